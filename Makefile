@@ -1,0 +1,27 @@
+PY ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install run test services seed sdl bench
+
+$(BIN)/minbil: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(BIN)/minbil
+
+install: $(BIN)/minbil
+
+run: install
+	$(BIN)/minbil serve
+
+services:
+	@bash .ci/services
+
+test: install
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+sdl: install
+	$(BIN)/minbil export-schema > graphql_api/schema.graphql

@@ -1,0 +1,1 @@
+"""MinBil car-owner backend."""

@@ -1,0 +1,98 @@
+"""Access tokens (JWT, HS256 with an allow-list) and opaque refresh tokens (stored as SHA-256 hashes)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+import msgspec
+
+from app.errors import Unauthenticated
+
+ACCESS_TYPE = "at+jwt"
+ALGORITHMS = ["HS256"]
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti", "typ"]
+
+
+class AccessClaims(msgspec.Struct, frozen=True):
+    sub: str  # the owner's uid
+    owner_id: int
+    jti: str
+    exp: int
+    iat: int
+    sid: str = ""  # the refresh-token family (sign-in session) this token belongs to
+    scope: str = "carowner"
+
+
+class IssuedAccessToken(msgspec.Struct, frozen=True):
+    token: str
+    jti: str
+    expires_at: datetime
+    expires_in: int
+
+
+class TokenCodec:
+    def __init__(self, *, secret: str, issuer: str, audience: str, ttl_s: int) -> None:
+        if len(secret.encode()) < 32:
+            raise ValueError("the JWT secret must be at least 32 bytes")
+        self._secret = secret
+        self.issuer = issuer
+        self.audience = audience
+        self.ttl_s = ttl_s
+
+    def issue(self, *, owner_uid: str, owner_id: int, session_id: str = "", scope: str = "carowner",
+              ttl_s: int | None = None, now: datetime | None = None) -> IssuedAccessToken:
+        now = now or datetime.now(UTC)
+        ttl = ttl_s or self.ttl_s
+        expires = now + timedelta(seconds=ttl)
+        jti = str(uuid.uuid4())
+        claims = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": owner_uid,
+            "oid": owner_id,
+            "iat": int(now.timestamp()),
+            "exp": int(expires.timestamp()),
+            "jti": jti,
+            "typ": ACCESS_TYPE,
+            "scope": scope,
+            "sid": session_id,
+        }
+        token = jwt.encode(claims, self._secret, algorithm="HS256", headers={"typ": ACCESS_TYPE})
+        return IssuedAccessToken(token=token, jti=jti, expires_at=expires.replace(microsecond=0), expires_in=ttl)
+
+    def decode(self, token: str, *, scope: str = "carowner") -> AccessClaims:
+        """Verify signature, algorithm, issuer, audience, expiry, the JOSE `typ` header and the scope."""
+        try:
+            decoded = jwt.api_jwt.decode_complete(
+                token,
+                self._secret,
+                algorithms=ALGORITHMS,
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthenticated("Access token has expired.", code="TOKEN_EXPIRED") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated("Invalid access token.", code="INVALID_TOKEN") from exc
+        header: dict[str, Any] = decoded["header"]
+        claims: dict[str, Any] = decoded["payload"]
+        if header.get("typ") != ACCESS_TYPE or claims.get("typ") != ACCESS_TYPE:
+            raise Unauthenticated("Invalid access token.", code="INVALID_TOKEN")
+        if claims.get("scope") != scope or not isinstance(claims.get("oid"), int):
+            raise Unauthenticated("Invalid access token.", code="INVALID_TOKEN")
+        return AccessClaims(sub=str(claims["sub"]), owner_id=claims["oid"], jti=str(claims["jti"]),
+                            exp=int(claims["exp"]), iat=int(claims["iat"]), sid=str(claims.get("sid", "")), scope=scope)
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

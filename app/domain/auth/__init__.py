@@ -1,0 +1,1 @@
+"""Sign-up, sign-in, token refresh and rotation, sign-out, password reset."""

@@ -1,0 +1,197 @@
+"""Auth use cases. Each takes a unit of work; the caller commits."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode, urlsplit
+
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.passwords import hash_password, needs_rehash, verify_password
+from app.auth.ratelimit import parse_rate
+from app.auth.tokens import AccessClaims, hash_token, new_refresh_token
+from app.domain.auth.results import OwnerSummary, Session, SignUpResult
+from app.domain.mail import deliver_pending_mail
+from app.domain.auth.validation import check_new_password, normalise_email, require_password
+from app.domain.uow import UnitOfWork
+from app.errors import Conflict, Unauthenticated, ValidationFailed
+from db.models import CarOwner, EmailOutbox, PasswordReset, RefreshToken
+from db.repositories import accounts as repo
+
+SIGN_IN_FAILED = "Invalid email or password."
+RESET_MESSAGE = "If an account exists for that email, a password reset link has been sent."
+
+
+def owner_summary(owner: CarOwner) -> OwnerSummary:
+    assert owner.id is not None
+    return OwnerSummary(
+        id=owner.id, uid=owner.uid, email=owner.email, username=owner.username,
+        first_name=owner.first_name, last_name=owner.last_name, phone_number=owner.phone_number,
+        address=owner.address, profile_image=owner.profile_image, verify_vehicles=owner.verify_vehicles,
+        created_at=owner.created_at, updated_at=owner.updated_at,
+    )
+
+
+async def load_owner(uow: UnitOfWork, owner_id: int) -> OwnerSummary:
+    owner = await repo.get_owner(uow.session, owner_id)
+    if owner is None or not owner.is_active:
+        raise Unauthenticated("The account no longer exists.", code="UNAUTHORIZED")
+    return owner_summary(owner)
+
+
+async def rate_limit(uow: UnitOfWork, bucket: str, identity: str) -> None:
+    limit, window = parse_rate(uow.settings.auth_rate_limit)
+    await uow.services.rate_limiter.hit(bucket, identity.lower(), limit=limit, window_s=window)
+
+
+async def sign_up(uow: UnitOfWork, *, email: object, password: object, client_ip: str) -> SignUpResult:
+    await rate_limit(uow, "sign-up", client_ip)
+    address = normalise_email(email)
+    secret = check_new_password(password)
+    password_hash = await hash_password(secret)
+    if await repo.find_owner_by_email(uow.session, address) is not None:
+        raise Conflict("An account with this email already exists.", code="EMAIL_TAKEN", fields={"email": "taken"})
+    owner = CarOwner(email=address, password_hash=password_hash)
+    uow.session.add(owner)
+    try:
+        await uow.session.flush()
+    except IntegrityError as exc:  # a concurrent sign-up with the same address
+        raise Conflict("An account with this email already exists.", code="EMAIL_TAKEN", fields={"email": "taken"}) from exc
+    return SignUpResult(uid=owner.uid, owner=owner_summary(owner))
+
+
+async def sign_in(uow: UnitOfWork, *, email: object, password: object, client_ip: str, user_agent: str | None = None) -> Session:
+    address = normalise_email(email)
+    secret = require_password(password)
+    await rate_limit(uow, "sign-in", client_ip)
+    await rate_limit(uow, "sign-in-account", address)
+    owner = await repo.find_owner_by_email(uow.session, address)
+    valid = await verify_password(owner.password_hash if owner else None, secret)
+    if owner is None or not valid:
+        raise Unauthenticated(SIGN_IN_FAILED, code="INVALID_CREDENTIALS")
+    if not owner.is_active:
+        raise Unauthenticated(SIGN_IN_FAILED, code="INVALID_CREDENTIALS")
+    if needs_rehash(owner.password_hash):
+        owner.password_hash = await hash_password(secret)
+    return await _start_session(uow, owner, family_id=str(uuid.uuid4()), user_agent=user_agent)
+
+
+async def refresh(uow: UnitOfWork, *, refresh_token: str | None, client_ip: str) -> Session:
+    """Rotate: the presented token is spent and a new pair issued in its family.
+
+    A token that was already rotated is a replay (RFC 9700 4.14.2): the whole family is revoked.
+    The row is locked, so of two concurrent refreshes with one token exactly one succeeds.
+    """
+    await rate_limit(uow, "refresh", client_ip)
+    if not refresh_token:
+        raise Unauthenticated("Refresh token is required.", code="INVALID_REFRESH_TOKEN")
+    now = datetime.now(UTC)
+    stored = await repo.lock_refresh_token(uow.session, hash_token(refresh_token))
+    if stored is None:
+        raise Unauthenticated("Invalid refresh token.", code="INVALID_REFRESH_TOKEN")
+    if stored.rotated_at is not None or stored.revoked_at is not None:
+        if stored.rotated_at is not None:
+            await repo.revoke_family(uow.session, stored.family_id, now)
+            await uow.commit()  # the revocation must stand even though the answer is 401
+        raise Unauthenticated("Refresh token has been revoked.", code="REFRESH_TOKEN_REUSED")
+    if stored.expires_at <= now:
+        raise Unauthenticated("Refresh token has expired.", code="REFRESH_TOKEN_EXPIRED")
+    owner = await repo.get_owner(uow.session, stored.owner_id)
+    if owner is None or not owner.is_active:
+        raise Unauthenticated("Invalid refresh token.", code="INVALID_REFRESH_TOKEN")
+    stored.rotated_at = now
+    uow.session.add(stored)
+    return await _start_session(uow, owner, family_id=stored.family_id, user_agent=stored.user_agent)
+
+
+async def sign_out(uow: UnitOfWork, claims: AccessClaims) -> None:
+    """Revoke this session's refresh-token family and deny this access token until it expires."""
+    now = datetime.now(UTC)
+    await repo.revoke_family(uow.session, claims.sid, now, owner_id=claims.owner_id)
+    await uow.services.denylist.deny(claims.jti, claims.exp)
+
+
+async def forgot_password(uow: UnitOfWork, *, email: object, redirect_to: object, client_ip: str) -> str:
+    """Same answer whether or not the account exists; the mail goes through the outbox."""
+    address = normalise_email(email)
+    target = _check_redirect(uow, redirect_to)
+    await rate_limit(uow, "forgot-password", client_ip)
+    await rate_limit(uow, "forgot-password-account", address)
+    owner = await repo.find_owner_by_email(uow.session, address)
+    token = secrets.token_urlsafe(32)
+    token_hash = hash_token(token)  # computed either way so both paths cost the same
+    if owner is not None and owner.is_active:
+        assert owner.id is not None
+        now = datetime.now(UTC)
+        uow.session.add(PasswordReset(
+            owner_id=owner.id, token_hash=token_hash, redirect_to=target,
+            expires_at=now + timedelta(seconds=uow.settings.password_reset_ttl_s),
+        ))
+        link = f"{target}?{urlencode({'token': token})}" if target else token
+        uow.session.add(EmailOutbox(
+            to_address=owner.email, template="password_reset", subject="Tilbakestill passordet ditt hos MinBil",
+            body=f"Hei!\n\nBruk lenken under for å velge et nytt passord (gyldig i én time):\n{link}\n\n"
+                 "Ba du ikke om dette, kan du se bort fra e-posten.\n",
+        ))
+        services = uow.services
+        uow.after_commit(lambda: deliver_pending_mail(services))
+    return RESET_MESSAGE
+
+
+def _check_redirect(uow: UnitOfWork, redirect_to: object) -> str | None:
+    if redirect_to in (None, ""):
+        allow = uow.settings.reset_redirect_allowlist
+        return allow[0] if allow else None
+    if not isinstance(redirect_to, str):
+        raise ValidationFailed("redirect_to must be a URL.", fields={"redirect_to": "invalid"})
+    parts = urlsplit(redirect_to)
+    for allowed in uow.settings.reset_redirect_allowlist:
+        base = urlsplit(allowed)
+        if parts.scheme == base.scheme and parts.netloc == base.netloc and not parts.username and not parts.password:
+            return redirect_to
+    raise ValidationFailed("redirect_to is not an allowed address.", fields={"redirect_to": "not_allowed"})
+
+
+async def reset_password(uow: UnitOfWork, *, token: object, password: object) -> None:
+    """Complete a reset: single use, within its lifetime; every session of the owner is revoked."""
+    if not isinstance(token, str) or not token:
+        raise ValidationFailed("Reset token is required.", fields={"token": "required"})
+    secret = check_new_password(password)
+    now = datetime.now(UTC)
+    reset = await repo.lock_password_reset(uow.session, hash_token(token))
+    if reset is None or reset.used_at is not None or reset.expires_at <= now:
+        raise ValidationFailed("The reset link is invalid or has expired.", code="INVALID_RESET_TOKEN", fields={"token": "invalid"})
+    owner = await repo.get_owner(uow.session, reset.owner_id)
+    if owner is None:
+        raise ValidationFailed("The reset link is invalid or has expired.", code="INVALID_RESET_TOKEN", fields={"token": "invalid"})
+    reset.used_at = now
+    owner.password_hash = await hash_password(secret)
+    owner.updated_at = now
+    uow.session.add_all([reset, owner])
+    await repo.revoke_all_for_owner(uow.session, owner.id or 0, now)
+
+
+async def authenticate(uow_services, token: str) -> AccessClaims:  # type: ignore[no-untyped-def]
+    """Verify an access token and check it was not signed out."""
+    claims = uow_services.tokens.decode(token)
+    if await uow_services.denylist.is_denied(claims.jti):
+        raise Unauthenticated("Access token has been revoked.", code="TOKEN_REVOKED")
+    return claims
+
+
+async def _start_session(uow: UnitOfWork, owner: CarOwner, *, family_id: str, user_agent: str | None) -> Session:
+    assert owner.id is not None
+    now = datetime.now(UTC)
+    refresh_token = new_refresh_token()
+    await repo.add_refresh_token(uow.session, RefreshToken(
+        owner_id=owner.id, family_id=family_id, token_hash=hash_token(refresh_token),
+        expires_at=now + timedelta(seconds=uow.settings.refresh_token_ttl_s),
+        user_agent=(user_agent or "")[:255] or None,
+    ))
+    access = uow.services.tokens.issue(owner_uid=owner.uid, owner_id=owner.id, session_id=family_id, now=now)
+    return Session(
+        access_token=access.token, refresh_token=refresh_token, expires_in=access.expires_in,
+        expires_at=access.expires_at, owner=owner_summary(owner),
+    )

@@ -1,0 +1,34 @@
+"""Delivery of the mail outbox: rows written by use cases are sent after their transaction commits."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from db.repositories import accounts as repo
+
+if TYPE_CHECKING:
+    from app.services import Services
+
+log = logging.getLogger(__name__)
+
+
+async def deliver_pending_mail(services: Services) -> int:
+    """Send what is pending; a failure is recorded on the row and retried on the next call (max 5 tries)."""
+    sent = 0
+    async with services.sessionmaker() as session:
+        for row in await repo.pending_mail(session):
+            try:
+                await services.mailer.send(row.to_address, row.subject, row.body)
+            except Exception as exc:
+                row.attempts += 1
+                row.last_error = str(exc)[:500]
+                log.warning("mail %s to %s failed: %s", row.id, row.to_address, exc)
+            else:
+                row.attempts += 1
+                row.sent_at = datetime.now(UTC)
+                sent += 1
+            session.add(row)
+        await session.commit()
+    return sent

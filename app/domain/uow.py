@@ -1,0 +1,73 @@
+"""A unit of work: one session and transaction, plus the services a use case may need.
+
+Transports open one per request (REST) or per mutation (GraphQL). `emit` writes a domain event into
+the outbox in the same transaction; `after_commit` callbacks run once the transaction has committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import DomainEvent
+
+if TYPE_CHECKING:
+    from app.services import Services
+
+log = logging.getLogger(__name__)
+
+
+class UnitOfWork:
+    def __init__(self, session: AsyncSession, services: Services) -> None:
+        self.session = session
+        self.services = services
+        self._after_commit: list[Callable[[], Awaitable[Any]]] = []
+        self.events_written = 0
+
+    @property
+    def settings(self):  # type: ignore[no-untyped-def]
+        return self.services.settings
+
+    def after_commit(self, callback: Callable[[], Awaitable[Any]]) -> None:
+        self._after_commit.append(callback)
+
+    def emit(self, owner_id: int, event_type: str, payload: dict[str, Any]) -> DomainEvent:
+        """Record an event for `owner_id`; it is published after commit (transactional outbox)."""
+        event = DomainEvent(owner_id=owner_id, event_type=event_type, payload=payload)
+        self.session.add(event)
+        self.events_written += 1
+        return event
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        if self.events_written:
+            self.events_written = 0
+            callbacks.append(self.services.wake_event_relay)
+        for callback in callbacks:
+            try:
+                await callback()
+            except Exception:  # the change is committed; a failed follow-up must not undo the answer
+                log.exception("after-commit callback failed")
+
+    async def rollback(self) -> None:
+        self._after_commit.clear()
+        self.events_written = 0
+        await self.session.rollback()
+
+
+@asynccontextmanager
+async def unit_of_work(services: Services) -> AsyncIterator[UnitOfWork]:
+    """Commit when the block ends normally, roll back when it raises."""
+    async with services.sessionmaker() as session:
+        uow = UnitOfWork(session, services)
+        try:
+            yield uow
+        except BaseException:
+            await uow.rollback()
+            raise
+        await uow.commit()

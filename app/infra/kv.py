@@ -1,0 +1,186 @@
+"""A small key-value interface over Redis, with an in-process twin for embedded mode.
+
+The Redis implementation uses a short timeout and a circuit breaker: when Redis is slow or down, calls
+fail fast with `KVUnavailable` instead of every request waiting for a timeout, and the breaker closes
+again by itself once a probe succeeds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+T = TypeVar("T")
+
+
+class KVUnavailable(Exception):
+    """The store did not answer in time or is known to be down."""
+
+
+class KeyValue(Protocol):
+    shared: bool  # True when other app instances see the same data
+
+    async def get(self, key: str) -> bytes | None: ...
+    async def set(self, key: str, value: bytes, ttl_s: float | None = None, *, only_if_absent: bool = False) -> bool: ...
+    async def delete(self, *keys: str) -> int: ...
+    async def incr(self, key: str, ttl_s: float | None = None) -> int:
+        """Increment; the expiry is set when the key is created (fixed window)."""
+        ...
+    async def ttl(self, key: str) -> float | None: ...
+    async def ping(self) -> bool: ...
+
+
+class CircuitBreaker:
+    """Opens after `threshold` consecutive failures; lets one probe through every `cooldown_s`."""
+
+    def __init__(self, threshold: int = 3, cooldown_s: float = 2.0) -> None:
+        self.threshold = threshold
+        self.cooldown_s = cooldown_s
+        self.failures = 0
+        self.opened_at: float | None = None
+
+    def allow(self) -> bool:
+        if self.opened_at is None:
+            return True
+        if time.monotonic() - self.opened_at >= self.cooldown_s:
+            self.opened_at = time.monotonic()  # one probe per cooldown
+            return True
+        return False
+
+    def record_success(self) -> None:
+        self.failures = 0
+        self.opened_at = None
+
+    def record_failure(self) -> None:
+        self.failures += 1
+        if self.failures >= self.threshold:
+            self.opened_at = time.monotonic()
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None
+
+
+class RedisKV:
+    shared = True
+
+    def __init__(self, client: Redis, *, timeout_s: float = 0.25, prefix: str = "minbil:") -> None:
+        self.client = client
+        self.timeout_s = timeout_s
+        self.prefix = prefix
+        self.breaker = CircuitBreaker()
+
+    def _k(self, key: str) -> str:
+        return self.prefix + key
+
+    async def _call(self, operation: Callable[[], Awaitable[T]]) -> T:
+        if not self.breaker.allow():
+            raise KVUnavailable("redis circuit open")
+        try:
+            result = await asyncio.wait_for(operation(), self.timeout_s)
+        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+            self.breaker.record_failure()
+            raise KVUnavailable(str(exc) or type(exc).__name__) from exc
+        self.breaker.record_success()
+        return result
+
+    async def get(self, key: str) -> bytes | None:
+        return await self._call(lambda: self.client.get(self._k(key)))
+
+    async def set(self, key: str, value: bytes, ttl_s: float | None = None, *, only_if_absent: bool = False) -> bool:
+        px = int(ttl_s * 1000) if ttl_s else None
+        result = await self._call(lambda: self.client.set(self._k(key), value, px=px, nx=only_if_absent))
+        return bool(result)
+
+    async def delete(self, *keys: str) -> int:
+        if not keys:
+            return 0
+        return int(await self._call(lambda: self.client.delete(*(self._k(k) for k in keys))))
+
+    async def incr(self, key: str, ttl_s: float | None = None) -> int:
+        full = self._k(key)
+
+        async def run() -> Any:
+            async with self.client.pipeline(transaction=True) as pipe:
+                pipe.incr(full)
+                if ttl_s:
+                    pipe.pexpire(full, int(ttl_s * 1000), nx=True)
+                return await pipe.execute()
+
+        results = await self._call(run)
+        return int(results[0])
+
+    async def ttl(self, key: str) -> float | None:
+        ms = await self._call(lambda: self.client.pttl(self._k(key)))
+        return None if ms is None or ms < 0 else ms / 1000
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._call(self.client.ping))
+        except KVUnavailable:
+            return False
+
+
+class MemoryKV:
+    """In-process store for embedded mode and single-instance use."""
+
+    shared = False
+
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[bytes, float | None]] = {}
+
+    def _live(self, key: str) -> tuple[bytes, float | None] | None:
+        item = self._data.get(key)
+        if item is None:
+            return None
+        if item[1] is not None and item[1] <= time.monotonic():
+            del self._data[key]
+            return None
+        return item
+
+    async def get(self, key: str) -> bytes | None:
+        item = self._live(key)
+        return None if item is None else item[0]
+
+    async def set(self, key: str, value: bytes, ttl_s: float | None = None, *, only_if_absent: bool = False) -> bool:
+        if only_if_absent and self._live(key) is not None:
+            return False
+        self._data[key] = (value, time.monotonic() + ttl_s if ttl_s else None)
+        if len(self._data) > 100_000:
+            self._evict()
+        return True
+
+    async def delete(self, *keys: str) -> int:
+        return sum(1 for k in keys if self._data.pop(k, None) is not None)
+
+    async def incr(self, key: str, ttl_s: float | None = None) -> int:
+        item = self._live(key)
+        if item is None:
+            value, expires = 1, (time.monotonic() + ttl_s if ttl_s else None)
+        else:
+            value, expires = int(item[0]) + 1, item[1]
+        self._data[key] = (str(value).encode(), expires)
+        return value
+
+    async def ttl(self, key: str) -> float | None:
+        item = self._live(key)
+        if item is None or item[1] is None:
+            return None
+        return max(0.0, item[1] - time.monotonic())
+
+    async def ping(self) -> bool:
+        return True
+
+    def keys(self, pattern: str = "*") -> list[str]:
+        return [k for k in list(self._data) if self._live(k) is not None and fnmatch.fnmatch(k, pattern)]
+
+    def _evict(self) -> None:
+        now = time.monotonic()
+        for key in [k for k, (_, exp) in self._data.items() if exp is not None and exp <= now]:
+            del self._data[key]

@@ -1,0 +1,62 @@
+"""The composition root: `create_app()` wires settings, services, both faces and the docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from app.logging_setup import configure_logging
+from app.middleware import request_id_middleware
+from app.ops import OPS_ROUTES
+from app.services import build_services
+from app.settings import Settings, get_settings
+from graphql_api.controller import build_graphql_controller
+from graphql_api.schema import build_schema
+from rest.errors import exception_handler
+from rest.router import build_rest_router
+
+
+def _openapi_config(settings: Settings) -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="MinBil Car Owner API V1",
+        version="development-environment",
+        path="/api/co/schema",
+        render_plugins=[SwaggerRenderPlugin()],
+        components=Components(
+            security_schemes={
+                "BearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+                "APIKey": SecurityScheme(type="apiKey", name="x-api-key", security_scheme_in="header"),
+            }
+        ),
+        security=[{"BearerAuth": []}],
+        use_handler_docstrings=False,
+    )
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with build_services(settings, migrate=settings.embedded) as services:
+            app.state.services = services
+            yield
+
+    return Litestar(
+        route_handlers=[*OPS_ROUTES, build_rest_router(), build_graphql_controller(build_schema(settings), settings)],
+        lifespan=[lifespan],
+        middleware=[request_id_middleware],
+        exception_handlers={Exception: exception_handler},
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=True,
+                               expose_headers=["X-Request-ID", "Retry-After", "ETag", "X-Cache"])
+        if settings.cors_origins else None,
+        openapi_config=_openapi_config(settings),
+        debug=False,
+    )

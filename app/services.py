@@ -1,0 +1,95 @@
+"""The service container: everything a use case may need, built once per app lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.auth.denylist import AccessDenylist
+from app.auth.ratelimit import RateLimiter
+from app.auth.tokens import TokenCodec
+from app.domain.uow import UnitOfWork, unit_of_work
+from app.infra.kv import KeyValue, MemoryKV, RedisKV
+from app.infra.mail import Mailer, build_mailer
+from app.settings import Settings
+from db.engine import make_engine, make_sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    kv: KeyValue
+    redis: Redis | None
+    tokens: TokenCodec
+    denylist: AccessDenylist
+    rate_limiter: RateLimiter
+    mailer: Mailer
+    event_relay_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    # filled by the areas that own them (see app.main.build_extras); typed loosely to keep this module small
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def uow(self) -> Any:
+        """`async with services.uow() as uow:` one transaction."""
+        return unit_of_work(self)
+
+    def new_uow(self, session: AsyncSession) -> UnitOfWork:
+        return UnitOfWork(session, self)
+
+    async def wake_event_relay(self) -> None:
+        self.event_relay_wakeup.set()
+
+
+def database_url(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    from app.embedded import embedded_database_url
+
+    return embedded_database_url(settings.data_dir)
+
+
+@asynccontextmanager
+async def build_services(settings: Settings, *, migrate: bool = False) -> AsyncIterator[Services]:
+    async with AsyncExitStack() as stack:
+        engine = make_engine(database_url(settings))
+        stack.push_async_callback(engine.dispose)
+        if migrate:
+            from db.migrate import upgrade_head
+
+            await upgrade_head(engine)
+        redis: Redis | None = None
+        kv: KeyValue
+        if settings.redis_url:
+            redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=1)
+            stack.push_async_callback(redis.aclose)
+            kv = RedisKV(redis, timeout_s=settings.redis_timeout_s, prefix=settings.redis_prefix)
+        else:
+            kv = MemoryKV()
+        services = Services(
+            settings=settings,
+            engine=engine,
+            sessionmaker=make_sessionmaker(engine),
+            kv=kv,
+            redis=redis,
+            tokens=TokenCodec(
+                secret=settings.jwt_secret,
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+                ttl_s=settings.access_token_ttl_s,
+            ),
+            denylist=AccessDenylist(kv),
+            rate_limiter=RateLimiter(kv, fail_mode=settings.rate_limit_fail_mode),
+            mailer=build_mailer(settings),
+        )
+        yield services

@@ -1,0 +1,138 @@
+"""The one settings loader: every environment variable the app reads is read here."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+import msgspec
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    # connections; None means "embedded": embedded PostgreSQL and in-process cache/channels
+    database_url: str | None = None
+    redis_url: str | None = None
+    data_dir: str = str(PROJECT_ROOT / ".minbil")
+    environment: str = "development"
+
+    # HTTP
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_base_url: str = "http://127.0.0.1:8000"
+    cors_origins: tuple[str, ...] = ()
+
+    # auth
+    jwt_secret: str = ""
+    jwt_issuer: str = "https://api.minbil.no"
+    jwt_audience: str = "minbil-carowner"
+    access_token_ttl_s: int = 3600
+    refresh_token_ttl_s: int = 30 * 24 * 3600
+    password_reset_ttl_s: int = 3600
+    reset_redirect_allowlist: tuple[str, ...] = ("https://platform.minbil.no",)
+    api_keys: tuple[str, ...] = ()
+
+    # rate limits: "count/seconds"
+    auth_rate_limit: str = "10/60"
+    vehicle_rate_limit: str = "20/60"
+    # if the shared limiter store (Redis) is down: "open" lets requests through, "closed" answers 503
+    rate_limit_fail_mode: str = "open"
+
+    # cache
+    redis_prefix: str = "minbil:"  # every Redis key and channel name starts with this
+    cache_ttl_s: int = 60
+    redis_timeout_s: float = 0.25
+
+    # mail
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = "MinBil <no-reply@minbil.no>"
+
+    # external services
+    vegvesen_api_key: str | None = None
+    vegvesen_base_url: str = "https://akfell-datautlevering.atlas.vegvesen.no"
+    vegvesen_timeout_s: float = 3.0
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+
+    # uploads
+    media_dir: str = str(PROJECT_ROOT / ".minbil" / "media")
+    max_upload_bytes: int = 5 * 1024 * 1024
+
+    # GraphQL
+    graphql_max_depth: int = 12
+    graphql_max_aliases: int = 30
+    graphql_max_tokens: int = 2000
+    graphql_max_subscriptions_per_connection: int = 20
+    graphql_max_connections_per_user: int = 10
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Build settings from `DATABASE_URL`, `REDIS_URL` and `MINBIL_*` variables, then `overrides`."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    if env.get("DATABASE_URL"):
+        values["database_url"] = env["DATABASE_URL"]
+    if env.get("REDIS_URL"):
+        values["redis_url"] = env["REDIS_URL"]
+    for field in msgspec.structs.fields(Settings):
+        raw = env.get(f"MINBIL_{field.name.upper()}")
+        if raw is None:
+            continue
+        values[field.name] = _parse(field.type, raw)
+    values.update(overrides)
+    if not values.get("jwt_secret"):
+        values["jwt_secret"] = _persistent_secret(Path(str(values.get("data_dir", PROJECT_ROOT / ".minbil"))))
+    if len(str(values["jwt_secret"]).encode()) < 32:
+        raise ValueError("MINBIL_JWT_SECRET must be at least 32 bytes")
+    return msgspec.convert(values, Settings, strict=False)
+
+
+def _parse(annotation: object, raw: str) -> object:
+    text = str(annotation)
+    if text.startswith("tuple"):
+        return _csv(raw)
+    if annotation is bool:
+        return _bool(raw)
+    return raw  # msgspec.convert(strict=False) turns "9000" into 9000 and "0.5" into 0.5
+
+
+def _persistent_secret(data_dir: Path) -> str:
+    """A development secret kept under the data folder so tokens survive restarts."""
+    path = data_dir / "jwt-secret"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        path.write_text(secret)
+        path.chmod(0o600)
+        return secret
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

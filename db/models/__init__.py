@@ -1,0 +1,32 @@
+"""All tables; importing this package registers them on `SQLModel.metadata`."""
+
+from sqlmodel import SQLModel
+
+from db.models.account import CarOwner, EmailOutbox, NotificationPreference, PasswordReset, RefreshToken
+from db.models.bookings import Booking, BookingChangeRequest, BookingStatus, IdempotencyRecord
+from db.models.catalog import (
+    CarBrand,
+    Favourite,
+    Service,
+    ServiceCategory,
+    ServiceCategoryLink,
+    Workshop,
+    WorkshopAddress,
+    WorkshopCategory,
+    WorkshopCategoryLink,
+    WorkshopContact,
+    WorkshopOpeningHour,
+)
+from db.models.garage import OwnerVehicle, Vehicle
+from db.models.messaging import DomainEvent, Message, Notification
+from db.models.payments import Payment, ProcessedWebhookEvent
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Booking", "BookingChangeRequest", "BookingStatus", "CarBrand", "CarOwner", "DomainEvent",
+    "EmailOutbox", "Favourite", "IdempotencyRecord", "Message", "Notification", "NotificationPreference",
+    "OwnerVehicle", "PasswordReset", "Payment", "ProcessedWebhookEvent", "RefreshToken", "Service",
+    "ServiceCategory", "ServiceCategoryLink", "Vehicle", "Workshop", "WorkshopAddress", "WorkshopCategory",
+    "WorkshopCategoryLink", "WorkshopContact", "WorkshopOpeningHour", "metadata",
+]

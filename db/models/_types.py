@@ -1,0 +1,32 @@
+"""Column helpers shared by the table modules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def created_at_field() -> Any:
+    return Field(
+        default_factory=utcnow,
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    )
+
+
+def timestamp_field(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index))
+
+
+def json_field(default_factory: Any = dict, nullable: bool = False) -> Any:
+    return Field(
+        default_factory=default_factory,
+        sa_column=Column(JSONB, nullable=nullable, server_default=text("'[]'::jsonb" if default_factory is list else "'{}'::jsonb")),
+    )

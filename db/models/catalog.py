@@ -1,0 +1,148 @@
+"""The marketplace catalogue: workshops, their addresses, contacts, hours, categories and services."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Column, Numeric
+from sqlmodel import Field, SQLModel
+
+from db.models._types import created_at_field, json_field
+
+
+class WorkshopCategory(SQLModel, table=True):
+    __tablename__ = "workshop_categories"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    slug: str = Field(max_length=120, unique=True)
+    description: str | None = None
+    icon: str | None = Field(default=None, max_length=255)
+    sort_order: int = Field(default=0)
+    is_active: bool = Field(default=True)
+    created_at: datetime = created_at_field()
+
+
+class Workshop(SQLModel, table=True):
+    __tablename__ = "workshops"
+    __table_args__ = (CheckConstraint("org_nr ~ '^[0-9]{9}$'", name="ck_workshops_org_nr_digits"),)
+
+    org_nr: str = Field(primary_key=True, max_length=9)
+    name: str = Field(max_length=200)
+    description: str | None = None
+    phone: str | None = Field(default=None, max_length=20)
+    mobile: str | None = Field(default=None, max_length=20)
+    email: str | None = Field(default=None, max_length=254)
+    homepage: str | None = Field(default=None, max_length=255)
+    logo: list[str] = json_field(list)
+    images: list[str] = json_field(list)
+    average_rating: float = Field(default=0.0)
+    total_reviews: int = Field(default=0)
+    is_active: bool = Field(default=True, index=True)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+
+class WorkshopCategoryLink(SQLModel, table=True):
+    __tablename__ = "workshop_category_links"
+
+    org_nr: str = Field(foreign_key="workshops.org_nr", primary_key=True, ondelete="CASCADE")
+    workshop_category_id: int = Field(foreign_key="workshop_categories.id", primary_key=True, index=True, ondelete="CASCADE")
+
+
+class WorkshopAddress(SQLModel, table=True):
+    __tablename__ = "workshop_addresses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_nr: str = Field(foreign_key="workshops.org_nr", index=True, ondelete="CASCADE")
+    address: str = Field(max_length=255)
+    postal_code: str = Field(max_length=4, index=True)
+    city: str = Field(max_length=100, index=True)
+    county: str = Field(max_length=100, index=True)
+    latitude: float | None = None
+    longitude: float | None = None
+    is_primary: bool = Field(default=True)
+
+
+class WorkshopContact(SQLModel, table=True):
+    __tablename__ = "workshop_contacts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_nr: str = Field(foreign_key="workshops.org_nr", index=True, ondelete="CASCADE")
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=20)
+    mobile: str | None = Field(default=None, max_length=20)
+    manager: str | None = Field(default=None, max_length=120)
+
+
+class WorkshopOpeningHour(SQLModel, table=True):
+    """Opening hours for one weekday (0 = Monday), in Europe/Oslo local time."""
+
+    __tablename__ = "workshop_opening_hours"
+    __table_args__ = (CheckConstraint("weekday between 0 and 6", name="ck_opening_hours_weekday"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_nr: str = Field(foreign_key="workshops.org_nr", index=True, ondelete="CASCADE")
+    weekday: int
+    opens_at: time | None = None
+    closes_at: time | None = None
+    is_closed: bool = Field(default=False)
+
+
+class ServiceCategory(SQLModel, table=True):
+    """A node of the service category tree (level 1 = root)."""
+
+    __tablename__ = "service_categories"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    slug: str = Field(max_length=120, unique=True)
+    description: str | None = None
+    parent_id: int | None = Field(default=None, foreign_key="service_categories.id", index=True, ondelete="CASCADE")
+    level: int = Field(default=1)
+    workshop_category_id: int | None = Field(default=None, foreign_key="workshop_categories.id", index=True, ondelete="SET NULL")
+    sort_order: int = Field(default=0)
+    is_active: bool = Field(default=True)
+    created_at: datetime = created_at_field()
+
+
+class Service(SQLModel, table=True):
+    __tablename__ = "services"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_nr: str = Field(foreign_key="workshops.org_nr", index=True, ondelete="CASCADE")
+    title: str = Field(max_length=200)
+    description: str | None = None
+    price: Decimal = Field(sa_column=Column(Numeric(10, 2), nullable=False))
+    estimated_time: float = Field(default=1.0)
+    supports_walk_in: bool = Field(default=False)
+    images: list[str] = json_field(list)
+    is_active: bool = Field(default=True)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+
+class ServiceCategoryLink(SQLModel, table=True):
+    __tablename__ = "service_category_links"
+
+    service_id: int = Field(foreign_key="services.id", primary_key=True, ondelete="CASCADE")
+    service_category_id: int = Field(foreign_key="service_categories.id", primary_key=True, index=True, ondelete="CASCADE")
+
+
+class Favourite(SQLModel, table=True):
+    __tablename__ = "favourites"
+
+    owner_id: int = Field(foreign_key="car_owners.id", primary_key=True, ondelete="CASCADE")
+    org_nr: str = Field(foreign_key="workshops.org_nr", primary_key=True, index=True, ondelete="CASCADE")
+    created_at: datetime = created_at_field()
+
+
+class CarBrand(SQLModel, table=True):
+    __tablename__ = "car_brands"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    slug: str = Field(max_length=100, unique=True)
+    car_logo: str | None = Field(default=None, max_length=500)
+    created_at: datetime = created_at_field()

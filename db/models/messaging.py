@@ -1,0 +1,64 @@
+"""Booking messages, notifications and the domain event outbox used for realtime delivery."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Index
+from sqlmodel import Field, SQLModel
+
+from db.models._types import created_at_field, json_field, timestamp_field
+
+
+class Message(SQLModel, table=True):
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_booking_created", "booking_id", "created_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = Field(foreign_key="bookings.id", ondelete="CASCADE")
+    owner_id: int = Field(foreign_key="car_owners.id", index=True, ondelete="CASCADE")
+    workshop_org_nr: str = Field(foreign_key="workshops.org_nr", max_length=9)
+    sender_type: str = Field(max_length=16)  # carowner | workshop | system
+    message_text: str = Field(default="")
+    attachments: list[Any] = json_field(list)
+    client_message_id: str | None = Field(default=None, max_length=64)
+    is_read: bool = Field(default=False)
+    read_at: datetime | None = timestamp_field()
+    created_at: datetime = created_at_field()
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_owner_read", "owner_id", "is_read", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="car_owners.id", ondelete="CASCADE")
+    type: str = Field(max_length=64)
+    title: str = Field(max_length=200)
+    body: str = Field(default="")
+    data: dict[str, Any] = json_field(dict)
+    is_read: bool = Field(default=False)
+    read_at: datetime | None = timestamp_field()
+    created_at: datetime = created_at_field()
+
+
+class DomainEvent(SQLModel, table=True):
+    """Transactional outbox: written with the change, published to the channel layer after commit.
+
+    The id is the resume cursor for subscriptions (monotonic per commit order is not guaranteed
+    by sequences alone; readers order by id and tolerate late commits through `published_at`).
+    """
+
+    __tablename__ = "domain_events"
+    __table_args__ = (
+        Index("ix_domain_events_owner_id", "owner_id", "id"),
+        Index("ix_domain_events_unpublished", "id", postgresql_where="published_at IS NULL"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    owner_id: int = Field(foreign_key="car_owners.id", ondelete="CASCADE")
+    event_type: str = Field(max_length=64)
+    payload: dict[str, Any] = json_field(dict)
+    created_at: datetime = created_at_field()
+    published_at: datetime | None = timestamp_field()

@@ -1,0 +1,76 @@
+"""SQL for owners, refresh tokens, password resets and the mail outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import CarOwner, EmailOutbox, PasswordReset, RefreshToken
+
+
+async def get_owner(session: AsyncSession, owner_id: int) -> CarOwner | None:
+    return await session.get(CarOwner, owner_id)
+
+
+async def find_owner_by_email(session: AsyncSession, email: str) -> CarOwner | None:
+    result = await session.exec(select(CarOwner).where(func.lower(CarOwner.email) == email.lower()))  # type: ignore[call-overload]
+    return result.scalars().first()
+
+
+async def find_owner_by_username(session: AsyncSession, username: str) -> CarOwner | None:
+    result = await session.exec(select(CarOwner).where(func.lower(CarOwner.username) == username.lower()))  # type: ignore[call-overload]
+    return result.scalars().first()
+
+
+async def add_refresh_token(session: AsyncSession, token: RefreshToken) -> None:
+    session.add(token)
+    await session.flush()
+
+
+async def lock_refresh_token(session: AsyncSession, token_hash: str) -> RefreshToken | None:
+    """The token row, locked for the rest of the transaction so concurrent refreshes serialise."""
+    stmt = select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update()  # type: ignore[arg-type]
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return result.scalars().first()
+
+
+async def revoke_family(session: AsyncSession, family_id: str, now: datetime, *, owner_id: int | None = None) -> int:
+    stmt = (
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        .values(revoked_at=now)
+    )
+    if owner_id is not None:
+        stmt = stmt.where(RefreshToken.owner_id == owner_id)
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return result.rowcount or 0
+
+
+async def revoke_all_for_owner(session: AsyncSession, owner_id: int, now: datetime) -> int:
+    stmt = (
+        update(RefreshToken)
+        .where(RefreshToken.owner_id == owner_id, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        .values(revoked_at=now)
+    )
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return result.rowcount or 0
+
+
+async def lock_password_reset(session: AsyncSession, token_hash: str) -> PasswordReset | None:
+    stmt = select(PasswordReset).where(PasswordReset.token_hash == token_hash).with_for_update()  # type: ignore[arg-type]
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return result.scalars().first()
+
+
+async def pending_mail(session: AsyncSession, limit: int = 50) -> list[EmailOutbox]:
+    stmt = (
+        select(EmailOutbox)
+        .where(EmailOutbox.sent_at.is_(None), EmailOutbox.attempts < 5)  # type: ignore[union-attr]
+        .order_by(EmailOutbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return list(result.scalars().all())

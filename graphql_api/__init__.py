@@ -1,0 +1,1 @@
+"""The GraphQL face (Strawberry): types, inputs, payloads, queries, mutations, subscriptions, loaders."""

@@ -1,0 +1,77 @@
+"""Per-request GraphQL context: the services, the caller, and per-request DataLoaders."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import cached_property
+from typing import Any
+
+from litestar.datastructures import State
+from strawberry.litestar import BaseContext
+
+from app.auth.tokens import AccessClaims
+from app.domain.auth.service import authenticate
+from app.domain.uow import UnitOfWork
+from app.errors import Unauthenticated
+from app.services import Services
+from graphql_api.loaders import Loaders
+
+
+class GraphQLContext(BaseContext, kw_only=True, dict=True):
+    services: Services
+    connection_params: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        self._claims: AccessClaims | None = None
+        self._claims_checked = False
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        return Loaders(self.services)
+
+    def _token(self) -> str | None:
+        if self.connection_params is not None:  # WebSocket: the token comes in connection_init
+            raw = self.connection_params.get("authorization") or self.connection_params.get("Authorization") \
+                or self.connection_params.get("token")
+        elif self.request is not None:
+            raw = self.request.headers.get("authorization")
+        else:
+            raw = None
+        if not isinstance(raw, str) or not raw.strip():
+            return None
+        scheme, space, token = raw.strip().partition(" ")
+        if not space:  # a bare token in connection_init
+            return scheme
+        return token.strip() if scheme.lower() == "bearer" else None
+
+    async def claims(self) -> AccessClaims | None:
+        """The caller's verified claims, or None when no token was sent (a bad token raises)."""
+        if not self._claims_checked:
+            token = self._token()
+            self._claims = await authenticate(self.services, token) if token else None
+            self._claims_checked = True
+        return self._claims
+
+    async def require_claims(self) -> AccessClaims:
+        claims = await self.claims()
+        if claims is None:
+            raise Unauthenticated("Authentication required.")
+        return claims
+
+    async def owner_id(self) -> int:
+        return (await self.require_claims()).owner_id
+
+    def client_ip(self) -> str:
+        conn = self.request or self.websocket
+        return conn.client.host if conn is not None and conn.client else "unknown"
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[UnitOfWork]:
+        """A mutation's own transaction: GraphQL answers 200 even with errors, so it cannot rely on the status."""
+        async with self.services.uow() as uow:
+            yield uow
+
+
+async def get_context(state: State) -> GraphQLContext:
+    return GraphQLContext(services=state.services)

@@ -1,0 +1,46 @@
+"""The Litestar controller for /graphql: HTTP (POST and GET), GraphiQL, and WebSocket subscriptions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import strawberry
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.litestar import make_graphql_controller
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
+
+from app.errors import DomainError
+from app.settings import Settings
+from graphql_api.context import GraphQLContext, get_context
+
+
+def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> type:
+    base = make_graphql_controller(
+        schema,
+        path="/graphql",
+        context_getter=get_context,
+        graphql_ide="graphiql",
+        allow_queries_via_get=True,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        connection_init_wait_timeout=timedelta(seconds=10),
+        multipart_uploads_enabled=True,
+        max_subscriptions_per_connection=settings.graphql_max_subscriptions_per_connection,
+        allowed_origins=list(settings.cors_origins),
+    )
+
+    class GraphQLController(base):  # type: ignore[misc, valid-type]
+        include_in_schema = False
+
+        async def on_ws_connect(self, context: GraphQLContext) -> UnsetType | dict[str, Any] | None:  # type: ignore[override]
+            """Authenticate the socket from the `connection_init` payload; a bad token closes with 4403."""
+            try:
+                claims = await context.claims()
+            except DomainError as exc:
+                raise ConnectionRejectionError({"message": exc.message, "code": exc.code}) from exc
+            if claims is None:
+                raise ConnectionRejectionError({"message": "Authentication required.", "code": "UNAUTHORIZED"})
+            return UNSET
+
+    return GraphQLController

@@ -1,0 +1,45 @@
+"""The schema: each area contributes its Query/Mutation/Subscription types, merged here."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+
+from app.settings import Settings, get_settings
+from graphql_api.auth import AuthMutation, AuthQuery
+from graphql_api.errors import should_mask_error
+from graphql_api.extensions import ErrorCodes, OperationMetrics
+
+QUERY_TYPES: tuple[type, ...] = (AuthQuery,)
+MUTATION_TYPES: tuple[type, ...] = (AuthMutation,)
+SUBSCRIPTION_TYPES: tuple[type, ...] = ()
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    settings = settings or get_settings()
+    query = merge_types("Query", QUERY_TYPES)
+    mutation = merge_types("Mutation", MUTATION_TYPES)
+    subscription = merge_types("Subscription", SUBSCRIPTION_TYPES) if SUBSCRIPTION_TYPES else None
+    return strawberry.Schema(
+        query=query,
+        mutation=mutation,
+        subscription=subscription,
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            ErrorCodes,
+            OperationMetrics,
+            lambda: MaskErrors(should_mask_error=should_mask_error, error_message="Unexpected error."),
+        ],
+    )

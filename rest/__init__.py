@@ -1,0 +1,1 @@
+"""The legacy REST face under /api/co: thin controllers, wire structs, legacy error shapes."""

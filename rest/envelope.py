@@ -1,0 +1,27 @@
+"""The `{data, meta{request_id, generated_at}}` success envelope of the newer modules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from app.request_context import current_request_id
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def meta(**extra: Any) -> dict[str, Any]:
+    return {"request_id": current_request_id(), "generated_at": now_iso(), **extra}
+
+
+def envelope(data: Any, **extra_meta: Any) -> dict[str, Any]:
+    return {"data": data, "meta": meta(**extra_meta)}
+
+
+def iso(value: datetime | None) -> str | None:
+    """UTC timestamps as the reference writes them: `2026-02-12T10:00:00Z`."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,1 @@
+"""msgspec structs that match the legacy JSON exactly (names are the reference's schema names)."""
