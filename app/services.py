@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.auth.denylist import AccessDenylist
 from app.auth.ratelimit import RateLimiter
 from app.auth.tokens import TokenCodec
+from app.discovery import modules_of
 from app.domain.uow import UnitOfWork, unit_of_work
 from app.infra.kv import KeyValue, MemoryKV, RedisKV
 from app.infra.mail import Mailer, build_mailer
@@ -37,7 +38,7 @@ class Services:
     rate_limiter: RateLimiter
     mailer: Mailer
     event_relay_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
-    # filled by the areas that own them (see app.main.build_extras); typed loosely to keep this module small
+    # filled by the modules of `app.components`, each under its own key with a typed accessor
     extras: dict[str, Any] = field(default_factory=dict)
 
     def uow(self) -> Any:
@@ -92,4 +93,8 @@ async def build_services(settings: Settings, *, migrate: bool = False) -> AsyncI
             rate_limiter=RateLimiter(kv, fail_mode=settings.rate_limit_fail_mode),
             mailer=build_mailer(settings),
         )
+        for component in modules_of("app.components"):
+            setup = getattr(component, "setup", None)
+            if setup is not None:
+                await setup(services, stack)
         yield services

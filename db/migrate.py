@@ -20,7 +20,7 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 async def upgrade_head(engine: AsyncEngine) -> None:
-    """Upgrade the database behind `engine` to the newest revision, under an advisory lock."""
+    """Upgrade the database behind `engine` to the newest revision of every branch, under an advisory lock."""
     async with engine.connect() as connection:
         await connection.exec_driver_sql("select pg_advisory_lock(7242001)")
         try:
@@ -34,4 +34,4 @@ async def upgrade_head(engine: AsyncEngine) -> None:
 def _upgrade_sync(connection) -> None:  # type: ignore[no-untyped-def]
     config = alembic_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")

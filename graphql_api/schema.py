@@ -13,21 +13,22 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from app.discovery import modules_of
 from app.settings import Settings, get_settings
-from graphql_api.auth import AuthMutation, AuthQuery
 from graphql_api.errors import should_mask_error
 from graphql_api.extensions import ErrorCodes, OperationMetrics
 
-QUERY_TYPES: tuple[type, ...] = (AuthQuery,)
-MUTATION_TYPES: tuple[type, ...] = (AuthMutation,)
-SUBSCRIPTION_TYPES: tuple[type, ...] = ()
+
+def _collect(attribute: str) -> tuple[type, ...]:
+    return tuple(t for module in modules_of("graphql_api.areas") for t in getattr(module, attribute, ()))
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or get_settings()
-    query = merge_types("Query", QUERY_TYPES)
-    mutation = merge_types("Mutation", MUTATION_TYPES)
-    subscription = merge_types("Subscription", SUBSCRIPTION_TYPES) if SUBSCRIPTION_TYPES else None
+    query = merge_types("Query", _collect("QUERIES"))
+    mutation = merge_types("Mutation", _collect("MUTATIONS"))
+    subscriptions = _collect("SUBSCRIPTIONS")
+    subscription = merge_types("Subscription", subscriptions) if subscriptions else None
     return strawberry.Schema(
         query=query,
         mutation=mutation,

@@ -1,16 +1,19 @@
-"""The /api/co router: every legacy controller, with the shared dependencies."""
+"""The /api/co router: every legacy controller, with the shared dependencies.
+
+Each module in `rest.controllers` lists its controllers in `CONTROLLERS`.
+"""
 
 from __future__ import annotations
 
 from litestar import Router
 
-from rest.controllers.auth import AuthController
+from app.discovery import modules_of
 from rest.deps import DEPENDENCIES
 
-CONTROLLERS: list[type] = [
-    AuthController,
-]
+
+def rest_controllers() -> list[type]:
+    return [controller for module in modules_of("rest.controllers") for controller in getattr(module, "CONTROLLERS", [])]
 
 
 def build_rest_router() -> Router:
-    return Router(path="/api/co", route_handlers=CONTROLLERS, dependencies=DEPENDENCIES)
+    return Router(path="/api/co", route_handlers=rest_controllers(), dependencies=DEPENDENCIES)

@@ -71,3 +71,4 @@ class AuthController(Controller):
                              data: JSONBody[CarOwnerResetPasswordRequest]) -> CarOwnerLogoutResponse:
         await auth.reset_password(uow, token=data.token, password=data.password)
         return CarOwnerLogoutResponse(message="Password has been reset.")
+CONTROLLERS = [AuthController]

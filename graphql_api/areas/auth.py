@@ -114,3 +114,7 @@ class AuthMutation:
         except DomainError as exc:
             return user_error(exc)
         return Done(message="Password has been reset.")
+
+
+QUERIES = (AuthQuery,)
+MUTATIONS = (AuthMutation,)

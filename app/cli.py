@@ -1,0 +1,86 @@
+"""The `minbil` command line: serve, migrate, export-schema, plus the groups in `app.commands`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from app.discovery import modules_of
+from app.settings import get_settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    workers = args.workers
+    if workers > 1 and not settings.redis_url:
+        print("minbil: several workers need REDIS_URL (shared cache, limits and events); using 1", file=sys.stderr)
+        workers = 1
+    asyncio.run(_prepare_database())
+    uvicorn.run(
+        "app.main:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
+        workers=workers, log_config=None, proxy_headers=True, ws="websockets",
+    )
+    return 0
+
+
+async def _prepare_database() -> None:
+    """Apply migrations; on an empty embedded database, load the demo data."""
+    from app.services import build_services
+
+    settings = get_settings()
+    async with build_services(settings, migrate=True) as services:
+        if settings.embedded:
+            try:
+                from db.seed import seed_if_empty
+            except ImportError:
+                return
+            await seed_if_empty(services)
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from app.services import build_services
+
+    async def run() -> None:
+        async with build_services(get_settings(), migrate=True):
+            pass
+
+    asyncio.run(run())
+    print("migrations applied")
+    return 0
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    from graphql_api.schema import build_schema
+
+    sys.stdout.write(build_schema().as_str() + "\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="minbil", description="MinBil car-owner backend")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
+    sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(func=_export_schema)
+    for module in modules_of("app.commands"):
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""`minbil` sub-commands, one module per group; each defines `register(subparsers)`."""

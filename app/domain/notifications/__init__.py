@@ -1,0 +1,1 @@
+"""Notifications: preferences, creation from domain happenings, listing and read state."""

@@ -1,0 +1,1 @@
+"""One module per area; each exposes `QUERIES`, `MUTATIONS` and `SUBSCRIPTIONS` (tuples of Strawberry types)."""
