@@ -141,6 +141,13 @@ def services(app: Litestar) -> Services:
 
 
 @pytest.fixture
+async def db_session(services: Services) -> AsyncIterator[Any]:
+    """A session on the app's database for arranging rows; commit what the app must see."""
+    async with services.sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture
 async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
     client = Redis.from_url(redis_url)
     yield client
@@ -160,6 +167,13 @@ class SignedIn:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.access_token}"}
+
+    @property
+    def owner_id(self) -> int:
+        """The owner's database id (the `oid` claim of the access token)."""
+        import jwt
+
+        return int(jwt.decode(self.access_token, options={"verify_signature": False})["oid"])
 
 
 async def sign_up_and_in(client: httpx.AsyncClient, email: str | None = None, password: str = "StrongPass123!") -> SignedIn:
