@@ -72,6 +72,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     graphql_max_subscriptions_per_connection: int = 20
     graphql_max_connections_per_user: int = 10
 
+    # realtime: outbox relay, presence, subscription connections
+    realtime_poll_interval_s: float = 0.5  # the relay also polls, for producers that cannot wake it
+    realtime_token_ttl_s: int = 900  # the short-lived token of GET /realtime/config
+    realtime_heartbeat_s: float = 20.0  # presence/connection heartbeat and token re-check of an open socket
+    presence_ttl_s: int = 60  # an "online"/"away" status without heartbeat expires after this
+
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import DomainEvent
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from app.services import Services
 
 log = logging.getLogger(__name__)
+
+EVENTS_CHANNEL = "minbil_events"  # PostgreSQL LISTEN/NOTIFY channel of the outbox relay
 
 
 class UnitOfWork:
@@ -43,6 +46,8 @@ class UnitOfWork:
         return event
 
     async def commit(self) -> None:
+        if self.events_written:  # wakes the relays of every instance, delivered by PostgreSQL at commit
+            await (await self.session.connection()).execute(text(f"NOTIFY {EVENTS_CHANNEL}"))
         await self.session.commit()
         callbacks, self._after_commit = self._after_commit, []
         if self.events_written:
