@@ -46,14 +46,18 @@ class Notification(SQLModel, table=True):
 class DomainEvent(SQLModel, table=True):
     """Transactional outbox: written with the change, published to the channel layer after commit.
 
-    The id is the resume cursor for subscriptions (monotonic per commit order is not guaranteed
-    by sequences alone; readers order by id and tolerate late commits through `published_at`).
+    Ids are allocated at insert, so they do not follow commit order. The relay gives each committed row
+    a `seq` (one relay at a time, under an advisory lock), which is the publication order and the resume
+    cursor of subscriptions; `published_at` is set once the channel layer accepted the row.
     """
 
     __tablename__ = "domain_events"
     __table_args__ = (
         Index("ix_domain_events_owner_id", "owner_id", "id"),
         Index("ix_domain_events_unpublished", "id", postgresql_where="published_at IS NULL"),
+        # the publication order (resume cursor), assigned by the relay in commit order
+        Index("uq_domain_events_seq", "seq", unique=True),
+        Index("ix_domain_events_owner_seq", "owner_id", "seq"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
@@ -62,3 +66,4 @@ class DomainEvent(SQLModel, table=True):
     payload: dict[str, Any] = json_field(dict)
     created_at: datetime = created_at_field()
     published_at: datetime | None = timestamp_field()
+    seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
