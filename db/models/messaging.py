@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index
+from sqlalchemy import BigInteger, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from db.models._types import created_at_field, json_field, timestamp_field
@@ -13,7 +13,12 @@ from db.models._types import created_at_field, json_field, timestamp_field
 
 class Message(SQLModel, table=True):
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_booking_created", "booking_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_messages_booking_created", "booking_id", "created_at", "id"),
+        # unread workshop -> owner messages: the unread counters of the inbox, threads and badges
+        Index("ix_messages_unread_workshop", "owner_id", "booking_id",
+              postgresql_where=text("sender_type = 'workshop' AND NOT is_read")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     booking_id: int = Field(foreign_key="bookings.id", ondelete="CASCADE")
@@ -30,7 +35,10 @@ class Message(SQLModel, table=True):
 
 class Notification(SQLModel, table=True):
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_owner_read", "owner_id", "is_read", "created_at"),)
+    __table_args__ = (
+        Index("ix_notifications_owner_read", "owner_id", "is_read", "created_at"),
+        Index("ix_notifications_owner_created", "owner_id", "created_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="car_owners.id", ondelete="CASCADE")
@@ -58,6 +66,8 @@ class DomainEvent(SQLModel, table=True):
         # the publication order (resume cursor), assigned by the relay in commit order
         Index("uq_domain_events_seq", "seq", unique=True),
         Index("ix_domain_events_owner_seq", "owner_id", "seq"),
+        # events that found their owner offline: delivered when the owner comes online (PUT /presence)
+        Index("ix_domain_events_queued", "owner_id", "seq", postgresql_where="queued_at IS NOT NULL"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
@@ -67,3 +77,4 @@ class DomainEvent(SQLModel, table=True):
     created_at: datetime = created_at_field()
     published_at: datetime | None = timestamp_field()
     seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    queued_at: datetime | None = timestamp_field()

@@ -1,0 +1,126 @@
+"""Message attachments: uploads are identified by their bytes (JPEG, PNG, WebP, PDF), counted, size-limited
+and stored under random names; references sent as JSON are checked for a safe URL and an allowed type."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import anyio
+import msgspec
+
+from app.errors import PayloadTooLarge, ValidationFailed
+from app.settings import Settings
+
+MAX_ATTACHMENTS = 5
+ALLOWED_TYPES: dict[str, str] = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
+MEDIA_SUBDIR = "messages"
+
+
+class Upload(msgspec.Struct, frozen=True):
+    """An uploaded file as received; `content_type` is the client's claim and is not trusted."""
+
+    filename: str
+    data: bytes
+    content_type: str | None = None
+
+
+class AttachmentRef(msgspec.Struct, frozen=True):
+    """An attachment already stored elsewhere, sent as JSON (`{url, content_type, name, size}`)."""
+
+    url: str
+    content_type: str | None = None
+    name: str | None = None
+    size: int | None = None
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type the bytes really are, among the allowed ones; None for anything else."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def _clean_name(filename: str, ext: str) -> str:
+    base = Path(filename or "").name.strip().replace("\x00", "")[:120]
+    return base or f"attachment.{ext}"
+
+
+def check_count(n: int) -> None:
+    if n > MAX_ATTACHMENTS:
+        raise ValidationFailed(f"At most {MAX_ATTACHMENTS} attachments per message.",
+                               fields={"attachments": f"at most {MAX_ATTACHMENTS}"})
+
+
+def check_upload(upload: Upload, settings: Settings, index: int) -> str:
+    """The sniffed content type of an acceptable upload; 413 when too large, 400 for other content."""
+    field = f"files[{index}]"
+    if len(upload.data) > settings.max_upload_bytes:
+        raise PayloadTooLarge(f"Attachment is larger than {settings.max_upload_bytes} bytes.",
+                              fields={field: "too_large"})
+    if not upload.data:
+        raise ValidationFailed("Attachment is empty.", fields={field: "empty"})
+    kind = sniff(upload.data)
+    if kind is None:
+        raise ValidationFailed("Attachments must be JPEG, PNG or WebP images or PDF documents.",
+                               fields={field: "unsupported_type"})
+    return kind
+
+
+def check_ref(ref: AttachmentRef, settings: Settings, index: int) -> dict[str, Any]:
+    field = f"attachments[{index}]"
+    url = (ref.url or "").strip()
+    if not (url.startswith(("https://", "http://")) or (url.startswith("/") and not url.startswith("//"))) \
+            or len(url) > 1000 or any(c.isspace() for c in url):
+        raise ValidationFailed("Attachment url must be an http(s) URL or a path on this server.",
+                               fields={f"{field}.url": "invalid"})
+    content_type = (ref.content_type or "").split(";")[0].strip().lower()
+    if content_type not in ALLOWED_TYPES:
+        raise ValidationFailed("Attachments must be JPEG, PNG or WebP images or PDF documents.",
+                               fields={f"{field}.content_type": "unsupported_type"})
+    if ref.size is not None and (ref.size < 0 or ref.size > settings.max_upload_bytes):
+        raise ValidationFailed(f"Attachment is larger than {settings.max_upload_bytes} bytes.",
+                               fields={f"{field}.size": "too_large"})
+    name = (ref.name or "").strip()[:200] or url.rsplit("/", 1)[-1][:200]
+    return {"url": url, "content_type": content_type, "name": name, "size": ref.size}
+
+
+def media_url(settings: Settings, relative: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/media/{relative}"
+
+
+async def store_upload(upload: Upload, kind: str, settings: Settings) -> dict[str, Any]:
+    """Write the bytes under `media_dir/messages/<random>.<ext>`; the stored attachment description."""
+    ext = ALLOWED_TYPES[kind]
+    stored = f"{secrets.token_urlsafe(18)}.{ext}"
+    folder = anyio.Path(settings.media_dir) / MEDIA_SUBDIR
+    await folder.mkdir(parents=True, exist_ok=True)
+    await (folder / stored).write_bytes(upload.data)
+    return {
+        "url": media_url(settings, f"{MEDIA_SUBDIR}/{stored}"),
+        "content_type": kind,
+        "name": _clean_name(upload.filename, ext),
+        "size": len(upload.data),
+    }
+
+
+async def prepare(uploads: Sequence[Upload], refs: Sequence[AttachmentRef], settings: Settings) -> list[dict[str, Any]]:
+    """Check every attachment first (nothing is written when one is refused), then store the uploads."""
+    check_count(len(uploads) + len(refs))
+    kinds = [check_upload(u, settings, i) for i, u in enumerate(uploads)]
+    described = [check_ref(r, settings, i) for i, r in enumerate(refs)]
+    stored = [await store_upload(u, kind, settings) for u, kind in zip(uploads, kinds, strict=True)]
+    return stored + described

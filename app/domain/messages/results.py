@@ -1,0 +1,123 @@
+"""Results of the message use cases, and the legacy message item both faces and the events carry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from db.models import Message
+
+OWNER = "carowner"
+WORKSHOP = "workshop"
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """UTC with milliseconds, e.g. `2026-02-12T10:00:00.123Z` (sortable, and exact enough for `since`)."""
+    if value is None:
+        return None
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+class MessageView(msgspec.Struct, frozen=True):
+    id: int
+    booking_id: int
+    owner_id: int
+    workshop_org_nr: str
+    sender_type: str
+    message_text: str
+    attachments: list[dict[str, Any]]
+    is_read: bool
+    read_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, m: Message) -> MessageView:
+        return cls(
+            id=m.id or 0, booking_id=m.booking_id, owner_id=m.owner_id, workshop_org_nr=m.workshop_org_nr,
+            sender_type=m.sender_type, message_text=m.message_text or "", attachments=list(m.attachments or []),
+            is_read=m.is_read, read_at=m.read_at, created_at=m.created_at,
+        )
+
+
+def message_item(m: MessageView) -> dict[str, Any]:
+    """The legacy message item: `message_text` also as `text`/`message`/`content`, `sender_type` also as
+    `sender_role`/`from`, and `unread` = not `is_read`. The payload of `message.created` events too."""
+    return {
+        "id": m.id,
+        "booking_id": m.booking_id,
+        "workshop_org_nr": m.workshop_org_nr,
+        "sender_type": m.sender_type,
+        "message_text": m.message_text,
+        "attachments": m.attachments,
+        "is_read": m.is_read,
+        "created_at": timestamp(m.created_at),
+        "text": m.message_text,
+        "message": m.message_text,
+        "content": m.message_text,
+        "sender_role": m.sender_type,
+        "from": m.sender_type,
+        "unread": not m.is_read,
+    }
+
+
+class Paging(msgspec.Struct, frozen=True):
+    page: int
+    page_size: int
+    total: int
+
+    @property
+    def total_pages(self) -> int:
+        return (self.total + self.page_size - 1) // self.page_size if self.total else 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.total_pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+class ThreadPage(msgspec.Struct, frozen=True):
+    booking_id: int
+    org_nr: str
+    messages: list[MessageView]
+    paging: Paging
+    unread_count: int
+
+
+class InboxThread(msgspec.Struct, frozen=True):
+    booking_id: int
+    workshop_org_nr: str
+    workshop_name: str | None
+    last_message: MessageView
+    unread_count: int
+    total_messages: int
+    updated_at: datetime
+    read_at: datetime | None
+
+
+class InboxPage(msgspec.Struct, frozen=True):
+    threads: list[InboxThread]
+    paging: Paging
+    unread_total: int
+
+
+class SendResult(msgspec.Struct, frozen=True):
+    message: MessageView
+    unread_count: int
+
+
+class ReadUpToResult(msgspec.Struct, frozen=True):
+    updated: int
+    json_updated: int
+    unread_count: int
+    read_at: datetime | None
+
+
+class UnreadCounts(msgspec.Struct, frozen=True):
+    messages: int
+    notifications: int

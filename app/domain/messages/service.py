@@ -1,0 +1,282 @@
+"""Message use cases. One thread per booking: `thread_id` is the booking id as a string.
+
+Every send writes the message, a `message.created` event and an `unread.changed` event in the caller's
+transaction (the outbox relay publishes them after commit). A workshop -> owner message also creates a
+`message.new` notification, subject to the owner's notification settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from app.domain.messages.attachments import AttachmentRef, Upload, prepare
+from app.domain.messages.results import (
+    OWNER,
+    WORKSHOP,
+    InboxPage,
+    InboxThread,
+    MessageView,
+    Paging,
+    ReadUpToResult,
+    SendResult,
+    ThreadPage,
+    message_item,
+    timestamp,
+)
+from app.domain.messages.unread import UNREAD_CHANGED, emit_unread_changed, unread_counts
+from app.domain.uow import UnitOfWork
+from app.errors import NotFound, ValidationFailed
+from db.models import Booking, Message
+from db.repositories import messages as repo
+from db.repositories import notifications as notification_repo
+
+MESSAGE_CREATED = "message.created"
+__all__ = ["UNREAD_CHANGED", "send_owner_message", "send_workshop_message", "unread_counts"]
+MAX_TEXT = 5000
+MAX_PAGE_SIZE = 100
+
+
+def booking_not_found() -> NotFound:
+    return NotFound("Booking not found", code="NOT_FOUND")
+
+
+def parse_thread_id(thread_id: str | int | None, field: str = "thread_id") -> int:
+    raw = str(thread_id if thread_id is not None else "").strip()
+    if not raw:
+        raise ValidationFailed(f"{field} is required.", fields={field: "required"})
+    if not raw.isdigit() or len(raw) > 18 or int(raw) < 1:
+        raise ValidationFailed(f"{field} must be a booking id.", fields={field: "invalid"})
+    return int(raw)
+
+
+def check_paging(page: int, size: int, size_field: str = "page_size") -> None:
+    if page < 1:
+        raise ValidationFailed("page must be 1 or more.", fields={"page": "must be >= 1"})
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise ValidationFailed(f"{size_field} must be between 1 and {MAX_PAGE_SIZE}.",
+                               fields={size_field: f"must be between 1 and {MAX_PAGE_SIZE}"})
+
+
+def parse_timestamp(value: str | datetime | None, field: str) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return _aware(value) if value is not None else None
+    raw = value.strip()
+    if not raw:
+        return None
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValidationFailed(f"{field} must be an ISO-8601 timestamp.", fields={field: "invalid"}) from None
+    return _aware(parsed)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _owned_booking(uow: UnitOfWork, owner_id: int, booking_id: int, *, lock: bool = False) -> Booking:
+    booking = await repo.owner_booking(uow.session, booking_id, owner_id)
+    if booking is None:
+        raise booking_not_found()
+    if lock:
+        await repo.booking(uow.session, booking_id, lock=True)
+    return booking
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+async def inbox(uow: UnitOfWork, owner_id: int, *, page: int = 1, page_size: int = 20, q: str | None = None) -> InboxPage:
+    check_paging(page, page_size)
+    query = (q or "").strip()[:200] or None
+    rows, total = await repo.inbox(uow.session, owner_id, query, (page - 1) * page_size, page_size)
+    threads = [
+        InboxThread(
+            booking_id=int(r["booking_id"]),
+            workshop_org_nr=r["workshop_org_nr"],
+            workshop_name=r["workshop_name"],
+            last_message=MessageView(
+                id=int(r["m_id"]), booking_id=int(r["booking_id"]), owner_id=owner_id, workshop_org_nr=r["m_org_nr"],
+                sender_type=r["m_sender_type"], message_text=r["m_text"] or "", attachments=list(r["m_attachments"] or []),
+                is_read=bool(r["m_is_read"]), read_at=r["m_read_at"], created_at=r["m_created_at"],
+            ),
+            unread_count=int(r["unread_count"]),
+            total_messages=int(r["total_messages"]),
+            updated_at=r["updated_at"],
+            read_at=r["read_at"],
+        )
+        for r in rows
+    ]
+    unread_total = await repo.owner_unread(uow.session, owner_id)
+    return InboxPage(threads=threads, paging=Paging(page=page, page_size=page_size, total=total), unread_total=unread_total)
+
+
+async def thread(uow: UnitOfWork, owner_id: int, booking_id: int, *, page: int = 1, size: int = 20) -> ThreadPage:
+    check_paging(page, size, "size")
+    booking = await _owned_booking(uow, owner_id, booking_id)
+    rows, total = await repo.thread_page(uow.session, booking_id, (page - 1) * size, size)
+    return ThreadPage(
+        booking_id=booking_id,
+        org_nr=booking.workshop_org_nr,
+        messages=[MessageView.from_row(m) for m in rows],
+        paging=Paging(page=page, page_size=size, total=total),
+        unread_count=await repo.thread_unread(uow.session, booking_id),
+    )
+
+
+# --- sending ----------------------------------------------------------------------------------------
+
+
+def _clean_text(text: str | None) -> str:
+    value = (text or "").replace("\x00", "").strip()
+    if len(value) > MAX_TEXT:
+        raise ValidationFailed(f"message must be at most {MAX_TEXT} characters.", fields={"message": "too_long"})
+    return value
+
+
+async def _write(uow: UnitOfWork, booking: Booking, sender_type: str, text: str,
+                 attachments: list[dict[str, Any]]) -> MessageView:
+    row = await repo.add_message(uow.session, Message(
+        booking_id=booking.id or 0, owner_id=booking.owner_id, workshop_org_nr=booking.workshop_org_nr,
+        sender_type=sender_type, message_text=text, attachments=attachments,
+    ))
+    view = MessageView.from_row(row)
+    uow.emit(booking.owner_id, MESSAGE_CREATED, message_item(view))
+    return view
+
+
+async def send_owner_message(
+    uow: UnitOfWork,
+    owner_id: int,
+    *,
+    thread_id: str | int | None,
+    text: str | None = None,
+    org_nr: str | None = None,
+    uploads: Sequence[Upload] = (),
+    refs: Sequence[AttachmentRef] = (),
+) -> SendResult:
+    """The owner writes in their booking's thread (`POST /messages/send`, `sendMessage`)."""
+    booking_id = parse_thread_id(thread_id)
+    body = _clean_text(text)
+    booking = await _owned_booking(uow, owner_id, booking_id)
+    if org_nr is not None and org_nr.strip() and org_nr.strip() != booking.workshop_org_nr:
+        raise ValidationFailed("org_nr does not match the booking's workshop.", fields={"org_nr": "mismatch"})
+    if not body and not uploads and not refs:
+        raise ValidationFailed("A message or at least one attachment is required.", fields={"message": "required"})
+    attachments = await prepare(uploads, refs, uow.settings)
+    view = await _write(uow, booking, OWNER, body, attachments)
+    await emit_unread_changed(uow, owner_id)
+    return SendResult(message=view, unread_count=await repo.thread_unread(uow.session, booking_id))
+
+
+async def send_workshop_message(uow: UnitOfWork, booking_id: int, text: str,
+                                attachments: Sequence[Upload | AttachmentRef | dict[str, Any]] = ()) -> SendResult:
+    """The workshop answers in a booking's thread (`minbil workshop reply`): the message, its events, and a
+    `message.new` notification for the owner. Attachments may be uploads, references or reference dicts."""
+    from app.domain.notifications.publish import notify_quietly
+
+    body = _clean_text(text)
+    booking = await repo.booking(uow.session, booking_id)
+    if booking is None:
+        raise booking_not_found()
+    uploads = [a for a in attachments if isinstance(a, Upload)]
+    refs = [a if isinstance(a, AttachmentRef) else AttachmentRef(**a) for a in attachments if not isinstance(a, Upload)]
+    if not body and not uploads and not refs:
+        raise ValidationFailed("A message or at least one attachment is required.", fields={"message": "required"})
+    stored = await prepare(uploads, refs, uow.settings)
+    view = await _write(uow, booking, WORKSHOP, body, stored)
+    workshop = await repo.workshop_name(uow.session, booking.workshop_org_nr) or "Verkstedet"
+    preview = body if len(body) <= 140 else body[:139] + "…"
+    await notify_quietly(
+        uow, owner_id=booking.owner_id, event="message.new", title=f"Ny melding fra {workshop}",
+        body=preview or "Nytt vedlegg", data={"booking_id": booking.id, "thread_id": str(booking.id),
+                                              "message_id": view.id, "org_nr": booking.workshop_org_nr},
+    )
+    await emit_unread_changed(uow, booking.owner_id)
+    return SendResult(message=view, unread_count=await repo.thread_unread(uow.session, booking.id or 0))
+
+
+# --- read state -------------------------------------------------------------------------------------
+
+
+def _json_sender(item: dict[str, Any]) -> str:
+    for key in ("sender_type", "sender_role", "from", "sender"):
+        value = item.get(key)
+        if isinstance(value, str) and value:
+            return value.lower()
+    return ""
+
+
+def _json_is_read(item: dict[str, Any]) -> bool:
+    if "is_read" in item:
+        return bool(item["is_read"])
+    if "unread" in item:
+        return not bool(item["unread"])
+    return False
+
+
+def _json_created(item: dict[str, Any]) -> datetime | None:
+    for key in ("created_at", "timestamp", "sent_at"):
+        value = item.get(key)
+        if isinstance(value, str):
+            try:
+                return parse_timestamp(value, key)
+            except ValidationFailed:
+                return None
+    return None
+
+
+def _mark_json(messages: list[Any], up_to: datetime | None, now: datetime) -> tuple[list[Any], int]:
+    """Workshop messages of the legacy JSON thread created at or before `up_to` (all when None) become read."""
+    changed = 0
+    out: list[Any] = []
+    for item in messages:
+        if isinstance(item, dict) and _json_sender(item) == WORKSHOP and not _json_is_read(item):
+            created = _json_created(item)
+            if up_to is None or (created is not None and created <= up_to):
+                item = {**item, "is_read": True, "read_at": timestamp(now)}
+                if "unread" in item:
+                    item["unread"] = False
+                changed += 1
+        out.append(item)
+    return out, changed
+
+
+async def read_up_to(uow: UnitOfWork, owner_id: int, booking_id: int, *, last_read_id: int | None = None,
+                     last_read_at: str | datetime | None = None) -> ReadUpToResult:
+    """Mark the workshop's messages read, up to and including `last_read_id` (table messages) and up to
+    `last_read_at` (the legacy JSON messages on the booking; table messages too when no id is given).
+    With neither, the whole thread is read. The owner's own messages are never touched. Idempotent."""
+    up_to_at = parse_timestamp(last_read_at, "last_read_at")
+    if last_read_id is not None and last_read_id < 1:
+        raise ValidationFailed("last_read_id must be a message id.", fields={"last_read_id": "invalid"})
+    booking = await _owned_booking(uow, owner_id, booking_id, lock=True)
+    if last_read_id is not None and not await repo.message_in_booking(uow.session, last_read_id, booking_id):
+        raise ValidationFailed("last_read_id is not a message of this thread.", fields={"last_read_id": "not_in_thread"})
+    now = _now()
+    if last_read_id is not None:
+        updated = await repo.mark_read_up_to(uow.session, booking_id, last_read_id, now)
+    else:
+        updated = await repo.mark_read_before(uow.session, booking_id, up_to_at, now)
+    json_updated = 0
+    if up_to_at is not None or last_read_id is None:
+        await uow.session.refresh(booking, attribute_names=["messages"])
+        new_json, json_updated = _mark_json(list(booking.messages or []), up_to_at, now)
+        if json_updated:
+            await repo.set_booking_json_messages(uow.session, booking_id, new_json)
+    unread = await repo.thread_unread(uow.session, booking_id)
+    notifications_read = 0
+    if unread == 0 and (updated or json_updated):
+        notifications_read = await notification_repo.mark_message_notifications_read(uow.session, owner_id, booking_id, now)
+    if updated or json_updated or notifications_read:
+        await emit_unread_changed(uow, owner_id)
+    read_at = await repo.thread_read_at(uow.session, booking_id)
+    if json_updated and (read_at is None or read_at < now):
+        read_at = now
+    return ReadUpToResult(updated=updated, json_updated=json_updated, unread_count=unread, read_at=read_at)

@@ -1,0 +1,233 @@
+"""SQL for booking threads: messages, their read state, the inbox and the unread counters.
+
+A thread is one booking (`thread_id` = the booking id as a string). "Unread" always means a message
+the workshop sent to the owner (`sender_type = 'workshop'`) that the owner has not read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select, text, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import Booking, Message, Workshop
+
+WORKSHOP = "workshop"
+_UNREAD = and_(Message.sender_type == WORKSHOP, Message.is_read.is_(False))  # type: ignore[attr-defined]
+
+
+async def owner_booking(session: AsyncSession, booking_id: int, owner_id: int) -> Booking | None:
+    """The booking when it belongs to `owner_id`; None for a missing booking and for another owner's."""
+    stmt = select(Booking).where(Booking.id == booking_id, Booking.owner_id == owner_id)
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return result.scalars().first()
+
+
+async def booking(session: AsyncSession, booking_id: int, *, lock: bool = False) -> Booking | None:
+    stmt = select(Booking).where(Booking.id == booking_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return result.scalars().first()
+
+
+async def add_message(session: AsyncSession, message: Message) -> Message:
+    session.add(message)
+    await session.flush()
+    await session.refresh(message)  # created_at from the database clock
+    return message
+
+
+async def thread_page(session: AsyncSession, booking_id: int, offset: int, limit: int) -> tuple[list[Message], int]:
+    """One page of a thread, oldest first, and the thread's message count."""
+    stmt = (
+        select(Message, func.count().over().label("total"))
+        .where(Message.booking_id == booking_id)
+        .order_by(Message.created_at.asc(), Message.id.asc())  # type: ignore[attr-defined, union-attr]
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
+    if rows:
+        return [row[0] for row in rows], int(rows[0][1])
+    count = select(func.count()).select_from(Message).where(Message.booking_id == booking_id)
+    return [], int((await session.exec(count)).scalar_one())  # type: ignore[call-overload]
+
+
+async def thread_unread(session: AsyncSession, booking_id: int) -> int:
+    stmt = select(func.count()).select_from(Message).where(Message.booking_id == booking_id, _UNREAD)
+    return int((await session.exec(stmt)).scalar_one())  # type: ignore[call-overload]
+
+
+async def owner_unread(session: AsyncSession, owner_id: int) -> int:
+    stmt = select(func.count()).select_from(Message).where(Message.owner_id == owner_id, _UNREAD)
+    return int((await session.exec(stmt)).scalar_one())  # type: ignore[call-overload]
+
+
+async def unread_by_booking(session: AsyncSession, booking_ids: Sequence[int]) -> dict[int, int]:
+    if not booking_ids:
+        return {}
+    stmt = (
+        select(Message.booking_id, func.count())
+        .where(Message.booking_id.in_(list(booking_ids)), _UNREAD)  # type: ignore[attr-defined]
+        .group_by(Message.booking_id)
+    )
+    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
+    return {int(r[0]): int(r[1]) for r in rows}
+
+
+async def messages_by_booking(session: AsyncSession, booking_ids: Sequence[int], per_booking: int) -> dict[int, list[Message]]:
+    """The latest `per_booking` messages of each booking, returned oldest first; one statement."""
+    if not booking_ids:
+        return {}
+    ranked = (
+        select(
+            Message.id,
+            func.row_number().over(partition_by=Message.booking_id,
+                                   order_by=(Message.created_at.desc(), Message.id.desc())).label("rn"),  # type: ignore[attr-defined, union-attr]
+        )
+        .where(Message.booking_id.in_(list(booking_ids)))  # type: ignore[attr-defined]
+        .subquery()
+    )
+    stmt = (
+        select(Message)
+        .join(ranked, ranked.c.id == Message.id)
+        .where(ranked.c.rn <= per_booking)
+        .order_by(Message.booking_id, Message.created_at.asc(), Message.id.asc())  # type: ignore[attr-defined, union-attr]
+    )
+    out: dict[int, list[Message]] = {int(b): [] for b in booking_ids}
+    for message in (await session.exec(stmt)).scalars().all():  # type: ignore[call-overload]
+        out.setdefault(message.booking_id, []).append(message)
+    return out
+
+
+async def mark_read_up_to(session: AsyncSession, booking_id: int, last_read_id: int | None, now: datetime) -> int:
+    """Workshop messages of the booking up to and including `last_read_id` (all when None) become read.
+
+    "Up to" follows the thread order (created_at, id), so an id names a position in the thread.
+    """
+    stmt = update(Message).where(Message.booking_id == booking_id, _UNREAD)
+    if last_read_id is not None:
+        created = select(Message.created_at).where(Message.id == last_read_id, Message.booking_id == booking_id).scalar_subquery()
+        stmt = stmt.where(
+            (Message.created_at < created) | ((Message.created_at == created) & (Message.id <= last_read_id))  # type: ignore[operator]
+        )
+    result = await session.exec(stmt.values(is_read=True, read_at=now))  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
+
+
+async def mark_read_before(session: AsyncSession, booking_id: int, up_to: datetime | None, now: datetime) -> int:
+    """Workshop messages of the booking created at or before `up_to` (all when None) become read."""
+    stmt = update(Message).where(Message.booking_id == booking_id, _UNREAD)
+    if up_to is not None:
+        stmt = stmt.where(Message.created_at <= up_to)  # type: ignore[arg-type, operator]
+    result = await session.exec(stmt.values(is_read=True, read_at=now))  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
+
+
+async def mark_owner_messages_read(session: AsyncSession, owner_id: int, targets: list[tuple[int, int | None]],
+                                   now: datetime) -> int:
+    """For (booking_id, message_id) pairs of the owner: read up to the message (the whole thread when None)."""
+    total = 0
+    for booking_id, message_id in targets:
+        stmt = update(Message).where(Message.owner_id == owner_id, Message.booking_id == booking_id, _UNREAD)
+        if message_id is not None:
+            created = select(Message.created_at).where(Message.id == message_id, Message.booking_id == booking_id).scalar_subquery()
+            stmt = stmt.where(
+                (Message.created_at < created) | ((Message.created_at == created) & (Message.id <= message_id))  # type: ignore[operator]
+            )
+        result = await session.exec(stmt.values(is_read=True, read_at=now))  # type: ignore[call-overload]
+        total += int(result.rowcount or 0)
+    return total
+
+
+async def message_in_booking(session: AsyncSession, message_id: int, booking_id: int) -> bool:
+    stmt = select(Message.id).where(Message.id == message_id, Message.booking_id == booking_id)
+    return (await session.exec(stmt)).first() is not None  # type: ignore[call-overload]
+
+
+async def owner_message_booking(session: AsyncSession, owner_id: int, message_id: int) -> int | None:
+    """The booking of one of the owner's messages (None for another owner's or a missing one)."""
+    stmt = select(Message.booking_id).where(Message.id == message_id, Message.owner_id == owner_id)
+    row = (await session.exec(stmt)).first()  # type: ignore[call-overload]
+    return int(row[0]) if row is not None else None
+
+
+async def thread_read_at(session: AsyncSession, booking_id: int) -> datetime | None:
+    stmt = select(func.max(Message.read_at)).where(Message.booking_id == booking_id)
+    return (await session.exec(stmt)).scalar_one()  # type: ignore[call-overload, no-any-return]
+
+
+async def set_booking_json_messages(session: AsyncSession, booking_id: int, messages: list[Any]) -> None:
+    stmt = update(Booking).where(Booking.id == booking_id).values(messages=messages)
+    await session.exec(stmt)  # type: ignore[call-overload]
+
+
+async def workshop_name(session: AsyncSession, org_nr: str) -> str | None:
+    return (await session.exec(select(Workshop.name).where(Workshop.org_nr == org_nr))).scalars().first()  # type: ignore[call-overload, no-any-return]
+
+
+_INBOX_SQL = text(
+    """
+    WITH stats AS (
+        SELECT m.booking_id,
+               count(*) AS total_messages,
+               count(*) FILTER (WHERE m.sender_type = 'workshop' AND NOT m.is_read) AS unread_count,
+               max(m.created_at) AS updated_at,
+               max(m.read_at) AS read_at
+        FROM messages m
+        WHERE m.owner_id = :owner_id
+        GROUP BY m.booking_id
+    ),
+    last AS (
+        SELECT DISTINCT ON (m.booking_id) m.*
+        FROM messages m
+        WHERE m.owner_id = :owner_id
+        ORDER BY m.booking_id, m.created_at DESC, m.id DESC
+    )
+    SELECT s.booking_id, s.total_messages, s.unread_count, s.updated_at, s.read_at,
+           b.workshop_org_nr, w.name AS workshop_name,
+           l.id AS m_id, l.sender_type AS m_sender_type, l.message_text AS m_text, l.attachments AS m_attachments,
+           l.is_read AS m_is_read, l.read_at AS m_read_at, l.created_at AS m_created_at,
+           l.workshop_org_nr AS m_org_nr,
+           count(*) OVER () AS total_threads
+    FROM stats s
+    JOIN last l ON l.booking_id = s.booking_id
+    JOIN bookings b ON b.id = s.booking_id
+    LEFT JOIN workshops w ON w.org_nr = b.workshop_org_nr
+    WHERE CAST(:q AS text) IS NULL OR l.message_text ILIKE '%' || CAST(:q AS text) || '%'
+    ORDER BY s.updated_at DESC, s.booking_id DESC
+    LIMIT :limit OFFSET :offset
+    """
+)
+
+_INBOX_COUNT_SQL = text(
+    """
+    SELECT count(*) FROM (
+        SELECT DISTINCT ON (m.booking_id) m.message_text
+        FROM messages m
+        WHERE m.owner_id = :owner_id
+        ORDER BY m.booking_id, m.created_at DESC, m.id DESC
+    ) l
+    WHERE CAST(:q AS text) IS NULL OR l.message_text ILIKE '%' || CAST(:q AS text) || '%'
+    """
+)
+
+
+def escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def inbox(session: AsyncSession, owner_id: int, q: str | None, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """The owner's threads by last activity (newest first), each with its last message; and the total."""
+    params = {"owner_id": owner_id, "q": escape_like(q) if q else None, "limit": limit, "offset": offset}
+    rows = [dict(r._mapping) for r in (await session.exec(_INBOX_SQL, params=params)).all()]  # type: ignore[call-overload]
+    if rows:
+        return rows, int(rows[0]["total_threads"])
+    if offset == 0:
+        return [], 0
+    total = (await session.exec(_INBOX_COUNT_SQL, params={"owner_id": owner_id, "q": params["q"]})).scalar_one()  # type: ignore[call-overload]
+    return [], int(total)
