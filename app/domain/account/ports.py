@@ -1,0 +1,75 @@
+"""What the account area needs from outside: the vehicle registry and a place for uploaded images.
+
+Implementations live in `app.infra.vegvesen` and `app.infra.storage`; `app/components/30_account.py`
+puts them on the service container, and these accessors find them there.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+import msgspec
+
+if TYPE_CHECKING:
+    from app.services import Services
+
+REGISTRY_KEY = "account.registry"
+STORAGE_KEY = "account.storage"
+
+
+class RegistryVehicle(msgspec.Struct, frozen=True):
+    """One vehicle as the registry describes it, mapped to our fields; `raw` keeps the whole document."""
+
+    registration_number: str
+    source: str
+    fetched_at: datetime
+    vin: str | None = None
+    brand: str | None = None
+    model: str | None = None
+    color: str | None = None
+    fuel_type: str | None = None
+    vehicle_class: str | None = None
+    first_registration: date | None = None
+    model_year: int | None = None
+    registration_status: str | None = None
+    next_eu_control: date | None = None
+    last_eu_control: date | None = None
+    weights: dict[str, Any] = msgspec.field(default_factory=dict)
+    raw: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class VehicleRegistry(Protocol):
+    source: str
+
+    async def lookup(self, plate: str, *, max_age_s: float | None = None) -> RegistryVehicle:
+        """The vehicle with this (normalised, valid) plate.
+
+        Raises `NotFound` (unknown plate), `ValidationFailed` (the registry rejects the plate),
+        `RateLimited` (quota) or `ServiceUnavailable` (key, outage, timeout, unreadable answer).
+        `max_age_s` bounds how old a cached answer may be (None: any cached answer will do).
+        """
+        ...
+
+
+class StoredFile(msgspec.Struct, frozen=True):
+    key: str  # e.g. "profile/3f9c...a1.png"
+    url: str  # the path clients fetch it from, e.g. "/api/co/media/profile/3f9c...a1.png"
+    content_type: str
+    size: int
+
+
+class MediaStorage(Protocol):
+    async def save(self, data: bytes, *, folder: str, extension: str, content_type: str) -> StoredFile: ...
+
+    async def delete_url(self, url: str | None) -> bool:
+        """Delete the file a stored URL points to; unknown or foreign URLs are left alone."""
+        ...
+
+
+def vehicle_registry(services: Services) -> VehicleRegistry:
+    return services.extras[REGISTRY_KEY]  # type: ignore[no-any-return]
+
+
+def media_storage(services: Services) -> MediaStorage:
+    return services.extras[STORAGE_KEY]  # type: ignore[no-any-return]

@@ -1,0 +1,182 @@
+"""Garage use cases: the owner's vehicles, looked up in the national registry and linked to the owner."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from app.auth.ratelimit import parse_rate
+from app.domain.account import validation
+from app.domain.account.images import delete_after_commit, store_image
+from app.domain.account.ports import RegistryVehicle, vehicle_registry
+from app.domain.account.results import ImageUpload, VehicleChange, VehicleRemoved, VehicleView
+from app.domain.uow import UnitOfWork
+from app.errors import Forbidden, NotFound, ValidationFailed
+from db.models import OwnerVehicle, Vehicle
+from db.repositories import account as account_repo
+from db.repositories import garage as repo
+
+REFRESH_MAX_AGE_S = 15 * 60  # a refresh reuses a registry answer younger than this
+NOT_LINKED = "This vehicle is not linked to your account."
+
+
+def vehicle_view(link: OwnerVehicle, vehicle: Vehicle, *, details: bool = False) -> VehicleView:
+    assert vehicle.id is not None
+    return VehicleView(
+        id=vehicle.id, registration_number=vehicle.registration_number, nickname=link.nickname, image=link.image,
+        is_primary=link.is_primary, brand=vehicle.brand, model=vehicle.model, color=vehicle.color,
+        fuel_type=vehicle.fuel_type, vehicle_class=vehicle.vehicle_class, vin=vehicle.vin,
+        first_registration=vehicle.first_registration, model_year=vehicle.model_year,
+        registration_status=vehicle.registration_status, next_eu_control=vehicle.next_eu_control,
+        last_eu_control=vehicle.last_eu_control, weights=dict(vehicle.weights or {}), source=vehicle.source,
+        fetched_at=vehicle.fetched_at, linked_at=link.created_at, updated_at=max(link.updated_at, vehicle.updated_at),
+        raw=dict(vehicle.raw or {}) if details else None,
+    )
+
+
+def _registry_values(found: RegistryVehicle) -> dict[str, object]:
+    return {
+        "vin": found.vin, "brand": found.brand, "model": found.model, "color": found.color,
+        "fuel_type": found.fuel_type, "vehicle_class": found.vehicle_class,
+        "first_registration": found.first_registration, "model_year": found.model_year,
+        "registration_status": found.registration_status, "next_eu_control": found.next_eu_control,
+        "last_eu_control": found.last_eu_control, "weights": found.weights, "source": found.source,
+        "raw": found.raw, "fetched_at": found.fetched_at,
+    }
+
+
+async def _rate_limit(uow: UnitOfWork, owner_id: int) -> None:
+    limit, window = parse_rate(uow.settings.vehicle_rate_limit)
+    await uow.services.rate_limiter.hit("vehicles", str(owner_id), limit=limit, window_s=window)
+
+
+def _image_url(value: object) -> str | None:
+    """An image given as a URL in JSON (the legacy clients upload elsewhere and send the link)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > 500 or not value.startswith(("https://", "http://")):
+        raise ValidationFailed("image must be an http(s) URL or an uploaded file.", fields={"image": "invalid"})
+    return value
+
+
+def _nickname(value: object) -> str | None:
+    return validation.optional_text(value, "nickname", 60)
+
+
+async def _linked(uow: UnitOfWork, owner_id: int, plate: str) -> tuple[OwnerVehicle, Vehicle]:
+    found = await repo.get_link(uow.session, owner_id, plate)
+    if found is None:
+        raise Forbidden(NOT_LINKED, code="VEHICLE_NOT_LINKED", fields={"registration_number": "not_linked"})
+    return found
+
+
+async def list_vehicles(uow: UnitOfWork, owner_id: int) -> list[VehicleView]:
+    return [vehicle_view(link, vehicle) for link, vehicle in await repo.links_of_owners(uow.session, [owner_id])]
+
+
+async def vehicle_details(uow: UnitOfWork, owner_id: int, registration_number: object) -> VehicleView:
+    """Full details of one of the caller's vehicles: 404 if no such vehicle is known, 403 if not theirs."""
+    plate = validation.normalise_plate(registration_number)
+    found = await repo.get_link(uow.session, owner_id, plate)
+    if found is None:
+        if await repo.get_vehicle(uow.session, plate) is None:
+            raise NotFound("Vehicle not found.", code="VEHICLE_NOT_FOUND", fields={"registration_number": "unknown"})
+        raise Forbidden(NOT_LINKED, code="VEHICLE_NOT_LINKED", fields={"registration_number": "not_linked"})
+    return vehicle_view(*found, details=True)
+
+
+async def add_vehicle(uow: UnitOfWork, owner_id: int, registration_number: object, *, nickname: object = None,
+                      image: ImageUpload | None = None, image_url: object = None) -> VehicleChange:
+    """Create the vehicle from the registry if it is new and link it; `created` is False when already linked.
+
+    The first linked vehicle becomes the primary one. The plate is checked before any registry call.
+    """
+    plate = validation.normalise_plate(registration_number)
+    name = _nickname(nickname)
+    picture_url = _image_url(image_url)
+    await _rate_limit(uow, owner_id)
+    existing = await repo.get_link(uow.session, owner_id, plate)
+    if existing is not None:
+        return VehicleChange(vehicle=vehicle_view(*existing, details=True), created=False)
+    vehicle = await repo.get_vehicle(uow.session, plate)
+    found = None if vehicle is not None else await vehicle_registry(uow.services).lookup(plate)
+    if await account_repo.lock_owner(uow.session, owner_id) is None:
+        raise NotFound("User not found.", code="USER_NOT_FOUND")
+    existing = await repo.get_link(uow.session, owner_id, plate)  # a concurrent request may have linked it
+    if existing is not None:
+        return VehicleChange(vehicle=vehicle_view(*existing, details=True), created=False)
+    now = datetime.now(UTC)
+    if found is not None:
+        vehicle = await repo.upsert_vehicle(uow.session, plate, _registry_values(found), now)
+    assert vehicle is not None and vehicle.id is not None
+    picture = (await store_image(uow, image, "vehicles")).url if image is not None else picture_url
+    first = await repo.count_links(uow.session, owner_id) == 0
+    link = await repo.add_link(uow.session, OwnerVehicle(
+        owner_id=owner_id, vehicle_id=vehicle.id, nickname=name, image=picture, is_primary=first,  # type: ignore[arg-type]
+        created_at=now, updated_at=now,
+    ))
+    return VehicleChange(vehicle=vehicle_view(link, vehicle, details=True), created=True)
+
+
+async def remove_vehicle(uow: UnitOfWork, owner_id: int, registration_number: object) -> VehicleRemoved:
+    """Unlink (the vehicle record stays); a removed primary passes to the most recently updated remaining one."""
+    plate = validation.normalise_plate(registration_number)
+    await account_repo.lock_owner(uow.session, owner_id)
+    found = await repo.get_link(uow.session, owner_id, plate)
+    if found is None:
+        if await repo.get_vehicle(uow.session, plate) is None:
+            raise NotFound("Vehicle not found.", code="VEHICLE_NOT_FOUND", fields={"registration_number": "unknown"})
+        raise Forbidden(NOT_LINKED, code="VEHICLE_NOT_LINKED", fields={"registration_number": "not_linked"})
+    link, _vehicle = found
+    was_primary = link.is_primary
+    delete_after_commit(uow, link.image)
+    await repo.delete_link(uow.session, link)
+    if was_primary:
+        await repo.promote_latest(uow.session, owner_id, datetime.now(UTC))
+    primary = next((v for v in await list_vehicles(uow, owner_id) if v.is_primary), None)
+    return VehicleRemoved(registration_number=plate, primary=primary)
+
+
+async def set_primary(uow: UnitOfWork, owner_id: int, registration_number: object) -> VehicleView:
+    plate = validation.normalise_plate(registration_number)
+    await account_repo.lock_owner(uow.session, owner_id)
+    link, vehicle = await _linked(uow, owner_id, plate)
+    if not link.is_primary:
+        await repo.clear_primary(uow.session, owner_id)
+        link.is_primary = True
+        uow.session.add(link)
+        await uow.session.flush()
+    return vehicle_view(link, vehicle, details=True)
+
+
+async def update_vehicle(uow: UnitOfWork, owner_id: int, registration_number: object, *,
+                         changes: dict[str, object], image: ImageUpload | None = None) -> VehicleView:
+    """Change the nickname and/or picture of a linked vehicle; only the fields sent change."""
+    plate = validation.normalise_plate(registration_number)
+    link, vehicle = await _linked(uow, owner_id, plate)
+    if "nickname" not in changes and "image" not in changes and image is None:
+        raise ValidationFailed("No changes.", code="NO_CHANGES")
+    if "nickname" in changes:
+        link.nickname = _nickname(changes["nickname"])
+    if image is not None:
+        stored = await store_image(uow, image, "vehicles")
+        delete_after_commit(uow, link.image)
+        link.image = stored.url
+    elif "image" in changes:
+        value = _image_url(changes["image"])
+        if value != link.image:
+            delete_after_commit(uow, link.image)
+        link.image = value
+    link.updated_at = datetime.now(UTC)
+    uow.session.add(link)
+    await uow.session.flush()
+    return vehicle_view(link, vehicle, details=True)
+
+
+async def refresh_vehicle(uow: UnitOfWork, owner_id: int, registration_number: object) -> VehicleView:
+    """Fetch the registry data again for a linked vehicle (answers younger than 15 minutes are reused)."""
+    plate = validation.normalise_plate(registration_number)
+    link, vehicle = await _linked(uow, owner_id, plate)
+    await _rate_limit(uow, owner_id)
+    found = await vehicle_registry(uow.services).lookup(plate, max_age_s=REFRESH_MAX_AGE_S)
+    vehicle = await repo.upsert_vehicle(uow.session, plate, _registry_values(found), datetime.now(UTC))
+    return vehicle_view(link, vehicle, details=True)

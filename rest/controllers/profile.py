@@ -1,0 +1,109 @@
+"""Profile (4 reference operations): read with ETag/304, partial update (JSON or multipart), picture removal,
+username availability."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, put
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.enums import MediaType, RequestEncodingType
+from litestar.params import FromQuery
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
+
+from app.auth.tokens import AccessClaims
+from app.domain.account import profile
+from app.domain.account.results import ImageUpload
+from app.domain.uow import UnitOfWork
+from app.errors import ValidationFailed
+from rest.schemas.account import MessageData, MessageEnvelope, UsernameAvailability, envelope_meta, username_response
+from rest.schemas.auth import CarOwnerUserResponse, user_response
+
+PROBLEM = {"error_style": "problem"}
+
+
+async def read_payload(request: Request[Any, Any, Any], file_fields: tuple[str, ...]) -> tuple[dict[str, object], ImageUpload | None]:
+    """The fields of a JSON or form (multipart / urlencoded) body, and the first uploaded file among `file_fields`."""
+    content_type, _ = request.content_type
+    if content_type in (RequestEncodingType.MULTI_PART, RequestEncodingType.URL_ENCODED):
+        form = await request.form()
+        values: dict[str, object] = {}
+        upload: ImageUpload | None = None
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                if key not in file_fields:
+                    raise ValidationFailed(f"Unexpected file in field '{key}'.", fields={key: "unexpected_file"})
+                data = await value.read()
+                if upload is None:
+                    upload = ImageUpload(data=data, field=key, filename=value.filename)
+            elif key not in values:
+                values[key] = value
+        return values, upload
+    raw = await request.body()
+    if not raw.strip():
+        return {}, None
+    try:
+        decoded = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        raise ValidationFailed("Invalid request body.", fields={"body": "invalid_json"}) from None
+    if not isinstance(decoded, dict):
+        raise ValidationFailed("The body must be a JSON object.", fields={"body": "must_be_object"})
+    return decoded, None
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """If-None-Match uses the weak comparison (RFC 9110 13.1.2): `W/` prefixes are ignored, `*` matches."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(part.strip().removeprefix("W/") == etag for part in header.split(","))
+
+
+class ProfileController(Controller):
+    path = "/profile"
+    tags = ["Profile"]
+    opt = PROBLEM
+
+    @get("/", operation_id="GetProfile", summary="Get the signed-in owner's profile",
+         description="Strong ETag; If-None-Match with the current tag answers 304 without a body.")
+    async def get_profile(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
+                          claims: NamedDependency[AccessClaims]) -> Response[CarOwnerUserResponse]:
+        owner = await profile.get_profile(uow, claims.owner_id)
+        body = msgspec.json.encode(user_response(owner, uow.settings.public_base_url))
+        etag = etag_of(body)
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+        if etag_matches(request.headers.get("if-none-match"), etag):
+            return Response(content=b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
+        return Response(content=body, status_code=HTTP_200_OK, media_type=MediaType.JSON, headers=headers)  # type: ignore[arg-type]
+
+    @put("/", operation_id="UpdateProfile", summary="Update profile fields (JSON or multipart)", status_code=HTTP_200_OK)
+    async def update_profile(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
+                             claims: NamedDependency[AccessClaims]) -> CarOwnerUserResponse:
+        values, upload = await read_payload(request, ("file", "profile_image"))
+        owner = await profile.update_profile(uow, claims.owner_id, values, upload)
+        return user_response(owner, uow.settings.public_base_url)
+
+    @delete("/", operation_id="DeleteProfileImage", summary="Remove the profile image (the account stays)",
+            status_code=HTTP_200_OK)
+    async def delete_profile_image(self, uow: NamedDependency[UnitOfWork],
+                                   claims: NamedDependency[AccessClaims]) -> Response[MessageEnvelope]:
+        result = await profile.remove_profile_image(uow, claims.owner_id)
+        if not result.removed:
+            return Response(content=b"", status_code=HTTP_204_NO_CONTENT)  # type: ignore[arg-type]
+        return Response(MessageEnvelope(data=MessageData(message="Profile image deleted."), meta=envelope_meta()))
+
+    @get("/check-username", operation_id="CheckUsername", summary="Is a username available?")
+    async def check_username(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
+                             username: FromQuery[str | None] = None) -> UsernameAvailability:
+        return username_response(await profile.check_username(uow, claims.owner_id, username))
+
+
+CONTROLLERS = [ProfileController]

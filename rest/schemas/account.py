@@ -1,0 +1,173 @@
+"""Wire shapes of Profile, Vehicles and Settings (names as in the reference where it names them).
+
+The profile itself is `CarOwnerUserResponse` (rest/schemas/auth.py). Vehicle answers use the
+`{data, meta{request_id, generated_at}}` envelope the reference documents for the module.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import msgspec
+
+from app.domain.account.results import UsernameAvailability as UsernameResult
+from app.domain.account.results import VehicleView
+from rest.envelope import iso, now_iso
+from app.request_context import current_request_id
+
+
+class CarOwnerUserUpdate(msgspec.Struct, omit_defaults=True):
+    """Documented request of PUT /profile (JSON); multipart sends the same fields plus `file`/`profile_image`."""
+
+    username: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    phone_number: str | None = None
+    address: str | None = None
+
+
+class UsernameAvailability(msgspec.Struct):
+    username: str
+    available: bool
+    message: str
+
+
+class EnvelopeMeta(msgspec.Struct):
+    request_id: str
+    generated_at: str
+
+
+class ListMeta(msgspec.Struct):
+    request_id: str
+    generated_at: str
+    count: int
+
+
+class MessageData(msgspec.Struct):
+    message: str
+
+
+class MessageEnvelope(msgspec.Struct):
+    data: MessageData
+    meta: EnvelopeMeta
+
+
+class VehicleCreate(msgspec.Struct):
+    registration_number: str
+    nickname: str | None = None
+    image: str | None = None
+
+
+class VehicleUpdate(msgspec.Struct):
+    nickname: str | None = None
+    image: str | None = None
+
+
+class SetPrimary(msgspec.Struct):
+    registration_number: str | None = None
+    reg: str | None = None
+
+
+class Vehicle(msgspec.Struct):
+    id: int
+    registration_number: str
+    nickname: str | None
+    image: str | None
+    is_primary: bool
+    brand: str | None
+    model: str | None
+    color: str | None
+    fuel_type: str | None
+    vehicle_class: str | None
+    vin: str | None
+    first_registration: str | None
+    model_year: int | None
+    registration_status: str | None
+    next_eu_control: str | None
+    last_eu_control: str | None
+    weights: dict[str, Any]
+    source: str
+    fetched_at: str | None
+    linked_at: str | None
+    updated_at: str | None
+
+
+class VehicleDetails(Vehicle):
+    """A vehicle with the registry's own document (`registry_data`, Norwegian field names)."""
+
+    registry_data: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class VehicleListResponse(msgspec.Struct):
+    data: list[Vehicle]
+    meta: ListMeta
+
+
+class VehicleResponse(msgspec.Struct):
+    data: VehicleDetails
+    meta: EnvelopeMeta
+
+
+class VehicleRemovedData(msgspec.Struct):
+    message: str
+    registration_number: str
+    primary_registration_number: str | None
+
+
+class VehicleRemovedResponse(msgspec.Struct):
+    data: VehicleRemovedData
+    meta: EnvelopeMeta
+
+
+class NotificationSettingsResponse(msgspec.Struct):
+    preferences: dict[str, dict[str, bool]]
+
+
+def envelope_meta() -> EnvelopeMeta:
+    return EnvelopeMeta(request_id=current_request_id(), generated_at=now_iso())
+
+
+def absolute_url(url: str | None, base_url: str) -> str | None:
+    if url and base_url and url.startswith("/"):
+        return base_url.rstrip("/") + url
+    return url
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def vehicle_item(view: VehicleView, base_url: str, *, details: bool = False) -> Vehicle:
+    values: dict[str, Any] = dict(
+        id=view.id, registration_number=view.registration_number, nickname=view.nickname,
+        image=absolute_url(view.image, base_url), is_primary=view.is_primary, brand=view.brand, model=view.model,
+        color=view.color, fuel_type=view.fuel_type, vehicle_class=view.vehicle_class, vin=view.vin,
+        first_registration=_day(view.first_registration), model_year=view.model_year,
+        registration_status=view.registration_status, next_eu_control=_day(view.next_eu_control),
+        last_eu_control=_day(view.last_eu_control), weights=view.weights, source=view.source,
+        fetched_at=iso(view.fetched_at), linked_at=iso(view.linked_at), updated_at=iso(view.updated_at),
+    )
+    if details:
+        return VehicleDetails(**values, registry_data=view.raw or {})
+    return Vehicle(**values)
+
+
+def vehicle_response(view: VehicleView, base_url: str) -> VehicleResponse:
+    item = vehicle_item(view, base_url, details=True)
+    assert isinstance(item, VehicleDetails)
+    return VehicleResponse(data=item, meta=envelope_meta())
+
+
+def vehicle_list_response(views: list[VehicleView], base_url: str) -> VehicleListResponse:
+    items = [vehicle_item(v, base_url) for v in views]
+    return VehicleListResponse(data=items, meta=ListMeta(request_id=current_request_id(), generated_at=now_iso(),
+                                                         count=len(items)))
+
+
+def username_response(result: UsernameResult) -> UsernameAvailability:
+    return UsernameAvailability(username=result.username, available=result.available, message=result.message)
+
+
+def stamp(value: datetime | None) -> str | None:
+    return iso(value)
