@@ -60,6 +60,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     vegvesen_timeout_s: float = 3.0
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None  # e.g. a local Stripe mock; None = api.stripe.com
 
     # uploads
     media_dir: str = str(PROJECT_ROOT / ".minbil" / "media")

@@ -1,0 +1,70 @@
+"""The payment provider interface: what the use cases need from Stripe or the local stand-in.
+
+Both implementations speak Stripe's PaymentIntent model (ids `pi_...`, a `client_secret`, an amount in
+the smallest currency unit and the documented statuses), so the use cases never branch on the provider.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+import msgspec
+
+from app.errors import DomainError, ServiceUnavailable, ValidationFailed
+
+if TYPE_CHECKING:
+    from app.services import Services
+
+PROVIDER_KEY = "payments.provider"
+
+
+class ProviderIntent(msgspec.Struct, frozen=True, kw_only=True):
+    """A PaymentIntent as the provider reports it."""
+
+    id: str
+    client_secret: str | None
+    amount: int
+    currency: str
+    status: str
+    next_action: dict[str, Any] | None = None
+    last_payment_error: str | None = None
+
+
+class PaymentDeclined(ValidationFailed):
+    """The provider refused the payment method (a card decline); the intent stays payable."""
+
+    code = "PAYMENT_DECLINED"
+
+
+class ProviderUnavailable(ServiceUnavailable):
+    code = "PAYMENT_PROVIDER_UNAVAILABLE"
+
+
+class ProviderRejected(DomainError):
+    """The provider rejected the request itself (bad state, bad parameters)."""
+
+    status = 409
+    code = "PAYMENT_PROVIDER_REJECTED"
+    title = "Conflict"
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    async def create_intent(self, *, amount: int, currency: str, idempotency_key: str,
+                            metadata: dict[str, str], description: str) -> ProviderIntent: ...
+
+    async def retrieve_intent(self, intent_id: str) -> ProviderIntent: ...
+
+    async def confirm_intent(self, current: ProviderIntent, *, payment_method: str | None,
+                             return_url: str | None, idempotency_key: str) -> ProviderIntent: ...
+
+    async def aclose(self) -> None: ...
+
+
+def payment_provider(services: Services) -> PaymentProvider:
+    """The provider chosen at start-up by `app/components/40_payments.py`."""
+    provider = services.extras.get(PROVIDER_KEY)
+    if provider is None:
+        raise ProviderUnavailable("No payment provider is configured.")
+    return provider  # type: ignore[no-any-return]

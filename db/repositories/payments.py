@@ -1,0 +1,141 @@
+"""SQL for payments: intents, the booking groups they pay for, and processed webhook events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import Booking, Payment, ProcessedWebhookEvent
+
+UNPAYABLE_LINE_STATUSES = ("CANCELLED", "DECLINED")
+
+
+class GroupLine:
+    """The fields of one booking line that payments need."""
+
+    __slots__ = ("booking_id", "group_id", "owner_id", "price", "status", "paid_at", "title", "workshop_org_nr")
+
+    def __init__(self, row: Any) -> None:
+        self.booking_id: int = row.id
+        self.group_id: str = row.group_id
+        self.owner_id: int = row.owner_id
+        self.price: Decimal = row.service_price
+        self.status: str = row.status
+        self.paid_at: datetime | None = row.paid_at
+        self.title: str = row.service_title
+        self.workshop_org_nr: str = row.workshop_org_nr
+
+
+_LINE_COLUMNS = (Booking.id, Booking.group_id, Booking.owner_id, Booking.service_price, Booking.status,  # type: ignore[var-annotated]
+                 Booking.paid_at, Booking.service_title, Booking.workshop_org_nr)
+
+
+async def group_of_booking(session: AsyncSession, booking_id: int, owner_id: int) -> str | None:
+    """The group id of the caller's booking line, or None when it is not theirs."""
+    stmt = select(Booking.group_id).where(Booking.id == booking_id, Booking.owner_id == owner_id)  # type: ignore[arg-type]
+    return (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload,no-any-return]
+
+
+async def group_lines(session: AsyncSession, group_id: str, owner_id: int) -> list[GroupLine]:
+    """Every line of the caller's booking group, by id (empty when the group is not theirs)."""
+    stmt = select(*_LINE_COLUMNS).where(Booking.group_id == group_id, Booking.owner_id == owner_id).order_by(Booking.id)  # type: ignore[arg-type]
+    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
+    return [GroupLine(row) for row in rows]
+
+
+async def lines_of_groups(session: AsyncSession, group_ids: list[str]) -> dict[str, list[GroupLine]]:
+    if not group_ids:
+        return {}
+    stmt = select(*_LINE_COLUMNS).where(Booking.group_id.in_(group_ids)).order_by(Booking.id)  # type: ignore[attr-defined]
+    grouped: dict[str, list[GroupLine]] = {g: [] for g in group_ids}
+    for row in (await session.exec(stmt)).all():  # type: ignore[call-overload]
+        grouped[row.group_id].append(GroupLine(row))
+    return grouped
+
+
+async def lock_group(session: AsyncSession, group_id: str) -> None:
+    """Serialise intent creation for one booking group until the transaction ends."""
+    await session.exec(text("select pg_advisory_xact_lock(hashtextextended(:key, 0))").bindparams(key=f"payments:{group_id}"))  # type: ignore[call-overload]
+
+
+async def open_payment_for_group(session: AsyncSession, group_id: str) -> Payment | None:
+    stmt = select(Payment).where(Payment.group_id == group_id, Payment.status.not_in(("canceled", "succeeded")))  # type: ignore[arg-type,attr-defined]
+    return (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload,no-any-return]
+
+
+async def succeeded_payment_for_group(session: AsyncSession, group_id: str) -> Payment | None:
+    stmt = select(Payment).where(Payment.group_id == group_id, Payment.status == "succeeded").order_by(Payment.created_at.desc())  # type: ignore[arg-type,attr-defined]
+    return (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload,no-any-return]
+
+
+async def count_payments_for_group(session: AsyncSession, group_id: str) -> int:
+    stmt = select(func.count()).select_from(Payment).where(Payment.group_id == group_id)  # type: ignore[arg-type]
+    return int((await session.exec(stmt)).scalar_one())  # type: ignore[call-overload]
+
+
+async def add_payment(session: AsyncSession, payment: Payment) -> Payment:
+    session.add(payment)
+    await session.flush()
+    return payment
+
+
+async def get_payment(session: AsyncSession, payment_id: str, *, owner_id: int | None = None,
+                      for_update: bool = False) -> Payment | None:
+    stmt = select(Payment).where(Payment.id == payment_id)  # type: ignore[arg-type]
+    if owner_id is not None:
+        stmt = stmt.where(Payment.owner_id == owner_id)  # type: ignore[arg-type]
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload,no-any-return]
+
+
+async def lock_payment_by_intent(session: AsyncSession, provider_intent_id: str) -> Payment | None:
+    stmt = select(Payment).where(Payment.provider_intent_id == provider_intent_id).with_for_update()  # type: ignore[arg-type]
+    return (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload,no-any-return]
+
+
+async def latest_payments_for_groups(session: AsyncSession, group_ids: list[str], owner_id: int) -> dict[str, Payment]:
+    """Per group, the payment that matters: the succeeded one, else the open one, else the newest."""
+    if not group_ids:
+        return {}
+    rank = func.row_number().over(
+        partition_by=Payment.group_id,
+        order_by=(
+            (Payment.status == "succeeded").desc(),  # type: ignore[arg-type]
+            Payment.status.not_in(("canceled", "succeeded")).desc(),  # type: ignore[attr-defined]
+            Payment.created_at.desc(),  # type: ignore[attr-defined]
+        ),
+    ).label("rank")
+    inner = select(Payment.id, rank).where(Payment.group_id.in_(group_ids), Payment.owner_id == owner_id).subquery()  # type: ignore[attr-defined,arg-type]
+    stmt = select(Payment).join(inner, inner.c.id == Payment.id).where(inner.c.rank == 1)
+    rows = (await session.exec(stmt)).scalars().all()  # type: ignore[call-overload]
+    return {p.group_id: p for p in rows}
+
+
+async def mark_group_paid(session: AsyncSession, group_id: str, paid_at: datetime) -> list[int]:
+    """Set `paid_at` on the group's payable lines not yet marked; the ids changed."""
+    stmt = (
+        update(Booking)
+        .where(Booking.group_id == group_id, Booking.paid_at.is_(None), Booking.status.not_in(UNPAYABLE_LINE_STATUSES))  # type: ignore[arg-type,union-attr,attr-defined]
+        .values(paid_at=paid_at, updated_at=paid_at)
+        .returning(Booking.id)
+    )
+    return [row[0] for row in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
+
+
+async def record_webhook_event(session: AsyncSession, *, event_id: str, event_type: str, payload: dict[str, Any],
+                               provider: str = "stripe") -> bool:
+    """Insert the event id; False when it was already there (a repeat). Concurrent repeats wait on the
+    first insert's transaction, then see the conflict."""
+    stmt = (
+        insert(ProcessedWebhookEvent)
+        .values(event_id=event_id, provider=provider, event_type=event_type, payload=payload)
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(ProcessedWebhookEvent.event_id)  # type: ignore[arg-type]
+    )
+    return (await session.exec(stmt)).first() is not None  # type: ignore[call-overload]

@@ -1,0 +1,92 @@
+"""Payments wire shapes. The reference documents the `{data, meta}` envelope with an empty `data` and
+no request body; these are the fields we fill in (Stripe's PaymentIntent vocabulary)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from app.domain.payments.results import PaymentView, WebhookResult
+from rest.envelope import iso, meta
+from rest.schemas.common import EnvelopeMeta
+
+
+class CreatePaymentIntentRequest(msgspec.Struct, kw_only=True):
+    """`{booking_id}` (any line of the group) or `{group_id}`. `amount` is refused: the server computes it."""
+
+    booking_id: int | str | None = None
+    group_id: str | None = None
+    amount: Any = None
+    currency: str | None = None
+
+
+class ConfirmPaymentIntentRequest(msgspec.Struct, kw_only=True):
+    payment_method: str | None = None
+    return_url: str | None = None
+
+
+class PaymentIntentData(msgspec.Struct, kw_only=True):
+    id: str
+    payment_id: str
+    object: str
+    provider: str
+    provider_intent_id: str | None
+    client_secret: str | None
+    amount: int  # øre
+    amount_nok: str  # "1990.00"
+    currency: str
+    status: str
+    group_id: str
+    booking_id: int | None
+    booking_ids: list[int]
+    paid: bool
+    paid_at: str | None
+    next_action: dict[str, Any] | None
+    last_payment_error: str | None
+    created_at: str | None
+    updated_at: str | None
+
+
+class PaymentIntentResponse(msgspec.Struct):
+    data: PaymentIntentData
+    meta: EnvelopeMeta
+
+
+class StripeWebhookAck(msgspec.Struct, kw_only=True):
+    received: bool
+    event_id: str
+    type: str
+    duplicate: bool
+
+
+class StripeWebhookResponse(msgspec.Struct):
+    data: StripeWebhookAck
+    meta: EnvelopeMeta
+
+
+def _meta() -> EnvelopeMeta:
+    values = meta()
+    return EnvelopeMeta(request_id=values["request_id"], generated_at=values["generated_at"])
+
+
+def payment_intent_data(view: PaymentView) -> PaymentIntentData:
+    return PaymentIntentData(
+        id=view.id, payment_id=view.id, object="payment_intent", provider=view.provider,
+        provider_intent_id=view.provider_intent_id, client_secret=view.client_secret, amount=view.amount,
+        amount_nok=f"{view.amount // 100}.{view.amount % 100:02d}", currency=view.currency, status=view.status,
+        group_id=view.group_id, booking_id=view.booking_ids[0] if view.booking_ids else None,
+        booking_ids=view.booking_ids, paid=view.paid, paid_at=iso(view.paid_at), next_action=view.next_action,
+        last_payment_error=view.last_payment_error, created_at=iso(view.created_at), updated_at=iso(view.updated_at),
+    )
+
+
+def payment_intent_response(view: PaymentView) -> PaymentIntentResponse:
+    return PaymentIntentResponse(data=payment_intent_data(view), meta=_meta())
+
+
+def webhook_response(result: WebhookResult) -> StripeWebhookResponse:
+    return StripeWebhookResponse(
+        data=StripeWebhookAck(received=True, event_id=result.event_id, type=result.type, duplicate=result.duplicate),
+        meta=_meta(),
+    )
