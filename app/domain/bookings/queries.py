@@ -1,0 +1,115 @@
+"""Reading bookings: the owner's lines and groups, one line, statuses, change requests; and the
+`group_for_owner` entry point the payments area uses."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from app.domain.bookings import views
+from app.domain.bookings.results import (
+    BookingGroup,
+    BookingLine,
+    ChangeRequestItem,
+    GroupLine,
+    StatusItem,
+)
+from app.domain.bookings.states import require_status
+from app.domain.uow import UnitOfWork
+from app.errors import NotFound, ValidationFailed
+from db.models import Booking
+from db.repositories import bookings as repo
+
+_UUID = re.compile(r"^[0-9a-fA-F-]{36}$")
+
+
+def not_found(booking_id: object) -> NotFound:
+    return NotFound(f"Booking {booking_id} was not found.", code="BOOKING_NOT_FOUND")
+
+
+async def statuses(uow: UnitOfWork) -> list[StatusItem]:
+    rows = await repo.list_statuses(uow.session)
+    return [StatusItem(id=r.id or 0, code=r.code, display_name=r.display_name, sort_order=r.sort_order,
+                       is_active=r.is_active) for r in rows]
+
+
+async def owned_booking(uow: UnitOfWork, owner_id: int, booking_id: int, *, for_update: bool = False) -> Booking:
+    """The owner's booking line; another owner's line is indistinguishable from a missing one (404)."""
+    row = await repo.get_booking(uow.session, booking_id, for_update=for_update)
+    if row is None or row.owner_id != owner_id:
+        raise not_found(booking_id)
+    return row
+
+
+async def get_booking(uow: UnitOfWork, owner_id: int, booking_id: int, *, expand: str | None = None) -> BookingLine:
+    row = await owned_booking(uow, owner_id, booking_id)
+    tokens = views.parse_expand(expand)
+    return (await views.lines(uow.session, [row], tokens))[0]
+
+
+def parse_grouped(value: object) -> bool:
+    if value is None or value == "":
+        return True
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes"}:
+        return True
+    if text in {"0", "false", "no"}:
+        return False
+    raise ValidationFailed("grouped must be 1 or 0.", fields={"grouped": "invalid_boolean"})
+
+
+async def list_lines(uow: UnitOfWork, owner_id: int, *, expand: str | None = None, status: str | None = None,
+                     group_id: str | None = None, registration_number: str | None = None,
+                     after: tuple[datetime, int] | None = None, limit: int | None = None) -> list[BookingLine]:
+    statuses_filter = [require_status(s.strip()) for s in status.split(",") if s.strip()] if status else None
+    rows = await repo.list_owner_bookings(
+        uow.session, owner_id, statuses=statuses_filter, group_id=group_id,
+        registration_number=registration_number.replace(" ", "").upper() if registration_number else None,
+        after=after, limit=limit)
+    return await views.lines(uow.session, rows, views.parse_expand(expand))
+
+
+async def list_bookings(uow: UnitOfWork, owner_id: int, *, grouped: object = None, expand: str | None = None,
+                        status: str | None = None) -> list[BookingGroup] | list[BookingLine]:
+    as_groups = parse_grouped(grouped)
+    items = await list_lines(uow, owner_id, expand=expand, status=status)
+    return views.group(items) if as_groups else items
+
+
+async def groups_of(uow: UnitOfWork, owner_id: int, group_ids: list[str], *, expand: str | None = None) -> list[BookingGroup]:
+    rows: list[Booking] = []
+    for group_id in dict.fromkeys(group_ids):
+        rows.extend(await repo.lines_of_group(uow.session, group_id, owner_id=owner_id))
+    return views.group(await views.lines(uow.session, rows, views.parse_expand(expand)))
+
+
+async def change_requests(uow: UnitOfWork, owner_id: int, *, status: str | None = None,
+                          booking_id: int | None = None) -> list[ChangeRequestItem]:
+    rows = await repo.change_requests_for_owner(uow.session, owner_id, status=status, booking_id=booking_id)
+    return [views.change_request_item(r) for r in rows]
+
+
+async def group_for_owner(uow: UnitOfWork, owner_id: int, group_id_or_booking_id: str | int,
+                          *, for_update: bool = False) -> tuple[str, list[GroupLine]]:
+    """The booking group the owner owns, given a group id (UUID) or one of its line ids, and its lines.
+
+    Raises NotFound (404) for unknown ids and for another owner's bookings. Cancelled and declined lines
+    are included (check `status`); the payable total is the sum of `service_price` of the lines to pay.
+    """
+    text = str(group_id_or_booking_id).strip()
+    if _UUID.match(text):
+        group_id = text
+    elif text.isdigit():
+        row = await repo.get_booking(uow.session, int(text))
+        if row is None or row.owner_id != owner_id:
+            raise not_found(text)
+        group_id = row.group_id
+    else:
+        raise ValidationFailed("Expected a booking group id or a booking id.", fields={"group_id": "invalid"})
+    rows = await repo.lines_of_group(uow.session, group_id, owner_id=owner_id, for_update=for_update)
+    if not rows:
+        raise NotFound(f"Booking group {group_id} was not found.", code="BOOKING_NOT_FOUND")
+    return group_id, [GroupLine(booking_id=r.id or 0, group_id=r.group_id, owner_id=r.owner_id,
+                                workshop_org_nr=r.workshop_org_nr, service_title=r.service_title,
+                                service_price=float(r.service_price), status=r.status, paid_at=r.paid_at)
+                      for r in rows]

@@ -1,0 +1,162 @@
+"""The workshop side of the lifecycle: confirm, decline, start, complete, reply, resolve change requests.
+
+The reference covers only the car owner; these use cases are driven by `minbil workshop ...` and make the
+owner's notifications and realtime events happen. A target is a booking id or a group id (every line).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from app.domain.bookings import events, views
+from app.domain.bookings.results import BookingLine, ChangeRequestItem
+from app.domain.bookings.states import CANCELLED, COMPLETED, CONFIRMED, DECLINED, IN_PROGRESS, require_transition
+from app.domain.bookings.times import now_utc, parse_instant
+from app.domain.uow import UnitOfWork
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.domain.messages.results import message_item
+from app.domain.messages.service import send_workshop_message
+from db.models import Booking
+from db.repositories import bookings as repo
+
+_UUID = re.compile(r"^[0-9a-fA-F-]{36}$")
+
+
+async def _targets(uow: UnitOfWork, target: str | int, org_nr: str | None) -> list[Booking]:
+    text = str(target).strip()
+    if _UUID.match(text):
+        rows = await repo.lines_of_group(uow.session, text, for_update=True)
+    elif text.isdigit():
+        row = await repo.get_booking(uow.session, int(text), for_update=True)
+        rows = [row] if row is not None else []
+    else:
+        raise ValidationFailed("Expected a booking id or a group id.", fields={"booking_id": "invalid"})
+    if not rows:
+        raise NotFound(f"Booking {text} was not found.", code="BOOKING_NOT_FOUND")
+    if org_nr is not None and any(r.workshop_org_nr != org_nr for r in rows):
+        raise Forbidden(f"Booking {text} is not at workshop {org_nr}.", code="NOT_THIS_WORKSHOP")
+    return rows
+
+
+async def _move(uow: UnitOfWork, target: str | int, status: str, org_nr: str | None,
+                actual_end: datetime | None = None, reason: str | None = None) -> list[Booking]:
+    rows = await _targets(uow, target, org_nr)
+    for row in rows:
+        require_transition(row.status, status, booking_id=row.id)
+    now = now_utc()
+    for row in rows:
+        row.status = status
+        if status == CONFIRMED:
+            row.verify_booked = True
+        elif status == COMPLETED:
+            row.verify_service_done = True
+            row.service_actual_end_time = actual_end or now
+        elif status == DECLINED:
+            row.cancellation_reason = reason
+        await repo.touch(uow.session, row, now)
+    await events.emit_updated(uow, rows)
+    return rows
+
+
+async def _lines(uow: UnitOfWork, rows: list[Booking]) -> list[BookingLine]:
+    return await views.lines(uow.session, rows)
+
+
+async def confirm(uow: UnitOfWork, target: str | int, *, org_nr: str | None = None) -> list[BookingLine]:
+    rows = await _move(uow, target, CONFIRMED, org_nr)
+    await events.tell_owner(uow, "booking.accepted", rows)
+    return await _lines(uow, rows)
+
+
+async def decline(uow: UnitOfWork, target: str | int, *, reason: str | None = None,
+                  org_nr: str | None = None) -> list[BookingLine]:
+    rows = await _move(uow, target, DECLINED, org_nr, reason=reason)
+    await events.tell_owner(uow, "booking.declined", rows, extra={"reason": reason})
+    return await _lines(uow, rows)
+
+
+async def start(uow: UnitOfWork, target: str | int, *, org_nr: str | None = None) -> list[BookingLine]:
+    rows = await _move(uow, target, IN_PROGRESS, org_nr)
+    await events.tell_owner(uow, "booking.updated", rows, title="Service startet",
+                            body="{workshop} har startet {what}.")
+    return await _lines(uow, rows)
+
+
+async def complete(uow: UnitOfWork, target: str | int, *, actual_end: object = None,
+                   org_nr: str | None = None) -> list[BookingLine]:
+    end = parse_instant(actual_end, "actual_end") if actual_end is not None else None
+    if end is not None and end > now_utc() + timedelta(minutes=5):
+        raise ValidationFailed("actual_end cannot be in the future.", fields={"actual_end": "in_future"})
+    rows = await _targets(uow, target, org_nr)
+    if end is not None and any(end < r.service_start_time for r in rows):
+        raise ValidationFailed("actual_end is before the booking's start time.", fields={"actual_end": "before_start"})
+    rows = await _move(uow, target, COMPLETED, org_nr, actual_end=end)
+    await events.tell_owner(uow, "booking.completed", rows)
+    await events.tell_owner(uow, "rating.reminder", rows)
+    return await _lines(uow, rows)
+
+
+async def reply(uow: UnitOfWork, booking_id: int, text: str, *, org_nr: str | None = None) -> dict[str, object]:
+    """A workshop message on the booking's thread (unread for the owner until read)."""
+    body = (text or "").strip()
+    if not body:
+        raise ValidationFailed("The reply text is empty.", fields={"text": "required"})
+    rows = await _targets(uow, booking_id, org_nr)
+    result = await send_workshop_message(uow, rows[0].id or 0, body)
+    return message_item(result.message)
+
+
+async def _resolve(uow: UnitOfWork, request_id: int, approve: bool, note: str | None,
+                   org_nr: str | None) -> ChangeRequestItem:
+    request = await repo.get_change_request(uow.session, request_id, for_update=True)
+    if request is None:
+        raise NotFound(f"Change request {request_id} was not found.", code="CHANGE_REQUEST_NOT_FOUND")
+    if request.status != "pending":
+        raise Conflict(f"Change request {request_id} is already {request.status}.", code="CHANGE_REQUEST_RESOLVED")
+    row = (await _targets(uow, request.booking_id, org_nr))[0]
+    now = now_utc()
+    if approve:
+        if request.request_type == "cancel":
+            require_transition(row.status, CANCELLED, booking_id=row.id)
+            row.status = CANCELLED
+            row.verify_canceled = True
+            row.cancellation_reason = request.reason
+        else:
+            if row.status not in {"REQUESTED", "CONFIRMED"}:
+                raise Conflict(f"Booking {row.id} is {row.status}; it can no longer be rescheduled.",
+                               code="INVALID_TRANSITION")
+            assert request.requested_start_time is not None
+            row.service_start_time = request.requested_start_time
+            row.service_estimated_end_time = request.requested_start_time + timedelta(hours=float(row.service_estimated_hours or 1))
+    if request.request_type == "cancel":
+        row.cancel_request = False
+    await repo.touch(uow.session, row, now)
+    request.status = "approved" if approve else "rejected"
+    request.resolution_note = note
+    request.resolved_at = now
+    uow.session.add(request)
+    await uow.session.flush()
+    await events.emit_updated(uow, [row])
+    kind = "kansellering" if request.request_type == "cancel" else "endring av tidspunkt"
+    verdict = "godkjent" if approve else "avslått"
+    await events.tell_owner(uow, "booking.updated", [row], title=f"Forespørsel {verdict}",
+                            body=f"{{workshop}} har {verdict} forespørselen om {kind} for {{what}}.",
+                            extra={"change_request_id": request.id, "request_status": request.status})
+    return views.change_request_item(request, with_note=True)
+
+
+async def approve_change(uow: UnitOfWork, request_id: int, *, note: str | None = None,
+                         org_nr: str | None = None) -> ChangeRequestItem:
+    return await _resolve(uow, request_id, True, note, org_nr)
+
+
+async def reject_change(uow: UnitOfWork, request_id: int, *, note: str | None = None,
+                        org_nr: str | None = None) -> ChangeRequestItem:
+    return await _resolve(uow, request_id, False, note, org_nr)
+
+
+async def workshop_bookings(uow: UnitOfWork, org_nr: str | None = None, *, status: str | None = None) -> list[BookingLine]:
+    """Lines at a workshop (or all), for the `minbil workshop list` command."""
+    rows = await repo.workshop_lines(uow.session, org_nr, status=status.upper() if status else None)
+    return await views.lines(uow.session, rows)

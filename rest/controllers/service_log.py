@@ -1,0 +1,128 @@
+"""ServiceLog (8 reference operations) and CarOwnerServiceRecords (2): completed bookings as service history."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+
+from app.auth.tokens import AccessClaims
+from app.domain.service_log import service as log
+from app.domain.uow import UnitOfWork
+from rest.schemas.account import envelope_meta
+from rest.schemas.service_log import (
+    ExportTokenResponse,
+    LogMessagesResponse,
+    ServiceLogLatestResponse,
+    ServiceLogPageResponse,
+    ServiceLogSummaryResponse,
+)
+
+BEARER = [{"BearerAuth": []}]
+
+
+class ServiceLogController(Controller):
+    path = "/service-log"
+    tags = ["ServiceLog"]
+    opt = {"error_style": "problem"}
+    security = BEARER
+
+    @get("/export-token", operation_id="ServiceLogExportToken", summary="A short-lived export token (15 minutes)")
+    async def export_token(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
+                           registration_number: FromQuery[str | None] = None, workshop_org_nr: FromQuery[str | None] = None,
+                           date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None) -> ExportTokenResponse:
+        token = await log.export_token(uow, claims.owner_id, registration_number=registration_number,
+                                       workshop_org_nr=workshop_org_nr, date_from=date_from, date_to=date_to)
+        return ExportTokenResponse(data=token, meta=envelope_meta())
+
+    @get("/latest", operation_id="ServiceLogLatest", summary="The latest booking-based service logs")
+    async def latest(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
+                     limit: FromQuery[str | None] = None, registration_number: FromQuery[str | None] = None,
+                     workshop_org_nr: FromQuery[str | None] = None) -> ServiceLogLatestResponse:
+        result = await log.latest(uow, claims.owner_id, limit=limit, registration_number=registration_number,
+                                  workshop_org_nr=workshop_org_nr)
+        return ServiceLogLatestResponse(data=result, meta=envelope_meta())
+
+    @get("/list", operation_id="ServiceLogList", summary="Paginated list of the owner's service logs")
+    async def list_logs(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
+                        page: FromQuery[str | None] = None, page_size: FromQuery[str | None] = None,
+                        registration_number: FromQuery[str | None] = None, workshop_org_nr: FromQuery[str | None] = None,
+                        date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None,
+                        export_token: FromQuery[str | None] = None) -> ServiceLogPageResponse:
+        result = await log.page(uow, claims.owner_id, page_no=page, page_size=page_size, export_token=export_token,
+                                registration_number=registration_number, workshop_org_nr=workshop_org_nr,
+                                date_from=date_from, date_to=date_to)
+        return ServiceLogPageResponse(data=result, meta=envelope_meta())
+
+    @get("/messages/{log_id:int}", operation_id="ServiceLogMessages", summary="Messages of one service log entry")
+    async def messages(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
+                       log_id: FromPath[int]) -> LogMessagesResponse:
+        return LogMessagesResponse(data=await log.log_messages(uow, claims.owner_id, log_id), meta=envelope_meta())
+
+    @get("/summary", operation_id="ServiceLogSummary", summary="Count, average rating, total spent, last service date")
+    async def summary(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
+                      registration_number: FromQuery[str | None] = None, workshop_org_nr: FromQuery[str | None] = None,
+                      date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None) -> ServiceLogSummaryResponse:
+        result = await log.summary(uow, claims.owner_id, registration_number=registration_number,
+                                   workshop_org_nr=workshop_org_nr, date_from=date_from, date_to=date_to)
+        return ServiceLogSummaryResponse(data=result, meta=envelope_meta())
+
+    @get("/vehicle-history/latest", operation_id="VehicleHistoryLatest",
+         summary="Latest service history of a vehicle (the primary one by default)")
+    async def vehicle_latest(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
+                             limit: FromQuery[str | None] = None, registration_number: FromQuery[str | None] = None,
+                             workshop_org_nr: FromQuery[str | None] = None) -> ServiceLogLatestResponse:
+        result = await log.vehicle_latest(uow, claims.owner_id, limit=limit, registration_number=registration_number,
+                                          workshop_org_nr=workshop_org_nr)
+        return ServiceLogLatestResponse(data=result, meta=envelope_meta())
+
+    @get("/vehicle-history/list", operation_id="VehicleHistoryList",
+         summary="Paginated service history of a vehicle (the primary one by default)")
+    async def vehicle_list(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
+                           page: FromQuery[str | None] = None, page_size: FromQuery[str | None] = None,
+                           registration_number: FromQuery[str | None] = None, workshop_org_nr: FromQuery[str | None] = None,
+                           date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None) -> ServiceLogPageResponse:
+        result = await log.vehicle_page(uow, claims.owner_id, page_no=page, page_size=page_size,
+                                        registration_number=registration_number, workshop_org_nr=workshop_org_nr,
+                                        date_from=date_from, date_to=date_to)
+        return ServiceLogPageResponse(data=result, meta=envelope_meta())
+
+    @get("/vehicle-history/summary", operation_id="VehicleHistorySummary",
+         summary="Aggregate service history of a vehicle (the primary one by default)")
+    async def vehicle_summary(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
+                              registration_number: FromQuery[str | None] = None) -> ServiceLogSummaryResponse:
+        result = await log.vehicle_summary(uow, claims.owner_id, registration_number=registration_number)
+        return ServiceLogSummaryResponse(data=result, meta=envelope_meta())
+
+
+class ServiceRecordsController(Controller):
+    path = "/service-records"
+    tags = ["CarOwnerServiceRecords"]
+    opt = {"error_style": "problem"}
+    security = BEARER
+
+    @get("/", operation_id="ListServiceRecords", summary="The owner's service records (completed bookings)")
+    async def records(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
+                      page: FromQuery[str | None] = None, page_size: FromQuery[str | None] = None,
+                      registration_number: FromQuery[str | None] = None, workshop_org_nr: FromQuery[str | None] = None,
+                      date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None) -> ServiceLogPageResponse:
+        result = await log.page(uow, claims.owner_id, page_no=page, page_size=page_size,
+                                registration_number=registration_number, workshop_org_nr=workshop_org_nr,
+                                date_from=date_from, date_to=date_to)
+        return ServiceLogPageResponse(data=result, meta=envelope_meta())
+
+    @get("/export", operation_id="ExportServiceRecords",
+         summary="Download the service history as CSV (or JSON with format=json); Bearer or export token")
+    async def export(self, uow: NamedDependency[UnitOfWork], maybe_claims: NamedDependency[AccessClaims | None],
+                     token: FromQuery[str | None] = None, export_token: FromQuery[str | None] = None,
+                     format: FromQuery[str | None] = None, registration_number: FromQuery[str | None] = None,  # noqa: A002
+                     workshop_org_nr: FromQuery[str | None] = None, date_from: FromQuery[str | None] = None,
+                     date_to: FromQuery[str | None] = None) -> Response[bytes]:
+        file = await log.export(uow, owner_id=maybe_claims.owner_id if maybe_claims else None,
+                                token=token or export_token, fmt=format, registration_number=registration_number,
+                                workshop_org_nr=workshop_org_nr, date_from=date_from, date_to=date_to)
+        return Response(file.content, media_type=file.media_type, headers={
+            "Content-Disposition": f'attachment; filename="{file.filename}"', "Cache-Control": "no-store"})
+
+
+CONTROLLERS = [ServiceLogController, ServiceRecordsController]

@@ -1,0 +1,111 @@
+"""Booking, booking-status and rating wire shapes (names as in the reference).
+
+Loose inputs (`message` is a string or an object in the reference's examples, `attachments` hold URLs or
+objects) are typed `Any` here and validated by the domain, which names the offending field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from app.domain.bookings.results import (
+    BookingGroup,
+    BookingLine,
+    BookingUpdateResult,
+    BookingWarning,
+    CancelResult,
+    ChangeRequestItem,
+    RatingItem,
+    RatingsList,
+    StatusItem,
+)
+from rest.schemas.common import EnvelopeMeta
+
+# the reference's names for the shared result shapes
+Booking = BookingLine
+BookingStatusItem = StatusItem
+CarOwnerChangeRequestItem = ChangeRequestItem
+CarOwnerRatingsList = RatingsList
+CarOwnerRatingItem = RatingItem
+__all__ = ["Booking", "BookingGroup", "BookingStatusItem", "BookingWarning", "CarOwnerChangeRequestItem",
+           "CarOwnerRatingItem", "CarOwnerRatingsList"]
+
+
+class BookingServiceInput(msgspec.Struct):
+    service_id: Any = None
+    message: Any = None
+    attachments: Any = None
+
+
+class BookingCreateInput(msgspec.Struct, omit_defaults=True):
+    org_nr: Any = None
+    service_id: Any = None
+    services: list[BookingServiceInput] | None = None
+    service_start_time: Any = None
+    registration_number: Any = None
+    attachments: Any = None
+    message: Any = None
+
+
+class BookingUpdateInput(msgspec.Struct):
+    service_start_time: Any = None
+    status: Any = None
+    cancellation_reason: Any = None
+    attachments: Any = None
+    message: Any = None
+
+
+class CarOwnerCancelBookingRequest(msgspec.Struct):
+    group_id: Any = None
+    booking_id: Any = None
+    cancellation_reason: Any = None
+
+
+class CarOwnerChangeRequestCreate(msgspec.Struct):
+    booking_id: Any = None
+    request_type: Any = None
+    requested_start_time: Any = None
+    reason: Any = None
+
+
+class RateBookingRequest(msgspec.Struct):
+    service_rating: Any = None
+    service_rating_message: Any = None
+    private_service_rating: Any = None
+
+
+class StatusListMeta(msgspec.Struct):
+    count: int
+
+
+class BookingStatusListResponse(msgspec.Struct):
+    data: list[StatusItem]
+    meta: StatusListMeta
+
+
+class BookingCreateResponse(msgspec.Struct):
+    data: BookingGroup
+    meta: EnvelopeMeta
+
+
+class BookingUpdateResponse(msgspec.Struct):
+    data: BookingUpdateResult
+    meta: EnvelopeMeta
+
+
+class BookingCancelResponse(msgspec.Struct):
+    data: CancelResult
+    meta: EnvelopeMeta
+
+
+class RatingResponse(msgspec.Struct):
+    data: RatingItem
+    meta: EnvelopeMeta
+
+
+def create_body(data: BookingCreateInput) -> dict[str, Any]:
+    """The request as the domain (and the idempotency hash) sees it."""
+    body: dict[str, Any] = msgspec.to_builtins(data)
+    return body
