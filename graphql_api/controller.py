@@ -6,14 +6,18 @@ from datetime import timedelta
 from typing import Any
 
 import strawberry
+from litestar import MediaType, Request, Response
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.ides import get_graphql_ide_html
 from strawberry.litestar import make_graphql_controller
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.errors import DomainError
 from app.settings import Settings
+from app.static_assets import localize_graphiql_html
 from graphql_api.context import GraphQLContext, get_context
+from graphql_api import realtime_ws
 
 
 def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> type:
@@ -30,8 +34,14 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
         allowed_origins=list(settings.cors_origins),
     )
 
+    graphiql_page = localize_graphiql_html(get_graphql_ide_html("graphiql"))
+
     class GraphQLController(base):  # type: ignore[misc, valid-type]
         include_in_schema = False
+
+        async def render_graphql_ide(self, request: Request[Any, Any, Any]) -> Response[str]:  # type: ignore[override]
+            """GraphiQL with its scripts and styles served from /static (works without internet)."""
+            return Response(graphiql_page, media_type=MediaType.HTML)
 
         async def on_ws_connect(self, context: GraphQLContext) -> UnsetType | dict[str, Any] | None:  # type: ignore[override]
             """Authenticate the socket from the `connection_init` payload; a bad token closes with 4403."""
@@ -41,6 +51,17 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
                 raise ConnectionRejectionError({"message": exc.message, "code": exc.code}) from exc
             if claims is None:
                 raise ConnectionRejectionError({"message": "Authentication required.", "code": "UNAUTHORIZED"})
+            try:  # connections per user, presence heartbeat, token re-checks while the socket is open
+                await realtime_ws.socket_opened(context, claims)
+            except DomainError as exc:
+                raise ConnectionRejectionError({"message": exc.message, "code": exc.code}) from exc
             return UNSET
+
+        async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+            try:
+                return await super().run(request, context=context, root_value=root_value)
+            finally:
+                if isinstance(context, GraphQLContext):
+                    await realtime_ws.socket_closed(context)
 
     return GraphQLController

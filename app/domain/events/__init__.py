@@ -1,0 +1,1 @@
+"""Realtime: the outbox relay, owner event streams (subscriptions), presence and the realtime config."""

@@ -1,0 +1,56 @@
+"""Realtime (WebSocket) connections of an owner: the per-user limit, heartbeats (presence), token re-checks."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import TYPE_CHECKING
+
+from app.auth.tokens import AccessClaims
+from app.domain.events.presence import clear_explicit_offline
+from app.domain.events.realtime import realtime
+from app.domain.events.stream import check_token
+from app.errors import RateLimited
+from app.infra.kv import KVUnavailable
+
+if TYPE_CHECKING:
+    from app.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def _ttl(services: Services) -> float:
+    return services.settings.realtime_heartbeat_s * 3
+
+
+async def open_connection(services: Services, claims: AccessClaims) -> str:
+    """Admit a connection of the caller; `RateLimited` beyond `graphql_max_connections_per_user`."""
+    await check_token(services, claims)
+    conn_id = uuid.uuid4().hex
+    limit = services.settings.graphql_max_connections_per_user
+    try:
+        admitted = await realtime(services).connections.admit(claims.owner_id, conn_id, limit=limit, ttl_s=_ttl(services))
+    except KVUnavailable:  # the shared registry is down: admit rather than lock everyone out
+        log.warning("connection registry unavailable; admitting a connection of owner %s", claims.owner_id)
+        admitted = True
+    if not admitted:
+        raise RateLimited(f"Too many realtime connections (at most {limit} per user).",
+                          code="TOO_MANY_CONNECTIONS", retry_after=int(_ttl(services)))
+    await clear_explicit_offline(services, claims.owner_id)
+    return conn_id
+
+
+async def heartbeat(services: Services, claims: AccessClaims, conn_id: str) -> None:
+    """Keep the connection counted (and the owner present); `Unauthenticated` once the token is no longer valid."""
+    await check_token(services, claims)
+    try:
+        await realtime(services).connections.refresh(claims.owner_id, conn_id, ttl_s=_ttl(services))
+    except KVUnavailable:
+        pass
+
+
+async def close_connection(services: Services, owner_id: int, conn_id: str) -> None:
+    try:
+        await realtime(services).connections.release(owner_id, conn_id)
+    except KVUnavailable:
+        pass

@@ -1,0 +1,256 @@
+"""The channel layer: publish bytes on named channels, and fan them out to local listeners.
+
+`RedisChannels` uses Redis pub/sub, so a message published by any instance reaches the listeners of
+every instance. Each process keeps ONE pub/sub connection; channels are subscribed while at least one
+local listener wants them. `MemoryChannels` is the in-process twin for embedded mode.
+
+Pub/sub forgets what it could not deliver. Listeners therefore get a `RESYNC` marker whenever the
+layer (re)connects after a failure: they catch up from the database (the outbox) and de-duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from typing import Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+RESYNC = b""  # the marker put in a listener's queue: "messages may have been missed, catch up"
+
+
+class ChannelUnavailable(Exception):
+    """The channel layer did not accept a publication (e.g. Redis is down)."""
+
+
+class Listener:
+    """One local consumer of one channel: messages (bytes) or `RESYNC` arrive in `queue`."""
+
+    __slots__ = ("channel", "queue")
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+        self.queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=10_000)
+
+    def deliver(self, data: bytes) -> None:
+        try:
+            self.queue.put_nowait(data)
+        except asyncio.QueueFull:  # a stuck consumer: make it catch up from the database instead
+            self._drain()
+            self.queue.put_nowait(RESYNC)
+
+    def _drain(self) -> None:
+        while not self.queue.empty():
+            self.queue.get_nowait()
+
+
+class Channels(Protocol):
+    shared: bool  # True when other instances receive what this one publishes
+
+    async def publish(self, messages: Iterable[tuple[str, bytes]]) -> None:
+        """Publish all, or raise `ChannelUnavailable` (some may have gone out: consumers de-duplicate)."""
+        ...
+
+    async def listen(self, channel: str) -> Listener:
+        """A listener registered locally; returns once the layer will deliver what is published from now on
+        (or, when the layer is down, at once: a `RESYNC` follows when it is back)."""
+        ...
+
+    async def unlisten(self, listener: Listener) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class _LocalFanout:
+    def __init__(self) -> None:
+        self.listeners: dict[str, set[Listener]] = {}
+
+    def add(self, listener: Listener) -> bool:
+        """Register; True when it is the channel's first local listener."""
+        group = self.listeners.setdefault(listener.channel, set())
+        group.add(listener)
+        return len(group) == 1
+
+    def remove(self, listener: Listener) -> bool:
+        """Unregister; True when the channel has no local listener left."""
+        group = self.listeners.get(listener.channel)
+        if group is None:
+            return False
+        group.discard(listener)
+        if not group:
+            del self.listeners[listener.channel]
+            return True
+        return False
+
+    def dispatch(self, channel: str, data: bytes) -> None:
+        for listener in tuple(self.listeners.get(channel, ())):
+            listener.deliver(data)
+
+    def resync_all(self) -> None:
+        for group in self.listeners.values():
+            for listener in group:
+                listener.deliver(RESYNC)
+
+
+class MemoryChannels:
+    """In-process channels (embedded mode, a single instance)."""
+
+    shared = False
+
+    def __init__(self) -> None:
+        self._fanout = _LocalFanout()
+
+    async def publish(self, messages: Iterable[tuple[str, bytes]]) -> None:
+        for channel, data in messages:
+            self._fanout.dispatch(channel, data)
+
+    async def listen(self, channel: str) -> Listener:
+        listener = Listener(channel)
+        self._fanout.add(listener)
+        return listener
+
+    async def unlisten(self, listener: Listener) -> None:
+        self._fanout.remove(listener)
+
+    async def close(self) -> None:
+        self._fanout.listeners.clear()
+
+
+class RedisChannels:
+    """Redis pub/sub with one subscriber connection per process and automatic reconnection."""
+
+    shared = True
+
+    def __init__(self, url: str, *, publish_timeout_s: float = 2.0, subscribe_timeout_s: float = 2.0) -> None:
+        # own clients: the pub/sub connection must not share the short socket timeout of the cache client
+        self._publisher = Redis.from_url(url, socket_timeout=publish_timeout_s, socket_connect_timeout=1)
+        self._subscriber = Redis.from_url(url, socket_connect_timeout=1, health_check_interval=10)
+        self._publish_timeout_s = publish_timeout_s
+        self._subscribe_timeout_s = subscribe_timeout_s
+        self._fanout = _LocalFanout()
+        self._pubsub = self._subscriber.pubsub()
+        self._confirmed: dict[str, asyncio.Event] = {}
+        self._connected = False
+        self._lock = asyncio.Lock()
+        self._reader: asyncio.Task[None] | None = None
+        self._closing = False
+
+    def start(self) -> None:
+        self._reader = asyncio.create_task(self._read_loop(), name="redis-channels-reader")
+
+    async def publish(self, messages: Iterable[tuple[str, bytes]]) -> None:
+        items = list(messages)
+        if not items:
+            return
+        try:
+            async with self._publisher.pipeline(transaction=False) as pipe:
+                for channel, data in items:
+                    pipe.publish(channel, data)
+                await asyncio.wait_for(pipe.execute(), self._publish_timeout_s * 2)
+        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+            raise ChannelUnavailable(str(exc) or type(exc).__name__) from exc
+
+    async def listen(self, channel: str) -> Listener:
+        listener = Listener(channel)
+        if self._fanout.add(listener):
+            event = asyncio.Event()
+            self._confirmed[channel] = event
+            if self._connected:
+                try:
+                    async with self._lock:
+                        await self._pubsub.subscribe(channel)
+                    await asyncio.wait_for(event.wait(), self._subscribe_timeout_s)
+                except (RedisError, OSError, asyncio.TimeoutError):
+                    log.warning("subscribe to %s not confirmed; a resync follows the reconnection", channel)
+        else:
+            event = self._confirmed.get(channel)
+            if event is not None and self._connected:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(event.wait(), self._subscribe_timeout_s)
+        return listener
+
+    async def unlisten(self, listener: Listener) -> None:
+        if self._fanout.remove(listener):
+            self._confirmed.pop(listener.channel, None)
+            if self._connected:
+                try:
+                    async with self._lock:
+                        await self._pubsub.unsubscribe(listener.channel)
+                except (RedisError, OSError):
+                    pass
+
+    async def _read_loop(self) -> None:
+        delay = 0.1
+        while not self._closing:
+            try:
+                await self._connect()
+                delay = 0.1
+                while not self._closing:
+                    message = await self._pubsub.get_message(ignore_subscribe_messages=False, timeout=1.0)
+                    if message is not None:
+                        self._handle(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # connection lost: listeners catch up once we are back
+                if self._connected:
+                    log.warning("redis pub/sub connection lost: %s", exc)
+                self._connected = False
+                with contextlib.suppress(Exception):
+                    await self._pubsub.aclose()
+                self._pubsub = self._subscriber.pubsub()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    async def _connect(self) -> None:
+        channels = list(self._fanout.listeners)
+        for channel in channels:
+            self._confirmed[channel] = asyncio.Event()
+        async with self._lock:
+            await self._pubsub.ping()  # opens the connection; raises when Redis is down
+            if channels:
+                await self._pubsub.subscribe(*channels)
+        self._connected = True
+        was_reconnect = bool(channels)
+        if was_reconnect:
+            # confirmations arrive through the read loop: confirm in the background, then resync
+            asyncio.create_task(self._resync_when_confirmed(channels))
+
+    async def _resync_when_confirmed(self, channels: list[str]) -> None:
+        events = [self._confirmed[c] for c in channels if c in self._confirmed]
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*(e.wait() for e in events)), self._subscribe_timeout_s * 2)
+        self._fanout.resync_all()
+
+    def _handle(self, message: dict[str, object]) -> None:
+        kind = message.get("type")
+        channel = message.get("channel")
+        name = channel.decode() if isinstance(channel, bytes) else str(channel)
+        if kind == "message":
+            data = message.get("data")
+            if isinstance(data, bytes):
+                self._fanout.dispatch(name, data)
+        elif kind == "subscribe":
+            event = self._confirmed.get(name)
+            if event is None:
+                return
+            if event.is_set():  # the client re-subscribed after a reconnection of its own: catch up
+                for listener in tuple(self._fanout.listeners.get(name, ())):
+                    listener.deliver(RESYNC)
+            else:
+                event.set()
+
+    async def close(self) -> None:
+        self._closing = True
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reader
+        with contextlib.suppress(Exception):
+            await self._pubsub.aclose()
+        await self._subscriber.aclose()
+        await self._publisher.aclose()

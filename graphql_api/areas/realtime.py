@@ -1,0 +1,187 @@
+"""GraphQL subscriptions (graphql-transport-ws): new messages, notifications, unread counts, booking updates.
+
+The token comes in `connection_init`. Each event carries a `cursor`; a client that reconnects with
+`after: <last cursor>` gets every event it missed (from the database), then the live stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from app.domain.events import stream
+from app.domain.events.envelope import BOOKING_UPDATED, MESSAGE_CREATED, NOTIFICATION_CREATED, EventEnvelope
+from app.errors import ValidationFailed
+from graphql_api.context import GraphQLContext
+
+
+def _cursor(after: str | None) -> int | None:
+    if after is None or after == "":
+        return None
+    try:
+        value = int(after)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValidationFailed("after must be a cursor received from this subscription.",
+                               fields={"after": "not a valid cursor"})
+    return value
+
+
+def _time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+@strawberry.type
+class RealtimeMessage:
+    id: int | None
+    booking_id: int | None
+    workshop_org_nr: str | None
+    sender_type: str
+    message_text: str
+    attachments: JSON
+    is_read: bool
+    created_at: datetime | None
+
+    @classmethod
+    def from_payload(cls, p: dict[str, Any]) -> RealtimeMessage:
+        return cls(id=_int(p.get("id")), booking_id=_int(p.get("booking_id")), workshop_org_nr=p.get("workshop_org_nr"),
+                   sender_type=str(p.get("sender_type") or ""), message_text=str(p.get("message_text") or ""),
+                   attachments=p.get("attachments") or [], is_read=bool(p.get("is_read", False)),
+                   created_at=_time(p.get("created_at")))
+
+
+@strawberry.type
+class MessageReceived:
+    cursor: str = strawberry.field(description="Pass as `after` when reconnecting.")
+    event_id: int
+    message: RealtimeMessage
+
+    @classmethod
+    def from_event(cls, e: EventEnvelope) -> MessageReceived:
+        return cls(cursor=str(e.seq), event_id=e.id, message=RealtimeMessage.from_payload(e.payload))
+
+
+@strawberry.type
+class RealtimeNotification:
+    id: int | None
+    type: str
+    title: str
+    body: str
+    data: JSON
+    is_read: bool
+    created_at: datetime | None
+    read_at: datetime | None
+
+    @classmethod
+    def from_payload(cls, p: dict[str, Any]) -> RealtimeNotification:
+        return cls(id=_int(p.get("id")), type=str(p.get("type") or ""), title=str(p.get("title") or ""),
+                   body=str(p.get("body") or ""), data=p.get("data") or {}, is_read=bool(p.get("is_read", False)),
+                   created_at=_time(p.get("created_at")), read_at=_time(p.get("read_at")))
+
+
+@strawberry.type
+class NotificationReceived:
+    cursor: str = strawberry.field(description="Pass as `after` when reconnecting.")
+    event_id: int
+    notification: RealtimeNotification
+
+    @classmethod
+    def from_event(cls, e: EventEnvelope) -> NotificationReceived:
+        return cls(cursor=str(e.seq), event_id=e.id, notification=RealtimeNotification.from_payload(e.payload))
+
+
+@strawberry.type
+class BookingUpdated:
+    cursor: str
+    event_id: int
+    booking_id: int | None
+    group_id: str | None
+    status: str | None
+    status_display: str | None
+    updated_at: datetime | None
+
+    @classmethod
+    def from_event(cls, e: EventEnvelope) -> BookingUpdated:
+        p = e.payload
+        return cls(cursor=str(e.seq), event_id=e.id, booking_id=_int(p.get("booking_id")),
+                   group_id=None if p.get("group_id") is None else str(p.get("group_id")),
+                   status=p.get("status"), status_display=p.get("status_display"), updated_at=_time(p.get("updated_at")))
+
+
+@strawberry.type
+class UnreadCountsUpdate:
+    messages: int = strawberry.field(description="Unread workshop -> owner messages.")
+    notifications: int = strawberry.field(description="Unread notifications.")
+
+    @strawberry.field
+    def total(self) -> int:
+        return self.messages + self.notifications
+
+
+@strawberry.type
+class RealtimeSubscription:
+    @strawberry.subscription(description="New messages in the caller's threads (one booking's with `bookingId`).")
+    async def message_received(self, info: Info[GraphQLContext, None], booking_id: int | None = None,
+                               after: str | None = None) -> AsyncGenerator[MessageReceived, None]:
+        claims = await info.context.require_claims()
+        accept = None if booking_id is None else (lambda e: _int(e.payload.get("booking_id")) == booking_id)
+        events = stream.owner_events(info.context.services, claims, types={MESSAGE_CREATED}, after=_cursor(after),
+                                     accept=accept)
+        async with aclosing(events):
+            async for event in events:
+                if event is not None:
+                    yield MessageReceived.from_event(event)
+
+    @strawberry.subscription(description="New notifications of the caller.")
+    async def notification_received(self, info: Info[GraphQLContext, None],
+                                    after: str | None = None) -> AsyncGenerator[NotificationReceived, None]:
+        claims = await info.context.require_claims()
+        events = stream.owner_events(info.context.services, claims, types={NOTIFICATION_CREATED}, after=_cursor(after))
+        async with aclosing(events):
+            async for event in events:
+                if event is not None:
+                    yield NotificationReceived.from_event(event)
+
+    @strawberry.subscription(description="The caller's unread counts: now, then whenever they change.")
+    async def unread_counts(self, info: Info[GraphQLContext, None]) -> AsyncGenerator[UnreadCountsUpdate, None]:
+        claims = await info.context.require_claims()
+        updates = stream.unread_count_updates(info.context.services, claims)
+        async with aclosing(updates):
+            async for counts in updates:
+                yield UnreadCountsUpdate(messages=counts.messages, notifications=counts.notifications)
+
+    @strawberry.subscription(description="Status changes of the caller's bookings (one booking's with `bookingId`).")
+    async def booking_updated(self, info: Info[GraphQLContext, None], booking_id: int | None = None,
+                              after: str | None = None) -> AsyncGenerator[BookingUpdated, None]:
+        claims = await info.context.require_claims()
+        accept = None if booking_id is None else (lambda e: _int(e.payload.get("booking_id")) == booking_id)
+        events = stream.owner_events(info.context.services, claims, types={BOOKING_UPDATED}, after=_cursor(after),
+                                     accept=accept)
+        async with aclosing(events):
+            async for event in events:
+                if event is not None:
+                    yield BookingUpdated.from_event(event)
+
+
+SUBSCRIPTIONS = (RealtimeSubscription,)

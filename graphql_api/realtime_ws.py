@@ -1,0 +1,67 @@
+"""Lifecycle of a GraphQL WebSocket: admission (connections per user), heartbeat (presence), token re-checks.
+
+`socket_opened` runs after `connection_init` authenticated the socket; it registers the connection and
+starts a watcher that refreshes it and closes the socket with 4403 once the token expires or is revoked.
+`socket_closed` runs when the socket is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from app.auth.tokens import AccessClaims
+from app.domain.events import connections
+from app.errors import Unauthenticated
+from graphql_api.context import GraphQLContext
+
+log = logging.getLogger(__name__)
+
+_STATE_ATTR = "_realtime_socket"
+
+
+class _SocketState:
+    def __init__(self, claims: AccessClaims, conn_id: str) -> None:
+        self.claims = claims
+        self.conn_id = conn_id
+        self.watcher: asyncio.Task[None] | None = None
+
+
+async def socket_opened(context: GraphQLContext, claims: AccessClaims) -> None:
+    """Admit the socket (raises a DomainError to reject it) and start its watcher."""
+    services = context.services
+    conn_id = await connections.open_connection(services, claims)
+    state = _SocketState(claims, conn_id)
+    setattr(context, _STATE_ATTR, state)
+    state.watcher = asyncio.create_task(_watch(context, state), name=f"ws-watch-{conn_id}")
+
+
+async def _watch(context: GraphQLContext, state: _SocketState) -> None:
+    services = context.services
+    interval = services.settings.realtime_heartbeat_s
+    while True:
+        await asyncio.sleep(max(0.05, min(interval, state.claims.exp - time.time() + 0.05)))
+        try:
+            await connections.heartbeat(services, state.claims, state.conn_id)
+        except Unauthenticated as exc:
+            websocket = context.websocket
+            if websocket is not None:
+                with contextlib.suppress(Exception):
+                    await websocket.close(code=4403, reason=exc.message[:120])
+            return
+        except Exception:
+            log.exception("realtime connection heartbeat failed")
+
+
+async def socket_closed(context: GraphQLContext) -> None:
+    state: _SocketState | None = getattr(context, _STATE_ATTR, None)
+    if state is None:
+        return
+    setattr(context, _STATE_ATTR, None)
+    if state.watcher is not None:
+        state.watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await state.watcher
+    await connections.close_connection(context.services, state.claims.owner_id, state.conn_id)

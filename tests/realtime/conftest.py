@@ -1,0 +1,54 @@
+"""Fixtures of the realtime tests: app servers in subprocesses, an owner with a booking, database access."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.settings import Settings
+from tests.factories import make_booking, make_service, make_workshop
+from tests.realtime.harness import Server, sign_up
+
+
+@pytest.fixture
+def rt_settings(settings_factory: Callable[..., Settings]) -> Settings:
+    return settings_factory()
+
+
+@pytest.fixture
+async def servers(rt_settings: Settings) -> AsyncIterator[Callable[..., Awaitable[Server]]]:
+    """Start app instances (`await servers()`) sharing the test's PostgreSQL and Redis; stopped after the test."""
+    started: list[Server] = []
+
+    async def start(settings: Settings | None = None, **env: str) -> Server:
+        server = Server(settings or rt_settings, **env)
+        started.append(server)
+        return await server.start()
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+async def session(rt_settings: Settings) -> AsyncIterator[AsyncSession]:
+    engine = create_async_engine(rt_settings.database_url or "")
+    async with AsyncSession(engine, expire_on_commit=False) as s:
+        yield s
+    await engine.dispose()
+
+
+async def owner_with_booking(base_url: str, session: AsyncSession) -> dict[str, Any]:
+    """A signed-in owner (`access_token`, `owner_id`) and one booking of theirs (`booking_id`)."""
+    owner = await sign_up(base_url)
+    workshop = await make_workshop(session)
+    service = await make_service(session, workshop)
+    booking = await make_booking(session, owner_id=owner["owner_id"], workshop=workshop, service=service)
+    await session.commit()
+    owner["booking_id"] = booking.id
+    owner["org_nr"] = workshop.org_nr
+    return owner

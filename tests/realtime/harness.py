@@ -1,0 +1,214 @@
+"""Real servers and real sockets for the realtime tests and the benchmark.
+
+- `Server`: the app under uvicorn in a subprocess on a loopback port (its own event loop and process).
+- `GraphQLSocket`: a graphql-transport-ws client on the `websockets` package.
+- `produce_messages`: a separate python process writing workshop messages through the domain (`uow.emit`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+from app.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment that makes `load_settings()` in a child process match `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MINBIL_") and k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update({
+        "DATABASE_URL": settings.database_url or "",
+        "MINBIL_REDIS_PREFIX": settings.redis_prefix,
+        "MINBIL_JWT_SECRET": settings.jwt_secret,
+        "MINBIL_ENVIRONMENT": "test",
+        "MINBIL_AUTH_RATE_LIMIT": "100000/60",
+        "MINBIL_DATA_DIR": settings.data_dir,
+        "MINBIL_MEDIA_DIR": settings.media_dir,
+        "MINBIL_LOG_JSON": "false",
+        "MINBIL_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    })
+    if settings.redis_url:
+        env["REDIS_URL"] = settings.redis_url
+    env.update(extra)
+    return env
+
+
+class Server:
+    """`uvicorn app.main:create_app` on 127.0.0.1:<free port>."""
+
+    def __init__(self, settings: Settings, **env: str) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
+        self.env = server_env(settings, MINBIL_PUBLIC_BASE_URL=self.base_url, **env)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    async def start(self, timeout_s: float = 30) -> Server:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1",
+             "--port", str(self.port), "--ws", "websockets", "--log-level", "warning", "--no-access-log"],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=None,
+        )
+        deadline = time.monotonic() + timeout_s
+        async with httpx.AsyncClient() as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"server exited with {self.process.returncode}")
+                try:
+                    if (await client.get(self.base_url + "/health", timeout=1)).status_code == 200:
+                        return self
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+    async def __aenter__(self) -> Server:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class SocketClosed(Exception):
+    def __init__(self, code: int | None, reason: str) -> None:
+        super().__init__(f"closed {code} {reason}")
+        self.code = code
+        self.reason = reason
+
+
+class GraphQLSocket:
+    """One graphql-transport-ws connection; `next(op_id)` returns the next payload of an operation."""
+
+    def __init__(self, url: str, token: str | None) -> None:
+        self.url = url
+        self.token = token
+        self.ws: Any = None
+        self._queues: dict[str, asyncio.Queue[dict[str, Any]]] = {}
+        self._reader: asyncio.Task[None] | None = None
+        self.closed: asyncio.Future[SocketClosed] | None = None
+
+    async def connect(self, payload: dict[str, Any] | None = None) -> GraphQLSocket:
+        self.ws = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"], open_timeout=10,
+                                          max_queue=None, ping_interval=None)
+        init = payload if payload is not None else {"authorization": f"Bearer {self.token}"}
+        await self.ws.send(json.dumps({"type": "connection_init", "payload": init}))
+        message = json.loads(await asyncio.wait_for(self.ws.recv(), 10))
+        if message.get("type") != "connection_ack":
+            raise RuntimeError(f"no ack: {message}")
+        self.closed = asyncio.get_running_loop().create_future()
+        self._reader = asyncio.create_task(self._read())
+        return self
+
+    async def _read(self) -> None:
+        try:
+            async for raw in self.ws:
+                message = json.loads(raw)
+                op = message.get("id")
+                if op is not None:
+                    self._queues.setdefault(op, asyncio.Queue()).put_nowait(message)
+                elif message.get("type") == "ping":
+                    await self.ws.send(json.dumps({"type": "pong"}))
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            assert self.closed is not None
+            if not self.closed.done():
+                self.closed.set_result(SocketClosed(self.ws.close_code, self.ws.close_reason or ""))
+            for queue in self._queues.values():
+                queue.put_nowait({"type": "closed"})
+
+    async def subscribe(self, op_id: str, query: str, variables: dict[str, Any] | None = None) -> None:
+        self._queues.setdefault(op_id, asyncio.Queue())
+        await self.ws.send(json.dumps({"id": op_id, "type": "subscribe",
+                                       "payload": {"query": query, "variables": variables or {}}}))
+
+    async def next(self, op_id: str, timeout: float = 10) -> dict[str, Any]:
+        """The next message of the operation (`next`, `error`, `complete`, or `{"type": "closed"}`)."""
+        queue = self._queues.setdefault(op_id, asyncio.Queue())
+        return await asyncio.wait_for(queue.get(), timeout)
+
+    async def data(self, op_id: str, timeout: float = 10) -> dict[str, Any]:
+        message = await self.next(op_id, timeout)
+        if message.get("type") != "next" or message["payload"].get("errors"):
+            raise AssertionError(f"expected data, got {message}")
+        return message["payload"]["data"]  # type: ignore[no-any-return]
+
+    def pending(self, op_id: str) -> int:
+        queue = self._queues.get(op_id)
+        return 0 if queue is None else queue.qsize()
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
+
+    async def __aenter__(self) -> GraphQLSocket:
+        return await self.connect()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+MESSAGE_SUBSCRIPTION = """subscription($bookingId: Int, $after: String) {
+  messageReceived(bookingId: $bookingId, after: $after) {
+    cursor eventId message { id bookingId senderType messageText isRead }
+  }
+}"""
+
+
+async def sign_up(base_url: str, email: str | None = None, password: str = "StrongPass123!") -> dict[str, Any]:
+    import uuid
+
+    email = email or f"rt-{uuid.uuid4().hex[:10]}@minbil.io"
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        response = await client.post("/api/co/auth/sign-up", json={"email": email, "password": password})
+        assert response.status_code == 201, response.text
+        response = await client.post("/api/co/auth/sign-in", json={"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        body = response.json()
+    import jwt
+
+    body["owner_id"] = int(jwt.decode(body["access_token"], options={"verify_signature": False})["oid"])
+    return body  # type: ignore[no-any-return]
+
+
+def produce_messages(settings: Settings, *, booking_id: int, count: int, text: str = "msg", concurrency: int = 1,
+                     timeout_s: float = 120) -> list[int]:
+    """Run `tests/realtime/produce.py` in another process; returns the ids of the messages it stored."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.realtime.produce", "--booking", str(booking_id), "--count", str(count),
+         "--text", text, "--concurrency", str(concurrency)],
+        cwd=ROOT, env=server_env(settings), capture_output=True, timeout=timeout_s, check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr.decode()[-3000:])
+    return [int(x) for x in result.stdout.decode().split()]

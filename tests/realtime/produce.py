@@ -1,0 +1,59 @@
+"""A producer in its own process: workshop messages on a booking, each with its `message.created` event,
+written through the domain's unit of work (the row and the outbox event in one transaction).
+
+    python -m tests.realtime.produce --booking 12 --count 5 [--text hi] [--concurrency 4]
+
+Prints the ids of the stored messages. Settings come from the environment (DATABASE_URL, REDIS_URL, MINBIL_*).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from app.services import Services, build_services
+from app.settings import load_settings
+from db.models import Booking, Message
+
+EVENT = "message.created"
+
+
+def message_item(m: Message) -> dict[str, Any]:
+    return {"id": m.id, "booking_id": m.booking_id, "workshop_org_nr": m.workshop_org_nr, "sender_type": m.sender_type,
+            "message_text": m.message_text, "attachments": m.attachments, "is_read": m.is_read,
+            "created_at": m.created_at.isoformat() if m.created_at else None}
+
+
+async def workshop_message(services: Services, booking_id: int, text: str) -> int:
+    async with services.uow() as uow:
+        booking = await uow.session.get(Booking, booking_id)
+        assert booking is not None and booking.id is not None
+        message = Message(booking_id=booking.id, owner_id=booking.owner_id, workshop_org_nr=booking.workshop_org_nr,
+                          sender_type="workshop", message_text=text)
+        uow.session.add(message)
+        await uow.session.flush()
+        uow.emit(booking.owner_id, EVENT, message_item(message))
+    assert message.id is not None
+    return message.id
+
+
+async def main(args: argparse.Namespace) -> None:
+    async with build_services(load_settings()) as services:
+        gate = asyncio.Semaphore(args.concurrency)
+
+        async def one(i: int) -> int:
+            async with gate:
+                return await workshop_message(services, args.booking, f"{args.text} {i}")
+
+        ids = await asyncio.gather(*(one(i) for i in range(args.count)))
+    print(" ".join(str(i) for i in ids))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--booking", type=int, required=True)
+    parser.add_argument("--count", type=int, default=1)
+    parser.add_argument("--text", default="msg")
+    parser.add_argument("--concurrency", type=int, default=1)
+    asyncio.run(main(parser.parse_args()))
