@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -14,17 +15,29 @@ from app.settings import get_settings
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.logging_setup import configure_logging
+
     settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
     workers = args.workers
     if workers > 1 and not settings.redis_url:
         print("minbil: several workers need REDIS_URL (shared cache, limits and events); using 1", file=sys.stderr)
         workers = 1
     asyncio.run(_prepare_database())
+    # uvicorn re-raises SIGTERM after its graceful shutdown; exiting through SystemExit instead lets the
+    # exit hooks run (they stop the embedded PostgreSQL)
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     uvicorn.run(
         "app.main:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
-        workers=workers, log_config=None, proxy_headers=True, ws="websockets",
+        # log_config=None: uvicorn's own loggers go through the root handler (JSON, request id);
+        # the access line comes from our middleware, which knows the request id
+        workers=workers, log_config=None, access_log=False, proxy_headers=True, ws="websockets-sansio",
     )
     return 0
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 async def _prepare_database() -> None:
@@ -42,10 +55,14 @@ async def _prepare_database() -> None:
 
 
 def _migrate(args: argparse.Namespace) -> int:
+    from app.logging_setup import configure_logging
     from app.services import build_services
 
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
     async def run() -> None:
-        async with build_services(get_settings(), migrate=True):
+        async with build_services(settings, migrate=True):
             pass
 
     asyncio.run(run())

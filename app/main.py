@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from app.logging_setup import configure_logging
@@ -16,6 +15,7 @@ from app.middleware import request_id_middleware
 from app.ops import OPS_ROUTES
 from app.services import build_services
 from app.settings import Settings, get_settings
+from app.static_assets import static_files_router, swagger_plugin
 from graphql_api.controller import build_graphql_controller
 from graphql_api.schema import build_schema
 from rest.errors import exception_handler
@@ -27,7 +27,7 @@ def _openapi_config(settings: Settings) -> OpenAPIConfig:
         title="MinBil Car Owner API V1",
         version="development-environment",
         path="/api/co/schema",
-        render_plugins=[SwaggerRenderPlugin()],
+        render_plugins=[swagger_plugin()],
         components=Components(
             security_schemes={
                 "BearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
 
     return Litestar(
-        route_handlers=[*OPS_ROUTES, build_rest_router(), build_graphql_controller(build_schema(settings), settings)],
+        route_handlers=[*OPS_ROUTES, static_files_router(), build_rest_router(), build_graphql_controller(build_schema(settings), settings)],
         lifespan=[lifespan],
         middleware=[request_id_middleware],
         exception_handlers={Exception: exception_handler},
@@ -59,4 +59,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if settings.cors_origins else None,
         openapi_config=_openapi_config(settings),
         debug=False,
+        logging_config=None,  # logging is configured once, by configure_logging (JSON with request ids)
     )

@@ -26,6 +26,9 @@ async def upgrade_head(engine: AsyncEngine) -> None:
         try:
             await connection.run_sync(_upgrade_sync)
             await connection.commit()
+        except BaseException:
+            await connection.rollback()  # keeps the real error visible; the session lock survives a rollback
+            raise
         finally:
             await connection.exec_driver_sql("select pg_advisory_unlock(7242001)")
             await connection.commit()
