@@ -290,3 +290,11 @@ async def workshop_lines(session: AsyncSession, org_nr: str | None, *, status: s
     if status:
         stmt = stmt.where(Booking.status == status)
     return await _all(session, stmt.order_by(Booking.service_start_time, Booking.id).limit(limit))
+
+
+async def vehicles_by_plate(session: AsyncSession, plates: Iterable[str]) -> dict[str, Vehicle]:
+    keys = list(set(plates))
+    if not keys:
+        return {}
+    rows = await _all(session, select(Vehicle).where(Vehicle.registration_number.in_(keys)))  # type: ignore[attr-defined]
+    return {row.registration_number: row for row in rows}

@@ -1,0 +1,599 @@
+"""Bookings over GraphQL: lines and groups, one booking with its workshop, service, vehicle, change
+requests and rating; statuses, ratings and the service log; the owner's booking mutations."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from app.domain.bookings import changes, create, queries, ratings
+from app.domain.bookings.results import (
+    BookingGroup as GroupResult,
+)
+from app.domain.bookings.results import (
+    BookingLine,
+    BookingWarning,
+    ChangeRequestItem,
+    RatingItem,
+    StatusItem,
+)
+from app.domain.bookings.times import parse_instant
+from app.domain.service_log import service as log
+from app.domain.service_log.results import ServiceLogItem
+from app.errors import DomainError, ValidationFailed
+from db.repositories import bookings as repo
+from graphql_api.context import GraphQLContext
+from graphql_api.errors import payload_union, user_error
+
+Ctx = Info[GraphQLContext, None]
+
+
+class BookingLoaders:
+    """Per-request loaders: one statement per kind for every booking in a response."""
+
+    def __init__(self, services: Any) -> None:
+        self.services = services
+        self.workshop = DataLoader(self._workshops)
+        self.service = DataLoader(self._services)
+        self.vehicle = DataLoader(self._vehicles)
+        self.change_requests = DataLoader(self._change_requests)
+
+    async def _workshops(self, keys: list[str]) -> list[Any]:
+        async with self.services.sessionmaker() as session:
+            rows = await repo.workshops_by_org(session, keys)
+        return [rows.get(k) for k in keys]
+
+    async def _services(self, keys: list[int]) -> list[Any]:
+        async with self.services.sessionmaker() as session:
+            rows = await repo.services_by_id(session, keys)
+        return [rows.get(k) for k in keys]
+
+    async def _vehicles(self, keys: list[str]) -> list[Any]:
+        async with self.services.sessionmaker() as session:
+            rows = await repo.vehicles_by_plate(session, keys)
+        return [rows.get(k) for k in keys]
+
+    async def _change_requests(self, keys: list[int]) -> list[list[ChangeRequestItem]]:
+        from app.domain.bookings.views import change_request_item
+
+        async with self.services.sessionmaker() as session:
+            rows = await repo.change_requests_for_bookings(session, keys)
+        out: dict[int, list[ChangeRequestItem]] = {k: [] for k in keys}
+        for r in rows:
+            out[r.booking_id].append(change_request_item(r))
+        return [out[k] for k in keys]
+
+
+@strawberry.type
+class BookingStatus:
+    id: int
+    code: str
+    display_name: str
+    sort_order: int
+    is_active: bool
+
+    @classmethod
+    def of(cls, s: StatusItem) -> BookingStatus:
+        return cls(id=s.id, code=s.code, display_name=s.display_name, sort_order=s.sort_order, is_active=s.is_active)
+
+
+@strawberry.type
+class BookingWarningType:
+    code: str
+    detail: str
+    meta: JSON
+
+    @classmethod
+    def of(cls, w: BookingWarning) -> BookingWarningType:
+        return cls(code=w.code, detail=w.detail, meta=w.meta)
+
+
+@strawberry.type
+class BookingWorkshop:
+    org_nr: str
+    name: str
+    phone: str | None
+    email: str | None
+    average_rating: float
+    total_reviews: int
+
+
+@strawberry.type
+class BookedService:
+    id: int
+    title: str
+    description: str | None
+    price: float
+    estimated_time: float
+
+
+@strawberry.type
+class BookingVehicle:
+    registration_number: str
+    brand: str | None
+    model: str | None
+    model_year: int | None
+
+
+@strawberry.type
+class BookingChangeRequest:
+    id: int
+    booking_id: int
+    group_id: str
+    request_type: str
+    status: str
+    reason: str | None
+    requested_start_time: datetime | None
+    created_at: datetime
+    resolved_at: datetime | None
+
+    @classmethod
+    def of(cls, c: ChangeRequestItem) -> BookingChangeRequest:
+        return cls(id=c.id, booking_id=c.booking_id, group_id=c.group_id, request_type=c.request_type, status=c.status,
+                   reason=c.reason, requested_start_time=c.requested_start_time, created_at=c.created_at,
+                   resolved_at=c.resolved_at)
+
+
+@strawberry.type
+class BookingRating:
+    booking_id: int
+    workshop_org_nr: str
+    workshop_name: str | None
+    service_title: str
+    registration_number: str | None
+    rating: float | None
+    message: str | None
+    private: bool
+    rated_at: datetime | None
+
+    @classmethod
+    def of(cls, r: RatingItem) -> BookingRating:
+        return cls(booking_id=r.booking_id, workshop_org_nr=r.workshop_org_nr, workshop_name=r.workshop_name,
+                   service_title=r.service_title, registration_number=r.registration_number, rating=r.service_rating,
+                   message=r.service_rating_message, private=r.private_service_rating, rated_at=r.rated_at)
+
+
+@strawberry.type
+class Booking:
+    id: int
+    group_id: str
+    workshop_org_nr: str
+    service_id: int | None
+    service_title: str
+    service_description: str | None
+    service_price: float
+    service_estimated_hours: float
+    service_start_time: datetime
+    service_estimated_end_time: datetime | None
+    service_actual_end_time: datetime | None
+    registration_number: str | None
+    attachments: JSON
+    status: str
+    status_display: str
+    verify_booked: bool
+    verify_canceled: bool
+    verify_service_done: bool
+    cancel_request: bool
+    unread_count: int
+    can_reschedule: bool
+    can_request_cancel: bool
+    rating_allowed: bool
+    workshop_name: str | None
+    messages: JSON
+    line: strawberry.Private[BookingLine]
+
+    @classmethod
+    def of(cls, b: BookingLine) -> Booking:
+        return cls(
+            id=b.id, group_id=b.group_id, workshop_org_nr=b.workshop_org_nr, service_id=b.service_id,
+            service_title=b.service_title, service_description=b.service_description, service_price=b.service_price,
+            service_estimated_hours=b.service_estimated_hours, service_start_time=b.service_start_time,
+            service_estimated_end_time=b.service_estimated_end_time, service_actual_end_time=b.service_actual_end_time,
+            registration_number=b.registration_number, attachments=b.attachments, status=b.status,
+            status_display=b.status_display, verify_booked=b.verify_booked, verify_canceled=b.verify_canceled,
+            verify_service_done=b.verify_service_done, cancel_request=b.cancel_request, unread_count=b.unread_count,
+            can_reschedule=b.can_reschedule, can_request_cancel=b.can_request_cancel, rating_allowed=b.rating_allowed,
+            workshop_name=b.workshop_name, messages=b.messages, line=b,
+        )
+
+    @strawberry.field
+    async def workshop(self, info: Ctx) -> BookingWorkshop | None:
+        w = await info.context.loaders.get(BookingLoaders).workshop.load(self.workshop_org_nr)
+        return BookingWorkshop(org_nr=w.org_nr, name=w.name, phone=w.phone, email=w.email,
+                               average_rating=w.average_rating, total_reviews=w.total_reviews) if w else None
+
+    @strawberry.field
+    async def service(self, info: Ctx) -> BookedService | None:
+        if self.service_id is None:
+            return None
+        s = await info.context.loaders.get(BookingLoaders).service.load(self.service_id)
+        return BookedService(id=s.id, title=s.title, description=s.description, price=float(s.price),
+                             estimated_time=float(s.estimated_time)) if s else None
+
+    @strawberry.field
+    async def vehicle(self, info: Ctx) -> BookingVehicle | None:
+        if not self.registration_number:
+            return None
+        v = await info.context.loaders.get(BookingLoaders).vehicle.load(self.registration_number)
+        return BookingVehicle(registration_number=v.registration_number, brand=v.brand, model=v.model,
+                              model_year=v.model_year) if v else None
+
+    @strawberry.field
+    async def change_requests(self, info: Ctx) -> list[BookingChangeRequest]:
+        items = await info.context.loaders.get(BookingLoaders).change_requests.load(self.id)
+        return [BookingChangeRequest.of(c) for c in items]
+
+    @strawberry.field
+    def rating(self) -> BookingRating | None:
+        b = self.line
+        if b.service_rating is None:
+            return None
+        return BookingRating(booking_id=b.id, workshop_org_nr=b.workshop_org_nr, workshop_name=b.workshop_name,
+                             service_title=b.service_title, registration_number=b.registration_number,
+                             rating=b.service_rating, message=b.service_rating_message,
+                             private=b.private_service_rating, rated_at=None)
+
+
+@strawberry.type
+class BookingGroupSummary:
+    count: int
+    total_price: float
+    currency: str
+    earliest_start: datetime | None
+    latest_end: datetime | None
+    status: str
+    statuses: JSON
+
+
+@strawberry.type
+class BookingGroup:
+    group_id: str
+    items: list[Booking]
+    summary: BookingGroupSummary
+    warnings: list[BookingWarningType]
+
+    @classmethod
+    def of(cls, g: GroupResult) -> BookingGroup:
+        s = g.summary
+        return cls(group_id=g.group_id, items=[Booking.of(i) for i in g.items],
+                   summary=BookingGroupSummary(count=s.count, total_price=s.total_price, currency=s.currency,
+                                               earliest_start=s.earliest_start, latest_end=s.latest_end,
+                                               status=s.status, statuses=s.statuses),
+                   warnings=[BookingWarningType.of(w) for w in g.warnings])
+
+
+@strawberry.type
+class BookingPageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class BookingConnection:
+    nodes: list[Booking]
+    groups: list[BookingGroup]
+    page_info: BookingPageInfo
+
+
+@strawberry.input
+class BookingFilter:
+    status: str | None = None
+    group_id: str | None = None
+    registration_number: str | None = None
+
+
+@strawberry.input
+class BookingServiceInput:
+    service_id: int
+    message: str | None = None
+    attachments: JSON | None = None
+
+
+@strawberry.input
+class CreateBookingInput:
+    org_nr: str
+    service_start_time: str
+    services: list[BookingServiceInput] | None = None
+    service_id: int | None = None
+    registration_number: str | None = None
+    message: str | None = None
+    attachments: JSON | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class ServiceLogFilter:
+    registration_number: str | None = None
+    workshop_org_nr: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+
+
+@strawberry.type
+class ServiceLogEntry:
+    id: int
+    booking_id: int
+    group_id: str
+    registration_number: str | None
+    workshop_org_nr: str
+    workshop_name: str | None
+    service_title: str
+    service_price: float
+    completed_at: datetime
+    rating: float | None
+    rating_message: str | None
+
+    @classmethod
+    def of(cls, i: ServiceLogItem) -> ServiceLogEntry:
+        return cls(id=i.id, booking_id=i.booking_id, group_id=i.group_id, registration_number=i.registration_number,
+                   workshop_org_nr=i.workshop_org_nr, workshop_name=i.workshop_name, service_title=i.service_title,
+                   service_price=i.service_price, completed_at=i.completed_at, rating=i.service_rating,
+                   rating_message=i.service_rating_message)
+
+
+@strawberry.type
+class ServiceLogPage:
+    items: list[ServiceLogEntry]
+    total: int
+    page: int
+    page_size: int
+    has_more: bool
+
+
+@strawberry.type
+class ServiceLogSummary:
+    count: int
+    average_rating: float | None
+    total_spent: float
+    currency: str
+    last_service_date: str | None
+    workshops_count: int
+
+
+@strawberry.type
+class VehicleHistory:
+    registration_number: str | None
+    summary: ServiceLogSummary
+    items: list[ServiceLogEntry]
+
+
+@strawberry.type
+class ServiceLogExportToken:
+    token: str
+    expires_at: datetime
+    expires_in: int
+    download_url: str
+
+
+@strawberry.type
+class CreateBookingSuccess:
+    group: BookingGroup
+    warnings: list[BookingWarningType]
+
+
+@strawberry.type
+class BookingChangeSuccess:
+    action: str
+    message: str
+    booking: Booking
+    change_request: BookingChangeRequest | None
+    warnings: list[BookingWarningType]
+
+
+@strawberry.type
+class CancelBookingSuccess:
+    message: str
+    cancelled: list[int]
+    change_requests: list[BookingChangeRequest]
+    items: list[Booking]
+
+
+@strawberry.type
+class ChangeRequestSuccess:
+    change_request: BookingChangeRequest
+
+
+@strawberry.type
+class RateBookingSuccess:
+    rating: BookingRating
+
+
+@strawberry.type
+class ExportTokenSuccess:
+    export_token: ServiceLogExportToken
+
+
+CreateBookingPayload = payload_union("CreateBookingPayload", CreateBookingSuccess)
+BookingChangePayload = payload_union("BookingChangePayload", BookingChangeSuccess)
+CancelBookingPayload = payload_union("CancelBookingPayload", CancelBookingSuccess)
+RequestBookingChangePayload = payload_union("RequestBookingChangePayload", ChangeRequestSuccess)
+RateBookingPayload = payload_union("RateBookingPayload", RateBookingSuccess)
+ExportTokenPayload = payload_union("ServiceLogExportTokenPayload", ExportTokenSuccess)
+
+
+def _cursor(b: BookingLine) -> str:
+    return base64.urlsafe_b64encode(f"{b.service_start_time.isoformat()}|{b.id}".encode()).decode()
+
+
+def _after(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        start, _, ident = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        return parse_instant(start, "after"), int(ident)
+    except (ValueError, DomainError) as exc:
+        raise ValidationFailed("Invalid cursor.", fields={"after": "invalid_cursor"}) from exc
+
+
+def _log_filter(f: ServiceLogFilter | None) -> dict[str, Any]:
+    f = f or ServiceLogFilter()
+    return {"registration_number": f.registration_number, "workshop_org_nr": f.workshop_org_nr,
+            "date_from": f.date_from, "date_to": f.date_to}
+
+
+def _summary(s: Any) -> ServiceLogSummary:
+    return ServiceLogSummary(count=s.count, average_rating=s.average_rating, total_spent=s.total_spent,
+                             currency=s.currency, last_service_date=s.last_service_date, workshops_count=s.workshops_count)
+
+
+@strawberry.type
+class BookingsQuery:
+    @strawberry.field(description="The owner's booking lines (newest start first) and their groups.")
+    async def bookings(self, info: Ctx, filter: BookingFilter | None = None, first: int = 20,  # noqa: A002
+                       after: str | None = None) -> BookingConnection:
+        owner_id = await info.context.owner_id()
+        if not 1 <= first <= 100:
+            raise ValidationFailed("first must be from 1 to 100.", fields={"first": "out_of_range"})
+        f = filter or BookingFilter()
+        async with info.context.transaction() as uow:
+            items = await queries.list_lines(uow, owner_id, status=f.status, group_id=f.group_id,
+                                             registration_number=f.registration_number, after=_after(after),
+                                             limit=first + 1)
+        page, more = items[:first], len(items) > first
+        from app.domain.bookings.views import group
+
+        return BookingConnection(nodes=[Booking.of(i) for i in page], groups=[BookingGroup.of(g) for g in group(page)],
+                                 page_info=BookingPageInfo(has_next_page=more, end_cursor=_cursor(page[-1]) if page else None))
+
+    @strawberry.field
+    async def booking(self, info: Ctx, id: int) -> Booking:  # noqa: A002
+        owner_id = await info.context.owner_id()
+        async with info.context.transaction() as uow:
+            return Booking.of(await queries.get_booking(uow, owner_id, id))
+
+    @strawberry.field
+    async def booking_statuses(self, info: Ctx) -> list[BookingStatus]:
+        async with info.context.transaction() as uow:
+            return [BookingStatus.of(s) for s in await queries.statuses(uow)]
+
+    @strawberry.field
+    async def change_requests(self, info: Ctx, status: str | None = None) -> list[BookingChangeRequest]:
+        owner_id = await info.context.owner_id()
+        async with info.context.transaction() as uow:
+            return [BookingChangeRequest.of(c) for c in await queries.change_requests(uow, owner_id, status=status)]
+
+    @strawberry.field
+    async def my_ratings(self, info: Ctx) -> list[BookingRating]:
+        owner_id = await info.context.owner_id()
+        async with info.context.transaction() as uow:
+            return [BookingRating.of(r) for r in (await ratings.my_ratings(uow, owner_id)).items]
+
+    @strawberry.field
+    async def service_log(self, info: Ctx, filter: ServiceLogFilter | None = None, page: int = 1,  # noqa: A002
+                          page_size: int = 20) -> ServiceLogPage:
+        owner_id = await info.context.owner_id()
+        async with info.context.transaction() as uow:
+            p = await log.page(uow, owner_id, page_no=page, page_size=page_size, **_log_filter(filter))
+        return ServiceLogPage(items=[ServiceLogEntry.of(i) for i in p.items], total=p.total, page=p.page,
+                              page_size=p.page_size, has_more=p.has_more)
+
+    @strawberry.field
+    async def service_log_summary(self, info: Ctx, filter: ServiceLogFilter | None = None) -> ServiceLogSummary:  # noqa: A002
+        owner_id = await info.context.owner_id()
+        async with info.context.transaction() as uow:
+            return _summary(await log.summary(uow, owner_id, **_log_filter(filter)))
+
+    @strawberry.field(description="One vehicle's service history; the primary vehicle unless given.")
+    async def vehicle_history(self, info: Ctx, registration_number: str | None = None, limit: int = 5) -> VehicleHistory:
+        owner_id = await info.context.owner_id()
+        async with info.context.transaction() as uow:
+            summary = await log.vehicle_summary(uow, owner_id, registration_number=registration_number)
+            latest = await log.vehicle_latest(uow, owner_id, limit=limit, registration_number=registration_number)
+        return VehicleHistory(registration_number=summary.filters.registration_number, summary=_summary(summary),
+                              items=[ServiceLogEntry.of(i) for i in latest.items])
+
+
+@strawberry.type
+class BookingsMutation:
+    @strawberry.mutation
+    async def create_booking(self, info: Ctx, input: CreateBookingInput) -> CreateBookingPayload:  # noqa: A002
+        try:
+            owner_id = await info.context.owner_id()
+            body: dict[str, Any] = {"org_nr": input.org_nr, "service_start_time": input.service_start_time,
+                                    "registration_number": input.registration_number, "message": input.message,
+                                    "attachments": input.attachments, "service_id": input.service_id,
+                                    "services": [{"service_id": s.service_id, "message": s.message,
+                                                  "attachments": s.attachments} for s in input.services]
+                                    if input.services else None}
+            async with info.context.transaction() as uow:
+                g = await create.create_booking(uow, owner_id, body, idempotency_key=input.idempotency_key)
+        except DomainError as exc:
+            return user_error(exc)
+        return CreateBookingSuccess(group=BookingGroup.of(g), warnings=[BookingWarningType.of(w) for w in g.warnings])
+
+    @strawberry.mutation
+    async def reschedule_booking(self, info: Ctx, id: int, service_start_time: str,  # noqa: A002
+                                 reason: str | None = None) -> BookingChangePayload:
+        try:
+            owner_id = await info.context.owner_id()
+            async with info.context.transaction() as uow:
+                r = await changes.update_booking(uow, owner_id, id, service_start_time=service_start_time,
+                                                 cancellation_reason=reason)
+        except DomainError as exc:
+            return user_error(exc)
+        return _change_success(r)
+
+    @strawberry.mutation
+    async def cancel_booking(self, info: Ctx, id: int | None = None, group_id: str | None = None,  # noqa: A002
+                             reason: str | None = None) -> CancelBookingPayload:
+        try:
+            owner_id = await info.context.owner_id()
+            async with info.context.transaction() as uow:
+                r = await changes.cancel(uow, owner_id, group_id=group_id, booking_id=id, cancellation_reason=reason)
+        except DomainError as exc:
+            return user_error(exc)
+        return CancelBookingSuccess(message=r.message, cancelled=r.cancelled,
+                                    change_requests=[BookingChangeRequest.of(c) for c in r.change_requests],
+                                    items=[Booking.of(i) for i in r.items])
+
+    @strawberry.mutation
+    async def request_booking_change(self, info: Ctx, booking_id: int, request_type: str,
+                                     requested_start_time: str | None = None,
+                                     reason: str | None = None) -> RequestBookingChangePayload:
+        try:
+            owner_id = await info.context.owner_id()
+            async with info.context.transaction() as uow:
+                c = await changes.request_change(uow, owner_id, booking_id=booking_id, request_type=request_type,
+                                                 requested_start_time=requested_start_time, reason=reason)
+        except DomainError as exc:
+            return user_error(exc)
+        return ChangeRequestSuccess(change_request=BookingChangeRequest.of(c))
+
+    @strawberry.mutation
+    async def rate_booking(self, info: Ctx, booking_id: int, rating: float, message: str | None = None,
+                           private: bool = False) -> RateBookingPayload:
+        try:
+            owner_id = await info.context.owner_id()
+            async with info.context.transaction() as uow:
+                r = await ratings.rate(uow, owner_id, booking_id, service_rating=rating, service_rating_message=message,
+                                       private_service_rating=private)
+        except DomainError as exc:
+            return user_error(exc)
+        return RateBookingSuccess(rating=BookingRating.of(r))
+
+    @strawberry.mutation
+    async def create_service_log_export_token(self, info: Ctx, filter: ServiceLogFilter | None = None) -> ExportTokenPayload:  # noqa: A002
+        try:
+            owner_id = await info.context.owner_id()
+            async with info.context.transaction() as uow:
+                t = await log.export_token(uow, owner_id, **_log_filter(filter))
+        except DomainError as exc:
+            return user_error(exc)
+        return ExportTokenSuccess(export_token=ServiceLogExportToken(token=t.token, expires_at=t.expires_at,
+                                                                     expires_in=t.expires_in, download_url=t.download_url))
+
+
+def _change_success(r: Any) -> BookingChangeSuccess:
+    return BookingChangeSuccess(action=r.action, message=r.message, booking=Booking.of(r.booking),
+                                change_request=BookingChangeRequest.of(r.change_request) if r.change_request else None,
+                                warnings=[BookingWarningType.of(w) for w in r.warnings])
+
+
+QUERIES = (BookingsQuery,)
+MUTATIONS = (BookingsMutation,)
