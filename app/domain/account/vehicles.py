@@ -11,6 +11,7 @@ from app.domain.account.ports import RegistryVehicle, vehicle_registry
 from app.domain.account.results import ImageUpload, VehicleChange, VehicleRemoved, VehicleView
 from app.domain.uow import UnitOfWork
 from app.errors import Forbidden, NotFound, ValidationFailed
+from app.infra.storage import MEDIA_URL_PREFIX
 from db.models import OwnerVehicle, Vehicle
 from db.repositories import account as account_repo
 from db.repositories import garage as repo
@@ -49,13 +50,20 @@ async def _rate_limit(uow: UnitOfWork, owner_id: int) -> None:
     await uow.services.rate_limiter.hit("vehicles", str(owner_id), limit=limit, window_s=window)
 
 
-def _image_url(value: object) -> str | None:
-    """An image given as a URL in JSON (the legacy clients upload elsewhere and send the link)."""
+def _image_url(value: object, current: str | None = None) -> str | None:
+    """An image reference sent as text (legacy clients upload elsewhere and send the link).
+
+    Files in our own storage can only be referenced by the link that already holds them, so nobody can
+    point at (and later delete) another owner's upload.
+    """
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or len(value) > 500 or not value.startswith(("https://", "http://")):
-        raise ValidationFailed("image must be an http(s) URL or an uploaded file.", fields={"image": "invalid"})
-    return value
+    if not isinstance(value, str) or len(value) > 500 or not value.isprintable():
+        raise ValidationFailed("image must be a URL or an uploaded file.", fields={"image": "invalid"})
+    value = value.strip()
+    if value.startswith(MEDIA_URL_PREFIX) and value != current:
+        raise ValidationFailed("image refers to a file that is not yours.", fields={"image": "invalid"})
+    return value or None
 
 
 def _nickname(value: object) -> str | None:
@@ -162,7 +170,7 @@ async def update_vehicle(uow: UnitOfWork, owner_id: int, registration_number: ob
         delete_after_commit(uow, link.image)
         link.image = stored.url
     elif "image" in changes:
-        value = _image_url(changes["image"])
+        value = _image_url(changes["image"], link.image)
         if value != link.image:
             delete_after_commit(uow, link.image)
         link.image = value
