@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Column, Numeric
+from sqlalchemy import CheckConstraint, Column, Index, Numeric
 from sqlmodel import Field, SQLModel
 
 from db.models._types import created_at_field, json_field
@@ -26,7 +26,11 @@ class WorkshopCategory(SQLModel, table=True):
 
 class Workshop(SQLModel, table=True):
     __tablename__ = "workshops"
-    __table_args__ = (CheckConstraint("org_nr ~ '^[0-9]{9}$'", name="ck_workshops_org_nr_digits"),)
+    __table_args__ = (
+        CheckConstraint("org_nr ~ '^[0-9]{9}$'", name="ck_workshops_org_nr_digits"),
+        Index("ix_workshops_average_rating", "average_rating"),
+        # full-text (marketplace_fts) and trigram indexes are expression indexes: see migration marketplace_0001
+    )
 
     org_nr: str = Field(primary_key=True, max_length=9)
     name: str = Field(max_length=200)
@@ -53,6 +57,7 @@ class WorkshopCategoryLink(SQLModel, table=True):
 
 class WorkshopAddress(SQLModel, table=True):
     __tablename__ = "workshop_addresses"
+    __table_args__ = (Index("ix_workshop_addresses_lat_lng", "latitude", "longitude"),)  # bounding-box prefilter
 
     id: int | None = Field(default=None, primary_key=True)
     org_nr: str = Field(foreign_key="workshops.org_nr", index=True, ondelete="CASCADE")
@@ -80,7 +85,10 @@ class WorkshopOpeningHour(SQLModel, table=True):
     """Opening hours for one weekday (0 = Monday), in Europe/Oslo local time."""
 
     __tablename__ = "workshop_opening_hours"
-    __table_args__ = (CheckConstraint("weekday between 0 and 6", name="ck_opening_hours_weekday"),)
+    __table_args__ = (
+        CheckConstraint("weekday between 0 and 6", name="ck_opening_hours_weekday"),
+        Index("ix_opening_hours_org_weekday", "org_nr", "weekday"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     org_nr: str = Field(foreign_key="workshops.org_nr", index=True, ondelete="CASCADE")
@@ -109,6 +117,7 @@ class ServiceCategory(SQLModel, table=True):
 
 class Service(SQLModel, table=True):
     __tablename__ = "services"
+    __table_args__ = (Index("ix_services_org_nr_price", "org_nr", "price"),)
 
     id: int | None = Field(default=None, primary_key=True)
     org_nr: str = Field(foreign_key="workshops.org_nr", index=True, ondelete="CASCADE")

@@ -1,0 +1,1 @@
+"""The marketplace and catalogue: workshop search and pages, categories, car brands, favourites."""

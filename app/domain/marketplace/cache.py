@@ -1,0 +1,225 @@
+"""The marketplace cache: one service-level read-through cache shared by REST and GraphQL.
+
+- Keys: `mkt:<kind>:v<version>:<digest of the normalised query>`. Equal searches normalise to equal structs,
+  so parameter order, CSV versus repeated values, defaults and aliases all meet at one key.
+- Values: msgspec MessagePack of the domain result, behind an 8-byte "fresh until" stamp. Per-user data is
+  never stored; callers overlay it after the read.
+- Invalidation is O(1): `invalidate_all()` increments the version number that every key embeds; old entries
+  are never read again and expire by their TTL. No key scans.
+- Single flight: concurrent misses of one key in this process share one future; across processes a short
+  Redis lock (`SET NX PX`) elects one loader and the others poll for its value for a moment.
+- Early refresh: a hit in the last fifth of an entry's life reloads it in the background (one loader per key),
+  so hot keys do not all expire at once.
+- If the store is slow or down (`KVUnavailable`: short timeout plus circuit breaker in `RedisKV`), requests
+  are served from PostgreSQL directly; the cache resumes by itself when the store answers again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import struct
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import msgspec
+
+from app.infra.kv import KeyValue, KVUnavailable
+from app.metrics import CACHE_EVENTS
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+EXTRAS_KEY = "marketplace_cache"
+_STAMP = struct.Struct(">d")
+
+HIT, MISS, BYPASS = "HIT", "MISS", "BYPASS"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class MarketplaceCache:
+    def __init__(self, kv: KeyValue, *, ttl_s: float = 60.0, prefix: str = "mkt:", refresh_fraction: float = 0.2,
+                 lock_ttl_s: float = 5.0, wait_s: float = 2.0, poll_s: float = 0.02) -> None:
+        self.kv = kv
+        self.ttl_s = max(1.0, float(ttl_s))
+        self.prefix = prefix
+        self.refresh_fraction = refresh_fraction
+        self.lock_ttl_s = lock_ttl_s
+        self.wait_s = wait_s
+        self.poll_s = poll_s
+        self.enabled = True
+        # the clock of time-dependent answers (open now); tests replace it
+        self.clock: Callable[[], datetime] = utc_now
+        self._inflight: dict[str, asyncio.Future[Any]] = {}
+        self._background: set[asyncio.Task[Any]] = set()
+        self._invalidation_pending = False
+        self._encoder = msgspec.msgpack.Encoder()
+
+    # --- keys -------------------------------------------------------------------------------------
+
+    @property
+    def version_key(self) -> str:
+        return self.prefix + "version"
+
+    def digest(self, key_parts: Any) -> str:
+        return hashlib.blake2b(self._encoder.encode(key_parts), digest_size=16).hexdigest()
+
+    async def _version(self) -> int:
+        if self._invalidation_pending:
+            await self.kv.incr(self.version_key)
+            self._invalidation_pending = False
+        raw = await self.kv.get(self.version_key)
+        return int(raw) if raw else 0
+
+    # --- public API -------------------------------------------------------------------------------
+
+    async def invalidate_all(self) -> None:
+        """Make every cached marketplace answer unreachable (one INCR)."""
+        try:
+            await self.kv.incr(self.version_key)
+            self._invalidation_pending = False
+        except KVUnavailable:
+            # the store is down, so nothing can be read from it now; bump the version as soon as it is back
+            self._invalidation_pending = True
+            log.warning("marketplace cache invalidation deferred: store unavailable")
+
+    async def get_or_load(self, kind: str, key_parts: Any, loader: Callable[[], Awaitable[T]], type_: type[T]) -> tuple[T, str]:
+        """The cached value for `key_parts`, or `loader()`'s (stored). Returns the value and HIT, MISS or BYPASS.
+
+        `loader` must open its own database session: it may run once on behalf of many callers, or in the
+        background for an early refresh.
+        """
+        digest = self.digest(key_parts)
+        if not self.enabled:
+            return await self._single_flight(f"bypass:{kind}:{digest}", loader), BYPASS
+        try:
+            version = await self._version()
+            key = f"{self.prefix}{kind}:v{version}:{digest}"
+            raw = await self.kv.get(key)
+        except KVUnavailable:
+            CACHE_EVENTS.labels(kind, "bypass").inc()
+            return await self._single_flight(f"bypass:{kind}:{digest}", loader), BYPASS
+        if raw is not None:
+            try:
+                fresh_until = _STAMP.unpack_from(raw)[0]
+                value = msgspec.msgpack.decode(memoryview(raw)[_STAMP.size:], type=type_)
+            except (msgspec.DecodeError, msgspec.ValidationError, struct.error):
+                log.warning("undecodable marketplace cache entry %s; reloading", key)
+            else:
+                CACHE_EVENTS.labels(kind, "hit").inc()
+                if time.time() >= fresh_until:
+                    self._refresh_in_background(kind, key, loader)
+                return value, HIT
+        CACHE_EVENTS.labels(kind, "miss").inc()
+        return await self._single_flight(key, lambda: self._fill(key, loader, type_)), MISS
+
+    async def close(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    # --- internals --------------------------------------------------------------------------------
+
+    async def _single_flight(self, key: str, load: Callable[[], Awaitable[T]]) -> T:
+        future = self._inflight.get(key)
+        if future is not None:
+            return await asyncio.shield(future)  # type: ignore[no-any-return]
+        future = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        try:
+            value = await load()
+        except BaseException as exc:
+            if not future.done():
+                future.set_exception(exc)
+                future.exception()  # mark retrieved: waiters re-raise it themselves
+            raise
+        else:
+            future.set_result(value)
+            return value
+        finally:
+            self._inflight.pop(key, None)
+
+    def _encode(self, value: Any) -> bytes:
+        fresh_until = time.time() + self.ttl_s * (1.0 - self.refresh_fraction)
+        return _STAMP.pack(fresh_until) + self._encoder.encode(value)
+
+    async def _store(self, key: str, value: Any) -> None:
+        try:
+            await self.kv.set(key, self._encode(value), ttl_s=self.ttl_s)
+        except KVUnavailable:
+            pass
+
+    async def _fill(self, key: str, loader: Callable[[], Awaitable[T]], type_: type[T]) -> T:
+        lock_key = key + ":lock"
+        try:
+            leader = await self.kv.set(lock_key, b"1", ttl_s=self.lock_ttl_s, only_if_absent=True)
+        except KVUnavailable:
+            return await loader()
+        if not leader:  # another instance is loading this key: wait for its value for a moment
+            deadline = time.monotonic() + self.wait_s
+            while time.monotonic() < deadline:
+                await asyncio.sleep(self.poll_s)
+                try:
+                    raw = await self.kv.get(key)
+                except KVUnavailable:
+                    break
+                if raw is not None:
+                    try:
+                        return msgspec.msgpack.decode(memoryview(raw)[_STAMP.size:], type=type_)
+                    except (msgspec.DecodeError, msgspec.ValidationError):
+                        break
+        try:
+            value = await loader()
+            await self._store(key, value)
+            return value
+        finally:
+            if leader:
+                try:
+                    await self.kv.delete(lock_key)
+                except KVUnavailable:
+                    pass
+
+    def _refresh_in_background(self, kind: str, key: str, loader: Callable[[], Awaitable[Any]]) -> None:
+        if key in self._inflight:
+            return
+
+        async def refresh() -> None:
+            lock_key = key + ":refresh"
+            try:
+                if not await self.kv.set(lock_key, b"1", ttl_s=self.lock_ttl_s, only_if_absent=True):
+                    return
+                value = await loader()
+                await self._store(key, value)
+                CACHE_EVENTS.labels(kind, "refresh").inc()
+            except KVUnavailable:
+                return
+            except Exception:
+                log.exception("marketplace cache refresh failed for %s", key)
+
+        async def run() -> None:
+            await self._single_flight(key + ":bg", refresh)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+
+def marketplace_cache(services: Any) -> MarketplaceCache:
+    """The app's marketplace cache (built by `app/components/20_marketplace.py`)."""
+    cache = services.extras.get(EXTRAS_KEY)
+    if cache is None:
+        cache = services.extras[EXTRAS_KEY] = MarketplaceCache(services.kv, ttl_s=services.settings.cache_ttl_s)
+    return cache  # type: ignore[no-any-return]
+
+
+async def invalidate_marketplace(services: Any) -> None:
+    """Call after committing a change that alters what searches or workshop pages return
+    (a rating, a workshop or service change, seeding)."""
+    await marketplace_cache(services).invalidate_all()

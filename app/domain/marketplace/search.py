@@ -1,0 +1,135 @@
+"""Workshop search and workshop pages: read through the marketplace cache, per-user data overlaid afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+from app.domain.marketplace import query as mq
+from app.domain.marketplace.cache import marketplace_cache
+from app.domain.marketplace.hours import is_open, minute_of_week, oslo_now
+from app.domain.marketplace.results import SearchPage, WorkshopDetail, WorkshopSummary
+from app.domain.marketplace.validation import require_org_nr_for_lookup
+from app.domain.uow import UnitOfWork
+from app.errors import NotFound
+from db.repositories import marketplace as repo
+
+
+class SearchOutcome(msgspec.Struct, frozen=True):
+    query: mq.SearchQuery
+    page: SearchPage
+    cache: str  # HIT, MISS or BYPASS
+
+
+class DetailOutcome(msgspec.Struct, frozen=True):
+    detail: WorkshopDetail
+    cache: str
+
+
+def now_minute(services: Any) -> tuple[int, int]:
+    return minute_of_week(oslo_now(services))
+
+
+async def _load_page(session: Any, query: mq.SearchQuery) -> SearchPage:
+    items, total = await repo.search_page(session, query)
+    if total is None:
+        total = 0 if query.offset == 0 else await repo.search_count(session, query)
+    nearby = None
+    if query.market_layout:
+        order = msgspec.structs.replace(query, sort="distance" if query.has_location else "rating",
+                                        order="asc" if query.has_location else "desc")
+        nearby, _ = await repo.search_page(session, query, order_query=order, limit=mq.NEARBY_TOP_SIZE, offset=0,
+                                           name="nearby_top")
+    facets = await repo.search_facets(session, query) if query.include_facets else None
+    return SearchPage(items=items, total=total, offset=query.offset, limit=query.limit, nearby_top=nearby, facets=facets)
+
+
+async def _overlay_favourites(uow: UnitOfWork, page: SearchPage, owner_id: int | None) -> SearchPage:
+    if owner_id is None:
+        return page
+    org_nrs = [w.org_nr for w in page.items] + [w.org_nr for w in page.nearby_top or ()]
+    favourites = await repo.favourite_set(uow.session, owner_id, org_nrs)
+    if not favourites:
+        return page
+
+    def mark(rows: Sequence[WorkshopSummary]) -> list[WorkshopSummary]:
+        return [msgspec.structs.replace(w, is_favourite=True) if w.org_nr in favourites else w for w in rows]
+
+    return msgspec.structs.replace(page, items=mark(page.items),
+                                   nearby_top=mark(page.nearby_top) if page.nearby_top is not None else None)
+
+
+async def search(uow: UnitOfWork, query: mq.SearchQuery, *, owner_id: int | None = None) -> SearchOutcome:
+    services = uow.services
+
+    async def load() -> SearchPage:
+        async with services.sessionmaker() as session:
+            return await _load_page(session, query)
+
+    page, status = await marketplace_cache(services).get_or_load("search", query, load, SearchPage)
+    return SearchOutcome(query=query, page=await _overlay_favourites(uow, page, owner_id), cache=status)
+
+
+QUERY_BUILDERS = {
+    "shops": mq.shops_query,
+    "filters": mq.filters_query,
+    "location": mq.location_query,
+    "text": mq.text_search_query,
+}
+
+
+async def search_params(uow: UnitOfWork, kind: str, params: Mapping[str, Sequence[str]], *,
+                        owner_id: int | None = None) -> SearchOutcome:
+    """Parse a transport's raw query parameters with the rules of `kind` and search."""
+    minute = now_minute(uow.services)
+    if kind == "workshop_categories":
+        query = mq.categories_query(params, service_categories=False, now_minute=minute)
+    elif kind == "service_categories":
+        query = mq.categories_query(params, service_categories=True, now_minute=minute)
+    else:
+        query = QUERY_BUILDERS[kind](params, minute)
+    return await search(uow, query, owner_id=owner_id)
+
+
+# --- workshop pages ------------------------------------------------------------------------------------
+
+
+async def _load_detail(session: Any, org_nr: str) -> WorkshopDetail | None:
+    row = await repo.workshop_row(session, org_nr)
+    if row is None:
+        return None
+    keys = [org_nr]
+    addresses = (await repo.addresses_for(session, keys))[org_nr]
+    return WorkshopDetail(
+        org_nr=row.org_nr, name=row.name,
+        address_line=f"{addresses[0].address}, {addresses[0].postal_code} {addresses[0].city}" if addresses else None,
+        description=row.description, phone=row.phone, mobile=row.mobile, email=row.email,
+        logo=repo.decode_strings(row.logo), images=repo.decode_strings(row.images), homepage=row.homepage,
+        updated_at=row.updated_at,
+        categories=(await repo.workshop_categories_for(session, keys))[org_nr],
+        addresses=addresses,
+        contacts=(await repo.contacts_for(session, keys))[org_nr],
+        ratings=(await repo.public_ratings_for(session, keys))[org_nr],
+        average_rating=round(float(row.average_rating or 0.0), 2), total_reviews=int(row.total_reviews or 0),
+        services=(await repo.services_for(session, keys))[org_nr],
+        opening_hours=(await repo.opening_hours_for(session, keys))[org_nr],
+    )
+
+
+async def workshop_detail(uow: UnitOfWork, org_nr: str, *, owner_id: int | None = None) -> DetailOutcome:
+    """One workshop's page: public data cached, `isOpenNow` and `is_favourite` computed per request."""
+    org_nr = require_org_nr_for_lookup(org_nr)
+    services = uow.services
+
+    async def load() -> WorkshopDetail | None:
+        async with services.sessionmaker() as session:
+            return await _load_detail(session, org_nr)
+
+    detail, status = await marketplace_cache(services).get_or_load("detail", org_nr, load, WorkshopDetail | None)  # type: ignore[arg-type]
+    if detail is None:
+        raise NotFound("Workshop not found.", code="WORKSHOP_NOT_FOUND")
+    favourite = bool(owner_id is not None and await repo.favourite_set(uow.session, owner_id, [org_nr]))
+    detail = msgspec.structs.replace(detail, is_open_now=is_open(detail.opening_hours, oslo_now(services)), is_favourite=favourite)
+    return DetailOutcome(detail=detail, cache=status)

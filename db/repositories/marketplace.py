@@ -1,0 +1,450 @@
+"""Every SQL statement of the marketplace: workshop search, facets, workshop pages, categories, brands, favourites.
+
+Search SQL is built from a normalised `SearchQuery`; every value is a bound parameter. Each statement starts
+with a `/* marketplace:<name> */` comment so tests and operators can recognise it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import datetime, time
+from typing import Any
+
+import msgspec
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.domain.marketplace.query import SearchQuery
+from app.domain.marketplace.results import (
+    Address,
+    CarBrandItem,
+    CategoryRef,
+    Contact,
+    FacetBucket,
+    Facets,
+    OpeningHour,
+    PublicRating,
+    ServiceCategoryItem,
+    ServiceItem,
+    WorkshopCategoryItem,
+    WorkshopSummary,
+)
+
+EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE = 111.195
+PUBLIC_RATINGS_LIMIT = 50
+
+_categories_decoder = msgspec.json.Decoder(list[CategoryRef])
+_strings_decoder = msgspec.json.Decoder(list[str])
+
+_DISTANCE = (
+    "(2 * {r} * asin(least(1.0, sqrt("
+    "power(sin(radians(a.latitude - CAST(:lat AS double precision)) / 2), 2)"
+    " + CAST(:cos_lat AS double precision) * cos(radians(a.latitude))"
+    " * power(sin(radians(a.longitude - CAST(:lng AS double precision)) / 2), 2)))))"
+).format(r=EARTH_RADIUS_KM)
+_TSQUERY = "websearch_to_tsquery('norwegian'::regconfig, marketplace_unaccent(CAST(:q AS text)))"
+_QNORM = "marketplace_unaccent(lower(CAST(:q AS text)))"
+
+
+async def _run(session: AsyncSession, sql: str, params: dict[str, Any] | None = None) -> Any:
+    return await session.exec(text(sql), params=params or {})  # type: ignore[call-overload]
+
+
+def _like_pattern(value: str) -> str:
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filtered_cte(query: SearchQuery | None, params: dict[str, Any], *, org_nrs: Sequence[str] | None = None) -> str:
+    """`WITH [RECURSIVE] ... filtered AS (...)`: the workshops matching the query, one row each."""
+    prefix: list[str] = []
+    where = ["w.is_active"]
+    columns = ["NULL::double precision AS distance_km", "0::real AS rank"]
+    cat_match = "false"
+    if org_nrs is not None:
+        params["org_nrs"] = list(org_nrs)
+        where.append("w.org_nr = ANY(CAST(:org_nrs AS text[]))")
+    if query is not None:
+        if query.service_category_ids:
+            params["sc"] = list(query.service_category_ids)
+            prefix.append(
+                "sc_tree(id) AS (SELECT id FROM service_categories WHERE id = ANY(CAST(:sc AS integer[])) "
+                "UNION SELECT c.id FROM service_categories c JOIN sc_tree t ON c.parent_id = t.id)"
+            )
+            cat_match = ("EXISTS (SELECT 1 FROM service_category_links l WHERE l.service_id = s.id "
+                         "AND l.service_category_id IN (SELECT id FROM sc_tree))")
+            where.append("px.matching > 0")
+        if query.has_location:
+            params["lat"], params["lng"] = query.lat, query.lng
+            params["cos_lat"] = math.cos(math.radians(query.lat or 0.0))
+            columns[0] = f"{_DISTANCE} AS distance_km"
+            if query.max_distance_km is not None:
+                distance = query.max_distance_km
+                dlat = distance / KM_PER_DEGREE
+                cos_lat = max(params["cos_lat"], 1e-6)
+                dlng = min(180.0, distance / (KM_PER_DEGREE * cos_lat))
+                params.update(lat_min=query.lat - dlat, lat_max=query.lat + dlat,  # type: ignore[operator]
+                              lng_min=query.lng - dlng, lng_max=query.lng + dlng, max_km=distance)  # type: ignore[operator]
+                # bounding box on the (latitude, longitude) index first, the exact great-circle distance after
+                where.append(
+                    "w.org_nr IN (SELECT org_nr FROM workshop_addresses "
+                    "WHERE latitude BETWEEN CAST(:lat_min AS double precision) AND CAST(:lat_max AS double precision) "
+                    "AND longitude BETWEEN CAST(:lng_min AS double precision) AND CAST(:lng_max AS double precision))"
+                )
+                where.append(f"{_DISTANCE} <= CAST(:max_km AS double precision)")
+        if query.q:
+            params["q"] = query.q
+            text_match = [
+                f"marketplace_fts(w.name, w.description) @@ {_TSQUERY}",
+                f"{_QNORM} <% marketplace_unaccent(lower(w.name))",  # trigram word similarity: typos
+            ]
+            if query.text_scope == "wide":
+                params["q_like"] = _like_pattern(query.q)
+                pattern = "marketplace_unaccent(CAST(:q_like AS text))"
+                text_match += [
+                    "w.org_nr IN (SELECT org_nr FROM workshop_addresses WHERE "
+                    f"marketplace_unaccent(lower(address || ' ' || postal_code || ' ' || city)) LIKE {pattern})",
+                    f"w.org_nr IN (SELECT org_nr FROM services WHERE is_active AND marketplace_unaccent(lower(title)) LIKE {pattern})",
+                    "w.org_nr IN (SELECT s.org_nr FROM services s JOIN service_category_links l ON l.service_id = s.id "
+                    "JOIN service_categories c ON c.id = l.service_category_id "
+                    f"WHERE s.is_active AND marketplace_unaccent(lower(c.name)) LIKE {pattern})",
+                ]
+            where.append("(" + " OR ".join(text_match) + ")")
+            columns[1] = (f"(ts_rank(marketplace_fts(w.name, w.description), {_TSQUERY})"
+                          f" + word_similarity({_QNORM}, marketplace_unaccent(lower(w.name))))::real AS rank")
+        if query.workshop_category_ids:
+            params["wc"] = list(query.workshop_category_ids)
+            where.append("w.org_nr IN (SELECT org_nr FROM workshop_category_links "
+                         "WHERE workshop_category_id = ANY(CAST(:wc AS integer[])))")
+        if query.cities:
+            params["cities"] = list(query.cities)
+            where.append("lower(a.city) = ANY(CAST(:cities AS text[]))")
+        if query.counties:
+            params["counties"] = list(query.counties)
+            where.append("lower(a.county) = ANY(CAST(:counties AS text[]))")
+        if query.postal_code:
+            params["postal_code"] = query.postal_code
+            where.append("a.postal_code = CAST(:postal_code AS text)")
+        if query.min_rating is not None:
+            params["min_rating"] = query.min_rating
+            where.append("w.average_rating >= CAST(:min_rating AS double precision)")
+        if query.price_min is not None:
+            params["price_min"] = query.price_min
+            where.append("px.cheapest >= CAST(:price_min AS numeric)")
+        if query.price_max is not None:
+            params["price_max"] = query.price_max
+            where.append("px.cheapest <= CAST(:price_max AS numeric)")
+        if query.open_now and query.open_at is not None:
+            weekday, minute = query.open_at
+            params["wd"], params["prev_wd"] = weekday, (weekday - 1) % 7
+            params["t"] = time(minute // 60, minute % 60)
+            where.append(
+                "w.org_nr IN (SELECT org_nr FROM workshop_opening_hours h WHERE NOT h.is_closed AND ("
+                "(h.weekday = CAST(:wd AS integer) AND h.opens_at <= CAST(:t AS time) "
+                " AND (h.closes_at > CAST(:t AS time) OR h.closes_at <= h.opens_at))"
+                " OR (h.weekday = CAST(:prev_wd AS integer) AND h.closes_at <= h.opens_at AND h.closes_at > CAST(:t AS time))))"
+            )
+    cheapest = "min(s.price)" if cat_match == "false" else f"min(s.price) FILTER (WHERE {cat_match})"
+    filtered = f"""
+filtered AS (
+  SELECT w.org_nr, w.name, w.logo::text AS logo, w.average_rating, w.total_reviews,
+         a.address, a.city, a.county, a.postal_code, a.latitude, a.longitude,
+         px.cheapest, px.services_count, {columns[0]}, {columns[1]}
+  FROM workshops w
+  LEFT JOIN LATERAL (
+    SELECT address, city, county, postal_code, latitude, longitude FROM workshop_addresses a
+    WHERE a.org_nr = w.org_nr ORDER BY a.is_primary DESC, a.id LIMIT 1
+  ) a ON true
+  LEFT JOIN LATERAL (
+    SELECT {cheapest} AS cheapest, count(*) AS services_count,
+           count(*) FILTER (WHERE {cat_match}) AS matching
+    FROM services s WHERE s.org_nr = w.org_nr AND s.is_active
+  ) px ON true
+  WHERE {' AND '.join(where)}
+)"""
+    ctes = prefix + [filtered]
+    return ("WITH RECURSIVE " if prefix else "WITH ") + ",\n".join(ctes)
+
+
+def _order(query: SearchQuery, alias: str = "f") -> str:
+    direction = "DESC" if query.order == "desc" else "ASC"
+    match query.sort:
+        case "rating":
+            keys = [f"{alias}.average_rating {direction}", f"{alias}.total_reviews {direction}"]
+        case "distance":
+            keys = [f"{alias}.distance_km {direction} NULLS LAST"]
+        case "price":
+            keys = [f"{alias}.cheapest {direction} NULLS LAST"]
+        case "relevance":
+            keys = [f"{alias}.rank {direction}"]
+        case _:
+            keys = [f"lower({alias}.name) {direction}"]
+    return ", ".join([*keys, f"{alias}.org_nr ASC"])
+
+
+_SUMMARY_SELECT = """
+SELECT p.org_nr, p.name, p.logo, p.average_rating, p.total_reviews, p.address, p.city, p.county, p.postal_code,
+       p.latitude, p.longitude, p.distance_km, p.cheapest, p.services_count, p.total_count,
+       coalesce(cats.categories, '[]') AS categories
+FROM page p
+LEFT JOIN LATERAL (
+  SELECT json_agg(json_build_object('id', c.id, 'name', c.name, 'slug', c.slug) ORDER BY c.sort_order, c.id)::text AS categories
+  FROM workshop_category_links l JOIN workshop_categories c ON c.id = l.workshop_category_id
+  WHERE l.org_nr = p.org_nr
+) cats ON true
+"""
+
+
+def _summary(row: Any) -> WorkshopSummary:
+    return WorkshopSummary(
+        org_nr=row.org_nr, name=row.name, address_line=row.address, city=row.city, county=row.county,
+        postal_code=row.postal_code, latitude=row.latitude, longitude=row.longitude,
+        distance_km=round(row.distance_km, 3) if row.distance_km is not None else None,
+        logo=_strings_decoder.decode(row.logo) if row.logo else [],
+        categories=_categories_decoder.decode(row.categories),
+        avg_rating=round(float(row.average_rating or 0.0), 2), total_reviews=int(row.total_reviews or 0),
+        cheapest_service_price=float(row.cheapest) if row.cheapest is not None else None,
+        services_count=int(row.services_count or 0),
+    )
+
+
+async def search_page(session: AsyncSession, query: SearchQuery, *, order_query: SearchQuery | None = None,
+                      limit: int | None = None, offset: int | None = None, name: str = "search") -> tuple[list[WorkshopSummary], int | None]:
+    """One page of the search and the total (None when the page is past the end)."""
+    params: dict[str, Any] = {"limit": limit if limit is not None else query.limit,
+                              "offset": offset if offset is not None else query.offset}
+    order = _order(order_query or query)
+    sql = (f"/* marketplace:{name} */ {_filtered_cte(query, params)},\n"
+           f"page AS (SELECT f.*, count(*) OVER () AS total_count FROM filtered f ORDER BY {order} "
+           f"LIMIT CAST(:limit AS integer) OFFSET CAST(:offset AS integer))\n"
+           f"{_SUMMARY_SELECT} ORDER BY {_order(order_query or query, 'p')}")
+    rows = (await _run(session, sql, params)).all()
+    if not rows:
+        return [], None
+    return [_summary(row) for row in rows], int(rows[0].total_count)
+
+
+async def search_count(session: AsyncSession, query: SearchQuery) -> int:
+    params: dict[str, Any] = {}
+    sql = f"/* marketplace:count */ {_filtered_cte(query, params)} SELECT count(*) FROM filtered"
+    return int((await _run(session, sql, params)).scalar_one())
+
+
+async def search_facets(session: AsyncSession, query: SearchQuery) -> Facets:
+    params: dict[str, Any] = {}
+    sql = f"""/* marketplace:facets */ {_filtered_cte(query, params)}
+SELECT 'workshop_category' AS facet, c.id::text AS key, c.name AS label, count(*) AS n
+  FROM filtered f JOIN workshop_category_links l ON l.org_nr = f.org_nr
+  JOIN workshop_categories c ON c.id = l.workshop_category_id GROUP BY c.id, c.name
+UNION ALL
+SELECT 'service_category', c.id::text, c.name, count(DISTINCT f.org_nr)
+  FROM filtered f JOIN services s ON s.org_nr = f.org_nr AND s.is_active
+  JOIN service_category_links l ON l.service_id = s.id
+  JOIN service_categories c ON c.id = l.service_category_id GROUP BY c.id, c.name
+UNION ALL
+SELECT 'city', f.city, f.city, count(*) FROM filtered f WHERE f.city IS NOT NULL GROUP BY f.city
+UNION ALL
+SELECT 'county', f.county, f.county, count(*) FROM filtered f WHERE f.county IS NOT NULL GROUP BY f.county
+UNION ALL
+SELECT 'rating', b.bucket, b.bucket, count(*) FROM (
+  SELECT CASE WHEN f.average_rating >= 4 THEN '4-5' WHEN f.average_rating >= 3 THEN '3-4'
+              WHEN f.average_rating >= 2 THEN '2-3' WHEN f.average_rating >= 1 THEN '1-2' ELSE '0-1' END AS bucket
+  FROM filtered f) b GROUP BY b.bucket
+"""
+    groups: dict[str, list[FacetBucket]] = {k: [] for k in ("workshop_category", "service_category", "city", "county", "rating")}
+    for row in (await _run(session, sql, params)).all():
+        groups[row.facet].append(FacetBucket(key=row.key, label=row.label, count=int(row.n)))
+    for name, buckets in groups.items():
+        if name == "rating":
+            buckets.sort(key=lambda b: b.key, reverse=True)
+        else:
+            buckets.sort(key=lambda b: (-b.count, b.label.lower()))
+    return Facets(workshop_categories=groups["workshop_category"], service_categories=groups["service_category"],
+                  cities=groups["city"], counties=groups["county"], ratings=groups["rating"])
+
+
+async def summaries_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, WorkshopSummary]:
+    """Search rows for given workshops (favourites), keyed by org_nr."""
+    if not org_nrs:
+        return {}
+    params: dict[str, Any] = {"limit": len(org_nrs), "offset": 0}
+    sql = (f"/* marketplace:summaries */ {_filtered_cte(None, params, org_nrs=org_nrs)},\n"
+           "page AS (SELECT f.*, 0 AS total_count FROM filtered f)\n" + _SUMMARY_SELECT)
+    return {row.org_nr: _summary(row) for row in (await _run(session, sql, params)).all()}
+
+
+# --- workshop pages and per-workshop lists (batched by org_nr for DataLoaders) ---------------------
+
+
+async def workshop_row(session: AsyncSession, org_nr: str) -> Any | None:
+    sql = ("/* marketplace:workshop */ SELECT org_nr, name, description, phone, mobile, email, homepage, "
+           "logo::text AS logo, images::text AS images, average_rating, total_reviews, updated_at "
+           "FROM workshops WHERE org_nr = :org_nr AND is_active")
+    return (await _run(session, sql, {"org_nr": org_nr})).first()
+
+
+def decode_strings(raw: str | None) -> list[str]:
+    if not raw:
+        return []
+    try:
+        return [str(v) for v in msgspec.json.decode(raw) if isinstance(v, str)]
+    except msgspec.DecodeError:
+        return []
+
+
+async def workshop_exists(session: AsyncSession, org_nr: str) -> bool:
+    sql = "/* marketplace:exists */ SELECT 1 FROM workshops WHERE org_nr = :org_nr AND is_active"
+    return (await _run(session, sql, {"org_nr": org_nr})).first() is not None
+
+
+async def addresses_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[Address]]:
+    sql = ("/* marketplace:addresses */ SELECT org_nr, address, postal_code, city, county, latitude, longitude "
+           "FROM workshop_addresses WHERE org_nr = ANY(CAST(:o AS text[])) ORDER BY org_nr, is_primary DESC, id")
+    out: dict[str, list[Address]] = {o: [] for o in org_nrs}
+    for r in (await _run(session, sql, {"o": list(org_nrs)})).all():
+        out[r.org_nr].append(Address(r.address, r.postal_code, r.city, r.county, r.latitude, r.longitude))
+    return out
+
+
+async def contacts_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[Contact]]:
+    sql = ("/* marketplace:contacts */ SELECT id, org_nr, email, phone, mobile, manager FROM workshop_contacts "
+           "WHERE org_nr = ANY(CAST(:o AS text[])) ORDER BY org_nr, id")
+    out: dict[str, list[Contact]] = {o: [] for o in org_nrs}
+    for r in (await _run(session, sql, {"o": list(org_nrs)})).all():
+        out[r.org_nr].append(Contact(r.id, r.email, r.phone, r.mobile, r.manager))
+    return out
+
+
+async def workshop_categories_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[CategoryRef]]:
+    sql = ("/* marketplace:workshop_categories_for */ SELECT l.org_nr, c.id, c.name, c.slug FROM workshop_category_links l "
+           "JOIN workshop_categories c ON c.id = l.workshop_category_id WHERE l.org_nr = ANY(CAST(:o AS text[])) "
+           "ORDER BY l.org_nr, c.sort_order, c.id")
+    out: dict[str, list[CategoryRef]] = {o: [] for o in org_nrs}
+    for r in (await _run(session, sql, {"o": list(org_nrs)})).all():
+        out[r.org_nr].append(CategoryRef(r.id, r.name, r.slug))
+    return out
+
+
+async def services_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[ServiceItem]]:
+    sql = """/* marketplace:services_for */
+SELECT s.id, s.org_nr, s.title, s.description, s.price, s.estimated_time, s.images::text AS images, s.supports_walk_in,
+       coalesce((SELECT json_agg(json_build_object('id', c.id, 'name', c.name, 'slug', c.slug) ORDER BY c.sort_order, c.id)
+                 FROM service_category_links l JOIN service_categories c ON c.id = l.service_category_id
+                 WHERE l.service_id = s.id), '[]')::text AS categories
+FROM services s WHERE s.org_nr = ANY(CAST(:o AS text[])) AND s.is_active ORDER BY s.org_nr, s.price, s.id"""
+    out: dict[str, list[ServiceItem]] = {o: [] for o in org_nrs}
+    for r in (await _run(session, sql, {"o": list(org_nrs)})).all():
+        out[r.org_nr].append(ServiceItem(
+            service_id=r.id, org_nr=r.org_nr, title=r.title, description=r.description, price=float(r.price),
+            estimated_time=float(r.estimated_time), images=decode_strings(r.images),
+            categories=_categories_decoder.decode(r.categories), supports_walk_in=bool(r.supports_walk_in),
+        ))
+    return out
+
+
+async def opening_hours_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[OpeningHour]]:
+    sql = ("/* marketplace:opening_hours_for */ SELECT org_nr, weekday, opens_at, closes_at, is_closed "
+           "FROM workshop_opening_hours WHERE org_nr = ANY(CAST(:o AS text[])) ORDER BY org_nr, weekday, id")
+    out: dict[str, list[OpeningHour]] = {o: [] for o in org_nrs}
+    for r in (await _run(session, sql, {"o": list(org_nrs)})).all():
+        out[r.org_nr].append(OpeningHour(r.weekday, r.opens_at, r.closes_at, bool(r.is_closed)))
+    return out
+
+
+async def public_ratings_for(session: AsyncSession, org_nrs: Sequence[str], limit: int = PUBLIC_RATINGS_LIMIT) -> dict[str, list[PublicRating]]:
+    """Ratings the owners chose to make public (never the private ones), newest first."""
+    sql = """/* marketplace:public_ratings_for */
+SELECT id, workshop_org_nr, service_title, service_rating, service_rating_message, rated_at FROM (
+  SELECT b.*, row_number() OVER (PARTITION BY b.workshop_org_nr ORDER BY b.rated_at DESC NULLS LAST, b.id DESC) AS rn
+  FROM bookings b
+  WHERE b.workshop_org_nr = ANY(CAST(:o AS text[])) AND b.service_rating IS NOT NULL AND NOT b.private_service_rating
+) r WHERE rn <= CAST(:n AS integer) ORDER BY workshop_org_nr, rn"""
+    out: dict[str, list[PublicRating]] = {o: [] for o in org_nrs}
+    for r in (await _run(session, sql, {"o": list(org_nrs), "n": limit})).all():
+        out[r.workshop_org_nr].append(PublicRating(
+            booking_id=r.id, service_title=r.service_title, service_rating=float(r.service_rating),
+            service_rating_message=r.service_rating_message, rated_at=r.rated_at,
+        ))
+    return out
+
+
+async def ratings_summary_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, tuple[float, int]]:
+    sql = ("/* marketplace:ratings_summary_for */ SELECT org_nr, average_rating, total_reviews FROM workshops "
+           "WHERE org_nr = ANY(CAST(:o AS text[]))")
+    return {r.org_nr: (float(r.average_rating or 0.0), int(r.total_reviews or 0))
+            for r in (await _run(session, sql, {"o": list(org_nrs)})).all()}
+
+
+# --- categories and brands ---------------------------------------------------------------------------
+
+
+async def workshop_categories(session: AsyncSession, *, ids: Sequence[int] = (), include_inactive: bool = False,
+                              q: str | None = None, with_counts: bool = False, descending: bool = False) -> list[WorkshopCategoryItem]:
+    where, params = ["true"], {}  # type: ignore[var-annotated]
+    if ids:
+        where.append("c.id = ANY(CAST(:ids AS integer[]))")
+        params["ids"] = list(ids)
+    if not include_inactive:
+        where.append("c.is_active")
+    if q:
+        where.append("(marketplace_unaccent(lower(c.name)) LIKE marketplace_unaccent(CAST(:q AS text)) "
+                     "OR lower(c.slug) LIKE CAST(:q AS text))")
+        params["q"] = _like_pattern(q)
+    count = ("(SELECT count(*) FROM workshop_category_links l JOIN workshops w ON w.org_nr = l.org_nr AND w.is_active "
+             "WHERE l.workshop_category_id = c.id)") if with_counts else "NULL"
+    sql = (f"/* marketplace:workshop_categories */ SELECT c.*, {count} AS n FROM workshop_categories c "
+           f"WHERE {' AND '.join(where)} ORDER BY c.id {'DESC' if descending else 'ASC'}")
+    return [WorkshopCategoryItem(id=r.id, name=r.name, slug=r.slug, description=r.description, icon=r.icon,
+                                 sort_order=r.sort_order, is_active=r.is_active,
+                                 shops_count=int(r.n) if with_counts else None)
+            for r in (await _run(session, sql, params)).all()]
+
+
+async def service_categories(session: AsyncSession, *, include_inactive: bool = False, with_counts: bool = False) -> list[ServiceCategoryItem]:
+    """Every service category (the caller filters and shapes; the table is small)."""
+    count = ("(SELECT count(*) FROM service_category_links l JOIN services s ON s.id = l.service_id AND s.is_active "
+             "WHERE l.service_category_id = c.id)") if with_counts else "NULL"
+    where = "true" if include_inactive else "c.is_active"
+    sql = f"/* marketplace:service_categories */ SELECT c.*, {count} AS n FROM service_categories c WHERE {where} ORDER BY c.id"
+    return [ServiceCategoryItem(id=r.id, name=r.name, slug=r.slug, description=r.description, parent_id=r.parent_id,
+                                level=max(0, int(r.level) - 1), workshop_category_id=r.workshop_category_id,
+                                sort_order=r.sort_order, is_active=r.is_active,
+                                services_count=int(r.n) if with_counts else None)
+            for r in (await _run(session, sql)).all()]
+
+
+async def car_brands(session: AsyncSession) -> list[CarBrandItem]:
+    sql = "/* marketplace:car_brands */ SELECT id, name, slug, car_logo, created_at FROM car_brands ORDER BY lower(name), id"
+    return [CarBrandItem(r.id, r.name, r.slug, r.car_logo, r.created_at) for r in (await _run(session, sql)).all()]
+
+
+# --- favourites -------------------------------------------------------------------------------------
+
+
+async def favourite_rows(session: AsyncSession, owner_id: int) -> list[tuple[str, datetime]]:
+    sql = ("/* marketplace:favourites */ SELECT f.org_nr, f.created_at FROM favourites f "
+           "JOIN workshops w ON w.org_nr = f.org_nr AND w.is_active WHERE f.owner_id = :owner ORDER BY f.created_at DESC, f.org_nr")
+    return [(r.org_nr, r.created_at) for r in (await _run(session, sql, {"owner": owner_id})).all()]
+
+
+async def favourite_set(session: AsyncSession, owner_id: int, org_nrs: Iterable[str]) -> set[str]:
+    wanted = list(dict.fromkeys(org_nrs))
+    if not wanted:
+        return set()
+    sql = ("/* marketplace:favourite_set */ SELECT org_nr FROM favourites "
+           "WHERE owner_id = :owner AND org_nr = ANY(CAST(:o AS text[]))")
+    return {r.org_nr for r in (await _run(session, sql, {"owner": owner_id, "o": wanted})).all()}
+
+
+async def add_favourite(session: AsyncSession, owner_id: int, org_nr: str) -> bool:
+    """True when added, False when it was already a favourite."""
+    sql = ("/* marketplace:add_favourite */ INSERT INTO favourites (owner_id, org_nr, created_at) VALUES (:owner, :org, now()) "
+           "ON CONFLICT DO NOTHING RETURNING org_nr")
+    return (await _run(session, sql, {"owner": owner_id, "org": org_nr})).first() is not None
+
+
+async def remove_favourite(session: AsyncSession, owner_id: int, org_nr: str) -> bool:
+    sql = "/* marketplace:remove_favourite */ DELETE FROM favourites WHERE owner_id = :owner AND org_nr = :org RETURNING org_nr"
+    return (await _run(session, sql, {"owner": owner_id, "org": org_nr})).first() is not None

@@ -1,0 +1,219 @@
+"""Marketplace, MarketplaceCompat, MarketplaceFilters, Categories, CarBrands and Favorites (16 operations).
+
+Query parameters are read from the raw multi-dict, because the reference accepts ids as CSV or repeated
+parameters; the domain validates and normalises them (and answers 400 naming the field).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import Body
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from typing_extensions import Annotated
+
+from app.auth.tokens import AccessClaims
+from app.domain.marketplace import catalogue, search
+from app.domain.marketplace.cache import HIT
+from app.domain.uow import UnitOfWork
+from app.errors import ValidationFailed
+from rest.schemas.marketplace import (
+    CarBrandListMeta,
+    CarBrandListResponse,
+    CategoriesResponse,
+    CompatWorkshopDetail,
+    CompatWorkshopList,
+    FavoriteListResponseEnvelope,
+    FavoriteMessage,
+    FavoriteMessageResponse,
+    FavoriteRequest,
+    SearchResults,
+    ServiceCategoryListResponse,
+    WorkshopCategoryListResponse,
+    WorkshopDetailResponse,
+    WorkshopList,
+    WorkshopListResponse,
+    car_brand,
+    categories_response,
+    categories_meta,
+    compat_detail,
+    compat_list,
+    detail_response,
+    favourite_list,
+    list_item,
+    service_categories_response,
+    workshop_category_row,
+    workshop_list,
+    workshop_list_response,
+)
+
+CAR_BRANDS_WHERE = {"layer": "rest", "component": "car-brands"}
+
+
+def _params(request: Request[Any, Any, Any]) -> dict[str, list[str]]:
+    return request.query_params.dict()
+
+
+def _cache_headers(status: str) -> dict[str, str]:
+    return {"X-Cache": "HIT" if status == HIT else "MISS"}
+
+
+def _owner(claims: AccessClaims | None) -> int | None:
+    return claims.owner_id if claims is not None else None
+
+
+class MarketplaceController(Controller):
+    tags = ["Marketplace"]
+    security = []
+
+    @get("/shops", operation_id="ListShops", summary="List workshops with filtering, pagination and marketplace layout")
+    async def list_shops(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
+                         maybe_claims: NamedDependency[AccessClaims | None]) -> Response[WorkshopListResponse]:
+        params = _params(request)
+        org = (params.get("org") or [""])[-1].strip()
+        if org:
+            found = await search.workshop_detail(uow, org, owner_id=_owner(maybe_claims))  # `org`: the detail instead
+            return Response(detail_response(found.detail), headers=_cache_headers(found.cache))  # type: ignore[arg-type]
+        outcome = await search.search_params(uow, "shops", params, owner_id=_owner(maybe_claims))
+        return Response(workshop_list_response(request.url.path, outcome.query, outcome.page), headers=_cache_headers(outcome.cache))
+
+    @get("/shops/{org_nr:str}", operation_id="GetShop", summary="Fetch one workshop by orgNr")
+    async def get_shop(self, org_nr: str, uow: NamedDependency[UnitOfWork],
+                       maybe_claims: NamedDependency[AccessClaims | None]) -> Response[WorkshopDetailResponse]:
+        found = await search.workshop_detail(uow, org_nr, owner_id=_owner(maybe_claims))
+        return Response(detail_response(found.detail), headers=_cache_headers(found.cache))
+
+
+class MarketplaceCompatController(Controller):
+    path = "/marketplace"
+    tags = ["MarketplaceCompat"]
+    security = []
+
+    @get("/shops", operation_id="CompatListShops", summary="Workshop list in the {data, meta} envelope")
+    async def list_shops(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
+                         maybe_claims: NamedDependency[AccessClaims | None]) -> Response[CompatWorkshopList]:
+        outcome = await search.search_params(uow, "shops", _params(request), owner_id=_owner(maybe_claims))
+        return Response(compat_list(outcome.page), headers=_cache_headers(outcome.cache))
+
+    @get("/shops/{org_nr:str}", operation_id="CompatGetShop", summary="One workshop in the {data, meta} envelope")
+    async def get_shop(self, org_nr: str, uow: NamedDependency[UnitOfWork],
+                       maybe_claims: NamedDependency[AccessClaims | None]) -> Response[CompatWorkshopDetail]:
+        found = await search.workshop_detail(uow, org_nr, owner_id=_owner(maybe_claims))
+        return Response(compat_detail(found.detail), headers=_cache_headers(found.cache))
+
+
+class MarketplaceFiltersController(Controller):
+    path = "/filters"
+    tags = ["MarketplaceFilters"]
+    security = [{"BearerAuth": []}]
+
+    async def _list(self, request: Request[Any, Any, Any], uow: UnitOfWork, claims: AccessClaims, kind: str) -> Response[WorkshopList]:
+        outcome = await search.search_params(uow, kind, _params(request), owner_id=claims.owner_id)
+        return Response(workshop_list(outcome.page), headers=_cache_headers(outcome.cache))
+
+    @get("/", operation_id="FilterShops", summary="Composite marketplace filter")
+    async def filters(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
+                      claims: NamedDependency[AccessClaims]) -> Response[WorkshopList]:
+        return await self._list(request, uow, claims, "filters")
+
+    @get("/filterByCategories", operation_id="FilterShopsByCategories", summary="Workshops in workshop categories (legacy)")
+    async def by_categories(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
+                            claims: NamedDependency[AccessClaims]) -> Response[WorkshopList]:
+        return await self._list(request, uow, claims, "workshop_categories")
+
+    @get("/filterByHierarchicalCategories", operation_id="FilterShopsByServiceCategories",
+         summary="Workshops offering services in service categories (legacy)")
+    async def by_service_categories(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
+                                    claims: NamedDependency[AccessClaims]) -> Response[WorkshopList]:
+        return await self._list(request, uow, claims, "service_categories")
+
+    @get("/location", operation_id="FilterShopsByLocation", summary="Workshops within a radius of a point")
+    async def by_location(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
+                          claims: NamedDependency[AccessClaims]) -> Response[WorkshopList]:
+        return await self._list(request, uow, claims, "location")
+
+    @get("/search", operation_id="SearchShops", summary="Free text search across workshops, addresses, services and categories")
+    async def text_search(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
+                          claims: NamedDependency[AccessClaims]) -> Response[SearchResults]:
+        outcome = await search.search_params(uow, "text", _params(request), owner_id=claims.owner_id)
+        results = [list_item(w) for w in outcome.page.items]
+        return Response(SearchResults(results=results, count=len(results), query=outcome.query.q or ""),
+                        headers=_cache_headers(outcome.cache))
+
+
+class CategoriesController(Controller):
+    path = "/categories"
+    tags = ["Categories"]
+    security = []
+
+    @get("/", operation_id="ListCategories", summary="Workshop categories with their service categories")
+    async def overview(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]) -> Response[CategoriesResponse]:
+        result = await catalogue.categories_overview(uow, _params(request))
+        return Response(categories_response(result), headers=_cache_headers(result.cache))
+
+    @get("/services", operation_id="ListServiceCategories", summary="Service categories")
+    async def service_categories(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]) -> Response[ServiceCategoryListResponse]:
+        result = await catalogue.list_service_categories(uow, _params(request))
+        return Response(service_categories_response(result), headers=_cache_headers(result.cache))
+
+    @get("/shops", operation_id="ListWorkshopCategories", summary="Workshop categories")
+    async def workshop_categories(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]) -> Response[WorkshopCategoryListResponse]:
+        result = await catalogue.list_workshop_categories(uow, _params(request))
+        rows = [workshop_category_row(c) for c in result.rows]
+        return Response(WorkshopCategoryListResponse(data=rows, meta=categories_meta(len(rows))), headers=_cache_headers(result.cache))
+
+
+class CarBrandsController(Controller):
+    path = "/car-brands"
+    tags = ["CarBrands"]
+    security = [{"APIKey": []}]
+    opt = {"error_style": "problem_where", "error_where": CAR_BRANDS_WHERE}
+
+    @get("/", operation_id="ListCarBrands", summary="All car brands and their logo URLs")
+    async def list_brands(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]) -> Response[CarBrandListResponse]:
+        result = await catalogue.car_brands(uow, api_key=request.headers.get("x-api-key"))
+        brands = [car_brand(b) for b in result.brands]
+        return Response(CarBrandListResponse(data=brands, meta=CarBrandListMeta(count=len(brands))), headers=_cache_headers(result.cache))
+
+
+def _favourite_body(data: Any) -> Any:
+    if not isinstance(data, dict):
+        raise ValidationFailed("Request body must be a JSON object with org_nr.", fields={"org_nr": "required"})
+    return data.get("org_nr")
+
+
+class FavoritesController(Controller):
+    path = "/favorits"
+    tags = ["Favorites"]
+    security = [{"BearerAuth": []}]
+
+    @get("/", operation_id="ListFavorites", summary="The caller's favourite workshops")
+    async def list_favourites(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]) -> FavoriteListResponseEnvelope:
+        return favourite_list(await catalogue.list_favourites(uow, claims.owner_id))
+
+    @post("/", operation_id="AddFavorite", summary="Add a workshop to the caller's favourites", status_code=HTTP_201_CREATED)
+    async def add(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
+                  data: Annotated[Any, Body(title="FavoriteRequest", description="`{\"org_nr\": \"999999999\"}`")] = None,
+                  ) -> Response[FavoriteMessageResponse]:
+        change = await catalogue.add_favourite(uow, claims.owner_id, _favourite_body(data))
+        if change.changed:
+            return Response(FavoriteMessageResponse(FavoriteMessage("Workshop added to favorites.")), status_code=HTTP_201_CREATED)
+        return Response(FavoriteMessageResponse(FavoriteMessage("Workshop is already a favorite.")), status_code=HTTP_200_OK)
+
+    @delete("/", operation_id="RemoveFavorite", summary="Remove a workshop from the caller's favourites (idempotent)",
+            status_code=HTTP_200_OK)
+    async def remove(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
+                     data: Annotated[Any, Body(title="FavoriteRequest")] = None) -> FavoriteMessageResponse:
+        change = await catalogue.remove_favourite(uow, claims.owner_id, _favourite_body(data))
+        message = "Workshop removed from favorites." if change.changed else "Workshop was not in favorites."
+        return FavoriteMessageResponse(FavoriteMessage(message))
+
+
+CONTROLLERS = [
+    MarketplaceController, MarketplaceCompatController, MarketplaceFiltersController, CategoriesController,
+    CarBrandsController, FavoritesController,
+]
+# FavoriteRequest documents the body shape in OpenAPI consumers' terms; the handlers read it leniently.
+__all__ = ["CONTROLLERS", "FavoriteRequest"]

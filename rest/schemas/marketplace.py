@@ -1,0 +1,484 @@
+"""Wire shapes of the marketplace modules (Marketplace, MarketplaceCompat, MarketplaceFilters, Categories,
+CarBrands, Favorites), field for field as the reference documents them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import msgspec
+
+from app.domain.marketplace import query as mq
+from app.domain.marketplace.catalogue import (
+    CategoriesOverview,
+    ServiceCategoryListing,
+    ServiceCategoryNode,
+)
+from app.domain.marketplace.hours import WEEKDAYS
+from app.domain.marketplace.results import (
+    CarBrandItem,
+    FavouriteItem,
+    Facets,
+    SearchPage,
+    WorkshopCategoryItem,
+    WorkshopDetail,
+    WorkshopSummary,
+)
+from rest.envelope import iso, meta
+
+
+class CategoryRef(msgspec.Struct):
+    id: int
+    name: str
+    slug: str
+
+
+class WorkshopListItem(msgspec.Struct, kw_only=True):
+    org_nr: str
+    name: str
+    address_line: str | None
+    city: str | None
+    postal_code: str | None
+    latitude: float | None
+    longitude: float | None
+    distance_km: float | None
+    logo: list[str]
+    categories: list[CategoryRef]
+    avg_rating: float
+    total_reviews: int
+    cheapest_service_price: float | None
+    services_count: int
+    is_favourite: bool
+
+
+class PageMeta(msgspec.Struct):
+    page: int
+    page_size: int
+    total: int
+    total_pages: int
+    has_next: bool
+    has_prev: bool
+    count: int
+
+
+class PageLinks(msgspec.Struct):
+    self_: str = msgspec.field(name="self")
+    first: str | None = None
+    prev: str | None = None
+    next: str | None = None
+    last: str | None = None
+
+
+class FacetBucket(msgspec.Struct):
+    key: str
+    label: str
+    count: int
+
+
+class WorkshopFacets(msgspec.Struct, omit_defaults=True):
+    """`{}` when facets were not asked for."""
+
+    workshop_categories: list[FacetBucket] | None = None
+    service_categories: list[FacetBucket] | None = None
+    cities: list[FacetBucket] | None = None
+    counties: list[FacetBucket] | None = None
+    ratings: list[FacetBucket] | None = None
+
+
+class MarketLayout(msgspec.Struct):
+    nearby_top: list[WorkshopListItem]
+    results: list[WorkshopListItem]
+
+
+class WorkshopListResponse(msgspec.Struct):
+    data: list[WorkshopListItem] | MarketLayout
+    meta: PageMeta
+    links: PageLinks
+    facets: WorkshopFacets
+
+
+class WorkshopList(msgspec.Struct):
+    results: list[WorkshopListItem]
+    count: int
+    total_count: int
+    total_pages: int
+    current_page: int
+    page_size: int
+
+
+class SearchResults(msgspec.Struct):
+    results: list[WorkshopListItem]
+    count: int
+    query: str
+
+
+class WorkshopAddress(msgspec.Struct):
+    address: str
+    postal_code: str
+    city: str
+    county: str
+    latitude: float | None
+    longitude: float | None
+
+
+class WorkshopContact(msgspec.Struct):
+    id: int
+    email: str | None
+    phone: str | None
+    mobile: str | None
+    manager: str | None
+
+
+class WorkshopRating(msgspec.Struct):
+    service_title: str
+    service_rating: float
+    service_rating_message: str | None
+    rated_at: str | None
+
+
+class TotalRatings(msgspec.Struct):
+    average_rating: float
+    total_reviews: int
+
+
+class WorkshopService(msgspec.Struct, kw_only=True):
+    service_id: int
+    org_nr: str
+    title: str
+    description: str | None
+    price: float
+    estimated_time: float
+    images: list[str]
+    categories: list[CategoryRef]
+    supports_walk_in: bool
+
+
+class OpeningHoursDay(msgspec.Struct):
+    open: str | None
+    close: str | None
+    closed: bool
+
+
+class WorkshopDetailResponse(msgspec.Struct, kw_only=True, rename={"org_nr": "orgNr", "address_line": "addressLine",
+                                                                  "updated_at": "updatedAt", "opening_hours": "openingHours",
+                                                                  "is_open_now": "isOpenNow"}):
+    """The reference's `WorkshopDetail`: legacy camelCase beside snake_case, exactly as documented."""
+
+    org_nr: str
+    name: str
+    address_line: str | None
+    description: str | None
+    phone: str | None
+    mobile: str | None
+    email: str | None
+    logo: list[str]
+    images: list[str]
+    homepage: str | None
+    updated_at: str
+    categories: list[str]
+    addresses: list[WorkshopAddress]
+    contacts: list[WorkshopContact]
+    ratings: list[WorkshopRating]
+    total_ratings: TotalRatings
+    services: list[WorkshopService]
+    opening_hours: dict[str, OpeningHoursDay]
+    is_open_now: bool
+    is_favourite: bool
+
+
+class CompatMeta(msgspec.Struct, kw_only=True):
+    request_id: str
+    generated_at: str
+    page: int | None = None
+    page_size: int | None = None
+    total: int | None = None
+    total_pages: int | None = None
+    has_next: bool | None = None
+    has_prev: bool | None = None
+    count: int | None = None
+
+
+class CompatWorkshopList(msgspec.Struct):
+    data: list[WorkshopListItem] | MarketLayout
+    meta: CompatMeta
+
+
+class CompatWorkshopDetail(msgspec.Struct):
+    data: WorkshopDetailResponse
+    meta: CompatMeta
+
+
+# --- categories -------------------------------------------------------------------------------------
+
+
+class WorkshopCategoryRow(msgspec.Struct, kw_only=True, omit_defaults=True):
+    id: int
+    name: str
+    slug: str
+    description: str | None
+    icon: str | None
+    sort_order: int
+    is_active: bool
+    shops_count: int | None = None  # with include_counts=true
+
+
+class ServiceCategoryRow(msgspec.Struct, kw_only=True, omit_defaults=True):
+    id: int
+    name: str
+    slug: str
+    description: str | None
+    parent_id: int | None
+    level: int
+    workshop_category_id: int | None
+    sort_order: int
+    is_active: bool
+    services_count: int | None = None  # with include_counts=true
+    children: list[ServiceCategoryRow] | None = None  # with tree=true or include_children=true
+
+
+class WorkshopCategoryWithServices(msgspec.Struct, kw_only=True):
+    id: int
+    name: str
+    slug: str
+    description: str | None
+    icon: str | None
+    sort_order: int
+    is_active: bool
+    service_categories: list[ServiceCategoryRow]
+
+
+class CategoriesData(msgspec.Struct):
+    workshop_categories: list[WorkshopCategoryWithServices]
+    service_categories: list[ServiceCategoryRow]
+
+
+class ServiceCategoryGroupRow(msgspec.Struct):
+    workshop_category_id: int | None
+    workshop_category_name: str | None
+    service_categories: list[ServiceCategoryRow]
+
+
+class CategoriesMeta(msgspec.Struct, kw_only=True):
+    request_id: str
+    generated_at: str
+    count: int
+
+
+class CategoriesResponse(msgspec.Struct):
+    data: CategoriesData
+    meta: CategoriesMeta
+
+
+class WorkshopCategoryListResponse(msgspec.Struct):
+    data: list[WorkshopCategoryRow]
+    meta: CategoriesMeta
+
+
+class ServiceCategoryListResponse(msgspec.Struct):
+    data: list[Any]  # ServiceCategoryRow, or ServiceCategoryGroupRow with group_by_workshop=true
+    meta: CategoriesMeta
+
+
+# --- car brands -------------------------------------------------------------------------------------
+
+
+class CarBrand(msgspec.Struct):
+    id: int
+    name: str
+    slug: str
+    car_logo: str | None
+    created_at: str
+
+
+class CarBrandListMeta(msgspec.Struct):
+    count: int
+
+
+class CarBrandListResponse(msgspec.Struct):
+    data: list[CarBrand]
+    meta: CarBrandListMeta
+
+
+# --- favourites -------------------------------------------------------------------------------------
+
+
+class FavoriteRequest(msgspec.Struct):
+    org_nr: Any = None
+
+
+class FavoriteMessage(msgspec.Struct):
+    message: str
+
+
+class FavoriteMessageResponse(msgspec.Struct):
+    data: FavoriteMessage
+
+
+class FavoriteWorkshop(WorkshopListItem, kw_only=True):
+    favourited_at: str
+
+
+class FavoriteList(msgspec.Struct):
+    total: int
+    items: list[FavoriteWorkshop]
+
+
+class FavoriteListResponseEnvelope(msgspec.Struct):
+    data: FavoriteList
+
+
+# --- mapping ------------------------------------------------------------------------------------------
+
+
+def list_item(w: WorkshopSummary) -> WorkshopListItem:
+    return WorkshopListItem(
+        org_nr=w.org_nr, name=w.name, address_line=w.address_line, city=w.city, postal_code=w.postal_code,
+        latitude=w.latitude, longitude=w.longitude, distance_km=w.distance_km, logo=w.logo,
+        categories=[CategoryRef(c.id, c.name, c.slug) for c in w.categories], avg_rating=w.avg_rating,
+        total_reviews=w.total_reviews, cheapest_service_price=w.cheapest_service_price,
+        services_count=w.services_count, is_favourite=w.is_favourite,
+    )
+
+
+def page_meta(page: SearchPage) -> PageMeta:
+    return PageMeta(page=page.page, page_size=page.limit, total=page.total, total_pages=page.total_pages,
+                    has_next=page.offset + len(page.items) < page.total, has_prev=page.page > 1, count=len(page.items))
+
+
+def page_links(path: str, query: mq.SearchQuery, page: SearchPage) -> PageLinks:
+    def link(number: int) -> str:
+        return f"{path}?{urlencode(mq.query_params(query, page=number))}"
+
+    last = max(1, page.total_pages)
+    current = page.page
+    return PageLinks(self_=link(current), first=link(1), prev=link(current - 1) if current > 1 else None,
+                     next=link(current + 1) if current < last else None, last=link(last))
+
+
+def facets(value: Facets | None) -> WorkshopFacets:
+    if value is None:
+        return WorkshopFacets()
+
+    def conv(buckets: list[Any]) -> list[FacetBucket]:
+        return [FacetBucket(b.key, b.label, b.count) for b in buckets]
+
+    return WorkshopFacets(workshop_categories=conv(value.workshop_categories), service_categories=conv(value.service_categories),
+                          cities=conv(value.cities), counties=conv(value.counties), ratings=conv(value.ratings))
+
+
+def list_data(page: SearchPage) -> list[WorkshopListItem] | MarketLayout:
+    results = [list_item(w) for w in page.items]
+    if page.nearby_top is not None:
+        return MarketLayout(nearby_top=[list_item(w) for w in page.nearby_top], results=results)
+    return results
+
+
+def workshop_list_response(path: str, query: mq.SearchQuery, page: SearchPage) -> WorkshopListResponse:
+    return WorkshopListResponse(data=list_data(page), meta=page_meta(page), links=page_links(path, query, page),
+                                facets=facets(page.facets))
+
+
+def compat_list(page: SearchPage) -> CompatWorkshopList:
+    m = page_meta(page)
+    base = meta()
+    return CompatWorkshopList(data=list_data(page), meta=CompatMeta(
+        request_id=base["request_id"], generated_at=base["generated_at"], page=m.page, page_size=m.page_size, total=m.total,
+        total_pages=m.total_pages, has_next=m.has_next, has_prev=m.has_prev, count=m.count))
+
+
+def workshop_list(page: SearchPage) -> WorkshopList:
+    return WorkshopList(results=[list_item(w) for w in page.items], count=len(page.items), total_count=page.total,
+                        total_pages=page.total_pages, current_page=page.page, page_size=page.limit)
+
+
+def _hhmm(value: Any) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
+
+
+def detail_response(d: WorkshopDetail) -> WorkshopDetailResponse:
+    hours: dict[str, OpeningHoursDay] = {day: OpeningHoursDay(None, None, True) for day in WEEKDAYS}
+    for slot in d.opening_hours:
+        if 0 <= slot.weekday <= 6:
+            closed = slot.is_closed or slot.opens_at is None or slot.closes_at is None
+            hours[WEEKDAYS[slot.weekday]] = OpeningHoursDay(None if closed else _hhmm(slot.opens_at),
+                                                            None if closed else _hhmm(slot.closes_at), closed)
+    return WorkshopDetailResponse(
+        org_nr=d.org_nr, name=d.name, address_line=d.address_line, description=d.description, phone=d.phone,
+        mobile=d.mobile, email=d.email, logo=d.logo, images=d.images, homepage=d.homepage,
+        updated_at=d.updated_at.astimezone(UTC).date().isoformat(),
+        categories=[c.name for c in d.categories],
+        addresses=[WorkshopAddress(a.address, a.postal_code, a.city, a.county, a.latitude, a.longitude) for a in d.addresses],
+        contacts=[WorkshopContact(c.id, c.email, c.phone, c.mobile, c.manager) for c in d.contacts],
+        ratings=[WorkshopRating(r.service_title, r.service_rating, r.service_rating_message, iso(r.rated_at)) for r in d.ratings],
+        total_ratings=TotalRatings(average_rating=d.average_rating, total_reviews=d.total_reviews),
+        services=[WorkshopService(service_id=s.service_id, org_nr=s.org_nr, title=s.title, description=s.description,
+                                  price=s.price, estimated_time=s.estimated_time, images=s.images,
+                                  categories=[CategoryRef(c.id, c.name, c.slug) for c in s.categories],
+                                  supports_walk_in=s.supports_walk_in) for s in d.services],
+        opening_hours=hours, is_open_now=d.is_open_now, is_favourite=d.is_favourite,
+    )
+
+
+def compat_detail(d: WorkshopDetail) -> CompatWorkshopDetail:
+    base = meta()
+    return CompatWorkshopDetail(data=detail_response(d), meta=CompatMeta(request_id=base["request_id"], generated_at=base["generated_at"]))
+
+
+def categories_meta(count: int) -> CategoriesMeta:
+    base = meta()
+    return CategoriesMeta(request_id=base["request_id"], generated_at=base["generated_at"], count=count)
+
+
+def workshop_category_row(c: WorkshopCategoryItem) -> WorkshopCategoryRow:
+    return WorkshopCategoryRow(id=c.id, name=c.name, slug=c.slug, description=c.description, icon=c.icon,
+                               sort_order=c.sort_order, is_active=c.is_active, shops_count=c.shops_count)
+
+
+def service_category_row(node: ServiceCategoryNode) -> ServiceCategoryRow:
+    c = node.category
+    return ServiceCategoryRow(
+        id=c.id, name=c.name, slug=c.slug, description=c.description, parent_id=c.parent_id, level=c.level,
+        workshop_category_id=c.workshop_category_id, sort_order=c.sort_order, is_active=c.is_active,
+        services_count=c.services_count,
+        children=[service_category_row(k) for k in node.children] if node.children is not None else None,
+    )
+
+
+def categories_response(overview: CategoriesOverview) -> CategoriesResponse:
+    data = CategoriesData(
+        workshop_categories=[
+            WorkshopCategoryWithServices(id=n.category.id, name=n.category.name, slug=n.category.slug,
+                                         description=n.category.description, icon=n.category.icon,
+                                         sort_order=n.category.sort_order, is_active=n.category.is_active,
+                                         service_categories=[service_category_row(s) for s in n.service_categories])
+            for n in overview.workshop_categories
+        ],
+        service_categories=[service_category_row(s) for s in overview.service_categories],
+    )
+    return CategoriesResponse(data=data, meta=categories_meta(len(data.workshop_categories)))
+
+
+def service_categories_response(listing: ServiceCategoryListing) -> ServiceCategoryListResponse:
+    if listing.groups is not None:
+        groups = [ServiceCategoryGroupRow(
+            workshop_category_id=g.workshop_category.id if g.workshop_category else None,
+            workshop_category_name=g.workshop_category.name if g.workshop_category else None,
+            service_categories=[service_category_row(n) for n in g.service_categories]) for g in listing.groups]
+        return ServiceCategoryListResponse(data=groups, meta=categories_meta(len(groups)))
+    rows = [service_category_row(n) for n in listing.rows]
+    return ServiceCategoryListResponse(data=rows, meta=categories_meta(len(rows)))
+
+
+def car_brand(b: CarBrandItem) -> CarBrand:
+    return CarBrand(id=b.id, name=b.name, slug=b.slug, car_logo=b.car_logo, created_at=iso(b.created_at) or "")
+
+
+def favourite_list(items: list[FavouriteItem]) -> FavoriteListResponseEnvelope:
+    rows = [FavoriteWorkshop(**msgspec.structs.asdict(list_item(i.workshop)), favourited_at=iso(i.created_at) or "")
+            for i in items]
+    return FavoriteListResponseEnvelope(data=FavoriteList(total=len(rows), items=rows))
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
