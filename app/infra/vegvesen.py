@@ -166,8 +166,8 @@ class VegvesenRegistry:
         if cached is not None:
             return cached
         fetched_at = datetime.now(UTC)
-        document = await self._fetch(plate)
         try:
+            document = await self._fetch(plate)
             vehicle = map_document(document, plate, source=self.source, fetched_at=fetched_at)
         except NotFound:
             await self._remember(plate, {"unknown": True, "at": fetched_at.timestamp()}, self.unknown_ttl_s)

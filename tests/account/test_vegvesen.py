@@ -1,0 +1,174 @@
+"""The Statens vegvesen client against its documented format, through httpx.MockTransport."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import httpx
+import pytest
+
+from app.errors import NotFound, RateLimited, ServiceUnavailable, ValidationFailed
+from app.infra.kv import MemoryKV
+from app.infra.vegvesen import OfflineRegistry, VegvesenRegistry, map_document
+from app.services import Services
+from tests.account.conftest import RecordingHandler, found, registry_document
+from tests.conftest import SignedIn
+
+
+def registry(respond, kv=None) -> tuple[VegvesenRegistry, RecordingHandler]:  # type: ignore[no-untyped-def]
+    handler = RecordingHandler(respond)
+    client = VegvesenRegistry(api_key="secret-key", base_url="https://svv.test/", kv=kv or MemoryKV(),
+                              transport=httpx.MockTransport(handler))
+    return client, handler
+
+
+async def test_success_maps_the_document_and_sends_the_key() -> None:
+    client, handler = registry(found)
+    vehicle = await client.lookup("BT57225")
+    request = handler.requests[0]
+    assert request.headers["SVV-Authorization"] == "Apikey secret-key"
+    assert request.url.path == "/enkeltoppslag/kjoretoydata"
+    assert request.url.params["kjennemerke"] == "BT57225"
+    assert vehicle.registration_number == "BT57225"  # "BT 57225" normalised
+    assert (vehicle.brand, vehicle.model, vehicle.color, vehicle.fuel_type) == ("VOLVO", "XC40 RECHARGE", "Blå", "Elektrisk")
+    assert vehicle.vin == "YV1UZA8VCM1234567"
+    assert vehicle.first_registration == date(2021, 4, 15) and vehicle.model_year == 2021
+    assert vehicle.registration_status == "REGISTRERT"
+    assert vehicle.vehicle_class == "Personbil"
+    assert vehicle.next_eu_control == date(2025, 4, 15) and vehicle.last_eu_control == date(2023, 4, 2)
+    assert vehicle.weights["curb_weight_kg"] == 2188 and vehicle.weights["gross_weight_kg"] == 2650
+    assert vehicle.weights["trailer_braked_kg"] == 1800
+    assert vehicle.raw["gjenstaendeKvote"] == 48211  # the raw document is kept
+    assert vehicle.source == "vegvesen"
+    await client.aclose()
+
+
+async def test_answers_are_cached_so_quota_is_not_spent_twice() -> None:
+    kv = MemoryKV()
+    client, handler = registry(found, kv)
+    first = await client.lookup("BT57225")
+    second = await client.lookup("BT57225")
+    assert len(handler.requests) == 1
+    assert second.brand == first.brand and second.fetched_at == first.fetched_at
+    # a second client on the same store (another app instance) also finds it
+    other, other_handler = registry(found, kv)
+    await other.lookup("BT57225")
+    assert other_handler.requests == []
+    # a caller demanding fresher data goes out again
+    await client.lookup("BT57225", max_age_s=0)
+    assert len(handler.requests) == 2
+    await client.aclose()
+    await other.aclose()
+
+
+def _error(status: int, code: str | None = None, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    body = {"feilmelding": code} if code else None
+    return lambda request: httpx.Response(status, json=body, headers=headers) if body else httpx.Response(status, headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("respond", "error", "status", "code"),
+    [
+        (_error(200, "KJENNEMERKE_UKJENT"), NotFound, 404, "VEHICLE_NOT_FOUND"),
+        (_error(404, "KJENNEMERKE_UKJENT"), NotFound, 404, "VEHICLE_NOT_FOUND"),
+        (lambda r: httpx.Response(200, json={"kjoretoydataListe": []}), NotFound, 404, "VEHICLE_NOT_FOUND"),
+        (_error(204), NotFound, 404, "VEHICLE_NOT_FOUND"),
+        (_error(400, "KJENNEMERKE_UGYLDIG"), ValidationFailed, 400, "INVALID_REGISTRATION_NUMBER"),
+        (_error(403), ServiceUnavailable, 503, "REGISTRY_ACCESS_DENIED"),
+        (_error(429, headers={"Retry-After": "120"}), RateLimited, 429, "REGISTRY_QUOTA_EXCEEDED"),
+        (_error(503, "TJENESTE_IKKE_TILGJENGELIG"), ServiceUnavailable, 503, "REGISTRY_UNAVAILABLE"),
+        (_error(500), ServiceUnavailable, 503, "REGISTRY_UNAVAILABLE"),
+        (lambda r: httpx.Response(200, content=b"<html>gateway</html>"), ServiceUnavailable, 503, "REGISTRY_BAD_RESPONSE"),
+        (lambda r: httpx.Response(200, json={"kjoretoydataListe": "nope"}), ServiceUnavailable, 503, "REGISTRY_BAD_RESPONSE"),
+    ],
+    ids=["unknown-200", "unknown-404", "empty-list", "no-content", "invalid", "forbidden-key", "quota-429",
+         "service-down", "server-error", "malformed-json", "wrong-shape"],
+)
+async def test_fault_matrix(respond, error, status, code) -> None:  # type: ignore[no-untyped-def]
+    client, _handler = registry(respond)
+    with pytest.raises(error) as caught:
+        await client.lookup("BT57225")
+    assert caught.value.status == status and caught.value.code == code
+    if status == 429:
+        assert caught.value.retry_after == 120
+    await client.aclose()
+
+
+async def test_timeout_is_503_with_retry_after() -> None:
+    def slow(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    client, _ = registry(slow)
+    with pytest.raises(ServiceUnavailable) as caught:
+        await client.lookup("BT57225")
+    assert caught.value.code == "REGISTRY_TIMEOUT" and caught.value.retry_after
+    await client.aclose()
+
+
+async def test_unknown_plates_are_remembered_briefly() -> None:
+    client, handler = registry(_error(200, "KJENNEMERKE_UKJENT"))
+    for _ in range(3):
+        with pytest.raises(NotFound):
+            await client.lookup("ZZ12345")
+    assert len(handler.requests) == 1
+    await client.aclose()
+
+
+async def test_registry_faults_over_rest_are_documented_problems(client: httpx.AsyncClient, owner: SignedIn,
+                                                                 use_registry) -> None:  # type: ignore[no-untyped-def]
+    def timeout(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectTimeout("no route", request=request)
+
+    cases = [
+        (_error(200, "KJENNEMERKE_UKJENT"), 404, None),
+        (_error(400, "KJENNEMERKE_UGYLDIG"), 400, None),
+        (_error(403), 503, "300"),
+        (_error(429, headers={"Retry-After": "90"}), 429, "90"),
+        (timeout, 503, "5"),
+        (lambda r: httpx.Response(200, content=b"{broken"), 503, "30"),
+    ]
+    for index, (respond, status, retry_after) in enumerate(cases):
+        use_registry(respond)
+        response = await client.post("/api/co/vehicles", headers=owner.headers, json={"registration_number": f"KK1000{index}"})
+        assert response.status_code == status, (index, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        body = response.json()
+        assert body["status"] == status and "Traceback" not in response.text
+        if retry_after:
+            assert response.headers["retry-after"] == retry_after
+    assert (await client.get("/api/co/vehicles", headers=owner.headers)).json()["data"] == []
+
+
+async def test_a_registry_vehicle_is_stored_with_its_source(client: httpx.AsyncClient, owner: SignedIn,
+                                                            use_registry, services: Services) -> None:  # type: ignore[no-untyped-def]
+    handler = use_registry()
+    response = await client.post("/api/co/vehicles", headers=owner.headers, json={"registration_number": "BT 57225"})
+    assert response.status_code == 201
+    data = response.json()["data"]
+    assert data["source"] == "vegvesen" and data["next_eu_control"] == "2025-04-15"
+    assert data["registry_data"]["kjoretoydataListe"][0]["kjoretoyId"]["understellsnummer"] == "YV1UZA8VCM1234567"
+    # a second owner adding the same car uses the stored record: no registry call
+    from tests.conftest import sign_up_and_in
+
+    other = await sign_up_and_in(client)
+    assert (await client.post("/api/co/vehicles", headers=other.headers, json={"registration_number": "BT57225"})).status_code == 201
+    assert len(handler.requests) == 1
+
+
+async def test_offline_registry_marks_its_records() -> None:
+    vehicle = await OfflineRegistry().lookup("AB12345")
+    again = await OfflineRegistry().lookup("AB12345")
+    assert vehicle.source == "offline"
+    assert (vehicle.brand, vehicle.model, vehicle.vin) == (again.brand, again.model, again.vin)
+    assert vehicle.next_eu_control is not None and vehicle.next_eu_control >= date.today()
+    assert vehicle.registration_number == "AB12345"
+
+
+def test_map_document_tolerates_missing_parts() -> None:
+    document = {"kjoretoydataListe": [{"kjoretoyId": {"kjennemerke": "CD 12345"}}]}
+    from datetime import UTC, datetime
+
+    vehicle = map_document(document, "CD12345", source="vegvesen", fetched_at=datetime.now(UTC))
+    assert vehicle.registration_number == "CD12345"
+    assert vehicle.brand is None and vehicle.weights == {} and vehicle.next_eu_control is None
+    assert registry_document("EK39085")["kjoretoydataListe"][0]["kjoretoyId"]["kjennemerke"] == "EK 39085"
