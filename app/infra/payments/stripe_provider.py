@@ -17,13 +17,14 @@ from app.errors import DomainError
 log = logging.getLogger(__name__)
 
 
-def _intent(obj: Any) -> ProviderIntent:
+def _intent(resource: Any) -> ProviderIntent:
+    obj = resource.to_dict() if hasattr(resource, "to_dict") else dict(resource)
     error = obj.get("last_payment_error")
     next_action = obj.get("next_action")
     return ProviderIntent(
         id=obj["id"], client_secret=obj.get("client_secret"), amount=int(obj["amount"]),
         currency=str(obj.get("currency") or "nok"), status=str(obj["status"]),
-        next_action=next_action.to_dict() if hasattr(next_action, "to_dict") else next_action,
+        next_action=next_action or None,
         last_payment_error=(error.get("message") if error else None),
     )
 
