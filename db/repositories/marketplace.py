@@ -405,7 +405,7 @@ async def workshop_categories(session: AsyncSession, *, ids: Sequence[int] = (),
 async def service_categories(session: AsyncSession, *, include_inactive: bool = False, with_counts: bool = False) -> list[ServiceCategoryItem]:
     """Every service category (the caller filters and shapes; the table is small)."""
     count = ("(SELECT count(*) FROM service_category_links l JOIN services s ON s.id = l.service_id AND s.is_active "
-             "WHERE l.service_category_id = c.id)") if with_counts else "NULL"
+             "JOIN workshops w ON w.org_nr = s.org_nr AND w.is_active WHERE l.service_category_id = c.id)") if with_counts else "NULL"
     where = "true" if include_inactive else "c.is_active"
     sql = f"/* marketplace:service_categories */ SELECT c.*, {count} AS n FROM service_categories c WHERE {where} ORDER BY c.id"
     return [ServiceCategoryItem(id=r.id, name=r.name, slug=r.slug, description=r.description, parent_id=r.parent_id,

@@ -187,7 +187,7 @@ class WorkshopDetailResponse(msgspec.Struct, kw_only=True, rename={"org_nr": "or
     is_favourite: bool
 
 
-class CompatMeta(msgspec.Struct, kw_only=True):
+class CompatMeta(msgspec.Struct, kw_only=True, omit_defaults=True):
     request_id: str
     generated_at: str
     page: int | None = None

@@ -1,0 +1,498 @@
+"""The marketplace over GraphQL: workshop search as a connection, workshop pages, categories, brands, favourites.
+
+Reads go through the same domain calls (and so the same cache) as REST. Nested workshop fields come from
+per-request DataLoaders, one statement per field per request whatever the page size.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from app.domain.marketplace import catalogue, search
+from app.domain.marketplace import query as mq
+from app.domain.marketplace.catalogue import ServiceCategoryNode
+from app.domain.marketplace.hours import WEEKDAYS, is_open, oslo_now
+from app.domain.marketplace.results import (
+    CarBrandItem,
+    Facets,
+    ServiceCategoryItem,
+    WorkshopCategoryItem,
+    WorkshopDetail,
+    WorkshopSummary,
+)
+from app.errors import DomainError, NotFound, Unauthenticated, ValidationFailed
+from db.repositories import marketplace as repo
+from graphql_api.context import GraphQLContext
+from graphql_api.errors import payload_union, user_error
+
+MAX_FIRST = 100
+
+
+class MarketplaceLoaders:
+    """Per-request batch loaders for nested workshop fields."""
+
+    def __init__(self, services: Any) -> None:
+        self.services = services
+        self.services_of = DataLoader(load_fn=self._batch(repo.services_for))
+        self.categories_of = DataLoader(load_fn=self._batch(repo.workshop_categories_for))
+        self.hours_of = DataLoader(load_fn=self._batch(repo.opening_hours_for))
+        self.ratings_of = DataLoader(load_fn=self._batch(repo.public_ratings_for))
+        self.addresses_of = DataLoader(load_fn=self._batch(repo.addresses_for))
+        self.contacts_of = DataLoader(load_fn=self._batch(repo.contacts_for))
+        self._favourites: dict[int, DataLoader[str, bool]] = {}
+
+    def _batch(self, fetch: Callable[[Any, Sequence[str]], Awaitable[dict[str, Any]]]) -> Callable[[list[str]], Awaitable[list[Any]]]:
+        async def load(keys: list[str]) -> list[Any]:
+            async with self.services.sessionmaker() as session:
+                found = await fetch(session, keys)
+            return [found.get(key, []) for key in keys]
+
+        return load
+
+    def favourites_of(self, owner_id: int) -> DataLoader[str, bool]:
+        loader = self._favourites.get(owner_id)
+        if loader is None:
+            async def load(keys: list[str]) -> list[bool]:
+                async with self.services.sessionmaker() as session:
+                    found = await repo.favourite_set(session, owner_id, keys)
+                return [key in found for key in keys]
+
+            loader = self._favourites[owner_id] = DataLoader(load_fn=load)
+        return loader
+
+
+def _loaders(info: Info[GraphQLContext, None]) -> MarketplaceLoaders:
+    return info.context.loaders.get(MarketplaceLoaders)
+
+
+@strawberry.type
+class Category:
+    id: int
+    name: str
+    slug: str
+
+
+@strawberry.type
+class OpeningHours:
+    weekday: int = strawberry.field(description="0 = Monday")
+    day: str
+    opens_at: str | None
+    closes_at: str | None
+    is_closed: bool
+
+
+@strawberry.type
+class WorkshopService:
+    id: int
+    title: str
+    description: str | None
+    price: float
+    estimated_time: float
+    supports_walk_in: bool
+    images: list[str]
+    categories: list[Category]
+
+
+@strawberry.type
+class Review:
+    service_title: str
+    rating: float
+    message: str | None
+    rated_at: datetime | None
+
+
+@strawberry.type
+class WorkshopAddress:
+    address: str
+    postal_code: str
+    city: str
+    county: str
+    latitude: float | None
+    longitude: float | None
+
+
+@strawberry.type
+class WorkshopContact:
+    email: str | None
+    phone: str | None
+    mobile: str | None
+    manager: str | None
+
+
+@strawberry.type
+class WorkshopRating:
+    average: float
+    total_reviews: int
+    org_nr: strawberry.Private[str]
+
+    @strawberry.field(description="Public reviews, newest first (private ratings are never shown).")
+    async def reviews(self, info: Info[GraphQLContext, None]) -> list[Review]:
+        rows = await _loaders(info).ratings_of.load(self.org_nr)
+        return [Review(service_title=r.service_title, rating=r.service_rating, message=r.service_rating_message,
+                       rated_at=r.rated_at) for r in rows]
+
+
+@strawberry.type
+class Workshop:
+    org_nr: str
+    name: str
+    address_line: str | None
+    city: str | None
+    county: str | None
+    postal_code: str | None
+    latitude: float | None
+    longitude: float | None
+    distance_km: float | None
+    logo: list[str]
+    cheapest_service_price: float | None
+    services_count: int
+    average_rating: strawberry.Private[float]
+    total_reviews: strawberry.Private[int]
+
+    @classmethod
+    def from_summary(cls, w: WorkshopSummary) -> Workshop:
+        return cls(org_nr=w.org_nr, name=w.name, address_line=w.address_line, city=w.city, county=w.county,
+                   postal_code=w.postal_code, latitude=w.latitude, longitude=w.longitude, distance_km=w.distance_km,
+                   logo=w.logo, cheapest_service_price=w.cheapest_service_price, services_count=w.services_count,
+                   average_rating=w.avg_rating, total_reviews=w.total_reviews)
+
+    @classmethod
+    def from_detail(cls, d: WorkshopDetail) -> Workshop:
+        first = d.addresses[0] if d.addresses else None
+        prices = [s.price for s in d.services]
+        return cls(org_nr=d.org_nr, name=d.name, address_line=first.address if first else None,
+                   city=first.city if first else None, county=first.county if first else None,
+                   postal_code=first.postal_code if first else None, latitude=first.latitude if first else None,
+                   longitude=first.longitude if first else None, distance_km=None, logo=d.logo,
+                   cheapest_service_price=min(prices) if prices else None, services_count=len(d.services),
+                   average_rating=d.average_rating, total_reviews=d.total_reviews)
+
+    @strawberry.field
+    def rating(self) -> WorkshopRating:
+        return WorkshopRating(average=self.average_rating, total_reviews=self.total_reviews, org_nr=self.org_nr)
+
+    @strawberry.field(description="True when the signed-in owner has this workshop as a favourite (false when anonymous).")
+    async def is_favourite(self, info: Info[GraphQLContext, None]) -> bool:
+        claims = await info.context.claims()
+        if claims is None:
+            return False
+        return await _loaders(info).favourites_of(claims.owner_id).load(self.org_nr)
+
+    @strawberry.field
+    async def services(self, info: Info[GraphQLContext, None]) -> list[WorkshopService]:
+        rows = await _loaders(info).services_of.load(self.org_nr)
+        return [WorkshopService(id=s.service_id, title=s.title, description=s.description, price=s.price,
+                                estimated_time=s.estimated_time, supports_walk_in=s.supports_walk_in, images=s.images,
+                                categories=[Category(id=c.id, name=c.name, slug=c.slug) for c in s.categories]) for s in rows]
+
+    @strawberry.field
+    async def categories(self, info: Info[GraphQLContext, None]) -> list[Category]:
+        return [Category(id=c.id, name=c.name, slug=c.slug) for c in await _loaders(info).categories_of.load(self.org_nr)]
+
+    @strawberry.field(description="Weekly opening hours, Europe/Oslo local time.")
+    async def opening_hours(self, info: Info[GraphQLContext, None]) -> list[OpeningHours]:
+        rows = await _loaders(info).hours_of.load(self.org_nr)
+        return [OpeningHours(weekday=h.weekday, day=WEEKDAYS[h.weekday] if 0 <= h.weekday <= 6 else str(h.weekday),
+                             opens_at=h.opens_at.strftime("%H:%M") if h.opens_at and not h.is_closed else None,
+                             closes_at=h.closes_at.strftime("%H:%M") if h.closes_at and not h.is_closed else None,
+                             is_closed=h.is_closed or h.opens_at is None) for h in rows]
+
+    @strawberry.field
+    async def is_open_now(self, info: Info[GraphQLContext, None]) -> bool:
+        rows = await _loaders(info).hours_of.load(self.org_nr)
+        return is_open(rows, oslo_now(info.context.services))
+
+    @strawberry.field
+    async def addresses(self, info: Info[GraphQLContext, None]) -> list[WorkshopAddress]:
+        return [WorkshopAddress(address=a.address, postal_code=a.postal_code, city=a.city, county=a.county,
+                                latitude=a.latitude, longitude=a.longitude) for a in await _loaders(info).addresses_of.load(self.org_nr)]
+
+    @strawberry.field
+    async def contacts(self, info: Info[GraphQLContext, None]) -> list[WorkshopContact]:
+        return [WorkshopContact(email=c.email, phone=c.phone, mobile=c.mobile, manager=c.manager)
+                for c in await _loaders(info).contacts_of.load(self.org_nr)]
+
+
+@strawberry.type
+class FacetBucket:
+    key: str
+    label: str
+    count: int
+
+
+@strawberry.type
+class WorkshopFacets:
+    workshop_categories: list[FacetBucket]
+    service_categories: list[FacetBucket]
+    cities: list[FacetBucket]
+    counties: list[FacetBucket]
+    ratings: list[FacetBucket]
+
+    @classmethod
+    def from_facets(cls, f: Facets) -> WorkshopFacets:
+        def conv(buckets: Sequence[Any]) -> list[FacetBucket]:
+            return [FacetBucket(key=b.key, label=b.label, count=b.count) for b in buckets]
+
+        return cls(workshop_categories=conv(f.workshop_categories), service_categories=conv(f.service_categories),
+                   cities=conv(f.cities), counties=conv(f.counties), ratings=conv(f.ratings))
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class WorkshopEdge:
+    cursor: str
+    node: Workshop
+
+
+@strawberry.type
+class WorkshopConnection:
+    edges: list[WorkshopEdge]
+    total_count: int
+    facets: WorkshopFacets | None = strawberry.field(description="Counts for the current filters.")
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[Workshop]:
+        return [edge.node for edge in self.edges]
+
+
+@strawberry.input
+class WorkshopFilter:
+    q: str | None = None
+    workshop_category_ids: list[int] | None = None
+    service_category_ids: list[int] | None = None
+    cities: list[str] | None = None
+    counties: list[str] | None = None
+    postal_code: str | None = None
+    min_rating: float | None = None
+    price_min: float | None = strawberry.field(default=None, description="Lower bound of the cheapest matching service")
+    price_max: float | None = None
+    lat: float | None = None
+    lng: float | None = None
+    max_distance_km: float | None = None
+    open_now: bool | None = None
+
+
+@strawberry.enum
+class WorkshopSortField(enum.Enum):
+    NAME = "name"
+    RATING = "rating"
+    DISTANCE = "distance"
+    PRICE = "price"
+    RELEVANCE = "relevance"
+
+
+@strawberry.enum
+class SortOrder(enum.Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+@strawberry.input
+class WorkshopSort:
+    field: WorkshopSortField
+    order: SortOrder | None = None
+
+
+@strawberry.type
+class WorkshopCategory:
+    id: int
+    name: str
+    slug: str
+    description: str | None
+    icon: str | None
+    sort_order: int
+    is_active: bool
+
+    @classmethod
+    def from_item(cls, c: WorkshopCategoryItem) -> WorkshopCategory:
+        return cls(id=c.id, name=c.name, slug=c.slug, description=c.description, icon=c.icon, sort_order=c.sort_order,
+                   is_active=c.is_active)
+
+
+@strawberry.type
+class ServiceCategory:
+    id: int
+    name: str
+    slug: str
+    description: str | None
+    parent_id: int | None
+    level: int = strawberry.field(description="0 = root")
+    workshop_category_id: int | None
+    sort_order: int
+    is_active: bool
+    children: list[ServiceCategory] | None
+
+    @classmethod
+    def from_node(cls, node: ServiceCategoryNode) -> ServiceCategory:
+        c: ServiceCategoryItem = node.category
+        return cls(id=c.id, name=c.name, slug=c.slug, description=c.description, parent_id=c.parent_id, level=c.level,
+                   workshop_category_id=c.workshop_category_id, sort_order=c.sort_order, is_active=c.is_active,
+                   children=[cls.from_node(k) for k in node.children] if node.children is not None else None)
+
+
+@strawberry.type
+class CarBrand:
+    id: int
+    name: str
+    slug: str
+    car_logo: str | None
+    created_at: datetime
+
+    @classmethod
+    def from_item(cls, b: CarBrandItem) -> CarBrand:
+        return cls(id=b.id, name=b.name, slug=b.slug, car_logo=b.car_logo, created_at=b.created_at)
+
+
+@strawberry.type
+class FavouriteResult:
+    org_nr: str
+    is_favourite: bool
+    changed: bool = strawberry.field(description="True when this call added (or removed) the favourite")
+
+
+FavouritePayload = payload_union("FavouritePayload", FavouriteResult)
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+
+
+def _offset_after(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        kind, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if kind != "offset" or not number.isdigit():
+            raise ValueError(cursor)
+        return int(number) + 1
+    except ValueError:
+        raise ValidationFailed("after is not a valid cursor.", fields={"after": "invalid_cursor"}) from None
+
+
+def _wants(info: Info[GraphQLContext, None], name: str) -> bool:
+    for field in info.selected_fields:
+        for selection in getattr(field, "selections", []) or []:
+            if getattr(selection, "name", None) == name:
+                return True
+    return False
+
+
+@strawberry.type
+class MarketplaceQuery:
+    @strawberry.field(description="Search workshops: filters, sort, cursor pagination (`first` at most 100) and facets.")
+    async def workshops(self, info: Info[GraphQLContext, None], filter: WorkshopFilter | None = None,  # noqa: A002
+                        sort: WorkshopSort | None = None, first: int = 20, after: str | None = None) -> WorkshopConnection:
+        services = info.context.services
+        raw = strawberry.asdict(filter) if filter is not None else {}
+        query = mq.graphql_query(raw, sort=sort.field.value if sort else None,
+                                 order=sort.order.value if sort and sort.order else None,
+                                 first=first, offset=_offset_after(after), now_minute=search.now_minute(services),
+                                 include_facets=_wants(info, "facets"))
+        async with info.context.transaction() as uow:
+            outcome = await search.search(uow, query)
+        page = outcome.page
+        edges = [WorkshopEdge(cursor=_cursor(page.offset + i), node=Workshop.from_summary(w)) for i, w in enumerate(page.items)]
+        return WorkshopConnection(
+            edges=edges, total_count=page.total,
+            facets=WorkshopFacets.from_facets(page.facets) if page.facets is not None else None,
+            page_info=PageInfo(has_next_page=page.offset + len(page.items) < page.total, has_previous_page=page.offset > 0,
+                               start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None),
+        )
+
+    @strawberry.field(description="Workshops within `radiusKm` (default 6, at most 50) of a point, nearest first.")
+    async def nearby_workshops(self, info: Info[GraphQLContext, None], lat: float, lng: float, radius_km: float = 6.0,
+                               first: int = 20) -> list[Workshop]:
+        services = info.context.services
+        query = mq.build_query(lat=str(lat), lng=str(lng), max_distance_km=str(radius_km), distance_field="radiusKm",
+                               max_radius_km=mq.LOCATION_MAX_RADIUS_KM, sort="distance", page_size=str(max(1, first)),
+                               now_minute=search.now_minute(services))
+        async with info.context.transaction() as uow:
+            outcome = await search.search(uow, query)
+        return [Workshop.from_summary(w) for w in outcome.page.items]
+
+    @strawberry.field(description="One workshop by organisation number, or null.")
+    async def workshop(self, info: Info[GraphQLContext, None], org_nr: str) -> Workshop | None:
+        try:
+            async with info.context.transaction() as uow:
+                found = await search.workshop_detail(uow, org_nr)
+        except NotFound:
+            return None
+        return Workshop.from_detail(found.detail)
+
+    @strawberry.field
+    async def workshop_categories(self, info: Info[GraphQLContext, None], include_inactive: bool = False) -> list[WorkshopCategory]:
+        params = {"include_inactive": ["true" if include_inactive else "false"]}
+        async with info.context.transaction() as uow:
+            listing = await catalogue.list_workshop_categories(uow, params)
+        return [WorkshopCategory.from_item(c) for c in listing.rows]
+
+    @strawberry.field(description="Service categories; `tree: true` nests children under their roots.")
+    async def service_categories(self, info: Info[GraphQLContext, None], tree: bool = False,
+                                 workshop_category_id: int | None = None, include_inactive: bool = False) -> list[ServiceCategory]:
+        params: dict[str, list[str]] = {"tree": ["true" if tree else "false"],
+                                        "include_inactive": ["true" if include_inactive else "false"]}
+        if workshop_category_id is not None:
+            params["workshop_category_id"] = [str(workshop_category_id)]
+        async with info.context.transaction() as uow:
+            listing = await catalogue.list_service_categories(uow, params)
+        return [ServiceCategory.from_node(n) for n in listing.rows]
+
+    @strawberry.field(description="Car brands; needs a signed-in owner or an `x-api-key` header.")
+    async def car_brands(self, info: Info[GraphQLContext, None]) -> list[CarBrand]:
+        claims = await info.context.claims()
+        request = info.context.request
+        api_key = request.headers.get("x-api-key") if request is not None else None
+        async with info.context.transaction() as uow:
+            listing = await catalogue.car_brands(uow, api_key=api_key, require_key=claims is None)
+        return [CarBrand.from_item(b) for b in listing.brands]
+
+    @strawberry.field(description="The signed-in owner's favourite workshops, most recent first.")
+    async def favourites(self, info: Info[GraphQLContext, None]) -> list[Workshop]:
+        owner_id = await info.context.owner_id()
+        async with info.context.transaction() as uow:
+            items = await catalogue.list_favourites(uow, owner_id)
+        return [Workshop.from_summary(i.workshop) for i in items]
+
+
+@strawberry.type
+class MarketplaceMutation:
+    @strawberry.mutation
+    async def add_favourite(self, info: Info[GraphQLContext, None], org_nr: str) -> FavouritePayload:
+        try:
+            owner_id = await info.context.owner_id()
+            async with info.context.transaction() as uow:
+                change = await catalogue.add_favourite(uow, owner_id, org_nr)
+        except DomainError as exc:
+            return user_error(exc)
+        return FavouriteResult(org_nr=change.org_nr, is_favourite=True, changed=change.changed)
+
+    @strawberry.mutation
+    async def remove_favourite(self, info: Info[GraphQLContext, None], org_nr: str) -> FavouritePayload:
+        try:
+            owner_id = await info.context.owner_id()
+            async with info.context.transaction() as uow:
+                change = await catalogue.remove_favourite(uow, owner_id, org_nr)
+        except DomainError as exc:
+            return user_error(exc)
+        return FavouriteResult(org_nr=change.org_nr, is_favourite=False, changed=change.changed)
+
+
+QUERIES = (MarketplaceQuery,)
+MUTATIONS = (MarketplaceMutation,)
+__all__ = ["MUTATIONS", "QUERIES", "MarketplaceLoaders", "Unauthenticated"]
