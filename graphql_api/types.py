@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from app.domain.auth.results import OwnerSummary
+
+if TYPE_CHECKING:
+    from graphql_api.areas.account import NotificationSetting, Vehicle
 
 
 @strawberry.type(description="The signed-in car owner.")
@@ -32,3 +36,24 @@ class Owner:
             profile_image=owner.profile_image, verify_vehicles=owner.verify_vehicles,
             created_at=owner.created_at, updated_at=owner.updated_at, owner_id=owner.id,
         )
+
+    # account area (graphql_api/areas/account.py): garage and notification settings, through DataLoaders
+    @strawberry.field(description="The owner's vehicles, primary first.")
+    async def vehicles(self, info: strawberry.Info) -> list[Annotated[Vehicle, strawberry.lazy("graphql_api.areas.account")]]:
+        from graphql_api.areas.account import owner_vehicles
+
+        return await owner_vehicles(self, info)  # type: ignore[arg-type]
+
+    @strawberry.field(description="The owner's primary vehicle, if any.")
+    async def primary_vehicle(self, info: strawberry.Info) -> Annotated[Vehicle, strawberry.lazy("graphql_api.areas.account")] | None:
+        from graphql_api.areas.account import owner_primary_vehicle
+
+        return await owner_primary_vehicle(self, info)  # type: ignore[arg-type]
+
+    @strawberry.field(description="E-mail and push choices for each notification event (defaults merged with changes).")
+    async def notification_settings(
+        self, info: strawberry.Info
+    ) -> list[Annotated[NotificationSetting, strawberry.lazy("graphql_api.areas.account")]]:
+        from graphql_api.areas.account import owner_notification_settings
+
+        return await owner_notification_settings(self, info)  # type: ignore[arg-type]

@@ -20,3 +20,15 @@ async def username_owner_id(session: AsyncSession, username: str) -> int | None:
     stmt = select(CarOwner.id).where(func.lower(CarOwner.username) == username.lower())
     result = await session.exec(stmt)  # type: ignore[call-overload]
     return result.scalars().first()
+
+
+async def notification_overrides_of(session: AsyncSession, owner_ids: list[int]) -> list[tuple[int, str, str, bool]]:
+    """Stored notification overrides of several owners in one statement: (owner_id, event, channel, enabled)."""
+    from db.models import NotificationPreference
+
+    if not owner_ids:
+        return []
+    stmt = select(NotificationPreference.owner_id, NotificationPreference.event, NotificationPreference.channel,
+                  NotificationPreference.enabled).where(NotificationPreference.owner_id.in_(owner_ids))  # type: ignore[attr-defined]
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return [(row[0], row[1], row[2], row[3]) for row in result.all()]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.domain.notifications.preferences import CHANNELS, EVENTS, effective_preferences
+from app.domain.notifications.preferences import CHANNELS, DEFAULTS, EVENTS, effective_preferences
 from app.domain.uow import UnitOfWork
 from app.errors import NotFound, ValidationFailed
 from db.repositories import accounts as auth_repo
@@ -52,3 +52,12 @@ async def update_notification_settings(uow: UnitOfWork, owner_id: int, body: obj
     await _require_owner(uow, owner_id)
     await notification_prefs.upsert(uow.session, owner_id, values)
     return await effective_preferences(uow.session, owner_id)
+
+
+def merge(overrides: list[tuple[str, str, bool]]) -> dict[str, dict[str, bool]]:
+    """Defaults with stored overrides applied (the same merge as `effective_preferences`, for batches)."""
+    merged = {event: dict(channels) for event, channels in DEFAULTS.items()}
+    for event, channel, enabled in overrides:
+        if event in merged and channel in merged[event]:
+            merged[event][channel] = enabled
+    return merged

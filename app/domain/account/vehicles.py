@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from app.auth.ratelimit import parse_rate
 from app.domain.account import validation
 from app.domain.account.images import delete_after_commit, store_image
@@ -188,3 +190,11 @@ async def refresh_vehicle(uow: UnitOfWork, owner_id: int, registration_number: o
     found = await vehicle_registry(uow.services).lookup(plate, max_age_s=REFRESH_MAX_AGE_S)
     vehicle = await repo.upsert_vehicle(uow.session, plate, _registry_values(found), datetime.now(UTC))
     return vehicle_view(link, vehicle, details=True)
+
+
+async def vehicles_of_owners(session: AsyncSession, owner_ids: list[int]) -> dict[int, list[VehicleView]]:
+    """Every listed owner's vehicles (primary first) with one statement, for batch loaders."""
+    grouped: dict[int, list[VehicleView]] = {owner_id: [] for owner_id in owner_ids}
+    for link, vehicle in await repo.links_of_owners(session, owner_ids):
+        grouped.setdefault(link.owner_id, []).append(vehicle_view(link, vehicle, details=True))
+    return grouped
