@@ -6,13 +6,17 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import msgspec
 
+from app.domain.account.ports import STORAGE_KEY
 from app.errors import PayloadTooLarge, ValidationFailed
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from app.services import Services
 
 MAX_ATTACHMENTS = 5
 ALLOWED_TYPES: dict[str, str] = {
@@ -22,6 +26,7 @@ ALLOWED_TYPES: dict[str, str] = {
     "application/pdf": "pdf",
 }
 MEDIA_SUBDIR = "messages"
+MEDIA_URL_PREFIX = "/api/co/media/"
 
 
 class Upload(msgspec.Struct, frozen=True):
@@ -98,29 +103,27 @@ def check_ref(ref: AttachmentRef, settings: Settings, index: int) -> dict[str, A
     return {"url": url, "content_type": content_type, "name": name, "size": ref.size}
 
 
-def media_url(settings: Settings, relative: str) -> str:
-    return f"{settings.public_base_url.rstrip('/')}/media/{relative}"
-
-
-async def store_upload(upload: Upload, kind: str, settings: Settings) -> dict[str, Any]:
-    """Write the bytes under `media_dir/messages/<random>.<ext>`; the stored attachment description."""
+async def store_upload(upload: Upload, kind: str, services: Services) -> dict[str, Any]:
+    """Save the bytes under `messages/<random>.<ext>` in the media storage; the stored attachment description."""
     ext = ALLOWED_TYPES[kind]
-    stored = f"{secrets.token_urlsafe(18)}.{ext}"
-    folder = anyio.Path(settings.media_dir) / MEDIA_SUBDIR
-    await folder.mkdir(parents=True, exist_ok=True)
-    await (folder / stored).write_bytes(upload.data)
-    return {
-        "url": media_url(settings, f"{MEDIA_SUBDIR}/{stored}"),
-        "content_type": kind,
-        "name": _clean_name(upload.filename, ext),
-        "size": len(upload.data),
-    }
+    storage = services.extras.get(STORAGE_KEY)
+    if storage is not None:
+        saved = await storage.save(upload.data, folder=MEDIA_SUBDIR, extension=ext, content_type=kind)
+        url = saved.url
+    else:  # no storage component (a bare service container): the media folder itself
+        stored = f"{secrets.token_urlsafe(24)}.{ext}"
+        folder = anyio.Path(services.settings.media_dir) / MEDIA_SUBDIR
+        await folder.mkdir(parents=True, exist_ok=True)
+        await (folder / stored).write_bytes(upload.data)
+        url = f"{MEDIA_URL_PREFIX}{MEDIA_SUBDIR}/{stored}"
+    return {"url": url, "content_type": kind, "name": _clean_name(upload.filename, ext), "size": len(upload.data)}
 
 
-async def prepare(uploads: Sequence[Upload], refs: Sequence[AttachmentRef], settings: Settings) -> list[dict[str, Any]]:
+async def prepare(uploads: Sequence[Upload], refs: Sequence[AttachmentRef], services: Services) -> list[dict[str, Any]]:
     """Check every attachment first (nothing is written when one is refused), then store the uploads."""
+    settings = services.settings
     check_count(len(uploads) + len(refs))
     kinds = [check_upload(u, settings, i) for i, u in enumerate(uploads)]
     described = [check_ref(r, settings, i) for i, r in enumerate(refs)]
-    stored = [await store_upload(u, kind, settings) for u, kind in zip(uploads, kinds, strict=True)]
+    stored = [await store_upload(u, kind, services) for u, kind in zip(uploads, kinds, strict=True)]
     return stored + described

@@ -35,6 +35,7 @@ from db.repositories import notifications as notification_repo
 MESSAGE_CREATED = "message.created"
 __all__ = ["UNREAD_CHANGED", "send_owner_message", "send_workshop_message", "unread_counts"]
 MAX_TEXT = 5000
+INT4_MAX = 2**31 - 1  # ids are PostgreSQL integers; larger ones cannot exist
 MAX_PAGE_SIZE = 100
 
 
@@ -81,7 +82,7 @@ def _now() -> datetime:
 
 
 async def _owned_booking(uow: UnitOfWork, owner_id: int, booking_id: int, *, lock: bool = False) -> Booking:
-    booking = await repo.owner_booking(uow.session, booking_id, owner_id)
+    booking = await repo.owner_booking(uow.session, booking_id, owner_id) if booking_id <= INT4_MAX else None
     if booking is None:
         raise booking_not_found()
     if lock:
@@ -169,7 +170,7 @@ async def send_owner_message(
         raise ValidationFailed("org_nr does not match the booking's workshop.", fields={"org_nr": "mismatch"})
     if not body and not uploads and not refs:
         raise ValidationFailed("A message or at least one attachment is required.", fields={"message": "required"})
-    attachments = await prepare(uploads, refs, uow.settings)
+    attachments = await prepare(uploads, refs, uow.services)
     view = await _write(uow, booking, OWNER, body, attachments)
     await emit_unread_changed(uow, owner_id)
     return SendResult(message=view, unread_count=await repo.thread_unread(uow.session, booking_id))
@@ -182,14 +183,14 @@ async def send_workshop_message(uow: UnitOfWork, booking_id: int, text: str,
     from app.domain.notifications.publish import notify_quietly
 
     body = _clean_text(text)
-    booking = await repo.booking(uow.session, booking_id)
+    booking = await repo.booking(uow.session, booking_id) if 0 < booking_id <= INT4_MAX else None
     if booking is None:
         raise booking_not_found()
     uploads = [a for a in attachments if isinstance(a, Upload)]
     refs = [a if isinstance(a, AttachmentRef) else AttachmentRef(**a) for a in attachments if not isinstance(a, Upload)]
     if not body and not uploads and not refs:
         raise ValidationFailed("A message or at least one attachment is required.", fields={"message": "required"})
-    stored = await prepare(uploads, refs, uow.settings)
+    stored = await prepare(uploads, refs, uow.services)
     view = await _write(uow, booking, WORKSHOP, body, stored)
     workshop = await repo.workshop_name(uow.session, booking.workshop_org_nr) or "Verkstedet"
     preview = body if len(body) <= 140 else body[:139] + "…"
@@ -257,7 +258,8 @@ async def read_up_to(uow: UnitOfWork, owner_id: int, booking_id: int, *, last_re
     if last_read_id is not None and last_read_id < 1:
         raise ValidationFailed("last_read_id must be a message id.", fields={"last_read_id": "invalid"})
     booking = await _owned_booking(uow, owner_id, booking_id, lock=True)
-    if last_read_id is not None and not await repo.message_in_booking(uow.session, last_read_id, booking_id):
+    if last_read_id is not None and (last_read_id > INT4_MAX
+                                     or not await repo.message_in_booking(uow.session, last_read_id, booking_id)):
         raise ValidationFailed("last_read_id is not a message of this thread.", fields={"last_read_id": "not_in_thread"})
     now = _now()
     if last_read_id is not None:

@@ -1,0 +1,197 @@
+"""Messages wire shapes (names as in the reference). A message item carries the legacy aliases:
+`text`/`message`/`content` = `message_text`, `sender_role`/`from` = `sender_type`, `unread` = not `is_read`."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import msgspec
+
+from app.domain.messages.results import (
+    InboxPage,
+    MessageView,
+    Paging,
+    ReadUpToResult,
+    SendResult,
+    ThreadPage,
+    message_item,
+    timestamp,
+)
+
+
+class MessageItem(msgspec.Struct):
+    id: int
+    booking_id: int
+    workshop_org_nr: str
+    sender_type: str
+    message_text: str
+    attachments: list[dict[str, Any]]
+    is_read: bool
+    created_at: str | None
+    text: str
+    message: str
+    content: str
+    sender_role: str
+    from_: str = msgspec.field(name="from")
+    unread: bool
+
+
+class PageLinks(msgspec.Struct):
+    self: str
+    first: str
+    prev: str | None
+    next: str | None
+    last: str
+
+
+class ThreadListMeta(msgspec.Struct):
+    page: int
+    page_size: int
+    total: int
+    total_pages: int
+    has_next: bool
+    has_prev: bool
+    unread_total: int
+
+
+class ThreadListItem(msgspec.Struct):
+    id: int
+    thread_id: str
+    booking_id: int
+    workshop_org_nr: str
+    workshop_name: str | None
+    org_nr: str
+    last_message: MessageItem
+    unread_count: int
+    total_messages: int
+    updated_at: str | None
+    read_at: str | None
+
+
+class ThreadListResponse(msgspec.Struct):
+    data: list[ThreadListItem]
+    meta: ThreadListMeta
+    links: PageLinks
+
+
+class MessageListMeta(msgspec.Struct):
+    org_nr: str
+    page: int
+    page_size: int
+    total: int
+    total_pages: int
+    has_next: bool
+    has_prev: bool
+    unread_count: int
+
+
+class MessageListResponse(msgspec.Struct):
+    data: list[MessageItem]
+    meta: MessageListMeta
+    links: PageLinks
+
+
+class ReadUpToRequest(msgspec.Struct):
+    thread_id: str | int | None = None
+    last_read_id: int | None = None
+    last_read_at: str | None = None
+
+
+class LegacyReadUpToRequest(msgspec.Struct):
+    last_read_id: int | None = None
+    last_read_at: str | None = None
+
+
+class ReadUpToResponse(msgspec.Struct):
+    updated: int
+    json_updated: int
+    unread_count: int
+    read_at: str | None
+
+
+class AttachmentIn(msgspec.Struct):
+    url: str
+    content_type: str | None = None
+    name: str | None = None
+    size: int | None = None
+
+
+class SendMessageRequest(msgspec.Struct):
+    thread_id: str | int | None = None
+    message: str | None = None
+    org_nr: str | None = None
+    attachments: list[AttachmentIn] | None = None
+
+
+class SendMessageResponse(msgspec.Struct):
+    message: MessageItem
+    unread_count: int
+
+
+class OptionsMeta(msgspec.Struct):
+    request_id: str
+    generated_at: str
+
+
+class OptionsResponse(msgspec.Struct):
+    """The documented envelope of the OPTIONS operations: `{data: {}, meta: {request_id, generated_at}}`."""
+
+    data: dict[str, Any]
+    meta: OptionsMeta
+
+
+def item(view: MessageView) -> MessageItem:
+    return msgspec.convert(message_item(view), MessageItem)
+
+
+def page_links(path: str, query: dict[str, Any], paging: Paging, page_param: str = "page",
+               size_param: str = "page_size") -> PageLinks:
+    base = {k: v for k, v in query.items() if v is not None and k not in (page_param, size_param)}
+    last = max(paging.total_pages, 1)
+
+    def link(page: int) -> str:
+        return f"{path}?{urlencode({**base, page_param: page, size_param: paging.page_size})}"
+
+    return PageLinks(
+        self=link(paging.page), first=link(1), prev=link(paging.page - 1) if paging.page > 1 else None,
+        next=link(paging.page + 1) if paging.page < paging.total_pages else None, last=link(last),
+    )
+
+
+def thread_list_response(result: InboxPage, path: str, q: str | None) -> ThreadListResponse:
+    p = result.paging
+    return ThreadListResponse(
+        data=[
+            ThreadListItem(
+                id=t.booking_id, thread_id=str(t.booking_id), booking_id=t.booking_id,
+                workshop_org_nr=t.workshop_org_nr, workshop_name=t.workshop_name, org_nr=t.workshop_org_nr,
+                last_message=item(t.last_message), unread_count=t.unread_count, total_messages=t.total_messages,
+                updated_at=timestamp(t.updated_at), read_at=timestamp(t.read_at),
+            )
+            for t in result.threads
+        ],
+        meta=ThreadListMeta(page=p.page, page_size=p.page_size, total=p.total, total_pages=p.total_pages,
+                            has_next=p.has_next, has_prev=p.has_prev, unread_total=result.unread_total),
+        links=page_links(path, {"q": q}, p),
+    )
+
+
+def message_list_response(result: ThreadPage, path: str) -> MessageListResponse:
+    p = result.paging
+    return MessageListResponse(
+        data=[item(m) for m in result.messages],
+        meta=MessageListMeta(org_nr=result.org_nr, page=p.page, page_size=p.page_size, total=p.total,
+                             total_pages=p.total_pages, has_next=p.has_next, has_prev=p.has_prev,
+                             unread_count=result.unread_count),
+        links=page_links(path, {}, p, size_param="size"),
+    )
+
+
+def read_up_to_response(result: ReadUpToResult) -> ReadUpToResponse:
+    return ReadUpToResponse(updated=result.updated, json_updated=result.json_updated,
+                            unread_count=result.unread_count, read_at=timestamp(result.read_at))
+
+
+def send_response(result: SendResult) -> SendMessageResponse:
+    return SendMessageResponse(message=item(result.message), unread_count=result.unread_count)
