@@ -19,6 +19,7 @@ from app.static_assets import static_files_router, swagger_plugin
 from graphql_api.controller import build_graphql_controller
 from graphql_api.schema import build_schema
 from rest.errors import exception_handler
+from rest.openapi import openapi_tags
 from rest.router import build_rest_router
 
 
@@ -35,6 +36,7 @@ def _openapi_config(settings: Settings) -> OpenAPIConfig:
             }
         ),
         security=[{"BearerAuth": []}],
+        tags=openapi_tags(),
         use_handler_docstrings=False,
     )
 

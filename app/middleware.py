@@ -54,6 +54,9 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
 
 
 def _route_template(scope: Scope) -> str:
+    template = scope.get("path_template")  # the full route, e.g. /api/co/bookings/{booking_id:int}
+    if template:
+        return str(template)
     handler = scope.get("route_handler")
     paths = getattr(handler, "paths", None)
     if paths:

@@ -1,0 +1,135 @@
+"""Operations: liveness, readiness, metrics, JSON logs with request ids, the OpenAPI document, and the
+browser pages (GraphiQL, Swagger UI) served with their own assets."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from app.logging_setup import JsonFormatter, RequestIdFilter
+from app.static_assets import GRAPHIQL_ASSETS
+
+DEAD_REDIS = "redis://127.0.0.1:6399/0"
+
+
+async def test_health_is_always_ok(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+async def test_ready_with_postgres_and_redis(client: httpx.AsyncClient) -> None:
+    response = await client.get("/ready")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready", "checks": {"postgres": "ok", "redis": "ok"}}
+
+
+async def test_ready_is_503_when_redis_is_down(app_factory: Any) -> None:
+    _, client = await app_factory(redis_url=DEAD_REDIS)
+    response = await client.get("/ready")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["postgres"] == "ok" and body["checks"]["redis"] == "error"
+    assert (await client.get("/health")).status_code == 200  # liveness does not depend on Redis
+
+
+async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient) -> None:
+    await client.get("/health")
+    await client.post("/api/co/auth/sign-in", json={"email": "m@minbil.io", "password": "WrongPass123!"})
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    assert re.search(r'minbil_http_requests_total\{method="GET",route="/health",status="200"\} \d', text)
+    assert re.search(r'minbil_http_requests_total\{method="POST",route="/api/co/auth/sign-in",status="401"\} \d', text)
+    assert "minbil_http_request_seconds_bucket" in text
+
+
+async def test_every_request_log_line_carries_the_request_id(client: httpx.AsyncClient) -> None:
+    await client.post("/api/co/auth/sign-up", json={"email": "x@minbil.io", "password": "StrongPass123!"})
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.addFilter(RequestIdFilter())
+    formatter = JsonFormatter()
+    handler.emit = lambda record: lines.append(formatter.format(record))  # type: ignore[method-assign]
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        await client.post("/api/co/auth/sign-in", json={"email": "x@minbil.io", "password": "WrongPass123!"},
+                          headers={"X-Request-ID": "trace-me-42"})
+        await client.post("/api/co/auth/forgot-password", json={"email": "x@minbil.io"},
+                          headers={"X-Request-ID": "trace-me-43"})
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+    entries = [json.loads(line) for line in lines]
+    entries = [e for e in entries if e["logger"] != "httpx"]  # the test client's own lines
+    access = [e for e in entries if e["logger"] == "minbil.access"]
+    assert [e["request_id"] for e in access] == ["trace-me-42", "trace-me-43"]
+    assert access[0]["path"] == "/api/co/auth/sign-in" and access[0]["status"] == 401
+    assert any(e["logger"] != "minbil.access" and e["request_id"] == "trace-me-43" for e in entries), entries
+    assert all(e["request_id"] in ("trace-me-42", "trace-me-43") for e in entries), entries
+    assert all({"ts", "level", "logger", "message", "request_id"} <= set(e) for e in entries)
+
+
+async def test_unexpected_errors_are_logged_with_request_id_but_not_shown(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/co/auth/sign-in", content=b'{"email": 5}', headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert "Traceback" not in response.text and "sqlalchemy" not in response.text.lower()
+
+
+async def test_openapi_document_has_reference_names(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/co/schema/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["info"]["title"] == "MinBil Car Owner API V1"
+    assert "Auth" in [tag["name"] for tag in document["tags"]]
+    schemas = document["components"]["schemas"]
+    for name in ("CarOwnerSignInRequest", "CarOwnerSignInResponse", "CarOwnerSignUpRequest", "CarOwnerSignUpResponse",
+                 "CarOwnerRefreshResponse", "CarOwnerLogoutResponse", "CarOwnerForgotPasswordRequest", "Problem"):
+        assert name in schemas, name
+    sign_in = document["paths"]["/api/co/auth/sign-in"]["post"]
+    assert sign_in["operationId"] == "CarOwnerSignIn" and sign_in["tags"] == ["Auth"]
+    assert set(sign_in["responses"]) == {"200", "400", "401", "403", "429", "500"}
+    problem = sign_in["responses"]["429"]["content"]["application/problem+json"]["schema"]
+    assert problem == {"$ref": "#/components/schemas/Problem"}
+    assert document["components"]["securitySchemes"]["BearerAuth"]["scheme"] == "bearer"
+
+
+def _asset_urls(html: str) -> list[str]:
+    return re.findall(r'(?:src|href)=["\']([^"\']+)["\']', html)
+
+
+async def test_graphiql_page_uses_only_local_assets(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    urls = [u for u in _asset_urls(response.text) if not u.startswith("data:")]
+    assert sorted(urls) == sorted(GRAPHIQL_ASSETS.values())
+    assert "unpkg.com" not in response.text and "cdn." not in response.text
+    for url in urls:
+        asset = await client.get(url)
+        assert asset.status_code == 200, url
+        assert len(asset.content) > 500
+
+
+@pytest.mark.parametrize("path", ["/api/co/schema", "/api/co/schema/swagger"])
+async def test_swagger_page_uses_only_local_assets(client: httpx.AsyncClient, path: str) -> None:
+    response = await client.get(path)
+    assert response.status_code == 200 and "SwaggerUIBundle" in response.text
+    urls = _asset_urls(response.text)
+    assert urls and all(u.startswith("/static/vendor/swagger-ui/") for u in urls), urls
+    for url in urls:
+        assert (await client.get(url)).status_code == 200, url
+
+
+async def test_static_files_do_not_escape_their_folder(client: httpx.AsyncClient) -> None:
+    for path in ("/static/../app/settings.py", "/static/%2e%2e/settings.py", "/static/vendor/nothing.js"):
+        response = await client.get(path)
+        assert response.status_code == 404, path
