@@ -28,6 +28,7 @@ from app.domain.service_log import service as log
 from app.domain.service_log.results import ServiceLogItem
 from app.errors import DomainError, ValidationFailed
 from db.repositories import bookings as repo
+from graphql_api.areas.payments import PaymentIntent, payment_of_group
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import payload_union, user_error
 
@@ -238,6 +239,10 @@ class Booking:
                              service_title=b.service_title, registration_number=b.registration_number,
                              rating=b.service_rating, message=b.service_rating_message,
                              private=b.private_service_rating, rated_at=None)
+
+    @strawberry.field(description="The payment of this booking's group (succeeded, else open, else newest), or null.")
+    async def payment(self, info: Ctx) -> PaymentIntent | None:
+        return await payment_of_group(info, self.group_id)
 
 
 @strawberry.type

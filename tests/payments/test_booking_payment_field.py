@@ -1,0 +1,70 @@
+"""`Booking.payment` over GraphQL: the group's payment, loaded in batches (statements do not grow with the list)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+from sqlalchemy import event as sa_event
+
+from tests.conftest import SignedIn
+from tests.payments.conftest import create_intent, make_group
+
+LIST = "{ bookings(first: 100) { nodes { id groupId payment { id status amount paid } } } }"
+
+
+@contextmanager
+def statements(services: Any) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "domain_events" not in statement and "advisory" not in statement:  # the event relay runs beside us
+            seen.append(statement)
+
+    sa_event.listen(services.engine.sync_engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        sa_event.remove(services.engine.sync_engine, "before_cursor_execute", before)
+
+
+async def _list(client: httpx.AsyncClient, owner: SignedIn) -> list[dict[str, Any]]:
+    response = await client.post("/graphql", json={"query": LIST}, headers=owner.headers)
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]["bookings"]["nodes"]
+
+
+async def test_booking_payment_field_is_batched(client: httpx.AsyncClient, owner: SignedIn, services: Any) -> None:
+    first = await make_group(services, owner.owner_id, prices=("100.00",))
+    paid = (await create_intent(client, owner, group_id=first.group_id)).json()["data"]
+    await client.post(f"/api/co/payments/intents/{paid['id']}/confirm", headers=owner.headers)
+    unpaid = await make_group(services, owner.owner_id, prices=("200.00", "50.00"))
+    await _list(client, owner)  # warm caches (statuses, prepared statements) before counting
+    with statements(services) as small:
+        nodes = await _list(client, owner)
+    by_group = {n["groupId"]: n["payment"] for n in nodes}
+    assert by_group[first.group_id] == {"id": paid["id"], "status": "succeeded", "amount": 10000, "paid": True}
+    assert by_group[unpaid.group_id] is None
+    for _ in range(4):
+        group = await make_group(services, owner.owner_id, prices=("300.00", "10.00"))
+        await create_intent(client, owner, group_id=group.group_id)
+    with statements(services) as large:
+        nodes = await _list(client, owner)
+    assert len(nodes) == 2 + 3 + 4 * 3  # every group also has one cancelled line
+    assert sum(1 for n in nodes if n["payment"] and n["payment"]["status"] == "requires_payment_method") == 4 * 3
+    assert len(large) == len(small), '\n'.join(large)
+
+
+async def test_booking_by_id_shows_its_payment_only_to_the_owner(client: httpx.AsyncClient, owner: SignedIn,
+                                                                 other_owner: SignedIn, services: Any) -> None:
+    group = await make_group(services, owner.owner_id, prices=("100.00",))
+    created = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
+    query = "query($id: Int!) { booking(id: $id) { id payment { id amount } } }"
+    mine = await client.post("/graphql", json={"query": query, "variables": {"id": group.booking_ids[0]}}, headers=owner.headers)
+    assert mine.json()["data"]["booking"]["payment"] == {"id": created["id"], "amount": 10000}
+    theirs = await client.post("/graphql", json={"query": query, "variables": {"id": group.booking_ids[0]}},
+                               headers=other_owner.headers)
+    assert theirs.json()["data"] is None
