@@ -19,7 +19,14 @@ from app.domain.account import profile
 from app.domain.account.results import ImageUpload
 from app.domain.uow import UnitOfWork
 from app.errors import ValidationFailed
-from rest.schemas.account import MessageData, MessageEnvelope, UsernameAvailability, envelope_meta, username_response
+from rest.schemas.account import (
+    MessageData,
+    MessageEnvelope,
+    UsernameAvailability,
+    envelope_meta,
+    json_or_multipart,
+    username_response,
+)
 from rest.schemas.auth import CarOwnerUserResponse, user_response
 
 PROBLEM = {"error_style": "problem"}
@@ -37,6 +44,8 @@ async def read_payload(request: Request[Any, Any, Any], file_fields: tuple[str, 
                 if key not in file_fields:
                     raise ValidationFailed(f"Unexpected file in field '{key}'.", fields={key: "unexpected_file"})
                 data = await value.read()
+                if not data and not value.filename:  # an empty file input of a browser form: nothing chosen
+                    continue
                 if upload is None:
                     upload = ImageUpload(data=data, field=key, filename=value.filename)
             elif key not in values:
@@ -84,7 +93,9 @@ class ProfileController(Controller):
             return Response(content=b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
         return Response(content=body, status_code=HTTP_200_OK, media_type=MediaType.JSON, headers=headers)  # type: ignore[arg-type]
 
-    @put("/", operation_id="UpdateProfile", summary="Update profile fields (JSON or multipart)", status_code=HTTP_200_OK)
+    @put("/", operation_id="UpdateProfile", summary="Update profile fields (JSON or multipart)", status_code=HTTP_200_OK,
+         operation_class=json_or_multipart(("username", "first_name", "last_name", "phone_number", "address"),
+                                           ("file", "profile_image")))
     async def update_profile(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                              claims: NamedDependency[AccessClaims]) -> CarOwnerUserResponse:
         values, upload = await read_payload(request, ("file", "profile_image"))

@@ -20,6 +20,7 @@ from rest.schemas.account import (
     VehicleRemovedResponse,
     VehicleResponse,
     envelope_meta,
+    json_or_multipart,
     vehicle_list_response,
     vehicle_response,
 )
@@ -41,7 +42,9 @@ class VehiclesController(Controller):
         return vehicle_response(await vehicles.vehicle_details(uow, claims.owner_id, plate), base)
 
     @post("/", operation_id="AddVehicle", status_code=HTTP_201_CREATED,
-          summary="Create a vehicle (from Vegvesen) if missing and link it to the authenticated user")
+          summary="Create a vehicle (from Vegvesen) if missing and link it to the authenticated user",
+          operation_class=json_or_multipart(("registration_number", "nickname", "image"), ("file", "image"),
+                                            ("registration_number",)))
     async def add_vehicle(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                           claims: NamedDependency[AccessClaims]) -> Response[VehicleResponse]:
         values, upload = await read_payload(request, ("file", "image"))
@@ -80,7 +83,8 @@ class VehiclesController(Controller):
         return vehicle_response(view, uow.settings.public_base_url)
 
     @put("/{registration_number:str}", operation_id="UpdateVehicle", status_code=HTTP_200_OK,
-         summary="Update nickname or image for a linked vehicle (JSON or multipart)")
+         summary="Update nickname or image for a linked vehicle (JSON or multipart)",
+         operation_class=json_or_multipart(("nickname", "image"), ("file", "image")))
     async def update_vehicle(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                              claims: NamedDependency[AccessClaims], registration_number: FromPath[str]) -> VehicleResponse:
         values, upload = await read_payload(request, ("file", "image"))

@@ -6,15 +6,20 @@ The profile itself is `CarOwnerUserResponse` (rest/schemas/auth.py). Vehicle ans
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import msgspec
 
 from app.domain.account.results import UsernameAvailability as UsernameResult
 from app.domain.account.results import VehicleView
-from rest.envelope import iso, now_iso
+from litestar.openapi.spec import OpenAPIMediaType
+from litestar.openapi.spec import Operation, RequestBody, Schema
+from litestar.openapi.spec.enums import OpenAPIType
+
 from app.request_context import current_request_id
+from rest.envelope import iso, now_iso
 
 
 class CarOwnerUserUpdate(msgspec.Struct, omit_defaults=True):
@@ -169,5 +174,23 @@ def username_response(result: UsernameResult) -> UsernameAvailability:
     return UsernameAvailability(username=result.username, available=result.available, message=result.message)
 
 
-def stamp(value: datetime | None) -> str | None:
-    return iso(value)
+def _form_schema(text_fields: tuple[str, ...], file_fields: tuple[str, ...], required: tuple[str, ...] = ()) -> Schema:
+    properties: dict[str, Any] = {name: Schema(type=OpenAPIType.STRING) for name in text_fields}
+    properties.update({name: Schema(type=OpenAPIType.STRING, format="binary") for name in file_fields})  # type: ignore[arg-type]
+    return Schema(type=OpenAPIType.OBJECT, properties=properties, required=list(required) or None)
+
+
+def json_or_multipart(text_fields: tuple[str, ...], file_fields: tuple[str, ...], required: tuple[str, ...] = ()) -> type[Operation]:
+    """An operation class documenting a body that is JSON or multipart/form-data (the handler reads either)."""
+    json_schema = _form_schema(text_fields, (), required)
+    form_schema = _form_schema(text_fields, file_fields, required)
+
+    @dataclass
+    class JsonOrMultipart(Operation):
+        def __post_init__(self) -> None:
+            self.request_body = RequestBody(required=bool(required), content={
+                "application/json": OpenAPIMediaType(schema=json_schema),
+                "multipart/form-data": OpenAPIMediaType(schema=form_schema),
+            })
+
+    return JsonOrMultipart
