@@ -42,7 +42,7 @@ class BookingServiceInput(msgspec.Struct):
 class BookingCreateInput(msgspec.Struct, omit_defaults=True):
     org_nr: Any = None
     service_id: Any = None
-    services: list[BookingServiceInput] | None = None
+    services: Any = None  # a list of BookingServiceInput, validated by the domain
     service_start_time: Any = None
     registration_number: Any = None
     attachments: Any = None

@@ -70,14 +70,20 @@ async def book(client: httpx.AsyncClient, who: SignedIn, world: World, *, servic
 
 
 async def stored_booking(services: Services, *, owner_id: int, world: World, status: str = "REQUESTED",
-                         start: datetime | None = None, **fields: Any) -> Booking:
+                         start: datetime | None = None, vehicle: Vehicle | None = None, **fields: Any) -> Booking:
+    """A booking row written straight to the database (a state reached earlier)."""
     async with services.sessionmaker() as session:
         row = await make_booking(session, owner_id=owner_id, workshop=world.workshop, service=world.oil, status=status,
-                                 start=start, vehicle=world.car if owner_id == world_owner(world) else None, **fields)
+                                 start=start, vehicle=vehicle, **fields)
         await session.commit()
         await session.refresh(row)
         return row
 
 
-def world_owner(world: World) -> int:
-    return -1
+async def workshop(services: Services, *argv: str) -> Any:
+    """Run `minbil workshop <argv>` in-process against the app's database."""
+    from app.cli import build_parser
+    from app.commands.workshop import action_for, run_action
+
+    args = build_parser().parse_args(["workshop", *argv])
+    return await run_action(action_for(args), services)
