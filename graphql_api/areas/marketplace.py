@@ -399,6 +399,7 @@ class MarketplaceQuery:
     async def workshops(self, info: Info[GraphQLContext, None], filter: WorkshopFilter | None = None,  # noqa: A002
                         sort: WorkshopSort | None = None, first: int = 20, after: str | None = None) -> WorkshopConnection:
         services = info.context.services
+        await info.context.claims()  # resolved once here, so nested `isFavourite` fields batch in one tick
         raw = strawberry.asdict(filter) if filter is not None else {}
         query = mq.graphql_query(raw, sort=sort.field.value if sort else None,
                                  order=sort.order.value if sort and sort.order else None,
@@ -419,6 +420,7 @@ class MarketplaceQuery:
     async def nearby_workshops(self, info: Info[GraphQLContext, None], lat: float, lng: float, radius_km: float = 6.0,
                                first: int = 20) -> list[Workshop]:
         services = info.context.services
+        await info.context.claims()
         query = mq.build_query(lat=str(lat), lng=str(lng), max_distance_km=str(radius_km), distance_field="radiusKm",
                                max_radius_km=mq.LOCATION_MAX_RADIUS_KM, sort="distance", page_size=str(max(1, first)),
                                now_minute=search.now_minute(services))

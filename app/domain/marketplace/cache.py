@@ -162,7 +162,20 @@ class MarketplaceCache:
             leader = await self.kv.set(lock_key, b"1", ttl_s=self.lock_ttl_s, only_if_absent=True)
         except KVUnavailable:
             return await loader()
-        if not leader:  # another instance is loading this key: wait for its value for a moment
+        if leader:  # a loader that finished just before this miss reached the lock may have stored it already
+            try:
+                raw = await self.kv.get(key)
+            except KVUnavailable:
+                raw = None
+            if raw is not None:
+                try:
+                    value = msgspec.msgpack.decode(memoryview(raw)[_STAMP.size:], type=type_)
+                except (msgspec.DecodeError, msgspec.ValidationError):
+                    pass
+                else:
+                    await self._release(lock_key)
+                    return value
+        else:  # another instance is loading this key: wait for its value for a moment
             deadline = time.monotonic() + self.wait_s
             while time.monotonic() < deadline:
                 await asyncio.sleep(self.poll_s)
@@ -181,10 +194,13 @@ class MarketplaceCache:
             return value
         finally:
             if leader:
-                try:
-                    await self.kv.delete(lock_key)
-                except KVUnavailable:
-                    pass
+                await self._release(lock_key)
+
+    async def _release(self, lock_key: str) -> None:
+        try:
+            await self.kv.delete(lock_key)
+        except KVUnavailable:
+            pass
 
     def _refresh_in_background(self, kind: str, key: str, loader: Callable[[], Awaitable[Any]]) -> None:
         if key in self._inflight:

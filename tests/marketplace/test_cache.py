@@ -1,0 +1,145 @@
+"""The marketplace cache: normalised keys, invalidation, single flight, and Redis outages."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+from sqlalchemy import event, text
+
+from app.domain.marketplace.cache import invalidate_marketplace, marketplace_cache
+from app.metrics import render_metrics
+from app.services import Services
+from tests.conftest import AppFactory
+from tests.marketplace.conftest import Catalogue, build_catalogue
+
+
+@contextmanager
+def statements(services: Services, marker: str = "marketplace:search") -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if marker in statement:
+            seen.append(statement)
+
+    event.listen(services.engine.sync_engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(services.engine.sync_engine, "before_cursor_execute", before)
+
+
+async def test_equivalent_queries_share_one_key(client: httpx.AsyncClient, services: Services, catalogue: Catalogue) -> None:
+    a, b = catalogue.repair.id, catalogue.tyres.id
+    first = await client.get(f"/api/co/shops?workshop_category_id={a},{b}&lat=59.9139&lng=10.7522&radius_km=40")
+    assert first.headers["x-cache"] == "MISS"
+    variants = [
+        f"/api/co/shops?lng=10.7522&lat=59.9139&max_distance_km=40&workshop_category_id={b}&workshop_category_id={a}",
+        f"/api/co/shops?radius_km=40&workshop_category_id={b},{a}&lat=59.9139&lng=10.7522&page=1&page_size=20",
+        f"/api/co/shops?workshop_category_id={a}&workshop_category_id={b}&lat=59.9139&lng=10.7522&radius_km=40&sort=distance&order=asc",
+    ]
+    for url in variants:
+        response = await client.get(url)
+        assert response.headers["x-cache"] == "HIT", url
+        assert response.json()["data"] == first.json()["data"]
+    other = await client.get(f"/api/co/shops?workshop_category_id={a}&lat=59.9139&lng=10.7522&radius_km=40")
+    assert other.headers["x-cache"] == "MISS"
+    body, _ = render_metrics()
+    assert b'minbil_cache_events_total{cache="search",result="hit"}' in body
+
+
+async def test_rating_write_then_invalidation_is_never_stale(client: httpx.AsyncClient, services: Services, catalogue: Catalogue) -> None:
+    before = await client.get(f"/api/co/shops/{catalogue.bergen.org_nr}")
+    listing = await client.get("/api/co/shops?min_rating=4")
+    assert before.json()["total_ratings"]["average_rating"] == 0.0
+    assert (await client.get("/api/co/shops?min_rating=4")).headers["x-cache"] == "HIT"
+    # what the rating code does: write the new average in its transaction, then invalidate after commit
+    async with services.uow() as uow:
+        await uow.session.exec(text("UPDATE workshops SET average_rating = 4.9, total_reviews = 1 WHERE org_nr = :o")
+                               .bindparams(o=catalogue.bergen.org_nr))
+    await invalidate_marketplace(services)
+    after = await client.get(f"/api/co/shops/{catalogue.bergen.org_nr}")
+    assert after.headers["x-cache"] == "MISS"
+    assert after.json()["total_ratings"] == {"average_rating": 4.9, "total_reviews": 1}
+    refreshed = await client.get("/api/co/shops?min_rating=4")
+    assert "Bergen Motor" in [w["name"] for w in refreshed.json()["data"]]
+    assert "Bergen Motor" not in [w["name"] for w in listing.json()["data"]]
+
+
+async def test_fifty_concurrent_misses_run_one_query(client: httpx.AsyncClient, services: Services, catalogue: Catalogue) -> None:
+    with statements(services) as seen:
+        responses = await asyncio.gather(*(client.get("/api/co/shops?city=oslo&sort=rating") for _ in range(50)))
+    assert all(r.status_code == 200 for r in responses)
+    assert len({r.json()["data"][0]["org_nr"] for r in responses}) == 1
+    assert len(seen) == 1, [r.headers["x-cache"] for r in responses]
+
+
+async def test_stampede_across_instances_waits_for_the_leader(services: Services, catalogue: Catalogue) -> None:
+    """Two cache objects on one Redis behave like two app instances: only one loads."""
+    from app.domain.marketplace.cache import MarketplaceCache
+
+    calls = 0
+
+    async def loader() -> list[int]:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.2)
+        return [1, 2, 3]
+
+    one = MarketplaceCache(services.kv, prefix="mkt-x:")
+    two = MarketplaceCache(services.kv, prefix="mkt-x:")
+    results = await asyncio.gather(*(cache.get_or_load("t", "k", loader, list[int]) for cache in (one, two) for _ in range(5)))
+    assert calls == 1
+    assert all(value == [1, 2, 3] for value, _ in results)
+
+
+async def test_early_refresh_reloads_hot_keys_before_expiry(services: Services) -> None:
+    from app.domain.marketplace.cache import HIT, MarketplaceCache
+
+    calls = 0
+
+    async def loader() -> int:
+        nonlocal calls
+        calls += 1
+        return calls
+
+    cache = MarketplaceCache(services.kv, prefix="mkt-r:", ttl_s=60, refresh_fraction=1.0)  # every hit is "late"
+    assert (await cache.get_or_load("t", "k", loader, int)) == (1, "MISS")
+    value, status = await cache.get_or_load("t", "k", loader, int)
+    assert (value, status) == (1, HIT)  # served from the cache while the refresh runs
+    await asyncio.gather(*cache._background)
+    await services.kv.delete("mkt-r:t:v0:" + cache.digest("k") + ":refresh")
+    assert (await cache.get_or_load("t", "k", loader, int))[0] == 2
+
+
+async def test_redis_down_still_answers_from_postgres(app_factory: AppFactory) -> None:
+    app, client = await app_factory(redis_url="redis://127.0.0.1:1/0")
+    services: Services = app.state.services
+    async with services.sessionmaker() as session:
+        catalogue = await build_catalogue(session)
+    for _ in range(5):
+        response = await client.get("/api/co/shops?city=oslo")
+        assert response.status_code == 200
+        assert response.headers["x-cache"] == "MISS"
+        assert len(response.json()["data"]) == 2
+    detail = await client.get(f"/api/co/shops/{catalogue.oslo.org_nr}")
+    assert detail.status_code == 200
+    await invalidate_marketplace(services)  # deferred, not an error
+    assert marketplace_cache(services)._invalidation_pending
+    # the breaker is open: requests do not wait for Redis timeouts one by one
+    assert services.kv.breaker.is_open  # type: ignore[attr-defined]
+
+
+async def test_embedded_store_runs_the_same_cache(app_factory: AppFactory) -> None:
+    app, client = await app_factory(redis_url=None)
+    services: Services = app.state.services
+    assert not services.kv.shared
+    async with services.sessionmaker() as session:
+        await build_catalogue(session)
+    assert (await client.get("/api/co/shops")).headers["x-cache"] == "MISS"
+    assert (await client.get("/api/co/shops?page=1")).headers["x-cache"] == "HIT"
+    await invalidate_marketplace(services)
+    assert (await client.get("/api/co/shops")).headers["x-cache"] == "MISS"

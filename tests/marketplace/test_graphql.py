@@ -1,0 +1,119 @@
+"""The marketplace over GraphQL: the connection, nested fields through DataLoaders, favourites mutations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+
+from app.services import Services
+from tests import factories as f
+from tests.conftest import SignedIn
+from tests.marketplace.conftest import Catalogue
+
+WORKSHOPS = """
+query($first: Int!, $filter: WorkshopFilter) {
+  workshops(first: $first, filter: $filter, sort: {field: NAME}) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { orgNr name isFavourite isOpenNow rating { average totalReviews }
+      services { title price categories { name } } categories { name } openingHours { day opensAt } } }
+  }
+}"""
+
+
+async def gql(client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None,
+              headers: dict[str, str] | None = None) -> dict[str, Any]:
+    response = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers or {})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]  # type: ignore[no-any-return]
+
+
+async def test_statement_count_does_not_grow_with_first(client: httpx.AsyncClient, services: Services, owner: SignedIn) -> None:
+    async with services.sessionmaker() as session:
+        category = await f.make_workshop_category(session, "Bilverksted")
+        service_category = await f.make_service_category(session, "EU-kontroll")
+        for n in range(120):
+            workshop = await f.make_workshop(session, name=f"Verksted {n:03d}", categories=[category])
+            await f.make_service(session, workshop, categories=[service_category])
+        await session.commit()
+    await gql(client, WORKSHOPS, {"first": 1}, owner.headers)  # warm the connection pool
+    counts = []
+    for first in (10, 100):
+        seen: list[str] = []
+
+        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if "/* marketplace:" in statement:
+                seen.append(statement)
+
+        event.listen(services.engine.sync_engine, "before_cursor_execute", before)
+        try:
+            data = await gql(client, WORKSHOPS, {"first": first}, owner.headers)
+        finally:
+            event.remove(services.engine.sync_engine, "before_cursor_execute", before)
+        assert len(data["workshops"]["edges"]) == first
+        assert data["workshops"]["totalCount"] == 120
+        assert all(e["node"]["services"][0]["categories"] == [{"name": "EU-kontroll"}] for e in data["workshops"]["edges"])
+        counts.append(len(seen))
+    assert counts == [5, 5]  # the search, then services, categories, opening hours and favourites: one each
+
+
+async def test_connection_filters_pages_and_facets(client: httpx.AsyncClient, catalogue: Catalogue) -> None:
+    query = """query($after: String) { workshops(first: 2, after: $after, filter: {counties: ["Oslo", "Vestland"]},
+        sort: {field: NAME}) { totalCount facets { cities { label count } } pageInfo { hasNextPage endCursor }
+        nodes { name } } }"""
+    first = (await gql(client, query))["workshops"]
+    assert first["totalCount"] == 3 and [n["name"] for n in first["nodes"]] == ["Bergen Motor", "Grünerløkka Dekk og Felg"]
+    assert {c["label"]: c["count"] for c in first["facets"]["cities"]} == {"Oslo": 2, "Bergen": 1}
+    second = (await gql(client, query, {"after": first["pageInfo"]["endCursor"]}))["workshops"]
+    assert [n["name"] for n in second["nodes"]] == ["Oslo Bilservice"] and not second["pageInfo"]["hasNextPage"]
+    bad = await client.post("/graphql", json={"query": 'query { workshops(filter: {minRating: 7}) { totalCount } }'})
+    assert bad.json()["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+
+
+async def test_nearby_workshop_and_categories(client: httpx.AsyncClient, catalogue: Catalogue) -> None:
+    data = await gql(client, """query($org: String!) {
+      nearbyWorkshops(lat: 59.9139, lng: 10.7522) { name distanceKm }
+      workshop(orgNr: $org) { name addresses { city } services { title } rating { average reviews { rating } } }
+      missing: workshop(orgNr: "921460929") { name }
+      workshopCategories { name }
+      serviceCategories(tree: true) { name children { name } }
+    }""", {"org": catalogue.oslo.org_nr})
+    assert [w["name"] for w in data["nearbyWorkshops"]] == ["Oslo Bilservice", "Grünerløkka Dekk og Felg"]
+    assert data["workshop"]["addresses"] == [{"city": "Oslo"}] and data["workshop"]["rating"]["average"] == 4.6
+    assert data["missing"] is None
+    assert [c["name"] for c in data["workshopCategories"]] == ["Bilverksted", "Dekk", "Lakk"]
+    assert data["serviceCategories"][0] == {"name": "Service", "children": [{"name": "Oljeskift"}]}
+
+
+async def test_favourite_mutations_and_is_favourite(client: httpx.AsyncClient, catalogue: Catalogue, owner: SignedIn) -> None:
+    mutation = """mutation($org: String!) { addFavourite(orgNr: $org) {
+        __typename ... on FavouriteResult { orgNr changed } ... on UserError { code } } }"""
+    added = await gql(client, mutation, {"org": catalogue.lokka.org_nr}, owner.headers)
+    assert added["addFavourite"] == {"__typename": "FavouriteResult", "orgNr": catalogue.lokka.org_nr, "changed": True}
+    again = await gql(client, mutation, {"org": catalogue.lokka.org_nr}, owner.headers)
+    assert again["addFavourite"]["changed"] is False
+    invalid = await gql(client, mutation, {"org": "123456789"}, owner.headers)
+    assert invalid["addFavourite"] == {"__typename": "ValidationError", "code": "INVALID_ORG_NR"}
+    anonymous = await gql(client, mutation, {"org": catalogue.lokka.org_nr})
+    assert anonymous["addFavourite"]["__typename"] == "AuthenticationError"
+    favs = await gql(client, "{ favourites { name isFavourite } }", headers=owner.headers)
+    assert favs["favourites"] == [{"name": "Grünerløkka Dekk og Felg", "isFavourite": True}]
+    listed = await gql(client, '{ workshops(filter: {cities: ["oslo"]}) { nodes { name isFavourite } } }', headers=owner.headers)
+    assert {n["name"]: n["isFavourite"] for n in listed["workshops"]["nodes"]} == {"Grünerløkka Dekk og Felg": True, "Oslo Bilservice": False}
+    removed = await gql(client, """mutation($org: String!) { removeFavourite(orgNr: $org) {
+        ... on FavouriteResult { changed isFavourite } } }""", {"org": catalogue.lokka.org_nr}, owner.headers)
+    assert removed["removeFavourite"] == {"changed": True, "isFavourite": False}
+
+
+async def test_car_brands_need_a_caller(client: httpx.AsyncClient, services: Services, owner: SignedIn) -> None:
+    async with services.sessionmaker() as session:
+        await f.make_car_brand(session, "Volvo")
+        await session.commit()
+    anonymous = await client.post("/graphql", json={"query": "{ carBrands { name } }"})
+    assert anonymous.json()["errors"][0]["extensions"]["code"] == "API_KEY_MISSING"
+    assert (await gql(client, "{ carBrands { name } }", headers=owner.headers))["carBrands"] == [{"name": "Volvo"}]
+    assert (await gql(client, "{ carBrands { name } }", headers={"x-api-key": "test-api-key"}))["carBrands"] == [{"name": "Volvo"}]
