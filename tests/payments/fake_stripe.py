@@ -74,6 +74,13 @@ class FakeStripe:
                 return 200, intent
             if method == "POST" and len(parts) == 4 and parts[3] == "confirm":
                 return self._confirm(intent, form)
+            if method == "POST" and len(parts) == 4 and parts[3] == "cancel":
+                if intent["status"] in {"succeeded", "processing", "canceled"}:
+                    return 400, {"error": {"type": "invalid_request_error", "code": "payment_intent_unexpected_state",
+                                           "message": "This PaymentIntent's status is " + intent["status"]}}
+                intent["status"] = "canceled"
+                intent["cancellation_reason"] = form.get("cancellation_reason")
+                return 200, intent
         return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing", "message": "No such resource"}}
 
     def _confirm(self, intent: dict[str, Any], form: dict[str, str]) -> tuple[int, dict[str, Any]]:

@@ -182,3 +182,23 @@ async def test_each_owner_pays_only_their_own_group(client: httpx.AsyncClient, s
     pay_a = (await create_intent(client, a, group_id=group_a.group_id)).json()["data"]
     pay_b = (await create_intent(client, b, group_id=group_b.group_id)).json()["data"]
     assert (pay_a["amount"], pay_b["amount"]) == (10000, 20000)
+
+
+async def test_changed_booking_replaces_the_unconfirmed_intent(client: httpx.AsyncClient, owner: SignedIn, group: Group,
+                                                              services) -> None:
+    from sqlalchemy import update
+
+    from db.models import Booking
+
+    old = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
+    async with services.sessionmaker() as session:  # the workshop declines one line after the intent was made
+        await session.exec(update(Booking).where(Booking.id == group.booking_ids[1]).values(status="DECLINED"))
+        await session.commit()
+    stale = await client.post(f"/api/co/payments/intents/{old['id']}/confirm", headers=owner.headers)
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "AMOUNT_CHANGED"
+    new = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
+    assert new["id"] != old["id"] and new["amount"] == 99000 and new["booking_ids"] == group.booking_ids[:1]
+    replaced = (await client.get(f"/api/co/payments/intents/{old['id']}", headers=owner.headers)).json()["data"]
+    assert replaced["status"] == "canceled"
+    paid = await client.post(f"/api/co/payments/intents/{new['id']}/confirm", headers=owner.headers)
+    assert paid.json()["data"]["status"] == "succeeded"

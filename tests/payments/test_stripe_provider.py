@@ -165,3 +165,26 @@ async def test_provider_maps_stripe_errors(fake_stripe: FakeStripe) -> None:
         raise AssertionError("an unreachable Stripe should make the provider unavailable")
     finally:
         await unreachable.aclose()
+
+
+async def test_changed_booking_cancels_the_stripe_intent_and_makes_a_new_one(app_factory: Any, fake_stripe: FakeStripe) -> None:
+    from sqlalchemy import update
+
+    from db.models import Booking
+
+    app, client = await _stripe_app(app_factory, fake_stripe)
+    owner = await sign_up_and_in(client)
+    group = await make_group(app.state.services, owner.owner_id)
+    old = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
+    async with app.state.services.sessionmaker() as session:
+        await session.exec(update(Booking).where(Booking.id == group.booking_ids[0]).values(status="CANCELLED"))
+        await session.commit()
+    new = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
+    assert new["amount"] == 125050 and new["provider_intent_id"] != old["provider_intent_id"]
+    [cancel] = [r for r in fake_stripe.requests if r.path.endswith("/cancel")]
+    assert cancel.path == f"/v1/payment_intents/{old['provider_intent_id']}/cancel"
+    assert cancel.headers["idempotency-key"] == f"minbil-cancel-{old['id']}"
+    assert fake_stripe.intents[old["provider_intent_id"]]["status"] == "canceled"
+    creates = fake_stripe.creates()
+    assert [c.form["amount"] for c in creates] == [str(group.amount), "125050"]
+    assert creates[1].headers["idempotency-key"] == f"minbil-pi-{group.group_id}-1"

@@ -54,6 +54,22 @@ def _payable(lines: list[GroupLine]) -> list[GroupLine]:
     return [line for line in lines if line.status not in UNPAYABLE_LINE_STATUSES]
 
 
+def _total(payable: list[GroupLine]) -> int:
+    return to_minor_units(sum((line.price for line in payable), Decimal("0")))
+
+
+async def _cancel_stale(uow: UnitOfWork, payment: Payment) -> None:
+    """Cancel an unconfirmed intent whose amount no longer matches the booking (at the provider too)."""
+    provider = payment_provider(uow.services)
+    if provider.name == payment.provider and payment.provider_intent_id:
+        current = ProviderIntent(id=payment.provider_intent_id, client_secret=payment.client_secret,
+                                 amount=payment.amount, currency=payment.currency, status=payment.status)
+        intent = await provider.cancel_intent(current, idempotency_key=f"minbil-cancel-{payment.id}")
+        if intent.status != states.CANCELED:
+            raise ProviderRejected("The payment provider did not cancel the outdated payment intent.")
+    await _apply(uow, payment, states.CANCELED, int(time.time()))
+
+
 def _view(payment: Payment, lines: list[GroupLine]) -> PaymentView:
     payable = _payable(lines)
     paid_times = [line.paid_at for line in payable if line.paid_at is not None]
@@ -134,14 +150,15 @@ async def create_intent(uow: UnitOfWork, owner_id: int, *, booking_id: object = 
     succeeded = await repo.succeeded_payment_for_group(uow.session, group)
     if succeeded is not None or all(line.paid_at is not None for line in payable):
         raise Conflict("This booking has already been paid.", code="ALREADY_PAID")
+    total = _total(payable)
+    provider = payment_provider(uow.services)
     existing = await repo.open_payment_for_group(uow.session, group)
     if existing is not None:
-        return _view(existing, lines)
-
-    total = to_minor_units(sum((line.price for line in payable), Decimal("0")))
+        if existing.amount == total or existing.status not in states.CONFIRMABLE:
+            return _view(existing, lines)  # the open intent (a payment under way keeps its amount)
+        await _cancel_stale(uow, existing)  # the booked prices changed since: replace the intent
     if total <= 0:
         raise Conflict("Nothing to pay: the booked services are free.", code="NOTHING_TO_PAY")
-    provider = payment_provider(uow.services)
     attempt = await repo.count_payments_for_group(uow.session, group)
     idempotency_key = f"minbil-pi-{group}-{attempt}"
     payment_id = "pay_" + secrets.token_hex(12)
@@ -211,6 +228,9 @@ async def confirm_intent(uow: UnitOfWork, owner_id: int, payment_id: str, *, pay
         raise Conflict("This payment was canceled; create a new one.", code="PAYMENT_CANCELED")
     if payment.status not in states.CONFIRMABLE:
         return _view(payment, lines)
+    if payment.amount != _total(_payable(lines)):
+        raise Conflict("The booked prices changed since this payment was created; create the payment intent again.",
+                       code="AMOUNT_CHANGED")
     provider = payment_provider(uow.services)
     if provider.name != payment.provider or not payment.provider_intent_id:
         raise ProviderRejected("This payment belongs to another payment provider; create a new one.")

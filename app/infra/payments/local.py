@@ -61,5 +61,12 @@ class LocalProvider:
         return ProviderIntent(id=current.id, client_secret=current.client_secret, amount=current.amount,
                               currency=current.currency, status=states.SUCCEEDED)
 
+    async def cancel_intent(self, current: ProviderIntent, *, idempotency_key: str) -> ProviderIntent:
+        if current.status in (states.SUCCEEDED, states.PROCESSING):
+            raise ProviderRejected(f"A payment intent in status {current.status} cannot be canceled.",
+                                   code="PAYMENT_INTENT_UNEXPECTED_STATE")
+        return ProviderIntent(id=current.id, client_secret=current.client_secret, amount=current.amount,
+                              currency=current.currency, status=states.CANCELED)
+
     async def aclose(self) -> None:
         return None

@@ -91,5 +91,14 @@ class StripeProvider:
             raise _translate(exc) from exc
         return _intent(obj)
 
+    async def cancel_intent(self, current: ProviderIntent, *, idempotency_key: str) -> ProviderIntent:
+        try:
+            obj = await self._client.v1.payment_intents.cancel_async(
+                current.id, params={"cancellation_reason": "abandoned"}, options={"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise _translate(exc) from exc
+        return _intent(obj)
+
     async def aclose(self) -> None:
         await self._http.close_async()
