@@ -1,0 +1,193 @@
+"""Ratings and the service log: the reference's examples, validation, ownership and exports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import jwt
+
+from app.services import Services
+from db.models import Workshop
+from tests.bookings.conftest import World, stored_booking
+from tests.conftest import SignedIn
+
+
+async def completed(services: Services, owner: SignedIn, world: World, days_ago: int = 10, **fields: object) -> int:
+    start = datetime.now(UTC) - timedelta(days=days_ago)
+    row = await stored_booking(services, owner_id=owner.owner_id, world=world, status="COMPLETED", start=start,
+                               vehicle=world.car, service_actual_end_time=start + timedelta(hours=1), **fields)
+    assert row.id is not None
+    return row.id
+
+
+# --- ratings -------------------------------------------------------------------------------------
+
+async def test_rating_reference_example_is_out_of_range(client: httpx.AsyncClient, owner: SignedIn, world: World,
+                                                        services: Services) -> None:
+    booking_id = await completed(services, owner, world)
+    example = {"service_rating": 499.0, "service_rating_message": "string_value", "private_service_rating": True}
+    for path in (f"/api/co/bookings/rate/{booking_id}", f"/api/co/rating/rate/{booking_id}", f"/api/co/rating/{booking_id}"):
+        response = await client.post(path, json=example, headers=owner.headers)
+        assert response.status_code == 400, path
+        assert response.json()["errors"] == [{"field": "service_rating", "reason": "out_of_range"}]
+    wrong_type = await client.post(f"/api/co/rating/{booking_id}", json={"service_rating": "five"}, headers=owner.headers)
+    assert wrong_type.status_code == 400
+
+
+async def test_rating_routes_require_bearer(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/co/rating")).status_code == 401
+    assert (await client.post("/api/co/rating/1", json={"service_rating": 5})).status_code == 401
+    assert (await client.post("/api/co/rating/rate/1", json={"service_rating": 5})).status_code == 401
+
+
+async def test_only_completed_bookings_can_be_rated(client: httpx.AsyncClient, owner: SignedIn, world: World,
+                                                    services: Services) -> None:
+    row = await stored_booking(services, owner_id=owner.owner_id, world=world, status="CONFIRMED", vehicle=world.car)
+    response = await client.post(f"/api/co/rating/{row.id}", json={"service_rating": 4}, headers=owner.headers)
+    assert response.status_code == 409 and response.json()["code"] == "RATING_NOT_ALLOWED"
+
+
+async def test_rate_create_update_list_and_workshop_average(client: httpx.AsyncClient, owner: SignedIn,
+                                                            other_owner: SignedIn, world: World, services: Services) -> None:
+    first = await completed(services, owner, world, days_ago=20)
+    second = await completed(services, owner, world, days_ago=5)
+    created = await client.post(f"/api/co/bookings/rate/{first}", headers=owner.headers,
+                                json={"service_rating": 5, "service_rating_message": "Topp", "private_service_rating": False})
+    assert created.status_code == 200
+    data = created.json()["data"]
+    assert data["service_rating"] == 5.0 and data["service_rating_message"] == "Topp" and data["rated_at"]
+    await client.post(f"/api/co/rating/rate/{second}", json={"service_rating": 3}, headers=owner.headers)
+    updated = await client.post(f"/api/co/rating/{second}", json={"service_rating": 2, "private_service_rating": True},
+                                headers=owner.headers)
+    assert updated.json()["data"]["service_rating"] == 2.0 and updated.json()["data"]["private_service_rating"] is True
+    async with services.sessionmaker() as session:
+        workshop = await session.get(Workshop, world.workshop.org_nr)
+        assert workshop is not None and workshop.total_reviews == 2 and workshop.average_rating == 3.5
+    for path in ("/api/co/rating", "/api/co/bookings/ratings"):
+        listed = (await client.get(path, headers=owner.headers)).json()
+        assert listed["total"] == 2 and {i["booking_id"] for i in listed["items"]} == {first, second}
+        assert set(listed["items"][0]) == {
+            "booking_id", "workshop_org_nr", "workshop_name", "service_id", "service_title", "registration_number",
+            "status", "service_start_time", "service_estimated_end_time", "service_actual_end_time", "service_rating",
+            "service_rating_message", "private_service_rating", "rated_at"}
+    assert (await client.get("/api/co/rating", headers=other_owner.headers)).json() == {"total": 0, "items": []}
+    line = (await client.get(f"/api/co/bookings/{first}", headers=owner.headers)).json()
+    assert line["rating_allowed"] is True and line["service_rating"] == 5.0
+
+
+# --- service log ---------------------------------------------------------------------------------
+
+async def test_service_log_reference_examples_are_validated(client: httpx.AsyncClient, owner: SignedIn, world: World) -> None:
+    org = world.workshop.org_nr
+    cases = [
+        (f"/api/co/service-log/latest?limit=string_value&registration_number=BT57225&workshop_org_nr={org}", "limit"),
+        (f"/api/co/service-log/list?page=string_value&page_size=string_value&registration_number=BT57225&workshop_org_nr={org}", "page"),
+        ("/api/co/service-log/vehicle-history/latest?limit=string_value&registration_number=BT57225", "limit"),
+        ("/api/co/service-log/vehicle-history/list?page=string_value&page_size=string_value", "page"),
+        ("/api/co/service-log/latest?limit=21", "limit"),
+        ("/api/co/service-log/list?page_size=101", "page_size"),
+        ("/api/co/service-log/summary?workshop_org_nr=12345", "workshop_org_nr"),
+        ("/api/co/service-log/summary?date_from=12.02.2026", "date_from"),
+        ("/api/co/service-log/list?date_from=2026-03-01&date_to=2026-02-01", "date_from"),
+    ]
+    for path, field in cases:
+        response = await client.get(path, headers=owner.headers)
+        assert response.status_code == 400, (path, response.text)
+        assert response.json()["errors"][0]["field"] == field
+
+
+async def test_service_log_examples_with_real_data(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn,
+                                                   world: World, services: Services) -> None:
+    old = await completed(services, owner, world, days_ago=40, service_rating=4.0)
+    new = await completed(services, owner, world, days_ago=2, service_rating=5.0)
+    await stored_booking(services, owner_id=owner.owner_id, world=world, status="REQUESTED", vehicle=world.car)
+    org = world.workshop.org_nr
+    latest = await client.get(f"/api/co/service-log/latest?limit=5&registration_number=BT57225&workshop_org_nr={org}",
+                              headers=owner.headers)
+    assert latest.status_code == 200
+    assert [i["booking_id"] for i in latest.json()["data"]["items"]] == [new, old]
+    listed = (await client.get("/api/co/service-log/list?page=2&page_size=1", headers=owner.headers)).json()["data"]
+    assert listed["total"] == 2 and listed["pages"] == 2 and [i["id"] for i in listed["items"]] == [old]
+    summary = (await client.get(f"/api/co/service-log/summary?registration_number=BT57225&workshop_org_nr={org}",
+                                headers=owner.headers)).json()["data"]
+    assert summary["count"] == 2 and summary["average_rating"] == 4.5 and summary["total_spent"] == 2980.0
+    assert summary["last_service_date"] is not None
+    ranged = (await client.get(f"/api/co/service-log/summary?date_from={(datetime.now(UTC) - timedelta(days=10)).date()}",
+                               headers=owner.headers)).json()["data"]
+    assert ranged["count"] == 1
+    history = (await client.get("/api/co/service-log/vehicle-history/summary", headers=owner.headers)).json()["data"]
+    assert history["count"] == 2 and history["filters"]["registration_number"] == "BT57225"
+    assert history["vehicle"]["registration_number"] == "BT57225"
+    vlist = (await client.get("/api/co/service-log/vehicle-history/list", headers=owner.headers)).json()["data"]
+    assert vlist["total"] == 2
+    vlatest = (await client.get("/api/co/service-log/vehicle-history/latest?limit=1", headers=owner.headers)).json()["data"]
+    assert [i["id"] for i in vlatest["items"]] == [new]
+    records = (await client.get("/api/co/service-records", headers=owner.headers)).json()["data"]
+    assert records["total"] == 2
+    messages = await client.get(f"/api/co/service-log/messages/{new}", headers=owner.headers)
+    assert messages.status_code == 200 and messages.json()["data"]["log_id"] == new
+    # another owner: someone else's plate is 403, someone else's log is 404, and their own log is empty
+    assert (await client.get("/api/co/service-log/list?registration_number=BT57225",
+                             headers=other_owner.headers)).status_code == 403
+    assert (await client.get(f"/api/co/service-log/messages/{new}", headers=other_owner.headers)).status_code == 404
+    assert (await client.get("/api/co/service-log/summary", headers=other_owner.headers)).json()["data"]["count"] == 0
+    assert (await client.get("/api/co/service-records", headers=other_owner.headers)).json()["data"]["total"] == 0
+
+
+async def test_vehicle_history_without_a_vehicle_is_404(client: httpx.AsyncClient, world: World) -> None:
+    from tests.conftest import sign_up_and_in
+
+    nobody = await sign_up_and_in(client)
+    response = await client.get("/api/co/service-log/vehicle-history/summary", headers=nobody.headers)
+    assert response.status_code == 404 and response.json()["code"] == "NO_PRIMARY_VEHICLE"
+
+
+async def test_export_token_and_download(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn,
+                                         world: World, services: Services) -> None:
+    await completed(services, owner, world, days_ago=3, service_rating=5.0, service_rating_message="Flott")
+    org = world.workshop.org_nr
+    issued = await client.get(f"/api/co/service-log/export-token?registration_number=BT57225&workshop_org_nr={org}"
+                              "&date_from=2026-01-01&date_to=2030-12-31", headers=owner.headers)
+    assert issued.status_code == 200
+    data = issued.json()["data"]
+    assert data["expires_in"] == 900 and "/api/co/service-records/export?token=" in data["download_url"]
+    header = jwt.get_unverified_header(data["token"])
+    assert header["typ"] == "svclog-export+jwt"
+    # a browser link: no Bearer, only the token
+    csv_file = await client.get(f"/api/co/service-records/export?token={data['token']}")
+    assert csv_file.status_code == 200
+    assert csv_file.headers["content-type"].startswith("text/csv")
+    disposition = csv_file.headers["content-disposition"]
+    assert disposition.startswith("attachment;") and "minbil-servicehistorikk-BT57225-" in disposition
+    lines = csv_file.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("booking_id,completed_at,registration_number")
+    assert len(lines) == 2 and "Oljeskift" in lines[1] and "Flott" in lines[1]
+    json_file = await client.get(f"/api/co/service-records/export?token={data['token']}&format=json")
+    assert json_file.status_code == 200 and json_file.json()["total"] == 1
+    assert json_file.headers["content-disposition"].endswith('.json"')
+    # Bearer alone works too; nothing at all is a 401; a tampered or foreign token is refused
+    assert (await client.get("/api/co/service-records/export", headers=owner.headers)).status_code == 200
+    assert (await client.get("/api/co/service-records/export")).status_code == 401
+    assert (await client.get(f"/api/co/service-records/export?token={data['token']}x")).status_code == 401
+    assert (await client.get(f"/api/co/service-records/export?token={data['token']}",
+                             headers=other_owner.headers)).status_code == 403
+    widened = await client.get(f"/api/co/service-records/export?token={data['token']}&workshop_org_nr=921460929")
+    assert widened.status_code == 403
+    access = owner.access_token
+    assert (await client.get(f"/api/co/service-records/export?token={access}")).status_code == 401
+    listed = (await client.get("/api/co/service-log/list?export_token=1", headers=owner.headers)).json()["data"]
+    assert listed["export_token"]["token"]
+    assert (await client.get("/api/co/service-log/list", headers=owner.headers)).json()["data"]["export_token"] is None
+    foreign = await client.get("/api/co/service-log/export-token?registration_number=EK39085", headers=owner.headers)
+    assert foreign.status_code == 403
+
+
+async def test_expired_export_token_is_401(client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services) -> None:
+    from app.domain.service_log.results import Filters
+    from app.domain.service_log.service import issue_export_token
+
+    async with services.uow() as uow:
+        token = issue_export_token(uow, owner.owner_id, Filters(), now=datetime.now(UTC) - timedelta(minutes=16))
+    response = await client.get(f"/api/co/service-records/export?token={token.token}")
+    assert response.status_code == 401 and response.json()["code"] == "EXPORT_TOKEN_EXPIRED"
