@@ -172,3 +172,27 @@ def test_map_document_tolerates_missing_parts() -> None:
     assert vehicle.registration_number == "CD12345"
     assert vehicle.brand is None and vehicle.weights == {} and vehicle.next_eu_control is None
     assert registry_document("EK39085")["kjoretoydataListe"][0]["kjoretoyId"]["kjennemerke"] == "EK 39085"
+
+
+async def test_lookups_work_while_the_cache_is_down() -> None:
+    from redis.asyncio import Redis
+
+    from app.infra.kv import RedisKV
+
+    unreachable = Redis.from_url("redis://127.0.0.1:1", socket_connect_timeout=0.2)
+    client, handler = registry(found, RedisKV(unreachable, timeout_s=0.3))
+    vehicle = await client.lookup("BT57225")
+    again = await client.lookup("BT57225")
+    assert vehicle.brand == again.brand == "VOLVO"
+    assert len(handler.requests) == 2  # nothing could be cached, but nothing failed either
+    await client.aclose()
+    await unreachable.aclose()
+
+
+async def test_the_app_uses_the_real_client_only_with_a_key(app_factory) -> None:  # type: ignore[no-untyped-def]
+    from app.domain.account.ports import vehicle_registry
+
+    keyed, _ = await app_factory(vegvesen_api_key="svv-key")
+    plain, _ = await app_factory()
+    assert isinstance(vehicle_registry(keyed.state.services), VegvesenRegistry)
+    assert isinstance(vehicle_registry(plain.state.services), OfflineRegistry)
