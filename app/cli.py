@@ -23,10 +23,10 @@ def _serve(args: argparse.Namespace) -> int:
     if workers > 1 and not settings.redis_url:
         print("minbil: several workers need REDIS_URL (shared cache, limits and events); using 1", file=sys.stderr)
         workers = 1
-    asyncio.run(_prepare_database())
     # uvicorn re-raises SIGTERM after its graceful shutdown; exiting through SystemExit instead lets the
     # exit hooks run (they stop the embedded PostgreSQL)
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    asyncio.run(_prepare_database())
     uvicorn.run(
         "app.main:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
         # log_config=None: uvicorn's own loggers go through the root handler (JSON, request id);
@@ -60,6 +60,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    signal.signal(signal.SIGTERM, _exit_on_signal)
 
     async def run() -> None:
         async with build_services(settings, migrate=True):
