@@ -35,6 +35,7 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.infra.vegvesen import map_document
 from db.models import (
     Booking,
     CarOwner,
@@ -534,10 +535,40 @@ class DemoVehicle:
     is_primary: bool
 
 
-TESLA = DemoVehicle("EK39085", "XP7YGCEL0PB109385", "Tesla", "Model Y", "Hvit", "Elektrisk", date(2023, 3, 14), 2023,
-                    {"egenvekt": 1979, "tillattTotalvekt": 2476, "nyttelast": 497}, "Tesla'n", True)
-GOLF = DemoVehicle("BT57225", "WVWZZZAUZFW057225", "Volkswagen", "Golf", "Grå", "Diesel", date(2015, 5, 20), 2015,
-                   {"egenvekt": 1320, "tillattTotalvekt": 1840, "nyttelast": 520}, "Golfen", False)
+TESLA = DemoVehicle("EK39085", "XP7YGCEL0PB109385", "TESLA", "MODEL Y", "Hvit", "Elektrisk", date(2023, 3, 14), 2023,
+                    {"egenvekt": 1979, "tillattTotalvekt": 2461, "nyttelast": 407}, "Tesla'n", True)
+GOLF = DemoVehicle("BT57225", "WVWZZZAUZFW057225", "VOLKSWAGEN", "GOLF", "Grå", "Diesel", date(2015, 5, 20), 2015,
+                   {"egenvekt": 1320, "tillattTotalvekt": 1840, "nyttelast": 445}, "Golfen", False)
+
+
+def registry_document(v: DemoVehicle, last_eu: date | None, next_eu: date) -> dict[str, Any]:
+    """The vehicle as a Statens vegvesen `kjoretoydataListe` document (the offline registry's format)."""
+    control: dict[str, Any] = {"kontrollfrist": next_eu.isoformat()}
+    if last_eu is not None:
+        control["sistGodkjent"] = last_eu.isoformat()
+    first = v.first_registration.isoformat()
+    return {
+        "kjoretoydataListe": [{
+            "kjoretoyId": {"kjennemerke": f"{v.registration_number[:2]} {v.registration_number[2:]}",
+                           "understellsnummer": v.vin},
+            "forstegangsregistrering": {"registrertForstegangNorgeDato": first},
+            "registrering": {"registreringsstatus": {"kodeVerdi": "REGISTRERT", "kodeBeskrivelse": "Registrert"}},
+            "godkjenning": {
+                "forstegangsGodkjenning": {"forstegangRegistrertDato": first},
+                "tekniskGodkjenning": {
+                    "kjoretoyklassifisering": {"beskrivelse": "Personbil"},
+                    "tekniskeData": {
+                        "generelt": {"merke": [{"merke": v.brand}], "handelsbetegnelse": [v.model]},
+                        "karosseriOgLasteplan": {"rFarge": [{"kodeNavn": v.color}]},
+                        "motorOgDrivverk": {"motor": [{"drivstoff": [{"drivstoffKode": {"kodeNavn": v.fuel_type}}]}]},
+                        "vekter": dict(v.weights),
+                    },
+                },
+            },
+            "periodiskKjoretoyKontroll": control,
+        }],
+        "source": "offline",
+    }
 
 
 @dataclass(frozen=True)
@@ -612,29 +643,15 @@ async def _seed_demo_owner(conn: AsyncConnection, factory: WorkshopFactory, *, s
         next_eu = (eu_done + timedelta(days=730)) if v is GOLF else date(v.first_registration.year + 4,
                                                                        v.first_registration.month,
                                                                        v.first_registration.day)
-        spaced = f"{v.registration_number[:2]} {v.registration_number[2:]}"
-        raw = {
-            "kjoretoyId": {"kjennemerke": spaced, "understellsnummer": v.vin},
-            "forstegangsregistrering": {"registrertForstegangNorgeDato": v.first_registration.isoformat()},
-            "registrering": {"registreringsstatus": {"kodeVerdi": "REGISTRERT", "kodeBeskrivelse": "Registrert"}},
-            "godkjenning": {"tekniskGodkjenning": {
-                "kjoretoyklassifisering": {"tekniskKode": {"kodeVerdi": "M1", "kodeNavn": "Personbil"}},
-                "tekniskeData": {
-                    "generelt": {"merke": [{"merke": v.brand.upper()}], "handelsbetegnelse": [v.model.upper()]},
-                    "karosseriOgLasteplan": {"rFarge": [{"kodeNavn": v.color}]},
-                    "miljodata": {"miljoOgdrivstoffGruppe": [{"drivstoffKodeMiljodata": {"kodeNavn": v.fuel_type}}]},
-                    "vekter": {"egenvekt": v.weights["egenvekt"], "tillattTotalvekt": v.weights["tillattTotalvekt"]},
-                },
-            }},
-            "periodiskKjoretoyKontroll": {"kontrollfrist": next_eu.isoformat(),
-                                          "sistGodkjent": last_eu.isoformat() if last_eu else None},
-        }
+        found = map_document(registry_document(v, last_eu, next_eu), v.registration_number, source="offline",
+                             fetched_at=joined)
         values = dict(
-            registration_number=v.registration_number, vin=v.vin, brand=v.brand, model=v.model, color=v.color,
-            fuel_type=v.fuel_type, vehicle_class="M1", first_registration=v.first_registration,
-            model_year=v.model_year, registration_status="Registrert", next_eu_control=next_eu,
-            last_eu_control=last_eu, weights=v.weights, source="offline", raw=raw, fetched_at=joined,
-            created_at=joined, updated_at=joined,
+            registration_number=found.registration_number, vin=found.vin, brand=found.brand, model=found.model,
+            color=found.color, fuel_type=found.fuel_type, vehicle_class=found.vehicle_class,
+            first_registration=found.first_registration, model_year=found.model_year,
+            registration_status=found.registration_status, next_eu_control=found.next_eu_control,
+            last_eu_control=found.last_eu_control, weights=dict(found.weights), source=found.source, raw=found.raw,
+            fetched_at=found.fetched_at, created_at=joined, updated_at=joined,
         )
         table = Vehicle.__table__
         statement = pg_insert(table).values(**values)

@@ -153,7 +153,7 @@ async def test_demo_owner_signs_in_and_has_a_lived_in_account(services: Services
     owner_id = await scalar(services, "SELECT id FROM car_owners WHERE email = :e", e=DEMO_EMAIL)
     vehicles = await rows(services, "SELECT v.registration_number, v.brand, ov.is_primary FROM owner_vehicles ov "
                                     "JOIN vehicles v ON v.id = ov.vehicle_id WHERE ov.owner_id = :o ORDER BY 1", o=owner_id)
-    assert vehicles == [("BT57225", "Volkswagen", False), ("EK39085", "Tesla", True)]
+    assert vehicles == [("BT57225", "VOLKSWAGEN", False), ("EK39085", "TESLA", True)]
 
     statuses = Counter(r[0] for r in await rows(services, "SELECT status FROM bookings WHERE owner_id = :o", o=owner_id))
     assert {"REQUESTED", "CONFIRMED", "IN_PROGRESS", "COMPLETED", "CANCELLED"} <= set(statuses)
