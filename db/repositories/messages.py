@@ -231,3 +231,50 @@ async def inbox(session: AsyncSession, owner_id: int, q: str | None, offset: int
         return [], 0
     total = (await session.exec(_INBOX_COUNT_SQL, params={"owner_id": owner_id, "q": params["q"]})).scalar_one()  # type: ignore[call-overload]
     return [], int(total)
+
+
+async def thread_pages(session: AsyncSession, booking_ids: Sequence[int], offset: int,
+                       limit: int) -> dict[int, tuple[list[Message], int]]:
+    """The same window (oldest first) of several threads, with each thread's message count; one statement."""
+    if not booking_ids:
+        return {}
+    ranked = (
+        select(
+            Message.id,
+            func.row_number().over(partition_by=Message.booking_id,
+                                   order_by=(Message.created_at.asc(), Message.id.asc())).label("rn"),  # type: ignore[attr-defined, union-attr]
+            func.count().over(partition_by=Message.booking_id).label("total"),
+        )
+        .where(Message.booking_id.in_(list(booking_ids)))  # type: ignore[attr-defined]
+        .subquery()
+    )
+    stmt = (
+        select(Message, ranked.c.total, ranked.c.rn)
+        .join(ranked, ranked.c.id == Message.id)
+        .where(ranked.c.rn > offset, ranked.c.rn <= offset + limit)
+        .order_by(Message.booking_id, ranked.c.rn)
+    )
+    out: dict[int, tuple[list[Message], int]] = {int(b): ([], 0) for b in booking_ids}
+    totals_needed = set(out)
+    for message, total, _rn in (await session.exec(stmt)).all():  # type: ignore[call-overload]
+        rows, _ = out[message.booking_id]
+        rows.append(message)
+        out[message.booking_id] = (rows, int(total))
+        totals_needed.discard(message.booking_id)
+    if totals_needed:  # windows past the end still report the thread's size
+        counts = select(Message.booking_id, func.count()).where(
+            Message.booking_id.in_(list(totals_needed))  # type: ignore[attr-defined]
+        ).group_by(Message.booking_id)
+        for booking_id, total in (await session.exec(counts)).all():  # type: ignore[call-overload]
+            out[int(booking_id)] = ([], int(total))
+    return out
+
+
+async def thread_stats(session: AsyncSession, booking_id: int) -> dict[str, Any]:
+    stmt = select(
+        func.count().label("total_messages"),
+        func.count().filter(_UNREAD).label("unread_count"),
+        func.max(Message.created_at).label("updated_at"),
+        func.max(Message.read_at).label("read_at"),
+    ).where(Message.booking_id == booking_id)
+    return dict((await session.exec(stmt)).one()._mapping)  # type: ignore[call-overload]

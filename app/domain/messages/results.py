@@ -100,6 +100,17 @@ class InboxThread(msgspec.Struct, frozen=True):
     read_at: datetime | None
 
 
+class ThreadInfo(msgspec.Struct, frozen=True):
+    booking_id: int
+    workshop_org_nr: str
+    workshop_name: str | None
+    last_message: MessageView | None
+    unread_count: int
+    total_messages: int
+    updated_at: datetime
+    read_at: datetime | None
+
+
 class InboxPage(msgspec.Struct, frozen=True):
     threads: list[InboxThread]
     paging: Paging

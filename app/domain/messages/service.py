@@ -21,6 +21,7 @@ from app.domain.messages.results import (
     Paging,
     ReadUpToResult,
     SendResult,
+    ThreadInfo,
     ThreadPage,
     message_item,
     timestamp,
@@ -95,8 +96,16 @@ async def _owned_booking(uow: UnitOfWork, owner_id: int, booking_id: int, *, loc
 
 async def inbox(uow: UnitOfWork, owner_id: int, *, page: int = 1, page_size: int = 20, q: str | None = None) -> InboxPage:
     check_paging(page, page_size)
+    return await inbox_window(uow, owner_id, offset=(page - 1) * page_size, limit=page_size, q=q)
+
+
+async def inbox_window(uow: UnitOfWork, owner_id: int, *, offset: int, limit: int, q: str | None = None) -> InboxPage:
+    """The owner's threads by last activity, newest first; `q` searches the last message of each thread."""
+    if offset < 0:
+        raise ValidationFailed("Invalid cursor.", fields={"after": "invalid"})
+    check_paging(1, limit, "first")
     query = (q or "").strip()[:200] or None
-    rows, total = await repo.inbox(uow.session, owner_id, query, (page - 1) * page_size, page_size)
+    rows, total = await repo.inbox(uow.session, owner_id, query, offset, limit)
     threads = [
         InboxThread(
             booking_id=int(r["booking_id"]),
@@ -115,7 +124,22 @@ async def inbox(uow: UnitOfWork, owner_id: int, *, page: int = 1, page_size: int
         for r in rows
     ]
     unread_total = await repo.owner_unread(uow.session, owner_id)
-    return InboxPage(threads=threads, paging=Paging(page=page, page_size=page_size, total=total), unread_total=unread_total)
+    page = offset // limit + 1
+    return InboxPage(threads=threads, paging=Paging(page=page, page_size=limit, total=total), unread_total=unread_total)
+
+
+async def thread_info(uow: UnitOfWork, owner_id: int, booking_id: int) -> ThreadInfo:
+    """One of the owner's threads (also one without messages yet); 404 "Booking not found" otherwise."""
+    booking = await _owned_booking(uow, owner_id, booking_id)
+    stats = await repo.thread_stats(uow.session, booking_id)
+    last = (await repo.messages_by_booking(uow.session, [booking_id], 1)).get(booking_id) or []
+    return ThreadInfo(
+        booking_id=booking_id, workshop_org_nr=booking.workshop_org_nr,
+        workshop_name=await repo.workshop_name(uow.session, booking.workshop_org_nr),
+        last_message=MessageView.from_row(last[-1]) if last else None,
+        unread_count=int(stats["unread_count"]), total_messages=int(stats["total_messages"]),
+        updated_at=stats["updated_at"] or booking.created_at, read_at=stats["read_at"],
+    )
 
 
 async def thread(uow: UnitOfWork, owner_id: int, booking_id: int, *, page: int = 1, size: int = 20) -> ThreadPage:

@@ -69,13 +69,27 @@ async def list_notifications(uow: UnitOfWork, owner_id: int, *, status: str | No
     if state not in STATUSES:
         raise ValidationFailed("status must be 'unread' or 'all'.", fields={"status": "must be unread or all"})
     check_paging(page, page_size)
+    return await notifications_window(uow, owner_id, status=state, types=types, since=since,
+                                      offset=(page - 1) * page_size, limit=page_size)
+
+
+async def notifications_window(uow: UnitOfWork, owner_id: int, *, status: str | None = "unread",
+                               types: str | Sequence[str] | None = None, since: str | datetime | None = None,
+                               offset: int = 0, limit: int = 20) -> NotificationPage:
+    """Newest first; `status` unread (default) or all, `types` exact types or prefixes (`booking`)."""
+    state = (status or "unread").strip().lower()
+    if state not in STATUSES:
+        raise ValidationFailed("status must be 'unread' or 'all'.", fields={"status": "must be unread or all"})
+    if offset < 0:
+        raise ValidationFailed("Invalid cursor.", fields={"after": "invalid"})
+    check_paging(1, limit, "first")
     rows, total = await repo.page(
         uow.session, owner_id, unread_only=state == "unread", types=parse_types(types),
-        since=parse_timestamp(since, "since"), offset=(page - 1) * page_size, limit=page_size,
+        since=parse_timestamp(since, "since"), offset=offset, limit=limit,
     )
     return NotificationPage(
         items=[NotificationView.from_row(n) for n in rows],
-        paging=Paging(page=page, page_size=page_size, total=total),
+        paging=Paging(page=offset // limit + 1, page_size=limit, total=total),
         unread_total=await repo.unread_count(uow.session, owner_id),
     )
 

@@ -1,0 +1,427 @@
+"""Messages and notifications over GraphQL: `inbox`, `thread`, `notifications`, `unreadCounts` and the
+mutations `sendMessage` (text and multipart uploads), `markThreadRead`, `markNotificationsRead`,
+`markAllNotificationsRead`.
+
+Connections page with opaque cursors (a position in the ordered list). Nested thread messages load through
+`MessageLoaders` (one statement per batch); the bookings area can use the same loaders for
+`Booking.messages` / `Booking.unreadCount`: `info.context.loaders.get(MessageLoaders).latest.load(booking_id)`
+and `.unread.load(booking_id)`, with `Message.of(view)` for the items.
+"""
+
+from __future__ import annotations
+
+import base64
+from enum import Enum
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.file_uploads import Upload
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from app.domain.messages import batch
+from app.domain.messages import service as messages
+from app.domain.messages.attachments import AttachmentRef
+from app.domain.messages.attachments import Upload as FileUpload
+from app.domain.messages.results import InboxThread, MessageView, ThreadInfo
+from app.domain.messages.unread import unread_counts
+from app.domain.notifications import service as notifications
+from app.domain.notifications.service import NotificationView
+from app.errors import DomainError, ValidationFailed
+from graphql_api.context import GraphQLContext
+from graphql_api.errors import payload_union, user_error
+
+Ctx = Info[GraphQLContext, None]
+DEFAULT_FIRST = 20
+MAX_FIRST = 100
+
+
+def encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"pos:{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """The offset after `cursor` (0 without one)."""
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = raw.partition(":")
+        position = int(value)
+        if kind != "pos" or position < 0:
+            raise ValueError(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed("after is not a cursor of this list.", fields={"after": "invalid"}) from None
+    return position + 1
+
+
+def check_first(first: int) -> int:
+    if not 1 <= first <= MAX_FIRST:
+        raise ValidationFailed(f"first must be between 1 and {MAX_FIRST}.", fields={"first": f"1..{MAX_FIRST}"})
+    return first
+
+
+# --- types ------------------------------------------------------------------------------------------
+
+
+@strawberry.type
+class ConnectionPageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+def page_info(offset: int, count: int, total: int) -> ConnectionPageInfo:
+    return ConnectionPageInfo(
+        has_next_page=offset + count < total, has_previous_page=offset > 0,
+        start_cursor=encode_cursor(offset) if count else None,
+        end_cursor=encode_cursor(offset + count - 1) if count else None,
+    )
+
+
+@strawberry.type
+class MessageAttachment:
+    url: str
+    content_type: str | None
+    name: str | None
+    size: int | None
+
+
+@strawberry.type(description="One message of a booking thread.")
+class Message:
+    id: int
+    booking_id: int
+    thread_id: str
+    workshop_org_nr: str
+    sender_type: str = strawberry.field(description="carowner | workshop | system")
+    message_text: str
+    attachments: list[MessageAttachment]
+    is_read: bool
+    read_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, m: MessageView) -> Message:
+        return cls(
+            id=m.id, booking_id=m.booking_id, thread_id=str(m.booking_id), workshop_org_nr=m.workshop_org_nr,
+            sender_type=m.sender_type, message_text=m.message_text,
+            attachments=[MessageAttachment(url=str(a.get("url", "")), content_type=a.get("content_type"),
+                                           name=a.get("name"), size=a.get("size")) for a in m.attachments],
+            is_read=m.is_read, read_at=m.read_at, created_at=m.created_at,
+        )
+
+
+@strawberry.type
+class MessageEdge:
+    cursor: str
+    node: Message
+
+
+@strawberry.type
+class MessageConnection:
+    edges: list[MessageEdge]
+    page_info: ConnectionPageInfo
+    total_count: int
+
+    @strawberry.field
+    def nodes(self) -> list[Message]:
+        return [e.node for e in self.edges]
+
+
+@strawberry.type(description="The thread of one booking (`id` = the booking id as a string).")
+class Thread:
+    id: strawberry.ID
+    booking_id: int
+    workshop_org_nr: str
+    workshop_name: str | None
+    last_message: Message | None
+    unread_count: int
+    total_messages: int
+    updated_at: datetime
+    read_at: datetime | None
+
+    @classmethod
+    def of(cls, t: InboxThread | ThreadInfo) -> Thread:
+        return cls(
+            id=strawberry.ID(str(t.booking_id)), booking_id=t.booking_id, workshop_org_nr=t.workshop_org_nr,
+            workshop_name=t.workshop_name, last_message=Message.of(t.last_message) if t.last_message else None,
+            unread_count=t.unread_count, total_messages=t.total_messages, updated_at=t.updated_at, read_at=t.read_at,
+        )
+
+    @strawberry.field(description="The thread's messages, oldest first.")
+    async def messages(self, info: Ctx, first: int = DEFAULT_FIRST, after: str | None = None) -> MessageConnection:
+        limit = check_first(first)
+        offset = decode_cursor(after)
+        rows, total = await info.context.loaders.get(MessageLoaders).window.load((self.booking_id, offset, limit))
+        return MessageConnection(
+            edges=[MessageEdge(cursor=encode_cursor(offset + i), node=Message.of(m)) for i, m in enumerate(rows)],
+            page_info=page_info(offset, len(rows), total), total_count=total,
+        )
+
+
+@strawberry.type
+class ThreadEdge:
+    cursor: str
+    node: Thread
+
+
+@strawberry.type
+class InboxConnection:
+    edges: list[ThreadEdge]
+    page_info: ConnectionPageInfo
+    total_count: int
+    unread_total: int = strawberry.field(description="Unread workshop messages over all threads.")
+
+    @strawberry.field
+    def nodes(self) -> list[Thread]:
+        return [e.node for e in self.edges]
+
+
+@strawberry.type
+class Notification:
+    id: int
+    type: str
+    title: str
+    body: str
+    data: JSON
+    is_read: bool
+    created_at: datetime
+    read_at: datetime | None
+
+    @classmethod
+    def of(cls, n: NotificationView) -> Notification:
+        return cls(id=n.id, type=n.type, title=n.title, body=n.body, data=n.data, is_read=n.is_read,
+                   created_at=n.created_at, read_at=n.read_at)
+
+
+@strawberry.type
+class NotificationEdge:
+    cursor: str
+    node: Notification
+
+
+@strawberry.type
+class NotificationConnection:
+    edges: list[NotificationEdge]
+    page_info: ConnectionPageInfo
+    total_count: int
+    unread_total: int
+
+    @strawberry.field
+    def nodes(self) -> list[Notification]:
+        return [e.node for e in self.edges]
+
+
+@strawberry.enum
+class NotificationStatus(Enum):
+    UNREAD = "unread"
+    ALL = "all"
+
+
+@strawberry.input
+class NotificationFilter:
+    status: NotificationStatus = NotificationStatus.UNREAD
+    types: list[str] | None = strawberry.field(default=None, description="Types or prefixes, e.g. [\"booking\"]")
+    since: datetime | None = strawberry.field(default=None, description="Only notifications newer than this")
+
+
+@strawberry.type
+class UnreadCounts:
+    messages: int = strawberry.field(description="Unread workshop -> owner messages.")
+    notifications: int = strawberry.field(description="Unread notifications.")
+
+    @strawberry.field
+    def total(self) -> int:
+        return self.messages + self.notifications
+
+
+@strawberry.input
+class AttachmentInput:
+    url: str
+    content_type: str
+    name: str | None = None
+    size: int | None = None
+
+
+@strawberry.input
+class SendMessageInput:
+    booking_id: int
+    message: str | None = None
+    org_nr: str | None = None
+    attachments: list[AttachmentInput] | None = strawberry.field(default=None, description="Already stored files")
+    files: list[Upload] | None = strawberry.field(default=None, description="Uploads (multipart request): "
+                                                  "JPEG, PNG, WebP or PDF")
+
+
+@strawberry.type
+class MessageSent:
+    sent_message: Message
+    unread_count: int = strawberry.field(description="Unread workshop messages in this thread.")
+
+
+@strawberry.type
+class ThreadRead:
+    updated: int
+    json_updated: int
+    unread_count: int
+    read_at: datetime | None
+
+
+@strawberry.type
+class NotificationsMarked:
+    updated: int
+    messages_marked: int
+
+
+SendMessagePayload = payload_union("SendMessagePayload", MessageSent)
+MarkThreadReadPayload = payload_union("MarkThreadReadPayload", ThreadRead)
+MarkNotificationsReadPayload = payload_union("MarkNotificationsReadPayload", NotificationsMarked)
+
+
+# --- loaders ----------------------------------------------------------------------------------------
+
+
+class MessageLoaders:
+    """Per-request loaders over messages: one statement per batch.
+
+    - `window`: (booking_id, offset, limit) -> (messages oldest first, thread size)
+    - `latest`: booking_id -> the latest messages (up to 50, oldest first)
+    - `unread`: booking_id -> unread workshop -> owner messages
+    """
+
+    def __init__(self, services: Any) -> None:
+        self.services = services
+        self.window: DataLoader[tuple[int, int, int], tuple[list[MessageView], int]] = DataLoader(self._window)
+        self.latest: DataLoader[int, list[MessageView]] = DataLoader(self._latest)
+        self.unread: DataLoader[int, int] = DataLoader(self._unread)
+
+    async def _window(self, keys: list[tuple[int, int, int]]) -> list[tuple[list[MessageView], int]]:
+        return await batch.thread_windows(self.services, keys)
+
+    async def _latest(self, keys: list[int]) -> list[list[MessageView]]:
+        return await batch.latest_messages(self.services, keys)
+
+    async def _unread(self, keys: list[int]) -> list[int]:
+        return await batch.unread_counts_by_booking(self.services, keys)
+
+
+async def _file(upload: Any, index: int) -> FileUpload:
+    data = await upload.read() if hasattr(upload, "read") else bytes(upload)
+    if isinstance(data, str):
+        data = data.encode()
+    return FileUpload(filename=str(getattr(upload, "filename", "") or f"file-{index}"), data=bytes(data),
+                      content_type=getattr(upload, "content_type", None))
+
+
+# --- operations -------------------------------------------------------------------------------------
+
+
+@strawberry.type
+class MessagesQuery:
+    @strawberry.field(description="The caller's threads by last activity, newest first; `q` searches the last message.")
+    async def inbox(self, info: Ctx, first: int = DEFAULT_FIRST, after: str | None = None,
+                    q: str | None = None) -> InboxConnection:
+        owner_id = await info.context.owner_id()
+        offset = decode_cursor(after)
+        async with info.context.transaction() as uow:
+            result = await messages.inbox_window(uow, owner_id, offset=offset, limit=check_first(first), q=q)
+        return InboxConnection(
+            edges=[ThreadEdge(cursor=encode_cursor(offset + i), node=Thread.of(t)) for i, t in enumerate(result.threads)],
+            page_info=page_info(offset, len(result.threads), result.paging.total),
+            total_count=result.paging.total, unread_total=result.unread_total,
+        )
+
+    @strawberry.field(description="One booking's thread; NOT_FOUND for a booking that is not the caller's.")
+    async def thread(self, info: Ctx, booking_id: int) -> Thread:
+        owner_id = await info.context.owner_id()
+        async with info.context.transaction() as uow:
+            return Thread.of(await messages.thread_info(uow, owner_id, booking_id))
+
+    @strawberry.field(description="The caller's notifications, newest first (unread only unless filter.status is ALL).")
+    async def notifications(self, info: Ctx, filter: NotificationFilter | None = None,  # noqa: A002
+                            first: int = DEFAULT_FIRST, after: str | None = None) -> NotificationConnection:
+        owner_id = await info.context.owner_id()
+        offset = decode_cursor(after)
+        f = filter or NotificationFilter()
+        async with info.context.transaction() as uow:
+            result = await notifications.notifications_window(
+                uow, owner_id, status=f.status.value, types=f.types or None, since=f.since,
+                offset=offset, limit=check_first(first))
+        return NotificationConnection(
+            edges=[NotificationEdge(cursor=encode_cursor(offset + i), node=Notification.of(n))
+                   for i, n in enumerate(result.items)],
+            page_info=page_info(offset, len(result.items), result.paging.total),
+            total_count=result.paging.total, unread_total=result.unread_total,
+        )
+
+    @strawberry.field(description="One of the caller's notifications; NOT_FOUND for another owner's.")
+    async def notification(self, info: Ctx, id: int) -> Notification:  # noqa: A002
+        owner_id = await info.context.owner_id()
+        async with info.context.transaction() as uow:
+            return Notification.of(await notifications.get_notification(uow, owner_id, id))
+
+    @strawberry.field(description="Unread workshop messages and unread notifications of the caller.")
+    async def unread_counts(self, info: Ctx) -> UnreadCounts:
+        owner_id = await info.context.owner_id()
+        async with info.context.transaction() as uow:
+            counts = await unread_counts(uow, owner_id)
+        return UnreadCounts(messages=counts.messages, notifications=counts.notifications)
+
+
+@strawberry.type
+class MessagesMutation:
+    @strawberry.mutation(description="Send a message in a booking's thread: text, stored attachments and/or uploads "
+                                     "(multipart request).")
+    async def send_message(self, info: Ctx, input: SendMessageInput) -> SendMessagePayload:  # noqa: A002
+        try:
+            owner_id = await info.context.owner_id()
+            files = [await _file(f, i) for i, f in enumerate(input.files or [])]
+            refs = [AttachmentRef(url=a.url, content_type=a.content_type, name=a.name, size=a.size)
+                    for a in input.attachments or []]
+            async with info.context.transaction() as uow:
+                result = await messages.send_owner_message(uow, owner_id, thread_id=input.booking_id, text=input.message,
+                                                           org_nr=input.org_nr, uploads=files, refs=refs)
+        except DomainError as exc:
+            return user_error(exc)
+        return MessageSent(sent_message=Message.of(result.message), unread_count=result.unread_count)
+
+    @strawberry.mutation(description="Mark the workshop's messages read, up to and including `lastReadId` "
+                                     "(the whole thread without it); `lastReadAt` also covers legacy messages.")
+    async def mark_thread_read(self, info: Ctx, booking_id: int, last_read_id: int | None = None,
+                               last_read_at: datetime | None = None) -> MarkThreadReadPayload:
+        try:
+            owner_id = await info.context.owner_id()
+            async with info.context.transaction() as uow:
+                result = await messages.read_up_to(uow, owner_id, booking_id, last_read_id=last_read_id,
+                                                   last_read_at=last_read_at)
+        except DomainError as exc:
+            return user_error(exc)
+        return ThreadRead(updated=result.updated, json_updated=result.json_updated, unread_count=result.unread_count,
+                          read_at=result.read_at)
+
+    @strawberry.mutation(description="Mark notifications read; the messages they point at are read too.")
+    async def mark_notifications_read(self, info: Ctx, ids: list[int]) -> MarkNotificationsReadPayload:
+        try:
+            owner_id = await info.context.owner_id()
+            async with info.context.transaction() as uow:
+                result = await notifications.mark_read(uow, owner_id, ids)
+        except DomainError as exc:
+            return user_error(exc)
+        return NotificationsMarked(updated=result.updated, messages_marked=result.messages_marked)
+
+    @strawberry.mutation(description="Mark all the caller's notifications read.")
+    async def mark_all_notifications_read(self, info: Ctx) -> MarkNotificationsReadPayload:
+        try:
+            owner_id = await info.context.owner_id()
+            async with info.context.transaction() as uow:
+                result = await notifications.read_all(uow, owner_id)
+        except DomainError as exc:
+            return user_error(exc)
+        return NotificationsMarked(updated=result.updated, messages_marked=result.messages_marked)
+
+
+QUERIES = (MessagesQuery,)
+MUTATIONS = (MessagesMutation,)
