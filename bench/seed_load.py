@@ -1,0 +1,95 @@
+"""What the bulk load of `minbil seed` saves: the same generated catalogue written two ways, in one run.
+
+1. baseline: batched multi-row INSERTs through SQLAlchemy Core (1000 rows a statement), indexes and
+   foreign key checks left as they are;
+2. seed: `db.seed.seed()` as `minbil seed --reset` runs it (binary COPY, secondary indexes set aside and
+   rebuilt, chunks built in a worker thread while the previous one is written).
+
+Both start from emptied tables (like `--reset`); the baseline rolls back, so the database ends with the
+seeded data. Prints seconds, rows per second and the ratio. It measures; it asserts nothing.
+
+    DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/<scratch database> \
+        python bench/seed_load.py --workshops 5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from typing import Any
+
+from sqlalchemy import insert
+
+from app.services import database_url
+from app.settings import get_settings
+from db import seed as seeding
+from db.engine import make_engine
+from db.models import metadata
+
+JSON_COLUMNS = {("workshops", "logo"), ("workshops", "images"), ("services", "images")}
+
+
+class _Services:
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.extras: dict[str, Any] = {}
+
+
+async def baseline(engine: Any, workshops: int, seed: int) -> tuple[float, int]:
+    started = time.perf_counter()
+    written = 0
+    async with engine.connect() as conn:
+        transaction = await conn.begin()
+        await seeding._reset(conn)
+        reference = seeding.build_reference()
+        for name, rows in (("workshop_categories", reference.workshop_category_rows),
+                           ("service_categories", reference.service_category_rows),
+                           ("car_brands", reference.car_brand_rows)):
+            await _insert(conn, name, rows)
+        factory = seeding.WorkshopFactory(reference, seed)
+        for batch, _ in factory.batches(workshops):
+            for name, rows in (("workshops", batch.workshops), ("workshop_category_links", batch.category_links),
+                               ("workshop_addresses", batch.addresses), ("workshop_contacts", batch.contacts),
+                               ("workshop_opening_hours", batch.hours), ("services", batch.services),
+                               ("service_category_links", batch.service_links)):
+                written += await _insert(conn, name, rows)
+        elapsed = time.perf_counter() - started
+        await transaction.rollback()
+    return elapsed, written
+
+
+async def _insert(conn: Any, name: str, rows: list[tuple[Any, ...]]) -> int:
+    table = metadata.tables[name]
+    columns = seeding.COLUMNS[name]
+    records = [
+        {c: (json.loads(v) if (name, c) in JSON_COLUMNS else v) for c, v in zip(columns, row, strict=True)}
+        for row in rows
+    ]
+    for start in range(0, len(records), 1000):
+        await conn.execute(insert(table), records[start:start + 1000])
+    return len(records)
+
+
+async def main(workshops: int, seed: int) -> None:
+    engine = make_engine(database_url(get_settings()))
+    try:
+        base_s, rows = await baseline(engine, workshops, seed)
+        started = time.perf_counter()
+        await seeding.seed(_Services(engine), workshops=workshops, seed=seed, reset=True)
+        seed_s = time.perf_counter() - started
+    finally:
+        await engine.dispose()
+    print(f"{workshops} workshops, {rows} catalogue rows")
+    print(f"baseline (Core INSERTs):      {base_s:7.2f} s  {rows / base_s:9.0f} rows/s")
+    print(f"seed (COPY, indexes rebuilt): {seed_s:7.2f} s  {rows / seed_s:9.0f} rows/s")
+    print(f"ratio baseline/seed: {base_s / seed_s:.1f}x")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workshops", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+    asyncio.run(main(args.workshops, args.seed))
