@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -9,14 +11,32 @@ import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.settings import Settings
+from app.settings import Settings, load_settings
 from tests.factories import make_booking, make_service, make_workshop
 from tests.realtime.harness import Server, sign_up
 
 
-@pytest.fixture
-def rt_settings(settings_factory: Callable[..., Settings]) -> Settings:
-    return settings_factory()
+@pytest.fixture(scope="module")
+def rt_settings(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of this module's servers (the run's database; every test makes its own owners)."""
+    tmp = tmp_path_factory.mktemp("realtime")
+    return load_settings(
+        {}, database_url=database_url, redis_url=redis_url, redis_prefix=f"minbil:rt:{uuid.uuid4().hex[:8]}:",
+        jwt_secret="test-secret-" + "x" * 40, environment="test", auth_rate_limit="100000/60",
+        data_dir=str(tmp / "data"), media_dir=str(tmp / "media"), log_json=False, log_level="WARNING",
+    )
+
+
+@pytest.fixture(scope="module")
+async def pair(rt_settings: Settings) -> AsyncIterator[tuple[Server, Server]]:
+    """Two app instances (A, B) sharing PostgreSQL and Redis, for the whole module."""
+    a, b = Server(rt_settings), Server(rt_settings)
+    try:
+        await asyncio.gather(a.start(), b.start())
+        yield a, b
+    finally:
+        a.stop()
+        b.stop()
 
 
 @pytest.fixture

@@ -62,10 +62,11 @@ class Server:
         self.env = server_env(settings, MINBIL_PUBLIC_BASE_URL=self.base_url, **env)
         self.process: subprocess.Popen[bytes] | None = None
 
-    async def start(self, timeout_s: float = 30) -> Server:
+    async def start(self, timeout_s: float = 120) -> Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(self.port), "--ws", "websockets", "--log-level", "warning", "--no-access-log"],
+             "--port", str(self.port), "--ws", "websockets", "--log-level", "warning", "--no-access-log",
+             "--timeout-keep-alive", "60", "--backlog", "4096"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=None,
         )
         deadline = time.monotonic() + timeout_s
@@ -184,6 +185,16 @@ MESSAGE_SUBSCRIPTION = """subscription($bookingId: Int, $after: String) {
   }
 }"""
 
+NOTIFICATION_SUBSCRIPTION = """subscription($after: String) {
+  notificationReceived(after: $after) { cursor eventId notification { id type title body isRead } }
+}"""
+
+BOOKING_SUBSCRIPTION = """subscription($bookingId: Int, $after: String) {
+  bookingUpdated(bookingId: $bookingId, after: $after) { cursor eventId bookingId status }
+}"""
+
+UNREAD_SUBSCRIPTION = "subscription { unreadCounts { messages notifications total } }"
+
 
 async def sign_up(base_url: str, email: str | None = None, password: str = "StrongPass123!") -> dict[str, Any]:
     import uuid
@@ -201,12 +212,15 @@ async def sign_up(base_url: str, email: str | None = None, password: str = "Stro
     return body  # type: ignore[no-any-return]
 
 
-def produce_messages(settings: Settings, *, booking_id: int, count: int, text: str = "msg", concurrency: int = 1,
-                     timeout_s: float = 120) -> list[int]:
-    """Run `tests/realtime/produce.py` in another process; returns the ids of the messages it stored."""
+def produce_messages(settings: Settings, *, booking_id: int, count: int = 1, text: str = "msg", concurrency: int = 1,
+                     interval: float = 0.0, event: str = "message.created", status: str = "CONFIRMED",
+                     timeout_s: float = 180) -> list[int]:
+    """Run `tests/realtime/produce.py` in another process; returns the ids of the messages it stored
+    (or of the event, for `booking.updated`)."""
     result = subprocess.run(
         [sys.executable, "-m", "tests.realtime.produce", "--booking", str(booking_id), "--count", str(count),
-         "--text", text, "--concurrency", str(concurrency)],
+         "--text", text, "--concurrency", str(concurrency), "--interval", str(interval), "--event", event,
+         "--status", status],
         cwd=ROOT, env=server_env(settings), capture_output=True, timeout=timeout_s, check=False,
     )
     if result.returncode != 0:

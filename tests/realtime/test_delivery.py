@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
+from sqlalchemy import text
+
 from tests.realtime.conftest import owner_with_booking
-from tests.realtime.harness import MESSAGE_SUBSCRIPTION, GraphQLSocket, produce_messages
+from tests.realtime.harness import (
+    BOOKING_SUBSCRIPTION,
+    MESSAGE_SUBSCRIPTION,
+    NOTIFICATION_SUBSCRIPTION,
+    GraphQLSocket,
+    produce_messages,
+)
 
 
-async def test_message_from_another_process_reaches_the_subscriber(servers, session, rt_settings):
-    server = await servers()
+async def test_message_from_another_process_reaches_the_subscriber(pair, session, rt_settings):
+    server = pair[0]
     owner = await owner_with_booking(server.base_url, session)
     async with GraphQLSocket(server.ws_url, owner["access_token"]) as socket:
         await socket.subscribe("m", MESSAGE_SUBSCRIPTION)
@@ -21,3 +30,77 @@ async def test_message_from_another_process_reaches_the_subscriber(servers, sess
     assert event["message"]["messageText"] == "Bilen er klar 0"
     assert event["message"]["senderType"] == "workshop"
     assert event["message"]["bookingId"] == owner["booking_id"]
+
+
+async def test_message_sent_through_instance_a_reaches_a_subscriber_on_instance_b(pair, session):
+    a, b = pair
+    owner = await owner_with_booking(a.base_url, session)
+    async with GraphQLSocket(b.ws_url, owner["access_token"]) as on_b:
+        await on_b.subscribe("m", MESSAGE_SUBSCRIPTION, {"bookingId": owner["booking_id"]})
+        await asyncio.sleep(0.3)
+        # the owner writes through instance A (its REST face), the subscriber listens on instance B
+        async with httpx.AsyncClient(base_url=a.base_url) as client:
+            response = await client.post("/api/co/messages/send", headers={"Authorization": f"Bearer {owner['access_token']}"},
+                                         json={"thread_id": str(owner["booking_id"]), "message": "Hei fra A"})
+        assert response.status_code == 201, response.text
+        data = await on_b.data("m", timeout=5)
+    assert data["messageReceived"]["message"]["messageText"] == "Hei fra A"
+    assert data["messageReceived"]["message"]["senderType"] == "carowner"
+
+
+async def test_another_owners_subscriber_receives_nothing(pair, session, rt_settings):
+    a = pair[0]
+    owner = await owner_with_booking(a.base_url, session)
+    other = await owner_with_booking(a.base_url, session)
+    async with GraphQLSocket(a.ws_url, other["access_token"]) as spy, GraphQLSocket(a.ws_url, owner["access_token"]) as mine:
+        await spy.subscribe("m", MESSAGE_SUBSCRIPTION)
+        await spy.subscribe("n", NOTIFICATION_SUBSCRIPTION)
+        await spy.subscribe("b", BOOKING_SUBSCRIPTION)
+        # even naming the owner's booking gives nothing
+        await spy.subscribe("x", MESSAGE_SUBSCRIPTION, {"bookingId": owner["booking_id"], "after": "0"})
+        await mine.subscribe("m", MESSAGE_SUBSCRIPTION)
+        await asyncio.sleep(0.3)
+        await asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=3)
+        for _ in range(3):
+            await mine.data("m", timeout=5)
+        await asyncio.sleep(1.0)  # what would have arrived for the spy has had its time
+        assert [spy.pending(op) for op in ("m", "n", "b", "x")] == [0, 0, 0, 0]
+
+
+async def test_five_hundred_concurrent_sends_over_two_instances_are_stored_and_delivered_once(pair, session):
+    a, b = pair
+    owner = await owner_with_booking(a.base_url, session)
+    async with GraphQLSocket(a.ws_url, owner["access_token"]) as on_a, GraphQLSocket(b.ws_url, owner["access_token"]) as on_b:
+        await on_a.subscribe("m", MESSAGE_SUBSCRIPTION)
+        await on_b.subscribe("m", MESSAGE_SUBSCRIPTION)
+        await asyncio.sleep(0.3)
+        token = {"Authorization": f"Bearer {owner['access_token']}"}
+
+        async def send(client: httpx.AsyncClient, i: int) -> int:
+            response = await client.post("/api/co/messages/send", headers=token,
+                                         json={"thread_id": str(owner["booking_id"]), "message": f"melding {i}"})
+            assert response.status_code == 201, response.text
+            return int(response.json()["message"]["id"])
+
+        limits = httpx.Limits(max_connections=25)
+        async with httpx.AsyncClient(base_url=a.base_url, limits=limits, timeout=60) as ca, \
+                httpx.AsyncClient(base_url=b.base_url, limits=limits, timeout=60) as cb:
+            sent = await asyncio.gather(*(send(ca if i % 2 else cb, i) for i in range(500)))
+        assert len(set(sent)) == 500
+
+        for socket in (on_a, on_b):
+            received = [(await socket.data("m", timeout=15))["messageReceived"] for _ in range(500)]
+            assert sorted(int(e["message"]["id"]) for e in received) == sorted(sent)
+            assert len({e["eventId"] for e in received}) == 500
+            cursors = [int(e["cursor"]) for e in received]
+            assert cursors == sorted(cursors)  # publication order
+        await asyncio.sleep(0.5)
+        assert on_a.pending("m") == 0 and on_b.pending("m") == 0  # nothing twice
+
+    rows = (await session.execute(text(
+        "SELECT count(*), count(DISTINCT seq), count(published_at) FROM domain_events "
+        "WHERE event_type = 'message.created' AND owner_id = :o"), {"o": owner["owner_id"]})).one()
+    assert tuple(rows) == (500, 500, 500)
+    stored = (await session.execute(text("SELECT count(*) FROM messages WHERE owner_id = :o AND sender_type = 'carowner'"),
+                                    {"o": owner["owner_id"]})).scalar()
+    assert stored == 500

@@ -1,0 +1,156 @@
+"""PUT /presence (with the offline queue), GET /realtime/config, connection limits, token expiry and revocation."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from app.auth.tokens import TokenCodec
+from tests.realtime.conftest import owner_with_booking
+from tests.realtime.harness import (
+    BOOKING_SUBSCRIPTION,
+    MESSAGE_SUBSCRIPTION,
+    UNREAD_SUBSCRIPTION,
+    GraphQLSocket,
+    produce_messages,
+    sign_up,
+)
+
+
+def bearer(owner: dict) -> dict[str, str]:
+    return {"Authorization": f"Bearer {owner['access_token']}"}
+
+
+async def _wait_published(session, owner_id: int, count: int) -> None:
+    for _ in range(200):
+        await session.commit()
+        done = (await session.execute(text(
+            "SELECT count(*) FROM domain_events WHERE owner_id = :o AND published_at IS NOT NULL"), {"o": owner_id})).scalar()
+        if done >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("events not published")
+
+
+async def test_events_while_offline_are_queued_and_delivered_on_going_online(pair, session, rt_settings):
+    a, b = pair
+    owner = await owner_with_booking(a.base_url, session)
+    async with httpx.AsyncClient(base_url=a.base_url) as client:
+        response = await client.put("/api/co/presence", headers=bearer(owner), json={"status": "offline"})
+        assert response.status_code == 200, response.text
+        assert response.json() == {"status": "offline", "queued_delivered": 0}
+        ids = await asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=3, text="mens du var borte")
+        await _wait_published(session, owner["owner_id"], 3)
+
+        async with GraphQLSocket(b.ws_url, owner["access_token"]) as socket:
+            await socket.subscribe("m", MESSAGE_SUBSCRIPTION)
+            await asyncio.sleep(0.3)
+            response = await client.put("/api/co/presence", headers=bearer(owner), json={"status": "online"})
+            assert response.status_code == 200, response.text
+            assert response.json() == {"status": "online", "queued_delivered": 3}
+            received = [int((await socket.data("m", timeout=10))["messageReceived"]["message"]["id"]) for _ in range(3)]
+            assert received == ids
+            # while online nothing queues
+            live = await asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=1)
+            assert int((await socket.data("m", timeout=10))["messageReceived"]["message"]["id"]) == live[0]
+            response = await client.put("/api/co/presence", headers=bearer(owner), json={"status": "online"})
+            assert response.json() == {"status": "online", "queued_delivered": 0}
+        response = await client.put("/api/co/presence", headers=bearer(owner), json={"status": "away"})
+        assert response.json() == {"status": "away", "queued_delivered": 0}
+
+
+async def test_presence_rejects_an_unknown_status_and_needs_a_token(pair):
+    a = pair[0]
+    owner = await sign_up(a.base_url)
+    async with httpx.AsyncClient(base_url=a.base_url) as client:
+        response = await client.put("/api/co/presence", headers=bearer(owner), json={"status": "busy"})
+        assert response.status_code == 400
+        body = response.json()
+        assert body["status"] == 400 and body["errors"][0]["field"] == "status"
+        response = await client.put("/api/co/presence", json={"status": "online"})
+        assert response.status_code == 401
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_realtime_config_points_at_the_graphql_socket_with_a_short_lived_token(pair, session):
+    a = pair[0]
+    owner = await owner_with_booking(a.base_url, session)
+    async with httpx.AsyncClient(base_url=a.base_url) as client:
+        response = await client.get("/api/co/realtime/config", headers=bearer(owner))
+        assert (await client.get("/api/co/realtime/config")).status_code == 401
+    assert response.status_code == 200, response.text
+    config = response.json()
+    assert config["enabled"] is True
+    assert config["supabase_url"] == config["graphql_ws_url"] == a.ws_url
+    assert config["protocol"] == "graphql-transport-ws"
+    assert config["channels"]["owner"] == f"owner:{owner['owner_id']}"
+    assert config["channels"]["messages"] == "messageReceived"
+    assert 0 < config["expires_in"] <= 900
+    # the token opens a subscription for the same owner
+    async with GraphQLSocket(config["graphql_ws_url"], config["anon_key"]) as socket:
+        await socket.subscribe("u", UNREAD_SUBSCRIPTION)
+        assert (await socket.data("u"))["unreadCounts"] == {"messages": 0, "notifications": 0, "total": 0}
+
+
+async def test_unread_counts_and_booking_updates_are_pushed(pair, session, rt_settings):
+    a, b = pair
+    owner = await owner_with_booking(a.base_url, session)
+    async with GraphQLSocket(b.ws_url, owner["access_token"]) as socket:
+        await socket.subscribe("u", UNREAD_SUBSCRIPTION)
+        await socket.subscribe("b", BOOKING_SUBSCRIPTION, {"bookingId": owner["booking_id"]})
+        assert (await socket.data("u"))["unreadCounts"]["messages"] == 0
+        await asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=2)
+        counts = (await socket.data("u"))["unreadCounts"]
+        if counts["messages"] < 2:
+            counts = (await socket.data("u"))["unreadCounts"]
+        assert counts == {"messages": 2, "notifications": 0, "total": 2}
+        await asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], event="booking.updated",
+                                status="CONFIRMED")
+        update = (await socket.data("b"))["bookingUpdated"]
+        assert update["bookingId"] == owner["booking_id"] and update["status"] == "CONFIRMED"
+
+
+async def test_connections_per_user_are_limited(servers, session):
+    server = await servers(MINBIL_GRAPHQL_MAX_CONNECTIONS_PER_USER="2")
+    owner = await sign_up(server.base_url)
+    first = await GraphQLSocket(server.ws_url, owner["access_token"]).connect()
+    second = await GraphQLSocket(server.ws_url, owner["access_token"]).connect()
+    with pytest.raises(Exception):  # the third is refused at connection_init (4403)
+        await GraphQLSocket(server.ws_url, owner["access_token"]).connect()
+    other = await sign_up(server.base_url)
+    async with GraphQLSocket(server.ws_url, other["access_token"]):  # another user is not affected
+        pass
+    await first.close()
+    await asyncio.sleep(0.3)
+    third = await GraphQLSocket(server.ws_url, owner["access_token"]).connect()  # a slot was freed
+    await third.close()
+    await second.close()
+
+
+async def test_an_expired_or_revoked_token_ends_the_subscription(servers, session, rt_settings):
+    server = await servers(MINBIL_REALTIME_HEARTBEAT_S="0.5")
+    owner = await owner_with_booking(server.base_url, session)
+    codec = TokenCodec(secret=rt_settings.jwt_secret, issuer=rt_settings.jwt_issuer, audience=rt_settings.jwt_audience,
+                       ttl_s=2)
+    short = codec.issue(owner_uid=owner["user"]["uid"], owner_id=owner["owner_id"], ttl_s=2)
+    socket = await GraphQLSocket(server.ws_url, short.token).connect()
+    await socket.subscribe("m", MESSAGE_SUBSCRIPTION)
+    ended = await socket.next("m", timeout=10)
+    if ended["type"] == "next":
+        assert ended["payload"]["errors"][0]["extensions"]["code"] == "TOKEN_EXPIRED"
+    closed = await asyncio.wait_for(socket.closed, 10)
+    assert closed.code == 4403
+    await socket.close()
+
+    # revoked: signing out denylists the access token; the open socket is closed
+    socket = await GraphQLSocket(server.ws_url, owner["access_token"]).connect()
+    await socket.subscribe("m", MESSAGE_SUBSCRIPTION)
+    async with httpx.AsyncClient(base_url=server.base_url) as client:
+        response = await client.post("/api/co/auth/sign-out", headers=bearer(owner))
+        assert response.status_code == 200
+    closed = await asyncio.wait_for(socket.closed, 10)
+    assert closed.code == 4403
+    await socket.close()
