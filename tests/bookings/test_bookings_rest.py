@@ -365,3 +365,31 @@ async def test_change_request_route(client: httpx.AsyncClient, owner: SignedIn, 
     unchanged = (await client.get(f"/api/co/bookings/{line['id']}", headers=owner.headers)).json()
     assert unchanged["service_start_time"] == line["service_start_time"]
 
+
+
+async def test_booking_status_database_error_is_the_located_problem(app_factory: object) -> None:
+    _, client = await app_factory(database_url="postgresql+asyncpg://postgres@127.0.0.1:5432/minbil_no_such_database")  # type: ignore[operator]
+    response = await client.get("/api/co/booking-statuses")
+    assert response.status_code == 500
+    body = response.json()
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert body["where"]["layer"] == "rest" and body["where"]["component"] == "booking_statuses"
+    assert body["where"]["step"] and "Traceback" not in response.text
+
+
+async def test_legacy_thread_unread_counts(client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services) -> None:
+    row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car, messages=[
+        {"sender_type": "workshop", "message_text": "Hei", "is_read": False},
+        {"sender_type": "workshop", "message_text": "Lest", "is_read": True},
+        {"sender_type": "carowner", "message_text": "Takk"}])
+    got = (await client.get(f"/api/co/bookings/{row.id}", headers=owner.headers)).json()
+    assert got["unread_count"] == 1 and len(got["messages"]) == 3
+
+
+async def test_workshop_list_command(owner: SignedIn, world: World, services: Services) -> None:
+    await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car)
+    await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car, status="CONFIRMED")
+    everything = await workshop(services, "list", "--org-nr", world.workshop.org_nr)
+    assert len(everything) == 2
+    requested = await workshop(services, "list", "--status", "requested")
+    assert [line.status for line in requested] == ["REQUESTED"]

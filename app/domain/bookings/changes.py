@@ -15,7 +15,7 @@ from app.domain.bookings.states import CANCELLED, require_status, require_transi
 from app.domain.bookings.times import now_utc, parse_future_instant
 from app.domain.uow import UnitOfWork
 from app.errors import Conflict, NotFound, ValidationFailed
-from db.models import Booking, BookingChangeRequest, Message
+from db.models import Booking, BookingChangeRequest
 from db.repositories import bookings as repo
 
 REQUEST_TYPES = ("reschedule", "cancel")
@@ -68,8 +68,7 @@ async def _append(uow: UnitOfWork, row: Booking, text: str | None, files: list[A
     if files:
         row.attachments = [*(row.attachments or []), *files]
     await repo.touch(uow.session, row, now)
-    await repo.add_message(uow.session, Message(booking_id=row.id, owner_id=row.owner_id, workshop_org_nr=row.workshop_org_nr,
-                                                sender_type="carowner", message_text=text or "", attachments=files))
+    await events.owner_message(uow, row, text, files)
 
 
 async def update_booking(uow: UnitOfWork, owner_id: int, booking_id: int, *, service_start_time: object = None,

@@ -16,7 +16,7 @@ from app.domain.bookings.states import REQUESTED
 from app.domain.bookings.times import OSLO, now_utc, parse_future_instant
 from app.domain.uow import UnitOfWork
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from db.models import Booking, Message, Workshop
+from db.models import Booking, Workshop
 from db.repositories import bookings as repo
 
 IDEMPOTENCY_SCOPE = "bookings.create"
@@ -186,9 +186,7 @@ async def _create(uow: UnitOfWork, owner_id: int, body: dict[str, Any]) -> Booki
     await session.flush()
     for row, r in zip(rows, requests, strict=True):
         if r.message or r.attachments:
-            await repo.add_message(session, Message(booking_id=row.id, owner_id=owner_id, workshop_org_nr=org_nr,
-                                                    sender_type="carowner", message_text=r.message or "",
-                                                    attachments=r.attachments))
+            await events.owner_message(uow, row, r.message, r.attachments)
     await events.emit_updated(uow, rows)
     await events.tell_owner(uow, "booking.requested", rows)
     items = await views.lines(session, rows)

@@ -55,6 +55,19 @@ async def tell_owner(uow: UnitOfWork, event: str, rows: list[Booking], *, title:
                  body=(body or default_body).format(**fill), data=data)
 
 
+async def owner_message(uow: UnitOfWork, row: Booking, text: str | None, files: list[Any]) -> Message:
+    """The owner's message (sent with a booking or a change) in the booking's thread, with `message.created`."""
+    from app.domain.messages.results import MessageView
+    from app.domain.messages.results import message_item as thread_item
+
+    attachments = [{"url": f} if isinstance(f, str) else f for f in files]
+    message = await repo.add_message(uow.session, Message(
+        booking_id=row.id or 0, owner_id=row.owner_id, workshop_org_nr=row.workshop_org_nr, sender_type="carowner",
+        message_text=text or "", attachments=attachments))
+    uow.emit(row.owner_id, MESSAGE_CREATED, thread_item(MessageView.from_row(message)))
+    return message
+
+
 def message_item(m: Message) -> dict[str, Any]:
     return {"id": m.id, "booking_id": m.booking_id, "workshop_org_nr": m.workshop_org_nr, "sender_type": m.sender_type,
             "message_text": m.message_text, "attachments": m.attachments, "is_read": m.is_read,

@@ -72,6 +72,19 @@ class LineContext:
         return cls(statuses, workshops, unread, owners, now_utc())
 
 
+def legacy_unread(messages: list[Any] | None) -> int:
+    """Workshop messages of the legacy JSON thread on the booking that the owner has not read."""
+    count = 0
+    for item in messages or []:
+        if not isinstance(item, dict):
+            continue
+        sender = str(item.get("sender_type") or item.get("sender_role") or item.get("from") or "").lower()
+        read = bool(item["is_read"]) if "is_read" in item else not bool(item.get("unread", True))
+        if sender == "workshop" and not read:
+            count += 1
+    return count
+
+
 def line(row: Booking, ctx: LineContext, expand: set[str] = frozenset()) -> BookingLine:  # type: ignore[assignment]
     assert row.id is not None
     workshop = ctx.workshops.get(row.workshop_org_nr)
@@ -86,7 +99,8 @@ def line(row: Booking, ctx: LineContext, expand: set[str] = frozenset()) -> Book
         attachments=list(row.attachments or []), status=row.status,
         status_display=ctx.statuses.get(row.status, row.status), verify_booked=row.verify_booked,
         verify_canceled=row.verify_canceled, verify_service_done=row.verify_service_done,
-        cancel_request=row.cancel_request, messages=list(row.messages or []), unread_count=ctx.unread.get(row.id, 0),
+        cancel_request=row.cancel_request, messages=list(row.messages or []),
+        unread_count=ctx.unread.get(row.id, 0) + legacy_unread(row.messages),
         time_window=TimeWindow(start=t(row.service_start_time), end=t(end),  # type: ignore[arg-type]
                                local_start=local_text(row.service_start_time), local_end=local_text(end)),
         can_reschedule=changeable, can_request_cancel=changeable and not row.cancel_request,
