@@ -44,6 +44,23 @@ class BookingLoaders:
         self.service = DataLoader(self._services)
         self.vehicle = DataLoader(self._vehicles)
         self.change_requests = DataLoader(self._change_requests)
+        self.rating = DataLoader(self._ratings)
+
+    async def _ratings(self, keys: list[int]) -> list[RatingItem | None]:
+        from app.domain.bookings.views import rating_item
+
+        async with self.services.sessionmaker() as session:
+            rows = await repo.bookings_by_ids(session, keys)
+            workshops = await repo.workshops_by_org(session, (r.workshop_org_nr for r in rows.values()))
+        out: list[RatingItem | None] = []
+        for k in keys:
+            row = rows.get(k)
+            if row is None or row.service_rating is None:
+                out.append(None)
+            else:
+                w = workshops.get(row.workshop_org_nr)
+                out.append(rating_item(row, w.name if w else None))
+        return out
 
     async def _workshops(self, keys: list[str]) -> list[Any]:
         async with self.services.sessionmaker() as session:
@@ -231,18 +248,11 @@ class Booking:
         return [BookingChangeRequest.of(c) for c in items]
 
     @strawberry.field
-    def rating(self) -> BookingRating | None:
-        b = self.line
-        if b.service_rating is None:
+    async def rating(self, info: Ctx) -> BookingRating | None:
+        if self.line.service_rating is None:
             return None
-        return BookingRating(booking_id=b.id, workshop_org_nr=b.workshop_org_nr, workshop_name=b.workshop_name,
-                             service_title=b.service_title, registration_number=b.registration_number,
-                             rating=b.service_rating, message=b.service_rating_message,
-                             private=b.private_service_rating, rated_at=None)
-
-    @strawberry.field(description="The payment of this booking's group (succeeded, else open, else newest), or null.")
-    async def payment(self, info: Ctx) -> PaymentIntent | None:
-        return await payment_of_group(info, self.group_id)
+        item = await info.context.loaders.get(BookingLoaders).rating.load(self.id)
+        return BookingRating.of(item) if item else None
 
 
 @strawberry.type

@@ -96,6 +96,15 @@ async def test_mutations_and_service_log(client: httpx.AsyncClient, owner: Signe
     rated = await gql(client, owner, """mutation($id: Int!) { rateBooking(bookingId: $id, rating: 4, message: "Bra") {
         __typename ... on RateBookingSuccess { rating { rating message } } } }""", id=done.id)
     assert rated["data"]["rateBooking"]["rating"] == {"rating": 4.0, "message": "Bra"}
+    one = await gql(client, owner, """query($id: Int!) { booking(id: $id) { status workshop { name } service { title }
+        vehicle { registrationNumber } changeRequests { requestType } rating { rating ratedAt } } }""", id=done.id)
+    booking = one["data"]["booking"]
+    assert booking["status"] == "COMPLETED" and booking["rating"]["rating"] == 4.0 and booking["rating"]["ratedAt"]
+    assert booking["workshop"]["name"] == "Bilservice Oslo" and booking["changeRequests"] == []
+    moved_one = await gql(client, owner, "query($id: Int!) { booking(id: $id) { changeRequests { requestType } } }", id=row.id)
+    assert moved_one["data"]["booking"]["changeRequests"] == [{"requestType": "reschedule"}]
+    hidden = await gql(client, other_owner, "query($id: Int!) { booking(id: $id) { id } }", id=row.id)
+    assert hidden["errors"][0]["extensions"]["code"] == "BOOKING_NOT_FOUND"
     log = await gql(client, owner, """{ serviceLog { total items { serviceTitle rating } } serviceLogSummary { count averageRating }
         vehicleHistory { registrationNumber summary { count } } myRatings { rating } }""")
     assert log["data"]["serviceLog"] == {"total": 1, "items": [{"serviceTitle": "Oljeskift", "rating": 4.0}]}
