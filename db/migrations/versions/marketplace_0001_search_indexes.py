@@ -29,8 +29,8 @@ def upgrade() -> None:
         CREATE OR REPLACE FUNCTION marketplace_fts(name text, description text) RETURNS tsvector
         LANGUAGE sql IMMUTABLE PARALLEL SAFE
         AS $$
-          SELECT setweight(to_tsvector('norwegian'::regconfig, marketplace_unaccent(coalesce(name, ''))), 'A')
-              || setweight(to_tsvector('norwegian'::regconfig, marketplace_unaccent(coalesce(description, ''))), 'B')
+          SELECT setweight(to_tsvector('norwegian'::regconfig, public.marketplace_unaccent(coalesce(name, ''))), 'A')
+              || setweight(to_tsvector('norwegian'::regconfig, public.marketplace_unaccent(coalesce(description, ''))), 'B')
         $$
         """
     )
