@@ -30,6 +30,7 @@ from app.errors import DomainError, ValidationFailed
 from db.repositories import bookings as repo
 from graphql_api.areas.payments import PaymentIntent, payment_of_group
 from graphql_api.context import GraphQLContext
+from graphql_api.areas.payments import PaymentIntent, payment_of_group
 from graphql_api.errors import payload_union, user_error
 
 Ctx = Info[GraphQLContext, None]
@@ -246,6 +247,10 @@ class Booking:
     async def change_requests(self, info: Ctx) -> list[BookingChangeRequest]:
         items = await info.context.loaders.get(BookingLoaders).change_requests.load(self.id)
         return [BookingChangeRequest.of(c) for c in items]
+
+    @strawberry.field(description="The payment of this booking's group (succeeded, else open, else the newest).")
+    async def payment(self, info: Ctx) -> PaymentIntent | None:
+        return await payment_of_group(info, self.group_id)
 
     @strawberry.field
     async def rating(self, info: Ctx) -> BookingRating | None:

@@ -97,10 +97,11 @@ async def test_mutations_and_service_log(client: httpx.AsyncClient, owner: Signe
         __typename ... on RateBookingSuccess { rating { rating message } } } }""", id=done.id)
     assert rated["data"]["rateBooking"]["rating"] == {"rating": 4.0, "message": "Bra"}
     one = await gql(client, owner, """query($id: Int!) { booking(id: $id) { status workshop { name } service { title }
-        vehicle { registrationNumber } changeRequests { requestType } rating { rating ratedAt } } }""", id=done.id)
+        vehicle { registrationNumber } changeRequests { requestType } rating { rating ratedAt } payment { id } } }""", id=done.id)
     booking = one["data"]["booking"]
     assert booking["status"] == "COMPLETED" and booking["rating"]["rating"] == 4.0 and booking["rating"]["ratedAt"]
     assert booking["workshop"]["name"] == "Bilservice Oslo" and booking["changeRequests"] == []
+    assert booking["payment"] is None
     moved_one = await gql(client, owner, "query($id: Int!) { booking(id: $id) { changeRequests { requestType } } }", id=row.id)
     assert moved_one["data"]["booking"]["changeRequests"] == [{"requestType": "reschedule"}]
     hidden = await gql(client, other_owner, "query($id: Int!) { booking(id: $id) { id } }", id=row.id)
