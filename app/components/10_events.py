@@ -1,6 +1,7 @@
 """The event outbox relay and the channel layer: Redis pub/sub across instances, in-process when embedded.
 
-Started with the app's services; stopped (relay first, then the channels) when the lifespan ends.
+Started with the app's services (embedded: with the first local subscriber); stopped, relay first, when the
+lifespan ends.
 """
 
 from __future__ import annotations
@@ -22,32 +23,40 @@ async def setup(services: Services, stack: AsyncExitStack) -> None:
     settings = services.settings
     channels: Channels
     connections: ConnectionRegistry
+    tasks: list[asyncio.Task[None]] = []
+    relay: OutboxRelay
+
+    def start_relay() -> None:
+        listener = PgListener(asyncpg_dsn(database_url(settings)), EVENTS_CHANNEL, services.event_relay_wakeup.set)
+        listener.start()
+        stack.push_async_callback(listener.stop)
+        tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
+
     if settings.redis_url and services.redis is not None:
         redis_channels = RedisChannels(settings.redis_url)
         redis_channels.start()
         channels = redis_channels
         connections = RedisConnectionRegistry(services.redis, prefix=settings.redis_prefix)
     else:
-        channels = MemoryChannels()
+        # in-process channels reach only this process's subscribers: relay only in a process that has some
+        # (the server), never in a command-line process that merely writes events
+        channels = MemoryChannels(on_first_listener=start_relay)
         connections = MemoryConnectionRegistry()
     stack.push_async_callback(channels.close)
 
     relay = OutboxRelay(services, channels)
     services.extras[EXTRAS_KEY] = Realtime(channels=channels, relay=relay, connections=connections)
 
-    listener = PgListener(asyncpg_dsn(database_url(settings)), EVENTS_CHANNEL, services.event_relay_wakeup.set)
-    listener.start()
-    stack.push_async_callback(listener.stop)
-
-    task = asyncio.create_task(relay.run(), name="outbox-relay")
-
     async def stop_relay() -> None:
         relay.stop()
-        try:
-            await asyncio.wait_for(asyncio.shield(task), 5)
-        except (asyncio.TimeoutError, Exception):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        for task in tasks:
+            try:
+                await asyncio.wait_for(asyncio.shield(task), 5)
+            except (asyncio.TimeoutError, Exception):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
 
     stack.push_async_callback(stop_relay)
+    if channels.shared:
+        start_relay()

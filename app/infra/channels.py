@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -102,8 +102,9 @@ class MemoryChannels:
 
     shared = False
 
-    def __init__(self) -> None:
+    def __init__(self, on_first_listener: Callable[[], None] | None = None) -> None:
         self._fanout = _LocalFanout()
+        self._on_first_listener = on_first_listener
 
     async def publish(self, messages: Iterable[tuple[str, bytes]]) -> None:
         for channel, data in messages:
@@ -112,6 +113,9 @@ class MemoryChannels:
     async def listen(self, channel: str) -> Listener:
         listener = Listener(channel)
         self._fanout.add(listener)
+        if self._on_first_listener is not None:
+            callback, self._on_first_listener = self._on_first_listener, None
+            callback()
         return listener
 
     async def unlisten(self, listener: Listener) -> None:

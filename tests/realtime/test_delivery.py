@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 
 import httpx
+import msgspec
 from sqlalchemy import text
 
 from tests.realtime.conftest import owner_with_booking
@@ -12,8 +15,11 @@ from tests.realtime.harness import (
     BOOKING_SUBSCRIPTION,
     MESSAGE_SUBSCRIPTION,
     NOTIFICATION_SUBSCRIPTION,
+    ROOT,
+    UNREAD_SUBSCRIPTION,
     GraphQLSocket,
     produce_messages,
+    server_env,
 )
 
 
@@ -30,6 +36,29 @@ async def test_message_from_another_process_reaches_the_subscriber(pair, session
     assert event["message"]["messageText"] == "Bilen er klar 0"
     assert event["message"]["senderType"] == "workshop"
     assert event["message"]["bookingId"] == owner["booking_id"]
+
+
+async def test_minbil_workshop_reply_in_another_process_reaches_the_owner_on_every_instance(pair, session, rt_settings):
+    a, b = pair
+    owner = await owner_with_booking(a.base_url, session)
+    async with GraphQLSocket(a.ws_url, owner["access_token"]) as on_a, GraphQLSocket(b.ws_url, owner["access_token"]) as on_b:
+        await on_a.subscribe("m", MESSAGE_SUBSCRIPTION, {"bookingId": owner["booking_id"]})
+        await on_b.subscribe("n", NOTIFICATION_SUBSCRIPTION)
+        await on_b.subscribe("u", UNREAD_SUBSCRIPTION)
+        assert (await on_b.data("u"))["unreadCounts"]["messages"] == 0
+        await asyncio.sleep(0.3)
+        result = await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-m", "app.cli", "workshop", "reply", str(owner["booking_id"]), "Bilen", "er", "klar"],
+            cwd=ROOT, env=server_env(rt_settings), capture_output=True, timeout=120)
+        assert result.returncode == 0, result.stderr.decode()[-2000:]
+        message = (await on_a.data("m"))["messageReceived"]["message"]
+        assert message["messageText"] == "Bilen er klar" and message["senderType"] == "workshop"
+        notification = (await on_b.data("n"))["notificationReceived"]["notification"]
+        assert notification["type"] == "message.new"
+        counts = (await on_b.data("u"))["unreadCounts"]
+        while counts["messages"] < 1 or counts["notifications"] < 1:
+            counts = (await on_b.data("u"))["unreadCounts"]
+        assert counts == {"messages": 1, "notifications": 1, "total": 2}
 
 
 async def test_message_sent_through_instance_a_reaches_a_subscriber_on_instance_b(pair, session):
@@ -104,3 +133,16 @@ async def test_five_hundred_concurrent_sends_over_two_instances_are_stored_and_d
     stored = (await session.execute(text("SELECT count(*) FROM messages WHERE owner_id = :o AND sender_type = 'carowner'"),
                                     {"o": owner["owner_id"]})).scalar()
     assert stored == 500
+
+
+async def test_embedded_mode_without_redis_delivers_in_process(servers, session, rt_settings):
+    """No Redis: the relay publishes on in-process channels; producers elsewhere still reach it via the outbox."""
+    settings = msgspec.structs.replace(rt_settings, redis_url=None)
+    server = await servers(settings)
+    owner = await owner_with_booking(server.base_url, session)
+    async with GraphQLSocket(server.ws_url, owner["access_token"]) as socket:
+        await socket.subscribe("m", MESSAGE_SUBSCRIPTION)
+        await asyncio.sleep(0.3)
+        ids = await asyncio.to_thread(produce_messages, settings, booking_id=owner["booking_id"], count=3)
+        received = [int((await socket.data("m"))["messageReceived"]["message"]["id"]) for _ in range(3)]
+    assert received == ids
