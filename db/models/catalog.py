@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, time
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Column, Index, Numeric
+from sqlalchemy import CheckConstraint, Column, Computed, Index, Numeric, Text
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlmodel import Field, SQLModel
 
 from db.models._types import created_at_field, json_field
@@ -29,7 +30,9 @@ class Workshop(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("org_nr ~ '^[0-9]{9}$'", name="ck_workshops_org_nr_digits"),
         Index("ix_workshops_average_rating", "average_rating"),
-        # full-text (marketplace_fts) and trigram indexes are expression indexes: see migration marketplace_0001
+        Index("ix_workshops_search_vector", "search_vector", postgresql_using="gin"),
+        Index("ix_workshops_search_name_trgm", "search_name", postgresql_using="gin",
+              postgresql_ops={"search_name": "gin_trgm_ops"}),
     )
 
     org_nr: str = Field(primary_key=True, max_length=9)
@@ -46,6 +49,12 @@ class Workshop(SQLModel, table=True):
     is_active: bool = Field(default=True, index=True)
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
+    # marketplace search, kept by PostgreSQL (functions from migration marketplace_0001): Norwegian full text
+    # of name and description without accents, and the accent-free lower-case name for trigram matching
+    search_vector: str | None = Field(default=None, sa_column=Column(
+        TSVECTOR, Computed("marketplace_fts(name, description)", persisted=True), nullable=True))
+    search_name: str | None = Field(default=None, sa_column=Column(
+        Text, Computed("marketplace_unaccent(lower(name))", persisted=True), nullable=True))
 
 
 class WorkshopCategoryLink(SQLModel, table=True):

@@ -57,51 +57,66 @@ def _like_pattern(value: str) -> str:
     return f"%{escaped}%"
 
 
-def _filtered_cte(query: SearchQuery | None, params: dict[str, Any], *, org_nrs: Sequence[str] | None = None) -> str:
-    """`WITH [RECURSIVE] ... filtered AS (...)`: the workshops matching the query, one row each."""
+def _filtered_cte(query: SearchQuery | None, params: dict[str, Any], *, org_nrs: Sequence[str] | None = None,
+                  with_address: bool = False) -> str:
+    """`WITH [RECURSIVE] ... filtered AS (...)`: the workshops matching the query, one row each.
+
+    Only what filtering and sorting need is joined here (set-wise: a bounding-box or DISTINCT ON address scan,
+    a grouped price subquery); the display columns of the rows on the page are looked up afterwards.
+    """
     prefix: list[str] = []
     where = ["w.is_active"]
-    columns = ["NULL::double precision AS distance_km", "0::real AS rank"]
-    cat_match = "false"
+    joins: list[str] = []
+    distance = "NULL::double precision"
+    rank = "0::real"
+    q = query
+    needs_address = with_address or bool(q and (q.has_location or q.cities or q.counties or q.postal_code))
+    needs_price = bool(q and (q.service_category_ids or q.price_min is not None or q.price_max is not None or q.sort == "price"))
     if org_nrs is not None:
         params["org_nrs"] = list(org_nrs)
         where.append("w.org_nr = ANY(CAST(:org_nrs AS text[]))")
-    if query is not None:
-        if query.service_category_ids:
-            params["sc"] = list(query.service_category_ids)
-            prefix.append(
-                "sc_tree(id) AS (SELECT id FROM service_categories WHERE id = ANY(CAST(:sc AS integer[])) "
-                "UNION SELECT c.id FROM service_categories c JOIN sc_tree t ON c.parent_id = t.id)"
-            )
-            cat_match = ("EXISTS (SELECT 1 FROM service_category_links l WHERE l.service_id = s.id "
-                         "AND l.service_category_id IN (SELECT id FROM sc_tree))")
-            where.append("px.matching > 0")
-        if query.has_location:
-            params["lat"], params["lng"] = query.lat, query.lng
-            params["cos_lat"] = math.cos(math.radians(query.lat or 0.0))
-            columns[0] = f"{_DISTANCE} AS distance_km"
-            if query.max_distance_km is not None:
-                distance = query.max_distance_km
-                dlat = distance / KM_PER_DEGREE
-                cos_lat = max(params["cos_lat"], 1e-6)
-                dlng = min(180.0, distance / (KM_PER_DEGREE * cos_lat))
-                params.update(lat_min=query.lat - dlat, lat_max=query.lat + dlat,  # type: ignore[operator]
-                              lng_min=query.lng - dlng, lng_max=query.lng + dlng, max_km=distance)  # type: ignore[operator]
-                # bounding box on the (latitude, longitude) index first, the exact great-circle distance after
-                where.append(
-                    "w.org_nr IN (SELECT org_nr FROM workshop_addresses "
-                    "WHERE latitude BETWEEN CAST(:lat_min AS double precision) AND CAST(:lat_max AS double precision) "
-                    "AND longitude BETWEEN CAST(:lng_min AS double precision) AND CAST(:lng_max AS double precision))"
-                )
-                where.append(f"{_DISTANCE} <= CAST(:max_km AS double precision)")
-        if query.q:
-            params["q"] = query.q
-            text_match = [
-                f"marketplace_fts(w.name, w.description) @@ {_TSQUERY}",
-                f"{_QNORM} <% marketplace_unaccent(lower(w.name))",  # trigram word similarity: typos
-            ]
-            if query.text_scope == "wide":
-                params["q_like"] = _like_pattern(query.q)
+    bbox = ""
+    if q is not None and q.has_location:
+        params["lat"], params["lng"] = q.lat, q.lng
+        params["cos_lat"] = math.cos(math.radians(q.lat or 0.0))
+        distance = _DISTANCE
+        if q.max_distance_km is not None:
+            dlat = q.max_distance_km / KM_PER_DEGREE
+            dlng = min(180.0, q.max_distance_km / (KM_PER_DEGREE * max(params["cos_lat"], 1e-6)))
+            params.update(lat_min=q.lat - dlat, lat_max=q.lat + dlat,  # type: ignore[operator]
+                          lng_min=q.lng - dlng, lng_max=q.lng + dlng, max_km=q.max_distance_km)  # type: ignore[operator]
+            # bounding box on the (latitude, longitude) index first, the exact great-circle distance after
+            bbox = ("WHERE latitude BETWEEN CAST(:lat_min AS double precision) AND CAST(:lat_max AS double precision) "
+                    "AND longitude BETWEEN CAST(:lng_min AS double precision) AND CAST(:lng_max AS double precision)")
+            where.append(f"{_DISTANCE} <= CAST(:max_km AS double precision)")
+    if needs_address:
+        inner = "JOIN" if (bbox or (q and (q.cities or q.counties or q.postal_code))) else "LEFT JOIN"
+        joins.append(
+            f"{inner} (SELECT DISTINCT ON (org_nr COLLATE \"C\") org_nr, address, city, county, postal_code, latitude, longitude "
+            f"FROM workshop_addresses {bbox} ORDER BY org_nr COLLATE \"C\", is_primary DESC, id) a ON a.org_nr = w.org_nr"
+        )
+    if q is not None and q.service_category_ids:
+        params["sc"] = list(q.service_category_ids)
+        prefix.append(
+            "sc_tree(id) AS (SELECT id FROM service_categories WHERE id = ANY(CAST(:sc AS integer[])) "
+            "UNION SELECT c.id FROM service_categories c JOIN sc_tree t ON c.parent_id = t.id)"
+        )
+    if needs_price:
+        if q is not None and q.service_category_ids:
+            # driven from the category links (index on service_category_id), not from every service
+            joins.append("JOIN (SELECT s.org_nr, min(s.price) AS cheapest FROM service_category_links l "
+                         "JOIN services s ON s.id = l.service_id AND s.is_active "
+                         "WHERE l.service_category_id = ANY(ARRAY(SELECT id FROM sc_tree)) GROUP BY s.org_nr) px "
+                         "ON px.org_nr = w.org_nr")
+        else:
+            joins.append("LEFT JOIN (SELECT org_nr, min(price) AS cheapest FROM services WHERE is_active GROUP BY org_nr) px "
+                         "ON px.org_nr = w.org_nr")
+    if q is not None:
+        if q.q:
+            params["q"] = q.q
+            text_match = [f"w.search_vector @@ {_TSQUERY}", f"{_QNORM} <% w.search_name"]  # trigram word similarity: typos
+            if q.text_scope == "wide":
+                params["q_like"] = _like_pattern(q.q)
                 pattern = "marketplace_unaccent(CAST(:q_like AS text))"
                 text_match += [
                     "w.org_nr IN (SELECT org_nr FROM workshop_addresses WHERE "
@@ -112,32 +127,31 @@ def _filtered_cte(query: SearchQuery | None, params: dict[str, Any], *, org_nrs:
                     f"WHERE s.is_active AND marketplace_unaccent(lower(c.name)) LIKE {pattern})",
                 ]
             where.append("(" + " OR ".join(text_match) + ")")
-            columns[1] = (f"(ts_rank(marketplace_fts(w.name, w.description), {_TSQUERY})"
-                          f" + word_similarity({_QNORM}, marketplace_unaccent(lower(w.name))))::real AS rank")
-        if query.workshop_category_ids:
-            params["wc"] = list(query.workshop_category_ids)
+            rank = f"(ts_rank(w.search_vector, {_TSQUERY}) + word_similarity({_QNORM}, w.search_name))::real"
+        if q.workshop_category_ids:
+            params["wc"] = list(q.workshop_category_ids)
             where.append("w.org_nr IN (SELECT org_nr FROM workshop_category_links "
                          "WHERE workshop_category_id = ANY(CAST(:wc AS integer[])))")
-        if query.cities:
-            params["cities"] = list(query.cities)
+        if q.cities:
+            params["cities"] = list(q.cities)
             where.append("lower(a.city) = ANY(CAST(:cities AS text[]))")
-        if query.counties:
-            params["counties"] = list(query.counties)
+        if q.counties:
+            params["counties"] = list(q.counties)
             where.append("lower(a.county) = ANY(CAST(:counties AS text[]))")
-        if query.postal_code:
-            params["postal_code"] = query.postal_code
+        if q.postal_code:
+            params["postal_code"] = q.postal_code
             where.append("a.postal_code = CAST(:postal_code AS text)")
-        if query.min_rating is not None:
-            params["min_rating"] = query.min_rating
+        if q.min_rating is not None:
+            params["min_rating"] = q.min_rating
             where.append("w.average_rating >= CAST(:min_rating AS double precision)")
-        if query.price_min is not None:
-            params["price_min"] = query.price_min
+        if q.price_min is not None:
+            params["price_min"] = q.price_min
             where.append("px.cheapest >= CAST(:price_min AS numeric)")
-        if query.price_max is not None:
-            params["price_max"] = query.price_max
+        if q.price_max is not None:
+            params["price_max"] = q.price_max
             where.append("px.cheapest <= CAST(:price_max AS numeric)")
-        if query.open_now and query.open_at is not None:
-            weekday, minute = query.open_at
+        if q.open_now and q.open_at is not None:
+            weekday, minute = q.open_at
             params["wd"], params["prev_wd"] = weekday, (weekday - 1) % 7
             params["t"] = time(minute // 60, minute % 60)
             where.append(
@@ -146,26 +160,19 @@ def _filtered_cte(query: SearchQuery | None, params: dict[str, Any], *, org_nrs:
                 " AND (h.closes_at > CAST(:t AS time) OR h.closes_at <= h.opens_at))"
                 " OR (h.weekday = CAST(:prev_wd AS integer) AND h.closes_at <= h.opens_at AND h.closes_at > CAST(:t AS time))))"
             )
-    cheapest = "min(s.price)" if cat_match == "false" else f"min(s.price) FILTER (WHERE {cat_match})"
+    address_columns = ("a.address, a.city, a.county, a.postal_code, a.latitude, a.longitude" if needs_address else
+                       "NULL::text AS address, NULL::text AS city, NULL::text AS county, NULL::text AS postal_code, "
+                       "NULL::double precision AS latitude, NULL::double precision AS longitude")
     filtered = f"""
 filtered AS (
-  SELECT w.org_nr, w.name, w.logo::text AS logo, w.average_rating, w.total_reviews,
-         a.address, a.city, a.county, a.postal_code, a.latitude, a.longitude,
-         px.cheapest, px.services_count, {columns[0]}, {columns[1]}
+  SELECT w.org_nr, w.name, w.logo::text AS logo, w.average_rating, w.total_reviews, {address_columns},
+         {'px.cheapest' if needs_price else 'NULL::numeric AS cheapest'}, {distance} AS distance_km, {rank} AS rank,
+         {'true' if needs_address else 'false'} AS has_address
   FROM workshops w
-  LEFT JOIN LATERAL (
-    SELECT address, city, county, postal_code, latitude, longitude FROM workshop_addresses a
-    WHERE a.org_nr = w.org_nr ORDER BY a.is_primary DESC, a.id LIMIT 1
-  ) a ON true
-  LEFT JOIN LATERAL (
-    SELECT {cheapest} AS cheapest, count(*) AS services_count,
-           count(*) FILTER (WHERE {cat_match}) AS matching
-    FROM services s WHERE s.org_nr = w.org_nr AND s.is_active
-  ) px ON true
+  {chr(10).join(joins)}
   WHERE {' AND '.join(where)}
 )"""
-    ctes = prefix + [filtered]
-    return ("WITH RECURSIVE " if prefix else "WITH ") + ",\n".join(ctes)
+    return ("WITH RECURSIVE " if prefix else "WITH ") + ",\n".join([*prefix, filtered])
 
 
 def _order(query: SearchQuery, alias: str = "f") -> str:
@@ -184,11 +191,28 @@ def _order(query: SearchQuery, alias: str = "f") -> str:
     return ", ".join([*keys, f"{alias}.org_nr ASC"])
 
 
-_SUMMARY_SELECT = """
-SELECT p.org_nr, p.name, p.logo, p.average_rating, p.total_reviews, p.address, p.city, p.county, p.postal_code,
-       p.latitude, p.longitude, p.distance_km, p.cheapest, p.services_count, p.total_count,
-       coalesce(cats.categories, '[]') AS categories
+def _summary_select(query: SearchQuery | None) -> str:
+    """The display columns of the page's rows: address (unless already joined), prices and categories."""
+    cat_match = ("AND EXISTS (SELECT 1 FROM service_category_links l WHERE l.service_id = s.id "
+                 "AND l.service_category_id IN (SELECT id FROM sc_tree))") if query is not None and query.service_category_ids else ""
+    return f"""
+SELECT p.org_nr, p.name, p.logo, p.average_rating, p.total_reviews, p.distance_km, p.total_count,
+       CASE WHEN p.has_address THEN p.address ELSE pa.address END AS address,
+       CASE WHEN p.has_address THEN p.city ELSE pa.city END AS city,
+       CASE WHEN p.has_address THEN p.county ELSE pa.county END AS county,
+       CASE WHEN p.has_address THEN p.postal_code ELSE pa.postal_code END AS postal_code,
+       CASE WHEN p.has_address THEN p.latitude ELSE pa.latitude END AS latitude,
+       CASE WHEN p.has_address THEN p.longitude ELSE pa.longitude END AS longitude,
+       pp.cheapest, pp.services_count, coalesce(cats.categories, '[]') AS categories
 FROM page p
+LEFT JOIN LATERAL (
+  SELECT address, city, county, postal_code, latitude, longitude FROM workshop_addresses a
+  WHERE NOT p.has_address AND a.org_nr = p.org_nr ORDER BY a.is_primary DESC, a.id LIMIT 1
+) pa ON true
+LEFT JOIN LATERAL (
+  SELECT (SELECT min(s.price) FROM services s WHERE s.org_nr = p.org_nr AND s.is_active {cat_match}) AS cheapest,
+         (SELECT count(*) FROM services s WHERE s.org_nr = p.org_nr AND s.is_active) AS services_count
+) pp ON true
 LEFT JOIN LATERAL (
   SELECT json_agg(json_build_object('id', c.id, 'name', c.name, 'slug', c.slug) ORDER BY c.sort_order, c.id)::text AS categories
   FROM workshop_category_links l JOIN workshop_categories c ON c.id = l.workshop_category_id
@@ -219,7 +243,7 @@ async def search_page(session: AsyncSession, query: SearchQuery, *, order_query:
     sql = (f"/* marketplace:{name} */ {_filtered_cte(query, params)},\n"
            f"page AS (SELECT f.*, count(*) OVER () AS total_count FROM filtered f ORDER BY {order} "
            f"LIMIT CAST(:limit AS integer) OFFSET CAST(:offset AS integer))\n"
-           f"{_SUMMARY_SELECT} ORDER BY {_order(order_query or query, 'p')}")
+           f"{_summary_select(query)} ORDER BY {_order(order_query or query, 'p')}")
     rows = (await _run(session, sql, params)).all()
     if not rows:
         return [], None
@@ -234,7 +258,7 @@ async def search_count(session: AsyncSession, query: SearchQuery) -> int:
 
 async def search_facets(session: AsyncSession, query: SearchQuery) -> Facets:
     params: dict[str, Any] = {}
-    sql = f"""/* marketplace:facets */ {_filtered_cte(query, params)}
+    sql = f"""/* marketplace:facets */ {_filtered_cte(query, params, with_address=True)}
 SELECT 'workshop_category' AS facet, c.id::text AS key, c.name AS label, count(*) AS n
   FROM filtered f JOIN workshop_category_links l ON l.org_nr = f.org_nr
   JOIN workshop_categories c ON c.id = l.workshop_category_id GROUP BY c.id, c.name
@@ -271,7 +295,7 @@ async def summaries_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[s
         return {}
     params: dict[str, Any] = {"limit": len(org_nrs), "offset": 0}
     sql = (f"/* marketplace:summaries */ {_filtered_cte(None, params, org_nrs=org_nrs)},\n"
-           "page AS (SELECT f.*, 0 AS total_count FROM filtered f)\n" + _SUMMARY_SELECT)
+           "page AS (SELECT f.*, 0 AS total_count FROM filtered f)\n" + _summary_select(None))
     return {row.org_nr: _summary(row) for row in (await _run(session, sql, params)).all()}
 
 
