@@ -57,25 +57,49 @@ async def thread_page(session: AsyncSession, booking_id: int, offset: int, limit
     return [], int((await session.exec(count)).scalar_one())  # type: ignore[call-overload]
 
 
+# Workshop messages of the legacy JSON thread kept on `bookings.messages` that the owner has not read: an
+# object whose sender (`sender_type`, else `sender_role`, else `from`, else `sender`) is "workshop", and that is
+# not read (`is_read` truthy, else `unread` falsy; neither key: unread). `{b}` is the bookings alias.
+LEGACY_UNREAD = """(
+    SELECT count(*) FROM jsonb_array_elements(
+        CASE WHEN jsonb_typeof({b}.messages) = 'array' THEN {b}.messages ELSE '[]'::jsonb END) AS e
+    WHERE jsonb_typeof(e) = 'object'
+      AND lower(coalesce(nullif(e->>'sender_type', ''), nullif(e->>'sender_role', ''), nullif(e->>'from', ''),
+                         nullif(e->>'sender', ''), '')) = 'workshop'
+      AND CASE WHEN e ? 'is_read' THEN e->'is_read' IN ('false', 'null', '0', '""')
+               WHEN e ? 'unread' THEN e->'unread' NOT IN ('false', 'null', '0', '""')
+               ELSE true END
+)"""
+
+_THREAD_UNREAD_SQL = text(
+    "SELECT (SELECT count(*) FROM messages m WHERE m.booking_id = :booking_id AND m.sender_type = 'workshop' "
+    "AND NOT m.is_read) + coalesce((SELECT " + LEGACY_UNREAD.format(b="b") + " FROM bookings b WHERE b.id = :booking_id), 0)"
+)
+_OWNER_UNREAD_SQL = text(
+    "SELECT (SELECT count(*) FROM messages m WHERE m.owner_id = :owner_id AND m.sender_type = 'workshop' "
+    "AND NOT m.is_read) + coalesce((SELECT sum(" + LEGACY_UNREAD.format(b="b") + ") FROM bookings b "
+    "WHERE b.owner_id = :owner_id AND b.messages <> '[]'::jsonb), 0)"
+)
+_UNREAD_BY_BOOKING_SQL = text(
+    "SELECT b.id, (SELECT count(*) FROM messages m WHERE m.booking_id = b.id AND m.sender_type = 'workshop' "
+    "AND NOT m.is_read) + " + LEGACY_UNREAD.format(b="b") + " AS unread FROM bookings b WHERE b.id = ANY(:ids)"
+)
+
+
 async def thread_unread(session: AsyncSession, booking_id: int) -> int:
-    stmt = select(func.count()).select_from(Message).where(Message.booking_id == booking_id, _UNREAD)
-    return int((await session.exec(stmt)).scalar_one())  # type: ignore[call-overload]
+    """Unread workshop messages of one thread: message rows plus the legacy JSON thread on the booking."""
+    return int((await session.exec(_THREAD_UNREAD_SQL, params={"booking_id": booking_id})).scalar_one())  # type: ignore[call-overload]
 
 
 async def owner_unread(session: AsyncSession, owner_id: int) -> int:
-    stmt = select(func.count()).select_from(Message).where(Message.owner_id == owner_id, _UNREAD)
-    return int((await session.exec(stmt)).scalar_one())  # type: ignore[call-overload]
+    """Unread workshop messages over all the owner's threads (message rows plus legacy JSON threads)."""
+    return int((await session.exec(_OWNER_UNREAD_SQL, params={"owner_id": owner_id})).scalar_one())  # type: ignore[call-overload]
 
 
 async def unread_by_booking(session: AsyncSession, booking_ids: Sequence[int]) -> dict[int, int]:
     if not booking_ids:
         return {}
-    stmt = (
-        select(Message.booking_id, func.count())
-        .where(Message.booking_id.in_(list(booking_ids)), _UNREAD)  # type: ignore[attr-defined]
-        .group_by(Message.booking_id)
-    )
-    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
+    rows = (await session.exec(_UNREAD_BY_BOOKING_SQL, params={"ids": list(booking_ids)})).all()  # type: ignore[call-overload]
     return {int(r[0]): int(r[1]) for r in rows}
 
 
@@ -188,7 +212,7 @@ _INBOX_SQL = text(
         WHERE m.owner_id = :owner_id
         ORDER BY m.booking_id, m.created_at DESC, m.id DESC
     )
-    SELECT s.booking_id, s.total_messages, s.unread_count, s.updated_at, s.read_at,
+    SELECT s.booking_id, s.total_messages, s.unread_count + {legacy} AS unread_count, s.updated_at, s.read_at,
            b.workshop_org_nr, w.name AS workshop_name,
            l.id AS m_id, l.sender_type AS m_sender_type, l.message_text AS m_text, l.attachments AS m_attachments,
            l.is_read AS m_is_read, l.read_at AS m_read_at, l.created_at AS m_created_at,
@@ -201,7 +225,7 @@ _INBOX_SQL = text(
     WHERE CAST(:q AS text) IS NULL OR l.message_text ILIKE '%' || CAST(:q AS text) || '%'
     ORDER BY s.updated_at DESC, s.booking_id DESC
     LIMIT :limit OFFSET :offset
-    """
+    """.replace("{legacy}", LEGACY_UNREAD.format(b="b"))
 )
 
 _INBOX_COUNT_SQL = text(
@@ -273,7 +297,6 @@ async def thread_pages(session: AsyncSession, booking_ids: Sequence[int], offset
 async def thread_stats(session: AsyncSession, booking_id: int) -> dict[str, Any]:
     stmt = select(
         func.count().label("total_messages"),
-        func.count().filter(_UNREAD).label("unread_count"),
         func.max(Message.created_at).label("updated_at"),
         func.max(Message.read_at).label("read_at"),
     ).where(Message.booking_id == booking_id)

@@ -326,11 +326,12 @@ async def test_read_up_to_legacy_json_messages(client: httpx.AsyncClient, servic
     path = f"/api/co/messages/thread/{booking.id}/read-up-to"
     body = (await client.post(path, headers=owner.headers,
                               json={"last_read_id": msg["id"], "last_read_at": "2026-01-11T00:00:00Z"})).json()
-    assert body["updated"] == 1 and body["json_updated"] == 1 and body["unread_count"] == 0
+    assert body["updated"] == 1 and body["json_updated"] == 1
+    assert body["unread_count"] == 1  # the legacy message of 12 January is after last_read_at
     again = (await client.post(path, headers=owner.headers, json={"last_read_at": "2026-01-11T00:00:00Z"})).json()
     assert again["json_updated"] == 0 and again["updated"] == 0
     later = (await client.post(path, headers=owner.headers, json={"last_read_at": "2026-02-01T00:00:00+01:00"})).json()
-    assert later["json_updated"] == 1
+    assert later["json_updated"] == 1 and later["unread_count"] == 0
     await db_session.refresh(booking)
     stored = booking.messages
     assert stored[0]["is_read"] is True and stored[2]["is_read"] is True and stored[2]["unread"] is False
@@ -405,3 +406,24 @@ async def test_messages_operations_appear_in_openapi(client: httpx.AsyncClient) 
     for path, method in OPTIONS_PATHS.items():
         template = path.removeprefix("/api/co").replace("123", "{booking_id}")
         assert {"options", method.lower()} <= set(paths["/api/co" + template]), template
+
+
+async def test_legacy_json_workshop_messages_count_as_unread(client: httpx.AsyncClient, services: Services,
+                                                             db_session: Any, owner: SignedIn) -> None:
+    legacy = [
+        {"from": "workshop", "text": "gammel", "created_at": "2026-01-10T10:00:00Z"},
+        {"sender_type": "workshop", "text": "lest", "created_at": "2026-01-10T11:00:00Z", "is_read": True},
+        {"sender_type": "carowner", "text": "mitt", "created_at": "2026-01-10T12:00:00Z"},
+        "not an object",
+    ]
+    booking = await booking_for(db_session, owner, messages=legacy)
+    await workshop_says(services, booking.id, "ny")
+    thread = (await client.get(f"/api/co/messages/{booking.id}", headers=owner.headers)).json()
+    assert thread["meta"]["unread_count"] == 2
+    inbox = (await client.get("/api/co/messages/inbox", headers=owner.headers)).json()
+    assert inbox["data"][0]["unread_count"] == 2 and inbox["meta"]["unread_total"] == 2
+    changed = await events_of(services, owner.owner_id, "unread.changed")
+    assert changed[-1].payload["messages"] == 2
+    read = (await client.post("/api/co/messages/mark-read", headers=owner.headers, json={"thread_id": str(booking.id)})).json()
+    assert read == {**read, "updated": 1, "json_updated": 1, "unread_count": 0}
+    assert (await client.get("/api/co/messages/inbox", headers=owner.headers)).json()["meta"]["unread_total"] == 0

@@ -137,7 +137,7 @@ async def thread_info(uow: UnitOfWork, owner_id: int, booking_id: int) -> Thread
         booking_id=booking_id, workshop_org_nr=booking.workshop_org_nr,
         workshop_name=await repo.workshop_name(uow.session, booking.workshop_org_nr),
         last_message=MessageView.from_row(last[-1]) if last else None,
-        unread_count=int(stats["unread_count"]), total_messages=int(stats["total_messages"]),
+        unread_count=await repo.thread_unread(uow.session, booking_id), total_messages=int(stats["total_messages"]),
         updated_at=stats["updated_at"] or booking.created_at, read_at=stats["read_at"],
     )
 
