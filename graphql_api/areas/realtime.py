@@ -15,10 +15,12 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from app.domain.events import stream
+from app.domain.events import presence, stream
+from app.domain.events.config import realtime_config
 from app.domain.events.envelope import BOOKING_UPDATED, MESSAGE_CREATED, NOTIFICATION_CREATED, EventEnvelope
-from app.errors import ValidationFailed
+from app.errors import DomainError, ValidationFailed
 from graphql_api.context import GraphQLContext
+from graphql_api.errors import payload_union, user_error
 
 
 def _cursor(after: str | None) -> int | None:
@@ -184,4 +186,47 @@ class RealtimeSubscription:
                     yield BookingUpdated.from_event(event)
 
 
+@strawberry.type
+class RealtimeConfig:
+    graphql_ws_url: str = strawberry.field(description="The GraphQL WebSocket endpoint (graphql-transport-ws).")
+    protocol: str
+    token: str = strawberry.field(description="A short-lived access token for `connection_init`.")
+    expires_in: int
+    channels: JSON = strawberry.field(description="The caller's channel names.")
+    enabled: bool
+
+
+@strawberry.type
+class Presence:
+    status: str
+    queued_delivered: int = strawberry.field(description="Queued offline events pushed to the caller's channel now.")
+
+
+SetPresencePayload = payload_union("SetPresencePayload", Presence)
+
+
+@strawberry.type
+class RealtimeQuery:
+    @strawberry.field(description="Where and how to subscribe, with a short-lived token.")
+    async def realtime_config(self, info: Info[GraphQLContext, None]) -> RealtimeConfig:
+        result = realtime_config(info.context.services, await info.context.require_claims())
+        return RealtimeConfig(graphql_ws_url=result.ws_url, protocol=result.protocol, token=result.token,
+                              expires_in=result.expires_in, channels=result.channels, enabled=result.enabled)
+
+
+@strawberry.type
+class RealtimeMutation:
+    @strawberry.mutation(description="online | offline | away; going online delivers the events queued while offline.")
+    async def set_presence(self, info: Info[GraphQLContext, None], status: str) -> SetPresencePayload:
+        try:
+            owner_id = await info.context.owner_id()
+            async with info.context.transaction() as uow:
+                result = await presence.set_presence(uow, owner_id, status)
+        except DomainError as exc:
+            return user_error(exc)
+        return Presence(status=result.status, queued_delivered=result.queued_delivered)
+
+
+QUERIES = (RealtimeQuery,)
+MUTATIONS = (RealtimeMutation,)
 SUBSCRIPTIONS = (RealtimeSubscription,)
