@@ -210,3 +210,14 @@ async def test_rate_limit_on_add_and_refresh(app_factory) -> None:  # type: igno
 async def test_vehicles_require_a_token(client: httpx.AsyncClient) -> None:
     assert (await client.get("/api/co/vehicles")).status_code == 401
     assert (await client.post("/api/co/vehicles", json={"registration_number": "BT57225"})).status_code == 401
+
+
+async def test_bad_photo_on_add_costs_no_registry_lookup(client: httpx.AsyncClient, owner: SignedIn,
+                                                         use_registry) -> None:  # type: ignore[no-untyped-def]
+    handler = use_registry()
+    response = await client.post("/api/co/vehicles", headers=owner.headers, data={"registration_number": "BT57225"},
+                                 files={"file": ("car.webp", b"RIFF....not really an image", "image/webp")})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "file", "reason": "unsupported_type"}]
+    assert handler.requests == []
+    assert (await client.get("/api/co/vehicles", headers=owner.headers)).json()["data"] == []

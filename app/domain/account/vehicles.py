@@ -13,7 +13,7 @@ from app.domain.account.ports import RegistryVehicle, vehicle_registry
 from app.domain.account.results import ImageUpload, VehicleChange, VehicleRemoved, VehicleView
 from app.domain.uow import UnitOfWork
 from app.errors import Forbidden, NotFound, ValidationFailed
-from app.infra.storage import MEDIA_URL_PREFIX
+from app.infra.storage import MEDIA_URL_PREFIX, check_image
 from db.models import OwnerVehicle, Vehicle
 from db.repositories import account as account_repo
 from db.repositories import garage as repo
@@ -103,6 +103,8 @@ async def add_vehicle(uow: UnitOfWork, owner_id: int, registration_number: objec
     plate = validation.normalise_plate(registration_number)
     name = _nickname(nickname)
     picture_url = _image_url(image_url)
+    if image is not None:  # a bad picture must not cost a registry lookup
+        check_image(image.data, max_bytes=uow.settings.max_upload_bytes, field=image.field)
     await _rate_limit(uow, owner_id)
     existing = await repo.get_link(uow.session, owner_id, plate)
     if existing is not None:
