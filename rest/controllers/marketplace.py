@@ -204,9 +204,13 @@ class FavoritesController(Controller):
 
     @delete("/", operation_id="RemoveFavorite", summary="Remove a workshop from the caller's favourites (idempotent)",
             status_code=HTTP_200_OK)
-    async def remove(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
+    async def remove(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                      data: Annotated[Any, Body(title="FavoriteRequest")] = None) -> FavoriteMessageResponse:
-        change = await catalogue.remove_favourite(uow, claims.owner_id, _favourite_body(data))
+        # clients that cannot send a DELETE body may pass ?org_nr= instead
+        org_nr = request.query_params.get("org_nr") if data is None else _favourite_body(data)
+        if data is None and org_nr is None:
+            _favourite_body(data)
+        change = await catalogue.remove_favourite(uow, claims.owner_id, org_nr)
         message = "Workshop removed from favorites." if change.changed else "Workshop was not in favorites."
         return FavoriteMessageResponse(FavoriteMessage(message))
 

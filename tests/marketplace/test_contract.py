@@ -253,6 +253,8 @@ async def test_favourites_lifecycle(client: httpx.AsyncClient, catalogue: Catalo
     assert removed.status_code == 200
     twice = await client.request("DELETE", "/api/co/favorits", json={"org_nr": org}, headers=owner.headers)
     assert twice.status_code == 200
+    by_query = await client.delete(f"/api/co/favorits?org_nr={org}", headers=owner.headers)
+    assert by_query.status_code == 200 and by_query.json()["data"]["message"] == "Workshop was not in favorites."
     assert (await client.get("/api/co/favorits", headers=owner.headers)).json()["data"]["total"] == 0
 
 
