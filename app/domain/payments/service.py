@@ -346,6 +346,9 @@ async def handle_stripe_webhook(uow: UnitOfWork, *, payload: bytes, signature: s
     if payment is None:
         log.info("stripe event %s for unknown payment intent %s ignored", event_id, intent_id)
         return WebhookResult(event_id=event_id, type=event_type, duplicate=False, applied=False)
+    reported_amount = obj.get("amount_received") or obj.get("amount")
+    if status == states.SUCCEEDED and isinstance(reported_amount, int) and reported_amount not in (0, payment.amount):
+        log.warning("stripe event %s reports %s for payment %s of %s", event_id, reported_amount, payment.id, payment.amount)
     applied = await _apply(uow, payment, status, created, obj=obj)
     return WebhookResult(event_id=event_id, type=event_type, duplicate=False, applied=applied,
                          payment_id=payment.id, status=payment.status)
