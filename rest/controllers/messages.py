@@ -7,6 +7,7 @@ and answer the documented envelope with an `Allow` header.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
@@ -15,6 +16,7 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import HttpMethod, RequestEncodingType
 from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from app.auth.tokens import AccessClaims
@@ -51,6 +53,32 @@ SEND_DESCRIPTION = (
     "or multipart/form-data `thread_id`, `message` (optional), `files` (1..n; JPEG, PNG, WebP or PDF, checked by "
     f"content, at most {MAX_ATTACHMENTS}). At least one of `message` or an attachment is required."
 )
+
+
+_TEXT = Schema(type=OpenAPIType.STRING)
+_ATTACHMENT = Schema(type=OpenAPIType.OBJECT, required=["url"], properties={
+    "url": _TEXT, "content_type": Schema(type=OpenAPIType.STRING, enum=["image/jpeg", "image/png", "image/webp",
+                                                                       "application/pdf"]),
+    "name": _TEXT, "size": Schema(type=OpenAPIType.INTEGER)})
+
+
+@dataclass
+class SendMessageOperation(Operation):
+    """`POST /messages/send` reads its body itself (JSON or multipart); this documents both forms."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(required=True, description="SendMessageRequest", content={
+            "application/json": OpenAPIMediaType(schema=Schema(
+                type=OpenAPIType.OBJECT, title="SendMessageRequest", required=["thread_id"],
+                properties={"thread_id": _TEXT, "message": _TEXT, "org_nr": _TEXT,
+                            "attachments": Schema(type=OpenAPIType.ARRAY, items=_ATTACHMENT,
+                                                  max_items=MAX_ATTACHMENTS)})),
+            "multipart/form-data": OpenAPIMediaType(schema=Schema(
+                type=OpenAPIType.OBJECT, required=["thread_id"],
+                properties={"thread_id": _TEXT, "message": _TEXT, "org_nr": _TEXT,
+                            "files": Schema(type=OpenAPIType.ARRAY, max_items=MAX_ATTACHMENTS,
+                                            items=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY))})),
+        })
 
 
 def options_response(allow: str) -> Response[OptionsResponse]:
@@ -118,7 +146,7 @@ class MessagesController(Controller):
         return read_up_to_response(result)
 
     @post("/send", operation_id="SendMessage", status_code=HTTP_201_CREATED, summary="Send a message in a booking thread",
-          description=SEND_DESCRIPTION, request_max_body_size=SEND_MAX_BODY)
+          description=SEND_DESCRIPTION, request_max_body_size=SEND_MAX_BODY, operation_class=SendMessageOperation)
     async def send(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                    claims: NamedDependency[AccessClaims]) -> SendMessageResponse:
         body, uploads = await read_send_payload(request)
