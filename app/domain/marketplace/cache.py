@@ -54,6 +54,7 @@ class MarketplaceCache:
         self.wait_s = wait_s
         self.poll_s = poll_s
         self.enabled = True
+        self.linger_s = 1.0  # versioned keys only: an invalidation changes the key, so this is never stale
         # the clock of time-dependent answers (open now); tests replace it
         self.clock: Callable[[], datetime] = utc_now
         self._inflight: dict[str, asyncio.Future[Any]] = {}
@@ -117,7 +118,7 @@ class MarketplaceCache:
                     self._refresh_in_background(kind, key, loader)
                 return value, HIT
         CACHE_EVENTS.labels(kind, "miss").inc()
-        return await self._single_flight(key, lambda: self._fill(key, loader, type_)), MISS
+        return await self._single_flight(key, lambda: self._fill(key, loader, type_), linger_s=self.linger_s), MISS
 
     async def close(self) -> None:
         for task in list(self._background):
@@ -127,11 +128,14 @@ class MarketplaceCache:
 
     # --- internals --------------------------------------------------------------------------------
 
-    async def _single_flight(self, key: str, load: Callable[[], Awaitable[T]]) -> T:
+    async def _single_flight(self, key: str, load: Callable[[], Awaitable[T]], *, linger_s: float = 0.0) -> T:
+        """One `load()` per key at a time in this process. With `linger_s`, the finished value keeps answering
+        misses of the same (versioned) key for a moment, in case the store did not take it (slow or down)."""
         future = self._inflight.get(key)
         if future is not None:
             return await asyncio.shield(future)  # type: ignore[no-any-return]
-        future = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
         self._inflight[key] = future
         try:
             value = await load()
@@ -139,12 +143,18 @@ class MarketplaceCache:
             if not future.done():
                 future.set_exception(exc)
                 future.exception()  # mark retrieved: waiters re-raise it themselves
+            self._forget(key, future)
             raise
+        future.set_result(value)
+        if linger_s > 0:
+            loop.call_later(linger_s, self._forget, key, future)
         else:
-            future.set_result(value)
-            return value
-        finally:
-            self._inflight.pop(key, None)
+            self._forget(key, future)
+        return value
+
+    def _forget(self, key: str, future: asyncio.Future[Any]) -> None:
+        if self._inflight.get(key) is future:
+            del self._inflight[key]
 
     def _encode(self, value: Any) -> bytes:
         fresh_until = time.time() + self.ttl_s * (1.0 - self.refresh_fraction)
@@ -203,7 +213,7 @@ class MarketplaceCache:
             pass
 
     def _refresh_in_background(self, kind: str, key: str, loader: Callable[[], Awaitable[Any]]) -> None:
-        if key in self._inflight:
+        if key + ":bg" in self._inflight:
             return
 
         async def refresh() -> None:
