@@ -139,6 +139,7 @@ class RedisChannels:
         self._fanout = _LocalFanout()
         self._pubsub = self._subscriber.pubsub()
         self._confirmed: dict[str, asyncio.Event] = {}
+        self._late: set[str] = set()  # channels whose listeners stopped waiting for the confirmation
         self._connected = False
         self._lock = asyncio.Lock()
         self._reader: asyncio.Task[None] | None = None
@@ -170,17 +171,21 @@ class RedisChannels:
                         await self._pubsub.subscribe(channel)
                     await asyncio.wait_for(event.wait(), self._subscribe_timeout_s)
                 except (RedisError, OSError, asyncio.TimeoutError):
-                    log.warning("subscribe to %s not confirmed; a resync follows the reconnection", channel)
+                    # not confirmed in time: a resync follows the confirmation (or the reconnection)
+                    self._late.add(channel)
         else:
             event = self._confirmed.get(channel)
             if event is not None and self._connected:
-                with contextlib.suppress(asyncio.TimeoutError):
+                try:
                     await asyncio.wait_for(event.wait(), self._subscribe_timeout_s)
+                except asyncio.TimeoutError:
+                    self._late.add(channel)
         return listener
 
     async def unlisten(self, listener: Listener) -> None:
         if self._fanout.remove(listener):
             self._confirmed.pop(listener.channel, None)
+            self._late.discard(listener.channel)
             if self._connected:
                 try:
                     async with self._lock:
@@ -242,11 +247,13 @@ class RedisChannels:
             event = self._confirmed.get(name)
             if event is None:
                 return
-            if event.is_set():  # the client re-subscribed after a reconnection of its own: catch up
+            if event.is_set() or name in self._late:
+                # a re-subscription after a reconnection of the client's own, or a confirmation that came
+                # after its listeners stopped waiting: they may have missed messages, so they catch up
+                self._late.discard(name)
                 for listener in tuple(self._fanout.listeners.get(name, ())):
                     listener.deliver(RESYNC)
-            else:
-                event.set()
+            event.set()
 
     async def close(self) -> None:
         self._closing = True

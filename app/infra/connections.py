@@ -29,7 +29,7 @@ class ConnectionRegistry(Protocol):
 
 
 class RedisConnectionRegistry:
-    def __init__(self, client: Redis, *, prefix: str, timeout_s: float = 0.5) -> None:
+    def __init__(self, client: Redis, *, prefix: str, timeout_s: float = 1.5) -> None:
         self.client = client
         self.prefix = prefix
         self.timeout_s = timeout_s

@@ -108,20 +108,21 @@ class SocketClosed(Exception):
 class GraphQLSocket:
     """One graphql-transport-ws connection; `next(op_id)` returns the next payload of an operation."""
 
-    def __init__(self, url: str, token: str | None) -> None:
+    def __init__(self, url: str, token: str | None, *, open_timeout: float = 30) -> None:
         self.url = url
         self.token = token
+        self.open_timeout = open_timeout
         self.ws: Any = None
         self._queues: dict[str, asyncio.Queue[dict[str, Any]]] = {}
         self._reader: asyncio.Task[None] | None = None
         self.closed: asyncio.Future[SocketClosed] | None = None
 
     async def connect(self, payload: dict[str, Any] | None = None) -> GraphQLSocket:
-        self.ws = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"], open_timeout=10,
+        self.ws = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"], open_timeout=self.open_timeout,
                                           max_queue=None, ping_interval=None)
         init = payload if payload is not None else {"authorization": f"Bearer {self.token}"}
         await self.ws.send(json.dumps({"type": "connection_init", "payload": init}))
-        message = json.loads(await asyncio.wait_for(self.ws.recv(), 10))
+        message = json.loads(await asyncio.wait_for(self.ws.recv(), self.open_timeout))
         if message.get("type") != "connection_ack":
             raise RuntimeError(f"no ack: {message}")
         self.closed = asyncio.get_running_loop().create_future()

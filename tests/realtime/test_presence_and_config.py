@@ -179,3 +179,16 @@ async def test_realtime_config_and_presence_over_graphql(pair):
         assert bad == {"__typename": "ValidationError", "fields": [{"field": "status"}]}
         good = (await gql(mutation, {"s": "online"}))["data"]["setPresence"]
         assert good == {"__typename": "Presence", "status": "online", "queuedDelivered": 0}
+
+
+async def test_subscriptions_per_connection_are_limited(pair, rt_settings):
+    a = pair[0]
+    owner = await sign_up(a.base_url)
+    limit = rt_settings.graphql_max_subscriptions_per_connection
+    async with GraphQLSocket(a.ws_url, owner["access_token"]) as socket:
+        for i in range(limit):
+            await socket.subscribe(f"s{i}", MESSAGE_SUBSCRIPTION)
+        await socket.subscribe("over", MESSAGE_SUBSCRIPTION)
+        refused = await socket.next("over")
+        assert refused["type"] == "error" and "limit" in refused["payload"][0]["message"].lower()
+        assert all(socket.pending(f"s{i}") == 0 for i in range(limit))  # the others are still open
