@@ -32,7 +32,7 @@ async def test_create_sends_server_amount_with_a_stable_idempotency_key(app_fact
     assert response.status_code == 200, response.text
     data = response.json()["data"]
     [sent] = fake_stripe.creates()
-    assert sent.headers["idempotency-key"] == f"minbil-pi-{group.group_id}-0"
+    assert sent.headers["idempotency-key"] == f"minbil-pi-{group.group_id}-0-{group.amount}"
     assert sent.headers["authorization"] == f"Bearer {API_KEY}"
     assert sent.form["amount"] == str(group.amount) and sent.form["currency"] == "nok"
     assert sent.form["metadata[group_id]"] == group.group_id and sent.form["metadata[payment_id]"] == data["id"]
@@ -60,7 +60,7 @@ async def test_retries_reuse_the_idempotency_key(app_factory: Any, fake_stripe: 
     ok = await create_intent(client, owner, group_id=group.group_id)
     assert ok.status_code == 200
     keys = [r.headers["idempotency-key"] for r in fake_stripe.creates()]
-    assert len(keys) == 5 and set(keys) == {f"minbil-pi-{group.group_id}-0"}
+    assert len(keys) == 5 and set(keys) == {f"minbil-pi-{group.group_id}-0-{group.amount}"}
     assert len(fake_stripe.intents) == 1  # one PaymentIntent at Stripe
 
 
@@ -83,7 +83,7 @@ async def test_a_new_intent_after_cancel_gets_a_new_key(app_factory: Any, fake_s
     second = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
     assert second["provider_intent_id"] != first["provider_intent_id"]
     assert [r.headers["idempotency-key"] for r in fake_stripe.creates()] == [
-        f"minbil-pi-{group.group_id}-0", f"minbil-pi-{group.group_id}-1"]
+        f"minbil-pi-{group.group_id}-0-{group.amount}", f"minbil-pi-{group.group_id}-1-{group.amount}"]
 
 
 async def test_confirm_calls_stripe_and_marks_the_group_paid(app_factory: Any, fake_stripe: FakeStripe) -> None:
@@ -187,4 +187,4 @@ async def test_changed_booking_cancels_the_stripe_intent_and_makes_a_new_one(app
     assert fake_stripe.intents[old["provider_intent_id"]]["status"] == "canceled"
     creates = fake_stripe.creates()
     assert [c.form["amount"] for c in creates] == [str(group.amount), "125050"]
-    assert creates[1].headers["idempotency-key"] == f"minbil-pi-{group.group_id}-1"
+    assert creates[1].headers["idempotency-key"] == f"minbil-pi-{group.group_id}-1-125050"

@@ -160,7 +160,8 @@ async def create_intent(uow: UnitOfWork, owner_id: int, *, booking_id: object = 
     if total <= 0:
         raise Conflict("Nothing to pay: the booked services are free.", code="NOTHING_TO_PAY")
     attempt = await repo.count_payments_for_group(uow.session, group)
-    idempotency_key = f"minbil-pi-{group}-{attempt}"
+    # stable for a group, its attempt and its amount: a retry after any failure reuses it, a changed amount does not
+    idempotency_key = f"minbil-pi-{group}-{attempt}-{total}"
     payment_id = "pay_" + secrets.token_hex(12)
     intent = await provider.create_intent(
         amount=total, currency=CURRENCY, idempotency_key=idempotency_key,
@@ -168,6 +169,9 @@ async def create_intent(uow: UnitOfWork, owner_id: int, *, booking_id: object = 
                   "booking_ids": ",".join(str(line.booking_id) for line in payable)},
         description=f"MinBil booking {group}",
     )
+    if intent.amount != total or intent.currency != CURRENCY:
+        log.error("provider intent %s has %s %s, expected %s %s", intent.id, intent.amount, intent.currency, total, CURRENCY)
+        raise ProviderRejected("The payment provider answered with a different amount.", code="PAYMENT_AMOUNT_MISMATCH")
     now = _now()
     payment = Payment(
         id=payment_id, owner_id=owner_id, group_id=group, provider=provider.name, provider_intent_id=intent.id,
