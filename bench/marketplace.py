@@ -12,6 +12,8 @@ Phases (each `--seconds` long, `--concurrency` connections):
    has its own cache key (a MISS that runs the SQL), while the rows are the same;
 3. bare: a minimal Litestar app under uvicorn, started here, that returns the cached answer's exact bytes.
 Prints requests per second per phase and the ratios between them. It measures; it asserts nothing.
+With `--server-pid` (the `minbil serve` process) it also prints the server's CPU time per request, read from
+/proc, which stays comparable when the machine is busy with other work.
 """
 
 from __future__ import annotations
@@ -33,13 +35,26 @@ import httpx
 SEARCH = "/api/co/shops?lat=59.9139&lng=10.7522&sort=distance&page_size=20&radius_km={radius}"
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """utime + stime of a process (Linux /proc), or None."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-async def run_phase(base: str, make_path, seconds: float, concurrency: int, expect_cache: str | None) -> tuple[float, dict[str, int]]:  # type: ignore[no-untyped-def]
+async def run_phase(base: str, make_path, seconds: float, concurrency: int, expect_cache: str | None,  # type: ignore[no-untyped-def]
+                    pid: int | None = None) -> tuple[float, dict[str, int], float | None]:
+    cpu_before = cpu_seconds(pid)
     counter = itertools.count()
     done = 0
     statuses: dict[str, int] = {}
@@ -59,7 +74,9 @@ async def run_phase(base: str, make_path, seconds: float, concurrency: int, expe
         elapsed = time.perf_counter() - started
     if expect_cache and not any(expect_cache in k for k in statuses):
         print(f"  warning: no {expect_cache} answers in this phase: {statuses}", file=sys.stderr)
-    return done / elapsed, statuses
+    cpu_after = cpu_seconds(pid)
+    cpu_ms = (cpu_after - cpu_before) * 1000 / max(done, 1) if cpu_before is not None and cpu_after is not None else None
+    return done / elapsed, statuses, cpu_ms
 
 
 def start_bare_server(body: bytes, port: int) -> subprocess.Popen[bytes]:
@@ -96,6 +113,7 @@ async def main() -> int:
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--server-pid", type=int, help="pid of the server process, for CPU time per request")
     args = parser.parse_args()
 
     cached_path = SEARCH.format(radius="25")
@@ -105,24 +123,32 @@ async def main() -> int:
     total = body.json()["meta"]["total"]
     print(f"search: {cached_path}  ({total} workshops within 25 km, {len(body.content)} bytes, X-Cache {body.headers.get('x-cache')})")
 
-    cached, s1 = await run_phase(args.base_url, lambda i: cached_path, args.seconds, args.concurrency, "HIT")
-    uncached, s2 = await run_phase(args.base_url, lambda i: SEARCH.format(radius=f"{25 + (i + 1) * 1e-6 + time.time() % 1 * 1e-9:.9f}"),
-                                   args.seconds, args.concurrency, "MISS")
+    cached, s1, c1 = await run_phase(args.base_url, lambda i: cached_path, args.seconds, args.concurrency, "HIT",
+                                     args.server_pid)
+    uncached, s2, c2 = await run_phase(args.base_url, lambda i: SEARCH.format(radius=f"{25 + (i + 1) * 1e-6 + time.time() % 1 * 1e-9:.9f}"),
+                                       args.seconds, args.concurrency, "MISS", args.server_pid)
     port = free_port()
     bare_server = start_bare_server(body.content, port)
     try:
-        bare, s3 = await run_phase(f"http://127.0.0.1:{port}", lambda i: "/api/co/shops", args.seconds, args.concurrency, None)
+        bare, s3, c3 = await run_phase(f"http://127.0.0.1:{port}", lambda i: "/api/co/shops", args.seconds, args.concurrency,
+                                       None, bare_server.pid)
     finally:
         bare_server.terminate()
         bare_server.wait(10)
 
-    print(f"{'phase':<10} {'req/s':>10}  answers")
-    print(f"{'cached':<10} {cached:>10.0f}  {s1}")
-    print(f"{'uncached':<10} {uncached:>10.0f}  {s2}")
-    print(f"{'bare':<10} {bare:>10.0f}  {s3}")
+    def cpu(value: float | None) -> str:
+        return f"{value:8.2f}" if value is not None else "       -"
+
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"{'phase':<10} {'req/s':>10} {'server CPU ms/req':>18}  answers")
+    print(f"{'cached':<10} {cached:>10.0f} {cpu(c1):>18}  {s1}")
+    print(f"{'uncached':<10} {uncached:>10.0f} {cpu(c2):>18}  {s2}")
+    print(f"{'bare':<10} {bare:>10.0f} {cpu(c3):>18}  {s3}")
     print(f"cached / uncached = {cached / uncached:.1f}x")
     print(f"cached / bare     = {cached / bare:.2f}")
     print(f"uncached / bare   = {uncached / bare:.3f}")
+    if c1 and c2 and c3:
+        print(f"server CPU per request: cached {c1 / c3:.1f}x bare, uncached {c2 / c3:.1f}x bare, uncached {c2 / c1:.1f}x cached")
     return 0
 
 
