@@ -96,17 +96,14 @@ def _filtered_cte(query: SearchQuery | None, params: dict[str, Any], *, org_nrs:
             f"FROM workshop_addresses {bbox} ORDER BY org_nr COLLATE \"C\", is_primary DESC, id) a ON a.org_nr = w.org_nr"
         )
     if q is not None and q.service_category_ids:
+        # the caller passes the whole subtree (`service_category_subtree`), so the planner sees the real ids
         params["sc"] = list(q.service_category_ids)
-        prefix.append(
-            "sc_tree(id) AS (SELECT id FROM service_categories WHERE id = ANY(CAST(:sc AS integer[])) "
-            "UNION SELECT c.id FROM service_categories c JOIN sc_tree t ON c.parent_id = t.id)"
-        )
     if needs_price:
         if q is not None and q.service_category_ids:
             # driven from the category links (index on service_category_id), not from every service
             joins.append("JOIN (SELECT s.org_nr, min(s.price) AS cheapest FROM service_category_links l "
                          "JOIN services s ON s.id = l.service_id AND s.is_active "
-                         "WHERE l.service_category_id = ANY(ARRAY(SELECT id FROM sc_tree)) GROUP BY s.org_nr) px "
+                         "WHERE l.service_category_id = ANY(CAST(:sc AS integer[])) GROUP BY s.org_nr) px "
                          "ON px.org_nr = w.org_nr")
         else:
             joins.append("LEFT JOIN (SELECT org_nr, min(price) AS cheapest FROM services WHERE is_active GROUP BY org_nr) px "
@@ -194,7 +191,7 @@ def _order(query: SearchQuery, alias: str = "f") -> str:
 def _summary_select(query: SearchQuery | None) -> str:
     """The display columns of the page's rows: address (unless already joined), prices and categories."""
     cat_match = ("AND EXISTS (SELECT 1 FROM service_category_links l WHERE l.service_id = s.id "
-                 "AND l.service_category_id IN (SELECT id FROM sc_tree))") if query is not None and query.service_category_ids else ""
+                 "AND l.service_category_id = ANY(CAST(:sc AS integer[])))") if query is not None and query.service_category_ids else ""
     return f"""
 SELECT p.org_nr, p.name, p.logo, p.average_rating, p.total_reviews, p.distance_km, p.total_count,
        CASE WHEN p.has_address THEN p.address ELSE pa.address END AS address,
@@ -248,6 +245,15 @@ async def search_page(session: AsyncSession, query: SearchQuery, *, order_query:
     if not rows:
         return [], None
     return [_summary(row) for row in rows], int(rows[0].total_count)
+
+
+async def service_category_subtree(session: AsyncSession, ids: Sequence[int]) -> tuple[int, ...]:
+    """The given service categories and all their descendants."""
+    sql = ("/* marketplace:category_subtree */ WITH RECURSIVE t(id) AS ("
+           "SELECT id FROM service_categories WHERE id = ANY(CAST(:ids AS integer[])) "
+           "UNION SELECT c.id FROM service_categories c JOIN t ON c.parent_id = t.id) SELECT id FROM t ORDER BY id")
+    found = tuple(int(r.id) for r in (await _run(session, sql, {"ids": list(ids)})).all())
+    return found or tuple(ids)
 
 
 async def search_count(session: AsyncSession, query: SearchQuery) -> int:

@@ -33,6 +33,9 @@ def now_minute(services: Any) -> tuple[int, int]:
 
 
 async def _load_page(session: Any, query: mq.SearchQuery) -> SearchPage:
+    if query.service_category_ids:  # a category also matches services in its sub-categories
+        subtree = await repo.service_category_subtree(session, query.service_category_ids)
+        query = msgspec.structs.replace(query, service_category_ids=subtree)
     items, total = await repo.search_page(session, query)
     if total is None:
         total = 0 if query.offset == 0 else await repo.search_count(session, query)
