@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_200_OK
 from app.auth.tokens import AccessClaims
 from app.domain.events import presence
 from app.domain.uow import UnitOfWork
+from rest.openapi import problem_responses
 from rest.schemas.realtime import PresenceRequest, PresenceResponse
 
 
@@ -19,7 +20,8 @@ class PresenceController(Controller):
     security = [{"BearerAuth": []}]
 
     @put("/", status_code=HTTP_200_OK, operation_id="UpdatePresence", summary="Update user presence status",
-         description="Update user presence status. When going 'online', queued offline events are delivered.")
+         description="Update user presence status. When going 'online', queued offline events are delivered.",
+         responses=problem_responses(400, 401, 500))
     async def update(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                      data: JSONBody[PresenceRequest]) -> PresenceResponse:
         result = await presence.set_presence(uow, claims.owner_id, data.status)

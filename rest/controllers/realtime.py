@@ -9,6 +9,7 @@ from litestar.status_codes import HTTP_200_OK
 from app.auth.tokens import AccessClaims
 from app.domain.events.config import realtime_config
 from app.services import Services
+from rest.openapi import problem_responses
 from rest.schemas.realtime import RealtimeConfig
 
 
@@ -19,7 +20,8 @@ class RealtimeController(Controller):
 
     @get("/config", status_code=HTTP_200_OK, operation_id="GetRealtimeConfig", summary="Realtime connection config",
          description="Returns the realtime connection config (the GraphQL WebSocket endpoint, a short-lived token) "
-                     "and the channel names for the authenticated user.")
+                     "and the channel names for the authenticated user.",
+         responses=problem_responses(401, 500))
     async def config(self, services: NamedDependency[Services], claims: NamedDependency[AccessClaims]) -> RealtimeConfig:
         result = realtime_config(services, claims)
         return RealtimeConfig(supabase_url=result.ws_url, anon_key=result.token, channels=result.channels,
