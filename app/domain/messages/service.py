@@ -26,7 +26,7 @@ from app.domain.messages.results import (
     message_item,
     timestamp,
 )
-from app.domain.messages.unread import UNREAD_CHANGED, emit_unread_changed, unread_counts
+from app.domain.messages.unread import emit_unread_changed
 from app.domain.uow import UnitOfWork
 from app.errors import NotFound, ValidationFailed
 from db.models import Booking, Message
@@ -34,7 +34,6 @@ from db.repositories import messages as repo
 from db.repositories import notifications as notification_repo
 
 MESSAGE_CREATED = "message.created"
-__all__ = ["UNREAD_CHANGED", "send_owner_message", "send_workshop_message", "unread_counts"]
 MAX_TEXT = 5000
 INT4_MAX = 2**31 - 1  # ids are PostgreSQL integers; larger ones cannot exist
 MAX_PAGE_SIZE = 100
