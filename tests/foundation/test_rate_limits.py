@@ -6,6 +6,7 @@ through, "closed" answers 503 with Retry-After. "Down" here is a real Redis URL 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -85,7 +86,7 @@ async def test_counters_are_shared_between_instances(app_factory: Any) -> None:
 
 async def test_instances_with_another_prefix_do_not_share(app_factory: Any) -> None:
     _, first = await app_factory(auth_rate_limit=LIMIT)
-    _, other = await app_factory(auth_rate_limit=LIMIT, redis_prefix="minbil:test:other-deployment:")
+    _, other = await app_factory(auth_rate_limit=LIMIT, redis_prefix=f"minbil:test:other-{uuid.uuid4().hex}:")
     await other.post("/api/co/auth/sign-in", json={})  # nothing counted: invalid input is refused first
     for _ in range(3):
         await _sign_in(first, "b@minbil.io", "WrongPass123!")
