@@ -20,7 +20,7 @@ from graphql_api.controller import build_graphql_controller
 from graphql_api.schema import build_schema
 from rest.errors import exception_handler
 from rest.openapi import openapi_tags
-from rest.router import build_rest_router
+from rest.router import build_media_router, build_rest_router
 
 
 def _openapi_config(settings: Settings) -> OpenAPIConfig:
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
 
     return Litestar(
-        route_handlers=[*OPS_ROUTES, static_files_router(), build_rest_router(), build_graphql_controller(build_schema(settings), settings)],
+        route_handlers=[*OPS_ROUTES, static_files_router(), build_rest_router(), build_media_router(), build_graphql_controller(build_schema(settings), settings)],
         lifespan=[lifespan],
         middleware=[request_id_middleware],
         exception_handlers={Exception: exception_handler},

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.denylist import AccessDenylist
+from app.auth.passwords import configure_hashing
 from app.auth.ratelimit import RateLimiter
 from app.auth.tokens import TokenCodec
 from app.discovery import modules_of
@@ -62,6 +63,8 @@ def database_url(settings: Settings) -> str:
 
 @asynccontextmanager
 async def build_services(settings: Settings, *, migrate: bool = False) -> AsyncIterator[Services]:
+    configure_hashing(time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib,
+                      parallelism=settings.password_parallelism)
     async with AsyncExitStack() as stack:
         engine = make_engine(database_url(settings))
         stack.push_async_callback(engine.dispose)

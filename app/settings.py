@@ -35,6 +35,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     password_reset_ttl_s: int = 3600
     reset_redirect_allowlist: tuple[str, ...] = ("https://platform.minbil.no",)
     api_keys: tuple[str, ...] = ()
+    # argon2id cost (argon2-cffi's defaults); the floor is m=19 MiB, t=2, p=1
+    password_time_cost: int = 3
+    password_memory_kib: int = 65536
+    password_parallelism: int = 4
 
     # rate limits: "count/seconds"
     auth_rate_limit: str = "10/60"

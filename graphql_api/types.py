@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app.domain.auth.results import OwnerSummary
+from app.urls import absolute_url
 
 if TYPE_CHECKING:
     from graphql_api.areas.account import NotificationSetting, Vehicle
@@ -22,7 +23,7 @@ class Owner:
     last_name: str | None
     phone_number: str | None
     address: str | None
-    profile_image: str | None
+    profile_image_path: strawberry.Private[str | None]
     verify_vehicles: bool
     created_at: datetime
     updated_at: datetime
@@ -33,9 +34,13 @@ class Owner:
         return cls(
             id=strawberry.ID(owner.uid), email=owner.email, username=owner.username, first_name=owner.first_name,
             last_name=owner.last_name, phone_number=owner.phone_number, address=owner.address,
-            profile_image=owner.profile_image, verify_vehicles=owner.verify_vehicles,
+            profile_image_path=owner.profile_image, verify_vehicles=owner.verify_vehicles,
             created_at=owner.created_at, updated_at=owner.updated_at, owner_id=owner.id,
         )
+
+    @strawberry.field(description="Absolute URL of the profile picture, if any.")
+    def profile_image(self, info: strawberry.Info) -> str | None:
+        return absolute_url(info.context.services.settings.public_base_url, self.profile_image_path)
 
     # account area (graphql_api/areas/account.py): garage and notification settings, through DataLoaders
     @strawberry.field(description="The owner's vehicles, primary first.")

@@ -17,3 +17,10 @@ def rest_controllers() -> list[type]:
 
 def build_rest_router() -> Router:
     return Router(path="/api/co", route_handlers=rest_controllers(), dependencies=DEPENDENCIES)
+
+
+def build_media_router() -> Router:
+    """Uploaded files are also served at /media/ (the documented place), beside /api/co/media/."""
+    from rest.controllers.media import MediaController
+
+    return Router(path="/", route_handlers=[MediaController], dependencies=DEPENDENCIES)

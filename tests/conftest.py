@@ -75,6 +75,10 @@ def settings_factory(clean_database: str, redis_url: str, tmp_path: Any) -> Call
             "jwt_secret": "test-secret-" + "x" * 40,
             "environment": "test",
             "auth_rate_limit": "1000/60",
+            # the argon2id floor (m=19 MiB, t=2, p=1) instead of the production cost: sign-ups dominate test time
+            "password_time_cost": 2,
+            "password_memory_kib": 19 * 1024,
+            "password_parallelism": 1,
             "vehicle_rate_limit": "1000/60",
             "api_keys": ("test-api-key",),
             "media_dir": str(tmp_path / "media"),

@@ -152,3 +152,19 @@ async def test_unknown_route_is_404_problem(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/co/does-not-exist")
     assert response.status_code == 404
     assert response.json()["status"] == 404
+
+
+async def test_password_hashes_are_argon2id_at_or_above_the_floor(client: httpx.AsyncClient, db_session) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+    from sqlmodel import select
+
+    from app.auth.passwords import configure_hashing
+    from db.models import CarOwner
+
+    await sign_up_and_in(client, "owner@minbil.io")
+    stored = (await db_session.exec(select(CarOwner.password_hash))).one()
+    assert stored.startswith("$argon2id$")
+    params = dict(item.split("=") for item in stored.split("$")[3].split(","))
+    assert int(params["m"]) >= 19 * 1024 and int(params["t"]) >= 2 and int(params["p"]) >= 1
+    with pytest.raises(ValueError):
+        configure_hashing(time_cost=1, memory_kib=8192, parallelism=1)

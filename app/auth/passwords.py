@@ -11,6 +11,21 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("minbil-dummy-password-for-timing")
 
+FLOOR_TIME_COST = 2
+FLOOR_MEMORY_KIB = 19 * 1024
+FLOOR_PARALLELISM = 1
+
+
+def configure_hashing(*, time_cost: int, memory_kib: int, parallelism: int) -> None:
+    """Choose the argon2id cost (from settings); never below the floor of m=19 MiB, t=2, p=1."""
+    global _hasher, _DUMMY_HASH
+    if time_cost < FLOOR_TIME_COST or memory_kib < FLOOR_MEMORY_KIB or parallelism < FLOOR_PARALLELISM:
+        raise ValueError("argon2id cost below m=19 MiB, t=2, p=1")
+    if (_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism) == (time_cost, memory_kib, parallelism):
+        return
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+    _DUMMY_HASH = _hasher.hash("minbil-dummy-password-for-timing")
+
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
 

@@ -1,6 +1,6 @@
 """Storage for uploaded images: a small interface, a local-folder backend, and type detection from bytes.
 
-Files get random names under a folder per kind (`profile/`, `vehicles/`) and are served by the media route
+Files get random names under a folder per kind (`profile/`, `vehicles/`, `messages/`) and are served by the media route
 (`rest/controllers/media.py`). Another backend (an S3-compatible bucket) only has to implement `save`
 and `delete_url`.
 """
@@ -17,8 +17,8 @@ from app.domain.account.ports import StoredFile
 from app.errors import PayloadTooLarge, ValidationFailed
 
 MEDIA_URL_PREFIX = "/api/co/media/"
-KEY_RE = re.compile(r"(profile|vehicles)/[A-Za-z0-9_-]{16,64}\.(jpg|png|webp)")
-CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+KEY_RE = re.compile(r"(profile|vehicles|messages)/[A-Za-z0-9_-]{16,64}\.(jpg|png|webp|pdf)")
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "pdf": "application/pdf"}
 
 
 def sniff_image(data: bytes) -> tuple[str, str] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from app.domain.auth.results import OwnerSummary, Session
+from app.urls import absolute_url
 from rest.envelope import iso
 
 
@@ -79,9 +80,7 @@ class CarOwnerLogoutResponse(msgspec.Struct):
 
 
 def user_response(owner: OwnerSummary, media_url: str = "") -> CarOwnerUserResponse:
-    image = owner.profile_image
-    if image and media_url and not image.startswith(("http://", "https://")):
-        image = f"{media_url.rstrip('/')}/{image.lstrip('/')}"
+    image = absolute_url(media_url, owner.profile_image)
     return CarOwnerUserResponse(
         uid=owner.uid, email=owner.email, username=owner.username, firstName=owner.first_name,
         lastName=owner.last_name, phone_number=owner.phone_number, address=owner.address,
