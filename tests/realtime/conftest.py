@@ -8,10 +8,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.settings import Settings, load_settings
+from db.engine import make_engine
+from db.migrate import upgrade_head
+from tests.infra import with_database
 from tests.factories import make_booking, make_service, make_workshop
 from tests.realtime.harness import Server, sign_up
 
@@ -60,6 +65,28 @@ async def session(rt_settings: Settings) -> AsyncIterator[AsyncSession]:
     async with AsyncSession(engine, expire_on_commit=False) as s:
         yield s
     await engine.dispose()
+
+
+async def own_database(database_url: str, suffix: str) -> str:
+    """A migrated database of its own beside the run's, so no relay of another test's servers sees its events."""
+    name = f"{make_url(database_url).database}_{suffix}"
+    admin = create_async_engine(with_database(database_url, "postgres"), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    url = with_database(database_url, name)
+    engine = make_engine(url)
+    await upgrade_head(engine)
+    await engine.dispose()
+    return url
+
+
+async def drop_database(url: str) -> None:
+    admin = create_async_engine(with_database(url, "postgres"), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    await admin.dispose()
 
 
 async def owner_with_booking(base_url: str, session: AsyncSession) -> dict[str, Any]:

@@ -8,15 +8,11 @@ import time
 
 import msgspec
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.settings import Settings
-from db.engine import make_engine
-from db.migrate import upgrade_head
-from tests.infra import with_database
-from tests.realtime.conftest import owner_with_booking
+from tests.realtime.conftest import drop_database, own_database, owner_with_booking
 from tests.realtime.harness import MESSAGE_SUBSCRIPTION, GraphQLSocket, free_port, produce_messages
 
 
@@ -79,34 +75,13 @@ async def _unpublished(session, owner_id: int) -> int:
         "SELECT count(*) FROM domain_events WHERE owner_id = :o AND published_at IS NULL"), {"o": owner_id})).scalar())
 
 
-async def own_database(database_url: str) -> str:
-    name = f"{make_url(database_url).database}_outage"
-    admin = create_async_engine(with_database(database_url, "postgres"), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    url = with_database(database_url, name)
-    engine = make_engine(url)
-    await upgrade_head(engine)
-    await engine.dispose()
-    return url
-
-
-async def drop_database(url: str) -> None:
-    admin = create_async_engine(with_database(url, "postgres"), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    await admin.dispose()
-
-
 async def test_messages_sent_while_redis_is_down_are_all_delivered_when_it_returns(servers, rt_settings):
     redis = RedisServer()
     redis.start()
     try:
         # its own database too: no relay of another test's servers (on the shared Redis) may publish these events
         settings: Settings = msgspec.structs.replace(rt_settings, redis_url=redis.url,
-                                                     database_url=await own_database(rt_settings.database_url or ""))
+                                                     database_url=await own_database(rt_settings.database_url or "", "outage"))
         server = await servers(settings)
         engine = create_async_engine(settings.database_url or "")
         session = AsyncSession(engine, expire_on_commit=False)
