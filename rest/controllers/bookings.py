@@ -11,10 +11,15 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from app.auth.tokens import AccessClaims
 from app.domain.bookings import changes, create, queries, ratings
-from app.domain.bookings.results import BookingGroup, BookingLine, ChangeRequestItem, RatingsList, StatusItem
+from app.domain.bookings.results import BookingGroup, StatusItem
 from app.domain.uow import UnitOfWork
+from rest.openapi import problem_responses
 from rest.schemas.account import envelope_meta
+from rest.schemas.common import BookingStatusProblem
 from rest.schemas.bookings import (
+    Booking,
+    CarOwnerChangeRequestItem,
+    CarOwnerRatingsList,
     BookingCancelResponse,
     BookingCreateInput,
     BookingCreateResponse,
@@ -41,7 +46,7 @@ class BookingController(Controller):
     @get("/", operation_id="ListBookings", summary="List the owner's bookings (grouped by group_id by default)")
     async def list_bookings(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                             grouped: FromQuery[str | None] = None, expand: FromQuery[str | None] = None,
-                            status: FromQuery[str | None] = None) -> list[BookingGroup] | list[BookingLine]:
+                            status: FromQuery[str | None] = None) -> list[BookingGroup] | list[Booking]:
         return await queries.list_bookings(uow, claims.owner_id, grouped=grouped, expand=expand, status=status)
 
     @post("/", operation_id="CreateBooking", status_code=HTTP_200_OK,
@@ -68,13 +73,13 @@ class BookingController(Controller):
     @get("/change-requests", operation_id="ListChangeRequests", summary="The owner's change requests")
     async def list_change_requests(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                                    status: FromQuery[str | None] = None,
-                                   booking_id: FromQuery[int | None] = None) -> list[ChangeRequestItem]:
+                                   booking_id: FromQuery[int | None] = None) -> list[CarOwnerChangeRequestItem]:
         return await queries.change_requests(uow, claims.owner_id, status=status, booking_id=booking_id)
 
     @post("/change-requests", operation_id="CreateChangeRequest", status_code=HTTP_201_CREATED,
           summary="Ask the workshop to reschedule or cancel a booking")
     async def create_change_request(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                                    data: JSONBody[CarOwnerChangeRequestCreate]) -> ChangeRequestItem:
+                                    data: JSONBody[CarOwnerChangeRequestCreate]) -> CarOwnerChangeRequestItem:
         return await changes.request_change(uow, claims.owner_id, booking_id=data.booking_id,
                                             request_type=data.request_type,
                                             requested_start_time=data.requested_start_time, reason=data.reason)
@@ -89,12 +94,12 @@ class BookingController(Controller):
         return RatingResponse(data=item, meta=envelope_meta())
 
     @get("/ratings", operation_id="ListBookingRatings", summary="Ratings submitted by the owner")
-    async def list_ratings(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]) -> RatingsList:
+    async def list_ratings(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]) -> CarOwnerRatingsList:
         return await ratings.my_ratings(uow, claims.owner_id)
 
     @get("/{booking_id:int}", operation_id="GetBooking", summary="One booking line of the owner")
     async def get_booking(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                          booking_id: FromPath[int], expand: FromQuery[str | None] = None) -> BookingLine:
+                          booking_id: FromPath[int], expand: FromQuery[str | None] = None) -> Booking:
         return await queries.get_booking(uow, claims.owner_id, booking_id, expand=expand)
 
     @put("/{booking_id:int}", operation_id="UpdateBooking", status_code=HTTP_200_OK,
@@ -113,7 +118,8 @@ class BookingStatusController(Controller):
     security = []
     opt = {"error_style": "problem_where", "error_where": {"layer": "rest", "component": "booking_statuses"}}
 
-    @get("/", operation_id="GetBookingStatuses", summary="Get all booking statuses (from enum_booking_statuses)")
+    @get("/", operation_id="GetBookingStatuses", summary="Get all booking statuses (from enum_booking_statuses)",
+         responses=problem_responses(500, container=BookingStatusProblem))
     async def list_statuses(self, uow: NamedDependency[UnitOfWork]) -> BookingStatusListResponse:
         items = await queries.statuses(uow)
         return BookingStatusListResponse(data=items, meta=StatusListMeta(count=len(items)))
@@ -128,7 +134,7 @@ class RatingsController(Controller):
     security = BEARER
 
     @get("/", operation_id="ListRatings", summary="Ratings submitted by the owner")
-    async def list_ratings(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]) -> RatingsList:
+    async def list_ratings(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]) -> CarOwnerRatingsList:
         return await ratings.my_ratings(uow, claims.owner_id)
 
     @post("/rate/{booking_id:int}", operation_id="RateBookingAlias", status_code=HTTP_200_OK,

@@ -19,6 +19,8 @@ from app.domain.marketplace import catalogue, search
 from app.domain.marketplace.cache import HIT
 from app.domain.uow import UnitOfWork
 from app.errors import ValidationFailed
+from rest.openapi import problem_responses
+from rest.schemas.common import CarBrandProblem
 from rest.schemas.marketplace import (
     CarBrandListMeta,
     CarBrandListResponse,
@@ -32,7 +34,7 @@ from rest.schemas.marketplace import (
     SearchResults,
     ServiceCategoryListResponse,
     WorkshopCategoryListResponse,
-    WorkshopDetailResponse,
+    WorkshopDetail,
     WorkshopList,
     WorkshopListResponse,
     car_brand,
@@ -81,7 +83,7 @@ class MarketplaceController(Controller):
 
     @get("/shops/{org_nr:str}", operation_id="GetShop", summary="Fetch one workshop by orgNr")
     async def get_shop(self, org_nr: str, uow: NamedDependency[UnitOfWork],
-                       maybe_claims: NamedDependency[AccessClaims | None]) -> Response[WorkshopDetailResponse]:
+                       maybe_claims: NamedDependency[AccessClaims | None]) -> Response[WorkshopDetail]:
         found = await search.workshop_detail(uow, org_nr, owner_id=_owner(maybe_claims))
         return Response(detail_response(found.detail), headers=_cache_headers(found.cache))
 
@@ -171,7 +173,8 @@ class CarBrandsController(Controller):
     security = [{"APIKey": []}]
     opt = {"error_style": "problem_where", "error_where": CAR_BRANDS_WHERE}
 
-    @get("/", operation_id="ListCarBrands", summary="All car brands and their logo URLs")
+    @get("/", operation_id="ListCarBrands", summary="All car brands and their logo URLs",
+         responses=problem_responses(401, 500, container=CarBrandProblem))
     async def list_brands(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]) -> Response[CarBrandListResponse]:
         result = await catalogue.car_brands(uow, api_key=request.headers.get("x-api-key"))
         brands = [car_brand(b) for b in result.brands]

@@ -23,11 +23,21 @@ from app.domain.bookings.results import (
 )
 from rest.schemas.common import EnvelopeMeta
 
-# the reference's names for the shared result shapes
-Booking = BookingLine
+
+# the reference's names for the shapes the domain returns (the same fields; these name them in OpenAPI)
+class Booking(BookingLine):
+    """One booking line, as the reference's `Booking`."""
+
+
+class CarOwnerChangeRequestItem(ChangeRequestItem):
+    """A change request, as the reference's `CarOwnerChangeRequestItem`."""
+
+
+class CarOwnerRatingsList(RatingsList):
+    """The caller's ratings, as the reference's `CarOwnerRatingsList`."""
+
+
 BookingStatusItem = StatusItem
-CarOwnerChangeRequestItem = ChangeRequestItem
-CarOwnerRatingsList = RatingsList
 CarOwnerRatingItem = RatingItem
 __all__ = ["Booking", "BookingGroup", "BookingStatusItem", "BookingWarning", "CarOwnerChangeRequestItem",
            "CarOwnerRatingItem", "CarOwnerRatingsList"]

@@ -63,3 +63,11 @@ class StructuredErrorBody(msgspec.Struct):
 
 class StructuredError(msgspec.Struct):
     error: StructuredErrorBody
+
+
+class BookingStatusProblem(LocatedProblem):
+    """The BookingStatus module's Problem."""
+
+
+class CarBrandProblem(LocatedProblem):
+    """The CarBrands module's Problem."""

@@ -22,7 +22,7 @@ from app.domain.marketplace.results import (
     Facets,
     SearchPage,
     WorkshopCategoryItem,
-    WorkshopDetail,
+    WorkshopDetail as DomainWorkshopDetail,
     WorkshopSummary,
 )
 from rest.envelope import iso, meta
@@ -160,7 +160,7 @@ class OpeningHoursDay(msgspec.Struct):
     closed: bool
 
 
-class WorkshopDetailResponse(msgspec.Struct, kw_only=True, rename={"org_nr": "orgNr", "address_line": "addressLine",
+class WorkshopDetail(msgspec.Struct, kw_only=True, rename={"org_nr": "orgNr", "address_line": "addressLine",
                                                                   "updated_at": "updatedAt", "opening_hours": "openingHours",
                                                                   "is_open_now": "isOpenNow"}):
     """The reference's `WorkshopDetail`: legacy camelCase beside snake_case, exactly as documented."""
@@ -205,7 +205,7 @@ class CompatWorkshopList(msgspec.Struct):
 
 
 class CompatWorkshopDetail(msgspec.Struct):
-    data: WorkshopDetailResponse
+    data: WorkshopDetail
     meta: CompatMeta
 
 
@@ -396,14 +396,14 @@ def _hhmm(value: Any) -> str | None:
     return value.strftime("%H:%M") if value is not None else None
 
 
-def detail_response(d: WorkshopDetail) -> WorkshopDetailResponse:
+def detail_response(d: DomainWorkshopDetail) -> WorkshopDetail:
     hours: dict[str, OpeningHoursDay] = {day: OpeningHoursDay(None, None, True) for day in WEEKDAYS}
     for slot in d.opening_hours:
         if 0 <= slot.weekday <= 6:
             closed = slot.is_closed or slot.opens_at is None or slot.closes_at is None
             hours[WEEKDAYS[slot.weekday]] = OpeningHoursDay(None if closed else _hhmm(slot.opens_at),
                                                             None if closed else _hhmm(slot.closes_at), closed)
-    return WorkshopDetailResponse(
+    return WorkshopDetail(
         org_nr=d.org_nr, name=d.name, address_line=d.address_line, description=d.description, phone=d.phone,
         mobile=d.mobile, email=d.email, logo=d.logo, images=d.images, homepage=d.homepage,
         updated_at=d.updated_at.astimezone(UTC).date().isoformat(),
@@ -420,7 +420,7 @@ def detail_response(d: WorkshopDetail) -> WorkshopDetailResponse:
     )
 
 
-def compat_detail(d: WorkshopDetail) -> CompatWorkshopDetail:
+def compat_detail(d: DomainWorkshopDetail) -> CompatWorkshopDetail:
     base = meta()
     return CompatWorkshopDetail(data=detail_response(d), meta=CompatMeta(request_id=base["request_id"], generated_at=base["generated_at"]))
 
