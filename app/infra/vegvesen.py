@@ -161,7 +161,8 @@ class VegvesenRegistry:
     async def aclose(self) -> None:
         await self.client.aclose()
 
-    async def lookup(self, plate: str, *, max_age_s: float | None = None) -> RegistryVehicle:
+    async def lookup(self, plate: str, *, max_age_s: float | None = None,
+                     stored: dict[str, Any] | None = None) -> RegistryVehicle:
         cached = await self._cached(plate, max_age_s)
         if cached is not None:
             return cached
@@ -337,8 +338,14 @@ class OfflineRegistry:
 
     source = "offline"
 
-    async def lookup(self, plate: str, *, max_age_s: float | None = None) -> RegistryVehicle:
+    async def lookup(self, plate: str, *, max_age_s: float | None = None,
+                     stored: dict[str, Any] | None = None) -> RegistryVehicle:
         now = datetime.now(UTC)
+        if stored:
+            try:
+                return map_document(stored, plate, source=self.source, fetched_at=now)
+            except (RegistryDocumentError, NotFound):
+                pass  # not a document we can read: derive one from the plate
         return map_document(offline_document(plate, now.date()), plate, source=self.source, fetched_at=now)
 
     async def aclose(self) -> None:

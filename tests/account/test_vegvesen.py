@@ -164,6 +164,36 @@ async def test_offline_registry_marks_its_records() -> None:
     assert vehicle.registration_number == "AB12345"
 
 
+async def test_offline_registry_answers_from_the_stored_document() -> None:
+    """Refreshing a stored vehicle without a registry key keeps what we know instead of inventing another car."""
+    stored = registry_document("BT57225")
+    expected = map_document(stored, "BT57225", source="vegvesen", fetched_at=__import__("datetime").datetime.now())
+    refreshed = await OfflineRegistry().lookup("BT57225", stored=stored)
+    assert (refreshed.brand, refreshed.model, refreshed.vin) == (expected.brand, expected.model, expected.vin)
+    assert refreshed.source == "offline"
+    derived = await OfflineRegistry().lookup("BT57225", stored={"not": "a registry document"})
+    assert derived.registration_number == "BT57225"
+
+
+async def test_refresh_over_rest_keeps_a_stored_vehicle_in_offline_mode(client: httpx.AsyncClient, owner: SignedIn,
+                                                                      db_session) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    from db.models import Vehicle
+
+    added = await client.post("/api/co/vehicles", json={"registration_number": "AB12345"}, headers=owner.headers)
+    assert added.status_code == 201, added.text
+    # the stored record came from the real registry earlier (as the demo vehicles do)
+    document = registry_document("AB12345")
+    await db_session.exec(update(Vehicle).where(Vehicle.registration_number == "AB12345").values(raw=document))
+    await db_session.commit()
+    expected = map_document(document, "AB12345", source="vegvesen", fetched_at=__import__("datetime").datetime.now())
+    refreshed = await client.post("/api/co/vehicles/refresh/AB12345", headers=owner.headers)
+    assert refreshed.status_code == 200, refreshed.text
+    after = refreshed.json()["data"]
+    assert (after["brand"], after["model"], after["vin"]) == (expected.brand, expected.model, expected.vin)
+
+
 def test_map_document_tolerates_missing_parts() -> None:
     document = {"kjoretoydataListe": [{"kjoretoyId": {"kjennemerke": "CD 12345"}}]}
     from datetime import UTC, datetime

@@ -42,8 +42,12 @@ class RegistryVehicle(msgspec.Struct, frozen=True):
 class VehicleRegistry(Protocol):
     source: str
 
-    async def lookup(self, plate: str, *, max_age_s: float | None = None) -> RegistryVehicle:
+    async def lookup(self, plate: str, *, max_age_s: float | None = None,
+                     stored: dict[str, Any] | None = None) -> RegistryVehicle:
         """The vehicle with this (normalised, valid) plate.
+
+        `stored` is the registry document we already keep for the plate, if any: a registry without
+        a network (the offline provider) answers from it instead of inventing another vehicle.
 
         Raises `NotFound` (unknown plate), `ValidationFailed` (the registry rejects the plate),
         `RateLimited` (quota) or `ServiceUnavailable` (key, outage, timeout, unreadable answer).

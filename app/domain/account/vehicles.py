@@ -189,7 +189,7 @@ async def refresh_vehicle(uow: UnitOfWork, owner_id: int, registration_number: o
     plate = validation.normalise_plate(registration_number)
     link, vehicle = await _linked(uow, owner_id, plate)
     await _rate_limit(uow, owner_id)
-    found = await vehicle_registry(uow.services).lookup(plate, max_age_s=REFRESH_MAX_AGE_S)
+    found = await vehicle_registry(uow.services).lookup(plate, max_age_s=REFRESH_MAX_AGE_S, stored=vehicle.raw or None)
     vehicle = await repo.upsert_vehicle(uow.session, plate, _registry_values(found), datetime.now(UTC))
     return vehicle_view(link, vehicle, details=True)
 
