@@ -30,7 +30,6 @@ from app.errors import DomainError, ValidationFailed
 from db.repositories import bookings as repo
 from graphql_api.areas.payments import PaymentIntent, payment_of_group
 from graphql_api.context import GraphQLContext
-from graphql_api.areas.payments import PaymentIntent, payment_of_group
 from graphql_api.errors import payload_union, user_error
 
 Ctx = Info[GraphQLContext, None]
