@@ -7,8 +7,7 @@ the outbox in the same transaction; `after_commit` callbacks run once the transa
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
@@ -65,14 +64,30 @@ class UnitOfWork:
         await self.session.rollback()
 
 
-@asynccontextmanager
-async def unit_of_work(services: Services) -> AsyncIterator[UnitOfWork]:
-    """Commit when the block ends normally, roll back when it raises."""
-    async with services.sessionmaker() as session:
-        uow = UnitOfWork(session, services)
+class unit_of_work:  # noqa: N801 - reads as a function: `async with unit_of_work(services) as uow`
+    """Commit when the block ends normally, roll back when it raises.
+
+    A class rather than an `@asynccontextmanager` generator on purpose: the REST face enters it inside a
+    generator dependency that Litestar abandons when a sibling dependency fails (a 401 from `claims`). The
+    garbage collector then finalizes that generator, and a nested generator would be finalized concurrently
+    with it ("aclose(): asynchronous generator is already running").
+    """
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._uow: UnitOfWork | None = None
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._uow = UnitOfWork(self._services.sessionmaker(), self._services)
+        return self._uow
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        uow, self._uow = self._uow, None
+        assert uow is not None
         try:
-            yield uow
-        except BaseException:
-            await uow.rollback()
-            raise
-        await uow.commit()
+            if exc_type is None:
+                await uow.commit()
+            else:
+                await uow.rollback()
+        finally:
+            await uow.session.close()
