@@ -89,3 +89,15 @@ class ServiceUnavailable(DomainError):
     def __init__(self, message: str, *, retry_after: int | None = None, **kwargs: object) -> None:
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
         self.retry_after = retry_after
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """PostgreSQL cannot be reached (refused, timed out, dropped, shutting down, out of connections).
+
+    Raised by the engine (`db/engine.py`) in place of the driver's errors, so both faces answer it like any
+    other temporary unavailability: REST 503 with `Retry-After`, GraphQL `SERVICE_UNAVAILABLE`.
+    """
+
+    def __init__(self, message: str = "The database is unavailable; try again shortly.", *,
+                 retry_after: int | None = 5, **kwargs: object) -> None:
+        super().__init__(message, retry_after=retry_after, **kwargs)

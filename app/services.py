@@ -66,7 +66,7 @@ async def build_services(settings: Settings, *, migrate: bool = False) -> AsyncI
     configure_hashing(time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib,
                       parallelism=settings.password_parallelism)
     async with AsyncExitStack() as stack:
-        engine = make_engine(database_url(settings))
+        engine = make_engine(database_url(settings), connect_timeout_s=settings.database_connect_timeout_s)
         stack.push_async_callback(engine.dispose)
         if migrate:
             from db.migrate import upgrade_head

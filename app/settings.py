@@ -18,6 +18,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None = None
     redis_url: str | None = None
     data_dir: str = str(PROJECT_ROOT / ".minbil")
+    # how long a request waits for a PostgreSQL connection (new or pooled) before answering 503
+    database_connect_timeout_s: float = 3.0
     environment: str = "development"
 
     # HTTP

@@ -1,23 +1,98 @@
-"""Engine and session factories (async SQLAlchemy on asyncpg, SQLModel sessions)."""
+"""Engine and session factories (async SQLAlchemy on asyncpg, SQLModel sessions).
+
+The engine is also the one place that decides which failures mean "the database is unavailable": it raises
+`DatabaseUnavailable` in place of the driver's error, so callers never see a socket error as a 500.
+"""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.errors import DatabaseUnavailable
 
-def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    return create_async_engine(
+log = logging.getLogger(__name__)
+
+# SQLSTATE classes and codes of a server that cannot serve now: connection exceptions, insufficient resources
+# (too many connections, out of memory or disk), operator intervention (shutting down, starting up)
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P01", "57P02", "57P03")
+_LOG_EVERY_S = 5.0
+_last_logged = 0.0
+
+
+def _sqlstate(error: BaseException) -> str:
+    return str(getattr(error, "sqlstate", None) or getattr(error, "pgcode", None) or "")
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """True when `error`, or an error it was raised from, says the server could not be reached or cannot serve."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, (DatabaseUnavailable, OSError, sa_exc.TimeoutError)):  # OSError covers TimeoutError
+            return True
+        if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+            return True
+        if _sqlstate(error).startswith(_UNAVAILABLE_SQLSTATES):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _unavailable(error: BaseException) -> DatabaseUnavailable:
+    global _last_logged
+    if time.monotonic() - _last_logged >= _LOG_EVERY_S:  # one line per few seconds during an outage, not per request
+        _last_logged = time.monotonic()
+        log.warning("database unavailable: %s: %s", type(error).__name__, error)
+    return DatabaseUnavailable()
+
+
+class _Pool(AsyncAdaptedQueuePool):
+    """Failing to get a connection (refused, connect timeout, pool exhausted for `timeout` s) is an outage."""
+
+    def connect(self) -> Any:
+        try:
+            return super().connect()
+        except Exception as error:
+            if database_unavailable(error):
+                raise _unavailable(error) from error
+            raise
+
+
+def _on_error(context: ExceptionContext) -> None:
+    """A statement that failed because the connection broke (not because of the statement) is an outage."""
+    if context.is_pre_ping:  # the pool reconnects by itself; a failed reconnect surfaces through `_Pool.connect`
+        return
+    if context.is_disconnect or database_unavailable(context.original_exception):
+        raise _unavailable(context.original_exception)
+
+
+def make_engine(url: str, *, pool_size: int = 10, echo: bool = False, connect_timeout_s: float = 3.0) -> AsyncEngine:
+    """`connect_timeout_s` bounds both a new connection and the wait for a pooled one, so requests answer
+    promptly (503) when the server is down or unreachable."""
+    engine = create_async_engine(
         url,
+        poolclass=_Pool,
         pool_size=pool_size,
         max_overflow=20,
+        pool_timeout=connect_timeout_s,
         pool_pre_ping=True,
         echo=echo,
-        connect_args={"server_settings": {"application_name": "minbil", "timezone": "UTC"}},
+        connect_args={"timeout": connect_timeout_s,
+                      "server_settings": {"application_name": "minbil", "timezone": "UTC"}},
     )
+    event.listen(engine.sync_engine, "handle_error", _on_error)
+    return engine
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

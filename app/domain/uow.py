@@ -64,7 +64,7 @@ class UnitOfWork:
         await self.session.rollback()
 
 
-class unit_of_work:  # noqa: N801 - reads as a function: `async with unit_of_work(services) as uow`
+class unit_of_work:  # lower case: it reads as a function, `async with unit_of_work(services) as uow`
     """Commit when the block ends normally, roll back when it raises.
 
     A class rather than an `@asynccontextmanager` generator on purpose: the REST face enters it inside a

@@ -20,6 +20,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from app.domain.events.envelope import EventEnvelope, encode, owner_channel
+from app.errors import DatabaseUnavailable
 from app.infra.channels import Channels, ChannelUnavailable
 from db.repositories import events as repo
 
@@ -117,6 +118,11 @@ class OutboxRelay:
                 continue
             except asyncio.CancelledError:
                 raise
+            except DatabaseUnavailable:  # logged by the engine; the events wait in the outbox until it is back
+                self.failures += 1
+                backoff = min(max(backoff * 2, 0.25), 5.0)
+                await asyncio.sleep(backoff)
+                continue
             except Exception:
                 self.failures += 1
                 log.exception("outbox relay tick failed")

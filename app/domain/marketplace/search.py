@@ -8,12 +8,12 @@ from typing import Any
 import msgspec
 
 from app.domain.marketplace import query as mq
-from app.domain.marketplace.cache import marketplace_cache
+from app.domain.marketplace.cache import HIT, marketplace_cache
 from app.domain.marketplace.hours import is_open, minute_of_week, oslo_now
 from app.domain.marketplace.results import SearchPage, WorkshopDetail, WorkshopSummary
 from app.domain.marketplace.validation import require_org_nr_for_lookup
 from app.domain.uow import UnitOfWork
-from app.errors import NotFound
+from app.errors import DatabaseUnavailable, NotFound
 from db.repositories import marketplace as repo
 
 
@@ -49,11 +49,25 @@ async def _load_page(session: Any, query: mq.SearchQuery) -> SearchPage:
     return SearchPage(items=items, total=total, offset=query.offset, limit=query.limit, nearby_top=nearby, facets=facets)
 
 
-async def _overlay_favourites(uow: UnitOfWork, page: SearchPage, owner_id: int | None) -> SearchPage:
+async def _favourites(uow: UnitOfWork, owner_id: int | None, org_nrs: list[str], cache: str) -> set[str]:
+    """The caller's favourites among `org_nrs`. A cached answer is still served while the database is down,
+    without the caller's marks; an answer that needed the database already failed."""
+    if owner_id is None:
+        return set()
+    try:
+        return await repo.favourite_set(uow.session, owner_id, org_nrs)
+    except DatabaseUnavailable:
+        if cache != HIT:
+            raise
+        await uow.rollback()
+        return set()
+
+
+async def _overlay_favourites(uow: UnitOfWork, page: SearchPage, owner_id: int | None, cache: str) -> SearchPage:
     if owner_id is None:
         return page
     org_nrs = [w.org_nr for w in page.items] + [w.org_nr for w in page.nearby_top or ()]
-    favourites = await repo.favourite_set(uow.session, owner_id, org_nrs)
+    favourites = await _favourites(uow, owner_id, org_nrs, cache)
     if not favourites:
         return page
 
@@ -72,7 +86,7 @@ async def search(uow: UnitOfWork, query: mq.SearchQuery, *, owner_id: int | None
             return await _load_page(session, query)
 
     page, status = await marketplace_cache(services).get_or_load("search", query, load, SearchPage)
-    return SearchOutcome(query=query, page=await _overlay_favourites(uow, page, owner_id), cache=status)
+    return SearchOutcome(query=query, page=await _overlay_favourites(uow, page, owner_id, status), cache=status)
 
 
 QUERY_BUILDERS = {
@@ -133,6 +147,6 @@ async def workshop_detail(uow: UnitOfWork, org_nr: str, *, owner_id: int | None 
     detail, status = await marketplace_cache(services).get_or_load("detail", org_nr, load, WorkshopDetail | None)  # type: ignore[arg-type]
     if detail is None:
         raise NotFound("Workshop not found.", code="WORKSHOP_NOT_FOUND")
-    favourite = bool(owner_id is not None and await repo.favourite_set(uow.session, owner_id, [org_nr]))
+    favourite = bool(await _favourites(uow, owner_id, [org_nr], status))
     detail = msgspec.structs.replace(detail, is_open_now=is_open(detail.opening_hours, oslo_now(services)), is_favourite=favourite)
     return DetailOutcome(detail=detail, cache=status)
