@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
 import msgspec
+from sqlalchemy.engine import make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,7 +52,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit_fail_mode: str = "open"
 
     # cache
-    redis_prefix: str = "minbil:"  # every Redis key and channel name starts with this
+    # every Redis key and channel name starts with this; empty: derived from the database (`default_redis_prefix`)
+    redis_prefix: str = ""
     cache_ttl_s: int = 60
     redis_timeout_s: float = 0.25
 
@@ -88,9 +92,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
     log_json: bool = True
 
+    def __post_init__(self) -> None:
+        if not self.redis_prefix:
+            msgspec.structs.force_setattr(self, "redis_prefix", default_redis_prefix(self.database_url, self.data_dir))
+
     @property
     def embedded(self) -> bool:
         return self.database_url is None
+
+
+def default_redis_prefix(database_url: str | None, data_dir: str) -> str:
+    """`minbil:<database>:<digest of host, port and database>:`. Redis pub/sub ignores the Redis database number,
+    so two deployments sharing a Redis server are kept apart by their PostgreSQL database, never by chance."""
+    if database_url:
+        url = make_url(database_url)
+        host = url.query.get("host") or url.host or "localhost"  # `?host=` is a socket directory
+        name = url.database or ""
+        identity = f"{host if isinstance(host, str) else ','.join(host)}:{url.port or 5432}/{name}"
+    else:
+        name, identity = "embedded", "embedded:" + str(Path(data_dir).resolve())
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:12]
+    return f"minbil:{re.sub(r'[^A-Za-z0-9_.-]', '_', name)[:40]}:{digest}:"
 
 
 def _csv(value: str) -> tuple[str, ...]:
