@@ -12,8 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
+from db.engine import database_unavailable
 from tests.conftest import AppFactory, SignedIn, sign_up_and_in
 from tests.factories import make_booking, make_service, make_workshop
 from tests.faults import TcpProxy, loop_errors_during
@@ -169,3 +171,28 @@ async def test_an_unanswering_database_gives_503_after_the_connect_timeout(
     assert (await client.get("/ready")).status_code == 503
     await proxy.restore()
     assert (await _send(client, owner, booking_id, "etter")).status_code == 201
+
+
+class _ServerError(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+def test_what_counts_as_the_database_being_unavailable() -> None:
+    pool_timeout = sa_exc.TimeoutError("QueuePool limit of size 10 overflow 20 reached")
+    dropped = sa_exc.InterfaceError("SELECT 1", {}, Exception("connection is closed"), connection_invalidated=True)
+    for error in (ConnectionRefusedError(111, "refused"), TimeoutError(), pool_timeout, dropped,
+                  _ServerError("57P03"), _ServerError("53300"), _ServerError("08006")):
+        assert database_unavailable(error), error
+    wrapped = sa_exc.OperationalError("SELECT 1", {}, _ServerError("57P01"))
+    wrapped.__cause__ = wrapped.orig
+    assert database_unavailable(wrapped)
+    for error in (sa_exc.IntegrityError("INSERT", {}, _ServerError("23505")), _ServerError("42601"), ValueError("x")):
+        assert not database_unavailable(error), error
+
+
+async def test_a_wrong_statement_is_not_mistaken_for_an_outage(services: Any) -> None:
+    async with services.engine.connect() as conn:
+        with pytest.raises(sa_exc.ProgrammingError):
+            await conn.execute(text("SELECT * FROM no_such_table"))
