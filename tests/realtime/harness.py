@@ -61,14 +61,18 @@ class Server:
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
         self.env = server_env(settings, MINBIL_PUBLIC_BASE_URL=self.base_url, **env)
         self.process: subprocess.Popen[bytes] | None = None
+        self.stderr_path: Path | None = None  # the server's log goes there instead of the test's stderr when set
 
     async def start(self, timeout_s: float = 120) -> Server:
+        stderr = self.stderr_path.open("ab") if self.stderr_path is not None else None
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1",
              "--port", str(self.port), "--ws", "websockets", "--log-level", "warning", "--no-access-log",
              "--timeout-keep-alive", "60", "--backlog", "4096"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=None,
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=stderr,
         )
+        if stderr is not None:
+            stderr.close()  # the child has its own copy
         deadline = time.monotonic() + timeout_s
         async with httpx.AsyncClient() as client:
             while time.monotonic() < deadline:
