@@ -101,6 +101,7 @@ async def build_services(settings: Settings, *, migrate: bool = False) -> AsyncI
             rate_limiter=RateLimiter(kv, fail_mode=settings.rate_limit_fail_mode),
             mailer=build_mailer(settings),
         )
+        stack.push_async_callback(services.sessions.close)
         for component in modules_of("app.components"):
             setup = getattr(component, "setup", None)
             if setup is not None:

@@ -181,6 +181,23 @@ async def test_revocation_survives_an_emptied_or_unreachable_redis(
             await assert_revoked(client, token)
 
 
+async def test_a_revocation_redis_refused_reaches_the_other_instances_once_it_answers(
+        app_factory: AppFactory, settings: Settings) -> None:
+    first_app, first = await app_factory(redis_prefix=settings.redis_prefix)
+    _, second = await app_factory(redis_prefix=settings.redis_prefix)
+    signed = await sign_up_and_in(first)
+    await assert_accepted(second, signed.access_token)  # Redis now tells every instance "active"
+    breaker = first_app.state.services.kv.breaker
+    for _ in range(breaker.threshold):  # Redis looks down to the first instance only (its circuit opens)
+        breaker.record_failure()
+    assert (await first.post(SIGN_OUT, headers=signed.headers)).status_code == 200
+
+    async def refused() -> bool:
+        return await rest_status(second, signed.access_token) == 401
+
+    await eventually(refused)  # well before the shared "active" entry would have expired
+
+
 async def test_a_warm_cache_answers_without_the_database(app_factory: AppFactory) -> None:
     app, client = await app_factory()
     sessions = app.state.services.sessions

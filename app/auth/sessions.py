@@ -6,13 +6,15 @@ emptied or unreachable Redis never brings a revoked session back:
   revocation may be seen here), a revoked one until its tokens have expired;
 - in Redis, shared by the instances: a revoked session until its tokens have expired (written by the
   instance that revoked it, after the commit), an active one for `SHARED_ACTIVE_TTL_S`, written only if
-  absent so it never overwrites a revocation.
+  absent so it never overwrites a revocation. If Redis refuses that write, it is retried in the
+  background for as long as an "active" entry written before the revocation can live.
 A warm cache answers without PostgreSQL; concurrent misses for one session share one query.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Iterable
 
@@ -24,6 +26,7 @@ from db.repositories import accounts as repo
 
 ACTIVE, REVOKED = b"a", b"r"
 SHARED_ACTIVE_TTL_S = 30.0
+PUBLISH_RETRY_S = 0.5
 MAX_LOCAL_ENTRIES = 100_000
 
 
@@ -34,8 +37,10 @@ class SessionStates:
         self.sessionmaker = sessionmaker
         self.local_ttl_s = local_ttl_s
         self.revoked_ttl_s = revoked_ttl_s
-        self._local: dict[str, tuple[bool, float]] = {}  # sid -> (revoked, valid until, monotonic)
+        self._local: dict[str, tuple[bool, float]] = {}  # sid -> (revoked, valid until on the monotonic clock)
         self._loading: dict[str, asyncio.Future[bool]] = {}
+        self._unpublished: dict[str, float] = {}  # revocations Redis refused -> give up at (monotonic)
+        self._publisher: asyncio.Task[None] | None = None
         self.database_reads = 0  # for tests and diagnostics: how often the cache missed
 
     async def is_revoked(self, sid: str) -> bool:
@@ -67,7 +72,26 @@ class SessionStates:
             try:
                 await self.kv.set(self._key(sid), REVOKED, ttl_s=self.revoked_ttl_s)
             except KVUnavailable:
-                pass  # the others read PostgreSQL once their entries age
+                self._unpublished[sid] = time.monotonic() + SHARED_ACTIVE_TTL_S
+        if self._unpublished and (self._publisher is None or self._publisher.done()):
+            self._publisher = asyncio.create_task(self._publish_later(), name="session-revocations")
+
+    async def _publish_later(self) -> None:
+        while self._unpublished:
+            await asyncio.sleep(PUBLISH_RETRY_S)
+            for sid, give_up_at in list(self._unpublished.items()):
+                if give_up_at > time.monotonic():
+                    try:
+                        await self.kv.set(self._key(sid), REVOKED, ttl_s=self.revoked_ttl_s)
+                    except KVUnavailable:
+                        break
+                self._unpublished.pop(sid, None)
+
+    async def close(self) -> None:
+        if self._publisher is not None:
+            self._publisher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._publisher
 
     async def _lookup(self, sid: str) -> bool:
         try:
