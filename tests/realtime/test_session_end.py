@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 import websockets
 from sqlalchemy import text
 
 from app.auth.tokens import hash_token
+from db.models import PasswordReset
 from tests.realtime.harness import UNREAD_SUBSCRIPTION, GraphQLSocket, sign_up
 
 PROTOCOL = "graphql-transport-ws"
@@ -93,6 +97,24 @@ async def test_refresh_reuse_closes_every_socket_of_the_session(pair: Any, sessi
         assert replay.status_code == 401 and replay.json()["code"] == "REFRESH_TOKEN_REUSED"
     await assert_all_closed_4403(sockets)
     assert await init_close_code(b.ws_url, tokens["realtime"]) == 4403
+
+
+async def test_password_reset_closes_every_socket_of_the_owner(pair: Any, session: Any) -> None:
+    a, b = pair
+    tokens = await session_tokens(a.base_url)
+    sockets = await open_sockets(b.ws_url, tokens)
+    # the link of the reset mail (the mail itself goes to the server's log)
+    reset_token = secrets.token_urlsafe(32)
+    owner_id = jwt.decode(tokens["current"], options={"verify_signature": False})["oid"]
+    session.add(PasswordReset(owner_id=owner_id, token_hash=hash_token(reset_token),
+                              expires_at=datetime.now(UTC) + timedelta(hours=1)))
+    await session.commit()
+    async with httpx.AsyncClient(base_url=a.base_url) as client:
+        done = await client.post("/api/co/auth/reset-password", json={"token": reset_token, "password": "NewStrongPass456!"})
+        assert done.status_code == 200, done.text
+    await assert_all_closed_4403(sockets)
+    for kind in ("earlier", "current", "realtime"):
+        assert await init_close_code(b.ws_url, tokens[kind]) == 4403, kind
 
 
 @pytest.mark.parametrize("operation, field", [
