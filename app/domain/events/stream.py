@@ -96,7 +96,7 @@ async def owner_events(
     """
     rt = realtime(services)
     owner_id = claims.owner_id
-    interval = auth_check_s or services.settings.session_check_s
+    interval = auth_check_s or services.settings.realtime_heartbeat_s  # the socket watcher checks more often
     await check_token(services, claims)
     listener = await rt.channels.listen(owner_channel(services.settings.redis_prefix, owner_id))
     seen = _Seen()
