@@ -13,9 +13,9 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.auth.denylist import AccessDenylist
 from app.auth.passwords import configure_hashing
 from app.auth.ratelimit import RateLimiter
+from app.auth.sessions import SessionStates
 from app.auth.tokens import TokenCodec
 from app.discovery import modules_of
 from app.domain.uow import UnitOfWork, unit_of_work
@@ -35,7 +35,7 @@ class Services:
     kv: KeyValue
     redis: Redis | None
     tokens: TokenCodec
-    denylist: AccessDenylist
+    sessions: SessionStates  # has a session (refresh family) ended? cached; PostgreSQL decides
     rate_limiter: RateLimiter
     mailer: Mailer
     event_relay_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
@@ -80,10 +80,11 @@ async def build_services(settings: Settings, *, migrate: bool = False) -> AsyncI
             kv = RedisKV(redis, timeout_s=settings.redis_timeout_s, prefix=settings.redis_prefix)
         else:
             kv = MemoryKV()
+        sessionmaker = make_sessionmaker(engine)
         services = Services(
             settings=settings,
             engine=engine,
-            sessionmaker=make_sessionmaker(engine),
+            sessionmaker=sessionmaker,
             kv=kv,
             redis=redis,
             tokens=TokenCodec(
@@ -92,10 +93,15 @@ async def build_services(settings: Settings, *, migrate: bool = False) -> AsyncI
                 audience=settings.jwt_audience,
                 ttl_s=settings.access_token_ttl_s,
             ),
-            denylist=AccessDenylist(kv),
+            sessions=SessionStates(
+                kv, sessionmaker, local_ttl_s=settings.session_cache_s,
+                # a revoked session stays revoked: cache it until any token it may have issued has expired
+                revoked_ttl_s=max(settings.access_token_ttl_s, settings.realtime_token_ttl_s) + 60,
+            ),
             rate_limiter=RateLimiter(kv, fail_mode=settings.rate_limit_fail_mode),
             mailer=build_mailer(settings),
         )
+        stack.push_async_callback(services.sessions.close)
         for component in modules_of("app.components"):
             setup = getattr(component, "setup", None)
             if setup is not None:

@@ -38,6 +38,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     access_token_ttl_s: int = 3600
     refresh_token_ttl_s: int = 30 * 24 * 3600
     password_reset_ttl_s: int = 3600
+    # a second use of a refresh token within this many seconds of its rotation (two tabs, a retry) gets the
+    # same new refresh token instead of revoking the session (RFC 9700 4.14.2)
+    refresh_grace_s: float = 10.0
+    # how long an instance trusts its own "session still active" answer: the delay before another
+    # instance's sign-out takes effect here
+    session_cache_s: float = 1.0
+    # how often an open WebSocket re-checks its token and session (closes with 4403 once they end)
+    session_check_s: float = 2.0
     reset_redirect_allowlist: tuple[str, ...] = ("https://platform.minbil.no",)
     api_keys: tuple[str, ...] = ()
     # argon2id cost (argon2-cffi's defaults); the floor is m=19 MiB, t=2, p=1

@@ -34,11 +34,11 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.auth.tokens import TokenCodec  # noqa: E402
+from app.auth.tokens import TokenCodec, hash_token, new_refresh_token  # noqa: E402
 from app.settings import Settings, load_settings  # noqa: E402
 from db.engine import make_engine, make_sessionmaker  # noqa: E402
 from db.migrate import upgrade_head  # noqa: E402
-from db.models import Booking, CarOwner, Service, Workshop  # noqa: E402
+from db.models import Booking, CarOwner, RefreshToken, Service, Workshop  # noqa: E402
 from tests.realtime.harness import MESSAGE_SUBSCRIPTION, GraphQLSocket, Server  # noqa: E402
 
 
@@ -57,6 +57,11 @@ async def seed(settings: Settings, owners: int) -> list[tuple[int, str, int]]:
         rows = [{"uid": str(uuid.uuid4()), "email": f"bench-{run}-{i}@minbil.io", "password_hash": "x"} for i in range(owners)]
         result = await session.execute(insert(CarOwner).returning(CarOwner.id, CarOwner.uid), rows)
         created = [(int(r[0]), str(r[1])) for r in result.all()]
+        # one session (refresh-token family) per owner, named after the owner's uid: the tokens' `sid`
+        await session.execute(insert(RefreshToken), [{
+            "owner_id": oid, "family_id": uid, "token_hash": hash_token(new_refresh_token()),
+            "expires_at": datetime.now(UTC) + timedelta(days=1),
+        } for oid, uid in created])
         start = datetime.now(UTC) + timedelta(days=3)
         bookings = [{
             "group_id": str(uuid.uuid4()), "owner_id": oid, "workshop_org_nr": org_nr, "service_id": service.id,
@@ -76,7 +81,7 @@ async def measure(a: Server, b: Server, codec: TokenCodec, owners: list[tuple[in
     await asyncio.sleep(0.5)
     rss_before = process.memory_info().rss
     chosen = owners[:size]
-    tokens = {oid: codec.issue(owner_uid=uid, owner_id=oid, ttl_s=3600).token for oid, uid, _ in chosen}
+    tokens = {oid: codec.issue(owner_uid=uid, owner_id=oid, session_id=uid, ttl_s=3600).token for oid, uid, _ in chosen}
     sockets: dict[int, GraphQLSocket] = {}
     gate = asyncio.Semaphore(20)
 

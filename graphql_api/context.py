@@ -10,8 +10,8 @@ from typing import Any
 from litestar.datastructures import State
 from strawberry.litestar import BaseContext
 
-from app.auth.tokens import AccessClaims
-from app.domain.auth.service import authenticate
+from app.auth.tokens import ACCESS_SCOPE, REALTIME_SCOPE, AccessClaims
+from app.domain.auth.service import authenticate, ensure_active
 from app.domain.uow import UnitOfWork
 from app.errors import Unauthenticated
 from app.services import Services
@@ -45,16 +45,36 @@ class GraphQLContext(BaseContext, kw_only=True, dict=True):
             return scheme
         return token.strip() if scheme.lower() == "bearer" else None
 
-    async def claims(self) -> AccessClaims | None:
-        """The caller's verified claims, or None when no token was sent (a bad token raises)."""
+    async def socket_claims(self) -> AccessClaims | None:
+        """The verified claims of the token sent (over a WebSocket, the realtime token too); None without one.
+
+        Claims verified earlier are checked again each time (cached, cheap): a socket outlives its session.
+        """
         if not self._claims_checked:
             token = self._token()
-            self._claims = await authenticate(self.services, token) if token else None
+            scopes = (ACCESS_SCOPE, REALTIME_SCOPE) if self.connection_params is not None else (ACCESS_SCOPE,)
+            self._claims = await authenticate(self.services, token, scopes=scopes) if token else None
             self._claims_checked = True
+        elif self._claims is not None:
+            await ensure_active(self.services, self._claims)
         return self._claims
+
+    async def claims(self) -> AccessClaims | None:
+        """The caller's verified claims for queries and mutations, or None when no token was sent (a bad token raises)."""
+        claims = await self.socket_claims()
+        if claims is not None and claims.scope != ACCESS_SCOPE:
+            raise Unauthenticated("This token only opens subscriptions.", code="INVALID_TOKEN")
+        return claims
 
     async def require_claims(self) -> AccessClaims:
         claims = await self.claims()
+        if claims is None:
+            raise Unauthenticated("Authentication required.")
+        return claims
+
+    async def subscriber_claims(self) -> AccessClaims:
+        """The caller of a subscription: an access token or the realtime token."""
+        claims = await self.socket_claims()
         if claims is None:
             raise Unauthenticated("Authentication required.")
         return claims

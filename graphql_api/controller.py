@@ -46,7 +46,7 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
         async def on_ws_connect(self, context: GraphQLContext) -> UnsetType | dict[str, Any] | None:  # type: ignore[override]
             """Authenticate the socket from the `connection_init` payload; a bad token closes with 4403."""
             try:
-                claims = await context.claims()
+                claims = await context.socket_claims()
             except DomainError as exc:
                 raise ConnectionRejectionError({"message": exc.message, "code": exc.code}) from exc
             if claims is None:

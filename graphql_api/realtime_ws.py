@@ -1,7 +1,8 @@
 """Lifecycle of a GraphQL WebSocket: admission (connections per user), heartbeat (presence), token re-checks.
 
 `socket_opened` runs after `connection_init` authenticated the socket; it registers the connection and
-starts a watcher that refreshes it and closes the socket with 4403 once the token expires or is revoked.
+starts a watcher that refreshes it and closes the socket with 4403 within `session_check_s` (+ the session
+cache's second) once the token expires or its session ends (sign-out, refresh-token reuse, password reset).
 `socket_closed` runs when the socket is gone.
 """
 
@@ -39,12 +40,19 @@ async def socket_opened(context: GraphQLContext, claims: AccessClaims) -> None:
 
 
 async def _watch(context: GraphQLContext, state: _SocketState) -> None:
+    """Re-check the token and its session every `session_check_s` (cheap: cached), heartbeat less often."""
     services = context.services
-    interval = services.settings.realtime_heartbeat_s
+    heartbeat_every = services.settings.realtime_heartbeat_s
+    check_every = min(services.settings.session_check_s, heartbeat_every)
+    next_heartbeat = time.monotonic() + heartbeat_every
     while True:
-        await asyncio.sleep(max(0.05, min(interval, state.claims.exp - time.time() + 0.05)))
+        await asyncio.sleep(max(0.05, min(check_every, state.claims.exp - time.time() + 0.05)))
         try:
-            await connections.heartbeat(services, state.claims, state.conn_id)
+            if time.monotonic() >= next_heartbeat:
+                next_heartbeat = time.monotonic() + heartbeat_every
+                await connections.heartbeat(services, state.claims, state.conn_id)
+            else:
+                await connections.check_session(services, state.claims)
         except Unauthenticated as exc:
             websocket = context.websocket
             if websocket is not None:
@@ -52,7 +60,7 @@ async def _watch(context: GraphQLContext, state: _SocketState) -> None:
                     await websocket.close(code=4403, reason=exc.message[:120])
             return
         except Exception:
-            log.exception("realtime connection heartbeat failed")
+            log.exception("realtime connection check failed")
 
 
 async def socket_closed(context: GraphQLContext) -> None:

@@ -1,1 +1,1 @@
-"""Credentials: password hashing, access and refresh tokens, the access-token denylist, rate limits."""
+"""Credentials: password hashing, access and refresh tokens, session revocation, rate limits."""

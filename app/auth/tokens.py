@@ -1,10 +1,18 @@
-"""Access tokens (JWT, HS256 with an allow-list) and opaque refresh tokens (stored as SHA-256 hashes)."""
+"""Access tokens (JWT, HS256 with an allow-list) and opaque refresh tokens (stored as SHA-256 hashes).
+
+Every access token names its session (`sid`, the refresh-token family) so that ending the session ends
+all of its tokens. Its `scope` says what it opens: `carowner` (the API) or `realtime` (the short-lived
+token of `GET /realtime/config`, for GraphQL WebSocket subscriptions only).
+"""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 import uuid
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +23,9 @@ from app.errors import Unauthenticated
 
 ACCESS_TYPE = "at+jwt"
 ALGORITHMS = ["HS256"]
-REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti", "typ"]
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti", "typ", "sid"]
+ACCESS_SCOPE = "carowner"
+REALTIME_SCOPE = "realtime"
 
 
 class AccessClaims(msgspec.Struct, frozen=True):
@@ -24,8 +34,8 @@ class AccessClaims(msgspec.Struct, frozen=True):
     jti: str
     exp: int
     iat: int
-    sid: str = ""  # the refresh-token family (sign-in session) this token belongs to
-    scope: str = "carowner"
+    sid: str  # the refresh-token family (sign-in session) this token belongs to
+    scope: str = ACCESS_SCOPE
 
 
 class IssuedAccessToken(msgspec.Struct, frozen=True):
@@ -44,8 +54,10 @@ class TokenCodec:
         self.audience = audience
         self.ttl_s = ttl_s
 
-    def issue(self, *, owner_uid: str, owner_id: int, session_id: str = "", scope: str = "carowner",
+    def issue(self, *, owner_uid: str, owner_id: int, session_id: str, scope: str = ACCESS_SCOPE,
               ttl_s: int | None = None, now: datetime | None = None) -> IssuedAccessToken:
+        if not session_id:
+            raise ValueError("an access token belongs to a session")
         now = now or datetime.now(UTC)
         ttl = ttl_s or self.ttl_s
         expires = now + timedelta(seconds=ttl)
@@ -65,8 +77,8 @@ class TokenCodec:
         token = jwt.encode(claims, self._secret, algorithm="HS256", headers={"typ": ACCESS_TYPE})
         return IssuedAccessToken(token=token, jti=jti, expires_at=expires.replace(microsecond=0), expires_in=ttl)
 
-    def decode(self, token: str, *, scope: str = "carowner") -> AccessClaims:
-        """Verify signature, algorithm, issuer, audience, expiry, the JOSE `typ` header and the scope."""
+    def decode(self, token: str, *, scopes: Collection[str] = (ACCESS_SCOPE,)) -> AccessClaims:
+        """Verify signature, algorithm, issuer, audience, expiry, the JOSE `typ` header, the session and the scope."""
         try:
             decoded = jwt.api_jwt.decode_complete(
                 token,
@@ -84,10 +96,20 @@ class TokenCodec:
         claims: dict[str, Any] = decoded["payload"]
         if header.get("typ") != ACCESS_TYPE or claims.get("typ") != ACCESS_TYPE:
             raise Unauthenticated("Invalid access token.", code="INVALID_TOKEN")
-        if claims.get("scope") != scope or not isinstance(claims.get("oid"), int):
+        scope, sid = claims.get("scope"), claims.get("sid")
+        if scope not in scopes or not isinstance(claims.get("oid"), int) or not isinstance(sid, str) or not sid:
             raise Unauthenticated("Invalid access token.", code="INVALID_TOKEN")
         return AccessClaims(sub=str(claims["sub"]), owner_id=claims["oid"], jti=str(claims["jti"]),
-                            exp=int(claims["exp"]), iat=int(claims["iat"]), sid=str(claims.get("sid", "")), scope=scope)
+                            exp=int(claims["exp"]), iat=int(claims["iat"]), sid=sid, scope=str(scope))
+
+    def successor_refresh_token(self, refresh_token: str) -> str:
+        """The refresh token that replaces `refresh_token` at rotation.
+
+        Derived (HMAC with the server's secret), so a retried refresh can hand out the same successor again
+        without the plaintext being stored; nobody without the secret can compute it.
+        """
+        digest = hmac.new(self._secret.encode(), b"refresh-successor\x00" + refresh_token.encode(), hashlib.sha256)
+        return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
 
 
 def new_refresh_token() -> str:

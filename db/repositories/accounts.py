@@ -36,6 +36,22 @@ async def lock_refresh_token(session: AsyncSession, token_hash: str) -> RefreshT
     return result.scalars().first()
 
 
+async def find_refresh_token(session: AsyncSession, token_hash: str) -> RefreshToken | None:
+    result = await session.exec(select(RefreshToken).where(RefreshToken.token_hash == token_hash))  # type: ignore[call-overload]
+    return result.scalars().first()
+
+
+async def family_revoked(session: AsyncSession, family_id: str) -> bool:
+    """True when the session is over: any token of the family revoked, or no such family.
+
+    A revocation marks every token of the family; one that a concurrent rotation added just then may stay
+    unmarked, so one revoked token is enough.
+    """
+    stmt = select(func.count(), func.count(RefreshToken.revoked_at)).where(RefreshToken.family_id == family_id)  # type: ignore[arg-type]
+    total, revoked = (await session.exec(stmt)).one()  # type: ignore[call-overload]
+    return bool(total == 0 or revoked > 0)
+
+
 async def revoke_family(session: AsyncSession, family_id: str, now: datetime, *, owner_id: int | None = None) -> int:
     stmt = (
         update(RefreshToken)
@@ -48,14 +64,16 @@ async def revoke_family(session: AsyncSession, family_id: str, now: datetime, *,
     return result.rowcount or 0
 
 
-async def revoke_all_for_owner(session: AsyncSession, owner_id: int, now: datetime) -> int:
+async def revoke_all_for_owner(session: AsyncSession, owner_id: int, now: datetime) -> set[str]:
+    """Revoke every session of the owner; the ids of the families revoked now."""
     stmt = (
         update(RefreshToken)
         .where(RefreshToken.owner_id == owner_id, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
         .values(revoked_at=now)
+        .returning(RefreshToken.family_id)
     )
     result = await session.exec(stmt)  # type: ignore[call-overload]
-    return result.rowcount or 0
+    return {str(family_id) for family_id in result.scalars().all()}
 
 
 async def lock_password_reset(session: AsyncSession, token_hash: str) -> PasswordReset | None:

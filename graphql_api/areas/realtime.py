@@ -146,7 +146,7 @@ class RealtimeSubscription:
     @strawberry.subscription(description="New messages in the caller's threads (one booking's with `bookingId`).")
     async def message_received(self, info: Info[GraphQLContext, None], booking_id: int | None = None,
                                after: str | None = None) -> AsyncGenerator[MessageReceived, None]:
-        claims = await info.context.require_claims()
+        claims = await info.context.subscriber_claims()
         accept = None if booking_id is None else (lambda e: _int(e.payload.get("booking_id")) == booking_id)
         events = stream.owner_events(info.context.services, claims, types={MESSAGE_CREATED}, after=_cursor(after),
                                      accept=accept)
@@ -158,7 +158,7 @@ class RealtimeSubscription:
     @strawberry.subscription(description="New notifications of the caller.")
     async def notification_received(self, info: Info[GraphQLContext, None],
                                     after: str | None = None) -> AsyncGenerator[NotificationReceived, None]:
-        claims = await info.context.require_claims()
+        claims = await info.context.subscriber_claims()
         events = stream.owner_events(info.context.services, claims, types={NOTIFICATION_CREATED}, after=_cursor(after))
         async with aclosing(events):
             async for event in events:
@@ -167,7 +167,7 @@ class RealtimeSubscription:
 
     @strawberry.subscription(description="The caller's unread counts: now, then whenever they change.")
     async def unread_counts(self, info: Info[GraphQLContext, None]) -> AsyncGenerator[UnreadCountsUpdate, None]:
-        claims = await info.context.require_claims()
+        claims = await info.context.subscriber_claims()
         updates = stream.unread_count_updates(info.context.services, claims)
         async with aclosing(updates):
             async for counts in updates:
@@ -176,7 +176,7 @@ class RealtimeSubscription:
     @strawberry.subscription(description="Status changes of the caller's bookings (one booking's with `bookingId`).")
     async def booking_updated(self, info: Info[GraphQLContext, None], booking_id: int | None = None,
                               after: str | None = None) -> AsyncGenerator[BookingUpdated, None]:
-        claims = await info.context.require_claims()
+        claims = await info.context.subscriber_claims()
         accept = None if booking_id is None else (lambda e: _int(e.payload.get("booking_id")) == booking_id)
         events = stream.owner_events(info.context.services, claims, types={BOOKING_UPDATED}, after=_cursor(after),
                                      accept=accept)

@@ -53,4 +53,4 @@ async def test_first_start_on_the_embedded_database(embedded_settings: Settings)
             me = await client.post("/graphql", json={"query": "{ me { email } }"}, headers=headers)
             assert me.json() == {"data": {"me": {"email": "embedded@minbil.io"}}}
             assert (await client.post("/api/co/auth/sign-out", headers=headers)).status_code == 200
-            assert (await client.post("/api/co/auth/sign-out", headers=headers)).status_code == 401  # in-process denylist
+            assert (await client.post("/api/co/auth/sign-out", headers=headers)).status_code == 401  # the session ended

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from sqlalchemy import text
 
 from app.services import Services
 
@@ -81,12 +82,16 @@ async def test_wrong_password_is_authentication_error(client: httpx.AsyncClient)
     assert wrong["message"] == unknown["message"] and wrong["code"] == unknown["code"]
 
 
-async def test_refresh_rotates_and_reuse_fails(client: httpx.AsyncClient) -> None:
+async def test_refresh_rotates_and_reuse_fails(client: httpx.AsyncClient, db_session: Any) -> None:
     await sign_up(client, "rot@minbil.io")
     first = await sign_in(client, "rot@minbil.io")
     query = f"mutation($t: String!) {{ refreshToken(refreshToken: $t) {{ {SESSION} }} }}"
     second = (await gql(client, query, {"t": first["refreshToken"]}))["refreshToken"]
     assert second["__typename"] == "AuthSession" and second["refreshToken"] != first["refreshToken"]
+    retry = (await gql(client, query, {"t": first["refreshToken"]}))["refreshToken"]
+    assert retry["refreshToken"] == second["refreshToken"]  # within the grace window: the same successor
+    await db_session.exec(text("UPDATE refresh_tokens SET rotated_at = rotated_at - interval '1 hour'"))
+    await db_session.commit()
     reused = (await gql(client, query, {"t": first["refreshToken"]}))["refreshToken"]
     assert reused["__typename"] == "AuthenticationError"
     # reuse revoked the whole family: the newest token is dead too

@@ -24,7 +24,8 @@ def _claims(signed: SignedIn, settings: Settings, **changes: Any) -> dict[str, A
     now = int(time.time())
     claims: dict[str, Any] = {
         "iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": signed.user["uid"], "oid": signed.owner_id,
-        "iat": now, "exp": now + 600, "jti": str(uuid.uuid4()), "typ": "at+jwt", "scope": "carowner", "sid": "",
+        "iat": now, "exp": now + 600, "jti": str(uuid.uuid4()), "typ": "at+jwt", "scope": "carowner",
+        "sid": jwt.decode(signed.access_token, options={"verify_signature": False})["sid"],
     }
     for key, value in changes.items():
         if value is None:
@@ -100,10 +101,21 @@ async def test_wrong_audience_or_issuer_is_refused(client: httpx.AsyncClient, ow
     await _assert_refused(client, _sign(_claims(owner, settings, **{claim: value}), settings.jwt_secret), "INVALID_TOKEN")
 
 
-@pytest.mark.parametrize("claim", ["iss", "aud", "sub", "iat", "exp", "jti", "typ"])
+@pytest.mark.parametrize("claim", ["iss", "aud", "sub", "iat", "exp", "jti", "typ", "sid"])
 async def test_each_required_claim_is_checked(client: httpx.AsyncClient, owner: SignedIn, settings: Settings,
                                               claim: str) -> None:
     await _assert_refused(client, _sign(_claims(owner, settings, **{claim: None}), settings.jwt_secret), "INVALID_TOKEN")
+
+
+@pytest.mark.parametrize("changes", [{"sid": ""}, {"sid": 7}, {"scope": "realtime"}, {"scope": "admin"}])
+async def test_bad_session_or_scope_is_refused(client: httpx.AsyncClient, owner: SignedIn, settings: Settings,
+                                               changes: dict[str, Any]) -> None:
+    await _assert_refused(client, _sign(_claims(owner, settings, **changes), settings.jwt_secret), "INVALID_TOKEN")
+
+
+async def test_unknown_session_is_refused(client: httpx.AsyncClient, owner: SignedIn, settings: Settings) -> None:
+    token = _sign(_claims(owner, settings, sid=str(uuid.uuid4())), settings.jwt_secret)
+    await _assert_refused(client, token, "TOKEN_REVOKED")
 
 
 async def test_missing_typ_header_is_refused(client: httpx.AsyncClient, owner: SignedIn, settings: Settings) -> None:
@@ -124,7 +136,7 @@ async def test_token_after_sign_out_is_refused(client: httpx.AsyncClient, owner:
     await _assert_refused(client, owner.access_token, "TOKEN_REVOKED")
 
 
-async def test_sign_out_denylist_is_shared_between_instances(app_factory, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+async def test_sign_out_is_shared_between_instances(app_factory, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     from tests.conftest import sign_up_and_in
 
     _, first = await app_factory(redis_prefix=settings.redis_prefix)

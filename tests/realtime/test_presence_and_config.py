@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import jwt
 import pytest
 from sqlalchemy import text
 
@@ -135,7 +136,8 @@ async def test_an_expired_or_revoked_token_ends_the_subscription(servers, sessio
     owner = await owner_with_booking(server.base_url, session)
     codec = TokenCodec(secret=rt_settings.jwt_secret, issuer=rt_settings.jwt_issuer, audience=rt_settings.jwt_audience,
                        ttl_s=2)
-    short = codec.issue(owner_uid=owner["user"]["uid"], owner_id=owner["owner_id"], ttl_s=2)
+    sid = jwt.decode(owner["access_token"], options={"verify_signature": False})["sid"]
+    short = codec.issue(owner_uid=owner["user"]["uid"], owner_id=owner["owner_id"], session_id=sid, ttl_s=2)
     socket = await GraphQLSocket(server.ws_url, short.token).connect()
     await socket.subscribe("m", MESSAGE_SUBSCRIPTION)
     ended = await socket.next("m", timeout=10)
@@ -145,7 +147,7 @@ async def test_an_expired_or_revoked_token_ends_the_subscription(servers, sessio
     assert closed.code == 4403
     await socket.close()
 
-    # revoked: signing out denylists the access token; the open socket is closed
+    # revoked: signing out ends the session; the open socket is closed
     socket = await GraphQLSocket(server.ws_url, owner["access_token"]).connect()
     await socket.subscribe("m", MESSAGE_SUBSCRIPTION)
     async with httpx.AsyncClient(base_url=server.base_url) as client:

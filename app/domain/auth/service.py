@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.auth.ratelimit import parse_rate
-from app.auth.tokens import AccessClaims, hash_token, new_refresh_token
+from app.auth.tokens import ACCESS_SCOPE, AccessClaims, hash_token, new_refresh_token
 from app.domain.auth.results import OwnerSummary, Session, SignUpResult
 from app.domain.mail import deliver_pending_mail
 from app.domain.auth.validation import check_new_password, normalise_email, require_password
@@ -19,6 +22,9 @@ from app.domain.uow import UnitOfWork
 from app.errors import Conflict, Unauthenticated, ValidationFailed
 from db.models import CarOwner, EmailOutbox, PasswordReset, RefreshToken
 from db.repositories import accounts as repo
+
+if TYPE_CHECKING:
+    from app.services import Services
 
 SIGN_IN_FAILED = "Invalid email or password."
 RESET_MESSAGE = "If an account exists for that email, a password reset link has been sent."
@@ -81,8 +87,9 @@ async def sign_in(uow: UnitOfWork, *, email: object, password: object, client_ip
 async def refresh(uow: UnitOfWork, *, refresh_token: str | None, client_ip: str) -> Session:
     """Rotate: the presented token is spent and a new pair issued in its family.
 
-    A token that was already rotated is a replay (RFC 9700 4.14.2): the whole family is revoked.
-    The row is locked, so of two concurrent refreshes with one token exactly one succeeds.
+    The row is locked, so concurrent refreshes with one token serialise. A second use within
+    `refresh_grace_s` of the rotation (two tabs, a retry) gets the same successor refresh token and a fresh
+    access token of the same session. Later, it is a replay (RFC 9700 4.14.2): the whole family is revoked.
     """
     await rate_limit(uow, "refresh", client_ip)
     if not refresh_token:
@@ -91,26 +98,53 @@ async def refresh(uow: UnitOfWork, *, refresh_token: str | None, client_ip: str)
     stored = await repo.lock_refresh_token(uow.session, hash_token(refresh_token))
     if stored is None:
         raise Unauthenticated("Invalid refresh token.", code="INVALID_REFRESH_TOKEN")
-    if stored.rotated_at is not None or stored.revoked_at is not None:
-        if stored.rotated_at is not None:
-            await repo.revoke_family(uow.session, stored.family_id, now)
-            await uow.commit()  # the revocation must stand even though the answer is 401
+    if stored.revoked_at is not None or await repo.family_revoked(uow.session, stored.family_id):
+        raise Unauthenticated("Refresh token has been revoked.", code="REFRESH_TOKEN_REUSED")
+    successor = uow.services.tokens.successor_refresh_token(refresh_token)
+    if stored.rotated_at is not None:
+        if now - stored.rotated_at <= timedelta(seconds=uow.settings.refresh_grace_s):
+            return await _repeat_rotation(uow, stored, successor)
+        await repo.revoke_family(uow.session, stored.family_id, now)
+        _announce_revoked(uow, {stored.family_id})
+        await uow.commit()  # the revocation must stand even though the answer is 401
         raise Unauthenticated("Refresh token has been revoked.", code="REFRESH_TOKEN_REUSED")
     if stored.expires_at <= now:
         raise Unauthenticated("Refresh token has expired.", code="REFRESH_TOKEN_EXPIRED")
-    owner = await repo.get_owner(uow.session, stored.owner_id)
-    if owner is None or not owner.is_active:
-        raise Unauthenticated("Invalid refresh token.", code="INVALID_REFRESH_TOKEN")
+    owner = await _active_owner(uow, stored.owner_id)
     stored.rotated_at = now
     uow.session.add(stored)
-    return await _start_session(uow, owner, family_id=stored.family_id, user_agent=stored.user_agent)
+    return await _start_session(uow, owner, family_id=stored.family_id, user_agent=stored.user_agent,
+                                refresh_token=successor)
+
+
+async def _repeat_rotation(uow: UnitOfWork, stored: RefreshToken, successor: str) -> Session:
+    """The answer of the rotation already made, again: the same successor, a new access token of the session."""
+    following = await repo.find_refresh_token(uow.session, hash_token(successor))
+    if following is None or following.family_id != stored.family_id:
+        raise Unauthenticated("Invalid refresh token.", code="INVALID_REFRESH_TOKEN")
+    owner = await _active_owner(uow, stored.owner_id)
+    return _session(uow, owner, family_id=stored.family_id, refresh_token=successor, now=datetime.now(UTC))
+
+
+async def _active_owner(uow: UnitOfWork, owner_id: int) -> CarOwner:
+    owner = await repo.get_owner(uow.session, owner_id)
+    if owner is None or not owner.is_active:
+        raise Unauthenticated("Invalid refresh token.", code="INVALID_REFRESH_TOKEN")
+    return owner
+
+
+def _announce_revoked(uow: UnitOfWork, sids: set[str]) -> None:
+    """Once committed, every instance refuses the sessions' tokens (this one at once)."""
+    if sids:
+        sessions = uow.services.sessions
+        uow.after_commit(lambda: sessions.mark_revoked(sids))
 
 
 async def sign_out(uow: UnitOfWork, claims: AccessClaims) -> None:
-    """Revoke this session's refresh-token family and deny this access token until it expires."""
+    """End this session: its refresh-token family is revoked, and with it every access token carrying its `sid`."""
     now = datetime.now(UTC)
     await repo.revoke_family(uow.session, claims.sid, now, owner_id=claims.owner_id)
-    await uow.services.denylist.deny(claims.jti, claims.exp)
+    _announce_revoked(uow, {claims.sid})
 
 
 async def forgot_password(uow: UnitOfWork, *, email: object, redirect_to: object, client_ip: str) -> str:
@@ -170,26 +204,39 @@ async def reset_password(uow: UnitOfWork, *, token: object, password: object) ->
     owner.password_hash = await hash_password(secret)
     owner.updated_at = now
     uow.session.add_all([reset, owner])
-    await repo.revoke_all_for_owner(uow.session, owner.id or 0, now)
+    _announce_revoked(uow, await repo.revoke_all_for_owner(uow.session, owner.id or 0, now))
 
 
-async def authenticate(uow_services, token: str) -> AccessClaims:  # type: ignore[no-untyped-def]
-    """Verify an access token and check it was not signed out."""
-    claims = uow_services.tokens.decode(token)
-    if await uow_services.denylist.is_denied(claims.jti):
-        raise Unauthenticated("Access token has been revoked.", code="TOKEN_REVOKED")
+async def authenticate(services: Services, token: str, *, scopes: Collection[str] = (ACCESS_SCOPE,)) -> AccessClaims:
+    """Verify an access token of one of `scopes` whose session has not ended."""
+    claims = services.tokens.decode(token, scopes=scopes)
+    await ensure_active(services, claims)
     return claims
 
 
-async def _start_session(uow: UnitOfWork, owner: CarOwner, *, family_id: str, user_agent: str | None) -> Session:
+async def ensure_active(services: Services, claims: AccessClaims) -> None:
+    """For claims verified earlier (an open socket): refused once expired or once the session ended."""
+    if claims.exp <= time.time():
+        raise Unauthenticated("Access token has expired.", code="TOKEN_EXPIRED")
+    if await services.sessions.is_revoked(claims.sid):
+        raise Unauthenticated("Access token has been revoked.", code="TOKEN_REVOKED")
+
+
+async def _start_session(uow: UnitOfWork, owner: CarOwner, *, family_id: str, user_agent: str | None,
+                         refresh_token: str | None = None) -> Session:
     assert owner.id is not None
     now = datetime.now(UTC)
-    refresh_token = new_refresh_token()
+    refresh_token = refresh_token or new_refresh_token()
     await repo.add_refresh_token(uow.session, RefreshToken(
         owner_id=owner.id, family_id=family_id, token_hash=hash_token(refresh_token),
         expires_at=now + timedelta(seconds=uow.settings.refresh_token_ttl_s),
         user_agent=(user_agent or "")[:255] or None,
     ))
+    return _session(uow, owner, family_id=family_id, refresh_token=refresh_token, now=now)
+
+
+def _session(uow: UnitOfWork, owner: CarOwner, *, family_id: str, refresh_token: str, now: datetime) -> Session:
+    assert owner.id is not None
     access = uow.services.tokens.issue(owner_uid=owner.uid, owner_id=owner.id, session_id=family_id, now=now)
     return Session(
         access_token=access.token, refresh_token=refresh_token, expires_in=access.expires_in,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from app.auth.tokens import AccessClaims
+from app.auth.tokens import REALTIME_SCOPE, AccessClaims
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -44,7 +44,9 @@ def owner_channels(owner_id: int) -> dict[str, str]:
 
 
 def realtime_config(services: Services, claims: AccessClaims) -> RealtimeConfigResult:
+    """The token opens subscriptions only (`scope: realtime`) and ends with the caller's session (same `sid`)."""
     ttl = services.settings.realtime_token_ttl_s
-    token = services.tokens.issue(owner_uid=claims.sub, owner_id=claims.owner_id, session_id=claims.sid, ttl_s=ttl)
+    token = services.tokens.issue(owner_uid=claims.sub, owner_id=claims.owner_id, session_id=claims.sid,
+                                  scope=REALTIME_SCOPE, ttl_s=ttl)
     return RealtimeConfigResult(ws_url=graphql_ws_url(services.settings.public_base_url), token=token.token,
                                 expires_in=token.expires_in, channels=owner_channels(claims.owner_id))

@@ -40,6 +40,11 @@ async def open_connection(services: Services, claims: AccessClaims) -> str:
     return conn_id
 
 
+async def check_session(services: Services, claims: AccessClaims) -> None:
+    """`Unauthenticated` once the token has expired or its session has ended."""
+    await check_token(services, claims)
+
+
 async def heartbeat(services: Services, claims: AccessClaims, conn_id: str) -> None:
     """Keep the connection counted (and the owner present); `Unauthenticated` once the token is no longer valid."""
     await check_token(services, claims)

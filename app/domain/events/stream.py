@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from app.auth.tokens import AccessClaims
+from app.domain.auth.service import ensure_active
 from app.domain.events.envelope import (
     MESSAGE_CREATED,
     NOTIFICATION_CREATED,
@@ -31,7 +32,6 @@ from app.domain.events.envelope import (
     owner_channel,
 )
 from app.domain.events.realtime import realtime
-from app.errors import Unauthenticated
 from app.infra.channels import RESYNC
 from db.repositories import events as repo
 
@@ -60,11 +60,7 @@ class _Seen:
         return True
 
 
-async def check_token(services: Services, claims: AccessClaims) -> None:
-    if claims.exp <= time.time():
-        raise Unauthenticated("Access token has expired.", code="TOKEN_EXPIRED")
-    if await services.denylist.is_denied(claims.jti):
-        raise Unauthenticated("Access token has been revoked.", code="TOKEN_REVOKED")
+check_token = ensure_active  # an expired token or an ended session ends the stream
 
 
 async def _replay(services: Services, owner_id: int, after: int, types: Collection[str] | None) -> list[EventEnvelope]:
@@ -100,7 +96,7 @@ async def owner_events(
     """
     rt = realtime(services)
     owner_id = claims.owner_id
-    interval = auth_check_s or services.settings.realtime_heartbeat_s
+    interval = auth_check_s or services.settings.realtime_heartbeat_s  # the socket watcher checks more often
     await check_token(services, claims)
     listener = await rt.channels.listen(owner_channel(services.settings.redis_prefix, owner_id))
     seen = _Seen()
