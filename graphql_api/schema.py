@@ -17,9 +17,13 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from app.discovery import modules_of
 from app.settings import Settings, get_settings
-
 from graphql_api.errors import log_error
-from graphql_api.extensions import ErrorPolicy, ForgivingParserCache, OperationMetrics, present_all
+from graphql_api.extensions import (
+    ErrorPolicy,
+    ForgivingParserCache,
+    OperationMetrics,
+    present_all,
+)
 
 
 class Schema(strawberry.Schema):

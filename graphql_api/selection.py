@@ -6,7 +6,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from strawberry.types import Info
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+from strawberry.types.nodes import (
+    FragmentSpread,
+    InlineFragment,
+    SelectedField,
+    Selection,
+)
 
 
 def _included(selection: Selection) -> bool:
