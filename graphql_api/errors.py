@@ -9,6 +9,7 @@ from typing import Annotated, Any, Union
 
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.exceptions import StrawberryGraphQLError, StrawberryInputCoercionError
 
 from app.errors import DomainError
 
@@ -95,6 +96,7 @@ def user_error(exc: DomainError) -> AnyUserError:
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 BAD_USER_INPUT = "BAD_USER_INPUT"
+FORBIDDEN = "FORBIDDEN"
 INTERNAL = "INTERNAL_SERVER_ERROR"
 MASKED_MESSAGE = "Unexpected error."
 
@@ -114,7 +116,7 @@ class Verdict:
 def mark_validation_failed(error: GraphQLError) -> None:
     """Tag an error found while validating the document (called from the validation hook: only the phase
     tells a validation error from a variable coercion error, both have no path and no original error)."""
-    error.extensions = {**(error.extensions or {}), "code": VALIDATION_FAILED}
+    error.extensions = {"code": VALIDATION_FAILED, **(error.extensions or {})}  # a rule's own code wins
 
 
 def _cause(error: GraphQLError) -> BaseException | None:
@@ -132,6 +134,7 @@ def domain_error_of(cause: BaseException | None) -> DomainError | None:
 
 
 def classify(error: GraphQLError) -> Verdict:
+    """The one set of rules for every GraphQL error; the first that applies wins."""
     domain = domain_error_of(_cause(error))
     if domain is not None:
         extensions: dict[str, Any] = {"status": domain.status}
@@ -143,17 +146,26 @@ def classify(error: GraphQLError) -> Verdict:
         return Verdict(domain.code, extensions, masked=False,
                        log_level=logging.INFO if domain.status < 500 else logging.WARNING)
     if isinstance(error, GraphQLSyntaxError):
-        return Verdict(PARSE_FAILED, {}, masked=False, log_level=logging.INFO)
+        return _client(PARSE_FAILED)
+    original = error.original_error
     own_code = (error.extensions or {}).get("code")
-    if own_code == VALIDATION_FAILED:
-        return Verdict(VALIDATION_FAILED, {}, masked=False, log_level=logging.INFO)
-    if error.path is None and (error.original_error is None or isinstance(error.original_error, GraphQLError)):
+    if own_code == INTERNAL:  # already masked
+        return Verdict(INTERNAL, {}, masked=True, log_level=logging.ERROR)
+    if isinstance(original, StrawberryInputCoercionError):  # an argument strawberry could not convert
+        return _client(own_code if isinstance(own_code, str) else BAD_USER_INPUT)
+    if isinstance(own_code, str) and (original is None or isinstance(original, GraphQLError)):
+        # found while validating the document, or a GraphQLError raised on purpose with a code
+        return _client(own_code)
+    if isinstance(original, StrawberryGraphQLError):  # a permission class refused (strawberry's error class)
+        return _client(FORBIDDEN)
+    if error.path is None and (original is None or isinstance(original, GraphQLError)):
         # raised by graphql-core before any field ran: the variables do not fit their declared types
-        return Verdict(BAD_USER_INPUT, {}, masked=False, log_level=logging.INFO)
-    if isinstance(error.original_error, GraphQLError) and isinstance(own_code, str) and own_code != INTERNAL:
-        # a GraphQLError raised on purpose with a code (e.g. a permission class's `error_extensions`)
-        return Verdict(own_code, {}, masked=False, log_level=logging.INFO)
+        return _client(BAD_USER_INPUT)
     return Verdict(INTERNAL, {}, masked=True, log_level=logging.ERROR)
+
+
+def _client(code: str) -> Verdict:
+    return Verdict(code, {}, masked=False, log_level=logging.INFO)
 
 
 def present(error: GraphQLError) -> GraphQLError:

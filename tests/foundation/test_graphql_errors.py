@@ -10,11 +10,16 @@ from typing import Any
 
 import httpx
 import pytest
+import strawberry
 from litestar.testing import TestClient
+from strawberry.permission import BasePermission
 
 from app.domain.marketplace import catalogue
 from app.main import create_app
+from app.errors import ValidationFailed
 from app.settings import Settings
+from graphql_api.extensions import ErrorPolicy
+from graphql_api.schema import Schema
 
 WORKSHOPS_FIRST = "query($f: Int!) { workshops(first: $f) { totalCount } }"
 WORKSHOPS_SORT = "query($s: WorkshopSort) { workshops(sort: $s) { totalCount } }"
@@ -155,3 +160,50 @@ def test_subscription_domain_errors_keep_their_code(ws_client: TestClient[Any]) 
     error = _ws_error(ws_client, 'subscription { bookingUpdated(after: "not-a-cursor") { eventId } }', {})
     assert error["extensions"]["code"] == "VALIDATION_ERROR", error
     assert "after" in error["message"]
+
+
+class OwnersOnly(BasePermission):
+    message = "Only owners may look."
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return False
+
+
+class CodedPermission(OwnersOnly):
+    error_extensions = {"code": "OWNERS_ONLY"}  # noqa: RUF012
+
+
+@strawberry.type
+class Probe:
+    @strawberry.field(permission_classes=[OwnersOnly])
+    def secret(self) -> str:
+        return "x"
+
+    @strawberry.field(permission_classes=[CodedPermission])
+    def coded(self) -> str:
+        return "x"
+
+    @strawberry.field
+    def refused(self) -> str:
+        raise ValidationFailed("name is too long.", fields={"name": "too_long"})
+
+    @strawberry.field
+    def broken(self) -> str:
+        return {}["missing"]  # type: ignore[no-any-return]
+
+
+async def test_rules_for_permission_domain_and_unexpected_errors(caplog: pytest.LogCaptureFixture) -> None:
+    schema = Schema(query=Probe, extensions=[ErrorPolicy])
+    caplog.set_level(logging.INFO)
+    result = await schema.execute("{ secret }")
+    assert [(e.message, e.extensions) for e in result.errors or []] == [("Only owners may look.", {"code": "FORBIDDEN"})]
+    result = await schema.execute("{ coded }")
+    assert [(e.message, e.extensions) for e in result.errors or []] == [("Only owners may look.", {"code": "OWNERS_ONLY"})]
+    result = await schema.execute("{ refused }")
+    assert [(e.message, e.extensions) for e in result.errors or []] == [
+        ("name is too long.", {"code": "VALIDATION_ERROR", "status": 400, "fields": [{"field": "name", "reason": "too_long"}]})]
+    _client_errors_logged_quietly(caplog)
+    result = await schema.execute("{ broken }")
+    assert [(e.message, e.extensions) for e in result.errors or []] == [("Unexpected error.", {"code": "INTERNAL_SERVER_ERROR"})]
+    faults = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(faults) == 1 and faults[0].exc_info and isinstance(faults[0].exc_info[1], KeyError)
