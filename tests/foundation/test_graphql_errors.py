@@ -15,8 +15,8 @@ from litestar.testing import TestClient
 from strawberry.permission import BasePermission
 
 from app.domain.marketplace import catalogue
-from app.main import create_app
 from app.errors import ValidationFailed
+from app.main import create_app
 from app.settings import Settings
 from graphql_api.extensions import ErrorPolicy
 from graphql_api.schema import Schema
