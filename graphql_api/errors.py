@@ -1,11 +1,15 @@
-"""Expected failures as GraphQL types (members of each mutation's payload union), and error masking."""
+"""Expected failures as GraphQL types (members of each mutation's payload union), and how errors that are not
+payload members leave: each with `extensions.code`, server faults masked."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import Annotated, Any, Union
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.exceptions import StrawberryGraphQLError, StrawberryInputCoercionError
 
 from app.errors import DomainError
 
@@ -88,9 +92,98 @@ def user_error(exc: DomainError) -> AnyUserError:
             return UnavailableError(message=exc.message, code=exc.code, retry_after=getattr(exc, "retry_after", None))
 
 
-def should_mask_error(error: GraphQLError) -> bool:
-    """Domain errors raised from query fields keep their message (with `extensions.code`); all else is masked."""
+# Codes of errors that do not come from a domain error (Apollo Server's names, which clients know).
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+BAD_USER_INPUT = "BAD_USER_INPUT"
+FORBIDDEN = "FORBIDDEN"
+INTERNAL = "INTERNAL_SERVER_ERROR"
+MASKED_MESSAGE = "Unexpected error."
+
+log = logging.getLogger("minbil.graphql")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one error leaves: its code, extra extensions, whether it is masked, and how it is logged."""
+
+    code: str
+    extensions: dict[str, Any]
+    masked: bool
+    log_level: int
+
+
+def mark_validation_failed(error: GraphQLError) -> None:
+    """Tag an error found while validating the document (called from the validation hook: only the phase
+    tells a validation error from a variable coercion error, both have no path and no original error)."""
+    error.extensions = {"code": VALIDATION_FAILED, **(error.extensions or {})}  # a rule's own code wins
+
+
+def _cause(error: GraphQLError) -> BaseException | None:
+    """The innermost exception behind an error (graphql-core wraps scalar and variable errors in layers)."""
+    cause: BaseException | None = error.original_error
+    while isinstance(cause, GraphQLError) and cause.original_error is not None:
+        cause = cause.original_error
+    return cause
+
+
+def domain_error_of(cause: BaseException | None) -> DomainError | None:
+    """The domain error an exception stands for. The one place to map other exception types (e.g. an
+    unreachable database) to a domain error, so that they leave with its code and message."""
+    return cause if isinstance(cause, DomainError) else None
+
+
+def classify(error: GraphQLError) -> Verdict:
+    """The one set of rules for every GraphQL error; the first that applies wins."""
+    domain = domain_error_of(_cause(error))
+    if domain is not None:
+        extensions: dict[str, Any] = {"status": domain.status}
+        if domain.fields:
+            extensions["fields"] = [{"field": k, "reason": v} for k, v in domain.fields.items()]
+        retry_after = getattr(domain, "retry_after", None)
+        if retry_after is not None:
+            extensions["retryAfter"] = retry_after
+        return Verdict(domain.code, extensions, masked=False,
+                       log_level=logging.INFO if domain.status < 500 else logging.WARNING)
+    if isinstance(error, GraphQLSyntaxError):
+        return _client(PARSE_FAILED)
     original = error.original_error
-    if original is None:  # syntax or validation errors of the document itself
-        return False
-    return not isinstance(original, DomainError)
+    own_code = (error.extensions or {}).get("code")
+    if own_code == INTERNAL:  # already masked
+        return Verdict(INTERNAL, {}, masked=True, log_level=logging.ERROR)
+    if isinstance(original, StrawberryInputCoercionError):  # an argument strawberry could not convert
+        return _client(own_code if isinstance(own_code, str) else BAD_USER_INPUT)
+    if isinstance(own_code, str) and (original is None or isinstance(original, GraphQLError)):
+        # found while validating the document, or a GraphQLError raised on purpose with a code
+        return _client(own_code)
+    if isinstance(original, StrawberryGraphQLError):  # a permission class refused (strawberry's error class)
+        return _client(FORBIDDEN)
+    if error.path is None and (original is None or isinstance(original, GraphQLError)):
+        # raised by graphql-core before any field ran: the variables do not fit their declared types
+        return _client(BAD_USER_INPUT)
+    return Verdict(INTERNAL, {}, masked=True, log_level=logging.ERROR)
+
+
+def _client(code: str) -> Verdict:
+    return Verdict(code, {}, masked=False, log_level=logging.INFO)
+
+
+def present(error: GraphQLError) -> GraphQLError:
+    """The error as the client sees it: with `extensions.code`; a server fault as MASKED_MESSAGE only."""
+    verdict = classify(error)
+    if verdict.masked:
+        return GraphQLError(MASKED_MESSAGE, nodes=error.nodes, source=error.source, positions=error.positions,
+                            path=error.path, original_error=None, extensions={"code": INTERNAL})
+    error.extensions = {**(error.extensions or {}), **verdict.extensions, "code": verdict.code}
+    return error
+
+
+def log_error(error: GraphQLError) -> None:
+    """Client mistakes are logged as one line below ERROR; server faults at ERROR with their traceback."""
+    verdict = classify(error)
+    if verdict.masked:
+        cause = _cause(error)
+        log.error("GraphQL server fault at %s: %s", error.path, error.message,
+                  exc_info=cause if isinstance(cause, BaseException) else None)
+    else:
+        log.log(verdict.log_level, "GraphQL %s at %s: %s", verdict.code, error.path, error.message)

@@ -1,29 +1,71 @@
-"""Schema extensions of our own: machine-readable codes on errors raised from resolvers."""
+"""Schema extensions of our own: every error leaves with `extensions.code`, server faults masked; metrics."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from strawberry.extensions import SchemaExtension
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, SchemaExtension
 
-from app.errors import DomainError
 from app.metrics import GRAPHQL_OPERATIONS
+from graphql_api.errors import mark_validation_failed, present
 
 
-class ErrorCodes(SchemaExtension):
-    """`extensions.code` (e.g. UNAUTHORIZED, NOT_FOUND) on errors that come from domain errors."""
+class ErrorPolicy(SchemaExtension):
+    """Codes and masking for every error (rules in `graphql_api.errors.classify`), over HTTP and WebSocket.
 
-    def on_execute(self) -> Iterator[None]:
+    Replaces strawberry's `MaskErrors`, which would also mask client mistakes (bad variables, permission
+    messages). Logging happens earlier, in `Schema.process_errors`, on the errors as raised.
+    """
+
+    def __init__(self) -> None:
+        self._streamed = False
+
+    def on_validate(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        for error in getattr(result, "errors", None) or []:
-            original = error.original_error
-            if isinstance(original, DomainError):
-                error.extensions = {**(error.extensions or {}), "code": original.code, "status": original.status}
+        for error in self.execution_context.pre_execution_errors or ():
+            mark_validation_failed(error)
+
+    def on_operation(self) -> Iterator[None]:
+        self._streamed = False
+        yield
+        if not self._streamed:  # subscription results were handled one by one as they were sent
+            present_all(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        self._streamed = True
+        present_all(result)
+        yield
+
+
+class ForgivingParserCache(ParserCache):
+    """Strawberry's parser cache, except that a document that does not parse is left to strawberry's own parse.
+
+    The cache raises the syntax error from its hook, which skips every operation hook (so the error would
+    leave without its code); strawberry's own parse turns it into a result like any other error.
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        try:
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        except GraphQLError:
+            pass  # parsed again (and reported) by strawberry: bounded by the token limit, and only for bad documents
+        yield
+
+
+def present_all(result: Any) -> None:
+    errors = getattr(result, "errors", None)
+    if errors:
+        result.errors = [present(error) for error in errors]
 
 
 class OperationMetrics(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
+        if self.execution_context.graphql_document is None:  # the document did not parse
+            GRAPHQL_OPERATIONS.labels("invalid").inc()
+            return
         operation = self.execution_context.operation_type
         GRAPHQL_OPERATIONS.labels(getattr(operation, "value", str(operation)).lower()).inc()

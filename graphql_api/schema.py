@@ -2,21 +2,41 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from app.discovery import modules_of
 from app.settings import Settings, get_settings
-from graphql_api.errors import should_mask_error
-from graphql_api.extensions import ErrorCodes, OperationMetrics
+from graphql_api.errors import log_error
+from graphql_api.extensions import (
+    ErrorPolicy,
+    ForgivingParserCache,
+    OperationMetrics,
+    present_all,
+)
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Strawberry logs every error at ERROR with a traceback; only server faults deserve that."""
+        for error in errors:
+            log_error(error)
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Also codes (and masks) errors of exceptions that escaped the extension hooks."""
+        result = await super().execute(*args, **kwargs)
+        present_all(result)
+        return result
 
 
 def _collect(attribute: str) -> tuple[type, ...]:
@@ -29,7 +49,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     mutation = merge_types("Mutation", _collect("MUTATIONS"))
     subscriptions = _collect("SUBSCRIPTIONS")
     subscription = merge_types("Subscription", subscriptions) if subscriptions else None
-    return strawberry.Schema(
+    return Schema(
         query=query,
         mutation=mutation,
         subscription=subscription,
@@ -37,10 +57,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-            lambda: ParserCache(maxsize=256),
+            lambda: ForgivingParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
-            ErrorCodes,
             OperationMetrics,
-            lambda: MaskErrors(should_mask_error=should_mask_error, error_message="Unexpected error."),
+            ErrorPolicy,
         ],
     )

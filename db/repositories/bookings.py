@@ -68,6 +68,15 @@ async def lines_of_group(session: AsyncSession, group_id: str, *, owner_id: int 
     return await _all(session, stmt)
 
 
+async def lines_of_groups(session: AsyncSession, group_ids: Iterable[str], *, owner_id: int) -> list[Booking]:
+    """Every line of the owner's groups `group_ids`, in one statement."""
+    keys = list(set(group_ids))
+    if not keys:
+        return []
+    stmt = select(Booking).where(Booking.group_id.in_(keys), Booking.owner_id == owner_id)  # type: ignore[attr-defined]
+    return await _all(session, stmt.order_by(Booking.service_start_time, Booking.id))
+
+
 async def list_owner_bookings(
     session: AsyncSession, owner_id: int, *, statuses: Sequence[str] | None = None, group_id: str | None = None,
     registration_number: str | None = None, workshop_org_nr: str | None = None,

@@ -296,7 +296,9 @@ class BookingPageInfo:
 @strawberry.type
 class BookingConnection:
     nodes: list[Booking]
-    groups: list[BookingGroup]
+    groups: list[BookingGroup] = strawberry.field(
+        description="The groups of this page's lines: `items` are the group's lines on this page, `summary` and "
+                    "`warnings` cover all its lines (also those on other pages or outside the filter).")
     page_info: BookingPageInfo
 
 
@@ -471,14 +473,12 @@ class BookingsQuery:
             raise ValidationFailed("first must be from 1 to 100.", fields={"first": "out_of_range"})
         f = filter or BookingFilter()
         async with info.context.transaction() as uow:
-            items = await queries.list_lines(uow, owner_id, status=f.status, group_id=f.group_id,
-                                             registration_number=f.registration_number, after=_after(after),
-                                             limit=first + 1)
-        page, more = items[:first], len(items) > first
-        from app.domain.bookings.views import group
-
-        return BookingConnection(nodes=[Booking.of(i) for i in page], groups=[BookingGroup.of(g) for g in group(page)],
-                                 page_info=BookingPageInfo(has_next_page=more, end_cursor=_cursor(page[-1]) if page else None))
+            page = await queries.page_of_lines(uow, owner_id, first=first, status=f.status, group_id=f.group_id,
+                                               registration_number=f.registration_number, after=_after(after))
+        items = page.items
+        return BookingConnection(nodes=[Booking.of(i) for i in items], groups=[BookingGroup.of(g) for g in page.groups],
+                                 page_info=BookingPageInfo(has_next_page=page.has_more,
+                                                           end_cursor=_cursor(items[-1]) if items else None))
 
     @strawberry.field
     async def booking(self, info: Ctx, id: int) -> Booking:  # noqa: A002

@@ -32,6 +32,7 @@ from app.errors import DomainError, NotFound, Unauthenticated, ValidationFailed
 from db.repositories import marketplace as repo
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import payload_union, user_error
+from graphql_api.selection import selects
 
 MAX_FIRST = 100
 
@@ -385,14 +386,6 @@ def _offset_after(cursor: str | None) -> int:
         raise ValidationFailed("after is not a valid cursor.", fields={"after": "invalid_cursor"}) from None
 
 
-def _wants(info: Info[GraphQLContext, None], name: str) -> bool:
-    for field in info.selected_fields:
-        for selection in getattr(field, "selections", []) or []:
-            if getattr(selection, "name", None) == name:
-                return True
-    return False
-
-
 @strawberry.type
 class MarketplaceQuery:
     @strawberry.field(description="Search workshops: filters, sort, cursor pagination (`first` at most 100) and facets.")
@@ -404,7 +397,7 @@ class MarketplaceQuery:
         query = mq.graphql_query(raw, sort=sort.field.value if sort else None,
                                  order=sort.order.value if sort and sort.order else None,
                                  first=first, offset=_offset_after(after), now_minute=search.now_minute(services),
-                                 include_facets=_wants(info, "facets"))
+                                 include_facets=selects(info, "facets"))
         async with info.context.transaction() as uow:
             outcome = await search.search(uow, query)
         page = outcome.page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -10,6 +12,7 @@ from sqlalchemy import event
 from app.services import Services
 from tests.bookings.conftest import World, future_local, stored_booking, workshop
 from tests.conftest import SignedIn
+from tests.factories import make_booking
 
 CREATE = """
 mutation($input: CreateBookingInput!) {
@@ -116,3 +119,72 @@ async def test_mutations_and_service_log(client: httpx.AsyncClient, owner: Signe
     assert token["data"]["createServiceLogExportToken"]["__typename"] == "ForbiddenError"
     anonymous = await gql(client, None, "{ bookings { nodes { id } } }")
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHORIZED"
+
+
+GROUPS = """
+query($first: Int!, $after: String) {
+  bookings(first: $first, after: $after) {
+    nodes { id groupId }
+    groups { groupId items { id } summary { count totalPrice status statuses earliestStart latestEnd } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+READ_BY_LIST = ("bookings", "enum_booking_statuses", "workshops", "messages")
+
+
+async def _groups(services: Services, owner: SignedIn, world: World, sizes: list[int]) -> list[str]:
+    """Groups of `sizes[i]` lines each; lines of one group start an hour apart, groups a day apart."""
+    base = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    ids = []
+    async with services.sessionmaker() as session:
+        for g, size in enumerate(sizes):
+            group_id = str(uuid.uuid4())
+            ids.append(group_id)
+            for n in range(size):
+                await make_booking(session, owner_id=owner.owner_id, workshop=world.workshop,
+                                   service=world.brakes if n == 0 else world.oil, group_id=group_id,
+                                   status="CANCELLED" if n == 1 else "REQUESTED",
+                                   start=base - timedelta(days=g) + timedelta(hours=n))
+        await session.commit()
+    return ids
+
+
+async def test_group_summaries_cover_the_whole_group(client: httpx.AsyncClient, owner: SignedIn, world: World,
+                                                     services: Services) -> None:
+    (group_id,) = await _groups(services, owner, world, [3])
+    whole = {"count": 3, "totalPrice": 2500.5 + 1490 + 1490, "status": "MIXED",
+             "statuses": {"REQUESTED": 2, "CANCELLED": 1}}
+    first = (await gql(client, owner, GROUPS, first=2))["data"]["bookings"]
+    assert [n["groupId"] for n in first["nodes"]] == [group_id, group_id] and first["pageInfo"]["hasNextPage"]
+    (on_first,) = first["groups"]
+    assert len(on_first["items"]) == 2  # the group's lines on this page
+    assert {k: on_first["summary"][k] for k in whole} == whole
+    second = (await gql(client, owner, GROUPS, first=2, after=first["pageInfo"]["endCursor"]))["data"]["bookings"]
+    (on_second,) = second["groups"]
+    assert len(on_second["items"]) == 1
+    assert on_second["summary"] == on_first["summary"]
+    assert on_first["summary"]["earliestStart"] < on_first["summary"]["latestEnd"]
+
+
+async def test_group_summaries_take_a_fixed_number_of_statements(client: httpx.AsyncClient, owner: SignedIn,
+                                                                 world: World, services: Services) -> None:
+    await _groups(services, owner, world, [2] * 12)
+    await gql(client, owner, GROUPS, first=1)  # warm the connection pool
+    counts = []
+    for first in (3, 20):
+        statements: list[str] = []
+
+        def count(*args: Any, seen: list[str] = statements) -> None:
+            if any(f"FROM {table}" in args[2] for table in READ_BY_LIST):  # not the app's background work
+                seen.append(args[2])
+
+        event.listen(services.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            page = (await gql(client, owner, GROUPS, first=first))["data"]["bookings"]
+        finally:
+            event.remove(services.engine.sync_engine, "before_cursor_execute", count)
+        assert all(g["summary"]["count"] == 2 for g in page["groups"])
+        counts.append(len(statements))
+    assert counts[0] == counts[1] == 5  # the page, all lines of its groups, statuses, workshops, unread counts

@@ -117,3 +117,20 @@ async def test_car_brands_need_a_caller(client: httpx.AsyncClient, services: Ser
     assert anonymous.json()["errors"][0]["extensions"]["code"] == "API_KEY_MISSING"
     assert (await gql(client, "{ carBrands { name } }", headers=owner.headers))["carBrands"] == [{"name": "Volvo"}]
     assert (await gql(client, "{ carBrands { name } }", headers={"x-api-key": "test-api-key"}))["carBrands"] == [{"name": "Volvo"}]
+
+
+async def test_facets_through_fragments(client: httpx.AsyncClient, catalogue: Catalogue) -> None:
+    direct = """{ workshops(filter: {counties: ["Oslo"]}) { facets { cities { label count } } } }"""
+    named = """query { workshops(filter: {counties: ["Oslo"]}) { ...Results } }
+        fragment Results on WorkshopConnection { totalCount facets { cities { label count } } }"""
+    inline = """{ workshops(filter: {counties: ["Oslo"]}) { ... on WorkshopConnection { facets { cities { label count } } } } }"""
+    nested = """query { workshops(filter: {counties: ["Oslo"]}) { ...Outer } }
+        fragment Outer on WorkshopConnection { ... @include(if: true) { ...Inner } }
+        fragment Inner on WorkshopConnection { facets { cities { label count } } }"""
+    expected = [{"label": "Oslo", "count": 2}]
+    for query in (direct, named, inline, nested):
+        facets = (await gql(client, query))["workshops"]["facets"]
+        assert facets is not None, query
+        assert facets["cities"] == expected, query
+    skipped = """{ workshops { totalCount facets @skip(if: true) { cities { label } } } }"""
+    assert "facets" not in (await gql(client, skipped))["workshops"]

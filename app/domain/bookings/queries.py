@@ -12,6 +12,7 @@ from app.domain.bookings.results import (
     BookingLine,
     ChangeRequestItem,
     GroupLine,
+    LinePage,
     StatusItem,
 )
 from app.domain.bookings.states import require_status
@@ -58,15 +59,38 @@ def parse_grouped(value: object) -> bool:
     raise ValidationFailed("grouped must be 1 or 0.", fields={"grouped": "invalid_boolean"})
 
 
-async def list_lines(uow: UnitOfWork, owner_id: int, *, expand: str | None = None, status: str | None = None,
-                     group_id: str | None = None, registration_number: str | None = None,
-                     after: tuple[datetime, int] | None = None, limit: int | None = None) -> list[BookingLine]:
+async def _owner_rows(uow: UnitOfWork, owner_id: int, *, status: str | None, group_id: str | None,
+                      registration_number: str | None, after: tuple[datetime, int] | None,
+                      limit: int | None) -> list[Booking]:
     statuses_filter = [require_status(s.strip()) for s in status.split(",") if s.strip()] if status else None
-    rows = await repo.list_owner_bookings(
+    return await repo.list_owner_bookings(
         uow.session, owner_id, statuses=statuses_filter, group_id=group_id,
         registration_number=registration_number.replace(" ", "").upper() if registration_number else None,
         after=after, limit=limit)
+
+
+async def list_lines(uow: UnitOfWork, owner_id: int, *, expand: str | None = None, status: str | None = None,
+                     group_id: str | None = None, registration_number: str | None = None,
+                     after: tuple[datetime, int] | None = None, limit: int | None = None) -> list[BookingLine]:
+    rows = await _owner_rows(uow, owner_id, status=status, group_id=group_id,
+                             registration_number=registration_number, after=after, limit=limit)
     return await views.lines(uow.session, rows, views.parse_expand(expand))
+
+
+async def page_of_lines(uow: UnitOfWork, owner_id: int, *, first: int, status: str | None = None,
+                        group_id: str | None = None, registration_number: str | None = None,
+                        after: tuple[datetime, int] | None = None) -> LinePage:
+    """A page of the owner's lines (newest start first) and their groups, each group summarised over all its
+    lines, also those on other pages or outside the filter. One statement more than the page, whatever the
+    number of groups."""
+    rows = await _owner_rows(uow, owner_id, status=status, group_id=group_id,
+                             registration_number=registration_number, after=after, limit=first + 1)
+    page_rows = rows[:first]
+    group_rows = await repo.lines_of_groups(uow.session, (r.group_id for r in page_rows), owner_id=owner_id)
+    every_row = list({r.id: r for r in [*group_rows, *page_rows]}.values())
+    by_id = {line.id: line for line in await views.lines(uow.session, every_row)}
+    page = [by_id[r.id] for r in page_rows if r.id is not None]
+    return LinePage(items=page, groups=views.page_groups(page, list(by_id.values())), has_more=len(rows) > first)
 
 
 async def list_bookings(uow: UnitOfWork, owner_id: int, *, grouped: object = None, expand: str | None = None,

@@ -86,6 +86,14 @@ class BookingGroup(msgspec.Struct):
     warnings: list[BookingWarning]
 
 
+class LinePage(msgspec.Struct):
+    """A page of the owner's lines and the groups they belong to (see `queries.page_of_lines`)."""
+
+    items: list[BookingLine]
+    groups: list[BookingGroup]
+    has_more: bool
+
+
 class ChangeRequestItem(msgspec.Struct):
     """The reference's `CarOwnerChangeRequestItem`."""
 

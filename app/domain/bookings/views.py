@@ -165,6 +165,20 @@ def group(items: list[BookingLine], warnings: list[BookingWarning] | None = None
     return groups
 
 
+def page_groups(page: list[BookingLine], whole: list[BookingLine]) -> list[BookingGroup]:
+    """The groups of a page of lines, in the order their first line appears: each with its lines on the page,
+    and the summary and warnings of all its lines (`whole`), so that a group split across pages adds up."""
+    members: dict[str, list[BookingLine]] = defaultdict(list)
+    for item in whole:
+        members[item.group_id].append(item)
+    groups = []
+    for g in group(page):
+        everything = sorted(members.get(g.group_id) or g.items, key=lambda i: (i.service_start_time, i.id))
+        groups.append(BookingGroup(group_id=g.group_id, items=g.items, summary=summarise(everything),
+                                   warnings=group_warnings(everything)))
+    return groups
+
+
 def change_request_item(r: BookingChangeRequest, *, with_note: bool = False) -> ChangeRequestItem:
     assert r.id is not None
     item = ChangeRequestItem(id=r.id, booking_id=r.booking_id, group_id=r.group_id, request_type=r.request_type,
