@@ -14,6 +14,7 @@ from app.domain.account.results import ImageUpload, VehicleChange, VehicleRemove
 from app.domain.uow import UnitOfWork
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.infra.storage import MEDIA_URL_PREFIX, check_image
+from app.urls import is_web_url
 from db.models import OwnerVehicle, Vehicle
 from db.repositories import account as account_repo
 from db.repositories import garage as repo
@@ -60,12 +61,13 @@ def _image_url(value: object, current: str | None = None) -> str | None:
     """
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or len(value) > 500 or not value.isprintable():
-        raise ValidationFailed("image must be a URL or an uploaded file.", fields={"image": "invalid"})
-    value = value.strip()
-    if value.startswith(MEDIA_URL_PREFIX) and value != current:
+    if isinstance(value, str) and current is not None and value.strip() == current:
+        return current
+    if isinstance(value, str) and value.strip().startswith(MEDIA_URL_PREFIX):
         raise ValidationFailed("image refers to a file that is not yours.", fields={"image": "invalid"})
-    return value or None
+    if not isinstance(value, str) or not is_web_url(value.strip(), max_length=500):
+        raise ValidationFailed("image must be an http(s) URL or an uploaded file.", fields={"image": "invalid"})
+    return value.strip()
 
 
 def _nickname(value: object) -> str | None:

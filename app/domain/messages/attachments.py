@@ -14,6 +14,7 @@ import msgspec
 from app.domain.account.ports import STORAGE_KEY
 from app.errors import PayloadTooLarge, ValidationFailed
 from app.settings import Settings
+from app.urls import is_site_path, is_web_url
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -88,8 +89,7 @@ def check_upload(upload: Upload, settings: Settings, index: int) -> str:
 def check_ref(ref: AttachmentRef, settings: Settings, index: int) -> dict[str, Any]:
     field = f"attachments[{index}]"
     url = (ref.url or "").strip()
-    if not (url.startswith(("https://", "http://")) or (url.startswith("/") and not url.startswith("//"))) \
-            or len(url) > 1000 or any(c.isspace() for c in url):
+    if not (is_web_url(url) or is_site_path(url)):
         raise ValidationFailed("Attachment url must be an http(s) URL or a path on this server.",
                                fields={f"{field}.url": "invalid"})
     content_type = (ref.content_type or "").split(";")[0].strip().lower()

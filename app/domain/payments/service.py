@@ -23,6 +23,7 @@ from app.domain.payments.results import PaymentView, WebhookResult
 from app.domain.payments.signature import verify_signature
 from app.domain.uow import UnitOfWork
 from app.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from app.urls import is_web_url
 from db.models import Payment
 from db.repositories import payments as repo
 from db.repositories.payments import UNPAYABLE_LINE_STATUSES, GroupLine
@@ -222,7 +223,7 @@ async def confirm_intent(uow: UnitOfWork, owner_id: int, payment_id: str, *, pay
     if payment_method is not None and (not isinstance(payment_method, str) or not payment_method.strip()
                                        or len(payment_method) > 255):
         raise ValidationFailed("payment_method must be a payment method id.", fields={"payment_method": "invalid"})
-    if return_url is not None and (not isinstance(return_url, str) or not return_url.startswith(("https://", "http://"))):
+    if return_url is not None and not is_web_url(return_url):
         raise ValidationFailed("return_url must be an http(s) URL.", fields={"return_url": "invalid"})
     payment = await repo.get_payment(uow.session, payment_id, owner_id=owner_id, for_update=True)
     if payment is None:
