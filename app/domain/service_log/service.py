@@ -19,6 +19,7 @@ from app.domain.service_log.results import (
     ExportToken,
     Filters,
     LogMessages,
+    ServiceExport,
     ServiceLogItem,
     ServiceLogLatest,
     ServiceLogPage,
@@ -237,8 +238,8 @@ async def export(uow: UnitOfWork, *, owner_id: int | None, token: str | None, fm
     label = f.registration_number or "alle"
     name = f"minbil-servicehistorikk-{label}-{stamp}"
     if kind == "json":
-        body = msgspec.json.encode({"filters": f.filters, "total": len(items), "items": items})
-        return ExportFile(filename=f"{name}.json", media_type="application/json", content=body)
+        return ExportFile(filename=f"{name}.json", media_type="application/json",
+                          data=ServiceExport(filters=f.filters, total=len(items), items=items))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
@@ -247,5 +248,5 @@ async def export(uow: UnitOfWork, *, owner_id: int | None, token: str | None, fm
                          item.workshop_org_nr, item.workshop_name or "", item.service_title, f"{item.service_price:.2f}",
                          item.currency, "" if item.service_rating is None else item.service_rating,
                          "" if item.private_service_rating else (item.service_rating_message or "")])
-    return ExportFile(filename=f"{name}.csv", media_type="text/csv; charset=utf-8",
+    return ExportFile(filename=f"{name}.csv", media_type="text/csv",  # the HTTP layer adds `; charset=utf-8`
                       content=("\ufeff" + buffer.getvalue()).encode())
