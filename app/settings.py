@@ -25,6 +25,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     port: int = 8000
     public_base_url: str = "http://127.0.0.1:8000"
     cors_origins: tuple[str, ...] = ()
+    # peers whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks); none by default
+    trusted_proxies: tuple[str, ...] = ()
 
     # auth
     jwt_secret: str = ""
