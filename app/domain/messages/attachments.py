@@ -3,6 +3,7 @@ and stored under random names; references sent as JSON are checked for a safe UR
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +14,7 @@ import msgspec
 
 from app.domain.account.ports import STORAGE_KEY
 from app.errors import PayloadTooLarge, ValidationFailed
+from app.infra.images import clean_image
 from app.settings import Settings
 from app.urls import is_site_path, is_web_url
 
@@ -119,11 +121,22 @@ async def store_upload(upload: Upload, kind: str, services: Services) -> dict[st
     return {"url": url, "content_type": kind, "name": _clean_name(upload.filename, ext), "size": len(upload.data)}
 
 
+async def _decoded(upload: Upload, kind: str, settings: Settings, index: int) -> Upload:
+    """Images are decoded and re-encoded without metadata (a JPEG header before markup is refused,
+    EXIF locations are dropped); PDFs are kept as sent."""
+    if kind == "application/pdf":
+        return upload
+    clean = await asyncio.to_thread(clean_image, upload.data, ALLOWED_TYPES[kind], field=f"files[{index}]",
+                                    max_pixels=settings.max_image_pixels)
+    return msgspec.structs.replace(upload, data=clean.data)
+
+
 async def prepare(uploads: Sequence[Upload], refs: Sequence[AttachmentRef], services: Services) -> list[dict[str, Any]]:
     """Check every attachment first (nothing is written when one is refused), then store the uploads."""
     settings = services.settings
     check_count(len(uploads) + len(refs))
     kinds = [check_upload(u, settings, i) for i, u in enumerate(uploads)]
     described = [check_ref(r, settings, i) for i, r in enumerate(refs)]
-    stored = [await store_upload(u, kind, services) for u, kind in zip(uploads, kinds, strict=True)]
+    decoded = [await _decoded(u, kind, settings, i) for i, (u, kind) in enumerate(zip(uploads, kinds, strict=True))]
+    stored = [await store_upload(u, kind, services) for u, kind in zip(decoded, kinds, strict=True)]
     return stored + described
