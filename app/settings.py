@@ -72,6 +72,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     media_dir: str = str(PROJECT_ROOT / ".minbil" / "media")
     max_upload_bytes: int = 5 * 1024 * 1024
     max_image_pixels: int = 50_000_000  # a 50 MP photo decodes to ~150 MB; more is refused before decoding
+    media_link_ttl_s: int = 3600  # lifetime of the signed links to message attachments
 
     # GraphQL
     graphql_max_depth: int = 12

@@ -13,8 +13,11 @@ import anyio
 import msgspec
 
 from app.domain.account.ports import STORAGE_KEY
+from app.domain.events.envelope import EventEnvelope
+from app.domain.messages.results import MessageView
 from app.errors import PayloadTooLarge, ValidationFailed
 from app.infra.images import clean_image
+from app.infra.media_links import is_private, media_key, media_links
 from app.settings import Settings
 from app.urls import is_site_path, is_web_url
 
@@ -94,6 +97,11 @@ def check_ref(ref: AttachmentRef, settings: Settings, index: int) -> dict[str, A
     if not (is_web_url(url) or is_site_path(url)):
         raise ValidationFailed("Attachment url must be an http(s) URL or a path on this server.",
                                fields={f"{field}.url": "invalid"})
+    key = media_key(url)
+    if key is not None and is_private(key):
+        # a reference would mint fresh links to a file whose own links may have expired
+        raise ValidationFailed("Attachments already sent in a conversation cannot be referenced; upload the file.",
+                               fields={f"{field}.url": "private_media"})
     content_type = (ref.content_type or "").split(";")[0].strip().lower()
     if content_type not in ALLOWED_TYPES:
         raise ValidationFailed("Attachments must be JPEG, PNG or WebP images or PDF documents.",
@@ -140,3 +148,30 @@ async def prepare(uploads: Sequence[Upload], refs: Sequence[AttachmentRef], serv
     decoded = [await _decoded(u, kind, settings, i) for i, (u, kind) in enumerate(zip(uploads, kinds, strict=True))]
     stored = [await store_upload(u, kind, services) for u, kind in zip(decoded, kinds, strict=True)]
     return stored + described
+
+
+# --- links in answers and deliveries ---------------------------------------------------------------------
+
+def signed_attachments(attachments: list[Any], settings: Settings) -> list[Any]:
+    """Attachments with expiring signed links to the private files among them (others unchanged).
+
+    Messages and their events keep the bare paths; links are signed only when a message is answered or
+    delivered, so a replayed event or a later read gets a link that still works.
+    """
+    links = media_links(settings)
+    return [{**a, "url": links.sign(a["url"])} if isinstance(a, dict) and isinstance(a.get("url"), str) else a
+            for a in attachments]
+
+
+def signed_view(view: MessageView, settings: Settings) -> MessageView:
+    return msgspec.structs.replace(view, attachments=signed_attachments(view.attachments, settings))
+
+
+def signed_item(item: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """A message item (or `message.created` payload) with signed attachment links."""
+    attachments = item.get("attachments")
+    return {**item, "attachments": signed_attachments(attachments, settings)} if isinstance(attachments, list) else item
+
+
+def signed_event(event: EventEnvelope, settings: Settings) -> EventEnvelope:
+    return msgspec.structs.replace(event, payload=signed_item(event.payload, settings))

@@ -14,6 +14,7 @@ import msgspec
 from app.domain.bookings import events, inputs
 from app.domain.bookings.times import OSLO, parse_day_bound
 from app.domain.bookings.views import t
+from app.domain.messages.attachments import signed_item
 from app.domain.service_log.results import (
     ExportFile,
     ExportToken,
@@ -165,7 +166,7 @@ async def log_messages(uow: UnitOfWork, owner_id: int, log_id: int) -> LogMessag
     row = await booking_repo.get_booking(uow.session, log_id)
     if row is None or row.owner_id != owner_id or row.status != "COMPLETED":
         raise NotFound(f"Service log {log_id} was not found.", code="SERVICE_LOG_NOT_FOUND")
-    items = [events.message_item(m) for m in await repo.messages_of_booking(uow.session, log_id)]
+    items = [signed_item(events.message_item(m), uow.settings) for m in await repo.messages_of_booking(uow.session, log_id)]
     return LogMessages(log_id=log_id, booking_id=log_id, items=items, total=len(items))
 
 
