@@ -97,3 +97,29 @@ async def test_graphql_upload_is_decoded_too(client: httpx.AsyncClient, owner: S
         assert result["__typename"] == "ValidationError", result
         assert [(f["field"], f["reason"]) for f in result["fields"]] == [("file", reason)]
     assert _nothing_stored(services)
+
+
+def test_corrupted_images_are_a_validation_error_never_a_crash() -> None:
+    """Mutated photos (header, EXIF and pixel data bytes): either a clean image or a 400, never another exception."""
+    import random
+
+    from app.errors import ValidationFailed
+    from app.infra.images import clean_image
+
+    rng = random.Random(20261130)
+    outcomes = {"clean": 0, "refused": 0}
+    for fmt, extension in (("JPEG", "jpg"), ("PNG", "png"), ("WEBP", "webp")):
+        original = photo_with_location(24, 16, fmt)
+        for _ in range(150):
+            data = bytearray(original)
+            for _ in range(rng.randint(1, 8)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            if rng.random() < 0.3:
+                data = data[: rng.randrange(8, len(data))]
+            try:
+                clean_image(bytes(data), extension, field="file", max_pixels=10_000_000)
+                outcomes["clean"] += 1
+            except ValidationFailed as exc:
+                assert exc.fields in ({"file": "undecodable"}, {"file": "too_many_pixels"})
+                outcomes["refused"] += 1
+    assert outcomes["refused"] > 0 and sum(outcomes.values()) == 450
