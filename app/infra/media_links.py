@@ -23,8 +23,11 @@ PRIVATE_FOLDERS = frozenset({"messages"})  # profile pictures and vehicle photos
 
 
 def media_key(url: str | None) -> str | None:
-    """The storage key a media path (or URL) refers to, whatever its prefix or query; None for other URLs."""
-    if not url:
+    """The storage key a media path refers to, whatever its prefix or query; None for anything else.
+
+    Storage hands out paths on this server; an absolute URL (ours or another host's) is never rewritten.
+    """
+    if not url or not url.startswith("/") or url.startswith("//"):
         return None
     path = urlsplit(url).path
     for prefix in MEDIA_PREFIXES:
