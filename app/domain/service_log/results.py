@@ -89,7 +89,7 @@ class VehicleHistory(msgspec.Struct):
 
 
 class ServiceExport(msgspec.Struct):
-    filters: Any
+    filters: Filters
     total: int
     items: list[ServiceLogItem]
 
