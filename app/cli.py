@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from app.discovery import modules_of
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -29,11 +29,18 @@ def _serve(args: argparse.Namespace) -> int:
     asyncio.run(_prepare_database())
     uvicorn.run(
         "app.main:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
-        # log_config=None: uvicorn's own loggers go through the root handler (JSON, request id);
-        # the access line comes from our middleware, which knows the request id
-        workers=workers, log_config=None, access_log=False, proxy_headers=True, ws="websockets-sansio",
+        workers=workers, **server_options(settings),
     )
     return 0
+
+
+def server_options(settings: Settings) -> dict[str, object]:
+    """The uvicorn options `minbil serve` runs with (tests serve the app with the same ones)."""
+    # log_config=None: uvicorn's own loggers go through the root handler (JSON, request id);
+    # the access line comes from our middleware, which knows the request id.
+    # proxy_headers=False: uvicorn would believe X-Forwarded-For from 127.0.0.1; the app reads it only
+    # from MINBIL_TRUSTED_PROXIES (app/proxies.py)
+    return {"log_config": None, "access_log": False, "proxy_headers": False, "ws": "websockets-sansio"}
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:

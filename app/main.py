@@ -13,6 +13,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from app.logging_setup import configure_logging
 from app.middleware import request_id_middleware
 from app.ops import OPS_ROUTES
+from app.proxies import proxy_middleware
 from app.services import build_services
 from app.settings import Settings, get_settings
 from app.static_assets import static_files_router, swagger_plugin
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[*OPS_ROUTES, static_files_router(), build_rest_router(), build_media_router(), build_graphql_controller(build_schema(settings), settings)],
         lifespan=[lifespan],
-        middleware=[request_id_middleware],
+        middleware=[*proxy_middleware(settings), request_id_middleware],
         exception_handlers={Exception: exception_handler},
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=True,
                                expose_headers=["X-Request-ID", "Retry-After", "ETag", "X-Cache"])

@@ -30,6 +30,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     port: int = 8000
     public_base_url: str = "http://127.0.0.1:8000"
     cors_origins: tuple[str, ...] = ()
+    # peers whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks); none by default
+    trusted_proxies: tuple[str, ...] = ()
 
     # auth
     jwt_secret: str = ""
@@ -83,6 +85,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # uploads
     media_dir: str = str(PROJECT_ROOT / ".minbil" / "media")
     max_upload_bytes: int = 5 * 1024 * 1024
+    max_image_pixels: int = 50_000_000  # a 50 MP photo decodes to ~150 MB; more is refused before decoding
+    media_link_ttl_s: int = 3600  # lifetime of the signed links to message attachments
 
     # GraphQL
     graphql_max_depth: int = 12

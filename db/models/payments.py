@@ -38,6 +38,8 @@ class Payment(SQLModel, table=True):
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
     succeeded_at: datetime | None = timestamp_field()
+    # set when the provider reports something we did not ask for (e.g. another amount): a person must look
+    review_reason: str | None = Field(default=None, max_length=32)
 
 
 class ProcessedWebhookEvent(SQLModel, table=True):

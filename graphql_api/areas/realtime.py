@@ -18,6 +18,7 @@ from strawberry.types import Info
 from app.domain.events import presence, stream
 from app.domain.events.config import realtime_config
 from app.domain.events.envelope import BOOKING_UPDATED, MESSAGE_CREATED, NOTIFICATION_CREATED, EventEnvelope
+from app.domain.messages.attachments import signed_event
 from app.errors import DomainError, ValidationFailed
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import payload_union, user_error
@@ -153,7 +154,7 @@ class RealtimeSubscription:
         async with aclosing(events):
             async for event in events:
                 if event is not None:
-                    yield MessageReceived.from_event(event)
+                    yield MessageReceived.from_event(signed_event(event, info.context.services.settings))
 
     @strawberry.subscription(description="New notifications of the caller.")
     async def notification_received(self, info: Info[GraphQLContext, None],

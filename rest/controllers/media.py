@@ -1,16 +1,24 @@
-"""Uploaded images (profile pictures, vehicle photos), served from the media storage under /api/co/media/."""
+"""Uploaded files, served from the media storage under /api/co/media/ (and /media/).
+
+Profile pictures and vehicle photos are public and immutable. Message attachments belong to a private
+conversation: they are served only through the expiring signed links the message answers carry
+(`?exp=...&sig=...`, see `app/infra/media_links.py`), and only to private caches.
+"""
 
 from __future__ import annotations
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath, FromQuery
 from litestar.response import File
 
 from app.domain.account.ports import media_storage
+from app.infra.media_links import is_private, media_links
 from app.infra.storage import CONTENT_TYPES, LocalStorage
 from app.services import Services
+
+PUBLIC_CACHE = "public, max-age=31536000, immutable"
 
 
 class MediaController(Controller):
@@ -19,14 +27,22 @@ class MediaController(Controller):
     security = []
 
     @get("/{key:path}", operation_id="GetMedia", cache=False)
-    async def media(self, services: NamedDependency[Services], key: FromPath[str]) -> File:
+    async def media(self, services: NamedDependency[Services], key: FromPath[str],
+                    exp: FromQuery[str | None] = None, sig: FromQuery[str | None] = None) -> File:
         storage = media_storage(services)
         key = key.lstrip("/")
+        cache = PUBLIC_CACHE
+        if is_private(key):
+            # checked before the file is looked up: without a valid link, nobody learns whether it exists
+            left = media_links(services.settings).seconds_left(key, exp, sig)
+            if left is None:
+                raise PermissionDeniedException("This link is invalid or has expired.")
+            cache = f"private, max-age={left}"
         path = storage.path_for(key) if isinstance(storage, LocalStorage) else None
         if path is None or not path.is_file():
             raise NotFoundException("Not found")
         return File(path=path, media_type=CONTENT_TYPES[path.suffix.lstrip(".")], content_disposition_type="inline",
-                    headers={"Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff"})
+                    headers={"Cache-Control": cache, "X-Content-Type-Options": "nosniff"})
 
 
 CONTROLLERS = [MediaController]

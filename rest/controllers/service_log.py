@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Response, get
+from typing import Any
+
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery
 
 from app.auth.tokens import AccessClaims
@@ -13,6 +16,7 @@ from rest.schemas.account import envelope_meta
 from rest.schemas.service_log import (
     ExportTokenResponse,
     LogMessagesResponse,
+    ServiceExportResponse,
     ServiceLogLatestResponse,
     ServiceLogPageResponse,
     ServiceLogSummaryResponse,
@@ -112,17 +116,33 @@ class ServiceRecordsController(Controller):
         return ServiceLogPageResponse(data=result, meta=envelope_meta())
 
     @get("/export", operation_id="ExportServiceRecords",
-         summary="Download the service history as CSV (or JSON with format=json); Bearer or export token")
-    async def export(self, uow: NamedDependency[UnitOfWork], maybe_claims: NamedDependency[AccessClaims | None],
+         summary="The service history: CSV, or the `{data, meta}` envelope for `Accept: application/json`",
+         description="`format=csv|json` wins over `Accept`; without either (or with `*/*`) the answer is a CSV "
+                     "download. Authorised by the Bearer token or an export token (`token`).",
+         responses={200: ResponseSpec(data_container=ServiceExportResponse, description="The history as JSON "
+                                      "(`text/csv` when CSV is negotiated)", generate_examples=False)})
+    async def export(self, request: Request, uow: NamedDependency[UnitOfWork],
+                     maybe_claims: NamedDependency[AccessClaims | None],
                      token: FromQuery[str | None] = None, export_token: FromQuery[str | None] = None,
-                     format: FromQuery[str | None] = None, registration_number: FromQuery[str | None] = None,  # noqa: A002
+                     format: FromQuery[str | None] = None, registration_number: FromQuery[str | None] = None,
                      workshop_org_nr: FromQuery[str | None] = None, date_from: FromQuery[str | None] = None,
-                     date_to: FromQuery[str | None] = None) -> Response[bytes]:
+                     date_to: FromQuery[str | None] = None) -> Response[Any]:
+        fmt = format if format not in (None, "") else _negotiated_format(request)
         file = await log.export(uow, owner_id=maybe_claims.owner_id if maybe_claims else None,
-                                token=token or export_token, fmt=format, registration_number=registration_number,
+                                token=token or export_token, fmt=fmt, registration_number=registration_number,
                                 workshop_org_nr=workshop_org_nr, date_from=date_from, date_to=date_to)
-        return Response(file.content, media_type=file.media_type, headers={
-            "Content-Disposition": f'attachment; filename="{file.filename}"', "Cache-Control": "no-store"})
+        headers = {"Cache-Control": "no-store", "Vary": "Accept"}
+        if file.data is None or format not in (None, ""):  # a file to save: CSV, or JSON asked for by link
+            headers["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+        if file.data is not None:
+            return Response(ServiceExportResponse(data=file.data, meta=envelope_meta()), headers=headers)
+        return Response(file.content, media_type=file.media_type, headers=headers)
+
+
+def _negotiated_format(request: Request) -> str:
+    """CSV unless the client prefers JSON: clients that send no Accept, or `*/*`, keep getting the CSV."""
+    best = request.accept.best_match(["text/csv", "application/json"], default="text/csv")
+    return "json" if best == "application/json" else "csv"
 
 
 CONTROLLERS = [ServiceLogController, ServiceRecordsController]

@@ -7,6 +7,7 @@ import msgspec
 from app.domain.service_log.results import (
     ExportToken,
     LogMessages,
+    ServiceExport,
     ServiceLogItem,
     ServiceLogLatest,
     ServiceLogPage,
@@ -39,4 +40,9 @@ class ExportTokenResponse(msgspec.Struct):
 
 class LogMessagesResponse(msgspec.Struct):
     data: LogMessages
+    meta: EnvelopeMeta
+
+
+class ServiceExportResponse(msgspec.Struct):
+    data: ServiceExport
     meta: EnvelopeMeta

@@ -12,8 +12,11 @@ PROFILE_EXAMPLE = {"uid": "string_value", "email": "owner@minbil.io", "username"
                    "updated_at": "2026-02-12"}
 PROFILE_UPDATE_EXAMPLE = {"username": "string_value", "first_name": "string_value", "last_name": "string_value",
                           "phone_number": "+4799999999", "address": "string_value"}
-VEHICLE_CREATE_EXAMPLE = {"registration_number": "BT57225", "nickname": "string_value", "image": "string_value"}
-VEHICLE_UPDATE_EXAMPLE = {"nickname": "string_value", "image": "string_value"}
+# the reference's examples, with its placeholder image replaced by a link: an image sent as text must be an
+# http(s) URL (the placeholder itself is a 400 naming `image`)
+IMAGE_URL = "https://cdn.minbil.no/string_value.png"
+VEHICLE_CREATE_EXAMPLE = {"registration_number": "BT57225", "nickname": "string_value", "image": IMAGE_URL}
+VEHICLE_UPDATE_EXAMPLE = {"nickname": "string_value", "image": IMAGE_URL}
 SET_PRIMARY_EXAMPLE = {"registration_number": "BT57225"}
 EVENTS = ("booking.requested", "booking.accepted", "booking.declined", "booking.updated", "booking.completed",
           "message.new", "rating.reminder")
@@ -51,10 +54,13 @@ async def test_profile_operations(client: httpx.AsyncClient, owner: SignedIn) ->
 
 
 async def test_vehicle_operations(client: httpx.AsyncClient, owner: SignedIn) -> None:
+    placeholder = await client.post("/api/co/vehicles", headers=owner.headers,
+                                    json={**VEHICLE_CREATE_EXAMPLE, "image": "string_value"})
+    assert placeholder.status_code == 400 and placeholder.json()["errors"] == [{"field": "image", "reason": "invalid"}]
     created = await client.post("/api/co/vehicles", headers=owner.headers, json=VEHICLE_CREATE_EXAMPLE)
     assert created.status_code == 201, created.text
     assert set(created.json()) == {"data", "meta"} and set(created.json()["meta"]) == ENVELOPE_META
-    assert created.json()["data"]["image"] == "string_value"
+    assert created.json()["data"]["image"] == IMAGE_URL
     linked = await client.post("/api/co/vehicles", headers=owner.headers, json=VEHICLE_CREATE_EXAMPLE)
     assert linked.status_code == 200
 

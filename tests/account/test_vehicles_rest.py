@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from app.services import Services
 from db.models import OwnerVehicle, Vehicle
 from tests.account.conftest import png_bytes
 from tests.conftest import SignedIn, sign_up_and_in
+from tests.image_samples import pixels
 
 ENVELOPE = {"data", "meta"}
 VEHICLE_KEYS = {"id", "registration_number", "nickname", "image", "is_primary", "brand", "model", "color", "fuel_type",
@@ -23,7 +25,7 @@ async def add(client: httpx.AsyncClient, who: SignedIn, plate: str, **extra: obj
 
 
 async def test_post_replays_reference_example_201_then_200(client: httpx.AsyncClient, owner: SignedIn) -> None:
-    example = {"registration_number": "BT57225", "nickname": "string_value", "image": "string_value"}
+    example = {"registration_number": "BT57225", "nickname": "string_value", "image": "https://cdn.minbil.no/string_value.png"}
     created = await client.post("/api/co/vehicles", headers=owner.headers, json=example)
     assert created.status_code == 201, created.text
     body = created.json()
@@ -135,7 +137,7 @@ async def test_update_nickname_and_image(client: httpx.AsyncClient, owner: Signe
     data = uploaded.json()["data"]
     assert data["nickname"] == "Blåbil 2"
     url = data["image"].removeprefix(services.settings.public_base_url)
-    assert (await client.get(url)).content == image
+    assert pixels((await client.get(url)).content) == pixels(image)
     stored = Path(services.settings.media_dir) / url.split("/api/co/media/", 1)[1]
     assert stored.is_file()
     replaced = await client.put("/api/co/vehicles/BT57225", headers=owner.headers, files={"file": ("c.png", image, "image/png")})
@@ -158,7 +160,7 @@ async def test_post_with_multipart_photo(client: httpx.AsyncClient, owner: Signe
     assert response.status_code == 201, response.text
     data = response.json()["data"]
     assert data["nickname"] == "Elbilen"
-    assert (await client.get(data["image"].removeprefix(services.settings.public_base_url))).content == image
+    assert pixels((await client.get(data["image"].removeprefix(services.settings.public_base_url))).content) == pixels(image)
 
 
 async def test_ownership_between_two_owners(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn) -> None:
@@ -221,3 +223,24 @@ async def test_bad_photo_on_add_costs_no_registry_lookup(client: httpx.AsyncClie
     assert response.json()["errors"] == [{"field": "file", "reason": "unsupported_type"}]
     assert handler.requests == []
     assert (await client.get("/api/co/vehicles", headers=owner.headers)).json()["data"] == []
+
+
+@pytest.mark.parametrize("image", ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,<script>alert(1)</script>",
+                                   "vbscript:msgbox(1)", "//evil.example/x.png", "/relative/x.png", "http://",
+                                   "https:///no-host.png", "ftp://files.example/x.png", "https://ok.example/a b.png"])
+async def test_image_text_must_be_an_http_url(client: httpx.AsyncClient, owner: SignedIn, image: str) -> None:
+    await add(client, owner, "BT57225")
+    response = await client.put("/api/co/vehicles/BT57225", headers=owner.headers, json={"image": image})
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"] == [{"field": "image", "reason": "invalid"}]
+    added = await add(client, owner, "EK39085", image=image)
+    assert added.status_code == 400 and added.json()["errors"] == [{"field": "image", "reason": "invalid"}]
+    listed = (await client.get("/api/co/vehicles", headers=owner.headers)).json()["data"]
+    assert [v["image"] for v in listed] == [None]
+
+
+async def test_image_text_http_urls_are_stored(client: httpx.AsyncClient, owner: SignedIn) -> None:
+    await add(client, owner, "BT57225")
+    for url in ("https://cdn.example.no/cars/bt57225.jpg", "http://cdn.example.no/x.png?size=2"):
+        response = await client.put("/api/co/vehicles/BT57225", headers=owner.headers, json={"image": url})
+        assert response.status_code == 200 and response.json()["data"]["image"] == url

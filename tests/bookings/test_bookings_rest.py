@@ -393,3 +393,17 @@ async def test_workshop_list_command(owner: SignedIn, world: World, services: Se
     assert len(everything) == 2
     requested = await workshop(services, "list", "--status", "requested")
     assert [line.status for line in requested] == ["REQUESTED"]
+
+
+async def test_attachments_cannot_reference_private_message_files(client: httpx.AsyncClient, owner: SignedIn,
+                                                                   world: World) -> None:
+    """Such a reference would be answered with fresh signed links to a conversation's file."""
+    line = (await book(client, owner, world)).json()["data"]["items"][0]
+    private = "/api/co/media/messages/" + "A" * 32 + ".pdf"
+    for attachments in ([private], [{"url": "/media/messages/" + "A" * 32 + ".pdf"}], [f"{private}?exp=1&sig=00"]):
+        response = await client.put(f"/api/co/bookings/{line['id']}", headers=owner.headers,
+                                    json={"message": "se vedlegg", "attachments": attachments})
+        assert response.status_code == 400, attachments
+        assert response.json()["errors"] == [{"field": "attachments", "reason": "private_media"}]
+    created = await book(client, owner, world, attachments=[private])
+    assert created.status_code == 400 and created.json()["errors"] == [{"field": "attachments", "reason": "private_media"}]

@@ -164,7 +164,7 @@ async def test_export_token_and_download(client: httpx.AsyncClient, owner: Signe
     assert lines[0].startswith("booking_id,completed_at,registration_number")
     assert len(lines) == 2 and "Oljeskift" in lines[1] and "Flott" in lines[1]
     json_file = await client.get(f"/api/co/service-records/export?token={data['token']}&format=json")
-    assert json_file.status_code == 200 and json_file.json()["total"] == 1
+    assert json_file.status_code == 200 and json_file.json()["data"]["total"] == 1
     assert json_file.headers["content-disposition"].endswith('.json"')
     # Bearer alone works too; nothing at all is a 401; a tampered or foreign token is refused
     assert (await client.get("/api/co/service-records/export", headers=owner.headers)).status_code == 200
@@ -191,3 +191,28 @@ async def test_expired_export_token_is_401(client: httpx.AsyncClient, owner: Sig
         token = issue_export_token(uow, owner.owner_id, Filters(), now=datetime.now(UTC) - timedelta(minutes=16))
     response = await client.get(f"/api/co/service-records/export?token={token.token}")
     assert response.status_code == 401 and response.json()["code"] == "EXPORT_TOKEN_EXPIRED"
+
+
+async def test_export_honours_accept(client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services) -> None:
+    booking_id = await completed(services, owner, world, days_ago=3, service_rating=5.0, service_rating_message="Flott")
+    path = "/api/co/service-records/export"
+    as_json = await client.get(path, headers={**owner.headers, "Accept": "application/json"})
+    assert as_json.status_code == 200
+    assert as_json.headers["content-type"] == "application/json"
+    assert "accept" in as_json.headers["vary"].lower()
+    body = as_json.json()
+    assert set(body) == {"data", "meta"} and set(body["meta"]) == {"request_id", "generated_at"}
+    assert body["data"]["total"] == 1 and body["data"]["items"][0]["booking_id"] == booking_id
+    # CSV when asked for, by Accept or by ?format=csv (which wins over Accept), and by default
+    for headers, query in (({"Accept": "text/csv"}, ""), ({"Accept": "application/json"}, "?format=csv"),
+                           ({}, ""), ({"Accept": "*/*"}, ""), ({"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}, "")):
+        answer = await client.get(path + query, headers={**owner.headers, **headers})
+        assert answer.status_code == 200, (headers, query)
+        assert answer.headers["content-type"] == "text/csv; charset=utf-8", (headers, query)
+        assert answer.content.decode("utf-8-sig").startswith("booking_id,")
+    # JSON preferred by quality
+    weighted = await client.get(path, headers={**owner.headers, "Accept": "text/csv;q=0.5, application/json"})
+    assert weighted.headers["content-type"] == "application/json"
+    # ?format=json is the same envelope, as a download
+    as_file = await client.get(path + "?format=json", headers=owner.headers)
+    assert as_file.json()["data"] == body["data"] and as_file.headers["content-disposition"].endswith('.json"')

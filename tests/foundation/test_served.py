@@ -15,6 +15,7 @@ import uvicorn
 from websockets.exceptions import ConnectionClosedError
 from websockets.sync.client import connect
 
+from app.cli import server_options
 from app.main import create_app
 from app.settings import Settings
 
@@ -28,8 +29,8 @@ def _free_port() -> int:
 @pytest.fixture
 def served(settings_factory: Callable[..., Settings]) -> Iterator[str]:
     port = _free_port()
-    config = uvicorn.Config(create_app(settings_factory()), host="127.0.0.1", port=port, ws="websockets-sansio",
-                            log_config=None, access_log=False, lifespan="on")
+    settings = settings_factory()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, lifespan="on", **server_options(settings))
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

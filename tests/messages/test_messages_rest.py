@@ -114,8 +114,9 @@ async def test_multipart_send_with_png_and_pdf(client: httpx.AsyncClient, owner:
     assert response.status_code == 201, response.text
     message = response.json()["message"]
     assert message["message_text"] == "Bilder og faktura"
-    kinds = [(a["content_type"], a["name"], a["size"]) for a in message["attachments"]]
-    assert kinds == [("image/png", "skade.png", len(PNG_BYTES)), ("application/pdf", "faktura.pdf", len(PDF_BYTES))]
+    kinds = [(a["content_type"], a["name"]) for a in message["attachments"]]
+    assert kinds == [("image/png", "skade.png"), ("application/pdf", "faktura.pdf")]
+    assert message["attachments"][1]["size"] == len(PDF_BYTES)  # the image's size is that of its re-encoded form
     for attachment in message["attachments"]:
         assert attachment["url"].startswith("/api/co/media/messages/")
         assert "skade" not in attachment["url"] and "faktura" not in attachment["url"]

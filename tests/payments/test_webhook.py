@@ -203,3 +203,41 @@ async def test_other_event_types_are_acknowledged_and_recorded(client: httpx.Asy
         stored = await session.get(ProcessedWebhookEvent, "evt_charge_1")
         assert stored is not None and stored.event_type == "charge.refunded"
         assert stored.payload == json.loads(json.dumps(body))
+
+
+async def test_succeeded_with_another_amount_is_flagged_for_review_not_paid(
+        client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any, caplog: Any) -> None:
+    intent = await _intent(client, owner, group)
+    body = event(intent["provider_intent_id"], "succeeded", amount=group.amount - 100)
+    with caplog.at_level("ERROR", logger="app.domain.payments.service"):
+        response = await deliver(client, body)
+    # acknowledged (a retry would carry the same amount), but nothing is paid
+    assert response.status_code == 200 and response.json()["data"]["duplicate"] is False
+    effects = await _effects(services, owner.owner_id, group)
+    assert effects["paid"] == set() and effects["status"] == "requires_payment_method"
+    assert effects["notifications"] == 0 and effects["payment_events"] == 0
+    async with services.sessionmaker() as session:
+        payment = (await session.exec(select(Payment).where(Payment.group_id == group.group_id))).scalars().one()
+        assert payment.review_reason == "amount_mismatch"
+    assert any(r.levelname == "ERROR" and intent["id"] in r.getMessage() for r in caplog.records)
+    got = (await client.get(f"/api/co/payments/intents/{intent['id']}", headers=owner.headers)).json()["data"]
+    assert got["paid"] is False
+    # the owner cannot confirm it again while it is under review (the provider already took a payment)
+    confirm = await client.post(f"/api/co/payments/intents/{intent['id']}/confirm", headers=owner.headers)
+    assert confirm.status_code == 409 and confirm.json()["error"]["code"] == "PAYMENT_UNDER_REVIEW"
+    # the matching amount from another delivery is not enough either: the payment stays for a person to review
+    assert (await deliver(client, event(intent["provider_intent_id"], "succeeded", amount=group.amount))).status_code == 200
+    assert (await _effects(services, owner.owner_id, group))["paid"] == set()
+
+
+async def test_succeeded_in_another_currency_is_flagged_for_review(
+        client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any) -> None:
+    intent = await _intent(client, owner, group)
+    body = event(intent["provider_intent_id"], "succeeded", amount=group.amount)
+    body["data"]["object"]["currency"] = "eur"
+    assert (await deliver(client, body)).status_code == 200
+    effects = await _effects(services, owner.owner_id, group)
+    assert effects["paid"] == set() and effects["status"] == "requires_payment_method"
+    async with services.sessionmaker() as session:
+        payment = (await session.exec(select(Payment).where(Payment.group_id == group.group_id))).scalars().one()
+        assert payment.review_reason == "currency_mismatch"

@@ -79,6 +79,24 @@ async def test_message_sent_through_instance_a_reaches_a_subscriber_on_instance_
     assert data["messageReceived"]["message"]["senderType"] == "carowner"
 
 
+async def test_delivered_attachment_links_are_signed_at_delivery(pair, session):
+    a, b = pair
+    owner = await owner_with_booking(a.base_url, session)
+    query = MESSAGE_SUBSCRIPTION.replace("messageText isRead", "messageText isRead attachments")
+    headers = {"Authorization": f"Bearer {owner['access_token']}"}
+    async with GraphQLSocket(b.ws_url, owner["access_token"]) as on_b, httpx.AsyncClient(base_url=a.base_url) as client:
+        await on_b.subscribe("m", query, {"bookingId": owner["booking_id"]})
+        await asyncio.sleep(0.3)
+        response = await client.post("/api/co/messages/send", headers=headers, data={"thread_id": str(owner["booking_id"])},
+                                     files=[("files", ("faktura.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))])
+        assert response.status_code == 201, response.text
+        delivered = (await on_b.data("m", timeout=5))["messageReceived"]["message"]["attachments"][0]["url"]
+        stored = response.json()["message"]["attachments"][0]["url"].split("?")[0]
+        assert delivered.startswith(stored + "?exp=") and "&sig=" in delivered
+        assert (await client.get(delivered)).status_code == 200
+        assert (await client.get(stored)).status_code == 403
+
+
 async def test_another_owners_subscriber_receives_nothing(pair, session, rt_settings):
     a = pair[0]
     owner = await owner_with_booking(a.base_url, session)

@@ -1,16 +1,37 @@
-"""Storing an uploaded image: size and type checks, then the configured storage."""
+"""Storing an uploaded image: size and type checks, decoding and re-encoding, then the configured storage."""
 
 from __future__ import annotations
+
+import asyncio
+
+import msgspec
 
 from app.domain.account.ports import StoredFile, media_storage
 from app.domain.account.results import ImageUpload
 from app.domain.uow import UnitOfWork
+from app.infra.images import clean_image
 from app.infra.storage import check_image
 
 
-async def store_image(uow: UnitOfWork, upload: ImageUpload, folder: str) -> StoredFile:
+class PreparedImage(msgspec.Struct, frozen=True):
+    """An upload that decoded as an image, re-encoded without its metadata: what gets stored."""
+
+    data: bytes
+    extension: str
+    content_type: str
+
+
+async def prepare_image(uow: UnitOfWork, upload: ImageUpload) -> PreparedImage:
     extension, content_type = check_image(upload.data, max_bytes=uow.settings.max_upload_bytes, field=upload.field)
-    return await media_storage(uow.services).save(upload.data, folder=folder, extension=extension, content_type=content_type)
+    clean = await asyncio.to_thread(clean_image, upload.data, extension, field=upload.field,
+                                    max_pixels=uow.settings.max_image_pixels)
+    return PreparedImage(data=clean.data, extension=extension, content_type=content_type)
+
+
+async def store_image(uow: UnitOfWork, image: ImageUpload | PreparedImage, folder: str) -> StoredFile:
+    prepared = image if isinstance(image, PreparedImage) else await prepare_image(uow, image)
+    return await media_storage(uow.services).save(prepared.data, folder=folder, extension=prepared.extension,
+                                                  content_type=prepared.content_type)
 
 
 def delete_after_commit(uow: UnitOfWork, url: str | None) -> None:

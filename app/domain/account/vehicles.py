@@ -8,12 +8,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.ratelimit import parse_rate
 from app.domain.account import validation
-from app.domain.account.images import delete_after_commit, store_image
+from app.domain.account.images import delete_after_commit, prepare_image, store_image
 from app.domain.account.ports import RegistryVehicle, vehicle_registry
 from app.domain.account.results import ImageUpload, VehicleChange, VehicleRemoved, VehicleView
 from app.domain.uow import UnitOfWork
 from app.errors import Forbidden, NotFound, ValidationFailed
-from app.infra.storage import MEDIA_URL_PREFIX, check_image
+from app.infra.storage import MEDIA_URL_PREFIX
+from app.urls import is_web_url
 from db.models import OwnerVehicle, Vehicle
 from db.repositories import account as account_repo
 from db.repositories import garage as repo
@@ -60,12 +61,13 @@ def _image_url(value: object, current: str | None = None) -> str | None:
     """
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or len(value) > 500 or not value.isprintable():
-        raise ValidationFailed("image must be a URL or an uploaded file.", fields={"image": "invalid"})
-    value = value.strip()
-    if value.startswith(MEDIA_URL_PREFIX) and value != current:
+    if isinstance(value, str) and current is not None and value.strip() == current:
+        return current
+    if isinstance(value, str) and value.strip().startswith(MEDIA_URL_PREFIX):
         raise ValidationFailed("image refers to a file that is not yours.", fields={"image": "invalid"})
-    return value or None
+    if not isinstance(value, str) or not is_web_url(value.strip(), max_length=500):
+        raise ValidationFailed("image must be an http(s) URL or an uploaded file.", fields={"image": "invalid"})
+    return value.strip()
 
 
 def _nickname(value: object) -> str | None:
@@ -103,8 +105,8 @@ async def add_vehicle(uow: UnitOfWork, owner_id: int, registration_number: objec
     plate = validation.normalise_plate(registration_number)
     name = _nickname(nickname)
     picture_url = _image_url(image_url)
-    if image is not None:  # a bad picture must not cost a registry lookup
-        check_image(image.data, max_bytes=uow.settings.max_upload_bytes, field=image.field)
+    # a bad picture must not cost a registry lookup
+    prepared = await prepare_image(uow, image) if image is not None else None
     await _rate_limit(uow, owner_id)
     existing = await repo.get_link(uow.session, owner_id, plate)
     if existing is not None:
@@ -120,7 +122,7 @@ async def add_vehicle(uow: UnitOfWork, owner_id: int, registration_number: objec
     if found is not None:
         vehicle = await repo.upsert_vehicle(uow.session, plate, _registry_values(found), now)
     assert vehicle is not None and vehicle.id is not None
-    picture = (await store_image(uow, image, "vehicles")).url if image is not None else picture_url
+    picture = (await store_image(uow, prepared, "vehicles")).url if prepared is not None else picture_url
     first = await repo.count_links(uow.session, owner_id) == 0
     link = await repo.add_link(uow.session, OwnerVehicle(
         owner_id=owner_id, vehicle_id=vehicle.id, nickname=name, image=picture, is_primary=first,  # type: ignore[arg-type]

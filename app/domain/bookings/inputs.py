@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from app.errors import ValidationFailed
+from app.infra.media_links import is_private, media_key
 
 MAX_ATTACHMENTS = 10
 MAX_MESSAGE = 4000
@@ -39,6 +40,10 @@ def attachments(value: object, field: str = "attachments") -> list[Any]:
             continue
         if not isinstance(item, (str, dict)):
             raise ValidationFailed(f"{field} items must be URLs or objects.", fields={field: "invalid_item"})
+        url = item if isinstance(item, str) else item.get("url")
+        key = media_key(url) if isinstance(url, str) else None
+        if key is not None and is_private(key):  # answers would carry fresh signed links to a conversation's file
+            raise ValidationFailed(f"{field} cannot reference files sent in a conversation.", fields={field: "private_media"})
         out.append(item)
     if len(out) > MAX_ATTACHMENTS:
         raise ValidationFailed(f"At most {MAX_ATTACHMENTS} attachments.", fields={field: "too_many"})

@@ -3,6 +3,7 @@ and stored under random names; references sent as JSON are checked for a safe UR
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,8 +13,13 @@ import anyio
 import msgspec
 
 from app.domain.account.ports import STORAGE_KEY
+from app.domain.events.envelope import EventEnvelope
+from app.domain.messages.results import MessageView
 from app.errors import PayloadTooLarge, ValidationFailed
+from app.infra.images import clean_image
+from app.infra.media_links import is_private, media_key, media_links
 from app.settings import Settings
+from app.urls import is_site_path, is_web_url
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -88,10 +94,14 @@ def check_upload(upload: Upload, settings: Settings, index: int) -> str:
 def check_ref(ref: AttachmentRef, settings: Settings, index: int) -> dict[str, Any]:
     field = f"attachments[{index}]"
     url = (ref.url or "").strip()
-    if not (url.startswith(("https://", "http://")) or (url.startswith("/") and not url.startswith("//"))) \
-            or len(url) > 1000 or any(c.isspace() for c in url):
+    if not (is_web_url(url) or is_site_path(url)):
         raise ValidationFailed("Attachment url must be an http(s) URL or a path on this server.",
                                fields={f"{field}.url": "invalid"})
+    key = media_key(url)
+    if key is not None and is_private(key):
+        # a reference would mint fresh links to a file whose own links may have expired
+        raise ValidationFailed("Attachments already sent in a conversation cannot be referenced; upload the file.",
+                               fields={f"{field}.url": "private_media"})
     content_type = (ref.content_type or "").split(";")[0].strip().lower()
     if content_type not in ALLOWED_TYPES:
         raise ValidationFailed("Attachments must be JPEG, PNG or WebP images or PDF documents.",
@@ -119,11 +129,49 @@ async def store_upload(upload: Upload, kind: str, services: Services) -> dict[st
     return {"url": url, "content_type": kind, "name": _clean_name(upload.filename, ext), "size": len(upload.data)}
 
 
+async def _decoded(upload: Upload, kind: str, settings: Settings, index: int) -> Upload:
+    """Images are decoded and re-encoded without metadata (a JPEG header before markup is refused,
+    EXIF locations are dropped); PDFs are kept as sent."""
+    if kind == "application/pdf":
+        return upload
+    clean = await asyncio.to_thread(clean_image, upload.data, ALLOWED_TYPES[kind], field=f"files[{index}]",
+                                    max_pixels=settings.max_image_pixels)
+    return msgspec.structs.replace(upload, data=clean.data)
+
+
 async def prepare(uploads: Sequence[Upload], refs: Sequence[AttachmentRef], services: Services) -> list[dict[str, Any]]:
     """Check every attachment first (nothing is written when one is refused), then store the uploads."""
     settings = services.settings
     check_count(len(uploads) + len(refs))
     kinds = [check_upload(u, settings, i) for i, u in enumerate(uploads)]
     described = [check_ref(r, settings, i) for i, r in enumerate(refs)]
-    stored = [await store_upload(u, kind, services) for u, kind in zip(uploads, kinds, strict=True)]
+    decoded = [await _decoded(u, kind, settings, i) for i, (u, kind) in enumerate(zip(uploads, kinds, strict=True))]
+    stored = [await store_upload(u, kind, services) for u, kind in zip(decoded, kinds, strict=True)]
     return stored + described
+
+
+# --- links in answers and deliveries ---------------------------------------------------------------------
+
+def signed_attachments(attachments: list[Any], settings: Settings) -> list[Any]:
+    """Attachments with expiring signed links to the private files among them (others unchanged).
+
+    Messages and their events keep the bare paths; links are signed only when a message is answered or
+    delivered, so a replayed event or a later read gets a link that still works.
+    """
+    links = media_links(settings)
+    return [{**a, "url": links.sign(a["url"])} if isinstance(a, dict) and isinstance(a.get("url"), str) else a
+            for a in attachments]
+
+
+def signed_view(view: MessageView, settings: Settings) -> MessageView:
+    return msgspec.structs.replace(view, attachments=signed_attachments(view.attachments, settings))
+
+
+def signed_item(item: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """A message item (or `message.created` payload) with signed attachment links."""
+    attachments = item.get("attachments")
+    return {**item, "attachments": signed_attachments(attachments, settings)} if isinstance(attachments, list) else item
+
+
+def signed_event(event: EventEnvelope, settings: Settings) -> EventEnvelope:
+    return msgspec.structs.replace(event, payload=signed_item(event.payload, settings))

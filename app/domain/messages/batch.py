@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from app.domain.messages.attachments import signed_view
 from app.domain.messages.results import MessageView
 from db.repositories import messages as repo
 
@@ -29,7 +30,8 @@ async def thread_windows(services: Services, keys: Sequence[tuple[int, int, int]
         for (offset, limit), booking_ids in by_window.items():
             pages = await repo.thread_pages(session, sorted(set(booking_ids)), offset, limit)
             for booking_id, (rows, total) in pages.items():
-                found[(booking_id, offset, limit)] = ([MessageView.from_row(m) for m in rows], total)
+                found[(booking_id, offset, limit)] = ([signed_view(MessageView.from_row(m), services.settings) for m in rows],
+                                                     total)
     return [found.get(key, ([], 0)) for key in keys]
 
 
@@ -38,7 +40,7 @@ async def latest_messages(services: Services, booking_ids: Sequence[int],
     """The latest messages of each booking (oldest first)."""
     async with services.sessionmaker() as session:
         rows = await repo.messages_by_booking(session, list(booking_ids), per_booking)
-    return [[MessageView.from_row(m) for m in rows.get(b, [])] for b in booking_ids]
+    return [[signed_view(MessageView.from_row(m), services.settings) for m in rows.get(b, [])] for b in booking_ids]
 
 
 async def unread_counts_by_booking(services: Services, booking_ids: Sequence[int]) -> list[int]:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from app.domain.messages.attachments import AttachmentRef, Upload, prepare
+from app.domain.messages.attachments import AttachmentRef, Upload, prepare, signed_attachments, signed_view
 from app.domain.messages.results import (
     OWNER,
     WORKSHOP,
@@ -112,7 +112,7 @@ async def inbox_window(uow: UnitOfWork, owner_id: int, *, offset: int, limit: in
             workshop_name=r["workshop_name"],
             last_message=MessageView(
                 id=int(r["m_id"]), booking_id=int(r["booking_id"]), owner_id=owner_id, workshop_org_nr=r["m_org_nr"],
-                sender_type=r["m_sender_type"], message_text=r["m_text"] or "", attachments=list(r["m_attachments"] or []),
+                sender_type=r["m_sender_type"], message_text=r["m_text"] or "", attachments=signed_attachments(list(r["m_attachments"] or []), uow.settings),
                 is_read=bool(r["m_is_read"]), read_at=r["m_read_at"], created_at=r["m_created_at"],
             ),
             unread_count=int(r["unread_count"]),
@@ -135,7 +135,7 @@ async def thread_info(uow: UnitOfWork, owner_id: int, booking_id: int) -> Thread
     return ThreadInfo(
         booking_id=booking_id, workshop_org_nr=booking.workshop_org_nr,
         workshop_name=await repo.workshop_name(uow.session, booking.workshop_org_nr),
-        last_message=MessageView.from_row(last[-1]) if last else None,
+        last_message=signed_view(MessageView.from_row(last[-1]), uow.settings) if last else None,
         unread_count=await repo.thread_unread(uow.session, booking_id), total_messages=int(stats["total_messages"]),
         updated_at=stats["updated_at"] or booking.created_at, read_at=stats["read_at"],
     )
@@ -148,7 +148,7 @@ async def thread(uow: UnitOfWork, owner_id: int, booking_id: int, *, page: int =
     return ThreadPage(
         booking_id=booking_id,
         org_nr=booking.workshop_org_nr,
-        messages=[MessageView.from_row(m) for m in rows],
+        messages=[signed_view(MessageView.from_row(m), uow.settings) for m in rows],
         paging=Paging(page=page, page_size=size, total=total),
         unread_count=await repo.thread_unread(uow.session, booking_id),
     )
@@ -196,7 +196,7 @@ async def send_owner_message(
     attachments = await prepare(uploads, refs, uow.services)
     view = await _write(uow, booking, OWNER, body, attachments)
     await emit_unread_changed(uow, owner_id)
-    return SendResult(message=view, unread_count=await repo.thread_unread(uow.session, booking_id))
+    return SendResult(message=signed_view(view, uow.settings), unread_count=await repo.thread_unread(uow.session, booking_id))
 
 
 async def send_workshop_message(uow: UnitOfWork, booking_id: int, text: str,
@@ -223,7 +223,8 @@ async def send_workshop_message(uow: UnitOfWork, booking_id: int, text: str,
                                               "message_id": view.id, "org_nr": booking.workshop_org_nr},
     )
     await emit_unread_changed(uow, booking.owner_id)
-    return SendResult(message=view, unread_count=await repo.thread_unread(uow.session, booking.id or 0))
+    return SendResult(message=signed_view(view, uow.settings),
+                      unread_count=await repo.thread_unread(uow.session, booking.id or 0))
 
 
 # --- read state -------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from app.domain.payments.results import PaymentView, WebhookResult
 from app.domain.payments.signature import verify_signature
 from app.domain.uow import UnitOfWork
 from app.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from app.urls import is_web_url
 from db.models import Payment
 from db.repositories import payments as repo
 from db.repositories.payments import UNPAYABLE_LINE_STATUSES, GroupLine
@@ -222,7 +223,7 @@ async def confirm_intent(uow: UnitOfWork, owner_id: int, payment_id: str, *, pay
     if payment_method is not None and (not isinstance(payment_method, str) or not payment_method.strip()
                                        or len(payment_method) > 255):
         raise ValidationFailed("payment_method must be a payment method id.", fields={"payment_method": "invalid"})
-    if return_url is not None and (not isinstance(return_url, str) or not return_url.startswith(("https://", "http://"))):
+    if return_url is not None and not is_web_url(return_url):
         raise ValidationFailed("return_url must be an http(s) URL.", fields={"return_url": "invalid"})
     payment = await repo.get_payment(uow.session, payment_id, owner_id=owner_id, for_update=True)
     if payment is None:
@@ -232,6 +233,8 @@ async def confirm_intent(uow: UnitOfWork, owner_id: int, payment_id: str, *, pay
         raise Conflict("This payment was canceled; create a new one.", code="PAYMENT_CANCELED")
     if payment.status not in states.CONFIRMABLE:
         return _view(payment, lines)
+    if payment.review_reason:
+        raise Conflict("This payment is being reviewed; contact support before paying again.", code="PAYMENT_UNDER_REVIEW")
     if payment.amount != _total(_payable(lines)):
         raise Conflict("The booked prices changed since this payment was created; create the payment intent again.",
                        code="AMOUNT_CHANGED")
@@ -307,6 +310,31 @@ async def _on_succeeded(uow: UnitOfWork, payment: Payment) -> None:
     )
 
 
+def _flag_mismatch(uow: UnitOfWork, payment: Payment, obj: dict[str, Any], event_id: str) -> bool:
+    """Flag the payment for review when a success reports another amount or currency than the intent's.
+
+    Such a payment is never marked paid automatically (a client-side or provider-side change of the
+    amount must not buy a booking at another price); it stays flagged for a person to settle.
+    """
+    reported_amount = obj.get("amount_received") or obj.get("amount")
+    reported_currency = obj.get("currency")
+    reason = None
+    if isinstance(reported_amount, int) and reported_amount not in (0, payment.amount):
+        reason = "amount_mismatch"
+    elif isinstance(reported_currency, str) and reported_currency.lower() != payment.currency:
+        reason = "currency_mismatch"
+    if reason is None:
+        return False
+    log.error("stripe event %s reports %s %s for payment %s of %s %s: not marked paid, flagged for review (%s)",
+              event_id, reported_amount, reported_currency, payment.id, payment.amount, payment.currency, reason)
+    payment.review_reason = reason
+    payment.provider_data = {**(payment.provider_data or {}),
+                             "review": {"event_id": event_id, "amount": reported_amount, "currency": reported_currency}}
+    payment.updated_at = _now()
+    uow.session.add(payment)
+    return True
+
+
 def _parse_event(payload: bytes) -> dict[str, Any]:
     try:
         event = json.loads(payload)
@@ -350,9 +378,10 @@ async def handle_stripe_webhook(uow: UnitOfWork, *, payload: bytes, signature: s
     if payment is None:
         log.info("stripe event %s for unknown payment intent %s ignored", event_id, intent_id)
         return WebhookResult(event_id=event_id, type=event_type, duplicate=False, applied=False)
-    reported_amount = obj.get("amount_received") or obj.get("amount")
-    if status == states.SUCCEEDED and isinstance(reported_amount, int) and reported_amount not in (0, payment.amount):
-        log.warning("stripe event %s reports %s for payment %s of %s", event_id, reported_amount, payment.id, payment.amount)
+    if status == states.SUCCEEDED and (payment.review_reason or _flag_mismatch(uow, payment, obj, event_id)):
+        # acknowledged all the same: Stripe would redeliver the same event forever
+        return WebhookResult(event_id=event_id, type=event_type, duplicate=False, applied=False,
+                             payment_id=payment.id, status=payment.status)
     applied = await _apply(uow, payment, status, created, obj=obj)
     return WebhookResult(event_id=event_id, type=event_type, duplicate=False, applied=applied,
                          payment_id=payment.id, status=payment.status)

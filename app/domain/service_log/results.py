@@ -88,7 +88,16 @@ class VehicleHistory(msgspec.Struct):
     vehicle: dict[str, Any] | None
 
 
+class ServiceExport(msgspec.Struct):
+    filters: Filters
+    total: int
+    items: list[ServiceLogItem]
+
+
 class ExportFile(msgspec.Struct):
+    """A CSV file (`content`), or the JSON document (`data`), which the faces wrap in their envelope."""
+
     filename: str
     media_type: str
-    content: bytes
+    content: bytes = b""
+    data: ServiceExport | None = None

@@ -14,11 +14,13 @@ import msgspec
 from app.domain.bookings import events, inputs
 from app.domain.bookings.times import OSLO, parse_day_bound
 from app.domain.bookings.views import t
+from app.domain.messages.attachments import signed_item
 from app.domain.service_log.results import (
     ExportFile,
     ExportToken,
     Filters,
     LogMessages,
+    ServiceExport,
     ServiceLogItem,
     ServiceLogLatest,
     ServiceLogPage,
@@ -164,7 +166,7 @@ async def log_messages(uow: UnitOfWork, owner_id: int, log_id: int) -> LogMessag
     row = await booking_repo.get_booking(uow.session, log_id)
     if row is None or row.owner_id != owner_id or row.status != "COMPLETED":
         raise NotFound(f"Service log {log_id} was not found.", code="SERVICE_LOG_NOT_FOUND")
-    items = [events.message_item(m) for m in await repo.messages_of_booking(uow.session, log_id)]
+    items = [signed_item(events.message_item(m), uow.settings) for m in await repo.messages_of_booking(uow.session, log_id)]
     return LogMessages(log_id=log_id, booking_id=log_id, items=items, total=len(items))
 
 
@@ -237,8 +239,8 @@ async def export(uow: UnitOfWork, *, owner_id: int | None, token: str | None, fm
     label = f.registration_number or "alle"
     name = f"minbil-servicehistorikk-{label}-{stamp}"
     if kind == "json":
-        body = msgspec.json.encode({"filters": f.filters, "total": len(items), "items": items})
-        return ExportFile(filename=f"{name}.json", media_type="application/json", content=body)
+        return ExportFile(filename=f"{name}.json", media_type="application/json",
+                          data=ServiceExport(filters=f.filters, total=len(items), items=items))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
@@ -247,5 +249,5 @@ async def export(uow: UnitOfWork, *, owner_id: int | None, token: str | None, fm
                          item.workshop_org_nr, item.workshop_name or "", item.service_title, f"{item.service_price:.2f}",
                          item.currency, "" if item.service_rating is None else item.service_rating,
                          "" if item.private_service_rating else (item.service_rating_message or "")])
-    return ExportFile(filename=f"{name}.csv", media_type="text/csv; charset=utf-8",
+    return ExportFile(filename=f"{name}.csv", media_type="text/csv",  # the HTTP layer adds `; charset=utf-8`
                       content=("\ufeff" + buffer.getvalue()).encode())

@@ -1,0 +1,23 @@
+"""Which peers may tell us the client's address (`X-Forwarded-For`, `X-Forwarded-Proto`).
+
+Per-IP limits count `request.client`. A peer that is not a configured proxy could put any address in
+`X-Forwarded-For`, so the header is read only when the connection comes from `MINBIL_TRUSTED_PROXIES`
+(addresses or networks); with none configured it is ignored. The app applies this itself (not the
+server) so every way of serving it follows the same setting; `minbil serve` turns uvicorn's own
+header handling off.
+"""
+
+from __future__ import annotations
+
+from litestar.middleware.base import DefineMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from app.settings import Settings
+
+
+def proxy_middleware(settings: Settings) -> list[DefineMiddleware]:
+    """The middleware that takes the client address from trusted proxies' headers; none without proxies."""
+    if not settings.trusted_proxies:
+        return []
+    # uvicorn's implementation: addresses and CIDR networks, and the right-most untrusted hop of the header
+    return [DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))]
