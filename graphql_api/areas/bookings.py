@@ -599,9 +599,9 @@ class BookingsMutation:
     @strawberry.mutation
     async def create_service_log_export_token(self, info: Ctx, filter: ServiceLogFilter | None = None) -> ExportTokenPayload:  # noqa: A002
         try:
-            owner_id = await info.context.owner_id()
+            claims = await info.context.require_claims()
             async with info.context.transaction() as uow:
-                t = await log.export_token(uow, owner_id, **_log_filter(filter))
+                t = await log.export_token(uow, claims.owner_id, claims.sid, **_log_filter(filter))
         except DomainError as exc:
             return user_error(exc)
         return ExportTokenSuccess(export_token=ServiceLogExportToken(token=t.token, expires_at=t.expires_at,

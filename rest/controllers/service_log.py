@@ -35,7 +35,7 @@ class ServiceLogController(Controller):
     async def export_token(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                            registration_number: FromQuery[str | None] = None, workshop_org_nr: FromQuery[str | None] = None,
                            date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None) -> ExportTokenResponse:
-        token = await log.export_token(uow, claims.owner_id, registration_number=registration_number,
+        token = await log.export_token(uow, claims.owner_id, claims.sid, registration_number=registration_number,
                                        workshop_org_nr=workshop_org_nr, date_from=date_from, date_to=date_to)
         return ExportTokenResponse(data=token, meta=envelope_meta())
 
@@ -54,6 +54,7 @@ class ServiceLogController(Controller):
                         date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None,
                         export_token: FromQuery[str | None] = None) -> ServiceLogPageResponse:
         result = await log.page(uow, claims.owner_id, page_no=page, page_size=page_size, export_token=export_token,
+                                session_id=claims.sid,
                                 registration_number=registration_number, workshop_org_nr=workshop_org_nr,
                                 date_from=date_from, date_to=date_to)
         return ServiceLogPageResponse(data=result, meta=envelope_meta())

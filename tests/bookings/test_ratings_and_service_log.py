@@ -188,7 +188,8 @@ async def test_expired_export_token_is_401(client: httpx.AsyncClient, owner: Sig
     from app.domain.service_log.service import issue_export_token
 
     async with services.uow() as uow:
-        token = issue_export_token(uow, owner.owner_id, Filters(), now=datetime.now(UTC) - timedelta(minutes=16))
+        sid = jwt.decode(owner.access_token, options={"verify_signature": False})["sid"]
+        token = issue_export_token(uow, owner.owner_id, sid, Filters(), now=datetime.now(UTC) - timedelta(minutes=16))
     response = await client.get(f"/api/co/service-records/export?token={token.token}")
     assert response.status_code == 401 and response.json()["code"] == "EXPORT_TOKEN_EXPIRED"
 
@@ -216,3 +217,21 @@ async def test_export_honours_accept(client: httpx.AsyncClient, owner: SignedIn,
     # ?format=json is the same envelope, as a download
     as_file = await client.get(path + "?format=json", headers=owner.headers)
     assert as_file.json()["data"] == body["data"] and as_file.headers["content-disposition"].endswith('.json"')
+
+
+async def test_export_links_end_with_the_session(client: httpx.AsyncClient, owner: SignedIn, world: World,
+                                                  services: Services) -> None:
+    await completed(services, owner, world, days_ago=3)
+    issued = (await client.get("/api/co/service-log/export-token", headers=owner.headers)).json()["data"]
+    listed = (await client.get("/api/co/service-log/list?export_token=1", headers=owner.headers)).json()["data"]
+    mutation = "mutation { createServiceLogExportToken { ... on ExportTokenSuccess { exportToken { token } } } }"
+    over_graphql = (await client.post("/graphql", json={"query": mutation}, headers=owner.headers)).json()
+    tokens = [issued["token"], listed["export_token"]["token"],
+              over_graphql["data"]["createServiceLogExportToken"]["exportToken"]["token"]]
+    for token in tokens:
+        assert jwt.decode(token, options={"verify_signature": False})["sid"]
+        assert (await client.get(f"/api/co/service-records/export?token={token}")).status_code == 200
+    assert (await client.post("/api/co/auth/sign-out", headers=owner.headers)).status_code in (200, 204)
+    for token in tokens:
+        response = await client.get(f"/api/co/service-records/export?token={token}")
+        assert response.status_code == 401 and response.json()["code"] == "TOKEN_REVOKED"

@@ -106,7 +106,8 @@ async def _items(uow: UnitOfWork, rows: list[Booking]) -> list[ServiceLogItem]:
 
 
 async def page(uow: UnitOfWork, owner_id: int, *, page_no: object = None, page_size: object = None,
-               export_token: object = None, default_primary: bool = False, **raw: object) -> ServiceLogPage:
+               export_token: object = None, session_id: str = "", default_primary: bool = False,
+               **raw: object) -> ServiceLogPage:
     number = _int(page_no, "page", 1, 100_000, 1)
     size = _int(page_size, "page_size", 1, 100, 20)
     want_token = str(export_token).strip().lower() in {"1", "true", "yes"} if export_token not in (None, "") else False
@@ -114,7 +115,7 @@ async def page(uow: UnitOfWork, owner_id: int, *, page_no: object = None, page_s
     total = (await repo.summary(uow.session, owner_id, **f.query()))[0]
     rows = await repo.completed(uow.session, owner_id, offset=(number - 1) * size, limit=size, **f.query())
     pages = max(1, -(-total // size))
-    token = issue_export_token(uow, owner_id, f.filters) if want_token else None
+    token = issue_export_token(uow, owner_id, session_id, f.filters) if want_token else None
     return ServiceLogPage(items=await _items(uow, rows), total=total, page=number, page_size=size, pages=pages,
                           has_more=number * size < total, filters=f.filters, export_token=token)
 
@@ -176,29 +177,33 @@ def _audience(uow: UnitOfWork) -> str:
     return f"{uow.settings.jwt_audience}:{EXPORT_SCOPE}"
 
 
-def issue_export_token(uow: UnitOfWork, owner_id: int, filters: Filters, *, now: datetime | None = None) -> ExportToken:
+def issue_export_token(uow: UnitOfWork, owner_id: int, session_id: str, filters: Filters, *,
+                       now: datetime | None = None) -> ExportToken:
+    """A download link bound to the caller, the filters and the sign-in session (`sid`): it ends with the session."""
+    if not session_id:
+        raise ValueError("an export token belongs to a session")
     now = now or datetime.now(UTC)
     expires = now + timedelta(seconds=EXPORT_TTL_S)
     claims = {"iss": uow.settings.jwt_issuer, "aud": _audience(uow), "sub": str(owner_id), "oid": owner_id,
               "iat": int(now.timestamp()), "exp": int(expires.timestamp()), "jti": str(uuid.uuid4()),
-              "typ": EXPORT_TYP, "scope": EXPORT_SCOPE, "flt": msgspec.to_builtins(filters)}
+              "typ": EXPORT_TYP, "scope": EXPORT_SCOPE, "sid": session_id, "flt": msgspec.to_builtins(filters)}
     token = jwt.encode(claims, uow.settings.jwt_secret, algorithm="HS256", headers={"typ": EXPORT_TYP})
     url = f"{uow.settings.public_base_url.rstrip('/')}/api/co/service-records/export?token={token}"
     return ExportToken(token=token, expires_at=expires.replace(microsecond=0), expires_in=EXPORT_TTL_S,
                        download_url=url, filters=filters)
 
 
-async def export_token(uow: UnitOfWork, owner_id: int, **raw: object) -> ExportToken:
+async def export_token(uow: UnitOfWork, owner_id: int, session_id: str, **raw: object) -> ExportToken:
     f = await resolve_filters(uow, owner_id, **raw)
-    return issue_export_token(uow, owner_id, f.filters)
+    return issue_export_token(uow, owner_id, session_id, f.filters)
 
 
-def read_export_token(uow: UnitOfWork, token: str) -> tuple[int, Filters]:
-    """The owner and filters a valid export token is bound to (401 when invalid or expired)."""
+async def read_export_token(uow: UnitOfWork, token: str) -> tuple[int, Filters]:
+    """The owner and filters a valid export token is bound to (401 when invalid, expired or signed out)."""
     try:
         decoded = jwt.api_jwt.decode_complete(token, uow.settings.jwt_secret, algorithms=["HS256"],
                                               audience=_audience(uow), issuer=uow.settings.jwt_issuer,
-                                              options={"require": ["exp", "iat", "oid", "typ", "aud", "iss"]})
+                                              options={"require": ["exp", "iat", "oid", "typ", "aud", "iss", "sid"]})
     except jwt.ExpiredSignatureError as exc:
         raise Unauthenticated("The export link has expired; create a new one.", code="EXPORT_TOKEN_EXPIRED") from exc
     except jwt.PyJWTError as exc:
@@ -206,6 +211,8 @@ def read_export_token(uow: UnitOfWork, token: str) -> tuple[int, Filters]:
     claims = decoded["payload"]
     if decoded["header"].get("typ") != EXPORT_TYP or claims.get("typ") != EXPORT_TYP or claims.get("scope") != EXPORT_SCOPE:
         raise Unauthenticated("Invalid export token.", code="INVALID_EXPORT_TOKEN")
+    if await uow.services.sessions.is_revoked(str(claims["sid"])):
+        raise Unauthenticated("Access token has been revoked.", code="TOKEN_REVOKED")
     return int(claims["oid"]), msgspec.convert(claims.get("flt") or {}, Filters)
 
 
@@ -221,7 +228,7 @@ async def export(uow: UnitOfWork, *, owner_id: int | None, token: str | None, fm
     if kind not in {"csv", "json"}:
         raise ValidationFailed("format must be csv or json.", fields={"format": "invalid"})
     if token:
-        token_owner, bound = read_export_token(uow, token)
+        token_owner, bound = await read_export_token(uow, token)
         if owner_id is not None and owner_id != token_owner:
             raise Forbidden("This export link belongs to another account.", code="EXPORT_TOKEN_OTHER_OWNER")
         asked = {k: v for k, v in raw.items() if v not in (None, "")}
