@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import PurePath
 from typing import Any, get_args
 
 import msgspec
@@ -84,8 +85,8 @@ async def check_input(request: Request[Any, Any, Any]) -> None:
     shape = _shape(request)
     for name, value in request.path_params.items():
         if isinstance(value, int) and not in_db_range(value):
-            raise NotFound("Not found.")
-        if isinstance(value, str) and "\x00" in value:
+            raise NotFound("Not found")
+        if isinstance(value, str | PurePath) and "\x00" in str(value):
             raise _nul(name)
     for name, value in request.query_params.multi_items():
         if "\x00" in name or "\x00" in value:

@@ -271,3 +271,10 @@ async def test_negative_marketplace_numbers_are_a_400_naming_them(client: httpx.
     response = await client.get("/api/co/shops", params=params)
     body = problem(response, 400)
     assert field in named(body)
+
+
+@pytest.mark.parametrize("path", ["/api/co/media/profile/a%00b.png", "/media/profile/a%00b.png", "/static/a%00b.js",
+                                  "/api/co/media/%2e%2e/%00"])
+async def test_a_nul_byte_in_a_file_path_is_not_a_server_error(client: httpx.AsyncClient, path: str) -> None:
+    response = await client.get(path)
+    assert response.status_code in (400, 404), response.text
