@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError
 from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError
 from graphql.language import (
     ArgumentNode,
     DocumentNode,

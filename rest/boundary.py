@@ -6,7 +6,7 @@ What no handler, domain rule or database column should ever see:
   in a query or body it is a 400 naming the field;
 - a JSON body nested deeper than `MAX_DEPTH`: 400;
 - a body in a media type the route does not read: 415. A body without a Content-Type is read as JSON,
-  as before (older mobile HTTP clients omit it on JSON posts).
+  as it always was (see the README's compatibility notes).
 
 Routes that read their body themselves (no `data` parameter) declare what they take with
 `opt={BODY_MEDIA: (...)}`; without either, the body is not read here (a signed webhook's bytes stay untouched).
@@ -71,9 +71,9 @@ def _shape(request: Request[Any, Any, Any]) -> _Shape:
         kwarg = field.kwarg_definition
         if isinstance(kwarg, BodyKwarg) and name == "data" and not media:
             media = (kwarg.media_type,)
-        elif isinstance(kwarg, ParameterKwarg) and not (kwarg.header or kwarg.cookie) and _is_int(field.annotation):
-            if name not in request.path_params:
-                int_queries.add(kwarg.query or name)
+        elif (isinstance(kwarg, ParameterKwarg) and not (kwarg.header or kwarg.cookie) and _is_int(field.annotation)
+              and name not in request.path_params):
+            int_queries.add(kwarg.query or name)
     return _Shape(frozenset(int_queries), tuple(str(getattr(m, "value", m)) for m in media))
 
 
@@ -99,8 +99,9 @@ async def check_input(request: Request[Any, Any, Any]) -> None:
 
 def _check_int_text(name: str, value: str) -> None:
     text = value.strip()
-    digits = text[1:] if text[:1] in "+-" else text
-    if digits.isdigit() and (len(digits) > 10 or not in_db_range(int(text))):
+    sign, digits = (text[0], text[1:]) if text[:1] in "+-" else ("", text)
+    significant = digits.lstrip("0")  # int() refuses over 4300 digits: never convert a long one
+    if digits.isdigit() and (len(significant) > 10 or not in_db_range(int(sign + (significant or "0")))):
         raise _out_of_range(name)
 
 
