@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from graphql.language import (
     ArgumentNode,
@@ -100,9 +99,7 @@ class RejectNulCharacters(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        if not context.result:
-            field = nul_field(context.graphql_document, context.query, context.variables)
-            if field is not None:  # a result set here is returned instead of executing the operation
-                context.result = GraphQLExecutionResult(data=None, errors=[bad_user_input(
-                    f"{field} must not contain NUL characters.", {field: "nul_character"})])
+        field = nul_field(context.graphql_document, context.query, context.variables)
+        if field is not None:  # raised here, it is the operation's only error, for queries and subscriptions alike
+            raise bad_user_input(f"{field} must not contain NUL characters.", {field: "nul_character"})
         yield

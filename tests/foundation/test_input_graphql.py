@@ -4,11 +4,15 @@ that name the argument, never a masked "Unexpected error."."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from litestar.testing import TestClient
 
+from app.main import create_app
+from app.settings import Settings
 from tests.conftest import SignedIn
 
 UNEXPECTED = "Unexpected error."
@@ -127,3 +131,31 @@ async def test_an_id_out_of_range_is_not_found(client: httpx.AsyncClient, owner:
     body = await gql(client, owner, document)
     error = error_of(body)
     assert error["extensions"]["status"] == 404, body
+
+
+@pytest.mark.parametrize("document", ['{ booking(id: 2147483648) { id } }', '{ notification(id: -2147483649) { id } }',
+                                      '{ inbox(first: 99999999999) { totalCount } }'])
+async def test_an_int_literal_beyond_32_bits_is_refused_by_validation(client: httpx.AsyncClient, owner: SignedIn,
+                                                                      document: str) -> None:
+    """GraphQL's Int is 32-bit: such a literal never reaches a resolver; the error names the value."""
+    body = await gql(client, owner, document)
+    error = error_of(body)
+    assert "32-bit" in error["message"] and body.get("data") is None
+
+
+def test_a_nul_character_in_a_subscription_variable_is_refused(settings_factory: Callable[..., Settings]) -> None:
+    with TestClient(create_app(settings_factory())) as client:
+        credentials = {"email": "nul-socket@minbil.io", "password": "StrongPass123!"}
+        assert client.post("/api/co/auth/sign-up", json=credentials).status_code == 201
+        token = client.post("/api/co/auth/sign-in", json=credentials).json()["access_token"]
+        with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+            ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+            assert ws.receive_json() == {"type": "connection_ack"}
+            ws.send_json({"id": "1", "type": "subscribe", "payload": {
+                "query": "subscription($a: String) { notificationReceived(after: $a) { cursor } }",
+                "variables": {"a": "1\u0000"}}})
+            message = ws.receive_json()
+            assert message["type"] in ("next", "error"), message
+            errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+            assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT", message
+            assert errors[0]["extensions"]["fields"] == [{"field": "a", "reason": "nul_character"}]
