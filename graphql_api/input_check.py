@@ -1,9 +1,10 @@
-"""The GraphQL face's input boundary: argument values (literals in the document and variables) are checked once,
-after validation and before any resolver runs.
+"""The GraphQL face's input boundary, checked once for every operation:
 
-A NUL character cannot be stored in PostgreSQL text; an operation carrying one anywhere is answered with one
-error, `extensions.code = "BAD_USER_INPUT"` and the offending field (`input.firstName`, `f.q`, `ids[2]`), and
-executes nothing.
+- the HTTP body may nest at most MAX_DEPTH levels (`reject_deep_body`, a hook of the /graphql controller): 400;
+- argument values (literals in the document and variables) are checked after validation and before any
+  resolver runs: a NUL character cannot be stored in PostgreSQL text, so an operation carrying one anywhere is
+  answered with one error, `extensions.code = "BAD_USER_INPUT"` and the offending field (`input.firstName`,
+  `f.q`, `ids[2]`), and executes nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ from graphql.language import (
     Visitor,
     visit,
 )
+from litestar import MediaType, Request, Response
 from strawberry.extensions import SchemaExtension
+
+from app.json_input import MAX_DEPTH, nesting_exceeds
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
 
@@ -103,3 +107,13 @@ class RejectNulCharacters(SchemaExtension):
         if field is not None:  # raised here, it is the operation's only error, for queries and subscriptions alike
             raise bad_user_input(f"{field} must not contain NUL characters.", {field: "nul_character"})
         yield
+
+
+async def reject_deep_body(request: Request[Any, Any, Any]) -> Response[Any] | None:
+    """Litestar `before_request` hook: a JSON body nested too deep never reaches the GraphQL parser."""
+    if request.method != "POST" or not request.content_type[0].endswith("json"):
+        return None
+    if nesting_exceeds(await request.body()):
+        error = bad_user_input(f"The request body is nested deeper than {MAX_DEPTH} levels.", {"body": "too_deep"})
+        return Response({"data": None, "errors": [error.formatted]}, status_code=400, media_type=MediaType.JSON)
+    return None

@@ -27,9 +27,9 @@ from litestar.params import BodyKwarg, ParameterKwarg
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
 from app.domain.limits import INT_MAX, INT_MIN, in_db_range
+from app.json_input import MAX_DEPTH, nesting_exceeds
 from app.errors import NotFound, ValidationFailed
 
-MAX_DEPTH = 32
 BODY_MEDIA = "body_media"
 JSON = RequestEncodingType.JSON
 FORMS = (RequestEncodingType.MULTI_PART, RequestEncodingType.URL_ENCODED)
@@ -124,12 +124,12 @@ async def _check_body(request: Request[Any, Any, Any], media: tuple[str, ...]) -
         raise ClientException(status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
                               detail=f"Unsupported media type {content_type or 'none'}; send {', '.join(media)}.")
     raw = await request.body()
-    if b"\\u0000" not in raw and not LONG_NUMBER.search(raw) and raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+    if nesting_exceeds(raw):
+        raise ValidationFailed(f"The body is nested deeper than {MAX_DEPTH} levels.", fields={"body": "too_deep"})
+    if b"\\u0000" not in raw and not LONG_NUMBER.search(raw):
         return  # nothing the checks below could find: skip decoding
     try:
         decoded = msgspec.json.decode(raw)
-    except RecursionError:
-        raise _too_deep() from None
     except msgspec.DecodeError:
         return  # malformed JSON: the handler's own parsing reports it in its words
     for path, value in _leaves(decoded):
@@ -139,24 +139,18 @@ async def _check_body(request: Request[Any, Any, Any], media: tuple[str, ...]) -
             raise _out_of_range(path)
 
 
-def _too_deep() -> ValidationFailed:
-    return ValidationFailed(f"The body is nested deeper than {MAX_DEPTH} levels.", fields={"body": "too_deep"})
-
-
 def _leaves(document: Any) -> Iterator[tuple[str, Any]]:
-    """Every key and scalar of a decoded JSON document with its path (`a.b[2].c`); deeper than MAX_DEPTH raises."""
-    stack: list[tuple[str, Any, int]] = [("", document, 0)]
+    """Every key and scalar of a decoded JSON document (at most MAX_DEPTH deep) with its path (`a.b[2].c`)."""
+    stack: list[tuple[str, Any]] = [("", document)]
     while stack:
-        path, value, depth = stack.pop()
-        if isinstance(value, dict | list) and depth >= MAX_DEPTH:
-            raise _too_deep()
+        path, value = stack.pop()
         if isinstance(value, dict):
             for key, item in value.items():
                 child = f"{path}.{key}" if path else str(key)
                 if "\x00" in key:
                     yield field_name(child), key
-                stack.append((child, item, depth + 1))
+                stack.append((child, item))
         elif isinstance(value, list):
-            stack.extend((f"{path or 'body'}[{index}]", item, depth + 1) for index, item in enumerate(value))
+            stack.extend((f"{path or 'body'}[{index}]", item) for index, item in enumerate(value))
         else:
             yield path or "body", value

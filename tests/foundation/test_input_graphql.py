@@ -159,3 +159,19 @@ def test_a_nul_character_in_a_subscription_variable_is_refused(settings_factory:
             errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
             assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT", message
             assert errors[0]["extensions"]["fields"] == [{"field": "a", "reason": "nul_character"}]
+
+
+async def test_a_deeply_nested_body_is_a_client_error(client: httpx.AsyncClient, owner: SignedIn) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    response = await client.post("/graphql", content=deep, headers={**owner.headers, "content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert error_of(response.json())["extensions"]["fields"] == [{"field": "body", "reason": "too_deep"}]
+
+
+async def test_deeply_nested_variables_are_a_client_error(client: httpx.AsyncClient, owner: SignedIn) -> None:
+    query = "query($c: [String!]) { workshops(filter: {cities: $c}) { totalCount } }"
+    body = ('{"query": "%s", "variables": {"c": %s"x"%s}}' % (query, "[" * 5_000, "]" * 5_000)).encode()
+    response = await client.post("/graphql", content=body, headers={**owner.headers, "content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    error = error_of(response.json())
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
