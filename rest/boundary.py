@@ -27,8 +27,8 @@ from litestar.params import BodyKwarg, ParameterKwarg
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
 from app.domain.limits import INT_MAX, INT_MIN, in_db_range
-from app.json_input import MAX_DEPTH, nesting_exceeds
 from app.errors import NotFound, ValidationFailed
+from app.json_input import MAX_DEPTH, nesting_exceeds
 
 BODY_MEDIA = "body_media"
 JSON = RequestEncodingType.JSON

@@ -170,7 +170,8 @@ async def test_a_deeply_nested_body_is_a_client_error(client: httpx.AsyncClient,
 
 async def test_deeply_nested_variables_are_a_client_error(client: httpx.AsyncClient, owner: SignedIn) -> None:
     query = "query($c: [String!]) { workshops(filter: {cities: $c}) { totalCount } }"
-    body = ('{"query": "%s", "variables": {"c": %s"x"%s}}' % (query, "[" * 5_000, "]" * 5_000)).encode()
+    deep = "[" * 5_000 + '"x"' + "]" * 5_000
+    body = ('{"query": "' + query + '", "variables": {"c": ' + deep + "}}").encode()
     response = await client.post("/graphql", content=body, headers={**owner.headers, "content-type": "application/json"})
     assert response.status_code == 400, response.text
     error = error_of(response.json())
