@@ -74,7 +74,9 @@ async def test_an_escaped_backslash_is_not_a_nul(client: httpx.AsyncClient, owne
     body = await gql(client, owner, 'mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { __typename } }',
                      {"i": {"firstName": "a\\u0000"}})
     assert "errors" not in body, body
-    assert body["data"]["updateProfile"]["__typename"] == "ProfileUpdated" or body["data"]["updateProfile"]
+    assert body["data"]["updateProfile"]["__typename"] == "ProfileUpdated"
+    me = await gql(client, owner, "{ me { firstName } }")
+    assert me["data"]["me"]["firstName"] == "a\\u0000"
 
 
 # --- numbers -----------------------------------------------------------------------------------------------

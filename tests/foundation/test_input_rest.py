@@ -192,8 +192,8 @@ async def test_a_nul_byte_in_a_path_is_a_400_naming_it(client: httpx.AsyncClient
 async def test_a_nul_byte_in_a_form_field_is_a_400_naming_it(client: httpx.AsyncClient, owner: SignedIn) -> None:
     response = await client.post("/api/co/messages/send", data={"thread_id": "1", "message": "a\u0000"},
                                  files={"files": ("a.txt", b"x", "text/plain")}, headers=owner.headers)
-    assert response.status_code == 400, response.text
-    assert "message" in named(structured(response, 400) and response.json())
+    structured(response, 400)
+    assert "message" in named(response.json())
 
 
 async def test_escaped_backslashes_are_not_nul_bytes(client: httpx.AsyncClient, owner: SignedIn) -> None:
