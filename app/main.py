@@ -19,6 +19,7 @@ from app.settings import Settings, get_settings
 from app.static_assets import static_files_router, swagger_plugin
 from graphql_api.controller import build_graphql_controller
 from graphql_api.schema import build_schema
+from rest.boundary import check_input
 from rest.errors import exception_handler
 from rest.openapi import openapi_tags
 from rest.router import build_media_router, build_rest_router
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
 
     return Litestar(
-        route_handlers=[*OPS_ROUTES, static_files_router(), build_rest_router(), build_media_router(), build_graphql_controller(build_schema(settings), settings)],
+        route_handlers=[*OPS_ROUTES, static_files_router(before_request=check_input), build_rest_router(), build_media_router(), build_graphql_controller(build_schema(settings), settings)],
         lifespan=[lifespan],
         middleware=[*proxy_middleware(settings), request_id_middleware],
         exception_handlers={Exception: exception_handler},

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
-from litestar.types import ControllerRouterHandler
+from litestar.types import BeforeRequestHookHandler, ControllerRouterHandler
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_PATH = "/static"
@@ -32,8 +32,9 @@ GRAPHIQL_ASSETS: dict[str, str] = {
 SWAGGER_FAVICON = f"<link rel='icon' type='image/png' href='{VENDOR}/swagger-ui/favicon-32x32.png'>"
 
 
-def static_files_router() -> ControllerRouterHandler:
+def static_files_router(before_request: BeforeRequestHookHandler | None = None) -> ControllerRouterHandler:
     return create_static_files_router(
+        before_request=before_request,
         path=STATIC_PATH,
         directories=[STATIC_DIR],
         include_in_schema=False,

@@ -18,6 +18,7 @@ from app.settings import Settings
 from app.static_assets import localize_graphiql_html
 from graphql_api.context import GraphQLContext, get_context
 from graphql_api import realtime_ws
+from graphql_api.input_check import reject_deep_body
 
 
 def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> type:
@@ -38,6 +39,7 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
 
     class GraphQLController(base):  # type: ignore[misc, valid-type]
         include_in_schema = False
+        before_request = reject_deep_body
 
         async def render_graphql_ide(self, request: Request[Any, Any, Any]) -> Response[str]:  # type: ignore[override]
             """GraphiQL with its scripts and styles served from /static (works without internet)."""

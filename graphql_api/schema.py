@@ -24,6 +24,7 @@ from graphql_api.extensions import (
     OperationMetrics,
     present_all,
 )
+from graphql_api.input_check import RejectNulCharacters
 
 
 class Schema(strawberry.Schema):
@@ -59,6 +60,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
             lambda: ForgivingParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
+            RejectNulCharacters,
             OperationMetrics,
             ErrorPolicy,
         ],

@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from app.auth.tokens import AccessClaims
 from app.domain.account import vehicles
 from app.domain.uow import UnitOfWork
+from rest.boundary import JSON_OR_FORM
 from rest.controllers.profile import read_payload
 from rest.schemas.account import (
     SetPrimary,
@@ -44,7 +45,7 @@ class VehiclesController(Controller):
     @post("/", operation_id="AddVehicle", status_code=HTTP_201_CREATED,
           summary="Create a vehicle (from Vegvesen) if missing and link it to the authenticated user",
           operation_class=json_or_multipart(("registration_number", "nickname", "image"), ("file", "image"),
-                                            ("registration_number",)))
+                                            ("registration_number",)), opt=JSON_OR_FORM)
     async def add_vehicle(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                           claims: NamedDependency[AccessClaims]) -> Response[VehicleResponse]:
         values, upload = await read_payload(request, ("file", "image"))
@@ -84,7 +85,7 @@ class VehiclesController(Controller):
 
     @put("/{registration_number:str}", operation_id="UpdateVehicle", status_code=HTTP_200_OK,
          summary="Update nickname or image for a linked vehicle (JSON or multipart)",
-         operation_class=json_or_multipart(("nickname", "image"), ("file", "image")))
+         operation_class=json_or_multipart(("nickname", "image"), ("file", "image")), opt=JSON_OR_FORM)
     async def update_vehicle(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                              claims: NamedDependency[AccessClaims], registration_number: FromPath[str]) -> VehicleResponse:
         values, upload = await read_payload(request, ("file", "image"))

@@ -1,0 +1,39 @@
+"""How deep a client's JSON may nest. Decoders, validators and resolvers recurse once per level: a document
+nested thousands deep exhausts the interpreter's stack (a RecursionError, i.e. a 500) before any rule sees it,
+so both faces refuse one deeper than MAX_DEPTH levels up front."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+MAX_DEPTH = 32
+
+
+def nesting_exceeds(raw: bytes, limit: int = MAX_DEPTH) -> bool:
+    """Whether the JSON document in `raw` nests arrays and objects deeper than `limit` (False if it is not JSON)."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False  # cannot be deeper: skip decoding
+    try:
+        document = msgspec.json.decode(raw)
+    except RecursionError:
+        return True
+    except msgspec.DecodeError:
+        return False
+    return depth(document, limit) > limit
+
+
+def depth(document: Any, limit: int) -> int:
+    """The nesting depth of a decoded document, counted without recursion up to `limit` + 1."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict | list):
+            level += 1
+            deepest = max(deepest, level)
+            if deepest > limit:
+                return deepest
+            stack.extend((child, level) for child in (value.values() if isinstance(value, dict) else value))
+    return deepest
