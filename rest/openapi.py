@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Tag
+from litestar.routes import HTTPRoute
 
-from rest.schemas.common import Problem
+from rest.schemas.common import LocatedProblem, Problem, StructuredError
 
 _DESCRIPTIONS = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
     413: "Payload Too Large", 422: "Unprocessable Entity", 429: "Too Many Requests", 500: "Server Error",
-    503: "Service Unavailable",
+    415: "Unsupported Media Type", 503: "Service Unavailable",
 }
 
 
@@ -21,6 +26,65 @@ def problem_responses(*statuses: int, container: type = Problem) -> dict[int, Re
                              media_type="application/problem+json", generate_examples=False)
         for status in statuses
     }
+
+
+def structured_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """`responses=` for a handler of the `{"error": {...}}` modules (application/json)."""
+    return {
+        status: ResponseSpec(data_container=StructuredError, description=_DESCRIPTIONS.get(status, "Error"),
+                             generate_examples=False)
+        for status in statuses
+    }
+
+
+# signature names that are not client input
+_NOT_INPUT = {"self", "state", "scope"}
+_BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _error_statuses(route: HTTPRoute, handler: HTTPRouteHandler) -> list[int]:
+    """The statuses every handler of this kind can answer, whatever its use case does."""
+    names = set(handler.parsed_fn_signature.parameters)
+    takes_input = bool(names - set(handler.resolve_dependencies()) - _NOT_INPUT)
+    authenticated = bool({"claims", "maybe_claims"} & names) or any("APIKey" in r for r in handler.resolve_security())
+    takes_body = "data" in names or ("request" in names and bool(_BODY_METHODS & set(handler.http_methods)))
+    statuses = [500, 503]
+    if takes_input:
+        statuses.append(400)
+    if authenticated:
+        statuses.append(401)
+    if route.path_parameters:
+        statuses.append(404)
+    if takes_body:
+        statuses.append(415)
+    return sorted(statuses)
+
+
+def _responses_in_style(style: str, statuses: Iterable[int]) -> dict[int, ResponseSpec]:
+    if style == "structured":  # their 401 is the auth Problem (rest/errors.py)
+        statuses = list(statuses)
+        return {**structured_responses(*(s for s in statuses if s != 401)),
+                **(problem_responses(401) if 401 in statuses else {})}
+    return problem_responses(*statuses, container=LocatedProblem if style == "problem_where" else Problem)
+
+
+def document_error_responses(routes: Iterable[Any]) -> None:
+    """Declare on every /api/co operation the errors the REST face answers, in its module's shape.
+
+    Litestar documents only a generic `{status_code, detail}` 400; the errors handler (rest/errors.py)
+    answers in the module's style: validation 400s, 401 without a valid credential, 404 for a path that
+    names nothing, 415 for a body of another media type, 500/503 on faults. Statuses a handler declares
+    itself (403, 409, 429, ...) and its own variants win.
+    """
+    for route in routes:
+        if not isinstance(route, HTTPRoute) or not route.path.startswith("/api/co/"):
+            continue
+        for handler in route.route_handlers:
+            if handler.include_in_schema is False:
+                continue
+            style = str(handler.opt.get("error_style", "problem"))
+            merged = {**_responses_in_style(style, _error_statuses(route, handler)), **(handler.responses or {})}
+            handler.responses = dict(sorted(merged.items()))
 
 
 # the reference's tags, in its order (its endpoint index)

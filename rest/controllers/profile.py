@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, delete, get, put
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import MediaType, RequestEncodingType
+from litestar.openapi import ResponseSpec
 from litestar.params import FromQuery
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
 
@@ -82,7 +83,8 @@ class ProfileController(Controller):
     opt = PROBLEM
 
     @get("/", operation_id="GetProfile", summary="Get the signed-in owner's profile",
-         description="Strong ETag; If-None-Match with the current tag answers 304 without a body.")
+         description="Strong ETag; If-None-Match with the current tag answers 304 without a body.",
+         responses={HTTP_304_NOT_MODIFIED: ResponseSpec(data_container=None, description="Not Modified")})
     async def get_profile(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                           claims: NamedDependency[AccessClaims]) -> Response[CarOwnerUserResponse]:
         owner = await profile.get_profile(uow, claims.owner_id)
@@ -103,7 +105,8 @@ class ProfileController(Controller):
         return user_response(owner, uow.settings.public_base_url)
 
     @delete("/", operation_id="DeleteProfileImage", summary="Remove the profile image (the account stays)",
-            status_code=HTTP_200_OK)
+            status_code=HTTP_200_OK,
+            responses={HTTP_204_NO_CONTENT: ResponseSpec(data_container=None, description="No profile image to remove")})
     async def delete_profile_image(self, uow: NamedDependency[UnitOfWork],
                                    claims: NamedDependency[AccessClaims]) -> Response[MessageEnvelope]:
         result = await profile.remove_profile_image(uow, claims.owner_id)
