@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
-from litestar.openapi.spec import Tag
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema, Tag
 from litestar.routes import HTTPRoute
 
 from rest.schemas.common import LocatedProblem, Problem, StructuredError
@@ -35,6 +36,20 @@ def structured_responses(*statuses: int) -> dict[int, ResponseSpec]:
                              generate_examples=False)
         for status in statuses
     }
+
+
+def csv_or_json() -> type[Operation]:
+    """An operation class documenting a 200 that is CSV or a JSON document (the handler picks one)."""
+
+    @dataclass
+    class CsvOrJson(Operation):
+        def __post_init__(self) -> None:
+            ok = (self.responses or {}).get("200")
+            if isinstance(ok, OpenAPIResponse):
+                ok.content = {"text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING)),
+                              "application/json": OpenAPIMediaType(schema=Schema(type=OpenAPIType.OBJECT))}
+
+    return CsvOrJson
 
 
 # signature names that are not client input

@@ -10,6 +10,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import Body
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from typing_extensions import Annotated
@@ -70,7 +71,8 @@ class MarketplaceController(Controller):
     tags = ["Marketplace"]
     security = []
 
-    @get("/shops", operation_id="ListShops", summary="List workshops with filtering, pagination and marketplace layout")
+    @get("/shops", operation_id="ListShops", summary="List workshops with filtering, pagination and marketplace layout",
+         responses=problem_responses(404))
     async def list_shops(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                          maybe_claims: NamedDependency[AccessClaims | None]) -> Response[WorkshopListResponse]:
         params = _params(request)
@@ -196,7 +198,9 @@ class FavoritesController(Controller):
     async def list_favourites(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]) -> FavoriteListResponseEnvelope:
         return favourite_list(await catalogue.list_favourites(uow, claims.owner_id))
 
-    @post("/", operation_id="AddFavorite", summary="Add a workshop to the caller's favourites", status_code=HTTP_201_CREATED)
+    @post("/", operation_id="AddFavorite", summary="Add a workshop to the caller's favourites", status_code=HTTP_201_CREATED,
+          responses={HTTP_200_OK: ResponseSpec(FavoriteMessageResponse, description="Already a favourite", generate_examples=False),
+                     **problem_responses(404, 409)})
     async def add(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                   data: Annotated[Any, Body(title="FavoriteRequest", description="`{\"org_nr\": \"999999999\"}`")] = None,
                   ) -> Response[FavoriteMessageResponse]:

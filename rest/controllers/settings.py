@@ -9,6 +9,8 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 
+from rest.openapi import structured_responses
+
 from app.auth.tokens import AccessClaims
 from app.domain.account import notification_settings as prefs
 from app.domain.uow import UnitOfWork
@@ -21,13 +23,13 @@ class SettingsController(Controller):
     opt = {"error_style": "structured"}
 
     @get("/notifications", operation_id="GetNotificationSettings",
-         summary="Return merged preferences (stored overrides + sensible defaults)")
+         summary="Return merged preferences (stored overrides + sensible defaults)", responses=structured_responses(404))
     async def get_notifications(self, uow: NamedDependency[UnitOfWork],
                                 claims: NamedDependency[AccessClaims]) -> NotificationSettingsResponse:
         return NotificationSettingsResponse(preferences=await prefs.notification_settings(uow, claims.owner_id))
 
     @put("/notifications", operation_id="UpdateNotificationSettings", status_code=HTTP_200_OK,
-         summary="Partial update of preferences")
+         summary="Partial update of preferences", responses=structured_responses(404))
     async def update_notifications(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                                    data: JSONBody[dict[str, Any]]) -> NotificationSettingsResponse:
         return NotificationSettingsResponse(preferences=await prefs.update_notification_settings(uow, claims.owner_id, data))
