@@ -8,7 +8,14 @@ from typing import Any
 
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema, Tag
+from litestar.openapi.spec import (
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+    Tag,
+)
 from litestar.routes import HTTPRoute
 
 from rest.schemas.common import LocatedProblem, Problem, StructuredError

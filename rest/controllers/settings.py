@@ -9,11 +9,10 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 
-from rest.openapi import structured_responses
-
 from app.auth.tokens import AccessClaims
 from app.domain.account import notification_settings as prefs
 from app.domain.uow import UnitOfWork
+from rest.openapi import structured_responses
 from rest.schemas.account import NotificationSettingsResponse
 
 

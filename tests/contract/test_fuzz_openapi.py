@@ -13,10 +13,11 @@ notifications instead of stopping at 401/404. Sign-out uses a throwaway owner of
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,8 +98,8 @@ async def fuzz_target(database_url: str, redis_url: str, tmp_path_factory: pytes
         "MINBIL_PASSWORD_MEMORY_KIB": str(19 * 1024),
         "MINBIL_PASSWORD_PARALLELISM": "1",
     }
-    seeded = subprocess.run(
-        [sys.executable, "-m", "app.cli", "seed", "--workshops", "40", "--seed", "7"],
+    seeded = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "app.cli", "seed", "--workshops", "40", "--seed", "7"],
         cwd=ROOT, env=server_env(app_settings, **env), capture_output=True, timeout=300, check=False,
     )
     assert seeded.returncode == 0, seeded.stderr.decode()[-3000:]
