@@ -13,6 +13,7 @@ from litestar.openapi.spec import (
     OpenAPIResponse,
     OpenAPIType,
     Operation,
+    Parameter,
     Schema,
     Tag,
 )
@@ -57,6 +58,20 @@ def csv_or_json() -> type[Operation]:
                               "application/json": OpenAPIMediaType(schema=Schema(type=OpenAPIType.OBJECT))}
 
     return CsvOrJson
+
+
+def raw_query(*params: tuple[str, str] | tuple[str, str, bool]) -> type[Operation]:
+    """An operation class documenting the query parameters a handler reads from the raw query string
+    (`(name, description[, required])`; strings, as the reference types them)."""
+    declared = [Parameter(name=p[0], param_in="query", description=p[1], required=len(p) > 2 and bool(p[2]),
+                          schema=Schema(type=OpenAPIType.STRING)) for p in params]
+
+    @dataclass
+    class RawQuery(Operation):
+        def __post_init__(self) -> None:
+            self.parameters = [*(self.parameters or []), *declared]
+
+    return RawQuery
 
 
 # signature names that are not client input
