@@ -97,6 +97,29 @@ def _error_statuses(route: HTTPRoute, handler: HTTPRouteHandler) -> list[int]:
     return sorted(statuses)
 
 
+def _security(handler: HTTPRouteHandler) -> list[dict[str, list[str]]] | None:
+    """The requirement to document when it is not the document's default (a Bearer token): public
+    routes need none, routes that only personalise with a token take one optionally."""
+    names = set(handler.parsed_fn_signature.parameters)
+    if "claims" in names or handler.resolve_security():
+        return None
+    return [{}, {"BearerAuth": []}] if "maybe_claims" in names else []
+
+
+def _with_security(base: type[Operation], security: list[dict[str, list[str]]]) -> type[Operation]:
+    """`base` with `security` set: Litestar writes an empty requirement list as "inherit the default"."""
+
+    @dataclass
+    class Secured(base):  # type: ignore[valid-type,misc]
+        def __post_init__(self) -> None:
+            parent = getattr(super(), "__post_init__", None)
+            if parent is not None:
+                parent()
+            self.security = security
+
+    return Secured
+
+
 def _responses_in_style(style: str, statuses: Iterable[int]) -> dict[int, ResponseSpec]:
     if style == "structured":  # their 401 is the auth Problem (rest/errors.py)
         statuses = list(statuses)
@@ -106,7 +129,8 @@ def _responses_in_style(style: str, statuses: Iterable[int]) -> dict[int, Respon
 
 
 def document_error_responses(routes: Iterable[Any]) -> None:
-    """Declare on every /api/co operation the errors the REST face answers, in its module's shape.
+    """Declare on every /api/co operation the errors the REST face answers, in its module's shape,
+    and the security of the routes that do not need the default Bearer token.
 
     Litestar documents only a generic `{status_code, detail}` 400; the errors handler (rest/errors.py)
     answers in the module's style: validation 400s, 401 without a valid credential, 404 for a path that
@@ -122,6 +146,9 @@ def document_error_responses(routes: Iterable[Any]) -> None:
             style = str(handler.opt.get("error_style", "problem"))
             merged = {**_responses_in_style(style, _error_statuses(route, handler)), **(handler.responses or {})}
             handler.responses = dict(sorted(merged.items()))
+            security = _security(handler)
+            if security is not None:
+                handler.operation_class = _with_security(handler.operation_class, security)
 
 
 # the reference's tags, in its order (its endpoint index)
