@@ -26,6 +26,7 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
+from redis.asyncio import Redis
 from schemathesis.checks import CheckFunction, not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -83,8 +84,9 @@ async def _empty_tables(database_url: str) -> None:
 async def fuzz_target(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FuzzTarget]:
     await _empty_tables(database_url)
     tmp: Path = tmp_path_factory.mktemp("fuzz")
+    prefix = f"minbil:fuzz:{uuid.uuid4().hex[:8]}:"
     app_settings = load_settings(
-        {}, database_url=database_url, redis_url=redis_url, redis_prefix=f"minbil:fuzz:{uuid.uuid4().hex[:8]}:",
+        {}, database_url=database_url, redis_url=redis_url, redis_prefix=prefix,
         jwt_secret="fuzz-secret-" + "x" * 40, environment="test", data_dir=str(tmp / "data"),
         media_dir=str(tmp / "media"),
     )
@@ -112,12 +114,19 @@ async def fuzz_target(database_url: str, redis_url: str, tmp_path_factory: pytes
         yield FuzzTarget(server.base_url, response.json()["access_token"])
     finally:
         server.stop()
+        redis = Redis.from_url(redis_url)
+        keys = [key async for key in redis.scan_iter(match=prefix + "*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
+        await _empty_tables(database_url)
 
 
 def _openapi_document() -> dict[str, Any]:
     """The document `/api/co/schema/openapi.json` serves (`test_the_fuzzed_document_is_the_served_one` checks)."""
     app = create_app(load_settings({}, database_url="postgresql+asyncpg://unused@127.0.0.1/unused",
-                                   jwt_secret="openapi-" + "x" * 40, environment="test"))
+                                   jwt_secret="openapi-" + "x" * 40, environment="test", log_level="WARNING",
+                                   log_json=False))
     return app.openapi_schema.to_schema()  # type: ignore[no-any-return]
 
 
