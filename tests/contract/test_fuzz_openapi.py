@@ -19,8 +19,10 @@ import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -28,6 +30,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from redis.asyncio import Redis
 from schemathesis.checks import CheckFunction, not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -143,6 +146,118 @@ def test_the_fuzzed_document_is_the_served_one(fuzz_target: FuzzTarget) -> None:
     response = httpx.get(fuzz_target.base_url + "/api/co/schema/openapi.json", timeout=30)
     assert response.status_code == 200
     assert response.json() == DOCUMENT
+
+
+class Journey:
+    """Documented calls with valid input on the demo data; every answer is checked against the document."""
+
+    def __init__(self, target: FuzzTarget) -> None:
+        self.target = target
+        self.failures: list[str] = []
+
+    def call(self, method: str, path: str, expect: int, *, token: str | None = None, **case: Any) -> Any:
+        operation = schema[path][method]
+        if "body" in case:
+            case.setdefault("media_type", "application/json")
+        headers = {"Authorization": f"Bearer {token or self.target.token}", "x-api-key": API_KEY}
+        try:
+            response = operation.Case(**case).call_and_validate(base_url=self.target.base_url, headers=headers,
+                                                                checks=CHECKS, timeout=30)
+        except (AssertionError, FailureGroup) as exc:  # collected: one run reports every operation that fails
+            self.failures.append(f"{method} {path}: {str(exc)[:1500]}")
+            return None
+        if response.status_code != expect:
+            self.failures.append(f"{method} {path}: {response.status_code} (expected {expect}) {response.text[:500]}")
+            return None
+        try:
+            return response.json()
+        except ValueError:  # CSV, or no body
+            return None
+
+
+def test_success_answers_match_the_document(fuzz_target: FuzzTarget) -> None:
+    """Random input mostly earns 4xx; these valid calls reach every documented success answer."""
+    j = Journey(fuzz_target)
+    listed = j.call("GET", "/api/co/bookings", 200)
+    assert listed is not None, j.failures
+    bookings = [item for group in listed for item in group["items"]]
+    requested = next(b for b in bookings if b["status"] == "REQUESTED")
+    confirmed = next(b for b in bookings if b["status"] == "CONFIRMED")
+    unrated = next(b for b in bookings if b["status"] == "COMPLETED" and b["service_rating"] is None)
+    org_nr, service_id = requested["workshop_org_nr"], requested["service_id"]
+    j.call("GET", "/api/co/bookings/{booking_id}", 200, path_parameters={"booking_id": requested["id"]})
+    j.call("GET", "/api/co/bookings/change-requests", 200)
+    j.call("POST", "/api/co/bookings", 200, body={"org_nr": org_nr, "service_id": service_id,
+                                                  "service_start_time": _weekday_ahead(20, 10),
+                                                  "registration_number": requested["registration_number"]})
+    j.call("PUT", "/api/co/bookings/{booking_id}", 200, path_parameters={"booking_id": requested["id"]},
+           body={"service_start_time": _weekday_ahead(21, 11)})
+    j.call("POST", "/api/co/bookings/change-requests", 201,
+           body={"booking_id": confirmed["id"], "request_type": "RESCHEDULE",
+                 "requested_start_time": _weekday_ahead(22, 9), "reason": "Kan ikke den dagen"})
+    j.call("POST", "/api/co/rating/rate/{booking_id}", 200, path_parameters={"booking_id": unrated["id"]},
+           body={"service_rating": 4, "service_rating_message": "Bra"})
+    j.call("GET", "/api/co/shops/{org_nr}", 200, path_parameters={"org_nr": org_nr})
+    j.call("GET", "/api/co/marketplace/shops/{org_nr}", 200, path_parameters={"org_nr": org_nr})
+    j.call("GET", "/api/co/filters/filterByCategories", 200, query={"categories": "1,2"})
+    j.call("GET", "/api/co/filters/filterByHierarchicalCategories", 200, query={"categories": "4"})
+    j.call("GET", "/api/co/filters/location", 200, query={"lat": "59.91", "lng": "10.75", "radius": "20"})
+    j.call("GET", "/api/co/filters/search", 200, query={"q": "olje"})
+    j.call("GET", "/api/co/shops", 200, query={"layout": "market", "lat": "59.91", "lng": "10.75", "include_facets": "true"})
+    j.call("POST", "/api/co/favorits", 201, body={"org_nr": org_nr})
+    j.call("POST", "/api/co/favorits", 200, body={"org_nr": org_nr})
+    j.call("DELETE", "/api/co/favorits", 200, body={"org_nr": org_nr})
+    j.call("POST", "/api/co/messages/send", 201, body={"thread_id": str(requested["id"]), "message": "Hei"})
+    j.call("GET", "/api/co/messages/thread/{booking_id}", 200, path_parameters={"booking_id": requested["id"]})
+    j.call("POST", "/api/co/messages/mark-read", 200, body={"thread_id": str(confirmed["id"])})
+    j.call("POST", "/api/co/messages/thread/{booking_id}/read-up-to", 200, path_parameters={"booking_id": confirmed["id"]},
+           body={})
+    notifications = j.call("GET", "/api/co/notifications", 200)
+    first = notifications["data"][0]["id"]
+    j.call("GET", "/api/co/notifications/{notif_id}", 200, path_parameters={"notif_id": first})
+    j.call("POST", "/api/co/notifications/{notif_id}/mark-read", 200, path_parameters={"notif_id": first})
+    j.call("POST", "/api/co/notifications/mark-read", 200, body={"ids": [first]})
+    intent = j.call("POST", "/api/co/payments/intents", 200, body={"booking_id": confirmed["id"]})
+    if intent is not None:
+        payment_id = intent["data"]["id"] if "data" in intent else intent["id"]
+        j.call("GET", "/api/co/payments/intents/{payment_id}", 200, path_parameters={"payment_id": payment_id})
+        j.call("POST", "/api/co/payments/intents/{payment_id}/confirm", 200, path_parameters={"payment_id": payment_id},
+               body={})
+    j.call("PUT", "/api/co/presence", 200, body={"status": "online"})
+    j.call("PUT", "/api/co/profile", 200, body={"first_name": "Demo", "phone_number": "+4799999999"})
+    j.call("GET", "/api/co/profile/check-username", 200, query={"username": "ledig-navn"})
+    j.call("PUT", "/api/co/settings/notifications", 200, body={"booking.updated": {"email": False, "push": True}})
+    logs = j.call("GET", "/api/co/service-log/list", 200)
+    j.call("GET", "/api/co/service-log/messages/{log_id}", 200, path_parameters={"log_id": logs["data"]["items"][0]["id"]})
+    token = j.call("GET", "/api/co/service-log/export-token", 200)
+    j.call("GET", "/api/co/service-records/export", 200, query={"format": "json"})
+    j.call("GET", "/api/co/service-records/export", 200, query={"token": token["data"]["token"]} if token else {})
+    j.call("POST", "/api/co/vehicles", 201, body={"registration_number": "AB12345", "nickname": "Ny"})
+    j.call("PUT", "/api/co/vehicles/{registration_number}", 200, path_parameters={"registration_number": "AB12345"},
+           body={"nickname": "Nyere"})
+    j.call("POST", "/api/co/vehicles/set-primary", 200, body={"registration_number": "AB12345"})
+    j.call("POST", "/api/co/vehicles/refresh/{registration_number}", 200, path_parameters={"registration_number": "AB12345"})
+    j.call("POST", "/api/co/vehicles", 200, body={"registration_number": "AB12345"})
+    j.call("GET", "/api/co/vehicles", 200, query={"registration_number": "AB12345"})
+    j.call("DELETE", "/api/co/vehicles", 200, query={"registration_number": "AB12345"})
+    j.call("POST", "/api/co/bookings/cancel", 200, body={"booking_id": requested["id"], "cancellation_reason": "Endret planer"})
+    email = f"journey-{uuid.uuid4().hex[:8]}@minbil.io"
+    j.call("POST", "/api/co/auth/sign-up", 201, body={"email": email, "password": DEMO_PASSWORD})
+    signed_in = j.call("POST", "/api/co/auth/sign-in", 200, body={"email": email, "password": DEMO_PASSWORD})
+    j.call("POST", "/api/co/auth/forgot-password", 200, body={"email": email})
+    if signed_in is not None:
+        refreshed = j.call("POST", "/api/co/auth/refresh", 200, token=signed_in["refresh_token"])
+        if refreshed is not None:
+            j.call("POST", "/api/co/auth/sign-out", 200, token=refreshed["access_token"])
+    assert not j.failures, "\n\n".join(j.failures)
+
+
+def _weekday_ahead(days: int, hour: int) -> str:
+    """`YYYY-MM-DD HH:MM` (Oslo) on a weekday at least `days` ahead."""
+    day = datetime.now(ZoneInfo("Europe/Oslo")).date() + timedelta(days=days)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return f"{day.isoformat()} {hour:02d}:00"
 
 
 @schema.parametrize()
