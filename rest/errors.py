@@ -58,7 +58,7 @@ class ErrorInfo:
 
     def __init__(self, status: int, code: str, message: str, *, fields: dict[str, str] | None = None,
                  hint: str | None = None, retryable: bool = False, retry_after: int | None = None,
-                 title: str | None = None) -> None:
+                 title: str | None = None, headers: dict[str, str] | None = None) -> None:
         self.status = status
         self.code = code
         self.message = message
@@ -67,6 +67,7 @@ class ErrorInfo:
         self.retryable = retryable
         self.retry_after = retry_after
         self.title = title or _TITLES.get(status, "Error")
+        self.headers = headers or {}
 
 
 def describe(exc: Exception) -> ErrorInfo:
@@ -84,11 +85,16 @@ def describe(exc: Exception) -> ErrorInfo:
         return ErrorInfo(403, "FORBIDDEN", "Forbidden")
     if isinstance(exc, NotFoundException):
         return ErrorInfo(404, "NOT_FOUND", "Not found")
-    if isinstance(exc, MethodNotAllowedException):
-        return ErrorInfo(405, "METHOD_NOT_ALLOWED", "Method not allowed")
+    if isinstance(exc, MethodNotAllowedException):  # the router names the allowed methods in `Allow`
+        return ErrorInfo(405, "METHOD_NOT_ALLOWED", "Method not allowed", headers=_allow_header(exc))
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         return ErrorInfo(exc.status_code, _STATUS_CODES.get(exc.status_code, "BAD_REQUEST"), _safe_detail(exc))
     return ErrorInfo(500, "INTERNAL_ERROR", "Internal server error", retryable=True)
+
+
+def _allow_header(exc: HTTPException) -> dict[str, str]:
+    allow = next((v for k, v in (exc.headers or {}).items() if k.lower() == "allow"), None)
+    return {"Allow": allow} if allow else {}
 
 
 def _safe_detail(exc: HTTPException) -> str:
@@ -167,7 +173,7 @@ def structured_body(info: ErrorInfo) -> dict[str, Any]:
 def render_error(request: Request, info: ErrorInfo) -> Response[Any]:
     opt = _route_opt(request)
     style = opt.get(STYLE_OPT, "problem")
-    headers = {"X-Request-ID": current_request_id()}
+    headers = {**info.headers, "X-Request-ID": current_request_id()}
     if info.retry_after is not None:
         headers["Retry-After"] = str(info.retry_after)
     if info.status == 401:
@@ -178,8 +184,8 @@ def render_error(request: Request, info: ErrorInfo) -> Response[Any]:
     if style == "problem_where":
         where = {**opt.get(WHERE_OPT, {}), "step": info.code.lower()}
     if style == "structured":  # the 401 of structured modules is the documented auth Problem
-        body = {"type": PROBLEM_BASE + "auth", "title": "Unauthorized", "status": 401, "code": "UNAUTHORIZED",
-                "message": info.message, "request_id": current_request_id()}
+        body = {"type": PROBLEM_BASE + "auth", "title": "Unauthorized", "status": 401, "detail": info.message,
+                "code": "UNAUTHORIZED", "message": info.message, "request_id": current_request_id()}
         return Response(body, status_code=401, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
     return Response(problem_body(info, request, where), status_code=info.status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from litestar import Router
 
 from app.discovery import modules_of
+from rest.boundary import check_input
 from rest.deps import DEPENDENCIES
 
 
@@ -16,11 +17,11 @@ def rest_controllers() -> list[type]:
 
 
 def build_rest_router() -> Router:
-    return Router(path="/api/co", route_handlers=rest_controllers(), dependencies=DEPENDENCIES)
+    return Router(path="/api/co", route_handlers=rest_controllers(), dependencies=DEPENDENCIES, before_request=check_input)
 
 
 def build_media_router() -> Router:
     """Uploaded files are also served at /media/ (the documented place), beside /api/co/media/."""
     from rest.controllers.media import MediaController
 
-    return Router(path="/", route_handlers=[MediaController], dependencies=DEPENDENCIES)
+    return Router(path="/", route_handlers=[MediaController], dependencies=DEPENDENCIES, before_request=check_input)

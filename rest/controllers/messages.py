@@ -24,6 +24,7 @@ from app.domain.messages import service as messages
 from app.domain.messages.attachments import MAX_ATTACHMENTS, AttachmentRef, Upload
 from app.domain.uow import UnitOfWork
 from app.errors import PayloadTooLarge, ValidationFailed
+from rest.boundary import JSON_OR_FORM
 from rest.envelope import meta
 from rest.openapi import structured_responses
 from rest.schemas.messages import (
@@ -148,7 +149,7 @@ class MessagesController(Controller):
 
     @post("/send", operation_id="SendMessage", status_code=HTTP_201_CREATED, summary="Send a message in a booking thread",
           description=SEND_DESCRIPTION, request_max_body_size=SEND_MAX_BODY, operation_class=SendMessageOperation,
-          responses=structured_responses(404, 413))
+          responses=structured_responses(404, 413), opt=JSON_OR_FORM)
     async def send(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                    claims: NamedDependency[AccessClaims]) -> SendMessageResponse:
         body, uploads = await read_send_payload(request)

@@ -24,6 +24,7 @@ from app.domain.account import profile
 from app.domain.account.results import ImageUpload
 from app.domain.uow import UnitOfWork
 from app.errors import ValidationFailed
+from rest.boundary import JSON_OR_FORM
 from rest.openapi import problem_responses
 from rest.schemas.account import (
     MessageData,
@@ -104,7 +105,7 @@ class ProfileController(Controller):
     @put("/", operation_id="UpdateProfile", summary="Update profile fields (JSON or multipart)", status_code=HTTP_200_OK,
          operation_class=json_or_multipart(("username", "first_name", "last_name", "phone_number", "address"),
                                            ("file", "profile_image")),
-         responses=problem_responses(404, 409))
+         responses=problem_responses(404, 409), opt=JSON_OR_FORM)
     async def update_profile(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                              claims: NamedDependency[AccessClaims]) -> CarOwnerUserResponse:
         values, upload = await read_payload(request, ("file", "profile_image"))

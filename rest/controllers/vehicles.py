@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from app.auth.tokens import AccessClaims
 from app.domain.account import vehicles
 from app.domain.uow import UnitOfWork
+from rest.boundary import JSON_OR_FORM
 from rest.controllers.profile import read_payload
 from rest.openapi import problem_responses
 from rest.schemas.account import (
@@ -49,7 +50,7 @@ class VehiclesController(Controller):
           operation_class=json_or_multipart(("registration_number", "nickname", "image"), ("file", "image"),
                                             ("registration_number",)),
           responses={HTTP_200_OK: ResponseSpec(VehicleResponse, description="Already linked", generate_examples=False),
-                     **problem_responses(404, 409, 429)})
+                     **problem_responses(404, 409, 429)}, opt=JSON_OR_FORM)
     async def add_vehicle(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                           claims: NamedDependency[AccessClaims]) -> Response[VehicleResponse]:
         values, upload = await read_payload(request, ("file", "image"))
@@ -91,7 +92,8 @@ class VehiclesController(Controller):
 
     @put("/{registration_number:str}", operation_id="UpdateVehicle", status_code=HTTP_200_OK,
          summary="Update nickname or image for a linked vehicle (JSON or multipart)",
-         operation_class=json_or_multipart(("nickname", "image"), ("file", "image")), responses=problem_responses(403))
+         operation_class=json_or_multipart(("nickname", "image"), ("file", "image")), responses=problem_responses(403),
+         opt=JSON_OR_FORM)
     async def update_vehicle(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                              claims: NamedDependency[AccessClaims], registration_number: FromPath[str]) -> VehicleResponse:
         values, upload = await read_payload(request, ("file", "image"))

@@ -108,8 +108,14 @@ def parse_float(raw: str | None, field: str, *, low: float | None = None, high: 
     if not math.isfinite(value):
         raise ValidationFailed(f"{field} must be a number.", fields={field: "not_a_number"})
     if (low is not None and value < low) or (high is not None and value > high):
-        raise ValidationFailed(f"{field} must be between {low:g} and {high:g}.", fields={field: "out_of_range"})
+        raise ValidationFailed(f"{field} must be {_bounds(low, high)}.", fields={field: "out_of_range"})
     return value
+
+
+def _bounds(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"between {low:g} and {high:g}"
+    return f"at least {low:g}" if low is not None else f"at most {high:g}"
 
 
 def parse_int(raw: str | None, field: str, *, default: int, low: int = 1) -> int:

@@ -1,0 +1,173 @@
+"""The REST face's input boundary: one check of every request's path, query and body before its handler runs.
+
+What no handler, domain rule or database column should ever see:
+- a NUL character in any text (PostgreSQL text cannot hold it): 400 naming the field;
+- an integer outside PostgreSQL's `integer` range: in the path it names nothing, so 404 (as a missing id);
+  in a query or body it is a 400 naming the field;
+- a JSON body nested deeper than `MAX_DEPTH`: 400;
+- a body in a media type the route does not read: 415. A body without a Content-Type is read as JSON,
+  as before (older mobile HTTP clients omit it on JSON posts).
+
+Routes that read their body themselves (no `data` parameter) declare what they take with
+`opt={BODY_MEDIA: (...)}`; without either, the body is not read here (a signed webhook's bytes stay untouched).
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Iterator
+from typing import Any, get_args
+
+import msgspec
+from litestar import Request
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ClientException
+from litestar.params import BodyKwarg, ParameterKwarg
+from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
+
+from app.errors import NotFound, ValidationFailed
+
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL `integer`, the type of every id and page column
+MAX_DEPTH = 32
+BODY_MEDIA = "body_media"
+JSON = RequestEncodingType.JSON
+FORMS = (RequestEncodingType.MULTI_PART, RequestEncodingType.URL_ENCODED)
+JSON_OR_FORM = {BODY_MEDIA: (JSON, *FORMS)}
+LONG_NUMBER = re.compile(rb"[0-9]{10}")  # an integer beyond `integer` has 10+ digits
+
+
+def in_db_range(value: int) -> bool:
+    return INT_MIN <= value <= INT_MAX
+
+
+def field_name(name: str) -> str:
+    """A client-supplied name as it may be echoed back (a NUL made visible)."""
+    return name.replace("\x00", "\\u0000")[:100]
+
+
+def _nul(field: str) -> ValidationFailed:
+    name = field_name(field)
+    return ValidationFailed(f"{name} must not contain NUL characters.", fields={name: "nul_character"})
+
+
+def _out_of_range(field: str) -> ValidationFailed:
+    return ValidationFailed(f"{field} is out of range ({INT_MIN}..{INT_MAX}).", fields={field: "out_of_range"})
+
+
+# --- what a handler takes, derived once per handler from its signature ---------------------------------------
+
+
+class _Shape(msgspec.Struct, frozen=True):
+    int_queries: frozenset[str]
+    media: tuple[str, ...]  # the body media types read; () when the route takes no body
+
+
+_shapes: weakref.WeakKeyDictionary[Any, _Shape] = weakref.WeakKeyDictionary()  # per handler object
+
+
+def _is_int(annotation: Any) -> bool:
+    return annotation is int or int in get_args(annotation)
+
+
+def _shape(request: Request[Any, Any, Any]) -> _Shape:
+    handler = request.route_handler
+    found = _shapes.get(handler)
+    if found is not None:
+        return found
+    int_queries: set[str] = set()
+    media: tuple[str, ...] = tuple(handler.opt.get(BODY_MEDIA, ()))
+    for name, field in handler.parsed_fn_signature.parameters.items():
+        kwarg = field.kwarg_definition
+        if isinstance(kwarg, BodyKwarg) and name == "data" and not media:
+            media = (kwarg.media_type,)
+        elif isinstance(kwarg, ParameterKwarg) and not (kwarg.header or kwarg.cookie) and _is_int(field.annotation):
+            if name not in request.path_params:
+                int_queries.add(kwarg.query or name)
+    found = _Shape(frozenset(int_queries), tuple(str(getattr(m, "value", m)) for m in media))
+    _shapes[handler] = found
+    return found
+
+
+# --- the check ----------------------------------------------------------------------------------------------
+
+
+async def check_input(request: Request[Any, Any, Any]) -> None:
+    """Litestar `before_request` hook of the REST routers; raises the error the module renders."""
+    shape = _shape(request)
+    for name, value in request.path_params.items():
+        if isinstance(value, int) and not in_db_range(value):
+            raise NotFound("Not found.")
+        if isinstance(value, str) and "\x00" in value:
+            raise _nul(name)
+    for name, value in request.query_params.multi_items():
+        if "\x00" in name or "\x00" in value:
+            raise _nul(name)
+        if name in shape.int_queries:
+            _check_int_text(name, value)
+    if shape.media:
+        await _check_body(request, shape.media)
+
+
+def _check_int_text(name: str, value: str) -> None:
+    text = value.strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    if digits.isdigit() and (len(digits) > 10 or not in_db_range(int(text))):
+        raise _out_of_range(name)
+
+
+async def _check_body(request: Request[Any, Any, Any], media: tuple[str, ...]) -> None:
+    content_type, _ = request.content_type
+    sent = request.headers.get("content-type") is not None
+    if content_type in FORMS and content_type in media:
+        form = await request.form()
+        for name, value in form.multi_items():
+            if "\x00" in name:
+                raise _nul(name)
+            text = value if isinstance(value, str) else getattr(value, "filename", None)
+            if text and "\x00" in text:
+                raise _nul(name)
+        return
+    is_json = not sent or content_type == JSON or content_type.endswith("+json")
+    if not is_json or JSON not in media:
+        if request.headers.get("content-length") == "0":
+            return  # no body: nothing to misread
+        raise ClientException(status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                              detail=f"Unsupported media type {content_type or 'none'}; send {', '.join(media)}.")
+    raw = await request.body()
+    if b"\\u0000" not in raw and not LONG_NUMBER.search(raw) and raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return  # nothing the checks below could find: skip decoding
+    try:
+        decoded = msgspec.json.decode(raw)
+    except RecursionError:
+        raise _too_deep() from None
+    except msgspec.DecodeError:
+        return  # malformed JSON: the handler's own parsing reports it in its words
+    for path, value in _leaves(decoded):
+        if isinstance(value, str) and "\x00" in value:
+            raise _nul(path)
+        if isinstance(value, int) and not isinstance(value, bool) and not in_db_range(value):
+            raise _out_of_range(path)
+
+
+def _too_deep() -> ValidationFailed:
+    return ValidationFailed(f"The body is nested deeper than {MAX_DEPTH} levels.", fields={"body": "too_deep"})
+
+
+def _leaves(document: Any) -> Iterator[tuple[str, Any]]:
+    """Every key and scalar of a decoded JSON document with its path (`a.b[2].c`); deeper than MAX_DEPTH raises."""
+    stack: list[tuple[str, Any, int]] = [("", document, 0)]
+    while stack:
+        path, value, depth = stack.pop()
+        if isinstance(value, dict | list) and depth >= MAX_DEPTH:
+            raise _too_deep()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                child = f"{path}.{key}" if path else str(key)
+                if "\x00" in key:
+                    yield field_name(child), key
+                stack.append((child, item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((f"{path or 'body'}[{index}]", item, depth + 1) for index, item in enumerate(value))
+        else:
+            yield path or "body", value
