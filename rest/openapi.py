@@ -101,7 +101,8 @@ def _security(handler: HTTPRouteHandler) -> list[dict[str, list[str]]] | None:
     """The requirement to document when it is not the document's default (a Bearer token): public
     routes need none, routes that only personalise with a token take one optionally."""
     names = set(handler.parsed_fn_signature.parameters)
-    if "claims" in names or handler.resolve_security():
+    # `security=[]` on the handler itself opts out of its controller's requirement (Litestar adds them up)
+    if "claims" in names or (handler.resolve_security() and handler.security != []):
         return None
     return [{}, {"BearerAuth": []}] if "maybe_claims" in names else []
 
