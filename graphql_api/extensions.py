@@ -11,7 +11,7 @@ from app.metrics import GRAPHQL_OPERATIONS
 
 
 class ErrorCodes(SchemaExtension):
-    """`extensions.code` (e.g. UNAUTHORIZED, NOT_FOUND) on errors that come from domain errors."""
+    """`extensions.code` (e.g. UNAUTHORIZED, NOT_FOUND) and the named `fields` on errors that come from domain errors."""
 
     def on_execute(self) -> Iterator[None]:
         yield
@@ -20,6 +20,8 @@ class ErrorCodes(SchemaExtension):
             original = error.original_error
             if isinstance(original, DomainError):
                 error.extensions = {**(error.extensions or {}), "code": original.code, "status": original.status}
+                if original.fields:
+                    error.extensions["fields"] = [{"field": k, "reason": v} for k, v in original.fields.items()]
 
 
 class OperationMetrics(SchemaExtension):

@@ -17,6 +17,7 @@ from app.discovery import modules_of
 from app.settings import Settings, get_settings
 from graphql_api.errors import should_mask_error
 from graphql_api.extensions import ErrorCodes, OperationMetrics
+from graphql_api.input_check import RejectNulCharacters
 
 
 def _collect(attribute: str) -> tuple[type, ...]:
@@ -39,6 +40,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
+            RejectNulCharacters,
             ErrorCodes,
             OperationMetrics,
             lambda: MaskErrors(should_mask_error=should_mask_error, error_message="Unexpected error."),

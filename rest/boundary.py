@@ -15,7 +15,6 @@ Routes that read their body themselves (no `data` parameter) declare what they t
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterator
 from typing import Any, get_args
 
@@ -26,19 +25,15 @@ from litestar.exceptions import ClientException
 from litestar.params import BodyKwarg, ParameterKwarg
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
+from app.domain.limits import INT_MAX, INT_MIN, in_db_range
 from app.errors import NotFound, ValidationFailed
 
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL `integer`, the type of every id and page column
 MAX_DEPTH = 32
 BODY_MEDIA = "body_media"
 JSON = RequestEncodingType.JSON
 FORMS = (RequestEncodingType.MULTI_PART, RequestEncodingType.URL_ENCODED)
 JSON_OR_FORM = {BODY_MEDIA: (JSON, *FORMS)}
 LONG_NUMBER = re.compile(rb"[0-9]{10}")  # an integer beyond `integer` has 10+ digits
-
-
-def in_db_range(value: int) -> bool:
-    return INT_MIN <= value <= INT_MAX
 
 
 def field_name(name: str) -> str:
@@ -55,15 +50,12 @@ def _out_of_range(field: str) -> ValidationFailed:
     return ValidationFailed(f"{field} is out of range ({INT_MIN}..{INT_MAX}).", fields={field: "out_of_range"})
 
 
-# --- what a handler takes, derived once per handler from its signature ---------------------------------------
+# --- what a handler takes, read from its signature (a few fields, so not cached) ------------------------
 
 
 class _Shape(msgspec.Struct, frozen=True):
     int_queries: frozenset[str]
     media: tuple[str, ...]  # the body media types read; () when the route takes no body
-
-
-_shapes: weakref.WeakKeyDictionary[Any, _Shape] = weakref.WeakKeyDictionary()  # per handler object
 
 
 def _is_int(annotation: Any) -> bool:
@@ -72,9 +64,6 @@ def _is_int(annotation: Any) -> bool:
 
 def _shape(request: Request[Any, Any, Any]) -> _Shape:
     handler = request.route_handler
-    found = _shapes.get(handler)
-    if found is not None:
-        return found
     int_queries: set[str] = set()
     media: tuple[str, ...] = tuple(handler.opt.get(BODY_MEDIA, ()))
     for name, field in handler.parsed_fn_signature.parameters.items():
@@ -84,9 +73,7 @@ def _shape(request: Request[Any, Any, Any]) -> _Shape:
         elif isinstance(kwarg, ParameterKwarg) and not (kwarg.header or kwarg.cookie) and _is_int(field.annotation):
             if name not in request.path_params:
                 int_queries.add(kwarg.query or name)
-    found = _Shape(frozenset(int_queries), tuple(str(getattr(m, "value", m)) for m in media))
-    _shapes[handler] = found
-    return found
+    return _Shape(frozenset(int_queries), tuple(str(getattr(m, "value", m)) for m in media))
 
 
 # --- the check ----------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from app.domain.bookings.results import (
     StatusItem,
 )
 from app.domain.bookings.times import parse_instant
+from app.domain.limits import in_db_range
 from app.domain.service_log import service as log
 from app.domain.service_log.results import ServiceLogItem
 from app.errors import DomainError, ValidationFailed
@@ -445,6 +446,8 @@ def _after(cursor: str | None) -> tuple[datetime, int] | None:
         return None
     try:
         start, _, ident = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        if not in_db_range(int(ident)):
+            raise ValueError(ident)
         return parse_instant(start, "after"), int(ident)
     except (ValueError, DomainError) as exc:
         raise ValidationFailed("Invalid cursor.", fields={"after": "invalid_cursor"}) from exc

@@ -16,6 +16,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from app.domain.limits import in_db_range
 from app.domain.marketplace import catalogue, search
 from app.domain.marketplace import query as mq
 from app.domain.marketplace.catalogue import ServiceCategoryNode
@@ -378,7 +379,7 @@ def _offset_after(cursor: str | None) -> int:
         return 0
     try:
         kind, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind != "offset" or not number.isdigit():
+        if kind != "offset" or not number.isdigit() or not in_db_range(int(number)):
             raise ValueError(cursor)
         return int(number) + 1
     except ValueError:

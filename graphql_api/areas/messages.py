@@ -21,6 +21,7 @@ from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from app.domain.limits import INT_MAX
 from app.domain.messages import batch
 from app.domain.messages import service as messages
 from app.domain.messages.attachments import AttachmentRef
@@ -50,7 +51,7 @@ def decode_cursor(cursor: str | None) -> int:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = raw.partition(":")
         position = int(value)
-        if kind != "pos" or position < 0:
+        if kind != "pos" or not 0 <= position <= INT_MAX:
             raise ValueError(raw)
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed("after is not a cursor of this list.", fields={"after": "invalid"}) from None

@@ -18,6 +18,7 @@ from strawberry.types import Info
 from app.domain.events import presence, stream
 from app.domain.events.config import realtime_config
 from app.domain.events.envelope import BOOKING_UPDATED, MESSAGE_CREATED, NOTIFICATION_CREATED, EventEnvelope
+from app.domain.limits import BIGINT_MAX
 from app.errors import DomainError, ValidationFailed
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import payload_union, user_error
@@ -30,7 +31,7 @@ def _cursor(after: str | None) -> int | None:
         value = int(after)
     except ValueError:
         value = -1
-    if value < 0:
+    if not 0 <= value <= BIGINT_MAX:
         raise ValidationFailed("after must be a cursor received from this subscription.",
                                fields={"after": "not a valid cursor"})
     return value

@@ -83,6 +83,9 @@ OUT_OF_RANGE_QUERIES = [
     ("/api/co/notifications", "page", str(BIG)),
     ("/api/co/bookings/change-requests", "booking_id", "-8137125174"),
     ("/api/co/shops", "page", "99999999999999999999"),
+    ("/api/co/service-log/list", "page", "99999999999999999999"),
+    ("/api/co/service-log/latest", "limit", "-99999999999"),
+    ("/api/co/service-records", "page_size", "99999999999999999999"),
 ]
 
 

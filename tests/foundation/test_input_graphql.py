@@ -1,0 +1,129 @@
+"""No input makes the GraphQL face fail: NUL characters, numbers out of range and bad cursors are client errors
+that name the argument, never a masked "Unexpected error."."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import SignedIn
+
+UNEXPECTED = "Unexpected error."
+
+
+async def gql(client: httpx.AsyncClient, owner: SignedIn | None, query: str, variables: dict[str, Any] | None = None,
+              ) -> dict[str, Any]:
+    response = await client.post("/graphql", json={"query": query, "variables": variables or {}},
+                                 headers=owner.headers if owner else {})
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def error_of(body: dict[str, Any]) -> dict[str, Any]:
+    assert body.get("errors"), body
+    error = body["errors"][0]
+    assert error["message"] != UNEXPECTED, body
+    return error
+
+
+def b64(text: str, pad: bool = True) -> str:
+    encoded = base64.urlsafe_b64encode(text.encode()).decode()
+    return encoded if pad else encoded.rstrip("=")
+
+
+# --- NUL characters -----------------------------------------------------------------------------------------
+
+NUL_CASES = [
+    # (document, variables, field named)
+    ('mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { __typename } }',
+     {"i": {"firstName": "a\u0000"}}, "i.firstName"),
+    ('mutation { updateProfile(input: {firstName: "a\\u0000"}) { __typename } }', None, "input.firstName"),
+    ('query($f: WorkshopFilter) { workshops(filter: $f) { totalCount } }', {"f": {"q": "\u0000"}}, "f.q"),
+    ('{ workshops(filter: {q: "x\\u0000"}) { totalCount } }', None, "filter.q"),
+    ('{ workshops(filter: {cities: ["Oslo", "B\\u0000"]}) { totalCount } }', None, "filter.cities[1]"),
+    ('query($q: String) { inbox(q: $q) { totalCount } }', {"q": "\u0000"}, "q"),
+    ('mutation($id: ID!) { confirmPaymentIntent(id: $id) { __typename } }', {"id": "pi_\u0000"}, "id"),
+    ('{ paymentIntent(id: "\\u0000") { id } }', None, "id"),
+    ('mutation { cancelBooking(id: 1, reason: "\\u0000") { __typename } }', None, "reason"),
+    ('mutation { updateVehicle(registrationNumber: "AB12345", nickname: "x\\u0000") { __typename } }', None, "nickname"),
+    ('query($f: NotificationFilter) { notifications(filter: $f) { totalCount } }',
+     {"f": {"types": ["booking\u0000"]}}, "f.types[0]"),
+    ('mutation { sendMessage(input: {bookingId: 1, message: "hei\\u0000"}) { __typename } }', None, "input.message"),
+]
+
+
+@pytest.mark.parametrize(("document", "variables", "field"), NUL_CASES)
+async def test_a_nul_character_is_a_bad_user_input_naming_the_field(client: httpx.AsyncClient, owner: SignedIn,
+                                                                    document: str, variables: Any, field: str) -> None:
+    body = await gql(client, owner, document, variables)
+    error = error_of(body)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", body
+    assert field in error["message"]
+    assert {"field": field, "reason": "nul_character"} in error["extensions"]["fields"]
+    assert body.get("data") is None
+
+
+async def test_an_escaped_backslash_is_not_a_nul(client: httpx.AsyncClient, owner: SignedIn) -> None:
+    body = await gql(client, owner, 'mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { __typename } }',
+                     {"i": {"firstName": "a\\u0000"}})
+    assert "errors" not in body, body
+    assert body["data"]["updateProfile"]["__typename"] == "ProfileUpdated" or body["data"]["updateProfile"]
+
+
+# --- numbers -----------------------------------------------------------------------------------------------
+
+NUMBER_CASES = [
+    ('{ workshops(filter: {priceMin: -1}) { totalCount } }', "price_min"),
+    ('{ workshops(filter: {priceMax: -1}) { totalCount } }', "price_max"),
+    ('{ workshops(filter: {lat: 59.9, lng: 10.7, maxDistanceKm: -5}) { totalCount } }', "max_distance_km"),
+    ('{ nearbyWorkshops(lat: 59.9, lng: 10.7, radiusKm: -1) { orgNr } }', "radiusKm"),
+    ('{ workshops(first: -1) { totalCount } }', "first"),
+    ('{ bookings(first: -1) { nodes { id } } }', "first"),
+    ('{ bookings(first: 2147483647) { nodes { id } } }', "first"),
+    ('{ serviceLog(page: -1) { total } }', "page"),
+    ('{ serviceLog(pageSize: -1) { total } }', "page_size"),
+    ('{ serviceLog(page: 2147483647, pageSize: 100) { total } }', "page"),
+    ('{ inbox(first: -1) { totalCount } }', "first"),
+    ('{ notifications(first: 0) { totalCount } }', "first"),
+]
+
+
+@pytest.mark.parametrize(("document", "field"), NUMBER_CASES)
+async def test_a_number_out_of_range_is_a_validation_error_naming_it(client: httpx.AsyncClient, owner: SignedIn,
+                                                                     document: str, field: str) -> None:
+    body = await gql(client, owner, document)
+    error = error_of(body)
+    assert error["extensions"]["code"] == "VALIDATION_ERROR", body
+    assert field in {f["field"] for f in error["extensions"]["fields"]}, body
+
+
+CURSOR_CASES = [
+    ('query($a: String) { workshops(after: $a) { totalCount } }', b64("offset:99999999999999999999")),
+    ('query($a: String) { workshops(after: $a) { totalCount } }', b64("offset:9223372036854775807")),
+    ('query($a: String) { inbox(after: $a) { totalCount } }', b64("pos:99999999999999999999", pad=False)),
+    ('query($a: String) { notifications(after: $a) { totalCount } }', b64("pos:9223372036854775806", pad=False)),
+    ('query($a: String) { bookings(after: $a) { nodes { id } } }', b64("2026-01-01T00:00:00+00:00|99999999999")),
+    ('query($a: String) { bookings(after: $a) { nodes { id } } }', b64("2026-01-01T00:00:00+00:00|-99999999999")),
+]
+
+
+@pytest.mark.parametrize(("document", "cursor"), CURSOR_CASES)
+async def test_a_cursor_out_of_range_is_a_validation_error_naming_after(client: httpx.AsyncClient, owner: SignedIn,
+                                                                        document: str, cursor: str) -> None:
+    body = await gql(client, owner, document, {"a": cursor})
+    error = error_of(body)
+    assert error["extensions"]["code"] == "VALIDATION_ERROR", body
+    assert "after" in {f["field"] for f in error["extensions"]["fields"]}, body
+
+
+@pytest.mark.parametrize("document", [
+    '{ paymentIntent(id: "99999999999") { id } }',
+    '{ paymentIntent(id: "-2147483649") { id } }',
+])
+async def test_an_id_out_of_range_is_not_found(client: httpx.AsyncClient, owner: SignedIn, document: str) -> None:
+    body = await gql(client, owner, document)
+    error = error_of(body)
+    assert error["extensions"]["status"] == 404, body
