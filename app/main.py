@@ -21,7 +21,7 @@ from graphql_api.controller import build_graphql_controller
 from graphql_api.schema import build_schema
 from rest.boundary import check_input
 from rest.errors import exception_handler
-from rest.openapi import openapi_tags
+from rest.openapi import document_error_responses, openapi_tags
 from rest.router import build_media_router, build_rest_router
 
 
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.services = services
             yield
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[*OPS_ROUTES, static_files_router(before_request=check_input), build_rest_router(), build_media_router(), build_graphql_controller(build_schema(settings), settings)],
         lifespan=[lifespan],
         middleware=[*proxy_middleware(settings), request_id_middleware],
@@ -65,3 +65,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
         logging_config=None,  # logging is configured once, by configure_logging (JSON with request ids)
     )
+    document_error_responses(app.routes)
+    return app

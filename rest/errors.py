@@ -123,7 +123,20 @@ def _route_opt(request: Request) -> dict[str, Any]:
     try:
         return dict(request.route_handler.opt)
     except Exception:  # unknown route: no handler resolved
-        return {}
+        return _module_opt(request)
+
+
+def _module_opt(request: Request) -> dict[str, Any]:
+    """The opt of the route whose static beginning is the longest prefix of an unmatched path
+    (`/messages/thread/abc` fails the `{booking_id:int}` converter but belongs to Messages)."""
+    path = request.url.path
+    best: tuple[int, dict[str, Any]] = (0, {})
+    for route in request.app.routes:
+        prefix = route.path.split("{", 1)[0]
+        handlers = getattr(route, "route_handlers", None)
+        if handlers and len(prefix) > best[0] and path.startswith(prefix):
+            best = (len(prefix), dict(handlers[0].opt))
+    return best[1]
 
 
 def problem_body(info: ErrorInfo, request: Request, where: dict[str, Any] | None) -> dict[str, Any]:

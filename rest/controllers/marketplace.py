@@ -10,6 +10,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import Body
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from typing_extensions import Annotated
@@ -19,7 +20,7 @@ from app.domain.marketplace import catalogue, search
 from app.domain.marketplace.cache import HIT
 from app.domain.uow import UnitOfWork
 from app.errors import ValidationFailed
-from rest.openapi import problem_responses
+from rest.openapi import problem_responses, raw_query
 from rest.schemas.common import CarBrandProblem
 from rest.schemas.marketplace import (
     CarBrandListMeta,
@@ -53,6 +54,47 @@ from rest.schemas.marketplace import (
 
 CAR_BRANDS_WHERE = {"layer": "rest", "component": "car-brands"}
 
+# the query parameters the reference documents; the handlers pass the raw query to the domain, which parses them
+_PAGING = (("page", "Page (1-based)"), ("page_size", "Items per page (max 100)"), ("sort", "Sort key"), ("order", "asc | desc"))
+SHOPS_QUERY = raw_query(
+    ("org", "If set, returns detail for this orgNr instead of list"), ("q", "Free text in name/description"),
+    ("workshop_category_id", "One or more workshop category IDs (csv or repeated params)"),
+    ("service_category_id", "One or more service category IDs (csv or repeated params)"),
+    ("city", "One or more city names"), ("county", "One or more counties"), ("postal_code", "Postal code"),
+    ("min_rating", "Minimum average rating (0-5)"), ("price_min", "Minimum price for cheapest service"),
+    ("price_max", "Maximum price for cheapest service"), ("max_distance_km", "Max distance in km from (lat,lng)"),
+    ("radius_km", "Alias for max_distance_km"), ("lat", "User latitude (for distance sorting)"), ("lng", "User longitude"),
+    ("open_now", "true/false - filter by currently open"), ("layout", "market to return nearby_top first, then results"),
+    ("include_facets", "true/false - include facets for filters"), *_PAGING,
+)
+FILTERS_QUERY = raw_query(
+    ("q", "Free text (name, description, address, service titles, etc.)"),
+    ("main_category_ids", "Comma-separated list of WorkshopCategory.id"),
+    ("sub_category_ids", "Comma-separated list of ServiceCategory.id"), ("min_rating", "Minimum average rating (1.0-5.0)"),
+    ("price_min", "Service price >= price_min"), ("price_max", "Service price <= price_max"), ("lat", "Latitude (optional)"),
+    ("lng", "Longitude (optional)"), ("radius", "Radius in km (optional)"), *_PAGING,
+)
+WORKSHOP_CATEGORIES_QUERY = raw_query(("categories", "Comma-separated workshop category ids", True))
+SERVICE_CATEGORIES_QUERY = raw_query(("categories", "Comma-separated service category ids", True))
+LOCATION_QUERY = raw_query(("lat", "Latitude", True), ("lng", "Longitude", True),
+                           ("radius", "Radius in km (default 6, max 50)"))
+SEARCH_QUERY = raw_query(("q", "Free text"), ("query", "Alias for q"))
+CATEGORIES_QUERY = raw_query(("workshop_category_id", "Optional workshop category id(s)"),
+                             ("service_category_id", "Optional service category id(s)"),
+                             ("include_inactive", "true | false (default false)"))
+SERVICE_CATEGORY_LIST_QUERY = raw_query(
+    ("id", "Filter by service category id(s)"), ("workshop_category_id", "Filter by workshop category id(s)"),
+    ("parent_id", "Filter by parent id (use 0 or null for roots)"), ("level", "Filter by depth (0=root, 1=child, ...)"),
+    ("tree", "true | false (return nested tree)"), ("include_children", "true | false (include nested children per row)"),
+    ("include_inactive", "true | false"), ("include_counts", "true | false (adds services_count)"),
+    ("q", "Search in name/code"), ("group_by_workshop", "true | false (group by workshop category)"),
+    ("sort", "id_asc | id_desc"),
+)
+WORKSHOP_CATEGORY_LIST_QUERY = raw_query(
+    ("id", "Filter by category id(s) (csv or repeated)"), ("include_inactive", "true | false (default false)"),
+    ("include_counts", "true | false (default false)"), ("q", "Search in name/code"), ("sort", "id_asc | id_desc"),
+)
+
 
 def _params(request: Request[Any, Any, Any]) -> dict[str, list[str]]:
     return request.query_params.dict()
@@ -70,7 +112,9 @@ class MarketplaceController(Controller):
     tags = ["Marketplace"]
     security = []
 
-    @get("/shops", operation_id="ListShops", summary="List workshops with filtering, pagination and marketplace layout")
+    @get("/shops", operation_id="ListShops", summary="List workshops with filtering, pagination and marketplace layout",
+         operation_class=SHOPS_QUERY,
+         responses=problem_responses(404))
     async def list_shops(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                          maybe_claims: NamedDependency[AccessClaims | None]) -> Response[WorkshopListResponse]:
         params = _params(request)
@@ -93,7 +137,8 @@ class MarketplaceCompatController(Controller):
     tags = ["MarketplaceCompat"]
     security = []
 
-    @get("/shops", operation_id="CompatListShops", summary="Workshop list in the {data, meta} envelope")
+    @get("/shops", operation_id="CompatListShops", summary="Workshop list in the {data, meta} envelope",
+         operation_class=SHOPS_QUERY)
     async def list_shops(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                          maybe_claims: NamedDependency[AccessClaims | None]) -> Response[CompatWorkshopList]:
         outcome = await search.search_params(uow, "shops", _params(request), owner_id=_owner(maybe_claims))
@@ -115,28 +160,31 @@ class MarketplaceFiltersController(Controller):
         outcome = await search.search_params(uow, kind, _params(request), owner_id=claims.owner_id)
         return Response(workshop_list(outcome.page), headers=_cache_headers(outcome.cache))
 
-    @get("/", operation_id="FilterShops", summary="Composite marketplace filter")
+    @get("/", operation_id="FilterShops", summary="Composite marketplace filter", operation_class=FILTERS_QUERY)
     async def filters(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                       claims: NamedDependency[AccessClaims]) -> Response[WorkshopList]:
         return await self._list(request, uow, claims, "filters")
 
-    @get("/filterByCategories", operation_id="FilterShopsByCategories", summary="Workshops in workshop categories (legacy)")
+    @get("/filterByCategories", operation_id="FilterShopsByCategories", summary="Workshops in workshop categories (legacy)",
+         operation_class=WORKSHOP_CATEGORIES_QUERY)
     async def by_categories(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                             claims: NamedDependency[AccessClaims]) -> Response[WorkshopList]:
         return await self._list(request, uow, claims, "workshop_categories")
 
     @get("/filterByHierarchicalCategories", operation_id="FilterShopsByServiceCategories",
-         summary="Workshops offering services in service categories (legacy)")
+         summary="Workshops offering services in service categories (legacy)", operation_class=SERVICE_CATEGORIES_QUERY)
     async def by_service_categories(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                                     claims: NamedDependency[AccessClaims]) -> Response[WorkshopList]:
         return await self._list(request, uow, claims, "service_categories")
 
-    @get("/location", operation_id="FilterShopsByLocation", summary="Workshops within a radius of a point")
+    @get("/location", operation_id="FilterShopsByLocation", summary="Workshops within a radius of a point",
+         operation_class=LOCATION_QUERY)
     async def by_location(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                           claims: NamedDependency[AccessClaims]) -> Response[WorkshopList]:
         return await self._list(request, uow, claims, "location")
 
-    @get("/search", operation_id="SearchShops", summary="Free text search across workshops, addresses, services and categories")
+    @get("/search", operation_id="SearchShops", summary="Free text search across workshops, addresses, services and categories",
+         operation_class=SEARCH_QUERY)
     async def text_search(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                           claims: NamedDependency[AccessClaims]) -> Response[SearchResults]:
         outcome = await search.search_params(uow, "text", _params(request), owner_id=claims.owner_id)
@@ -150,17 +198,20 @@ class CategoriesController(Controller):
     tags = ["Categories"]
     security = []
 
-    @get("/", operation_id="ListCategories", summary="Workshop categories with their service categories")
+    @get("/", operation_id="ListCategories", summary="Workshop categories with their service categories",
+         operation_class=CATEGORIES_QUERY)
     async def overview(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]) -> Response[CategoriesResponse]:
         result = await catalogue.categories_overview(uow, _params(request))
         return Response(categories_response(result), headers=_cache_headers(result.cache))
 
-    @get("/services", operation_id="ListServiceCategories", summary="Service categories")
+    @get("/services", operation_id="ListServiceCategories", summary="Service categories",
+         operation_class=SERVICE_CATEGORY_LIST_QUERY)
     async def service_categories(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]) -> Response[ServiceCategoryListResponse]:
         result = await catalogue.list_service_categories(uow, _params(request))
         return Response(service_categories_response(result), headers=_cache_headers(result.cache))
 
-    @get("/shops", operation_id="ListWorkshopCategories", summary="Workshop categories")
+    @get("/shops", operation_id="ListWorkshopCategories", summary="Workshop categories",
+         operation_class=WORKSHOP_CATEGORY_LIST_QUERY)
     async def workshop_categories(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]) -> Response[WorkshopCategoryListResponse]:
         result = await catalogue.list_workshop_categories(uow, _params(request))
         rows = [workshop_category_row(c) for c in result.rows]
@@ -196,7 +247,9 @@ class FavoritesController(Controller):
     async def list_favourites(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]) -> FavoriteListResponseEnvelope:
         return favourite_list(await catalogue.list_favourites(uow, claims.owner_id))
 
-    @post("/", operation_id="AddFavorite", summary="Add a workshop to the caller's favourites", status_code=HTTP_201_CREATED)
+    @post("/", operation_id="AddFavorite", summary="Add a workshop to the caller's favourites", status_code=HTTP_201_CREATED,
+          responses={HTTP_200_OK: ResponseSpec(FavoriteMessageResponse, description="Already a favourite", generate_examples=False),
+                     **problem_responses(404, 409)})
     async def add(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                   data: Annotated[Any, Body(title="FavoriteRequest", description="`{\"org_nr\": \"999999999\"}`")] = None,
                   ) -> Response[FavoriteMessageResponse]:

@@ -26,6 +26,7 @@ from app.domain.uow import UnitOfWork
 from app.errors import PayloadTooLarge, ValidationFailed
 from rest.boundary import JSON_OR_FORM
 from rest.envelope import meta
+from rest.openapi import structured_responses
 from rest.schemas.messages import (
     LegacyReadUpToRequest,
     MessageListResponse,
@@ -138,7 +139,7 @@ class MessagesController(Controller):
         return thread_list_response(result, request.url.path, q)
 
     @post("/mark-read", operation_id="MarkThreadRead", status_code=HTTP_200_OK,
-          summary="Mark workshop -> car owner messages of a thread read")
+          summary="Mark workshop -> car owner messages of a thread read", responses=structured_responses(404))
     async def mark_read(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                         data: JSONBody[ReadUpToRequest]) -> ReadUpToResponse:
         booking_id = messages.parse_thread_id(data.thread_id)
@@ -148,7 +149,7 @@ class MessagesController(Controller):
 
     @post("/send", operation_id="SendMessage", status_code=HTTP_201_CREATED, summary="Send a message in a booking thread",
           description=SEND_DESCRIPTION, request_max_body_size=SEND_MAX_BODY, operation_class=SendMessageOperation,
-          opt=JSON_OR_FORM)
+          responses=structured_responses(404, 413), opt=JSON_OR_FORM)
     async def send(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                    claims: NamedDependency[AccessClaims]) -> SendMessageResponse:
         body, uploads = await read_send_payload(request)

@@ -11,8 +11,13 @@ from litestar import Controller, Request, Response, delete, get, put
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import MediaType, RequestEncodingType
+from litestar.openapi import ResponseSpec
 from litestar.params import FromQuery
-from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
+from litestar.status_codes import (
+    HTTP_200_OK,
+    HTTP_204_NO_CONTENT,
+    HTTP_304_NOT_MODIFIED,
+)
 
 from app.auth.tokens import AccessClaims
 from app.domain.account import profile
@@ -20,6 +25,7 @@ from app.domain.account.results import ImageUpload
 from app.domain.uow import UnitOfWork
 from app.errors import ValidationFailed
 from rest.boundary import JSON_OR_FORM
+from rest.openapi import problem_responses
 from rest.schemas.account import (
     MessageData,
     MessageEnvelope,
@@ -83,7 +89,9 @@ class ProfileController(Controller):
     opt = PROBLEM
 
     @get("/", operation_id="GetProfile", summary="Get the signed-in owner's profile",
-         description="Strong ETag; If-None-Match with the current tag answers 304 without a body.")
+         description="Strong ETag; If-None-Match with the current tag answers 304 without a body.",
+         responses={HTTP_304_NOT_MODIFIED: ResponseSpec(data_container=None, description="Not Modified"),
+                    **problem_responses(404)})
     async def get_profile(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                           claims: NamedDependency[AccessClaims]) -> Response[CarOwnerUserResponse]:
         owner = await profile.get_profile(uow, claims.owner_id)
@@ -96,7 +104,8 @@ class ProfileController(Controller):
 
     @put("/", operation_id="UpdateProfile", summary="Update profile fields (JSON or multipart)", status_code=HTTP_200_OK,
          operation_class=json_or_multipart(("username", "first_name", "last_name", "phone_number", "address"),
-                                           ("file", "profile_image")), opt=JSON_OR_FORM)
+                                           ("file", "profile_image")),
+         responses=problem_responses(404, 409), opt=JSON_OR_FORM)
     async def update_profile(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                              claims: NamedDependency[AccessClaims]) -> CarOwnerUserResponse:
         values, upload = await read_payload(request, ("file", "profile_image"))
@@ -104,7 +113,9 @@ class ProfileController(Controller):
         return user_response(owner, uow.settings.public_base_url)
 
     @delete("/", operation_id="DeleteProfileImage", summary="Remove the profile image (the account stays)",
-            status_code=HTTP_200_OK)
+            status_code=HTTP_200_OK,
+            responses={HTTP_204_NO_CONTENT: ResponseSpec(data_container=None, description="No profile image to remove"),
+                       **problem_responses(404)})
     async def delete_profile_image(self, uow: NamedDependency[UnitOfWork],
                                    claims: NamedDependency[AccessClaims]) -> Response[MessageEnvelope]:
         result = await profile.remove_profile_image(uow, claims.owner_id)

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery
 from app.auth.tokens import AccessClaims
 from app.domain.service_log import service as log
 from app.domain.uow import UnitOfWork
+from rest.openapi import csv_or_json, problem_responses
 from rest.schemas.account import envelope_meta
 from rest.schemas.service_log import (
     ExportTokenResponse,
@@ -23,6 +24,10 @@ from rest.schemas.service_log import (
 )
 
 BEARER = [{"BearerAuth": []}]
+# a registration number that is not the caller's (or an export token that does not cover the filters) is a 403
+FILTER_ERRORS = problem_responses(403)
+# the vehicle-history routes default to the primary vehicle: none is a 404
+VEHICLE_ERRORS = problem_responses(403, 404)
 
 
 class ServiceLogController(Controller):
@@ -31,7 +36,7 @@ class ServiceLogController(Controller):
     opt = {"error_style": "problem"}
     security = BEARER
 
-    @get("/export-token", operation_id="ServiceLogExportToken", summary="A short-lived export token (15 minutes)")
+    @get("/export-token", operation_id="ServiceLogExportToken", summary="A short-lived export token (15 minutes)", responses=FILTER_ERRORS)
     async def export_token(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                            registration_number: FromQuery[str | None] = None, workshop_org_nr: FromQuery[str | None] = None,
                            date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None) -> ExportTokenResponse:
@@ -39,7 +44,7 @@ class ServiceLogController(Controller):
                                        workshop_org_nr=workshop_org_nr, date_from=date_from, date_to=date_to)
         return ExportTokenResponse(data=token, meta=envelope_meta())
 
-    @get("/latest", operation_id="ServiceLogLatest", summary="The latest booking-based service logs")
+    @get("/latest", operation_id="ServiceLogLatest", summary="The latest booking-based service logs", responses=FILTER_ERRORS)
     async def latest(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                      limit: FromQuery[str | None] = None, registration_number: FromQuery[str | None] = None,
                      workshop_org_nr: FromQuery[str | None] = None) -> ServiceLogLatestResponse:
@@ -47,7 +52,7 @@ class ServiceLogController(Controller):
                                   workshop_org_nr=workshop_org_nr)
         return ServiceLogLatestResponse(data=result, meta=envelope_meta())
 
-    @get("/list", operation_id="ServiceLogList", summary="Paginated list of the owner's service logs")
+    @get("/list", operation_id="ServiceLogList", summary="Paginated list of the owner's service logs", responses=FILTER_ERRORS)
     async def list_logs(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                         page: FromQuery[str | None] = None, page_size: FromQuery[str | None] = None,
                         registration_number: FromQuery[str | None] = None, workshop_org_nr: FromQuery[str | None] = None,
@@ -64,7 +69,7 @@ class ServiceLogController(Controller):
                        log_id: FromPath[int]) -> LogMessagesResponse:
         return LogMessagesResponse(data=await log.log_messages(uow, claims.owner_id, log_id), meta=envelope_meta())
 
-    @get("/summary", operation_id="ServiceLogSummary", summary="Count, average rating, total spent, last service date")
+    @get("/summary", operation_id="ServiceLogSummary", summary="Count, average rating, total spent, last service date", responses=FILTER_ERRORS)
     async def summary(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                       registration_number: FromQuery[str | None] = None, workshop_org_nr: FromQuery[str | None] = None,
                       date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None) -> ServiceLogSummaryResponse:
@@ -73,7 +78,7 @@ class ServiceLogController(Controller):
         return ServiceLogSummaryResponse(data=result, meta=envelope_meta())
 
     @get("/vehicle-history/latest", operation_id="VehicleHistoryLatest",
-         summary="Latest service history of a vehicle (the primary one by default)")
+         summary="Latest service history of a vehicle (the primary one by default)", responses=VEHICLE_ERRORS)
     async def vehicle_latest(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                              limit: FromQuery[str | None] = None, registration_number: FromQuery[str | None] = None,
                              workshop_org_nr: FromQuery[str | None] = None) -> ServiceLogLatestResponse:
@@ -82,7 +87,7 @@ class ServiceLogController(Controller):
         return ServiceLogLatestResponse(data=result, meta=envelope_meta())
 
     @get("/vehicle-history/list", operation_id="VehicleHistoryList",
-         summary="Paginated service history of a vehicle (the primary one by default)")
+         summary="Paginated service history of a vehicle (the primary one by default)", responses=VEHICLE_ERRORS)
     async def vehicle_list(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                            page: FromQuery[str | None] = None, page_size: FromQuery[str | None] = None,
                            registration_number: FromQuery[str | None] = None, workshop_org_nr: FromQuery[str | None] = None,
@@ -93,7 +98,7 @@ class ServiceLogController(Controller):
         return ServiceLogPageResponse(data=result, meta=envelope_meta())
 
     @get("/vehicle-history/summary", operation_id="VehicleHistorySummary",
-         summary="Aggregate service history of a vehicle (the primary one by default)")
+         summary="Aggregate service history of a vehicle (the primary one by default)", responses=VEHICLE_ERRORS)
     async def vehicle_summary(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                               registration_number: FromQuery[str | None] = None) -> ServiceLogSummaryResponse:
         result = await log.vehicle_summary(uow, claims.owner_id, registration_number=registration_number)
@@ -106,7 +111,7 @@ class ServiceRecordsController(Controller):
     opt = {"error_style": "problem"}
     security = BEARER
 
-    @get("/", operation_id="ListServiceRecords", summary="The owner's service records (completed bookings)")
+    @get("/", operation_id="ListServiceRecords", summary="The owner's service records (completed bookings)", responses=FILTER_ERRORS)
     async def records(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                       page: FromQuery[str | None] = None, page_size: FromQuery[str | None] = None,
                       registration_number: FromQuery[str | None] = None, workshop_org_nr: FromQuery[str | None] = None,
@@ -120,8 +125,9 @@ class ServiceRecordsController(Controller):
          summary="The service history: CSV, or the `{data, meta}` envelope for `Accept: application/json`",
          description="`format=csv|json` wins over `Accept`; without either (or with `*/*`) the answer is a CSV "
                      "download. Authorised by the Bearer token or an export token (`token`).",
-         responses={200: ResponseSpec(data_container=ServiceExportResponse, description="The history as JSON "
-                                      "(`text/csv` when CSV is negotiated)", generate_examples=False)})
+         responses={**FILTER_ERRORS, 200: ResponseSpec(data_container=ServiceExportResponse, description="The history "
+                                                       "as CSV or JSON", generate_examples=False)},
+         operation_class=csv_or_json())
     async def export(self, request: Request, uow: NamedDependency[UnitOfWork],
                      maybe_claims: NamedDependency[AccessClaims | None],
                      token: FromQuery[str | None] = None, export_token: FromQuery[str | None] = None,

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -14,6 +15,7 @@ from app.domain.account import vehicles
 from app.domain.uow import UnitOfWork
 from rest.boundary import JSON_OR_FORM
 from rest.controllers.profile import read_payload
+from rest.openapi import problem_responses
 from rest.schemas.account import (
     SetPrimary,
     VehicleListResponse,
@@ -32,7 +34,8 @@ class VehiclesController(Controller):
     tags = ["Vehicles"]
     opt = {"error_style": "problem"}
 
-    @get("/", operation_id="GetVehicles", summary="Fetch vehicles linked to the authenticated user")
+    @get("/", operation_id="GetVehicles", summary="Fetch vehicles linked to the authenticated user",
+         responses=problem_responses(403, 404))
     async def get_vehicles(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                            registration_number: FromQuery[str | None] = None,
                            reg: FromQuery[str | None] = None) -> VehicleListResponse | VehicleResponse:
@@ -45,7 +48,9 @@ class VehiclesController(Controller):
     @post("/", operation_id="AddVehicle", status_code=HTTP_201_CREATED,
           summary="Create a vehicle (from Vegvesen) if missing and link it to the authenticated user",
           operation_class=json_or_multipart(("registration_number", "nickname", "image"), ("file", "image"),
-                                            ("registration_number",)), opt=JSON_OR_FORM)
+                                            ("registration_number",)),
+          responses={HTTP_200_OK: ResponseSpec(VehicleResponse, description="Already linked", generate_examples=False),
+                     **problem_responses(404, 409, 429)}, opt=JSON_OR_FORM)
     async def add_vehicle(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                           claims: NamedDependency[AccessClaims]) -> Response[VehicleResponse]:
         values, upload = await read_payload(request, ("file", "image"))
@@ -56,7 +61,8 @@ class VehiclesController(Controller):
                         status_code=HTTP_201_CREATED if result.created else HTTP_200_OK)
 
     @delete("/", operation_id="RemoveVehicle", status_code=HTTP_200_OK,
-            summary="Unlink a vehicle from the authenticated user (does not delete the vehicle)")
+            summary="Unlink a vehicle from the authenticated user (does not delete the vehicle)",
+            responses=problem_responses(403, 404))
     async def remove_vehicle(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                              registration_number: FromQuery[str | None] = None,
                              reg: FromQuery[str | None] = None) -> VehicleRemovedResponse:
@@ -69,14 +75,15 @@ class VehiclesController(Controller):
         )
 
     @post("/refresh/{registration_number:str}", operation_id="RefreshVehicle", status_code=HTTP_200_OK,
-          summary="Refresh stored vehicle data from Vegvesen for a linked vehicle")
+          summary="Refresh stored vehicle data from Vegvesen for a linked vehicle",
+          responses=problem_responses(403, 429))
     async def refresh_vehicle(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                               registration_number: FromPath[str]) -> VehicleResponse:
         view = await vehicles.refresh_vehicle(uow, claims.owner_id, registration_number)
         return vehicle_response(view, uow.settings.public_base_url)
 
     @post("/set-primary", operation_id="SetPrimaryVehicle", status_code=HTTP_200_OK,
-          summary="Set the primary vehicle for the authenticated user")
+          summary="Set the primary vehicle for the authenticated user", responses=problem_responses(403, 404))
     async def set_primary(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
                           data: JSONBody[SetPrimary]) -> VehicleResponse:
         plate = data.registration_number if data.registration_number is not None else data.reg
@@ -85,7 +92,8 @@ class VehiclesController(Controller):
 
     @put("/{registration_number:str}", operation_id="UpdateVehicle", status_code=HTTP_200_OK,
          summary="Update nickname or image for a linked vehicle (JSON or multipart)",
-         operation_class=json_or_multipart(("nickname", "image"), ("file", "image")), opt=JSON_OR_FORM)
+         operation_class=json_or_multipart(("nickname", "image"), ("file", "image")), responses=problem_responses(403),
+         opt=JSON_OR_FORM)
     async def update_vehicle(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
                              claims: NamedDependency[AccessClaims], registration_number: FromPath[str]) -> VehicleResponse:
         values, upload = await read_payload(request, ("file", "image"))
