@@ -99,7 +99,7 @@ async def check_input(request: Request[Any, Any, Any]) -> None:
 
 def _check_int_text(name: str, value: str) -> None:
     text = value.strip()
-    sign, digits = (text[0], text[1:]) if text[:1] in "+-" else ("", text)
+    sign, digits = (text[0], text[1:]) if text and text[0] in "+-" else ("", text)
     significant = digits.lstrip("0")  # int() refuses over 4300 digits: never convert a long one
     if digits.isdigit() and (len(significant) > 10 or not in_db_range(int(sign + (significant or "0")))):
         raise _out_of_range(name)

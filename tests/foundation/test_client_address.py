@@ -5,46 +5,22 @@ The app is served by a real uvicorn with the options `minbil serve` uses, and ca
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
-import uvicorn
 
-from app.cli import server_options
-from app.main import create_app
 from app.settings import Settings
+from tests.served import serve_in_thread
 
 LIMIT = "3/100000"  # 3 per window; a window long enough not to roll over during a test
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def served(settings: Settings) -> Iterator[httpx.Client]:
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, lifespan="on", **server_options(settings))
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        thread.join(30)
+    with serve_in_thread(settings) as address, httpx.Client(base_url=f"http://{address}", timeout=30) as client:
+        yield client
 
 
 def _statuses(client: httpx.Client, forwarded: list[str]) -> list[int]:

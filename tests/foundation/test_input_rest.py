@@ -105,6 +105,14 @@ async def test_a_page_at_the_top_of_the_range_is_an_empty_page(client: httpx.Asy
         assert response.json()["data"] == []
 
 
+@pytest.mark.parametrize("value", ["", " ", "+", "-"])
+async def test_an_empty_or_sign_only_page_is_not_a_server_error(client: httpx.AsyncClient, owner: SignedIn,
+                                                                 value: str) -> None:
+    for path in ("/api/co/notifications", "/api/co/messages/inbox", "/api/co/messages/thread/1"):
+        response = await client.get(path, params={"page": value}, headers=owner.headers)
+        assert response.status_code < 500, response.text
+
+
 @pytest.mark.parametrize(("path", "body", "field"), [
     ("/api/co/bookings/cancel", {"booking_id": 99_999_999_999}, "booking_id"),
     ("/api/co/bookings/change-requests", {"booking_id": -BIG - 1, "request_type": "cancel"}, "booking_id"),

@@ -4,45 +4,21 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-import uvicorn
 from websockets.exceptions import ConnectionClosedError
 from websockets.sync.client import connect
 
-from app.cli import server_options
-from app.main import create_app
 from app.settings import Settings
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.served import serve_in_thread
 
 
 @pytest.fixture
 def served(settings_factory: Callable[..., Settings]) -> Iterator[str]:
-    port = _free_port()
-    settings = settings_factory()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, lifespan="on", **server_options(settings))
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(30)
+    with serve_in_thread(settings_factory()) as address:
+        yield address
 
 
 def test_websocket_handshake_over_a_real_socket(served: str) -> None:
