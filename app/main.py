@@ -26,7 +26,6 @@ from rest.errors import exception_handler
 from rest.openapi import developer_only, document_error_responses, openapi_tags
 from rest.router import build_media_router, build_rest_router
 
-
 OPENAPI_PATH = "/api/co/schema"
 
 

@@ -173,8 +173,6 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     if environment not in ENVIRONMENTS:
         raise ValueError(f"MINBIL_ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
     values["environment"] = environment
-    if any(len(str(key).encode()) < MIN_KEY_BYTES for key in values.get("developer_keys", ())):  # type: ignore[attr-defined]
-        raise ValueError(f"MINBIL_DEVELOPER_KEYS must each be at least {MIN_KEY_BYTES} bytes")
     if not values.get("jwt_secret") and environment == "production":
         # each instance would make its own secret: tokens of one would be refused by the others
         raise ValueError("MINBIL_JWT_SECRET must be set in production")
@@ -182,7 +180,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         values["jwt_secret"] = _persistent_secret(Path(str(values.get("data_dir", PROJECT_ROOT / ".minbil"))))
     if len(str(values["jwt_secret"]).encode()) < 32:
         raise ValueError("MINBIL_JWT_SECRET must be at least 32 bytes")
-    return msgspec.convert(values, Settings, strict=False)
+    settings = msgspec.convert(values, Settings, strict=False)
+    if any(len(key.encode()) < MIN_KEY_BYTES for key in settings.developer_keys):  # they open the schema: no guessable keys
+        raise ValueError(f"MINBIL_DEVELOPER_KEYS must each be at least {MIN_KEY_BYTES} bytes")
+    return settings
 
 
 def _parse(annotation: object, raw: str) -> object:
