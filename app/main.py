@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from app.logging_setup import configure_logging
@@ -21,16 +23,27 @@ from graphql_api.controller import build_graphql_controller
 from graphql_api.schema import build_schema
 from rest.boundary import check_input
 from rest.errors import exception_handler
-from rest.openapi import document_error_responses, openapi_tags
+from rest.openapi import developer_only, document_error_responses, openapi_tags
 from rest.router import build_media_router, build_rest_router
+
+OPENAPI_PATH = "/api/co/schema"
 
 
 def _openapi_config(settings: Settings) -> OpenAPIConfig:
+    """Development: Swagger UI and the document, open. Production: no Swagger UI, and the document (JSON) only
+    for developer keys, like GraphQL introspection; clients are generated from a development build or with a key."""
+    if settings.production:
+        docs: dict[str, Any] = {
+            "render_plugins": [JsonRenderPlugin()],
+            "openapi_router": Router(OPENAPI_PATH, route_handlers=[], include_in_schema=False,
+                                     guards=[developer_only(settings)]),
+        }
+    else:
+        docs = {"path": OPENAPI_PATH, "render_plugins": [swagger_plugin()]}
     return OpenAPIConfig(
         title="MinBil Car Owner API V1",
         version="development-environment",
-        path="/api/co/schema",
-        render_plugins=[swagger_plugin()],
+        **docs,
         components=Components(
             security_schemes={
                 "BearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),

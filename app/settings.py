@@ -23,6 +23,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: str = str(PROJECT_ROOT / ".minbil")
     # how long a request waits for a PostgreSQL connection (new or pooled) before answering 503
     database_connect_timeout_s: float = 3.0
+    # "development", "test" or "production"; production turns off GraphiQL, the Swagger UI, introspection and
+    # error suggestions for callers without a developer key (an unknown value stops the start: a typo must not
+    # leave a deployment in development mode)
     environment: str = "development"
 
     # HTTP
@@ -50,6 +53,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     session_check_s: float = 2.0
     reset_redirect_allowlist: tuple[str, ...] = ("https://platform.minbil.no",)
     api_keys: tuple[str, ...] = ()
+    # `x-developer-key` values that open the schema documents in production (GraphQL introspection and
+    # /api/co/schema/openapi.json); kept apart from `api_keys`, which partners hold for data routes
+    developer_keys: tuple[str, ...] = ()
     # argon2id cost (argon2-cffi's defaults); the floor is m=19 MiB, t=2, p=1
     password_time_cost: int = 3
     password_memory_kib: int = 65536
@@ -94,6 +100,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     graphql_max_tokens: int = 2000
     graphql_max_subscriptions_per_connection: int = 20
     graphql_max_connections_per_user: int = 10
+    # GraphiQL at GET /graphql; None: on outside production
+    graphiql: bool | None = None
 
     # realtime: outbox relay, presence, subscription connections
     realtime_poll_interval_s: float = 0.5  # the relay also polls, for producers that cannot wake it
@@ -111,6 +119,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def embedded(self) -> bool:
         return self.database_url is None
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return (not self.production) if self.graphiql is None else self.graphiql
 
 
 def default_redis_prefix(database_url: str | None, data_dir: str) -> str:
@@ -135,6 +151,8 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+ENVIRONMENTS = ("development", "test", "production")
+MIN_KEY_BYTES = 32
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -151,11 +169,21 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
             continue
         values[field.name] = _parse(field.type, raw)
     values.update(overrides)
+    environment = str(values.get("environment", "development")).strip().lower()
+    if environment not in ENVIRONMENTS:
+        raise ValueError(f"MINBIL_ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
+    values["environment"] = environment
+    if not values.get("jwt_secret") and environment == "production":
+        # each instance would make its own secret: tokens of one would be refused by the others
+        raise ValueError("MINBIL_JWT_SECRET must be set in production")
     if not values.get("jwt_secret"):
         values["jwt_secret"] = _persistent_secret(Path(str(values.get("data_dir", PROJECT_ROOT / ".minbil"))))
     if len(str(values["jwt_secret"]).encode()) < 32:
         raise ValueError("MINBIL_JWT_SECRET must be at least 32 bytes")
-    return msgspec.convert(values, Settings, strict=False)
+    settings = msgspec.convert(values, Settings, strict=False)
+    if any(len(key.encode()) < MIN_KEY_BYTES for key in settings.developer_keys):  # they open the schema: no guessable keys
+        raise ValueError(f"MINBIL_DEVELOPER_KEYS must each be at least {MIN_KEY_BYTES} bytes")
+    return settings
 
 
 def _parse(annotation: object, raw: str) -> object:
@@ -164,6 +192,8 @@ def _parse(annotation: object, raw: str) -> object:
         return _csv(raw)
     if annotation is bool:
         return _bool(raw)
+    if annotation == (bool | None):  # unset or empty: the default follows another setting
+        return _bool(raw) if raw.strip() else None
     return raw  # msgspec.convert(strict=False) turns "9000" into 9000 and "0.5" into 0.5
 
 

@@ -26,7 +26,7 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
         schema,
         path="/graphql",
         context_getter=get_context,
-        graphql_ide="graphiql",
+        graphql_ide="graphiql" if settings.graphiql_enabled else None,  # None: the page answers 404
         allow_queries_via_get=True,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         connection_init_wait_timeout=timedelta(seconds=10),

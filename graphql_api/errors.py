@@ -4,6 +4,7 @@ payload members leave: each with `extensions.code`, server faults masked."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Union
 
@@ -168,13 +169,22 @@ def _client(code: str) -> Verdict:
     return Verdict(code, {}, masked=False, log_level=logging.INFO)
 
 
-def present(error: GraphQLError) -> GraphQLError:
-    """The error as the client sees it: with `extensions.code`; a server fault as MASKED_MESSAGE only."""
+# graphql-core's `did_you_mean` ending ("Did you mean 'a' or 'b'?", "... the enum value 'X'?", "... to use an
+# inline fragment on 'T'?"), wherever the message embeds it (validation rules, variable and literal coercion)
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def present(error: GraphQLError, *, hide_suggestions: bool = False) -> GraphQLError:
+    """The error as the client sees it: with `extensions.code`; a server fault as MASKED_MESSAGE only.
+    `hide_suggestions` (production) drops "Did you mean ...?": it names fields, arguments, types and enum values
+    a caller without introspection should not learn by guessing."""
     verdict = classify(error)
     if verdict.masked:
         return GraphQLError(MASKED_MESSAGE, nodes=error.nodes, source=error.source, positions=error.positions,
                             path=error.path, original_error=None, extensions={"code": INTERNAL})
     error.extensions = {**(error.extensions or {}), **verdict.extensions, "code": verdict.code}
+    if hide_suggestions:
+        error.message = _SUGGESTION.sub("", error.message)
     return error
 
 

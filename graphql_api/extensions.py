@@ -31,12 +31,15 @@ class ErrorPolicy(SchemaExtension):
         self._streamed = False
         yield
         if not self._streamed:  # subscription results were handled one by one as they were sent
-            present_all(self.execution_context.result)
+            present_all(self.execution_context.result, hide_suggestions=self._hide_suggestions())
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
         self._streamed = True
-        present_all(result)
+        present_all(result, hide_suggestions=self._hide_suggestions())
         yield
+
+    def _hide_suggestions(self) -> bool:
+        return bool(getattr(self.execution_context.schema, "hide_suggestions", False))
 
 
 class ForgivingParserCache(ParserCache):
@@ -55,10 +58,10 @@ class ForgivingParserCache(ParserCache):
         yield
 
 
-def present_all(result: Any) -> None:
+def present_all(result: Any, *, hide_suggestions: bool = False) -> None:
     errors = getattr(result, "errors", None)
     if errors:
-        result.errors = [present(error) for error in errors]
+        result.errors = [present(error, hide_suggestions=hide_suggestions) for error in errors]
 
 
 class OperationMetrics(SchemaExtension):

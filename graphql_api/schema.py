@@ -25,9 +25,14 @@ from graphql_api.extensions import (
     present_all,
 )
 from graphql_api.input_check import RejectNulCharacters
+from graphql_api.introspection import DeveloperOnlyIntrospection
 
 
 class Schema(strawberry.Schema):
+    def __init__(self, *args: Any, hide_suggestions: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hide_suggestions = hide_suggestions  # read by ErrorPolicy too
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Strawberry logs every error at ERROR with a traceback; only server faults deserve that."""
         for error in errors:
@@ -36,7 +41,7 @@ class Schema(strawberry.Schema):
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         """Also codes (and masks) errors of exceptions that escaped the extension hooks."""
         result = await super().execute(*args, **kwargs)
-        present_all(result)
+        present_all(result, hide_suggestions=self.hide_suggestions)
         return result
 
 
@@ -50,11 +55,14 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     mutation = merge_types("Mutation", _collect("MUTATIONS"))
     subscriptions = _collect("SUBSCRIPTIONS")
     subscription = merge_types("Subscription", subscriptions) if subscriptions else None
+    production: list[Any] = [lambda: DeveloperOnlyIntrospection(settings)] if settings.production else []
     return Schema(
         query=query,
         mutation=mutation,
         subscription=subscription,
+        hide_suggestions=settings.production,
         extensions=[
+            *production,
             lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),

@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.handlers import HTTPRouteHandler
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException
+from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import (
     OpenAPIMediaType,
@@ -19,6 +21,8 @@ from litestar.openapi.spec import (
 )
 from litestar.routes import HTTPRoute
 
+from app.auth.developer import DEVELOPER_KEY_HEADER, is_developer
+from app.settings import Settings
 from rest.schemas.common import LocatedProblem, Problem, StructuredError
 
 _DESCRIPTIONS = {
@@ -163,3 +167,13 @@ REFERENCE_TAGS = (
 
 def openapi_tags() -> list[Tag]:
     return [Tag(name=name) for name in REFERENCE_TAGS]
+
+
+def developer_only(settings: Settings) -> Any:
+    """A guard for the OpenAPI routes in production: 404 (as if there were none) without a developer key."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if not is_developer(settings, connection.headers.get(DEVELOPER_KEY_HEADER)):
+            raise NotFoundException()
+
+    return guard
