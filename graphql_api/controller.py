@@ -16,9 +16,14 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.litestar import make_graphql_controller
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.schema.exceptions import (
+    CannotGetOperationTypeError,
+    InvalidOperationTypeError,
+)
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
@@ -26,8 +31,8 @@ from strawberry.types.unset import UNSET, UnsetType
 from app.errors import DomainError
 from app.settings import Settings
 from app.static_assets import localize_graphiql_html
-from graphql_api.context import GraphQLContext, get_context
 from graphql_api import realtime_ws
+from graphql_api.context import GraphQLContext, get_context
 from graphql_api.delivery import OperationFacts, refusal_response, with_cache_headers
 from graphql_api.input_check import reject_deep_body
 from graphql_api.persisted import PersistedQueries, RequestRefused, load_operations

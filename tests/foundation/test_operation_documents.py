@@ -10,7 +10,9 @@ import pytest
 from graphql import OperationDefinitionNode, parse, print_ast, specified_rules, validate
 from graphql.validation import NoDeprecatedCustomRule
 from strawberry.extensions.max_aliases import create_validator as alias_validator
-from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+from strawberry.extensions.query_depth_limiter import (
+    create_validator as depth_validator,
+)
 
 from app.settings import Settings
 from graphql_api.delivery import PUBLIC_ROOT_FIELDS
