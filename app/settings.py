@@ -98,6 +98,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     graphql_persisted_only: bool = False
     graphql_apq_ttl_s: int = 24 * 3600  # lifetime of a document registered by APQ
     graphql_apq_max_document_bytes: int = 32 * 1024  # larger documents execute but are not stored
+    graphql_apq_max_registrations_per_hour: int = 1000  # bounds the store: further documents are not stored
     graphql_public_max_age_s: int = 60  # Cache-Control max-age of anonymous GET answers of public fields
 
     # realtime: outbox relay, presence, subscription connections

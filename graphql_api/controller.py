@@ -82,7 +82,8 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
         graphql_transport_ws_handler_class = PersistedQueryWSHandler
         persisted = PersistedQueries(load_operations(), persisted_only=settings.graphql_persisted_only,
                                      ttl_s=settings.graphql_apq_ttl_s,
-                                     max_document_bytes=settings.graphql_apq_max_document_bytes)
+                                     max_document_bytes=settings.graphql_apq_max_document_bytes,
+                                     max_registrations_per_hour=settings.graphql_apq_max_registrations_per_hour)
 
         async def execute_request(self, request: Request[Any, Any, Any], context: Any, root_value: Any) -> Response[Any]:  # type: ignore[override]
             """Every answer is GraphQL JSON (strawberry answers its refusals in text/plain); GET answers get

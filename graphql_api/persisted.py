@@ -104,6 +104,8 @@ class PersistedQueries:
     persisted_only: bool = False
     ttl_s: float = 24 * 3600
     max_document_bytes: int = 32 * 1024
+    # bounds what anyone can make the store hold: at most this many new documents per hour, each for ttl_s
+    max_registrations_per_hour: int = 1000
     _texts: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -162,6 +164,12 @@ class PersistedQueries:
         if self.persisted_only or len(text.encode()) > self.max_document_bytes:
             return
         try:
+            if await kv.get(_KEY + digest) is not None:
+                return
+            if await kv.incr(_KEY + "registrations", ttl_s=3600) > self.max_registrations_per_hour:
+                log.warning("persisted query not stored: more than %d registrations this hour",
+                            self.max_registrations_per_hour)
+                return
             await kv.set(_KEY + digest, text.encode(), ttl_s=self.ttl_s)
         except KVUnavailable as exc:
             log.warning("persisted query not stored: %s", exc)

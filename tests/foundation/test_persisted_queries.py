@@ -128,6 +128,18 @@ async def test_stored_in_the_deployment_redis_with_a_ttl(client: httpx.AsyncClie
     assert 0 < await redis_client.ttl(key) <= settings.graphql_apq_ttl_s
 
 
+@pytest.mark.parametrize("limits", [{"graphql_apq_max_registrations_per_hour": 1}, {"graphql_apq_max_document_bytes": 40}])
+async def test_the_store_is_bounded(app_factory: AppFactory, limits: dict[str, int]) -> None:
+    _, client = await app_factory(**limits)
+    small, large = "{ bookingStatuses { code } }", CATEGORIES  # 28 and 47 bytes
+    for query in (small, large):
+        answer = await client.post("/graphql", json={"query": query, "extensions": apq(query)})
+        assert "errors" not in answer.json(), answer.text  # executed either way
+    assert "errors" not in (await client.post("/graphql", json={"extensions": apq(small)})).json()
+    refused = await client.post("/graphql", json={"extensions": apq(large)})
+    assert only_error(refused)["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+
+
 async def test_the_web_app_operations_are_known_by_hash(client: httpx.AsyncClient) -> None:
     text = web_app_operation("WorkshopCategories")
     response = await client.get("/graphql", params=get_params(extensions=apq(text)))
