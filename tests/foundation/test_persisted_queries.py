@@ -308,3 +308,12 @@ def test_websocket_allow_list_and_unknown_hash(ws_factory: Callable[..., TestCli
     assert message["type"] == "error" and message["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_ALLOWED"
     message = _subscribe(client, {"extensions": apq("subscription { unreadCounts { total } }")})
     assert message["type"] == "error" and message["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+
+
+def test_websocket_checks_the_hash(ws_factory: Callable[..., TestClient[Any]]) -> None:
+    client = ws_factory()
+    text = "subscription { unreadCounts { total } }"
+    message = _subscribe(client, {"query": text, "extensions": apq(text + " ")})
+    assert message["type"] == "error" and message["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_HASH_MISMATCH"
+    message = _subscribe(client, {"query": text, "extensions": apq(text)})
+    assert message == {"id": "1", "type": "next", "payload": {"data": {"unreadCounts": {"total": 0}}}}
