@@ -102,6 +102,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     graphql_max_connections_per_user: int = 10
     # GraphiQL at GET /graphql; None: on outside production
     graphiql: bool | None = None
+    # persisted queries: only the web app's operation documents (graphql_api/operations) are accepted
+    graphql_persisted_only: bool = False
+    graphql_apq_ttl_s: int = 24 * 3600  # lifetime of a document registered by APQ
+    graphql_apq_max_document_bytes: int = 32 * 1024  # larger documents execute but are not stored
+    graphql_apq_max_registrations_per_hour: int = 1000  # bounds the store: further documents are not stored
+    graphql_public_max_age_s: int = 60  # Cache-Control max-age of anonymous GET answers of public fields
 
     # realtime: outbox relay, presence, subscription connections
     realtime_poll_interval_s: float = 0.5  # the relay also polls, for producers that cannot wake it

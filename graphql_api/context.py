@@ -15,12 +15,14 @@ from app.domain.auth.service import authenticate, ensure_active
 from app.domain.uow import UnitOfWork
 from app.errors import Unauthenticated
 from app.services import Services
+from graphql_api.delivery import OperationFacts
 from graphql_api.loaders import Loaders
 
 
 class GraphQLContext(BaseContext, kw_only=True, dict=True):
     services: Services
     connection_params: dict[str, Any] | None = None
+    operation_facts: OperationFacts | None = None  # HTTP only: filled while the operation runs
 
     def __post_init__(self) -> None:
         self._claims: AccessClaims | None = None

@@ -1,4 +1,8 @@
-"""The Litestar controller for /graphql: HTTP (POST and GET), GraphiQL, and WebSocket subscriptions."""
+"""The Litestar controller for /graphql: HTTP (POST and GET), GraphiQL, and WebSocket subscriptions.
+
+Transport concerns live here, on strawberry's view hooks: persisted queries (`graphql_api.persisted`, over HTTP
+and WebSocket `subscribe`), refusals as GraphQL JSON and GET cache headers (`graphql_api.delivery`).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,54 @@ from datetime import timedelta
 from typing import Any
 
 import strawberry
+from cross_web import HTTPException
 from litestar import MediaType, Request, Response
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.litestar import make_graphql_controller
+from strawberry.schema.exceptions import (
+    CannotGetOperationTypeError,
+    InvalidOperationTypeError,
+)
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.errors import DomainError
 from app.settings import Settings
 from app.static_assets import localize_graphiql_html
-from graphql_api.context import GraphQLContext, get_context
 from graphql_api import realtime_ws
+from graphql_api.context import GraphQLContext, get_context
+from graphql_api.delivery import OperationFacts, refusal_response, with_cache_headers
 from graphql_api.input_check import reject_deep_body
+from graphql_api.persisted import PersistedQueries, RequestRefused, load_operations
+
+# codes of strawberry's own refusals (bad JSON, content type, variables...), by status
+_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
+class PersistedQueryWSHandler(BaseGraphQLTransportWSHandler[GraphQLContext, None]):
+    """`subscribe` messages may name their document by `extensions.persistedQuery` (looked up, not stored);
+    in persisted-only mode they must. A refusal is the operation's `error` message."""
+
+    async def handle_subscribe(self, message: Any) -> None:
+        payload = message.get("payload")
+        persisted: PersistedQueries = self.view.persisted  # type: ignore[attr-defined]
+        if (self.connection_acknowledged and isinstance(payload, dict) and message["id"] not in self.operations
+                and (persisted.persisted_only or "persistedQuery" in (payload.get("extensions") or {}))):
+            try:
+                resolved = await persisted.resolve(self.context.services.kv, payload.get("query"),
+                                                   payload.get("extensions"))
+            except RequestRefused as refusal:
+                await self.send_message({"id": message["id"], "type": "error", "payload": [refusal.formatted]})
+                return
+            message = {**message, "payload": {**payload, "query": resolved.query}}
+        await super().handle_subscribe(message)
 
 
 def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> type:
@@ -40,6 +79,57 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
     class GraphQLController(base):  # type: ignore[misc, valid-type]
         include_in_schema = False
         before_request = reject_deep_body
+        graphql_transport_ws_handler_class = PersistedQueryWSHandler
+        persisted = PersistedQueries(load_operations(), persisted_only=settings.graphql_persisted_only,
+                                     ttl_s=settings.graphql_apq_ttl_s,
+                                     max_document_bytes=settings.graphql_apq_max_document_bytes,
+                                     max_registrations_per_hour=settings.graphql_apq_max_registrations_per_hour)
+
+        async def execute_request(self, request: Request[Any, Any, Any], context: Any, root_value: Any) -> Response[Any]:  # type: ignore[override]
+            """Every answer is GraphQL JSON (strawberry answers its refusals in text/plain); GET answers get
+            their cache headers."""
+            try:
+                response = await self.run(request, context=context, root_value=root_value)
+            except RequestRefused as refusal:
+                return refusal_response(request, refusal)
+            except HTTPException as exc:
+                refusal = RequestRefused(exc.reason, _HTTP_CODES.get(exc.status_code, "BAD_REQUEST"), exc.status_code)
+                return refusal_response(request, refusal)
+            return with_cache_headers(request, response, getattr(context, "operation_facts", None),
+                                      settings.graphql_public_max_age_s)
+
+        def should_render_graphql_ide(self, request: Any) -> bool:
+            # a hash-only persisted query over GET has no `query` parameter, and Apollo Client accepts */*
+            return super().should_render_graphql_ide(request) and "extensions" not in request.query_params
+
+        def _validate_batch_request(self, request_data: Any, protocol: Any) -> None:
+            raise RequestRefused("Batched operations are not supported: send one operation per request.",
+                                 "BATCHING_NOT_SUPPORTED")
+
+        async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any,  # type: ignore[override]
+                                 context: GraphQLContext, root_value: Any,
+                                 request_data: GraphQLRequestData) -> ExecutionResult:
+            """Resolves persisted queries, refuses what may not run over the method, stores accepted APQ documents."""
+            resolved = await self.persisted.resolve(context.services.kv, request_data.query, request_data.extensions)
+            method = request_adapter.method
+            facts = context.operation_facts = OperationFacts()
+            try:
+                result = await self.schema.execute(
+                    resolved.query, root_value=root_value, variable_values=request_data.variables,
+                    context_value=context, operation_name=request_data.operation_name,
+                    # GET only reads: subscriptions go over the WebSocket, mutations over POST
+                    allowed_operation_types={OperationType.QUERY} if method == "GET" else OperationType.from_http(method),
+                    operation_extensions=request_data.extensions,
+                )
+            except InvalidOperationTypeError as exc:
+                raise RequestRefused(f"GET requests only support query operations, not {exc.operation_type.value} "
+                                     "operations.", "BAD_REQUEST", 405, {"Allow": "POST"}) from exc
+            except CannotGetOperationTypeError as exc:
+                raise RequestRefused(exc.as_http_error_reason(), "OPERATION_RESOLUTION_FAILURE") from exc
+            facts.errors = bool(result.errors)
+            if resolved.register_as is not None and facts.accepted:
+                await self.persisted.register(context.services.kv, resolved.register_as, resolved.query)
+            return result
 
         async def render_graphql_ide(self, request: Request[Any, Any, Any]) -> Response[str]:  # type: ignore[override]
             """GraphiQL with its scripts and styles served from /static (works without internet)."""

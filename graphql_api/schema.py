@@ -17,6 +17,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from app.discovery import modules_of
 from app.settings import Settings, get_settings
+from graphql_api.delivery import RecordOperation
 from graphql_api.errors import log_error
 from graphql_api.extensions import (
     ErrorPolicy,
@@ -68,6 +69,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
             lambda: ForgivingParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
+            RecordOperation,
             RejectNulCharacters,
             OperationMetrics,
             ErrorPolicy,
