@@ -19,6 +19,7 @@ from app.discovery import modules_of
 from app.settings import Settings, get_settings
 from graphql_api.errors import log_error
 from graphql_api.extensions import (
+    CostLimit,
     ErrorPolicy,
     ForgivingParserCache,
     OperationMetrics,
@@ -61,6 +62,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ForgivingParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             RejectNulCharacters,
+            lambda: CostLimit(max_cost=settings.graphql_max_cost,
+                              budget_per_minute=settings.graphql_cost_budget_per_minute),
             OperationMetrics,
             ErrorPolicy,
         ],
