@@ -109,7 +109,7 @@ def operation_cost(schema: GraphQLSchema, document: DocumentNode, operation_name
     if root is None:
         return 0
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    return _Walk(schema, fragments, operation, variables or {}).selections(root, [operation.selection_set], 1, None)
+    return _Walk(schema, fragments, operation, variables or {}).per_object(root, (operation.selection_set,), None)
 
 
 class _Walk:
@@ -120,10 +120,18 @@ class _Walk:
         self.variables = variables
         self.defaults = {d.variable.name.value: d.default_value for d in operation.variable_definitions or ()}
         self.roots = {t.name for t in (schema.query_type, schema.mutation_type, schema.subscription_type) if t}
+        # A cost is linear in the number of parent objects, so the cost of one object is computed once per
+        # (type, selections, page): a fragment spread in many places is walked once, not once per path
+        # (nested spreads would otherwise make the walk itself exponential in the document's size).
+        self.known: dict[tuple[str, tuple[int, ...], int | None], int] = {}
 
-    def selections(self, parent: GraphQLObjectType, selection_sets: Iterable[SelectionSetNode], parents: int,
+    def per_object(self, parent: GraphQLObjectType, selection_sets: tuple[SelectionSetNode, ...],
                    page: int | None) -> int:
-        """The cost of `selection_sets` on `parents` objects of type `parent`; `page` sizes its lists."""
+        """The cost of `selection_sets` on one object of type `parent`; `page` sizes its lists."""
+        key = (parent.name, tuple(id(s) for s in selection_sets), page)
+        known = self.known.get(key)
+        if known is not None:
+            return known
         total = 0
         for nodes in self._collect(parent, selection_sets).values():
             name = nodes[0].name.value
@@ -133,27 +141,28 @@ class _Walk:
             field = parent.fields.get(name)
             if field is None:  # __typename (or a field validation let through: it fails anyway)
                 continue
-            total += self._field(parent, name, field, nodes, parents, page)
+            total += self._field(parent, name, field, nodes, page)
+        self.known[key] = total
         return total
 
     def _field(self, parent: GraphQLObjectType, name: str, field: GraphQLField, nodes: list[FieldNode],
-               parents: int, page: int | None) -> int:
+               page: int | None) -> int:
         rule = FIELDS.get(f"{parent.name}.{name}", _DEFAULT_RULE)
         weight = rule.weight or (ROOT_WEIGHT if parent.name in self.roots else 0)
-        total = parents * weight
         target = get_named_type(field.type)
         if not is_composite_type(target):
-            return total
+            return weight
         own_page = self._page(rule, field, nodes[0])
         is_list = is_list_type(get_nullable_type(field.type))
         size = (own_page if own_page is not None else page if page is not None
                 else rule.size or DEFAULT_LIST_SIZE) if is_list else 1
-        produced = parents * size
-        total += produced * OBJECT_COST
-        children = [node.selection_set for node in nodes if node.selection_set is not None]
+        if size == 0:
+            return weight
+        children = tuple(node.selection_set for node in nodes if node.selection_set is not None)
         child_page = own_page if not is_list else None  # a connection's page sizes its own lists only
         members = self.schema.get_possible_types(target) if is_abstract_type(target) else [target]  # type: ignore[arg-type]
-        return total + max((self.selections(member, children, produced, child_page) for member in members), default=0)
+        each = max((self.per_object(member, children, child_page) for member in members), default=0)
+        return weight + size * (OBJECT_COST + each)
 
     def _page(self, rule: Rule, field: GraphQLField, node: FieldNode) -> int | None:
         """The page size a field asks for, or None when it has no page argument."""

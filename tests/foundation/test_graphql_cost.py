@@ -111,7 +111,13 @@ def web_app_operations() -> list[tuple[str, str, dict[str, Any]]]:
     """The operations of the web app (as the area tests send them), with the largest variables they allow."""
     from tests.bookings.test_bookings_graphql import CREATE, GROUPS, LIST
     from tests.marketplace.test_graphql import WORKSHOPS
-    from tests.messages.test_messages_graphql import INBOX, MARK_THREAD, NOTIFICATIONS, SEND, THREAD
+    from tests.messages.test_messages_graphql import (
+        INBOX,
+        MARK_THREAD,
+        NOTIFICATIONS,
+        SEND,
+        THREAD,
+    )
     from tests.payments.test_booking_payment_field import LIST as BOOKINGS_WITH_PAYMENT
 
     me = """{ me { email vehicles { id registrationNumber nickname image isPrimary brand model color fuelType
@@ -160,7 +166,7 @@ def test_the_web_apps_operations_cost_well_under_the_maximum(sdl_schema: GraphQL
 
 async def test_the_heaviest_operation_is_answered(client: httpx.AsyncClient, services: Services, owner: SignedIn) -> None:
     await seed_workshops(services, count=5)
-    name, query, variables = next(op for op in web_app_operations() if op[0] == "workshop search, full cards")
+    _, query, variables = next(op for op in web_app_operations() if op[0] == "workshop search, full cards")
     body = await post(client, query, variables, owner)
     assert "errors" not in body, body
     assert body["data"]["workshops"]["totalCount"] == 5
@@ -215,6 +221,19 @@ def test_variables_are_resolved_from_the_request(sdl_schema: GraphQLSchema) -> N
     assert cost(sdl_schema, skipped, {"s": True}) < cost(sdl_schema, skipped, {"s": False})
     two = "query A { bookingStatuses { code } } query B($n: Int!) { bookings(first: $n) { nodes { id } } }"
     assert cost(sdl_schema, two, {"n": 100}, "B") > cost(sdl_schema, two, {"n": 100}, "A")
+
+
+def test_nested_fragment_spreads_are_priced_without_walking_every_path(sdl_schema: GraphQLSchema) -> None:
+    """Each fragment spreads the next one under 4 aliases: 4**11 paths once expanded, one walk per fragment."""
+    depth, width = 11, 4
+    fragments = [f"fragment F{i} on ServiceCategory {{ " + " ".join(
+        f"c{j}: children {{ {f'...F{i + 1}' if i + 1 < depth else 'name'} }}" for j in range(width)) + " }"
+        for i in range(depth)]
+    each = 0  # the cost of one category object selecting F(i), from the innermost out
+    for _ in range(depth):
+        each = width * 10 * (1 + each)  # `children` is a list of DEFAULT_LIST_SIZE objects
+    expected = 1 + 30 * (1 + each)  # the root field's weight, then `serviceCategories` (size 30)
+    assert cost(sdl_schema, "{ serviceCategories { ...F0 } } " + " ".join(fragments)) == expected
 
 
 def test_introspection_is_cheap(sdl_schema: GraphQLSchema) -> None:
