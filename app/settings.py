@@ -94,10 +94,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     graphql_max_tokens: int = 2000
     graphql_max_subscriptions_per_connection: int = 20
     graphql_max_connections_per_user: int = 10
-    # the most an operation may cost (rules in graphql_api/cost.py) and what each caller (owner, else client
-    # address) may spend per minute; 0 turns either off
+    # the most an operation may cost (rules in graphql_api/cost.py), and the cost each caller (owner, else client
+    # address) may spend per window ("cost/seconds"); 0 turns either off
     graphql_max_cost: int = 15000
-    graphql_cost_budget_per_minute: int = 150000
+    graphql_cost_budget: str = "150000/60"
 
     # realtime: outbox relay, presence, subscription connections
     realtime_poll_interval_s: float = 0.5  # the relay also polls, for producers that cannot wake it

@@ -75,15 +75,16 @@ class OperationMetrics(SchemaExtension):
 
 class CostLimit(SchemaExtension):
     """Prices every operation before it executes (rules in `graphql_api.cost`): one above `max_cost` is refused
-    with QUERY_TOO_COMPLEX; the rest is charged to the caller's budget per minute (the owner when signed in,
-    else the client address), refused with RATE_LIMITED once it is spent. Each subscribe is one operation.
-    Either limit is off at 0. The budget is counted by the shared rate limiter: Redis, and its fail mode."""
+    with QUERY_TOO_COMPLEX; the rest is spent from the caller's `budget` per `window_s` (the owner when signed
+    in, else the client address), refused with RATE_LIMITED when it does not fit. Each subscribe is one
+    operation. Either limit is off at 0. The budget is counted by the shared rate limiter: Redis, its fail mode."""
 
     BUCKET = "graphql-cost"
 
-    def __init__(self, *, max_cost: int, budget_per_minute: int) -> None:
+    def __init__(self, *, max_cost: int, budget: int, window_s: int) -> None:
         self.max_cost = max_cost
-        self.budget = budget_per_minute
+        self.budget = budget
+        self.window_s = window_s
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
@@ -106,8 +107,9 @@ class CostLimit(SchemaExtension):
             claims = None
         caller = f"owner:{claims.owner_id}" if claims is not None else f"ip:{context.client_ip()}"
         try:
-            await context.services.rate_limiter.spend(self.BUCKET, caller, cost, limit=self.budget, window_s=60)
+            await context.services.rate_limiter.spend(self.BUCKET, caller, cost, limit=self.budget,
+                                                      window_s=self.window_s)
         except RateLimited as exc:
-            raise GraphQLError(f"The cost budget of {self.budget} per minute is spent; try again in "
+            raise GraphQLError(f"The cost budget of {self.budget} per {self.window_s} s is spent; try again in "
                                f"{exc.retry_after} s.", original_error=exc,
                                extensions={"cost": cost, "budget": self.budget}) from None

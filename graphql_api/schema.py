@@ -15,6 +15,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from app.auth.ratelimit import parse_rate
 from app.discovery import modules_of
 from app.settings import Settings, get_settings
 from graphql_api.errors import log_error
@@ -51,6 +52,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     mutation = merge_types("Mutation", _collect("MUTATIONS"))
     subscriptions = _collect("SUBSCRIPTIONS")
     subscription = merge_types("Subscription", subscriptions) if subscriptions else None
+    budget, budget_window_s = parse_rate(settings.graphql_cost_budget)
     return Schema(
         query=query,
         mutation=mutation,
@@ -62,8 +64,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ForgivingParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             RejectNulCharacters,
-            lambda: CostLimit(max_cost=settings.graphql_max_cost,
-                              budget_per_minute=settings.graphql_cost_budget_per_minute),
+            lambda: CostLimit(max_cost=settings.graphql_max_cost, budget=budget, window_s=budget_window_s),
             OperationMetrics,
             ErrorPolicy,
         ],

@@ -15,6 +15,9 @@ from graphql import GraphQLSchema, build_schema, get_introspection_query, parse
 from litestar.testing import TestClient
 from sqlalchemy import event
 
+from app.auth.ratelimit import RateLimiter
+from app.errors import RateLimited
+from app.infra.kv import MemoryKV
 from app.main import create_app
 from app.services import Services
 from app.settings import PROJECT_ROOT, Settings
@@ -255,12 +258,13 @@ async def test_variables_and_fragments_are_counted_over_http(client: httpx.Async
 
 # --- the budget per caller ------------------------------------------------------------------------------------
 
+WINDOW = 100000  # a window long enough not to roll over during a test
 QUERY_OF_ABOUT_100 = "{ workshops(first: 30) { nodes { name openingHours { day } } } }"
 
 
-async def test_each_caller_spends_from_a_budget_per_minute(app_factory: AppFactory, sdl_schema: GraphQLSchema) -> None:
+async def test_each_caller_spends_from_its_own_budget(app_factory: AppFactory, sdl_schema: GraphQLSchema) -> None:
     each = cost(sdl_schema, QUERY_OF_ABOUT_100)
-    _, client = await app_factory(graphql_cost_budget_per_minute=int(each * 1.5))
+    _, client = await app_factory(graphql_cost_budget=f"{int(each * 1.5)}/{WINDOW}")
     owner, other = await sign_up_and_in(client), await sign_up_and_in(client)
 
     assert "errors" not in await post(client, QUERY_OF_ABOUT_100, who=owner)
@@ -268,7 +272,7 @@ async def test_each_caller_spends_from_a_budget_per_minute(app_factory: AppFacto
     assert refused["data"] is None
     (error,) = refused["errors"]
     assert error["extensions"]["code"] == "RATE_LIMITED"
-    assert 0 < error["extensions"]["retryAfter"] <= 61
+    assert 0 < error["extensions"]["retryAfter"] <= WINDOW + 1
     assert error["extensions"]["cost"] == each and error["extensions"]["budget"] == int(each * 1.5)
     # a refused operation spends nothing: a cheap one still fits in what is left of the minute
     assert "errors" not in await post(client, "{ workshops(first: 1) { totalCount } }", who=owner)
@@ -278,9 +282,22 @@ async def test_each_caller_spends_from_a_budget_per_minute(app_factory: AppFacto
     assert (await post(client, QUERY_OF_ABOUT_100))["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
 
 
+async def test_a_refused_amount_is_given_back_in_the_in_process_store_too() -> None:
+    """Embedded mode counts the budget in process, with the same rules."""
+    limiter = RateLimiter(MemoryKV())
+    await limiter.spend("graphql-cost", "ip:1", 60, limit=100, window_s=WINDOW)
+    with pytest.raises(RateLimited) as refused:
+        await limiter.spend("graphql-cost", "ip:1", 60, limit=100, window_s=WINDOW)
+    assert 0 < refused.value.retry_after <= WINDOW + 1
+    await limiter.spend("graphql-cost", "ip:1", 40, limit=100, window_s=WINDOW)  # exactly what was left
+    with pytest.raises(RateLimited):
+        await limiter.spend("graphql-cost", "ip:1", 1, limit=100, window_s=WINDOW)
+    await limiter.spend("graphql-cost", "ip:2", 100, limit=100, window_s=WINDOW)
+
+
 async def test_the_budget_follows_the_rate_limit_fail_mode_when_redis_is_down(app_factory: AppFactory) -> None:
     dead = "redis://127.0.0.1:6399/0"
-    _, open_client = await app_factory(redis_url=dead, graphql_cost_budget_per_minute=10)
+    _, open_client = await app_factory(redis_url=dead, graphql_cost_budget="10/60")
     for _ in range(3):
         assert "errors" not in await post(open_client, QUERY_OF_ABOUT_100)
     _, closed_client = await app_factory(redis_url=dead, rate_limit_fail_mode="closed")
@@ -293,7 +310,7 @@ def test_each_subscribe_costs_too(settings_factory: Callable[..., Settings], sdl
     costlier = "subscription { messageReceived { cursor message { messageText } } }"
     each = cost(sdl_schema, subscription)
     assert cost(sdl_schema, costlier) > each
-    settings = settings_factory(graphql_cost_budget_per_minute=int(each * 1.5), graphql_max_cost=each)
+    settings = settings_factory(graphql_cost_budget=f"{int(each * 1.5)}/{WINDOW}", graphql_max_cost=each)
 
     def answer(ws: Any, operation: str) -> dict[str, Any]:
         """The next message for `operation` (a refused operation's `complete` may come in between)."""
