@@ -11,7 +11,14 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import GraphQLSchema, build_schema, get_introspection_query, parse
+from graphql import (
+    GraphQLSchema,
+    build_schema,
+    get_introspection_query,
+    get_nullable_type,
+    is_list_type,
+    parse,
+)
 from litestar.testing import TestClient
 from sqlalchemy import event
 
@@ -21,7 +28,7 @@ from app.infra.kv import MemoryKV
 from app.main import create_app
 from app.services import Services
 from app.settings import PROJECT_ROOT, Settings
-from graphql_api.cost import operation_cost
+from graphql_api.cost import FIELDS, operation_cost
 from tests import factories as f
 from tests.conftest import AppFactory, SignedIn, sign_up_and_in
 
@@ -237,6 +244,19 @@ def test_nested_fragment_spreads_are_priced_without_walking_every_path(sdl_schem
         each = width * 10 * (1 + each)  # `children` is a list of DEFAULT_LIST_SIZE objects
     expected = 1 + 30 * (1 + each)  # the root field's weight, then `serviceCategories` (size 30)
     assert cost(sdl_schema, "{ serviceCategories { ...F0 } } " + " ".join(fragments)) == expected
+
+
+def test_every_rule_names_a_field_of_the_schema(sdl_schema: GraphQLSchema) -> None:
+    """A renamed field must not leave its rule behind (it would fall back to the defaults unnoticed)."""
+    for key, rule in FIELDS.items():
+        type_name, _, field_name = key.partition(".")
+        owner = sdl_schema.get_type(type_name)
+        assert owner is not None and field_name in owner.fields, key  # type: ignore[attr-defined]
+        field = owner.fields[field_name]  # type: ignore[attr-defined]
+        if rule.page_argument:
+            assert rule.page_argument in field.args, key
+        if rule.size is not None:
+            assert is_list_type(get_nullable_type(field.type)), key
 
 
 def test_introspection_is_cheap(sdl_schema: GraphQLSchema) -> None:
