@@ -108,6 +108,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     graphql_apq_max_document_bytes: int = 32 * 1024  # larger documents execute but are not stored
     graphql_apq_max_registrations_per_hour: int = 1000  # bounds the store: further documents are not stored
     graphql_public_max_age_s: int = 60  # Cache-Control max-age of anonymous GET answers of public fields
+    # the most an operation may cost (rules in graphql_api/cost.py), and the cost each caller (owner, else client
+    # address) may spend per window ("cost/seconds"); 0 turns either off
+    graphql_max_cost: int = 15000
+    graphql_cost_budget: str = "150000/60"
 
     # realtime: outbox relay, presence, subscription connections
     realtime_poll_interval_s: float = 0.5  # the relay also polls, for producers that cannot wake it

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, SchemaExtension
 
+from app.errors import DomainError, RateLimited
 from app.metrics import GRAPHQL_OPERATIONS
-from graphql_api.errors import mark_validation_failed, present
+from graphql_api.cost import operation_cost
+from graphql_api.errors import QUERY_TOO_COMPLEX, mark_validation_failed, present
 
 
 class ErrorPolicy(SchemaExtension):
@@ -72,3 +74,45 @@ class OperationMetrics(SchemaExtension):
             return
         operation = self.execution_context.operation_type
         GRAPHQL_OPERATIONS.labels(getattr(operation, "value", str(operation)).lower()).inc()
+
+
+class CostLimit(SchemaExtension):
+    """Prices every operation before it executes (rules in `graphql_api.cost`): one above `max_cost` is refused
+    with QUERY_TOO_COMPLEX; the rest is spent from the caller's `budget` per `window_s` (the owner when signed
+    in, else the client address), refused with RATE_LIMITED when it does not fit. Each subscribe is one
+    operation. Either limit is off at 0. The budget is counted by the shared rate limiter: Redis, its fail mode."""
+
+    BUCKET = "graphql-cost"
+
+    def __init__(self, *, max_cost: int, budget: int, window_s: int) -> None:
+        self.max_cost = max_cost
+        self.budget = budget
+        self.window_s = window_s
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None and (self.max_cost or self.budget):
+            cost = operation_cost(context.schema._schema, context.graphql_document, context.operation_name,
+                                  context.variables)
+            if self.max_cost and cost > self.max_cost:
+                raise GraphQLError(f"The operation costs {cost}, more than the maximum of {self.max_cost}: ask for "
+                                   "smaller pages or fewer nested lists.",
+                                   extensions={"code": QUERY_TOO_COMPLEX, "cost": cost, "maxCost": self.max_cost})
+            if self.budget and cost:
+                await self._charge(cost)
+        yield
+
+    async def _charge(self, cost: int) -> None:
+        context = self.execution_context.context
+        try:
+            claims = await context.socket_claims()
+        except DomainError:  # a bad token: the operation fails with that error; it is counted by address meanwhile
+            claims = None
+        caller = f"owner:{claims.owner_id}" if claims is not None else f"ip:{context.client_ip()}"
+        try:
+            await context.services.rate_limiter.spend(self.BUCKET, caller, cost, limit=self.budget,
+                                                      window_s=self.window_s)
+        except RateLimited as exc:
+            raise GraphQLError(f"The cost budget of {self.budget} per {self.window_s} s is spent; try again in "
+                               f"{exc.retry_after} s.", original_error=exc,
+                               extensions={"cost": cost, "budget": self.budget}) from None

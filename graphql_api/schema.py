@@ -15,11 +15,13 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from app.auth.ratelimit import parse_rate
 from app.discovery import modules_of
 from app.settings import Settings, get_settings
 from graphql_api.delivery import RecordOperation
 from graphql_api.errors import log_error
 from graphql_api.extensions import (
+    CostLimit,
     ErrorPolicy,
     ForgivingParserCache,
     OperationMetrics,
@@ -57,6 +59,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     subscriptions = _collect("SUBSCRIPTIONS")
     subscription = merge_types("Subscription", subscriptions) if subscriptions else None
     production: list[Any] = [lambda: DeveloperOnlyIntrospection(settings)] if settings.production else []
+    budget, budget_window_s = parse_rate(settings.graphql_cost_budget)
     return Schema(
         query=query,
         mutation=mutation,
@@ -71,6 +74,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=256),
             RecordOperation,
             RejectNulCharacters,
+            lambda: CostLimit(max_cost=settings.graphql_max_cost, budget=budget, window_s=budget_window_s),
             OperationMetrics,
             ErrorPolicy,
         ],

@@ -28,10 +28,20 @@ class RateLimiter:
 
     async def hit(self, bucket: str, identity: str, *, limit: int, window_s: int) -> None:
         """Count one request; raise `RateLimited` (with the seconds until the window resets) past `limit`."""
+        await self._count(bucket, identity, limit=limit, window_s=window_s, amount=1, give_back=False)
+
+    async def spend(self, bucket: str, identity: str, amount: int, *, limit: int, window_s: int) -> None:
+        """Spend `amount` from a budget of `limit` per window; raise `RateLimited` when it does not fit. A refused
+        amount is given back, so what is left of the window still serves smaller amounts."""
+        await self._count(bucket, identity, limit=limit, window_s=window_s, amount=amount, give_back=True)
+
+    async def _count(self, bucket: str, identity: str, *, limit: int, window_s: int, amount: int, give_back: bool) -> None:
         window = int(time.time() // window_s)
         key = f"rl:{bucket}:{identity}:{window}"
         try:
-            count = await self.kv.incr(key, ttl_s=window_s + 1)
+            count = await self.kv.incr(key, ttl_s=window_s + 1, amount=amount)
+            if count > limit and give_back:
+                await self.kv.incr(key, amount=-amount)
         except KVUnavailable:
             if self.fail_mode == "closed":
                 raise ServiceUnavailable("Rate limiting is unavailable; try again shortly.", retry_after=5) from None

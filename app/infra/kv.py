@@ -29,8 +29,8 @@ class KeyValue(Protocol):
     async def get(self, key: str) -> bytes | None: ...
     async def set(self, key: str, value: bytes, ttl_s: float | None = None, *, only_if_absent: bool = False) -> bool: ...
     async def delete(self, *keys: str) -> int: ...
-    async def incr(self, key: str, ttl_s: float | None = None) -> int:
-        """Increment; the expiry is set when the key is created (fixed window)."""
+    async def incr(self, key: str, ttl_s: float | None = None, amount: int = 1) -> int:
+        """Add `amount`; the expiry is set when the key is created (fixed window)."""
         ...
     async def ttl(self, key: str) -> float | None: ...
     async def ping(self) -> bool: ...
@@ -103,12 +103,12 @@ class RedisKV:
             return 0
         return int(await self._call(lambda: self.client.delete(*(self._k(k) for k in keys))))
 
-    async def incr(self, key: str, ttl_s: float | None = None) -> int:
+    async def incr(self, key: str, ttl_s: float | None = None, amount: int = 1) -> int:
         full = self._k(key)
 
         async def run() -> Any:
             async with self.client.pipeline(transaction=True) as pipe:
-                pipe.incr(full)
+                pipe.incrby(full, amount)
                 if ttl_s:
                     pipe.pexpire(full, int(ttl_s * 1000), nx=True)
                 return await pipe.execute()
@@ -159,12 +159,12 @@ class MemoryKV:
     async def delete(self, *keys: str) -> int:
         return sum(1 for k in keys if self._data.pop(k, None) is not None)
 
-    async def incr(self, key: str, ttl_s: float | None = None) -> int:
+    async def incr(self, key: str, ttl_s: float | None = None, amount: int = 1) -> int:
         item = self._live(key)
         if item is None:
-            value, expires = 1, (time.monotonic() + ttl_s if ttl_s else None)
+            value, expires = amount, (time.monotonic() + ttl_s if ttl_s else None)
         else:
-            value, expires = int(item[0]) + 1, item[1]
+            value, expires = int(item[0]) + amount, item[1]
         self._data[key] = (str(value).encode(), expires)
         return value
 
