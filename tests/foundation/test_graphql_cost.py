@@ -29,6 +29,7 @@ from app.main import create_app
 from app.services import Services
 from app.settings import PROJECT_ROOT, Settings
 from graphql_api.cost import FIELDS, operation_cost
+from graphql_api.persisted import load_operations
 from tests import factories as f
 from tests.conftest import AppFactory, SignedIn, sign_up_and_in
 
@@ -172,6 +173,42 @@ def test_the_web_apps_operations_cost_well_under_the_maximum(sdl_schema: GraphQL
     heaviest = max(costs.values())
     assert heaviest <= DEFAULT_MAX / 2, costs  # comfortably: twice the heaviest still passes
     assert cost(sdl_schema, ATTACK) > 10 * heaviest
+
+
+PAGE_VARIABLES = {"first", "last", "pageSize", "limit", "size"}
+
+
+def _largest_variables(text: str) -> dict[str, Any]:
+    """Every page-size variable at 100 (the largest page served) and every Boolean switched on."""
+    variables: dict[str, Any] = {}
+    for operation in parse(text).definitions:
+        for definition in getattr(operation, "variable_definitions", None) or ():
+            name, type_name = definition.variable.name.value, getattr(get_named(definition.type), "value", "")
+            if type_name == "Int" and name in PAGE_VARIABLES:
+                variables[name] = 100
+            elif type_name == "Boolean":
+                variables[name] = True
+    return variables
+
+
+def get_named(type_node: Any) -> Any:
+    while not hasattr(type_node, "name"):
+        type_node = type_node.type
+    return type_node.name
+
+
+def test_the_operation_documents_cost_well_under_the_maximum(sdl_schema: GraphQLSchema) -> None:
+    """The web app's own documents (the persisted-only allow-list), at their largest pages."""
+    costs = {op.path: cost(sdl_schema, op.text, _largest_variables(op.text)) for op in load_operations().values()}
+    print("\n" + "\n".join(f"{value:>7}  {name}" for name, value in sorted(costs.items(), key=lambda kv: -kv[1])[:10]))
+    assert len(costs) > 40 and all(value > 0 for value in costs.values()), costs
+    assert max(costs.values()) <= DEFAULT_MAX / 2, costs
+    assert costs["marketplace/SearchWorkshops.graphql"] > cost(
+        sdl_schema, load_operations_by_path()["marketplace/SearchWorkshops.graphql"])  # page variables count
+
+
+def load_operations_by_path() -> dict[str, str]:
+    return {op.path: op.text for op in load_operations().values()}
 
 
 async def test_the_heaviest_operation_is_answered(client: httpx.AsyncClient, services: Services, owner: SignedIn) -> None:
