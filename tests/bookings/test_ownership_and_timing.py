@@ -70,6 +70,7 @@ async def test_graphql_changes_to_another_owners_booking_are_not_found_and_chang
     assert after_open.updated_at == before_open.updated_at
     assert await _requests_of(services, open_row.id) == []
     assert after_done.service_rating is None and after_done.service_rating_message is None
+    assert after_done.updated_at == before_done.updated_at
     thread = await gql(client, owner, "query($id: Int!) { thread(bookingId: $id) { unreadCount readAt } }", id=open_row.id)
     assert thread["data"]["thread"] == {"unreadCount": 1, "readAt": None}
 
@@ -123,8 +124,7 @@ async def test_change_requests_list_is_per_owner(client: httpx.AsyncClient, owne
     assert listed[owner.owner_id] == [(mine.id, f"for {mine.id}")]
     assert listed[other_owner.owner_id] == [(theirs.id, f"for {theirs.id}")]
     peek = await client.get("/api/co/bookings/change-requests", params={"booking_id": theirs.id}, headers=owner.headers)
-    assert peek.status_code in (200, 404)
-    assert peek.status_code == 404 or peek.json() == []
+    assert peek.status_code == 200 and peek.json() == []  # filtering by their booking id reveals nothing
 
 
 @pytest.mark.parametrize("what", ["workshop", "service"])
@@ -149,7 +149,8 @@ async def test_booking_an_inactive_workshop_or_service_is_a_clear_4xx(client: ht
 
 @pytest.mark.parametrize(("ahead", "direct"), [(timedelta(hours=24, minutes=1), True),
                                                (timedelta(hours=24), True),
-                                               (timedelta(hours=23, minutes=59), False)])
+                                               (timedelta(hours=23, minutes=59), False)],
+                         ids=["24h01m-direct", "24h00m-direct", "23h59m-request"])
 async def test_the_24_hour_boundary_decides_direct_change_or_request(
         client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services, monkeypatch: pytest.MonkeyPatch,
         ahead: timedelta, direct: bool) -> None:
@@ -184,7 +185,6 @@ async def _confirm_or_conflict(services: Services, booking_id: int) -> str:
 
 async def test_a_cancel_racing_the_workshop_confirm_has_one_winner(client: httpx.AsyncClient, owner: SignedIn,
                                                                    world: World, services: Services) -> None:
-    outcomes = set()
     for day in range(4):
         row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car,
                                    start=datetime.now(UTC) + timedelta(days=5 + day))
@@ -206,5 +206,3 @@ async def test_a_cancel_racing_the_workshop_confirm_has_one_winner(client: httpx
             assert confirm == "refused"
             assert after.status == "CANCELLED" and after.verify_booked is False
             assert requests == []
-        outcomes.add(confirm)
-    assert outcomes  # at least one round ran; either order is a consistent end state
