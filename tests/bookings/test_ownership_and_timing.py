@@ -206,3 +206,24 @@ async def test_a_cancel_racing_the_workshop_confirm_has_one_winner(client: httpx
             assert confirm == "refused"
             assert after.status == "CANCELLED" and after.verify_booked is False
             assert requests == []
+
+
+@pytest.mark.parametrize(("ahead", "direct"), [(timedelta(hours=24, minutes=1), True),
+                                               (timedelta(hours=23, minutes=59), False)],
+                         ids=["24h01m-cancelled", "23h59m-request"])
+async def test_the_24_hour_boundary_decides_cancel_or_cancel_request(
+        client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services, monkeypatch: pytest.MonkeyPatch,
+        ahead: timedelta, direct: bool) -> None:
+    start = datetime(2031, 3, 4, 9, 0, tzinfo=UTC)
+    row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car, start=start)
+    frozen = start - ahead
+    monkeypatch.setattr(changes, "now_utc", lambda: frozen)
+
+    response = await client.post("/api/co/bookings/cancel", json={"booking_id": row.id}, headers=owner.headers)
+
+    assert response.status_code == 200, response.text
+    requests = [(r.request_type, r.status) for r in await _requests_of(services, row.id)]
+    if direct:
+        assert (await _row(services, row.id)).status == "CANCELLED" and requests == []
+    else:
+        assert (await _row(services, row.id)).status == "REQUESTED" and requests == [("cancel", "pending")]
