@@ -19,7 +19,7 @@ LIMIT = "3/100000"  # 3 per window; a window long enough not to roll over during
 async def _age(services: Any, table: Any, owner_id: int) -> None:
     """Move the owner's tokens of `table` to a minute in the past, as if their lifetime had run out."""
     async with services.sessionmaker() as session:
-        await session.execute(update(table).where(table.owner_id == owner_id)
+        await session.exec(update(table).where(table.owner_id == owner_id)
                               .values(expires_at=datetime.now(UTC) - timedelta(minutes=1)))
         await session.commit()
 
@@ -37,7 +37,7 @@ async def test_an_expired_refresh_token_is_refused(client: httpx.AsyncClient, se
 async def test_a_refresh_token_within_its_lifetime_still_rotates(client: httpx.AsyncClient, services: Any) -> None:
     signed = await sign_up_and_in(client)
     async with services.sessionmaker() as session:
-        await session.execute(update(RefreshToken).where(RefreshToken.owner_id == signed.owner_id)
+        await session.exec(update(RefreshToken).where(RefreshToken.owner_id == signed.owner_id)
                               .values(expires_at=datetime.now(UTC) + timedelta(minutes=5)))
         await session.commit()
 

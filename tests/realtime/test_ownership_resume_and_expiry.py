@@ -44,8 +44,8 @@ async def _published(session: Any, owner_id: int, count: int) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         await session.commit()
-        done = (await session.execute(text(
-            "SELECT count(*) FROM domain_events WHERE owner_id = :o AND published_at IS NOT NULL"), {"o": owner_id})).scalar()
+        done = (await session.exec(text(
+            "SELECT count(*) FROM domain_events WHERE owner_id = :o AND published_at IS NOT NULL").bindparams(o=owner_id))).scalar()
         if done >= count:
             return
         await asyncio.sleep(0.05)
