@@ -1,0 +1,229 @@
+"""What an owner would notice: other owners' bookings stay out of reach (nothing changes in the database),
+change requests over GraphQL and their isolation, inactive workshops and services, the 24 h change boundary,
+and a cancellation racing the workshop's confirmation."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from app.domain.bookings import changes
+from app.domain.bookings import workshop as workshop_side
+from app.errors import Conflict
+from app.services import Services
+from db.models import Booking, BookingChangeRequest
+from tests.bookings.conftest import World, future_local, stored_booking
+from tests.bookings.test_bookings_graphql import gql
+from tests.conftest import SignedIn
+from tests.messages.conftest import workshop_says
+
+RESCHEDULE = """mutation($id: Int!, $t: String!) { rescheduleBooking(id: $id, serviceStartTime: $t) {
+  __typename ... on NotFoundError { code } ... on BookingChangeSuccess { action booking { status } changeRequest { requestType } } } }"""
+RATE = """mutation($id: Int!) { rateBooking(bookingId: $id, rating: 2, message: "Nei") {
+  __typename ... on NotFoundError { code } } }"""
+MARK_READ = """mutation($id: Int!) { markThreadRead(bookingId: $id) { __typename ... on NotFoundError { code } } }"""
+REQUEST_CHANGE = """mutation($id: Int!, $kind: String!, $t: String, $reason: String) {
+  requestBookingChange(bookingId: $id, requestType: $kind, requestedStartTime: $t, reason: $reason) {
+    __typename
+    ... on ChangeRequestSuccess { changeRequest { id bookingId requestType status reason requestedStartTime } }
+    ... on NotFoundError { code }
+    ... on ValidationError { code fields { field } }
+  } }"""
+
+
+async def _row(services: Services, booking_id: int) -> Booking:
+    async with services.sessionmaker() as session:
+        row = await session.get(Booking, booking_id)
+        assert row is not None
+        return row
+
+
+async def _requests_of(services: Services, booking_id: int) -> list[BookingChangeRequest]:
+    async with services.sessionmaker() as session:
+        stmt = select(BookingChangeRequest).where(BookingChangeRequest.booking_id == booking_id)
+        return list((await session.exec(stmt)).scalars().all())  # type: ignore[call-overload]
+
+
+async def test_graphql_changes_to_another_owners_booking_are_not_found_and_change_nothing(
+        client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, world: World, services: Services) -> None:
+    open_row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car,
+                                    start=datetime.now(UTC) + timedelta(days=6))
+    done_row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car, status="COMPLETED",
+                                    start=datetime.now(UTC) - timedelta(days=2))
+    await workshop_says(services, open_row.id, "Bilen er klar")
+    before_open, before_done = await _row(services, open_row.id), await _row(services, done_row.id)
+
+    moved = await gql(client, other_owner, RESCHEDULE, id=open_row.id, t=future_local(days=12))
+    rated = await gql(client, other_owner, RATE, id=done_row.id)
+    read = await gql(client, other_owner, MARK_READ, id=open_row.id)
+
+    assert moved["data"]["rescheduleBooking"] == {"__typename": "NotFoundError", "code": "BOOKING_NOT_FOUND"}
+    assert rated["data"]["rateBooking"] == {"__typename": "NotFoundError", "code": "BOOKING_NOT_FOUND"}
+    assert read["data"]["markThreadRead"]["__typename"] == "NotFoundError"
+    after_open, after_done = await _row(services, open_row.id), await _row(services, done_row.id)
+    assert after_open.service_start_time == before_open.service_start_time and after_open.status == "REQUESTED"
+    assert after_open.updated_at == before_open.updated_at
+    assert await _requests_of(services, open_row.id) == []
+    assert after_done.service_rating is None and after_done.service_rating_message is None
+    assert after_done.updated_at == before_done.updated_at
+    thread = await gql(client, owner, "query($id: Int!) { thread(bookingId: $id) { unreadCount readAt } }", id=open_row.id)
+    assert thread["data"]["thread"] == {"unreadCount": 1, "readAt": None}
+
+
+async def test_request_booking_change_over_graphql(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn,
+                                                   world: World, services: Services) -> None:
+    row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car)
+    await workshop_side_confirm(services, row.id)
+    wanted = future_local(days=14, hour=9)
+
+    made = await gql(client, owner, REQUEST_CHANGE, id=row.id, kind="reschedule", t=wanted, reason="Ferie")
+
+    request = made["data"]["requestBookingChange"]
+    assert request["__typename"] == "ChangeRequestSuccess", made
+    item = request["changeRequest"]
+    assert (item["bookingId"], item["requestType"], item["status"], item["reason"]) == (row.id, "reschedule", "pending", "Ferie")
+    stored = await _requests_of(services, row.id)
+    assert [(r.id, r.request_type, r.status) for r in stored] == [(item["id"], "reschedule", "pending")]
+    assert (await _row(services, row.id)).status == "CONFIRMED"  # the workshop decides; the booking is unchanged
+
+    missing_time = await gql(client, owner, REQUEST_CHANGE, id=row.id, kind="reschedule")
+    assert missing_time["data"]["requestBookingChange"]["__typename"] == "ValidationError"
+    assert [f["field"] for f in missing_time["data"]["requestBookingChange"]["fields"]] == ["requested_start_time"]
+    bad_kind = await gql(client, owner, REQUEST_CHANGE, id=row.id, kind="teleport")
+    assert bad_kind["data"]["requestBookingChange"]["code"] == "INVALID_REQUEST_TYPE"
+    theirs = await gql(client, other_owner, REQUEST_CHANGE, id=row.id, kind="cancel")
+    assert theirs["data"]["requestBookingChange"] == {"__typename": "NotFoundError", "code": "BOOKING_NOT_FOUND"}
+    assert len(await _requests_of(services, row.id)) == 1
+
+
+async def workshop_side_confirm(services: Services, booking_id: int) -> None:
+    async with services.uow() as uow:
+        await workshop_side.confirm(uow, booking_id)
+
+
+async def test_change_requests_list_is_per_owner(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn,
+                                                 world: World, services: Services) -> None:
+    mine = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car, status="CONFIRMED")
+    theirs = await stored_booking(services, owner_id=other_owner.owner_id, world=world, vehicle=world.other_car,
+                                  status="CONFIRMED")
+    for who, row in ((owner, mine), (other_owner, theirs)):
+        response = await client.post("/api/co/bookings/change-requests", headers=who.headers,
+                                     json={"booking_id": row.id, "request_type": "cancel", "reason": f"for {row.id}"})
+        assert response.status_code == 201, response.text
+
+    listed = {}
+    for who in (owner, other_owner):
+        response = await client.get("/api/co/bookings/change-requests", headers=who.headers)
+        assert response.status_code == 200
+        listed[who.owner_id] = [(r["booking_id"], r["reason"]) for r in response.json()]
+    assert listed[owner.owner_id] == [(mine.id, f"for {mine.id}")]
+    assert listed[other_owner.owner_id] == [(theirs.id, f"for {theirs.id}")]
+    peek = await client.get("/api/co/bookings/change-requests", params={"booking_id": theirs.id}, headers=owner.headers)
+    assert peek.status_code == 200 and peek.json() == []  # filtering by their booking id reveals nothing
+
+
+@pytest.mark.parametrize("what", ["workshop", "service"])
+async def test_booking_an_inactive_workshop_or_service_is_a_clear_4xx(client: httpx.AsyncClient, owner: SignedIn,
+                                                                     world: World, services: Services, what: str) -> None:
+    async with services.sessionmaker() as session:
+        target = world.workshop if what == "workshop" else world.oil
+        row = await session.get(type(target), target.org_nr if what == "workshop" else target.id)
+        row.is_active = False
+        await session.commit()
+    body = {"org_nr": world.workshop.org_nr, "service_start_time": future_local(), "registration_number": "BT57225",
+            "service_id": world.oil.id}
+
+    response = await client.post("/api/co/bookings", json=body, headers=owner.headers)
+
+    expected = (404, "org_nr") if what == "workshop" else (400, "service_id")
+    assert response.status_code == expected[0], response.text
+    assert expected[1] in response.text
+    async with services.sessionmaker() as session:
+        assert (await session.exec(select(Booking))).all() == []  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize(("ahead", "direct"), [(timedelta(hours=24, minutes=1), True),
+                                               (timedelta(hours=24), True),
+                                               (timedelta(hours=23, minutes=59), False)],
+                         ids=["24h01m-direct", "24h00m-direct", "23h59m-request"])
+async def test_the_24_hour_boundary_decides_direct_change_or_request(
+        client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services, monkeypatch: pytest.MonkeyPatch,
+        ahead: timedelta, direct: bool) -> None:
+    start = datetime(2031, 3, 4, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Oslo
+    row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car, start=start)
+    frozen = start - ahead
+    monkeypatch.setattr(changes, "now_utc", lambda: frozen)
+
+    moved = await gql(client, owner, RESCHEDULE, id=row.id, t="2031-03-06 11:00")
+
+    payload = moved["data"]["rescheduleBooking"]
+    assert payload["__typename"] == "BookingChangeSuccess", moved
+    after = await _row(services, row.id)
+    if direct:
+        assert payload["changeRequest"] is None
+        assert after.service_start_time == datetime(2031, 3, 6, 10, 0, tzinfo=UTC)
+        assert await _requests_of(services, row.id) == []
+    else:
+        assert payload["changeRequest"] == {"requestType": "reschedule"}
+        assert after.service_start_time == start
+        assert [r.request_type for r in await _requests_of(services, row.id)] == ["reschedule"]
+
+
+async def _confirm_or_conflict(services: Services, booking_id: int) -> str:
+    try:
+        async with services.uow() as uow:
+            await workshop_side.confirm(uow, booking_id)
+    except Conflict:
+        return "refused"
+    return "confirmed"
+
+
+async def test_a_cancel_racing_the_workshop_confirm_has_one_winner(client: httpx.AsyncClient, owner: SignedIn,
+                                                                   world: World, services: Services) -> None:
+    for day in range(4):
+        row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car,
+                                   start=datetime.now(UTC) + timedelta(days=5 + day))
+
+        cancel, confirm = await asyncio.gather(
+            client.post("/api/co/bookings/cancel", json={"booking_id": row.id}, headers=owner.headers),
+            _confirm_or_conflict(services, row.id))
+
+        assert cancel.status_code == 200, cancel.text
+        after = await _row(services, row.id)
+        requests = await _requests_of(services, row.id)
+        body: dict[str, Any] = cancel.json()["data"]
+        if confirm == "confirmed":
+            # the workshop was first: the owner's cancellation became a request to the workshop
+            assert after.status == "CONFIRMED" and after.verify_booked is True
+            assert [(r.request_type, r.status) for r in requests] == [("cancel", "pending")]
+            assert len(body["change_requests"]) == 1
+        else:
+            assert confirm == "refused"
+            assert after.status == "CANCELLED" and after.verify_booked is False
+            assert requests == []
+
+
+@pytest.mark.parametrize(("ahead", "direct"), [(timedelta(hours=24, minutes=1), True),
+                                               (timedelta(hours=23, minutes=59), False)],
+                         ids=["24h01m-cancelled", "23h59m-request"])
+async def test_the_24_hour_boundary_decides_cancel_or_cancel_request(
+        client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services, monkeypatch: pytest.MonkeyPatch,
+        ahead: timedelta, direct: bool) -> None:
+    start = datetime(2031, 3, 4, 9, 0, tzinfo=UTC)
+    row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car, start=start)
+    frozen = start - ahead
+    monkeypatch.setattr(changes, "now_utc", lambda: frozen)
+
+    response = await client.post("/api/co/bookings/cancel", json={"booking_id": row.id}, headers=owner.headers)
+
+    assert response.status_code == 200, response.text
+    requests = [(r.request_type, r.status) for r in await _requests_of(services, row.id)]
+    if direct:
+        assert (await _row(services, row.id)).status == "CANCELLED" and requests == []
+    else:
+        assert (await _row(services, row.id)).status == "REQUESTED" and requests == [("cancel", "pending")]

@@ -1,0 +1,68 @@
+"""`Query.notification(id)` answers only the caller's notification, and the e-mail channel of the notification
+settings decides whether a notification also writes a mail to the outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from app.services import Services
+from db.models import Booking, EmailOutbox
+from tests.conftest import SignedIn
+from tests.messages.conftest import workshop_says
+from tests.messages.test_notifications_rest import note
+
+ONE = "query($id: Int!) { notification(id: $id) { id type title body data isRead } }"
+
+
+async def _gql(client: httpx.AsyncClient, who: SignedIn, query: str, **variables: Any) -> dict[str, Any]:
+    response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=who.headers)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def test_notification_by_id_is_the_callers_only(client: httpx.AsyncClient, services: Services, owner: SignedIn,
+                                                      other_owner: SignedIn) -> None:
+    mine = await note(services, owner.owner_id, "booking.declined", booking_id=7)
+    theirs = await note(services, other_owner.owner_id, "booking.accepted", booking_id=8)
+
+    got = await _gql(client, owner, ONE, id=mine)
+    hidden = await _gql(client, owner, ONE, id=theirs)
+    missing = await _gql(client, owner, ONE, id=99999999)
+
+    assert got == {"data": {"notification": {"id": mine, "type": "booking.declined", "title": "Varsel booking.declined",
+                                             "body": "Tekst", "data": {"booking_id": 7}, "isRead": False}}}
+    for body in (hidden, missing):
+        assert body["data"] is None, body
+        assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND", body
+        assert body["errors"][0]["message"] == "Not found"  # the same answer: another's id reveals nothing
+    theirs_seen = await _gql(client, other_owner, ONE, id=theirs)
+    assert theirs_seen["data"]["notification"]["id"] == theirs
+
+
+async def _outbox(services: Services, address: str) -> list[EmailOutbox]:
+    async with services.sessionmaker() as session:
+        stmt = select(EmailOutbox).where(EmailOutbox.to_address == address).order_by(EmailOutbox.id)
+        return list((await session.exec(stmt)).scalars().all())  # type: ignore[call-overload]
+
+
+async def test_email_enabled_writes_a_mail_and_disabled_writes_none(client: httpx.AsyncClient, services: Services,
+                                                                   owner: SignedIn, booking: Booking) -> None:
+    on = await client.put("/api/co/settings/notifications", headers=owner.headers, json={"message.new": {"email": True}})
+    assert on.status_code == 200
+    await workshop_says(services, booking.id, "Bilen er klar til henting")
+
+    mails = await _outbox(services, owner.email)
+    assert [m.template for m in mails] == ["message.new"]
+    first = (await client.get("/api/co/notifications", headers=owner.headers)).json()["data"][0]
+    assert (mails[0].subject, mails[0].body) == (first["title"], first["body"])  # the mail is that notification
+
+    off = await client.put("/api/co/settings/notifications", headers=owner.headers, json={"message.new": {"email": False}})
+    assert off.status_code == 200
+    await workshop_says(services, booking.id, "En melding til")
+
+    assert len(await _outbox(services, owner.email)) == 1
+    listed = (await client.get("/api/co/notifications", headers=owner.headers)).json()
+    assert [n["type"] for n in listed["data"]] == ["message.new", "message.new"]  # the in-app list has both
