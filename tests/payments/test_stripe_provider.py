@@ -81,7 +81,7 @@ async def test_a_new_intent_after_cancel_gets_a_new_key(app_factory: Any, fake_s
     owner = await sign_up_and_in(client)
     group = await make_group(app.state.services, owner.owner_id)
     first = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
-    assert (await deliver(client, event(first["provider_intent_id"], "canceled"))).status_code == 200
+    assert (await deliver(client, event(first["provider_intent_id"], "canceled", amount=first["amount"]))).status_code == 200
     second = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
     assert second["provider_intent_id"] != first["provider_intent_id"]
     assert [r.headers["idempotency-key"] for r in fake_stripe.creates()] == [
@@ -113,7 +113,7 @@ async def test_confirm_calls_stripe_and_marks_the_group_paid(app_factory: Any, f
     assert all(r.headers["idempotency-key"].startswith(f"minbil-confirm-{created['id']}-") for r in confirms)
     assert confirms[-1].form == {"payment_method": "pm_card_visa"}
     # the webhook that follows is recorded but changes nothing more: one notification in all
-    assert (await deliver(client, event(created["provider_intent_id"], "succeeded"))).json()["data"]["duplicate"] is False
+    assert (await deliver(client, event(created["provider_intent_id"], "succeeded", amount=created["amount"]))).json()["data"]["duplicate"] is False
     async with app.state.services.sessionmaker() as session:
         notes = (await session.exec(select(func.count()).select_from(Notification)
                                     .where(Notification.owner_id == owner.owner_id))).scalar_one()
