@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from stdnum.no import orgnr
 
 from tests.conftest import SignedIn
@@ -20,6 +21,13 @@ async def test_factories_build_a_booking(db_session, owner: SignedIn) -> None:  
     vehicle = await make_vehicle(db_session, owner.owner_id)
     booking = await make_booking(db_session, owner_id=owner.owner_id, workshop=workshop, service=service, vehicle=vehicle)
     await db_session.commit()
-    assert booking.id is not None
-    assert str(booking.service_price) == "1290.50"
-    assert booking.registration_number == vehicle.registration_number
+    # read back what PostgreSQL stored, not the objects the factories hold
+    row = (await db_session.exec(text(
+        "SELECT b.service_price::text, b.registration_number, b.workshop_org_nr, b.service_id, b.vehicle_id, b.status,"
+        " v.registration_number, w.org_nr FROM bookings b JOIN vehicles v ON v.id = b.vehicle_id"
+        " JOIN workshops w ON w.org_nr = b.workshop_org_nr WHERE b.id = :id").bindparams(id=booking.id))).one()
+    price, plate, org_nr, service_id, vehicle_id, status, vehicle_plate, workshop_org = row
+    assert price == "1290.50"
+    assert plate == vehicle_plate and plate is not None
+    assert org_nr == workshop_org and orgnr.is_valid(org_nr)
+    assert (service_id, vehicle_id, status) == (service.id, vehicle.id, "REQUESTED")

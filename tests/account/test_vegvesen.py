@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 
 from app.errors import NotFound, RateLimited, ServiceUnavailable, ValidationFailed
-from app.infra.kv import MemoryKV
+from app.infra.kv import MemoryKV, RedisKV
 from app.infra.vegvesen import OfflineRegistry, VegvesenRegistry, map_document
 from app.services import Services
 from tests.account.conftest import RecordingHandler, found, registry_document
@@ -43,21 +45,32 @@ async def test_success_maps_the_document_and_sends_the_key() -> None:
     await client.aclose()
 
 
-async def test_answers_are_cached_so_quota_is_not_spent_twice() -> None:
-    kv = MemoryKV()
-    client, handler = registry(found, kv)
-    first = await client.lookup("BT57225")
-    second = await client.lookup("BT57225")
-    assert len(handler.requests) == 1
-    assert second.brand == first.brand and second.fetched_at == first.fetched_at
-    # a second client on the same store (another app instance) also finds it
-    other, other_handler = registry(found, kv)
-    await other.lookup("BT57225")
-    assert other_handler.requests == []
-    # a caller demanding fresher data goes out again
-    await client.lookup("BT57225", max_age_s=0)
-    assert len(handler.requests) == 2
-    await client.aclose()
+async def test_answers_are_cached_so_quota_is_not_spent_twice(redis_url: str) -> None:
+    """Two registries on two Redis connections with one prefix behave like two app instances."""
+    prefix = f"minbil:test:registry:{uuid.uuid4().hex}:"
+    first_redis, second_redis = Redis.from_url(redis_url), Redis.from_url(redis_url)
+    client, handler = registry(found, RedisKV(first_redis, prefix=prefix))
+    other, other_handler = registry(found, RedisKV(second_redis, prefix=prefix))
+    try:
+        first = await client.lookup("BT57225")
+        second = await client.lookup("BT57225")
+        assert len(handler.requests) == 1
+        assert second.brand == first.brand and second.fetched_at == first.fetched_at
+        assert [key async for key in first_redis.scan_iter(match=prefix + "*")] != []  # stored in Redis
+        # another app instance, its own connection, the same store: it finds the answer without a request
+        elsewhere = await other.lookup("BT57225")
+        assert other_handler.requests == []
+        assert (elsewhere.vin, elsewhere.fetched_at) == (first.vin, first.fetched_at)
+        # a caller demanding fresher data goes out again
+        await client.lookup("BT57225", max_age_s=0)
+        assert len(handler.requests) == 2
+    finally:
+        await client.aclose()
+        await other.aclose()
+        async for key in first_redis.scan_iter(match=prefix + "*"):
+            await first_redis.delete(key)
+        await first_redis.aclose()
+        await second_redis.aclose()
     await other.aclose()
 
 
@@ -167,12 +180,16 @@ async def test_offline_registry_marks_its_records() -> None:
 async def test_offline_registry_answers_from_the_stored_document() -> None:
     """Refreshing a stored vehicle without a registry key keeps what we know instead of inventing another car."""
     stored = registry_document("BT57225")
-    expected = map_document(stored, "BT57225", source="vegvesen", fetched_at=__import__("datetime").datetime.now())
     refreshed = await OfflineRegistry().lookup("BT57225", stored=stored)
-    assert (refreshed.brand, refreshed.model, refreshed.vin) == (expected.brand, expected.model, expected.vin)
+    # the stored document's own car (see test_success_maps_the_document_and_sends_the_key), not a derived one
+    assert (refreshed.brand, refreshed.model, refreshed.vin) == ("VOLVO", "XC40 RECHARGE", "YV1UZA8VCM1234567")
+    assert refreshed.first_registration == date(2021, 4, 15)
     assert refreshed.source == "offline"
+    # an unreadable stored document: the car derived from the plate, as without any document
     derived = await OfflineRegistry().lookup("BT57225", stored={"not": "a registry document"})
-    assert derived.registration_number == "BT57225"
+    plain = await OfflineRegistry().lookup("BT57225")
+    assert (derived.brand, derived.model, derived.vin) == (plain.brand, plain.model, plain.vin)
+    assert derived.vin != "YV1UZA8VCM1234567" and derived.source == "offline"
 
 
 async def test_refresh_over_rest_keeps_a_stored_vehicle_in_offline_mode(client: httpx.AsyncClient, owner: SignedIn,

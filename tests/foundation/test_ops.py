@@ -79,10 +79,34 @@ async def test_every_request_log_line_carries_the_request_id(client: httpx.Async
     assert all({"ts", "level", "logger", "message", "request_id"} <= set(e) for e in entries)
 
 
-async def test_unexpected_errors_are_logged_with_request_id_but_not_shown(client: httpx.AsyncClient) -> None:
-    response = await client.post("/api/co/auth/sign-in", content=b'{"email": 5}', headers={"content-type": "application/json"})
-    assert response.status_code == 400
-    assert "Traceback" not in response.text and "sqlalchemy" not in response.text.lower()
+async def test_unexpected_errors_are_logged_with_request_id_but_not_shown(
+        client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from app.domain.auth import service as auth_service
+
+    async def broken_sign_in(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("secret-internal-detail in sqlalchemy")
+
+    monkeypatch.setattr(auth_service, "sign_in", broken_sign_in)
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.ERROR, logger="minbil.errors"):
+        response = await client.post("/api/co/auth/sign-in", json={"email": "x@minbil.io", "password": "StrongPass123!"},
+                                     headers={"X-Request-ID": "trace-boom-7"})
+    assert response.status_code == 500
+    assert response.headers["X-Request-ID"] == "trace-boom-7"
+    body = response.json()
+    assert body["code"] == "INTERNAL_ERROR" and body["status"] == 500 and body["request_id"] == "trace-boom-7"
+    assert body["detail"] == "Internal server error"
+    assert "secret-internal-detail" not in response.text and "Traceback" not in response.text
+    assert "sqlalchemy" not in response.text.lower()
+    logged = [r for r in caplog.records if r.name == "minbil.errors"]
+    assert len(logged) == 1, caplog.records
+    record = logged[0]
+    assert record.levelno == logging.ERROR
+    assert record.request_id == "trace-boom-7"  # type: ignore[attr-defined]
+    assert "/api/co/auth/sign-in" in record.getMessage()
+    assert record.exc_info is not None and record.exc_info[0] is RuntimeError
+    traceback = caplog.handler.formatter.formatException(record.exc_info)  # type: ignore[union-attr]
+    assert "Traceback" in traceback and "broken_sign_in" in traceback and "secret-internal-detail" in traceback
 
 
 async def test_openapi_document_has_reference_names(client: httpx.AsyncClient) -> None:

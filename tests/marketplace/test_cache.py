@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import event, text
+from sqlalchemy import event
 
 from app.domain.marketplace.cache import invalidate_marketplace, marketplace_cache
 from app.metrics import render_metrics
 from app.services import Services
-from tests.conftest import AppFactory
+from tests import factories as f
+from tests.conftest import AppFactory, SignedIn
 from tests.marketplace.conftest import Catalogue, build_catalogue
 
 
@@ -51,22 +53,32 @@ async def test_equivalent_queries_share_one_key(client: httpx.AsyncClient, servi
     assert b'minbil_cache_events_total{cache="search",result="hit"}' in body
 
 
-async def test_rating_write_then_invalidation_is_never_stale(client: httpx.AsyncClient, services: Services, catalogue: Catalogue) -> None:
-    before = await client.get(f"/api/co/shops/{catalogue.bergen.org_nr}")
+async def test_a_rating_through_the_api_invalidates_the_cached_answers(
+        client: httpx.AsyncClient, services: Services, catalogue: Catalogue, owner: SignedIn) -> None:
+    async with services.sessionmaker() as session:
+        service = await f.make_service(session, catalogue.bergen, title="Hjulskift", price="800")
+        start = datetime.now(UTC) - timedelta(days=3)
+        booking = await f.make_booking(session, owner_id=owner.owner_id, workshop=catalogue.bergen, service=service,
+                                       status="COMPLETED", start=start, service_actual_end_time=start + timedelta(hours=1))
+        await session.commit()
+    shop = f"/api/co/shops/{catalogue.bergen.org_nr}"
+    before = await client.get(shop)
     listing = await client.get("/api/co/shops?min_rating=4")
-    assert before.json()["total_ratings"]["average_rating"] == 0.0
-    assert (await client.get("/api/co/shops?min_rating=4")).headers["x-cache"] == "HIT"
-    # what the rating code does: write the new average in its transaction, then invalidate after commit
-    async with services.uow() as uow:
-        await uow.session.exec(text("UPDATE workshops SET average_rating = 4.9, total_reviews = 1 WHERE org_nr = :o")
-                               .bindparams(o=catalogue.bergen.org_nr))
-    await invalidate_marketplace(services)
-    after = await client.get(f"/api/co/shops/{catalogue.bergen.org_nr}")
-    assert after.headers["x-cache"] == "MISS"
-    assert after.json()["total_ratings"] == {"average_rating": 4.9, "total_reviews": 1}
-    refreshed = await client.get("/api/co/shops?min_rating=4")
-    assert "Bergen Motor" in [w["name"] for w in refreshed.json()["data"]]
+    assert before.headers["x-cache"] == "MISS" and listing.headers["x-cache"] == "MISS"
+    assert before.json()["total_ratings"] == {"average_rating": 0.0, "total_reviews": 0}
     assert "Bergen Motor" not in [w["name"] for w in listing.json()["data"]]
+    assert (await client.get(shop)).headers["x-cache"] == "HIT"
+    assert (await client.get("/api/co/shops?min_rating=4")).headers["x-cache"] == "HIT"
+
+    rated = await client.post(f"/api/co/rating/rate/{booking.id}", json={"service_rating": 5}, headers=owner.headers)
+    assert rated.status_code in (200, 201), rated.text
+
+    after = await client.get(shop)
+    assert after.headers["x-cache"] == "MISS"
+    assert after.json()["total_ratings"] == {"average_rating": 5.0, "total_reviews": 1}
+    refreshed = await client.get("/api/co/shops?min_rating=4")
+    assert refreshed.headers["x-cache"] == "MISS"
+    assert "Bergen Motor" in [w["name"] for w in refreshed.json()["data"]]
 
 
 async def test_fifty_concurrent_misses_run_one_query(client: httpx.AsyncClient, services: Services, catalogue: Catalogue) -> None:

@@ -71,8 +71,9 @@ async def create_intent(client: httpx.AsyncClient, who: SignedIn, **body: Any) -
     return await client.post("/api/co/payments/intents", json=body, headers=who.headers)
 
 
-def event(intent_id: str, status: str, *, event_type: str | None = None, created: int | None = None,
-          event_id: str | None = None, amount: int = 0) -> dict[str, Any]:
+def event(intent_id: str, status: str, *, amount: int, event_type: str | None = None, created: int | None = None,
+          event_id: str | None = None) -> dict[str, Any]:
+    """A PaymentIntent event as Stripe sends it; `amount` is required: Stripe always reports the intent's amount."""
     return {
         "id": event_id or "evt_" + secrets.token_hex(12), "object": "event", "api_version": "2025-01-27",
         "created": created if created is not None else int(time.time()),

@@ -71,6 +71,6 @@ async def test_queries_hide_other_owners_payments(client: httpx.AsyncClient, own
 
 async def test_webhook_result_is_visible_over_graphql(client: httpx.AsyncClient, owner: SignedIn, group: Group) -> None:
     created = (await gql(client, owner, CREATE, g=group.group_id))["data"]["createPaymentIntent"]
-    await deliver(client, event(created["providerIntentId"], "processing"))
+    await deliver(client, event(created["providerIntentId"], "processing", amount=created["amount"]))
     got = (await gql(client, owner, GET, id=created["id"]))["data"]["paymentIntent"]
     assert got["status"] == "processing" and got["paid"] is False

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.domain.payments.provider import PaymentDeclined, ProviderIntent, ProviderRejected, ProviderUnavailable
+from app.domain.payments.provider import PaymentDeclined, ProviderRejected, ProviderUnavailable
 from app.infra.payments.stripe_provider import StripeProvider
 from db.models import Notification
 from tests.conftest import sign_up_and_in
@@ -81,7 +81,7 @@ async def test_a_new_intent_after_cancel_gets_a_new_key(app_factory: Any, fake_s
     owner = await sign_up_and_in(client)
     group = await make_group(app.state.services, owner.owner_id)
     first = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
-    assert (await deliver(client, event(first["provider_intent_id"], "canceled"))).status_code == 200
+    assert (await deliver(client, event(first["provider_intent_id"], "canceled", amount=first["amount"]))).status_code == 200
     second = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
     assert second["provider_intent_id"] != first["provider_intent_id"]
     assert [r.headers["idempotency-key"] for r in fake_stripe.creates()] == [
@@ -113,7 +113,7 @@ async def test_confirm_calls_stripe_and_marks_the_group_paid(app_factory: Any, f
     assert all(r.headers["idempotency-key"].startswith(f"minbil-confirm-{created['id']}-") for r in confirms)
     assert confirms[-1].form == {"payment_method": "pm_card_visa"}
     # the webhook that follows is recorded but changes nothing more: one notification in all
-    assert (await deliver(client, event(created["provider_intent_id"], "succeeded"))).json()["data"]["duplicate"] is False
+    assert (await deliver(client, event(created["provider_intent_id"], "succeeded", amount=created["amount"]))).json()["data"]["duplicate"] is False
     async with app.state.services.sessionmaker() as session:
         notes = (await session.exec(select(func.count()).select_from(Notification)
                                     .where(Notification.owner_id == owner.owner_id))).scalar_one()
@@ -141,32 +141,31 @@ async def test_provider_maps_stripe_errors(fake_stripe: FakeStripe) -> None:
                 pass
             else:
                 raise AssertionError(f"{method} should raise {expected.__name__}")
-        ghost = ProviderIntent(id="pi_missing", client_secret=None, amount=1, currency="nok", status="requires_confirmation")
-        try:
-            await provider.retrieve_intent(ghost.id)
-        except ProviderRejected as exc:
-            assert exc.code == "RESOURCE_MISSING"
-        else:
-            raise AssertionError("a missing intent should be rejected")
+        with pytest.raises(ProviderRejected) as missing:
+            await provider.retrieve_intent("pi_missing")
+        assert missing.value.code == "RESOURCE_MISSING"
+        # a 500 from Stripe with retries off: unavailable after exactly one request, nothing created
+        before = len(fake_stripe.requests)
+        fake_stripe.fail_next = 1
+        with pytest.raises(ProviderUnavailable) as failing:
+            await provider.create_intent(amount=100, currency="nok", idempotency_key="k-500", metadata={}, description="d")
+        assert failing.value.status == 503 and failing.value.code == "PAYMENT_PROVIDER_UNAVAILABLE"
+        assert fake_stripe.fail_next == 0 and len(fake_stripe.requests) == before + 1
+        assert len(fake_stripe.intents) == 1
     finally:
         await provider.aclose()
     wrong_key = StripeProvider("sk_live_wrong", api_base=fake_stripe.url, max_network_retries=0)
     try:
-        await wrong_key.create_intent(amount=100, currency="nok", idempotency_key="k-2", metadata={}, description="d")
-    except ProviderUnavailable as exc:
-        assert exc.status == 503
-    else:
-        raise AssertionError("a rejected API key should make the provider unavailable")
+        with pytest.raises(ProviderUnavailable) as rejected_key:
+            await wrong_key.create_intent(amount=100, currency="nok", idempotency_key="k-2", metadata={}, description="d")
+        assert rejected_key.value.status == 503
     finally:
         await wrong_key.aclose()
-    fake_stripe.fail_next = 1
     unreachable = StripeProvider(API_KEY, api_base="http://127.0.0.1:9", max_network_retries=0)
     try:
-        await unreachable.create_intent(amount=100, currency="nok", idempotency_key="k-3", metadata={}, description="d")
-    except ProviderUnavailable:
-        pass
-    else:
-        raise AssertionError("an unreachable Stripe should make the provider unavailable")
+        with pytest.raises(ProviderUnavailable) as down:
+            await unreachable.create_intent(amount=100, currency="nok", idempotency_key="k-3", metadata={}, description="d")
+        assert down.value.status == 503 and down.value.retryable is True
     finally:
         await unreachable.aclose()
 

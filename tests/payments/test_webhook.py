@@ -50,7 +50,7 @@ async def test_reference_example_without_signature_is_400(client: httpx.AsyncCli
 
 
 async def test_signed_event_is_acknowledged_in_the_envelope(client: httpx.AsyncClient) -> None:
-    body = event("pi_unknown", "processing")
+    body = event("pi_unknown", "processing", amount=1000)
     response = await deliver(client, body)
     assert response.status_code == 200
     payload = response.json()
@@ -61,7 +61,7 @@ async def test_signed_event_is_acknowledged_in_the_envelope(client: httpx.AsyncC
 async def test_bad_expired_and_foreign_signatures_are_400_and_change_nothing(
         client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any) -> None:
     intent = await _intent(client, owner, group)
-    body = event(intent["provider_intent_id"], "succeeded")
+    body = event(intent["provider_intent_id"], "succeeded", amount=group.amount)
     raw, headers = signed(body)
     tampered = raw.replace(b'"succeeded"', b'"succeeded" ')
     cases = [
@@ -101,7 +101,7 @@ async def test_signature_is_checked_before_the_body_is_parsed(client: httpx.Asyn
 
 async def test_without_a_configured_secret_deliveries_are_refused(app_factory: Any) -> None:
     _, bare = await app_factory()
-    raw, headers = signed(event("pi_1", "succeeded"))
+    raw, headers = signed(event("pi_1", "succeeded", amount=1000))
     response = await bare.post(WEBHOOK_PATH, content=raw, headers=headers)
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "WEBHOOK_NOT_CONFIGURED"
@@ -137,7 +137,7 @@ async def test_succeeded_marks_the_group_paid_and_notifies_once(
 async def test_ten_concurrent_duplicate_deliveries_have_exactly_one_effect(
         client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any) -> None:
     intent = await _intent(client, owner, group)
-    raw, headers = signed(event(intent["provider_intent_id"], "succeeded"))
+    raw, headers = signed(event(intent["provider_intent_id"], "succeeded", amount=group.amount))
     answers = await asyncio.gather(*(client.post(WEBHOOK_PATH, content=raw, headers=headers) for _ in range(10)))
     assert [a.status_code for a in answers] == [200] * 10
     assert sorted(a.json()["data"]["duplicate"] for a in answers) == [False] + [True] * 9
@@ -154,9 +154,9 @@ async def test_out_of_order_events_end_in_the_right_state(
     pi = intent["provider_intent_id"]
     now = int(time.time())
     # succeeded (created later) arrives first; the earlier processing event must not move it back
-    assert (await deliver(client, event(pi, "succeeded", created=now + 2))).status_code == 200
-    assert (await deliver(client, event(pi, "processing", created=now + 1))).status_code == 200
-    assert (await deliver(client, event(pi, "requires_payment_method", event_type="payment_intent.payment_failed",
+    assert (await deliver(client, event(pi, "succeeded", amount=group.amount, created=now + 2))).status_code == 200
+    assert (await deliver(client, event(pi, "processing", amount=group.amount, created=now + 1))).status_code == 200
+    assert (await deliver(client, event(pi, "requires_payment_method", amount=group.amount, event_type="payment_intent.payment_failed",
                                         created=now + 3))).status_code == 200
     effects = await _effects(services, owner.owner_id, group)
     assert effects["status"] == "succeeded" and effects["paid"] == set(group.booking_ids)
@@ -168,15 +168,15 @@ async def test_older_events_do_not_overwrite_newer_ones(
     intent = await _intent(client, owner, group)
     pi = intent["provider_intent_id"]
     now = int(time.time())
-    await deliver(client, event(pi, "processing", created=now + 5))
-    await deliver(client, event(pi, "requires_action", created=now + 4))  # late and stale
+    await deliver(client, event(pi, "processing", amount=group.amount, created=now + 5))
+    await deliver(client, event(pi, "requires_action", amount=group.amount, created=now + 4))  # late and stale
     assert (await _effects(services, owner.owner_id, group))["status"] == "processing"
     # a failed payment reported later does move processing back to requires_payment_method
-    await deliver(client, event(pi, "requires_payment_method", event_type="payment_intent.payment_failed", created=now + 9))
+    await deliver(client, event(pi, "requires_payment_method", amount=group.amount, event_type="payment_intent.payment_failed", created=now + 9))
     assert (await _effects(services, owner.owner_id, group))["status"] == "requires_payment_method"
     # and then the retry succeeds
-    await deliver(client, event(pi, "processing", created=now + 12))
-    await deliver(client, event(pi, "succeeded", created=now + 12))
+    await deliver(client, event(pi, "processing", amount=group.amount, created=now + 12))
+    await deliver(client, event(pi, "succeeded", amount=group.amount, created=now + 12))
     effects = await _effects(services, owner.owner_id, group)
     assert effects["status"] == "succeeded" and effects["notifications"] == 1
 
@@ -184,7 +184,7 @@ async def test_older_events_do_not_overwrite_newer_ones(
 async def test_canceled_intent_frees_the_group_for_a_new_one(
         client: httpx.AsyncClient, owner: SignedIn, group: Group) -> None:
     first = await _intent(client, owner, group)
-    await deliver(client, event(first["provider_intent_id"], "canceled"))
+    await deliver(client, event(first["provider_intent_id"], "canceled", amount=group.amount))
     got = (await client.get(f"/api/co/payments/intents/{first['id']}", headers=owner.headers)).json()["data"]
     assert got["status"] == "canceled" and got["client_secret"] is None
     confirm = await client.post(f"/api/co/payments/intents/{first['id']}/confirm", headers=owner.headers)
@@ -241,3 +241,16 @@ async def test_succeeded_in_another_currency_is_flagged_for_review(
     async with services.sessionmaker() as session:
         payment = (await session.exec(select(Payment).where(Payment.group_id == group.group_id))).scalars().one()
         assert payment.review_reason == "currency_mismatch"
+
+
+async def test_succeeded_reporting_nothing_received_is_flagged_not_paid(
+        client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any) -> None:
+    """A success with amount 0 is no exemption: Stripe reports the intent's amount on every succeeded event."""
+    intent = await _intent(client, owner, group)
+    assert intent["amount"] == group.amount
+    assert (await deliver(client, event(intent["provider_intent_id"], "succeeded", amount=0))).status_code == 200
+    effects = await _effects(services, owner.owner_id, group)
+    assert effects["paid"] == set() and effects["notifications"] == 0
+    async with services.sessionmaker() as session:
+        payment = (await session.exec(select(Payment).where(Payment.group_id == group.group_id))).scalars().one()
+        assert payment.review_reason == "amount_mismatch"

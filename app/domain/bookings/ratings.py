@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 from app.domain.bookings import views
+from app.domain.bookings.inputs import optional_text
 from app.domain.bookings.queries import owned_booking
 from app.domain.bookings.results import RatingItem, RatingsList
 from app.domain.bookings.states import COMPLETED
 from app.domain.bookings.times import now_utc
-from app.domain.bookings.inputs import optional_text
+from app.domain.marketplace.cache import invalidate_marketplace
 from app.domain.uow import UnitOfWork
 from app.errors import Conflict, ValidationFailed
 from db.repositories import bookings as repo
@@ -53,10 +54,6 @@ async def rate(uow: UnitOfWork, owner_id: int, booking_id: int, *, service_ratin
 
 
 def _invalidate_marketplace_after_commit(uow: UnitOfWork) -> None:
-    try:
-        from app.domain.marketplace.cache import invalidate_marketplace  # type: ignore[import-not-found]
-    except ImportError:
-        return
     services = uow.services
 
     async def invalidate() -> None:

@@ -319,7 +319,7 @@ def _flag_mismatch(uow: UnitOfWork, payment: Payment, obj: dict[str, Any], event
     reported_amount = obj.get("amount_received") or obj.get("amount")
     reported_currency = obj.get("currency")
     reason = None
-    if isinstance(reported_amount, int) and reported_amount not in (0, payment.amount):
+    if isinstance(reported_amount, int) and reported_amount != payment.amount:
         reason = "amount_mismatch"
     elif isinstance(reported_currency, str) and reported_currency.lower() != payment.currency:
         reason = "currency_mismatch"
