@@ -49,7 +49,7 @@ async def test_production_without_key_answers_503_in_each_shape(app_factory: App
 
 
 async def test_a_known_vehicle_is_not_refreshed_from_an_invented_record(app_factory: AppFactory) -> None:
-    dev_app, dev_client = await app_factory(environment="development")
+    _, dev_client = await app_factory(environment="development")
     owner = await sign_up_and_in(dev_client)
     assert (await _add(dev_client, owner, "BT57225")).status_code == 201
 

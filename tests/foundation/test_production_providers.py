@@ -41,9 +41,9 @@ async def started(settings: Settings) -> AsyncIterator[tuple[Litestar, httpx.Asy
     root = logging.getLogger()
     root.addHandler(handler)
     try:
-        async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
-                yield app, client, handler.records
+        async with (LifespanManager(app, startup_timeout=30, shutdown_timeout=30),
+                    httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client):
+            yield app, client, handler.records
     finally:
         root.removeHandler(handler)
 
