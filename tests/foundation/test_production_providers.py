@@ -92,3 +92,14 @@ async def test_production_without_smtp_drops_mail(settings_factory: Callable[...
     assert not any(token in f"{r.getMessage()}{r.args}" for r in records)
     assert [r.getMessage() for r in records if r.name == "minbil.mail"] == [
         "mail dropped (no SMTP configured): Tilbakestill passordet ditt hos MinBil"]
+
+
+async def test_production_stripe_without_webhook_secret_names_the_webhooks(settings_factory: Callable[..., Settings]) -> None:
+    settings = settings_factory(environment="production", log_level="INFO",
+                                **{**CONFIGURED, "stripe_webhook_secret": None})
+    async with started(settings) as (_, client, records):
+        webhook = await client.post("/api/co/payments/webhooks/stripe", content=b"{}",
+                                    headers={"Stripe-Signature": "t=1,v1=00", "content-type": "application/json"})
+    assert webhook.status_code == 503 and webhook.json()["error"]["code"] == "WEBHOOK_NOT_CONFIGURED"
+    assert [r.getMessage().split(":")[0] for r in records if "not configured" in r.getMessage()] == [
+        "payment webhooks not configured"]
