@@ -33,6 +33,12 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# Libraries that dump payloads at DEBUG: WebSocket frames (`connection_init` carries the bearer token; uvicorn
+# hands its "uvicorn.error" logger to the websockets protocol) and Stripe's request and response bodies (client
+# secrets). They never log below INFO, whatever MINBIL_LOG_LEVEL says.
+PAYLOAD_LOGGERS = ("uvicorn.error", "websockets", "stripe")
+
+
 def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())
@@ -43,3 +49,6 @@ def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    floor = max(root.level, logging.INFO)
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(floor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -27,6 +28,8 @@ from rest.openapi import developer_only, document_error_responses, openapi_tags
 from rest.router import build_media_router, build_rest_router
 
 OPENAPI_PATH = "/api/co/schema"
+
+log = logging.getLogger("minbil.startup")
 
 
 def _openapi_config(settings: Settings) -> OpenAPIConfig:
@@ -64,6 +67,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with build_services(settings, migrate=settings.embedded) as services:
             app.state.services = services
+            for name, consequence in services.missing_providers:  # once per start, not per request
+                log.warning("%s not configured: %s", name, consequence)
             yield
 
     app = Litestar(

@@ -20,7 +20,7 @@ from app.auth.tokens import TokenCodec
 from app.discovery import modules_of
 from app.domain.uow import UnitOfWork, unit_of_work
 from app.infra.kv import KeyValue, MemoryKV, RedisKV
-from app.infra.mail import Mailer, build_mailer
+from app.infra.mail import DroppingMailer, Mailer, build_mailer
 from app.settings import Settings
 from db.engine import make_engine, make_sessionmaker
 
@@ -41,6 +41,8 @@ class Services:
     event_relay_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     # filled by the modules of `app.components`, each under its own key with a typed accessor
     extras: dict[str, Any] = field(default_factory=dict)
+    # (provider, consequence) of each outside service production runs without; the app names them at start-up
+    missing_providers: list[tuple[str, str]] = field(default_factory=list)
 
     def uow(self) -> Any:
         """`async with services.uow() as uow:` one transaction."""
@@ -48,6 +50,9 @@ class Services:
 
     def new_uow(self, session: AsyncSession) -> UnitOfWork:
         return UnitOfWork(session, self)
+
+    def missing_provider(self, name: str, consequence: str) -> None:
+        self.missing_providers.append((name, consequence))
 
     async def wake_event_relay(self) -> None:
         self.event_relay_wakeup.set()
@@ -102,6 +107,8 @@ async def build_services(settings: Settings, *, migrate: bool = False) -> AsyncI
             mailer=build_mailer(settings),
         )
         stack.push_async_callback(services.sessions.close)
+        if isinstance(services.mailer, DroppingMailer):
+            services.missing_provider("mail", DroppingMailer.consequence)
         for component in modules_of("app.components"):
             setup = getattr(component, "setup", None)
             if setup is not None:

@@ -84,6 +84,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     vegvesen_api_key: str | None = None
     vegvesen_base_url: str = "https://akfell-datautlevering.atlas.vegvesen.no"
     vegvesen_timeout_s: float = 3.0
+    # without an API key: the offline registry (invented, deterministic vehicles) answers in development and
+    # test; production answers 503 REGISTRY_NOT_CONFIGURED unless this says the offline registry is wanted
+    vegvesen_offline: bool = False
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None  # e.g. a local Stripe mock; None = api.stripe.com

@@ -1,10 +1,12 @@
 """Outgoing mail: messages are written to the `email_outbox` table in the transaction that decides to
-send them; a mailer delivers pending rows afterwards (a logging mailer by default, SMTP when configured)."""
+send them; a mailer delivers pending rows afterwards: SMTP when configured, otherwise a logging mailer in
+development and test and a dropping one in production. No mailer logs a body with its links or tokens."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import smtplib
 from email.message import EmailMessage
 from typing import Protocol
@@ -18,8 +20,19 @@ class Mailer(Protocol):
     async def send(self, to_address: str, subject: str, body: str) -> None: ...
 
 
+# a link, or a long run of token characters (a reset token, a JWT): mail bodies carry sign-in secrets
+_LINK = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+_TOKEN = re.compile(r"[A-Za-z0-9_\-.~+/=]{20,}")
+
+
+def redact(body: str) -> str:
+    """The body as it may be logged: links and token-like words replaced."""
+    return _TOKEN.sub("[redacted]", _LINK.sub("[link]", body))
+
+
 class LoggingMailer:
-    """Writes each message to the log (development and embedded mode) and keeps the last ones."""
+    """Development and test without SMTP: each message is logged (links and tokens redacted) and the last
+    100 are kept in `sent`, where tests and a debugger find them whole."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, str]] = []
@@ -27,7 +40,17 @@ class LoggingMailer:
     async def send(self, to_address: str, subject: str, body: str) -> None:
         self.sent.append((to_address, subject, body))
         del self.sent[:-100]
-        log.info("mail to %s: %s\n%s", to_address, subject, body)
+        log.info("mail to %s: %s\n%s", to_address, subject, redact(body))
+
+
+class DroppingMailer:
+    """Production without SMTP: nothing is sent or kept; the log names the subject only (the start-up log
+    already warned that mail is off)."""
+
+    consequence = "MINBIL_SMTP_HOST is not set; outgoing mail (password resets, notifications) is dropped"
+
+    async def send(self, to_address: str, subject: str, body: str) -> None:
+        log.info("mail dropped (no SMTP configured): %s", subject)
 
 
 class SmtpMailer:
@@ -52,4 +75,6 @@ class SmtpMailer:
 
 
 def build_mailer(settings: Settings) -> Mailer:
-    return SmtpMailer(settings) if settings.smtp_host else LoggingMailer()
+    if settings.smtp_host:
+        return SmtpMailer(settings)
+    return DroppingMailer() if settings.production else LoggingMailer()

@@ -7,6 +7,7 @@ every failure becomes a domain error (404 unknown, 400 invalid, 429 quota, 503 o
 
 `OfflineRegistry` answers without a network, deterministically from the plate, with records marked
 `source="offline"`; it is used when no API key is configured (embedded mode, demos, tests).
+`UnconfiguredRegistry` is production without a key: every lookup answers `RegistryNotConfigured` (503).
 """
 
 from __future__ import annotations
@@ -347,6 +348,27 @@ class OfflineRegistry:
             except (RegistryDocumentError, NotFound):
                 pass  # not a document we can read: derive one from the plate
         return map_document(offline_document(plate, now.date()), plate, source=self.source, fetched_at=now)
+
+    async def aclose(self) -> None:
+        return None
+
+
+class RegistryNotConfigured(ServiceUnavailable):
+    code = "REGISTRY_NOT_CONFIGURED"
+
+    def __init__(self, message: str = "The vehicle registry is not configured on this server.", *,
+                 retry_after: int | None = 3600, **kwargs: object) -> None:
+        super().__init__(message, retry_after=retry_after, **kwargs)
+
+
+class UnconfiguredRegistry:
+    """Production without an API key (and without `vegvesen_offline`): no vehicle is ever invented."""
+
+    source = "unconfigured"
+
+    async def lookup(self, plate: str, *, max_age_s: float | None = None,
+                     stored: dict[str, Any] | None = None) -> RegistryVehicle:
+        raise RegistryNotConfigured()
 
     async def aclose(self) -> None:
         return None

@@ -40,6 +40,16 @@ class ProviderUnavailable(ServiceUnavailable):
     code = "PAYMENT_PROVIDER_UNAVAILABLE"
 
 
+class PaymentsNotConfigured(ServiceUnavailable):
+    """Production without a payment provider: nothing is charged, simulated or recorded."""
+
+    code = "PAYMENTS_NOT_CONFIGURED"
+
+    def __init__(self, message: str = "Payments are not configured on this server.", *,
+                 retry_after: int | None = 3600, **kwargs: object) -> None:
+        super().__init__(message, retry_after=retry_after, **kwargs)
+
+
 class ProviderRejected(DomainError):
     """The provider rejected the request itself (bad state, bad parameters)."""
 
@@ -65,8 +75,10 @@ class PaymentProvider(Protocol):
 
 
 def payment_provider(services: Services) -> PaymentProvider:
-    """The provider chosen at start-up by `app/components/40_payments.py`."""
+    """The provider chosen at start-up by `app/components/40_payments.py`; none there (production without a
+    Stripe key) raises `PaymentsNotConfigured`. Every payment use case asks for it first, so without a
+    provider no payment operation reads, writes or simulates anything."""
     provider = services.extras.get(PROVIDER_KEY)
     if provider is None:
-        raise ProviderUnavailable("No payment provider is configured.")
+        raise PaymentsNotConfigured()
     return provider  # type: ignore[no-any-return]

@@ -135,6 +135,7 @@ async def create_intent(uow: UnitOfWork, owner_id: int, *, booking_id: object = 
 
     `amount` and `currency` are refused when sent: the price is the booked price, nothing else.
     """
+    provider = payment_provider(uow.services)
     if amount is not None:
         raise ValidationFailed("The amount is computed from the booked prices and cannot be sent.",
                                fields={"amount": "not_allowed"})
@@ -152,7 +153,6 @@ async def create_intent(uow: UnitOfWork, owner_id: int, *, booking_id: object = 
     if succeeded is not None or all(line.paid_at is not None for line in payable):
         raise Conflict("This booking has already been paid.", code="ALREADY_PAID")
     total = _total(payable)
-    provider = payment_provider(uow.services)
     existing = await repo.open_payment_for_group(uow.session, group)
     if existing is not None:
         if existing.amount == total or existing.status not in states.CONFIRMABLE:
@@ -187,6 +187,7 @@ async def create_intent(uow: UnitOfWork, owner_id: int, *, booking_id: object = 
 
 
 async def get_intent(uow: UnitOfWork, owner_id: int, payment_id: str) -> PaymentView:
+    payment_provider(uow.services)  # every payment operation answers "not configured" first
     payment = await repo.get_payment(uow.session, payment_id, owner_id=owner_id)
     if payment is None:
         raise NotFound("Payment not found.", code="PAYMENT_NOT_FOUND")
@@ -195,6 +196,7 @@ async def get_intent(uow: UnitOfWork, owner_id: int, payment_id: str) -> Payment
 
 async def payment_for_group(uow: UnitOfWork, owner_id: int, group_id: str) -> PaymentView | None:
     """The payment that matters for the caller's group (succeeded, else open, else newest), or None."""
+    payment_provider(uow.services)
     found = await repo.latest_payments_for_groups(uow.session, [group_id], owner_id)
     payment = found.get(group_id)
     if payment is None:
@@ -203,6 +205,7 @@ async def payment_for_group(uow: UnitOfWork, owner_id: int, group_id: str) -> Pa
 
 
 async def payment_for_booking(uow: UnitOfWork, owner_id: int, booking_id: object) -> PaymentView | None:
+    payment_provider(uow.services)
     group = await repo.group_of_booking(uow.session, _booking_id(booking_id), owner_id)
     if group is None:
         raise NotFound("Booking not found.", code="BOOKING_NOT_FOUND")
@@ -211,6 +214,7 @@ async def payment_for_booking(uow: UnitOfWork, owner_id: int, booking_id: object
 
 async def payments_for_groups(uow: UnitOfWork, owner_id: int, group_ids: list[str]) -> dict[str, PaymentView]:
     """Batch form of `payment_for_group` (two statements whatever the number of groups)."""
+    payment_provider(uow.services)
     payments = await repo.latest_payments_for_groups(uow.session, group_ids, owner_id)
     lines = await repo.lines_of_groups(uow.session, list(payments))
     return {g: _view(p, lines.get(g, [])) for g, p in payments.items()}
@@ -220,6 +224,7 @@ async def confirm_intent(uow: UnitOfWork, owner_id: int, payment_id: str, *, pay
                          return_url: object = None) -> PaymentView:
     """Confirm the caller's intent with the provider. Confirming a payment that is already processing
     or succeeded answers its current state without a second charge."""
+    provider = payment_provider(uow.services)
     if payment_method is not None and (not isinstance(payment_method, str) or not payment_method.strip()
                                        or len(payment_method) > 255):
         raise ValidationFailed("payment_method must be a payment method id.", fields={"payment_method": "invalid"})
@@ -238,7 +243,6 @@ async def confirm_intent(uow: UnitOfWork, owner_id: int, payment_id: str, *, pay
     if payment.amount != _total(_payable(lines)):
         raise Conflict("The booked prices changed since this payment was created; create the payment intent again.",
                        code="AMOUNT_CHANGED")
-    provider = payment_provider(uow.services)
     if provider.name != payment.provider or not payment.provider_intent_id:
         raise ProviderRejected("This payment belongs to another payment provider; create a new one.")
     current = ProviderIntent(id=payment.provider_intent_id, client_secret=payment.client_secret, amount=payment.amount,
@@ -359,6 +363,7 @@ def _parse_event(payload: bytes) -> dict[str, Any]:
 
 async def handle_stripe_webhook(uow: UnitOfWork, *, payload: bytes, signature: str | None) -> WebhookResult:
     """Verify the raw body, record the event id (first delivery only), and apply it."""
+    payment_provider(uow.services)  # without a provider no event is verified, recorded or applied
     secret = uow.settings.stripe_webhook_secret
     if not secret:
         raise ServiceUnavailable("Stripe webhooks are not configured on this server.", code="WEBHOOK_NOT_CONFIGURED")

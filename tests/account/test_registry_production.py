@@ -1,0 +1,78 @@
+"""Production without `MINBIL_VEGVESEN_API_KEY`: registry lookups answer 503 REGISTRY_NOT_CONFIGURED (never an
+invented vehicle) unless `MINBIL_VEGVESEN_OFFLINE=true` asks for the offline registry; development keeps it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+
+from tests.conftest import AppFactory, SignedIn, sign_up_and_in
+
+CODE = "REGISTRY_NOT_CONFIGURED"
+ADD = """mutation($r: String!) { addVehicle(registrationNumber: $r) {
+  __typename ... on VehicleAdded { created } ... on UnavailableError { code retryAfter } } }"""
+REFRESH = """mutation($r: String!) { refreshVehicle(registrationNumber: $r) {
+  __typename ... on VehicleUpdated { vehicle { source } } ... on UnavailableError { code } } }"""
+
+
+async def _add(client: httpx.AsyncClient, who: SignedIn, plate: str) -> httpx.Response:
+    return await client.post("/api/co/vehicles", headers=who.headers, json={"registration_number": plate})
+
+
+async def _gql(client: httpx.AsyncClient, who: SignedIn, query: str, **variables: Any) -> dict[str, Any]:
+    response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=who.headers)
+    assert response.status_code == 200, response.text
+    return response.json()["data"]  # type: ignore[no-any-return]
+
+
+async def _vehicles(services: Any) -> int:
+    async with services.engine.connect() as conn:
+        return (await conn.execute(text("SELECT count(*) FROM vehicles"))).scalar_one()
+
+
+async def test_production_without_key_answers_503_in_each_shape(app_factory: AppFactory) -> None:
+    app, client = await app_factory(environment="production")
+    owner = await sign_up_and_in(client)
+
+    response = await _add(client, owner, "BT57225")
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["retry-after"].isdigit()
+    problem = response.json()
+    assert problem["status"] == 503 and problem["code"] == CODE and "not configured" in problem["detail"]
+
+    added = (await _gql(client, owner, ADD, r="EK39085"))["addVehicle"]
+    assert added["__typename"] == "UnavailableError" and added["code"] == CODE and added["retryAfter"] > 0
+    assert await _vehicles(app.state.services) == 0
+
+
+async def test_a_known_vehicle_is_not_refreshed_from_an_invented_record(app_factory: AppFactory) -> None:
+    _, dev_client = await app_factory(environment="development")
+    owner = await sign_up_and_in(dev_client)
+    assert (await _add(dev_client, owner, "BT57225")).status_code == 201
+
+    _, client = await app_factory(environment="production")
+    refreshed = await client.post("/api/co/vehicles/refresh/BT57225", headers=owner.headers)
+    assert refreshed.status_code == 503 and refreshed.json()["code"] == CODE
+    assert (await _gql(client, owner, REFRESH, r="BT57225"))["refreshVehicle"] == {
+        "__typename": "UnavailableError", "code": CODE}
+    # what the registry is not needed for still works
+    listed = await client.get("/api/co/vehicles", headers=owner.headers)
+    assert listed.status_code == 200 and [v["registration_number"] for v in listed.json()["data"]] == ["BT57225"]
+
+
+async def test_production_offline_flag_uses_the_offline_registry(app_factory: AppFactory) -> None:
+    _, client = await app_factory(environment="production", vegvesen_offline=True)
+    owner = await sign_up_and_in(client)
+    response = await _add(client, owner, "BT57225")
+    assert response.status_code == 201, response.text
+    assert response.json()["data"]["source"] == "offline"
+
+
+async def test_development_without_key_uses_the_offline_registry(app_factory: AppFactory) -> None:
+    _, client = await app_factory(environment="development")
+    owner = await sign_up_and_in(client)
+    response = await _add(client, owner, "BT57225")
+    assert response.status_code == 201 and response.json()["data"]["source"] == "offline"
