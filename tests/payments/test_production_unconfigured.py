@@ -66,7 +66,7 @@ async def test_rest_payment_routes_answer_503_and_write_nothing(app_factory: App
     _structured_503(await client.post("/api/co/payments/intents", json={"amount": 1}, headers=owner.headers))
     _structured_503(await client.get("/api/co/payments/intents/pay_unknown", headers=owner.headers))
     _structured_503(await client.post("/api/co/payments/intents/pay_unknown/confirm", json={}, headers=owner.headers))
-    raw, headers = signed(event("pi_unknown", "succeeded"))
+    raw, headers = signed(event("pi_unknown", "succeeded", amount=50000))
     _structured_503(await client.post(WEBHOOK_PATH, content=raw, headers=headers))
     _structured_503(await client.post(WEBHOOK_PATH, content=b"not even json", headers={"content-type": "application/json"}))
 
