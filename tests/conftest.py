@@ -285,7 +285,7 @@ class SignedIn:
 
 # the modules that test signing up and in (and their rate limits): their owners go through the HTTP endpoints
 HTTP_SIGN_UP_MODULES = {"tests/test_auth_rest.py", "tests/test_auth_sessions.py", "tests/foundation/test_jwt.py",
-                        "tests/foundation/test_rate_limits.py"}
+                        "tests/foundation/test_rate_limits.py", "tests/test_auth_expiry_and_limits.py"}
 _sign_up_over_http = False
 _password_hashes: dict[str, str] = {}  # password -> its hash, computed once per run
 
