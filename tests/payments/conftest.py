@@ -13,10 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar
 
 from app.domain.payments.signature import sign_header
-from tests.conftest import AppFactory, SignedIn
+from tests.conftest import SignedIn
 from tests.factories import make_booking, make_service, make_vehicle, make_workshop
 from tests.payments.fake_stripe import FakeStripe, fake_stripe_server
 
@@ -24,10 +23,10 @@ WEBHOOK_SECRET = "whsec_" + "t3st" * 8
 WEBHOOK_PATH = "/api/co/payments/webhooks/stripe"
 
 
-@pytest.fixture
-async def app_client(app_factory: AppFactory) -> tuple[Litestar, httpx.AsyncClient]:
+@pytest.fixture(scope="module")
+def app_overrides() -> dict[str, Any]:
     """Every payments test runs with a configured webhook secret (and the local provider)."""
-    return await app_factory(stripe_webhook_secret=WEBHOOK_SECRET)
+    return {"stripe_webhook_secret": WEBHOOK_SECRET}
 
 
 @dataclass

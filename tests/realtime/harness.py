@@ -44,6 +44,10 @@ def server_env(settings: Settings, **extra: str) -> dict[str, str]:
         "MINBIL_MEDIA_DIR": settings.media_dir,
         "MINBIL_LOG_JSON": "false",
         "MINBIL_LOG_LEVEL": "WARNING",
+        # the argon2id floor, as in the in-process tests: sign-ups through the servers dominate otherwise
+        "MINBIL_PASSWORD_TIME_COST": "2",
+        "MINBIL_PASSWORD_MEMORY_KIB": str(19 * 1024),
+        "MINBIL_PASSWORD_PARALLELISM": "1",
         "PYTHONPATH": str(ROOT),
     })
     if settings.redis_url:

@@ -58,11 +58,14 @@ async def main(args: argparse.Namespace) -> None:
             print(await booking_updated(services, args.booking, args.status))
             return
         gate = asyncio.Semaphore(args.concurrency)
+        loop = asyncio.get_running_loop()
+        start = loop.time()
 
         async def one(i: int) -> int:
+            # message i is due at start + i * interval: the pace does not depend on how long each write takes,
+            # and no task sleeps while it holds a slot
+            await asyncio.sleep(max(0.0, start + args.interval * i - loop.time()))
             async with gate:
-                if args.interval:
-                    await asyncio.sleep(args.interval * i)
                 return await workshop_message(services, args.booking, f"{args.text} {i}")
 
         ids = await asyncio.gather(*(one(i) for i in range(args.count)))
