@@ -16,21 +16,13 @@ from sqlalchemy import text
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import sign_up_and_in
+from tests.logs import Collect
 
 PROVIDERS = ("payments", "vehicle registry", "mail")
 CONFIGURED: dict[str, Any] = {
     "stripe_secret_key": "sk_test_" + "k" * 24, "stripe_webhook_secret": "whsec_" + "w" * 24,
     "vegvesen_api_key": "svv-key", "smtp_host": "127.0.0.1",
 }
-
-
-class Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @asynccontextmanager

@@ -24,6 +24,7 @@ from db.engine import make_engine
 from tests.conftest import AppFactory, sign_up_and_in
 from tests.payments.conftest import WEBHOOK_PATH, event, make_group, signed
 from tests.payments.fake_stripe import FakeStripe, fake_stripe_server
+from tests.logs import Collect
 from tests.served import serve_in_thread
 
 PASSWORD = "StrongPass123!"
@@ -38,15 +39,6 @@ AUTH_FIELDS = "... on AuthSession { accessToken refreshToken } ... on UserError 
 def fake_stripe() -> Iterator[FakeStripe]:
     with fake_stripe_server() as fake:
         yield fake
-
-
-class Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @contextmanager
