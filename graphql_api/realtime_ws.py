@@ -14,6 +14,7 @@ import logging
 import time
 
 from app.auth.tokens import AccessClaims
+from app.domain.auth.service import ensure_active
 from app.domain.events import connections
 from app.errors import Unauthenticated
 from graphql_api.context import GraphQLContext
@@ -52,7 +53,7 @@ async def _watch(context: GraphQLContext, state: _SocketState) -> None:
                 next_heartbeat = time.monotonic() + heartbeat_every
                 await connections.heartbeat(services, state.claims, state.conn_id)
             else:
-                await connections.check_session(services, state.claims)
+                await ensure_active(services, state.claims)
         except Unauthenticated as exc:
             websocket = context.websocket
             if websocket is not None:

@@ -7,9 +7,9 @@ import uuid
 from typing import TYPE_CHECKING
 
 from app.auth.tokens import AccessClaims
+from app.domain.auth.service import ensure_active
 from app.domain.events.presence import clear_explicit_offline
 from app.domain.events.realtime import realtime
-from app.domain.events.stream import check_token
 from app.errors import RateLimited
 from app.infra.kv import KVUnavailable
 
@@ -25,7 +25,7 @@ def _ttl(services: Services) -> float:
 
 async def open_connection(services: Services, claims: AccessClaims) -> str:
     """Admit a connection of the caller; `RateLimited` beyond `graphql_max_connections_per_user`."""
-    await check_token(services, claims)
+    await ensure_active(services, claims)
     conn_id = uuid.uuid4().hex
     limit = services.settings.graphql_max_connections_per_user
     try:
@@ -40,14 +40,9 @@ async def open_connection(services: Services, claims: AccessClaims) -> str:
     return conn_id
 
 
-async def check_session(services: Services, claims: AccessClaims) -> None:
-    """`Unauthenticated` once the token has expired or its session has ended."""
-    await check_token(services, claims)
-
-
 async def heartbeat(services: Services, claims: AccessClaims, conn_id: str) -> None:
     """Keep the connection counted (and the owner present); `Unauthenticated` once the token is no longer valid."""
-    await check_token(services, claims)
+    await ensure_active(services, claims)
     try:
         await realtime(services).connections.refresh(claims.owner_id, conn_id, ttl_s=_ttl(services))
     except KVUnavailable:

@@ -60,9 +60,6 @@ class _Seen:
         return True
 
 
-check_token = ensure_active  # an expired token or an ended session ends the stream
-
-
 async def _replay(services: Services, owner_id: int, after: int, types: Collection[str] | None) -> list[EventEnvelope]:
     out: list[EventEnvelope] = []
     cursor = after
@@ -97,7 +94,7 @@ async def owner_events(
     rt = realtime(services)
     owner_id = claims.owner_id
     interval = auth_check_s or services.settings.realtime_heartbeat_s  # the socket watcher checks more often
-    await check_token(services, claims)
+    await ensure_active(services, claims)
     listener = await rt.channels.listen(owner_channel(services.settings.redis_prefix, owner_id))
     seen = _Seen()
 
@@ -121,14 +118,14 @@ async def owner_events(
             try:
                 data = await asyncio.wait_for(listener.queue.get(), timeout)
             except asyncio.TimeoutError:
-                await check_token(services, claims)
+                await ensure_active(services, claims)
                 next_check = time.monotonic() + interval
                 continue
             if data == RESYNC:
                 for event in await _replay(services, owner_id, cursor, types):
                     cursor = max(cursor, event.seq)
                     if seen.add(event.id) and wanted(event):
-                        await check_token(services, claims)
+                        await ensure_active(services, claims)
                         yield event
                 continue
             event = decode(data)
@@ -136,7 +133,7 @@ async def owner_events(
                 continue
             cursor = max(cursor, event.seq)
             if wanted(event):
-                await check_token(services, claims)
+                await ensure_active(services, claims)
                 yield event
     finally:
         await rt.channels.unlisten(listener)
