@@ -27,28 +27,9 @@ from graphql.language import (
 from litestar import MediaType, Request, Response
 from strawberry.extensions import SchemaExtension
 
-from app.json_input import MAX_DEPTH, nesting_exceeds
+from app.json_input import MAX_DEPTH, field_name, leaves, nesting_exceeds
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
-
-
-def _name(path: str) -> str:
-    return path.replace("\x00", "\\u0000")[:100]
-
-
-def _value_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """Every string (and object key) in a variable's value, with its path."""
-    stack: list[tuple[str, Any]] = [(path, value)]
-    while stack:
-        where, item = stack.pop()
-        if isinstance(item, str):
-            yield where, item
-        elif isinstance(item, dict):
-            for key, child in item.items():
-                yield f"{where}.{key}", str(key)
-                stack.append((f"{where}.{key}", child))
-        elif isinstance(item, list | tuple):
-            stack.extend((f"{where}[{i}]", child) for i, child in enumerate(item))
 
 
 def _literal_strings(node: ValueNode, path: str) -> Iterator[tuple[str, str]]:
@@ -80,16 +61,16 @@ class _Literals(Visitor):
 def nul_field(document: DocumentNode | None, query: str | None, variables: dict[str, Any] | None) -> str | None:
     """The first field whose value holds a NUL character, or None."""
     for name, value in (variables or {}).items():
-        for path, text in _value_strings(value, name):
-            if "\x00" in text:
-                return _name(path)
+        for path, text in leaves(value, name):
+            if isinstance(text, str) and "\x00" in text:
+                return field_name(path)
     # a NUL can only be written in a document as an escape sequence: skip the walk without one
     if document is not None and (query is None or "\\u" in query):
         literals = _Literals()
         visit(document, literals)
         for path, text in literals.found:
             if "\x00" in text:
-                return _name(path)
+                return field_name(path)
     return None
 
 

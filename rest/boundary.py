@@ -15,7 +15,6 @@ Routes that read their body themselves (no `data` parameter) declare what they t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import PurePath
 from typing import Any, get_args
 
@@ -28,18 +27,13 @@ from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
 from app.domain.limits import INT_MAX, INT_MIN, in_db_range
 from app.errors import NotFound, ValidationFailed
-from app.json_input import MAX_DEPTH, nesting_exceeds
+from app.json_input import MAX_DEPTH, field_name, leaves, nesting_exceeds
 
 BODY_MEDIA = "body_media"
 JSON = RequestEncodingType.JSON
 FORMS = (RequestEncodingType.MULTI_PART, RequestEncodingType.URL_ENCODED)
 JSON_OR_FORM = {BODY_MEDIA: (JSON, *FORMS)}
 LONG_NUMBER = re.compile(rb"[0-9]{10}")  # an integer beyond `integer` has 10+ digits
-
-
-def field_name(name: str) -> str:
-    """A client-supplied name as it may be echoed back (a NUL made visible)."""
-    return name.replace("\x00", "\\u0000")[:100]
 
 
 def _nul(field: str) -> ValidationFailed:
@@ -132,25 +126,8 @@ async def _check_body(request: Request[Any, Any, Any], media: tuple[str, ...]) -
         decoded = msgspec.json.decode(raw)
     except msgspec.DecodeError:
         return  # malformed JSON: the handler's own parsing reports it in its words
-    for path, value in _leaves(decoded):
+    for path, value in leaves(decoded):
         if isinstance(value, str) and "\x00" in value:
             raise _nul(path)
         if isinstance(value, int) and not isinstance(value, bool) and not in_db_range(value):
             raise _out_of_range(path)
-
-
-def _leaves(document: Any) -> Iterator[tuple[str, Any]]:
-    """Every key and scalar of a decoded JSON document (at most MAX_DEPTH deep) with its path (`a.b[2].c`)."""
-    stack: list[tuple[str, Any]] = [("", document)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, dict):
-            for key, item in value.items():
-                child = f"{path}.{key}" if path else str(key)
-                if "\x00" in key:
-                    yield field_name(child), key
-                stack.append((child, item))
-        elif isinstance(value, list):
-            stack.extend((f"{path or 'body'}[{index}]", item) for index, item in enumerate(value))
-        else:
-            yield path or "body", value
