@@ -5,8 +5,8 @@ minute (RATE_LIMITED with retryAfter once it is used up), over HTTP and over Web
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import httpx
@@ -20,7 +20,6 @@ from graphql import (
     parse,
 )
 from litestar.testing import TestClient
-from sqlalchemy import event
 
 from app.auth.ratelimit import RateLimiter
 from app.errors import RateLimited
@@ -32,6 +31,7 @@ from graphql_api.cost import FIELDS, operation_cost
 from graphql_api.persisted import load_operations
 from tests import factories as f
 from tests.conftest import AppFactory, SignedIn, sign_up_and_in
+from tests.statements import recorded
 
 DEFAULT_MAX = Settings().graphql_max_cost
 
@@ -51,19 +51,9 @@ def cost(schema: GraphQLSchema, query: str, variables: dict[str, Any] | None = N
     return operation_cost(schema, parse(query), operation_name, variables)
 
 
-@contextmanager
-def workshop_statements(services: Services) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if "workshop" in statement.lower():  # the search and every nested loader read workshop tables
-            seen.append(statement)
-
-    event.listen(services.engine.sync_engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(services.engine.sync_engine, "before_cursor_execute", before)
+def workshop_statements(services: Services) -> AbstractContextManager[list[str]]:
+    # the search and every nested loader read workshop tables
+    return recorded(services, lambda statement: "workshop" in statement.lower())
 
 
 async def seed_workshops(services: Services, count: int = 40) -> None:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
-from sqlalchemy import event
 
 from app.domain.marketplace.cache import invalidate_marketplace, marketplace_cache
 from app.metrics import render_metrics
@@ -17,21 +14,11 @@ from app.services import Services
 from tests import factories as f
 from tests.conftest import AppFactory, SignedIn
 from tests.marketplace.conftest import Catalogue, build_catalogue
+from tests.statements import recorded
 
 
-@contextmanager
-def statements(services: Services, marker: str = "marketplace:search") -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if marker in statement:
-            seen.append(statement)
-
-    event.listen(services.engine.sync_engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(services.engine.sync_engine, "before_cursor_execute", before)
+def statements(services: Services, marker: str = "marketplace:search") -> AbstractContextManager[list[str]]:
+    return recorded(services, lambda statement: marker in statement)
 
 
 async def test_equivalent_queries_share_one_key(client: httpx.AsyncClient, services: Services, catalogue: Catalogue) -> None:

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import httpx
-from sqlalchemy import event as sa_event
 
 from tests.conftest import SignedIn
 from tests.payments.conftest import create_intent, make_group
+from tests.statements import recorded
 
 LIST = "{ bookings(first: 100) { nodes { id groupId payment { id status amount paid } } } }"
 
 
-@contextmanager
-def statements(services: Any) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if "domain_events" not in statement and "advisory" not in statement:  # the event relay runs beside us
-            seen.append(statement)
-
-    sa_event.listen(services.engine.sync_engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        sa_event.remove(services.engine.sync_engine, "before_cursor_execute", before)
+def statements(services: Any) -> AbstractContextManager[list[str]]:
+    # the event relay runs beside us
+    return recorded(services, lambda statement: "domain_events" not in statement and "advisory" not in statement)
 
 
 async def _list(client: httpx.AsyncClient, owner: SignedIn) -> list[dict[str, Any]]:

@@ -1,0 +1,25 @@
+"""The SQL statements an app's engine runs while a block runs, for tests that count them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+
+@contextmanager
+def recorded(services: Any, keep: Callable[[str], bool]) -> Iterator[list[str]]:
+    """The statements `keep` accepts, in the order they ran (the event relay runs beside a test: filter it out)."""
+    seen: list[str] = []
+
+    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if keep(statement):
+            seen.append(statement)
+
+    event.listen(services.engine.sync_engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(services.engine.sync_engine, "before_cursor_execute", before)
