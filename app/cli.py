@@ -28,8 +28,12 @@ def _serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _exit_on_signal)
     asyncio.run(_prepare_database())
     uvicorn.run(
-        "app.main:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
-        workers=workers, **server_options(settings),
+        "app.main:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=workers,
+        **server_options(settings),
     )
     return 0
 

@@ -98,6 +98,11 @@ class DatabaseUnavailable(ServiceUnavailable):
     other temporary unavailability: REST 503 with `Retry-After`, GraphQL `SERVICE_UNAVAILABLE`.
     """
 
-    def __init__(self, message: str = "The database is unavailable; try again shortly.", *,
-                 retry_after: int | None = 5, **kwargs: object) -> None:
+    def __init__(
+        self,
+        message: str = "The database is unavailable; try again shortly.",
+        *,
+        retry_after: int | None = 5,
+        **kwargs: object,
+    ) -> None:
         super().__init__(message, retry_after=retry_after, **kwargs)

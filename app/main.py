@@ -38,8 +38,9 @@ def _openapi_config(settings: Settings) -> OpenAPIConfig:
     if settings.production:
         docs: dict[str, Any] = {
             "render_plugins": [JsonRenderPlugin()],
-            "openapi_router": Router(OPENAPI_PATH, route_handlers=[], include_in_schema=False,
-                                     guards=[developer_only(settings)]),
+            "openapi_router": Router(
+                OPENAPI_PATH, route_handlers=[], include_in_schema=False, guards=[developer_only(settings)]
+            ),
         }
     else:
         docs = {"path": OPENAPI_PATH, "render_plugins": [swagger_plugin()]}
@@ -72,13 +73,23 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
 
     app = Litestar(
-        route_handlers=[*OPS_ROUTES, static_files_router(before_request=check_input), build_rest_router(), build_media_router(), build_graphql_controller(build_schema(settings), settings)],
+        route_handlers=[
+            *OPS_ROUTES,
+            static_files_router(before_request=check_input),
+            build_rest_router(),
+            build_media_router(),
+            build_graphql_controller(build_schema(settings), settings),
+        ],
         lifespan=[lifespan],
         middleware=[*proxy_middleware(settings), request_id_middleware],
         exception_handlers={Exception: exception_handler},
-        cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=True,
-                               expose_headers=["X-Request-ID", "Retry-After", "ETag", "X-Cache"])
-        if settings.cors_origins else None,
+        cors_config=CORSConfig(
+            allow_origins=list(settings.cors_origins),
+            allow_credentials=True,
+            expose_headers=["X-Request-ID", "Retry-After", "ETag", "X-Cache"],
+        )
+        if settings.cors_origins
+        else None,
         openapi_config=_openapi_config(settings),
         debug=False,
         logging_config=None,  # logging is configured once, by configure_logging (JSON with request ids)

@@ -44,9 +44,16 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
                 REQUESTS.labels(scope["method"], route, str(status_holder["status"])).inc()
                 REQUEST_LATENCY.labels(scope["method"], route).observe(elapsed)
                 log.info(
-                    "%s %s %s", scope["method"], scope["path"], status_holder["status"],
-                    extra={"method": scope["method"], "path": scope["path"], "status": status_holder["status"],
-                           "duration_ms": round(elapsed * 1000, 2)},
+                    "%s %s %s",
+                    scope["method"],
+                    scope["path"],
+                    status_holder["status"],
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status_holder["status"],
+                        "duration_ms": round(elapsed * 1000, 2),
+                    },
                 )
             request_id_var.reset(token)
 

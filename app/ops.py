@@ -32,7 +32,9 @@ async def ready(state: State) -> Response[dict[str, object]]:
     if not services.kv.shared:
         checks["redis"] = "in-process"
     healthy = all(value in ("ok", "in-process") for value in checks.values())
-    return Response({"status": "ready" if healthy else "unavailable", "checks": checks}, status_code=200 if healthy else 503)
+    return Response(
+        {"status": "ready" if healthy else "unavailable", "checks": checks}, status_code=200 if healthy else 503
+    )
 
 
 @get("/metrics", include_in_schema=False)

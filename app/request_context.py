@@ -12,7 +12,12 @@ MAX_REQUEST_ID_LENGTH = 128
 
 def accept_request_id(header_value: str | None) -> str:
     """Keep a client's `X-Request-ID` when it is printable ASCII of at most 128 characters, else make one."""
-    if header_value and len(header_value) <= MAX_REQUEST_ID_LENGTH and header_value.isprintable() and header_value.isascii():
+    if (
+        header_value
+        and len(header_value) <= MAX_REQUEST_ID_LENGTH
+        and header_value.isprintable()
+        and header_value.isascii()
+    ):
         return header_value
     return str(uuid.uuid4())
 

@@ -68,8 +68,11 @@ def database_url(settings: Settings) -> str:
 
 @asynccontextmanager
 async def build_services(settings: Settings, *, migrate: bool = False) -> AsyncIterator[Services]:
-    configure_hashing(time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib,
-                      parallelism=settings.password_parallelism)
+    configure_hashing(
+        time_cost=settings.password_time_cost,
+        memory_kib=settings.password_memory_kib,
+        parallelism=settings.password_parallelism,
+    )
     async with AsyncExitStack() as stack:
         engine = make_engine(database_url(settings), connect_timeout_s=settings.database_connect_timeout_s)
         stack.push_async_callback(engine.dispose)
@@ -99,7 +102,9 @@ async def build_services(settings: Settings, *, migrate: bool = False) -> AsyncI
                 ttl_s=settings.access_token_ttl_s,
             ),
             sessions=SessionStates(
-                kv, sessionmaker, local_ttl_s=settings.session_cache_s,
+                kv,
+                sessionmaker,
+                local_ttl_s=settings.session_cache_s,
                 # a revoked session stays revoked: cache it until any token it may have issued has expired
                 revoked_ttl_s=max(settings.access_token_ttl_s, settings.realtime_token_ttl_s) + 60,
             ),

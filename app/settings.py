@@ -194,7 +194,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     if len(str(values["jwt_secret"]).encode()) < 32:
         raise ValueError("MINBIL_JWT_SECRET must be at least 32 bytes")
     settings = msgspec.convert(values, Settings, strict=False)
-    if any(len(key.encode()) < MIN_KEY_BYTES for key in settings.developer_keys):  # they open the schema: no guessable keys
+    if any(
+        len(key.encode()) < MIN_KEY_BYTES for key in settings.developer_keys
+    ):  # they open the schema: no guessable keys
         raise ValueError(f"MINBIL_DEVELOPER_KEYS must each be at least {MIN_KEY_BYTES} bytes")
     return settings
 

@@ -34,5 +34,10 @@ def is_web_url(value: object, *, max_length: int = 1000) -> bool:
 
 def is_site_path(value: object, *, max_length: int = 1000) -> bool:
     """A path on this server (`/api/co/media/...`), never scheme-relative (`//host`)."""
-    return (isinstance(value, str) and value.startswith("/") and not value.startswith("//")
-            and len(value) <= max_length and not any(c.isspace() or not c.isprintable() for c in value))
+    return (
+        isinstance(value, str)
+        and value.startswith("/")
+        and not value.startswith("//")
+        and len(value) <= max_length
+        and not any(c.isspace() or not c.isprintable() for c in value)
+    )

@@ -35,8 +35,9 @@ async def run(lookups: int, plates: int, latency_ms: float) -> None:
     settings = load_settings()
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     kv: KeyValue = RedisKV(redis, prefix=f"bench:{time.time_ns()}:") if redis else MemoryKV()
-    registry = VegvesenRegistry(api_key="bench", base_url="https://svv.bench", kv=kv,
-                                transport=httpx.MockTransport(registry_answer))
+    registry = VegvesenRegistry(
+        api_key="bench", base_url="https://svv.bench", kv=kv, transport=httpx.MockTransport(registry_answer)
+    )
     names = [f"BN{10000 + i}" for i in range(plates)]
 
     start = time.perf_counter()

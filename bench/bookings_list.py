@@ -34,15 +34,30 @@ async def seed(services, groups: int, workshop: Workshop, oil: Service, brakes: 
         for g in range(groups):
             group_id = str(uuid.uuid4())
             for service in (oil, brakes):
-                row = Booking(group_id=group_id, owner_id=owner.id, workshop_org_nr=workshop.org_nr, service_id=service.id,
-                              registration_number="BN12345", service_title=service.title, service_price=service.price,
-                              service_estimated_hours=service.estimated_time, status="REQUESTED",
-                              service_start_time=start + timedelta(hours=g),
-                              service_estimated_end_time=start + timedelta(hours=g + 1))
+                row = Booking(
+                    group_id=group_id,
+                    owner_id=owner.id,
+                    workshop_org_nr=workshop.org_nr,
+                    service_id=service.id,
+                    registration_number="BN12345",
+                    service_title=service.title,
+                    service_price=service.price,
+                    service_estimated_hours=service.estimated_time,
+                    status="REQUESTED",
+                    service_start_time=start + timedelta(hours=g),
+                    service_estimated_end_time=start + timedelta(hours=g + 1),
+                )
                 session.add(row)
                 await session.flush()
-                session.add(Message(booking_id=row.id, owner_id=owner.id, workshop_org_nr=workshop.org_nr,
-                                    sender_type="workshop", message_text="Hei"))
+                session.add(
+                    Message(
+                        booking_id=row.id,
+                        owner_id=owner.id,
+                        workshop_org_nr=workshop.org_nr,
+                        sender_type="workshop",
+                        message_text="Hei",
+                    )
+                )
         await session.commit()
         return owner.id  # type: ignore[return-value]
 
@@ -82,9 +97,15 @@ async def run(small: int, large: int, rounds: int) -> None:
         await measure(services, small_owner, 2)  # warm up
         s_stmts, s_ms = await measure(services, small_owner, rounds)
         l_stmts, l_ms = await measure(services, large_owner, rounds)
-        print(f"small: {small * 2:5d} lines  {s_stmts} statements/call  {s_ms:8.2f} ms/call  {s_ms / (small * 2):.3f} ms/line")
-        print(f"large: {large * 2:5d} lines  {l_stmts} statements/call  {l_ms:8.2f} ms/call  {l_ms / (large * 2):.3f} ms/line")
-        print(f"ratio large/small: statements {l_stmts / s_stmts:.2f}, time {l_ms / s_ms:.2f} for {large / small:.0f}x the lines")
+        print(
+            f"small: {small * 2:5d} lines  {s_stmts} statements/call  {s_ms:8.2f} ms/call  {s_ms / (small * 2):.3f} ms/line"
+        )
+        print(
+            f"large: {large * 2:5d} lines  {l_stmts} statements/call  {l_ms:8.2f} ms/call  {l_ms / (large * 2):.3f} ms/line"
+        )
+        print(
+            f"ratio large/small: statements {l_stmts / s_stmts:.2f}, time {l_ms / s_ms:.2f} for {large / small:.0f}x the lines"
+        )
 
 
 def main() -> None:

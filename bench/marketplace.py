@@ -52,8 +52,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def run_phase(base: str, make_path, seconds: float, concurrency: int, expect_cache: str | None,  # type: ignore[no-untyped-def]
-                    pid: int | None = None) -> tuple[float, dict[str, int], float | None]:
+async def run_phase(
+    base: str,
+    make_path,
+    seconds: float,
+    concurrency: int,
+    expect_cache: str | None,  # type: ignore[no-untyped-def]
+    pid: int | None = None,
+) -> tuple[float, dict[str, int], float | None]:
     cpu_before = cpu_seconds(pid)
     counter = itertools.count()
     done = 0
@@ -61,6 +67,7 @@ async def run_phase(base: str, make_path, seconds: float, concurrency: int, expe
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
         async def worker() -> None:
             nonlocal done
             while time.perf_counter() < deadline:
@@ -75,29 +82,46 @@ async def run_phase(base: str, make_path, seconds: float, concurrency: int, expe
     if expect_cache and not any(expect_cache in k for k in statuses):
         print(f"  warning: no {expect_cache} answers in this phase: {statuses}", file=sys.stderr)
     cpu_after = cpu_seconds(pid)
-    cpu_ms = (cpu_after - cpu_before) * 1000 / max(done, 1) if cpu_before is not None and cpu_after is not None else None
+    cpu_ms = (
+        (cpu_after - cpu_before) * 1000 / max(done, 1) if cpu_before is not None and cpu_after is not None else None
+    )
     return done / elapsed, statuses, cpu_ms
 
 
 def start_bare_server(body: bytes, port: int) -> subprocess.Popen[bytes]:
     folder = Path(tempfile.mkdtemp(prefix="minbil-bench-"))
     (folder / "body.json").write_bytes(body)
-    (folder / "bare_app.py").write_text(textwrap.dedent(f"""
+    (folder / "bare_app.py").write_text(
+        textwrap.dedent(f"""
         from pathlib import Path
         from litestar import Litestar, Response, get
 
-        BODY = Path({str(folder / 'body.json')!r}).read_bytes()
+        BODY = Path({str(folder / "body.json")!r}).read_bytes()
 
         @get("/api/co/shops", media_type="application/json")
         async def shops() -> Response[bytes]:
             return Response(BODY, media_type="application/json", headers={{"X-Cache": "HIT"}})
 
         app = Litestar(route_handlers=[shops])
-    """))
+    """)
+    )
     env = {**os.environ, "PYTHONPATH": str(folder)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bare_app:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log"], env=env)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bare_app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+    )
     for _ in range(100):
         try:
             httpx.get(f"http://127.0.0.1:{port}/api/co/shops", timeout=0.5)
@@ -121,17 +145,27 @@ async def main() -> int:
     warm.raise_for_status()
     body = httpx.get(args.base_url + cached_path, timeout=30)
     total = body.json()["meta"]["total"]
-    print(f"search: {cached_path}  ({total} workshops within 25 km, {len(body.content)} bytes, X-Cache {body.headers.get('x-cache')})")
+    print(
+        f"search: {cached_path}  ({total} workshops within 25 km, {len(body.content)} bytes, X-Cache {body.headers.get('x-cache')})"
+    )
 
-    cached, s1, c1 = await run_phase(args.base_url, lambda i: cached_path, args.seconds, args.concurrency, "HIT",
-                                     args.server_pid)
-    uncached, s2, c2 = await run_phase(args.base_url, lambda i: SEARCH.format(radius=f"{25 + (i + 1) * 1e-6 + time.time() % 1 * 1e-9:.9f}"),
-                                       args.seconds, args.concurrency, "MISS", args.server_pid)
+    cached, s1, c1 = await run_phase(
+        args.base_url, lambda i: cached_path, args.seconds, args.concurrency, "HIT", args.server_pid
+    )
+    uncached, s2, c2 = await run_phase(
+        args.base_url,
+        lambda i: SEARCH.format(radius=f"{25 + (i + 1) * 1e-6 + time.time() % 1 * 1e-9:.9f}"),
+        args.seconds,
+        args.concurrency,
+        "MISS",
+        args.server_pid,
+    )
     port = free_port()
     bare_server = start_bare_server(body.content, port)
     try:
-        bare, s3, c3 = await run_phase(f"http://127.0.0.1:{port}", lambda i: "/api/co/shops", args.seconds, args.concurrency,
-                                       None, bare_server.pid)
+        bare, s3, c3 = await run_phase(
+            f"http://127.0.0.1:{port}", lambda i: "/api/co/shops", args.seconds, args.concurrency, None, bare_server.pid
+        )
     finally:
         bare_server.terminate()
         bare_server.wait(10)
@@ -148,7 +182,9 @@ async def main() -> int:
     print(f"cached / bare     = {cached / bare:.2f}")
     print(f"uncached / bare   = {uncached / bare:.3f}")
     if c1 and c2 and c3:
-        print(f"server CPU per request: cached {c1 / c3:.1f}x bare, uncached {c2 / c3:.1f}x bare, uncached {c2 / c1:.1f}x cached")
+        print(
+            f"server CPU per request: cached {c1 / c3:.1f}x bare, uncached {c2 / c3:.1f}x bare, uncached {c2 / c1:.1f}x cached"
+        )
     return 0
 
 

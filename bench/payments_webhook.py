@@ -42,9 +42,17 @@ async def seed(services, groups: int) -> tuple[int, list[str]]:  # type: ignore[
         for g in range(groups):
             group_id = str(uuid.uuid4())
             group_ids.append(group_id)
-            session.add(Booking(group_id=group_id, owner_id=owner.id, workshop_org_nr=org, service_title="Oljeskift",
-                                service_price=Decimal("1490.00"), status="REQUESTED",
-                                service_start_time=start + timedelta(hours=g)))
+            session.add(
+                Booking(
+                    group_id=group_id,
+                    owner_id=owner.id,
+                    workshop_org_nr=org,
+                    service_title="Oljeskift",
+                    service_price=Decimal("1490.00"),
+                    status="REQUESTED",
+                    service_start_time=start + timedelta(hours=g),
+                )
+            )
         await session.commit()
         return owner.id, group_ids  # type: ignore[return-value]
 
@@ -64,10 +72,25 @@ async def run(events: int) -> None:
         for group_id in groups:
             async with services.uow() as uow:
                 intents.append(await payments.create_intent(uow, owner_id, group_id=group_id))
-        bodies = [json.dumps({"id": "evt_" + secrets.token_hex(12), "object": "event", "type": "payment_intent.succeeded",
-                              "created": int(time.time()), "data": {"object": {"id": i.provider_intent_id,
-                              "object": "payment_intent", "status": "succeeded", "amount": i.amount}}}).encode()
-                  for i in intents]
+        bodies = [
+            json.dumps(
+                {
+                    "id": "evt_" + secrets.token_hex(12),
+                    "object": "event",
+                    "type": "payment_intent.succeeded",
+                    "created": int(time.time()),
+                    "data": {
+                        "object": {
+                            "id": i.provider_intent_id,
+                            "object": "payment_intent",
+                            "status": "succeeded",
+                            "amount": i.amount,
+                        }
+                    },
+                }
+            ).encode()
+            for i in intents
+        ]
 
         def deliver(body: bytes, secret: str = SECRET):  # type: ignore[no-untyped-def]
             async def call() -> None:
@@ -76,12 +99,14 @@ async def run(events: int) -> None:
                         await payments.handle_stripe_webhook(uow, payload=body, signature=sign_header(secret, body))
                 except DomainError:
                     pass
+
             return call
 
         def read(payment_id: str):  # type: ignore[no-untyped-def]
             async def call() -> None:
                 async with services.uow() as uow:
                     await payments.get_intent(uow, owner_id, payment_id)
+
             return call
 
         baseline = await timed([read(i.id) for i in intents])

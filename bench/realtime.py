@@ -34,12 +34,12 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.auth.tokens import TokenCodec, hash_token, new_refresh_token  # noqa: E402
-from app.settings import Settings, load_settings  # noqa: E402
-from db.engine import make_engine, make_sessionmaker  # noqa: E402
-from db.migrate import upgrade_head  # noqa: E402
-from db.models import Booking, CarOwner, RefreshToken, Service, Workshop  # noqa: E402
-from tests.realtime.harness import MESSAGE_SUBSCRIPTION, GraphQLSocket, Server  # noqa: E402
+from app.auth.tokens import TokenCodec, hash_token, new_refresh_token
+from app.settings import Settings, load_settings
+from db.engine import make_engine, make_sessionmaker
+from db.migrate import upgrade_head
+from db.models import Booking, CarOwner, RefreshToken, Service, Workshop
+from tests.realtime.harness import MESSAGE_SUBSCRIPTION, GraphQLSocket, Server
 
 
 async def seed(settings: Settings, owners: int) -> list[tuple[int, str, int]]:
@@ -54,20 +54,41 @@ async def seed(settings: Settings, owners: int) -> list[tuple[int, str, int]]:
         service = Service(org_nr=org_nr, title="EU-kontroll", price=Decimal("990"), estimated_time=1.0)
         session.add(service)
         await session.flush()
-        rows = [{"uid": str(uuid.uuid4()), "email": f"bench-{run}-{i}@minbil.io", "password_hash": "x"} for i in range(owners)]
+        rows = [
+            {"uid": str(uuid.uuid4()), "email": f"bench-{run}-{i}@minbil.io", "password_hash": "x"}
+            for i in range(owners)
+        ]
         result = await session.execute(insert(CarOwner).returning(CarOwner.id, CarOwner.uid), rows)
         created = [(int(r[0]), str(r[1])) for r in result.all()]
         # one session (refresh-token family) per owner, named after the owner's uid: the tokens' `sid`
-        await session.execute(insert(RefreshToken), [{
-            "owner_id": oid, "family_id": uid, "token_hash": hash_token(new_refresh_token()),
-            "expires_at": datetime.now(UTC) + timedelta(days=1),
-        } for oid, uid in created])
+        await session.execute(
+            insert(RefreshToken),
+            [
+                {
+                    "owner_id": oid,
+                    "family_id": uid,
+                    "token_hash": hash_token(new_refresh_token()),
+                    "expires_at": datetime.now(UTC) + timedelta(days=1),
+                }
+                for oid, uid in created
+            ],
+        )
         start = datetime.now(UTC) + timedelta(days=3)
-        bookings = [{
-            "group_id": str(uuid.uuid4()), "owner_id": oid, "workshop_org_nr": org_nr, "service_id": service.id,
-            "service_title": "EU-kontroll", "service_price": Decimal("990"), "service_estimated_hours": 1.0,
-            "service_start_time": start, "service_estimated_end_time": start + timedelta(hours=1), "status": "REQUESTED",
-        } for oid, _ in created]
+        bookings = [
+            {
+                "group_id": str(uuid.uuid4()),
+                "owner_id": oid,
+                "workshop_org_nr": org_nr,
+                "service_id": service.id,
+                "service_title": "EU-kontroll",
+                "service_price": Decimal("990"),
+                "service_estimated_hours": 1.0,
+                "service_start_time": start,
+                "service_estimated_end_time": start + timedelta(hours=1),
+                "status": "REQUESTED",
+            }
+            for oid, _ in created
+        ]
         result = await session.execute(insert(Booking).returning(Booking.id, Booking.owner_id), bookings)
         by_owner = {int(owner_id): int(bid) for bid, owner_id in result.all()}
         await session.commit()
@@ -75,8 +96,9 @@ async def seed(settings: Settings, owners: int) -> list[tuple[int, str, int]]:
     return [(oid, uid, by_owner[oid]) for oid, uid in created]
 
 
-async def measure(a: Server, b: Server, codec: TokenCodec, owners: list[tuple[int, str, int]], size: int,
-                  sends: int) -> dict[str, float]:
+async def measure(
+    a: Server, b: Server, codec: TokenCodec, owners: list[tuple[int, str, int]], size: int, sends: int
+) -> dict[str, float]:
     process = psutil.Process(b.process.pid if b.process else 0)
     await asyncio.sleep(0.5)
     rss_before = process.memory_info().rss
@@ -102,8 +124,11 @@ async def measure(a: Server, b: Server, codec: TokenCodec, owners: list[tuple[in
         for i in range(sends + 5):
             oid, _, booking_id = random.choice(chosen)
             started = time.perf_counter()
-            response = await client.post("/api/co/messages/send", headers={"Authorization": f"Bearer {tokens[oid]}"},
-                                         json={"thread_id": str(booking_id), "message": f"bench {i}"})
+            response = await client.post(
+                "/api/co/messages/send",
+                headers={"Authorization": f"Bearer {tokens[oid]}"},
+                json={"thread_id": str(booking_id), "message": f"bench {i}"},
+            )
             response.raise_for_status()
             answered = time.perf_counter()
             await sockets[oid].data("m", timeout=30)
@@ -114,7 +139,7 @@ async def measure(a: Server, b: Server, codec: TokenCodec, owners: list[tuple[in
     latencies.sort()
     return {
         "p50": statistics.median(latencies),
-        "p99": latencies[min(len(latencies) - 1, int(round(0.99 * (len(latencies) - 1))))],
+        "p99": latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))],
         "mem_kib": max(0.0, (rss_after - rss_before) / 1024 / size),
         "send_p50": statistics.median(send_times),
     }
@@ -122,14 +147,20 @@ async def measure(a: Server, b: Server, codec: TokenCodec, owners: list[tuple[in
 
 async def main(args: argparse.Namespace) -> None:
     base = load_settings()
-    settings = msgspec.structs.replace(base, redis_prefix=f"bench:rt:{uuid.uuid4().hex[:8]}:",
-                                       graphql_max_connections_per_user=5, log_level="WARNING", log_json=False)
+    settings = msgspec.structs.replace(
+        base,
+        redis_prefix=f"bench:rt:{uuid.uuid4().hex[:8]}:",
+        graphql_max_connections_per_user=5,
+        log_level="WARNING",
+        log_json=False,
+    )
     if not settings.database_url or not settings.redis_url:
         raise SystemExit("set DATABASE_URL and REDIS_URL (two instances need a shared PostgreSQL and Redis)")
     sizes = [int(s) for s in args.sizes.split(",")]
     owners = await seed(settings, max(sizes))
-    codec = TokenCodec(secret=settings.jwt_secret, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
-                       ttl_s=3600)
+    codec = TokenCodec(
+        secret=settings.jwt_secret, issuer=settings.jwt_issuer, audience=settings.jwt_audience, ttl_s=3600
+    )
     a, b = Server(settings), Server(settings)
     await asyncio.gather(a.start(), b.start())
     try:
@@ -140,11 +171,15 @@ async def main(args: argparse.Namespace) -> None:
     base_result = results[sizes[0]]
     print(f"realtime delivery A -> B, {args.sends} sends per size (ratios vs {sizes[0]} subscriber(s))")
     print("latency = from the send on A to the receipt on B; 'POST ms' = the send's own HTTP round trip (p50)")
-    print(f"{'subscribers':>11} {'p50 ms':>8} {'p99 ms':>8} {'POST ms':>8} {'KiB/sub':>8} {'p50 x':>6} {'p99 x':>6} {'mem x':>6}")
+    print(
+        f"{'subscribers':>11} {'p50 ms':>8} {'p99 ms':>8} {'POST ms':>8} {'KiB/sub':>8} {'p50 x':>6} {'p99 x':>6} {'mem x':>6}"
+    )
     for size, r in results.items():
         mem_ratio = r["mem_kib"] / base_result["mem_kib"] if base_result["mem_kib"] else float("nan")
-        print(f"{size:>11} {r['p50']:>8.1f} {r['p99']:>8.1f} {r['send_p50']:>8.1f} {r['mem_kib']:>8.1f} {r['p50'] / base_result['p50']:>6.2f} "
-              f"{r['p99'] / base_result['p99']:>6.2f} {mem_ratio:>6.2f}")
+        print(
+            f"{size:>11} {r['p50']:>8.1f} {r['p99']:>8.1f} {r['send_p50']:>8.1f} {r['mem_kib']:>8.1f} {r['p50'] / base_result['p50']:>6.2f} "
+            f"{r['p99'] / base_result['p99']:>6.2f} {mem_ratio:>6.2f}"
+        )
 
 
 if __name__ == "__main__":

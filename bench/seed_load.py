@@ -44,16 +44,23 @@ async def baseline(engine: Any, workshops: int, seed: int) -> tuple[float, int]:
         transaction = await conn.begin()
         await seeding._reset(conn)
         reference = seeding.build_reference()
-        for name, rows in (("workshop_categories", reference.workshop_category_rows),
-                           ("service_categories", reference.service_category_rows),
-                           ("car_brands", reference.car_brand_rows)):
+        for name, rows in (
+            ("workshop_categories", reference.workshop_category_rows),
+            ("service_categories", reference.service_category_rows),
+            ("car_brands", reference.car_brand_rows),
+        ):
             await _insert(conn, name, rows)
         factory = seeding.WorkshopFactory(reference, seed)
         for batch, _ in factory.batches(workshops):
-            for name, rows in (("workshops", batch.workshops), ("workshop_category_links", batch.category_links),
-                               ("workshop_addresses", batch.addresses), ("workshop_contacts", batch.contacts),
-                               ("workshop_opening_hours", batch.hours), ("services", batch.services),
-                               ("service_category_links", batch.service_links)):
+            for name, rows in (
+                ("workshops", batch.workshops),
+                ("workshop_category_links", batch.category_links),
+                ("workshop_addresses", batch.addresses),
+                ("workshop_contacts", batch.contacts),
+                ("workshop_opening_hours", batch.hours),
+                ("services", batch.services),
+                ("service_category_links", batch.service_links),
+            ):
                 written += await _insert(conn, name, rows)
         elapsed = time.perf_counter() - started
         await transaction.rollback()
@@ -68,7 +75,7 @@ async def _insert(conn: Any, name: str, rows: list[tuple[Any, ...]]) -> int:
         for row in rows
     ]
     for start in range(0, len(records), 1000):
-        await conn.execute(insert(table), records[start:start + 1000])
+        await conn.execute(insert(table), records[start : start + 1000])
     return len(records)
 
 

@@ -91,8 +91,10 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False, connect_ti
         # a statement error's text (logged with the traceback of an unexpected failure) leaves out the bound
         # values: they include mail bodies with reset links, token hashes and password hashes
         hide_parameters=True,
-        connect_args={"timeout": connect_timeout_s,
-                      "server_settings": {"application_name": "minbil", "timezone": "UTC"}},
+        connect_args={
+            "timeout": connect_timeout_s,
+            "server_settings": {"application_name": "minbil", "timezone": "UTC"},
+        },
     )
     event.listen(engine.sync_engine, "handle_error", _on_error)
     return engine

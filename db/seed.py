@@ -168,17 +168,40 @@ def _hours(rng: random.Random, template: ServiceTemplate) -> float:
 
 # price level by county, relative to the national average
 PRICE_FACTOR: dict[str, float] = {
-    "Oslo": 1.12, "Akershus": 1.07, "Rogaland": 1.05, "Vestland": 1.03, "Trøndelag": 1.0, "Buskerud": 1.0,
-    "Vestfold": 0.98, "Østfold": 0.96, "Agder": 0.97, "Telemark": 0.95, "Innlandet": 0.94, "Møre og Romsdal": 0.98,
-    "Nordland": 0.99, "Troms": 1.02, "Finnmark": 1.0,
+    "Oslo": 1.12,
+    "Akershus": 1.07,
+    "Rogaland": 1.05,
+    "Vestland": 1.03,
+    "Trøndelag": 1.0,
+    "Buskerud": 1.0,
+    "Vestfold": 0.98,
+    "Østfold": 0.96,
+    "Agder": 0.97,
+    "Telemark": 0.95,
+    "Innlandet": 0.94,
+    "Møre og Romsdal": 0.98,
+    "Nordland": 0.99,
+    "Troms": 1.02,
+    "Finnmark": 1.0,
 }
 
 # the first digits of landline numbers by county
 PHONE_PREFIX: dict[str, tuple[str, ...]] = {
-    "Oslo": ("22", "23", "21"), "Akershus": ("67", "63", "64", "66"), "Østfold": ("69",), "Buskerud": ("32",),
-    "Vestfold": ("33",), "Telemark": ("35",), "Agder": ("37", "38"), "Rogaland": ("51", "52"),
-    "Vestland": ("55", "56", "57"), "Møre og Romsdal": ("70", "71"), "Trøndelag": ("72", "73", "74"),
-    "Innlandet": ("61", "62"), "Nordland": ("75", "76"), "Troms": ("77",), "Finnmark": ("78",),
+    "Oslo": ("22", "23", "21"),
+    "Akershus": ("67", "63", "64", "66"),
+    "Østfold": ("69",),
+    "Buskerud": ("32",),
+    "Vestfold": ("33",),
+    "Telemark": ("35",),
+    "Agder": ("37", "38"),
+    "Rogaland": ("51", "52"),
+    "Vestland": ("55", "56", "57"),
+    "Møre og Romsdal": ("70", "71"),
+    "Trøndelag": ("72", "73", "74"),
+    "Innlandet": ("61", "62"),
+    "Nordland": ("75", "76"),
+    "Troms": ("77",),
+    "Finnmark": ("78",),
 }
 
 
@@ -249,8 +272,12 @@ _CITY_WEIGHTS = [city.weight for city in CITIES]
 _MAIN_SLUGS = list(MAIN_CATEGORY_WEIGHTS)
 _MAIN_WEIGHTS = [MAIN_CATEGORY_WEIGHTS[s] for s in _MAIN_SLUGS]
 _CATEGORY_NOUN = {
-    "bilverksted": "bilverksted", "dekkverksted": "dekkverksted", "karosseri-og-lakk": "karosseriverksted",
-    "bilglass": "bilglassverksted", "elbilverksted": "elbilverksted", "eu-kontroll": "kontrollsenter",
+    "bilverksted": "bilverksted",
+    "dekkverksted": "dekkverksted",
+    "karosseri-og-lakk": "karosseriverksted",
+    "bilglass": "bilglassverksted",
+    "elbilverksted": "elbilverksted",
+    "eu-kontroll": "kontrollsenter",
     "bilpleie": "bilpleiesenter",
 }
 
@@ -340,11 +367,14 @@ class WorkshopFactory:
 
         # how it looks and how it is rated
         years = rng.randrange(3, 45)
-        description = " ".join([
-            rng.choice(DESCRIPTION_OPENERS).format(
-                name=name, category=_CATEGORY_NOUN[main], city=city.name, district=district, years=years),
-            *rng.sample(DESCRIPTION_CLOSERS, rng.randrange(1, 3)),
-        ])
+        description = " ".join(
+            [
+                rng.choice(DESCRIPTION_OPENERS).format(
+                    name=name, category=_CATEGORY_NOUN[main], city=city.name, district=district, years=years
+                ),
+                *rng.sample(DESCRIPTION_CLOSERS, rng.randrange(1, 3)),
+            ]
+        )
         logo = [f"{CDN}/workshops/{org_nr}/logo.png"] if flagship or rng.random() < 0.92 else []
         images = [f"{CDN}/workshops/{org_nr}/{k}.jpg" for k in range(1, rng.randrange(1, 5) + 1)]
         if flagship or rng.random() >= 0.08:
@@ -357,17 +387,40 @@ class WorkshopFactory:
         created_at = EPOCH + timedelta(days=rng.randrange(0, 2500), seconds=rng.randrange(0, 86_400))
         updated_at = min(LATEST, created_at + timedelta(days=rng.randrange(0, 400), seconds=rng.randrange(0, 86_400)))
 
-        batch.workshops.append((
-            org_nr, name, description, phone, mobile, email, homepage, _json_list(logo), _json_list(images),
-            average, total_reviews, is_active, created_at, updated_at,
-        ))
+        batch.workshops.append(
+            (
+                org_nr,
+                name,
+                description,
+                phone,
+                mobile,
+                email,
+                homepage,
+                _json_list(logo),
+                _json_list(images),
+                average,
+                total_reviews,
+                is_active,
+                created_at,
+                updated_at,
+            )
+        )
         for slug in categories:
             batch.category_links.append((org_nr, self.reference.workshop_category_ids[slug]))
-        batch.addresses.append((self.next_address_id, org_nr, address, postal_code, city.name, city.county,
-                                latitude, longitude, True))
+        batch.addresses.append(
+            (self.next_address_id, org_nr, address, postal_code, city.name, city.county, latitude, longitude, True)
+        )
         self.next_address_id += 1
-        batch.contacts.append((self.next_contact_id, org_nr, manager_email, phone, mobile or _mobile(rng),
-                               f"{manager_first} {manager_last}"))
+        batch.contacts.append(
+            (
+                self.next_contact_id,
+                org_nr,
+                manager_email,
+                phone,
+                mobile or _mobile(rng),
+                f"{manager_first} {manager_last}",
+            )
+        )
         self.next_contact_id += 1
         self._opening_hours(rng, batch, org_nr, main)
         offered = self._services(rng, batch, org_nr, categories, city, full=bool(flagship), created_at=created_at)
@@ -389,8 +442,11 @@ class WorkshopFactory:
         late_thursday = rng.random() < 0.3
         short_friday = rng.random() < 0.15
         saturday_share = {"dekkverksted": 0.5, "bilpleie": 0.6, "bilglass": 0.3}.get(main, 0.2)
-        saturday = (rng.choice((time(9, 0), time(10, 0))), rng.choice((time(13, 0), time(14, 0), time(15, 0)))) \
-            if rng.random() < saturday_share else None
+        saturday = (
+            (rng.choice((time(9, 0), time(10, 0))), rng.choice((time(13, 0), time(14, 0), time(15, 0))))
+            if rng.random() < saturday_share
+            else None
+        )
         for weekday in range(7):
             slot: tuple[time, time] | None
             if weekday < 5:
@@ -404,12 +460,22 @@ class WorkshopFactory:
                 slot = saturday
             else:
                 slot = None
-            batch.hours.append((self.next_hour_id, org_nr, weekday, slot[0] if slot else None,
-                                slot[1] if slot else None, slot is None))
+            batch.hours.append(
+                (self.next_hour_id, org_nr, weekday, slot[0] if slot else None, slot[1] if slot else None, slot is None)
+            )
             self.next_hour_id += 1
 
-    def _services(self, rng: random.Random, batch: WorkshopBatch, org_nr: str, categories: Sequence[str], city: City,
-                  *, full: bool, created_at: datetime) -> list[OfferedService]:
+    def _services(
+        self,
+        rng: random.Random,
+        batch: WorkshopBatch,
+        org_nr: str,
+        categories: Sequence[str],
+        city: City,
+        *,
+        full: bool,
+        created_at: datetime,
+    ) -> list[OfferedService]:
         factor = PRICE_FACTOR[city.county] * rng.uniform(0.9, 1.1)
         offered: list[OfferedService] = []
         seen_leaves: set[int] = set()
@@ -429,39 +495,111 @@ class WorkshopFactory:
                     hours = _hours(rng, template)
                     walk_in = rng.random() < template.walk_in
                     images = _json_list([f"{CDN}/services/{leaf_slug}.jpg"] if rng.random() < 0.3 else [])
-                    batch.services.append((service_id, org_nr, template.title, template.description, price, hours,
-                                           walk_in, images, True, created_at, created_at))
+                    batch.services.append(
+                        (
+                            service_id,
+                            org_nr,
+                            template.title,
+                            template.description,
+                            price,
+                            hours,
+                            walk_in,
+                            images,
+                            True,
+                            created_at,
+                            created_at,
+                        )
+                    )
                     batch.service_links.append((service_id, leaf_id))
                     batch.service_links.append((service_id, root_id))
-                    offered.append(OfferedService(service_id, template.title, template.description, price, hours,
-                                                  leaf_slug))
+                    offered.append(
+                        OfferedService(service_id, template.title, template.description, price, hours, leaf_slug)
+                    )
         return offered
 
 
 # COPY column lists, in the order the tuples above are built
 COLUMNS: dict[str, tuple[str, ...]] = {
     "workshop_categories": ("id", "name", "slug", "description", "icon", "sort_order", "is_active", "created_at"),
-    "service_categories": ("id", "name", "slug", "description", "parent_id", "level", "workshop_category_id",
-                           "sort_order", "is_active", "created_at"),
+    "service_categories": (
+        "id",
+        "name",
+        "slug",
+        "description",
+        "parent_id",
+        "level",
+        "workshop_category_id",
+        "sort_order",
+        "is_active",
+        "created_at",
+    ),
     "car_brands": ("id", "name", "slug", "car_logo", "created_at"),
-    "workshops": ("org_nr", "name", "description", "phone", "mobile", "email", "homepage", "logo", "images",
-                  "average_rating", "total_reviews", "is_active", "created_at", "updated_at"),
+    "workshops": (
+        "org_nr",
+        "name",
+        "description",
+        "phone",
+        "mobile",
+        "email",
+        "homepage",
+        "logo",
+        "images",
+        "average_rating",
+        "total_reviews",
+        "is_active",
+        "created_at",
+        "updated_at",
+    ),
     "workshop_category_links": ("org_nr", "workshop_category_id"),
-    "workshop_addresses": ("id", "org_nr", "address", "postal_code", "city", "county", "latitude", "longitude",
-                           "is_primary"),
+    "workshop_addresses": (
+        "id",
+        "org_nr",
+        "address",
+        "postal_code",
+        "city",
+        "county",
+        "latitude",
+        "longitude",
+        "is_primary",
+    ),
     "workshop_contacts": ("id", "org_nr", "email", "phone", "mobile", "manager"),
     "workshop_opening_hours": ("id", "org_nr", "weekday", "opens_at", "closes_at", "is_closed"),
-    "services": ("id", "org_nr", "title", "description", "price", "estimated_time", "supports_walk_in", "images",
-                 "is_active", "created_at", "updated_at"),
+    "services": (
+        "id",
+        "org_nr",
+        "title",
+        "description",
+        "price",
+        "estimated_time",
+        "supports_walk_in",
+        "images",
+        "is_active",
+        "created_at",
+        "updated_at",
+    ),
     "service_category_links": ("service_id", "service_category_id"),
 }
-EXPLICIT_ID_TABLES = ("workshop_categories", "service_categories", "car_brands", "workshop_addresses",
-                      "workshop_contacts", "workshop_opening_hours", "services")
+EXPLICIT_ID_TABLES = (
+    "workshop_categories",
+    "service_categories",
+    "car_brands",
+    "workshop_addresses",
+    "workshop_contacts",
+    "workshop_opening_hours",
+    "services",
+)
 CATALOGUE_TABLES = ("workshops", "workshop_categories", "service_categories", "car_brands")
 
 
-BULK_TABLES = ("workshops", "workshop_category_links", "workshop_addresses", "workshop_contacts",
-               "workshop_opening_hours", "services", "service_category_links")
+BULK_TABLES = (
+    "workshops",
+    "workshop_category_links",
+    "workshop_addresses",
+    "workshop_contacts",
+    "workshop_opening_hours",
+    "services",
+    "service_category_links",
+)
 
 
 async def _set_aside_indexes(conn: AsyncConnection) -> list[str]:
@@ -472,13 +610,18 @@ async def _set_aside_indexes(conn: AsyncConnection) -> list[str]:
     so do indexes of tables the current role does not own (it may not drop them).
     Everything happens in the seeding transaction: a failure restores the indexes with the rest.
     """
-    rows = (await conn.execute(text(
-        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-        "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
-        "WHERE n.nspname = current_schema() AND t.relname = ANY(:tables) AND pg_has_role(t.relowner, 'USAGE') "
-        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
-        "ORDER BY 1"
-    ), {"tables": list(BULK_TABLES)})).all()
+    rows = (
+        await conn.execute(
+            text(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
+                "WHERE n.nspname = current_schema() AND t.relname = ANY(:tables) AND pg_has_role(t.relowner, 'USAGE') "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+                "ORDER BY 1"
+            ),
+            {"tables": list(BULK_TABLES)},
+        )
+    ).all()
     for name, _ in rows:
         await conn.execute(text(f"DROP INDEX {name}"))
     return [definition for _, definition in rows]
@@ -492,12 +635,17 @@ async def _skip_foreign_key_triggers_if_allowed(conn: AsyncConnection) -> bool:
     servers) and is only done when the bulk tables carry no triggers of their own, which it would
     silence too. Elsewhere the load runs with the checks.
     """
-    allowed = (await conn.execute(text(
-        "SELECT current_setting('is_superuser') = 'on' AND NOT EXISTS ("
-        "SELECT 1 FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid "
-        "JOIN pg_namespace n ON n.oid = t.relnamespace "
-        "WHERE NOT g.tgisinternal AND n.nspname = current_schema() AND t.relname = ANY(:tables))"
-    ), {"tables": list(BULK_TABLES)})).scalar_one()
+    allowed = (
+        await conn.execute(
+            text(
+                "SELECT current_setting('is_superuser') = 'on' AND NOT EXISTS ("
+                "SELECT 1 FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid "
+                "JOIN pg_namespace n ON n.oid = t.relnamespace "
+                "WHERE NOT g.tgisinternal AND n.nspname = current_schema() AND t.relname = ANY(:tables))"
+            ),
+            {"tables": list(BULK_TABLES)},
+        )
+    ).scalar_one()
     if allowed:
         await conn.execute(text("SET LOCAL session_replication_role = replica"))
     return bool(allowed)
@@ -538,10 +686,32 @@ class DemoVehicle:
     is_primary: bool
 
 
-TESLA = DemoVehicle("EK39085", "XP7YGCEL0PB109385", "TESLA", "MODEL Y", "Hvit", "Elektrisk", date(2023, 3, 14), 2023,
-                    {"egenvekt": 1979, "tillattTotalvekt": 2461, "nyttelast": 407}, "Tesla'n", True)
-GOLF = DemoVehicle("BT57225", "WVWZZZAUZFW057225", "VOLKSWAGEN", "GOLF", "Grå", "Diesel", date(2015, 5, 20), 2015,
-                   {"egenvekt": 1320, "tillattTotalvekt": 1840, "nyttelast": 445}, "Golfen", False)
+TESLA = DemoVehicle(
+    "EK39085",
+    "XP7YGCEL0PB109385",
+    "TESLA",
+    "MODEL Y",
+    "Hvit",
+    "Elektrisk",
+    date(2023, 3, 14),
+    2023,
+    {"egenvekt": 1979, "tillattTotalvekt": 2461, "nyttelast": 407},
+    "Tesla'n",
+    True,
+)
+GOLF = DemoVehicle(
+    "BT57225",
+    "WVWZZZAUZFW057225",
+    "VOLKSWAGEN",
+    "GOLF",
+    "Grå",
+    "Diesel",
+    date(2015, 5, 20),
+    2015,
+    {"egenvekt": 1320, "tillattTotalvekt": 1840, "nyttelast": 445},
+    "Golfen",
+    False,
+)
 
 
 def registry_document(v: DemoVehicle, last_eu: date | None, next_eu: date) -> dict[str, Any]:
@@ -551,25 +721,31 @@ def registry_document(v: DemoVehicle, last_eu: date | None, next_eu: date) -> di
         control["sistGodkjent"] = last_eu.isoformat()
     first = v.first_registration.isoformat()
     return {
-        "kjoretoydataListe": [{
-            "kjoretoyId": {"kjennemerke": f"{v.registration_number[:2]} {v.registration_number[2:]}",
-                           "understellsnummer": v.vin},
-            "forstegangsregistrering": {"registrertForstegangNorgeDato": first},
-            "registrering": {"registreringsstatus": {"kodeVerdi": "REGISTRERT", "kodeBeskrivelse": "Registrert"}},
-            "godkjenning": {
-                "forstegangsGodkjenning": {"forstegangRegistrertDato": first},
-                "tekniskGodkjenning": {
-                    "kjoretoyklassifisering": {"beskrivelse": "Personbil"},
-                    "tekniskeData": {
-                        "generelt": {"merke": [{"merke": v.brand}], "handelsbetegnelse": [v.model]},
-                        "karosseriOgLasteplan": {"rFarge": [{"kodeNavn": v.color}]},
-                        "motorOgDrivverk": {"motor": [{"drivstoff": [{"drivstoffKode": {"kodeNavn": v.fuel_type}}]}]},
-                        "vekter": dict(v.weights),
+        "kjoretoydataListe": [
+            {
+                "kjoretoyId": {
+                    "kjennemerke": f"{v.registration_number[:2]} {v.registration_number[2:]}",
+                    "understellsnummer": v.vin,
+                },
+                "forstegangsregistrering": {"registrertForstegangNorgeDato": first},
+                "registrering": {"registreringsstatus": {"kodeVerdi": "REGISTRERT", "kodeBeskrivelse": "Registrert"}},
+                "godkjenning": {
+                    "forstegangsGodkjenning": {"forstegangRegistrertDato": first},
+                    "tekniskGodkjenning": {
+                        "kjoretoyklassifisering": {"beskrivelse": "Personbil"},
+                        "tekniskeData": {
+                            "generelt": {"merke": [{"merke": v.brand}], "handelsbetegnelse": [v.model]},
+                            "karosseriOgLasteplan": {"rFarge": [{"kodeNavn": v.color}]},
+                            "motorOgDrivverk": {
+                                "motor": [{"drivstoff": [{"drivstoffKode": {"kodeNavn": v.fuel_type}}]}]
+                            },
+                            "vekter": dict(v.weights),
+                        },
                     },
                 },
-            },
-            "periodiskKjoretoyKontroll": control,
-        }],
+                "periodiskKjoretoyKontroll": control,
+            }
+        ],
         "source": "offline",
     }
 
@@ -590,32 +766,90 @@ class DemoBooking:
 
 
 DEMO_BOOKINGS: tuple[DemoBooking, ...] = (
-    DemoBooking("eu-control", 0, ("eu-kontroll-personbil",), GOLF, "COMPLETED", -120, 9, 4.0,
-                "Grundig kontroll, og de forklarte godt hva som bør følges opp på bremsene."),
-    DemoBooking("tyre-change", 1, ("dekkskift",), TESLA, "COMPLETED", -40, 8, 5.0,
-                "Rask og grei dekkskift, bilen var klar før avtalt tid. Anbefales!"),
-    DemoBooking("tyre-hotel", 1, ("dekkhotell",), GOLF, "CANCELLED", -20, 12,
-                cancellation_reason="Fikk ikke fri fra jobb den dagen."),
+    DemoBooking(
+        "eu-control",
+        0,
+        ("eu-kontroll-personbil",),
+        GOLF,
+        "COMPLETED",
+        -120,
+        9,
+        4.0,
+        "Grundig kontroll, og de forklarte godt hva som bør følges opp på bremsene.",
+    ),
+    DemoBooking(
+        "tyre-change",
+        1,
+        ("dekkskift",),
+        TESLA,
+        "COMPLETED",
+        -40,
+        8,
+        5.0,
+        "Rask og grei dekkskift, bilen var klar før avtalt tid. Anbefales!",
+    ),
+    DemoBooking(
+        "tyre-hotel",
+        1,
+        ("dekkhotell",),
+        GOLF,
+        "CANCELLED",
+        -20,
+        12,
+        cancellation_reason="Fikk ikke fri fra jobb den dagen.",
+    ),
     DemoBooking("oil-change", 0, ("oljeskift",), GOLF, "COMPLETED", -10, 10),
-    DemoBooking("windscreen", 2, ("frontrute",), GOLF, "DECLINED", -5, 9,
-                cancellation_reason="Verkstedet har ikke ruten på lager i uke 1–2."),
+    DemoBooking(
+        "windscreen",
+        2,
+        ("frontrute",),
+        GOLF,
+        "DECLINED",
+        -5,
+        9,
+        cancellation_reason="Verkstedet har ikke ruten på lager i uke 1–2.",
+    ),
     DemoBooking("battery-test", 3, ("batteritest",), TESLA, "IN_PROGRESS", 0, 8),
     DemoBooking("big-service", 0, ("stor-service", "bremseklosser"), GOLF, "CONFIRMED", 5, 8),
-    DemoBooking("stone-chip", 2, ("steinsprut",), TESLA, "REQUESTED", 9, 13, attachments=(
-        {"url": f"{CDN}/bookings/demo/steinsprut.jpg", "content_type": "image/jpeg", "name": "steinsprut.jpg",
-         "size": 184_233},
-    )),
+    DemoBooking(
+        "stone-chip",
+        2,
+        ("steinsprut",),
+        TESLA,
+        "REQUESTED",
+        9,
+        13,
+        attachments=(
+            {
+                "url": f"{CDN}/bookings/demo/steinsprut.jpg",
+                "content_type": "image/jpeg",
+                "name": "steinsprut.jpg",
+                "size": 184_233,
+            },
+        ),
+    ),
 )
 
 # (booking key, sender, text, read, minutes after the thread starts)
 DEMO_MESSAGES: tuple[tuple[str, str, str, bool, int], ...] = (
-    ("tyre-change", "workshop", "Hei! Bilen er klar for henting. Mønsterdybden er 6 mm foran og 5 mm bak, "
-                                "så sommerdekkene holder en sesong til.", True, 0),
+    (
+        "tyre-change",
+        "workshop",
+        "Hei! Bilen er klar for henting. Mønsterdybden er 6 mm foran og 5 mm bak, "
+        "så sommerdekkene holder en sesong til.",
+        True,
+        0,
+    ),
     ("tyre-change", "carowner", "Supert, jeg kommer innom ved 15-tiden. Takk!", True, 12),
     ("tyre-hotel", "carowner", "Beklager, jeg må avlyse – fikk ikke fri fra jobb.", True, 0),
     ("tyre-hotel", "workshop", "Ingen problem, du er velkommen til å booke en ny tid når det passer.", True, 45),
-    ("battery-test", "workshop", "Vi har startet batteritesten. Foreløpig ser alt fint ut – du får rapporten "
-                                 "når vi er ferdige.", False, 0),
+    (
+        "battery-test",
+        "workshop",
+        "Vi har startet batteritesten. Foreløpig ser alt fint ut – du får rapporten når vi er ferdige.",
+        False,
+        0,
+    ),
     ("big-service", "carowner", "Hei, kan dere også se på en ulyd fra bremsene foran når jeg bremser lett?", True, 0),
     ("big-service", "workshop", "Hei Kari! Det gjør vi. Vi ringer deg før vi gjør noe ekstraarbeid.", True, 30),
     ("big-service", "workshop", "Husk å ta med servicehefte og reservenøkkel når du leverer bilen.", False, 90),
@@ -627,34 +861,65 @@ def _local(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=OSLO).astimezone(UTC)
 
 
-async def _seed_demo_owner(conn: AsyncConnection, factory: WorkshopFactory, *, seed: int, password_hash: str,
-                           today: date) -> tuple[int, int, int]:
+async def _seed_demo_owner(
+    conn: AsyncConnection, factory: WorkshopFactory, *, seed: int, password_hash: str, today: date
+) -> tuple[int, int, int]:
     """The demo owner with vehicles, favourites, bookings, messages and notifications; returns row counts."""
     rng = random.Random(f"minbil-seed:{seed}:demo")
     joined = _local(today - timedelta(days=400), 19, 12)
-    owner_id = (await conn.execute(insert(CarOwner.__table__).values(
-        uid=_uuid(rng), email=DEMO_EMAIL, username=DEMO_USERNAME, password_hash=password_hash,
-        first_name="Kari", last_name="Nordmann", phone_number="+4791234567",
-        address="Karl Johans gate 22, 0159 Oslo", profile_image=f"{CDN}/avatars/demo.png",
-        verify_vehicles=True, is_active=True, created_at=joined, updated_at=joined,
-    ).returning(CarOwner.__table__.c.id))).scalar_one()
+    owner_id = (
+        await conn.execute(
+            insert(CarOwner.__table__)
+            .values(
+                uid=_uuid(rng),
+                email=DEMO_EMAIL,
+                username=DEMO_USERNAME,
+                password_hash=password_hash,
+                first_name="Kari",
+                last_name="Nordmann",
+                phone_number="+4791234567",
+                address="Karl Johans gate 22, 0159 Oslo",
+                profile_image=f"{CDN}/avatars/demo.png",
+                verify_vehicles=True,
+                is_active=True,
+                created_at=joined,
+                updated_at=joined,
+            )
+            .returning(CarOwner.__table__.c.id)
+        )
+    ).scalar_one()
 
     eu_done = today + timedelta(days=DEMO_BOOKINGS[0].day)
     vehicle_ids: dict[str, int] = {}
     for v in (TESLA, GOLF):
         last_eu = eu_done if v is GOLF else None
-        next_eu = (eu_done + timedelta(days=730)) if v is GOLF else date(v.first_registration.year + 4,
-                                                                       v.first_registration.month,
-                                                                       v.first_registration.day)
-        found = map_document(registry_document(v, last_eu, next_eu), v.registration_number, source="offline",
-                             fetched_at=joined)
+        next_eu = (
+            (eu_done + timedelta(days=730))
+            if v is GOLF
+            else date(v.first_registration.year + 4, v.first_registration.month, v.first_registration.day)
+        )
+        found = map_document(
+            registry_document(v, last_eu, next_eu), v.registration_number, source="offline", fetched_at=joined
+        )
         values = dict(
-            registration_number=found.registration_number, vin=found.vin, brand=found.brand, model=found.model,
-            color=found.color, fuel_type=found.fuel_type, vehicle_class=found.vehicle_class,
-            first_registration=found.first_registration, model_year=found.model_year,
-            registration_status=found.registration_status, next_eu_control=found.next_eu_control,
-            last_eu_control=found.last_eu_control, weights=dict(found.weights), source=found.source, raw=found.raw,
-            fetched_at=found.fetched_at, created_at=joined, updated_at=joined,
+            registration_number=found.registration_number,
+            vin=found.vin,
+            brand=found.brand,
+            model=found.model,
+            color=found.color,
+            fuel_type=found.fuel_type,
+            vehicle_class=found.vehicle_class,
+            first_registration=found.first_registration,
+            model_year=found.model_year,
+            registration_status=found.registration_status,
+            next_eu_control=found.next_eu_control,
+            last_eu_control=found.last_eu_control,
+            weights=dict(found.weights),
+            source=found.source,
+            raw=found.raw,
+            fetched_at=found.fetched_at,
+            created_at=joined,
+            updated_at=joined,
         )
         table = Vehicle.__table__
         statement = pg_insert(table).values(**values)
@@ -663,53 +928,91 @@ async def _seed_demo_owner(conn: AsyncConnection, factory: WorkshopFactory, *, s
             set_={k: statement.excluded[k] for k in values if k not in {"registration_number", "created_at"}},
         ).returning(table.c.id)
         vehicle_ids[v.registration_number] = (await conn.execute(statement)).scalar_one()
-        await conn.execute(insert(OwnerVehicle.__table__).values(
-            owner_id=owner_id, vehicle_id=vehicle_ids[v.registration_number], nickname=v.nickname,
-            image=f"{CDN}/vehicles/demo/{v.registration_number.lower()}.jpg", is_primary=v.is_primary,
-            created_at=joined, updated_at=joined,
-        ))
+        await conn.execute(
+            insert(OwnerVehicle.__table__).values(
+                owner_id=owner_id,
+                vehicle_id=vehicle_ids[v.registration_number],
+                nickname=v.nickname,
+                image=f"{CDN}/vehicles/demo/{v.registration_number.lower()}.jpg",
+                is_primary=v.is_primary,
+                created_at=joined,
+                updated_at=joined,
+            )
+        )
 
     workshops = [factory.flagships[i] for i in sorted(factory.flagships)]
     favourites = [workshops[i][0] for i in (0, 1, 3) if i < len(workshops)]
     for n, org_nr in enumerate(dict.fromkeys(favourites)):
-        await conn.execute(insert(Favourite.__table__).values(
-            owner_id=owner_id, org_nr=org_nr, created_at=joined + timedelta(days=30 + n * 11)))
+        await conn.execute(
+            insert(Favourite.__table__).values(
+                owner_id=owner_id, org_nr=org_nr, created_at=joined + timedelta(days=30 + n * 11)
+            )
+        )
 
     # bookings: one row per line, lines of one booking share a group id
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     booking_rows: list[dict[str, Any]] = []
     plan_of_row: list[DemoBooking] = []
     for plan in DEMO_BOOKINGS:
-        org_nr, workshop_name, offered = workshops[plan.flagship % len(workshops)]
+        org_nr, _workshop_name, offered = workshops[plan.flagship % len(workshops)]
         group_id = _uuid(rng)
         day = today + timedelta(days=plan.day)
         start = _local(day, plan.hour)
-        booked_on = day - timedelta(days=rng.randrange(3, 10)) if plan.day < 0 else today - timedelta(days=rng.randrange(1, 3))
+        booked_on = (
+            day - timedelta(days=rng.randrange(3, 10)) if plan.day < 0 else today - timedelta(days=rng.randrange(1, 3))
+        )
         created = min(_local(booked_on, rng.randrange(8, 22), rng.choice((0, 15, 30, 45))), now - timedelta(hours=2))
         for leaf in plan.leaves:
             service = next((s for s in offered if s.leaf_slug == leaf), offered[0])
             end = start + timedelta(hours=service.hours)
             completed = plan.status == "COMPLETED"
             actual_end = end + timedelta(minutes=15) if completed else None
-            rated_at = actual_end + timedelta(hours=20) if completed and plan.rating is not None and actual_end else None
-            booking_rows.append(dict(
-                group_id=group_id, owner_id=owner_id, workshop_org_nr=org_nr, service_id=service.id,
-                vehicle_id=vehicle_ids[plan.vehicle.registration_number],
-                registration_number=plan.vehicle.registration_number, service_title=service.title,
-                service_description=service.description, service_price=service.price,
-                service_estimated_hours=service.hours, service_start_time=start, service_estimated_end_time=end,
-                service_actual_end_time=actual_end, attachments=list(plan.attachments), status=plan.status,
-                verify_booked=plan.status in {"CONFIRMED", "IN_PROGRESS", "COMPLETED"},
-                verify_canceled=plan.status == "CANCELLED", verify_service_done=completed, cancel_request=False,
-                cancellation_reason=plan.cancellation_reason, service_rating=plan.rating,
-                service_rating_message=plan.rating_message, private_service_rating=False, rated_at=rated_at,
-                messages=[], paid_at=actual_end, created_at=created,
-                updated_at=max(created, rated_at or actual_end or created),
-            ))
+            rated_at = (
+                actual_end + timedelta(hours=20) if completed and plan.rating is not None and actual_end else None
+            )
+            booking_rows.append(
+                dict(
+                    group_id=group_id,
+                    owner_id=owner_id,
+                    workshop_org_nr=org_nr,
+                    service_id=service.id,
+                    vehicle_id=vehicle_ids[plan.vehicle.registration_number],
+                    registration_number=plan.vehicle.registration_number,
+                    service_title=service.title,
+                    service_description=service.description,
+                    service_price=service.price,
+                    service_estimated_hours=service.hours,
+                    service_start_time=start,
+                    service_estimated_end_time=end,
+                    service_actual_end_time=actual_end,
+                    attachments=list(plan.attachments),
+                    status=plan.status,
+                    verify_booked=plan.status in {"CONFIRMED", "IN_PROGRESS", "COMPLETED"},
+                    verify_canceled=plan.status == "CANCELLED",
+                    verify_service_done=completed,
+                    cancel_request=False,
+                    cancellation_reason=plan.cancellation_reason,
+                    service_rating=plan.rating,
+                    service_rating_message=plan.rating_message,
+                    private_service_rating=False,
+                    rated_at=rated_at,
+                    messages=[],
+                    paid_at=actual_end,
+                    created_at=created,
+                    updated_at=max(created, rated_at or actual_end or created),
+                )
+            )
             plan_of_row.append(plan)
             start = end  # the next line of the group follows this one
-    ids = (await conn.execute(insert(Booking.__table__).returning(Booking.__table__.c.id, sort_by_parameter_order=True),
-                              booking_rows)).scalars().all()
+    ids = (
+        (
+            await conn.execute(
+                insert(Booking.__table__).returning(Booking.__table__.c.id, sort_by_parameter_order=True), booking_rows
+            )
+        )
+        .scalars()
+        .all()
+    )
     first_line: dict[str, tuple[int, dict[str, Any]]] = {}
     for booking_id, row, plan in zip(ids, booking_rows, plan_of_row, strict=True):
         first_line.setdefault(plan.key, (booking_id, row))
@@ -719,26 +1022,53 @@ async def _seed_demo_owner(conn: AsyncConnection, factory: WorkshopFactory, *, s
     for key, sender, body, read, minutes in DEMO_MESSAGES:
         booking_id, row = first_line[key]
         plan = next(p for p in DEMO_BOOKINGS if p.key == key)
-        anchor = row["created_at"] + timedelta(hours=1) if plan.status in {"REQUESTED", "CONFIRMED", "CANCELLED"} \
+        anchor = (
+            row["created_at"] + timedelta(hours=1)
+            if plan.status in {"REQUESTED", "CONFIRMED", "CANCELLED"}
             else (row["service_actual_end_time"] or row["service_start_time"] + timedelta(minutes=40))
+        )
         at = min(anchor + timedelta(minutes=minutes), now - timedelta(minutes=5))
-        message_rows.append(dict(
-            booking_id=booking_id, owner_id=owner_id, workshop_org_nr=row["workshop_org_nr"], sender_type=sender,
-            message_text=body, attachments=list(plan.attachments) if sender == "carowner" else [],
-            client_message_id=None, is_read=read, read_at=at + timedelta(minutes=3) if read else None, created_at=at,
-        ))
-    message_ids = (await conn.execute(insert(Message.__table__).returning(Message.__table__.c.id,
-                                                                          sort_by_parameter_order=True),
-                                      message_rows)).scalars().all()
-    unread_message = {row["booking_id"]: mid for mid, row in zip(message_ids, message_rows, strict=True)
-                      if row["sender_type"] == "workshop" and not row["is_read"]}
+        message_rows.append(
+            dict(
+                booking_id=booking_id,
+                owner_id=owner_id,
+                workshop_org_nr=row["workshop_org_nr"],
+                sender_type=sender,
+                message_text=body,
+                attachments=list(plan.attachments) if sender == "carowner" else [],
+                client_message_id=None,
+                is_read=read,
+                read_at=at + timedelta(minutes=3) if read else None,
+                created_at=at,
+            )
+        )
+    message_ids = (
+        (
+            await conn.execute(
+                insert(Message.__table__).returning(Message.__table__.c.id, sort_by_parameter_order=True), message_rows
+            )
+        )
+        .scalars()
+        .all()
+    )
+    unread_message = {
+        row["booking_id"]: mid
+        for mid, row in zip(message_ids, message_rows, strict=True)
+        if row["sender_type"] == "workshop" and not row["is_read"]
+    }
 
     # notifications
     def data_for(key: str, **extra: Any) -> dict[str, Any]:
         booking_id, row = first_line[key]
         name = next(w[1] for w in workshops if w[0] == row["workshop_org_nr"])
-        return {"booking_id": booking_id, "group_id": row["group_id"], "workshop_org_nr": row["workshop_org_nr"],
-                "workshop_name": name, "status": row["status"], **extra}
+        return {
+            "booking_id": booking_id,
+            "group_id": row["group_id"],
+            "workshop_org_nr": row["workshop_org_nr"],
+            "workshop_name": name,
+            "status": row["status"],
+            **extra,
+        }
 
     notes: list[tuple[str, str, str, dict[str, Any], bool, datetime]] = []
 
@@ -753,39 +1083,103 @@ async def _seed_demo_owner(conn: AsyncConnection, factory: WorkshopFactory, *, s
         return data_for(key)["workshop_name"]
 
     eu, tyre, oil, declined = (first_line[k][1] for k in ("eu-control", "tyre-change", "oil-change", "windscreen"))
-    note("booking.completed", "eu-control", "EU-kontrollen er godkjent",
-         f"{name_of('eu-control')} har fullført EU-kontrollen av BT57225.", True, eu["service_actual_end_time"])
-    note("booking.completed", "tyre-change", "Bilen din er klar",
-         f"{name_of('tyre-change')} er ferdig med dekkskiftet på EK39085.", True, tyre["service_actual_end_time"])
-    note("booking.completed", "oil-change", "Bilen din er klar",
-         f"{name_of('oil-change')} er ferdig med oljeskiftet på BT57225.", True, oil["service_actual_end_time"])
-    note("rating.reminder", "oil-change", "Hvordan gikk oljeskiftet?",
-         f"Gi {name_of('oil-change')} en vurdering – det hjelper andre bileiere.", False,
-         oil["service_actual_end_time"] + timedelta(days=1))
-    note("booking.declined", "windscreen", "Bookingen ble avslått",
-         f"{name_of('windscreen')} kunne ikke ta imot bookingen: {declined['cancellation_reason']}", True,
-         declined["created_at"] + timedelta(hours=5))
-    note("booking.updated", "battery-test", "Arbeidet er i gang",
-         f"{name_of('battery-test')} har startet på batteritesten av EK39085.", False,
-         first_line["battery-test"][1]["service_start_time"] + timedelta(minutes=10))
-    note("booking.accepted", "big-service", "Bookingen er bekreftet",
-         f"{name_of('big-service')} har bekreftet stor service og bremseklosser {fmt('big-service')}.", False,
-         first_line["big-service"][1]["created_at"] + timedelta(minutes=50))
-    note("booking.requested", "stone-chip", "Forespørselen er sendt",
-         f"Vi har sendt forespørselen om steinsprutreparasjon {fmt('stone-chip')} til {name_of('stone-chip')}.",
-         True, first_line["stone-chip"][1]["created_at"] + timedelta(minutes=1))
+    note(
+        "booking.completed",
+        "eu-control",
+        "EU-kontrollen er godkjent",
+        f"{name_of('eu-control')} har fullført EU-kontrollen av BT57225.",
+        True,
+        eu["service_actual_end_time"],
+    )
+    note(
+        "booking.completed",
+        "tyre-change",
+        "Bilen din er klar",
+        f"{name_of('tyre-change')} er ferdig med dekkskiftet på EK39085.",
+        True,
+        tyre["service_actual_end_time"],
+    )
+    note(
+        "booking.completed",
+        "oil-change",
+        "Bilen din er klar",
+        f"{name_of('oil-change')} er ferdig med oljeskiftet på BT57225.",
+        True,
+        oil["service_actual_end_time"],
+    )
+    note(
+        "rating.reminder",
+        "oil-change",
+        "Hvordan gikk oljeskiftet?",
+        f"Gi {name_of('oil-change')} en vurdering – det hjelper andre bileiere.",
+        False,
+        oil["service_actual_end_time"] + timedelta(days=1),
+    )
+    note(
+        "booking.declined",
+        "windscreen",
+        "Bookingen ble avslått",
+        f"{name_of('windscreen')} kunne ikke ta imot bookingen: {declined['cancellation_reason']}",
+        True,
+        declined["created_at"] + timedelta(hours=5),
+    )
+    note(
+        "booking.updated",
+        "battery-test",
+        "Arbeidet er i gang",
+        f"{name_of('battery-test')} har startet på batteritesten av EK39085.",
+        False,
+        first_line["battery-test"][1]["service_start_time"] + timedelta(minutes=10),
+    )
+    note(
+        "booking.accepted",
+        "big-service",
+        "Bookingen er bekreftet",
+        f"{name_of('big-service')} har bekreftet stor service og bremseklosser {fmt('big-service')}.",
+        False,
+        first_line["big-service"][1]["created_at"] + timedelta(minutes=50),
+    )
+    note(
+        "booking.requested",
+        "stone-chip",
+        "Forespørselen er sendt",
+        f"Vi har sendt forespørselen om steinsprutreparasjon {fmt('stone-chip')} til {name_of('stone-chip')}.",
+        True,
+        first_line["stone-chip"][1]["created_at"] + timedelta(minutes=1),
+    )
     for key in ("battery-test", "big-service"):
         booking_id = first_line[key][0]
-        message = next(r for r in message_rows if r["booking_id"] == booking_id and r["sender_type"] == "workshop"
-                       and not r["is_read"])
-        note("message.new", key, f"Ny melding fra {name_of(key)}", message["message_text"], False,
-             message["created_at"], message_id=unread_message[booking_id])
+        message = next(
+            r
+            for r in message_rows
+            if r["booking_id"] == booking_id and r["sender_type"] == "workshop" and not r["is_read"]
+        )
+        note(
+            "message.new",
+            key,
+            f"Ny melding fra {name_of(key)}",
+            message["message_text"],
+            False,
+            message["created_at"],
+            message_id=unread_message[booking_id],
+        )
     notes.sort(key=lambda n: n[5])
-    await conn.execute(insert(Notification.__table__), [
-        dict(owner_id=owner_id, type=event, title=title, body=body, data=data, is_read=read,
-             read_at=at + timedelta(minutes=20) if read else None, created_at=at)
-        for event, title, body, data, read, at in notes
-    ])
+    await conn.execute(
+        insert(Notification.__table__),
+        [
+            dict(
+                owner_id=owner_id,
+                type=event,
+                title=title,
+                body=body,
+                data=data,
+                is_read=read,
+                read_at=at + timedelta(minutes=20) if read else None,
+                created_at=at,
+            )
+            for event, title, body, data, read, at in notes
+        ],
+    )
 
     # fold the demo ratings into the workshops' aggregates
     rated: dict[str, list[float]] = {}
@@ -797,8 +1191,9 @@ async def _seed_demo_owner(conn: AsyncConnection, factory: WorkshopFactory, *, s
         average, total = factory.ratings[org_nr]
         new_total = total + len(ratings)
         new_average = round((average * total + sum(ratings)) / new_total, 2)
-        await conn.execute(update(table).where(table.c.org_nr == org_nr)
-                           .values(average_rating=new_average, total_reviews=new_total))
+        await conn.execute(
+            update(table).where(table.c.org_nr == org_nr).values(average_rating=new_average, total_reviews=new_total)
+        )
     return len(booking_rows), len(message_rows), len(notes)
 
 
@@ -828,8 +1223,14 @@ async def _invalidate_marketplace_cache(services: Any) -> None:
         await cache.invalidate_all()
 
 
-async def seed(services: Any, *, workshops: int = DEFAULT_WORKSHOPS, seed: int = DEFAULT_SEED, reset: bool = False,
-               progress: Progress | None = None) -> SeedSummary:
+async def seed(
+    services: Any,
+    *,
+    workshops: int = DEFAULT_WORKSHOPS,
+    seed: int = DEFAULT_SEED,
+    reset: bool = False,
+    progress: Progress | None = None,
+) -> SeedSummary:
     """Load the demo data into `services.engine`'s database in one transaction (see the module doc)."""
     if workshops < 1:
         raise ValueError("workshops must be at least 1")
@@ -880,16 +1281,19 @@ async def seed(services: Any, *, workshops: int = DEFAULT_WORKSHOPS, seed: int =
             await conn.execute(text(definition))
         report("indexes", len(index_definitions), len(index_definitions))
         for name in EXPLICIT_ID_TABLES:
-            await conn.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                f"COALESCE((SELECT max(id) FROM \"{name}\"), 0) + 1, false)"
-            ))
+            await conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f'COALESCE((SELECT max(id) FROM "{name}"), 0) + 1, false)'
+                )
+            )
 
         if skipping_checks:
             await conn.execute(text("SET LOCAL session_replication_role = origin"))
         report("demo owner", 0, 1)
         summary.bookings, summary.messages, summary.notifications = await _seed_demo_owner(
-            conn, factory, seed=seed, password_hash=password_hash, today=today)
+            conn, factory, seed=seed, password_hash=password_hash, today=today
+        )
         report("demo owner", 1, 1)
 
     summary.workshops = workshops
@@ -899,8 +1303,9 @@ async def seed(services: Any, *, workshops: int = DEFAULT_WORKSHOPS, seed: int =
     summary.car_brands = len(reference.car_brand_rows)
     await _invalidate_marketplace_cache(services)
     summary.seconds = clock.perf_counter() - started
-    log.info("demo data seeded: %d workshops, %d services in %.1f s", summary.workshops, summary.services,
-             summary.seconds)
+    log.info(
+        "demo data seeded: %d workshops, %d services in %.1f s", summary.workshops, summary.services, summary.seconds
+    )
     return summary
 
 

@@ -34,8 +34,11 @@ class GraphQLContext(BaseContext, kw_only=True, dict=True):
 
     def _token(self) -> str | None:
         if self.connection_params is not None:  # WebSocket: the token comes in connection_init
-            raw = self.connection_params.get("authorization") or self.connection_params.get("Authorization") \
+            raw = (
+                self.connection_params.get("authorization")
+                or self.connection_params.get("Authorization")
                 or self.connection_params.get("token")
+            )
         elif self.request is not None:
             raw = self.request.headers.get("authorization")
         else:

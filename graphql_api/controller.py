@@ -48,11 +48,16 @@ class PersistedQueryWSHandler(BaseGraphQLTransportWSHandler[GraphQLContext, None
     async def handle_subscribe(self, message: Any) -> None:
         payload = message.get("payload")
         persisted: PersistedQueries = self.view.persisted  # type: ignore[attr-defined]
-        if (self.connection_acknowledged and isinstance(payload, dict) and message["id"] not in self.operations
-                and (persisted.persisted_only or "persistedQuery" in (payload.get("extensions") or {}))):
+        if (
+            self.connection_acknowledged
+            and isinstance(payload, dict)
+            and message["id"] not in self.operations
+            and (persisted.persisted_only or "persistedQuery" in (payload.get("extensions") or {}))
+        ):
             try:
-                resolved = await persisted.resolve(self.context.services.kv, payload.get("query"),
-                                                   payload.get("extensions"))
+                resolved = await persisted.resolve(
+                    self.context.services.kv, payload.get("query"), payload.get("extensions")
+                )
             except RequestRefused as refusal:
                 await self.send_message({"id": message["id"], "type": "error", "payload": [refusal.formatted]})
                 return
@@ -80,12 +85,17 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
         include_in_schema = False
         before_request = reject_deep_body
         graphql_transport_ws_handler_class = PersistedQueryWSHandler
-        persisted = PersistedQueries(load_operations(), persisted_only=settings.graphql_persisted_only,
-                                     ttl_s=settings.graphql_apq_ttl_s,
-                                     max_document_bytes=settings.graphql_apq_max_document_bytes,
-                                     max_registrations_per_hour=settings.graphql_apq_max_registrations_per_hour)
+        persisted = PersistedQueries(
+            load_operations(),
+            persisted_only=settings.graphql_persisted_only,
+            ttl_s=settings.graphql_apq_ttl_s,
+            max_document_bytes=settings.graphql_apq_max_document_bytes,
+            max_registrations_per_hour=settings.graphql_apq_max_registrations_per_hour,
+        )
 
-        async def execute_request(self, request: Request[Any, Any, Any], context: Any, root_value: Any) -> Response[Any]:  # type: ignore[override]
+        async def execute_request(
+            self, request: Request[Any, Any, Any], context: Any, root_value: Any
+        ) -> Response[Any]:  # type: ignore[override]
             """Every answer is GraphQL JSON (strawberry answers its refusals in text/plain); GET answers get
             their cache headers."""
             try:
@@ -95,35 +105,52 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
             except HTTPException as exc:
                 refusal = RequestRefused(exc.reason, _HTTP_CODES.get(exc.status_code, "BAD_REQUEST"), exc.status_code)
                 return refusal_response(request, refusal)
-            return with_cache_headers(request, response, getattr(context, "operation_facts", None),
-                                      settings.graphql_public_max_age_s)
+            return with_cache_headers(
+                request, response, getattr(context, "operation_facts", None), settings.graphql_public_max_age_s
+            )
 
         def should_render_graphql_ide(self, request: Any) -> bool:
             # a hash-only persisted query over GET has no `query` parameter, and Apollo Client accepts */*
             return super().should_render_graphql_ide(request) and "extensions" not in request.query_params
 
         def _validate_batch_request(self, request_data: Any, protocol: Any) -> None:
-            raise RequestRefused("Batched operations are not supported: send one operation per request.",
-                                 "BATCHING_NOT_SUPPORTED")
+            raise RequestRefused(
+                "Batched operations are not supported: send one operation per request.", "BATCHING_NOT_SUPPORTED"
+            )
 
-        async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any,  # type: ignore[override]
-                                 context: GraphQLContext, root_value: Any,
-                                 request_data: GraphQLRequestData) -> ExecutionResult:
+        async def execute_single(
+            self,
+            request: Any,
+            request_adapter: Any,
+            sub_response: Any,  # type: ignore[override]
+            context: GraphQLContext,
+            root_value: Any,
+            request_data: GraphQLRequestData,
+        ) -> ExecutionResult:
             """Resolves persisted queries, refuses what may not run over the method, stores accepted APQ documents."""
             resolved = await self.persisted.resolve(context.services.kv, request_data.query, request_data.extensions)
             method = request_adapter.method
             facts = context.operation_facts = OperationFacts()
             try:
                 result = await self.schema.execute(
-                    resolved.query, root_value=root_value, variable_values=request_data.variables,
-                    context_value=context, operation_name=request_data.operation_name,
+                    resolved.query,
+                    root_value=root_value,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
                     # GET only reads: subscriptions go over the WebSocket, mutations over POST
-                    allowed_operation_types={OperationType.QUERY} if method == "GET" else OperationType.from_http(method),
+                    allowed_operation_types={OperationType.QUERY}
+                    if method == "GET"
+                    else OperationType.from_http(method),
                     operation_extensions=request_data.extensions,
                 )
             except InvalidOperationTypeError as exc:
-                raise RequestRefused(f"GET requests only support query operations, not {exc.operation_type.value} "
-                                     "operations.", "BAD_REQUEST", 405, {"Allow": "POST"}) from exc
+                raise RequestRefused(
+                    f"GET requests only support query operations, not {exc.operation_type.value} operations.",
+                    "BAD_REQUEST",
+                    405,
+                    {"Allow": "POST"},
+                ) from exc
             except CannotGetOperationTypeError as exc:
                 raise RequestRefused(exc.as_http_error_reason(), "OPERATION_RESOLUTION_FAILURE") from exc
             facts.errors = bool(result.errors)

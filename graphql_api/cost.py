@@ -98,14 +98,18 @@ FIELDS: dict[str, Rule] = {
 _DEFAULT_RULE = Rule()
 
 
-def operation_cost(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,
-                   variables: Mapping[str, Any] | None) -> int:
+def operation_cost(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any] | None
+) -> int:
     """The cost of the operation the request executes (0 when the document names none: it fails anyway)."""
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return 0
-    root = {OperationType.QUERY: schema.query_type, OperationType.MUTATION: schema.mutation_type,
-            OperationType.SUBSCRIPTION: schema.subscription_type}[operation.operation]
+    root = {
+        OperationType.QUERY: schema.query_type,
+        OperationType.MUTATION: schema.mutation_type,
+        OperationType.SUBSCRIPTION: schema.subscription_type,
+    }[operation.operation]
     if root is None:
         return 0
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
@@ -113,8 +117,13 @@ def operation_cost(schema: GraphQLSchema, document: DocumentNode, operation_name
 
 
 class _Walk:
-    def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode],
-                 operation: OperationDefinitionNode, variables: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        operation: OperationDefinitionNode,
+        variables: Mapping[str, Any],
+    ) -> None:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
@@ -125,8 +134,9 @@ class _Walk:
         # (nested spreads would otherwise make the walk itself exponential in the document's size).
         self.known: dict[tuple[str, tuple[int, ...], int | None], int] = {}
 
-    def per_object(self, parent: GraphQLObjectType, selection_sets: tuple[SelectionSetNode, ...],
-                   page: int | None) -> int:
+    def per_object(
+        self, parent: GraphQLObjectType, selection_sets: tuple[SelectionSetNode, ...], page: int | None
+    ) -> int:
         """The cost of `selection_sets` on one object of type `parent`; `page` sizes its lists."""
         key = (parent.name, tuple(id(s) for s in selection_sets), page)
         known = self.known.get(key)
@@ -145,8 +155,9 @@ class _Walk:
         self.known[key] = total
         return total
 
-    def _field(self, parent: GraphQLObjectType, name: str, field: GraphQLField, nodes: list[FieldNode],
-               page: int | None) -> int:
+    def _field(
+        self, parent: GraphQLObjectType, name: str, field: GraphQLField, nodes: list[FieldNode], page: int | None
+    ) -> int:
         rule = FIELDS.get(f"{parent.name}.{name}", _DEFAULT_RULE)
         weight = rule.weight or (ROOT_WEIGHT if parent.name in self.roots else 0)
         target = get_named_type(field.type)
@@ -154,8 +165,11 @@ class _Walk:
             return weight
         own_page = self._page(rule, field, nodes[0])
         is_list = is_list_type(get_nullable_type(field.type))
-        size = (own_page if own_page is not None else page if page is not None
-                else rule.size or DEFAULT_LIST_SIZE) if is_list else 1
+        size = (
+            (own_page if own_page is not None else page if page is not None else rule.size or DEFAULT_LIST_SIZE)
+            if is_list
+            else 1
+        )
         if size == 0:
             return weight
         children = tuple(node.selection_set for node in nodes if node.selection_set is not None)
@@ -217,7 +231,9 @@ class _Walk:
         condition = self.schema.get_type(type_name)
         return condition is not None and is_abstract_type(condition) and self.schema.is_sub_type(condition, object_type)  # type: ignore[arg-type]
 
-    def _collect(self, object_type: GraphQLObjectType, selection_sets: Iterable[SelectionSetNode]) -> dict[str, list[FieldNode]]:
+    def _collect(
+        self, object_type: GraphQLObjectType, selection_sets: Iterable[SelectionSetNode]
+    ) -> dict[str, list[FieldNode]]:
         """The fields selected on one object type by response key, through fragments (graphql's CollectFields)."""
         fields: dict[str, list[FieldNode]] = {}
         spread: set[str] = set()

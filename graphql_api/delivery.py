@@ -31,10 +31,17 @@ from graphql_api.persisted import RequestRefused
 
 # The one list of root fields whose answers are the same for every anonymous caller (marketplace reference data).
 # `carBrands` is not here: it needs an api key or a token, and such answers are never shared.
-PUBLIC_ROOT_FIELDS = frozenset({
-    "workshops", "nearbyWorkshops", "workshop", "workshopCategories", "serviceCategories", "bookingStatuses",
-    "__typename",
-})
+PUBLIC_ROOT_FIELDS = frozenset(
+    {
+        "workshops",
+        "nearbyWorkshops",
+        "workshop",
+        "workshopCategories",
+        "serviceCategories",
+        "bookingStatuses",
+        "__typename",
+    }
+)
 CREDENTIAL_HEADERS = ("authorization", "cookie", "x-api-key")
 PRIVATE = "private, no-store"
 VARY = "Authorization, Cookie, X-API-Key"
@@ -60,12 +67,14 @@ class RecordOperation(SchemaExtension):
         if isinstance(facts, OperationFacts) and context.graphql_document is not None:
             facts.accepted = True  # execution only starts after parsing and validation succeeded
             facts.public = context.operation_type is OperationType.QUERY and reads_only_public_fields(
-                context.graphql_document, context.operation_name)
+                context.graphql_document, context.operation_name
+            )
         yield
 
 
-def _root_fields(selections: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode],
-                 seen: set[str]) -> Iterator[str]:
+def _root_fields(
+    selections: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], seen: set[str]
+) -> Iterator[str]:
     for selection in selections.selections:
         if isinstance(selection, FieldNode):
             yield selection.name.value
@@ -87,13 +96,18 @@ def reads_only_public_fields(document: DocumentNode, operation_name: str | None)
 
 
 def refusal_response(request: Request[Any, Any, Any], refusal: RequestRefused) -> Response[bytes]:
-    log.log(logging.DEBUG if refusal.status == 200 else logging.INFO, "GraphQL request refused: %s (%s)",
-            refusal.code, refusal.message)
+    log.log(
+        logging.DEBUG if refusal.status == 200 else logging.INFO,
+        "GraphQL request refused: %s (%s)",
+        refusal.code,
+        refusal.message,
+    )
     headers = dict(refusal.headers)
     if request.method == "GET":
         headers["Cache-Control"] = PRIVATE
-    return Response({"errors": [refusal.formatted]}, status_code=refusal.status, media_type=MediaType.JSON,
-                    headers=headers)
+    return Response(
+        {"errors": [refusal.formatted]}, status_code=refusal.status, media_type=MediaType.JSON, headers=headers
+    )
 
 
 def strong_etag(body: bytes) -> str:
@@ -106,13 +120,19 @@ def _matches(if_none_match: str, etag: str) -> bool:
     return any(c == "*" or c.removeprefix("W/") == etag for c in candidates)
 
 
-def with_cache_headers(request: Request[Any, Any, Any], response: Response[Any], facts: OperationFacts | None,
-                       max_age_s: int) -> Response[Any]:
+def with_cache_headers(
+    request: Request[Any, Any, Any], response: Response[Any], facts: OperationFacts | None, max_age_s: int
+) -> Response[Any]:
     """A GET answer with its Cache-Control (and ETag, or a 304, when it may be shared)."""
     if request.method != "GET" or facts is None:  # POST, or the GraphiQL page
         return response
-    shareable = (facts.public and not facts.errors and response.status_code == 200 and isinstance(response.content, bytes)
-                 and not any(request.headers.get(h) for h in CREDENTIAL_HEADERS))
+    shareable = (
+        facts.public
+        and not facts.errors
+        and response.status_code == 200
+        and isinstance(response.content, bytes)
+        and not any(request.headers.get(h) for h in CREDENTIAL_HEADERS)
+    )
     if not shareable:
         response.headers["Cache-Control"] = PRIVATE
         return response

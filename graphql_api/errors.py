@@ -63,14 +63,28 @@ class UnavailableError(UserError):
 
 
 USER_ERROR_TYPES: tuple[type, ...] = (
-    ValidationError, AuthenticationError, ForbiddenError, NotFoundError, ConflictError, RateLimitedError, UnavailableError,
+    ValidationError,
+    AuthenticationError,
+    ForbiddenError,
+    NotFoundError,
+    ConflictError,
+    RateLimitedError,
+    UnavailableError,
 )
-AnyUserError = ValidationError | AuthenticationError | ForbiddenError | NotFoundError | ConflictError | RateLimitedError | UnavailableError
+AnyUserError = (
+    ValidationError
+    | AuthenticationError
+    | ForbiddenError
+    | NotFoundError
+    | ConflictError
+    | RateLimitedError
+    | UnavailableError
+)
 
 
 def payload_union(name: str, *success_types: type) -> Any:
     """`Annotated[Success | <every user error>, union(name)]`: a mutation payload."""
-    return Annotated[Union[(*success_types, *USER_ERROR_TYPES)], strawberry.union(name)]  # noqa: UP007
+    return Annotated[Union[(*success_types, *USER_ERROR_TYPES)], strawberry.union(name)]
 
 
 def user_error(exc: DomainError) -> AnyUserError:
@@ -145,8 +159,9 @@ def classify(error: GraphQLError) -> Verdict:
         retry_after = getattr(domain, "retry_after", None)
         if retry_after is not None:
             extensions["retryAfter"] = retry_after
-        return Verdict(domain.code, extensions, masked=False,
-                       log_level=logging.INFO if domain.status < 500 else logging.WARNING)
+        return Verdict(
+            domain.code, extensions, masked=False, log_level=logging.INFO if domain.status < 500 else logging.WARNING
+        )
     if isinstance(error, GraphQLSyntaxError):
         return _client(PARSE_FAILED)
     original = error.original_error
@@ -181,8 +196,15 @@ def present(error: GraphQLError, *, hide_suggestions: bool = False) -> GraphQLEr
     a caller without introspection should not learn by guessing."""
     verdict = classify(error)
     if verdict.masked:
-        return GraphQLError(MASKED_MESSAGE, nodes=error.nodes, source=error.source, positions=error.positions,
-                            path=error.path, original_error=None, extensions={"code": INTERNAL})
+        return GraphQLError(
+            MASKED_MESSAGE,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions={"code": INTERNAL},
+        )
     error.extensions = {**(error.extensions or {}), **verdict.extensions, "code": verdict.code}
     if hide_suggestions:
         error.message = _SUGGESTION.sub("", error.message)
@@ -194,7 +216,11 @@ def log_error(error: GraphQLError) -> None:
     verdict = classify(error)
     if verdict.masked:
         cause = _cause(error)
-        log.error("GraphQL server fault at %s: %s", error.path, error.message,
-                  exc_info=cause if isinstance(cause, BaseException) else None)
+        log.error(
+            "GraphQL server fault at %s: %s",
+            error.path,
+            error.message,
+            exc_info=cause if isinstance(cause, BaseException) else None,
+        )
     else:
         log.log(verdict.log_level, "GraphQL %s at %s: %s", verdict.code, error.path, error.message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -53,10 +54,9 @@ class ForgivingParserCache(ParserCache):
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        try:
+        # a bad document is parsed again (and reported) by strawberry: bounded by the token limit
+        with contextlib.suppress(GraphQLError):
             context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
-        except GraphQLError:
-            pass  # parsed again (and reported) by strawberry: bounded by the token limit, and only for bad documents
         yield
 
 
@@ -92,12 +92,15 @@ class CostLimit(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         if context.graphql_document is not None and (self.max_cost or self.budget):
-            cost = operation_cost(context.schema._schema, context.graphql_document, context.operation_name,
-                                  context.variables)
+            cost = operation_cost(
+                context.schema._schema, context.graphql_document, context.operation_name, context.variables
+            )
             if self.max_cost and cost > self.max_cost:
-                raise GraphQLError(f"The operation costs {cost}, more than the maximum of {self.max_cost}: ask for "
-                                   "smaller pages or fewer nested lists.",
-                                   extensions={"code": QUERY_TOO_COMPLEX, "cost": cost, "maxCost": self.max_cost})
+                raise GraphQLError(
+                    f"The operation costs {cost}, more than the maximum of {self.max_cost}: ask for "
+                    "smaller pages or fewer nested lists.",
+                    extensions={"code": QUERY_TOO_COMPLEX, "cost": cost, "maxCost": self.max_cost},
+                )
             if self.budget and cost:
                 await self._charge(cost)
         yield
@@ -110,9 +113,12 @@ class CostLimit(SchemaExtension):
             claims = None
         caller = f"owner:{claims.owner_id}" if claims is not None else f"ip:{context.client_ip()}"
         try:
-            await context.services.rate_limiter.spend(self.BUCKET, caller, cost, limit=self.budget,
-                                                      window_s=self.window_s)
+            await context.services.rate_limiter.spend(
+                self.BUCKET, caller, cost, limit=self.budget, window_s=self.window_s
+            )
         except RateLimited as exc:
-            raise GraphQLError(f"The cost budget of {self.budget} per {self.window_s} s is spent; try again in "
-                               f"{exc.retry_after} s.", original_error=exc,
-                               extensions={"cost": cost, "budget": self.budget}) from None
+            raise GraphQLError(
+                f"The cost budget of {self.budget} per {self.window_s} s is spent; try again in {exc.retry_after} s.",
+                original_error=exc,
+                extensions={"cost": cost, "budget": self.budget},
+            ) from None

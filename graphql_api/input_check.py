@@ -75,8 +75,9 @@ def nul_field(document: DocumentNode | None, query: str | None, variables: dict[
 
 
 def bad_user_input(message: str, fields: dict[str, str]) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": BAD_USER_INPUT,
-                                             "fields": [{"field": k, "reason": v} for k, v in fields.items()]})
+    return GraphQLError(
+        message, extensions={"code": BAD_USER_INPUT, "fields": [{"field": k, "reason": v} for k, v in fields.items()]}
+    )
 
 
 class RejectNulCharacters(SchemaExtension):

@@ -23,10 +23,13 @@ class NoIntrospection(ValidationRule):
 
     def enter_field(self, node: FieldNode, *_args: Any) -> None:
         if node.name.value in _ENTRY_FIELDS:
-            self.report_error(GraphQLError(
-                f"GraphQL introspection is disabled; the document asks for '{node.name.value}'.",
-                node, extensions={"code": INTROSPECTION_DISABLED},
-            ))
+            self.report_error(
+                GraphQLError(
+                    f"GraphQL introspection is disabled; the document asks for '{node.name.value}'.",
+                    node,
+                    extensions={"code": INTROSPECTION_DISABLED},
+                )
+            )
 
 
 class DeveloperOnlyIntrospection(SchemaExtension):

@@ -116,8 +116,10 @@ class PersistedQueries:
         persisted = (extensions or {}).get("persistedQuery")
         if persisted is None:
             if not isinstance(query, str) or not query:
-                raise RequestRefused("GraphQL operations must contain a non-empty `query` or a `persistedQuery` "
-                                     "extension.", "BAD_REQUEST")
+                raise RequestRefused(
+                    "GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.",
+                    "BAD_REQUEST",
+                )
             if self.persisted_only and query not in self._texts:
                 raise not_allowed()
             return Resolved(query)
@@ -167,8 +169,9 @@ class PersistedQueries:
             if await kv.get(_KEY + digest) is not None:
                 return
             if await kv.incr(_KEY + "registrations", ttl_s=3600) > self.max_registrations_per_hour:
-                log.warning("persisted query not stored: more than %d registrations this hour",
-                            self.max_registrations_per_hour)
+                log.warning(
+                    "persisted query not stored: more than %d registrations this hour", self.max_registrations_per_hour
+                )
                 return
             await kv.set(_KEY + digest, text.encode(), ttl_s=self.ttl_s)
         except KVUnavailable as exc:

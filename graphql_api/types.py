@@ -32,10 +32,18 @@ class Owner:
     @classmethod
     def from_summary(cls, owner: OwnerSummary) -> Owner:
         return cls(
-            id=strawberry.ID(owner.uid), email=owner.email, username=owner.username, first_name=owner.first_name,
-            last_name=owner.last_name, phone_number=owner.phone_number, address=owner.address,
-            profile_image_path=owner.profile_image, verify_vehicles=owner.verify_vehicles,
-            created_at=owner.created_at, updated_at=owner.updated_at, owner_id=owner.id,
+            id=strawberry.ID(owner.uid),
+            email=owner.email,
+            username=owner.username,
+            first_name=owner.first_name,
+            last_name=owner.last_name,
+            phone_number=owner.phone_number,
+            address=owner.address,
+            profile_image_path=owner.profile_image,
+            verify_vehicles=owner.verify_vehicles,
+            created_at=owner.created_at,
+            updated_at=owner.updated_at,
+            owner_id=owner.id,
         )
 
     @strawberry.field(description="Absolute URL of the profile picture, if any.")
@@ -44,13 +52,17 @@ class Owner:
 
     # account area (graphql_api/areas/account.py): garage and notification settings, through DataLoaders
     @strawberry.field(description="The owner's vehicles, primary first.")
-    async def vehicles(self, info: strawberry.Info) -> list[Annotated[Vehicle, strawberry.lazy("graphql_api.areas.account")]]:
+    async def vehicles(
+        self, info: strawberry.Info
+    ) -> list[Annotated[Vehicle, strawberry.lazy("graphql_api.areas.account")]]:
         from graphql_api.areas.account import owner_vehicles
 
         return await owner_vehicles(self, info)  # type: ignore[arg-type]
 
     @strawberry.field(description="The owner's primary vehicle, if any.")
-    async def primary_vehicle(self, info: strawberry.Info) -> Annotated[Vehicle, strawberry.lazy("graphql_api.areas.account")] | None:
+    async def primary_vehicle(
+        self, info: strawberry.Info
+    ) -> Annotated[Vehicle, strawberry.lazy("graphql_api.areas.account")] | None:
         from graphql_api.areas.account import owner_primary_vehicle
 
         return await owner_primary_vehicle(self, info)  # type: ignore[arg-type]

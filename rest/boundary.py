@@ -65,8 +65,12 @@ def _shape(request: Request[Any, Any, Any]) -> _Shape:
         kwarg = field.kwarg_definition
         if isinstance(kwarg, BodyKwarg) and name == "data" and not media:
             media = (kwarg.media_type,)
-        elif (isinstance(kwarg, ParameterKwarg) and not (kwarg.header or kwarg.cookie) and _is_int(field.annotation)
-              and name not in request.path_params):
+        elif (
+            isinstance(kwarg, ParameterKwarg)
+            and not (kwarg.header or kwarg.cookie)
+            and _is_int(field.annotation)
+            and name not in request.path_params
+        ):
             int_queries.add(kwarg.query or name)
     return _Shape(frozenset(int_queries), tuple(str(getattr(m, "value", m)) for m in media))
 
@@ -115,8 +119,10 @@ async def _check_body(request: Request[Any, Any, Any], media: tuple[str, ...]) -
     if not is_json or JSON not in media:
         if request.headers.get("content-length") == "0":
             return  # no body: nothing to misread
-        raise ClientException(status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-                              detail=f"Unsupported media type {content_type or 'none'}; send {', '.join(media)}.")
+        raise ClientException(
+            status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            detail=f"Unsupported media type {content_type or 'none'}; send {', '.join(media)}.",
+        )
     raw = await request.body()
     if nesting_exceeds(raw):
         raise ValidationFailed(f"The body is nested deeper than {MAX_DEPTH} levels.", fields={"body": "too_deep"})

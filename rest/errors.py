@@ -37,28 +37,65 @@ STYLE_OPT = "error_style"
 WHERE_OPT = "error_where"  # {"layer": ..., "component": ...} for the problem_where style
 
 _STATUS_SLUGS = {
-    400: "validation", 401: "auth", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
-    409: "conflict", 413: "payload-too-large", 415: "unsupported-media-type", 422: "validation",
-    429: "rate-limit", 500: "internal", 503: "unavailable",
+    400: "validation",
+    401: "auth",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation",
+    429: "rate-limit",
+    500: "internal",
+    503: "unavailable",
 }
 _STATUS_CODES = {
-    400: "VALIDATION_ERROR", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
-    409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 422: "VALIDATION_ERROR",
-    429: "RATE_LIMITED", 500: "INTERNAL_ERROR", 503: "SERVICE_UNAVAILABLE",
+    400: "VALIDATION_ERROR",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "VALIDATION_ERROR",
+    429: "RATE_LIMITED",
+    500: "INTERNAL_ERROR",
+    503: "SERVICE_UNAVAILABLE",
 }
 _TITLES = {
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-    409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Entity",
-    429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Payload Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 
 class ErrorInfo:
     """A transport-neutral description of one failure."""
 
-    def __init__(self, status: int, code: str, message: str, *, fields: dict[str, str] | None = None,
-                 hint: str | None = None, retryable: bool = False, retry_after: int | None = None,
-                 title: str | None = None, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        fields: dict[str, str] | None = None,
+        hint: str | None = None,
+        retryable: bool = False,
+        retry_after: int | None = None,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.status = status
         self.code = code
         self.message = message
@@ -73,8 +110,15 @@ class ErrorInfo:
 def describe(exc: Exception) -> ErrorInfo:
     if isinstance(exc, DomainError):
         return ErrorInfo(
-            exc.status, exc.code, exc.message, fields=exc.fields, hint=exc.hint, retryable=exc.retryable,
-            retry_after=getattr(exc, "retry_after", None) if isinstance(exc, (RateLimited, ServiceUnavailable)) else None,
+            exc.status,
+            exc.code,
+            exc.message,
+            fields=exc.fields,
+            hint=exc.hint,
+            retryable=exc.retryable,
+            retry_after=getattr(exc, "retry_after", None)
+            if isinstance(exc, (RateLimited, ServiceUnavailable))
+            else None,
             title=exc.title,
         )
     if isinstance(exc, ValidationException):
@@ -184,10 +228,19 @@ def render_error(request: Request, info: ErrorInfo) -> Response[Any]:
     if style == "problem_where":
         where = {**opt.get(WHERE_OPT, {}), "step": info.code.lower()}
     if style == "structured":  # the 401 of structured modules is the documented auth Problem
-        body = {"type": PROBLEM_BASE + "auth", "title": "Unauthorized", "status": 401, "detail": info.message,
-                "code": "UNAUTHORIZED", "message": info.message, "request_id": current_request_id()}
+        body = {
+            "type": PROBLEM_BASE + "auth",
+            "title": "Unauthorized",
+            "status": 401,
+            "detail": info.message,
+            "code": "UNAUTHORIZED",
+            "message": info.message,
+            "request_id": current_request_id(),
+        }
         return Response(body, status_code=401, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
-    return Response(problem_body(info, request, where), status_code=info.status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+    return Response(
+        problem_body(info, request, where), status_code=info.status, headers=headers, media_type=PROBLEM_MEDIA_TYPE
+    )
 
 
 def exception_handler(request: Request, exc: Exception) -> Response[Any]:

@@ -26,17 +26,29 @@ from app.settings import Settings
 from rest.schemas.common import LocatedProblem, Problem, StructuredError
 
 _DESCRIPTIONS = {
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-    413: "Payload Too Large", 422: "Unprocessable Entity", 429: "Too Many Requests", 500: "Server Error",
-    415: "Unsupported Media Type", 503: "Service Unavailable",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    413: "Payload Too Large",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Server Error",
+    415: "Unsupported Media Type",
+    503: "Service Unavailable",
 }
 
 
 def problem_responses(*statuses: int, container: type = Problem) -> dict[int, ResponseSpec]:
     """`responses=` for a handler whose errors are RFC 7807 Problems (application/problem+json)."""
     return {
-        status: ResponseSpec(data_container=container, description=_DESCRIPTIONS.get(status, "Error"),
-                             media_type="application/problem+json", generate_examples=False)
+        status: ResponseSpec(
+            data_container=container,
+            description=_DESCRIPTIONS.get(status, "Error"),
+            media_type="application/problem+json",
+            generate_examples=False,
+        )
         for status in statuses
     }
 
@@ -44,8 +56,9 @@ def problem_responses(*statuses: int, container: type = Problem) -> dict[int, Re
 def structured_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """`responses=` for a handler of the `{"error": {...}}` modules (application/json)."""
     return {
-        status: ResponseSpec(data_container=StructuredError, description=_DESCRIPTIONS.get(status, "Error"),
-                             generate_examples=False)
+        status: ResponseSpec(
+            data_container=StructuredError, description=_DESCRIPTIONS.get(status, "Error"), generate_examples=False
+        )
         for status in statuses
     }
 
@@ -59,8 +72,10 @@ def csv_or_json() -> type[Operation]:
             ok = (self.responses or {}).get("200")
             if isinstance(ok, OpenAPIResponse):
                 declared = (ok.content or {}).get("application/json")  # the handler's own JSON schema, if any
-                ok.content = {"text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING)),
-                              "application/json": declared or OpenAPIMediaType(schema=Schema(type=OpenAPIType.OBJECT))}
+                ok.content = {
+                    "text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING)),
+                    "application/json": declared or OpenAPIMediaType(schema=Schema(type=OpenAPIType.OBJECT)),
+                }
 
     return CsvOrJson
 
@@ -68,8 +83,16 @@ def csv_or_json() -> type[Operation]:
 def raw_query(*params: tuple[str, str] | tuple[str, str, bool]) -> type[Operation]:
     """An operation class documenting the query parameters a handler reads from the raw query string
     (`(name, description[, required])`; strings, as the reference types them)."""
-    declared = [Parameter(name=p[0], param_in="query", description=p[1], required=len(p) > 2 and bool(p[2]),
-                          schema=Schema(type=OpenAPIType.STRING)) for p in params]
+    declared = [
+        Parameter(
+            name=p[0],
+            param_in="query",
+            description=p[1],
+            required=len(p) > 2 and bool(p[2]),
+            schema=Schema(type=OpenAPIType.STRING),
+        )
+        for p in params
+    ]
 
     @dataclass
     class RawQuery(Operation):
@@ -129,8 +152,10 @@ def _with_security(base: type[Operation], security: list[dict[str, list[str]]]) 
 def _responses_in_style(style: str, statuses: Iterable[int]) -> dict[int, ResponseSpec]:
     if style == "structured":  # their 401 is the auth Problem (rest/errors.py)
         statuses = list(statuses)
-        return {**structured_responses(*(s for s in statuses if s != 401)),
-                **(problem_responses(401) if 401 in statuses else {})}
+        return {
+            **structured_responses(*(s for s in statuses if s != 401)),
+            **(problem_responses(401) if 401 in statuses else {}),
+        }
     return problem_responses(*statuses, container=LocatedProblem if style == "problem_where" else Problem)
 
 
@@ -159,9 +184,26 @@ def document_error_responses(routes: Iterable[Any]) -> None:
 
 # the reference's tags, in its order (its endpoint index)
 REFERENCE_TAGS = (
-    "Auth", "Booking", "BookingStatus", "CarBrands", "CarOwnerPayments", "CarOwnerServiceRecords", "Categories",
-    "Favorites", "Marketplace", "MarketplaceCompat", "MarketplaceFilters", "Messages", "Notifications", "Presence",
-    "Profile", "Ratings", "Realtime", "ServiceLog", "Settings", "Vehicles",
+    "Auth",
+    "Booking",
+    "BookingStatus",
+    "CarBrands",
+    "CarOwnerPayments",
+    "CarOwnerServiceRecords",
+    "Categories",
+    "Favorites",
+    "Marketplace",
+    "MarketplaceCompat",
+    "MarketplaceFilters",
+    "Messages",
+    "Notifications",
+    "Presence",
+    "Profile",
+    "Ratings",
+    "Realtime",
+    "ServiceLog",
+    "Settings",
+    "Vehicles",
 )
 
 

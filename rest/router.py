@@ -13,11 +13,15 @@ from rest.deps import DEPENDENCIES
 
 
 def rest_controllers() -> list[type]:
-    return [controller for module in modules_of("rest.controllers") for controller in getattr(module, "CONTROLLERS", [])]
+    return [
+        controller for module in modules_of("rest.controllers") for controller in getattr(module, "CONTROLLERS", [])
+    ]
 
 
 def build_rest_router() -> Router:
-    return Router(path="/api/co", route_handlers=rest_controllers(), dependencies=DEPENDENCIES, before_request=check_input)
+    return Router(
+        path="/api/co", route_handlers=rest_controllers(), dependencies=DEPENDENCIES, before_request=check_input
+    )
 
 
 def build_media_router() -> Router:

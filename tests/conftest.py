@@ -77,7 +77,8 @@ async def reset_engine(database_url: str) -> AsyncIterator[Any]:
 
 
 TRUNCATE_ALL = "TRUNCATE {} RESTART IDENTITY CASCADE".format(
-    ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if t.name not in KEEP_TABLES))
+    ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if t.name not in KEEP_TABLES)
+)
 
 
 @pytest.fixture
@@ -189,10 +190,25 @@ class SharedApp:
         self.app, self.client, self.manager = app, client, manager
         services: Services = app.state.services
         self.services = services
-        parts = [services, services.sessions, services.rate_limiter, services.tokens, services.mailer,
-                 *services.extras.values()]
-        self.saved = [(part, {name: (value, copy.copy(value) if isinstance(value, (dict, list, set)) else None)
-                              for name, value in vars(part).items()}) for part in parts if hasattr(part, "__dict__")]
+        parts = [
+            services,
+            services.sessions,
+            services.rate_limiter,
+            services.tokens,
+            services.mailer,
+            *services.extras.values(),
+        ]
+        self.saved = [
+            (
+                part,
+                {
+                    name: (value, copy.copy(value) if isinstance(value, (dict, list, set)) else None)
+                    for name, value in vars(part).items()
+                },
+            )
+            for part in parts
+            if hasattr(part, "__dict__")
+        ]
 
     async def reset(self, redis: Redis) -> None:
         services = self.services
@@ -218,16 +234,21 @@ class SharedApp:
 
 
 @pytest.fixture(scope="module")
-async def shared_app(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory,
-                     app_overrides: dict[str, Any]) -> AsyncIterator[SharedApp]:
-    settings = make_test_settings(database_url, redis_url, new_prefix("m"), tmp_path_factory.mktemp("app"), **app_overrides)
+async def shared_app(
+    database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory, app_overrides: dict[str, Any]
+) -> AsyncIterator[SharedApp]:
+    settings = make_test_settings(
+        database_url, redis_url, new_prefix("m"), tmp_path_factory.mktemp("app"), **app_overrides
+    )
     shared = SharedApp(*await start_app(settings))
     yield shared
     await shared.close()
 
 
 @pytest.fixture
-async def app_client(shared_app: SharedApp, clean_database: str, redis_client: Redis) -> tuple[Litestar, httpx.AsyncClient]:
+async def app_client(
+    shared_app: SharedApp, clean_database: str, redis_client: Redis
+) -> tuple[Litestar, httpx.AsyncClient]:
     await shared_app.reset(redis_client)
     return shared_app.app, shared_app.client
 
@@ -284,8 +305,13 @@ class SignedIn:
 
 
 # the modules that test signing up and in (and their rate limits): their owners go through the HTTP endpoints
-HTTP_SIGN_UP_MODULES = {"tests/test_auth_rest.py", "tests/test_auth_sessions.py", "tests/foundation/test_jwt.py",
-                        "tests/foundation/test_rate_limits.py", "tests/test_auth_expiry_and_limits.py"}
+HTTP_SIGN_UP_MODULES = {
+    "tests/test_auth_rest.py",
+    "tests/test_auth_sessions.py",
+    "tests/foundation/test_jwt.py",
+    "tests/foundation/test_rate_limits.py",
+    "tests/test_auth_expiry_and_limits.py",
+}
 _sign_up_over_http = False
 _password_hashes: dict[str, str] = {}  # password -> its hash, computed once per run
 
@@ -319,7 +345,9 @@ async def create_owner(services: Services, email: str, password: str) -> SignedI
     return SignedIn(email, password, body)
 
 
-async def sign_up_and_in(client: httpx.AsyncClient, email: str | None = None, password: str = "StrongPass123!") -> SignedIn:
+async def sign_up_and_in(
+    client: httpx.AsyncClient, email: str | None = None, password: str = "StrongPass123!"
+) -> SignedIn:
     email = email or f"owner-{uuid.uuid4().hex[:10]}@minbil.io"
     services = _in_process_services(client)
     if services is not None and not _sign_up_over_http:

@@ -49,13 +49,22 @@ async def make_workshop_category(session: AsyncSession, name: str = "Verksted", 
     return category
 
 
-async def make_service_category(session: AsyncSession, name: str = "Service", *, parent: ServiceCategory | None = None,
-                                workshop_category: WorkshopCategory | None = None, **fields: Any) -> ServiceCategory:
+async def make_service_category(
+    session: AsyncSession,
+    name: str = "Service",
+    *,
+    parent: ServiceCategory | None = None,
+    workshop_category: WorkshopCategory | None = None,
+    **fields: Any,
+) -> ServiceCategory:
     n = next(_serial)
     category = ServiceCategory(
-        name=name, slug=fields.pop("slug", f"{name.lower().replace(' ', '-')}-{n}"),
-        parent_id=parent.id if parent else None, level=(parent.level + 1) if parent else 1,
-        workshop_category_id=workshop_category.id if workshop_category else None, **fields,
+        name=name,
+        slug=fields.pop("slug", f"{name.lower().replace(' ', '-')}-{n}"),
+        parent_id=parent.id if parent else None,
+        level=(parent.level + 1) if parent else 1,
+        workshop_category_id=workshop_category.id if workshop_category else None,
+        **fields,
     )
     session.add(category)
     await session.flush()
@@ -80,22 +89,48 @@ async def make_workshop(
     workshop = Workshop(org_nr=org_nr or org_number(n), name=name or f"Verksted {n}", **fields)
     session.add(workshop)
     await session.flush()
-    session.add(WorkshopAddress(org_nr=workshop.org_nr, address=f"Storgata {n}", postal_code=postal_code, city=city,
-                                county=county, latitude=latitude, longitude=longitude))
+    session.add(
+        WorkshopAddress(
+            org_nr=workshop.org_nr,
+            address=f"Storgata {n}",
+            postal_code=postal_code,
+            city=city,
+            county=county,
+            latitude=latitude,
+            longitude=longitude,
+        )
+    )
     for category in categories:
         session.add(WorkshopCategoryLink(org_nr=workshop.org_nr, workshop_category_id=category.id))
     week = hours if hours is not None else {d: (time(8), time(16)) for d in range(5)}
     for day in range(7):
         slot = week.get(day)
-        session.add(WorkshopOpeningHour(org_nr=workshop.org_nr, weekday=day, opens_at=slot[0] if slot else None,
-                                        closes_at=slot[1] if slot else None, is_closed=slot is None))
+        session.add(
+            WorkshopOpeningHour(
+                org_nr=workshop.org_nr,
+                weekday=day,
+                opens_at=slot[0] if slot else None,
+                closes_at=slot[1] if slot else None,
+                is_closed=slot is None,
+            )
+        )
     await session.flush()
     return workshop
 
 
-async def make_service(session: AsyncSession, workshop: Workshop, *, title: str = "EU-kontroll", price: str | float = "990",
-                       estimated_time: float = 1.0, categories: list[ServiceCategory] = (), **fields: Any) -> Service:  # type: ignore[assignment]
-    service = Service(org_nr=workshop.org_nr, title=title, price=Decimal(str(price)), estimated_time=estimated_time, **fields)
+async def make_service(
+    session: AsyncSession,
+    workshop: Workshop,
+    *,
+    title: str = "EU-kontroll",
+    price: str | float = "990",
+    estimated_time: float = 1.0,
+    categories: list[ServiceCategory] = (),
+    **fields: Any,
+) -> Service:  # type: ignore[assignment]
+    service = Service(
+        org_nr=workshop.org_nr, title=title, price=Decimal(str(price)), estimated_time=estimated_time, **fields
+    )
     session.add(service)
     await session.flush()
     for category in categories:
@@ -104,11 +139,22 @@ async def make_service(session: AsyncSession, workshop: Workshop, *, title: str 
     return service
 
 
-async def make_vehicle(session: AsyncSession, owner_id: int | None = None, *, registration_number: str | None = None,
-                       is_primary: bool = True, **fields: Any) -> Vehicle:
+async def make_vehicle(
+    session: AsyncSession,
+    owner_id: int | None = None,
+    *,
+    registration_number: str | None = None,
+    is_primary: bool = True,
+    **fields: Any,
+) -> Vehicle:
     n = next(_serial)
-    vehicle = Vehicle(registration_number=registration_number or f"EK{10000 + n}", brand=fields.pop("brand", "Volvo"),
-                      model=fields.pop("model", "V60"), source=fields.pop("source", "offline"), **fields)
+    vehicle = Vehicle(
+        registration_number=registration_number or f"EK{10000 + n}",
+        brand=fields.pop("brand", "Volvo"),
+        model=fields.pop("model", "V60"),
+        source=fields.pop("source", "offline"),
+        **fields,
+    )
     session.add(vehicle)
     await session.flush()
     if owner_id is not None:
@@ -117,19 +163,37 @@ async def make_vehicle(session: AsyncSession, owner_id: int | None = None, *, re
     return vehicle
 
 
-async def make_booking(session: AsyncSession, *, owner_id: int, workshop: Workshop, service: Service,
-                       status: str = "REQUESTED", start: datetime | None = None, group_id: str | None = None,
-                       registration_number: str | None = None, vehicle: Vehicle | None = None, **fields: Any) -> Booking:
+async def make_booking(
+    session: AsyncSession,
+    *,
+    owner_id: int,
+    workshop: Workshop,
+    service: Service,
+    status: str = "REQUESTED",
+    start: datetime | None = None,
+    group_id: str | None = None,
+    registration_number: str | None = None,
+    vehicle: Vehicle | None = None,
+    **fields: Any,
+) -> Booking:
     start = start or datetime.now(UTC) + timedelta(days=3)
     booking = Booking(
-        group_id=group_id or str(uuid.uuid4()), owner_id=owner_id, workshop_org_nr=workshop.org_nr,
-        service_id=service.id, vehicle_id=vehicle.id if vehicle else None,
+        group_id=group_id or str(uuid.uuid4()),
+        owner_id=owner_id,
+        workshop_org_nr=workshop.org_nr,
+        service_id=service.id,
+        vehicle_id=vehicle.id if vehicle else None,
         registration_number=registration_number or (vehicle.registration_number if vehicle else None),
-        service_title=service.title, service_description=service.description, service_price=service.price,
-        service_estimated_hours=service.estimated_time, service_start_time=start,
-        service_estimated_end_time=start + timedelta(hours=service.estimated_time), status=status,
+        service_title=service.title,
+        service_description=service.description,
+        service_price=service.price,
+        service_estimated_hours=service.estimated_time,
+        service_start_time=start,
+        service_estimated_end_time=start + timedelta(hours=service.estimated_time),
+        status=status,
         verify_booked=status in {"CONFIRMED", "IN_PROGRESS", "COMPLETED"},
-        verify_service_done=status == "COMPLETED", **fields,
+        verify_service_done=status == "COMPLETED",
+        **fields,
     )
     session.add(booking)
     await session.flush()
@@ -137,7 +201,9 @@ async def make_booking(session: AsyncSession, *, owner_id: int, workshop: Worksh
 
 
 async def make_car_brand(session: AsyncSession, name: str = "Volvo") -> CarBrand:
-    brand = CarBrand(name=name, slug=name.lower().replace(" ", "-"), car_logo=f"https://cdn.minbil.no/brands/{name.lower()}.png")
+    brand = CarBrand(
+        name=name, slug=name.lower().replace(" ", "-"), car_logo=f"https://cdn.minbil.no/brands/{name.lower()}.png"
+    )
     session.add(brand)
     await session.flush()
     return brand

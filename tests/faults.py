@@ -100,8 +100,9 @@ async def loop_errors_during(action: Callable[[], Awaitable[None]]) -> list[str]
     loop = asyncio.get_running_loop()
     reported: list[str] = []
     previous = loop.get_exception_handler()
-    loop.set_exception_handler(lambda _loop, context: reported.append(
-        f"{context.get('message')}: {context.get('exception')!r}"))
+    loop.set_exception_handler(
+        lambda _loop, context: reported.append(f"{context.get('message')}: {context.get('exception')!r}")
+    )
     try:
         await action()
         for _ in range(5):  # abandoned async generators are finalized by tasks the loop schedules on collection

@@ -25,7 +25,9 @@ def free_port() -> int:
 def serve_in_thread(settings: Settings) -> Iterator[str]:
     """Yield `127.0.0.1:<port>` once the server answers; stop it afterwards."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, lifespan="on", **server_options(settings))
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, lifespan="on", **server_options(settings)
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -19,8 +19,9 @@ LIMIT = "3/100000"  # 3 per window; a window long enough not to roll over during
 async def _age(services: Any, table: Any, owner_id: int) -> None:
     """Move the owner's tokens of `table` to a minute in the past, as if their lifetime had run out."""
     async with services.sessionmaker() as session:
-        await session.exec(update(table).where(table.owner_id == owner_id)
-                              .values(expires_at=datetime.now(UTC) - timedelta(minutes=1)))
+        await session.exec(
+            update(table).where(table.owner_id == owner_id).values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
         await session.commit()
 
 
@@ -37,8 +38,11 @@ async def test_an_expired_refresh_token_is_refused(client: httpx.AsyncClient, se
 async def test_a_refresh_token_within_its_lifetime_still_rotates(client: httpx.AsyncClient, services: Any) -> None:
     signed = await sign_up_and_in(client)
     async with services.sessionmaker() as session:
-        await session.exec(update(RefreshToken).where(RefreshToken.owner_id == signed.owner_id)
-                              .values(expires_at=datetime.now(UTC) + timedelta(minutes=5)))
+        await session.exec(
+            update(RefreshToken)
+            .where(RefreshToken.owner_id == signed.owner_id)
+            .values(expires_at=datetime.now(UTC) + timedelta(minutes=5))
+        )
         await session.commit()
 
     response = await client.post("/api/co/auth/refresh", json={"refresh_token": signed.refresh_token})
@@ -46,7 +50,9 @@ async def test_a_refresh_token_within_its_lifetime_still_rotates(client: httpx.A
     assert response.status_code == 200, response.text
 
 
-async def test_an_expired_reset_link_is_refused_and_the_password_stays(client: httpx.AsyncClient, services: Any) -> None:
+async def test_an_expired_reset_link_is_refused_and_the_password_stays(
+    client: httpx.AsyncClient, services: Any
+) -> None:
     signed = await sign_up_and_in(client)
     await client.post("/api/co/auth/forgot-password", json={"email": signed.email})
     token = services.mailer.sent[-1][2].split("token=")[1].split()[0]

@@ -11,7 +11,9 @@ from tests.conftest import sign_up_and_in
 
 
 async def test_sign_up_replays_reference_example(client: httpx.AsyncClient) -> None:
-    response = await client.post("/api/co/auth/sign-up", json={"email": "owner@minbil.io", "password": "StrongPass123!"})
+    response = await client.post(
+        "/api/co/auth/sign-up", json={"email": "owner@minbil.io", "password": "StrongPass123!"}
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["message"] == "Registration successful."
@@ -20,7 +22,9 @@ async def test_sign_up_replays_reference_example(client: httpx.AsyncClient) -> N
 
 async def test_sign_up_duplicate_email_is_409_case_insensitive(client: httpx.AsyncClient) -> None:
     await client.post("/api/co/auth/sign-up", json={"email": "owner@minbil.io", "password": "StrongPass123!"})
-    response = await client.post("/api/co/auth/sign-up", json={"email": "OWNER@MinBil.io", "password": "StrongPass123!"})
+    response = await client.post(
+        "/api/co/auth/sign-up", json={"email": "OWNER@MinBil.io", "password": "StrongPass123!"}
+    )
     assert response.status_code == 409
     assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()
@@ -37,16 +41,29 @@ async def test_sign_up_rejects_short_password_and_bad_email(client: httpx.AsyncC
     missing = await client.post("/api/co/auth/sign-up", json={"email": "a@minbil.io"})
     assert missing.status_code == 400
     assert missing.json()["type"] == "https://minbil.dev/problems/validation"
-    garbage = await client.post("/api/co/auth/sign-up", content=b"{not json", headers={"content-type": "application/json"})
+    garbage = await client.post(
+        "/api/co/auth/sign-up", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert garbage.status_code == 400
     assert "Traceback" not in garbage.text
 
 
 async def test_sign_in_returns_documented_fields(client: httpx.AsyncClient) -> None:
     signed = await sign_up_and_in(client, "owner@minbil.io")
-    response = await client.post("/api/co/auth/sign-in", json={"email": "owner@minbil.io", "password": "StrongPass123!"})
+    response = await client.post(
+        "/api/co/auth/sign-in", json={"email": "owner@minbil.io", "password": "StrongPass123!"}
+    )
     body = response.json()
-    assert set(body) == {"message", "access_token", "refresh_token", "expires_in", "expires_at", "expires_at_unix", "token_type", "user"}
+    assert set(body) == {
+        "message",
+        "access_token",
+        "refresh_token",
+        "expires_in",
+        "expires_at",
+        "expires_at_unix",
+        "token_type",
+        "user",
+    }
     assert body["message"] == "Login successful."
     assert body["expires_in"] == 3600 and body["token_type"] == "bearer"
     assert body["expires_at"].endswith("Z")
@@ -70,7 +87,15 @@ async def test_refresh_with_bearer_rotates_and_reuse_revokes_family(client: http
     assert first.status_code == 200
     body = first.json()
     assert body["message"] == "Token refreshed."
-    assert set(body) == {"message", "access_token", "refresh_token", "expires_in", "expires_at", "expires_at_unix", "token_type"}
+    assert set(body) == {
+        "message",
+        "access_token",
+        "refresh_token",
+        "expires_in",
+        "expires_at",
+        "expires_at_unix",
+        "token_type",
+    }
     rotated = body["refresh_token"]
     retry = await client.post("/api/co/auth/refresh", headers={"Authorization": f"Bearer {signed.refresh_token}"})
     assert retry.status_code == 200 and retry.json()["refresh_token"] == rotated  # within the grace window
@@ -86,9 +111,9 @@ async def test_refresh_with_bearer_rotates_and_reuse_revokes_family(client: http
 
 async def test_concurrent_refreshes_both_get_the_same_refresh_token(client: httpx.AsyncClient) -> None:
     signed = await sign_up_and_in(client)
-    responses = await asyncio.gather(*(
-        client.post("/api/co/auth/refresh", json={"refresh_token": signed.refresh_token}) for _ in range(2)
-    ))
+    responses = await asyncio.gather(
+        *(client.post("/api/co/auth/refresh", json={"refresh_token": signed.refresh_token}) for _ in range(2))
+    )
     assert [r.status_code for r in responses] == [200, 200]
     assert responses[0].json()["refresh_token"] == responses[1].json()["refresh_token"]
 
@@ -124,8 +149,9 @@ async def test_forgot_password_same_answer_and_outbox(client: httpx.AsyncClient,
 
 
 async def test_forgot_password_rejects_open_redirect(client: httpx.AsyncClient) -> None:
-    response = await client.post("/api/co/auth/forgot-password",
-                                 json={"email": "owner@minbil.io", "redirect_to": "https://evil.example/reset"})
+    response = await client.post(
+        "/api/co/auth/forgot-password", json={"email": "owner@minbil.io", "redirect_to": "https://evil.example/reset"}
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "redirect_to"
 

@@ -107,15 +107,17 @@ async def test_realtime_token_is_refused_by_rest_and_graphql_http(client: httpx.
     assert body["errors"][0]["extensions"]["code"] == "INVALID_TOKEN"
     # it cannot mint another one, over REST or GraphQL
     assert (await client.get(REALTIME_CONFIG, headers=bearer(tokens.realtime))).status_code == 401
-    minted = (await client.post("/graphql", json={"query": "{ realtimeConfig { token } }"},
-                                headers=bearer(tokens.realtime))).json()
+    minted = (
+        await client.post("/graphql", json={"query": "{ realtimeConfig { token } }"}, headers=bearer(tokens.realtime))
+    ).json()
     assert minted["data"] is None and minted["errors"][0]["extensions"]["code"] == "INVALID_TOKEN"
     assert (await client.post(SIGN_OUT, headers=bearer(tokens.realtime))).status_code == 401
     await assert_accepted(client, tokens.current)  # refusing it revoked nothing
 
 
 async def test_sign_out_revokes_every_token_of_the_session_on_every_instance(
-        app_factory: AppFactory, settings: Settings) -> None:
+    app_factory: AppFactory, settings: Settings
+) -> None:
     _, first = await app_factory(redis_prefix=settings.redis_prefix)
     _, second = await app_factory(redis_prefix=settings.redis_prefix)
     tokens = await session_tokens(first)
@@ -133,7 +135,8 @@ async def test_sign_out_revokes_every_token_of_the_session_on_every_instance(
 
 
 async def test_sign_out_reaches_an_instance_that_had_the_session_cached(
-        app_factory: AppFactory, settings: Settings) -> None:
+    app_factory: AppFactory, settings: Settings
+) -> None:
     _, first = await app_factory(redis_prefix=settings.redis_prefix)
     _, second = await app_factory(redis_prefix=settings.redis_prefix)
     tokens = await session_tokens(first)
@@ -149,8 +152,11 @@ async def test_sign_out_reaches_an_instance_that_had_the_session_cached(
 
 async def test_sign_out_over_graphql_revokes_every_token_of_the_session(client: httpx.AsyncClient) -> None:
     tokens = await session_tokens(client)
-    done = (await client.post("/graphql", json={"query": "mutation { signOut { __typename } }"},
-                              headers=bearer(tokens.earlier))).json()
+    done = (
+        await client.post(
+            "/graphql", json={"query": "mutation { signOut { __typename } }"}, headers=bearer(tokens.earlier)
+        )
+    ).json()
     assert done == {"data": {"signOut": {"__typename": "Done"}}}
     for token in tokens.access_tokens:
         await assert_revoked(client, token)
@@ -158,7 +164,8 @@ async def test_sign_out_over_graphql_revokes_every_token_of_the_session(client: 
 
 
 async def test_revocation_survives_an_emptied_or_unreachable_redis(
-        app_factory: AppFactory, settings: Settings, redis_client: Any) -> None:
+    app_factory: AppFactory, settings: Settings, redis_client: Any
+) -> None:
     _, first = await app_factory(redis_prefix=settings.redis_prefix)
     _, down = await app_factory(redis_url="redis://127.0.0.1:1/0")  # nothing listens on port 1
     tokens = await session_tokens(first)
@@ -182,7 +189,8 @@ async def test_revocation_survives_an_emptied_or_unreachable_redis(
 
 
 async def test_a_revocation_redis_refused_reaches_the_other_instances_once_it_answers(
-        app_factory: AppFactory, settings: Settings) -> None:
+    app_factory: AppFactory, settings: Settings
+) -> None:
     first_app, first = await app_factory(redis_prefix=settings.redis_prefix)
     _, second = await app_factory(redis_prefix=settings.redis_prefix)
     signed = await sign_up_and_in(first)
@@ -213,13 +221,17 @@ async def _age_rotation(db_session: Any, refresh_token: str, seconds: int = 3600
     """Move the rotation of `refresh_token` back in time, past the grace window."""
     from app.auth.tokens import hash_token
 
-    await db_session.exec(text(
-        "UPDATE refresh_tokens SET rotated_at = rotated_at - make_interval(secs => :s) WHERE token_hash = :h",
-    ).bindparams(s=seconds, h=hash_token(refresh_token)))
+    await db_session.exec(
+        text(
+            "UPDATE refresh_tokens SET rotated_at = rotated_at - make_interval(secs => :s) WHERE token_hash = :h",
+        ).bindparams(s=seconds, h=hash_token(refresh_token))
+    )
     await db_session.commit()
 
 
-async def test_refresh_reuse_after_the_grace_window_revokes_the_session(client: httpx.AsyncClient, db_session: Any) -> None:
+async def test_refresh_reuse_after_the_grace_window_revokes_the_session(
+    client: httpx.AsyncClient, db_session: Any
+) -> None:
     tokens = await session_tokens(client)
     await _age_rotation(db_session, tokens.signed.refresh_token)
     replay = await client.post(REFRESH, json={"refresh_token": tokens.signed.refresh_token})
@@ -241,8 +253,9 @@ async def test_refresh_reuse_after_a_tiny_grace_window_revokes_the_session(app_f
 
 async def test_password_reset_revokes_every_session(client: httpx.AsyncClient, services: Any) -> None:
     tokens = await session_tokens(client)
-    second_session = await client.post("/api/co/auth/sign-in",
-                                       json={"email": tokens.signed.email, "password": tokens.signed.password})
+    second_session = await client.post(
+        "/api/co/auth/sign-in", json={"email": tokens.signed.email, "password": tokens.signed.password}
+    )
     await client.post("/api/co/auth/forgot-password", json={"email": tokens.signed.email})
     token = services.mailer.sent[-1][2].split("token=")[1].split()[0]
     done = await client.post("/api/co/auth/reset-password", json={"token": token, "password": "NewStrongPass456!"})
@@ -253,9 +266,9 @@ async def test_password_reset_revokes_every_session(client: httpx.AsyncClient, s
 
 async def test_concurrent_refreshes_get_the_same_pair_and_keep_the_session(client: httpx.AsyncClient) -> None:
     signed = await sign_up_and_in(client)
-    responses = await asyncio.gather(*(
-        client.post(REFRESH, json={"refresh_token": signed.refresh_token}) for _ in range(2)
-    ))
+    responses = await asyncio.gather(
+        *(client.post(REFRESH, json={"refresh_token": signed.refresh_token}) for _ in range(2))
+    )
     assert [r.status_code for r in responses] == [200, 200], [r.text for r in responses]
     first, second = (r.json() for r in responses)
     assert first["refresh_token"] == second["refresh_token"] != signed.refresh_token
@@ -274,8 +287,15 @@ async def test_a_retry_within_the_grace_window_gets_the_same_refresh_token(clien
     retry = await client.post(REFRESH, headers=bearer(signed.refresh_token))
     assert first.status_code == retry.status_code == 200
     assert retry.json()["refresh_token"] == first.json()["refresh_token"]
-    assert set(retry.json()) == {"message", "access_token", "refresh_token", "expires_in", "expires_at",
-                                 "expires_at_unix", "token_type"}
+    assert set(retry.json()) == {
+        "message",
+        "access_token",
+        "refresh_token",
+        "expires_in",
+        "expires_at",
+        "expires_at_unix",
+        "token_type",
+    }
 
 
 async def test_a_retry_after_sign_out_is_refused(client: httpx.AsyncClient) -> None:

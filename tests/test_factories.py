@@ -19,13 +19,20 @@ async def test_factories_build_a_booking(db_session, owner: SignedIn) -> None:  
     workshop = await make_workshop(db_session)
     service = await make_service(db_session, workshop, price="1290.50")
     vehicle = await make_vehicle(db_session, owner.owner_id)
-    booking = await make_booking(db_session, owner_id=owner.owner_id, workshop=workshop, service=service, vehicle=vehicle)
+    booking = await make_booking(
+        db_session, owner_id=owner.owner_id, workshop=workshop, service=service, vehicle=vehicle
+    )
     await db_session.commit()
     # read back what PostgreSQL stored, not the objects the factories hold
-    row = (await db_session.exec(text(
-        "SELECT b.service_price::text, b.registration_number, b.workshop_org_nr, b.service_id, b.vehicle_id, b.status,"
-        " v.registration_number, w.org_nr FROM bookings b JOIN vehicles v ON v.id = b.vehicle_id"
-        " JOIN workshops w ON w.org_nr = b.workshop_org_nr WHERE b.id = :id").bindparams(id=booking.id))).one()
+    row = (
+        await db_session.exec(
+            text(
+                "SELECT b.service_price::text, b.registration_number, b.workshop_org_nr, b.service_id, b.vehicle_id, b.status,"
+                " v.registration_number, w.org_nr FROM bookings b JOIN vehicles v ON v.id = b.vehicle_id"
+                " JOIN workshops w ON w.org_nr = b.workshop_org_nr WHERE b.id = :id"
+            ).bindparams(id=booking.id)
+        )
+    ).one()
     price, plate, org_nr, service_id, vehicle_id, status, vehicle_plate, workshop_org = row
     assert price == "1290.50"
     assert plate == vehicle_plate and plate is not None

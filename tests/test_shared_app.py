@@ -16,8 +16,14 @@ from db.models import CarOwner
 from tests.conftest import SharedApp, SignedIn
 
 
-async def test_reset_forgets_what_a_test_left_behind(shared_app: SharedApp, client: httpx.AsyncClient, services: Services,
-                                                     owner: SignedIn, redis_client: Redis, clean_database: str) -> None:
+async def test_reset_forgets_what_a_test_left_behind(
+    shared_app: SharedApp,
+    client: httpx.AsyncClient,
+    services: Services,
+    owner: SignedIn,
+    redis_client: Redis,
+    clean_database: str,
+) -> None:
     registry = services.extras[REGISTRY_KEY]
     cache = marketplace_cache(services)
     await services.kv.set("left-behind", b"1")

@@ -26,6 +26,7 @@ def configure_hashing(*, time_cost: int, memory_kib: int, parallelism: int) -> N
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
     _DUMMY_HASH = _hasher.hash("minbil-dummy-password-for-timing")
 
+
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
 

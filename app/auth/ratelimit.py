@@ -35,7 +35,9 @@ class RateLimiter:
         amount is given back, so what is left of the window still serves smaller amounts."""
         await self._count(bucket, identity, limit=limit, window_s=window_s, amount=amount, give_back=True)
 
-    async def _count(self, bucket: str, identity: str, *, limit: int, window_s: int, amount: int, give_back: bool) -> None:
+    async def _count(
+        self, bucket: str, identity: str, *, limit: int, window_s: int, amount: int, give_back: bool
+    ) -> None:
         window = int(time.time() // window_s)
         key = f"rl:{bucket}:{identity}:{window}"
         try:

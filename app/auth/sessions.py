@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.infra.kv import KeyValue, KVUnavailable
-from db.repositories import accounts as repo
+from db.repositories import auth as repo
 
 ACTIVE, REVOKED = b"a", b"r"
 SHARED_ACTIVE_TTL_S = 30.0
@@ -31,8 +31,9 @@ MAX_LOCAL_ENTRIES = 100_000
 
 
 class SessionStates:
-    def __init__(self, kv: KeyValue, sessionmaker: async_sessionmaker[AsyncSession], *, local_ttl_s: float,
-                 revoked_ttl_s: float) -> None:
+    def __init__(
+        self, kv: KeyValue, sessionmaker: async_sessionmaker[AsyncSession], *, local_ttl_s: float, revoked_ttl_s: float
+    ) -> None:
         self.kv = kv
         self.sessionmaker = sessionmaker
         self.local_ttl_s = local_ttl_s

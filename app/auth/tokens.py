@@ -54,8 +54,16 @@ class TokenCodec:
         self.audience = audience
         self.ttl_s = ttl_s
 
-    def issue(self, *, owner_uid: str, owner_id: int, session_id: str, scope: str = ACCESS_SCOPE,
-              ttl_s: int | None = None, now: datetime | None = None) -> IssuedAccessToken:
+    def issue(
+        self,
+        *,
+        owner_uid: str,
+        owner_id: int,
+        session_id: str,
+        scope: str = ACCESS_SCOPE,
+        ttl_s: int | None = None,
+        now: datetime | None = None,
+    ) -> IssuedAccessToken:
         if not session_id:
             raise ValueError("an access token belongs to a session")
         now = now or datetime.now(UTC)
@@ -99,8 +107,15 @@ class TokenCodec:
         scope, sid = claims.get("scope"), claims.get("sid")
         if scope not in scopes or not isinstance(claims.get("oid"), int) or not isinstance(sid, str) or not sid:
             raise Unauthenticated("Invalid access token.", code="INVALID_TOKEN")
-        return AccessClaims(sub=str(claims["sub"]), owner_id=claims["oid"], jti=str(claims["jti"]),
-                            exp=int(claims["exp"]), iat=int(claims["iat"]), sid=sid, scope=str(scope))
+        return AccessClaims(
+            sub=str(claims["sub"]),
+            owner_id=claims["oid"],
+            jti=str(claims["jti"]),
+            exp=int(claims["exp"]),
+            iat=int(claims["iat"]),
+            sid=sid,
+            scope=str(scope),
+        )
 
     def successor_refresh_token(self, refresh_token: str) -> str:
         """The refresh token that replaces `refresh_token` at rotation.

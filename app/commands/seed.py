@@ -52,8 +52,9 @@ def _run(args: argparse.Namespace) -> int:
     async def run() -> int:
         async with build_services(get_settings(), migrate=True) as services:
             try:
-                summary = await seed(services, workshops=args.workshops, seed=args.seed, reset=args.reset,
-                                     progress=StderrProgress())
+                summary = await seed(
+                    services, workshops=args.workshops, seed=args.seed, reset=args.reset, progress=StderrProgress()
+                )
             except SeedRefused as exc:
                 print(f"minbil seed: nothing changed: {exc}", file=sys.stderr)
                 return 1
@@ -72,12 +73,16 @@ def _run(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
-        "seed", help="load demo data (Norwegian workshops and a demo car owner)",
+        "seed",
+        help="load demo data (Norwegian workshops and a demo car owner)",
         description="Load deterministic demo data. Refuses when a catalogue or the demo account already exists, "
-                    "unless --reset empties the tables first.",
+        "unless --reset empties the tables first.",
     )
-    parser.add_argument("--reset", action="store_true",
-                        help="empty every table (except booking statuses) before seeding")
-    parser.add_argument("--workshops", type=_positive, default=300, metavar="N", help="number of workshops (default 300)")
+    parser.add_argument(
+        "--reset", action="store_true", help="empty every table (except booking statuses) before seeding"
+    )
+    parser.add_argument(
+        "--workshops", type=_positive, default=300, metavar="N", help="number of workshops (default 300)"
+    )
     parser.add_argument("--seed", type=int, default=42, metavar="S", help="random seed (default 42)")
     parser.set_defaults(func=_run)

@@ -52,7 +52,7 @@ async def setup(services: Services, stack: AsyncExitStack) -> None:
         for task in tasks:
             try:
                 await asyncio.wait_for(asyncio.shield(task), 5)
-            except (asyncio.TimeoutError, Exception):
+            except (TimeoutError, Exception):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task

@@ -23,13 +23,18 @@ async def setup(services: Services, stack: AsyncExitStack) -> None:
     registry: VegvesenRegistry | OfflineRegistry | UnconfiguredRegistry
     if settings.vegvesen_api_key:
         registry = VegvesenRegistry(
-            api_key=settings.vegvesen_api_key, base_url=settings.vegvesen_base_url, kv=services.kv,
+            api_key=settings.vegvesen_api_key,
+            base_url=settings.vegvesen_base_url,
+            kv=services.kv,
             timeout_s=settings.vegvesen_timeout_s,
         )
     elif settings.production and not settings.vegvesen_offline:
-        services.missing_provider("vehicle registry", "MINBIL_VEGVESEN_API_KEY is not set; vehicle lookups answer "
-                                                      "503 REGISTRY_NOT_CONFIGURED (MINBIL_VEGVESEN_OFFLINE=true "
-                                                      "serves the offline registry instead)")
+        services.missing_provider(
+            "vehicle registry",
+            "MINBIL_VEGVESEN_API_KEY is not set; vehicle lookups answer "
+            "503 REGISTRY_NOT_CONFIGURED (MINBIL_VEGVESEN_OFFLINE=true "
+            "serves the offline registry instead)",
+        )
         registry = UnconfiguredRegistry()
     else:
         log.info("no Vegvesen API key configured: vehicle data comes from the offline registry")

@@ -30,12 +30,16 @@ def build_provider(services: Services) -> PaymentProvider | None:
 async def setup(services: Services, stack: AsyncExitStack) -> None:
     provider = build_provider(services)
     if provider is None:
-        services.missing_provider("payments", "MINBIL_STRIPE_SECRET_KEY is not set; every payment operation "
-                                              "answers 503 PAYMENTS_NOT_CONFIGURED")
+        services.missing_provider(
+            "payments",
+            "MINBIL_STRIPE_SECRET_KEY is not set; every payment operation answers 503 PAYMENTS_NOT_CONFIGURED",
+        )
         return
     if services.settings.production and not services.settings.stripe_webhook_secret:
-        services.missing_provider("payment webhooks", "MINBIL_STRIPE_WEBHOOK_SECRET is not set; Stripe webhooks "
-                                                      "answer 503 WEBHOOK_NOT_CONFIGURED")
+        services.missing_provider(
+            "payment webhooks",
+            "MINBIL_STRIPE_WEBHOOK_SECRET is not set; Stripe webhooks answer 503 WEBHOOK_NOT_CONFIGURED",
+        )
     services.extras[PROVIDER_KEY] = provider
     stack.push_async_callback(provider.aclose)
     log.info("payment provider: %s", provider.name)

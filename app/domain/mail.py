@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from db.repositories import accounts as repo
+from db.repositories import auth as repo
 
 if TYPE_CHECKING:
     from app.services import Services

@@ -143,6 +143,7 @@ class RedisChannels:
         self._connected = False
         self._lock = asyncio.Lock()
         self._reader: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
         self._closing = False
 
     def start(self) -> None:
@@ -157,7 +158,7 @@ class RedisChannels:
                 for channel, data in items:
                     pipe.publish(channel, data)
                 await asyncio.wait_for(pipe.execute(), self._publish_timeout_s * 2)
-        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, RedisError, OSError) as exc:
             raise ChannelUnavailable(str(exc) or type(exc).__name__) from exc
 
     async def listen(self, channel: str) -> Listener:
@@ -170,7 +171,7 @@ class RedisChannels:
                     async with self._lock:
                         await self._pubsub.subscribe(channel)
                     await asyncio.wait_for(event.wait(), self._subscribe_timeout_s)
-                except (RedisError, OSError, asyncio.TimeoutError):
+                except (TimeoutError, RedisError, OSError):
                     # not confirmed in time: a resync follows the confirmation (or the reconnection)
                     self._late.add(channel)
         else:
@@ -178,7 +179,7 @@ class RedisChannels:
             if event is not None and self._connected:
                 try:
                     await asyncio.wait_for(event.wait(), self._subscribe_timeout_s)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     self._late.add(channel)
         return listener
 
@@ -227,7 +228,9 @@ class RedisChannels:
         was_reconnect = bool(channels)
         if was_reconnect:
             # confirmations arrive through the read loop: confirm in the background, then resync
-            asyncio.create_task(self._resync_when_confirmed(channels))
+            task = asyncio.create_task(self._resync_when_confirmed(channels))
+            self._background.add(task)  # the loop keeps only a weak reference to a task
+            task.add_done_callback(self._background.discard)
 
     async def _resync_when_confirmed(self, channels: list[str]) -> None:
         events = [self._confirmed[c] for c in channels if c in self._confirmed]

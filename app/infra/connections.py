@@ -42,7 +42,7 @@ class RedisConnectionRegistry:
             async with self.client.pipeline(transaction=True) as pipe:
                 commands(pipe)
                 return await asyncio.wait_for(pipe.execute(), self.timeout_s)
-        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, RedisError, OSError) as exc:
             raise KVUnavailable(str(exc) or type(exc).__name__) from exc
 
     async def admit(self, owner_id: int, conn_id: str, *, limit: int, ttl_s: float) -> bool:

@@ -37,8 +37,11 @@ def clean_image(data: bytes, extension: str, *, field: str, max_pixels: int) -> 
     CPU-bound: call it in a worker thread.
     """
     name, options = FORMATS[extension]
-    too_many = ValidationFailed(f"The image has more than {max_pixels:,} pixels.".replace(",", " "),
-                                code="IMAGE_TOO_LARGE", fields={field: "too_many_pixels"})
+    too_many = ValidationFailed(
+        f"The image has more than {max_pixels:,} pixels.".replace(",", " "),
+        code="IMAGE_TOO_LARGE",
+        fields={field: "too_many_pixels"},
+    )
     try:
         # Pillow's own bomb check (Image.MAX_IMAGE_PIXELS) stays on as a second guard; ours comes first
         with Image.open(io.BytesIO(data), formats=[name]) as image:
@@ -55,7 +58,8 @@ def clean_image(data: bytes, extension: str, *, field: str, max_pixels: int) -> 
         raise
     except Image.DecompressionBombError:
         raise too_many from None
-    except Exception:  # noqa: BLE001 -- crafted files make Pillow raise many kinds of errors (struct, key, index, OS)
-        raise ValidationFailed("The file is not a readable JPEG, PNG or WebP image.", code="INVALID_IMAGE",
-                               fields={field: "undecodable"}) from None
+    except Exception:
+        raise ValidationFailed(
+            "The file is not a readable JPEG, PNG or WebP image.", code="INVALID_IMAGE", fields={field: "undecodable"}
+        ) from None
     return CleanImage(data=out.getvalue(), width=upright.width, height=upright.height)

@@ -27,11 +27,14 @@ class KeyValue(Protocol):
     shared: bool  # True when other app instances see the same data
 
     async def get(self, key: str) -> bytes | None: ...
-    async def set(self, key: str, value: bytes, ttl_s: float | None = None, *, only_if_absent: bool = False) -> bool: ...
+    async def set(
+        self, key: str, value: bytes, ttl_s: float | None = None, *, only_if_absent: bool = False
+    ) -> bool: ...
     async def delete(self, *keys: str) -> int: ...
     async def incr(self, key: str, ttl_s: float | None = None, amount: int = 1) -> int:
         """Add `amount`; the expiry is set when the key is created (fixed window)."""
         ...
+
     async def ttl(self, key: str) -> float | None: ...
     async def ping(self) -> bool: ...
 
@@ -84,7 +87,7 @@ class RedisKV:
             raise KVUnavailable("redis circuit open")
         try:
             result = await asyncio.wait_for(operation(), self.timeout_s)
-        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, RedisError, OSError) as exc:
             self.breaker.record_failure()
             raise KVUnavailable(str(exc) or type(exc).__name__) from exc
         self.breaker.record_success()

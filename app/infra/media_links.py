@@ -32,7 +32,7 @@ def media_key(url: str | None) -> str | None:
     path = urlsplit(url).path
     for prefix in MEDIA_PREFIXES:
         if path.startswith(prefix):
-            key = path[len(prefix):]
+            key = path[len(prefix) :]
             return key if KEY_RE.fullmatch(key) else None
     return None
 

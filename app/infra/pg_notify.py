@@ -42,7 +42,9 @@ class PgListener:
         delay = 0.2
         while not self._stopping:
             try:
-                self._conn = await asyncpg.connect(self.dsn, timeout=5, server_settings={"application_name": "minbil-listen"})
+                self._conn = await asyncpg.connect(
+                    self.dsn, timeout=5, server_settings={"application_name": "minbil-listen"}
+                )
                 await self._conn.add_listener(self.channel, self._callback)
                 self.connected.set()
                 self.on_notify()  # anything committed while we were not listening

@@ -37,12 +37,18 @@ def check_image(data: bytes, *, max_bytes: int, field: str) -> tuple[str, str]:
     if not data:
         raise ValidationFailed("The uploaded file is empty.", code="INVALID_IMAGE", fields={field: "empty"})
     if len(data) > max_bytes:
-        raise PayloadTooLarge(f"The image is larger than {max_bytes // (1024 * 1024) or 1} MB.",
-                              code="IMAGE_TOO_LARGE", fields={field: "too_large"})
+        raise PayloadTooLarge(
+            f"The image is larger than {max_bytes // (1024 * 1024) or 1} MB.",
+            code="IMAGE_TOO_LARGE",
+            fields={field: "too_large"},
+        )
     kind = sniff_image(data)
     if kind is None:
-        raise ValidationFailed("Only JPEG, PNG and WebP images are accepted.", code="UNSUPPORTED_IMAGE_TYPE",
-                               fields={field: "unsupported_type"})
+        raise ValidationFailed(
+            "Only JPEG, PNG and WebP images are accepted.",
+            code="UNSUPPORTED_IMAGE_TYPE",
+            fields={field: "unsupported_type"},
+        )
     return kind
 
 
@@ -76,7 +82,7 @@ class LocalStorage:
         """Only the relative URLs this storage handed out; client-supplied (absolute) URLs are never ours."""
         if not url or not url.startswith(self.url_prefix):
             return None
-        key = url[len(self.url_prefix):]
+        key = url[len(self.url_prefix) :]
         return key if KEY_RE.fullmatch(key) else None
 
 

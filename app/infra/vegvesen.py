@@ -99,15 +99,19 @@ def map_document(document: Any, plate: str, *, source: str, fetched_at: datetime
         raise RegistryDocumentError("no kjoretoydataListe")
     vehicles = document.get("kjoretoydataListe") or []
     if not vehicles:
-        raise NotFound(f"No vehicle is registered with {plate}.", code="VEHICLE_NOT_FOUND",
-                       fields={"registration_number": "unknown"})
+        raise NotFound(
+            f"No vehicle is registered with {plate}.",
+            code="VEHICLE_NOT_FOUND",
+            fields={"registration_number": "unknown"},
+        )
     item = vehicles[0]
     if not isinstance(item, dict):
         raise RegistryDocumentError("vehicle entry is not an object")
     technical = _get(item, "godkjenning", "tekniskGodkjenning")
     data = _get(technical, "tekniskeData")
     fuel = _code_name(_get(data, "motorOgDrivverk", "motor", "drivstoff", "drivstoffKode")) or _code_name(
-        _get(data, "miljodata", "miljoOgdrivstoffGruppe", "drivstoffKodeMiljodata"))
+        _get(data, "miljodata", "miljoOgdrivstoffGruppe", "drivstoffKodeMiljodata")
+    )
     weights_node = _get(data, "vekter")
     weights = {
         name: weights_node[key]
@@ -128,7 +132,8 @@ def map_document(document: Any, plate: str, *, source: str, fetched_at: datetime
         color=(_code_name(_get(data, "karosseriOgLasteplan", "rFarge")) or "")[:60] or None,
         fuel_type=(fuel or "")[:60] or None,
         vehicle_class=_text(_get(technical, "kjoretoyklassifisering", "beskrivelse"), 60)
-        or (_code_name(_get(technical, "kjoretoyklassifisering", "tekniskKode")) or "")[:60] or None,
+        or (_code_name(_get(technical, "kjoretoyklassifisering", "tekniskKode")) or "")[:60]
+        or None,
         first_registration=first_norway or first_approval,
         model_year=(first_approval or first_norway).year if (first_approval or first_norway) else None,
         registration_status=(_get(status, "kodeVerdi") or _code_name(status)) if isinstance(status, dict) else None,
@@ -145,9 +150,17 @@ def map_document(document: Any, plate: str, *, source: str, fetched_at: datetime
 class VegvesenRegistry:
     source = "vegvesen"
 
-    def __init__(self, *, api_key: str, base_url: str, kv: KeyValue, timeout_s: float = 3.0,
-                 cache_ttl_s: float = 24 * 3600, unknown_ttl_s: float = 3600,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str,
+        kv: KeyValue,
+        timeout_s: float = 3.0,
+        cache_ttl_s: float = 24 * 3600,
+        unknown_ttl_s: float = 3600,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.kv = kv
         self.cache_ttl_s = cache_ttl_s
         self.unknown_ttl_s = unknown_ttl_s
@@ -162,8 +175,9 @@ class VegvesenRegistry:
     async def aclose(self) -> None:
         await self.client.aclose()
 
-    async def lookup(self, plate: str, *, max_age_s: float | None = None,
-                     stored: dict[str, Any] | None = None) -> RegistryVehicle:
+    async def lookup(
+        self, plate: str, *, max_age_s: float | None = None, stored: dict[str, Any] | None = None
+    ) -> RegistryVehicle:
         cached = await self._cached(plate, max_age_s)
         if cached is not None:
             return cached
@@ -195,8 +209,11 @@ class VegvesenRegistry:
         if max_age_s is not None and (datetime.now(UTC) - fetched_at).total_seconds() > max_age_s:
             return None
         if entry.get("unknown"):
-            raise NotFound(f"No vehicle is registered with {plate}.", code="VEHICLE_NOT_FOUND",
-                           fields={"registration_number": "unknown"})
+            raise NotFound(
+                f"No vehicle is registered with {plate}.",
+                code="VEHICLE_NOT_FOUND",
+                fields={"registration_number": "unknown"},
+            )
         try:
             return map_document(entry.get("document"), plate, source=self.source, fetched_at=fetched_at)
         except RegistryDocumentError:
@@ -214,12 +231,16 @@ class VegvesenRegistry:
             response = await self.client.get(LOOKUP_PATH, params={"kjennemerke": plate})
         except httpx.TimeoutException as exc:
             log.warning("vegvesen: timeout for %s", plate)
-            raise ServiceUnavailable("The vehicle registry did not answer in time. Try again shortly.",
-                                     code="REGISTRY_TIMEOUT", retry_after=5) from exc
+            raise ServiceUnavailable(
+                "The vehicle registry did not answer in time. Try again shortly.",
+                code="REGISTRY_TIMEOUT",
+                retry_after=5,
+            ) from exc
         except httpx.HTTPError as exc:
             log.warning("vegvesen: transport error for %s: %s", plate, type(exc).__name__)
-            raise ServiceUnavailable("The vehicle registry is unavailable. Try again shortly.",
-                                     code="REGISTRY_UNAVAILABLE", retry_after=30) from exc
+            raise ServiceUnavailable(
+                "The vehicle registry is unavailable. Try again shortly.", code="REGISTRY_UNAVAILABLE", retry_after=30
+            ) from exc
         status = response.status_code
         document: Any = None
         if response.content:
@@ -239,8 +260,11 @@ class VegvesenRegistry:
 
 
 def _unreadable() -> ServiceUnavailable:
-    return ServiceUnavailable("The vehicle registry sent an answer we could not read. Try again later.",
-                              code="REGISTRY_BAD_RESPONSE", retry_after=30)
+    return ServiceUnavailable(
+        "The vehicle registry sent an answer we could not read. Try again later.",
+        code="REGISTRY_BAD_RESPONSE",
+        retry_after=30,
+    )
 
 
 def _retry_after(header: str | None, default: int) -> int:
@@ -252,23 +276,36 @@ def _retry_after(header: str | None, default: int) -> int:
 
 def _fault(plate: str, status: int, error: str, retry_after: str | None) -> Exception:
     code = error.upper()
-    if code == "KJENNEMERKE_UKJENT" or status in (204, 404) and not code:
-        return NotFound(f"No vehicle is registered with {plate}.", code="VEHICLE_NOT_FOUND",
-                        fields={"registration_number": "unknown"})
-    if code == "KJENNEMERKE_UGYLDIG" or status == 400 and not code:
-        return ValidationFailed("The vehicle registry does not accept this registration number.",
-                                code="INVALID_REGISTRATION_NUMBER", fields={"registration_number": "invalid"})
+    if code == "KJENNEMERKE_UKJENT" or (status in (204, 404) and not code):
+        return NotFound(
+            f"No vehicle is registered with {plate}.",
+            code="VEHICLE_NOT_FOUND",
+            fields={"registration_number": "unknown"},
+        )
+    if code == "KJENNEMERKE_UGYLDIG" or (status == 400 and not code):
+        return ValidationFailed(
+            "The vehicle registry does not accept this registration number.",
+            code="INVALID_REGISTRATION_NUMBER",
+            fields={"registration_number": "invalid"},
+        )
     if status == 429 or "KVOTE" in code:
         log.warning("vegvesen: quota exhausted (%s %s)", status, code)
-        return RateLimited("The vehicle registry's lookup quota is used up. Try again later.",
-                           code="REGISTRY_QUOTA_EXCEEDED", retry_after=_retry_after(retry_after, 60))
+        return RateLimited(
+            "The vehicle registry's lookup quota is used up. Try again later.",
+            code="REGISTRY_QUOTA_EXCEEDED",
+            retry_after=_retry_after(retry_after, 60),
+        )
     if status in (401, 403):
         log.error("vegvesen: access refused (%s %s): check the API key", status, code)
-        return ServiceUnavailable("The vehicle registry refused the lookup. Try again later.",
-                                  code="REGISTRY_ACCESS_DENIED", retry_after=300)
+        return ServiceUnavailable(
+            "The vehicle registry refused the lookup. Try again later.", code="REGISTRY_ACCESS_DENIED", retry_after=300
+        )
     log.warning("vegvesen: lookup failed for %s (%s %s)", plate, status, code)
-    return ServiceUnavailable("The vehicle registry is unavailable. Try again shortly.",
-                              code="REGISTRY_UNAVAILABLE", retry_after=_retry_after(retry_after, 30))
+    return ServiceUnavailable(
+        "The vehicle registry is unavailable. Try again shortly.",
+        code="REGISTRY_UNAVAILABLE",
+        retry_after=_retry_after(retry_after, 30),
+    )
 
 
 # ---------------------------------------------------------------- offline stand-in
@@ -312,24 +349,26 @@ def offline_document(plate: str, today: date) -> dict[str, Any]:
     if last is not None:
         control["sistGodkjent"] = last.isoformat()
     return {
-        "kjoretoydataListe": [{
-            "kjoretoyId": {"kjennemerke": spaced, "understellsnummer": vin},
-            "forstegangsregistrering": {"registrertForstegangNorgeDato": first.isoformat()},
-            "registrering": {"registreringsstatus": {"kodeVerdi": "REGISTRERT", "kodeBeskrivelse": "Registrert"}},
-            "godkjenning": {
-                "forstegangsGodkjenning": {"forstegangRegistrertDato": first.isoformat()},
-                "tekniskGodkjenning": {
-                    "kjoretoyklassifisering": {"beskrivelse": vehicle_class},
-                    "tekniskeData": {
-                        "generelt": {"merke": [{"merke": brand}], "handelsbetegnelse": [model]},
-                        "karosseriOgLasteplan": {"rFarge": [{"kodeNavn": colour}]},
-                        "motorOgDrivverk": {"motor": [{"drivstoff": [{"drivstoffKode": {"kodeNavn": fuel}}]}]},
-                        "vekter": {"egenvekt": curb, "tillattTotalvekt": gross, "nyttelast": gross - curb - 75},
+        "kjoretoydataListe": [
+            {
+                "kjoretoyId": {"kjennemerke": spaced, "understellsnummer": vin},
+                "forstegangsregistrering": {"registrertForstegangNorgeDato": first.isoformat()},
+                "registrering": {"registreringsstatus": {"kodeVerdi": "REGISTRERT", "kodeBeskrivelse": "Registrert"}},
+                "godkjenning": {
+                    "forstegangsGodkjenning": {"forstegangRegistrertDato": first.isoformat()},
+                    "tekniskGodkjenning": {
+                        "kjoretoyklassifisering": {"beskrivelse": vehicle_class},
+                        "tekniskeData": {
+                            "generelt": {"merke": [{"merke": brand}], "handelsbetegnelse": [model]},
+                            "karosseriOgLasteplan": {"rFarge": [{"kodeNavn": colour}]},
+                            "motorOgDrivverk": {"motor": [{"drivstoff": [{"drivstoffKode": {"kodeNavn": fuel}}]}]},
+                            "vekter": {"egenvekt": curb, "tillattTotalvekt": gross, "nyttelast": gross - curb - 75},
+                        },
                     },
                 },
-            },
-            "periodiskKjoretoyKontroll": control,
-        }],
+                "periodiskKjoretoyKontroll": control,
+            }
+        ],
         "source": "offline",
     }
 
@@ -339,8 +378,9 @@ class OfflineRegistry:
 
     source = "offline"
 
-    async def lookup(self, plate: str, *, max_age_s: float | None = None,
-                     stored: dict[str, Any] | None = None) -> RegistryVehicle:
+    async def lookup(
+        self, plate: str, *, max_age_s: float | None = None, stored: dict[str, Any] | None = None
+    ) -> RegistryVehicle:
         now = datetime.now(UTC)
         if stored:
             try:
@@ -356,8 +396,13 @@ class OfflineRegistry:
 class RegistryNotConfigured(ServiceUnavailable):
     code = "REGISTRY_NOT_CONFIGURED"
 
-    def __init__(self, message: str = "The vehicle registry is not configured on this server.", *,
-                 retry_after: int | None = 3600, **kwargs: object) -> None:
+    def __init__(
+        self,
+        message: str = "The vehicle registry is not configured on this server.",
+        *,
+        retry_after: int | None = 3600,
+        **kwargs: object,
+    ) -> None:
         super().__init__(message, retry_after=retry_after, **kwargs)
 
 
@@ -366,8 +411,9 @@ class UnconfiguredRegistry:
 
     source = "unconfigured"
 
-    async def lookup(self, plate: str, *, max_age_s: float | None = None,
-                     stored: dict[str, Any] | None = None) -> RegistryVehicle:
+    async def lookup(
+        self, plate: str, *, max_age_s: float | None = None, stored: dict[str, Any] | None = None
+    ) -> RegistryVehicle:
         raise RegistryNotConfigured()
 
     async def aclose(self) -> None:

@@ -4,7 +4,8 @@ from sqlmodel import SQLModel
 
 from db.models.account import CarOwner, EmailOutbox, NotificationPreference, PasswordReset, RefreshToken
 from db.models.bookings import Booking, BookingChangeRequest, BookingStatus, IdempotencyRecord
-from db.models.catalog import (
+from db.models.events import DomainEvent
+from db.models.marketplace import (
     CarBrand,
     Favourite,
     Service,
@@ -17,16 +18,40 @@ from db.models.catalog import (
     WorkshopContact,
     WorkshopOpeningHour,
 )
-from db.models.garage import OwnerVehicle, Vehicle
-from db.models.messaging import DomainEvent, Message, Notification
+from db.models.messages import Message
+from db.models.notifications import Notification
 from db.models.payments import Payment, ProcessedWebhookEvent
+from db.models.vehicles import OwnerVehicle, Vehicle
 
 metadata = SQLModel.metadata
 
 __all__ = [
-    "Booking", "BookingChangeRequest", "BookingStatus", "CarBrand", "CarOwner", "DomainEvent",
-    "EmailOutbox", "Favourite", "IdempotencyRecord", "Message", "Notification", "NotificationPreference",
-    "OwnerVehicle", "PasswordReset", "Payment", "ProcessedWebhookEvent", "RefreshToken", "Service",
-    "ServiceCategory", "ServiceCategoryLink", "Vehicle", "Workshop", "WorkshopAddress", "WorkshopCategory",
-    "WorkshopCategoryLink", "WorkshopContact", "WorkshopOpeningHour", "metadata",
+    "Booking",
+    "BookingChangeRequest",
+    "BookingStatus",
+    "CarBrand",
+    "CarOwner",
+    "DomainEvent",
+    "EmailOutbox",
+    "Favourite",
+    "IdempotencyRecord",
+    "Message",
+    "Notification",
+    "NotificationPreference",
+    "OwnerVehicle",
+    "PasswordReset",
+    "Payment",
+    "ProcessedWebhookEvent",
+    "RefreshToken",
+    "Service",
+    "ServiceCategory",
+    "ServiceCategoryLink",
+    "Vehicle",
+    "Workshop",
+    "WorkshopAddress",
+    "WorkshopCategory",
+    "WorkshopCategoryLink",
+    "WorkshopContact",
+    "WorkshopOpeningHour",
+    "metadata",
 ]

@@ -28,5 +28,7 @@ def timestamp_field(nullable: bool = True, index: bool = False) -> Any:
 def json_field(default_factory: Any = dict, nullable: bool = False) -> Any:
     return Field(
         default_factory=default_factory,
-        sa_column=Column(JSONB, nullable=nullable, server_default=text("'[]'::jsonb" if default_factory is list else "'{}'::jsonb")),
+        sa_column=Column(
+            JSONB, nullable=nullable, server_default=text("'[]'::jsonb" if default_factory is list else "'{}'::jsonb")
+        ),
     )

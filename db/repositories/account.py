@@ -28,7 +28,11 @@ async def notification_overrides_of(session: AsyncSession, owner_ids: list[int])
 
     if not owner_ids:
         return []
-    stmt = select(NotificationPreference.owner_id, NotificationPreference.event, NotificationPreference.channel,
-                  NotificationPreference.enabled).where(NotificationPreference.owner_id.in_(owner_ids))  # type: ignore[attr-defined]
+    stmt = select(
+        NotificationPreference.owner_id,
+        NotificationPreference.event,
+        NotificationPreference.channel,
+        NotificationPreference.enabled,
+    ).where(NotificationPreference.owner_id.in_(owner_ids))  # type: ignore[attr-defined]
     result = await session.exec(stmt)  # type: ignore[call-overload]
     return [(row[0], row[1], row[2], row[3]) for row in result.all()]

@@ -37,6 +37,7 @@ async def _first(session: AsyncSession, stmt: Any) -> Any:
 
 # --- statuses -------------------------------------------------------------------------------------
 
+
 async def list_statuses(session: AsyncSession, *, active_only: bool = True) -> list[BookingStatus]:
     stmt = select(BookingStatus)
     if active_only:
@@ -50,6 +51,7 @@ async def status_names(session: AsyncSession) -> dict[str, str]:
 
 # --- bookings -------------------------------------------------------------------------------------
 
+
 async def get_booking(session: AsyncSession, booking_id: int, *, for_update: bool = False) -> Booking | None:
     stmt = select(Booking).where(Booking.id == booking_id)
     if for_update:
@@ -57,8 +59,9 @@ async def get_booking(session: AsyncSession, booking_id: int, *, for_update: boo
     return await _first(session, stmt)
 
 
-async def lines_of_group(session: AsyncSession, group_id: str, *, owner_id: int | None = None,
-                         for_update: bool = False) -> list[Booking]:
+async def lines_of_group(
+    session: AsyncSession, group_id: str, *, owner_id: int | None = None, for_update: bool = False
+) -> list[Booking]:
     stmt = select(Booking).where(Booking.group_id == group_id)
     if owner_id is not None:
         stmt = stmt.where(Booking.owner_id == owner_id)
@@ -78,9 +81,15 @@ async def lines_of_groups(session: AsyncSession, group_ids: Iterable[str], *, ow
 
 
 async def list_owner_bookings(
-    session: AsyncSession, owner_id: int, *, statuses: Sequence[str] | None = None, group_id: str | None = None,
-    registration_number: str | None = None, workshop_org_nr: str | None = None,
-    after: tuple[datetime, int] | None = None, limit: int | None = None,
+    session: AsyncSession,
+    owner_id: int,
+    *,
+    statuses: Sequence[str] | None = None,
+    group_id: str | None = None,
+    registration_number: str | None = None,
+    workshop_org_nr: str | None = None,
+    after: tuple[datetime, int] | None = None,
+    limit: int | None = None,
 ) -> list[Booking]:
     """The owner's lines, newest start first (then id), with optional keyset `after=(start, id)`."""
     stmt = select(Booking).where(Booking.owner_id == owner_id)
@@ -94,8 +103,9 @@ async def list_owner_bookings(
         stmt = stmt.where(Booking.workshop_org_nr == workshop_org_nr)
     if after is not None:
         start, last_id = after
-        stmt = stmt.where(or_(Booking.service_start_time < start,
-                              and_(Booking.service_start_time == start, Booking.id < last_id)))  # type: ignore[arg-type]
+        stmt = stmt.where(
+            or_(Booking.service_start_time < start, and_(Booking.service_start_time == start, Booking.id < last_id))
+        )  # type: ignore[arg-type]
     stmt = stmt.order_by(Booking.service_start_time.desc(), Booking.id.desc())  # type: ignore[union-attr]
     if limit is not None:
         stmt = stmt.limit(limit)
@@ -110,14 +120,22 @@ async def bookings_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int
     return {row.id: row for row in rows}
 
 
-async def active_overlaps(session: AsyncSession, *, start: datetime, end: datetime, exclude_group: str | None,
-                          registration_number: str | None = None, workshop_org_nr: str | None = None,
-                          exclude_ids: Sequence[int] = ()) -> list[Booking]:
+async def active_overlaps(
+    session: AsyncSession,
+    *,
+    start: datetime,
+    end: datetime,
+    exclude_group: str | None,
+    registration_number: str | None = None,
+    workshop_org_nr: str | None = None,
+    exclude_ids: Sequence[int] = (),
+) -> list[Booking]:
     """Active bookings (requested/confirmed/in progress) whose estimated window overlaps [start, end)."""
     ends = func.coalesce(Booking.service_estimated_end_time, Booking.service_start_time + text("interval '1 hour'"))
     stmt = select(Booking).where(
         Booking.status.in_(["REQUESTED", "CONFIRMED", "IN_PROGRESS"]),  # type: ignore[attr-defined]
-        Booking.service_start_time < end, ends > start,
+        Booking.service_start_time < end,
+        ends > start,
     )
     if exclude_group:
         stmt = stmt.where(Booking.group_id != exclude_group)
@@ -137,6 +155,7 @@ async def touch(session: AsyncSession, booking: Booking, now: datetime) -> None:
 
 
 # --- related rows ---------------------------------------------------------------------------------
+
 
 async def workshops_by_org(session: AsyncSession, org_nrs: Iterable[str]) -> dict[str, Workshop]:
     keys = list(set(org_nrs))
@@ -171,15 +190,21 @@ async def vehicles_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int,
 
 
 async def owner_vehicle(session: AsyncSession, owner_id: int, registration_number: str) -> Vehicle | None:
-    stmt = (select(Vehicle).join(OwnerVehicle, OwnerVehicle.vehicle_id == Vehicle.id)  # type: ignore[arg-type]
-            .where(OwnerVehicle.owner_id == owner_id, Vehicle.registration_number == registration_number))
+    stmt = (
+        select(Vehicle)
+        .join(OwnerVehicle, OwnerVehicle.vehicle_id == Vehicle.id)  # type: ignore[arg-type]
+        .where(OwnerVehicle.owner_id == owner_id, Vehicle.registration_number == registration_number)
+    )
     return await _first(session, stmt)
 
 
 async def primary_vehicle(session: AsyncSession, owner_id: int) -> Vehicle | None:
-    stmt = (select(Vehicle).join(OwnerVehicle, OwnerVehicle.vehicle_id == Vehicle.id)  # type: ignore[arg-type]
-            .where(OwnerVehicle.owner_id == owner_id)
-            .order_by(OwnerVehicle.is_primary.desc(), OwnerVehicle.created_at, OwnerVehicle.id))  # type: ignore[attr-defined]
+    stmt = (
+        select(Vehicle)
+        .join(OwnerVehicle, OwnerVehicle.vehicle_id == Vehicle.id)  # type: ignore[arg-type]
+        .where(OwnerVehicle.owner_id == owner_id)
+        .order_by(OwnerVehicle.is_primary.desc(), OwnerVehicle.created_at, OwnerVehicle.id)
+    )  # type: ignore[attr-defined]
     return await _first(session, stmt)
 
 
@@ -193,10 +218,15 @@ async def unread_counts(session: AsyncSession, booking_ids: Iterable[int]) -> di
     keys = list(set(booking_ids))
     if not keys:
         return {}
-    stmt = (select(Message.booking_id, func.count())
-            .where(Message.booking_id.in_(keys), Message.sender_type == "workshop",  # type: ignore[attr-defined]
-                   Message.is_read.is_(False))  # type: ignore[attr-defined]
-            .group_by(Message.booking_id))
+    stmt = (
+        select(Message.booking_id, func.count())
+        .where(
+            Message.booking_id.in_(keys),
+            Message.sender_type == "workshop",  # type: ignore[attr-defined]
+            Message.is_read.is_(False),
+        )  # type: ignore[attr-defined]
+        .group_by(Message.booking_id)
+    )
     result = await session.exec(stmt)  # type: ignore[call-overload]
     return {booking_id: int(count) for booking_id, count in result.all()}
 
@@ -209,14 +239,16 @@ async def add_message(session: AsyncSession, message: Message) -> Message:
 
 # --- change requests ------------------------------------------------------------------------------
 
+
 async def add_change_request(session: AsyncSession, request: BookingChangeRequest) -> BookingChangeRequest:
     session.add(request)
     await session.flush()
     return request
 
 
-async def change_requests_for_owner(session: AsyncSession, owner_id: int, *, status: str | None = None,
-                                    booking_id: int | None = None) -> list[BookingChangeRequest]:
+async def change_requests_for_owner(
+    session: AsyncSession, owner_id: int, *, status: str | None = None, booking_id: int | None = None
+) -> list[BookingChangeRequest]:
     stmt = select(BookingChangeRequest).where(BookingChangeRequest.owner_id == owner_id)
     if status:
         stmt = stmt.where(BookingChangeRequest.status == status)
@@ -229,55 +261,76 @@ async def change_requests_for_bookings(session: AsyncSession, booking_ids: Itera
     keys = list(set(booking_ids))
     if not keys:
         return []
-    stmt = (select(BookingChangeRequest).where(BookingChangeRequest.booking_id.in_(keys))  # type: ignore[attr-defined]
-            .order_by(BookingChangeRequest.created_at.desc(), BookingChangeRequest.id.desc()))  # type: ignore[attr-defined]
+    stmt = (
+        select(BookingChangeRequest)
+        .where(BookingChangeRequest.booking_id.in_(keys))  # type: ignore[attr-defined]
+        .order_by(BookingChangeRequest.created_at.desc(), BookingChangeRequest.id.desc())
+    )  # type: ignore[attr-defined]
     return await _all(session, stmt)
 
 
-async def get_change_request(session: AsyncSession, request_id: int, *, for_update: bool = False) -> BookingChangeRequest | None:
+async def get_change_request(
+    session: AsyncSession, request_id: int, *, for_update: bool = False
+) -> BookingChangeRequest | None:
     stmt = select(BookingChangeRequest).where(BookingChangeRequest.id == request_id)
     if for_update:
         stmt = stmt.with_for_update()
     return await _first(session, stmt)
 
 
-async def pending_change_request(session: AsyncSession, booking_id: int, request_type: str) -> BookingChangeRequest | None:
+async def pending_change_request(
+    session: AsyncSession, booking_id: int, request_type: str
+) -> BookingChangeRequest | None:
     stmt = select(BookingChangeRequest).where(
-        BookingChangeRequest.booking_id == booking_id, BookingChangeRequest.request_type == request_type,
-        BookingChangeRequest.status == "pending")
+        BookingChangeRequest.booking_id == booking_id,
+        BookingChangeRequest.request_type == request_type,
+        BookingChangeRequest.status == "pending",
+    )
     return await _first(session, stmt)
 
 
 # --- ratings --------------------------------------------------------------------------------------
 
+
 async def rated_bookings(session: AsyncSession, owner_id: int) -> list[Booking]:
-    stmt = (select(Booking).where(Booking.owner_id == owner_id, Booking.service_rating.is_not(None))  # type: ignore[union-attr]
-            .order_by(Booking.rated_at.desc().nulls_last(), Booking.id.desc()))  # type: ignore[union-attr]
+    stmt = (
+        select(Booking)
+        .where(Booking.owner_id == owner_id, Booking.service_rating.is_not(None))  # type: ignore[union-attr]
+        .order_by(Booking.rated_at.desc().nulls_last(), Booking.id.desc())
+    )  # type: ignore[union-attr]
     return await _all(session, stmt)
 
 
 async def recompute_workshop_rating(session: AsyncSession, org_nr: str, now: datetime) -> tuple[float, int]:
     """The workshop's average rating and review count, recomputed from its rated bookings."""
     stmt = select(func.avg(Booking.service_rating), func.count(Booking.service_rating)).where(
-        Booking.workshop_org_nr == org_nr, Booking.service_rating.is_not(None))  # type: ignore[union-attr]
+        Booking.workshop_org_nr == org_nr, Booking.service_rating.is_not(None)
+    )  # type: ignore[union-attr]
     result = await session.exec(stmt)  # type: ignore[call-overload]
     average, count = result.one()
     average_value = round(float(average), 2) if average is not None else 0.0
-    await session.exec(update(Workshop).where(Workshop.org_nr == org_nr)  # type: ignore[call-overload]
-                       .values(average_rating=average_value, total_reviews=int(count), updated_at=now))
+    await session.exec(
+        update(Workshop)
+        .where(Workshop.org_nr == org_nr)  # type: ignore[call-overload]
+        .values(average_rating=average_value, total_reviews=int(count), updated_at=now)
+    )
     return average_value, int(count)
 
 
 # --- idempotency ----------------------------------------------------------------------------------
 
-async def claim_idempotency_key(session: AsyncSession, *, owner_id: int, scope: str, key: str,
-                                request_hash: str) -> IdempotencyRecord | None:
+
+async def claim_idempotency_key(
+    session: AsyncSession, *, owner_id: int, scope: str, key: str, request_hash: str
+) -> IdempotencyRecord | None:
     """Insert the key's record, or return None when it already exists (a concurrent first request is
     waited for: the insert blocks on the unique index until that transaction ends)."""
-    stmt = (insert(IdempotencyRecord)
-            .values(owner_id=owner_id, scope=scope, key=key, request_hash=request_hash, status_code=0, response={})
-            .on_conflict_do_nothing(constraint="uq_idempotency_key")
-            .returning(IdempotencyRecord.id))
+    stmt = (
+        insert(IdempotencyRecord)
+        .values(owner_id=owner_id, scope=scope, key=key, request_hash=request_hash, status_code=0, response={})
+        .on_conflict_do_nothing(constraint="uq_idempotency_key")
+        .returning(IdempotencyRecord.id)
+    )
     result = await session.exec(stmt)  # type: ignore[call-overload]
     new_id = result.scalar()
     if new_id is None:
@@ -285,14 +338,18 @@ async def claim_idempotency_key(session: AsyncSession, *, owner_id: int, scope: 
     return await session.get(IdempotencyRecord, new_id)
 
 
-async def find_idempotency_record(session: AsyncSession, *, owner_id: int, scope: str, key: str) -> IdempotencyRecord | None:
-    stmt = select(IdempotencyRecord).where(IdempotencyRecord.owner_id == owner_id, IdempotencyRecord.scope == scope,
-                                           IdempotencyRecord.key == key)
+async def find_idempotency_record(
+    session: AsyncSession, *, owner_id: int, scope: str, key: str
+) -> IdempotencyRecord | None:
+    stmt = select(IdempotencyRecord).where(
+        IdempotencyRecord.owner_id == owner_id, IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+    )
     return await _first(session, stmt)
 
 
-async def workshop_lines(session: AsyncSession, org_nr: str | None, *, status: str | None = None,
-                         limit: int = 200) -> list[Booking]:
+async def workshop_lines(
+    session: AsyncSession, org_nr: str | None, *, status: str | None = None, limit: int = 200
+) -> list[Booking]:
     stmt = select(Booking)
     if org_nr:
         stmt = stmt.where(Booking.workshop_org_nr == org_nr)

@@ -39,11 +39,11 @@ _categories_decoder = msgspec.json.Decoder(list[CategoryRef])
 _strings_decoder = msgspec.json.Decoder(list[str])
 
 _DISTANCE = (
-    "(2 * {r} * asin(least(1.0, sqrt("
+    f"(2 * {EARTH_RADIUS_KM} * asin(least(1.0, sqrt("
     "power(sin(radians(a.latitude - CAST(:lat AS double precision)) / 2), 2)"
     " + CAST(:cos_lat AS double precision) * cos(radians(a.latitude))"
     " * power(sin(radians(a.longitude - CAST(:lng AS double precision)) / 2), 2)))))"
-).format(r=EARTH_RADIUS_KM)
+)
 _TSQUERY = "websearch_to_tsquery('norwegian'::regconfig, marketplace_unaccent(CAST(:q AS text)))"
 _QNORM = "marketplace_unaccent(lower(CAST(:q AS text)))"
 
@@ -57,8 +57,13 @@ def _like_pattern(value: str) -> str:
     return f"%{escaped}%"
 
 
-def _filtered_cte(query: SearchQuery | None, params: dict[str, Any], *, org_nrs: Sequence[str] | None = None,
-                  with_address: bool = False) -> str:
+def _filtered_cte(
+    query: SearchQuery | None,
+    params: dict[str, Any],
+    *,
+    org_nrs: Sequence[str] | None = None,
+    with_address: bool = False,
+) -> str:
     """`WITH [RECURSIVE] ... filtered AS (...)`: the workshops matching the query, one row each.
 
     Only what filtering and sorting need is joined here (set-wise: a bounding-box or DISTINCT ON address scan,
@@ -71,7 +76,9 @@ def _filtered_cte(query: SearchQuery | None, params: dict[str, Any], *, org_nrs:
     rank = "0::real"
     q = query
     needs_address = with_address or bool(q and (q.has_location or q.cities or q.counties or q.postal_code))
-    needs_price = bool(q and (q.service_category_ids or q.price_min is not None or q.price_max is not None or q.sort == "price"))
+    needs_price = bool(
+        q and (q.service_category_ids or q.price_min is not None or q.price_max is not None or q.sort == "price")
+    )
     if org_nrs is not None:
         params["org_nrs"] = list(org_nrs)
         where.append("w.org_nr = ANY(CAST(:org_nrs AS text[]))")
@@ -83,17 +90,24 @@ def _filtered_cte(query: SearchQuery | None, params: dict[str, Any], *, org_nrs:
         if q.max_distance_km is not None:
             dlat = q.max_distance_km / KM_PER_DEGREE
             dlng = min(180.0, q.max_distance_km / (KM_PER_DEGREE * max(params["cos_lat"], 1e-6)))
-            params.update(lat_min=q.lat - dlat, lat_max=q.lat + dlat,  # type: ignore[operator]
-                          lng_min=q.lng - dlng, lng_max=q.lng + dlng, max_km=q.max_distance_km)  # type: ignore[operator]
+            params.update(
+                lat_min=q.lat - dlat,
+                lat_max=q.lat + dlat,  # type: ignore[operator]
+                lng_min=q.lng - dlng,
+                lng_max=q.lng + dlng,
+                max_km=q.max_distance_km,
+            )  # type: ignore[operator]
             # bounding box on the (latitude, longitude) index first, the exact great-circle distance after
-            bbox = ("WHERE latitude BETWEEN CAST(:lat_min AS double precision) AND CAST(:lat_max AS double precision) "
-                    "AND longitude BETWEEN CAST(:lng_min AS double precision) AND CAST(:lng_max AS double precision)")
+            bbox = (
+                "WHERE latitude BETWEEN CAST(:lat_min AS double precision) AND CAST(:lat_max AS double precision) "
+                "AND longitude BETWEEN CAST(:lng_min AS double precision) AND CAST(:lng_max AS double precision)"
+            )
             where.append(f"{_DISTANCE} <= CAST(:max_km AS double precision)")
     if needs_address:
         inner = "JOIN" if (bbox or (q and (q.cities or q.counties or q.postal_code))) else "LEFT JOIN"
         joins.append(
-            f"{inner} (SELECT DISTINCT ON (org_nr COLLATE \"C\") org_nr, address, city, county, postal_code, latitude, longitude "
-            f"FROM workshop_addresses {bbox} ORDER BY org_nr COLLATE \"C\", is_primary DESC, id) a ON a.org_nr = w.org_nr"
+            f'{inner} (SELECT DISTINCT ON (org_nr COLLATE "C") org_nr, address, city, county, postal_code, latitude, longitude '
+            f'FROM workshop_addresses {bbox} ORDER BY org_nr COLLATE "C", is_primary DESC, id) a ON a.org_nr = w.org_nr'
         )
     if q is not None and q.service_category_ids:
         # the caller passes the whole subtree (`service_category_subtree`), so the planner sees the real ids
@@ -101,17 +115,24 @@ def _filtered_cte(query: SearchQuery | None, params: dict[str, Any], *, org_nrs:
     if needs_price:
         if q is not None and q.service_category_ids:
             # driven from the category links (index on service_category_id), not from every service
-            joins.append("JOIN (SELECT s.org_nr, min(s.price) AS cheapest FROM service_category_links l "
-                         "JOIN services s ON s.id = l.service_id AND s.is_active "
-                         "WHERE l.service_category_id = ANY(CAST(:sc AS integer[])) GROUP BY s.org_nr) px "
-                         "ON px.org_nr = w.org_nr")
+            joins.append(
+                "JOIN (SELECT s.org_nr, min(s.price) AS cheapest FROM service_category_links l "
+                "JOIN services s ON s.id = l.service_id AND s.is_active "
+                "WHERE l.service_category_id = ANY(CAST(:sc AS integer[])) GROUP BY s.org_nr) px "
+                "ON px.org_nr = w.org_nr"
+            )
         else:
-            joins.append("LEFT JOIN (SELECT org_nr, min(price) AS cheapest FROM services WHERE is_active GROUP BY org_nr) px "
-                         "ON px.org_nr = w.org_nr")
+            joins.append(
+                "LEFT JOIN (SELECT org_nr, min(price) AS cheapest FROM services WHERE is_active GROUP BY org_nr) px "
+                "ON px.org_nr = w.org_nr"
+            )
     if q is not None:
         if q.q:
             params["q"] = q.q
-            text_match = [f"w.search_vector @@ {_TSQUERY}", f"{_QNORM} <% w.search_name"]  # trigram word similarity: typos
+            text_match = [
+                f"w.search_vector @@ {_TSQUERY}",
+                f"{_QNORM} <% w.search_name",
+            ]  # trigram word similarity: typos
             if q.text_scope == "wide":
                 params["q_like"] = _like_pattern(q.q)
                 pattern = "marketplace_unaccent(CAST(:q_like AS text))"
@@ -127,8 +148,10 @@ def _filtered_cte(query: SearchQuery | None, params: dict[str, Any], *, org_nrs:
             rank = f"(ts_rank(w.search_vector, {_TSQUERY}) + word_similarity({_QNORM}, w.search_name))::real"
         if q.workshop_category_ids:
             params["wc"] = list(q.workshop_category_ids)
-            where.append("w.org_nr IN (SELECT org_nr FROM workshop_category_links "
-                         "WHERE workshop_category_id = ANY(CAST(:wc AS integer[])))")
+            where.append(
+                "w.org_nr IN (SELECT org_nr FROM workshop_category_links "
+                "WHERE workshop_category_id = ANY(CAST(:wc AS integer[])))"
+            )
         if q.cities:
             params["cities"] = list(q.cities)
             where.append("lower(a.city) = ANY(CAST(:cities AS text[]))")
@@ -157,17 +180,20 @@ def _filtered_cte(query: SearchQuery | None, params: dict[str, Any], *, org_nrs:
                 " AND (h.closes_at > CAST(:t AS time) OR h.closes_at <= h.opens_at))"
                 " OR (h.weekday = CAST(:prev_wd AS integer) AND h.closes_at <= h.opens_at AND h.closes_at > CAST(:t AS time))))"
             )
-    address_columns = ("a.address, a.city, a.county, a.postal_code, a.latitude, a.longitude" if needs_address else
-                       "NULL::text AS address, NULL::text AS city, NULL::text AS county, NULL::text AS postal_code, "
-                       "NULL::double precision AS latitude, NULL::double precision AS longitude")
+    address_columns = (
+        "a.address, a.city, a.county, a.postal_code, a.latitude, a.longitude"
+        if needs_address
+        else "NULL::text AS address, NULL::text AS city, NULL::text AS county, NULL::text AS postal_code, "
+        "NULL::double precision AS latitude, NULL::double precision AS longitude"
+    )
     filtered = f"""
 filtered AS (
   SELECT w.org_nr, w.name, w.logo::text AS logo, w.average_rating, w.total_reviews, {address_columns},
-         {'px.cheapest' if needs_price else 'NULL::numeric AS cheapest'}, {distance} AS distance_km, {rank} AS rank,
-         {'true' if needs_address else 'false'} AS has_address
+         {"px.cheapest" if needs_price else "NULL::numeric AS cheapest"}, {distance} AS distance_km, {rank} AS rank,
+         {"true" if needs_address else "false"} AS has_address
   FROM workshops w
   {chr(10).join(joins)}
-  WHERE {' AND '.join(where)}
+  WHERE {" AND ".join(where)}
 )"""
     return ("WITH RECURSIVE " if prefix else "WITH ") + ",\n".join([*prefix, filtered])
 
@@ -190,8 +216,14 @@ def _order(query: SearchQuery, alias: str = "f") -> str:
 
 def _summary_select(query: SearchQuery | None) -> str:
     """The display columns of the page's rows: address (unless already joined), prices and categories."""
-    cat_match = ("AND EXISTS (SELECT 1 FROM service_category_links l WHERE l.service_id = s.id "
-                 "AND l.service_category_id = ANY(CAST(:sc AS integer[])))") if query is not None and query.service_category_ids else ""
+    cat_match = (
+        (
+            "AND EXISTS (SELECT 1 FROM service_category_links l WHERE l.service_id = s.id "
+            "AND l.service_category_id = ANY(CAST(:sc AS integer[])))"
+        )
+        if query is not None and query.service_category_ids
+        else ""
+    )
     return f"""
 SELECT p.org_nr, p.name, p.logo, p.average_rating, p.total_reviews, p.distance_km, p.total_count,
        CASE WHEN p.has_address THEN p.address ELSE pa.address END AS address,
@@ -220,27 +252,45 @@ LEFT JOIN LATERAL (
 
 def _summary(row: Any) -> WorkshopSummary:
     return WorkshopSummary(
-        org_nr=row.org_nr, name=row.name, address_line=row.address, city=row.city, county=row.county,
-        postal_code=row.postal_code, latitude=row.latitude, longitude=row.longitude,
+        org_nr=row.org_nr,
+        name=row.name,
+        address_line=row.address,
+        city=row.city,
+        county=row.county,
+        postal_code=row.postal_code,
+        latitude=row.latitude,
+        longitude=row.longitude,
         distance_km=round(row.distance_km, 3) if row.distance_km is not None else None,
         logo=_strings_decoder.decode(row.logo) if row.logo else [],
         categories=_categories_decoder.decode(row.categories),
-        avg_rating=round(float(row.average_rating or 0.0), 2), total_reviews=int(row.total_reviews or 0),
+        avg_rating=round(float(row.average_rating or 0.0), 2),
+        total_reviews=int(row.total_reviews or 0),
         cheapest_service_price=float(row.cheapest) if row.cheapest is not None else None,
         services_count=int(row.services_count or 0),
     )
 
 
-async def search_page(session: AsyncSession, query: SearchQuery, *, order_query: SearchQuery | None = None,
-                      limit: int | None = None, offset: int | None = None, name: str = "search") -> tuple[list[WorkshopSummary], int | None]:
+async def search_page(
+    session: AsyncSession,
+    query: SearchQuery,
+    *,
+    order_query: SearchQuery | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+    name: str = "search",
+) -> tuple[list[WorkshopSummary], int | None]:
     """One page of the search and the total (None when the page is past the end)."""
-    params: dict[str, Any] = {"limit": limit if limit is not None else query.limit,
-                              "offset": offset if offset is not None else query.offset}
+    params: dict[str, Any] = {
+        "limit": limit if limit is not None else query.limit,
+        "offset": offset if offset is not None else query.offset,
+    }
     order = _order(order_query or query)
-    sql = (f"/* marketplace:{name} */ {_filtered_cte(query, params)},\n"
-           f"page AS (SELECT f.*, count(*) OVER () AS total_count FROM filtered f ORDER BY {order} "
-           f"LIMIT CAST(:limit AS integer) OFFSET CAST(:offset AS integer))\n"
-           f"{_summary_select(query)} ORDER BY {_order(order_query or query, 'p')}")
+    sql = (
+        f"/* marketplace:{name} */ {_filtered_cte(query, params)},\n"
+        f"page AS (SELECT f.*, count(*) OVER () AS total_count FROM filtered f ORDER BY {order} "
+        f"LIMIT CAST(:limit AS integer) OFFSET CAST(:offset AS integer))\n"
+        f"{_summary_select(query)} ORDER BY {_order(order_query or query, 'p')}"
+    )
     rows = (await _run(session, sql, params)).all()
     if not rows:
         return [], None
@@ -249,9 +299,11 @@ async def search_page(session: AsyncSession, query: SearchQuery, *, order_query:
 
 async def service_category_subtree(session: AsyncSession, ids: Sequence[int]) -> tuple[int, ...]:
     """The given service categories and all their descendants."""
-    sql = ("/* marketplace:category_subtree */ WITH RECURSIVE t(id) AS ("
-           "SELECT id FROM service_categories WHERE id = ANY(CAST(:ids AS integer[])) "
-           "UNION SELECT c.id FROM service_categories c JOIN t ON c.parent_id = t.id) SELECT id FROM t ORDER BY id")
+    sql = (
+        "/* marketplace:category_subtree */ WITH RECURSIVE t(id) AS ("
+        "SELECT id FROM service_categories WHERE id = ANY(CAST(:ids AS integer[])) "
+        "UNION SELECT c.id FROM service_categories c JOIN t ON c.parent_id = t.id) SELECT id FROM t ORDER BY id"
+    )
     found = tuple(int(r.id) for r in (await _run(session, sql, {"ids": list(ids)})).all())
     return found or tuple(ids)
 
@@ -283,7 +335,9 @@ SELECT 'rating', b.bucket, b.bucket, count(*) FROM (
               WHEN f.average_rating >= 2 THEN '2-3' WHEN f.average_rating >= 1 THEN '1-2' ELSE '0-1' END AS bucket
   FROM filtered f) b GROUP BY b.bucket
 """
-    groups: dict[str, list[FacetBucket]] = {k: [] for k in ("workshop_category", "service_category", "city", "county", "rating")}
+    groups: dict[str, list[FacetBucket]] = {
+        k: [] for k in ("workshop_category", "service_category", "city", "county", "rating")
+    }
     for row in (await _run(session, sql, params)).all():
         groups[row.facet].append(FacetBucket(key=row.key, label=row.label, count=int(row.n)))
     for name, buckets in groups.items():
@@ -291,8 +345,13 @@ SELECT 'rating', b.bucket, b.bucket, count(*) FROM (
             buckets.sort(key=lambda b: b.key, reverse=True)
         else:
             buckets.sort(key=lambda b: (-b.count, b.label.lower()))
-    return Facets(workshop_categories=groups["workshop_category"], service_categories=groups["service_category"],
-                  cities=groups["city"], counties=groups["county"], ratings=groups["rating"])
+    return Facets(
+        workshop_categories=groups["workshop_category"],
+        service_categories=groups["service_category"],
+        cities=groups["city"],
+        counties=groups["county"],
+        ratings=groups["rating"],
+    )
 
 
 async def summaries_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, WorkshopSummary]:
@@ -300,8 +359,10 @@ async def summaries_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[s
     if not org_nrs:
         return {}
     params: dict[str, Any] = {"limit": len(org_nrs), "offset": 0}
-    sql = (f"/* marketplace:summaries */ {_filtered_cte(None, params, org_nrs=org_nrs)},\n"
-           "page AS (SELECT f.*, 0 AS total_count FROM filtered f)\n" + _summary_select(None))
+    sql = (
+        f"/* marketplace:summaries */ {_filtered_cte(None, params, org_nrs=org_nrs)},\n"
+        "page AS (SELECT f.*, 0 AS total_count FROM filtered f)\n" + _summary_select(None)
+    )
     return {row.org_nr: _summary(row) for row in (await _run(session, sql, params)).all()}
 
 
@@ -309,9 +370,11 @@ async def summaries_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[s
 
 
 async def workshop_row(session: AsyncSession, org_nr: str) -> Any | None:
-    sql = ("/* marketplace:workshop */ SELECT org_nr, name, description, phone, mobile, email, homepage, "
-           "logo::text AS logo, images::text AS images, average_rating, total_reviews, updated_at "
-           "FROM workshops WHERE org_nr = :org_nr AND is_active")
+    sql = (
+        "/* marketplace:workshop */ SELECT org_nr, name, description, phone, mobile, email, homepage, "
+        "logo::text AS logo, images::text AS images, average_rating, total_reviews, updated_at "
+        "FROM workshops WHERE org_nr = :org_nr AND is_active"
+    )
     return (await _run(session, sql, {"org_nr": org_nr})).first()
 
 
@@ -330,8 +393,10 @@ async def workshop_exists(session: AsyncSession, org_nr: str) -> bool:
 
 
 async def addresses_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[Address]]:
-    sql = ("/* marketplace:addresses */ SELECT org_nr, address, postal_code, city, county, latitude, longitude "
-           "FROM workshop_addresses WHERE org_nr = ANY(CAST(:o AS text[])) ORDER BY org_nr, is_primary DESC, id")
+    sql = (
+        "/* marketplace:addresses */ SELECT org_nr, address, postal_code, city, county, latitude, longitude "
+        "FROM workshop_addresses WHERE org_nr = ANY(CAST(:o AS text[])) ORDER BY org_nr, is_primary DESC, id"
+    )
     out: dict[str, list[Address]] = {o: [] for o in org_nrs}
     for r in (await _run(session, sql, {"o": list(org_nrs)})).all():
         out[r.org_nr].append(Address(r.address, r.postal_code, r.city, r.county, r.latitude, r.longitude))
@@ -339,8 +404,10 @@ async def addresses_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[s
 
 
 async def contacts_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[Contact]]:
-    sql = ("/* marketplace:contacts */ SELECT id, org_nr, email, phone, mobile, manager FROM workshop_contacts "
-           "WHERE org_nr = ANY(CAST(:o AS text[])) ORDER BY org_nr, id")
+    sql = (
+        "/* marketplace:contacts */ SELECT id, org_nr, email, phone, mobile, manager FROM workshop_contacts "
+        "WHERE org_nr = ANY(CAST(:o AS text[])) ORDER BY org_nr, id"
+    )
     out: dict[str, list[Contact]] = {o: [] for o in org_nrs}
     for r in (await _run(session, sql, {"o": list(org_nrs)})).all():
         out[r.org_nr].append(Contact(r.id, r.email, r.phone, r.mobile, r.manager))
@@ -348,9 +415,11 @@ async def contacts_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[st
 
 
 async def workshop_categories_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[CategoryRef]]:
-    sql = ("/* marketplace:workshop_categories_for */ SELECT l.org_nr, c.id, c.name, c.slug FROM workshop_category_links l "
-           "JOIN workshop_categories c ON c.id = l.workshop_category_id WHERE l.org_nr = ANY(CAST(:o AS text[])) "
-           "ORDER BY l.org_nr, c.sort_order, c.id")
+    sql = (
+        "/* marketplace:workshop_categories_for */ SELECT l.org_nr, c.id, c.name, c.slug FROM workshop_category_links l "
+        "JOIN workshop_categories c ON c.id = l.workshop_category_id WHERE l.org_nr = ANY(CAST(:o AS text[])) "
+        "ORDER BY l.org_nr, c.sort_order, c.id"
+    )
     out: dict[str, list[CategoryRef]] = {o: [] for o in org_nrs}
     for r in (await _run(session, sql, {"o": list(org_nrs)})).all():
         out[r.org_nr].append(CategoryRef(r.id, r.name, r.slug))
@@ -366,24 +435,36 @@ SELECT s.id, s.org_nr, s.title, s.description, s.price, s.estimated_time, s.imag
 FROM services s WHERE s.org_nr = ANY(CAST(:o AS text[])) AND s.is_active ORDER BY s.org_nr, s.price, s.id"""
     out: dict[str, list[ServiceItem]] = {o: [] for o in org_nrs}
     for r in (await _run(session, sql, {"o": list(org_nrs)})).all():
-        out[r.org_nr].append(ServiceItem(
-            service_id=r.id, org_nr=r.org_nr, title=r.title, description=r.description, price=float(r.price),
-            estimated_time=float(r.estimated_time), images=decode_strings(r.images),
-            categories=_categories_decoder.decode(r.categories), supports_walk_in=bool(r.supports_walk_in),
-        ))
+        out[r.org_nr].append(
+            ServiceItem(
+                service_id=r.id,
+                org_nr=r.org_nr,
+                title=r.title,
+                description=r.description,
+                price=float(r.price),
+                estimated_time=float(r.estimated_time),
+                images=decode_strings(r.images),
+                categories=_categories_decoder.decode(r.categories),
+                supports_walk_in=bool(r.supports_walk_in),
+            )
+        )
     return out
 
 
 async def opening_hours_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[OpeningHour]]:
-    sql = ("/* marketplace:opening_hours_for */ SELECT org_nr, weekday, opens_at, closes_at, is_closed "
-           "FROM workshop_opening_hours WHERE org_nr = ANY(CAST(:o AS text[])) ORDER BY org_nr, weekday, id")
+    sql = (
+        "/* marketplace:opening_hours_for */ SELECT org_nr, weekday, opens_at, closes_at, is_closed "
+        "FROM workshop_opening_hours WHERE org_nr = ANY(CAST(:o AS text[])) ORDER BY org_nr, weekday, id"
+    )
     out: dict[str, list[OpeningHour]] = {o: [] for o in org_nrs}
     for r in (await _run(session, sql, {"o": list(org_nrs)})).all():
         out[r.org_nr].append(OpeningHour(r.weekday, r.opens_at, r.closes_at, bool(r.is_closed)))
     return out
 
 
-async def public_ratings_for(session: AsyncSession, org_nrs: Sequence[str], limit: int = PUBLIC_RATINGS_LIMIT) -> dict[str, list[PublicRating]]:
+async def public_ratings_for(
+    session: AsyncSession, org_nrs: Sequence[str], limit: int = PUBLIC_RATINGS_LIMIT
+) -> dict[str, list[PublicRating]]:
     """Ratings the owners chose to make public (never the private ones), newest first."""
     sql = """/* marketplace:public_ratings_for */
 SELECT id, workshop_org_nr, service_title, service_rating, service_rating_message, rated_at FROM (
@@ -393,25 +474,41 @@ SELECT id, workshop_org_nr, service_title, service_rating, service_rating_messag
 ) r WHERE rn <= CAST(:n AS integer) ORDER BY workshop_org_nr, rn"""
     out: dict[str, list[PublicRating]] = {o: [] for o in org_nrs}
     for r in (await _run(session, sql, {"o": list(org_nrs), "n": limit})).all():
-        out[r.workshop_org_nr].append(PublicRating(
-            booking_id=r.id, service_title=r.service_title, service_rating=float(r.service_rating),
-            service_rating_message=r.service_rating_message, rated_at=r.rated_at,
-        ))
+        out[r.workshop_org_nr].append(
+            PublicRating(
+                booking_id=r.id,
+                service_title=r.service_title,
+                service_rating=float(r.service_rating),
+                service_rating_message=r.service_rating_message,
+                rated_at=r.rated_at,
+            )
+        )
     return out
 
 
 async def ratings_summary_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, tuple[float, int]]:
-    sql = ("/* marketplace:ratings_summary_for */ SELECT org_nr, average_rating, total_reviews FROM workshops "
-           "WHERE org_nr = ANY(CAST(:o AS text[]))")
-    return {r.org_nr: (float(r.average_rating or 0.0), int(r.total_reviews or 0))
-            for r in (await _run(session, sql, {"o": list(org_nrs)})).all()}
+    sql = (
+        "/* marketplace:ratings_summary_for */ SELECT org_nr, average_rating, total_reviews FROM workshops "
+        "WHERE org_nr = ANY(CAST(:o AS text[]))"
+    )
+    return {
+        r.org_nr: (float(r.average_rating or 0.0), int(r.total_reviews or 0))
+        for r in (await _run(session, sql, {"o": list(org_nrs)})).all()
+    }
 
 
 # --- categories and brands ---------------------------------------------------------------------------
 
 
-async def workshop_categories(session: AsyncSession, *, ids: Sequence[int] = (), include_inactive: bool = False,
-                              q: str | None = None, with_counts: bool = False, descending: bool = False) -> list[WorkshopCategoryItem]:
+async def workshop_categories(
+    session: AsyncSession,
+    *,
+    ids: Sequence[int] = (),
+    include_inactive: bool = False,
+    q: str | None = None,
+    with_counts: bool = False,
+    descending: bool = False,
+) -> list[WorkshopCategoryItem]:
     where, params = ["true"], {}  # type: ignore[var-annotated]
     if ids:
         where.append("c.id = ANY(CAST(:ids AS integer[]))")
@@ -419,30 +516,67 @@ async def workshop_categories(session: AsyncSession, *, ids: Sequence[int] = (),
     if not include_inactive:
         where.append("c.is_active")
     if q:
-        where.append("(marketplace_unaccent(lower(c.name)) LIKE marketplace_unaccent(CAST(:q AS text)) "
-                     "OR lower(c.slug) LIKE CAST(:q AS text))")
+        where.append(
+            "(marketplace_unaccent(lower(c.name)) LIKE marketplace_unaccent(CAST(:q AS text)) "
+            "OR lower(c.slug) LIKE CAST(:q AS text))"
+        )
         params["q"] = _like_pattern(q)
-    count = ("(SELECT count(*) FROM workshop_category_links l JOIN workshops w ON w.org_nr = l.org_nr AND w.is_active "
-             "WHERE l.workshop_category_id = c.id)") if with_counts else "NULL"
-    sql = (f"/* marketplace:workshop_categories */ SELECT c.*, {count} AS n FROM workshop_categories c "
-           f"WHERE {' AND '.join(where)} ORDER BY c.id {'DESC' if descending else 'ASC'}")
-    return [WorkshopCategoryItem(id=r.id, name=r.name, slug=r.slug, description=r.description, icon=r.icon,
-                                 sort_order=r.sort_order, is_active=r.is_active,
-                                 shops_count=int(r.n) if with_counts else None)
-            for r in (await _run(session, sql, params)).all()]
+    count = (
+        (
+            "(SELECT count(*) FROM workshop_category_links l JOIN workshops w ON w.org_nr = l.org_nr AND w.is_active "
+            "WHERE l.workshop_category_id = c.id)"
+        )
+        if with_counts
+        else "NULL"
+    )
+    sql = (
+        f"/* marketplace:workshop_categories */ SELECT c.*, {count} AS n FROM workshop_categories c "
+        f"WHERE {' AND '.join(where)} ORDER BY c.id {'DESC' if descending else 'ASC'}"
+    )
+    return [
+        WorkshopCategoryItem(
+            id=r.id,
+            name=r.name,
+            slug=r.slug,
+            description=r.description,
+            icon=r.icon,
+            sort_order=r.sort_order,
+            is_active=r.is_active,
+            shops_count=int(r.n) if with_counts else None,
+        )
+        for r in (await _run(session, sql, params)).all()
+    ]
 
 
-async def service_categories(session: AsyncSession, *, include_inactive: bool = False, with_counts: bool = False) -> list[ServiceCategoryItem]:
+async def service_categories(
+    session: AsyncSession, *, include_inactive: bool = False, with_counts: bool = False
+) -> list[ServiceCategoryItem]:
     """Every service category (the caller filters and shapes; the table is small)."""
-    count = ("(SELECT count(*) FROM service_category_links l JOIN services s ON s.id = l.service_id AND s.is_active "
-             "JOIN workshops w ON w.org_nr = s.org_nr AND w.is_active WHERE l.service_category_id = c.id)") if with_counts else "NULL"
+    count = (
+        (
+            "(SELECT count(*) FROM service_category_links l JOIN services s ON s.id = l.service_id AND s.is_active "
+            "JOIN workshops w ON w.org_nr = s.org_nr AND w.is_active WHERE l.service_category_id = c.id)"
+        )
+        if with_counts
+        else "NULL"
+    )
     where = "true" if include_inactive else "c.is_active"
     sql = f"/* marketplace:service_categories */ SELECT c.*, {count} AS n FROM service_categories c WHERE {where} ORDER BY c.id"
-    return [ServiceCategoryItem(id=r.id, name=r.name, slug=r.slug, description=r.description, parent_id=r.parent_id,
-                                level=max(0, int(r.level) - 1), workshop_category_id=r.workshop_category_id,
-                                sort_order=r.sort_order, is_active=r.is_active,
-                                services_count=int(r.n) if with_counts else None)
-            for r in (await _run(session, sql)).all()]
+    return [
+        ServiceCategoryItem(
+            id=r.id,
+            name=r.name,
+            slug=r.slug,
+            description=r.description,
+            parent_id=r.parent_id,
+            level=max(0, int(r.level) - 1),
+            workshop_category_id=r.workshop_category_id,
+            sort_order=r.sort_order,
+            is_active=r.is_active,
+            services_count=int(r.n) if with_counts else None,
+        )
+        for r in (await _run(session, sql)).all()
+    ]
 
 
 async def car_brands(session: AsyncSession) -> list[CarBrandItem]:
@@ -454,8 +588,10 @@ async def car_brands(session: AsyncSession) -> list[CarBrandItem]:
 
 
 async def favourite_rows(session: AsyncSession, owner_id: int) -> list[tuple[str, datetime]]:
-    sql = ("/* marketplace:favourites */ SELECT f.org_nr, f.created_at FROM favourites f "
-           "JOIN workshops w ON w.org_nr = f.org_nr AND w.is_active WHERE f.owner_id = :owner ORDER BY f.created_at DESC, f.org_nr")
+    sql = (
+        "/* marketplace:favourites */ SELECT f.org_nr, f.created_at FROM favourites f "
+        "JOIN workshops w ON w.org_nr = f.org_nr AND w.is_active WHERE f.owner_id = :owner ORDER BY f.created_at DESC, f.org_nr"
+    )
     return [(r.org_nr, r.created_at) for r in (await _run(session, sql, {"owner": owner_id})).all()]
 
 
@@ -463,15 +599,19 @@ async def favourite_set(session: AsyncSession, owner_id: int, org_nrs: Iterable[
     wanted = list(dict.fromkeys(org_nrs))
     if not wanted:
         return set()
-    sql = ("/* marketplace:favourite_set */ SELECT org_nr FROM favourites "
-           "WHERE owner_id = :owner AND org_nr = ANY(CAST(:o AS text[]))")
+    sql = (
+        "/* marketplace:favourite_set */ SELECT org_nr FROM favourites "
+        "WHERE owner_id = :owner AND org_nr = ANY(CAST(:o AS text[]))"
+    )
     return {r.org_nr for r in (await _run(session, sql, {"owner": owner_id, "o": wanted})).all()}
 
 
 async def add_favourite(session: AsyncSession, owner_id: int, org_nr: str) -> bool:
     """True when added, False when it was already a favourite."""
-    sql = ("/* marketplace:add_favourite */ INSERT INTO favourites (owner_id, org_nr, created_at) VALUES (:owner, :org, now()) "
-           "ON CONFLICT DO NOTHING RETURNING org_nr")
+    sql = (
+        "/* marketplace:add_favourite */ INSERT INTO favourites (owner_id, org_nr, created_at) VALUES (:owner, :org, now()) "
+        "ON CONFLICT DO NOTHING RETURNING org_nr"
+    )
     return (await _run(session, sql, {"owner": owner_id, "org": org_nr})).first() is not None
 
 

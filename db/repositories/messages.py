@@ -73,7 +73,9 @@ LEGACY_UNREAD = """(
 
 _THREAD_UNREAD_SQL = text(
     "SELECT (SELECT count(*) FROM messages m WHERE m.booking_id = :booking_id AND m.sender_type = 'workshop' "
-    "AND NOT m.is_read) + coalesce((SELECT " + LEGACY_UNREAD.format(b="b") + " FROM bookings b WHERE b.id = :booking_id), 0)"
+    "AND NOT m.is_read) + coalesce((SELECT "
+    + LEGACY_UNREAD.format(b="b")
+    + " FROM bookings b WHERE b.id = :booking_id), 0)"
 )
 _OWNER_UNREAD_SQL = text(
     "SELECT (SELECT count(*) FROM messages m WHERE m.owner_id = :owner_id AND m.sender_type = 'workshop' "
@@ -103,15 +105,18 @@ async def unread_by_booking(session: AsyncSession, booking_ids: Sequence[int]) -
     return {int(r[0]): int(r[1]) for r in rows}
 
 
-async def messages_by_booking(session: AsyncSession, booking_ids: Sequence[int], per_booking: int) -> dict[int, list[Message]]:
+async def messages_by_booking(
+    session: AsyncSession, booking_ids: Sequence[int], per_booking: int
+) -> dict[int, list[Message]]:
     """The latest `per_booking` messages of each booking, returned oldest first; one statement."""
     if not booking_ids:
         return {}
     ranked = (
         select(
             Message.id,
-            func.row_number().over(partition_by=Message.booking_id,
-                                   order_by=(Message.created_at.desc(), Message.id.desc())).label("rn"),  # type: ignore[attr-defined, union-attr]
+            func.row_number()
+            .over(partition_by=Message.booking_id, order_by=(Message.created_at.desc(), Message.id.desc()))
+            .label("rn"),  # type: ignore[attr-defined, union-attr]
         )
         .where(Message.booking_id.in_(list(booking_ids)))  # type: ignore[attr-defined]
         .subquery()
@@ -135,7 +140,11 @@ async def mark_read_up_to(session: AsyncSession, booking_id: int, last_read_id: 
     """
     stmt = update(Message).where(Message.booking_id == booking_id, _UNREAD)
     if last_read_id is not None:
-        created = select(Message.created_at).where(Message.id == last_read_id, Message.booking_id == booking_id).scalar_subquery()
+        created = (
+            select(Message.created_at)
+            .where(Message.id == last_read_id, Message.booking_id == booking_id)
+            .scalar_subquery()
+        )
         stmt = stmt.where(
             (Message.created_at < created) | ((Message.created_at == created) & (Message.id <= last_read_id))  # type: ignore[operator]
         )
@@ -152,14 +161,19 @@ async def mark_read_before(session: AsyncSession, booking_id: int, up_to: dateti
     return int(result.rowcount or 0)
 
 
-async def mark_owner_messages_read(session: AsyncSession, owner_id: int, targets: list[tuple[int, int | None]],
-                                   now: datetime) -> int:
+async def mark_owner_messages_read(
+    session: AsyncSession, owner_id: int, targets: list[tuple[int, int | None]], now: datetime
+) -> int:
     """For (booking_id, message_id) pairs of the owner: read up to the message (the whole thread when None)."""
     total = 0
     for booking_id, message_id in targets:
         stmt = update(Message).where(Message.owner_id == owner_id, Message.booking_id == booking_id, _UNREAD)
         if message_id is not None:
-            created = select(Message.created_at).where(Message.id == message_id, Message.booking_id == booking_id).scalar_subquery()
+            created = (
+                select(Message.created_at)
+                .where(Message.id == message_id, Message.booking_id == booking_id)
+                .scalar_subquery()
+            )
             stmt = stmt.where(
                 (Message.created_at < created) | ((Message.created_at == created) & (Message.id <= message_id))  # type: ignore[operator]
             )
@@ -245,7 +259,9 @@ def escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def inbox(session: AsyncSession, owner_id: int, q: str | None, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+async def inbox(
+    session: AsyncSession, owner_id: int, q: str | None, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
     """The owner's threads by last activity (newest first), each with its last message; and the total."""
     params = {"owner_id": owner_id, "q": escape_like(q) if q else None, "limit": limit, "offset": offset}
     rows = [dict(r._mapping) for r in (await session.exec(_INBOX_SQL, params=params)).all()]  # type: ignore[call-overload]
@@ -257,16 +273,18 @@ async def inbox(session: AsyncSession, owner_id: int, q: str | None, offset: int
     return [], int(total)
 
 
-async def thread_pages(session: AsyncSession, booking_ids: Sequence[int], offset: int,
-                       limit: int) -> dict[int, tuple[list[Message], int]]:
+async def thread_pages(
+    session: AsyncSession, booking_ids: Sequence[int], offset: int, limit: int
+) -> dict[int, tuple[list[Message], int]]:
     """The same window (oldest first) of several threads, with each thread's message count; one statement."""
     if not booking_ids:
         return {}
     ranked = (
         select(
             Message.id,
-            func.row_number().over(partition_by=Message.booking_id,
-                                   order_by=(Message.created_at.asc(), Message.id.asc())).label("rn"),  # type: ignore[attr-defined, union-attr]
+            func.row_number()
+            .over(partition_by=Message.booking_id, order_by=(Message.created_at.asc(), Message.id.asc()))
+            .label("rn"),  # type: ignore[attr-defined, union-attr]
             func.count().over(partition_by=Message.booking_id).label("total"),
         )
         .where(Message.booking_id.in_(list(booking_ids)))  # type: ignore[attr-defined]
@@ -286,9 +304,13 @@ async def thread_pages(session: AsyncSession, booking_ids: Sequence[int], offset
         out[message.booking_id] = (rows, int(total))
         totals_needed.discard(message.booking_id)
     if totals_needed:  # windows past the end still report the thread's size
-        counts = select(Message.booking_id, func.count()).where(
-            Message.booking_id.in_(list(totals_needed))  # type: ignore[attr-defined]
-        ).group_by(Message.booking_id)
+        counts = (
+            select(Message.booking_id, func.count())
+            .where(
+                Message.booking_id.in_(list(totals_needed))  # type: ignore[attr-defined]
+            )
+            .group_by(Message.booking_id)
+        )
         for booking_id, total in (await session.exec(counts)).all():  # type: ignore[call-overload]
             out[int(booking_id)] = ([], int(total))
     return out

@@ -34,6 +34,7 @@ async def upsert(session: AsyncSession, owner_id: int, values: list[tuple[str, s
         [{"owner_id": owner_id, "event": e, "channel": c, "enabled": v} for e, c, v in values]
     )
     stmt = stmt.on_conflict_do_update(
-        constraint="uq_notification_pref", set_={"enabled": stmt.excluded.enabled, "updated_at": stmt.excluded.updated_at}
+        constraint="uq_notification_pref",
+        set_={"enabled": stmt.excluded.enabled, "updated_at": stmt.excluded.updated_at},
     )
     await session.exec(stmt)  # type: ignore[call-overload]

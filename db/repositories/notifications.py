@@ -64,8 +64,13 @@ def _type_filter(types: Sequence[str]):  # type: ignore[no-untyped-def]
 
 
 async def unread_count(session: AsyncSession, owner_id: int) -> int:
-    stmt = select(func.count()).select_from(Notification).where(
-        Notification.owner_id == owner_id, Notification.is_read.is_(False)  # type: ignore[attr-defined]
+    stmt = (
+        select(func.count())
+        .select_from(Notification)
+        .where(
+            Notification.owner_id == owner_id,
+            Notification.is_read.is_(False),  # type: ignore[attr-defined]
+        )
     )
     return int((await session.exec(stmt)).scalar_one())  # type: ignore[call-overload]
 
@@ -75,7 +80,9 @@ async def get_owned(session: AsyncSession, owner_id: int, notification_id: int) 
     return (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload, no-any-return]
 
 
-async def mark_read(session: AsyncSession, owner_id: int, ids: Sequence[int] | None, now: datetime) -> list[Notification]:
+async def mark_read(
+    session: AsyncSession, owner_id: int, ids: Sequence[int] | None, now: datetime
+) -> list[Notification]:
     """Mark the owner's unread notifications among `ids` (all of them when None) read; the rows changed."""
     stmt = update(Notification).where(Notification.owner_id == owner_id, Notification.is_read.is_(False))  # type: ignore[attr-defined]
     if ids is not None:

@@ -18,7 +18,7 @@ UNPAYABLE_LINE_STATUSES = ("CANCELLED", "DECLINED")
 class GroupLine:
     """The fields of one booking line that payments need."""
 
-    __slots__ = ("booking_id", "group_id", "owner_id", "price", "status", "paid_at", "title", "workshop_org_nr")
+    __slots__ = ("booking_id", "group_id", "owner_id", "paid_at", "price", "status", "title", "workshop_org_nr")
 
     def __init__(self, row: Any) -> None:
         self.booking_id: int = row.id
@@ -31,8 +31,16 @@ class GroupLine:
         self.workshop_org_nr: str = row.workshop_org_nr
 
 
-_LINE_COLUMNS = (Booking.id, Booking.group_id, Booking.owner_id, Booking.service_price, Booking.status,  # type: ignore[var-annotated]
-                 Booking.paid_at, Booking.service_title, Booking.workshop_org_nr)
+_LINE_COLUMNS = (
+    Booking.id,
+    Booking.group_id,
+    Booking.owner_id,
+    Booking.service_price,
+    Booking.status,  # type: ignore[var-annotated]
+    Booking.paid_at,
+    Booking.service_title,
+    Booking.workshop_org_nr,
+)
 
 
 async def group_of_booking(session: AsyncSession, booking_id: int, owner_id: int) -> str | None:
@@ -60,7 +68,9 @@ async def lines_of_groups(session: AsyncSession, group_ids: list[str]) -> dict[s
 
 async def lock_group(session: AsyncSession, group_id: str) -> None:
     """Serialise intent creation for one booking group until the transaction ends."""
-    await session.exec(text("select pg_advisory_xact_lock(hashtextextended(:key, 0))").bindparams(key=f"payments:{group_id}"))  # type: ignore[call-overload]
+    await session.exec(
+        text("select pg_advisory_xact_lock(hashtextextended(:key, 0))").bindparams(key=f"payments:{group_id}")
+    )  # type: ignore[call-overload]
 
 
 async def open_payment_for_group(session: AsyncSession, group_id: str) -> Payment | None:
@@ -69,7 +79,11 @@ async def open_payment_for_group(session: AsyncSession, group_id: str) -> Paymen
 
 
 async def succeeded_payment_for_group(session: AsyncSession, group_id: str) -> Payment | None:
-    stmt = select(Payment).where(Payment.group_id == group_id, Payment.status == "succeeded").order_by(Payment.created_at.desc())  # type: ignore[arg-type,attr-defined]
+    stmt = (
+        select(Payment)
+        .where(Payment.group_id == group_id, Payment.status == "succeeded")
+        .order_by(Payment.created_at.desc())
+    )  # type: ignore[arg-type,attr-defined]
     return (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload,no-any-return]
 
 
@@ -84,8 +98,9 @@ async def add_payment(session: AsyncSession, payment: Payment) -> Payment:
     return payment
 
 
-async def get_payment(session: AsyncSession, payment_id: str, *, owner_id: int | None = None,
-                      for_update: bool = False) -> Payment | None:
+async def get_payment(
+    session: AsyncSession, payment_id: str, *, owner_id: int | None = None, for_update: bool = False
+) -> Payment | None:
     stmt = select(Payment).where(Payment.id == payment_id)  # type: ignore[arg-type]
     if owner_id is not None:
         stmt = stmt.where(Payment.owner_id == owner_id)  # type: ignore[arg-type]
@@ -103,14 +118,18 @@ async def latest_payments_for_groups(session: AsyncSession, group_ids: list[str]
     """Per group, the payment that matters: the succeeded one, else the open one, else the newest."""
     if not group_ids:
         return {}
-    rank = func.row_number().over(
-        partition_by=Payment.group_id,
-        order_by=(
-            (Payment.status == "succeeded").desc(),  # type: ignore[arg-type]
-            Payment.status.not_in(("canceled", "succeeded")).desc(),  # type: ignore[attr-defined]
-            Payment.created_at.desc(),  # type: ignore[attr-defined]
-        ),
-    ).label("rank")
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Payment.group_id,
+            order_by=(
+                (Payment.status == "succeeded").desc(),  # type: ignore[arg-type]
+                Payment.status.not_in(("canceled", "succeeded")).desc(),  # type: ignore[attr-defined]
+                Payment.created_at.desc(),  # type: ignore[attr-defined]
+            ),
+        )
+        .label("rank")
+    )
     inner = select(Payment.id, rank).where(Payment.group_id.in_(group_ids), Payment.owner_id == owner_id).subquery()  # type: ignore[attr-defined,arg-type]
     stmt = select(Payment).join(inner, inner.c.id == Payment.id).where(inner.c.rank == 1)
     rows = (await session.exec(stmt)).scalars().all()  # type: ignore[call-overload]
@@ -128,8 +147,9 @@ async def mark_group_paid(session: AsyncSession, group_id: str, paid_at: datetim
     return [row[0] for row in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
 
 
-async def record_webhook_event(session: AsyncSession, *, event_id: str, event_type: str, payload: dict[str, Any],
-                               provider: str = "stripe") -> bool:
+async def record_webhook_event(
+    session: AsyncSession, *, event_id: str, event_type: str, payload: dict[str, Any], provider: str = "stripe"
+) -> bool:
     """Insert the event id; False when it was already there (a repeat). Concurrent repeats wait on the
     first insert's transaction, then see the conflict."""
     stmt = (

@@ -69,7 +69,9 @@ class Vehicle:
     first_registration: date | None
     model_year: int | None
     registration_status: str | None
-    next_eu_control: date | None = strawberry.field(description="Deadline of the next periodic inspection (EU-kontroll).")
+    next_eu_control: date | None = strawberry.field(
+        description="Deadline of the next periodic inspection (EU-kontroll)."
+    )
     last_eu_control: date | None
     weights: JSON = strawberry.field(description="Weights in kg: curb_weight_kg, gross_weight_kg, payload_kg, ...")
     source: str = strawberry.field(description='"vegvesen", or "offline" for data made up without the registry.')
@@ -81,13 +83,28 @@ class Vehicle:
     @classmethod
     def from_view(cls, view: VehicleView, info: Ctx) -> Vehicle:
         return cls(
-            id=strawberry.ID(str(view.id)), registration_number=view.registration_number, nickname=view.nickname,
-            image=_absolute(info, view.image), is_primary=view.is_primary, brand=view.brand, model=view.model,
-            color=view.color, fuel_type=view.fuel_type, vehicle_class=view.vehicle_class, vin=view.vin,
-            first_registration=view.first_registration, model_year=view.model_year,
-            registration_status=view.registration_status, next_eu_control=view.next_eu_control,
-            last_eu_control=view.last_eu_control, weights=view.weights, source=view.source,
-            fetched_at=view.fetched_at, linked_at=view.linked_at, updated_at=view.updated_at, registry_data=view.raw,
+            id=strawberry.ID(str(view.id)),
+            registration_number=view.registration_number,
+            nickname=view.nickname,
+            image=_absolute(info, view.image),
+            is_primary=view.is_primary,
+            brand=view.brand,
+            model=view.model,
+            color=view.color,
+            fuel_type=view.fuel_type,
+            vehicle_class=view.vehicle_class,
+            vin=view.vin,
+            first_registration=view.first_registration,
+            model_year=view.model_year,
+            registration_status=view.registration_status,
+            next_eu_control=view.next_eu_control,
+            last_eu_control=view.last_eu_control,
+            weights=view.weights,
+            source=view.source,
+            fetched_at=view.fetched_at,
+            linked_at=view.linked_at,
+            updated_at=view.updated_at,
+            registry_data=view.raw,
         )
 
 
@@ -163,10 +180,14 @@ NotificationSettingsPayload = payload_union("NotificationSettingsPayload", Notif
 
 
 def settings_list(merged: dict[str, dict[str, bool]]) -> list[NotificationSetting]:
-    return [NotificationSetting(event=event, email=channels["email"], push=channels["push"]) for event, channels in merged.items()]
+    return [
+        NotificationSetting(event=event, email=channels["email"], push=channels["push"])
+        for event, channels in merged.items()
+    ]
 
 
 # resolvers of the fields `Owner` gains (declared in graphql_api/types.py)
+
 
 async def owner_vehicles(owner: Owner, info: Ctx) -> list[Vehicle]:
     views = await info.context.loaders.get(AccountLoaders).vehicles.load(owner.owner_id)
@@ -207,9 +228,12 @@ class AccountQuery:
 @strawberry.type
 class AccountMutation:
     @strawberry.mutation(description="Change profile fields; only the fields given change.")
-    async def update_profile(self, info: Ctx, input: UpdateProfileInput) -> ProfilePayload:  # noqa: A002
-        changes = {name: getattr(input, name) for name in ("username", "first_name", "last_name", "phone_number", "address")
-                   if _given(getattr(input, name))}
+    async def update_profile(self, info: Ctx, input: UpdateProfileInput) -> ProfilePayload:
+        changes = {
+            name: getattr(input, name)
+            for name in ("username", "first_name", "last_name", "phone_number", "address")
+            if _given(getattr(input, name))
+        }
         try:
             owner_id = await info.context.owner_id()
             async with info.context.transaction() as uow:
@@ -239,9 +263,12 @@ class AccountMutation:
             return user_error(exc)
         return ProfileImageRemoval(removed=result.removed, owner=Owner.from_summary(result.owner))
 
-    @strawberry.mutation(description="Look the vehicle up in the registry if new and link it; the first becomes primary.")
-    async def add_vehicle(self, info: Ctx, registration_number: str, nickname: str | None = None,
-                          image: Upload | None = None) -> AddVehiclePayload:
+    @strawberry.mutation(
+        description="Look the vehicle up in the registry if new and link it; the first becomes primary."
+    )
+    async def add_vehicle(
+        self, info: Ctx, registration_number: str, nickname: str | None = None, image: Upload | None = None
+    ) -> AddVehiclePayload:
         try:
             owner_id = await info.context.owner_id()
             upload = await _upload(image, "image") if image is not None else None
@@ -252,8 +279,9 @@ class AccountMutation:
         return VehicleAdded(vehicle=Vehicle.from_view(result.vehicle, info), created=result.created)
 
     @strawberry.mutation(description="Change the nickname and/or picture of one of the owner's vehicles.")
-    async def update_vehicle(self, info: Ctx, registration_number: str, nickname: str | None = strawberry.UNSET,
-                             image: Upload | None = None) -> VehiclePayload:
+    async def update_vehicle(
+        self, info: Ctx, registration_number: str, nickname: str | None = strawberry.UNSET, image: Upload | None = None
+    ) -> VehiclePayload:
         changes: dict[str, object] = {"nickname": nickname} if _given(nickname) else {}
         try:
             owner_id = await info.context.owner_id()
@@ -264,7 +292,9 @@ class AccountMutation:
             return user_error(exc)
         return VehicleUpdated(vehicle=Vehicle.from_view(view, info))
 
-    @strawberry.mutation(description="Unlink a vehicle (the record stays); a removed primary passes to the latest updated.")
+    @strawberry.mutation(
+        description="Unlink a vehicle (the record stays); a removed primary passes to the latest updated."
+    )
     async def remove_vehicle(self, info: Ctx, registration_number: str) -> RemoveVehiclePayload:
         try:
             owner_id = await info.context.owner_id()
@@ -272,8 +302,10 @@ class AccountMutation:
                 result = await garage.remove_vehicle(uow, owner_id, registration_number)
         except DomainError as exc:
             return user_error(exc)
-        return VehicleRemoval(registration_number=result.registration_number,
-                              primary_vehicle=Vehicle.from_view(result.primary, info) if result.primary else None)
+        return VehicleRemoval(
+            registration_number=result.registration_number,
+            primary_vehicle=Vehicle.from_view(result.primary, info) if result.primary else None,
+        )
 
     @strawberry.mutation
     async def set_primary_vehicle(self, info: Ctx, registration_number: str) -> VehiclePayload:
@@ -296,7 +328,9 @@ class AccountMutation:
         return VehicleUpdated(vehicle=Vehicle.from_view(view, info))
 
     @strawberry.mutation(description="Partial update: only the events and channels given change.")
-    async def update_notification_settings(self, info: Ctx, changes: list[NotificationSettingInput]) -> NotificationSettingsPayload:
+    async def update_notification_settings(
+        self, info: Ctx, changes: list[NotificationSettingInput]
+    ) -> NotificationSettingsPayload:
         body: dict[str, dict[str, object]] = {}
         for change in changes:
             channels = body.setdefault(change.event, {})

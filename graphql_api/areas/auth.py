@@ -24,9 +24,14 @@ class AuthSession:
 
     @classmethod
     def from_session(cls, session: Session) -> "AuthSession":
-        return cls(access_token=session.access_token, refresh_token=session.refresh_token,
-                   token_type=session.token_type, expires_in=session.expires_in, expires_at=session.expires_at,
-                   owner=Owner.from_summary(session.owner))
+        return cls(
+            access_token=session.access_token,
+            refresh_token=session.refresh_token,
+            token_type=session.token_type,
+            expires_in=session.expires_in,
+            expires_at=session.expires_at,
+            owner=Owner.from_summary(session.owner),
+        )
 
 
 @strawberry.type
@@ -96,12 +101,14 @@ class AuthMutation:
         return Done(message="Sign-out successful.")
 
     @strawberry.mutation
-    async def request_password_reset(self, info: Info[GraphQLContext, None], email: str,
-                                     redirect_to: str | None = None) -> DonePayload:
+    async def request_password_reset(
+        self, info: Info[GraphQLContext, None], email: str, redirect_to: str | None = None
+    ) -> DonePayload:
         try:
             async with info.context.transaction() as uow:
-                message = await auth.forgot_password(uow, email=email, redirect_to=redirect_to,
-                                                     client_ip=info.context.client_ip())
+                message = await auth.forgot_password(
+                    uow, email=email, redirect_to=redirect_to, client_ip=info.context.client_ip()
+                )
         except DomainError as exc:
             return user_error(exc)
         return Done(message=message)

@@ -154,9 +154,17 @@ class BookingChangeRequest:
 
     @classmethod
     def of(cls, c: ChangeRequestItem) -> BookingChangeRequest:
-        return cls(id=c.id, booking_id=c.booking_id, group_id=c.group_id, request_type=c.request_type, status=c.status,
-                   reason=c.reason, requested_start_time=c.requested_start_time, created_at=c.created_at,
-                   resolved_at=c.resolved_at)
+        return cls(
+            id=c.id,
+            booking_id=c.booking_id,
+            group_id=c.group_id,
+            request_type=c.request_type,
+            status=c.status,
+            reason=c.reason,
+            requested_start_time=c.requested_start_time,
+            created_at=c.created_at,
+            resolved_at=c.resolved_at,
+        )
 
 
 @strawberry.type
@@ -173,9 +181,17 @@ class BookingRating:
 
     @classmethod
     def of(cls, r: RatingItem) -> BookingRating:
-        return cls(booking_id=r.booking_id, workshop_org_nr=r.workshop_org_nr, workshop_name=r.workshop_name,
-                   service_title=r.service_title, registration_number=r.registration_number, rating=r.service_rating,
-                   message=r.service_rating_message, private=r.private_service_rating, rated_at=r.rated_at)
+        return cls(
+            booking_id=r.booking_id,
+            workshop_org_nr=r.workshop_org_nr,
+            workshop_name=r.workshop_name,
+            service_title=r.service_title,
+            registration_number=r.registration_number,
+            rating=r.service_rating,
+            message=r.service_rating_message,
+            private=r.private_service_rating,
+            rated_at=r.rated_at,
+        )
 
 
 @strawberry.type
@@ -210,38 +226,79 @@ class Booking:
     @classmethod
     def of(cls, b: BookingLine) -> Booking:
         return cls(
-            id=b.id, group_id=b.group_id, workshop_org_nr=b.workshop_org_nr, service_id=b.service_id,
-            service_title=b.service_title, service_description=b.service_description, service_price=b.service_price,
-            service_estimated_hours=b.service_estimated_hours, service_start_time=b.service_start_time,
-            service_estimated_end_time=b.service_estimated_end_time, service_actual_end_time=b.service_actual_end_time,
-            registration_number=b.registration_number, attachments=b.attachments, status=b.status,
-            status_display=b.status_display, verify_booked=b.verify_booked, verify_canceled=b.verify_canceled,
-            verify_service_done=b.verify_service_done, cancel_request=b.cancel_request, unread_count=b.unread_count,
-            can_reschedule=b.can_reschedule, can_request_cancel=b.can_request_cancel, rating_allowed=b.rating_allowed,
-            workshop_name=b.workshop_name, messages=b.messages, line=b,
+            id=b.id,
+            group_id=b.group_id,
+            workshop_org_nr=b.workshop_org_nr,
+            service_id=b.service_id,
+            service_title=b.service_title,
+            service_description=b.service_description,
+            service_price=b.service_price,
+            service_estimated_hours=b.service_estimated_hours,
+            service_start_time=b.service_start_time,
+            service_estimated_end_time=b.service_estimated_end_time,
+            service_actual_end_time=b.service_actual_end_time,
+            registration_number=b.registration_number,
+            attachments=b.attachments,
+            status=b.status,
+            status_display=b.status_display,
+            verify_booked=b.verify_booked,
+            verify_canceled=b.verify_canceled,
+            verify_service_done=b.verify_service_done,
+            cancel_request=b.cancel_request,
+            unread_count=b.unread_count,
+            can_reschedule=b.can_reschedule,
+            can_request_cancel=b.can_request_cancel,
+            rating_allowed=b.rating_allowed,
+            workshop_name=b.workshop_name,
+            messages=b.messages,
+            line=b,
         )
 
     @strawberry.field
     async def workshop(self, info: Ctx) -> BookingWorkshop | None:
         w = await info.context.loaders.get(BookingLoaders).workshop.load(self.workshop_org_nr)
-        return BookingWorkshop(org_nr=w.org_nr, name=w.name, phone=w.phone, email=w.email,
-                               average_rating=w.average_rating, total_reviews=w.total_reviews) if w else None
+        return (
+            BookingWorkshop(
+                org_nr=w.org_nr,
+                name=w.name,
+                phone=w.phone,
+                email=w.email,
+                average_rating=w.average_rating,
+                total_reviews=w.total_reviews,
+            )
+            if w
+            else None
+        )
 
     @strawberry.field
     async def service(self, info: Ctx) -> BookedService | None:
         if self.service_id is None:
             return None
         s = await info.context.loaders.get(BookingLoaders).service.load(self.service_id)
-        return BookedService(id=s.id, title=s.title, description=s.description, price=float(s.price),
-                             estimated_time=float(s.estimated_time)) if s else None
+        return (
+            BookedService(
+                id=s.id,
+                title=s.title,
+                description=s.description,
+                price=float(s.price),
+                estimated_time=float(s.estimated_time),
+            )
+            if s
+            else None
+        )
 
     @strawberry.field
     async def vehicle(self, info: Ctx) -> BookingVehicle | None:
         if not self.registration_number:
             return None
         v = await info.context.loaders.get(BookingLoaders).vehicle.load(self.registration_number)
-        return BookingVehicle(registration_number=v.registration_number, brand=v.brand, model=v.model,
-                              model_year=v.model_year) if v else None
+        return (
+            BookingVehicle(
+                registration_number=v.registration_number, brand=v.brand, model=v.model, model_year=v.model_year
+            )
+            if v
+            else None
+        )
 
     @strawberry.field
     async def change_requests(self, info: Ctx) -> list[BookingChangeRequest]:
@@ -281,11 +338,20 @@ class BookingGroup:
     @classmethod
     def of(cls, g: GroupResult) -> BookingGroup:
         s = g.summary
-        return cls(group_id=g.group_id, items=[Booking.of(i) for i in g.items],
-                   summary=BookingGroupSummary(count=s.count, total_price=s.total_price, currency=s.currency,
-                                               earliest_start=s.earliest_start, latest_end=s.latest_end,
-                                               status=s.status, statuses=s.statuses),
-                   warnings=[BookingWarningType.of(w) for w in g.warnings])
+        return cls(
+            group_id=g.group_id,
+            items=[Booking.of(i) for i in g.items],
+            summary=BookingGroupSummary(
+                count=s.count,
+                total_price=s.total_price,
+                currency=s.currency,
+                earliest_start=s.earliest_start,
+                latest_end=s.latest_end,
+                status=s.status,
+                statuses=s.statuses,
+            ),
+            warnings=[BookingWarningType.of(w) for w in g.warnings],
+        )
 
 
 @strawberry.type
@@ -299,7 +365,8 @@ class BookingConnection:
     nodes: list[Booking]
     groups: list[BookingGroup] = strawberry.field(
         description="The groups of this page's lines: `items` are the group's lines on this page, `summary` and "
-                    "`warnings` cover all its lines (also those on other pages or outside the filter).")
+        "`warnings` cover all its lines (also those on other pages or outside the filter)."
+    )
     page_info: BookingPageInfo
 
 
@@ -353,10 +420,19 @@ class ServiceLogEntry:
 
     @classmethod
     def of(cls, i: ServiceLogItem) -> ServiceLogEntry:
-        return cls(id=i.id, booking_id=i.booking_id, group_id=i.group_id, registration_number=i.registration_number,
-                   workshop_org_nr=i.workshop_org_nr, workshop_name=i.workshop_name, service_title=i.service_title,
-                   service_price=i.service_price, completed_at=i.completed_at, rating=i.service_rating,
-                   rating_message=i.service_rating_message)
+        return cls(
+            id=i.id,
+            booking_id=i.booking_id,
+            group_id=i.group_id,
+            registration_number=i.registration_number,
+            workshop_org_nr=i.workshop_org_nr,
+            workshop_name=i.workshop_name,
+            service_title=i.service_title,
+            service_price=i.service_price,
+            completed_at=i.completed_at,
+            rating=i.service_rating,
+            rating_message=i.service_rating_message,
+        )
 
 
 @strawberry.type
@@ -457,34 +533,54 @@ def _after(cursor: str | None) -> tuple[datetime, int] | None:
 
 def _log_filter(f: ServiceLogFilter | None) -> dict[str, Any]:
     f = f or ServiceLogFilter()
-    return {"registration_number": f.registration_number, "workshop_org_nr": f.workshop_org_nr,
-            "date_from": f.date_from, "date_to": f.date_to}
+    return {
+        "registration_number": f.registration_number,
+        "workshop_org_nr": f.workshop_org_nr,
+        "date_from": f.date_from,
+        "date_to": f.date_to,
+    }
 
 
 def _summary(s: Any) -> ServiceLogSummary:
-    return ServiceLogSummary(count=s.count, average_rating=s.average_rating, total_spent=s.total_spent,
-                             currency=s.currency, last_service_date=s.last_service_date, workshops_count=s.workshops_count)
+    return ServiceLogSummary(
+        count=s.count,
+        average_rating=s.average_rating,
+        total_spent=s.total_spent,
+        currency=s.currency,
+        last_service_date=s.last_service_date,
+        workshops_count=s.workshops_count,
+    )
 
 
 @strawberry.type
 class BookingsQuery:
     @strawberry.field(description="The owner's booking lines (newest start first) and their groups.")
-    async def bookings(self, info: Ctx, filter: BookingFilter | None = None, first: int = 20,  # noqa: A002
-                       after: str | None = None) -> BookingConnection:
+    async def bookings(
+        self, info: Ctx, filter: BookingFilter | None = None, first: int = 20, after: str | None = None
+    ) -> BookingConnection:
         owner_id = await info.context.owner_id()
         if not 1 <= first <= 100:
             raise ValidationFailed("first must be from 1 to 100.", fields={"first": "out_of_range"})
         f = filter or BookingFilter()
         async with info.context.transaction() as uow:
-            page = await queries.page_of_lines(uow, owner_id, first=first, status=f.status, group_id=f.group_id,
-                                               registration_number=f.registration_number, after=_after(after))
+            page = await queries.page_of_lines(
+                uow,
+                owner_id,
+                first=first,
+                status=f.status,
+                group_id=f.group_id,
+                registration_number=f.registration_number,
+                after=_after(after),
+            )
         items = page.items
-        return BookingConnection(nodes=[Booking.of(i) for i in items], groups=[BookingGroup.of(g) for g in page.groups],
-                                 page_info=BookingPageInfo(has_next_page=page.has_more,
-                                                           end_cursor=_cursor(items[-1]) if items else None))
+        return BookingConnection(
+            nodes=[Booking.of(i) for i in items],
+            groups=[BookingGroup.of(g) for g in page.groups],
+            page_info=BookingPageInfo(has_next_page=page.has_more, end_cursor=_cursor(items[-1]) if items else None),
+        )
 
     @strawberry.field
-    async def booking(self, info: Ctx, id: int) -> Booking:  # noqa: A002
+    async def booking(self, info: Ctx, id: int) -> Booking:
         owner_id = await info.context.owner_id()
         async with info.context.transaction() as uow:
             return Booking.of(await queries.get_booking(uow, owner_id, id))
@@ -507,42 +603,61 @@ class BookingsQuery:
             return [BookingRating.of(r) for r in (await ratings.my_ratings(uow, owner_id)).items]
 
     @strawberry.field
-    async def service_log(self, info: Ctx, filter: ServiceLogFilter | None = None, page: int = 1,  # noqa: A002
-                          page_size: int = 20) -> ServiceLogPage:
+    async def service_log(
+        self, info: Ctx, filter: ServiceLogFilter | None = None, page: int = 1, page_size: int = 20
+    ) -> ServiceLogPage:
         owner_id = await info.context.owner_id()
         async with info.context.transaction() as uow:
             p = await log.page(uow, owner_id, page_no=page, page_size=page_size, **_log_filter(filter))
-        return ServiceLogPage(items=[ServiceLogEntry.of(i) for i in p.items], total=p.total, page=p.page,
-                              page_size=p.page_size, has_more=p.has_more)
+        return ServiceLogPage(
+            items=[ServiceLogEntry.of(i) for i in p.items],
+            total=p.total,
+            page=p.page,
+            page_size=p.page_size,
+            has_more=p.has_more,
+        )
 
     @strawberry.field
-    async def service_log_summary(self, info: Ctx, filter: ServiceLogFilter | None = None) -> ServiceLogSummary:  # noqa: A002
+    async def service_log_summary(self, info: Ctx, filter: ServiceLogFilter | None = None) -> ServiceLogSummary:
         owner_id = await info.context.owner_id()
         async with info.context.transaction() as uow:
             return _summary(await log.summary(uow, owner_id, **_log_filter(filter)))
 
     @strawberry.field(description="One vehicle's service history; the primary vehicle unless given.")
-    async def vehicle_history(self, info: Ctx, registration_number: str | None = None, limit: int = 5) -> VehicleHistory:
+    async def vehicle_history(
+        self, info: Ctx, registration_number: str | None = None, limit: int = 5
+    ) -> VehicleHistory:
         owner_id = await info.context.owner_id()
         async with info.context.transaction() as uow:
             summary = await log.vehicle_summary(uow, owner_id, registration_number=registration_number)
             latest = await log.vehicle_latest(uow, owner_id, limit=limit, registration_number=registration_number)
-        return VehicleHistory(registration_number=summary.filters.registration_number, summary=_summary(summary),
-                              items=[ServiceLogEntry.of(i) for i in latest.items])
+        return VehicleHistory(
+            registration_number=summary.filters.registration_number,
+            summary=_summary(summary),
+            items=[ServiceLogEntry.of(i) for i in latest.items],
+        )
 
 
 @strawberry.type
 class BookingsMutation:
     @strawberry.mutation
-    async def create_booking(self, info: Ctx, input: CreateBookingInput) -> CreateBookingPayload:  # noqa: A002
+    async def create_booking(self, info: Ctx, input: CreateBookingInput) -> CreateBookingPayload:
         try:
             owner_id = await info.context.owner_id()
-            body: dict[str, Any] = {"org_nr": input.org_nr, "service_start_time": input.service_start_time,
-                                    "registration_number": input.registration_number, "message": input.message,
-                                    "attachments": input.attachments, "service_id": input.service_id,
-                                    "services": [{"service_id": s.service_id, "message": s.message,
-                                                  "attachments": s.attachments} for s in input.services]
-                                    if input.services else None}
+            body: dict[str, Any] = {
+                "org_nr": input.org_nr,
+                "service_start_time": input.service_start_time,
+                "registration_number": input.registration_number,
+                "message": input.message,
+                "attachments": input.attachments,
+                "service_id": input.service_id,
+                "services": [
+                    {"service_id": s.service_id, "message": s.message, "attachments": s.attachments}
+                    for s in input.services
+                ]
+                if input.services
+                else None,
+            }
             async with info.context.transaction() as uow:
                 g = await create.create_booking(uow, owner_id, body, idempotency_key=input.idempotency_key)
         except DomainError as exc:
@@ -550,71 +665,104 @@ class BookingsMutation:
         return CreateBookingSuccess(group=BookingGroup.of(g), warnings=[BookingWarningType.of(w) for w in g.warnings])
 
     @strawberry.mutation
-    async def reschedule_booking(self, info: Ctx, id: int, service_start_time: str,  # noqa: A002
-                                 reason: str | None = None) -> BookingChangePayload:
+    async def reschedule_booking(
+        self, info: Ctx, id: int, service_start_time: str, reason: str | None = None
+    ) -> BookingChangePayload:
         try:
             owner_id = await info.context.owner_id()
             async with info.context.transaction() as uow:
-                r = await changes.update_booking(uow, owner_id, id, service_start_time=service_start_time,
-                                                 cancellation_reason=reason)
+                r = await changes.update_booking(
+                    uow, owner_id, id, service_start_time=service_start_time, cancellation_reason=reason
+                )
         except DomainError as exc:
             return user_error(exc)
         return _change_success(r)
 
     @strawberry.mutation
-    async def cancel_booking(self, info: Ctx, id: int | None = None, group_id: str | None = None,  # noqa: A002
-                             reason: str | None = None) -> CancelBookingPayload:
+    async def cancel_booking(
+        self, info: Ctx, id: int | None = None, group_id: str | None = None, reason: str | None = None
+    ) -> CancelBookingPayload:
         try:
             owner_id = await info.context.owner_id()
             async with info.context.transaction() as uow:
                 r = await changes.cancel(uow, owner_id, group_id=group_id, booking_id=id, cancellation_reason=reason)
         except DomainError as exc:
             return user_error(exc)
-        return CancelBookingSuccess(message=r.message, cancelled=r.cancelled,
-                                    change_requests=[BookingChangeRequest.of(c) for c in r.change_requests],
-                                    items=[Booking.of(i) for i in r.items])
+        return CancelBookingSuccess(
+            message=r.message,
+            cancelled=r.cancelled,
+            change_requests=[BookingChangeRequest.of(c) for c in r.change_requests],
+            items=[Booking.of(i) for i in r.items],
+        )
 
     @strawberry.mutation
-    async def request_booking_change(self, info: Ctx, booking_id: int, request_type: str,
-                                     requested_start_time: str | None = None,
-                                     reason: str | None = None) -> RequestBookingChangePayload:
+    async def request_booking_change(
+        self,
+        info: Ctx,
+        booking_id: int,
+        request_type: str,
+        requested_start_time: str | None = None,
+        reason: str | None = None,
+    ) -> RequestBookingChangePayload:
         try:
             owner_id = await info.context.owner_id()
             async with info.context.transaction() as uow:
-                c = await changes.request_change(uow, owner_id, booking_id=booking_id, request_type=request_type,
-                                                 requested_start_time=requested_start_time, reason=reason)
+                c = await changes.request_change(
+                    uow,
+                    owner_id,
+                    booking_id=booking_id,
+                    request_type=request_type,
+                    requested_start_time=requested_start_time,
+                    reason=reason,
+                )
         except DomainError as exc:
             return user_error(exc)
         return ChangeRequestSuccess(change_request=BookingChangeRequest.of(c))
 
     @strawberry.mutation
-    async def rate_booking(self, info: Ctx, booking_id: int, rating: float, message: str | None = None,
-                           private: bool = False) -> RateBookingPayload:
+    async def rate_booking(
+        self, info: Ctx, booking_id: int, rating: float, message: str | None = None, private: bool = False
+    ) -> RateBookingPayload:
         try:
             owner_id = await info.context.owner_id()
             async with info.context.transaction() as uow:
-                r = await ratings.rate(uow, owner_id, booking_id, service_rating=rating, service_rating_message=message,
-                                       private_service_rating=private)
+                r = await ratings.rate(
+                    uow,
+                    owner_id,
+                    booking_id,
+                    service_rating=rating,
+                    service_rating_message=message,
+                    private_service_rating=private,
+                )
         except DomainError as exc:
             return user_error(exc)
         return RateBookingSuccess(rating=BookingRating.of(r))
 
     @strawberry.mutation
-    async def create_service_log_export_token(self, info: Ctx, filter: ServiceLogFilter | None = None) -> ExportTokenPayload:  # noqa: A002
+    async def create_service_log_export_token(
+        self, info: Ctx, filter: ServiceLogFilter | None = None
+    ) -> ExportTokenPayload:
         try:
             claims = await info.context.require_claims()
             async with info.context.transaction() as uow:
                 t = await log.export_token(uow, claims.owner_id, claims.sid, **_log_filter(filter))
         except DomainError as exc:
             return user_error(exc)
-        return ExportTokenSuccess(export_token=ServiceLogExportToken(token=t.token, expires_at=t.expires_at,
-                                                                     expires_in=t.expires_in, download_url=t.download_url))
+        return ExportTokenSuccess(
+            export_token=ServiceLogExportToken(
+                token=t.token, expires_at=t.expires_at, expires_in=t.expires_in, download_url=t.download_url
+            )
+        )
 
 
 def _change_success(r: Any) -> BookingChangeSuccess:
-    return BookingChangeSuccess(action=r.action, message=r.message, booking=Booking.of(r.booking),
-                                change_request=BookingChangeRequest.of(r.change_request) if r.change_request else None,
-                                warnings=[BookingWarningType.of(w) for w in r.warnings])
+    return BookingChangeSuccess(
+        action=r.action,
+        message=r.message,
+        booking=Booking.of(r.booking),
+        change_request=BookingChangeRequest.of(r.change_request) if r.change_request else None,
+        warnings=[BookingWarningType.of(w) for w in r.warnings],
+    )
 
 
 QUERIES = (BookingsQuery,)

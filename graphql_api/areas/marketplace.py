@@ -51,7 +51,9 @@ class MarketplaceLoaders:
         self.contacts_of = DataLoader(load_fn=self._batch(repo.contacts_for))
         self._favourites: dict[int, DataLoader[str, bool]] = {}
 
-    def _batch(self, fetch: Callable[[Any, Sequence[str]], Awaitable[dict[str, Any]]]) -> Callable[[list[str]], Awaitable[list[Any]]]:
+    def _batch(
+        self, fetch: Callable[[Any, Sequence[str]], Awaitable[dict[str, Any]]]
+    ) -> Callable[[list[str]], Awaitable[list[Any]]]:
         async def load(keys: list[str]) -> list[Any]:
             async with self.services.sessionmaker() as session:
                 found = await fetch(session, keys)
@@ -62,6 +64,7 @@ class MarketplaceLoaders:
     def favourites_of(self, owner_id: int) -> DataLoader[str, bool]:
         loader = self._favourites.get(owner_id)
         if loader is None:
+
             async def load(keys: list[str]) -> list[bool]:
                 async with self.services.sessionmaker() as session:
                     found = await repo.favourite_set(session, owner_id, keys)
@@ -138,8 +141,15 @@ class WorkshopRating:
     @strawberry.field(description="Public reviews, newest first (private ratings are never shown).")
     async def reviews(self, info: Info[GraphQLContext, None]) -> list[Review]:
         rows = await _loaders(info).ratings_of.load(self.org_nr)
-        return [Review(service_title=r.service_title, rating=r.service_rating, message=r.service_rating_message,
-                       rated_at=r.rated_at) for r in rows]
+        return [
+            Review(
+                service_title=r.service_title,
+                rating=r.service_rating,
+                message=r.service_rating_message,
+                rated_at=r.rated_at,
+            )
+            for r in rows
+        ]
 
 
 @strawberry.type
@@ -161,27 +171,51 @@ class Workshop:
 
     @classmethod
     def from_summary(cls, w: WorkshopSummary) -> Workshop:
-        return cls(org_nr=w.org_nr, name=w.name, address_line=w.address_line, city=w.city, county=w.county,
-                   postal_code=w.postal_code, latitude=w.latitude, longitude=w.longitude, distance_km=w.distance_km,
-                   logo=w.logo, cheapest_service_price=w.cheapest_service_price, services_count=w.services_count,
-                   average_rating=w.avg_rating, total_reviews=w.total_reviews)
+        return cls(
+            org_nr=w.org_nr,
+            name=w.name,
+            address_line=w.address_line,
+            city=w.city,
+            county=w.county,
+            postal_code=w.postal_code,
+            latitude=w.latitude,
+            longitude=w.longitude,
+            distance_km=w.distance_km,
+            logo=w.logo,
+            cheapest_service_price=w.cheapest_service_price,
+            services_count=w.services_count,
+            average_rating=w.avg_rating,
+            total_reviews=w.total_reviews,
+        )
 
     @classmethod
     def from_detail(cls, d: WorkshopDetail) -> Workshop:
         first = d.addresses[0] if d.addresses else None
         prices = [s.price for s in d.services]
-        return cls(org_nr=d.org_nr, name=d.name, address_line=first.address if first else None,
-                   city=first.city if first else None, county=first.county if first else None,
-                   postal_code=first.postal_code if first else None, latitude=first.latitude if first else None,
-                   longitude=first.longitude if first else None, distance_km=None, logo=d.logo,
-                   cheapest_service_price=min(prices) if prices else None, services_count=len(d.services),
-                   average_rating=d.average_rating, total_reviews=d.total_reviews)
+        return cls(
+            org_nr=d.org_nr,
+            name=d.name,
+            address_line=first.address if first else None,
+            city=first.city if first else None,
+            county=first.county if first else None,
+            postal_code=first.postal_code if first else None,
+            latitude=first.latitude if first else None,
+            longitude=first.longitude if first else None,
+            distance_km=None,
+            logo=d.logo,
+            cheapest_service_price=min(prices) if prices else None,
+            services_count=len(d.services),
+            average_rating=d.average_rating,
+            total_reviews=d.total_reviews,
+        )
 
     @strawberry.field
     def rating(self) -> WorkshopRating:
         return WorkshopRating(average=self.average_rating, total_reviews=self.total_reviews, org_nr=self.org_nr)
 
-    @strawberry.field(description="True when the signed-in owner has this workshop as a favourite (false when anonymous).")
+    @strawberry.field(
+        description="True when the signed-in owner has this workshop as a favourite (false when anonymous)."
+    )
     async def is_favourite(self, info: Info[GraphQLContext, None]) -> bool:
         claims = await info.context.claims()
         if claims is None:
@@ -191,21 +225,39 @@ class Workshop:
     @strawberry.field
     async def services(self, info: Info[GraphQLContext, None]) -> list[WorkshopService]:
         rows = await _loaders(info).services_of.load(self.org_nr)
-        return [WorkshopService(id=s.service_id, title=s.title, description=s.description, price=s.price,
-                                estimated_time=s.estimated_time, supports_walk_in=s.supports_walk_in, images=s.images,
-                                categories=[Category(id=c.id, name=c.name, slug=c.slug) for c in s.categories]) for s in rows]
+        return [
+            WorkshopService(
+                id=s.service_id,
+                title=s.title,
+                description=s.description,
+                price=s.price,
+                estimated_time=s.estimated_time,
+                supports_walk_in=s.supports_walk_in,
+                images=s.images,
+                categories=[Category(id=c.id, name=c.name, slug=c.slug) for c in s.categories],
+            )
+            for s in rows
+        ]
 
     @strawberry.field
     async def categories(self, info: Info[GraphQLContext, None]) -> list[Category]:
-        return [Category(id=c.id, name=c.name, slug=c.slug) for c in await _loaders(info).categories_of.load(self.org_nr)]
+        return [
+            Category(id=c.id, name=c.name, slug=c.slug) for c in await _loaders(info).categories_of.load(self.org_nr)
+        ]
 
     @strawberry.field(description="Weekly opening hours, Europe/Oslo local time.")
     async def opening_hours(self, info: Info[GraphQLContext, None]) -> list[OpeningHours]:
         rows = await _loaders(info).hours_of.load(self.org_nr)
-        return [OpeningHours(weekday=h.weekday, day=WEEKDAYS[h.weekday] if 0 <= h.weekday <= 6 else str(h.weekday),
-                             opens_at=h.opens_at.strftime("%H:%M") if h.opens_at and not h.is_closed else None,
-                             closes_at=h.closes_at.strftime("%H:%M") if h.closes_at and not h.is_closed else None,
-                             is_closed=h.is_closed or h.opens_at is None) for h in rows]
+        return [
+            OpeningHours(
+                weekday=h.weekday,
+                day=WEEKDAYS[h.weekday] if 0 <= h.weekday <= 6 else str(h.weekday),
+                opens_at=h.opens_at.strftime("%H:%M") if h.opens_at and not h.is_closed else None,
+                closes_at=h.closes_at.strftime("%H:%M") if h.closes_at and not h.is_closed else None,
+                is_closed=h.is_closed or h.opens_at is None,
+            )
+            for h in rows
+        ]
 
     @strawberry.field
     async def is_open_now(self, info: Info[GraphQLContext, None]) -> bool:
@@ -214,13 +266,24 @@ class Workshop:
 
     @strawberry.field
     async def addresses(self, info: Info[GraphQLContext, None]) -> list[WorkshopAddress]:
-        return [WorkshopAddress(address=a.address, postal_code=a.postal_code, city=a.city, county=a.county,
-                                latitude=a.latitude, longitude=a.longitude) for a in await _loaders(info).addresses_of.load(self.org_nr)]
+        return [
+            WorkshopAddress(
+                address=a.address,
+                postal_code=a.postal_code,
+                city=a.city,
+                county=a.county,
+                latitude=a.latitude,
+                longitude=a.longitude,
+            )
+            for a in await _loaders(info).addresses_of.load(self.org_nr)
+        ]
 
     @strawberry.field
     async def contacts(self, info: Info[GraphQLContext, None]) -> list[WorkshopContact]:
-        return [WorkshopContact(email=c.email, phone=c.phone, mobile=c.mobile, manager=c.manager)
-                for c in await _loaders(info).contacts_of.load(self.org_nr)]
+        return [
+            WorkshopContact(email=c.email, phone=c.phone, mobile=c.mobile, manager=c.manager)
+            for c in await _loaders(info).contacts_of.load(self.org_nr)
+        ]
 
 
 @strawberry.type
@@ -243,8 +306,13 @@ class WorkshopFacets:
         def conv(buckets: Sequence[Any]) -> list[FacetBucket]:
             return [FacetBucket(key=b.key, label=b.label, count=b.count) for b in buckets]
 
-        return cls(workshop_categories=conv(f.workshop_categories), service_categories=conv(f.service_categories),
-                   cities=conv(f.cities), counties=conv(f.counties), ratings=conv(f.ratings))
+        return cls(
+            workshop_categories=conv(f.workshop_categories),
+            service_categories=conv(f.service_categories),
+            cities=conv(f.cities),
+            counties=conv(f.counties),
+            ratings=conv(f.ratings),
+        )
 
 
 @strawberry.type
@@ -323,8 +391,15 @@ class WorkshopCategory:
 
     @classmethod
     def from_item(cls, c: WorkshopCategoryItem) -> WorkshopCategory:
-        return cls(id=c.id, name=c.name, slug=c.slug, description=c.description, icon=c.icon, sort_order=c.sort_order,
-                   is_active=c.is_active)
+        return cls(
+            id=c.id,
+            name=c.name,
+            slug=c.slug,
+            description=c.description,
+            icon=c.icon,
+            sort_order=c.sort_order,
+            is_active=c.is_active,
+        )
 
 
 @strawberry.type
@@ -343,9 +418,18 @@ class ServiceCategory:
     @classmethod
     def from_node(cls, node: ServiceCategoryNode) -> ServiceCategory:
         c: ServiceCategoryItem = node.category
-        return cls(id=c.id, name=c.name, slug=c.slug, description=c.description, parent_id=c.parent_id, level=c.level,
-                   workshop_category_id=c.workshop_category_id, sort_order=c.sort_order, is_active=c.is_active,
-                   children=[cls.from_node(k) for k in node.children] if node.children is not None else None)
+        return cls(
+            id=c.id,
+            name=c.name,
+            slug=c.slug,
+            description=c.description,
+            parent_id=c.parent_id,
+            level=c.level,
+            workshop_category_id=c.workshop_category_id,
+            sort_order=c.sort_order,
+            is_active=c.is_active,
+            children=[cls.from_node(k) for k in node.children] if node.children is not None else None,
+        )
 
 
 @strawberry.type
@@ -389,35 +473,64 @@ def _offset_after(cursor: str | None) -> int:
 
 @strawberry.type
 class MarketplaceQuery:
-    @strawberry.field(description="Search workshops: filters, sort, cursor pagination (`first` at most 100) and facets.")
-    async def workshops(self, info: Info[GraphQLContext, None], filter: WorkshopFilter | None = None,  # noqa: A002
-                        sort: WorkshopSort | None = None, first: int = 20, after: str | None = None) -> WorkshopConnection:
+    @strawberry.field(
+        description="Search workshops: filters, sort, cursor pagination (`first` at most 100) and facets."
+    )
+    async def workshops(
+        self,
+        info: Info[GraphQLContext, None],
+        filter: WorkshopFilter | None = None,
+        sort: WorkshopSort | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> WorkshopConnection:
         services = info.context.services
         await info.context.claims()  # resolved once here, so nested `isFavourite` fields batch in one tick
         raw = strawberry.asdict(filter) if filter is not None else {}
-        query = mq.graphql_query(raw, sort=sort.field.value if sort else None,
-                                 order=sort.order.value if sort and sort.order else None,
-                                 first=first, offset=_offset_after(after), now_minute=search.now_minute(services),
-                                 include_facets=selects(info, "facets"))
+        query = mq.graphql_query(
+            raw,
+            sort=sort.field.value if sort else None,
+            order=sort.order.value if sort and sort.order else None,
+            first=first,
+            offset=_offset_after(after),
+            now_minute=search.now_minute(services),
+            include_facets=selects(info, "facets"),
+        )
         async with info.context.transaction() as uow:
             outcome = await search.search(uow, query)
         page = outcome.page
-        edges = [WorkshopEdge(cursor=_cursor(page.offset + i), node=Workshop.from_summary(w)) for i, w in enumerate(page.items)]
+        edges = [
+            WorkshopEdge(cursor=_cursor(page.offset + i), node=Workshop.from_summary(w))
+            for i, w in enumerate(page.items)
+        ]
         return WorkshopConnection(
-            edges=edges, total_count=page.total,
+            edges=edges,
+            total_count=page.total,
             facets=WorkshopFacets.from_facets(page.facets) if page.facets is not None else None,
-            page_info=PageInfo(has_next_page=page.offset + len(page.items) < page.total, has_previous_page=page.offset > 0,
-                               start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None),
+            page_info=PageInfo(
+                has_next_page=page.offset + len(page.items) < page.total,
+                has_previous_page=page.offset > 0,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
         )
 
     @strawberry.field(description="Workshops within `radiusKm` (default 6, at most 50) of a point, nearest first.")
-    async def nearby_workshops(self, info: Info[GraphQLContext, None], lat: float, lng: float, radius_km: float = 6.0,
-                               first: int = 20) -> list[Workshop]:
+    async def nearby_workshops(
+        self, info: Info[GraphQLContext, None], lat: float, lng: float, radius_km: float = 6.0, first: int = 20
+    ) -> list[Workshop]:
         services = info.context.services
         await info.context.claims()
-        query = mq.build_query(lat=str(lat), lng=str(lng), max_distance_km=str(radius_km), distance_field="radiusKm",
-                               max_radius_km=mq.LOCATION_MAX_RADIUS_KM, sort="distance", page_size=str(max(1, first)),
-                               now_minute=search.now_minute(services))
+        query = mq.build_query(
+            lat=str(lat),
+            lng=str(lng),
+            max_distance_km=str(radius_km),
+            distance_field="radiusKm",
+            max_radius_km=mq.LOCATION_MAX_RADIUS_KM,
+            sort="distance",
+            page_size=str(max(1, first)),
+            now_minute=search.now_minute(services),
+        )
         async with info.context.transaction() as uow:
             outcome = await search.search(uow, query)
         return [Workshop.from_summary(w) for w in outcome.page.items]
@@ -432,17 +545,26 @@ class MarketplaceQuery:
         return Workshop.from_detail(found.detail)
 
     @strawberry.field
-    async def workshop_categories(self, info: Info[GraphQLContext, None], include_inactive: bool = False) -> list[WorkshopCategory]:
+    async def workshop_categories(
+        self, info: Info[GraphQLContext, None], include_inactive: bool = False
+    ) -> list[WorkshopCategory]:
         params = {"include_inactive": ["true" if include_inactive else "false"]}
         async with info.context.transaction() as uow:
             listing = await catalogue.list_workshop_categories(uow, params)
         return [WorkshopCategory.from_item(c) for c in listing.rows]
 
     @strawberry.field(description="Service categories; `tree: true` nests children under their roots.")
-    async def service_categories(self, info: Info[GraphQLContext, None], tree: bool = False,
-                                 workshop_category_id: int | None = None, include_inactive: bool = False) -> list[ServiceCategory]:
-        params: dict[str, list[str]] = {"tree": ["true" if tree else "false"],
-                                        "include_inactive": ["true" if include_inactive else "false"]}
+    async def service_categories(
+        self,
+        info: Info[GraphQLContext, None],
+        tree: bool = False,
+        workshop_category_id: int | None = None,
+        include_inactive: bool = False,
+    ) -> list[ServiceCategory]:
+        params: dict[str, list[str]] = {
+            "tree": ["true" if tree else "false"],
+            "include_inactive": ["true" if include_inactive else "false"],
+        }
         if workshop_category_id is not None:
             params["workshop_category_id"] = [str(workshop_category_id)]
         async with info.context.transaction() as uow:

@@ -11,8 +11,8 @@ and `.unread.load(booking_id)`, with `Message.of(view)` for the items.
 from __future__ import annotations
 
 import base64
-from enum import Enum
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -77,7 +77,8 @@ class ConnectionPageInfo:
 
 def page_info(offset: int, count: int, total: int) -> ConnectionPageInfo:
     return ConnectionPageInfo(
-        has_next_page=offset + count < total, has_previous_page=offset > 0,
+        has_next_page=offset + count < total,
+        has_previous_page=offset > 0,
         start_cursor=encode_cursor(offset) if count else None,
         end_cursor=encode_cursor(offset + count - 1) if count else None,
     )
@@ -107,11 +108,24 @@ class Message:
     @classmethod
     def of(cls, m: MessageView) -> Message:
         return cls(
-            id=m.id, booking_id=m.booking_id, thread_id=str(m.booking_id), workshop_org_nr=m.workshop_org_nr,
-            sender_type=m.sender_type, message_text=m.message_text,
-            attachments=[MessageAttachment(url=str(a.get("url", "")), content_type=a.get("content_type"),
-                                           name=a.get("name"), size=a.get("size")) for a in m.attachments],
-            is_read=m.is_read, read_at=m.read_at, created_at=m.created_at,
+            id=m.id,
+            booking_id=m.booking_id,
+            thread_id=str(m.booking_id),
+            workshop_org_nr=m.workshop_org_nr,
+            sender_type=m.sender_type,
+            message_text=m.message_text,
+            attachments=[
+                MessageAttachment(
+                    url=str(a.get("url", "")),
+                    content_type=a.get("content_type"),
+                    name=a.get("name"),
+                    size=a.get("size"),
+                )
+                for a in m.attachments
+            ],
+            is_read=m.is_read,
+            read_at=m.read_at,
+            created_at=m.created_at,
         )
 
 
@@ -147,9 +161,15 @@ class Thread:
     @classmethod
     def of(cls, t: InboxThread | ThreadInfo) -> Thread:
         return cls(
-            id=strawberry.ID(str(t.booking_id)), booking_id=t.booking_id, workshop_org_nr=t.workshop_org_nr,
-            workshop_name=t.workshop_name, last_message=Message.of(t.last_message) if t.last_message else None,
-            unread_count=t.unread_count, total_messages=t.total_messages, updated_at=t.updated_at, read_at=t.read_at,
+            id=strawberry.ID(str(t.booking_id)),
+            booking_id=t.booking_id,
+            workshop_org_nr=t.workshop_org_nr,
+            workshop_name=t.workshop_name,
+            last_message=Message.of(t.last_message) if t.last_message else None,
+            unread_count=t.unread_count,
+            total_messages=t.total_messages,
+            updated_at=t.updated_at,
+            read_at=t.read_at,
         )
 
     @strawberry.field(description="The thread's messages, oldest first.")
@@ -159,7 +179,8 @@ class Thread:
         rows, total = await info.context.loaders.get(MessageLoaders).window.load((self.booking_id, offset, limit))
         return MessageConnection(
             edges=[MessageEdge(cursor=encode_cursor(offset + i), node=Message.of(m)) for i, m in enumerate(rows)],
-            page_info=page_info(offset, len(rows), total), total_count=total,
+            page_info=page_info(offset, len(rows), total),
+            total_count=total,
         )
 
 
@@ -194,8 +215,16 @@ class Notification:
 
     @classmethod
     def of(cls, n: NotificationView) -> Notification:
-        return cls(id=n.id, type=n.type, title=n.title, body=n.body, data=n.data, is_read=n.is_read,
-                   created_at=n.created_at, read_at=n.read_at)
+        return cls(
+            id=n.id,
+            type=n.type,
+            title=n.title,
+            body=n.body,
+            data=n.data,
+            is_read=n.is_read,
+            created_at=n.created_at,
+            read_at=n.read_at,
+        )
 
 
 @strawberry.type
@@ -225,7 +254,7 @@ class NotificationStatus(Enum):
 @strawberry.input
 class NotificationFilter:
     status: NotificationStatus = NotificationStatus.UNREAD
-    types: list[str] | None = strawberry.field(default=None, description="Types or prefixes, e.g. [\"booking\"]")
+    types: list[str] | None = strawberry.field(default=None, description='Types or prefixes, e.g. ["booking"]')
     since: datetime | None = strawberry.field(default=None, description="Only notifications newer than this")
 
 
@@ -253,8 +282,9 @@ class SendMessageInput:
     message: str | None = None
     org_nr: str | None = None
     attachments: list[AttachmentInput] | None = strawberry.field(default=None, description="Already stored files")
-    files: list[Upload] | None = strawberry.field(default=None, description="Uploads (multipart request): "
-                                                  "JPEG, PNG, WebP or PDF")
+    files: list[Upload] | None = strawberry.field(
+        default=None, description="Uploads (multipart request): JPEG, PNG, WebP or PDF"
+    )
 
 
 @strawberry.type
@@ -313,8 +343,11 @@ async def _file(upload: Any, index: int) -> FileUpload:
     data = await upload.read() if hasattr(upload, "read") else bytes(upload)
     if isinstance(data, str):
         data = data.encode()
-    return FileUpload(filename=str(getattr(upload, "filename", "") or f"file-{index}"), data=bytes(data),
-                      content_type=getattr(upload, "content_type", None))
+    return FileUpload(
+        filename=str(getattr(upload, "filename", "") or f"file-{index}"),
+        data=bytes(data),
+        content_type=getattr(upload, "content_type", None),
+    )
 
 
 # --- operations -------------------------------------------------------------------------------------
@@ -323,16 +356,20 @@ async def _file(upload: Any, index: int) -> FileUpload:
 @strawberry.type
 class MessagesQuery:
     @strawberry.field(description="The caller's threads by last activity, newest first; `q` searches the last message.")
-    async def inbox(self, info: Ctx, first: int = DEFAULT_FIRST, after: str | None = None,
-                    q: str | None = None) -> InboxConnection:
+    async def inbox(
+        self, info: Ctx, first: int = DEFAULT_FIRST, after: str | None = None, q: str | None = None
+    ) -> InboxConnection:
         owner_id = await info.context.owner_id()
         offset = decode_cursor(after)
         async with info.context.transaction() as uow:
             result = await messages.inbox_window(uow, owner_id, offset=offset, limit=check_first(first), q=q)
         return InboxConnection(
-            edges=[ThreadEdge(cursor=encode_cursor(offset + i), node=Thread.of(t)) for i, t in enumerate(result.threads)],
+            edges=[
+                ThreadEdge(cursor=encode_cursor(offset + i), node=Thread.of(t)) for i, t in enumerate(result.threads)
+            ],
             page_info=page_info(offset, len(result.threads), result.paging.total),
-            total_count=result.paging.total, unread_total=result.unread_total,
+            total_count=result.paging.total,
+            unread_total=result.unread_total,
         )
 
     @strawberry.field(description="One booking's thread; NOT_FOUND for a booking that is not the caller's.")
@@ -342,24 +379,34 @@ class MessagesQuery:
             return Thread.of(await messages.thread_info(uow, owner_id, booking_id))
 
     @strawberry.field(description="The caller's notifications, newest first (unread only unless filter.status is ALL).")
-    async def notifications(self, info: Ctx, filter: NotificationFilter | None = None,  # noqa: A002
-                            first: int = DEFAULT_FIRST, after: str | None = None) -> NotificationConnection:
+    async def notifications(
+        self, info: Ctx, filter: NotificationFilter | None = None, first: int = DEFAULT_FIRST, after: str | None = None
+    ) -> NotificationConnection:
         owner_id = await info.context.owner_id()
         offset = decode_cursor(after)
         f = filter or NotificationFilter()
         async with info.context.transaction() as uow:
             result = await notifications.notifications_window(
-                uow, owner_id, status=f.status.value, types=f.types or None, since=f.since,
-                offset=offset, limit=check_first(first))
+                uow,
+                owner_id,
+                status=f.status.value,
+                types=f.types or None,
+                since=f.since,
+                offset=offset,
+                limit=check_first(first),
+            )
         return NotificationConnection(
-            edges=[NotificationEdge(cursor=encode_cursor(offset + i), node=Notification.of(n))
-                   for i, n in enumerate(result.items)],
+            edges=[
+                NotificationEdge(cursor=encode_cursor(offset + i), node=Notification.of(n))
+                for i, n in enumerate(result.items)
+            ],
             page_info=page_info(offset, len(result.items), result.paging.total),
-            total_count=result.paging.total, unread_total=result.unread_total,
+            total_count=result.paging.total,
+            unread_total=result.unread_total,
         )
 
     @strawberry.field(description="One of the caller's notifications; NOT_FOUND for another owner's.")
-    async def notification(self, info: Ctx, id: int) -> Notification:  # noqa: A002
+    async def notification(self, info: Ctx, id: int) -> Notification:
         owner_id = await info.context.owner_id()
         async with info.context.transaction() as uow:
             return Notification.of(await notifications.get_notification(uow, owner_id, id))
@@ -374,34 +421,52 @@ class MessagesQuery:
 
 @strawberry.type
 class MessagesMutation:
-    @strawberry.mutation(description="Send a message in a booking's thread: text, stored attachments and/or uploads "
-                                     "(multipart request).")
-    async def send_message(self, info: Ctx, input: SendMessageInput) -> SendMessagePayload:  # noqa: A002
+    @strawberry.mutation(
+        description="Send a message in a booking's thread: text, stored attachments and/or uploads (multipart request)."
+    )
+    async def send_message(self, info: Ctx, input: SendMessageInput) -> SendMessagePayload:
         try:
             owner_id = await info.context.owner_id()
             files = [await _file(f, i) for i, f in enumerate(input.files or [])]
-            refs = [AttachmentRef(url=a.url, content_type=a.content_type, name=a.name, size=a.size)
-                    for a in input.attachments or []]
+            refs = [
+                AttachmentRef(url=a.url, content_type=a.content_type, name=a.name, size=a.size)
+                for a in input.attachments or []
+            ]
             async with info.context.transaction() as uow:
-                result = await messages.send_owner_message(uow, owner_id, thread_id=input.booking_id, text=input.message,
-                                                           org_nr=input.org_nr, uploads=files, refs=refs)
+                result = await messages.send_owner_message(
+                    uow,
+                    owner_id,
+                    thread_id=input.booking_id,
+                    text=input.message,
+                    org_nr=input.org_nr,
+                    uploads=files,
+                    refs=refs,
+                )
         except DomainError as exc:
             return user_error(exc)
         return MessageSent(sent_message=Message.of(result.message), unread_count=result.unread_count)
 
-    @strawberry.mutation(description="Mark the workshop's messages read, up to and including `lastReadId` "
-                                     "(the whole thread without it); `lastReadAt` also covers legacy messages.")
-    async def mark_thread_read(self, info: Ctx, booking_id: int, last_read_id: int | None = None,
-                               last_read_at: datetime | None = None) -> MarkThreadReadPayload:
+    @strawberry.mutation(
+        description="Mark the workshop's messages read, up to and including `lastReadId` "
+        "(the whole thread without it); `lastReadAt` also covers legacy messages."
+    )
+    async def mark_thread_read(
+        self, info: Ctx, booking_id: int, last_read_id: int | None = None, last_read_at: datetime | None = None
+    ) -> MarkThreadReadPayload:
         try:
             owner_id = await info.context.owner_id()
             async with info.context.transaction() as uow:
-                result = await messages.read_up_to(uow, owner_id, booking_id, last_read_id=last_read_id,
-                                                   last_read_at=last_read_at)
+                result = await messages.read_up_to(
+                    uow, owner_id, booking_id, last_read_id=last_read_id, last_read_at=last_read_at
+                )
         except DomainError as exc:
             return user_error(exc)
-        return ThreadRead(updated=result.updated, json_updated=result.json_updated, unread_count=result.unread_count,
-                          read_at=result.read_at)
+        return ThreadRead(
+            updated=result.updated,
+            json_updated=result.json_updated,
+            unread_count=result.unread_count,
+            read_at=result.read_at,
+        )
 
     @strawberry.mutation(description="Mark notifications read; the messages they point at are read too.")
     async def mark_notifications_read(self, info: Ctx, ids: list[int]) -> MarkNotificationsReadPayload:

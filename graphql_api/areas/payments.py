@@ -46,12 +46,22 @@ class PaymentIntent:
     @classmethod
     def of(cls, view: PaymentView) -> PaymentIntent:
         return cls(
-            id=strawberry.ID(view.id), provider=view.provider, provider_intent_id=view.provider_intent_id,
-            client_secret=view.client_secret, amount=view.amount,
-            amount_nok=f"{view.amount // 100}.{view.amount % 100:02d}", currency=view.currency, status=view.status,
-            group_id=view.group_id, booking_ids=list(view.booking_ids), paid=view.paid, paid_at=view.paid_at,
-            next_action=view.next_action, last_payment_error=view.last_payment_error,
-            created_at=view.created_at, updated_at=view.updated_at,
+            id=strawberry.ID(view.id),
+            provider=view.provider,
+            provider_intent_id=view.provider_intent_id,
+            client_secret=view.client_secret,
+            amount=view.amount,
+            amount_nok=f"{view.amount // 100}.{view.amount % 100:02d}",
+            currency=view.currency,
+            status=view.status,
+            group_id=view.group_id,
+            booking_ids=list(view.booking_ids),
+            paid=view.paid,
+            paid_at=view.paid_at,
+            next_action=view.next_action,
+            last_payment_error=view.last_payment_error,
+            created_at=view.created_at,
+            updated_at=view.updated_at,
         )
 
 
@@ -87,7 +97,7 @@ ConfirmPaymentIntentPayload = payload_union("ConfirmPaymentIntentPayload", Payme
 @strawberry.type
 class PaymentsQuery:
     @strawberry.field(description="One of the caller's payment intents (NOT_FOUND for anyone else's).")
-    async def payment_intent(self, info: Ctx, id: strawberry.ID) -> PaymentIntent:  # noqa: A002
+    async def payment_intent(self, info: Ctx, id: strawberry.ID) -> PaymentIntent:
         owner_id = await info.context.owner_id()
         async with info.context.transaction() as uow:
             view = await payments.get_intent(uow, owner_id, str(id))
@@ -103,10 +113,13 @@ class PaymentsQuery:
 
 @strawberry.type
 class PaymentsMutation:
-    @strawberry.mutation(description="Create (or return the open) payment intent for a booking or booking group "
-                                     "of the caller. The amount is computed from the booked prices.")
-    async def create_payment_intent(self, info: Ctx, booking_id: int | None = None,
-                                    group_id: str | None = None) -> CreatePaymentIntentPayload:
+    @strawberry.mutation(
+        description="Create (or return the open) payment intent for a booking or booking group "
+        "of the caller. The amount is computed from the booked prices."
+    )
+    async def create_payment_intent(
+        self, info: Ctx, booking_id: int | None = None, group_id: str | None = None
+    ) -> CreatePaymentIntentPayload:
         try:
             owner_id = await info.context.owner_id()
             async with info.context.transaction() as uow:
@@ -116,13 +129,15 @@ class PaymentsMutation:
         return PaymentIntent.of(view)
 
     @strawberry.mutation(description="Confirm one of the caller's payment intents.")
-    async def confirm_payment_intent(self, info: Ctx, id: strawberry.ID, payment_method: str | None = None,  # noqa: A002
-                                     return_url: str | None = None) -> ConfirmPaymentIntentPayload:
+    async def confirm_payment_intent(
+        self, info: Ctx, id: strawberry.ID, payment_method: str | None = None, return_url: str | None = None
+    ) -> ConfirmPaymentIntentPayload:
         try:
             owner_id = await info.context.owner_id()
             async with info.context.transaction() as uow:
-                view = await payments.confirm_intent(uow, owner_id, str(id), payment_method=payment_method,
-                                                     return_url=return_url)
+                view = await payments.confirm_intent(
+                    uow, owner_id, str(id), payment_method=payment_method, return_url=return_url
+                )
         except DomainError as exc:
             return user_error(exc)
         return PaymentIntent.of(view)

@@ -33,8 +33,9 @@ def _cursor(after: str | None) -> int | None:
     except ValueError:
         value = -1
     if not 0 <= value <= BIGINT_MAX:
-        raise ValidationFailed("after must be a cursor received from this subscription.",
-                               fields={"after": "not a valid cursor"})
+        raise ValidationFailed(
+            "after must be a cursor received from this subscription.", fields={"after": "not a valid cursor"}
+        )
     return value
 
 
@@ -69,10 +70,16 @@ class RealtimeMessage:
 
     @classmethod
     def from_payload(cls, p: dict[str, Any]) -> RealtimeMessage:
-        return cls(id=_int(p.get("id")), booking_id=_int(p.get("booking_id")), workshop_org_nr=p.get("workshop_org_nr"),
-                   sender_type=str(p.get("sender_type") or ""), message_text=str(p.get("message_text") or ""),
-                   attachments=p.get("attachments") or [], is_read=bool(p.get("is_read", False)),
-                   created_at=_time(p.get("created_at")))
+        return cls(
+            id=_int(p.get("id")),
+            booking_id=_int(p.get("booking_id")),
+            workshop_org_nr=p.get("workshop_org_nr"),
+            sender_type=str(p.get("sender_type") or ""),
+            message_text=str(p.get("message_text") or ""),
+            attachments=p.get("attachments") or [],
+            is_read=bool(p.get("is_read", False)),
+            created_at=_time(p.get("created_at")),
+        )
 
 
 @strawberry.type
@@ -99,9 +106,16 @@ class RealtimeNotification:
 
     @classmethod
     def from_payload(cls, p: dict[str, Any]) -> RealtimeNotification:
-        return cls(id=_int(p.get("id")), type=str(p.get("type") or ""), title=str(p.get("title") or ""),
-                   body=str(p.get("body") or ""), data=p.get("data") or {}, is_read=bool(p.get("is_read", False)),
-                   created_at=_time(p.get("created_at")), read_at=_time(p.get("read_at")))
+        return cls(
+            id=_int(p.get("id")),
+            type=str(p.get("type") or ""),
+            title=str(p.get("title") or ""),
+            body=str(p.get("body") or ""),
+            data=p.get("data") or {},
+            is_read=bool(p.get("is_read", False)),
+            created_at=_time(p.get("created_at")),
+            read_at=_time(p.get("read_at")),
+        )
 
 
 @strawberry.type
@@ -128,9 +142,15 @@ class BookingUpdated:
     @classmethod
     def from_event(cls, e: EventEnvelope) -> BookingUpdated:
         p = e.payload
-        return cls(cursor=str(e.seq), event_id=e.id, booking_id=_int(p.get("booking_id")),
-                   group_id=None if p.get("group_id") is None else str(p.get("group_id")),
-                   status=p.get("status"), status_display=p.get("status_display"), updated_at=_time(p.get("updated_at")))
+        return cls(
+            cursor=str(e.seq),
+            event_id=e.id,
+            booking_id=_int(p.get("booking_id")),
+            group_id=None if p.get("group_id") is None else str(p.get("group_id")),
+            status=p.get("status"),
+            status_display=p.get("status_display"),
+            updated_at=_time(p.get("updated_at")),
+        )
 
 
 @strawberry.type
@@ -146,20 +166,23 @@ class UnreadCountsUpdate:
 @strawberry.type
 class RealtimeSubscription:
     @strawberry.subscription(description="New messages in the caller's threads (one booking's with `bookingId`).")
-    async def message_received(self, info: Info[GraphQLContext, None], booking_id: int | None = None,
-                               after: str | None = None) -> AsyncGenerator[MessageReceived, None]:
+    async def message_received(
+        self, info: Info[GraphQLContext, None], booking_id: int | None = None, after: str | None = None
+    ) -> AsyncGenerator[MessageReceived, None]:
         claims = await info.context.subscriber_claims()
         accept = None if booking_id is None else (lambda e: _int(e.payload.get("booking_id")) == booking_id)
-        events = stream.owner_events(info.context.services, claims, types={MESSAGE_CREATED}, after=_cursor(after),
-                                     accept=accept)
+        events = stream.owner_events(
+            info.context.services, claims, types={MESSAGE_CREATED}, after=_cursor(after), accept=accept
+        )
         async with aclosing(events):
             async for event in events:
                 if event is not None:
                     yield MessageReceived.from_event(signed_event(event, info.context.services.settings))
 
     @strawberry.subscription(description="New notifications of the caller.")
-    async def notification_received(self, info: Info[GraphQLContext, None],
-                                    after: str | None = None) -> AsyncGenerator[NotificationReceived, None]:
+    async def notification_received(
+        self, info: Info[GraphQLContext, None], after: str | None = None
+    ) -> AsyncGenerator[NotificationReceived, None]:
         claims = await info.context.subscriber_claims()
         events = stream.owner_events(info.context.services, claims, types={NOTIFICATION_CREATED}, after=_cursor(after))
         async with aclosing(events):
@@ -176,12 +199,14 @@ class RealtimeSubscription:
                 yield UnreadCountsUpdate(messages=counts.messages, notifications=counts.notifications)
 
     @strawberry.subscription(description="Status changes of the caller's bookings (one booking's with `bookingId`).")
-    async def booking_updated(self, info: Info[GraphQLContext, None], booking_id: int | None = None,
-                              after: str | None = None) -> AsyncGenerator[BookingUpdated, None]:
+    async def booking_updated(
+        self, info: Info[GraphQLContext, None], booking_id: int | None = None, after: str | None = None
+    ) -> AsyncGenerator[BookingUpdated, None]:
         claims = await info.context.subscriber_claims()
         accept = None if booking_id is None else (lambda e: _int(e.payload.get("booking_id")) == booking_id)
-        events = stream.owner_events(info.context.services, claims, types={BOOKING_UPDATED}, after=_cursor(after),
-                                     accept=accept)
+        events = stream.owner_events(
+            info.context.services, claims, types={BOOKING_UPDATED}, after=_cursor(after), accept=accept
+        )
         async with aclosing(events):
             async for event in events:
                 if event is not None:
@@ -212,8 +237,14 @@ class RealtimeQuery:
     @strawberry.field(description="Where and how to subscribe, with a short-lived token.")
     async def realtime_config(self, info: Info[GraphQLContext, None]) -> RealtimeConfig:
         result = realtime_config(info.context.services, await info.context.require_claims())
-        return RealtimeConfig(graphql_ws_url=result.ws_url, protocol=result.protocol, token=result.token,
-                              expires_in=result.expires_in, channels=result.channels, enabled=result.enabled)
+        return RealtimeConfig(
+            graphql_ws_url=result.ws_url,
+            protocol=result.protocol,
+            token=result.token,
+            expires_in=result.expires_in,
+            channels=result.channels,
+            enabled=result.enabled,
+        )
 
 
 @strawberry.type

@@ -32,48 +32,94 @@ class AuthController(Controller):
     tags = ["Auth"]
     security = []
 
-    @post("/sign-up", status_code=HTTP_201_CREATED, operation_id="CarOwnerSignUp", summary="Register new Car Owner user",
-          responses=problem_responses(400, 409, 429, 500))
-    async def sign_up(self, request: Request, uow: NamedDependency[UnitOfWork],
-                      data: JSONBody[CarOwnerSignUpRequest]) -> CarOwnerSignUpResponse:
+    @post(
+        "/sign-up",
+        status_code=HTTP_201_CREATED,
+        operation_id="CarOwnerSignUp",
+        summary="Register new Car Owner user",
+        responses=problem_responses(400, 409, 429, 500),
+    )
+    async def sign_up(
+        self, request: Request, uow: NamedDependency[UnitOfWork], data: JSONBody[CarOwnerSignUpRequest]
+    ) -> CarOwnerSignUpResponse:
         result = await auth.sign_up(uow, email=data.email, password=data.password, client_ip=client_ip(request))
         return CarOwnerSignUpResponse(message="Registration successful.", uid=result.uid)
 
-    @post("/sign-in", status_code=HTTP_200_OK, operation_id="CarOwnerSignIn", summary="Sign in Car Owner user",
-          responses=problem_responses(400, 401, 403, 429, 500))
-    async def sign_in(self, request: Request, uow: NamedDependency[UnitOfWork],
-                      data: JSONBody[CarOwnerSignInRequest]) -> CarOwnerSignInResponse:
-        session = await auth.sign_in(uow, email=data.email, password=data.password, client_ip=client_ip(request),
-                                     user_agent=request.headers.get("user-agent"))
+    @post(
+        "/sign-in",
+        status_code=HTTP_200_OK,
+        operation_id="CarOwnerSignIn",
+        summary="Sign in Car Owner user",
+        responses=problem_responses(400, 401, 403, 429, 500),
+    )
+    async def sign_in(
+        self, request: Request, uow: NamedDependency[UnitOfWork], data: JSONBody[CarOwnerSignInRequest]
+    ) -> CarOwnerSignInResponse:
+        session = await auth.sign_in(
+            uow,
+            email=data.email,
+            password=data.password,
+            client_ip=client_ip(request),
+            user_agent=request.headers.get("user-agent"),
+        )
         return sign_in_response(session, uow.settings.public_base_url)
 
-    @post("/refresh", status_code=HTTP_200_OK, operation_id="CarOwnerRefresh", summary="Refresh access token",
-          security=[{"BearerAuth": []}], responses=problem_responses(401, 429, 500))
-    async def refresh(self, request: Request, uow: NamedDependency[UnitOfWork],
-                      data: JSONBody[CarOwnerRefreshRequest | None] = None) -> CarOwnerRefreshResponse:
+    @post(
+        "/refresh",
+        status_code=HTTP_200_OK,
+        operation_id="CarOwnerRefresh",
+        summary="Refresh access token",
+        security=[{"BearerAuth": []}],
+        responses=problem_responses(401, 429, 500),
+    )
+    async def refresh(
+        self, request: Request, uow: NamedDependency[UnitOfWork], data: JSONBody[CarOwnerRefreshRequest | None] = None
+    ) -> CarOwnerRefreshResponse:
         token = (data.refresh_token if data else None) or bearer_token(request)
         session = await auth.refresh(uow, refresh_token=token, client_ip=client_ip(request))
         return refresh_response(session)
 
-    @post("/sign-out", status_code=HTTP_200_OK, operation_id="CarOwnerSignOut", summary="Sign out Car Owner user",
-          security=[{"BearerAuth": []}], responses=problem_responses(401, 429, 500))
-    async def sign_out(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]) -> CarOwnerLogoutResponse:
+    @post(
+        "/sign-out",
+        status_code=HTTP_200_OK,
+        operation_id="CarOwnerSignOut",
+        summary="Sign out Car Owner user",
+        security=[{"BearerAuth": []}],
+        responses=problem_responses(401, 429, 500),
+    )
+    async def sign_out(
+        self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
+    ) -> CarOwnerLogoutResponse:
         await auth.sign_out(uow, claims)
         return CarOwnerLogoutResponse(message="Sign-out successful.")
 
-    @post("/forgot-password", status_code=HTTP_200_OK, operation_id="CarOwnerForgotPassword",
-          summary="Request a password reset e-mail",
-          responses=problem_responses(400, 429, 500))
-    async def forgot_password(self, request: Request, uow: NamedDependency[UnitOfWork],
-                              data: JSONBody[CarOwnerForgotPasswordRequest]) -> CarOwnerLogoutResponse:
-        message = await auth.forgot_password(uow, email=data.email, redirect_to=data.redirect_to, client_ip=client_ip(request))
+    @post(
+        "/forgot-password",
+        status_code=HTTP_200_OK,
+        operation_id="CarOwnerForgotPassword",
+        summary="Request a password reset e-mail",
+        responses=problem_responses(400, 429, 500),
+    )
+    async def forgot_password(
+        self, request: Request, uow: NamedDependency[UnitOfWork], data: JSONBody[CarOwnerForgotPasswordRequest]
+    ) -> CarOwnerLogoutResponse:
+        message = await auth.forgot_password(
+            uow, email=data.email, redirect_to=data.redirect_to, client_ip=client_ip(request)
+        )
         return CarOwnerLogoutResponse(message=message)
 
-    @post("/reset-password", status_code=HTTP_200_OK, operation_id="CarOwnerResetPassword",
-          summary="Choose a new password with the token from the reset e-mail",
-          responses=problem_responses(400, 429, 500))
-    async def reset_password(self, uow: NamedDependency[UnitOfWork],
-                             data: JSONBody[CarOwnerResetPasswordRequest]) -> CarOwnerLogoutResponse:
+    @post(
+        "/reset-password",
+        status_code=HTTP_200_OK,
+        operation_id="CarOwnerResetPassword",
+        summary="Choose a new password with the token from the reset e-mail",
+        responses=problem_responses(400, 429, 500),
+    )
+    async def reset_password(
+        self, uow: NamedDependency[UnitOfWork], data: JSONBody[CarOwnerResetPasswordRequest]
+    ) -> CarOwnerLogoutResponse:
         await auth.reset_password(uow, token=data.token, password=data.password)
         return CarOwnerLogoutResponse(message="Password has been reset.")
+
+
 CONTROLLERS = [AuthController]

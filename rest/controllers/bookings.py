@@ -15,11 +15,8 @@ from app.domain.bookings.results import BookingGroup, StatusItem
 from app.domain.uow import UnitOfWork
 from rest.openapi import problem_responses
 from rest.schemas.account import envelope_meta
-from rest.schemas.common import BookingStatusProblem
 from rest.schemas.bookings import (
     Booking,
-    CarOwnerChangeRequestItem,
-    CarOwnerRatingsList,
     BookingCancelResponse,
     BookingCreateInput,
     BookingCreateResponse,
@@ -28,11 +25,14 @@ from rest.schemas.bookings import (
     BookingUpdateResponse,
     CarOwnerCancelBookingRequest,
     CarOwnerChangeRequestCreate,
+    CarOwnerChangeRequestItem,
+    CarOwnerRatingsList,
     RateBookingRequest,
     RatingResponse,
     StatusListMeta,
     create_body,
 )
+from rest.schemas.common import BookingStatusProblem
 
 BEARER = [{"BearerAuth": []}]
 
@@ -44,71 +44,152 @@ class BookingController(Controller):
     security = BEARER
 
     @get("/", operation_id="ListBookings", summary="List the owner's bookings (grouped by group_id by default)")
-    async def list_bookings(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                            grouped: FromQuery[str | None] = None, expand: FromQuery[str | None] = None,
-                            status: FromQuery[str | None] = None) -> list[BookingGroup] | list[Booking]:
+    async def list_bookings(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        grouped: FromQuery[str | None] = None,
+        expand: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+    ) -> list[BookingGroup] | list[Booking]:
         return await queries.list_bookings(uow, claims.owner_id, grouped=grouped, expand=expand, status=status)
 
-    @post("/", operation_id="CreateBooking", status_code=HTTP_200_OK,
-          summary="Create new booking (one or more services)")
-    async def create_booking(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                             data: JSONBody[BookingCreateInput],
-                             idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> BookingCreateResponse:
+    @post(
+        "/", operation_id="CreateBooking", status_code=HTTP_200_OK, summary="Create new booking (one or more services)"
+    )
+    async def create_booking(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        data: JSONBody[BookingCreateInput],
+        idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None,
+    ) -> BookingCreateResponse:
         group = await create.create_booking(uow, claims.owner_id, create_body(data), idempotency_key=idempotency_key)
         return BookingCreateResponse(data=group, meta=envelope_meta())
 
-    @get("/booking-statuses", operation_id="ListBookingStatusesLegacy", security=[],
-         summary="List all valid statuses for bookings")
+    @get(
+        "/booking-statuses",
+        operation_id="ListBookingStatusesLegacy",
+        security=[],
+        summary="List all valid statuses for bookings",
+    )
     async def booking_statuses(self, uow: NamedDependency[UnitOfWork]) -> list[StatusItem]:
         return await queries.statuses(uow)
 
-    @post("/cancel", operation_id="CancelBooking", status_code=HTTP_200_OK,
-          summary="Cancel or request cancellation of a booking group or one booking")
-    async def cancel(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                     data: JSONBody[CarOwnerCancelBookingRequest]) -> BookingCancelResponse:
-        result = await changes.cancel(uow, claims.owner_id, group_id=data.group_id, booking_id=data.booking_id,
-                                      cancellation_reason=data.cancellation_reason)
+    @post(
+        "/cancel",
+        operation_id="CancelBooking",
+        status_code=HTTP_200_OK,
+        summary="Cancel or request cancellation of a booking group or one booking",
+    )
+    async def cancel(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        data: JSONBody[CarOwnerCancelBookingRequest],
+    ) -> BookingCancelResponse:
+        result = await changes.cancel(
+            uow,
+            claims.owner_id,
+            group_id=data.group_id,
+            booking_id=data.booking_id,
+            cancellation_reason=data.cancellation_reason,
+        )
         return BookingCancelResponse(data=result, meta=envelope_meta())
 
     @get("/change-requests", operation_id="ListChangeRequests", summary="The owner's change requests")
-    async def list_change_requests(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                                   status: FromQuery[str | None] = None,
-                                   booking_id: FromQuery[int | None] = None) -> list[CarOwnerChangeRequestItem]:
+    async def list_change_requests(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        status: FromQuery[str | None] = None,
+        booking_id: FromQuery[int | None] = None,
+    ) -> list[CarOwnerChangeRequestItem]:
         return await queries.change_requests(uow, claims.owner_id, status=status, booking_id=booking_id)
 
-    @post("/change-requests", operation_id="CreateChangeRequest", status_code=HTTP_201_CREATED,
-          summary="Ask the workshop to reschedule or cancel a booking")
-    async def create_change_request(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                                    data: JSONBody[CarOwnerChangeRequestCreate]) -> CarOwnerChangeRequestItem:
-        return await changes.request_change(uow, claims.owner_id, booking_id=data.booking_id,
-                                            request_type=data.request_type,
-                                            requested_start_time=data.requested_start_time, reason=data.reason)
+    @post(
+        "/change-requests",
+        operation_id="CreateChangeRequest",
+        status_code=HTTP_201_CREATED,
+        summary="Ask the workshop to reschedule or cancel a booking",
+    )
+    async def create_change_request(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        data: JSONBody[CarOwnerChangeRequestCreate],
+    ) -> CarOwnerChangeRequestItem:
+        return await changes.request_change(
+            uow,
+            claims.owner_id,
+            booking_id=data.booking_id,
+            request_type=data.request_type,
+            requested_start_time=data.requested_start_time,
+            reason=data.reason,
+        )
 
-    @post("/rate/{booking_id:int}", operation_id="RateBooking", status_code=HTTP_200_OK,
-          summary="Rate a completed booking")
-    async def rate(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                   booking_id: FromPath[int], data: JSONBody[RateBookingRequest]) -> RatingResponse:
-        item = await ratings.rate(uow, claims.owner_id, booking_id, service_rating=data.service_rating,
-                                  service_rating_message=data.service_rating_message,
-                                  private_service_rating=data.private_service_rating)
+    @post(
+        "/rate/{booking_id:int}",
+        operation_id="RateBooking",
+        status_code=HTTP_200_OK,
+        summary="Rate a completed booking",
+    )
+    async def rate(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        booking_id: FromPath[int],
+        data: JSONBody[RateBookingRequest],
+    ) -> RatingResponse:
+        item = await ratings.rate(
+            uow,
+            claims.owner_id,
+            booking_id,
+            service_rating=data.service_rating,
+            service_rating_message=data.service_rating_message,
+            private_service_rating=data.private_service_rating,
+        )
         return RatingResponse(data=item, meta=envelope_meta())
 
     @get("/ratings", operation_id="ListBookingRatings", summary="Ratings submitted by the owner")
-    async def list_ratings(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]) -> CarOwnerRatingsList:
+    async def list_ratings(
+        self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
+    ) -> CarOwnerRatingsList:
         return await ratings.my_ratings(uow, claims.owner_id)
 
     @get("/{booking_id:int}", operation_id="GetBooking", summary="One booking line of the owner")
-    async def get_booking(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                          booking_id: FromPath[int], expand: FromQuery[str | None] = None) -> Booking:
+    async def get_booking(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        booking_id: FromPath[int],
+        expand: FromQuery[str | None] = None,
+    ) -> Booking:
         return await queries.get_booking(uow, claims.owner_id, booking_id, expand=expand)
 
-    @put("/{booking_id:int}", operation_id="UpdateBooking", status_code=HTTP_200_OK,
-         summary="Reschedule, cancel, or add a message/attachments to a booking line")
-    async def update_booking(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                             booking_id: FromPath[int], data: JSONBody[BookingUpdateInput]) -> BookingUpdateResponse:
+    @put(
+        "/{booking_id:int}",
+        operation_id="UpdateBooking",
+        status_code=HTTP_200_OK,
+        summary="Reschedule, cancel, or add a message/attachments to a booking line",
+    )
+    async def update_booking(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        booking_id: FromPath[int],
+        data: JSONBody[BookingUpdateInput],
+    ) -> BookingUpdateResponse:
         result = await changes.update_booking(
-            uow, claims.owner_id, booking_id, service_start_time=data.service_start_time, status=data.status,
-            cancellation_reason=data.cancellation_reason, attachments=data.attachments, message=data.message)
+            uow,
+            claims.owner_id,
+            booking_id,
+            service_start_time=data.service_start_time,
+            status=data.status,
+            cancellation_reason=data.cancellation_reason,
+            attachments=data.attachments,
+            message=data.message,
+        )
         return BookingUpdateResponse(data=result, meta=envelope_meta())
 
 
@@ -118,8 +199,12 @@ class BookingStatusController(Controller):
     security = []
     opt = {"error_style": "problem_where", "error_where": {"layer": "rest", "component": "booking_statuses"}}
 
-    @get("/", operation_id="GetBookingStatuses", summary="Get all booking statuses (from enum_booking_statuses)",
-         responses=problem_responses(500, container=BookingStatusProblem))
+    @get(
+        "/",
+        operation_id="GetBookingStatuses",
+        summary="Get all booking statuses (from enum_booking_statuses)",
+        responses=problem_responses(500, container=BookingStatusProblem),
+    )
     async def list_statuses(self, uow: NamedDependency[UnitOfWork]) -> BookingStatusListResponse:
         items = await queries.statuses(uow)
         return BookingStatusListResponse(data=items, meta=StatusListMeta(count=len(items)))
@@ -134,26 +219,51 @@ class RatingsController(Controller):
     security = BEARER
 
     @get("/", operation_id="ListRatings", summary="Ratings submitted by the owner")
-    async def list_ratings(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]) -> CarOwnerRatingsList:
+    async def list_ratings(
+        self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
+    ) -> CarOwnerRatingsList:
         return await ratings.my_ratings(uow, claims.owner_id)
 
-    @post("/rate/{booking_id:int}", operation_id="RateBookingAlias", status_code=HTTP_200_OK,
-          summary="Alias endpoint for submitting a booking rating")
-    async def rate_alias(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                         booking_id: FromPath[int], data: JSONBody[RateBookingRequest]) -> RatingResponse:
+    @post(
+        "/rate/{booking_id:int}",
+        operation_id="RateBookingAlias",
+        status_code=HTTP_200_OK,
+        summary="Alias endpoint for submitting a booking rating",
+    )
+    async def rate_alias(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        booking_id: FromPath[int],
+        data: JSONBody[RateBookingRequest],
+    ) -> RatingResponse:
         return await _rate(uow, claims, booking_id, data)
 
-    @post("/{booking_id:int}", operation_id="UpsertRating", status_code=HTTP_200_OK,
-          summary="Create or update a rating for a completed booking")
-    async def upsert(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                     booking_id: FromPath[int], data: JSONBody[RateBookingRequest]) -> RatingResponse:
+    @post(
+        "/{booking_id:int}",
+        operation_id="UpsertRating",
+        status_code=HTTP_200_OK,
+        summary="Create or update a rating for a completed booking",
+    )
+    async def upsert(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        booking_id: FromPath[int],
+        data: JSONBody[RateBookingRequest],
+    ) -> RatingResponse:
         return await _rate(uow, claims, booking_id, data)
 
 
 async def _rate(uow: UnitOfWork, claims: AccessClaims, booking_id: int, data: RateBookingRequest) -> RatingResponse:
-    item = await ratings.rate(uow, claims.owner_id, booking_id, service_rating=data.service_rating,
-                              service_rating_message=data.service_rating_message,
-                              private_service_rating=data.private_service_rating)
+    item = await ratings.rate(
+        uow,
+        claims.owner_id,
+        booking_id,
+        service_rating=data.service_rating,
+        service_rating_message=data.service_rating_message,
+        private_service_rating=data.private_service_rating,
+    )
     return RatingResponse(data=item, meta=envelope_meta())
 
 

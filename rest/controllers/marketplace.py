@@ -6,14 +6,13 @@ parameters; the domain validates and normalises them (and answers 400 naming the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import Body
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
-from typing_extensions import Annotated
 
 from app.auth.tokens import AccessClaims
 from app.domain.marketplace import catalogue, search
@@ -39,8 +38,8 @@ from rest.schemas.marketplace import (
     WorkshopList,
     WorkshopListResponse,
     car_brand,
-    categories_response,
     categories_meta,
+    categories_response,
     compat_detail,
     compat_list,
     detail_response,
@@ -55,44 +54,74 @@ from rest.schemas.marketplace import (
 CAR_BRANDS_WHERE = {"layer": "rest", "component": "car-brands"}
 
 # the query parameters the reference documents; the handlers pass the raw query to the domain, which parses them
-_PAGING = (("page", "Page (1-based)"), ("page_size", "Items per page (max 100)"), ("sort", "Sort key"), ("order", "asc | desc"))
+_PAGING = (
+    ("page", "Page (1-based)"),
+    ("page_size", "Items per page (max 100)"),
+    ("sort", "Sort key"),
+    ("order", "asc | desc"),
+)
 SHOPS_QUERY = raw_query(
-    ("org", "If set, returns detail for this orgNr instead of list"), ("q", "Free text in name/description"),
+    ("org", "If set, returns detail for this orgNr instead of list"),
+    ("q", "Free text in name/description"),
     ("workshop_category_id", "One or more workshop category IDs (csv or repeated params)"),
     ("service_category_id", "One or more service category IDs (csv or repeated params)"),
-    ("city", "One or more city names"), ("county", "One or more counties"), ("postal_code", "Postal code"),
-    ("min_rating", "Minimum average rating (0-5)"), ("price_min", "Minimum price for cheapest service"),
-    ("price_max", "Maximum price for cheapest service"), ("max_distance_km", "Max distance in km from (lat,lng)"),
-    ("radius_km", "Alias for max_distance_km"), ("lat", "User latitude (for distance sorting)"), ("lng", "User longitude"),
-    ("open_now", "true/false - filter by currently open"), ("layout", "market to return nearby_top first, then results"),
-    ("include_facets", "true/false - include facets for filters"), *_PAGING,
+    ("city", "One or more city names"),
+    ("county", "One or more counties"),
+    ("postal_code", "Postal code"),
+    ("min_rating", "Minimum average rating (0-5)"),
+    ("price_min", "Minimum price for cheapest service"),
+    ("price_max", "Maximum price for cheapest service"),
+    ("max_distance_km", "Max distance in km from (lat,lng)"),
+    ("radius_km", "Alias for max_distance_km"),
+    ("lat", "User latitude (for distance sorting)"),
+    ("lng", "User longitude"),
+    ("open_now", "true/false - filter by currently open"),
+    ("layout", "market to return nearby_top first, then results"),
+    ("include_facets", "true/false - include facets for filters"),
+    *_PAGING,
 )
 FILTERS_QUERY = raw_query(
     ("q", "Free text (name, description, address, service titles, etc.)"),
     ("main_category_ids", "Comma-separated list of WorkshopCategory.id"),
-    ("sub_category_ids", "Comma-separated list of ServiceCategory.id"), ("min_rating", "Minimum average rating (1.0-5.0)"),
-    ("price_min", "Service price >= price_min"), ("price_max", "Service price <= price_max"), ("lat", "Latitude (optional)"),
-    ("lng", "Longitude (optional)"), ("radius", "Radius in km (optional)"), *_PAGING,
+    ("sub_category_ids", "Comma-separated list of ServiceCategory.id"),
+    ("min_rating", "Minimum average rating (1.0-5.0)"),
+    ("price_min", "Service price >= price_min"),
+    ("price_max", "Service price <= price_max"),
+    ("lat", "Latitude (optional)"),
+    ("lng", "Longitude (optional)"),
+    ("radius", "Radius in km (optional)"),
+    *_PAGING,
 )
 WORKSHOP_CATEGORIES_QUERY = raw_query(("categories", "Comma-separated workshop category ids", True))
 SERVICE_CATEGORIES_QUERY = raw_query(("categories", "Comma-separated service category ids", True))
-LOCATION_QUERY = raw_query(("lat", "Latitude", True), ("lng", "Longitude", True),
-                           ("radius", "Radius in km (default 6, max 50)"))
+LOCATION_QUERY = raw_query(
+    ("lat", "Latitude", True), ("lng", "Longitude", True), ("radius", "Radius in km (default 6, max 50)")
+)
 SEARCH_QUERY = raw_query(("q", "Free text"), ("query", "Alias for q"))
-CATEGORIES_QUERY = raw_query(("workshop_category_id", "Optional workshop category id(s)"),
-                             ("service_category_id", "Optional service category id(s)"),
-                             ("include_inactive", "true | false (default false)"))
+CATEGORIES_QUERY = raw_query(
+    ("workshop_category_id", "Optional workshop category id(s)"),
+    ("service_category_id", "Optional service category id(s)"),
+    ("include_inactive", "true | false (default false)"),
+)
 SERVICE_CATEGORY_LIST_QUERY = raw_query(
-    ("id", "Filter by service category id(s)"), ("workshop_category_id", "Filter by workshop category id(s)"),
-    ("parent_id", "Filter by parent id (use 0 or null for roots)"), ("level", "Filter by depth (0=root, 1=child, ...)"),
-    ("tree", "true | false (return nested tree)"), ("include_children", "true | false (include nested children per row)"),
-    ("include_inactive", "true | false"), ("include_counts", "true | false (adds services_count)"),
-    ("q", "Search in name/code"), ("group_by_workshop", "true | false (group by workshop category)"),
+    ("id", "Filter by service category id(s)"),
+    ("workshop_category_id", "Filter by workshop category id(s)"),
+    ("parent_id", "Filter by parent id (use 0 or null for roots)"),
+    ("level", "Filter by depth (0=root, 1=child, ...)"),
+    ("tree", "true | false (return nested tree)"),
+    ("include_children", "true | false (include nested children per row)"),
+    ("include_inactive", "true | false"),
+    ("include_counts", "true | false (adds services_count)"),
+    ("q", "Search in name/code"),
+    ("group_by_workshop", "true | false (group by workshop category)"),
     ("sort", "id_asc | id_desc"),
 )
 WORKSHOP_CATEGORY_LIST_QUERY = raw_query(
-    ("id", "Filter by category id(s) (csv or repeated)"), ("include_inactive", "true | false (default false)"),
-    ("include_counts", "true | false (default false)"), ("q", "Search in name/code"), ("sort", "id_asc | id_desc"),
+    ("id", "Filter by category id(s) (csv or repeated)"),
+    ("include_inactive", "true | false (default false)"),
+    ("include_counts", "true | false (default false)"),
+    ("q", "Search in name/code"),
+    ("sort", "id_asc | id_desc"),
 )
 
 
@@ -112,22 +141,33 @@ class MarketplaceController(Controller):
     tags = ["Marketplace"]
     security = []
 
-    @get("/shops", operation_id="ListShops", summary="List workshops with filtering, pagination and marketplace layout",
-         operation_class=SHOPS_QUERY,
-         responses=problem_responses(404))
-    async def list_shops(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
-                         maybe_claims: NamedDependency[AccessClaims | None]) -> Response[WorkshopListResponse]:
+    @get(
+        "/shops",
+        operation_id="ListShops",
+        summary="List workshops with filtering, pagination and marketplace layout",
+        operation_class=SHOPS_QUERY,
+        responses=problem_responses(404),
+    )
+    async def list_shops(
+        self,
+        request: Request[Any, Any, Any],
+        uow: NamedDependency[UnitOfWork],
+        maybe_claims: NamedDependency[AccessClaims | None],
+    ) -> Response[WorkshopListResponse]:
         params = _params(request)
         org = (params.get("org") or [""])[-1].strip()
         if org:
             found = await search.workshop_detail(uow, org, owner_id=_owner(maybe_claims))  # `org`: the detail instead
             return Response(detail_response(found.detail), headers=_cache_headers(found.cache))  # type: ignore[arg-type]
         outcome = await search.search_params(uow, "shops", params, owner_id=_owner(maybe_claims))
-        return Response(workshop_list_response(request.url.path, outcome.query, outcome.page), headers=_cache_headers(outcome.cache))
+        return Response(
+            workshop_list_response(request.url.path, outcome.query, outcome.page), headers=_cache_headers(outcome.cache)
+        )
 
     @get("/shops/{org_nr:str}", operation_id="GetShop", summary="Fetch one workshop by orgNr")
-    async def get_shop(self, org_nr: str, uow: NamedDependency[UnitOfWork],
-                       maybe_claims: NamedDependency[AccessClaims | None]) -> Response[WorkshopDetail]:
+    async def get_shop(
+        self, org_nr: str, uow: NamedDependency[UnitOfWork], maybe_claims: NamedDependency[AccessClaims | None]
+    ) -> Response[WorkshopDetail]:
         found = await search.workshop_detail(uow, org_nr, owner_id=_owner(maybe_claims))
         return Response(detail_response(found.detail), headers=_cache_headers(found.cache))
 
@@ -137,16 +177,25 @@ class MarketplaceCompatController(Controller):
     tags = ["MarketplaceCompat"]
     security = []
 
-    @get("/shops", operation_id="CompatListShops", summary="Workshop list in the {data, meta} envelope",
-         operation_class=SHOPS_QUERY)
-    async def list_shops(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
-                         maybe_claims: NamedDependency[AccessClaims | None]) -> Response[CompatWorkshopList]:
+    @get(
+        "/shops",
+        operation_id="CompatListShops",
+        summary="Workshop list in the {data, meta} envelope",
+        operation_class=SHOPS_QUERY,
+    )
+    async def list_shops(
+        self,
+        request: Request[Any, Any, Any],
+        uow: NamedDependency[UnitOfWork],
+        maybe_claims: NamedDependency[AccessClaims | None],
+    ) -> Response[CompatWorkshopList]:
         outcome = await search.search_params(uow, "shops", _params(request), owner_id=_owner(maybe_claims))
         return Response(compat_list(outcome.page), headers=_cache_headers(outcome.cache))
 
     @get("/shops/{org_nr:str}", operation_id="CompatGetShop", summary="One workshop in the {data, meta} envelope")
-    async def get_shop(self, org_nr: str, uow: NamedDependency[UnitOfWork],
-                       maybe_claims: NamedDependency[AccessClaims | None]) -> Response[CompatWorkshopDetail]:
+    async def get_shop(
+        self, org_nr: str, uow: NamedDependency[UnitOfWork], maybe_claims: NamedDependency[AccessClaims | None]
+    ) -> Response[CompatWorkshopDetail]:
         found = await search.workshop_detail(uow, org_nr, owner_id=_owner(maybe_claims))
         return Response(compat_detail(found.detail), headers=_cache_headers(found.cache))
 
@@ -156,41 +205,66 @@ class MarketplaceFiltersController(Controller):
     tags = ["MarketplaceFilters"]
     security = [{"BearerAuth": []}]
 
-    async def _list(self, request: Request[Any, Any, Any], uow: UnitOfWork, claims: AccessClaims, kind: str) -> Response[WorkshopList]:
+    async def _list(
+        self, request: Request[Any, Any, Any], uow: UnitOfWork, claims: AccessClaims, kind: str
+    ) -> Response[WorkshopList]:
         outcome = await search.search_params(uow, kind, _params(request), owner_id=claims.owner_id)
         return Response(workshop_list(outcome.page), headers=_cache_headers(outcome.cache))
 
     @get("/", operation_id="FilterShops", summary="Composite marketplace filter", operation_class=FILTERS_QUERY)
-    async def filters(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
-                      claims: NamedDependency[AccessClaims]) -> Response[WorkshopList]:
+    async def filters(
+        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
+    ) -> Response[WorkshopList]:
         return await self._list(request, uow, claims, "filters")
 
-    @get("/filterByCategories", operation_id="FilterShopsByCategories", summary="Workshops in workshop categories (legacy)",
-         operation_class=WORKSHOP_CATEGORIES_QUERY)
-    async def by_categories(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
-                            claims: NamedDependency[AccessClaims]) -> Response[WorkshopList]:
+    @get(
+        "/filterByCategories",
+        operation_id="FilterShopsByCategories",
+        summary="Workshops in workshop categories (legacy)",
+        operation_class=WORKSHOP_CATEGORIES_QUERY,
+    )
+    async def by_categories(
+        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
+    ) -> Response[WorkshopList]:
         return await self._list(request, uow, claims, "workshop_categories")
 
-    @get("/filterByHierarchicalCategories", operation_id="FilterShopsByServiceCategories",
-         summary="Workshops offering services in service categories (legacy)", operation_class=SERVICE_CATEGORIES_QUERY)
-    async def by_service_categories(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
-                                    claims: NamedDependency[AccessClaims]) -> Response[WorkshopList]:
+    @get(
+        "/filterByHierarchicalCategories",
+        operation_id="FilterShopsByServiceCategories",
+        summary="Workshops offering services in service categories (legacy)",
+        operation_class=SERVICE_CATEGORIES_QUERY,
+    )
+    async def by_service_categories(
+        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
+    ) -> Response[WorkshopList]:
         return await self._list(request, uow, claims, "service_categories")
 
-    @get("/location", operation_id="FilterShopsByLocation", summary="Workshops within a radius of a point",
-         operation_class=LOCATION_QUERY)
-    async def by_location(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
-                          claims: NamedDependency[AccessClaims]) -> Response[WorkshopList]:
+    @get(
+        "/location",
+        operation_id="FilterShopsByLocation",
+        summary="Workshops within a radius of a point",
+        operation_class=LOCATION_QUERY,
+    )
+    async def by_location(
+        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
+    ) -> Response[WorkshopList]:
         return await self._list(request, uow, claims, "location")
 
-    @get("/search", operation_id="SearchShops", summary="Free text search across workshops, addresses, services and categories",
-         operation_class=SEARCH_QUERY)
-    async def text_search(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
-                          claims: NamedDependency[AccessClaims]) -> Response[SearchResults]:
+    @get(
+        "/search",
+        operation_id="SearchShops",
+        summary="Free text search across workshops, addresses, services and categories",
+        operation_class=SEARCH_QUERY,
+    )
+    async def text_search(
+        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
+    ) -> Response[SearchResults]:
         outcome = await search.search_params(uow, "text", _params(request), owner_id=claims.owner_id)
         results = [list_item(w) for w in outcome.page.items]
-        return Response(SearchResults(results=results, count=len(results), query=outcome.query.q or ""),
-                        headers=_cache_headers(outcome.cache))
+        return Response(
+            SearchResults(results=results, count=len(results), query=outcome.query.q or ""),
+            headers=_cache_headers(outcome.cache),
+        )
 
 
 class CategoriesController(Controller):
@@ -198,24 +272,45 @@ class CategoriesController(Controller):
     tags = ["Categories"]
     security = []
 
-    @get("/", operation_id="ListCategories", summary="Workshop categories with their service categories",
-         operation_class=CATEGORIES_QUERY)
-    async def overview(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]) -> Response[CategoriesResponse]:
+    @get(
+        "/",
+        operation_id="ListCategories",
+        summary="Workshop categories with their service categories",
+        operation_class=CATEGORIES_QUERY,
+    )
+    async def overview(
+        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]
+    ) -> Response[CategoriesResponse]:
         result = await catalogue.categories_overview(uow, _params(request))
         return Response(categories_response(result), headers=_cache_headers(result.cache))
 
-    @get("/services", operation_id="ListServiceCategories", summary="Service categories",
-         operation_class=SERVICE_CATEGORY_LIST_QUERY)
-    async def service_categories(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]) -> Response[ServiceCategoryListResponse]:
+    @get(
+        "/services",
+        operation_id="ListServiceCategories",
+        summary="Service categories",
+        operation_class=SERVICE_CATEGORY_LIST_QUERY,
+    )
+    async def service_categories(
+        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]
+    ) -> Response[ServiceCategoryListResponse]:
         result = await catalogue.list_service_categories(uow, _params(request))
         return Response(service_categories_response(result), headers=_cache_headers(result.cache))
 
-    @get("/shops", operation_id="ListWorkshopCategories", summary="Workshop categories",
-         operation_class=WORKSHOP_CATEGORY_LIST_QUERY)
-    async def workshop_categories(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]) -> Response[WorkshopCategoryListResponse]:
+    @get(
+        "/shops",
+        operation_id="ListWorkshopCategories",
+        summary="Workshop categories",
+        operation_class=WORKSHOP_CATEGORY_LIST_QUERY,
+    )
+    async def workshop_categories(
+        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]
+    ) -> Response[WorkshopCategoryListResponse]:
         result = await catalogue.list_workshop_categories(uow, _params(request))
         rows = [workshop_category_row(c) for c in result.rows]
-        return Response(WorkshopCategoryListResponse(data=rows, meta=categories_meta(len(rows))), headers=_cache_headers(result.cache))
+        return Response(
+            WorkshopCategoryListResponse(data=rows, meta=categories_meta(len(rows))),
+            headers=_cache_headers(result.cache),
+        )
 
 
 class CarBrandsController(Controller):
@@ -224,12 +319,21 @@ class CarBrandsController(Controller):
     security = [{"APIKey": []}]
     opt = {"error_style": "problem_where", "error_where": CAR_BRANDS_WHERE}
 
-    @get("/", operation_id="ListCarBrands", summary="All car brands and their logo URLs",
-         responses=problem_responses(401, 500, container=CarBrandProblem))
-    async def list_brands(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]) -> Response[CarBrandListResponse]:
+    @get(
+        "/",
+        operation_id="ListCarBrands",
+        summary="All car brands and their logo URLs",
+        responses=problem_responses(401, 500, container=CarBrandProblem),
+    )
+    async def list_brands(
+        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]
+    ) -> Response[CarBrandListResponse]:
         result = await catalogue.car_brands(uow, api_key=request.headers.get("x-api-key"))
         brands = [car_brand(b) for b in result.brands]
-        return Response(CarBrandListResponse(data=brands, meta=CarBrandListMeta(count=len(brands))), headers=_cache_headers(result.cache))
+        return Response(
+            CarBrandListResponse(data=brands, meta=CarBrandListMeta(count=len(brands))),
+            headers=_cache_headers(result.cache),
+        )
 
 
 def _favourite_body(data: Any) -> Any:
@@ -244,24 +348,51 @@ class FavoritesController(Controller):
     security = [{"BearerAuth": []}]
 
     @get("/", operation_id="ListFavorites", summary="The caller's favourite workshops")
-    async def list_favourites(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]) -> FavoriteListResponseEnvelope:
+    async def list_favourites(
+        self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
+    ) -> FavoriteListResponseEnvelope:
         return favourite_list(await catalogue.list_favourites(uow, claims.owner_id))
 
-    @post("/", operation_id="AddFavorite", summary="Add a workshop to the caller's favourites", status_code=HTTP_201_CREATED,
-          responses={HTTP_200_OK: ResponseSpec(FavoriteMessageResponse, description="Already a favourite", generate_examples=False),
-                     **problem_responses(404, 409)})
-    async def add(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                  data: Annotated[Any, Body(title="FavoriteRequest", description="`{\"org_nr\": \"999999999\"}`")] = None,
-                  ) -> Response[FavoriteMessageResponse]:
+    @post(
+        "/",
+        operation_id="AddFavorite",
+        summary="Add a workshop to the caller's favourites",
+        status_code=HTTP_201_CREATED,
+        responses={
+            HTTP_200_OK: ResponseSpec(
+                FavoriteMessageResponse, description="Already a favourite", generate_examples=False
+            ),
+            **problem_responses(404, 409),
+        },
+    )
+    async def add(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        data: Annotated[Any, Body(title="FavoriteRequest", description='`{"org_nr": "999999999"}`')] = None,
+    ) -> Response[FavoriteMessageResponse]:
         change = await catalogue.add_favourite(uow, claims.owner_id, _favourite_body(data))
         if change.changed:
-            return Response(FavoriteMessageResponse(FavoriteMessage("Workshop added to favorites.")), status_code=HTTP_201_CREATED)
-        return Response(FavoriteMessageResponse(FavoriteMessage("Workshop is already a favorite.")), status_code=HTTP_200_OK)
+            return Response(
+                FavoriteMessageResponse(FavoriteMessage("Workshop added to favorites.")), status_code=HTTP_201_CREATED
+            )
+        return Response(
+            FavoriteMessageResponse(FavoriteMessage("Workshop is already a favorite.")), status_code=HTTP_200_OK
+        )
 
-    @delete("/", operation_id="RemoveFavorite", summary="Remove a workshop from the caller's favourites (idempotent)",
-            status_code=HTTP_200_OK)
-    async def remove(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                     data: Annotated[Any, Body(title="FavoriteRequest")] = None) -> FavoriteMessageResponse:
+    @delete(
+        "/",
+        operation_id="RemoveFavorite",
+        summary="Remove a workshop from the caller's favourites (idempotent)",
+        status_code=HTTP_200_OK,
+    )
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        data: Annotated[Any, Body(title="FavoriteRequest")] = None,
+    ) -> FavoriteMessageResponse:
         # clients that cannot send a DELETE body may pass ?org_nr= instead
         org_nr = request.query_params.get("org_nr") if data is None else _favourite_body(data)
         if data is None and org_nr is None:
@@ -272,8 +403,12 @@ class FavoritesController(Controller):
 
 
 CONTROLLERS = [
-    MarketplaceController, MarketplaceCompatController, MarketplaceFiltersController, CategoriesController,
-    CarBrandsController, FavoritesController,
+    MarketplaceController,
+    MarketplaceCompatController,
+    MarketplaceFiltersController,
+    CategoriesController,
+    CarBrandsController,
+    FavoritesController,
 ]
 # FavoriteRequest documents the body shape in OpenAPI consumers' terms; the handlers read it leniently.
 __all__ = ["CONTROLLERS", "FavoriteRequest"]

@@ -27,8 +27,13 @@ class MediaController(Controller):
     security = []
 
     @get("/{key:path}", operation_id="GetMedia", cache=False)
-    async def media(self, services: NamedDependency[Services], key: FromPath[str],
-                    exp: FromQuery[str | None] = None, sig: FromQuery[str | None] = None) -> File:
+    async def media(
+        self,
+        services: NamedDependency[Services],
+        key: FromPath[str],
+        exp: FromQuery[str | None] = None,
+        sig: FromQuery[str | None] = None,
+    ) -> File:
         storage = media_storage(services)
         key = key.lstrip("/")
         cache = PUBLIC_CACHE
@@ -41,8 +46,12 @@ class MediaController(Controller):
         path = storage.path_for(key) if isinstance(storage, LocalStorage) else None
         if path is None or not path.is_file():
             raise NotFoundException("Not found")
-        return File(path=path, media_type=CONTENT_TYPES[path.suffix.lstrip(".")], content_disposition_type="inline",
-                    headers={"Cache-Control": cache, "X-Content-Type-Options": "nosniff"})
+        return File(
+            path=path,
+            media_type=CONTENT_TYPES[path.suffix.lstrip(".")],
+            content_disposition_type="inline",
+            headers={"Cache-Control": cache, "X-Content-Type-Options": "nosniff"},
+        )
 
 
 CONTROLLERS = [MediaController]

@@ -31,8 +31,10 @@ _DESCRIPTIONS = {400: "Bad Request", 404: "Not Found", 409: "Conflict", 500: "Se
 
 def errors(*statuses: int, auth: bool = True) -> dict[int, ResponseSpec]:
     """The structured `{"error": {...}}` responses; the 401 is the auth Problem, as in the other such modules."""
-    specs = {status: ResponseSpec(data_container=StructuredError, description=_DESCRIPTIONS[status], generate_examples=False)
-             for status in statuses}
+    specs = {
+        status: ResponseSpec(data_container=StructuredError, description=_DESCRIPTIONS[status], generate_examples=False)
+        for status in statuses
+    }
     return {**specs, **(problem_responses(401) if auth else {})}
 
 
@@ -41,45 +43,80 @@ class PaymentsController(Controller):
     tags = ["CarOwnerPayments"]
     opt = ERRORS
 
-    @post("/intents", status_code=HTTP_200_OK, operation_id="CarOwnerCreatePaymentIntent",
-          summary="Create (or return the open) payment intent for a booking group",
-          description="Body `{\"booking_id\": <id>}` or `{\"group_id\": \"<uuid>\"}` for a booking the caller owns. "
-                      "The amount is the sum of the group's booked prices (NOK, in øre); a sent `amount` is refused. "
-                      "A group has one open intent: asking again returns it.",
-          responses=errors(400, 404, 409, 500, 503))
-    async def create_intent(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                            data: JSONBody[CreatePaymentIntentRequest | None] = None) -> PaymentIntentResponse:
+    @post(
+        "/intents",
+        status_code=HTTP_200_OK,
+        operation_id="CarOwnerCreatePaymentIntent",
+        summary="Create (or return the open) payment intent for a booking group",
+        description='Body `{"booking_id": <id>}` or `{"group_id": "<uuid>"}` for a booking the caller owns. '
+        "The amount is the sum of the group's booked prices (NOK, in øre); a sent `amount` is refused. "
+        "A group has one open intent: asking again returns it.",
+        responses=errors(400, 404, 409, 500, 503),
+    )
+    async def create_intent(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        data: JSONBody[CreatePaymentIntentRequest | None] = None,
+    ) -> PaymentIntentResponse:
         body = data or CreatePaymentIntentRequest()
-        view = await payments.create_intent(uow, claims.owner_id, booking_id=body.booking_id, group_id=body.group_id,
-                                            amount=body.amount, currency=body.currency)
+        view = await payments.create_intent(
+            uow,
+            claims.owner_id,
+            booking_id=body.booking_id,
+            group_id=body.group_id,
+            amount=body.amount,
+            currency=body.currency,
+        )
         return payment_intent_response(view)
 
-    @get("/intents/{payment_id:str}", operation_id="CarOwnerGetPaymentIntent", summary="Get one of the caller's payment intents",
-         responses=errors(404, 500))
-    async def get_intent(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                         payment_id: FromPath[str]) -> PaymentIntentResponse:
+    @get(
+        "/intents/{payment_id:str}",
+        operation_id="CarOwnerGetPaymentIntent",
+        summary="Get one of the caller's payment intents",
+        responses=errors(404, 500),
+    )
+    async def get_intent(
+        self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims], payment_id: FromPath[str]
+    ) -> PaymentIntentResponse:
         return payment_intent_response(await payments.get_intent(uow, claims.owner_id, payment_id))
 
-    @post("/intents/{payment_id:str}/confirm", status_code=HTTP_200_OK, operation_id="CarOwnerConfirmPaymentIntent",
-          summary="Confirm one of the caller's payment intents",
-          description="Optional body `{\"payment_method\": \"pm_...\", \"return_url\": \"https://...\"}`.",
-          responses=errors(400, 404, 409, 500, 503))
-    async def confirm_intent(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                             payment_id: FromPath[str],
-                             data: JSONBody[ConfirmPaymentIntentRequest | None] = None) -> PaymentIntentResponse:
+    @post(
+        "/intents/{payment_id:str}/confirm",
+        status_code=HTTP_200_OK,
+        operation_id="CarOwnerConfirmPaymentIntent",
+        summary="Confirm one of the caller's payment intents",
+        description='Optional body `{"payment_method": "pm_...", "return_url": "https://..."}`.',
+        responses=errors(400, 404, 409, 500, 503),
+    )
+    async def confirm_intent(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        payment_id: FromPath[str],
+        data: JSONBody[ConfirmPaymentIntentRequest | None] = None,
+    ) -> PaymentIntentResponse:
         body = data or ConfirmPaymentIntentRequest()
-        view = await payments.confirm_intent(uow, claims.owner_id, payment_id, payment_method=body.payment_method,
-                                             return_url=body.return_url)
+        view = await payments.confirm_intent(
+            uow, claims.owner_id, payment_id, payment_method=body.payment_method, return_url=body.return_url
+        )
         return payment_intent_response(view)
 
-    @post("/webhooks/stripe", status_code=HTTP_200_OK, operation_id="CarOwnerStripeWebhook", security=[],
-          summary="Stripe webhook endpoint (signed with Stripe-Signature)",
-          description="Verifies `Stripe-Signature` on the raw body (300 s tolerance) before parsing; each event id "
-                      "is processed once, repeats answer 200 with `duplicate: true`.",
-          responses=errors(400, 500, 503, auth=False))
+    @post(
+        "/webhooks/stripe",
+        status_code=HTTP_200_OK,
+        operation_id="CarOwnerStripeWebhook",
+        security=[],
+        summary="Stripe webhook endpoint (signed with Stripe-Signature)",
+        description="Verifies `Stripe-Signature` on the raw body (300 s tolerance) before parsing; each event id "
+        "is processed once, repeats answer 200 with `duplicate: true`.",
+        responses=errors(400, 500, 503, auth=False),
+    )
     async def stripe_webhook(self, request: Request, uow: NamedDependency[UnitOfWork]) -> StripeWebhookResponse:
         raw = await request.body()  # the exact bytes Stripe signed; parsed only after verification
-        result = await payments.handle_stripe_webhook(uow, payload=raw, signature=request.headers.get("stripe-signature"))
+        result = await payments.handle_stripe_webhook(
+            uow, payload=raw, signature=request.headers.get("stripe-signature")
+        )
         return webhook_response(result)
 
 

@@ -19,11 +19,17 @@ class PresenceController(Controller):
     tags = ["Presence"]
     security = [{"BearerAuth": []}]
 
-    @put("/", status_code=HTTP_200_OK, operation_id="UpdatePresence", summary="Update user presence status",
-         description="Update user presence status. When going 'online', queued offline events are delivered.",
-         responses=problem_responses(400, 401, 500))
-    async def update(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                     data: JSONBody[PresenceRequest]) -> PresenceResponse:
+    @put(
+        "/",
+        status_code=HTTP_200_OK,
+        operation_id="UpdatePresence",
+        summary="Update user presence status",
+        description="Update user presence status. When going 'online', queued offline events are delivered.",
+        responses=problem_responses(400, 401, 500),
+    )
+    async def update(
+        self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims], data: JSONBody[PresenceRequest]
+    ) -> PresenceResponse:
         result = await presence.set_presence(uow, claims.owner_id, data.status)
         return PresenceResponse(status=result.status, queued_delivered=result.queued_delivered)
 

@@ -39,7 +39,9 @@ from rest.schemas.auth import CarOwnerUserResponse, user_response
 PROBLEM = {"error_style": "problem"}
 
 
-async def read_payload(request: Request[Any, Any, Any], file_fields: tuple[str, ...]) -> tuple[dict[str, object], ImageUpload | None]:
+async def read_payload(
+    request: Request[Any, Any, Any], file_fields: tuple[str, ...]
+) -> tuple[dict[str, object], ImageUpload | None]:
     """The fields of a JSON or form (multipart / urlencoded) body, and the first uploaded file among `file_fields`."""
     content_type, _ = request.content_type
     if content_type in (RequestEncodingType.MULTI_PART, RequestEncodingType.URL_ENCODED):
@@ -88,12 +90,19 @@ class ProfileController(Controller):
     tags = ["Profile"]
     opt = PROBLEM
 
-    @get("/", operation_id="GetProfile", summary="Get the signed-in owner's profile",
-         description="Strong ETag; If-None-Match with the current tag answers 304 without a body.",
-         responses={HTTP_304_NOT_MODIFIED: ResponseSpec(data_container=None, description="Not Modified"),
-                    **problem_responses(404)})
-    async def get_profile(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
-                          claims: NamedDependency[AccessClaims]) -> Response[CarOwnerUserResponse]:
+    @get(
+        "/",
+        operation_id="GetProfile",
+        summary="Get the signed-in owner's profile",
+        description="Strong ETag; If-None-Match with the current tag answers 304 without a body.",
+        responses={
+            HTTP_304_NOT_MODIFIED: ResponseSpec(data_container=None, description="Not Modified"),
+            **problem_responses(404),
+        },
+    )
+    async def get_profile(
+        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
+    ) -> Response[CarOwnerUserResponse]:
         owner = await profile.get_profile(uow, claims.owner_id)
         body = msgspec.json.encode(user_response(owner, uow.settings.public_base_url))
         etag = etag_of(body)
@@ -102,30 +111,49 @@ class ProfileController(Controller):
             return Response(content=b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
         return Response(content=body, status_code=HTTP_200_OK, media_type=MediaType.JSON, headers=headers)  # type: ignore[arg-type]
 
-    @put("/", operation_id="UpdateProfile", summary="Update profile fields (JSON or multipart)", status_code=HTTP_200_OK,
-         operation_class=json_or_multipart(("username", "first_name", "last_name", "phone_number", "address"),
-                                           ("file", "profile_image")),
-         responses=problem_responses(404, 409), opt=JSON_OR_FORM)
-    async def update_profile(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
-                             claims: NamedDependency[AccessClaims]) -> CarOwnerUserResponse:
+    @put(
+        "/",
+        operation_id="UpdateProfile",
+        summary="Update profile fields (JSON or multipart)",
+        status_code=HTTP_200_OK,
+        operation_class=json_or_multipart(
+            ("username", "first_name", "last_name", "phone_number", "address"), ("file", "profile_image")
+        ),
+        responses=problem_responses(404, 409),
+        opt=JSON_OR_FORM,
+    )
+    async def update_profile(
+        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
+    ) -> CarOwnerUserResponse:
         values, upload = await read_payload(request, ("file", "profile_image"))
         owner = await profile.update_profile(uow, claims.owner_id, values, upload)
         return user_response(owner, uow.settings.public_base_url)
 
-    @delete("/", operation_id="DeleteProfileImage", summary="Remove the profile image (the account stays)",
-            status_code=HTTP_200_OK,
-            responses={HTTP_204_NO_CONTENT: ResponseSpec(data_container=None, description="No profile image to remove"),
-                       **problem_responses(404)})
-    async def delete_profile_image(self, uow: NamedDependency[UnitOfWork],
-                                   claims: NamedDependency[AccessClaims]) -> Response[MessageEnvelope]:
+    @delete(
+        "/",
+        operation_id="DeleteProfileImage",
+        summary="Remove the profile image (the account stays)",
+        status_code=HTTP_200_OK,
+        responses={
+            HTTP_204_NO_CONTENT: ResponseSpec(data_container=None, description="No profile image to remove"),
+            **problem_responses(404),
+        },
+    )
+    async def delete_profile_image(
+        self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
+    ) -> Response[MessageEnvelope]:
         result = await profile.remove_profile_image(uow, claims.owner_id)
         if not result.removed:
             return Response(content=b"", status_code=HTTP_204_NO_CONTENT)  # type: ignore[arg-type]
         return Response(MessageEnvelope(data=MessageData(message="Profile image deleted."), meta=envelope_meta()))
 
     @get("/check-username", operation_id="CheckUsername", summary="Is a username available?")
-    async def check_username(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                             username: FromQuery[str | None] = None) -> UsernameAvailability:
+    async def check_username(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        username: FromQuery[str | None] = None,
+    ) -> UsernameAvailability:
         return username_response(await profile.check_username(uow, claims.owner_id, username))
 
 

@@ -18,15 +18,28 @@ class RealtimeController(Controller):
     tags = ["Realtime"]
     security = [{"BearerAuth": []}]
 
-    @get("/config", status_code=HTTP_200_OK, operation_id="GetRealtimeConfig", summary="Realtime connection config",
-         description="Returns the realtime connection config (the GraphQL WebSocket endpoint, a short-lived token) "
-                     "and the channel names for the authenticated user.",
-         responses=problem_responses(401, 500))
-    async def config(self, services: NamedDependency[Services], claims: NamedDependency[AccessClaims]) -> RealtimeConfig:
+    @get(
+        "/config",
+        status_code=HTTP_200_OK,
+        operation_id="GetRealtimeConfig",
+        summary="Realtime connection config",
+        description="Returns the realtime connection config (the GraphQL WebSocket endpoint, a short-lived token) "
+        "and the channel names for the authenticated user.",
+        responses=problem_responses(401, 500),
+    )
+    async def config(
+        self, services: NamedDependency[Services], claims: NamedDependency[AccessClaims]
+    ) -> RealtimeConfig:
         result = realtime_config(services, claims)
-        return RealtimeConfig(supabase_url=result.ws_url, anon_key=result.token, channels=result.channels,
-                              enabled=result.enabled, graphql_ws_url=result.ws_url, protocol=result.protocol,
-                              expires_in=result.expires_in)
+        return RealtimeConfig(
+            supabase_url=result.ws_url,
+            anon_key=result.token,
+            channels=result.channels,
+            enabled=result.enabled,
+            graphql_ws_url=result.ws_url,
+            protocol=result.protocol,
+            expires_in=result.expires_in,
+        )
 
 
 CONTROLLERS = [RealtimeController]

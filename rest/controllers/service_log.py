@@ -36,71 +36,174 @@ class ServiceLogController(Controller):
     opt = {"error_style": "problem"}
     security = BEARER
 
-    @get("/export-token", operation_id="ServiceLogExportToken", summary="A short-lived export token (15 minutes)", responses=FILTER_ERRORS)
-    async def export_token(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                           registration_number: FromQuery[str | None] = None, workshop_org_nr: FromQuery[str | None] = None,
-                           date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None) -> ExportTokenResponse:
-        token = await log.export_token(uow, claims.owner_id, claims.sid, registration_number=registration_number,
-                                       workshop_org_nr=workshop_org_nr, date_from=date_from, date_to=date_to)
+    @get(
+        "/export-token",
+        operation_id="ServiceLogExportToken",
+        summary="A short-lived export token (15 minutes)",
+        responses=FILTER_ERRORS,
+    )
+    async def export_token(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        registration_number: FromQuery[str | None] = None,
+        workshop_org_nr: FromQuery[str | None] = None,
+        date_from: FromQuery[str | None] = None,
+        date_to: FromQuery[str | None] = None,
+    ) -> ExportTokenResponse:
+        token = await log.export_token(
+            uow,
+            claims.owner_id,
+            claims.sid,
+            registration_number=registration_number,
+            workshop_org_nr=workshop_org_nr,
+            date_from=date_from,
+            date_to=date_to,
+        )
         return ExportTokenResponse(data=token, meta=envelope_meta())
 
-    @get("/latest", operation_id="ServiceLogLatest", summary="The latest booking-based service logs", responses=FILTER_ERRORS)
-    async def latest(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                     limit: FromQuery[str | None] = None, registration_number: FromQuery[str | None] = None,
-                     workshop_org_nr: FromQuery[str | None] = None) -> ServiceLogLatestResponse:
-        result = await log.latest(uow, claims.owner_id, limit=limit, registration_number=registration_number,
-                                  workshop_org_nr=workshop_org_nr)
+    @get(
+        "/latest",
+        operation_id="ServiceLogLatest",
+        summary="The latest booking-based service logs",
+        responses=FILTER_ERRORS,
+    )
+    async def latest(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        limit: FromQuery[str | None] = None,
+        registration_number: FromQuery[str | None] = None,
+        workshop_org_nr: FromQuery[str | None] = None,
+    ) -> ServiceLogLatestResponse:
+        result = await log.latest(
+            uow, claims.owner_id, limit=limit, registration_number=registration_number, workshop_org_nr=workshop_org_nr
+        )
         return ServiceLogLatestResponse(data=result, meta=envelope_meta())
 
-    @get("/list", operation_id="ServiceLogList", summary="Paginated list of the owner's service logs", responses=FILTER_ERRORS)
-    async def list_logs(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                        page: FromQuery[str | None] = None, page_size: FromQuery[str | None] = None,
-                        registration_number: FromQuery[str | None] = None, workshop_org_nr: FromQuery[str | None] = None,
-                        date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None,
-                        export_token: FromQuery[str | None] = None) -> ServiceLogPageResponse:
-        result = await log.page(uow, claims.owner_id, page_no=page, page_size=page_size, export_token=export_token,
-                                session_id=claims.sid,
-                                registration_number=registration_number, workshop_org_nr=workshop_org_nr,
-                                date_from=date_from, date_to=date_to)
+    @get(
+        "/list",
+        operation_id="ServiceLogList",
+        summary="Paginated list of the owner's service logs",
+        responses=FILTER_ERRORS,
+    )
+    async def list_logs(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        page: FromQuery[str | None] = None,
+        page_size: FromQuery[str | None] = None,
+        registration_number: FromQuery[str | None] = None,
+        workshop_org_nr: FromQuery[str | None] = None,
+        date_from: FromQuery[str | None] = None,
+        date_to: FromQuery[str | None] = None,
+        export_token: FromQuery[str | None] = None,
+    ) -> ServiceLogPageResponse:
+        result = await log.page(
+            uow,
+            claims.owner_id,
+            page_no=page,
+            page_size=page_size,
+            export_token=export_token,
+            session_id=claims.sid,
+            registration_number=registration_number,
+            workshop_org_nr=workshop_org_nr,
+            date_from=date_from,
+            date_to=date_to,
+        )
         return ServiceLogPageResponse(data=result, meta=envelope_meta())
 
     @get("/messages/{log_id:int}", operation_id="ServiceLogMessages", summary="Messages of one service log entry")
-    async def messages(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                       log_id: FromPath[int]) -> LogMessagesResponse:
+    async def messages(
+        self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims], log_id: FromPath[int]
+    ) -> LogMessagesResponse:
         return LogMessagesResponse(data=await log.log_messages(uow, claims.owner_id, log_id), meta=envelope_meta())
 
-    @get("/summary", operation_id="ServiceLogSummary", summary="Count, average rating, total spent, last service date", responses=FILTER_ERRORS)
-    async def summary(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                      registration_number: FromQuery[str | None] = None, workshop_org_nr: FromQuery[str | None] = None,
-                      date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None) -> ServiceLogSummaryResponse:
-        result = await log.summary(uow, claims.owner_id, registration_number=registration_number,
-                                   workshop_org_nr=workshop_org_nr, date_from=date_from, date_to=date_to)
+    @get(
+        "/summary",
+        operation_id="ServiceLogSummary",
+        summary="Count, average rating, total spent, last service date",
+        responses=FILTER_ERRORS,
+    )
+    async def summary(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        registration_number: FromQuery[str | None] = None,
+        workshop_org_nr: FromQuery[str | None] = None,
+        date_from: FromQuery[str | None] = None,
+        date_to: FromQuery[str | None] = None,
+    ) -> ServiceLogSummaryResponse:
+        result = await log.summary(
+            uow,
+            claims.owner_id,
+            registration_number=registration_number,
+            workshop_org_nr=workshop_org_nr,
+            date_from=date_from,
+            date_to=date_to,
+        )
         return ServiceLogSummaryResponse(data=result, meta=envelope_meta())
 
-    @get("/vehicle-history/latest", operation_id="VehicleHistoryLatest",
-         summary="Latest service history of a vehicle (the primary one by default)", responses=VEHICLE_ERRORS)
-    async def vehicle_latest(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                             limit: FromQuery[str | None] = None, registration_number: FromQuery[str | None] = None,
-                             workshop_org_nr: FromQuery[str | None] = None) -> ServiceLogLatestResponse:
-        result = await log.vehicle_latest(uow, claims.owner_id, limit=limit, registration_number=registration_number,
-                                          workshop_org_nr=workshop_org_nr)
+    @get(
+        "/vehicle-history/latest",
+        operation_id="VehicleHistoryLatest",
+        summary="Latest service history of a vehicle (the primary one by default)",
+        responses=VEHICLE_ERRORS,
+    )
+    async def vehicle_latest(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        limit: FromQuery[str | None] = None,
+        registration_number: FromQuery[str | None] = None,
+        workshop_org_nr: FromQuery[str | None] = None,
+    ) -> ServiceLogLatestResponse:
+        result = await log.vehicle_latest(
+            uow, claims.owner_id, limit=limit, registration_number=registration_number, workshop_org_nr=workshop_org_nr
+        )
         return ServiceLogLatestResponse(data=result, meta=envelope_meta())
 
-    @get("/vehicle-history/list", operation_id="VehicleHistoryList",
-         summary="Paginated service history of a vehicle (the primary one by default)", responses=VEHICLE_ERRORS)
-    async def vehicle_list(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                           page: FromQuery[str | None] = None, page_size: FromQuery[str | None] = None,
-                           registration_number: FromQuery[str | None] = None, workshop_org_nr: FromQuery[str | None] = None,
-                           date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None) -> ServiceLogPageResponse:
-        result = await log.vehicle_page(uow, claims.owner_id, page_no=page, page_size=page_size,
-                                        registration_number=registration_number, workshop_org_nr=workshop_org_nr,
-                                        date_from=date_from, date_to=date_to)
+    @get(
+        "/vehicle-history/list",
+        operation_id="VehicleHistoryList",
+        summary="Paginated service history of a vehicle (the primary one by default)",
+        responses=VEHICLE_ERRORS,
+    )
+    async def vehicle_list(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        page: FromQuery[str | None] = None,
+        page_size: FromQuery[str | None] = None,
+        registration_number: FromQuery[str | None] = None,
+        workshop_org_nr: FromQuery[str | None] = None,
+        date_from: FromQuery[str | None] = None,
+        date_to: FromQuery[str | None] = None,
+    ) -> ServiceLogPageResponse:
+        result = await log.vehicle_page(
+            uow,
+            claims.owner_id,
+            page_no=page,
+            page_size=page_size,
+            registration_number=registration_number,
+            workshop_org_nr=workshop_org_nr,
+            date_from=date_from,
+            date_to=date_to,
+        )
         return ServiceLogPageResponse(data=result, meta=envelope_meta())
 
-    @get("/vehicle-history/summary", operation_id="VehicleHistorySummary",
-         summary="Aggregate service history of a vehicle (the primary one by default)", responses=VEHICLE_ERRORS)
-    async def vehicle_summary(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                              registration_number: FromQuery[str | None] = None) -> ServiceLogSummaryResponse:
+    @get(
+        "/vehicle-history/summary",
+        operation_id="VehicleHistorySummary",
+        summary="Aggregate service history of a vehicle (the primary one by default)",
+        responses=VEHICLE_ERRORS,
+    )
+    async def vehicle_summary(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        registration_number: FromQuery[str | None] = None,
+    ) -> ServiceLogSummaryResponse:
         result = await log.vehicle_summary(uow, claims.owner_id, registration_number=registration_number)
         return ServiceLogSummaryResponse(data=result, meta=envelope_meta())
 
@@ -111,33 +214,73 @@ class ServiceRecordsController(Controller):
     opt = {"error_style": "problem"}
     security = BEARER
 
-    @get("/", operation_id="ListServiceRecords", summary="The owner's service records (completed bookings)", responses=FILTER_ERRORS)
-    async def records(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                      page: FromQuery[str | None] = None, page_size: FromQuery[str | None] = None,
-                      registration_number: FromQuery[str | None] = None, workshop_org_nr: FromQuery[str | None] = None,
-                      date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None) -> ServiceLogPageResponse:
-        result = await log.page(uow, claims.owner_id, page_no=page, page_size=page_size,
-                                registration_number=registration_number, workshop_org_nr=workshop_org_nr,
-                                date_from=date_from, date_to=date_to)
+    @get(
+        "/",
+        operation_id="ListServiceRecords",
+        summary="The owner's service records (completed bookings)",
+        responses=FILTER_ERRORS,
+    )
+    async def records(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        page: FromQuery[str | None] = None,
+        page_size: FromQuery[str | None] = None,
+        registration_number: FromQuery[str | None] = None,
+        workshop_org_nr: FromQuery[str | None] = None,
+        date_from: FromQuery[str | None] = None,
+        date_to: FromQuery[str | None] = None,
+    ) -> ServiceLogPageResponse:
+        result = await log.page(
+            uow,
+            claims.owner_id,
+            page_no=page,
+            page_size=page_size,
+            registration_number=registration_number,
+            workshop_org_nr=workshop_org_nr,
+            date_from=date_from,
+            date_to=date_to,
+        )
         return ServiceLogPageResponse(data=result, meta=envelope_meta())
 
-    @get("/export", operation_id="ExportServiceRecords",
-         summary="The service history: CSV, or the `{data, meta}` envelope for `Accept: application/json`",
-         description="`format=csv|json` wins over `Accept`; without either (or with `*/*`) the answer is a CSV "
-                     "download. Authorised by the Bearer token or an export token (`token`).",
-         responses={**FILTER_ERRORS, 200: ResponseSpec(data_container=ServiceExportResponse, description="The history "
-                                                       "as CSV or JSON", generate_examples=False)},
-         operation_class=csv_or_json())
-    async def export(self, request: Request, uow: NamedDependency[UnitOfWork],
-                     maybe_claims: NamedDependency[AccessClaims | None],
-                     token: FromQuery[str | None] = None, export_token: FromQuery[str | None] = None,
-                     format: FromQuery[str | None] = None, registration_number: FromQuery[str | None] = None,
-                     workshop_org_nr: FromQuery[str | None] = None, date_from: FromQuery[str | None] = None,
-                     date_to: FromQuery[str | None] = None) -> Response[Any]:
+    @get(
+        "/export",
+        operation_id="ExportServiceRecords",
+        summary="The service history: CSV, or the `{data, meta}` envelope for `Accept: application/json`",
+        description="`format=csv|json` wins over `Accept`; without either (or with `*/*`) the answer is a CSV "
+        "download. Authorised by the Bearer token or an export token (`token`).",
+        responses={
+            **FILTER_ERRORS,
+            200: ResponseSpec(
+                data_container=ServiceExportResponse, description="The history as CSV or JSON", generate_examples=False
+            ),
+        },
+        operation_class=csv_or_json(),
+    )
+    async def export(
+        self,
+        request: Request,
+        uow: NamedDependency[UnitOfWork],
+        maybe_claims: NamedDependency[AccessClaims | None],
+        token: FromQuery[str | None] = None,
+        export_token: FromQuery[str | None] = None,
+        format: FromQuery[str | None] = None,
+        registration_number: FromQuery[str | None] = None,
+        workshop_org_nr: FromQuery[str | None] = None,
+        date_from: FromQuery[str | None] = None,
+        date_to: FromQuery[str | None] = None,
+    ) -> Response[Any]:
         fmt = format if format not in (None, "") else _negotiated_format(request)
-        file = await log.export(uow, owner_id=maybe_claims.owner_id if maybe_claims else None,
-                                token=token or export_token, fmt=fmt, registration_number=registration_number,
-                                workshop_org_nr=workshop_org_nr, date_from=date_from, date_to=date_to)
+        file = await log.export(
+            uow,
+            owner_id=maybe_claims.owner_id if maybe_claims else None,
+            token=token or export_token,
+            fmt=fmt,
+            registration_number=registration_number,
+            workshop_org_nr=workshop_org_nr,
+            date_from=date_from,
+            date_to=date_to,
+        )
         headers = {"Cache-Control": "no-store", "Vary": "Accept"}
         if file.data is None or format not in (None, ""):  # a file to save: CSV, or JSON asked for by link
             headers["Content-Disposition"] = f'attachment; filename="{file.filename}"'

@@ -21,17 +21,30 @@ class SettingsController(Controller):
     tags = ["Settings"]
     opt = {"error_style": "structured"}
 
-    @get("/notifications", operation_id="GetNotificationSettings",
-         summary="Return merged preferences (stored overrides + sensible defaults)", responses=structured_responses(404))
-    async def get_notifications(self, uow: NamedDependency[UnitOfWork],
-                                claims: NamedDependency[AccessClaims]) -> NotificationSettingsResponse:
+    @get(
+        "/notifications",
+        operation_id="GetNotificationSettings",
+        summary="Return merged preferences (stored overrides + sensible defaults)",
+        responses=structured_responses(404),
+    )
+    async def get_notifications(
+        self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
+    ) -> NotificationSettingsResponse:
         return NotificationSettingsResponse(preferences=await prefs.notification_settings(uow, claims.owner_id))
 
-    @put("/notifications", operation_id="UpdateNotificationSettings", status_code=HTTP_200_OK,
-         summary="Partial update of preferences", responses=structured_responses(404))
-    async def update_notifications(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                                   data: JSONBody[dict[str, Any]]) -> NotificationSettingsResponse:
-        return NotificationSettingsResponse(preferences=await prefs.update_notification_settings(uow, claims.owner_id, data))
+    @put(
+        "/notifications",
+        operation_id="UpdateNotificationSettings",
+        status_code=HTTP_200_OK,
+        summary="Partial update of preferences",
+        responses=structured_responses(404),
+    )
+    async def update_notifications(
+        self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims], data: JSONBody[dict[str, Any]]
+    ) -> NotificationSettingsResponse:
+        return NotificationSettingsResponse(
+            preferences=await prefs.update_notification_settings(uow, claims.owner_id, data)
+        )
 
 
 CONTROLLERS = [SettingsController]

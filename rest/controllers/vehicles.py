@@ -34,68 +34,124 @@ class VehiclesController(Controller):
     tags = ["Vehicles"]
     opt = {"error_style": "problem"}
 
-    @get("/", operation_id="GetVehicles", summary="Fetch vehicles linked to the authenticated user",
-         responses=problem_responses(403, 404))
-    async def get_vehicles(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                           registration_number: FromQuery[str | None] = None,
-                           reg: FromQuery[str | None] = None) -> VehicleListResponse | VehicleResponse:
+    @get(
+        "/",
+        operation_id="GetVehicles",
+        summary="Fetch vehicles linked to the authenticated user",
+        responses=problem_responses(403, 404),
+    )
+    async def get_vehicles(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        registration_number: FromQuery[str | None] = None,
+        reg: FromQuery[str | None] = None,
+    ) -> VehicleListResponse | VehicleResponse:
         base = uow.settings.public_base_url
         plate = registration_number if registration_number is not None else reg
         if plate is None:
             return vehicle_list_response(await vehicles.list_vehicles(uow, claims.owner_id), base)
         return vehicle_response(await vehicles.vehicle_details(uow, claims.owner_id, plate), base)
 
-    @post("/", operation_id="AddVehicle", status_code=HTTP_201_CREATED,
-          summary="Create a vehicle (from Vegvesen) if missing and link it to the authenticated user",
-          operation_class=json_or_multipart(("registration_number", "nickname", "image"), ("file", "image"),
-                                            ("registration_number",)),
-          responses={HTTP_200_OK: ResponseSpec(VehicleResponse, description="Already linked", generate_examples=False),
-                     **problem_responses(404, 409, 429)}, opt=JSON_OR_FORM)
-    async def add_vehicle(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
-                          claims: NamedDependency[AccessClaims]) -> Response[VehicleResponse]:
+    @post(
+        "/",
+        operation_id="AddVehicle",
+        status_code=HTTP_201_CREATED,
+        summary="Create a vehicle (from Vegvesen) if missing and link it to the authenticated user",
+        operation_class=json_or_multipart(
+            ("registration_number", "nickname", "image"), ("file", "image"), ("registration_number",)
+        ),
+        responses={
+            HTTP_200_OK: ResponseSpec(VehicleResponse, description="Already linked", generate_examples=False),
+            **problem_responses(404, 409, 429),
+        },
+        opt=JSON_OR_FORM,
+    )
+    async def add_vehicle(
+        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
+    ) -> Response[VehicleResponse]:
         values, upload = await read_payload(request, ("file", "image"))
         plate = values.get("registration_number", values.get("reg"))
-        result = await vehicles.add_vehicle(uow, claims.owner_id, plate, nickname=values.get("nickname"),
-                                            image=upload, image_url=values.get("image"))
-        return Response(vehicle_response(result.vehicle, uow.settings.public_base_url),
-                        status_code=HTTP_201_CREATED if result.created else HTTP_200_OK)
+        result = await vehicles.add_vehicle(
+            uow, claims.owner_id, plate, nickname=values.get("nickname"), image=upload, image_url=values.get("image")
+        )
+        return Response(
+            vehicle_response(result.vehicle, uow.settings.public_base_url),
+            status_code=HTTP_201_CREATED if result.created else HTTP_200_OK,
+        )
 
-    @delete("/", operation_id="RemoveVehicle", status_code=HTTP_200_OK,
-            summary="Unlink a vehicle from the authenticated user (does not delete the vehicle)",
-            responses=problem_responses(403, 404))
-    async def remove_vehicle(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                             registration_number: FromQuery[str | None] = None,
-                             reg: FromQuery[str | None] = None) -> VehicleRemovedResponse:
-        result = await vehicles.remove_vehicle(uow, claims.owner_id,
-                                               registration_number if registration_number is not None else reg)
+    @delete(
+        "/",
+        operation_id="RemoveVehicle",
+        status_code=HTTP_200_OK,
+        summary="Unlink a vehicle from the authenticated user (does not delete the vehicle)",
+        responses=problem_responses(403, 404),
+    )
+    async def remove_vehicle(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        registration_number: FromQuery[str | None] = None,
+        reg: FromQuery[str | None] = None,
+    ) -> VehicleRemovedResponse:
+        result = await vehicles.remove_vehicle(
+            uow, claims.owner_id, registration_number if registration_number is not None else reg
+        )
         return VehicleRemovedResponse(
-            data=VehicleRemovedData(message="Vehicle unlinked.", registration_number=result.registration_number,
-                                    primary_registration_number=result.primary.registration_number if result.primary else None),
+            data=VehicleRemovedData(
+                message="Vehicle unlinked.",
+                registration_number=result.registration_number,
+                primary_registration_number=result.primary.registration_number if result.primary else None,
+            ),
             meta=envelope_meta(),
         )
 
-    @post("/refresh/{registration_number:str}", operation_id="RefreshVehicle", status_code=HTTP_200_OK,
-          summary="Refresh stored vehicle data from Vegvesen for a linked vehicle",
-          responses=problem_responses(403, 429))
-    async def refresh_vehicle(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                              registration_number: FromPath[str]) -> VehicleResponse:
+    @post(
+        "/refresh/{registration_number:str}",
+        operation_id="RefreshVehicle",
+        status_code=HTTP_200_OK,
+        summary="Refresh stored vehicle data from Vegvesen for a linked vehicle",
+        responses=problem_responses(403, 429),
+    )
+    async def refresh_vehicle(
+        self,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        registration_number: FromPath[str],
+    ) -> VehicleResponse:
         view = await vehicles.refresh_vehicle(uow, claims.owner_id, registration_number)
         return vehicle_response(view, uow.settings.public_base_url)
 
-    @post("/set-primary", operation_id="SetPrimaryVehicle", status_code=HTTP_200_OK,
-          summary="Set the primary vehicle for the authenticated user", responses=problem_responses(403, 404))
-    async def set_primary(self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims],
-                          data: JSONBody[SetPrimary]) -> VehicleResponse:
+    @post(
+        "/set-primary",
+        operation_id="SetPrimaryVehicle",
+        status_code=HTTP_200_OK,
+        summary="Set the primary vehicle for the authenticated user",
+        responses=problem_responses(403, 404),
+    )
+    async def set_primary(
+        self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims], data: JSONBody[SetPrimary]
+    ) -> VehicleResponse:
         plate = data.registration_number if data.registration_number is not None else data.reg
         view = await vehicles.set_primary(uow, claims.owner_id, plate)
         return vehicle_response(view, uow.settings.public_base_url)
 
-    @put("/{registration_number:str}", operation_id="UpdateVehicle", status_code=HTTP_200_OK,
-         summary="Update nickname or image for a linked vehicle (JSON or multipart)",
-         operation_class=json_or_multipart(("nickname", "image"), ("file", "image")), responses=problem_responses(403),
-         opt=JSON_OR_FORM)
-    async def update_vehicle(self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork],
-                             claims: NamedDependency[AccessClaims], registration_number: FromPath[str]) -> VehicleResponse:
+    @put(
+        "/{registration_number:str}",
+        operation_id="UpdateVehicle",
+        status_code=HTTP_200_OK,
+        summary="Update nickname or image for a linked vehicle (JSON or multipart)",
+        operation_class=json_or_multipart(("nickname", "image"), ("file", "image")),
+        responses=problem_responses(403),
+        opt=JSON_OR_FORM,
+    )
+    async def update_vehicle(
+        self,
+        request: Request[Any, Any, Any],
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        registration_number: FromPath[str],
+    ) -> VehicleResponse:
         values, upload = await read_payload(request, ("file", "image"))
         view = await vehicles.update_vehicle(uow, claims.owner_id, registration_number, changes=values, image=upload)
         return vehicle_response(view, uow.settings.public_base_url)

@@ -11,13 +11,11 @@ from datetime import date
 from typing import Any
 
 import msgspec
+from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
+from litestar.openapi.spec.enums import OpenAPIType
 
 from app.domain.account.results import UsernameAvailability as UsernameResult
 from app.domain.account.results import VehicleView
-from litestar.openapi.spec import OpenAPIMediaType
-from litestar.openapi.spec import Operation, RequestBody, Schema
-from litestar.openapi.spec.enums import OpenAPIType
-
 from app.request_context import current_request_id
 from rest.envelope import iso, now_iso
 
@@ -145,13 +143,27 @@ def _day(value: date | None) -> str | None:
 
 def vehicle_item(view: VehicleView, base_url: str, *, details: bool = False) -> Vehicle:
     values: dict[str, Any] = dict(
-        id=view.id, registration_number=view.registration_number, nickname=view.nickname,
-        image=absolute_url(view.image, base_url), is_primary=view.is_primary, brand=view.brand, model=view.model,
-        color=view.color, fuel_type=view.fuel_type, vehicle_class=view.vehicle_class, vin=view.vin,
-        first_registration=_day(view.first_registration), model_year=view.model_year,
-        registration_status=view.registration_status, next_eu_control=_day(view.next_eu_control),
-        last_eu_control=_day(view.last_eu_control), weights=view.weights, source=view.source,
-        fetched_at=iso(view.fetched_at), linked_at=iso(view.linked_at), updated_at=iso(view.updated_at),
+        id=view.id,
+        registration_number=view.registration_number,
+        nickname=view.nickname,
+        image=absolute_url(view.image, base_url),
+        is_primary=view.is_primary,
+        brand=view.brand,
+        model=view.model,
+        color=view.color,
+        fuel_type=view.fuel_type,
+        vehicle_class=view.vehicle_class,
+        vin=view.vin,
+        first_registration=_day(view.first_registration),
+        model_year=view.model_year,
+        registration_status=view.registration_status,
+        next_eu_control=_day(view.next_eu_control),
+        last_eu_control=_day(view.last_eu_control),
+        weights=view.weights,
+        source=view.source,
+        fetched_at=iso(view.fetched_at),
+        linked_at=iso(view.linked_at),
+        updated_at=iso(view.updated_at),
     )
     if details:
         return VehicleDetails(**values, registry_data=view.raw or {})
@@ -166,8 +178,9 @@ def vehicle_response(view: VehicleView, base_url: str) -> VehicleResponse:
 
 def vehicle_list_response(views: list[VehicleView], base_url: str) -> VehicleListResponse:
     items = [vehicle_item(v, base_url) for v in views]
-    return VehicleListResponse(data=items, meta=ListMeta(request_id=current_request_id(), generated_at=now_iso(),
-                                                         count=len(items)))
+    return VehicleListResponse(
+        data=items, meta=ListMeta(request_id=current_request_id(), generated_at=now_iso(), count=len(items))
+    )
 
 
 def username_response(result: UsernameResult) -> UsernameAvailability:
@@ -180,7 +193,9 @@ def _form_schema(text_fields: tuple[str, ...], file_fields: tuple[str, ...], req
     return Schema(type=OpenAPIType.OBJECT, properties=properties, required=list(required) or None)
 
 
-def json_or_multipart(text_fields: tuple[str, ...], file_fields: tuple[str, ...], required: tuple[str, ...] = ()) -> type[Operation]:
+def json_or_multipart(
+    text_fields: tuple[str, ...], file_fields: tuple[str, ...], required: tuple[str, ...] = ()
+) -> type[Operation]:
     """An operation class documenting a body that is JSON or multipart/form-data (the handler reads either)."""
     json_schema = _form_schema(text_fields, (), required)
     form_schema = _form_schema(text_fields, file_fields, required)
@@ -188,9 +203,12 @@ def json_or_multipart(text_fields: tuple[str, ...], file_fields: tuple[str, ...]
     @dataclass
     class JsonOrMultipart(Operation):
         def __post_init__(self) -> None:
-            self.request_body = RequestBody(required=bool(required), content={
-                "application/json": OpenAPIMediaType(schema=json_schema),
-                "multipart/form-data": OpenAPIMediaType(schema=form_schema),
-            })
+            self.request_body = RequestBody(
+                required=bool(required),
+                content={
+                    "application/json": OpenAPIMediaType(schema=json_schema),
+                    "multipart/form-data": OpenAPIMediaType(schema=form_schema),
+                },
+            )
 
     return JsonOrMultipart

@@ -39,11 +39,11 @@ class CarOwnerUserResponse(msgspec.Struct):
     uid: str
     email: str
     username: str | None
-    firstName: str | None  # noqa: N815
-    lastName: str | None  # noqa: N815
+    firstName: str | None
+    lastName: str | None
     phone_number: str | None
     address: str | None
-    profileImage: str | None  # noqa: N815
+    profileImage: str | None
     verify_vehicles: bool
     created_at: str | None
     updated_at: str | None
@@ -82,25 +82,40 @@ class CarOwnerLogoutResponse(msgspec.Struct):
 def user_response(owner: OwnerSummary, media_url: str = "") -> CarOwnerUserResponse:
     image = absolute_url(media_url, owner.profile_image)
     return CarOwnerUserResponse(
-        uid=owner.uid, email=owner.email, username=owner.username, firstName=owner.first_name,
-        lastName=owner.last_name, phone_number=owner.phone_number, address=owner.address,
-        profileImage=image, verify_vehicles=owner.verify_vehicles,
-        created_at=iso(owner.created_at), updated_at=owner.updated_at.date().isoformat() if owner.updated_at else None,
+        uid=owner.uid,
+        email=owner.email,
+        username=owner.username,
+        firstName=owner.first_name,
+        lastName=owner.last_name,
+        phone_number=owner.phone_number,
+        address=owner.address,
+        profileImage=image,
+        verify_vehicles=owner.verify_vehicles,
+        created_at=iso(owner.created_at),
+        updated_at=owner.updated_at.date().isoformat() if owner.updated_at else None,
     )
 
 
 def sign_in_response(session: Session, media_url: str = "") -> CarOwnerSignInResponse:
     return CarOwnerSignInResponse(
-        message="Login successful.", access_token=session.access_token, refresh_token=session.refresh_token,
-        expires_in=session.expires_in, expires_at=iso(session.expires_at) or "",
-        expires_at_unix=int(session.expires_at.timestamp()), token_type=session.token_type,
+        message="Login successful.",
+        access_token=session.access_token,
+        refresh_token=session.refresh_token,
+        expires_in=session.expires_in,
+        expires_at=iso(session.expires_at) or "",
+        expires_at_unix=int(session.expires_at.timestamp()),
+        token_type=session.token_type,
         user=user_response(session.owner, media_url),
     )
 
 
 def refresh_response(session: Session) -> CarOwnerRefreshResponse:
     return CarOwnerRefreshResponse(
-        message="Token refreshed.", access_token=session.access_token, refresh_token=session.refresh_token,
-        expires_in=session.expires_in, expires_at=iso(session.expires_at) or "",
-        expires_at_unix=int(session.expires_at.timestamp()), token_type=session.token_type,
+        message="Token refreshed.",
+        access_token=session.access_token,
+        refresh_token=session.refresh_token,
+        expires_in=session.expires_in,
+        expires_at=iso(session.expires_at) or "",
+        expires_at_unix=int(session.expires_at.timestamp()),
+        token_type=session.token_type,
     )

@@ -39,8 +39,15 @@ class CarOwnerRatingsList(RatingsList):
 
 BookingStatusItem = StatusItem
 CarOwnerRatingItem = RatingItem
-__all__ = ["Booking", "BookingGroup", "BookingStatusItem", "BookingWarning", "CarOwnerChangeRequestItem",
-           "CarOwnerRatingItem", "CarOwnerRatingsList"]
+__all__ = [
+    "Booking",
+    "BookingGroup",
+    "BookingStatusItem",
+    "BookingWarning",
+    "CarOwnerChangeRequestItem",
+    "CarOwnerRatingItem",
+    "CarOwnerRatingsList",
+]
 
 
 class BookingServiceInput(msgspec.Struct):

@@ -18,12 +18,14 @@ from app.domain.marketplace.catalogue import (
 from app.domain.marketplace.hours import WEEKDAYS
 from app.domain.marketplace.results import (
     CarBrandItem,
-    FavouriteItem,
     Facets,
+    FavouriteItem,
     SearchPage,
     WorkshopCategoryItem,
-    WorkshopDetail as DomainWorkshopDetail,
     WorkshopSummary,
+)
+from app.domain.marketplace.results import (
+    WorkshopDetail as DomainWorkshopDetail,
 )
 from rest.envelope import iso, meta
 
@@ -160,9 +162,17 @@ class OpeningHoursDay(msgspec.Struct):
     closed: bool
 
 
-class WorkshopDetail(msgspec.Struct, kw_only=True, rename={"org_nr": "orgNr", "address_line": "addressLine",
-                                                                  "updated_at": "updatedAt", "opening_hours": "openingHours",
-                                                                  "is_open_now": "isOpenNow"}):
+class WorkshopDetail(
+    msgspec.Struct,
+    kw_only=True,
+    rename={
+        "org_nr": "orgNr",
+        "address_line": "addressLine",
+        "updated_at": "updatedAt",
+        "opening_hours": "openingHours",
+        "is_open_now": "isOpenNow",
+    },
+):
     """The reference's `WorkshopDetail`: legacy camelCase beside snake_case, exactly as documented."""
 
     org_nr: str
@@ -333,17 +343,34 @@ class FavoriteListResponseEnvelope(msgspec.Struct):
 
 def list_item(w: WorkshopSummary) -> WorkshopListItem:
     return WorkshopListItem(
-        org_nr=w.org_nr, name=w.name, address_line=w.address_line, city=w.city, postal_code=w.postal_code,
-        latitude=w.latitude, longitude=w.longitude, distance_km=w.distance_km, logo=w.logo,
-        categories=[CategoryRef(c.id, c.name, c.slug) for c in w.categories], avg_rating=w.avg_rating,
-        total_reviews=w.total_reviews, cheapest_service_price=w.cheapest_service_price,
-        services_count=w.services_count, is_favourite=w.is_favourite,
+        org_nr=w.org_nr,
+        name=w.name,
+        address_line=w.address_line,
+        city=w.city,
+        postal_code=w.postal_code,
+        latitude=w.latitude,
+        longitude=w.longitude,
+        distance_km=w.distance_km,
+        logo=w.logo,
+        categories=[CategoryRef(c.id, c.name, c.slug) for c in w.categories],
+        avg_rating=w.avg_rating,
+        total_reviews=w.total_reviews,
+        cheapest_service_price=w.cheapest_service_price,
+        services_count=w.services_count,
+        is_favourite=w.is_favourite,
     )
 
 
 def page_meta(page: SearchPage) -> PageMeta:
-    return PageMeta(page=page.page, page_size=page.limit, total=page.total, total_pages=page.total_pages,
-                    has_next=page.offset + len(page.items) < page.total, has_prev=page.page > 1, count=len(page.items))
+    return PageMeta(
+        page=page.page,
+        page_size=page.limit,
+        total=page.total,
+        total_pages=page.total_pages,
+        has_next=page.offset + len(page.items) < page.total,
+        has_prev=page.page > 1,
+        count=len(page.items),
+    )
 
 
 def page_links(path: str, query: mq.SearchQuery, page: SearchPage) -> PageLinks:
@@ -352,8 +379,13 @@ def page_links(path: str, query: mq.SearchQuery, page: SearchPage) -> PageLinks:
 
     last = max(1, page.total_pages)
     current = page.page
-    return PageLinks(self_=link(current), first=link(1), prev=link(current - 1) if current > 1 else None,
-                     next=link(current + 1) if current < last else None, last=link(last))
+    return PageLinks(
+        self_=link(current),
+        first=link(1),
+        prev=link(current - 1) if current > 1 else None,
+        next=link(current + 1) if current < last else None,
+        last=link(last),
+    )
 
 
 def facets(value: Facets | None) -> WorkshopFacets:
@@ -363,8 +395,13 @@ def facets(value: Facets | None) -> WorkshopFacets:
     def conv(buckets: list[Any]) -> list[FacetBucket]:
         return [FacetBucket(b.key, b.label, b.count) for b in buckets]
 
-    return WorkshopFacets(workshop_categories=conv(value.workshop_categories), service_categories=conv(value.service_categories),
-                          cities=conv(value.cities), counties=conv(value.counties), ratings=conv(value.ratings))
+    return WorkshopFacets(
+        workshop_categories=conv(value.workshop_categories),
+        service_categories=conv(value.service_categories),
+        cities=conv(value.cities),
+        counties=conv(value.counties),
+        ratings=conv(value.ratings),
+    )
 
 
 def list_data(page: SearchPage) -> list[WorkshopListItem] | MarketLayout:
@@ -375,21 +412,39 @@ def list_data(page: SearchPage) -> list[WorkshopListItem] | MarketLayout:
 
 
 def workshop_list_response(path: str, query: mq.SearchQuery, page: SearchPage) -> WorkshopListResponse:
-    return WorkshopListResponse(data=list_data(page), meta=page_meta(page), links=page_links(path, query, page),
-                                facets=facets(page.facets))
+    return WorkshopListResponse(
+        data=list_data(page), meta=page_meta(page), links=page_links(path, query, page), facets=facets(page.facets)
+    )
 
 
 def compat_list(page: SearchPage) -> CompatWorkshopList:
     m = page_meta(page)
     base = meta()
-    return CompatWorkshopList(data=list_data(page), meta=CompatMeta(
-        request_id=base["request_id"], generated_at=base["generated_at"], page=m.page, page_size=m.page_size, total=m.total,
-        total_pages=m.total_pages, has_next=m.has_next, has_prev=m.has_prev, count=m.count))
+    return CompatWorkshopList(
+        data=list_data(page),
+        meta=CompatMeta(
+            request_id=base["request_id"],
+            generated_at=base["generated_at"],
+            page=m.page,
+            page_size=m.page_size,
+            total=m.total,
+            total_pages=m.total_pages,
+            has_next=m.has_next,
+            has_prev=m.has_prev,
+            count=m.count,
+        ),
+    )
 
 
 def workshop_list(page: SearchPage) -> WorkshopList:
-    return WorkshopList(results=[list_item(w) for w in page.items], count=len(page.items), total_count=page.total,
-                        total_pages=page.total_pages, current_page=page.page, page_size=page.limit)
+    return WorkshopList(
+        results=[list_item(w) for w in page.items],
+        count=len(page.items),
+        total_count=page.total,
+        total_pages=page.total_pages,
+        current_page=page.page,
+        page_size=page.limit,
+    )
 
 
 def _hhmm(value: Any) -> str | None:
@@ -401,28 +456,56 @@ def detail_response(d: DomainWorkshopDetail) -> WorkshopDetail:
     for slot in d.opening_hours:
         if 0 <= slot.weekday <= 6:
             closed = slot.is_closed or slot.opens_at is None or slot.closes_at is None
-            hours[WEEKDAYS[slot.weekday]] = OpeningHoursDay(None if closed else _hhmm(slot.opens_at),
-                                                            None if closed else _hhmm(slot.closes_at), closed)
+            hours[WEEKDAYS[slot.weekday]] = OpeningHoursDay(
+                None if closed else _hhmm(slot.opens_at), None if closed else _hhmm(slot.closes_at), closed
+            )
     return WorkshopDetail(
-        org_nr=d.org_nr, name=d.name, address_line=d.address_line, description=d.description, phone=d.phone,
-        mobile=d.mobile, email=d.email, logo=d.logo, images=d.images, homepage=d.homepage,
+        org_nr=d.org_nr,
+        name=d.name,
+        address_line=d.address_line,
+        description=d.description,
+        phone=d.phone,
+        mobile=d.mobile,
+        email=d.email,
+        logo=d.logo,
+        images=d.images,
+        homepage=d.homepage,
         updated_at=d.updated_at.astimezone(UTC).date().isoformat(),
         categories=[c.name for c in d.categories],
-        addresses=[WorkshopAddress(a.address, a.postal_code, a.city, a.county, a.latitude, a.longitude) for a in d.addresses],
+        addresses=[
+            WorkshopAddress(a.address, a.postal_code, a.city, a.county, a.latitude, a.longitude) for a in d.addresses
+        ],
         contacts=[WorkshopContact(c.id, c.email, c.phone, c.mobile, c.manager) for c in d.contacts],
-        ratings=[WorkshopRating(r.service_title, r.service_rating, r.service_rating_message, iso(r.rated_at)) for r in d.ratings],
+        ratings=[
+            WorkshopRating(r.service_title, r.service_rating, r.service_rating_message, iso(r.rated_at))
+            for r in d.ratings
+        ],
         total_ratings=TotalRatings(average_rating=d.average_rating, total_reviews=d.total_reviews),
-        services=[WorkshopService(service_id=s.service_id, org_nr=s.org_nr, title=s.title, description=s.description,
-                                  price=s.price, estimated_time=s.estimated_time, images=s.images,
-                                  categories=[CategoryRef(c.id, c.name, c.slug) for c in s.categories],
-                                  supports_walk_in=s.supports_walk_in) for s in d.services],
-        opening_hours=hours, is_open_now=d.is_open_now, is_favourite=d.is_favourite,
+        services=[
+            WorkshopService(
+                service_id=s.service_id,
+                org_nr=s.org_nr,
+                title=s.title,
+                description=s.description,
+                price=s.price,
+                estimated_time=s.estimated_time,
+                images=s.images,
+                categories=[CategoryRef(c.id, c.name, c.slug) for c in s.categories],
+                supports_walk_in=s.supports_walk_in,
+            )
+            for s in d.services
+        ],
+        opening_hours=hours,
+        is_open_now=d.is_open_now,
+        is_favourite=d.is_favourite,
     )
 
 
 def compat_detail(d: DomainWorkshopDetail) -> CompatWorkshopDetail:
     base = meta()
-    return CompatWorkshopDetail(data=detail_response(d), meta=CompatMeta(request_id=base["request_id"], generated_at=base["generated_at"]))
+    return CompatWorkshopDetail(
+        data=detail_response(d), meta=CompatMeta(request_id=base["request_id"], generated_at=base["generated_at"])
+    )
 
 
 def categories_meta(count: int) -> CategoriesMeta:
@@ -431,15 +514,30 @@ def categories_meta(count: int) -> CategoriesMeta:
 
 
 def workshop_category_row(c: WorkshopCategoryItem) -> WorkshopCategoryRow:
-    return WorkshopCategoryRow(id=c.id, name=c.name, slug=c.slug, description=c.description, icon=c.icon,
-                               sort_order=c.sort_order, is_active=c.is_active, shops_count=c.shops_count)
+    return WorkshopCategoryRow(
+        id=c.id,
+        name=c.name,
+        slug=c.slug,
+        description=c.description,
+        icon=c.icon,
+        sort_order=c.sort_order,
+        is_active=c.is_active,
+        shops_count=c.shops_count,
+    )
 
 
 def service_category_row(node: ServiceCategoryNode) -> ServiceCategoryRow:
     c = node.category
     return ServiceCategoryRow(
-        id=c.id, name=c.name, slug=c.slug, description=c.description, parent_id=c.parent_id, level=c.level,
-        workshop_category_id=c.workshop_category_id, sort_order=c.sort_order, is_active=c.is_active,
+        id=c.id,
+        name=c.name,
+        slug=c.slug,
+        description=c.description,
+        parent_id=c.parent_id,
+        level=c.level,
+        workshop_category_id=c.workshop_category_id,
+        sort_order=c.sort_order,
+        is_active=c.is_active,
         services_count=c.services_count,
         children=[service_category_row(k) for k in node.children] if node.children is not None else None,
     )
@@ -448,10 +546,16 @@ def service_category_row(node: ServiceCategoryNode) -> ServiceCategoryRow:
 def categories_response(overview: CategoriesOverview) -> CategoriesResponse:
     data = CategoriesData(
         workshop_categories=[
-            WorkshopCategoryWithServices(id=n.category.id, name=n.category.name, slug=n.category.slug,
-                                         description=n.category.description, icon=n.category.icon,
-                                         sort_order=n.category.sort_order, is_active=n.category.is_active,
-                                         service_categories=[service_category_row(s) for s in n.service_categories])
+            WorkshopCategoryWithServices(
+                id=n.category.id,
+                name=n.category.name,
+                slug=n.category.slug,
+                description=n.category.description,
+                icon=n.category.icon,
+                sort_order=n.category.sort_order,
+                is_active=n.category.is_active,
+                service_categories=[service_category_row(s) for s in n.service_categories],
+            )
             for n in overview.workshop_categories
         ],
         service_categories=[service_category_row(s) for s in overview.service_categories],
@@ -461,10 +565,14 @@ def categories_response(overview: CategoriesOverview) -> CategoriesResponse:
 
 def service_categories_response(listing: ServiceCategoryListing) -> ServiceCategoryListResponse:
     if listing.groups is not None:
-        groups = [ServiceCategoryGroupRow(
-            workshop_category_id=g.workshop_category.id if g.workshop_category else None,
-            workshop_category_name=g.workshop_category.name if g.workshop_category else None,
-            service_categories=[service_category_row(n) for n in g.service_categories]) for g in listing.groups]
+        groups = [
+            ServiceCategoryGroupRow(
+                workshop_category_id=g.workshop_category.id if g.workshop_category else None,
+                workshop_category_name=g.workshop_category.name if g.workshop_category else None,
+                service_categories=[service_category_row(n) for n in g.service_categories],
+            )
+            for g in listing.groups
+        ]
         return ServiceCategoryListResponse(data=groups, meta=categories_meta(len(groups)))
     rows = [service_category_row(n) for n in listing.rows]
     return ServiceCategoryListResponse(data=rows, meta=categories_meta(len(rows)))
@@ -475,8 +583,10 @@ def car_brand(b: CarBrandItem) -> CarBrand:
 
 
 def favourite_list(items: list[FavouriteItem]) -> FavoriteListResponseEnvelope:
-    rows = [FavoriteWorkshop(**msgspec.structs.asdict(list_item(i.workshop)), favourited_at=iso(i.created_at) or "")
-            for i in items]
+    rows = [
+        FavoriteWorkshop(**msgspec.structs.asdict(list_item(i.workshop)), favourited_at=iso(i.created_at) or "")
+        for i in items
+    ]
     return FavoriteListResponseEnvelope(data=FavoriteList(total=len(rows), items=rows))
 
 

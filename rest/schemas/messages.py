@@ -145,8 +145,9 @@ def item(view: MessageView) -> MessageItem:
     return msgspec.convert(message_item(view), MessageItem)
 
 
-def page_links(path: str, query: dict[str, Any], paging: Paging, page_param: str = "page",
-               size_param: str = "page_size") -> PageLinks:
+def page_links(
+    path: str, query: dict[str, Any], paging: Paging, page_param: str = "page", size_param: str = "page_size"
+) -> PageLinks:
     base = {k: v for k, v in query.items() if v is not None and k not in (page_param, size_param)}
     last = max(paging.total_pages, 1)
 
@@ -154,8 +155,11 @@ def page_links(path: str, query: dict[str, Any], paging: Paging, page_param: str
         return f"{path}?{urlencode({**base, page_param: page, size_param: paging.page_size})}"
 
     return PageLinks(
-        self=link(paging.page), first=link(1), prev=link(paging.page - 1) if paging.page > 1 else None,
-        next=link(paging.page + 1) if paging.page < paging.total_pages else None, last=link(last),
+        self=link(paging.page),
+        first=link(1),
+        prev=link(paging.page - 1) if paging.page > 1 else None,
+        next=link(paging.page + 1) if paging.page < paging.total_pages else None,
+        last=link(last),
     )
 
 
@@ -164,15 +168,29 @@ def thread_list_response(result: InboxPage, path: str, q: str | None) -> ThreadL
     return ThreadListResponse(
         data=[
             ThreadListItem(
-                id=t.booking_id, thread_id=str(t.booking_id), booking_id=t.booking_id,
-                workshop_org_nr=t.workshop_org_nr, workshop_name=t.workshop_name, org_nr=t.workshop_org_nr,
-                last_message=item(t.last_message), unread_count=t.unread_count, total_messages=t.total_messages,
-                updated_at=timestamp(t.updated_at), read_at=timestamp(t.read_at),
+                id=t.booking_id,
+                thread_id=str(t.booking_id),
+                booking_id=t.booking_id,
+                workshop_org_nr=t.workshop_org_nr,
+                workshop_name=t.workshop_name,
+                org_nr=t.workshop_org_nr,
+                last_message=item(t.last_message),
+                unread_count=t.unread_count,
+                total_messages=t.total_messages,
+                updated_at=timestamp(t.updated_at),
+                read_at=timestamp(t.read_at),
             )
             for t in result.threads
         ],
-        meta=ThreadListMeta(page=p.page, page_size=p.page_size, total=p.total, total_pages=p.total_pages,
-                            has_next=p.has_next, has_prev=p.has_prev, unread_total=result.unread_total),
+        meta=ThreadListMeta(
+            page=p.page,
+            page_size=p.page_size,
+            total=p.total,
+            total_pages=p.total_pages,
+            has_next=p.has_next,
+            has_prev=p.has_prev,
+            unread_total=result.unread_total,
+        ),
         links=page_links(path, {"q": q}, p),
     )
 
@@ -181,16 +199,27 @@ def message_list_response(result: ThreadPage, path: str) -> MessageListResponse:
     p = result.paging
     return MessageListResponse(
         data=[item(m) for m in result.messages],
-        meta=MessageListMeta(org_nr=result.org_nr, page=p.page, page_size=p.page_size, total=p.total,
-                             total_pages=p.total_pages, has_next=p.has_next, has_prev=p.has_prev,
-                             unread_count=result.unread_count),
+        meta=MessageListMeta(
+            org_nr=result.org_nr,
+            page=p.page,
+            page_size=p.page_size,
+            total=p.total,
+            total_pages=p.total_pages,
+            has_next=p.has_next,
+            has_prev=p.has_prev,
+            unread_count=result.unread_count,
+        ),
         links=page_links(path, {}, p, size_param="size"),
     )
 
 
 def read_up_to_response(result: ReadUpToResult) -> ReadUpToResponse:
-    return ReadUpToResponse(updated=result.updated, json_updated=result.json_updated,
-                            unread_count=result.unread_count, read_at=timestamp(result.read_at))
+    return ReadUpToResponse(
+        updated=result.updated,
+        json_updated=result.json_updated,
+        unread_count=result.unread_count,
+        read_at=timestamp(result.read_at),
+    )
 
 
 def send_response(result: SendResult) -> SendMessageResponse:

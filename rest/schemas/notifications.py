@@ -62,16 +62,31 @@ class UnreadCountResponse(msgspec.Struct):
 
 
 def notification_item(view: NotificationView) -> NotificationItem:
-    return NotificationItem(id=view.id, type=view.type, title=view.title, body=view.body, data=view.data,
-                            is_read=view.is_read, created_at=timestamp(view.created_at), read_at=timestamp(view.read_at))
+    return NotificationItem(
+        id=view.id,
+        type=view.type,
+        title=view.title,
+        body=view.body,
+        data=view.data,
+        is_read=view.is_read,
+        created_at=timestamp(view.created_at),
+        read_at=timestamp(view.read_at),
+    )
 
 
 def notification_list_response(result: NotificationPage, path: str, query: dict[str, Any]) -> NotificationListResponse:
     p = result.paging
     return NotificationListResponse(
         data=[notification_item(n) for n in result.items],
-        meta=NotificationListMeta(page=p.page, page_size=p.page_size, total=p.total, total_pages=p.total_pages,
-                                  has_next=p.has_next, has_prev=p.has_prev, unread_total=result.unread_total),
+        meta=NotificationListMeta(
+            page=p.page,
+            page_size=p.page_size,
+            total=p.total,
+            total_pages=p.total_pages,
+            has_next=p.has_next,
+            has_prev=p.has_prev,
+            unread_total=result.unread_total,
+        ),
         links=page_links(path, query, p),
     )
 

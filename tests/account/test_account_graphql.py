@@ -17,40 +17,62 @@ from tests.image_samples import pixels
 ERRORS = """... on UserError { message code } ... on ValidationError { fields { field reason } }
             ... on ConflictError { fields { field reason } } ... on RateLimitedError { retryAfter }
             ... on UnavailableError { unavailableRetryAfter: retryAfter }"""
-VEHICLE = "registrationNumber nickname image isPrimary brand model color fuelType vin firstRegistration nextEuControl source"
+VEHICLE = (
+    "registrationNumber nickname image isPrimary brand model color fuelType vin firstRegistration nextEuControl source"
+)
 
 
-async def gql(client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None,
-              who: SignedIn | None = None) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                 headers=who.headers if who else {})
+async def gql(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None, who: SignedIn | None = None
+) -> dict[str, Any]:
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=who.headers if who else {}
+    )
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
 
-async def data(client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None,
-               who: SignedIn | None = None) -> dict[str, Any]:
+async def data(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None, who: SignedIn | None = None
+) -> dict[str, Any]:
     body = await gql(client, query, variables, who)
     assert "errors" not in body, body
     return body["data"]  # type: ignore[no-any-return]
 
 
-async def upload(client: httpx.AsyncClient, who: SignedIn, query: str, variables: dict[str, Any], file_var: str,
-                 content: bytes, filename: str = "upload.png") -> dict[str, Any]:
+async def upload(
+    client: httpx.AsyncClient,
+    who: SignedIn,
+    query: str,
+    variables: dict[str, Any],
+    file_var: str,
+    content: bytes,
+    filename: str = "upload.png",
+) -> dict[str, Any]:
     """A GraphQL multipart request (graphql-multipart-request-spec)."""
     operations = {"query": query, "variables": {**variables, file_var: None}}
-    response = await client.post("/graphql", headers=who.headers,
-                                 data={"operations": json.dumps(operations), "map": json.dumps({"0": [f"variables.{file_var}"]})},
-                                 files={"0": (filename, content, "image/png")})
+    response = await client.post(
+        "/graphql",
+        headers=who.headers,
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": [f"variables.{file_var}"]})},
+        files={"0": (filename, content, "image/png")},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert "errors" not in body, body
     return body["data"]  # type: ignore[no-any-return]
 
 
-async def add_vehicle(client: httpx.AsyncClient, who: SignedIn, plate: str, nickname: str | None = None) -> dict[str, Any]:
-    result = await data(client, f"""mutation($r: String!, $n: String) {{ addVehicle(registrationNumber: $r, nickname: $n) {{
-        __typename ... on VehicleAdded {{ created vehicle {{ {VEHICLE} }} }} {ERRORS} }} }}""", {"r": plate, "n": nickname}, who)
+async def add_vehicle(
+    client: httpx.AsyncClient, who: SignedIn, plate: str, nickname: str | None = None
+) -> dict[str, Any]:
+    result = await data(
+        client,
+        f"""mutation($r: String!, $n: String) {{ addVehicle(registrationNumber: $r, nickname: $n) {{
+        __typename ... on VehicleAdded {{ created vehicle {{ {VEHICLE} }} }} {ERRORS} }} }}""",
+        {"r": plate, "n": nickname},
+        who,
+    )
     return result["addVehicle"]  # type: ignore[no-any-return]
 
 
@@ -62,8 +84,14 @@ async def test_me_with_vehicles_primary_and_notification_settings(client: httpx.
     again = await add_vehicle(client, owner, "BT57225")
     assert again["created"] is False
     await add_vehicle(client, owner, "EK39085")
-    me = (await data(client, f"""{{ me {{ email vehicles {{ {VEHICLE} }} primaryVehicle {{ registrationNumber nickname }}
-        notificationSettings {{ event email push }} }} }}""", who=owner))["me"]
+    me = (
+        await data(
+            client,
+            f"""{{ me {{ email vehicles {{ {VEHICLE} }} primaryVehicle {{ registrationNumber nickname }}
+        notificationSettings {{ event email push }} }} }}""",
+            who=owner,
+        )
+    )["me"]
     assert me["email"] == owner.email
     assert [v["registrationNumber"] for v in me["vehicles"]] == ["BT57225", "EK39085"]
     assert me["primaryVehicle"] == {"registrationNumber": "BT57225", "nickname": "Familiebilen"}
@@ -71,34 +99,63 @@ async def test_me_with_vehicles_primary_and_notification_settings(client: httpx.
     assert {"event": "message.new", "email": False, "push": True} in me["notificationSettings"]
 
 
-async def test_vehicle_mutations_and_ownership(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn) -> None:
+async def test_vehicle_mutations_and_ownership(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn
+) -> None:
     await add_vehicle(client, owner, "AA11111")
     await add_vehicle(client, owner, "BB22222")
-    primary = await data(client, f"""mutation {{ setPrimaryVehicle(registrationNumber: "bb22222") {{
-        __typename ... on VehicleUpdated {{ vehicle {{ registrationNumber isPrimary }} }} {ERRORS} }} }}""", who=owner)
+    primary = await data(
+        client,
+        f"""mutation {{ setPrimaryVehicle(registrationNumber: "bb22222") {{
+        __typename ... on VehicleUpdated {{ vehicle {{ registrationNumber isPrimary }} }} {ERRORS} }} }}""",
+        who=owner,
+    )
     assert primary["setPrimaryVehicle"]["vehicle"] == {"registrationNumber": "BB22222", "isPrimary": True}
-    renamed = await data(client, f"""mutation {{ updateVehicle(registrationNumber: "AA11111", nickname: "Hytta") {{
-        __typename ... on VehicleUpdated {{ vehicle {{ nickname }} }} {ERRORS} }} }}""", who=owner)
+    renamed = await data(
+        client,
+        f"""mutation {{ updateVehicle(registrationNumber: "AA11111", nickname: "Hytta") {{
+        __typename ... on VehicleUpdated {{ vehicle {{ nickname }} }} {ERRORS} }} }}""",
+        who=owner,
+    )
     assert renamed["updateVehicle"]["vehicle"]["nickname"] == "Hytta"
-    refreshed = await data(client, f"""mutation {{ refreshVehicle(registrationNumber: "AA11111") {{
-        __typename ... on VehicleUpdated {{ vehicle {{ brand source }} }} {ERRORS} }} }}""", who=owner)
+    refreshed = await data(
+        client,
+        f"""mutation {{ refreshVehicle(registrationNumber: "AA11111") {{
+        __typename ... on VehicleUpdated {{ vehicle {{ brand source }} }} {ERRORS} }} }}""",
+        who=owner,
+    )
     assert refreshed["refreshVehicle"]["__typename"] == "VehicleUpdated"
 
     # another owner cannot touch the link
-    for mutation in ('setPrimaryVehicle(registrationNumber: "AA11111")', 'updateVehicle(registrationNumber: "AA11111", nickname: "x")',
-                     'refreshVehicle(registrationNumber: "AA11111")'):
+    for mutation in (
+        'setPrimaryVehicle(registrationNumber: "AA11111")',
+        'updateVehicle(registrationNumber: "AA11111", nickname: "x")',
+        'refreshVehicle(registrationNumber: "AA11111")',
+    ):
         result = await data(client, f"mutation {{ {mutation} {{ __typename {ERRORS} }} }}", who=other_owner)
         assert next(iter(result.values()))["__typename"] == "ForbiddenError"
-    removal = await data(client, f"""mutation {{ removeVehicle(registrationNumber: "AA11111") {{ __typename {ERRORS} }} }}""",
-                         who=other_owner)
+    removal = await data(
+        client,
+        f"""mutation {{ removeVehicle(registrationNumber: "AA11111") {{ __typename {ERRORS} }} }}""",
+        who=other_owner,
+    )
     assert removal["removeVehicle"]["__typename"] == "ForbiddenError"
-    theirs = await data(client, "{ me { vehicles { registrationNumber } primaryVehicle { registrationNumber } } }", who=other_owner)
+    theirs = await data(
+        client, "{ me { vehicles { registrationNumber } primaryVehicle { registrationNumber } } }", who=other_owner
+    )
     assert theirs["me"] == {"vehicles": [], "primaryVehicle": None}
 
-    removed = await data(client, f"""mutation {{ removeVehicle(registrationNumber: "BB22222") {{
-        __typename ... on VehicleRemoval {{ registrationNumber primaryVehicle {{ registrationNumber }} }} {ERRORS} }} }}""", who=owner)
-    assert removed["removeVehicle"] == {"__typename": "VehicleRemoval", "registrationNumber": "BB22222",
-                                        "primaryVehicle": {"registrationNumber": "AA11111"}}
+    removed = await data(
+        client,
+        f"""mutation {{ removeVehicle(registrationNumber: "BB22222") {{
+        __typename ... on VehicleRemoval {{ registrationNumber primaryVehicle {{ registrationNumber }} }} {ERRORS} }} }}""",
+        who=owner,
+    )
+    assert removed["removeVehicle"] == {
+        "__typename": "VehicleRemoval",
+        "registrationNumber": "BB22222",
+        "primaryVehicle": {"registrationNumber": "AA11111"},
+    }
     invalid = await add_vehicle(client, owner, "NOT A PLATE!")
     assert invalid["__typename"] == "ValidationError"
     assert invalid["fields"] == [{"field": "registration_number", "reason": "invalid"}]
@@ -116,30 +173,52 @@ async def test_registry_failures_are_payloads(client: httpx.AsyncClient, owner: 
     assert quota["__typename"] == "RateLimitedError" and quota["retryAfter"] == 60
 
 
-async def test_profile_mutations_and_username_available(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn) -> None:
-    updated = await data(client, f"""mutation($i: UpdateProfileInput!) {{ updateProfile(input: $i) {{
+async def test_profile_mutations_and_username_available(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn
+) -> None:
+    updated = await data(
+        client,
+        f"""mutation($i: UpdateProfileInput!) {{ updateProfile(input: $i) {{
         __typename ... on ProfileUpdated {{ owner {{ username firstName phoneNumber address }} }} {ERRORS} }} }}""",
-                         {"i": {"username": "Kari.N", "firstName": "Kari", "phoneNumber": "412 34 567"}}, owner)
-    assert updated["updateProfile"]["owner"] == {"username": "Kari.N", "firstName": "Kari", "phoneNumber": "+4741234567",
-                                                 "address": None}
-    taken = await data(client, f"""mutation {{ updateProfile(input: {{username: "kari.n"}}) {{ __typename {ERRORS} }} }}""",
-                       who=other_owner)
-    assert taken["updateProfile"]["__typename"] == "ConflictError" and taken["updateProfile"]["code"] == "USERNAME_TAKEN"
+        {"i": {"username": "Kari.N", "firstName": "Kari", "phoneNumber": "412 34 567"}},
+        owner,
+    )
+    assert updated["updateProfile"]["owner"] == {
+        "username": "Kari.N",
+        "firstName": "Kari",
+        "phoneNumber": "+4741234567",
+        "address": None,
+    }
+    taken = await data(
+        client,
+        f"""mutation {{ updateProfile(input: {{username: "kari.n"}}) {{ __typename {ERRORS} }} }}""",
+        who=other_owner,
+    )
+    assert (
+        taken["updateProfile"]["__typename"] == "ConflictError" and taken["updateProfile"]["code"] == "USERNAME_TAKEN"
+    )
     empty = await data(client, f"mutation {{ updateProfile(input: {{}}) {{ __typename {ERRORS} }} }}", who=owner)
-    assert empty["updateProfile"]["__typename"] == "ValidationError" and empty["updateProfile"]["message"] == "No changes."
+    assert (
+        empty["updateProfile"]["__typename"] == "ValidationError" and empty["updateProfile"]["message"] == "No changes."
+    )
 
     check = "query($u: String!) { usernameAvailable(username: $u) { username available message } }"
     assert (await data(client, check, {"u": " KARI.N "}, other_owner))["usernameAvailable"]["available"] is False
     assert (await data(client, check, {"u": "kari.n"}, owner))["usernameAvailable"]["available"] is True
     assert (await data(client, check, {"u": "ledig_navn"}, owner))["usernameAvailable"] == {
-        "username": "ledig_navn", "available": True, "message": "Username is available."}
+        "username": "ledig_navn",
+        "available": True,
+        "message": "Username is available.",
+    }
     bad = await gql(client, check, {"u": "x"}, owner)
     assert bad["errors"][0]["extensions"]["code"] == "INVALID_USERNAME"
     anonymous = await gql(client, check, {"u": "abc"})
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHORIZED"
 
 
-async def test_upload_profile_image_over_multipart(client: httpx.AsyncClient, owner: SignedIn, services: Services) -> None:
+async def test_upload_profile_image_over_multipart(
+    client: httpx.AsyncClient, owner: SignedIn, services: Services
+) -> None:
     query = f"""mutation($f: Upload!) {{ uploadProfileImage(file: $f) {{
         __typename ... on ProfileUpdated {{ owner {{ profileImage }} }} {ERRORS} }} }}"""
     image = png_bytes()
@@ -149,15 +228,25 @@ async def test_upload_profile_image_over_multipart(client: httpx.AsyncClient, ow
     assert url.startswith(services.settings.public_base_url + "/api/co/media/profile/")  # absolute, as over REST
     path = url.removeprefix(services.settings.public_base_url)
     assert pixels((await client.get(path)).content) == pixels(image)  # re-encoded, same picture
-    assert pixels((await client.get(path.removeprefix("/api/co"))).content) == pixels(image)  # also served under /media/
+    assert pixels((await client.get(path.removeprefix("/api/co"))).content) == pixels(
+        image
+    )  # also served under /media/
     stored = Path(services.settings.media_dir) / path.removeprefix("/api/co/media/")
 
     text = (await upload(client, owner, query, {}, "f", b"plain text pretending" * 3, "x.png"))["uploadProfileImage"]
     assert text["__typename"] == "ValidationError" and text["code"] == "UNSUPPORTED_IMAGE_TYPE"
 
-    removed = await data(client, """mutation { removeProfileImage { __typename
-        ... on ProfileImageRemoval { removed owner { profileImage } } } }""", who=owner)
-    assert removed["removeProfileImage"] == {"__typename": "ProfileImageRemoval", "removed": True, "owner": {"profileImage": None}}
+    removed = await data(
+        client,
+        """mutation { removeProfileImage { __typename
+        ... on ProfileImageRemoval { removed owner { profileImage } } } }""",
+        who=owner,
+    )
+    assert removed["removeProfileImage"] == {
+        "__typename": "ProfileImageRemoval",
+        "removed": True,
+        "owner": {"profileImage": None},
+    }
     assert not stored.exists()
     again = await data(client, "mutation { removeProfileImage { ... on ProfileImageRemoval { removed } } }", who=owner)
     assert again["removeProfileImage"]["removed"] is False
@@ -171,7 +260,7 @@ async def test_vehicle_photo_over_multipart(client: httpx.AsyncClient, owner: Si
     assert result["__typename"] == "VehicleAdded"
     url = result["vehicle"]["image"]
     assert url.startswith("http") and "/api/co/media/vehicles/" in url
-    assert pixels((await client.get(url[url.index("/api/co/media/"):])).content) == pixels(image)
+    assert pixels((await client.get(url[url.index("/api/co/media/") :])).content) == pixels(image)
 
 
 async def test_update_notification_settings(client: httpx.AsyncClient, owner: SignedIn) -> None:

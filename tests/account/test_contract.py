@@ -6,20 +6,41 @@ import httpx
 
 from tests.conftest import SignedIn
 
-PROFILE_EXAMPLE = {"uid": "string_value", "email": "owner@minbil.io", "username": "string_value", "firstName": "string_value",
-                   "lastName": "string_value", "phone_number": "+4799999999", "address": "string_value",
-                   "profileImage": "string_value", "verify_vehicles": True, "created_at": "string_value",
-                   "updated_at": "2026-02-12"}
-PROFILE_UPDATE_EXAMPLE = {"username": "string_value", "first_name": "string_value", "last_name": "string_value",
-                          "phone_number": "+4799999999", "address": "string_value"}
+PROFILE_EXAMPLE = {
+    "uid": "string_value",
+    "email": "owner@minbil.io",
+    "username": "string_value",
+    "firstName": "string_value",
+    "lastName": "string_value",
+    "phone_number": "+4799999999",
+    "address": "string_value",
+    "profileImage": "string_value",
+    "verify_vehicles": True,
+    "created_at": "string_value",
+    "updated_at": "2026-02-12",
+}
+PROFILE_UPDATE_EXAMPLE = {
+    "username": "string_value",
+    "first_name": "string_value",
+    "last_name": "string_value",
+    "phone_number": "+4799999999",
+    "address": "string_value",
+}
 # the reference's examples, with its placeholder image replaced by a link: an image sent as text must be an
 # http(s) URL (the placeholder itself is a 400 naming `image`)
 IMAGE_URL = "https://cdn.minbil.no/string_value.png"
 VEHICLE_CREATE_EXAMPLE = {"registration_number": "BT57225", "nickname": "string_value", "image": IMAGE_URL}
 VEHICLE_UPDATE_EXAMPLE = {"nickname": "string_value", "image": IMAGE_URL}
 SET_PRIMARY_EXAMPLE = {"registration_number": "BT57225"}
-EVENTS = ("booking.requested", "booking.accepted", "booking.declined", "booking.updated", "booking.completed",
-          "message.new", "rating.reminder")
+EVENTS = (
+    "booking.requested",
+    "booking.accepted",
+    "booking.declined",
+    "booking.updated",
+    "booking.completed",
+    "message.new",
+    "rating.reminder",
+)
 PREFERENCES_EXAMPLE = {event: {"email": True, "push": True} for event in EVENTS}
 ENVELOPE_META = {"request_id", "generated_at"}
 PROBLEM = {"type", "title", "status", "detail", "instance", "code", "message", "where"}
@@ -40,12 +61,18 @@ async def test_profile_operations(client: httpx.AsyncClient, owner: SignedIn) ->
     assert updated.status_code == 200 and same_shape(updated.json(), PROFILE_EXAMPLE)
     body = updated.json()
     assert {k: body[k] for k in ("username", "firstName", "lastName", "phone_number", "address")} == {
-        "username": "string_value", "firstName": "string_value", "lastName": "string_value",
-        "phone_number": "+4799999999", "address": "string_value"}
+        "username": "string_value",
+        "firstName": "string_value",
+        "lastName": "string_value",
+        "phone_number": "+4799999999",
+        "address": "string_value",
+    }
     no_changes = await client.put("/api/co/profile", headers=owner.headers, json={})
     assert no_changes.status_code == 400 and set(no_changes.json()) >= PROBLEM
 
-    check = await client.get("/api/co/profile/check-username", params={"username": "string_value"}, headers=owner.headers)
+    check = await client.get(
+        "/api/co/profile/check-username", params={"username": "string_value"}, headers=owner.headers
+    )
     assert check.status_code == 200 and set(check.json()) == {"username", "available", "message"}
     assert check.json()["available"] is True  # it is the caller's own name
 
@@ -54,8 +81,9 @@ async def test_profile_operations(client: httpx.AsyncClient, owner: SignedIn) ->
 
 
 async def test_vehicle_operations(client: httpx.AsyncClient, owner: SignedIn) -> None:
-    placeholder = await client.post("/api/co/vehicles", headers=owner.headers,
-                                    json={**VEHICLE_CREATE_EXAMPLE, "image": "string_value"})
+    placeholder = await client.post(
+        "/api/co/vehicles", headers=owner.headers, json={**VEHICLE_CREATE_EXAMPLE, "image": "string_value"}
+    )
     assert placeholder.status_code == 400 and placeholder.json()["errors"] == [{"field": "image", "reason": "invalid"}]
     created = await client.post("/api/co/vehicles", headers=owner.headers, json=VEHICLE_CREATE_EXAMPLE)
     assert created.status_code == 201, created.text

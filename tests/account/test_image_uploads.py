@@ -26,22 +26,28 @@ async def _served(client: httpx.AsyncClient, services: Services, url: str) -> by
     return response.content
 
 
-async def test_profile_jpeg_header_followed_by_html_is_refused(client: httpx.AsyncClient, owner: SignedIn,
-                                                               services: Services) -> None:
-    response = await client.put("/api/co/profile", headers=owner.headers,
-                                files={"profile_image": ("me.jpg", jpeg_then_html(), "image/jpeg")})
+async def test_profile_jpeg_header_followed_by_html_is_refused(
+    client: httpx.AsyncClient, owner: SignedIn, services: Services
+) -> None:
+    response = await client.put(
+        "/api/co/profile", headers=owner.headers, files={"profile_image": ("me.jpg", jpeg_then_html(), "image/jpeg")}
+    )
     assert response.status_code == 400, response.text
     assert response.json()["errors"] == [{"field": "profile_image", "reason": "undecodable"}]
     assert _nothing_stored(services)
 
 
-async def test_profile_photo_loses_its_location_and_stays_upright(client: httpx.AsyncClient, owner: SignedIn,
-                                                                  services: Services) -> None:
+async def test_profile_photo_loses_its_location_and_stays_upright(
+    client: httpx.AsyncClient, owner: SignedIn, services: Services
+) -> None:
     for fmt, extension in (("JPEG", ".jpg"), ("PNG", ".png"), ("WEBP", ".webp")):
         photo = photo_with_location(40, 20, fmt)
         assert metadata_of(photo)["gps"]  # the sample does carry a position
-        response = await client.put("/api/co/profile", headers=owner.headers,
-                                    files={"file": (f"me{extension}", photo, "application/octet-stream")})
+        response = await client.put(
+            "/api/co/profile",
+            headers=owner.headers,
+            files={"file": (f"me{extension}", photo, "application/octet-stream")},
+        )
         assert response.status_code == 200, response.text
         url = response.json()["profileImage"]
         assert url.endswith(extension)
@@ -51,11 +57,14 @@ async def test_profile_photo_loses_its_location_and_stays_upright(client: httpx.
         assert stored["size"] == (20, 40), fmt  # the EXIF rotation is applied to the pixels
 
 
-async def test_decompression_bomb_is_refused_before_decoding(client: httpx.AsyncClient, owner: SignedIn,
-                                                             services: Services) -> None:
+async def test_decompression_bomb_is_refused_before_decoding(
+    client: httpx.AsyncClient, owner: SignedIn, services: Services
+) -> None:
     bomb = png_bomb()
     assert len(bomb) < 200
-    response = await client.put("/api/co/profile", headers=owner.headers, files={"file": ("bomb.png", bomb, "image/png")})
+    response = await client.put(
+        "/api/co/profile", headers=owner.headers, files={"file": ("bomb.png", bomb, "image/png")}
+    )
     assert response.status_code == 400
     assert response.json()["errors"] == [{"field": "file", "reason": "too_many_pixels"}]
     assert _nothing_stored(services)
@@ -66,22 +75,34 @@ async def test_pixel_cap_is_a_setting(app_factory: Any) -> None:
 
     _, client = await app_factory(max_image_pixels=40 * 20 - 1)
     owner = await sign_up_and_in(client)
-    response = await client.put("/api/co/profile", headers=owner.headers,
-                                files={"file": ("me.jpg", photo_with_location(40, 20), "image/jpeg")})
+    response = await client.put(
+        "/api/co/profile", headers=owner.headers, files={"file": ("me.jpg", photo_with_location(40, 20), "image/jpeg")}
+    )
     assert response.status_code == 400 and response.json()["errors"] == [{"field": "file", "reason": "too_many_pixels"}]
 
 
-async def test_vehicle_photo_is_decoded_and_cleaned(client: httpx.AsyncClient, owner: SignedIn, services: Services) -> None:
-    refused = await client.post("/api/co/vehicles", headers=owner.headers, data={"registration_number": "BT57225"},
-                                files={"image": ("car.jpg", jpeg_then_html(), "image/jpeg")})
+async def test_vehicle_photo_is_decoded_and_cleaned(
+    client: httpx.AsyncClient, owner: SignedIn, services: Services
+) -> None:
+    refused = await client.post(
+        "/api/co/vehicles",
+        headers=owner.headers,
+        data={"registration_number": "BT57225"},
+        files={"image": ("car.jpg", jpeg_then_html(), "image/jpeg")},
+    )
     assert refused.status_code == 400 and refused.json()["errors"] == [{"field": "image", "reason": "undecodable"}]
-    added = await client.post("/api/co/vehicles", headers=owner.headers, data={"registration_number": "BT57225"},
-                              files={"image": ("car.jpg", photo_with_location(), "image/jpeg")})
+    added = await client.post(
+        "/api/co/vehicles",
+        headers=owner.headers,
+        data={"registration_number": "BT57225"},
+        files={"image": ("car.jpg", photo_with_location(), "image/jpeg")},
+    )
     assert added.status_code == 201, added.text
     stored = metadata_of(await _served(client, services, added.json()["data"]["image"]))
     assert stored["gps"] == {} and stored["exif"] == {}
-    updated = await client.put("/api/co/vehicles/BT57225", headers=owner.headers,
-                               files={"file": ("car.jpg", jpeg_then_html(), "image/jpeg")})
+    updated = await client.put(
+        "/api/co/vehicles/BT57225", headers=owner.headers, files={"file": ("car.jpg", jpeg_then_html(), "image/jpeg")}
+    )
     assert updated.status_code == 400 and updated.json()["errors"] == [{"field": "file", "reason": "undecodable"}]
 
 
@@ -90,9 +111,12 @@ async def test_graphql_upload_is_decoded_too(client: httpx.AsyncClient, owner: S
 
     operations = {"query": GRAPHQL_UPLOAD, "variables": {"f": None}}
     for content, reason in ((jpeg_then_html(), "undecodable"), (png_bomb(), "too_many_pixels")):
-        response = await client.post("/graphql", headers=owner.headers,
-                                     data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.f"]})},
-                                     files={"0": ("me.jpg", content, "image/jpeg")})
+        response = await client.post(
+            "/graphql",
+            headers=owner.headers,
+            data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.f"]})},
+            files={"0": ("me.jpg", content, "image/jpeg")},
+        )
         result = response.json()["data"]["uploadProfileImage"]
         assert result["__typename"] == "ValidationError", result
         assert [(f["field"], f["reason"]) for f in result["fields"]] == [("file", reason)]

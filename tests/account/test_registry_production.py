@@ -57,7 +57,9 @@ async def test_a_known_vehicle_is_not_refreshed_from_an_invented_record(app_fact
     refreshed = await client.post("/api/co/vehicles/refresh/BT57225", headers=owner.headers)
     assert refreshed.status_code == 503 and refreshed.json()["code"] == CODE
     assert (await _gql(client, owner, REFRESH, r="BT57225"))["refreshVehicle"] == {
-        "__typename": "UnavailableError", "code": CODE}
+        "__typename": "UnavailableError",
+        "code": CODE,
+    }
     # what the registry is not needed for still works
     listed = await client.get("/api/co/vehicles", headers=owner.headers)
     assert listed.status_code == 200 and [v["registration_number"] for v in listed.json()["data"]] == ["BT57225"]

@@ -8,8 +8,15 @@ from app.domain.notifications.preferences import DEFAULTS, channel_enabled
 from app.services import Services
 from tests.conftest import SignedIn
 
-EVENTS = ["booking.requested", "booking.accepted", "booking.declined", "booking.updated", "booking.completed",
-          "message.new", "rating.reminder"]
+EVENTS = [
+    "booking.requested",
+    "booking.accepted",
+    "booking.declined",
+    "booking.updated",
+    "booking.completed",
+    "message.new",
+    "rating.reminder",
+]
 # the request example of PUT /settings/notifications in the reference
 REFERENCE_EXAMPLE = {event: {"email": True, "push": True} for event in EVENTS}
 
@@ -31,8 +38,9 @@ async def test_put_replays_reference_example(client: httpx.AsyncClient, owner: S
     assert response.json()["preferences"] == example
 
 
-async def test_put_is_partial_and_what_notifications_read(client: httpx.AsyncClient, owner: SignedIn,
-                                                          other_owner: SignedIn, services: Services) -> None:
+async def test_put_is_partial_and_what_notifications_read(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, services: Services
+) -> None:
     change = {"booking.accepted": {"email": False, "push": False}, "message.new": {"email": True}}
     response = await client.put("/api/co/settings/notifications", headers=owner.headers, json=change)
     assert response.status_code == 200
@@ -40,9 +48,13 @@ async def test_put_is_partial_and_what_notifications_read(client: httpx.AsyncCli
     assert prefs["booking.accepted"] == {"email": False, "push": False}
     assert prefs["message.new"] == {"email": True, "push": DEFAULTS["message.new"]["push"]}
     assert prefs["booking.requested"] == DEFAULTS["booking.requested"]
-    second = await client.put("/api/co/settings/notifications", headers=owner.headers, json={"booking.accepted": {"push": True}})
+    second = await client.put(
+        "/api/co/settings/notifications", headers=owner.headers, json={"booking.accepted": {"push": True}}
+    )
     assert second.json()["preferences"]["booking.accepted"] == {"email": False, "push": True}
-    assert (await client.get("/api/co/settings/notifications", headers=owner.headers)).json()["preferences"] == second.json()["preferences"]
+    assert (await client.get("/api/co/settings/notifications", headers=owner.headers)).json()[
+        "preferences"
+    ] == second.json()["preferences"]
     async with services.sessionmaker() as session:
         assert await channel_enabled(session, owner.owner_id, "booking.accepted", "email") is False
         assert await channel_enabled(session, owner.owner_id, "message.new", "email") is True
@@ -52,8 +64,11 @@ async def test_put_is_partial_and_what_notifications_read(client: httpx.AsyncCli
 
 
 async def test_unknown_events_and_channels_are_400_naming_the_field(client: httpx.AsyncClient, owner: SignedIn) -> None:
-    response = await client.put("/api/co/settings/notifications", headers=owner.headers,
-                                json={"booking.exploded": {"email": True}, "message.new": {"sms": True, "push": "yes"}})
+    response = await client.put(
+        "/api/co/settings/notifications",
+        headers=owner.headers,
+        json={"booking.exploded": {"email": True}, "message.new": {"sms": True, "push": "yes"}},
+    )
     assert response.status_code == 400
     body = response.json()
     assert set(body) == {"error"}
@@ -61,13 +76,19 @@ async def test_unknown_events_and_channels_are_400_naming_the_field(client: http
     assert set(error) == {"code", "message", "fields", "request_id", "retryable"}
     assert error["code"] == "VALIDATION_ERROR" and error["retryable"] is False
     assert {(f["field"], f["reason"]) for f in error["fields"]} == {
-        ("booking.exploded", "unknown_event"), ("message.new.sms", "unknown_channel"), ("message.new.push", "must_be_boolean")}
+        ("booking.exploded", "unknown_event"),
+        ("message.new.sms", "unknown_channel"),
+        ("message.new.push", "must_be_boolean"),
+    }
     # nothing was stored
     assert (await client.get("/api/co/settings/notifications", headers=owner.headers)).json()["preferences"] == DEFAULTS
     not_object = await client.put("/api/co/settings/notifications", headers=owner.headers, json=["message.new"])
     assert not_object.status_code == 400 and "error" in not_object.json()
-    broken = await client.put("/api/co/settings/notifications", headers={**owner.headers, "content-type": "application/json"},
-                              content=b"{nope")
+    broken = await client.put(
+        "/api/co/settings/notifications",
+        headers={**owner.headers, "content-type": "application/json"},
+        content=b"{nope",
+    )
     assert broken.status_code == 400 and "error" in broken.json()
 
 

@@ -40,8 +40,13 @@ async def test_local_storage_round_trip(tmp_path: Path) -> None:
     path = storage.path_for(first.key)
     assert path is not None and path.read_bytes() == JPEG
     # foreign, absolute and crafted URLs are never ours to delete
-    for url in ("https://example.com/api/co/media/" + first.key, "/api/co/media/../secret.jpg",
-                "/api/co/media/profile/short.jpg", None, ""):
+    for url in (
+        "https://example.com/api/co/media/" + first.key,
+        "/api/co/media/../secret.jpg",
+        "/api/co/media/profile/short.jpg",
+        None,
+        "",
+    ):
         assert await storage.delete_url(url) is False
     assert storage.path_for("../../etc/passwd") is None
     assert await storage.delete_url(first.url) is True

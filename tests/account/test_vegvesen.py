@@ -19,8 +19,9 @@ from tests.conftest import SignedIn
 
 def registry(respond, kv=None) -> tuple[VegvesenRegistry, RecordingHandler]:  # type: ignore[no-untyped-def]
     handler = RecordingHandler(respond)
-    client = VegvesenRegistry(api_key="secret-key", base_url="https://svv.test/", kv=kv or MemoryKV(),
-                              transport=httpx.MockTransport(handler))
+    client = VegvesenRegistry(
+        api_key="secret-key", base_url="https://svv.test/", kv=kv or MemoryKV(), transport=httpx.MockTransport(handler)
+    )
     return client, handler
 
 
@@ -32,7 +33,12 @@ async def test_success_maps_the_document_and_sends_the_key() -> None:
     assert request.url.path == "/enkeltoppslag/kjoretoydata"
     assert request.url.params["kjennemerke"] == "BT57225"
     assert vehicle.registration_number == "BT57225"  # "BT 57225" normalised
-    assert (vehicle.brand, vehicle.model, vehicle.color, vehicle.fuel_type) == ("VOLVO", "XC40 RECHARGE", "Blå", "Elektrisk")
+    assert (vehicle.brand, vehicle.model, vehicle.color, vehicle.fuel_type) == (
+        "VOLVO",
+        "XC40 RECHARGE",
+        "Blå",
+        "Elektrisk",
+    )
     assert vehicle.vin == "YV1UZA8VCM1234567"
     assert vehicle.first_registration == date(2021, 4, 15) and vehicle.model_year == 2021
     assert vehicle.registration_status == "REGISTRERT"
@@ -76,7 +82,9 @@ async def test_answers_are_cached_so_quota_is_not_spent_twice(redis_url: str) ->
 
 def _error(status: int, code: str | None = None, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     body = {"feilmelding": code} if code else None
-    return lambda request: httpx.Response(status, json=body, headers=headers) if body else httpx.Response(status, headers=headers)
+    return lambda request: (
+        httpx.Response(status, json=body, headers=headers) if body else httpx.Response(status, headers=headers)
+    )
 
 
 @pytest.mark.parametrize(
@@ -91,11 +99,32 @@ def _error(status: int, code: str | None = None, headers: dict[str, str] | None 
         (_error(429, headers={"Retry-After": "120"}), RateLimited, 429, "REGISTRY_QUOTA_EXCEEDED"),
         (_error(503, "TJENESTE_IKKE_TILGJENGELIG"), ServiceUnavailable, 503, "REGISTRY_UNAVAILABLE"),
         (_error(500), ServiceUnavailable, 503, "REGISTRY_UNAVAILABLE"),
-        (lambda r: httpx.Response(200, content=b"<html>gateway</html>"), ServiceUnavailable, 503, "REGISTRY_BAD_RESPONSE"),
-        (lambda r: httpx.Response(200, json={"kjoretoydataListe": "nope"}), ServiceUnavailable, 503, "REGISTRY_BAD_RESPONSE"),
+        (
+            lambda r: httpx.Response(200, content=b"<html>gateway</html>"),
+            ServiceUnavailable,
+            503,
+            "REGISTRY_BAD_RESPONSE",
+        ),
+        (
+            lambda r: httpx.Response(200, json={"kjoretoydataListe": "nope"}),
+            ServiceUnavailable,
+            503,
+            "REGISTRY_BAD_RESPONSE",
+        ),
     ],
-    ids=["unknown-200", "unknown-404", "empty-list", "no-content", "invalid", "forbidden-key", "quota-429",
-         "service-down", "server-error", "malformed-json", "wrong-shape"],
+    ids=[
+        "unknown-200",
+        "unknown-404",
+        "empty-list",
+        "no-content",
+        "invalid",
+        "forbidden-key",
+        "quota-429",
+        "service-down",
+        "server-error",
+        "malformed-json",
+        "wrong-shape",
+    ],
 )
 async def test_fault_matrix(respond, error, status, code) -> None:  # type: ignore[no-untyped-def]
     client, _handler = registry(respond)
@@ -127,8 +156,9 @@ async def test_unknown_plates_are_remembered_briefly() -> None:
     await client.aclose()
 
 
-async def test_registry_faults_over_rest_are_documented_problems(client: httpx.AsyncClient, owner: SignedIn,
-                                                                 use_registry) -> None:  # type: ignore[no-untyped-def]
+async def test_registry_faults_over_rest_are_documented_problems(
+    client: httpx.AsyncClient, owner: SignedIn, use_registry
+) -> None:  # type: ignore[no-untyped-def]
     def timeout(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectTimeout("no route", request=request)
 
@@ -142,7 +172,9 @@ async def test_registry_faults_over_rest_are_documented_problems(client: httpx.A
     ]
     for index, (respond, status, retry_after) in enumerate(cases):
         use_registry(respond)
-        response = await client.post("/api/co/vehicles", headers=owner.headers, json={"registration_number": f"KK1000{index}"})
+        response = await client.post(
+            "/api/co/vehicles", headers=owner.headers, json={"registration_number": f"KK1000{index}"}
+        )
         assert response.status_code == status, (index, response.text)
         assert response.headers["content-type"].startswith("application/problem+json")
         body = response.json()
@@ -152,8 +184,9 @@ async def test_registry_faults_over_rest_are_documented_problems(client: httpx.A
     assert (await client.get("/api/co/vehicles", headers=owner.headers)).json()["data"] == []
 
 
-async def test_a_registry_vehicle_is_stored_with_its_source(client: httpx.AsyncClient, owner: SignedIn,
-                                                            use_registry, services: Services) -> None:  # type: ignore[no-untyped-def]
+async def test_a_registry_vehicle_is_stored_with_its_source(
+    client: httpx.AsyncClient, owner: SignedIn, use_registry, services: Services
+) -> None:  # type: ignore[no-untyped-def]
     handler = use_registry()
     response = await client.post("/api/co/vehicles", headers=owner.headers, json={"registration_number": "BT 57225"})
     assert response.status_code == 201
@@ -164,7 +197,9 @@ async def test_a_registry_vehicle_is_stored_with_its_source(client: httpx.AsyncC
     from tests.conftest import sign_up_and_in
 
     other = await sign_up_and_in(client)
-    assert (await client.post("/api/co/vehicles", headers=other.headers, json={"registration_number": "BT57225"})).status_code == 201
+    assert (
+        await client.post("/api/co/vehicles", headers=other.headers, json={"registration_number": "BT57225"})
+    ).status_code == 201
     assert len(handler.requests) == 1
 
 
@@ -192,8 +227,9 @@ async def test_offline_registry_answers_from_the_stored_document() -> None:
     assert derived.vin != "YV1UZA8VCM1234567" and derived.source == "offline"
 
 
-async def test_refresh_over_rest_keeps_a_stored_vehicle_in_offline_mode(client: httpx.AsyncClient, owner: SignedIn,
-                                                                      db_session) -> None:  # type: ignore[no-untyped-def]
+async def test_refresh_over_rest_keeps_a_stored_vehicle_in_offline_mode(
+    client: httpx.AsyncClient, owner: SignedIn, db_session
+) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import update
 
     from db.models import Vehicle

@@ -15,9 +15,29 @@ from tests.conftest import SignedIn, sign_up_and_in
 from tests.image_samples import pixels
 
 ENVELOPE = {"data", "meta"}
-VEHICLE_KEYS = {"id", "registration_number", "nickname", "image", "is_primary", "brand", "model", "color", "fuel_type",
-                "vehicle_class", "vin", "first_registration", "model_year", "registration_status", "next_eu_control",
-                "last_eu_control", "weights", "source", "fetched_at", "linked_at", "updated_at"}
+VEHICLE_KEYS = {
+    "id",
+    "registration_number",
+    "nickname",
+    "image",
+    "is_primary",
+    "brand",
+    "model",
+    "color",
+    "fuel_type",
+    "vehicle_class",
+    "vin",
+    "first_registration",
+    "model_year",
+    "registration_status",
+    "next_eu_control",
+    "last_eu_control",
+    "weights",
+    "source",
+    "fetched_at",
+    "linked_at",
+    "updated_at",
+}
 
 
 async def add(client: httpx.AsyncClient, who: SignedIn, plate: str, **extra: object) -> httpx.Response:
@@ -25,7 +45,11 @@ async def add(client: httpx.AsyncClient, who: SignedIn, plate: str, **extra: obj
 
 
 async def test_post_replays_reference_example_201_then_200(client: httpx.AsyncClient, owner: SignedIn) -> None:
-    example = {"registration_number": "BT57225", "nickname": "string_value", "image": "https://cdn.minbil.no/string_value.png"}
+    example = {
+        "registration_number": "BT57225",
+        "nickname": "string_value",
+        "image": "https://cdn.minbil.no/string_value.png",
+    }
     created = await client.post("/api/co/vehicles", headers=owner.headers, json=example)
     assert created.status_code == 201, created.text
     body = created.json()
@@ -42,7 +66,9 @@ async def test_post_replays_reference_example_201_then_200(client: httpx.AsyncCl
     assert again.json()["data"]["id"] == vehicle["id"]
 
 
-async def test_offline_registry_is_deterministic(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn) -> None:
+async def test_offline_registry_is_deterministic(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn
+) -> None:
     mine = (await add(client, owner, "EK39085")).json()["data"]
     await client.delete("/api/co/vehicles", params={"reg": "EK39085"}, headers=owner.headers)
     theirs = (await add(client, other_owner, "EK 39085")).json()["data"]
@@ -69,8 +95,9 @@ async def test_list_and_details(client: httpx.AsyncClient, owner: SignedIn) -> N
     assert empty.json()["data"] == [] and empty.json()["meta"]["count"] == 0
 
 
-async def test_invalid_plate_is_400_and_never_reaches_the_registry(client: httpx.AsyncClient, owner: SignedIn,
-                                                                   use_registry) -> None:  # type: ignore[no-untyped-def]
+async def test_invalid_plate_is_400_and_never_reaches_the_registry(
+    client: httpx.AsyncClient, owner: SignedIn, use_registry
+) -> None:  # type: ignore[no-untyped-def]
     handler = use_registry()
     for plate in ("", "AB-12345-XYZ", "AB#123", "ÅÆØ!"):
         response = await add(client, owner, plate)
@@ -81,8 +108,9 @@ async def test_invalid_plate_is_400_and_never_reaches_the_registry(client: httpx
     assert handler.requests == []
 
 
-async def test_unlink_keeps_the_vehicle_and_passes_primary_on(client: httpx.AsyncClient, owner: SignedIn,
-                                                              services: Services) -> None:
+async def test_unlink_keeps_the_vehicle_and_passes_primary_on(
+    client: httpx.AsyncClient, owner: SignedIn, services: Services
+) -> None:
     await add(client, owner, "AA11111")
     await add(client, owner, "BB22222")
     await add(client, owner, "CC33333")
@@ -108,18 +136,28 @@ async def test_unlink_keeps_the_vehicle_and_passes_primary_on(client: httpx.Asyn
     assert (await client.get("/api/co/vehicles", headers=owner.headers)).json()["data"] == []
 
 
-async def test_set_primary(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, services: Services) -> None:
+async def test_set_primary(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, services: Services
+) -> None:
     await add(client, owner, "BT57225")
     await add(client, owner, "EK39085")
-    response = await client.post("/api/co/vehicles/set-primary", headers=owner.headers, json={"registration_number": "ek39085"})
+    response = await client.post(
+        "/api/co/vehicles/set-primary", headers=owner.headers, json={"registration_number": "ek39085"}
+    )
     assert response.status_code == 200
     assert response.json()["data"]["is_primary"] is True
     listed = (await client.get("/api/co/vehicles", headers=owner.headers)).json()["data"]
     assert {v["registration_number"]: v["is_primary"] for v in listed} == {"BT57225": False, "EK39085": True}
     async with services.sessionmaker() as session:
-        rows = (await session.exec(select(OwnerVehicle).where(OwnerVehicle.owner_id == owner.owner_id, OwnerVehicle.is_primary))).all()  # type: ignore[call-overload]
+        rows = (
+            await session.exec(
+                select(OwnerVehicle).where(OwnerVehicle.owner_id == owner.owner_id, OwnerVehicle.is_primary)
+            )
+        ).all()  # type: ignore[call-overload]
         assert len(rows) == 1
-    theirs = await client.post("/api/co/vehicles/set-primary", headers=other_owner.headers, json={"registration_number": "BT57225"})
+    theirs = await client.post(
+        "/api/co/vehicles/set-primary", headers=other_owner.headers, json={"registration_number": "BT57225"}
+    )
     assert theirs.status_code == 403
     bad = await client.post("/api/co/vehicles/set-primary", headers=owner.headers, json={})
     assert bad.status_code == 400
@@ -131,8 +169,12 @@ async def test_update_nickname_and_image(client: httpx.AsyncClient, owner: Signe
     assert renamed.status_code == 200
     assert renamed.json()["data"]["nickname"] == "Blåbil"
     image = png_bytes(8, 8)
-    uploaded = await client.put("/api/co/vehicles/bt57225", headers=owner.headers,
-                                files={"image": ("car.png", image, "image/png")}, data={"nickname": "Blåbil 2"})
+    uploaded = await client.put(
+        "/api/co/vehicles/bt57225",
+        headers=owner.headers,
+        files={"image": ("car.png", image, "image/png")},
+        data={"nickname": "Blåbil 2"},
+    )
     assert uploaded.status_code == 200, uploaded.text
     data = uploaded.json()["data"]
     assert data["nickname"] == "Blåbil 2"
@@ -140,10 +182,14 @@ async def test_update_nickname_and_image(client: httpx.AsyncClient, owner: Signe
     assert pixels((await client.get(url)).content) == pixels(image)
     stored = Path(services.settings.media_dir) / url.split("/api/co/media/", 1)[1]
     assert stored.is_file()
-    replaced = await client.put("/api/co/vehicles/BT57225", headers=owner.headers, files={"file": ("c.png", image, "image/png")})
+    replaced = await client.put(
+        "/api/co/vehicles/BT57225", headers=owner.headers, files={"file": ("c.png", image, "image/png")}
+    )
     assert replaced.status_code == 200
     assert not stored.exists()
-    text = await client.put("/api/co/vehicles/BT57225", headers=owner.headers, files={"file": ("c.png", b"hello world!" * 3, "image/png")})
+    text = await client.put(
+        "/api/co/vehicles/BT57225", headers=owner.headers, files={"file": ("c.png", b"hello world!" * 3, "image/png")}
+    )
     assert text.status_code == 400
     nothing = await client.put("/api/co/vehicles/BT57225", headers=owner.headers, json={})
     assert nothing.status_code == 400
@@ -154,13 +200,18 @@ async def test_update_nickname_and_image(client: httpx.AsyncClient, owner: Signe
 
 async def test_post_with_multipart_photo(client: httpx.AsyncClient, owner: SignedIn, services: Services) -> None:
     image = png_bytes()
-    response = await client.post("/api/co/vehicles", headers=owner.headers,
-                                 data={"registration_number": "EL12345", "nickname": "Elbilen"},
-                                 files={"image": ("el.png", image, "image/png")})
+    response = await client.post(
+        "/api/co/vehicles",
+        headers=owner.headers,
+        data={"registration_number": "EL12345", "nickname": "Elbilen"},
+        files={"image": ("el.png", image, "image/png")},
+    )
     assert response.status_code == 201, response.text
     data = response.json()["data"]
     assert data["nickname"] == "Elbilen"
-    assert pixels((await client.get(data["image"].removeprefix(services.settings.public_base_url))).content) == pixels(image)
+    assert pixels((await client.get(data["image"].removeprefix(services.settings.public_base_url))).content) == pixels(
+        image
+    )
 
 
 async def test_ownership_between_two_owners(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn) -> None:
@@ -170,14 +221,18 @@ async def test_ownership_between_two_owners(client: httpx.AsyncClient, owner: Si
     assert (await client.put("/api/co/vehicles/BT57225", headers=h, json={"nickname": "Mine nå"})).status_code == 403
     assert (await client.delete("/api/co/vehicles", params={"reg": "BT57225"}, headers=h)).status_code == 403
     assert (await client.post("/api/co/vehicles/refresh/BT57225", headers=h)).status_code == 403
-    assert (await client.post("/api/co/vehicles/set-primary", headers=h, json={"registration_number": "BT57225"})).status_code == 403
+    assert (
+        await client.post("/api/co/vehicles/set-primary", headers=h, json={"registration_number": "BT57225"})
+    ).status_code == 403
     assert (await client.get("/api/co/vehicles", headers=h)).json()["data"] == []
     mine = (await client.get("/api/co/vehicles", params={"reg": "BT57225"}, headers=owner.headers)).json()["data"]
     assert mine["nickname"] == "Annes bil" and mine["is_primary"] is True
     # B may link the same car to their own account; A's link is untouched
     theirs = await add(client, other_owner, "BT57225")
     assert theirs.status_code == 201 and theirs.json()["data"]["nickname"] is None
-    assert (await client.get("/api/co/vehicles", params={"reg": "BT57225"}, headers=owner.headers)).json()["data"]["nickname"] == "Annes bil"
+    assert (await client.get("/api/co/vehicles", params={"reg": "BT57225"}, headers=owner.headers)).json()["data"][
+        "nickname"
+    ] == "Annes bil"
 
 
 async def test_refresh(client: httpx.AsyncClient, owner: SignedIn, use_registry) -> None:  # type: ignore[no-untyped-def]
@@ -214,20 +269,37 @@ async def test_vehicles_require_a_token(client: httpx.AsyncClient) -> None:
     assert (await client.post("/api/co/vehicles", json={"registration_number": "BT57225"})).status_code == 401
 
 
-async def test_bad_photo_on_add_costs_no_registry_lookup(client: httpx.AsyncClient, owner: SignedIn,
-                                                         use_registry) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_photo_on_add_costs_no_registry_lookup(
+    client: httpx.AsyncClient, owner: SignedIn, use_registry
+) -> None:  # type: ignore[no-untyped-def]
     handler = use_registry()
-    response = await client.post("/api/co/vehicles", headers=owner.headers, data={"registration_number": "BT57225"},
-                                 files={"file": ("car.webp", b"RIFF....not really an image", "image/webp")})
+    response = await client.post(
+        "/api/co/vehicles",
+        headers=owner.headers,
+        data={"registration_number": "BT57225"},
+        files={"file": ("car.webp", b"RIFF....not really an image", "image/webp")},
+    )
     assert response.status_code == 400
     assert response.json()["errors"] == [{"field": "file", "reason": "unsupported_type"}]
     assert handler.requests == []
     assert (await client.get("/api/co/vehicles", headers=owner.headers)).json()["data"] == []
 
 
-@pytest.mark.parametrize("image", ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,<script>alert(1)</script>",
-                                   "vbscript:msgbox(1)", "//evil.example/x.png", "/relative/x.png", "http://",
-                                   "https:///no-host.png", "ftp://files.example/x.png", "https://ok.example/a b.png"])
+@pytest.mark.parametrize(
+    "image",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "//evil.example/x.png",
+        "/relative/x.png",
+        "http://",
+        "https:///no-host.png",
+        "ftp://files.example/x.png",
+        "https://ok.example/a b.png",
+    ],
+)
 async def test_image_text_must_be_an_http_url(client: httpx.AsyncClient, owner: SignedIn, image: str) -> None:
     await add(client, owner, "BT57225")
     response = await client.put("/api/co/vehicles/BT57225", headers=owner.headers, json={"image": image})

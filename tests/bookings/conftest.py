@@ -44,10 +44,13 @@ def oslo(text: str) -> datetime:
 @pytest.fixture
 async def world(services: Services, owner: SignedIn, other_owner: SignedIn) -> World:
     async with services.sessionmaker() as session:
-        workshop = await make_workshop(session, name="Bilservice Oslo", hours={d: (time(8), time(16)) for d in range(5)})
+        workshop = await make_workshop(
+            session, name="Bilservice Oslo", hours={d: (time(8), time(16)) for d in range(5)}
+        )
         other = await make_workshop(session, name="Annet Verksted")
-        oil = await make_service(session, workshop, title="Oljeskift", price="1490", estimated_time=1.0,
-                                 description="Olje og filter")
+        oil = await make_service(
+            session, workshop, title="Oljeskift", price="1490", estimated_time=1.0, description="Olje og filter"
+        )
         brakes = await make_service(session, workshop, title="Bremser", price="2500.50", estimated_time=2.0)
         foreign = await make_service(session, other, title="EU-kontroll", price="990")
         car = await make_vehicle(session, owner.owner_id, registration_number="BT57225")
@@ -58,10 +61,22 @@ async def world(services: Services, owner: SignedIn, other_owner: SignedIn) -> W
         return World(workshop, other, oil, brakes, foreign, car, other_car)
 
 
-async def book(client: httpx.AsyncClient, who: SignedIn, world: World, *, services: list[int] | None = None,
-               start: str | None = None, headers: dict[str, str] | None = None, **extra: Any) -> httpx.Response:
-    body: dict[str, Any] = {"org_nr": world.workshop.org_nr, "service_start_time": start or future_local(),
-                            "registration_number": "BT57225", **extra}
+async def book(
+    client: httpx.AsyncClient,
+    who: SignedIn,
+    world: World,
+    *,
+    services: list[int] | None = None,
+    start: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> httpx.Response:
+    body: dict[str, Any] = {
+        "org_nr": world.workshop.org_nr,
+        "service_start_time": start or future_local(),
+        "registration_number": "BT57225",
+        **extra,
+    }
     if services is not None:
         body["services"] = [{"service_id": s} for s in services]
     elif "service_id" not in body:
@@ -69,12 +84,28 @@ async def book(client: httpx.AsyncClient, who: SignedIn, world: World, *, servic
     return await client.post("/api/co/bookings", json=body, headers={**who.headers, **(headers or {})})
 
 
-async def stored_booking(services: Services, *, owner_id: int, world: World, status: str = "REQUESTED",
-                         start: datetime | None = None, vehicle: Vehicle | None = None, **fields: Any) -> Booking:
+async def stored_booking(
+    services: Services,
+    *,
+    owner_id: int,
+    world: World,
+    status: str = "REQUESTED",
+    start: datetime | None = None,
+    vehicle: Vehicle | None = None,
+    **fields: Any,
+) -> Booking:
     """A booking row written straight to the database (a state reached earlier)."""
     async with services.sessionmaker() as session:
-        row = await make_booking(session, owner_id=owner_id, workshop=world.workshop, service=world.oil, status=status,
-                                 start=start, vehicle=vehicle, **fields)
+        row = await make_booking(
+            session,
+            owner_id=owner_id,
+            workshop=world.workshop,
+            service=world.oil,
+            status=status,
+            start=start,
+            vehicle=vehicle,
+            **fields,
+        )
         await session.commit()
         await session.refresh(row)
         return row

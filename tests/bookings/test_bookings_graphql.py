@@ -35,25 +35,43 @@ query($first: Int!, $after: String) {
 
 
 async def gql(client: httpx.AsyncClient, who: SignedIn | None, query: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables},
-                                 headers=who.headers if who else {})
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=who.headers if who else {}
+    )
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
 
-async def test_create_and_list_with_nested_fields(client: httpx.AsyncClient, owner: SignedIn, world: World,
-                                                  services: Services) -> None:
-    made = await gql(client, owner, CREATE, input={"orgNr": world.workshop.org_nr, "serviceStartTime": future_local(),
-                                                   "services": [{"serviceId": world.oil.id}, {"serviceId": world.brakes.id}],
-                                                   "registrationNumber": "BT57225"})
+async def test_create_and_list_with_nested_fields(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
+    made = await gql(
+        client,
+        owner,
+        CREATE,
+        input={
+            "orgNr": world.workshop.org_nr,
+            "serviceStartTime": future_local(),
+            "services": [{"serviceId": world.oil.id}, {"serviceId": world.brakes.id}],
+            "registrationNumber": "BT57225",
+        },
+    )
     payload = made["data"]["createBooking"]
     assert payload["__typename"] == "CreateBookingSuccess" and payload["group"]["summary"]["count"] == 2
-    bad = await gql(client, owner, CREATE, input={"orgNr": world.workshop.org_nr, "serviceStartTime": "2020-01-01 10:00",
-                                                  "serviceId": world.oil.id})
+    bad = await gql(
+        client,
+        owner,
+        CREATE,
+        input={"orgNr": world.workshop.org_nr, "serviceStartTime": "2020-01-01 10:00", "serviceId": world.oil.id},
+    )
     assert bad["data"]["createBooking"]["__typename"] == "ValidationError"
     for _ in range(3):
-        await gql(client, owner, CREATE, input={"orgNr": world.workshop.org_nr, "serviceStartTime": future_local(days=9),
-                                                "serviceId": world.oil.id})
+        await gql(
+            client,
+            owner,
+            CREATE,
+            input={"orgNr": world.workshop.org_nr, "serviceStartTime": future_local(days=9), "serviceId": world.oil.id},
+        )
     # only the request's own statements: the middleware sets the request id in the request's context, so the
     # relay and other background tasks (which never carry it) are not counted
     statements: dict[str, list[str]] = {"rq-small": [], "rq-large": []}
@@ -64,8 +82,11 @@ async def test_create_and_list_with_nested_fields(client: httpx.AsyncClient, own
             statements[rid].append(statement)
 
     async def counted(rid: str, first: int) -> dict[str, Any]:
-        response = await client.post("/graphql", json={"query": LIST, "variables": {"first": first}},
-                                     headers={**owner.headers, "X-Request-ID": rid})
+        response = await client.post(
+            "/graphql",
+            json={"query": LIST, "variables": {"first": first}},
+            headers={**owner.headers, "X-Request-ID": rid},
+        )
         assert response.status_code == 200 and response.headers["X-Request-ID"] == rid, response.text
         return response.json()  # type: ignore[no-any-return]
 
@@ -88,44 +109,80 @@ async def test_create_and_list_with_nested_fields(client: httpx.AsyncClient, own
     assert len(rest["data"]["bookings"]["nodes"]) == 2
 
 
-async def test_mutations_and_service_log(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn,
-                                         world: World, services: Services) -> None:
+async def test_mutations_and_service_log(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, world: World, services: Services
+) -> None:
     row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car)
     await workshop(services, "confirm", str(row.id))
-    moved = await gql(client, owner, """mutation($id: Int!, $t: String!) { rescheduleBooking(id: $id, serviceStartTime: $t) {
+    moved = await gql(
+        client,
+        owner,
+        """mutation($id: Int!, $t: String!) { rescheduleBooking(id: $id, serviceStartTime: $t) {
         __typename ... on BookingChangeSuccess { action changeRequest { requestType status } } } }""",
-                      id=row.id, t=future_local(days=10))
-    assert moved["data"]["rescheduleBooking"] == {"__typename": "BookingChangeSuccess", "action": "change_requested",
-                                                  "changeRequest": {"requestType": "reschedule", "status": "pending"}}
+        id=row.id,
+        t=future_local(days=10),
+    )
+    assert moved["data"]["rescheduleBooking"] == {
+        "__typename": "BookingChangeSuccess",
+        "action": "change_requested",
+        "changeRequest": {"requestType": "reschedule", "status": "pending"},
+    }
     requests = await gql(client, owner, "{ changeRequests { requestType } bookingStatuses { code } }")
     assert requests["data"]["changeRequests"] == [{"requestType": "reschedule"}]
     assert len(requests["data"]["bookingStatuses"]) == 6
-    theirs = await gql(client, other_owner, """mutation($id: Int!) { cancelBooking(id: $id) { __typename } }""", id=row.id)
+    theirs = await gql(
+        client, other_owner, """mutation($id: Int!) { cancelBooking(id: $id) { __typename } }""", id=row.id
+    )
     assert theirs["data"]["cancelBooking"]["__typename"] == "NotFoundError"
-    rate = await gql(client, owner, """mutation($id: Int!) { rateBooking(bookingId: $id, rating: 5) {
-        __typename ... on ConflictError { code } } }""", id=row.id)
+    rate = await gql(
+        client,
+        owner,
+        """mutation($id: Int!) { rateBooking(bookingId: $id, rating: 5) {
+        __typename ... on ConflictError { code } } }""",
+        id=row.id,
+    )
     assert rate["data"]["rateBooking"] == {"__typename": "ConflictError", "code": "RATING_NOT_ALLOWED"}
     done = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car, status="COMPLETED")
-    rated = await gql(client, owner, """mutation($id: Int!) { rateBooking(bookingId: $id, rating: 4, message: "Bra") {
-        __typename ... on RateBookingSuccess { rating { rating message } } } }""", id=done.id)
+    rated = await gql(
+        client,
+        owner,
+        """mutation($id: Int!) { rateBooking(bookingId: $id, rating: 4, message: "Bra") {
+        __typename ... on RateBookingSuccess { rating { rating message } } } }""",
+        id=done.id,
+    )
     assert rated["data"]["rateBooking"]["rating"] == {"rating": 4.0, "message": "Bra"}
-    one = await gql(client, owner, """query($id: Int!) { booking(id: $id) { status workshop { name } service { title }
-        vehicle { registrationNumber } changeRequests { requestType } rating { rating ratedAt } payment { id } } }""", id=done.id)
+    one = await gql(
+        client,
+        owner,
+        """query($id: Int!) { booking(id: $id) { status workshop { name } service { title }
+        vehicle { registrationNumber } changeRequests { requestType } rating { rating ratedAt } payment { id } } }""",
+        id=done.id,
+    )
     booking = one["data"]["booking"]
     assert booking["status"] == "COMPLETED" and booking["rating"]["rating"] == 4.0 and booking["rating"]["ratedAt"]
     assert booking["workshop"]["name"] == "Bilservice Oslo" and booking["changeRequests"] == []
     assert booking["payment"] is None
-    moved_one = await gql(client, owner, "query($id: Int!) { booking(id: $id) { changeRequests { requestType } } }", id=row.id)
+    moved_one = await gql(
+        client, owner, "query($id: Int!) { booking(id: $id) { changeRequests { requestType } } }", id=row.id
+    )
     assert moved_one["data"]["booking"]["changeRequests"] == [{"requestType": "reschedule"}]
     hidden = await gql(client, other_owner, "query($id: Int!) { booking(id: $id) { id } }", id=row.id)
     assert hidden["errors"][0]["extensions"]["code"] == "BOOKING_NOT_FOUND"
-    log = await gql(client, owner, """{ serviceLog { total items { serviceTitle rating } } serviceLogSummary { count averageRating }
-        vehicleHistory { registrationNumber summary { count } } myRatings { rating } }""")
+    log = await gql(
+        client,
+        owner,
+        """{ serviceLog { total items { serviceTitle rating } } serviceLogSummary { count averageRating }
+        vehicleHistory { registrationNumber summary { count } } myRatings { rating } }""",
+    )
     assert log["data"]["serviceLog"] == {"total": 1, "items": [{"serviceTitle": "Oljeskift", "rating": 4.0}]}
     assert log["data"]["serviceLogSummary"] == {"count": 1, "averageRating": 4.0}
     assert log["data"]["vehicleHistory"]["registrationNumber"] == "BT57225"
-    token = await gql(client, owner, """mutation { createServiceLogExportToken(filter: {registrationNumber: "EK39085"}) {
-        __typename } }""")
+    token = await gql(
+        client,
+        owner,
+        """mutation { createServiceLogExportToken(filter: {registrationNumber: "EK39085"}) {
+        __typename } }""",
+    )
     assert token["data"]["createServiceLogExportToken"]["__typename"] == "ForbiddenError"
     anonymous = await gql(client, None, "{ bookings { nodes { id } } }")
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHORIZED"
@@ -153,19 +210,29 @@ async def _groups(services: Services, owner: SignedIn, world: World, sizes: list
             group_id = str(uuid.uuid4())
             ids.append(group_id)
             for n in range(size):
-                await make_booking(session, owner_id=owner.owner_id, workshop=world.workshop,
-                                   service=world.brakes if n == 0 else world.oil, group_id=group_id,
-                                   status="CANCELLED" if n == 1 else "REQUESTED",
-                                   start=base - timedelta(days=g) + timedelta(hours=n))
+                await make_booking(
+                    session,
+                    owner_id=owner.owner_id,
+                    workshop=world.workshop,
+                    service=world.brakes if n == 0 else world.oil,
+                    group_id=group_id,
+                    status="CANCELLED" if n == 1 else "REQUESTED",
+                    start=base - timedelta(days=g) + timedelta(hours=n),
+                )
         await session.commit()
     return ids
 
 
-async def test_group_summaries_cover_the_whole_group(client: httpx.AsyncClient, owner: SignedIn, world: World,
-                                                     services: Services) -> None:
+async def test_group_summaries_cover_the_whole_group(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
     (group_id,) = await _groups(services, owner, world, [3])
-    whole = {"count": 3, "totalPrice": 2500.5 + 1490 + 1490, "status": "MIXED",
-             "statuses": {"REQUESTED": 2, "CANCELLED": 1}}
+    whole = {
+        "count": 3,
+        "totalPrice": 2500.5 + 1490 + 1490,
+        "status": "MIXED",
+        "statuses": {"REQUESTED": 2, "CANCELLED": 1},
+    }
     first = (await gql(client, owner, GROUPS, first=2))["data"]["bookings"]
     assert [n["groupId"] for n in first["nodes"]] == [group_id, group_id] and first["pageInfo"]["hasNextPage"]
     (on_first,) = first["groups"]
@@ -178,8 +245,9 @@ async def test_group_summaries_cover_the_whole_group(client: httpx.AsyncClient, 
     assert on_first["summary"]["earliestStart"] < on_first["summary"]["latestEnd"]
 
 
-async def test_group_summaries_take_a_fixed_number_of_statements(client: httpx.AsyncClient, owner: SignedIn,
-                                                                 world: World, services: Services) -> None:
+async def test_group_summaries_take_a_fixed_number_of_statements(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
     await _groups(services, owner, world, [2] * 12)
     await gql(client, owner, GROUPS, first=1)  # warm the connection pool
     counts = []

@@ -50,11 +50,19 @@ async def _requests_of(services: Services, booking_id: int) -> list[BookingChang
 
 
 async def test_graphql_changes_to_another_owners_booking_are_not_found_and_change_nothing(
-        client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, world: World, services: Services) -> None:
-    open_row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car,
-                                    start=datetime.now(UTC) + timedelta(days=6))
-    done_row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car, status="COMPLETED",
-                                    start=datetime.now(UTC) - timedelta(days=2))
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, world: World, services: Services
+) -> None:
+    open_row = await stored_booking(
+        services, owner_id=owner.owner_id, world=world, vehicle=world.car, start=datetime.now(UTC) + timedelta(days=6)
+    )
+    done_row = await stored_booking(
+        services,
+        owner_id=owner.owner_id,
+        world=world,
+        vehicle=world.car,
+        status="COMPLETED",
+        start=datetime.now(UTC) - timedelta(days=2),
+    )
     await workshop_says(services, open_row.id, "Bilen er klar")
     before_open, before_done = await _row(services, open_row.id), await _row(services, done_row.id)
 
@@ -71,12 +79,15 @@ async def test_graphql_changes_to_another_owners_booking_are_not_found_and_chang
     assert await _requests_of(services, open_row.id) == []
     assert after_done.service_rating is None and after_done.service_rating_message is None
     assert after_done.updated_at == before_done.updated_at
-    thread = await gql(client, owner, "query($id: Int!) { thread(bookingId: $id) { unreadCount readAt } }", id=open_row.id)
+    thread = await gql(
+        client, owner, "query($id: Int!) { thread(bookingId: $id) { unreadCount readAt } }", id=open_row.id
+    )
     assert thread["data"]["thread"] == {"unreadCount": 1, "readAt": None}
 
 
-async def test_request_booking_change_over_graphql(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn,
-                                                   world: World, services: Services) -> None:
+async def test_request_booking_change_over_graphql(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, world: World, services: Services
+) -> None:
     row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car)
     await workshop_side_confirm(services, row.id)
     wanted = future_local(days=14, hour=9)
@@ -86,7 +97,12 @@ async def test_request_booking_change_over_graphql(client: httpx.AsyncClient, ow
     request = made["data"]["requestBookingChange"]
     assert request["__typename"] == "ChangeRequestSuccess", made
     item = request["changeRequest"]
-    assert (item["bookingId"], item["requestType"], item["status"], item["reason"]) == (row.id, "reschedule", "pending", "Ferie")
+    assert (item["bookingId"], item["requestType"], item["status"], item["reason"]) == (
+        row.id,
+        "reschedule",
+        "pending",
+        "Ferie",
+    )
     stored = await _requests_of(services, row.id)
     assert [(r.id, r.request_type, r.status) for r in stored] == [(item["id"], "reschedule", "pending")]
     assert (await _row(services, row.id)).status == "CONFIRMED"  # the workshop decides; the booking is unchanged
@@ -106,14 +122,19 @@ async def workshop_side_confirm(services: Services, booking_id: int) -> None:
         await workshop_side.confirm(uow, booking_id)
 
 
-async def test_change_requests_list_is_per_owner(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn,
-                                                 world: World, services: Services) -> None:
+async def test_change_requests_list_is_per_owner(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, world: World, services: Services
+) -> None:
     mine = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car, status="CONFIRMED")
-    theirs = await stored_booking(services, owner_id=other_owner.owner_id, world=world, vehicle=world.other_car,
-                                  status="CONFIRMED")
+    theirs = await stored_booking(
+        services, owner_id=other_owner.owner_id, world=world, vehicle=world.other_car, status="CONFIRMED"
+    )
     for who, row in ((owner, mine), (other_owner, theirs)):
-        response = await client.post("/api/co/bookings/change-requests", headers=who.headers,
-                                     json={"booking_id": row.id, "request_type": "cancel", "reason": f"for {row.id}"})
+        response = await client.post(
+            "/api/co/bookings/change-requests",
+            headers=who.headers,
+            json={"booking_id": row.id, "request_type": "cancel", "reason": f"for {row.id}"},
+        )
         assert response.status_code == 201, response.text
 
     listed = {}
@@ -128,15 +149,20 @@ async def test_change_requests_list_is_per_owner(client: httpx.AsyncClient, owne
 
 
 @pytest.mark.parametrize("what", ["workshop", "service"])
-async def test_booking_an_inactive_workshop_or_service_is_a_clear_4xx(client: httpx.AsyncClient, owner: SignedIn,
-                                                                     world: World, services: Services, what: str) -> None:
+async def test_booking_an_inactive_workshop_or_service_is_a_clear_4xx(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services, what: str
+) -> None:
     async with services.sessionmaker() as session:
         target = world.workshop if what == "workshop" else world.oil
         row = await session.get(type(target), target.org_nr if what == "workshop" else target.id)
         row.is_active = False
         await session.commit()
-    body = {"org_nr": world.workshop.org_nr, "service_start_time": future_local(), "registration_number": "BT57225",
-            "service_id": world.oil.id}
+    body = {
+        "org_nr": world.workshop.org_nr,
+        "service_start_time": future_local(),
+        "registration_number": "BT57225",
+        "service_id": world.oil.id,
+    }
 
     response = await client.post("/api/co/bookings", json=body, headers=owner.headers)
 
@@ -147,13 +173,20 @@ async def test_booking_an_inactive_workshop_or_service_is_a_clear_4xx(client: ht
         assert (await session.exec(select(Booking))).all() == []  # type: ignore[call-overload]
 
 
-@pytest.mark.parametrize(("ahead", "direct"), [(timedelta(hours=24, minutes=1), True),
-                                               (timedelta(hours=24), True),
-                                               (timedelta(hours=23, minutes=59), False)],
-                         ids=["24h01m-direct", "24h00m-direct", "23h59m-request"])
+@pytest.mark.parametrize(
+    ("ahead", "direct"),
+    [(timedelta(hours=24, minutes=1), True), (timedelta(hours=24), True), (timedelta(hours=23, minutes=59), False)],
+    ids=["24h01m-direct", "24h00m-direct", "23h59m-request"],
+)
 async def test_the_24_hour_boundary_decides_direct_change_or_request(
-        client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services, monkeypatch: pytest.MonkeyPatch,
-        ahead: timedelta, direct: bool) -> None:
+    client: httpx.AsyncClient,
+    owner: SignedIn,
+    world: World,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+    ahead: timedelta,
+    direct: bool,
+) -> None:
     start = datetime(2031, 3, 4, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Oslo
     row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car, start=start)
     frozen = start - ahead
@@ -183,15 +216,22 @@ async def _confirm_or_conflict(services: Services, booking_id: int) -> str:
     return "confirmed"
 
 
-async def test_a_cancel_racing_the_workshop_confirm_has_one_winner(client: httpx.AsyncClient, owner: SignedIn,
-                                                                   world: World, services: Services) -> None:
+async def test_a_cancel_racing_the_workshop_confirm_has_one_winner(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
     for day in range(4):
-        row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car,
-                                   start=datetime.now(UTC) + timedelta(days=5 + day))
+        row = await stored_booking(
+            services,
+            owner_id=owner.owner_id,
+            world=world,
+            vehicle=world.car,
+            start=datetime.now(UTC) + timedelta(days=5 + day),
+        )
 
         cancel, confirm = await asyncio.gather(
             client.post("/api/co/bookings/cancel", json={"booking_id": row.id}, headers=owner.headers),
-            _confirm_or_conflict(services, row.id))
+            _confirm_or_conflict(services, row.id),
+        )
 
         assert cancel.status_code == 200, cancel.text
         after = await _row(services, row.id)
@@ -208,12 +248,20 @@ async def test_a_cancel_racing_the_workshop_confirm_has_one_winner(client: httpx
             assert requests == []
 
 
-@pytest.mark.parametrize(("ahead", "direct"), [(timedelta(hours=24, minutes=1), True),
-                                               (timedelta(hours=23, minutes=59), False)],
-                         ids=["24h01m-cancelled", "23h59m-request"])
+@pytest.mark.parametrize(
+    ("ahead", "direct"),
+    [(timedelta(hours=24, minutes=1), True), (timedelta(hours=23, minutes=59), False)],
+    ids=["24h01m-cancelled", "23h59m-request"],
+)
 async def test_the_24_hour_boundary_decides_cancel_or_cancel_request(
-        client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services, monkeypatch: pytest.MonkeyPatch,
-        ahead: timedelta, direct: bool) -> None:
+    client: httpx.AsyncClient,
+    owner: SignedIn,
+    world: World,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+    ahead: timedelta,
+    direct: bool,
+) -> None:
     start = datetime(2031, 3, 4, 9, 0, tzinfo=UTC)
     row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car, start=start)
     frozen = start - ahead

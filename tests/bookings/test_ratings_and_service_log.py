@@ -15,23 +15,39 @@ from tests.conftest import SignedIn
 
 async def completed(services: Services, owner: SignedIn, world: World, days_ago: int = 10, **fields: object) -> int:
     start = datetime.now(UTC) - timedelta(days=days_ago)
-    row = await stored_booking(services, owner_id=owner.owner_id, world=world, status="COMPLETED", start=start,
-                               vehicle=world.car, service_actual_end_time=start + timedelta(hours=1), **fields)
+    row = await stored_booking(
+        services,
+        owner_id=owner.owner_id,
+        world=world,
+        status="COMPLETED",
+        start=start,
+        vehicle=world.car,
+        service_actual_end_time=start + timedelta(hours=1),
+        **fields,
+    )
     assert row.id is not None
     return row.id
 
 
 # --- ratings -------------------------------------------------------------------------------------
 
-async def test_rating_reference_example_is_out_of_range(client: httpx.AsyncClient, owner: SignedIn, world: World,
-                                                        services: Services) -> None:
+
+async def test_rating_reference_example_is_out_of_range(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
     booking_id = await completed(services, owner, world)
     example = {"service_rating": 499.0, "service_rating_message": "string_value", "private_service_rating": True}
-    for path in (f"/api/co/bookings/rate/{booking_id}", f"/api/co/rating/rate/{booking_id}", f"/api/co/rating/{booking_id}"):
+    for path in (
+        f"/api/co/bookings/rate/{booking_id}",
+        f"/api/co/rating/rate/{booking_id}",
+        f"/api/co/rating/{booking_id}",
+    ):
         response = await client.post(path, json=example, headers=owner.headers)
         assert response.status_code == 400, path
         assert response.json()["errors"] == [{"field": "service_rating", "reason": "out_of_range"}]
-    wrong_type = await client.post(f"/api/co/rating/{booking_id}", json={"service_rating": "five"}, headers=owner.headers)
+    wrong_type = await client.post(
+        f"/api/co/rating/{booking_id}", json={"service_rating": "five"}, headers=owner.headers
+    )
     assert wrong_type.status_code == 400
 
 
@@ -41,25 +57,31 @@ async def test_rating_routes_require_bearer(client: httpx.AsyncClient) -> None:
     assert (await client.post("/api/co/rating/rate/1", json={"service_rating": 5})).status_code == 401
 
 
-async def test_only_completed_bookings_can_be_rated(client: httpx.AsyncClient, owner: SignedIn, world: World,
-                                                    services: Services) -> None:
+async def test_only_completed_bookings_can_be_rated(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
     row = await stored_booking(services, owner_id=owner.owner_id, world=world, status="CONFIRMED", vehicle=world.car)
     response = await client.post(f"/api/co/rating/{row.id}", json={"service_rating": 4}, headers=owner.headers)
     assert response.status_code == 409 and response.json()["code"] == "RATING_NOT_ALLOWED"
 
 
-async def test_rate_create_update_list_and_workshop_average(client: httpx.AsyncClient, owner: SignedIn,
-                                                            other_owner: SignedIn, world: World, services: Services) -> None:
+async def test_rate_create_update_list_and_workshop_average(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, world: World, services: Services
+) -> None:
     first = await completed(services, owner, world, days_ago=20)
     second = await completed(services, owner, world, days_ago=5)
-    created = await client.post(f"/api/co/bookings/rate/{first}", headers=owner.headers,
-                                json={"service_rating": 5, "service_rating_message": "Topp", "private_service_rating": False})
+    created = await client.post(
+        f"/api/co/bookings/rate/{first}",
+        headers=owner.headers,
+        json={"service_rating": 5, "service_rating_message": "Topp", "private_service_rating": False},
+    )
     assert created.status_code == 200
     data = created.json()["data"]
     assert data["service_rating"] == 5.0 and data["service_rating_message"] == "Topp" and data["rated_at"]
     await client.post(f"/api/co/rating/rate/{second}", json={"service_rating": 3}, headers=owner.headers)
-    updated = await client.post(f"/api/co/rating/{second}", json={"service_rating": 2, "private_service_rating": True},
-                                headers=owner.headers)
+    updated = await client.post(
+        f"/api/co/rating/{second}", json={"service_rating": 2, "private_service_rating": True}, headers=owner.headers
+    )
     assert updated.json()["data"]["service_rating"] == 2.0 and updated.json()["data"]["private_service_rating"] is True
     async with services.sessionmaker() as session:
         workshop = await session.get(Workshop, world.workshop.org_nr)
@@ -68,9 +90,21 @@ async def test_rate_create_update_list_and_workshop_average(client: httpx.AsyncC
         listed = (await client.get(path, headers=owner.headers)).json()
         assert listed["total"] == 2 and {i["booking_id"] for i in listed["items"]} == {first, second}
         assert set(listed["items"][0]) == {
-            "booking_id", "workshop_org_nr", "workshop_name", "service_id", "service_title", "registration_number",
-            "status", "service_start_time", "service_estimated_end_time", "service_actual_end_time", "service_rating",
-            "service_rating_message", "private_service_rating", "rated_at"}
+            "booking_id",
+            "workshop_org_nr",
+            "workshop_name",
+            "service_id",
+            "service_title",
+            "registration_number",
+            "status",
+            "service_start_time",
+            "service_estimated_end_time",
+            "service_actual_end_time",
+            "service_rating",
+            "service_rating_message",
+            "private_service_rating",
+            "rated_at",
+        }
     assert (await client.get("/api/co/rating", headers=other_owner.headers)).json() == {"total": 0, "items": []}
     line = (await client.get(f"/api/co/bookings/{first}", headers=owner.headers)).json()
     assert line["rating_allowed"] is True and line["service_rating"] == 5.0
@@ -78,11 +112,17 @@ async def test_rate_create_update_list_and_workshop_average(client: httpx.AsyncC
 
 # --- service log ---------------------------------------------------------------------------------
 
-async def test_service_log_reference_examples_are_validated(client: httpx.AsyncClient, owner: SignedIn, world: World) -> None:
+
+async def test_service_log_reference_examples_are_validated(
+    client: httpx.AsyncClient, owner: SignedIn, world: World
+) -> None:
     org = world.workshop.org_nr
     cases = [
         (f"/api/co/service-log/latest?limit=string_value&registration_number=BT57225&workshop_org_nr={org}", "limit"),
-        (f"/api/co/service-log/list?page=string_value&page_size=string_value&registration_number=BT57225&workshop_org_nr={org}", "page"),
+        (
+            f"/api/co/service-log/list?page=string_value&page_size=string_value&registration_number=BT57225&workshop_org_nr={org}",
+            "page",
+        ),
         ("/api/co/service-log/vehicle-history/latest?limit=string_value&registration_number=BT57225", "limit"),
         ("/api/co/service-log/vehicle-history/list?page=string_value&page_size=string_value", "page"),
         ("/api/co/service-log/latest?limit=21", "limit"),
@@ -97,39 +137,51 @@ async def test_service_log_reference_examples_are_validated(client: httpx.AsyncC
         assert response.json()["errors"][0]["field"] == field
 
 
-async def test_service_log_examples_with_real_data(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn,
-                                                   world: World, services: Services) -> None:
+async def test_service_log_examples_with_real_data(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, world: World, services: Services
+) -> None:
     old = await completed(services, owner, world, days_ago=40, service_rating=4.0)
     new = await completed(services, owner, world, days_ago=2, service_rating=5.0)
     await stored_booking(services, owner_id=owner.owner_id, world=world, status="REQUESTED", vehicle=world.car)
     org = world.workshop.org_nr
-    latest = await client.get(f"/api/co/service-log/latest?limit=5&registration_number=BT57225&workshop_org_nr={org}",
-                              headers=owner.headers)
+    latest = await client.get(
+        f"/api/co/service-log/latest?limit=5&registration_number=BT57225&workshop_org_nr={org}", headers=owner.headers
+    )
     assert latest.status_code == 200
     assert [i["booking_id"] for i in latest.json()["data"]["items"]] == [new, old]
     listed = (await client.get("/api/co/service-log/list?page=2&page_size=1", headers=owner.headers)).json()["data"]
     assert listed["total"] == 2 and listed["pages"] == 2 and [i["id"] for i in listed["items"]] == [old]
-    summary = (await client.get(f"/api/co/service-log/summary?registration_number=BT57225&workshop_org_nr={org}",
-                                headers=owner.headers)).json()["data"]
+    summary = (
+        await client.get(
+            f"/api/co/service-log/summary?registration_number=BT57225&workshop_org_nr={org}", headers=owner.headers
+        )
+    ).json()["data"]
     assert summary["count"] == 2 and summary["average_rating"] == 4.5 and summary["total_spent"] == 2980.0
     assert summary["last_service_date"] is not None
-    ranged = (await client.get(f"/api/co/service-log/summary?date_from={(datetime.now(UTC) - timedelta(days=10)).date()}",
-                               headers=owner.headers)).json()["data"]
+    ranged = (
+        await client.get(
+            f"/api/co/service-log/summary?date_from={(datetime.now(UTC) - timedelta(days=10)).date()}",
+            headers=owner.headers,
+        )
+    ).json()["data"]
     assert ranged["count"] == 1
     history = (await client.get("/api/co/service-log/vehicle-history/summary", headers=owner.headers)).json()["data"]
     assert history["count"] == 2 and history["filters"]["registration_number"] == "BT57225"
     assert history["vehicle"]["registration_number"] == "BT57225"
     vlist = (await client.get("/api/co/service-log/vehicle-history/list", headers=owner.headers)).json()["data"]
     assert vlist["total"] == 2
-    vlatest = (await client.get("/api/co/service-log/vehicle-history/latest?limit=1", headers=owner.headers)).json()["data"]
+    vlatest = (await client.get("/api/co/service-log/vehicle-history/latest?limit=1", headers=owner.headers)).json()[
+        "data"
+    ]
     assert [i["id"] for i in vlatest["items"]] == [new]
     records = (await client.get("/api/co/service-records", headers=owner.headers)).json()["data"]
     assert records["total"] == 2
     messages = await client.get(f"/api/co/service-log/messages/{new}", headers=owner.headers)
     assert messages.status_code == 200 and messages.json()["data"]["log_id"] == new
     # another owner: someone else's plate is 403, someone else's log is 404, and their own log is empty
-    assert (await client.get("/api/co/service-log/list?registration_number=BT57225",
-                             headers=other_owner.headers)).status_code == 403
+    assert (
+        await client.get("/api/co/service-log/list?registration_number=BT57225", headers=other_owner.headers)
+    ).status_code == 403
     assert (await client.get(f"/api/co/service-log/messages/{new}", headers=other_owner.headers)).status_code == 404
     assert (await client.get("/api/co/service-log/summary", headers=other_owner.headers)).json()["data"]["count"] == 0
     assert (await client.get("/api/co/service-records", headers=other_owner.headers)).json()["data"]["total"] == 0
@@ -143,12 +195,16 @@ async def test_vehicle_history_without_a_vehicle_is_404(client: httpx.AsyncClien
     assert response.status_code == 404 and response.json()["code"] == "NO_PRIMARY_VEHICLE"
 
 
-async def test_export_token_and_download(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn,
-                                         world: World, services: Services) -> None:
+async def test_export_token_and_download(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, world: World, services: Services
+) -> None:
     await completed(services, owner, world, days_ago=3, service_rating=5.0, service_rating_message="Flott")
     org = world.workshop.org_nr
-    issued = await client.get(f"/api/co/service-log/export-token?registration_number=BT57225&workshop_org_nr={org}"
-                              "&date_from=2026-01-01&date_to=2030-12-31", headers=owner.headers)
+    issued = await client.get(
+        f"/api/co/service-log/export-token?registration_number=BT57225&workshop_org_nr={org}"
+        "&date_from=2026-01-01&date_to=2030-12-31",
+        headers=owner.headers,
+    )
     assert issued.status_code == 200
     data = issued.json()["data"]
     assert data["expires_in"] == 900 and "/api/co/service-records/export?token=" in data["download_url"]
@@ -170,8 +226,9 @@ async def test_export_token_and_download(client: httpx.AsyncClient, owner: Signe
     assert (await client.get("/api/co/service-records/export", headers=owner.headers)).status_code == 200
     assert (await client.get("/api/co/service-records/export")).status_code == 401
     assert (await client.get(f"/api/co/service-records/export?token={data['token']}x")).status_code == 401
-    assert (await client.get(f"/api/co/service-records/export?token={data['token']}",
-                             headers=other_owner.headers)).status_code == 403
+    assert (
+        await client.get(f"/api/co/service-records/export?token={data['token']}", headers=other_owner.headers)
+    ).status_code == 403
     widened = await client.get(f"/api/co/service-records/export?token={data['token']}&workshop_org_nr=921460929")
     assert widened.status_code == 403
     access = owner.access_token
@@ -183,7 +240,9 @@ async def test_export_token_and_download(client: httpx.AsyncClient, owner: Signe
     assert foreign.status_code == 403
 
 
-async def test_expired_export_token_is_401(client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services) -> None:
+async def test_expired_export_token_is_401(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
     from app.domain.service_log.results import Filters
     from app.domain.service_log.service import issue_export_token
 
@@ -194,7 +253,9 @@ async def test_expired_export_token_is_401(client: httpx.AsyncClient, owner: Sig
     assert response.status_code == 401 and response.json()["code"] == "EXPORT_TOKEN_EXPIRED"
 
 
-async def test_export_honours_accept(client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services) -> None:
+async def test_export_honours_accept(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
     booking_id = await completed(services, owner, world, days_ago=3, service_rating=5.0, service_rating_message="Flott")
     path = "/api/co/service-records/export"
     as_json = await client.get(path, headers={**owner.headers, "Accept": "application/json"})
@@ -205,8 +266,13 @@ async def test_export_honours_accept(client: httpx.AsyncClient, owner: SignedIn,
     assert set(body) == {"data", "meta"} and set(body["meta"]) == {"request_id", "generated_at"}
     assert body["data"]["total"] == 1 and body["data"]["items"][0]["booking_id"] == booking_id
     # CSV when asked for, by Accept or by ?format=csv (which wins over Accept), and by default
-    for headers, query in (({"Accept": "text/csv"}, ""), ({"Accept": "application/json"}, "?format=csv"),
-                           ({}, ""), ({"Accept": "*/*"}, ""), ({"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}, "")):
+    for headers, query in (
+        ({"Accept": "text/csv"}, ""),
+        ({"Accept": "application/json"}, "?format=csv"),
+        ({}, ""),
+        ({"Accept": "*/*"}, ""),
+        ({"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}, ""),
+    ):
         answer = await client.get(path + query, headers={**owner.headers, **headers})
         assert answer.status_code == 200, (headers, query)
         assert answer.headers["content-type"] == "text/csv; charset=utf-8", (headers, query)
@@ -219,15 +285,19 @@ async def test_export_honours_accept(client: httpx.AsyncClient, owner: SignedIn,
     assert as_file.json()["data"] == body["data"] and as_file.headers["content-disposition"].endswith('.json"')
 
 
-async def test_export_links_end_with_the_session(client: httpx.AsyncClient, owner: SignedIn, world: World,
-                                                  services: Services) -> None:
+async def test_export_links_end_with_the_session(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
     await completed(services, owner, world, days_ago=3)
     issued = (await client.get("/api/co/service-log/export-token", headers=owner.headers)).json()["data"]
     listed = (await client.get("/api/co/service-log/list?export_token=1", headers=owner.headers)).json()["data"]
     mutation = "mutation { createServiceLogExportToken { ... on ExportTokenSuccess { exportToken { token } } } }"
     over_graphql = (await client.post("/graphql", json={"query": mutation}, headers=owner.headers)).json()
-    tokens = [issued["token"], listed["export_token"]["token"],
-              over_graphql["data"]["createServiceLogExportToken"]["exportToken"]["token"]]
+    tokens = [
+        issued["token"],
+        listed["export_token"]["token"],
+        over_graphql["data"]["createServiceLogExportToken"]["exportToken"]["token"],
+    ]
     for token in tokens:
         assert jwt.decode(token, options={"verify_signature": False})["sid"]
         assert (await client.get(f"/api/co/service-records/export?token={token}")).status_code == 200

@@ -23,18 +23,23 @@ from tests.conftest import SignedIn
 
 async def events_of(services: Services, owner_id: int) -> list[DomainEvent]:
     async with services.sessionmaker() as session:
-        result = await session.exec(select(DomainEvent).where(DomainEvent.owner_id == owner_id).order_by(DomainEvent.id))  # type: ignore[call-overload]
+        result = await session.exec(
+            select(DomainEvent).where(DomainEvent.owner_id == owner_id).order_by(DomainEvent.id)
+        )  # type: ignore[call-overload]
         return list(result.scalars().all())
 
 
 async def notifications_of(services: Services, owner_id: int) -> list[Notification]:
     async with services.sessionmaker() as session:
-        result = await session.exec(select(Notification).where(Notification.owner_id == owner_id).order_by(Notification.id))  # type: ignore[call-overload]
+        result = await session.exec(
+            select(Notification).where(Notification.owner_id == owner_id).order_by(Notification.id)
+        )  # type: ignore[call-overload]
         return list(result.scalars().all())
 
 
-async def test_book_confirm_complete_rate_log_export(client: httpx.AsyncClient, owner: SignedIn, world: World,
-                                                     services: Services) -> None:
+async def test_book_confirm_complete_rate_log_export(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
     group = (await book(client, owner, world, services=[world.oil.id, world.brakes.id])).json()["data"]
     group_id = group["group_id"]
     # illegal: completing a requested booking
@@ -73,7 +78,9 @@ async def test_book_confirm_complete_rate_log_export(client: httpx.AsyncClient, 
     notes = await notifications_of(services, owner.owner_id)
     assert notes[1].title == "Bestilling bekreftet" and "Bilservice Oslo" in notes[1].body
     updates = [e for e in await events_of(services, owner.owner_id) if e.event_type == "booking.updated"]
-    assert [e.payload["status"] for e in updates] == ["REQUESTED"] * 2 + ["CONFIRMED"] * 2 + ["IN_PROGRESS"] * 2 + ["COMPLETED"] * 2
+    assert [e.payload["status"] for e in updates] == ["REQUESTED"] * 2 + ["CONFIRMED"] * 2 + ["IN_PROGRESS"] * 2 + [
+        "COMPLETED"
+    ] * 2
     assert set(updates[-1].payload) >= {"booking_id", "group_id", "status", "status_display", "updated_at"}
 
 
@@ -100,31 +107,53 @@ async def test_workshop_of_another_org_is_refused(world: World, owner: SignedIn,
         await workshop(services, "confirm", str(row.id), "--org-nr", world.other_workshop.org_nr)
 
 
-async def test_minbil_workshop_confirm_as_a_process(world: World, owner: SignedIn, services: Services,
-                                                    settings: object, tmp_path: Path) -> None:
+async def test_minbil_workshop_confirm_as_a_process(
+    world: World, owner: SignedIn, services: Services, settings: object, tmp_path: Path
+) -> None:
     row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car)
     script = Path(sys.executable).with_name("minbil")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "app.cli"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("MINBIL_")}
     env.pop("REDIS_URL", None)
-    env.update({"DATABASE_URL": services.settings.database_url or "", "MINBIL_DATA_DIR": str(tmp_path),
-                "MINBIL_JWT_SECRET": "process-secret-" + "y" * 40, "MINBIL_LOG_LEVEL": "WARNING"})
-    process = await asyncio.create_subprocess_exec(*command, "workshop", "confirm", str(row.id), env=env,
-                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    env.update(
+        {
+            "DATABASE_URL": services.settings.database_url or "",
+            "MINBIL_DATA_DIR": str(tmp_path),
+            "MINBIL_JWT_SECRET": "process-secret-" + "y" * 40,
+            "MINBIL_LOG_LEVEL": "WARNING",
+        }
+    )
+    process = await asyncio.create_subprocess_exec(
+        *command,
+        "workshop",
+        "confirm",
+        str(row.id),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()
     assert '"status": "CONFIRMED"' in out.decode()
     async with services.sessionmaker() as session:
         stored = await session.get(Booking, row.id)
         assert stored is not None and stored.status == "CONFIRMED" and stored.verify_booked
-    again = await asyncio.create_subprocess_exec(*command, "workshop", "confirm", str(row.id), env=env,
-                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    again = await asyncio.create_subprocess_exec(
+        *command,
+        "workshop",
+        "confirm",
+        str(row.id),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     _, err = await again.communicate()
     assert again.returncode == 1 and "cannot change from CONFIRMED to CONFIRMED" in err.decode()
 
 
-async def test_messages_written_by_owner_reach_the_thread(client: httpx.AsyncClient, owner: SignedIn, world: World,
-                                                          services: Services) -> None:
+async def test_messages_written_by_owner_reach_the_thread(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
     line = (await book(client, owner, world, message="Ring meg")).json()["data"]["items"][0]
     async with services.sessionmaker() as session:
         rows = (await session.exec(select(Message).where(Message.booking_id == line["id"]))).scalars().all()  # type: ignore[call-overload]

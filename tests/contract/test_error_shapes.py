@@ -8,10 +8,18 @@ import pytest
 from tests.conftest import SignedIn
 
 
-@pytest.mark.parametrize("path", ["/api/co/messages/thread/59.2096", "/api/co/messages/abc/messages",
-                                  "/api/co/notifications/x1", "/api/co/payments/intents/a/b/c"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/co/messages/thread/59.2096",
+        "/api/co/messages/abc/messages",
+        "/api/co/notifications/x1",
+        "/api/co/payments/intents/a/b/c",
+    ],
+)
 async def test_a_path_that_matches_no_route_of_a_structured_module_is_a_structured_404(
-        client: httpx.AsyncClient, owner: SignedIn, path: str) -> None:
+    client: httpx.AsyncClient, owner: SignedIn, path: str
+) -> None:
     response = await client.get(path, headers=owner.headers)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/json")
@@ -19,8 +27,9 @@ async def test_a_path_that_matches_no_route_of_a_structured_module_is_a_structur
 
 
 @pytest.mark.parametrize("path", ["/api/co/bookings/abc", "/api/co/nothing-here"])
-async def test_a_path_that_matches_no_route_elsewhere_is_a_problem_404(client: httpx.AsyncClient, owner: SignedIn,
-                                                                       path: str) -> None:
+async def test_a_path_that_matches_no_route_elsewhere_is_a_problem_404(
+    client: httpx.AsyncClient, owner: SignedIn, path: str
+) -> None:
     response = await client.get(path, headers=owner.headers)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")

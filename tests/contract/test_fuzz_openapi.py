@@ -69,7 +69,9 @@ class FuzzTarget:
     def throwaway_token(self) -> str:
         email = f"fuzz-{uuid.uuid4().hex[:10]}@minbil.io"
         with httpx.Client(base_url=self.base_url, timeout=30) as client:
-            assert client.post("/api/co/auth/sign-up", json={"email": email, "password": DEMO_PASSWORD}).status_code == 201
+            assert (
+                client.post("/api/co/auth/sign-up", json={"email": email, "password": DEMO_PASSWORD}).status_code == 201
+            )
             response = client.post("/api/co/auth/sign-in", json={"email": email, "password": DEMO_PASSWORD})
             assert response.status_code == 200, response.text
             return str(response.json()["access_token"])
@@ -84,13 +86,20 @@ async def _empty_tables(database_url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-async def fuzz_target(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FuzzTarget]:
+async def fuzz_target(
+    database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[FuzzTarget]:
     await _empty_tables(database_url)
     tmp: Path = tmp_path_factory.mktemp("fuzz")
     prefix = f"minbil:fuzz:{uuid.uuid4().hex[:8]}:"
     app_settings = load_settings(
-        {}, database_url=database_url, redis_url=redis_url, redis_prefix=prefix,
-        jwt_secret="fuzz-secret-" + "x" * 40, environment="test", data_dir=str(tmp / "data"),
+        {},
+        database_url=database_url,
+        redis_url=redis_url,
+        redis_prefix=prefix,
+        jwt_secret="fuzz-secret-" + "x" * 40,
+        environment="test",
+        data_dir=str(tmp / "data"),
         media_dir=str(tmp / "media"),
     )
     env = {
@@ -104,8 +113,13 @@ async def fuzz_target(database_url: str, redis_url: str, tmp_path_factory: pytes
         "MINBIL_PASSWORD_PARALLELISM": "1",
     }
     seeded = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "app.cli", "seed", "--workshops", "40", "--seed", "7"],
-        cwd=ROOT, env=server_env(app_settings, **env), capture_output=True, timeout=300, check=False,
+        subprocess.run,
+        [sys.executable, "-m", "app.cli", "seed", "--workshops", "40", "--seed", "7"],
+        cwd=ROOT,
+        env=server_env(app_settings, **env),
+        capture_output=True,
+        timeout=300,
+        check=False,
     )
     assert seeded.returncode == 0, seeded.stderr.decode()[-3000:]
     server = Server(app_settings, **env)
@@ -127,19 +141,31 @@ async def fuzz_target(database_url: str, redis_url: str, tmp_path_factory: pytes
 
 def _openapi_document() -> dict[str, Any]:
     """The document `/api/co/schema/openapi.json` serves (`test_the_fuzzed_document_is_the_served_one` checks)."""
-    app = create_app(load_settings({}, database_url="postgresql+asyncpg://unused@127.0.0.1/unused",
-                                   jwt_secret="openapi-" + "x" * 40, environment="test", log_level="WARNING",
-                                   log_json=False))
+    app = create_app(
+        load_settings(
+            {},
+            database_url="postgresql+asyncpg://unused@127.0.0.1/unused",
+            jwt_secret="openapi-" + "x" * 40,
+            environment="test",
+            log_level="WARNING",
+            log_json=False,
+        )
+    )
     return app.openapi_schema.to_schema()  # type: ignore[no-any-return]
 
 
 DOCUMENT = _openapi_document()
-schema = schemathesis.openapi.from_dict(DOCUMENT, config=schemathesis.Config.from_dict({
-    "seed": SEED,
-    # the document's examples and generated cases; the coverage phase's boundary cases are unbounded
-    "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
-    "generation": {"deterministic": True},
-}))
+schema = schemathesis.openapi.from_dict(
+    DOCUMENT,
+    config=schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            # the document's examples and generated cases; the coverage phase's boundary cases are unbounded
+            "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+            "generation": {"deterministic": True},
+        }
+    ),
+)
 
 
 def test_the_fuzzed_document_is_the_served_one(fuzz_target: FuzzTarget) -> None:
@@ -161,8 +187,9 @@ class Journey:
             case.setdefault("media_type", "application/json")
         headers = {"Authorization": f"Bearer {token or self.target.token}", "x-api-key": API_KEY}
         try:
-            response = operation.Case(**case).call_and_validate(base_url=self.target.base_url, headers=headers,
-                                                                checks=CHECKS, timeout=30)
+            response = operation.Case(**case).call_and_validate(
+                base_url=self.target.base_url, headers=headers, checks=CHECKS, timeout=30
+            )
         except (AssertionError, FailureGroup) as exc:  # collected: one run reports every operation that fails
             self.failures.append(f"{method} {path}: {str(exc)[:1500]}")
             return None
@@ -187,31 +214,67 @@ def test_success_answers_match_the_document(fuzz_target: FuzzTarget) -> None:
     org_nr, service_id = requested["workshop_org_nr"], requested["service_id"]
     j.call("GET", "/api/co/bookings/{booking_id}", 200, path_parameters={"booking_id": requested["id"]})
     j.call("GET", "/api/co/bookings/change-requests", 200)
-    j.call("POST", "/api/co/bookings", 200, body={"org_nr": org_nr, "service_id": service_id,
-                                                  "service_start_time": _weekday_ahead(20, 10),
-                                                  "registration_number": requested["registration_number"]})
-    j.call("PUT", "/api/co/bookings/{booking_id}", 200, path_parameters={"booking_id": requested["id"]},
-           body={"service_start_time": _weekday_ahead(21, 11)})
-    j.call("POST", "/api/co/bookings/change-requests", 201,
-           body={"booking_id": confirmed["id"], "request_type": "RESCHEDULE",
-                 "requested_start_time": _weekday_ahead(22, 9), "reason": "Kan ikke den dagen"})
-    j.call("POST", "/api/co/rating/rate/{booking_id}", 200, path_parameters={"booking_id": unrated["id"]},
-           body={"service_rating": 4, "service_rating_message": "Bra"})
+    j.call(
+        "POST",
+        "/api/co/bookings",
+        200,
+        body={
+            "org_nr": org_nr,
+            "service_id": service_id,
+            "service_start_time": _weekday_ahead(20, 10),
+            "registration_number": requested["registration_number"],
+        },
+    )
+    j.call(
+        "PUT",
+        "/api/co/bookings/{booking_id}",
+        200,
+        path_parameters={"booking_id": requested["id"]},
+        body={"service_start_time": _weekday_ahead(21, 11)},
+    )
+    j.call(
+        "POST",
+        "/api/co/bookings/change-requests",
+        201,
+        body={
+            "booking_id": confirmed["id"],
+            "request_type": "RESCHEDULE",
+            "requested_start_time": _weekday_ahead(22, 9),
+            "reason": "Kan ikke den dagen",
+        },
+    )
+    j.call(
+        "POST",
+        "/api/co/rating/rate/{booking_id}",
+        200,
+        path_parameters={"booking_id": unrated["id"]},
+        body={"service_rating": 4, "service_rating_message": "Bra"},
+    )
     j.call("GET", "/api/co/shops/{org_nr}", 200, path_parameters={"org_nr": org_nr})
     j.call("GET", "/api/co/marketplace/shops/{org_nr}", 200, path_parameters={"org_nr": org_nr})
     j.call("GET", "/api/co/filters/filterByCategories", 200, query={"categories": "1,2"})
     j.call("GET", "/api/co/filters/filterByHierarchicalCategories", 200, query={"categories": "4"})
     j.call("GET", "/api/co/filters/location", 200, query={"lat": "59.91", "lng": "10.75", "radius": "20"})
     j.call("GET", "/api/co/filters/search", 200, query={"q": "olje"})
-    j.call("GET", "/api/co/shops", 200, query={"layout": "market", "lat": "59.91", "lng": "10.75", "include_facets": "true"})
+    j.call(
+        "GET",
+        "/api/co/shops",
+        200,
+        query={"layout": "market", "lat": "59.91", "lng": "10.75", "include_facets": "true"},
+    )
     j.call("POST", "/api/co/favorits", 201, body={"org_nr": org_nr})
     j.call("POST", "/api/co/favorits", 200, body={"org_nr": org_nr})
     j.call("DELETE", "/api/co/favorits", 200, body={"org_nr": org_nr})
     j.call("POST", "/api/co/messages/send", 201, body={"thread_id": str(requested["id"]), "message": "Hei"})
     j.call("GET", "/api/co/messages/thread/{booking_id}", 200, path_parameters={"booking_id": requested["id"]})
     j.call("POST", "/api/co/messages/mark-read", 200, body={"thread_id": str(confirmed["id"])})
-    j.call("POST", "/api/co/messages/thread/{booking_id}/read-up-to", 200, path_parameters={"booking_id": confirmed["id"]},
-           body={})
+    j.call(
+        "POST",
+        "/api/co/messages/thread/{booking_id}/read-up-to",
+        200,
+        path_parameters={"booking_id": confirmed["id"]},
+        body={},
+    )
     notifications = j.call("GET", "/api/co/notifications", 200)
     first = notifications["data"][0]["id"]
     j.call("GET", "/api/co/notifications/{notif_id}", 200, path_parameters={"notif_id": first})
@@ -221,26 +284,48 @@ def test_success_answers_match_the_document(fuzz_target: FuzzTarget) -> None:
     if intent is not None:
         payment_id = intent["data"]["id"] if "data" in intent else intent["id"]
         j.call("GET", "/api/co/payments/intents/{payment_id}", 200, path_parameters={"payment_id": payment_id})
-        j.call("POST", "/api/co/payments/intents/{payment_id}/confirm", 200, path_parameters={"payment_id": payment_id},
-               body={})
+        j.call(
+            "POST",
+            "/api/co/payments/intents/{payment_id}/confirm",
+            200,
+            path_parameters={"payment_id": payment_id},
+            body={},
+        )
     j.call("PUT", "/api/co/presence", 200, body={"status": "online"})
     j.call("PUT", "/api/co/profile", 200, body={"first_name": "Demo", "phone_number": "+4799999999"})
     j.call("GET", "/api/co/profile/check-username", 200, query={"username": "ledig-navn"})
     j.call("PUT", "/api/co/settings/notifications", 200, body={"booking.updated": {"email": False, "push": True}})
     logs = j.call("GET", "/api/co/service-log/list", 200)
-    j.call("GET", "/api/co/service-log/messages/{log_id}", 200, path_parameters={"log_id": logs["data"]["items"][0]["id"]})
+    j.call(
+        "GET", "/api/co/service-log/messages/{log_id}", 200, path_parameters={"log_id": logs["data"]["items"][0]["id"]}
+    )
     token = j.call("GET", "/api/co/service-log/export-token", 200)
     j.call("GET", "/api/co/service-records/export", 200, query={"format": "json"})
     j.call("GET", "/api/co/service-records/export", 200, query={"token": token["data"]["token"]} if token else {})
     j.call("POST", "/api/co/vehicles", 201, body={"registration_number": "AB12345", "nickname": "Ny"})
-    j.call("PUT", "/api/co/vehicles/{registration_number}", 200, path_parameters={"registration_number": "AB12345"},
-           body={"nickname": "Nyere"})
+    j.call(
+        "PUT",
+        "/api/co/vehicles/{registration_number}",
+        200,
+        path_parameters={"registration_number": "AB12345"},
+        body={"nickname": "Nyere"},
+    )
     j.call("POST", "/api/co/vehicles/set-primary", 200, body={"registration_number": "AB12345"})
-    j.call("POST", "/api/co/vehicles/refresh/{registration_number}", 200, path_parameters={"registration_number": "AB12345"})
+    j.call(
+        "POST",
+        "/api/co/vehicles/refresh/{registration_number}",
+        200,
+        path_parameters={"registration_number": "AB12345"},
+    )
     j.call("POST", "/api/co/vehicles", 200, body={"registration_number": "AB12345"})
     j.call("GET", "/api/co/vehicles", 200, query={"registration_number": "AB12345"})
     j.call("DELETE", "/api/co/vehicles", 200, query={"registration_number": "AB12345"})
-    j.call("POST", "/api/co/bookings/cancel", 200, body={"booking_id": requested["id"], "cancellation_reason": "Endret planer"})
+    j.call(
+        "POST",
+        "/api/co/bookings/cancel",
+        200,
+        body={"booking_id": requested["id"], "cancellation_reason": "Endret planer"},
+    )
     email = f"journey-{uuid.uuid4().hex[:8]}@minbil.io"
     j.call("POST", "/api/co/auth/sign-up", 201, body={"email": email, "password": DEMO_PASSWORD})
     signed_in = j.call("POST", "/api/co/auth/sign-in", 200, body={"email": email, "password": DEMO_PASSWORD})
@@ -261,8 +346,15 @@ def _weekday_ahead(days: int, hour: int) -> str:
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None, database=None,
-          phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck), print_blob=True)
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+    print_blob=True,
+)
 def test_every_operation_conforms_and_never_answers_5xx(case: schemathesis.Case, fuzz_target: FuzzTarget) -> None:
     key = (case.operation.method.upper(), case.operation.path)
     token = fuzz_target.throwaway_token() if key in DESTRUCTIVE else fuzz_target.token

@@ -29,8 +29,12 @@ def _imported_modules(path: Path) -> list[tuple[int, str]]:
             found.extend((node.lineno, alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.append((node.lineno, node.module))
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in {
-                "import_module", "__import__"} and node.args and isinstance(node.args[0], ast.Constant):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", getattr(node.func, "attr", "")) in {"import_module", "__import__"}
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
             found.append((node.lineno, str(node.args[0].value)))
     return found
 
@@ -54,11 +58,14 @@ def test_committed_sdl_matches_the_code() -> None:
     generated = build_schema(settings).as_str().strip().splitlines()
     committed = (PROJECT_ROOT / "graphql_api" / "schema.graphql").read_text(encoding="utf-8").strip().splitlines()
     if generated != committed:
-        diff = list(difflib.unified_diff(committed, generated, "schema.graphql (committed)", "build_schema()", lineterm=""))
+        diff = list(
+            difflib.unified_diff(committed, generated, "schema.graphql (committed)", "build_schema()", lineterm="")
+        )
         pytest.fail(
             "graphql_api/schema.graphql is out of date; regenerate it with\n"
             "  python -m app.cli export-schema > graphql_api/schema.graphql   (or: make sdl)\n"
-            + "\n".join(diff[:60]) + ("\n..." if len(diff) > 60 else ""),
+            + "\n".join(diff[:60])
+            + ("\n..." if len(diff) > 60 else ""),
             pytrace=False,
         )
 
@@ -78,10 +85,16 @@ async def test_models_and_migrations_agree(database_url: str) -> None:
     engine = create_async_engine(database_url)
     try:
         async with engine.connect() as connection:
+
             def diff(sync_connection: Any) -> list[Any]:
-                context = MigrationContext.configure(sync_connection, opts={
-                    "compare_type": True, "compare_server_default": False, "include_object": _include,
-                })
+                context = MigrationContext.configure(
+                    sync_connection,
+                    opts={
+                        "compare_type": True,
+                        "compare_server_default": False,
+                        "include_object": _include,
+                    },
+                )
                 return list(compare_metadata(context, metadata))
 
             differences = await connection.run_sync(diff)

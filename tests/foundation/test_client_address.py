@@ -25,10 +25,14 @@ def served(settings: Settings) -> Iterator[httpx.Client]:
 
 def _statuses(client: httpx.Client, forwarded: list[str]) -> list[int]:
     """One sign-in attempt per value, each for another address (the per-account limit stays out of the way)."""
-    return [client.post("/api/co/auth/sign-in", json={"email": f"nobody-{uuid.uuid4().hex[:8]}@minbil.io",
-                                                      "password": "WrongPass123!"},
-                        headers={"X-Forwarded-For": ip}).status_code
-            for ip in forwarded]
+    return [
+        client.post(
+            "/api/co/auth/sign-in",
+            json={"email": f"nobody-{uuid.uuid4().hex[:8]}@minbil.io", "password": "WrongPass123!"},
+            headers={"X-Forwarded-For": ip},
+        ).status_code
+        for ip in forwarded
+    ]
 
 
 def test_rotating_forwarded_for_from_loopback_is_still_limited(settings_factory: Callable[..., Settings]) -> None:

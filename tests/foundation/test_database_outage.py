@@ -56,13 +56,17 @@ async def _booking_of(app: Any, owner: SignedIn) -> int:
 
 
 async def _send(client: httpx.AsyncClient, owner: SignedIn, booking_id: int, text_: str) -> httpx.Response:
-    return await client.post("/api/co/messages/send", json={"thread_id": str(booking_id), "message": text_},
-                             headers=owner.headers)
+    return await client.post(
+        "/api/co/messages/send", json={"thread_id": str(booking_id), "message": text_}, headers=owner.headers
+    )
 
 
-async def _graphql(client: httpx.AsyncClient, query: str, owner: SignedIn | None = None, **variables: Any) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables},
-                                 headers=owner.headers if owner else {})
+async def _graphql(
+    client: httpx.AsyncClient, query: str, owner: SignedIn | None = None, **variables: Any
+) -> dict[str, Any]:
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=owner.headers if owner else {}
+    )
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
@@ -73,7 +77,8 @@ def _retry_after(response: httpx.Response) -> int:
 
 
 async def test_database_outage_answers_503_serves_the_cache_and_loses_nothing(
-        outage_app: tuple[Any, httpx.AsyncClient], proxy: TcpProxy) -> None:
+    outage_app: tuple[Any, httpx.AsyncClient], proxy: TcpProxy
+) -> None:
     app, client = outage_app
     owner = await sign_up_and_in(client)
     booking_id = await _booking_of(app, owner)
@@ -121,7 +126,11 @@ async def test_database_outage_answers_503_serves_the_cache_and_loses_nothing(
         statuses = await client.get("/api/co/booking-statuses")
         assert statuses.status_code == 503, statuses.text
         assert _retry_after(statuses) >= 1
-        assert statuses.json()["where"] == {"layer": "rest", "component": "booking_statuses", "step": "service_unavailable"}
+        assert statuses.json()["where"] == {
+            "layer": "rest",
+            "component": "booking_statuses",
+            "step": "service_unavailable",
+        }
 
         # GraphQL: a query answers an error with the code, a mutation its UnavailableError member
         uncached = await _graphql(client, GRAPHQL_UNCACHED)
@@ -145,13 +154,22 @@ async def test_database_outage_answers_503_serves_the_cache_and_loses_nothing(
     assert (await client.get(UNCACHED_SEARCH)).status_code == 200
     # everything acknowledged is stored, and nothing that was refused
     async with app.state.services.engine.connect() as conn:
-        texts = (await conn.execute(text(
-            "SELECT message_text FROM messages WHERE booking_id = :b ORDER BY id"), {"b": booking_id})).scalars().all()
+        texts = (
+            (
+                await conn.execute(
+                    text("SELECT message_text FROM messages WHERE booking_id = :b ORDER BY id"), {"b": booking_id}
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert texts == ["før", "etter"]
     # and the events of what was acknowledged leave the outbox once the database is back
     for _ in range(100):
         async with app.state.services.engine.connect() as conn:
-            waiting = (await conn.execute(text("SELECT count(*) FROM domain_events WHERE published_at IS NULL"))).scalar()
+            waiting = (
+                await conn.execute(text("SELECT count(*) FROM domain_events WHERE published_at IS NULL"))
+            ).scalar()
         if waiting == 0:
             break
         await asyncio.sleep(0.1)
@@ -159,7 +177,8 @@ async def test_database_outage_answers_503_serves_the_cache_and_loses_nothing(
 
 
 async def test_an_unanswering_database_gives_503_after_the_connect_timeout(
-        outage_app: tuple[Any, httpx.AsyncClient], proxy: TcpProxy) -> None:
+    outage_app: tuple[Any, httpx.AsyncClient], proxy: TcpProxy
+) -> None:
     app, client = outage_app
     owner = await sign_up_and_in(client)
     booking_id = await _booking_of(app, owner)
@@ -182,8 +201,15 @@ class _ServerError(Exception):
 def test_what_counts_as_the_database_being_unavailable() -> None:
     pool_timeout = sa_exc.TimeoutError("QueuePool limit of size 10 overflow 20 reached")
     dropped = sa_exc.InterfaceError("SELECT 1", {}, Exception("connection is closed"), connection_invalidated=True)
-    for error in (ConnectionRefusedError(111, "refused"), TimeoutError(), pool_timeout, dropped,
-                  _ServerError("57P03"), _ServerError("53300"), _ServerError("08006")):
+    for error in (
+        ConnectionRefusedError(111, "refused"),
+        TimeoutError(),
+        pool_timeout,
+        dropped,
+        _ServerError("57P03"),
+        _ServerError("53300"),
+        _ServerError("08006"),
+    ):
         assert database_unavailable(error), error
     wrapped = sa_exc.OperationalError("SELECT 1", {}, _ServerError("57P01"))
     wrapped.__cause__ = wrapped.orig

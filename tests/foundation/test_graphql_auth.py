@@ -19,8 +19,9 @@ SESSION = """
 DONE = "__typename ... on Done { message } ... on UserError { message code } ... on ValidationError { fields { field reason } }"
 
 
-async def gql(client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None,
-              token: str | None = None) -> dict[str, Any]:
+async def gql(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     response = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
     assert response.status_code == 200, response.text
@@ -30,16 +31,22 @@ async def gql(client: httpx.AsyncClient, query: str, variables: dict[str, Any] |
 
 
 async def sign_up(client: httpx.AsyncClient, email: str, password: str = "StrongPass123!") -> dict[str, Any]:
-    data = await gql(client, """mutation($e: String!, $p: String!) { signUp(email: $e, password: $p) {
+    data = await gql(
+        client,
+        """mutation($e: String!, $p: String!) { signUp(email: $e, password: $p) {
         __typename ... on SignUpSuccess { owner { email id } } ... on UserError { message code }
         ... on ValidationError { fields { field reason } } ... on ConflictError { fields { field reason } } } }""",
-                     {"e": email, "p": password})
+        {"e": email, "p": password},
+    )
     return data["signUp"]  # type: ignore[no-any-return]
 
 
 async def sign_in(client: httpx.AsyncClient, email: str, password: str = "StrongPass123!") -> dict[str, Any]:
-    data = await gql(client, f"mutation($e: String!, $p: String!) {{ signIn(email: $e, password: $p) {{ {SESSION} }} }}",
-                     {"e": email, "p": password})
+    data = await gql(
+        client,
+        f"mutation($e: String!, $p: String!) {{ signIn(email: $e, password: $p) {{ {SESSION} }} }}",
+        {"e": email, "p": password},
+    )
     return data["signIn"]  # type: ignore[no-any-return]
 
 
@@ -60,8 +67,9 @@ async def test_me_without_token_is_null(client: httpx.AsyncClient) -> None:
 async def test_me_over_get(client: httpx.AsyncClient) -> None:
     await sign_up(client, "get@minbil.io")
     session = await sign_in(client, "get@minbil.io")
-    response = await client.get("/graphql", params={"query": "{ me { email } }"},
-                                headers={"Authorization": f"Bearer {session['accessToken']}"})
+    response = await client.get(
+        "/graphql", params={"query": "{ me { email } }"}, headers={"Authorization": f"Bearer {session['accessToken']}"}
+    )
     assert response.json() == {"data": {"me": {"email": "get@minbil.io"}}}
 
 
@@ -106,8 +114,9 @@ async def test_sign_out_needs_a_token_and_revokes_it(client: httpx.AsyncClient) 
     session = await sign_in(client, "out@minbil.io")
     done = (await gql(client, f"mutation {{ signOut {{ {DONE} }} }}", token=session["accessToken"]))["signOut"]
     assert done == {"__typename": "Done", "message": "Sign-out successful."}
-    response = await client.post("/graphql", json={"query": "{ me { email } }"},
-                                 headers={"Authorization": f"Bearer {session['accessToken']}"})
+    response = await client.post(
+        "/graphql", json={"query": "{ me { email } }"}, headers={"Authorization": f"Bearer {session['accessToken']}"}
+    )
     assert response.json()["errors"][0]["extensions"]["code"] == "TOKEN_REVOKED"
 
 

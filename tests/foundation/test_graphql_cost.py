@@ -35,8 +35,10 @@ from tests.statements import recorded
 
 DEFAULT_MAX = Settings().graphql_max_cost
 
-ALIAS = ("a{n}: workshops(first: 100) {{ nodes {{ services {{ categories {{ name }} }} rating {{ reviews {{ rating }} }} "
-         "openingHours {{ day }} }} }}")
+ALIAS = (
+    "a{n}: workshops(first: 100) {{ nodes {{ services {{ categories {{ name }} }} rating {{ reviews {{ rating }} }} "
+    "openingHours {{ day }} }} }}"
+)
 # the issue's attack: 30 aliases of workshops(first:100){nodes{services{categories} rating{reviews} openingHours}}
 ATTACK = "{ " + " ".join(ALIAS.format(n=n) for n in range(30)) + " }"
 
@@ -46,8 +48,9 @@ def sdl_schema() -> GraphQLSchema:
     return build_schema((PROJECT_ROOT / "graphql_api" / "schema.graphql").read_text(encoding="utf-8"))
 
 
-def cost(schema: GraphQLSchema, query: str, variables: dict[str, Any] | None = None,
-         operation_name: str | None = None) -> int:
+def cost(
+    schema: GraphQLSchema, query: str, variables: dict[str, Any] | None = None, operation_name: str | None = None
+) -> int:
     return operation_cost(schema, parse(query), operation_name, variables)
 
 
@@ -66,18 +69,22 @@ async def seed_workshops(services: Services, count: int = 40) -> None:
         await session.commit()
 
 
-async def post(client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None,
-               who: SignedIn | None = None) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                 headers=who.headers if who else {})
+async def post(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None, who: SignedIn | None = None
+) -> dict[str, Any]:
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=who.headers if who else {}
+    )
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
 
 # --- the maximum ----------------------------------------------------------------------------------------------
 
-async def test_the_attack_query_is_refused_before_anything_executes(client: httpx.AsyncClient, services: Services,
-                                                                    sdl_schema: GraphQLSchema) -> None:
+
+async def test_the_attack_query_is_refused_before_anything_executes(
+    client: httpx.AsyncClient, services: Services, sdl_schema: GraphQLSchema
+) -> None:
     await seed_workshops(services)
     assert 3500 < len(ATTACK.encode()) < 4500  # the size reported in the issue: within the token and alias limits
     single = await post(client, "{ " + ALIAS.format(n=0) + " }")  # one copy is a valid, accepted query
@@ -91,7 +98,11 @@ async def test_the_attack_query_is_refused_before_anything_executes(client: http
 
     assert body["data"] is None
     (error,) = body["errors"]
-    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "cost": cost(sdl_schema, ATTACK), "maxCost": DEFAULT_MAX}
+    assert error["extensions"] == {
+        "code": "QUERY_TOO_COMPLEX",
+        "cost": cost(sdl_schema, ATTACK),
+        "maxCost": DEFAULT_MAX,
+    }
     assert error["extensions"]["cost"] > 10 * DEFAULT_MAX
     assert str(DEFAULT_MAX) in error["message"]
     assert statements == []  # nothing executed: not even the search
@@ -107,6 +118,7 @@ async def test_the_maximum_is_configurable(app_factory: AppFactory) -> None:
 
 
 # --- what the web app does ------------------------------------------------------------------------------------
+
 
 def web_app_operations() -> list[tuple[str, str, dict[str, Any]]]:
     """The operations of the web app (as the area tests send them), with the largest variables they allow."""
@@ -194,14 +206,17 @@ def test_the_operation_documents_cost_well_under_the_maximum(sdl_schema: GraphQL
     assert len(costs) > 40 and all(value > 0 for value in costs.values()), costs
     assert max(costs.values()) <= DEFAULT_MAX / 2, costs
     assert costs["marketplace/SearchWorkshops.graphql"] > cost(
-        sdl_schema, load_operations_by_path()["marketplace/SearchWorkshops.graphql"])  # page variables count
+        sdl_schema, load_operations_by_path()["marketplace/SearchWorkshops.graphql"]
+    )  # page variables count
 
 
 def load_operations_by_path() -> dict[str, str]:
     return {op.path: op.text for op in load_operations().values()}
 
 
-async def test_the_heaviest_operation_is_answered(client: httpx.AsyncClient, services: Services, owner: SignedIn) -> None:
+async def test_the_heaviest_operation_is_answered(
+    client: httpx.AsyncClient, services: Services, owner: SignedIn
+) -> None:
     await seed_workshops(services, count=5)
     _, query, variables = next(op for op in web_app_operations() if op[0] == "workshop search, full cards")
     body = await post(client, query, variables, owner)
@@ -210,6 +225,7 @@ async def test_the_heaviest_operation_is_answered(client: httpx.AsyncClient, ser
 
 
 # --- how the cost is computed ---------------------------------------------------------------------------------
+
 
 def test_lists_multiply_and_siblings_add_up(sdl_schema: GraphQLSchema) -> None:
     names = cost(sdl_schema, "{ workshops(first: 10) { nodes { name } } }")
@@ -222,9 +238,12 @@ def test_lists_multiply_and_siblings_add_up(sdl_schema: GraphQLSchema) -> None:
     assert cost(sdl_schema, "{ workshops(first: 100) { nodes { services { title } } } }") > 9 * (services - names)
     # a page size above what the server serves costs as the largest page (the server refuses or clamps it)
     assert cost(sdl_schema, "{ bookings(first: 100000) { nodes { id } } }") == cost(
-        sdl_schema, "{ bookings(first: 100) { nodes { id } } }")
+        sdl_schema, "{ bookings(first: 100) { nodes { id } } }"
+    )
     # without `first`: the argument's default (20)
-    assert cost(sdl_schema, "{ workshops { nodes { name } } }") == cost(sdl_schema, "{ workshops(first: 20) { nodes { name } } }")
+    assert cost(sdl_schema, "{ workshops { nodes { name } } }") == cost(
+        sdl_schema, "{ workshops(first: 20) { nodes { name } } }"
+    )
 
 
 def test_fragments_count_like_the_fields_they_spread(sdl_schema: GraphQLSchema) -> None:
@@ -247,13 +266,17 @@ def test_fragments_count_like_the_fields_they_spread(sdl_schema: GraphQLSchema) 
 
 def test_variables_are_resolved_from_the_request(sdl_schema: GraphQLSchema) -> None:
     query = "query($n: Int!) { workshops(first: $n) { nodes { services { title } } } }"
-    assert cost(sdl_schema, query, {"n": 5}) == cost(sdl_schema, "{ workshops(first: 5) { nodes { services { title } } } }")
+    assert cost(sdl_schema, query, {"n": 5}) == cost(
+        sdl_schema, "{ workshops(first: 5) { nodes { services { title } } } }"
+    )
     assert cost(sdl_schema, query, {"n": 100}) > 10 * cost(sdl_schema, query, {"n": 5})
     default = cost(sdl_schema, "{ workshops { nodes { services { title } } } }")
     for missing_or_invalid in ({}, {"n": "100"}, {"n": None}, {"n": True}, {"n": 1.5}):
         assert cost(sdl_schema, query, missing_or_invalid) == default, missing_or_invalid
     with_default = "query($n: Int = 7) { workshops(first: $n) { nodes { services { title } } } }"
-    assert cost(sdl_schema, with_default) == cost(sdl_schema, "{ workshops(first: 7) { nodes { services { title } } } }")
+    assert cost(sdl_schema, with_default) == cost(
+        sdl_schema, "{ workshops(first: 7) { nodes { services { title } } } }"
+    )
     skipped = "query($s: Boolean!) { workshops(first: 100) { totalCount nodes @skip(if: $s) { services { title } } } }"
     assert cost(sdl_schema, skipped, {"s": True}) < cost(sdl_schema, skipped, {"s": False})
     two = "query A { bookingStatuses { code } } query B($n: Int!) { bookings(first: $n) { nodes { id } } }"
@@ -263,9 +286,12 @@ def test_variables_are_resolved_from_the_request(sdl_schema: GraphQLSchema) -> N
 def test_nested_fragment_spreads_are_priced_without_walking_every_path(sdl_schema: GraphQLSchema) -> None:
     """Each fragment spreads the next one under 4 aliases: 4**11 paths once expanded, one walk per fragment."""
     depth, width = 11, 4
-    fragments = [f"fragment F{i} on ServiceCategory {{ " + " ".join(
-        f"c{j}: children {{ {f'...F{i + 1}' if i + 1 < depth else 'name'} }}" for j in range(width)) + " }"
-        for i in range(depth)]
+    fragments = [
+        f"fragment F{i} on ServiceCategory {{ "
+        + " ".join(f"c{j}: children {{ {f'...F{i + 1}' if i + 1 < depth else 'name'} }}" for j in range(width))
+        + " }"
+        for i in range(depth)
+    ]
     each = 0  # the cost of one category object selecting F(i), from the innermost out
     for _ in range(depth):
         each = width * 10 * (1 + each)  # `children` is a list of DEFAULT_LIST_SIZE objects
@@ -292,9 +318,12 @@ def test_introspection_is_cheap(sdl_schema: GraphQLSchema) -> None:
 
 
 async def test_variables_and_fragments_are_counted_over_http(client: httpx.AsyncClient, services: Services) -> None:
-    query = "query($n: Int!) { " + " ".join(
-        f"a{i}: workshops(first: $n) {{ ...Card }}" for i in range(30)) + """ }
+    query = (
+        "query($n: Int!) { "
+        + " ".join(f"a{i}: workshops(first: $n) {{ ...Card }}" for i in range(30))
+        + """ }
         fragment Card on WorkshopConnection { nodes { services { categories { name } } openingHours { day } } }"""
+    )
     small = await post(client, query, {"n": 1})
     assert "errors" not in small, small
     with workshop_statements(services) as statements:
@@ -382,7 +411,10 @@ def test_each_subscribe_costs_too(settings_factory: Callable[..., Settings], sdl
             ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": costlier}})
             too_complex = answer(ws, "1")
             assert first_error(too_complex)["extensions"] == {
-                "code": "QUERY_TOO_COMPLEX", "cost": cost(sdl_schema, costlier), "maxCost": each}
+                "code": "QUERY_TOO_COMPLEX",
+                "cost": cost(sdl_schema, costlier),
+                "maxCost": each,
+            }
             ws.send_json({"id": "2", "type": "subscribe", "payload": {"query": subscription}})
             accepted = answer(ws, "2")  # refused for complexity, the first spent nothing of the budget
             assert accepted["type"] == "next" and "errors" not in accepted["payload"], accepted

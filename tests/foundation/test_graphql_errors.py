@@ -48,8 +48,9 @@ def _client_errors_logged_quietly(caplog: pytest.LogCaptureFixture) -> None:
 
 
 @pytest.mark.parametrize("case", list(BAD_VARIABLES))
-async def test_bad_variables_over_post_are_bad_user_input(client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture,
-                                                          case: str) -> None:
+async def test_bad_variables_over_post_are_bad_user_input(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, case: str
+) -> None:
     query, variables, words = BAD_VARIABLES[case]
     caplog.set_level(logging.INFO)
     response = await client.post("/graphql", json={"query": query, "variables": variables})
@@ -73,17 +74,23 @@ async def test_bad_variables_over_get_are_bad_user_input(client: httpx.AsyncClie
     assert all(word in error["message"] for word in words), error["message"]
 
 
-@pytest.mark.parametrize(("query", "code", "words"), [
-    ("{ me { ", "GRAPHQL_PARSE_FAILED", ["Syntax Error"]),
-    ("{ workshops { colour } }", "GRAPHQL_VALIDATION_FAILED", ["colour", "WorkshopConnection"]),
-    ("query($f: Int!) { me { email } }", "GRAPHQL_VALIDATION_FAILED", ["$f"]),
-    ("{ " + " ".join(f"a{i}: me {{ email }}" for i in range(40)) + " }", "GRAPHQL_VALIDATION_FAILED", ["alias"]),
-])
-async def test_document_errors_carry_their_code(client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture,
-                                                query: str, code: str, words: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("query", "code", "words"),
+    [
+        ("{ me { ", "GRAPHQL_PARSE_FAILED", ["Syntax Error"]),
+        ("{ workshops { colour } }", "GRAPHQL_VALIDATION_FAILED", ["colour", "WorkshopConnection"]),
+        ("query($f: Int!) { me { email } }", "GRAPHQL_VALIDATION_FAILED", ["$f"]),
+        ("{ " + " ".join(f"a{i}: me {{ email }}" for i in range(40)) + " }", "GRAPHQL_VALIDATION_FAILED", ["alias"]),
+    ],
+)
+async def test_document_errors_carry_their_code(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, query: str, code: str, words: list[str]
+) -> None:
     caplog.set_level(logging.INFO)
-    for response in (await client.post("/graphql", json={"query": query}),
-                     await client.get("/graphql", params={"query": query})):
+    for response in (
+        await client.post("/graphql", json={"query": query}),
+        await client.get("/graphql", params={"query": query}),
+    ):
         assert response.status_code == 200
         error = response.json()["errors"][0]
         assert error["extensions"]["code"] == code, error
@@ -91,8 +98,9 @@ async def test_document_errors_carry_their_code(client: httpx.AsyncClient, caplo
     _client_errors_logged_quietly(caplog)
 
 
-async def test_domain_errors_keep_their_code_and_are_not_logged_as_faults(client: httpx.AsyncClient,
-                                                                          caplog: pytest.LogCaptureFixture) -> None:
+async def test_domain_errors_keep_their_code_and_are_not_logged_as_faults(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     response = await client.post("/graphql", json={"query": "{ bookings { nodes { id } } }"})
     error = response.json()["errors"][0]
@@ -100,9 +108,9 @@ async def test_domain_errors_keep_their_code_and_are_not_logged_as_faults(client
     _client_errors_logged_quietly(caplog)
 
 
-async def test_server_faults_are_masked_and_logged_with_a_traceback(client: httpx.AsyncClient,
-                                                                    caplog: pytest.LogCaptureFixture,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_server_faults_are_masked_and_logged_with_a_traceback(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("password=hunter2 in a connection string")
 
@@ -170,7 +178,7 @@ class OwnersOnly(BasePermission):
 
 
 class CodedPermission(OwnersOnly):
-    error_extensions = {"code": "OWNERS_ONLY"}  # noqa: RUF012
+    error_extensions = {"code": "OWNERS_ONLY"}
 
 
 @strawberry.type
@@ -196,14 +204,24 @@ async def test_rules_for_permission_domain_and_unexpected_errors(caplog: pytest.
     schema = Schema(query=Probe, extensions=[ErrorPolicy])
     caplog.set_level(logging.INFO)
     result = await schema.execute("{ secret }")
-    assert [(e.message, e.extensions) for e in result.errors or []] == [("Only owners may look.", {"code": "FORBIDDEN"})]
+    assert [(e.message, e.extensions) for e in result.errors or []] == [
+        ("Only owners may look.", {"code": "FORBIDDEN"})
+    ]
     result = await schema.execute("{ coded }")
-    assert [(e.message, e.extensions) for e in result.errors or []] == [("Only owners may look.", {"code": "OWNERS_ONLY"})]
+    assert [(e.message, e.extensions) for e in result.errors or []] == [
+        ("Only owners may look.", {"code": "OWNERS_ONLY"})
+    ]
     result = await schema.execute("{ refused }")
     assert [(e.message, e.extensions) for e in result.errors or []] == [
-        ("name is too long.", {"code": "VALIDATION_ERROR", "status": 400, "fields": [{"field": "name", "reason": "too_long"}]})]
+        (
+            "name is too long.",
+            {"code": "VALIDATION_ERROR", "status": 400, "fields": [{"field": "name", "reason": "too_long"}]},
+        )
+    ]
     _client_errors_logged_quietly(caplog)
     result = await schema.execute("{ broken }")
-    assert [(e.message, e.extensions) for e in result.errors or []] == [("Unexpected error.", {"code": "INTERNAL_SERVER_ERROR"})]
+    assert [(e.message, e.extensions) for e in result.errors or []] == [
+        ("Unexpected error.", {"code": "INTERNAL_SERVER_ERROR"})
+    ]
     faults = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(faults) == 1 and faults[0].exc_info and isinstance(faults[0].exc_info[1], KeyError)

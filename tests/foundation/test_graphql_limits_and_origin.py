@@ -67,14 +67,19 @@ def _handshake(settings: Settings, origin: str | None) -> int | None:
     return None
 
 
-@pytest.mark.parametrize(("origin", "accepted"), [
-    (ALLOWED, True),
-    (None, True),  # not a browser
-    ("https://evil.example", False),
-    ("https://platform.minbil.no.evil.example", False),
-    ("http://platform.minbil.no", False),  # another scheme is another origin
-])
-def test_the_websocket_origin_check(settings_factory: Callable[..., Settings], origin: str | None, accepted: bool) -> None:
+@pytest.mark.parametrize(
+    ("origin", "accepted"),
+    [
+        (ALLOWED, True),
+        (None, True),  # not a browser
+        ("https://evil.example", False),
+        ("https://platform.minbil.no.evil.example", False),
+        ("http://platform.minbil.no", False),  # another scheme is another origin
+    ],
+)
+def test_the_websocket_origin_check(
+    settings_factory: Callable[..., Settings], origin: str | None, accepted: bool
+) -> None:
     code = _handshake(settings_factory(cors_origins=(ALLOWED,)), origin)
 
     if accepted:

@@ -18,10 +18,15 @@ from tests.conftest import SignedIn
 UNEXPECTED = "Unexpected error."
 
 
-async def gql(client: httpx.AsyncClient, owner: SignedIn | None, query: str, variables: dict[str, Any] | None = None,
-              ) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                 headers=owner.headers if owner else {})
+async def gql(
+    client: httpx.AsyncClient,
+    owner: SignedIn | None,
+    query: str,
+    variables: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=owner.headers if owner else {}
+    )
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
@@ -42,26 +47,37 @@ def b64(text: str, pad: bool = True) -> str:
 
 NUL_CASES = [
     # (document, variables, field named)
-    ('mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { __typename } }',
-     {"i": {"firstName": "a\u0000"}}, "i.firstName"),
+    (
+        "mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { __typename } }",
+        {"i": {"firstName": "a\u0000"}},
+        "i.firstName",
+    ),
     ('mutation { updateProfile(input: {firstName: "a\\u0000"}) { __typename } }', None, "input.firstName"),
-    ('query($f: WorkshopFilter) { workshops(filter: $f) { totalCount } }', {"f": {"q": "\u0000"}}, "f.q"),
+    ("query($f: WorkshopFilter) { workshops(filter: $f) { totalCount } }", {"f": {"q": "\u0000"}}, "f.q"),
     ('{ workshops(filter: {q: "x\\u0000"}) { totalCount } }', None, "filter.q"),
     ('{ workshops(filter: {cities: ["Oslo", "B\\u0000"]}) { totalCount } }', None, "filter.cities[1]"),
-    ('query($q: String) { inbox(q: $q) { totalCount } }', {"q": "\u0000"}, "q"),
-    ('mutation($id: ID!) { confirmPaymentIntent(id: $id) { __typename } }', {"id": "pi_\u0000"}, "id"),
+    ("query($q: String) { inbox(q: $q) { totalCount } }", {"q": "\u0000"}, "q"),
+    ("mutation($id: ID!) { confirmPaymentIntent(id: $id) { __typename } }", {"id": "pi_\u0000"}, "id"),
     ('{ paymentIntent(id: "\\u0000") { id } }', None, "id"),
     ('mutation { cancelBooking(id: 1, reason: "\\u0000") { __typename } }', None, "reason"),
-    ('mutation { updateVehicle(registrationNumber: "AB12345", nickname: "x\\u0000") { __typename } }', None, "nickname"),
-    ('query($f: NotificationFilter) { notifications(filter: $f) { totalCount } }',
-     {"f": {"types": ["booking\u0000"]}}, "f.types[0]"),
+    (
+        'mutation { updateVehicle(registrationNumber: "AB12345", nickname: "x\\u0000") { __typename } }',
+        None,
+        "nickname",
+    ),
+    (
+        "query($f: NotificationFilter) { notifications(filter: $f) { totalCount } }",
+        {"f": {"types": ["booking\u0000"]}},
+        "f.types[0]",
+    ),
     ('mutation { sendMessage(input: {bookingId: 1, message: "hei\\u0000"}) { __typename } }', None, "input.message"),
 ]
 
 
 @pytest.mark.parametrize(("document", "variables", "field"), NUL_CASES)
-async def test_a_nul_character_is_a_bad_user_input_naming_the_field(client: httpx.AsyncClient, owner: SignedIn,
-                                                                    document: str, variables: Any, field: str) -> None:
+async def test_a_nul_character_is_a_bad_user_input_naming_the_field(
+    client: httpx.AsyncClient, owner: SignedIn, document: str, variables: Any, field: str
+) -> None:
     body = await gql(client, owner, document, variables)
     error = error_of(body)
     assert error["extensions"]["code"] == "BAD_USER_INPUT", body
@@ -71,8 +87,12 @@ async def test_a_nul_character_is_a_bad_user_input_naming_the_field(client: http
 
 
 async def test_an_escaped_backslash_is_not_a_nul(client: httpx.AsyncClient, owner: SignedIn) -> None:
-    body = await gql(client, owner, 'mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { __typename } }',
-                     {"i": {"firstName": "a\\u0000"}})
+    body = await gql(
+        client,
+        owner,
+        "mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { __typename } }",
+        {"i": {"firstName": "a\\u0000"}},
+    )
     assert "errors" not in body, body
     assert body["data"]["updateProfile"]["__typename"] == "ProfileUpdated"
     me = await gql(client, owner, "{ me { firstName } }")
@@ -82,24 +102,25 @@ async def test_an_escaped_backslash_is_not_a_nul(client: httpx.AsyncClient, owne
 # --- numbers -----------------------------------------------------------------------------------------------
 
 NUMBER_CASES = [
-    ('{ workshops(filter: {priceMin: -1}) { totalCount } }', "price_min"),
-    ('{ workshops(filter: {priceMax: -1}) { totalCount } }', "price_max"),
-    ('{ workshops(filter: {lat: 59.9, lng: 10.7, maxDistanceKm: -5}) { totalCount } }', "max_distance_km"),
-    ('{ nearbyWorkshops(lat: 59.9, lng: 10.7, radiusKm: -1) { orgNr } }', "radiusKm"),
-    ('{ workshops(first: -1) { totalCount } }', "first"),
-    ('{ bookings(first: -1) { nodes { id } } }', "first"),
-    ('{ bookings(first: 2147483647) { nodes { id } } }', "first"),
-    ('{ serviceLog(page: -1) { total } }', "page"),
-    ('{ serviceLog(pageSize: -1) { total } }', "page_size"),
-    ('{ serviceLog(page: 2147483647, pageSize: 100) { total } }', "page"),
-    ('{ inbox(first: -1) { totalCount } }', "first"),
-    ('{ notifications(first: 0) { totalCount } }', "first"),
+    ("{ workshops(filter: {priceMin: -1}) { totalCount } }", "price_min"),
+    ("{ workshops(filter: {priceMax: -1}) { totalCount } }", "price_max"),
+    ("{ workshops(filter: {lat: 59.9, lng: 10.7, maxDistanceKm: -5}) { totalCount } }", "max_distance_km"),
+    ("{ nearbyWorkshops(lat: 59.9, lng: 10.7, radiusKm: -1) { orgNr } }", "radiusKm"),
+    ("{ workshops(first: -1) { totalCount } }", "first"),
+    ("{ bookings(first: -1) { nodes { id } } }", "first"),
+    ("{ bookings(first: 2147483647) { nodes { id } } }", "first"),
+    ("{ serviceLog(page: -1) { total } }", "page"),
+    ("{ serviceLog(pageSize: -1) { total } }", "page_size"),
+    ("{ serviceLog(page: 2147483647, pageSize: 100) { total } }", "page"),
+    ("{ inbox(first: -1) { totalCount } }", "first"),
+    ("{ notifications(first: 0) { totalCount } }", "first"),
 ]
 
 
 @pytest.mark.parametrize(("document", "field"), NUMBER_CASES)
-async def test_a_number_out_of_range_is_a_validation_error_naming_it(client: httpx.AsyncClient, owner: SignedIn,
-                                                                     document: str, field: str) -> None:
+async def test_a_number_out_of_range_is_a_validation_error_naming_it(
+    client: httpx.AsyncClient, owner: SignedIn, document: str, field: str
+) -> None:
     body = await gql(client, owner, document)
     error = error_of(body)
     assert error["extensions"]["code"] == "VALIDATION_ERROR", body
@@ -107,38 +128,49 @@ async def test_a_number_out_of_range_is_a_validation_error_naming_it(client: htt
 
 
 CURSOR_CASES = [
-    ('query($a: String) { workshops(after: $a) { totalCount } }', b64("offset:99999999999999999999")),
-    ('query($a: String) { workshops(after: $a) { totalCount } }', b64("offset:9223372036854775807")),
-    ('query($a: String) { inbox(after: $a) { totalCount } }', b64("pos:99999999999999999999", pad=False)),
-    ('query($a: String) { notifications(after: $a) { totalCount } }', b64("pos:9223372036854775806", pad=False)),
-    ('query($a: String) { bookings(after: $a) { nodes { id } } }', b64("2026-01-01T00:00:00+00:00|99999999999")),
-    ('query($a: String) { bookings(after: $a) { nodes { id } } }', b64("2026-01-01T00:00:00+00:00|-99999999999")),
+    ("query($a: String) { workshops(after: $a) { totalCount } }", b64("offset:99999999999999999999")),
+    ("query($a: String) { workshops(after: $a) { totalCount } }", b64("offset:9223372036854775807")),
+    ("query($a: String) { inbox(after: $a) { totalCount } }", b64("pos:99999999999999999999", pad=False)),
+    ("query($a: String) { notifications(after: $a) { totalCount } }", b64("pos:9223372036854775806", pad=False)),
+    ("query($a: String) { bookings(after: $a) { nodes { id } } }", b64("2026-01-01T00:00:00+00:00|99999999999")),
+    ("query($a: String) { bookings(after: $a) { nodes { id } } }", b64("2026-01-01T00:00:00+00:00|-99999999999")),
 ]
 
 
 @pytest.mark.parametrize(("document", "cursor"), CURSOR_CASES)
-async def test_a_cursor_out_of_range_is_a_validation_error_naming_after(client: httpx.AsyncClient, owner: SignedIn,
-                                                                        document: str, cursor: str) -> None:
+async def test_a_cursor_out_of_range_is_a_validation_error_naming_after(
+    client: httpx.AsyncClient, owner: SignedIn, document: str, cursor: str
+) -> None:
     body = await gql(client, owner, document, {"a": cursor})
     error = error_of(body)
     assert error["extensions"]["code"] == "VALIDATION_ERROR", body
     assert "after" in {f["field"] for f in error["extensions"]["fields"]}, body
 
 
-@pytest.mark.parametrize("document", [
-    '{ paymentIntent(id: "99999999999") { id } }',
-    '{ paymentIntent(id: "-2147483649") { id } }',
-])
+@pytest.mark.parametrize(
+    "document",
+    [
+        '{ paymentIntent(id: "99999999999") { id } }',
+        '{ paymentIntent(id: "-2147483649") { id } }',
+    ],
+)
 async def test_an_id_out_of_range_is_not_found(client: httpx.AsyncClient, owner: SignedIn, document: str) -> None:
     body = await gql(client, owner, document)
     error = error_of(body)
     assert error["extensions"]["status"] == 404, body
 
 
-@pytest.mark.parametrize("document", ['{ booking(id: 2147483648) { id } }', '{ notification(id: -2147483649) { id } }',
-                                      '{ inbox(first: 99999999999) { totalCount } }'])
-async def test_an_int_literal_beyond_32_bits_is_refused_by_validation(client: httpx.AsyncClient, owner: SignedIn,
-                                                                      document: str) -> None:
+@pytest.mark.parametrize(
+    "document",
+    [
+        "{ booking(id: 2147483648) { id } }",
+        "{ notification(id: -2147483649) { id } }",
+        "{ inbox(first: 99999999999) { totalCount } }",
+    ],
+)
+async def test_an_int_literal_beyond_32_bits_is_refused_by_validation(
+    client: httpx.AsyncClient, owner: SignedIn, document: str
+) -> None:
     """GraphQL's Int is 32-bit: such a literal never reaches a resolver; the error names the value."""
     body = await gql(client, owner, document)
     error = error_of(body)
@@ -153,9 +185,16 @@ def test_a_nul_character_in_a_subscription_variable_is_refused(settings_factory:
         with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
             ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
             assert ws.receive_json() == {"type": "connection_ack"}
-            ws.send_json({"id": "1", "type": "subscribe", "payload": {
-                "query": "subscription($a: String) { notificationReceived(after: $a) { cursor } }",
-                "variables": {"a": "1\u0000"}}})
+            ws.send_json(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {
+                        "query": "subscription($a: String) { notificationReceived(after: $a) { cursor } }",
+                        "variables": {"a": "1\u0000"},
+                    },
+                }
+            )
             message = ws.receive_json()
             assert message["type"] in ("next", "error"), message
             errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
@@ -165,7 +204,9 @@ def test_a_nul_character_in_a_subscription_variable_is_refused(settings_factory:
 
 async def test_a_deeply_nested_body_is_a_client_error(client: httpx.AsyncClient, owner: SignedIn) -> None:
     deep = b"[" * 100_000 + b"]" * 100_000
-    response = await client.post("/graphql", content=deep, headers={**owner.headers, "content-type": "application/json"})
+    response = await client.post(
+        "/graphql", content=deep, headers={**owner.headers, "content-type": "application/json"}
+    )
     assert response.status_code == 400, response.text
     assert error_of(response.json())["extensions"]["fields"] == [{"field": "body", "reason": "too_deep"}]
 
@@ -174,7 +215,9 @@ async def test_deeply_nested_variables_are_a_client_error(client: httpx.AsyncCli
     query = "query($c: [String!]) { workshops(filter: {cities: $c}) { totalCount } }"
     deep = "[" * 5_000 + '"x"' + "]" * 5_000
     body = ('{"query": "' + query + '", "variables": {"c": ' + deep + "}}").encode()
-    response = await client.post("/graphql", content=body, headers={**owner.headers, "content-type": "application/json"})
+    response = await client.post(
+        "/graphql", content=body, headers={**owner.headers, "content-type": "application/json"}
+    )
     assert response.status_code == 400, response.text
     error = error_of(response.json())
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error

@@ -23,8 +23,15 @@ PROTECTED = "/api/co/auth/sign-out"  # needs a valid access token
 def _claims(signed: SignedIn, settings: Settings, **changes: Any) -> dict[str, Any]:
     now = int(time.time())
     claims: dict[str, Any] = {
-        "iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": signed.user["uid"], "oid": signed.owner_id,
-        "iat": now, "exp": now + 600, "jti": str(uuid.uuid4()), "typ": "at+jwt", "scope": "carowner",
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": signed.user["uid"],
+        "oid": signed.owner_id,
+        "iat": now,
+        "exp": now + 600,
+        "jti": str(uuid.uuid4()),
+        "typ": "at+jwt",
+        "scope": "carowner",
         "sid": jwt.decode(signed.access_token, options={"verify_signature": False})["sid"],
     }
     for key, value in changes.items():
@@ -66,7 +73,12 @@ async def _assert_refused(client: httpx.AsyncClient, token: str, code: str | Non
     assert me.status_code == 200
     payload = me.json()
     assert payload["data"] is None or payload["data"]["me"] is None
-    assert payload["errors"][0]["extensions"]["code"] in {"UNAUTHORIZED", "INVALID_TOKEN", "TOKEN_EXPIRED", "TOKEN_REVOKED"}
+    assert payload["errors"][0]["extensions"]["code"] in {
+        "UNAUTHORIZED",
+        "INVALID_TOKEN",
+        "TOKEN_EXPIRED",
+        "TOKEN_REVOKED",
+    }
 
 
 async def test_a_good_token_is_accepted(client: httpx.AsyncClient, owner: SignedIn, settings: Settings) -> None:
@@ -96,20 +108,27 @@ async def test_expired_token_is_refused(client: httpx.AsyncClient, owner: Signed
 
 
 @pytest.mark.parametrize("claim, value", [("aud", "someone-else"), ("iss", "https://evil.example")])
-async def test_wrong_audience_or_issuer_is_refused(client: httpx.AsyncClient, owner: SignedIn, settings: Settings,
-                                                   claim: str, value: str) -> None:
-    await _assert_refused(client, _sign(_claims(owner, settings, **{claim: value}), settings.jwt_secret), "INVALID_TOKEN")
+async def test_wrong_audience_or_issuer_is_refused(
+    client: httpx.AsyncClient, owner: SignedIn, settings: Settings, claim: str, value: str
+) -> None:
+    await _assert_refused(
+        client, _sign(_claims(owner, settings, **{claim: value}), settings.jwt_secret), "INVALID_TOKEN"
+    )
 
 
 @pytest.mark.parametrize("claim", ["iss", "aud", "sub", "iat", "exp", "jti", "typ", "sid"])
-async def test_each_required_claim_is_checked(client: httpx.AsyncClient, owner: SignedIn, settings: Settings,
-                                              claim: str) -> None:
-    await _assert_refused(client, _sign(_claims(owner, settings, **{claim: None}), settings.jwt_secret), "INVALID_TOKEN")
+async def test_each_required_claim_is_checked(
+    client: httpx.AsyncClient, owner: SignedIn, settings: Settings, claim: str
+) -> None:
+    await _assert_refused(
+        client, _sign(_claims(owner, settings, **{claim: None}), settings.jwt_secret), "INVALID_TOKEN"
+    )
 
 
 @pytest.mark.parametrize("changes", [{"sid": ""}, {"sid": 7}, {"scope": "realtime"}, {"scope": "admin"}])
-async def test_bad_session_or_scope_is_refused(client: httpx.AsyncClient, owner: SignedIn, settings: Settings,
-                                               changes: dict[str, Any]) -> None:
+async def test_bad_session_or_scope_is_refused(
+    client: httpx.AsyncClient, owner: SignedIn, settings: Settings, changes: dict[str, Any]
+) -> None:
     await _assert_refused(client, _sign(_claims(owner, settings, **changes), settings.jwt_secret), "INVALID_TOKEN")
 
 
@@ -147,7 +166,12 @@ async def test_sign_out_is_shared_between_instances(app_factory, settings: Setti
 
 
 async def test_garbage_and_missing_tokens_are_401(client: httpx.AsyncClient) -> None:
-    for header in ({"Authorization": "Bearer not.a.jwt"}, {"Authorization": "Bearer "}, {"Authorization": "Basic abc"}, {}):
+    for header in (
+        {"Authorization": "Bearer not.a.jwt"},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Basic abc"},
+        {},
+    ):
         response = await client.post(PROTECTED, headers=header)
         assert response.status_code == 401, header
         assert response.headers["www-authenticate"].startswith("Bearer")

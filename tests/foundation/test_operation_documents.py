@@ -25,8 +25,18 @@ LIMITS = Settings(jwt_secret="x" * 40)
 
 def test_every_flow_of_the_web_app_has_documents() -> None:
     areas = Counter(op.path.split("/")[0] for op in OPERATIONS)
-    assert set(areas) >= {"auth", "account", "vehicles", "marketplace", "bookings", "service_log", "messages",
-                          "notifications", "payments", "realtime"}, areas
+    assert set(areas) >= {
+        "auth",
+        "account",
+        "vehicles",
+        "marketplace",
+        "bookings",
+        "service_log",
+        "messages",
+        "notifications",
+        "payments",
+        "realtime",
+    }, areas
     kinds = Counter(op.kind for op in OPERATIONS)
     assert kinds["query"] and kinds["mutation"] and kinds["subscription"] == 4, kinds
     assert len({op.name for op in OPERATIONS}) == len(OPERATIONS)  # names are unique
@@ -52,8 +62,12 @@ def test_document_validates_against_the_schema(operation) -> None:  # type: igno
     operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
     assert len(operations) == 1 and operations[0].name is not None
     assert operations[0].name.value == operation.name == operation.path.rsplit("/", 1)[1].removesuffix(".graphql")
-    rules = [*specified_rules, NoDeprecatedCustomRule, depth_validator(LIMITS.graphql_max_depth, None),
-             alias_validator(LIMITS.graphql_max_aliases)]
+    rules = [
+        *specified_rules,
+        NoDeprecatedCustomRule,
+        depth_validator(LIMITS.graphql_max_depth, None),
+        alias_validator(LIMITS.graphql_max_aliases),
+    ]
     assert validate(schema, document, rules) == []
     # stored as graphql-js prints it (what Apollo Client hashes), the hash over the text without the final newline
     assert operation.text == print_ast(document)

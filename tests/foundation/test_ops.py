@@ -62,10 +62,14 @@ async def test_every_request_log_line_carries_the_request_id(client: httpx.Async
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     try:
-        await client.post("/api/co/auth/sign-in", json={"email": "x@minbil.io", "password": "WrongPass123!"},
-                          headers={"X-Request-ID": "trace-me-42"})
-        await client.post("/api/co/auth/forgot-password", json={"email": "x@minbil.io"},
-                          headers={"X-Request-ID": "trace-me-43"})
+        await client.post(
+            "/api/co/auth/sign-in",
+            json={"email": "x@minbil.io", "password": "WrongPass123!"},
+            headers={"X-Request-ID": "trace-me-42"},
+        )
+        await client.post(
+            "/api/co/auth/forgot-password", json={"email": "x@minbil.io"}, headers={"X-Request-ID": "trace-me-43"}
+        )
     finally:
         root.removeHandler(handler)
         root.setLevel(previous)
@@ -80,7 +84,8 @@ async def test_every_request_log_line_carries_the_request_id(client: httpx.Async
 
 
 async def test_unexpected_errors_are_logged_with_request_id_but_not_shown(
-        client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     from app.domain.auth import service as auth_service
 
     async def broken_sign_in(*args: Any, **kwargs: Any) -> Any:
@@ -89,8 +94,11 @@ async def test_unexpected_errors_are_logged_with_request_id_but_not_shown(
     monkeypatch.setattr(auth_service, "sign_in", broken_sign_in)
     caplog.handler.addFilter(RequestIdFilter())
     with caplog.at_level(logging.ERROR, logger="minbil.errors"):
-        response = await client.post("/api/co/auth/sign-in", json={"email": "x@minbil.io", "password": "StrongPass123!"},
-                                     headers={"X-Request-ID": "trace-boom-7"})
+        response = await client.post(
+            "/api/co/auth/sign-in",
+            json={"email": "x@minbil.io", "password": "StrongPass123!"},
+            headers={"X-Request-ID": "trace-boom-7"},
+        )
     assert response.status_code == 500
     assert response.headers["X-Request-ID"] == "trace-boom-7"
     body = response.json()
@@ -116,8 +124,16 @@ async def test_openapi_document_has_reference_names(client: httpx.AsyncClient) -
     assert document["info"]["title"] == "MinBil Car Owner API V1"
     assert "Auth" in [tag["name"] for tag in document["tags"]]
     schemas = document["components"]["schemas"]
-    for name in ("CarOwnerSignInRequest", "CarOwnerSignInResponse", "CarOwnerSignUpRequest", "CarOwnerSignUpResponse",
-                 "CarOwnerRefreshResponse", "CarOwnerLogoutResponse", "CarOwnerForgotPasswordRequest", "Problem"):
+    for name in (
+        "CarOwnerSignInRequest",
+        "CarOwnerSignInResponse",
+        "CarOwnerSignUpRequest",
+        "CarOwnerSignUpResponse",
+        "CarOwnerRefreshResponse",
+        "CarOwnerLogoutResponse",
+        "CarOwnerForgotPasswordRequest",
+        "Problem",
+    ):
         assert name in schemas, name
     sign_in = document["paths"]["/api/co/auth/sign-in"]["post"]
     assert sign_in["operationId"] == "CarOwnerSignIn" and sign_in["tags"] == ["Auth"]

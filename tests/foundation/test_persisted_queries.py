@@ -35,8 +35,9 @@ def only_error(response: httpx.Response) -> dict[str, Any]:
     return body["errors"][0]  # type: ignore[no-any-return]
 
 
-def get_params(query: str | None = None, extensions: dict[str, Any] | None = None,
-               variables: dict[str, Any] | None = None) -> dict[str, str]:
+def get_params(
+    query: str | None = None, extensions: dict[str, Any] | None = None, variables: dict[str, Any] | None = None
+) -> dict[str, str]:
     params = {}
     if query is not None:
         params["query"] = query
@@ -91,14 +92,19 @@ async def test_hash_mismatch_is_refused_and_not_stored(client: httpx.AsyncClient
     assert error["extensions"]["code"] == "PERSISTED_QUERY_HASH_MISMATCH"
     assert "does not match" in error["message"]
     # the hash was not bound to the other text
-    assert only_error(await client.post("/graphql", json={"extensions": apq(other)}))["extensions"]["code"] \
+    assert (
+        only_error(await client.post("/graphql", json={"extensions": apq(other)}))["extensions"]["code"]
         == "PERSISTED_QUERY_NOT_FOUND"
+    )
 
 
-@pytest.mark.parametrize("extensions", [
-    {"persistedQuery": {"version": 2, "sha256Hash": sha(CATEGORIES)}},
-    {"persistedQuery": {"sha256Hash": sha(CATEGORIES)}},
-])
+@pytest.mark.parametrize(
+    "extensions",
+    [
+        {"persistedQuery": {"version": 2, "sha256Hash": sha(CATEGORIES)}},
+        {"persistedQuery": {"sha256Hash": sha(CATEGORIES)}},
+    ],
+)
 async def test_unsupported_version_is_refused(client: httpx.AsyncClient, extensions: dict[str, Any]) -> None:
     response = await client.post("/graphql", json={"query": CATEGORIES, "extensions": extensions})
     assert response.status_code == 400
@@ -116,19 +122,24 @@ async def test_malformed_persisted_query_is_bad_request(client: httpx.AsyncClien
 async def test_documents_that_do_not_validate_are_not_stored(client: httpx.AsyncClient, query: str) -> None:
     response = await client.post("/graphql", json={"query": query, "extensions": apq(query)})
     assert response.json()["errors"][0]["extensions"]["code"] in ("GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED")
-    assert only_error(await client.post("/graphql", json={"extensions": apq(query)}))["extensions"]["code"] \
+    assert (
+        only_error(await client.post("/graphql", json={"extensions": apq(query)}))["extensions"]["code"]
         == "PERSISTED_QUERY_NOT_FOUND"
+    )
 
 
-async def test_stored_in_the_deployment_redis_with_a_ttl(client: httpx.AsyncClient, redis_client: Any,
-                                                          settings: Settings) -> None:
+async def test_stored_in_the_deployment_redis_with_a_ttl(
+    client: httpx.AsyncClient, redis_client: Any, settings: Settings
+) -> None:
     await client.post("/graphql", json={"query": CATEGORIES, "extensions": apq(CATEGORIES)})
     key = f"{settings.redis_prefix}apq:{sha(CATEGORIES)}"
     assert await redis_client.get(key) == CATEGORIES.encode()
     assert 0 < await redis_client.ttl(key) <= settings.graphql_apq_ttl_s
 
 
-@pytest.mark.parametrize("limits", [{"graphql_apq_max_registrations_per_hour": 1}, {"graphql_apq_max_document_bytes": 40}])
+@pytest.mark.parametrize(
+    "limits", [{"graphql_apq_max_registrations_per_hour": 1}, {"graphql_apq_max_document_bytes": 40}]
+)
 async def test_the_store_is_bounded(app_factory: AppFactory, limits: dict[str, int]) -> None:
     _, client = await app_factory(**limits)
     small, large = "{ bookingStatuses { code } }", CATEGORIES  # 28 and 47 bytes
@@ -182,8 +193,9 @@ async def test_callers_and_private_fields_are_never_shared(client: httpx.AsyncCl
 
 
 async def test_answers_with_errors_are_not_cached(client: httpx.AsyncClient) -> None:
-    response = await client.get("/graphql", params=get_params("query($f: Int!) { workshops(first: $f) { totalCount } }",
-                                                               variables={"f": "x"}))
+    response = await client.get(
+        "/graphql", params=get_params("query($f: Int!) { workshops(first: $f) { totalCount } }", variables={"f": "x"})
+    )
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert response.headers["cache-control"] == "private, no-store" and "etag" not in response.headers
 
@@ -218,14 +230,17 @@ async def test_batching_is_answered_in_json(client: httpx.AsyncClient) -> None:
     assert only_error(response)["extensions"]["code"] == "BATCHING_NOT_SUPPORTED"
 
 
-@pytest.mark.parametrize(("request_kwargs", "status"), [
-    ({"method": "POST", "content": b"{not json", "headers": {"content-type": "application/json"}}, 400),
-    ({"method": "POST", "content": b"query", "headers": {"content-type": "text/plain"}}, 400),
-    ({"method": "POST", "json": {"query": CATEGORIES, "variables": "x"}}, 400),
-    ({"method": "POST", "json": {}}, 400),
-    ({"method": "GET", "params": {"query": CATEGORIES, "variables": "{bad"}}, 400),
-    ({"method": "POST", "json": {"query": CATEGORIES, "operationName": "Other"}}, 400),
-])
+@pytest.mark.parametrize(
+    ("request_kwargs", "status"),
+    [
+        ({"method": "POST", "content": b"{not json", "headers": {"content-type": "application/json"}}, 400),
+        ({"method": "POST", "content": b"query", "headers": {"content-type": "text/plain"}}, 400),
+        ({"method": "POST", "json": {"query": CATEGORIES, "variables": "x"}}, 400),
+        ({"method": "POST", "json": {}}, 400),
+        ({"method": "GET", "params": {"query": CATEGORIES, "variables": "{bad"}}, 400),
+        ({"method": "POST", "json": {"query": CATEGORIES, "operationName": "Other"}}, 400),
+    ],
+)
 async def test_request_errors_are_json(client: httpx.AsyncClient, request_kwargs: dict[str, Any], status: int) -> None:
     response = await client.request(url="/graphql", **request_kwargs)
     assert response.status_code == status
@@ -252,8 +267,10 @@ async def test_allow_list_mode(app_factory: AppFactory) -> None:
     registration = await client.post("/graphql", json={"query": CATEGORIES, "extensions": apq(CATEGORIES)})
     assert only_error(registration)["extensions"]["code"] == "PERSISTED_QUERY_NOT_ALLOWED"
     # an unknown hash asks for the text, which is then refused
-    assert only_error(await client.post("/graphql", json={"extensions": apq(CATEGORIES)}))["extensions"]["code"] \
+    assert (
+        only_error(await client.post("/graphql", json={"extensions": apq(CATEGORIES)}))["extensions"]["code"]
         == "PERSISTED_QUERY_NOT_FOUND"
+    )
 
 
 async def test_allow_list_mode_ignores_documents_registered_before(app_factory: AppFactory) -> None:

@@ -27,8 +27,11 @@ SUGGESTING = {
     "unknown_field": ("{ workshopCategories { nam } }", None, "name"),
     "unknown_argument": ("{ workshops(frist: 1) { totalCount } }", None, "first"),
     "bad_enum_literal": ("{ workshops(sort: {field: NAM}) { totalCount } }", None, "NAME"),
-    "bad_enum_variable": ("query($s: WorkshopSort) { workshops(sort: $s) { totalCount } }",
-                          {"s": {"field": "NAM"}}, "NAME"),
+    "bad_enum_variable": (
+        "query($s: WorkshopSort) { workshops(sort: $s) { totalCount } }",
+        {"s": {"field": "NAM"}},
+        "NAME",
+    ),
     "unknown_type": ("query($s: WorkshopSrot) { workshops(sort: $s) { totalCount } }", None, "WorkshopSort"),
 }
 
@@ -39,8 +42,12 @@ def _error(body: dict[str, Any]) -> dict[str, Any]:
     return body["errors"][0]  # type: ignore[no-any-return]
 
 
-async def _gql(client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None,
-               headers: dict[str, str] | None = None) -> dict[str, Any]:
+async def _gql(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
@@ -78,8 +85,16 @@ async def test_graphiql_can_be_turned_off_outside_production(app_factory: AppFac
     assert (await client.get("/graphql", headers={"Accept": "text/html"})).status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/api/co/schema", "/api/co/schema/", "/api/co/schema/swagger",
-                                  "/api/co/schema/redoc", "/api/co/schema/openapi.yaml"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/co/schema",
+        "/api/co/schema/",
+        "/api/co/schema/swagger",
+        "/api/co/schema/redoc",
+        "/api/co/schema/openapi.yaml",
+    ],
+)
 async def test_swagger_ui_is_off_in_production(app_factory: AppFactory, path: str) -> None:
     _, client = await app_factory(**PRODUCTION)
     response = await client.get(path)
@@ -106,8 +121,9 @@ async def test_openapi_document_needs_a_developer_key_in_production(app_factory:
 
 
 @pytest.mark.parametrize("query", [SCHEMA_QUERY, TYPE_QUERY, FRAGMENT_QUERY])
-async def test_introspection_is_refused_to_anonymous_and_owners_in_production(app_factory: AppFactory,
-                                                                             query: str) -> None:
+async def test_introspection_is_refused_to_anonymous_and_owners_in_production(
+    app_factory: AppFactory, query: str
+) -> None:
     _, client = await app_factory(**PRODUCTION)
     owner = await sign_up_and_in(client)
     for headers in ({}, owner.headers, {"x-developer-key": "wrong"}, {"x-api-key": "test-api-key"}):

@@ -113,11 +113,14 @@ async def test_redis_down_fails_closed_when_configured(app_factory: Any) -> None
     assert response.json()["code"] == "SERVICE_UNAVAILABLE"
 
 
-@pytest.mark.parametrize("path, body", [
-    ("/api/co/auth/sign-up", {"email": "closed@minbil.io", "password": PASSWORD}),
-    ("/api/co/auth/forgot-password", {"email": "closed@minbil.io"}),
-    ("/api/co/auth/refresh", {"refresh_token": "not-a-real-token"}),
-])
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("/api/co/auth/sign-up", {"email": "closed@minbil.io", "password": PASSWORD}),
+        ("/api/co/auth/forgot-password", {"email": "closed@minbil.io"}),
+        ("/api/co/auth/refresh", {"refresh_token": "not-a-real-token"}),
+    ],
+)
 async def test_closed_mode_covers_every_limited_operation(app_factory: Any, path: str, body: dict[str, str]) -> None:
     _, client = await app_factory(redis_url=DEAD_REDIS, rate_limit_fail_mode="closed")
     response = await client.post(path, json=body)

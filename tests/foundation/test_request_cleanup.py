@@ -30,8 +30,9 @@ async def test_a_structured_401_leaves_no_failed_cleanup_task(client: httpx.Asyn
     assert await loop_errors_during(unauthorized) == []
 
 
-async def test_401_and_5xx_answers_of_a_served_app_log_no_failed_cleanup(settings_factory: Any, clean_database: str,
-                                                                         tmp_path: Path) -> None:
+async def test_401_and_5xx_answers_of_a_served_app_log_no_failed_cleanup(
+    settings_factory: Any, clean_database: str, tmp_path: Path
+) -> None:
     """Under uvicorn (its own process and loop), where the failed cleanup used to be logged after 5xx answers too."""
     proxy = await TcpProxy.for_database(clean_database).start()
     server = Server(settings_factory(database_url=proxy.url_through(clean_database)))
@@ -45,8 +46,9 @@ async def test_401_and_5xx_answers_of_a_served_app_log_no_failed_cleanup(setting
             await proxy.cut()
             for _ in range(3):
                 assert (await client.get("/api/co/shops?q=x")).status_code >= 500
-                sent = await client.post("/api/co/messages/send", json={"thread_id": "1", "message": "x"},
-                                         headers=owner.headers)
+                sent = await client.post(
+                    "/api/co/messages/send", json={"thread_id": "1", "message": "x"}, headers=owner.headers
+                )
                 assert sent.status_code >= 500
             await client.get("/health")
     finally:

@@ -46,12 +46,15 @@ def test_connection_init_accepts_a_bare_token(ws_client: TestClient[Any]) -> Non
         assert ws.receive_json() == {"type": "connection_ack"}
 
 
-@pytest.mark.parametrize("payload", [
-    {"Authorization": "Bearer not-a-token"},
-    {"Authorization": "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."},
-    {},
-    None,
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"Authorization": "Bearer not-a-token"},
+        {"Authorization": "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."},
+        {},
+        None,
+    ],
+)
 def test_connection_init_with_a_bad_or_missing_token_closes_4403(ws_client: TestClient[Any], payload: Any) -> None:
     with ws_client.websocket_connect("/graphql", subprotocols=[PROTOCOL]) as ws:
         message: dict[str, Any] = {"type": "connection_init"}

@@ -21,7 +21,9 @@ def statements(services: Services, marker: str = "marketplace:search") -> Abstra
     return recorded(services, lambda statement: marker in statement)
 
 
-async def test_equivalent_queries_share_one_key(client: httpx.AsyncClient, services: Services, catalogue: Catalogue) -> None:
+async def test_equivalent_queries_share_one_key(
+    client: httpx.AsyncClient, services: Services, catalogue: Catalogue
+) -> None:
     a, b = catalogue.repair.id, catalogue.tyres.id
     first = await client.get(f"/api/co/shops?workshop_category_id={a},{b}&lat=59.9139&lng=10.7522&radius_km=40")
     assert first.headers["x-cache"] == "MISS"
@@ -41,12 +43,20 @@ async def test_equivalent_queries_share_one_key(client: httpx.AsyncClient, servi
 
 
 async def test_a_rating_through_the_api_invalidates_the_cached_answers(
-        client: httpx.AsyncClient, services: Services, catalogue: Catalogue, owner: SignedIn) -> None:
+    client: httpx.AsyncClient, services: Services, catalogue: Catalogue, owner: SignedIn
+) -> None:
     async with services.sessionmaker() as session:
         service = await f.make_service(session, catalogue.bergen, title="Hjulskift", price="800")
         start = datetime.now(UTC) - timedelta(days=3)
-        booking = await f.make_booking(session, owner_id=owner.owner_id, workshop=catalogue.bergen, service=service,
-                                       status="COMPLETED", start=start, service_actual_end_time=start + timedelta(hours=1))
+        booking = await f.make_booking(
+            session,
+            owner_id=owner.owner_id,
+            workshop=catalogue.bergen,
+            service=service,
+            status="COMPLETED",
+            start=start,
+            service_actual_end_time=start + timedelta(hours=1),
+        )
         await session.commit()
     shop = f"/api/co/shops/{catalogue.bergen.org_nr}"
     before = await client.get(shop)
@@ -68,7 +78,9 @@ async def test_a_rating_through_the_api_invalidates_the_cached_answers(
     assert "Bergen Motor" in [w["name"] for w in refreshed.json()["data"]]
 
 
-async def test_fifty_concurrent_misses_run_one_query(client: httpx.AsyncClient, services: Services, catalogue: Catalogue) -> None:
+async def test_fifty_concurrent_misses_run_one_query(
+    client: httpx.AsyncClient, services: Services, catalogue: Catalogue
+) -> None:
     with statements(services) as seen:
         responses = await asyncio.gather(*(client.get("/api/co/shops?city=oslo&sort=rating") for _ in range(50)))
     assert all(r.status_code == 200 for r in responses)
@@ -90,7 +102,9 @@ async def test_stampede_across_instances_waits_for_the_leader(services: Services
 
     one = MarketplaceCache(services.kv, prefix="mkt-x:")
     two = MarketplaceCache(services.kv, prefix="mkt-x:")
-    results = await asyncio.gather(*(cache.get_or_load("t", "k", loader, list[int]) for cache in (one, two) for _ in range(5)))
+    results = await asyncio.gather(
+        *(cache.get_or_load("t", "k", loader, list[int]) for cache in (one, two) for _ in range(5))
+    )
     assert calls == 1
     assert all(value == [1, 2, 3] for value, _ in results)
 

@@ -23,8 +23,12 @@ query($first: Int!, $filter: WorkshopFilter) {
 }"""
 
 
-async def gql(client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None,
-              headers: dict[str, str] | None = None) -> dict[str, Any]:
+async def gql(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     response = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers or {})
     assert response.status_code == 200, response.text
     body = response.json()
@@ -32,7 +36,9 @@ async def gql(client: httpx.AsyncClient, query: str, variables: dict[str, Any] |
     return body["data"]  # type: ignore[no-any-return]
 
 
-async def test_statement_count_does_not_grow_with_first(client: httpx.AsyncClient, services: Services, owner: SignedIn) -> None:
+async def test_statement_count_does_not_grow_with_first(
+    client: httpx.AsyncClient, services: Services, owner: SignedIn
+) -> None:
     async with services.sessionmaker() as session:
         category = await f.make_workshop_category(session, "Bilverksted")
         service_category = await f.make_service_category(session, "EU-kontroll")
@@ -56,7 +62,9 @@ async def test_statement_count_does_not_grow_with_first(client: httpx.AsyncClien
             event.remove(services.engine.sync_engine, "before_cursor_execute", before)
         assert len(data["workshops"]["edges"]) == first
         assert data["workshops"]["totalCount"] == 120
-        assert all(e["node"]["services"][0]["categories"] == [{"name": "EU-kontroll"}] for e in data["workshops"]["edges"])
+        assert all(
+            e["node"]["services"][0]["categories"] == [{"name": "EU-kontroll"}] for e in data["workshops"]["edges"]
+        )
         counts.append(len(seen))
     assert counts == [5, 5]  # the search, then services, categories, opening hours and favourites: one each
 
@@ -66,22 +74,29 @@ async def test_connection_filters_pages_and_facets(client: httpx.AsyncClient, ca
         sort: {field: NAME}) { totalCount facets { cities { label count } } pageInfo { hasNextPage endCursor }
         nodes { name } } }"""
     first = (await gql(client, query))["workshops"]
-    assert first["totalCount"] == 3 and [n["name"] for n in first["nodes"]] == ["Bergen Motor", "Grünerløkka Dekk og Felg"]
+    assert first["totalCount"] == 3 and [n["name"] for n in first["nodes"]] == [
+        "Bergen Motor",
+        "Grünerløkka Dekk og Felg",
+    ]
     assert {c["label"]: c["count"] for c in first["facets"]["cities"]} == {"Oslo": 2, "Bergen": 1}
     second = (await gql(client, query, {"after": first["pageInfo"]["endCursor"]}))["workshops"]
     assert [n["name"] for n in second["nodes"]] == ["Oslo Bilservice"] and not second["pageInfo"]["hasNextPage"]
-    bad = await client.post("/graphql", json={"query": 'query { workshops(filter: {minRating: 7}) { totalCount } }'})
+    bad = await client.post("/graphql", json={"query": "query { workshops(filter: {minRating: 7}) { totalCount } }"})
     assert bad.json()["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
 
 
 async def test_nearby_workshop_and_categories(client: httpx.AsyncClient, catalogue: Catalogue) -> None:
-    data = await gql(client, """query($org: String!) {
+    data = await gql(
+        client,
+        """query($org: String!) {
       nearbyWorkshops(lat: 59.9139, lng: 10.7522) { name distanceKm }
       workshop(orgNr: $org) { name addresses { city } services { title } rating { average reviews { rating } } }
       missing: workshop(orgNr: "921460929") { name }
       workshopCategories { name }
       serviceCategories(tree: true) { name children { name } }
-    }""", {"org": catalogue.oslo.org_nr})
+    }""",
+        {"org": catalogue.oslo.org_nr},
+    )
     assert [w["name"] for w in data["nearbyWorkshops"]] == ["Oslo Bilservice", "Grünerløkka Dekk og Felg"]
     assert data["workshop"]["addresses"] == [{"city": "Oslo"}] and data["workshop"]["rating"]["average"] == 4.6
     assert data["missing"] is None
@@ -89,7 +104,9 @@ async def test_nearby_workshop_and_categories(client: httpx.AsyncClient, catalog
     assert data["serviceCategories"][0] == {"name": "Service", "children": [{"name": "Oljeskift"}]}
 
 
-async def test_favourite_mutations_and_is_favourite(client: httpx.AsyncClient, catalogue: Catalogue, owner: SignedIn) -> None:
+async def test_favourite_mutations_and_is_favourite(
+    client: httpx.AsyncClient, catalogue: Catalogue, owner: SignedIn
+) -> None:
     mutation = """mutation($org: String!) { addFavourite(orgNr: $org) {
         __typename ... on FavouriteResult { orgNr changed } ... on UserError { code } } }"""
     added = await gql(client, mutation, {"org": catalogue.lokka.org_nr}, owner.headers)
@@ -102,10 +119,20 @@ async def test_favourite_mutations_and_is_favourite(client: httpx.AsyncClient, c
     assert anonymous["addFavourite"]["__typename"] == "AuthenticationError"
     favs = await gql(client, "{ favourites { name isFavourite } }", headers=owner.headers)
     assert favs["favourites"] == [{"name": "Grünerløkka Dekk og Felg", "isFavourite": True}]
-    listed = await gql(client, '{ workshops(filter: {cities: ["oslo"]}) { nodes { name isFavourite } } }', headers=owner.headers)
-    assert {n["name"]: n["isFavourite"] for n in listed["workshops"]["nodes"]} == {"Grünerløkka Dekk og Felg": True, "Oslo Bilservice": False}
-    removed = await gql(client, """mutation($org: String!) { removeFavourite(orgNr: $org) {
-        ... on FavouriteResult { changed isFavourite } } }""", {"org": catalogue.lokka.org_nr}, owner.headers)
+    listed = await gql(
+        client, '{ workshops(filter: {cities: ["oslo"]}) { nodes { name isFavourite } } }', headers=owner.headers
+    )
+    assert {n["name"]: n["isFavourite"] for n in listed["workshops"]["nodes"]} == {
+        "Grünerløkka Dekk og Felg": True,
+        "Oslo Bilservice": False,
+    }
+    removed = await gql(
+        client,
+        """mutation($org: String!) { removeFavourite(orgNr: $org) {
+        ... on FavouriteResult { changed isFavourite } } }""",
+        {"org": catalogue.lokka.org_nr},
+        owner.headers,
+    )
     assert removed["removeFavourite"] == {"changed": True, "isFavourite": False}
 
 
@@ -116,7 +143,9 @@ async def test_car_brands_need_a_caller(client: httpx.AsyncClient, services: Ser
     anonymous = await client.post("/graphql", json={"query": "{ carBrands { name } }"})
     assert anonymous.json()["errors"][0]["extensions"]["code"] == "API_KEY_MISSING"
     assert (await gql(client, "{ carBrands { name } }", headers=owner.headers))["carBrands"] == [{"name": "Volvo"}]
-    assert (await gql(client, "{ carBrands { name } }", headers={"x-api-key": "test-api-key"}))["carBrands"] == [{"name": "Volvo"}]
+    assert (await gql(client, "{ carBrands { name } }", headers={"x-api-key": "test-api-key"}))["carBrands"] == [
+        {"name": "Volvo"}
+    ]
 
 
 async def test_facets_through_fragments(client: httpx.AsyncClient, catalogue: Catalogue) -> None:

@@ -17,7 +17,12 @@ def names(response: httpx.Response) -> list[str]:
 
 async def test_distance_ordering_and_radius(client: httpx.AsyncClient, catalogue: Catalogue) -> None:
     response = await client.get("/api/co/shops?lat=59.9139&lng=10.7522&radius_km=40")
-    assert names(response) == ["Oslo Bilservice", "Grünerløkka Dekk og Felg", "Bærum Lakk & Karosseri", "Drammen Bilsenter"]
+    assert names(response) == [
+        "Oslo Bilservice",
+        "Grünerløkka Dekk og Felg",
+        "Bærum Lakk & Karosseri",
+        "Drammen Bilsenter",
+    ]
     distances = [w["distance_km"] for w in response.json()["data"]]
     assert distances == sorted(distances)
     assert 10 < distances[2] < 15 and 30 < distances[3] < 40
@@ -26,7 +31,9 @@ async def test_distance_ordering_and_radius(client: httpx.AsyncClient, catalogue
 
 
 async def test_text_search_full_text_accents_and_typos(client: httpx.AsyncClient, catalogue: Catalogue) -> None:
-    assert names(await client.get("/api/co/shops?q=reparasjon")) == ["Oslo Bilservice"]  # description, Norwegian stemming
+    assert names(await client.get("/api/co/shops?q=reparasjon")) == [
+        "Oslo Bilservice"
+    ]  # description, Norwegian stemming
     assert names(await client.get("/api/co/shops?q=grunerlokka")) == ["Grünerløkka Dekk og Felg"]  # accents folded
     assert names(await client.get("/api/co/shops?q=bilservise")) == ["Oslo Bilservice"]  # typo: trigram fallback
     assert names(await client.get("/api/co/shops?q=karosseri")) == ["Bærum Lakk & Karosseri"]
@@ -36,20 +43,38 @@ async def test_categories_csv_and_repeated_are_the_same(client: httpx.AsyncClien
     a, b = catalogue.repair.id, catalogue.tyres.id
     csv = await client.get(f"/api/co/shops?workshop_category_id={a},{b}")
     repeated = await client.get(f"/api/co/shops?workshop_category_id={b}&workshop_category_id={a}")
-    assert names(csv) == names(repeated) == ["Bergen Motor", "Drammen Bilsenter", "Grünerløkka Dekk og Felg", "Oslo Bilservice"]
-    services = await client.get(f"/api/co/shops?service_category_id={catalogue.eu.id}&service_category_id={catalogue.tyre_change.id}")
+    assert (
+        names(csv)
+        == names(repeated)
+        == ["Bergen Motor", "Drammen Bilsenter", "Grünerløkka Dekk og Felg", "Oslo Bilservice"]
+    )
+    services = await client.get(
+        f"/api/co/shops?service_category_id={catalogue.eu.id}&service_category_id={catalogue.tyre_change.id}"
+    )
     assert names(services) == ["Drammen Bilsenter", "Grünerløkka Dekk og Felg", "Oslo Bilservice"]
 
 
 async def test_city_county_postal_code_and_rating(client: httpx.AsyncClient, catalogue: Catalogue) -> None:
-    assert names(await client.get("/api/co/shops?city=OSLO&city=Bergen")) == ["Bergen Motor", "Grünerløkka Dekk og Felg", "Oslo Bilservice"]
-    assert names(await client.get("/api/co/shops?county=Akershus,Buskerud")) == ["Bærum Lakk & Karosseri", "Drammen Bilsenter"]
+    assert names(await client.get("/api/co/shops?city=OSLO&city=Bergen")) == [
+        "Bergen Motor",
+        "Grünerløkka Dekk og Felg",
+        "Oslo Bilservice",
+    ]
+    assert names(await client.get("/api/co/shops?county=Akershus,Buskerud")) == [
+        "Bærum Lakk & Karosseri",
+        "Drammen Bilsenter",
+    ]
     assert names(await client.get("/api/co/shops?postal_code=0552")) == ["Grünerløkka Dekk og Felg"]
     assert names(await client.get("/api/co/shops?min_rating=4&sort=rating")) == ["Oslo Bilservice", "Drammen Bilsenter"]
-    assert names(await client.get("/api/co/shops?min_rating=4&sort=rating&order=asc")) == ["Drammen Bilsenter", "Oslo Bilservice"]
+    assert names(await client.get("/api/co/shops?min_rating=4&sort=rating&order=asc")) == [
+        "Drammen Bilsenter",
+        "Oslo Bilservice",
+    ]
 
 
-async def test_price_bounds_apply_to_the_cheapest_matching_service(client: httpx.AsyncClient, catalogue: Catalogue) -> None:
+async def test_price_bounds_apply_to_the_cheapest_matching_service(
+    client: httpx.AsyncClient, catalogue: Catalogue
+) -> None:
     response = await client.get("/api/co/shops?price_min=600&price_max=1000&sort=price")
     assert names(response) == ["Drammen Bilsenter", "Oslo Bilservice"]  # cheapest 700 and 990
     assert [w["cheapest_service_price"] for w in response.json()["data"]] == [700.0, 990.0]
@@ -65,7 +90,12 @@ async def test_open_now_in_oslo_time(client: httpx.AsyncClient, services: Servic
     at_oslo_time(services, 2026, 6, 8, 7, 30)  # Monday 07:30: only the 07-20 workshop
     assert names(await client.get("/api/co/shops?open_now=1")) == ["Grünerløkka Dekk og Felg"]
     at_oslo_time(services, 2026, 12, 7, 15, 59)  # Monday 15:59 in winter (UTC+1): everyone with weekday hours
-    assert names(await client.get("/api/co/shops?open_now=true")) == ["Bergen Motor", "Drammen Bilsenter", "Grünerløkka Dekk og Felg", "Oslo Bilservice"]
+    assert names(await client.get("/api/co/shops?open_now=true")) == [
+        "Bergen Motor",
+        "Drammen Bilsenter",
+        "Grünerløkka Dekk og Felg",
+        "Oslo Bilservice",
+    ]
     detail = (await client.get(f"/api/co/shops/{catalogue.oslo.org_nr}")).json()
     assert detail["isOpenNow"] is True
     at_oslo_time(services, 2026, 12, 7, 16, 0)
@@ -94,7 +124,15 @@ async def test_market_layout_and_pagination_links(client: httpx.AsyncClient, cat
     assert [w["name"] for w in data["results"]] == ["Bergen Motor", "Bærum Lakk & Karosseri"]
     paged = await client.get("/api/co/shops?county=Oslo&county=Vestland&page_size=2&page=2&sort=name")
     body = paged.json()
-    assert body["meta"] == {"page": 2, "page_size": 2, "total": 3, "total_pages": 2, "has_next": False, "has_prev": True, "count": 1}
+    assert body["meta"] == {
+        "page": 2,
+        "page_size": 2,
+        "total": 3,
+        "total_pages": 2,
+        "has_next": False,
+        "has_prev": True,
+        "count": 1,
+    }
     links = body["links"]
     assert links["next"] is None
     assert "county=oslo" in links["prev"] and "county=vestland" in links["prev"] and "page=1" in links["prev"]
@@ -104,26 +142,29 @@ async def test_market_layout_and_pagination_links(client: httpx.AsyncClient, cat
     assert beyond.json()["data"] == [] and beyond.json()["meta"]["total"] == 5
 
 
-@pytest.mark.parametrize("query,field", [
-    ("workshop_category_id=abc", "workshop_category_id"),
-    ("service_category_id=1,x", "service_category_id"),
-    ("lat=59.9", "lng"),
-    ("lng=10.7", "lat"),
-    ("min_rating=7", "min_rating"),
-    ("page=0", "page"),
-    ("page=abc", "page"),
-    ("sort=drop%20table", "sort"),
-    ("order=sideways", "order"),
-    ("price_min=cheap", "price_min"),
-    ("price_min=500&price_max=100", "price_min"),
-    ("radius_km=10", "lat"),
-    ("lat=91&lng=10", "lat"),
-    ("open_now=maybe", "open_now"),
-    ("include_facets=perhaps", "include_facets"),
-    ("postal_code=12", "postal_code"),
-    ("layout=grid", "layout"),
-    ("lat=nan&lng=10", "lat"),
-])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("workshop_category_id=abc", "workshop_category_id"),
+        ("service_category_id=1,x", "service_category_id"),
+        ("lat=59.9", "lng"),
+        ("lng=10.7", "lat"),
+        ("min_rating=7", "min_rating"),
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("sort=drop%20table", "sort"),
+        ("order=sideways", "order"),
+        ("price_min=cheap", "price_min"),
+        ("price_min=500&price_max=100", "price_min"),
+        ("radius_km=10", "lat"),
+        ("lat=91&lng=10", "lat"),
+        ("open_now=maybe", "open_now"),
+        ("include_facets=perhaps", "include_facets"),
+        ("postal_code=12", "postal_code"),
+        ("layout=grid", "layout"),
+        ("lat=nan&lng=10", "lat"),
+    ],
+)
 async def test_bad_input_is_a_400_naming_the_field(client: httpx.AsyncClient, query: str, field: str) -> None:
     response = await client.get(f"/api/co/shops?{query}")
     assert response.status_code == 400, response.text

@@ -33,7 +33,9 @@ async def booking(db_session: Any, owner: SignedIn) -> Booking:
     return await booking_for(db_session, owner)
 
 
-async def workshop_says(services: Services, booking_id: int, text: str, attachments: tuple[Any, ...] = ()) -> dict[str, Any]:
+async def workshop_says(
+    services: Services, booking_id: int, text: str, attachments: tuple[Any, ...] = ()
+) -> dict[str, Any]:
     """A workshop reply, as `minbil workshop reply` writes it; the message item."""
     from app.domain.messages.results import message_item
 

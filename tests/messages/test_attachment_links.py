@@ -24,8 +24,12 @@ SEND = "/api/co/messages/send"
 
 
 async def _send_pdf(client: httpx.AsyncClient, owner: SignedIn, booking: Booking) -> dict[str, Any]:
-    response = await client.post(SEND, headers=owner.headers, data={"thread_id": str(booking.id), "message": "faktura"},
-                                 files=[("files", ("faktura.pdf", PDF_BYTES, "application/pdf"))])
+    response = await client.post(
+        SEND,
+        headers=owner.headers,
+        data={"thread_id": str(booking.id), "message": "faktura"},
+        files=[("files", ("faktura.pdf", PDF_BYTES, "application/pdf"))],
+    )
     assert response.status_code == 201, response.text
     return response.json()["message"]  # type: ignore[no-any-return]
 
@@ -35,8 +39,9 @@ def _parts(url: str) -> tuple[str, dict[str, str]]:
     return split.path, {k: v[0] for k, v in parse_qs(split.query).items()}
 
 
-async def test_attachment_links_are_signed_and_privately_cached(client: httpx.AsyncClient, services: Services,
-                                                                owner: SignedIn, booking: Booking) -> None:
+async def test_attachment_links_are_signed_and_privately_cached(
+    client: httpx.AsyncClient, services: Services, owner: SignedIn, booking: Booking
+) -> None:
     url = (await _send_pdf(client, owner, booking))["attachments"][0]["url"]
     path, query = _parts(url)
     assert path.startswith("/api/co/media/messages/") and set(query) == {"exp", "sig"}
@@ -54,7 +59,9 @@ async def test_attachment_links_are_signed_and_privately_cached(client: httpx.As
     assert bare.status_code == 403
     tampered = await client.get(f"{path}?exp={query['exp']}&sig={'0' * len(query['sig'])}")
     assert tampered.status_code == 403
-    later = await client.get(f"{path}?exp={int(query['exp']) + 3600}&sig={query['sig']}")  # a longer life is another signature
+    later = await client.get(
+        f"{path}?exp={int(query['exp']) + 3600}&sig={query['sig']}"
+    )  # a longer life is another signature
     assert later.status_code == 403
     from app.infra.media_links import media_links
 
@@ -69,40 +76,53 @@ async def test_attachment_links_are_signed_and_privately_cached(client: httpx.As
 
     # what is stored stays unsigned: a replayed event or a later read gets a fresh signature
     async with services.sessionmaker() as session:
-        stored = (await session.exec(select(Message.attachments).where(Message.booking_id == booking.id))).scalars().one()
+        stored = (
+            (await session.exec(select(Message.attachments).where(Message.booking_id == booking.id))).scalars().one()
+        )
         assert stored[0]["url"] == path
     event = (await events_of(services, owner.owner_id, "message.created"))[0]
     assert event.payload["attachments"][0]["url"] == path
 
 
-async def test_thread_inbox_and_graphql_answers_carry_signed_links(client: httpx.AsyncClient, services: Services,
-                                                                   owner: SignedIn, booking: Booking) -> None:
+async def test_thread_inbox_and_graphql_answers_carry_signed_links(
+    client: httpx.AsyncClient, services: Services, owner: SignedIn, booking: Booking
+) -> None:
     await _send_pdf(client, owner, booking)
     thread = (await client.get(f"/api/co/messages/thread/{booking.id}", headers=owner.headers)).json()["data"]
     inbox = (await client.get("/api/co/messages/inbox", headers=owner.headers)).json()["data"]
-    graphql = await client.post("/graphql", headers=owner.headers,
-                                json={"query": THREAD, "variables": {"bookingId": booking.id, "first": 10}})
+    graphql = await client.post(
+        "/graphql", headers=owner.headers, json={"query": THREAD, "variables": {"bookingId": booking.id, "first": 10}}
+    )
     node = graphql.json()["data"]["thread"]["messages"]["edges"][0]["node"]
-    for url in (thread[0]["attachments"][0]["url"], inbox[0]["last_message"]["attachments"][0]["url"],
-                node["attachments"][0]["url"]):
+    for url in (
+        thread[0]["attachments"][0]["url"],
+        inbox[0]["last_message"]["attachments"][0]["url"],
+        node["attachments"][0]["url"],
+    ):
         assert set(_parts(url)[1]) == {"exp", "sig"}, url
         assert (await client.get(url)).status_code == 200
 
 
 async def test_profile_images_stay_public(client: httpx.AsyncClient, owner: SignedIn, services: Services) -> None:
-    response = await client.put("/api/co/profile", headers=owner.headers, files={"file": ("me.png", png_bytes(), "image/png")})
+    response = await client.put(
+        "/api/co/profile", headers=owner.headers, files={"file": ("me.png", png_bytes(), "image/png")}
+    )
     url = response.json()["profileImage"].removeprefix(services.settings.public_base_url)
     assert "?" not in url
     served = await client.get(url)
     assert served.status_code == 200 and "public" in served.headers["cache-control"]
 
 
-async def test_private_media_cannot_be_referenced_again(client: httpx.AsyncClient, owner: SignedIn,
-                                                        booking: Booking) -> None:
+async def test_private_media_cannot_be_referenced_again(
+    client: httpx.AsyncClient, owner: SignedIn, booking: Booking
+) -> None:
     """Posting a known attachment path as a reference would mint fresh links for an expired one."""
     url = (await _send_pdf(client, owner, booking))["attachments"][0]["url"]
     for ref in (url, _parts(url)[0], _parts(url)[0].replace("/api/co/media/", "/media/")):
-        response = await client.post(SEND, headers=owner.headers, json={
-            "thread_id": str(booking.id), "attachments": [{"url": ref, "content_type": "application/pdf"}]})
+        response = await client.post(
+            SEND,
+            headers=owner.headers,
+            json={"thread_id": str(booking.id), "attachments": [{"url": ref, "content_type": "application/pdf"}]},
+        )
         assert response.status_code == 400, ref
         assert response.json()["error"]["fields"] == [{"field": "attachments[0].url", "reason": "private_media"}]

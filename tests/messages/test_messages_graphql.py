@@ -66,21 +66,28 @@ MARK_ALL = """
 mutation { markAllNotificationsRead { __typename ... on NotificationsMarked { updated messagesMarked } } }"""
 
 
-async def gql(client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None,
-              headers: dict[str, str] | None = None) -> dict[str, Any]:
+async def gql(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     response = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers or {})
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
 
-async def data_of(client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None, who: SignedIn) -> dict[str, Any]:
+async def data_of(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None, who: SignedIn
+) -> dict[str, Any]:
     body = await gql(client, query, variables, who.headers)
     assert "errors" not in body, body
     return body["data"]  # type: ignore[no-any-return]
 
 
-async def test_inbox_and_thread_connections(client: httpx.AsyncClient, services: Services, db_session: Any,
-                                            owner: SignedIn) -> None:
+async def test_inbox_and_thread_connections(
+    client: httpx.AsyncClient, services: Services, db_session: Any, owner: SignedIn
+) -> None:
     a = await booking_for(db_session, owner, workshop_name="Alfa Bil")
     b = await booking_for(db_session, owner, workshop_name="Beta Dekk")
     for i in range(3):
@@ -102,15 +109,19 @@ async def test_inbox_and_thread_connections(client: httpx.AsyncClient, services:
     assert page1["unreadCount"] == 3 and page1["workshopOrgNr"] == a.workshop_org_nr
     assert [e["node"]["messageText"] for e in page1["messages"]["edges"]] == ["a0", "a1"]
     assert page1["messages"]["pageInfo"]["hasNextPage"] is True
-    page2 = (await data_of(client, THREAD, {"bookingId": a.id, "first": 2,
-                                            "after": page1["messages"]["pageInfo"]["endCursor"]}, owner))["thread"]
+    page2 = (
+        await data_of(
+            client, THREAD, {"bookingId": a.id, "first": 2, "after": page1["messages"]["pageInfo"]["endCursor"]}, owner
+        )
+    )["thread"]
     assert [e["node"]["messageText"] for e in page2["messages"]["edges"]] == ["a2"]
     assert page2["messages"]["pageInfo"]["hasNextPage"] is False
     assert page2["messages"]["edges"][0]["node"]["senderType"] == "workshop"
 
 
-async def test_thread_of_another_owner_is_not_found(client: httpx.AsyncClient, db_session: Any, owner: SignedIn,
-                                                    other_owner: SignedIn) -> None:
+async def test_thread_of_another_owner_is_not_found(
+    client: httpx.AsyncClient, db_session: Any, owner: SignedIn, other_owner: SignedIn
+) -> None:
     theirs = await booking_for(db_session, other_owner)
     body = await gql(client, THREAD, {"bookingId": theirs.id, "first": 5}, owner.headers)
     assert body["data"] is None
@@ -122,8 +133,9 @@ async def test_thread_of_another_owner_is_not_found(client: httpx.AsyncClient, d
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHORIZED"
 
 
-async def test_inbox_statement_count_does_not_grow(client: httpx.AsyncClient, services: Services, db_session: Any,
-                                                   owner: SignedIn) -> None:
+async def test_inbox_statement_count_does_not_grow(
+    client: httpx.AsyncClient, services: Services, db_session: Any, owner: SignedIn
+) -> None:
     counts = []
     for threads in (2, 8):
         while True:
@@ -150,9 +162,17 @@ async def test_inbox_statement_count_does_not_grow(client: httpx.AsyncClient, se
     assert counts[0] == counts[1] == 3  # the inbox, the unread total, one batch of thread messages
 
 
-async def test_send_message_text_and_errors(client: httpx.AsyncClient, services: Services, db_session: Any,
-                                            owner: SignedIn, other_owner: SignedIn, booking: Booking) -> None:
-    sent = (await data_of(client, SEND, {"input": {"bookingId": booking.id, "message": "Hei fra appen"}}, owner))["sendMessage"]
+async def test_send_message_text_and_errors(
+    client: httpx.AsyncClient,
+    services: Services,
+    db_session: Any,
+    owner: SignedIn,
+    other_owner: SignedIn,
+    booking: Booking,
+) -> None:
+    sent = (await data_of(client, SEND, {"input": {"bookingId": booking.id, "message": "Hei fra appen"}}, owner))[
+        "sendMessage"
+    ]
     assert sent["__typename"] == "MessageSent"
     assert sent["sentMessage"]["messageText"] == "Hei fra appen" and sent["sentMessage"]["senderType"] == "carowner"
     assert sent["sentMessage"]["threadId"] == str(booking.id) and sent["unreadCount"] == 0
@@ -163,39 +183,55 @@ async def test_send_message_text_and_errors(client: httpx.AsyncClient, services:
     theirs = await booking_for(db_session, other_owner)
     foreign = (await data_of(client, SEND, {"input": {"bookingId": theirs.id, "message": "hei"}}, owner))["sendMessage"]
     assert foreign == {"__typename": "NotFoundError", "message": "Booking not found", "code": "NOT_FOUND"}
-    refs = {"bookingId": booking.id, "attachments": [{"url": "https://cdn.minbil.no/k.pdf",
-                                                      "contentType": "application/pdf", "name": "k.pdf"}]}
+    refs = {
+        "bookingId": booking.id,
+        "attachments": [{"url": "https://cdn.minbil.no/k.pdf", "contentType": "application/pdf", "name": "k.pdf"}],
+    }
     with_ref = (await data_of(client, SEND, {"input": refs}, owner))["sendMessage"]
-    assert with_ref["sentMessage"]["attachments"] == [{"url": "https://cdn.minbil.no/k.pdf",
-                                                   "contentType": "application/pdf", "name": "k.pdf", "size": None}]
+    assert with_ref["sentMessage"]["attachments"] == [
+        {"url": "https://cdn.minbil.no/k.pdf", "contentType": "application/pdf", "name": "k.pdf", "size": None}
+    ]
 
 
 async def test_send_message_multipart_uploads(client: httpx.AsyncClient, owner: SignedIn, booking: Booking) -> None:
-    operations = {"query": SEND, "variables": {"input": {"bookingId": booking.id, "message": "Se vedlegg",
-                                                         "files": [None, None]}}}
+    operations = {
+        "query": SEND,
+        "variables": {"input": {"bookingId": booking.id, "message": "Se vedlegg", "files": [None, None]}},
+    }
     mapping = {"0": ["variables.input.files.0"], "1": ["variables.input.files.1"]}
-    response = await client.post("/graphql", headers=owner.headers,
-                                 data={"operations": json.dumps(operations), "map": json.dumps(mapping)},
-                                 files={"0": ("skade.png", PNG_BYTES, "image/png"),
-                                        "1": ("tilbud.pdf", PDF_BYTES, "application/pdf")})
+    response = await client.post(
+        "/graphql",
+        headers=owner.headers,
+        data={"operations": json.dumps(operations), "map": json.dumps(mapping)},
+        files={"0": ("skade.png", PNG_BYTES, "image/png"), "1": ("tilbud.pdf", PDF_BYTES, "application/pdf")},
+    )
     assert response.status_code == 200, response.text
     sent = response.json()["data"]["sendMessage"]
     assert sent["__typename"] == "MessageSent", sent
     assert [(a["contentType"], a["name"]) for a in sent["sentMessage"]["attachments"]] == [
-        ("image/png", "skade.png"), ("application/pdf", "tilbud.pdf")]
+        ("image/png", "skade.png"),
+        ("application/pdf", "tilbud.pdf"),
+    ]
     operations["variables"]["input"]["files"] = [None]
-    fake = await client.post("/graphql", headers=owner.headers,
-                             data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.files.0"]})},
-                             files={"0": ("bilde.png", b"plain text, not a picture", "image/png")})
+    fake = await client.post(
+        "/graphql",
+        headers=owner.headers,
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.files.0"]})},
+        files={"0": ("bilde.png", b"plain text, not a picture", "image/png")},
+    )
     refused = fake.json()["data"]["sendMessage"]
     assert refused["__typename"] == "ValidationError"
     assert refused["fields"] == [{"field": "files[0]", "reason": "unsupported_type"}]
 
 
-async def test_mark_thread_read(client: httpx.AsyncClient, services: Services, owner: SignedIn, booking: Booking) -> None:
+async def test_mark_thread_read(
+    client: httpx.AsyncClient, services: Services, owner: SignedIn, booking: Booking
+) -> None:
     first = await workshop_says(services, booking.id, "en")
     await workshop_says(services, booking.id, "to")
-    read = (await data_of(client, MARK_THREAD, {"bookingId": booking.id, "lastReadId": first["id"]}, owner))["markThreadRead"]
+    read = (await data_of(client, MARK_THREAD, {"bookingId": booking.id, "lastReadId": first["id"]}, owner))[
+        "markThreadRead"
+    ]
     assert read["__typename"] == "ThreadRead"
     assert read["updated"] == 1 and read["jsonUpdated"] == 0 and read["unreadCount"] == 1 and read["readAt"]
     rest = (await data_of(client, MARK_THREAD, {"bookingId": booking.id}, owner))["markThreadRead"]
@@ -204,8 +240,9 @@ async def test_mark_thread_read(client: httpx.AsyncClient, services: Services, o
     assert missing["__typename"] == "NotFoundError"
 
 
-async def test_notifications_queries_and_mutations(client: httpx.AsyncClient, services: Services, owner: SignedIn,
-                                                   other_owner: SignedIn, booking: Booking) -> None:
+async def test_notifications_queries_and_mutations(
+    client: httpx.AsyncClient, services: Services, owner: SignedIn, other_owner: SignedIn, booking: Booking
+) -> None:
     await workshop_says(services, booking.id, "Hei")
     await workshop_says(services, booking.id, "Hallo")
     data = await data_of(client, NOTIFICATIONS, {"first": 1}, owner)
@@ -213,11 +250,15 @@ async def test_notifications_queries_and_mutations(client: httpx.AsyncClient, se
     assert notes["totalCount"] == 2 and notes["unreadTotal"] == 2 and notes["pageInfo"]["hasNextPage"] is True
     assert notes["nodes"][0]["type"] == "message.new" and notes["nodes"][0]["data"]["booking_id"] == booking.id
     assert data["unreadCounts"] == {"messages": 2, "notifications": 2, "total": 4}
-    older = (await data_of(client, NOTIFICATIONS, {"first": 5, "after": notes["pageInfo"]["endCursor"]}, owner))["notifications"]
+    older = (await data_of(client, NOTIFICATIONS, {"first": 5, "after": notes["pageInfo"]["endCursor"]}, owner))[
+        "notifications"
+    ]
     assert len(older["nodes"]) == 1
     marked = (await data_of(client, MARK_NOTES, {"ids": [older["nodes"][0]["id"]]}, owner))["markNotificationsRead"]
     assert marked == {"__typename": "NotificationsMarked", "updated": 1, "messagesMarked": 1}
-    none_for_other = (await data_of(client, MARK_NOTES, {"ids": [notes["nodes"][0]["id"]]}, other_owner))["markNotificationsRead"]
+    none_for_other = (await data_of(client, MARK_NOTES, {"ids": [notes["nodes"][0]["id"]]}, other_owner))[
+        "markNotificationsRead"
+    ]
     assert none_for_other["updated"] == 0
     everything = (await data_of(client, MARK_ALL, None, owner))["markAllNotificationsRead"]
     assert everything == {"__typename": "NotificationsMarked", "updated": 1, "messagesMarked": 1}

@@ -23,8 +23,9 @@ async def _gql(client: httpx.AsyncClient, who: SignedIn, query: str, **variables
     return response.json()  # type: ignore[no-any-return]
 
 
-async def test_notification_by_id_is_the_callers_only(client: httpx.AsyncClient, services: Services, owner: SignedIn,
-                                                      other_owner: SignedIn) -> None:
+async def test_notification_by_id_is_the_callers_only(
+    client: httpx.AsyncClient, services: Services, owner: SignedIn, other_owner: SignedIn
+) -> None:
     mine = await note(services, owner.owner_id, "booking.declined", booking_id=7)
     theirs = await note(services, other_owner.owner_id, "booking.accepted", booking_id=8)
 
@@ -32,8 +33,18 @@ async def test_notification_by_id_is_the_callers_only(client: httpx.AsyncClient,
     hidden = await _gql(client, owner, ONE, id=theirs)
     missing = await _gql(client, owner, ONE, id=99999999)
 
-    assert got == {"data": {"notification": {"id": mine, "type": "booking.declined", "title": "Varsel booking.declined",
-                                             "body": "Tekst", "data": {"booking_id": 7}, "isRead": False}}}
+    assert got == {
+        "data": {
+            "notification": {
+                "id": mine,
+                "type": "booking.declined",
+                "title": "Varsel booking.declined",
+                "body": "Tekst",
+                "data": {"booking_id": 7},
+                "isRead": False,
+            }
+        }
+    }
     for body in (hidden, missing):
         assert body["data"] is None, body
         assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND", body
@@ -48,9 +59,12 @@ async def _outbox(services: Services, address: str) -> list[EmailOutbox]:
         return list((await session.exec(stmt)).scalars().all())  # type: ignore[call-overload]
 
 
-async def test_email_enabled_writes_a_mail_and_disabled_writes_none(client: httpx.AsyncClient, services: Services,
-                                                                   owner: SignedIn, booking: Booking) -> None:
-    on = await client.put("/api/co/settings/notifications", headers=owner.headers, json={"message.new": {"email": True}})
+async def test_email_enabled_writes_a_mail_and_disabled_writes_none(
+    client: httpx.AsyncClient, services: Services, owner: SignedIn, booking: Booking
+) -> None:
+    on = await client.put(
+        "/api/co/settings/notifications", headers=owner.headers, json={"message.new": {"email": True}}
+    )
     assert on.status_code == 200
     await workshop_says(services, booking.id, "Bilen er klar til henting")
 
@@ -59,7 +73,9 @@ async def test_email_enabled_writes_a_mail_and_disabled_writes_none(client: http
     first = (await client.get("/api/co/notifications", headers=owner.headers)).json()["data"][0]
     assert (mails[0].subject, mails[0].body) == (first["title"], first["body"])  # the mail is that notification
 
-    off = await client.put("/api/co/settings/notifications", headers=owner.headers, json={"message.new": {"email": False}})
+    off = await client.put(
+        "/api/co/settings/notifications", headers=owner.headers, json={"message.new": {"email": False}}
+    )
     assert off.status_code == 200
     await workshop_says(services, booking.id, "En melding til")
 

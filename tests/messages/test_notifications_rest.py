@@ -25,8 +25,9 @@ async def note(services: Services, owner_id: int, event: str = "booking.accepted
     return n.id
 
 
-async def test_list_replays_reference_example(client: httpx.AsyncClient, services: Services, owner: SignedIn,
-                                              other_owner: SignedIn) -> None:
+async def test_list_replays_reference_example(
+    client: httpx.AsyncClient, services: Services, owner: SignedIn, other_owner: SignedIn
+) -> None:
     first = await note(services, owner.owner_id, "booking.requested", booking_id=1)
     second = await note(services, owner.owner_id, "booking.accepted", booking_id=1)
     await note(services, other_owner.owner_id)
@@ -44,8 +45,9 @@ async def test_list_replays_reference_example(client: httpx.AsyncClient, service
     assert body["links"]["self"] == "/api/co/notifications?status=unread&page=1&page_size=20"
 
 
-async def test_list_status_type_since_and_paging(client: httpx.AsyncClient, services: Services, db_session: Any,
-                                                 owner: SignedIn) -> None:
+async def test_list_status_type_since_and_paging(
+    client: httpx.AsyncClient, services: Services, db_session: Any, owner: SignedIn
+) -> None:
     old = await note(services, owner.owner_id, "booking.requested")
     read = await note(services, owner.owner_id, "booking.completed")
     msg = await note(services, owner.owner_id, "message.new")
@@ -58,18 +60,28 @@ async def test_list_status_type_since_and_paging(client: httpx.AsyncClient, serv
     assert {n["id"] for n in unread["data"]} == {old, msg}
     everything = (await client.get("/api/co/notifications", params={"status": "all"}, headers=owner.headers)).json()
     assert {n["id"] for n in everything["data"]} == {old, read, msg} and everything["meta"]["unread_total"] == 2
-    booking_only = (await client.get("/api/co/notifications", params={"status": "all", "type": "booking"},
-                                     headers=owner.headers)).json()
+    booking_only = (
+        await client.get("/api/co/notifications", params={"status": "all", "type": "booking"}, headers=owner.headers)
+    ).json()
     assert {n["id"] for n in booking_only["data"]} == {old, read}
-    csv = (await client.get("/api/co/notifications", params={"status": "all", "type": "message.new,booking.requested"},
-                            headers=owner.headers)).json()
+    csv = (
+        await client.get(
+            "/api/co/notifications",
+            params={"status": "all", "type": "message.new,booking.requested"},
+            headers=owner.headers,
+        )
+    ).json()
     assert {n["id"] for n in csv["data"]} == {old, msg}
     since = (datetime.now(UTC) - timedelta(days=1)).isoformat()
-    recent = (await client.get("/api/co/notifications", params={"status": "all", "since": since},
-                               headers=owner.headers)).json()
+    recent = (
+        await client.get("/api/co/notifications", params={"status": "all", "since": since}, headers=owner.headers)
+    ).json()
     assert {n["id"] for n in recent["data"]} == {read, msg}
-    page = (await client.get("/api/co/notifications", params={"status": "all", "page": 2, "page_size": 2},
-                             headers=owner.headers)).json()
+    page = (
+        await client.get(
+            "/api/co/notifications", params={"status": "all", "page": 2, "page_size": 2}, headers=owner.headers
+        )
+    ).json()
     assert [n["id"] for n in page["data"]] == [old]
     assert page["meta"]["has_prev"] is True and page["meta"]["total_pages"] == 2
     assert page["links"]["prev"] == "/api/co/notifications?status=all&page=1&page_size=2"
@@ -77,30 +89,35 @@ async def test_list_status_type_since_and_paging(client: httpx.AsyncClient, serv
 
 @pytest.mark.parametrize("params", [{"status": "seen"}, {"since": "yesterday"}, {"page": 0}, {"page_size": 101}])
 async def test_list_rejects_bad_filters(client: httpx.AsyncClient, owner: SignedIn, params: dict[str, Any]) -> None:
-    error = assert_structured(await client.get("/api/co/notifications", params=params, headers=owner.headers),
-                              400, "VALIDATION_ERROR")
+    error = assert_structured(
+        await client.get("/api/co/notifications", params=params, headers=owner.headers), 400, "VALIDATION_ERROR"
+    )
     assert error["fields"]
 
 
 async def test_mark_read_replays_reference_example_and_marks_linked_messages(
-        client: httpx.AsyncClient, services: Services, owner: SignedIn, other_owner: SignedIn, booking: Booking) -> None:
+    client: httpx.AsyncClient, services: Services, owner: SignedIn, other_owner: SignedIn, booking: Booking
+) -> None:
     first = await workshop_says(services, booking.id, "Vi har en ledig time")
     second = await workshop_says(services, booking.id, "Passer torsdag?")
     notes = (await client.get("/api/co/notifications", headers=owner.headers)).json()["data"]
     by_message = {n["data"]["message_id"]: n["id"] for n in notes}
     theirs = await note(services, other_owner.owner_id)
-    response = await client.post("/api/co/notifications/mark-read", headers=owner.headers,
-                                 json={"ids": [by_message[first["id"]], theirs]})
+    response = await client.post(
+        "/api/co/notifications/mark-read", headers=owner.headers, json={"ids": [by_message[first["id"]], theirs]}
+    )
     assert response.status_code == 200, response.text
     assert response.json() == {"updated": 1, "messages_marked": 1}
     thread = (await client.get(f"/api/co/messages/{booking.id}", headers=owner.headers)).json()
     assert [m["is_read"] for m in thread["data"]] == [True, False]
     assert thread["meta"]["unread_count"] == 1
-    again = await client.post("/api/co/notifications/mark-read", headers=owner.headers,
-                              json={"ids": [by_message[first["id"]]]})
+    again = await client.post(
+        "/api/co/notifications/mark-read", headers=owner.headers, json={"ids": [by_message[first["id"]]]}
+    )
     assert again.json() == {"updated": 0, "messages_marked": 0}
-    last = await client.post("/api/co/notifications/mark-read", headers=owner.headers,
-                             json={"ids": [by_message[second["id"]]]})
+    last = await client.post(
+        "/api/co/notifications/mark-read", headers=owner.headers, json={"ids": [by_message[second["id"]]]}
+    )
     assert last.json() == {"updated": 1, "messages_marked": 1}
     changed = await events_of(services, owner.owner_id, "unread.changed")
     assert changed[-1].payload == {"messages": 0, "notifications": 0}
@@ -117,8 +134,9 @@ async def test_mark_read_rejects_bad_bodies(client: httpx.AsyncClient, owner: Si
     assert empty.json() == {"updated": 0, "messages_marked": 0}
 
 
-async def test_read_all_and_unread_count(client: httpx.AsyncClient, services: Services, db_session: Any,
-                                         owner: SignedIn, other_owner: SignedIn) -> None:
+async def test_read_all_and_unread_count(
+    client: httpx.AsyncClient, services: Services, db_session: Any, owner: SignedIn, other_owner: SignedIn
+) -> None:
     booking = await booking_for(db_session, owner)
     await workshop_says(services, booking.id, "Hei")
     await note(services, owner.owner_id)
@@ -129,20 +147,29 @@ async def test_read_all_and_unread_count(client: httpx.AsyncClient, services: Se
     assert body["data"] == {"unread_count": 2} and set(body["meta"]) == {"request_id", "generated_at"}
     response = await client.post("/api/co/notifications/read-all", headers=owner.headers)
     assert response.status_code == 200 and response.json() == {"updated": 2, "messages_marked": 1}
-    assert (await client.get("/api/co/notifications/unread-count", headers=owner.headers)).json()["data"]["unread_count"] == 0
-    assert (await client.get("/api/co/notifications/unread-count", headers=other_owner.headers)).json()["data"]["unread_count"] == 1
+    assert (await client.get("/api/co/notifications/unread-count", headers=owner.headers)).json()["data"][
+        "unread_count"
+    ] == 0
+    assert (await client.get("/api/co/notifications/unread-count", headers=other_owner.headers)).json()["data"][
+        "unread_count"
+    ] == 1
     again = await client.post("/api/co/notifications/read-all", headers=owner.headers)
     assert again.json() == {"updated": 0, "messages_marked": 0}
 
 
-async def test_get_and_mark_one_with_ownership(client: httpx.AsyncClient, services: Services, owner: SignedIn,
-                                               other_owner: SignedIn) -> None:
+async def test_get_and_mark_one_with_ownership(
+    client: httpx.AsyncClient, services: Services, owner: SignedIn, other_owner: SignedIn
+) -> None:
     mine = await note(services, owner.owner_id, "booking.declined", booking_id=7)
     theirs = await note(services, other_owner.owner_id)
     got = await client.get(f"/api/co/notifications/{mine}", headers=owner.headers)
     assert got.status_code == 200
     assert set(got.json()) == ITEM_FIELDS and got.json()["type"] == "booking.declined"
-    for path in (f"/api/co/notifications/{theirs}", "/api/co/notifications/99999999", "/api/co/notifications/99999999999"):
+    for path in (
+        f"/api/co/notifications/{theirs}",
+        "/api/co/notifications/99999999",
+        "/api/co/notifications/99999999999",
+    ):
         error = assert_structured(await client.get(path, headers=owner.headers), 404, "NOT_FOUND")
         assert error["message"] == "Not found"
         assert_structured(await client.post(f"{path}/mark-read", headers=owner.headers), 404, "NOT_FOUND")
@@ -156,8 +183,9 @@ async def test_get_and_mark_one_with_ownership(client: httpx.AsyncClient, servic
     assert theirs_row["is_read"] is False
 
 
-async def test_reading_a_thread_reads_its_message_notifications(client: httpx.AsyncClient, services: Services,
-                                                                owner: SignedIn, booking: Booking) -> None:
+async def test_reading_a_thread_reads_its_message_notifications(
+    client: httpx.AsyncClient, services: Services, owner: SignedIn, booking: Booking
+) -> None:
     await workshop_says(services, booking.id, "Hei")
     await note(services, owner.owner_id, "booking.accepted", booking_id=booking.id)
     await client.post("/api/co/messages/mark-read", headers=owner.headers, json={"thread_id": str(booking.id)})
@@ -165,21 +193,32 @@ async def test_reading_a_thread_reads_its_message_notifications(client: httpx.As
     assert [n["type"] for n in left] == ["booking.accepted"]
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/api/co/notifications"), ("POST", "/api/co/notifications/mark-read"),
-    ("POST", "/api/co/notifications/read-all"), ("GET", "/api/co/notifications/unread-count"),
-    ("GET", "/api/co/notifications/1"), ("POST", "/api/co/notifications/1/mark-read"),
-    ("GET", "/api/co/messages/inbox"), ("GET", "/api/co/messages/1"), ("POST", "/api/co/messages/mark-read"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/co/notifications"),
+        ("POST", "/api/co/notifications/mark-read"),
+        ("POST", "/api/co/notifications/read-all"),
+        ("GET", "/api/co/notifications/unread-count"),
+        ("GET", "/api/co/notifications/1"),
+        ("POST", "/api/co/notifications/1/mark-read"),
+        ("GET", "/api/co/messages/inbox"),
+        ("GET", "/api/co/messages/1"),
+        ("POST", "/api/co/messages/mark-read"),
+    ],
+)
 async def test_without_token_is_the_auth_problem(client: httpx.AsyncClient, method: str, path: str) -> None:
     response = await client.request(method, path, json={"ids": [1]} if method == "POST" else None)
     assert response.status_code == 401
     body = response.json()
-    assert body["type"] == "https://minbil.dev/problems/auth" and body["status"] == 401 and body["code"] == "UNAUTHORIZED"
+    assert (
+        body["type"] == "https://minbil.dev/problems/auth" and body["status"] == 401 and body["code"] == "UNAUTHORIZED"
+    )
 
 
-async def test_notification_settings_gate_push_but_not_the_list(client: httpx.AsyncClient, services: Services,
-                                                                owner: SignedIn, booking: Booking) -> None:
+async def test_notification_settings_gate_push_but_not_the_list(
+    client: httpx.AsyncClient, services: Services, owner: SignedIn, booking: Booking
+) -> None:
     from db.repositories import notification_prefs
 
     async with services.uow() as uow:

@@ -14,8 +14,9 @@ from tests.conftest import SignedIn
 from tests.messages.conftest import events_of, workshop_says
 
 
-async def test_workshop_message_writes_row_events_and_notification(services: Services, owner: SignedIn,
-                                                                   booking: Booking, db_session: Any) -> None:
+async def test_workshop_message_writes_row_events_and_notification(
+    services: Services, owner: SignedIn, booking: Booking, db_session: Any
+) -> None:
     item = await workshop_says(services, booking.id, "Bilen er klar")
     assert item["sender_type"] == "workshop" and item["from"] == "workshop" and item["unread"] is True
     assert item["text"] == item["message"] == item["content"] == "Bilen er klar"

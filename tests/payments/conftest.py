@@ -37,8 +37,9 @@ class Group:
     amount: int  # øre, what the server must charge
 
 
-async def make_group(services: Any, owner_id: int, prices: tuple[str, ...] = ("990.00", "1250.50"),
-                     cancelled_price: str = "500.00") -> Group:
+async def make_group(
+    services: Any, owner_id: int, prices: tuple[str, ...] = ("990.00", "1250.50"), cancelled_price: str = "500.00"
+) -> Group:
     """A booking group of the owner: one line per price, plus one cancelled line that must not be charged."""
     group_id = str(uuid.uuid4())
     async with services.sessionmaker() as session:
@@ -48,12 +49,27 @@ async def make_group(services: Any, owner_id: int, prices: tuple[str, ...] = ("9
         ids = []
         for n, price in enumerate(prices):
             service = await make_service(session, workshop, title=f"Tjeneste {n}", price=price)
-            booking = await make_booking(session, owner_id=owner_id, workshop=workshop, service=service,
-                                         group_id=group_id, vehicle=vehicle, start=start)
+            booking = await make_booking(
+                session,
+                owner_id=owner_id,
+                workshop=workshop,
+                service=service,
+                group_id=group_id,
+                vehicle=vehicle,
+                start=start,
+            )
             ids.append(booking.id)
         extra = await make_service(session, workshop, title="Vask", price=cancelled_price)
-        cancelled = await make_booking(session, owner_id=owner_id, workshop=workshop, service=extra, group_id=group_id,
-                                       vehicle=vehicle, start=start, status="CANCELLED")
+        cancelled = await make_booking(
+            session,
+            owner_id=owner_id,
+            workshop=workshop,
+            service=extra,
+            group_id=group_id,
+            vehicle=vehicle,
+            start=start,
+            status="CANCELLED",
+        )
         await session.commit()
     from decimal import Decimal
 
@@ -70,19 +86,41 @@ async def create_intent(client: httpx.AsyncClient, who: SignedIn, **body: Any) -
     return await client.post("/api/co/payments/intents", json=body, headers=who.headers)
 
 
-def event(intent_id: str, status: str, *, amount: int, event_type: str | None = None, created: int | None = None,
-          event_id: str | None = None) -> dict[str, Any]:
+def event(
+    intent_id: str,
+    status: str,
+    *,
+    amount: int,
+    event_type: str | None = None,
+    created: int | None = None,
+    event_id: str | None = None,
+) -> dict[str, Any]:
     """A PaymentIntent event as Stripe sends it; `amount` is required: Stripe always reports the intent's amount."""
     return {
-        "id": event_id or "evt_" + secrets.token_hex(12), "object": "event", "api_version": "2025-01-27",
+        "id": event_id or "evt_" + secrets.token_hex(12),
+        "object": "event",
+        "api_version": "2025-01-27",
         "created": created if created is not None else int(time.time()),
-        "type": event_type or f"payment_intent.{status}", "livemode": False, "pending_webhooks": 1,
-        "data": {"object": {"id": intent_id, "object": "payment_intent", "status": status, "amount": amount,
-                            "currency": "nok", "next_action": None, "last_payment_error": None}},
+        "type": event_type or f"payment_intent.{status}",
+        "livemode": False,
+        "pending_webhooks": 1,
+        "data": {
+            "object": {
+                "id": intent_id,
+                "object": "payment_intent",
+                "status": status,
+                "amount": amount,
+                "currency": "nok",
+                "next_action": None,
+                "last_payment_error": None,
+            }
+        },
     }
 
 
-def signed(body: dict[str, Any] | bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> tuple[bytes, dict[str, str]]:
+def signed(
+    body: dict[str, Any] | bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None
+) -> tuple[bytes, dict[str, str]]:
     raw = body if isinstance(body, bytes) else json.dumps(body, separators=(",", ":")).encode()
     return raw, {"Stripe-Signature": sign_header(secret, raw, timestamp), "content-type": "application/json"}
 

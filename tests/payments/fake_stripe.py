@@ -39,7 +39,9 @@ class FakeStripe:
     def creates(self) -> list[Recorded]:
         return [r for r in self.requests if r.method == "POST" and r.path == "/v1/payment_intents"]
 
-    def handle(self, method: str, path: str, headers: dict[str, str], form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    def handle(
+        self, method: str, path: str, headers: dict[str, str], form: dict[str, str]
+    ) -> tuple[int, dict[str, Any]]:
         with self.lock:
             self.requests.append(Recorded(method, path, headers, form))
             if not headers.get("authorization", "").startswith("Bearer sk_test_"):
@@ -60,11 +62,17 @@ class FakeStripe:
         if method == "POST" and parts == ["v1", "payment_intents"]:
             intent_id = "pi_" + secrets.token_hex(12)
             intent = {
-                "id": intent_id, "object": "payment_intent", "amount": int(form["amount"]),
-                "currency": form["currency"], "status": "requires_payment_method",
-                "client_secret": f"{intent_id}_secret_{secrets.token_hex(12)}", "created": int(time.time()),
+                "id": intent_id,
+                "object": "payment_intent",
+                "amount": int(form["amount"]),
+                "currency": form["currency"],
+                "status": "requires_payment_method",
+                "client_secret": f"{intent_id}_secret_{secrets.token_hex(12)}",
+                "created": int(time.time()),
                 "metadata": {k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")},
-                "next_action": None, "last_payment_error": None, "livemode": False,
+                "next_action": None,
+                "last_payment_error": None,
+                "livemode": False,
             }
             self.intents[intent_id] = intent
             return 200, intent
@@ -76,26 +84,49 @@ class FakeStripe:
                 return self._confirm(intent, form)
             if method == "POST" and len(parts) == 4 and parts[3] == "cancel":
                 if intent["status"] in {"succeeded", "processing", "canceled"}:
-                    return 400, {"error": {"type": "invalid_request_error", "code": "payment_intent_unexpected_state",
-                                           "message": "This PaymentIntent's status is " + intent["status"]}}
+                    return 400, {
+                        "error": {
+                            "type": "invalid_request_error",
+                            "code": "payment_intent_unexpected_state",
+                            "message": "This PaymentIntent's status is " + intent["status"],
+                        }
+                    }
                 intent["status"] = "canceled"
                 intent["cancellation_reason"] = form.get("cancellation_reason")
                 return 200, intent
-        return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing", "message": "No such resource"}}
+        return 404, {
+            "error": {"type": "invalid_request_error", "code": "resource_missing", "message": "No such resource"}
+        }
 
     def _confirm(self, intent: dict[str, Any], form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         if intent["status"] not in {"requires_payment_method", "requires_confirmation", "requires_action"}:
-            return 400, {"error": {"type": "invalid_request_error", "code": "payment_intent_unexpected_state",
-                                   "message": "This PaymentIntent's status is " + intent["status"]}}
+            return 400, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "payment_intent_unexpected_state",
+                    "message": "This PaymentIntent's status is " + intent["status"],
+                }
+            }
         method = form.get("payment_method")
         if method is None:
-            return 400, {"error": {"type": "invalid_request_error", "code": "parameter_missing",
-                                   "message": "You must provide a payment method."}}
+            return 400, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "parameter_missing",
+                    "message": "You must provide a payment method.",
+                }
+            }
         if method == "pm_card_chargeDeclined":
             intent["status"] = "requires_payment_method"
             intent["last_payment_error"] = {"code": "card_declined", "message": "Your card was declined."}
-            return 402, {"error": {"type": "card_error", "code": "card_declined", "message": "Your card was declined.",
-                                   "payment_intent": intent}}
+            return 402, {
+                "error": {
+                    "type": "card_error",
+                    "code": "card_declined",
+                    "message": "Your card was declined.",
+                    "payment_intent": intent,
+                }
+            }
         if method == "pm_card_authenticationRequired":
             intent["status"] = "requires_action"
             intent["next_action"] = {"type": "use_stripe_sdk", "use_stripe_sdk": {"type": "three_d_secure_redirect"}}
@@ -126,8 +157,8 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        do_GET = _answer  # noqa: N815
-        do_POST = _answer  # noqa: N815
+        do_GET = _answer
+        do_POST = _answer
 
     return Handler
 

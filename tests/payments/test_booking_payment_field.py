@@ -44,16 +44,20 @@ async def test_booking_payment_field_is_batched(client: httpx.AsyncClient, owner
         nodes = await _list(client, owner)
     assert len(nodes) == 2 + 3 + 4 * 3  # every group also has one cancelled line
     assert sum(1 for n in nodes if n["payment"] and n["payment"]["status"] == "requires_payment_method") == 4 * 3
-    assert len(large) == len(small), '\n'.join(large)
+    assert len(large) == len(small), "\n".join(large)
 
 
-async def test_booking_by_id_shows_its_payment_only_to_the_owner(client: httpx.AsyncClient, owner: SignedIn,
-                                                                 other_owner: SignedIn, services: Any) -> None:
+async def test_booking_by_id_shows_its_payment_only_to_the_owner(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, services: Any
+) -> None:
     group = await make_group(services, owner.owner_id, prices=("100.00",))
     created = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
     query = "query($id: Int!) { booking(id: $id) { id payment { id amount } } }"
-    mine = await client.post("/graphql", json={"query": query, "variables": {"id": group.booking_ids[0]}}, headers=owner.headers)
+    mine = await client.post(
+        "/graphql", json={"query": query, "variables": {"id": group.booking_ids[0]}}, headers=owner.headers
+    )
     assert mine.json()["data"]["booking"]["payment"] == {"id": created["id"], "amount": 10000}
-    theirs = await client.post("/graphql", json={"query": query, "variables": {"id": group.booking_ids[0]}},
-                               headers=other_owner.headers)
+    theirs = await client.post(
+        "/graphql", json={"query": query, "variables": {"id": group.booking_ids[0]}}, headers=other_owner.headers
+    )
     assert theirs.json()["data"] is None

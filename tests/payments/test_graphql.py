@@ -19,8 +19,9 @@ FOR_BOOKING = "query($b: Int!) { paymentForBooking(bookingId: $b) { id status pa
 
 
 async def gql(client: httpx.AsyncClient, who: SignedIn | None, query: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables},
-                                 headers=who.headers if who else {})
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=who.headers if who else {}
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -41,11 +42,16 @@ async def test_create_confirm_and_read(client: httpx.AsyncClient, owner: SignedI
     by_booking = (await gql(client, owner, FOR_BOOKING, b=group.booking_ids[0]))["data"]["paymentForBooking"]
     assert by_booking == {"id": created["id"], "status": "succeeded", "paid": True, "amount": group.amount}
     paid_again = (await gql(client, owner, CREATE, g=group.group_id))["data"]["createPaymentIntent"]
-    assert paid_again == {"__typename": "ConflictError", "code": "ALREADY_PAID", "message": "This booking has already been paid."}
+    assert paid_again == {
+        "__typename": "ConflictError",
+        "code": "ALREADY_PAID",
+        "message": "This booking has already been paid.",
+    }
 
 
-async def test_expected_failures_are_payload_members(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn,
-                                                     group: Group) -> None:
+async def test_expected_failures_are_payload_members(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, group: Group
+) -> None:
     created = (await gql(client, owner, CREATE, g=group.group_id))["data"]["createPaymentIntent"]
     foreign = (await gql(client, other_owner, CREATE, g=group.group_id))["data"]["createPaymentIntent"]
     assert foreign["__typename"] == "NotFoundError"
@@ -53,14 +59,17 @@ async def test_expected_failures_are_payload_members(client: httpx.AsyncClient, 
     assert foreign_confirm["__typename"] == "NotFoundError"
     neither = (await gql(client, owner, CREATE))["data"]["createPaymentIntent"]
     assert neither["__typename"] == "ValidationError"
-    declined = (await gql(client, owner, CONFIRM, id=created["id"], pm="pm_card_chargeDeclined"))["data"]["confirmPaymentIntent"]
+    declined = (await gql(client, owner, CONFIRM, id=created["id"], pm="pm_card_chargeDeclined"))["data"][
+        "confirmPaymentIntent"
+    ]
     assert declined["__typename"] == "ValidationError" and declined["code"] == "PAYMENT_DECLINED"
     anonymous = (await gql(client, None, CREATE, g=group.group_id))["data"]["createPaymentIntent"]
     assert anonymous["__typename"] == "AuthenticationError"
 
 
-async def test_queries_hide_other_owners_payments(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn,
-                                                  group: Group) -> None:
+async def test_queries_hide_other_owners_payments(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, group: Group
+) -> None:
     created = (await gql(client, owner, CREATE, g=group.group_id))["data"]["createPaymentIntent"]
     body = await gql(client, other_owner, GET, id=created["id"])
     assert body["data"] is None

@@ -24,7 +24,9 @@ def assert_envelope(body: dict) -> dict:
     return body["data"]
 
 
-async def test_reference_example_create_without_body_names_the_missing_field(client: httpx.AsyncClient, owner: SignedIn) -> None:
+async def test_reference_example_create_without_body_names_the_missing_field(
+    client: httpx.AsyncClient, owner: SignedIn
+) -> None:
     # the reference's cURL sends no body; we need to know which booking to charge
     response = await client.post("/api/co/payments/intents", headers={**owner.headers, "Accept": "application/json"})
     assert response.status_code == 400
@@ -34,7 +36,9 @@ async def test_reference_example_create_without_body_names_the_missing_field(cli
     assert error["request_id"] and error["retryable"] is False
 
 
-async def test_create_by_group_charges_the_booked_prices(client: httpx.AsyncClient, owner: SignedIn, group: Group) -> None:
+async def test_create_by_group_charges_the_booked_prices(
+    client: httpx.AsyncClient, owner: SignedIn, group: Group
+) -> None:
     response = await create_intent(client, owner, group_id=group.group_id)
     assert response.status_code == 200, response.text
     data = assert_envelope(response.json())
@@ -80,12 +84,16 @@ async def test_bad_input_is_400_naming_the_field(client: httpx.AsyncClient, owne
         response = await create_intent(client, owner, **bad)
         assert response.status_code == 400, bad
         assert response.json()["error"]["fields"][0]["field"] in bad
-    garbage = await client.post("/api/co/payments/intents", content=b"{nope", headers={**owner.headers, "content-type": "application/json"})
+    garbage = await client.post(
+        "/api/co/payments/intents", content=b"{nope", headers={**owner.headers, "content-type": "application/json"}
+    )
     assert garbage.status_code == 400
     assert "Traceback" not in garbage.text
 
 
-async def test_one_open_intent_per_group(client: httpx.AsyncClient, owner: SignedIn, group: Group, services, db_session) -> None:
+async def test_one_open_intent_per_group(
+    client: httpx.AsyncClient, owner: SignedIn, group: Group, services, db_session
+) -> None:
     first = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
     again = (await create_intent(client, owner, booking_id=group.booking_ids[0])).json()["data"]
     assert again["id"] == first["id"] and again["client_secret"] == first["client_secret"]
@@ -94,7 +102,9 @@ async def test_one_open_intent_per_group(client: httpx.AsyncClient, owner: Signe
     answers = await asyncio.gather(*(create_intent(client, owner, group_id=other.group_id) for _ in range(10)))
     assert {a.status_code for a in answers} == {200}
     assert len({a.json()["data"]["id"] for a in answers}) == 1
-    count = (await db_session.exec(select(func.count()).select_from(Payment).where(Payment.group_id == other.group_id))).scalar_one()
+    count = (
+        await db_session.exec(select(func.count()).select_from(Payment).where(Payment.group_id == other.group_id))
+    ).scalar_one()
     assert count == 1
 
 
@@ -104,7 +114,9 @@ async def test_unauthenticated_calls_are_401(client: httpx.AsyncClient, group: G
     assert (await client.post("/api/co/payments/intents/pay_x/confirm")).status_code == 401
 
 
-async def test_other_owner_gets_404_everywhere(client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, group: Group) -> None:
+async def test_other_owner_gets_404_everywhere(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, group: Group
+) -> None:
     mine = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
     for body in ({"group_id": group.group_id}, {"booking_id": group.booking_ids[0]}):
         response = await create_intent(client, other_owner, **body)
@@ -123,7 +135,10 @@ async def test_other_owner_gets_404_everywhere(client: httpx.AsyncClient, owner:
 
 async def test_reference_example_get_and_confirm(client: httpx.AsyncClient, owner: SignedIn, group: Group) -> None:
     # the reference's examples use the placeholder id `string_value`: an unknown payment
-    for method, path in (("GET", "/api/co/payments/intents/string_value"), ("POST", "/api/co/payments/intents/string_value/confirm")):
+    for method, path in (
+        ("GET", "/api/co/payments/intents/string_value"),
+        ("POST", "/api/co/payments/intents/string_value/confirm"),
+    ):
         response = await client.request(method, path, headers={**owner.headers, "Accept": "application/json"})
         assert response.status_code == 404
         assert set(response.json()["error"]) == {"code", "message", "fields", "request_id", "retryable"}
@@ -145,8 +160,11 @@ async def test_confirm_with_test_cards(client: httpx.AsyncClient, owner: SignedI
     declined = await client.post(url, json={"payment_method": "pm_card_chargeDeclined"}, headers=owner.headers)
     assert declined.status_code == 400
     assert declined.json()["error"]["code"] == "PAYMENT_DECLINED"
-    action = await client.post(url, json={"payment_method": "pm_card_authenticationRequired",
-                                          "return_url": "https://platform.minbil.no/pay/done"}, headers=owner.headers)
+    action = await client.post(
+        url,
+        json={"payment_method": "pm_card_authenticationRequired", "return_url": "https://platform.minbil.no/pay/done"},
+        headers=owner.headers,
+    )
     assert action.status_code == 200
     assert action.json()["data"]["status"] == "requires_action"
     assert action.json()["data"]["next_action"]["type"] == "redirect_to_url"
@@ -167,7 +185,9 @@ async def test_paid_group_cannot_get_another_intent(client: httpx.AsyncClient, o
     assert again.json()["error"]["code"] == "ALREADY_PAID"
 
 
-async def test_group_with_only_cancelled_lines_has_nothing_to_pay(client: httpx.AsyncClient, owner: SignedIn, services) -> None:
+async def test_group_with_only_cancelled_lines_has_nothing_to_pay(
+    client: httpx.AsyncClient, owner: SignedIn, services
+) -> None:
     only_cancelled = await make_group(services, owner.owner_id, prices=())
     response = await create_intent(client, owner, group_id=only_cancelled.group_id)
     assert response.status_code == 409
@@ -184,8 +204,9 @@ async def test_each_owner_pays_only_their_own_group(client: httpx.AsyncClient, s
     assert (pay_a["amount"], pay_b["amount"]) == (10000, 20000)
 
 
-async def test_changed_booking_replaces_the_unconfirmed_intent(client: httpx.AsyncClient, owner: SignedIn, group: Group,
-                                                              services) -> None:
+async def test_changed_booking_replaces_the_unconfirmed_intent(
+    client: httpx.AsyncClient, owner: SignedIn, group: Group, services
+) -> None:
     from sqlalchemy import update
 
     from db.models import Booking

@@ -46,8 +46,11 @@ async def _payment_rows(services: Any) -> list[tuple[str, str]]:
 
 async def _paid_lines(services: Any, group: Group) -> int:
     async with services.engine.connect() as conn:
-        return (await conn.execute(text("SELECT count(*) FROM bookings WHERE group_id = :g AND paid_at IS NOT NULL"),
-                                   {"g": group.group_id})).scalar_one()
+        return (
+            await conn.execute(
+                text("SELECT count(*) FROM bookings WHERE group_id = :g AND paid_at IS NOT NULL"), {"g": group.group_id}
+            )
+        ).scalar_one()
 
 
 async def _webhook_events(services: Any) -> int:
@@ -61,14 +64,18 @@ async def test_rest_payment_routes_answer_503_and_write_nothing(app_factory: App
     owner = await sign_up_and_in(client)
     group = await make_group(services, owner.owner_id)
 
-    _structured_503(await client.post("/api/co/payments/intents", json={"group_id": group.group_id}, headers=owner.headers))
+    _structured_503(
+        await client.post("/api/co/payments/intents", json={"group_id": group.group_id}, headers=owner.headers)
+    )
     # before anything else: an invalid body, an unknown booking, a sent amount are not even looked at
     _structured_503(await client.post("/api/co/payments/intents", json={"amount": 1}, headers=owner.headers))
     _structured_503(await client.get("/api/co/payments/intents/pay_unknown", headers=owner.headers))
     _structured_503(await client.post("/api/co/payments/intents/pay_unknown/confirm", json={}, headers=owner.headers))
     raw, headers = signed(event("pi_unknown", "succeeded", amount=50000))
     _structured_503(await client.post(WEBHOOK_PATH, content=raw, headers=headers))
-    _structured_503(await client.post(WEBHOOK_PATH, content=b"not even json", headers={"content-type": "application/json"}))
+    _structured_503(
+        await client.post(WEBHOOK_PATH, content=b"not even json", headers={"content-type": "application/json"})
+    )
 
     assert await _payment_rows(services) == []
     assert await _webhook_events(services) == 0
@@ -81,7 +88,9 @@ async def test_an_intent_made_before_is_never_confirmed_by_a_simulation(app_fact
     dev_app, dev_client = await app_factory(environment="development", stripe_webhook_secret=WEBHOOK_SECRET)
     owner = await sign_up_and_in(dev_client)
     group = await make_group(dev_app.state.services, owner.owner_id)
-    created = await dev_client.post("/api/co/payments/intents", json={"group_id": group.group_id}, headers=owner.headers)
+    created = await dev_client.post(
+        "/api/co/payments/intents", json={"group_id": group.group_id}, headers=owner.headers
+    )
     assert created.status_code == 200 and created.json()["data"]["provider"] == "local"
     payment_id = created.json()["data"]["id"]
 
@@ -109,8 +118,10 @@ async def test_graphql_payment_operations_answer_unavailable(app_factory: AppFac
     confirmed = (await _gql(client, owner, CONFIRM, id="pay_unknown"))["data"]["confirmPaymentIntent"]
     assert confirmed["__typename"] == "UnavailableError" and confirmed["code"] == CODE
 
-    for field, query, variables in (("paymentIntent", GET, {"id": "pay_unknown"}),
-                                    ("paymentForBooking", FOR_BOOKING, {"b": group.booking_ids[0]})):
+    for field, query, variables in (
+        ("paymentIntent", GET, {"id": "pay_unknown"}),
+        ("paymentForBooking", FOR_BOOKING, {"b": group.booking_ids[0]}),
+    ):
         body = await _gql(client, owner, query, **variables)
         assert (body["data"] or {}).get(field) is None, body
         [error] = body["errors"]
@@ -131,5 +142,7 @@ async def test_development_and_test_keep_the_local_provider(app_factory: AppFact
     group = await make_group(app.state.services, owner.owner_id)
     created = await client.post("/api/co/payments/intents", json={"group_id": group.group_id}, headers=owner.headers)
     assert created.status_code == 200 and created.json()["data"]["provider"] == "local"
-    confirmed = await client.post(f"/api/co/payments/intents/{created.json()['data']['id']}/confirm", headers=owner.headers)
+    confirmed = await client.post(
+        f"/api/co/payments/intents/{created.json()['data']['id']}/confirm", headers=owner.headers
+    )
     assert confirmed.status_code == 200 and confirmed.json()["data"]["paid"] is True

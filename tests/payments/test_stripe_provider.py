@@ -26,7 +26,9 @@ async def _stripe_app(app_factory: Any, fake: FakeStripe) -> tuple[Any, httpx.As
     return await app_factory(stripe_secret_key=API_KEY, stripe_api_base=fake.url, stripe_webhook_secret=WEBHOOK_SECRET)
 
 
-async def test_create_sends_server_amount_with_a_stable_idempotency_key(app_factory: Any, fake_stripe: FakeStripe) -> None:
+async def test_create_sends_server_amount_with_a_stable_idempotency_key(
+    app_factory: Any, fake_stripe: FakeStripe
+) -> None:
     app, client = await _stripe_app(app_factory, fake_stripe)
     owner = await sign_up_and_in(client)
     group = await make_group(app.state.services, owner.owner_id)
@@ -81,11 +83,15 @@ async def test_a_new_intent_after_cancel_gets_a_new_key(app_factory: Any, fake_s
     owner = await sign_up_and_in(client)
     group = await make_group(app.state.services, owner.owner_id)
     first = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
-    assert (await deliver(client, event(first["provider_intent_id"], "canceled", amount=first["amount"]))).status_code == 200
+    assert (
+        await deliver(client, event(first["provider_intent_id"], "canceled", amount=first["amount"]))
+    ).status_code == 200
     second = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
     assert second["provider_intent_id"] != first["provider_intent_id"]
     assert [r.headers["idempotency-key"] for r in fake_stripe.creates()] == [
-        f"minbil-pi-{group.group_id}-0-{group.amount}", f"minbil-pi-{group.group_id}-1-{group.amount}"]
+        f"minbil-pi-{group.group_id}-0-{group.amount}",
+        f"minbil-pi-{group.group_id}-1-{group.amount}",
+    ]
 
 
 async def test_confirm_calls_stripe_and_marks_the_group_paid(app_factory: Any, fake_stripe: FakeStripe) -> None:
@@ -113,10 +119,15 @@ async def test_confirm_calls_stripe_and_marks_the_group_paid(app_factory: Any, f
     assert all(r.headers["idempotency-key"].startswith(f"minbil-confirm-{created['id']}-") for r in confirms)
     assert confirms[-1].form == {"payment_method": "pm_card_visa"}
     # the webhook that follows is recorded but changes nothing more: one notification in all
-    assert (await deliver(client, event(created["provider_intent_id"], "succeeded", amount=created["amount"]))).json()["data"]["duplicate"] is False
+    assert (await deliver(client, event(created["provider_intent_id"], "succeeded", amount=created["amount"]))).json()[
+        "data"
+    ]["duplicate"] is False
     async with app.state.services.sessionmaker() as session:
-        notes = (await session.exec(select(func.count()).select_from(Notification)
-                                    .where(Notification.owner_id == owner.owner_id))).scalar_one()
+        notes = (
+            await session.exec(
+                select(func.count()).select_from(Notification).where(Notification.owner_id == owner.owner_id)
+            )
+        ).scalar_one()
     assert notes == 1
     # no further Stripe call when confirming a paid intent
     await client.post(url, json={"payment_method": "pm_card_visa"}, headers=owner.headers)
@@ -126,17 +137,21 @@ async def test_confirm_calls_stripe_and_marks_the_group_paid(app_factory: Any, f
 async def test_provider_maps_stripe_errors(fake_stripe: FakeStripe) -> None:
     provider = StripeProvider(API_KEY, api_base=fake_stripe.url, max_network_retries=0)
     try:
-        intent = await provider.create_intent(amount=50000, currency="nok", idempotency_key="k-1",
-                                              metadata={"group_id": "g"}, description="d")
+        intent = await provider.create_intent(
+            amount=50000, currency="nok", idempotency_key="k-1", metadata={"group_id": "g"}, description="d"
+        )
         assert intent.status == "requires_payment_method" and intent.amount == 50000
-        same = await provider.create_intent(amount=50000, currency="nok", idempotency_key="k-1",
-                                            metadata={"group_id": "g"}, description="d")
+        same = await provider.create_intent(
+            amount=50000, currency="nok", idempotency_key="k-1", metadata={"group_id": "g"}, description="d"
+        )
         assert same.id == intent.id  # Stripe replays the answer for a repeated key
         fetched = await provider.retrieve_intent(intent.id)
         assert fetched.client_secret == intent.client_secret
         for method, expected in (("pm_card_chargeDeclined", PaymentDeclined), (None, ProviderRejected)):
             try:
-                await provider.confirm_intent(intent, payment_method=method, return_url=None, idempotency_key=f"c-{method}")
+                await provider.confirm_intent(
+                    intent, payment_method=method, return_url=None, idempotency_key=f"c-{method}"
+                )
             except expected:
                 pass
             else:
@@ -148,7 +163,9 @@ async def test_provider_maps_stripe_errors(fake_stripe: FakeStripe) -> None:
         before = len(fake_stripe.requests)
         fake_stripe.fail_next = 1
         with pytest.raises(ProviderUnavailable) as failing:
-            await provider.create_intent(amount=100, currency="nok", idempotency_key="k-500", metadata={}, description="d")
+            await provider.create_intent(
+                amount=100, currency="nok", idempotency_key="k-500", metadata={}, description="d"
+            )
         assert failing.value.status == 503 and failing.value.code == "PAYMENT_PROVIDER_UNAVAILABLE"
         assert fake_stripe.fail_next == 0 and len(fake_stripe.requests) == before + 1
         assert len(fake_stripe.intents) == 1
@@ -157,20 +174,26 @@ async def test_provider_maps_stripe_errors(fake_stripe: FakeStripe) -> None:
     wrong_key = StripeProvider("sk_live_wrong", api_base=fake_stripe.url, max_network_retries=0)
     try:
         with pytest.raises(ProviderUnavailable) as rejected_key:
-            await wrong_key.create_intent(amount=100, currency="nok", idempotency_key="k-2", metadata={}, description="d")
+            await wrong_key.create_intent(
+                amount=100, currency="nok", idempotency_key="k-2", metadata={}, description="d"
+            )
         assert rejected_key.value.status == 503
     finally:
         await wrong_key.aclose()
     unreachable = StripeProvider(API_KEY, api_base="http://127.0.0.1:9", max_network_retries=0)
     try:
         with pytest.raises(ProviderUnavailable) as down:
-            await unreachable.create_intent(amount=100, currency="nok", idempotency_key="k-3", metadata={}, description="d")
+            await unreachable.create_intent(
+                amount=100, currency="nok", idempotency_key="k-3", metadata={}, description="d"
+            )
         assert down.value.status == 503 and down.value.retryable is True
     finally:
         await unreachable.aclose()
 
 
-async def test_changed_booking_cancels_the_stripe_intent_and_makes_a_new_one(app_factory: Any, fake_stripe: FakeStripe) -> None:
+async def test_changed_booking_cancels_the_stripe_intent_and_makes_a_new_one(
+    app_factory: Any, fake_stripe: FakeStripe
+) -> None:
     from sqlalchemy import update
 
     from db.models import Booking

@@ -30,14 +30,19 @@ async def _effects(services: Any, owner_id: int, group: Group) -> dict[str, Any]
     async with services.sessionmaker() as session:
         paid = (await session.exec(select(Booking.id, Booking.paid_at).where(Booking.group_id == group.group_id))).all()
         return {
-            "notifications": await _count(session, Notification, Notification.owner_id == owner_id,
-                                          Notification.title == "Betaling mottatt"),
-            "payment_events": await _count(session, DomainEvent, DomainEvent.owner_id == owner_id,
-                                           DomainEvent.event_type == "payment.succeeded"),
-            "booking_events": await _count(session, DomainEvent, DomainEvent.owner_id == owner_id,
-                                           DomainEvent.event_type == "booking.updated"),
+            "notifications": await _count(
+                session, Notification, Notification.owner_id == owner_id, Notification.title == "Betaling mottatt"
+            ),
+            "payment_events": await _count(
+                session, DomainEvent, DomainEvent.owner_id == owner_id, DomainEvent.event_type == "payment.succeeded"
+            ),
+            "booking_events": await _count(
+                session, DomainEvent, DomainEvent.owner_id == owner_id, DomainEvent.event_type == "booking.updated"
+            ),
             "paid": {row[0] for row in paid if row[1] is not None},
-            "status": (await session.exec(select(Payment.status).where(Payment.group_id == group.group_id))).scalar_one(),
+            "status": (
+                await session.exec(select(Payment.status).where(Payment.group_id == group.group_id))
+            ).scalar_one(),
         }
 
 
@@ -55,11 +60,17 @@ async def test_signed_event_is_acknowledged_in_the_envelope(client: httpx.AsyncC
     assert response.status_code == 200
     payload = response.json()
     assert set(payload) == {"data", "meta"} and set(payload["meta"]) == {"request_id", "generated_at"}
-    assert payload["data"] == {"received": True, "event_id": body["id"], "type": "payment_intent.processing", "duplicate": False}
+    assert payload["data"] == {
+        "received": True,
+        "event_id": body["id"],
+        "type": "payment_intent.processing",
+        "duplicate": False,
+    }
 
 
 async def test_bad_expired_and_foreign_signatures_are_400_and_change_nothing(
-        client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any) -> None:
+    client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any
+) -> None:
     intent = await _intent(client, owner, group)
     body = event(intent["provider_intent_id"], "succeeded", amount=group.amount)
     raw, headers = signed(body)
@@ -72,8 +83,9 @@ async def test_bad_expired_and_foreign_signatures_are_400_and_change_nothing(
         (raw, "", "missing"),
     ]
     for content, signature, reason in cases:
-        response = await client.post(WEBHOOK_PATH, content=content,
-                                     headers={"Stripe-Signature": signature, "content-type": "application/json"})
+        response = await client.post(
+            WEBHOOK_PATH, content=content, headers={"Stripe-Signature": signature, "content-type": "application/json"}
+        )
         assert response.status_code == 400, reason
         assert response.json()["error"]["fields"] == [{"field": "Stripe-Signature", "reason": reason}]
     effects = await _effects(services, owner.owner_id, group)
@@ -108,7 +120,8 @@ async def test_without_a_configured_secret_deliveries_are_refused(app_factory: A
 
 
 async def test_succeeded_marks_the_group_paid_and_notifies_once(
-        client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any) -> None:
+    client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any
+) -> None:
     intent = await _intent(client, owner, group)
     body = event(intent["provider_intent_id"], "succeeded", amount=group.amount)
     first = await deliver(client, body)
@@ -130,12 +143,17 @@ async def test_succeeded_marks_the_group_paid_and_notifies_once(
         assert note.type == "booking.updated"
         assert "2 240,50 kr" in note.body
         assert note.data["payment_id"] == intent["id"] and note.data["group_id"] == group.group_id
-        outbox = (await session.exec(select(DomainEvent).where(DomainEvent.event_type == "payment.succeeded"))).scalars().one()
+        outbox = (
+            (await session.exec(select(DomainEvent).where(DomainEvent.event_type == "payment.succeeded")))
+            .scalars()
+            .one()
+        )
         assert outbox.payload["amount"] == group.amount and outbox.payload["booking_ids"] == group.booking_ids
 
 
 async def test_ten_concurrent_duplicate_deliveries_have_exactly_one_effect(
-        client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any) -> None:
+    client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any
+) -> None:
     intent = await _intent(client, owner, group)
     raw, headers = signed(event(intent["provider_intent_id"], "succeeded", amount=group.amount))
     answers = await asyncio.gather(*(client.post(WEBHOOK_PATH, content=raw, headers=headers) for _ in range(10)))
@@ -149,22 +167,34 @@ async def test_ten_concurrent_duplicate_deliveries_have_exactly_one_effect(
 
 
 async def test_out_of_order_events_end_in_the_right_state(
-        client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any) -> None:
+    client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any
+) -> None:
     intent = await _intent(client, owner, group)
     pi = intent["provider_intent_id"]
     now = int(time.time())
     # succeeded (created later) arrives first; the earlier processing event must not move it back
     assert (await deliver(client, event(pi, "succeeded", amount=group.amount, created=now + 2))).status_code == 200
     assert (await deliver(client, event(pi, "processing", amount=group.amount, created=now + 1))).status_code == 200
-    assert (await deliver(client, event(pi, "requires_payment_method", amount=group.amount, event_type="payment_intent.payment_failed",
-                                        created=now + 3))).status_code == 200
+    assert (
+        await deliver(
+            client,
+            event(
+                pi,
+                "requires_payment_method",
+                amount=group.amount,
+                event_type="payment_intent.payment_failed",
+                created=now + 3,
+            ),
+        )
+    ).status_code == 200
     effects = await _effects(services, owner.owner_id, group)
     assert effects["status"] == "succeeded" and effects["paid"] == set(group.booking_ids)
     assert effects["notifications"] == 1
 
 
 async def test_older_events_do_not_overwrite_newer_ones(
-        client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any) -> None:
+    client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any
+) -> None:
     intent = await _intent(client, owner, group)
     pi = intent["provider_intent_id"]
     now = int(time.time())
@@ -172,7 +202,16 @@ async def test_older_events_do_not_overwrite_newer_ones(
     await deliver(client, event(pi, "requires_action", amount=group.amount, created=now + 4))  # late and stale
     assert (await _effects(services, owner.owner_id, group))["status"] == "processing"
     # a failed payment reported later does move processing back to requires_payment_method
-    await deliver(client, event(pi, "requires_payment_method", amount=group.amount, event_type="payment_intent.payment_failed", created=now + 9))
+    await deliver(
+        client,
+        event(
+            pi,
+            "requires_payment_method",
+            amount=group.amount,
+            event_type="payment_intent.payment_failed",
+            created=now + 9,
+        ),
+    )
     assert (await _effects(services, owner.owner_id, group))["status"] == "requires_payment_method"
     # and then the retry succeeds
     await deliver(client, event(pi, "processing", amount=group.amount, created=now + 12))
@@ -182,7 +221,8 @@ async def test_older_events_do_not_overwrite_newer_ones(
 
 
 async def test_canceled_intent_frees_the_group_for_a_new_one(
-        client: httpx.AsyncClient, owner: SignedIn, group: Group) -> None:
+    client: httpx.AsyncClient, owner: SignedIn, group: Group
+) -> None:
     first = await _intent(client, owner, group)
     await deliver(client, event(first["provider_intent_id"], "canceled", amount=group.amount))
     got = (await client.get(f"/api/co/payments/intents/{first['id']}", headers=owner.headers)).json()["data"]
@@ -195,8 +235,13 @@ async def test_canceled_intent_frees_the_group_for_a_new_one(
 
 
 async def test_other_event_types_are_acknowledged_and_recorded(client: httpx.AsyncClient, services: Any) -> None:
-    body = {"id": "evt_charge_1", "object": "event", "type": "charge.refunded", "created": int(time.time()),
-            "data": {"object": {"id": "ch_1", "object": "charge"}}}
+    body = {
+        "id": "evt_charge_1",
+        "object": "event",
+        "type": "charge.refunded",
+        "created": int(time.time()),
+        "data": {"object": {"id": "ch_1", "object": "charge"}},
+    }
     response = await deliver(client, body)
     assert response.status_code == 200
     async with services.sessionmaker() as session:
@@ -206,7 +251,8 @@ async def test_other_event_types_are_acknowledged_and_recorded(client: httpx.Asy
 
 
 async def test_succeeded_with_another_amount_is_flagged_for_review_not_paid(
-        client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any, caplog: Any) -> None:
+    client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any, caplog: Any
+) -> None:
     intent = await _intent(client, owner, group)
     body = event(intent["provider_intent_id"], "succeeded", amount=group.amount - 100)
     with caplog.at_level("ERROR", logger="app.domain.payments.service"):
@@ -226,12 +272,15 @@ async def test_succeeded_with_another_amount_is_flagged_for_review_not_paid(
     confirm = await client.post(f"/api/co/payments/intents/{intent['id']}/confirm", headers=owner.headers)
     assert confirm.status_code == 409 and confirm.json()["error"]["code"] == "PAYMENT_UNDER_REVIEW"
     # the matching amount from another delivery is not enough either: the payment stays for a person to review
-    assert (await deliver(client, event(intent["provider_intent_id"], "succeeded", amount=group.amount))).status_code == 200
+    assert (
+        await deliver(client, event(intent["provider_intent_id"], "succeeded", amount=group.amount))
+    ).status_code == 200
     assert (await _effects(services, owner.owner_id, group))["paid"] == set()
 
 
 async def test_succeeded_in_another_currency_is_flagged_for_review(
-        client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any) -> None:
+    client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any
+) -> None:
     intent = await _intent(client, owner, group)
     body = event(intent["provider_intent_id"], "succeeded", amount=group.amount)
     body["data"]["object"]["currency"] = "eur"
@@ -244,7 +293,8 @@ async def test_succeeded_in_another_currency_is_flagged_for_review(
 
 
 async def test_succeeded_reporting_nothing_received_is_flagged_not_paid(
-        client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any) -> None:
+    client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Any
+) -> None:
     """A success with amount 0 is no exemption: Stripe reports the intent's amount on every succeeded event."""
     intent = await _intent(client, owner, group)
     assert intent["amount"] == group.amount

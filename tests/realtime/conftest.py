@@ -16,8 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.settings import Settings, load_settings
 from db.engine import make_engine
 from db.migrate import upgrade_head
-from tests.infra import with_database
 from tests.factories import make_booking, make_service, make_workshop
+from tests.infra import with_database
 from tests.realtime.harness import Server, sign_up
 
 
@@ -26,9 +26,17 @@ def rt_settings(database_url: str, redis_url: str, tmp_path_factory: pytest.Temp
     """Settings of this module's servers (the run's database; every test makes its own owners)."""
     tmp = tmp_path_factory.mktemp("realtime")
     return load_settings(
-        {}, database_url=database_url, redis_url=redis_url, redis_prefix=f"minbil:rt:{uuid.uuid4().hex[:8]}:",
-        jwt_secret="test-secret-" + "x" * 40, environment="test", auth_rate_limit="100000/60",
-        data_dir=str(tmp / "data"), media_dir=str(tmp / "media"), log_json=False, log_level="WARNING",
+        {},
+        database_url=database_url,
+        redis_url=redis_url,
+        redis_prefix=f"minbil:rt:{uuid.uuid4().hex[:8]}:",
+        jwt_secret="test-secret-" + "x" * 40,
+        environment="test",
+        auth_rate_limit="100000/60",
+        data_dir=str(tmp / "data"),
+        media_dir=str(tmp / "media"),
+        log_json=False,
+        log_level="WARNING",
     )
 
 

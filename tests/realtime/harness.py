@@ -33,23 +33,27 @@ def free_port() -> int:
 
 def server_env(settings: Settings, **extra: str) -> dict[str, str]:
     """The environment that makes `load_settings()` in a child process match `settings`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MINBIL_") and k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update({
-        "DATABASE_URL": settings.database_url or "",
-        "MINBIL_REDIS_PREFIX": settings.redis_prefix,
-        "MINBIL_JWT_SECRET": settings.jwt_secret,
-        "MINBIL_ENVIRONMENT": "test",
-        "MINBIL_AUTH_RATE_LIMIT": "100000/60",
-        "MINBIL_DATA_DIR": settings.data_dir,
-        "MINBIL_MEDIA_DIR": settings.media_dir,
-        "MINBIL_LOG_JSON": "false",
-        "MINBIL_LOG_LEVEL": "WARNING",
-        # the argon2id floor, as in the in-process tests: sign-ups through the servers dominate otherwise
-        "MINBIL_PASSWORD_TIME_COST": "2",
-        "MINBIL_PASSWORD_MEMORY_KIB": str(19 * 1024),
-        "MINBIL_PASSWORD_PARALLELISM": "1",
-        "PYTHONPATH": str(ROOT),
-    })
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("MINBIL_") and k not in {"DATABASE_URL", "REDIS_URL"}
+    }
+    env.update(
+        {
+            "DATABASE_URL": settings.database_url or "",
+            "MINBIL_REDIS_PREFIX": settings.redis_prefix,
+            "MINBIL_JWT_SECRET": settings.jwt_secret,
+            "MINBIL_ENVIRONMENT": "test",
+            "MINBIL_AUTH_RATE_LIMIT": "100000/60",
+            "MINBIL_DATA_DIR": settings.data_dir,
+            "MINBIL_MEDIA_DIR": settings.media_dir,
+            "MINBIL_LOG_JSON": "false",
+            "MINBIL_LOG_LEVEL": "WARNING",
+            # the argon2id floor, as in the in-process tests: sign-ups through the servers dominate otherwise
+            "MINBIL_PASSWORD_TIME_COST": "2",
+            "MINBIL_PASSWORD_MEMORY_KIB": str(19 * 1024),
+            "MINBIL_PASSWORD_PARALLELISM": "1",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     if settings.redis_url:
         env["REDIS_URL"] = settings.redis_url
     env.update(extra)
@@ -70,10 +74,30 @@ class Server:
     async def start(self, timeout_s: float = 120) -> Server:
         stderr = self.stderr_path.open("ab") if self.stderr_path is not None else None
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(self.port), "--ws", "websockets", "--log-level", "warning", "--no-access-log",
-             "--timeout-keep-alive", "60", "--backlog", "4096"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=stderr,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app.main:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--ws",
+                "websockets",
+                "--log-level",
+                "warning",
+                "--no-access-log",
+                "--timeout-keep-alive",
+                "60",
+                "--backlog",
+                "4096",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
         )
         if stderr is not None:
             stderr.close()  # the child has its own copy
@@ -126,8 +150,13 @@ class GraphQLSocket:
         self.closed: asyncio.Future[SocketClosed] | None = None
 
     async def connect(self, payload: dict[str, Any] | None = None) -> GraphQLSocket:
-        self.ws = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"], open_timeout=self.open_timeout,
-                                          max_queue=None, ping_interval=None)
+        self.ws = await websockets.connect(
+            self.url,
+            subprotocols=["graphql-transport-ws"],
+            open_timeout=self.open_timeout,
+            max_queue=None,
+            ping_interval=None,
+        )
         init = payload if payload is not None else {"authorization": f"Bearer {self.token}"}
         await self.ws.send(json.dumps({"type": "connection_init", "payload": init}))
         message = json.loads(await asyncio.wait_for(self.ws.recv(), self.open_timeout))
@@ -157,8 +186,9 @@ class GraphQLSocket:
 
     async def subscribe(self, op_id: str, query: str, variables: dict[str, Any] | None = None) -> None:
         self._queues.setdefault(op_id, asyncio.Queue())
-        await self.ws.send(json.dumps({"id": op_id, "type": "subscribe",
-                                       "payload": {"query": query, "variables": variables or {}}}))
+        await self.ws.send(
+            json.dumps({"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}})
+        )
 
     async def next(self, op_id: str, timeout: float = 10) -> dict[str, Any]:
         """The next message of the operation (`next`, `error`, `complete`, or `{"type": "closed"}`)."""
@@ -221,16 +251,45 @@ async def sign_up(base_url: str, email: str | None = None, password: str = "Stro
     return body  # type: ignore[no-any-return]
 
 
-def produce_messages(settings: Settings, *, booking_id: int, count: int = 1, text: str = "msg", concurrency: int = 1,
-                     interval: float = 0.0, event: str = "message.created", status: str = "CONFIRMED",
-                     timeout_s: float = 180) -> list[int]:
+def produce_messages(
+    settings: Settings,
+    *,
+    booking_id: int,
+    count: int = 1,
+    text: str = "msg",
+    concurrency: int = 1,
+    interval: float = 0.0,
+    event: str = "message.created",
+    status: str = "CONFIRMED",
+    timeout_s: float = 180,
+) -> list[int]:
     """Run `tests/realtime/produce.py` in another process; returns the ids of the messages it stored
     (or of the event, for `booking.updated`)."""
     result = subprocess.run(
-        [sys.executable, "-m", "tests.realtime.produce", "--booking", str(booking_id), "--count", str(count),
-         "--text", text, "--concurrency", str(concurrency), "--interval", str(interval), "--event", event,
-         "--status", status],
-        cwd=ROOT, env=server_env(settings), capture_output=True, timeout=timeout_s, check=False,
+        [
+            sys.executable,
+            "-m",
+            "tests.realtime.produce",
+            "--booking",
+            str(booking_id),
+            "--count",
+            str(count),
+            "--text",
+            text,
+            "--concurrency",
+            str(concurrency),
+            "--interval",
+            str(interval),
+            "--event",
+            event,
+            "--status",
+            status,
+        ],
+        cwd=ROOT,
+        env=server_env(settings),
+        capture_output=True,
+        timeout=timeout_s,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(result.stderr.decode()[-3000:])

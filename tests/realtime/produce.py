@@ -21,17 +21,29 @@ EVENT = "message.created"
 
 
 def message_item(m: Message) -> dict[str, Any]:
-    return {"id": m.id, "booking_id": m.booking_id, "workshop_org_nr": m.workshop_org_nr, "sender_type": m.sender_type,
-            "message_text": m.message_text, "attachments": m.attachments, "is_read": m.is_read,
-            "created_at": m.created_at.isoformat() if m.created_at else None}
+    return {
+        "id": m.id,
+        "booking_id": m.booking_id,
+        "workshop_org_nr": m.workshop_org_nr,
+        "sender_type": m.sender_type,
+        "message_text": m.message_text,
+        "attachments": m.attachments,
+        "is_read": m.is_read,
+        "created_at": m.created_at.isoformat() if m.created_at else None,
+    }
 
 
 async def workshop_message(services: Services, booking_id: int, text: str) -> int:
     async with services.uow() as uow:
         booking = await uow.session.get(Booking, booking_id)
         assert booking is not None and booking.id is not None
-        message = Message(booking_id=booking.id, owner_id=booking.owner_id, workshop_org_nr=booking.workshop_org_nr,
-                          sender_type="workshop", message_text=text)
+        message = Message(
+            booking_id=booking.id,
+            owner_id=booking.owner_id,
+            workshop_org_nr=booking.workshop_org_nr,
+            sender_type="workshop",
+            message_text=text,
+        )
         uow.session.add(message)
         await uow.session.flush()
         uow.emit(booking.owner_id, EVENT, message_item(message))
@@ -45,9 +57,17 @@ async def booking_updated(services: Services, booking_id: int, status: str) -> i
         assert booking is not None
         booking.status = status
         uow.session.add(booking)
-        event = uow.emit(booking.owner_id, "booking.updated", {
-            "booking_id": booking.id, "group_id": booking.group_id, "status": status, "status_display": status.title(),
-            "updated_at": None})
+        event = uow.emit(
+            booking.owner_id,
+            "booking.updated",
+            {
+                "booking_id": booking.id,
+                "group_id": booking.group_id,
+                "status": status,
+                "status_display": status.title(),
+                "updated_at": None,
+            },
+        )
         await uow.session.flush()
     return int(event.id or 0)
 

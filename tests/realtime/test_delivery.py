@@ -31,7 +31,9 @@ async def test_message_from_another_process_reaches_the_subscriber(pair, session
     async with GraphQLSocket(server.ws_url, owner["access_token"]) as socket:
         await socket.subscribe("m", MESSAGE_SUBSCRIPTION)
         await asyncio.sleep(0.3)  # the subscription is registered
-        ids = await asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=1, text="Bilen er klar")
+        ids = await asyncio.to_thread(
+            produce_messages, rt_settings, booking_id=owner["booking_id"], count=1, text="Bilen er klar"
+        )
         data = await socket.data("m", timeout=5)
     event = data["messageReceived"]
     assert event["message"]["id"] == ids[0]
@@ -43,15 +45,23 @@ async def test_message_from_another_process_reaches_the_subscriber(pair, session
 async def test_minbil_workshop_reply_in_another_process_reaches_the_owner_on_every_instance(pair, session, rt_settings):
     a, b = pair
     owner = await owner_with_booking(a.base_url, session)
-    async with GraphQLSocket(a.ws_url, owner["access_token"]) as on_a, GraphQLSocket(b.ws_url, owner["access_token"]) as on_b:
+    async with (
+        GraphQLSocket(a.ws_url, owner["access_token"]) as on_a,
+        GraphQLSocket(b.ws_url, owner["access_token"]) as on_b,
+    ):
         await on_a.subscribe("m", MESSAGE_SUBSCRIPTION, {"bookingId": owner["booking_id"]})
         await on_b.subscribe("n", NOTIFICATION_SUBSCRIPTION)
         await on_b.subscribe("u", UNREAD_SUBSCRIPTION)
         assert (await on_b.data("u"))["unreadCounts"]["messages"] == 0
         await asyncio.sleep(0.3)
         result = await asyncio.to_thread(
-            subprocess.run, [sys.executable, "-m", "app.cli", "workshop", "reply", str(owner["booking_id"]), "Bilen", "er", "klar"],
-            cwd=ROOT, env=server_env(rt_settings), capture_output=True, timeout=120)
+            subprocess.run,
+            [sys.executable, "-m", "app.cli", "workshop", "reply", str(owner["booking_id"]), "Bilen", "er", "klar"],
+            cwd=ROOT,
+            env=server_env(rt_settings),
+            capture_output=True,
+            timeout=120,
+        )
         assert result.returncode == 0, result.stderr.decode()[-2000:]
         message = (await on_a.data("m"))["messageReceived"]["message"]
         assert message["messageText"] == "Bilen er klar" and message["senderType"] == "workshop"
@@ -71,8 +81,11 @@ async def test_message_sent_through_instance_a_reaches_a_subscriber_on_instance_
         await asyncio.sleep(0.3)
         # the owner writes through instance A (its REST face), the subscriber listens on instance B
         async with httpx.AsyncClient(base_url=a.base_url) as client:
-            response = await client.post("/api/co/messages/send", headers={"Authorization": f"Bearer {owner['access_token']}"},
-                                         json={"thread_id": str(owner["booking_id"]), "message": "Hei fra A"})
+            response = await client.post(
+                "/api/co/messages/send",
+                headers={"Authorization": f"Bearer {owner['access_token']}"},
+                json={"thread_id": str(owner["booking_id"]), "message": "Hei fra A"},
+            )
         assert response.status_code == 201, response.text
         data = await on_b.data("m", timeout=5)
     assert data["messageReceived"]["message"]["messageText"] == "Hei fra A"
@@ -87,8 +100,12 @@ async def test_delivered_attachment_links_are_signed_at_delivery(pair, session):
     async with GraphQLSocket(b.ws_url, owner["access_token"]) as on_b, httpx.AsyncClient(base_url=a.base_url) as client:
         await on_b.subscribe("m", query, {"bookingId": owner["booking_id"]})
         await asyncio.sleep(0.3)
-        response = await client.post("/api/co/messages/send", headers=headers, data={"thread_id": str(owner["booking_id"])},
-                                     files=[("files", ("faktura.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))])
+        response = await client.post(
+            "/api/co/messages/send",
+            headers=headers,
+            data={"thread_id": str(owner["booking_id"])},
+            files=[("files", ("faktura.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))],
+        )
         assert response.status_code == 201, response.text
         delivered = (await on_b.data("m", timeout=5))["messageReceived"]["message"]["attachments"][0]["url"]
         stored = response.json()["message"]["attachments"][0]["url"].split("?")[0]
@@ -101,7 +118,10 @@ async def test_another_owners_subscriber_receives_nothing(pair, session, rt_sett
     a = pair[0]
     owner = await owner_with_booking(a.base_url, session)
     other = await owner_with_booking(a.base_url, session)
-    async with GraphQLSocket(a.ws_url, other["access_token"]) as spy, GraphQLSocket(a.ws_url, owner["access_token"]) as mine:
+    async with (
+        GraphQLSocket(a.ws_url, other["access_token"]) as spy,
+        GraphQLSocket(a.ws_url, owner["access_token"]) as mine,
+    ):
         await spy.subscribe("m", MESSAGE_SUBSCRIPTION)
         await spy.subscribe("n", NOTIFICATION_SUBSCRIPTION)
         await spy.subscribe("b", BOOKING_SUBSCRIPTION)
@@ -113,11 +133,17 @@ async def test_another_owners_subscriber_receives_nothing(pair, session, rt_sett
         assert [(await mine.data("m", timeout=5))["messageReceived"]["message"]["id"] for _ in range(3)] == ids
         # sentinels for the spy, published after the owner's events: a stray event would arrive before them
         reply = await asyncio.to_thread(
-            subprocess.run, [sys.executable, "-m", "app.cli", "workshop", "reply", str(other["booking_id"]), "sentinel"],
-            cwd=ROOT, env=server_env(rt_settings), capture_output=True, timeout=120)
+            subprocess.run,
+            [sys.executable, "-m", "app.cli", "workshop", "reply", str(other["booking_id"]), "sentinel"],
+            cwd=ROOT,
+            env=server_env(rt_settings),
+            capture_output=True,
+            timeout=120,
+        )
         assert reply.returncode == 0, reply.stderr.decode()[-2000:]
-        await asyncio.to_thread(produce_messages, rt_settings, booking_id=other["booking_id"], event="booking.updated",
-                                status="CONFIRMED")
+        await asyncio.to_thread(
+            produce_messages, rt_settings, booking_id=other["booking_id"], event="booking.updated", status="CONFIRMED"
+        )
         message = (await spy.data("m", timeout=10))["messageReceived"]["message"]
         assert message["bookingId"] == other["booking_id"] and message["messageText"] == "sentinel"
         notification = (await spy.data("n", timeout=10))["notificationReceived"]["notification"]
@@ -132,21 +158,29 @@ async def test_another_owners_subscriber_receives_nothing(pair, session, rt_sett
 async def test_five_hundred_concurrent_sends_over_two_instances_are_stored_and_delivered_once(pair, session):
     a, b = pair
     owner = await owner_with_booking(a.base_url, session)
-    async with GraphQLSocket(a.ws_url, owner["access_token"]) as on_a, GraphQLSocket(b.ws_url, owner["access_token"]) as on_b:
+    async with (
+        GraphQLSocket(a.ws_url, owner["access_token"]) as on_a,
+        GraphQLSocket(b.ws_url, owner["access_token"]) as on_b,
+    ):
         await on_a.subscribe("m", MESSAGE_SUBSCRIPTION)
         await on_b.subscribe("m", MESSAGE_SUBSCRIPTION)
         await asyncio.sleep(0.3)
         token = {"Authorization": f"Bearer {owner['access_token']}"}
 
         async def send(client: httpx.AsyncClient, i: int) -> int:
-            response = await client.post("/api/co/messages/send", headers=token,
-                                         json={"thread_id": str(owner["booking_id"]), "message": f"melding {i}"})
+            response = await client.post(
+                "/api/co/messages/send",
+                headers=token,
+                json={"thread_id": str(owner["booking_id"]), "message": f"melding {i}"},
+            )
             assert response.status_code == 201, response.text
             return int(response.json()["message"]["id"])
 
         limits = httpx.Limits(max_connections=25)
-        async with httpx.AsyncClient(base_url=a.base_url, limits=limits, timeout=60) as ca, \
-                httpx.AsyncClient(base_url=b.base_url, limits=limits, timeout=60) as cb:
+        async with (
+            httpx.AsyncClient(base_url=a.base_url, limits=limits, timeout=60) as ca,
+            httpx.AsyncClient(base_url=b.base_url, limits=limits, timeout=60) as cb,
+        ):
             sent = await asyncio.gather(*(send(ca if i % 2 else cb, i) for i in range(500)))
         assert len(set(sent)) == 500
 
@@ -164,23 +198,34 @@ async def test_five_hundred_concurrent_sends_over_two_instances_are_stored_and_d
 
     for _ in range(100):  # the relay marks the sentinel's event published just after publishing it
         await session.commit()
-        rows = (await session.execute(text(
-            "SELECT count(*), count(DISTINCT seq), count(published_at) FROM domain_events "
-            "WHERE event_type = 'message.created' AND owner_id = :o"), {"o": owner["owner_id"]})).one()
+        rows = (
+            await session.execute(
+                text(
+                    "SELECT count(*), count(DISTINCT seq), count(published_at) FROM domain_events "
+                    "WHERE event_type = 'message.created' AND owner_id = :o"
+                ),
+                {"o": owner["owner_id"]},
+            )
+        ).one()
         if rows[2] == 501:
             break
         await asyncio.sleep(0.05)
     assert tuple(rows) == (501, 501, 501)  # the 500 and the sentinel
-    stored = (await session.execute(text("SELECT count(*) FROM messages WHERE owner_id = :o AND sender_type = 'carowner'"),
-                                    {"o": owner["owner_id"]})).scalar()
+    stored = (
+        await session.execute(
+            text("SELECT count(*) FROM messages WHERE owner_id = :o AND sender_type = 'carowner'"),
+            {"o": owner["owner_id"]},
+        )
+    ).scalar()
     assert stored == 501
 
 
 async def test_embedded_mode_without_redis_delivers_in_process(servers, rt_settings):
     """No Redis: the relay publishes on in-process channels; producers elsewhere still reach it via the outbox."""
     # its own database: the module's Redis-backed servers must not relay these events to Redis instead
-    settings = msgspec.structs.replace(rt_settings, redis_url=None,
-                                       database_url=await own_database(rt_settings.database_url or "", "embedded"))
+    settings = msgspec.structs.replace(
+        rt_settings, redis_url=None, database_url=await own_database(rt_settings.database_url or "", "embedded")
+    )
     engine = create_async_engine(settings.database_url or "")
     try:
         server = await servers(settings)

@@ -30,9 +30,19 @@ MARKER = b"end-of-test"
 
 def _deployment_settings(database_url: str, redis_url: str, tmp: Any) -> Settings:
     return load_settings(
-        {}, database_url=database_url, redis_url=redis_url, jwt_secret="test-secret-" + "x" * 40, environment="test",
-        auth_rate_limit="1000/60", password_time_cost=2, password_memory_kib=19 * 1024, password_parallelism=1,
-        data_dir=str(tmp / "data"), media_dir=str(tmp / "media"), log_json=False, log_level="WARNING",
+        {},
+        database_url=database_url,
+        redis_url=redis_url,
+        jwt_secret="test-secret-" + "x" * 40,
+        environment="test",
+        auth_rate_limit="1000/60",
+        password_time_cost=2,
+        password_memory_kib=19 * 1024,
+        password_parallelism=1,
+        data_dir=str(tmp / "data"),
+        media_dir=str(tmp / "media"),
+        log_json=False,
+        log_level="WARNING",
     )
 
 
@@ -49,14 +59,20 @@ class Deployment:
 
     async def listen(self, owner_id: int) -> Listener:
         """What a GraphQL subscription of `owner_id` on this deployment listens to."""
-        return await realtime(self.services).channels.listen(owner_channel(self.services.settings.redis_prefix, owner_id))
+        return await realtime(self.services).channels.listen(
+            owner_channel(self.services.settings.redis_prefix, owner_id)
+        )
 
 
 @pytest.fixture
-async def two_deployments(database_url: str, redis_url: str, tmp_path: Any) -> AsyncIterator[tuple[Deployment, Deployment]]:
+async def two_deployments(
+    database_url: str, redis_url: str, tmp_path: Any
+) -> AsyncIterator[tuple[Deployment, Deployment]]:
     suffix = uuid.uuid4().hex[:6]
     urls = [await own_database(database_url, f"iso_a_{suffix}"), await own_database(database_url, f"iso_b_{suffix}")]
-    deployments = [Deployment(_deployment_settings(url, redis_url, tmp_path / name)) for url, name in zip(urls, "ab")]
+    deployments = [
+        Deployment(_deployment_settings(url, redis_url, tmp_path / name)) for url, name in zip(urls, "ab", strict=True)
+    ]
     try:
         for deployment in deployments:
             await deployment.manager.__aenter__()
@@ -76,7 +92,9 @@ async def _next_message(listener: Listener) -> bytes:
             return data
 
 
-async def test_an_owner_hears_only_the_events_of_their_own_deployment(two_deployments: tuple[Deployment, Deployment]) -> None:
+async def test_an_owner_hears_only_the_events_of_their_own_deployment(
+    two_deployments: tuple[Deployment, Deployment],
+) -> None:
     a, b = two_deployments
     assert a.settings.redis_prefix != b.settings.redis_prefix
     owner_a = await sign_up_and_in(a.client)
@@ -87,10 +105,13 @@ async def test_an_owner_hears_only_the_events_of_their_own_deployment(two_deploy
 
     async with a.services.sessionmaker() as session:
         workshop = await make_workshop(session)
-        booking = await make_booking(session, owner_id=1, workshop=workshop, service=await make_service(session, workshop))
+        booking = await make_booking(
+            session, owner_id=1, workshop=workshop, service=await make_service(session, workshop)
+        )
         await session.commit()
-    sent = await a.client.post("/api/co/messages/send", json={"thread_id": str(booking.id), "message": "hei"},
-                               headers=owner_a.headers)
+    sent = await a.client.post(
+        "/api/co/messages/send", json={"thread_id": str(booking.id), "message": "hei"}, headers=owner_a.headers
+    )
     assert sent.status_code == 201, sent.text
 
     event = decode(await _next_message(heard_on_a))
@@ -113,13 +134,20 @@ def test_the_default_prefix_follows_the_database_and_an_explicit_one_wins() -> N
 
     base = "postgresql+asyncpg://app:secret@db.internal:5432/minbil"
     assert prefix(database_url=base).startswith("minbil:minbil:")
-    others = {prefix(database_url=url) for url in (
-        "postgresql+asyncpg://app:secret@db.internal:5432/minbil_staging",  # another database
-        "postgresql+asyncpg://app:secret@db2.internal:5432/minbil",  # the same name on another server
-        "postgresql+asyncpg://app:secret@db.internal:5433/minbil",  # ... or another port
-    )}
+    others = {
+        prefix(database_url=url)
+        for url in (
+            "postgresql+asyncpg://app:secret@db.internal:5432/minbil_staging",  # another database
+            "postgresql+asyncpg://app:secret@db2.internal:5432/minbil",  # the same name on another server
+            "postgresql+asyncpg://app:secret@db.internal:5433/minbil",  # ... or another port
+        )
+    }
     assert len(others) == 3 and prefix(database_url=base) not in others
     # instances of one deployment agree whatever credentials they use
     assert prefix(database_url="postgresql+asyncpg://worker:other@db.internal/minbil") == prefix(database_url=base)
-    assert load_settings({"MINBIL_REDIS_PREFIX": "shop:"}, jwt_secret="test-secret-" + "x" * 40,
-                         database_url=base).redis_prefix == "shop:"
+    assert (
+        load_settings(
+            {"MINBIL_REDIS_PREFIX": "shop:"}, jwt_secret="test-secret-" + "x" * 40, database_url=base
+        ).redis_prefix
+        == "shop:"
+    )

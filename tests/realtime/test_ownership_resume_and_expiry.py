@@ -44,35 +44,45 @@ async def _published(session: Any, owner_id: int, count: int) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         await session.commit()
-        done = (await session.exec(text(
-            "SELECT count(*) FROM domain_events WHERE owner_id = :o AND published_at IS NOT NULL").bindparams(o=owner_id))).scalar()
+        done = (
+            await session.exec(
+                text("SELECT count(*) FROM domain_events WHERE owner_id = :o AND published_at IS NOT NULL").bindparams(
+                    o=owner_id
+                )
+            )
+        ).scalar()
         if done >= count:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("events not published")
 
 
-async def test_booking_updated_with_another_owners_booking_id_delivers_nothing(server: Server, session: Any,
-                                                                              rt_settings: Settings) -> None:
+async def test_booking_updated_with_another_owners_booking_id_delivers_nothing(
+    server: Server, session: Any, rt_settings: Settings
+) -> None:
     me = await owner_with_booking(server.base_url, session)
     them = await owner_with_booking(server.base_url, session)
-    await asyncio.to_thread(produce_messages, rt_settings, booking_id=them["booking_id"], event="booking.updated",
-                            status="CONFIRMED")
+    await asyncio.to_thread(
+        produce_messages, rt_settings, booking_id=them["booking_id"], event="booking.updated", status="CONFIRMED"
+    )
     await _published(session, them["owner_id"], 1)
 
     async with GraphQLSocket(server.ws_url, me["access_token"]) as socket:
         # from the start of the stream: a stored update of their booking would be replayed here
         await socket.subscribe("theirs", BOOKING_SUBSCRIPTION, {"bookingId": them["booking_id"], "after": "0"})
         await socket.subscribe("mine", BOOKING_SUBSCRIPTION, {"bookingId": me["booking_id"], "after": "0"})
-        await asyncio.to_thread(produce_messages, rt_settings, booking_id=me["booking_id"], event="booking.updated",
-                                status="CONFIRMED")
+        await asyncio.to_thread(
+            produce_messages, rt_settings, booking_id=me["booking_id"], event="booking.updated", status="CONFIRMED"
+        )
         first = (await socket.data("mine", timeout=30))["bookingUpdated"]
         # live: another update of their booking, then a sentinel on mine
-        await asyncio.to_thread(produce_messages, rt_settings, booking_id=them["booking_id"], event="booking.updated",
-                                status="IN_PROGRESS")
+        await asyncio.to_thread(
+            produce_messages, rt_settings, booking_id=them["booking_id"], event="booking.updated", status="IN_PROGRESS"
+        )
         await _published(session, them["owner_id"], 2)
-        await asyncio.to_thread(produce_messages, rt_settings, booking_id=me["booking_id"], event="booking.updated",
-                                status="IN_PROGRESS")
+        await asyncio.to_thread(
+            produce_messages, rt_settings, booking_id=me["booking_id"], event="booking.updated", status="IN_PROGRESS"
+        )
         sentinel = (await socket.data("mine", timeout=30))["bookingUpdated"]
 
         assert (first["bookingId"], first["status"]) == (me["booking_id"], "CONFIRMED")
@@ -84,13 +94,19 @@ async def test_booking_updated_with_another_owners_booking_id_delivers_nothing(s
 async def _workshop_reply(settings: Settings, booking_id: int, words: str) -> None:
     """`minbil workshop reply` in another process: a message and its `message.new` notification."""
     result = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "app.cli", "workshop", "reply", str(booking_id), words],
-        cwd=ROOT, env=server_env(settings), capture_output=True, timeout=120)
+        subprocess.run,
+        [sys.executable, "-m", "app.cli", "workshop", "reply", str(booking_id), words],
+        cwd=ROOT,
+        env=server_env(settings),
+        capture_output=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr.decode()[-2000:]
 
 
-async def test_notification_received_resumes_after_a_cursor(server: Server, session: Any,
-                                                            rt_settings: Settings) -> None:
+async def test_notification_received_resumes_after_a_cursor(
+    server: Server, session: Any, rt_settings: Settings
+) -> None:
     me = await owner_with_booking(server.base_url, session)
     socket = await GraphQLSocket(server.ws_url, me["access_token"]).connect()
     await socket.subscribe("n", NOTIFICATION_SUBSCRIPTION)

@@ -29,8 +29,12 @@ def bearer(owner: dict) -> dict[str, str]:
 async def _wait_published(session, owner_id: int, count: int) -> None:
     for _ in range(200):
         await session.commit()
-        done = (await session.execute(text(
-            "SELECT count(*) FROM domain_events WHERE owner_id = :o AND published_at IS NOT NULL"), {"o": owner_id})).scalar()
+        done = (
+            await session.execute(
+                text("SELECT count(*) FROM domain_events WHERE owner_id = :o AND published_at IS NOT NULL"),
+                {"o": owner_id},
+            )
+        ).scalar()
         if done >= count:
             return
         await asyncio.sleep(0.05)
@@ -44,7 +48,9 @@ async def test_events_while_offline_are_queued_and_delivered_on_going_online(pai
         response = await client.put("/api/co/presence", headers=bearer(owner), json={"status": "offline"})
         assert response.status_code == 200, response.text
         assert response.json() == {"status": "offline", "queued_delivered": 0}
-        ids = await asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=3, text="mens du var borte")
+        ids = await asyncio.to_thread(
+            produce_messages, rt_settings, booking_id=owner["booking_id"], count=3, text="mens du var borte"
+        )
         await _wait_published(session, owner["owner_id"], 3)
 
         async with GraphQLSocket(b.ws_url, owner["access_token"]) as socket:
@@ -109,8 +115,9 @@ async def test_unread_counts_and_booking_updates_are_pushed(pair, session, rt_se
         if counts["messages"] < 2:
             counts = (await socket.data("u"))["unreadCounts"]
         assert counts == {"messages": 2, "notifications": 0, "total": 2}
-        await asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], event="booking.updated",
-                                status="CONFIRMED")
+        await asyncio.to_thread(
+            produce_messages, rt_settings, booking_id=owner["booking_id"], event="booking.updated", status="CONFIRMED"
+        )
         update = (await socket.data("b"))["bookingUpdated"]
         assert update["bookingId"] == owner["booking_id"] and update["status"] == "CONFIRMED"
 
@@ -136,8 +143,9 @@ async def test_connections_per_user_are_limited(servers, session):
 async def test_an_expired_or_revoked_token_ends_the_subscription(servers, session, rt_settings):
     server = await servers(MINBIL_REALTIME_HEARTBEAT_S="0.5")
     owner = await owner_with_booking(server.base_url, session)
-    codec = TokenCodec(secret=rt_settings.jwt_secret, issuer=rt_settings.jwt_issuer, audience=rt_settings.jwt_audience,
-                       ttl_s=2)
+    codec = TokenCodec(
+        secret=rt_settings.jwt_secret, issuer=rt_settings.jwt_issuer, audience=rt_settings.jwt_audience, ttl_s=2
+    )
     sid = jwt.decode(owner["access_token"], options={"verify_signature": False})["sid"]
     short = codec.issue(owner_uid=owner["user"]["uid"], owner_id=owner["owner_id"], session_id=sid, ttl_s=2)
     socket = await GraphQLSocket(server.ws_url, short.token).connect()
@@ -169,9 +177,13 @@ async def test_realtime_config_and_presence_over_graphql(pair):
     a = pair[0]
     owner = await sign_up(a.base_url)
     async with httpx.AsyncClient(base_url=a.base_url) as client:
+
         async def gql(query: str, variables: dict | None = None, headers: dict | None = None) -> dict:
-            response = await client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                         headers=headers if headers is not None else bearer(owner))
+            response = await client.post(
+                "/graphql",
+                json={"query": query, "variables": variables or {}},
+                headers=headers if headers is not None else bearer(owner),
+            )
             assert response.status_code == 200, response.text
             return response.json()
 

@@ -23,8 +23,9 @@ async def test_resume_after_a_disconnect_while_messages_arrive_has_no_gap_and_no
     await socket.subscribe("m", MESSAGE_SUBSCRIPTION)
     await asyncio.sleep(0.3)
     # 30 messages, one every 100 ms, from another process
-    producer = asyncio.create_task(asyncio.to_thread(
-        produce_messages, rt_settings, booking_id=owner["booking_id"], count=30, interval=0.1))
+    producer = asyncio.create_task(
+        asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=30, interval=0.1)
+    )
     first = [(await socket.data("m", timeout=30))["messageReceived"] for _ in range(5)]
     await socket.close()  # disconnected while the producer goes on
     await asyncio.sleep(0.7)
@@ -34,8 +35,9 @@ async def test_resume_after_a_disconnect_while_messages_arrive_has_no_gap_and_no
         ids = await producer
         rest = [(await again.data("m", timeout=30))["messageReceived"] for _ in range(25)]
         # nothing more, nothing twice: the next delivery is a sentinel sent after all of them
-        sentinel = await asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=1,
-                                           text="sentinel")
+        sentinel = await asyncio.to_thread(
+            produce_messages, rt_settings, booking_id=owner["booking_id"], count=1, text="sentinel"
+        )
         assert int((await again.data("m", timeout=30))["messageReceived"]["message"]["id"]) == sentinel[0]
     received = [int(e["message"]["id"]) for e in first + rest]
     assert received == ids  # every message, once, in order
@@ -56,11 +58,28 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--daemonize", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip() == b"PONG":
+            if (
+                subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip()
+                == b"PONG"
+            ):
                 return
             time.sleep(0.05)
         raise RuntimeError("redis-server did not start")
@@ -73,8 +92,13 @@ class RedisServer:
 
 async def _unpublished(session, owner_id: int) -> int:
     await session.commit()
-    return int((await session.execute(text(
-        "SELECT count(*) FROM domain_events WHERE owner_id = :o AND published_at IS NULL"), {"o": owner_id})).scalar())
+    return int(
+        (
+            await session.execute(
+                text("SELECT count(*) FROM domain_events WHERE owner_id = :o AND published_at IS NULL"), {"o": owner_id}
+            )
+        ).scalar()
+    )
 
 
 async def test_messages_sent_while_redis_is_down_are_all_delivered_when_it_returns(servers, rt_settings):
@@ -82,8 +106,9 @@ async def test_messages_sent_while_redis_is_down_are_all_delivered_when_it_retur
     redis.start()
     try:
         # its own database too: no relay of another test's servers (on the shared Redis) may publish these events
-        settings: Settings = msgspec.structs.replace(rt_settings, redis_url=redis.url,
-                                                     database_url=await own_database(rt_settings.database_url or "", "outage"))
+        settings: Settings = msgspec.structs.replace(
+            rt_settings, redis_url=redis.url, database_url=await own_database(rt_settings.database_url or "", "outage")
+        )
         server = await servers(settings)
         engine = create_async_engine(settings.database_url or "")
         session = AsyncSession(engine, expire_on_commit=False)
@@ -91,12 +116,15 @@ async def test_messages_sent_while_redis_is_down_are_all_delivered_when_it_retur
         async with GraphQLSocket(server.ws_url, owner["access_token"]) as socket:
             await socket.subscribe("m", MESSAGE_SUBSCRIPTION)
             await asyncio.sleep(0.3)
-            before = await asyncio.to_thread(produce_messages, settings, booking_id=owner["booking_id"], count=1, text="før")
+            before = await asyncio.to_thread(
+                produce_messages, settings, booking_id=owner["booking_id"], count=1, text="før"
+            )
             assert (await socket.data("m", timeout=10))["messageReceived"]["message"]["id"] == before[0]
 
             redis.stop()
-            during = await asyncio.to_thread(produce_messages, settings, booking_id=owner["booking_id"], count=5,
-                                             text="under")
+            during = await asyncio.to_thread(
+                produce_messages, settings, booking_id=owner["booking_id"], count=5, text="under"
+            )
             await asyncio.sleep(1.5)
             assert await _unpublished(session, owner["owner_id"]) == 5  # waiting in the outbox
             assert socket.pending("m") == 0
@@ -104,11 +132,14 @@ async def test_messages_sent_while_redis_is_down_are_all_delivered_when_it_retur
             redis.start()  # back on the same port
             received = [int((await socket.data("m", timeout=30))["messageReceived"]["message"]["id"]) for _ in range(5)]
             assert received == during
-            after = await asyncio.to_thread(produce_messages, settings, booking_id=owner["booking_id"], count=1, text="etter")
+            after = await asyncio.to_thread(
+                produce_messages, settings, booking_id=owner["booking_id"], count=1, text="etter"
+            )
             assert (await socket.data("m", timeout=10))["messageReceived"]["message"]["id"] == after[0]
             # no duplicates from the outbox being published after the catch-up: the next one is a sentinel
-            sentinel = await asyncio.to_thread(produce_messages, settings, booking_id=owner["booking_id"], count=1,
-                                               text="sentinel")
+            sentinel = await asyncio.to_thread(
+                produce_messages, settings, booking_id=owner["booking_id"], count=1, text="sentinel"
+            )
             assert (await socket.data("m", timeout=10))["messageReceived"]["message"]["id"] == sentinel[0]
         for _ in range(100):
             if await _unpublished(session, owner["owner_id"]) == 0:

@@ -34,9 +34,13 @@ async def session_tokens(base_url: str) -> dict[str, str]:
         assert refreshed.status_code == 200, refreshed.text
         config = await client.get("/api/co/realtime/config", headers=bearer(refreshed.json()["access_token"]))
         assert config.status_code == 200, config.text
-    return {"earlier": owner["access_token"], "current": refreshed.json()["access_token"],
-            "realtime": config.json()["anon_key"], "first_refresh": owner["refresh_token"],
-            "refresh": refreshed.json()["refresh_token"]}
+    return {
+        "earlier": owner["access_token"],
+        "current": refreshed.json()["access_token"],
+        "realtime": config.json()["anon_key"],
+        "first_refresh": owner["refresh_token"],
+        "refresh": refreshed.json()["refresh_token"],
+    }
 
 
 async def init_close_code(url: str, token: str) -> int | None:
@@ -89,8 +93,11 @@ async def test_refresh_reuse_closes_every_socket_of_the_session(pair: Any, sessi
     a, b = pair
     tokens = await session_tokens(a.base_url)
     sockets = await open_sockets(b.ws_url, tokens)
-    await session.exec(text("UPDATE refresh_tokens SET rotated_at = rotated_at - interval '1 hour' WHERE token_hash = :h")
-                       .bindparams(h=hash_token(tokens["first_refresh"])))
+    await session.exec(
+        text("UPDATE refresh_tokens SET rotated_at = rotated_at - interval '1 hour' WHERE token_hash = :h").bindparams(
+            h=hash_token(tokens["first_refresh"])
+        )
+    )
     await session.commit()
     async with httpx.AsyncClient(base_url=a.base_url) as client:
         replay = await client.post("/api/co/auth/refresh", json={"refresh_token": tokens["first_refresh"]})
@@ -106,22 +113,30 @@ async def test_password_reset_closes_every_socket_of_the_owner(pair: Any, sessio
     # the link of the reset mail (the mail itself goes to the server's log)
     reset_token = secrets.token_urlsafe(32)
     owner_id = jwt.decode(tokens["current"], options={"verify_signature": False})["oid"]
-    session.add(PasswordReset(owner_id=owner_id, token_hash=hash_token(reset_token),
-                              expires_at=datetime.now(UTC) + timedelta(hours=1)))
+    session.add(
+        PasswordReset(
+            owner_id=owner_id, token_hash=hash_token(reset_token), expires_at=datetime.now(UTC) + timedelta(hours=1)
+        )
+    )
     await session.commit()
     async with httpx.AsyncClient(base_url=a.base_url) as client:
-        done = await client.post("/api/co/auth/reset-password", json={"token": reset_token, "password": "NewStrongPass456!"})
+        done = await client.post(
+            "/api/co/auth/reset-password", json={"token": reset_token, "password": "NewStrongPass456!"}
+        )
         assert done.status_code == 200, done.text
     await assert_all_closed_4403(sockets)
     for kind in ("earlier", "current", "realtime"):
         assert await init_close_code(b.ws_url, tokens[kind]) == 4403, kind
 
 
-@pytest.mark.parametrize("operation, field", [
-    ("{ me { email } }", "me"),
-    ("{ realtimeConfig { token } }", "realtimeConfig"),
-    ("mutation { signOut { __typename ... on UserError { code } } }", "signOut"),
-])
+@pytest.mark.parametrize(
+    "operation, field",
+    [
+        ("{ me { email } }", "me"),
+        ("{ realtimeConfig { token } }", "realtimeConfig"),
+        ("mutation { signOut { __typename ... on UserError { code } } }", "signOut"),
+    ],
+)
 async def test_the_realtime_token_opens_subscriptions_and_nothing_else(pair: Any, operation: str, field: str) -> None:
     a, b = pair
     tokens = await session_tokens(a.base_url)

@@ -21,8 +21,21 @@ from db.seed_data.places import CITIES, CITY_BY_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNTIES_2024 = {
-    "Oslo", "Akershus", "Østfold", "Buskerud", "Vestfold", "Telemark", "Agder", "Rogaland", "Vestland",
-    "Møre og Romsdal", "Trøndelag", "Nordland", "Troms", "Finnmark", "Innlandet",
+    "Oslo",
+    "Akershus",
+    "Østfold",
+    "Buskerud",
+    "Vestfold",
+    "Telemark",
+    "Agder",
+    "Rogaland",
+    "Vestland",
+    "Møre og Romsdal",
+    "Trøndelag",
+    "Nordland",
+    "Troms",
+    "Finnmark",
+    "Innlandet",
 }
 
 
@@ -44,11 +57,16 @@ async def catalogue_snapshot(services: Services) -> dict[str, list[tuple[Any, ..
         "hours": await rows(services, "SELECT * FROM workshop_opening_hours ORDER BY id"),
         "links": await rows(services, "SELECT * FROM workshop_category_links ORDER BY org_nr, workshop_category_id"),
         "services": await rows(services, "SELECT * FROM services ORDER BY id"),
-        "service_links": await rows(services, "SELECT * FROM service_category_links ORDER BY service_id, service_category_id"),
+        "service_links": await rows(
+            services, "SELECT * FROM service_category_links ORDER BY service_id, service_category_id"
+        ),
         "categories": await rows(services, "SELECT * FROM service_categories ORDER BY id"),
         "brands": await rows(services, "SELECT * FROM car_brands ORDER BY id"),
-        "bookings": await rows(services, "SELECT id, group_id, workshop_org_nr, service_id, service_title, service_price, "
-                                         "status, registration_number, service_rating FROM bookings ORDER BY id"),
+        "bookings": await rows(
+            services,
+            "SELECT id, group_id, workshop_org_nr, service_id, service_title, service_price, "
+            "status, registration_number, service_rating FROM bookings ORDER BY id",
+        ),
     }
 
 
@@ -71,11 +89,15 @@ async def test_same_seed_gives_identical_rows_and_another_seed_differs(services:
 
 async def test_a_smaller_catalogue_is_the_start_of_a_larger_one(services: Services) -> None:
     await seed(services, workshops=40, seed=3)
-    small = await rows(services, "SELECT w.org_nr, w.name, a.city FROM workshops w JOIN workshop_addresses a "
-                                 "USING (org_nr) ORDER BY a.id")
+    small = await rows(
+        services,
+        "SELECT w.org_nr, w.name, a.city FROM workshops w JOIN workshop_addresses a USING (org_nr) ORDER BY a.id",
+    )
     await seed(services, workshops=120, seed=3, reset=True)
-    large = await rows(services, "SELECT w.org_nr, w.name, a.city FROM workshops w JOIN workshop_addresses a "
-                                 "USING (org_nr) ORDER BY a.id")
+    large = await rows(
+        services,
+        "SELECT w.org_nr, w.name, a.city FROM workshops w JOIN workshop_addresses a USING (org_nr) ORDER BY a.id",
+    )
     assert large[:40] == small
 
 
@@ -106,34 +128,85 @@ async def test_cities_counties_postal_codes_and_coordinates_agree(services: Serv
 
 async def test_every_workshop_has_hours_categories_services_and_contacts(services: Services) -> None:
     await seed(services, workshops=300, seed=42)
-    assert await scalar(services, "SELECT count(*) FROM workshops w WHERE (SELECT count(*) FROM workshop_opening_hours h "
-                                  "WHERE h.org_nr = w.org_nr) <> 7") == 0
-    sundays_open = await scalar(services, "SELECT count(*) FROM workshop_opening_hours WHERE weekday = 6 AND NOT is_closed")
-    saturdays_open = await scalar(services, "SELECT count(*) FROM workshop_opening_hours WHERE weekday = 5 AND NOT is_closed")
+    assert (
+        await scalar(
+            services,
+            "SELECT count(*) FROM workshops w WHERE (SELECT count(*) FROM workshop_opening_hours h "
+            "WHERE h.org_nr = w.org_nr) <> 7",
+        )
+        == 0
+    )
+    sundays_open = await scalar(
+        services, "SELECT count(*) FROM workshop_opening_hours WHERE weekday = 6 AND NOT is_closed"
+    )
+    saturdays_open = await scalar(
+        services, "SELECT count(*) FROM workshop_opening_hours WHERE weekday = 5 AND NOT is_closed"
+    )
     assert sundays_open == 0 and 0 < saturdays_open < 300
-    assert await scalar(services, "SELECT count(*) FROM workshop_opening_hours WHERE NOT is_closed "
-                                  "AND NOT (opens_at < closes_at)") == 0
+    assert (
+        await scalar(
+            services, "SELECT count(*) FROM workshop_opening_hours WHERE NOT is_closed AND NOT (opens_at < closes_at)"
+        )
+        == 0
+    )
     for table in ("workshop_category_links", "services", "workshop_contacts", "workshop_addresses"):
-        assert await scalar(services, f"SELECT count(*) FROM workshops w WHERE NOT EXISTS "
-                                      f"(SELECT 1 FROM {table} x WHERE x.org_nr = w.org_nr)") == 0, table
+        assert (
+            await scalar(
+                services,
+                f"SELECT count(*) FROM workshops w WHERE NOT EXISTS "
+                f"(SELECT 1 FROM {table} x WHERE x.org_nr = w.org_nr)",
+            )
+            == 0
+        ), table
     # services: NOK prices, estimated hours, linked to a leaf of the category tree and to its root
     assert await scalar(services, "SELECT count(*) FROM services WHERE price <= 0 OR estimated_time <= 0") == 0
     assert await scalar(services, "SELECT count(*) FROM services WHERE supports_walk_in") > 0
-    leaf_and_root = await rows(services, """
+    leaf_and_root = await rows(
+        services,
+        """
         SELECT s.id, array_agg(c.level ORDER BY c.level) FROM services s
         JOIN service_category_links l ON l.service_id = s.id JOIN service_categories c ON c.id = l.service_category_id
-        GROUP BY s.id""")
+        GROUP BY s.id""",
+    )
     assert {tuple(levels) for _, levels in leaf_and_root} == {(1, 2)}
     # the category tree: roots at level 1 tied to a workshop category, children at level 2 under them
-    tree = await rows(services, "SELECT c.slug, c.level, p.level, c.workshop_category_id FROM service_categories c "
-                                "LEFT JOIN service_categories p ON p.id = c.parent_id")
-    assert all((parent is None) == (level == 1) and (parent is None or parent == level - 1) and wc is not None
-               for _, level, parent, wc in tree)
+    tree = await rows(
+        services,
+        "SELECT c.slug, c.level, p.level, c.workshop_category_id FROM service_categories c "
+        "LEFT JOIN service_categories p ON p.id = c.parent_id",
+    )
+    assert all(
+        (parent is None) == (level == 1) and (parent is None or parent == level - 1) and wc is not None
+        for _, level, parent, wc in tree
+    )
     slugs = {slug for slug, *_ in tree}
-    assert {"eu-kontroll", "service", "dekk", "bremser", "karosseri", "lakk", "glass", "elbil", "stor-service",
-            "oljeskift", "dekkskift", "dekkhotell", "balansering", "bremseklosser", "steinsprut", "batteritest"} <= slugs
+    assert {
+        "eu-kontroll",
+        "service",
+        "dekk",
+        "bremser",
+        "karosseri",
+        "lakk",
+        "glass",
+        "elbil",
+        "stor-service",
+        "oljeskift",
+        "dekkskift",
+        "dekkhotell",
+        "balansering",
+        "bremseklosser",
+        "steinsprut",
+        "batteritest",
+    } <= slugs
     categories = {r[0] for r in await rows(services, "SELECT name FROM workshop_categories")}
-    assert {"Bilverksted", "Dekkverksted", "Karosseri og lakk", "Bilglass", "Elbilverksted", "EU-kontroll/PKK"} <= categories
+    assert {
+        "Bilverksted",
+        "Dekkverksted",
+        "Karosseri og lakk",
+        "Bilglass",
+        "Elbilverksted",
+        "EU-kontroll/PKK",
+    } <= categories
     brands = {r[0]: r[1] for r in await rows(services, "SELECT name, car_logo FROM car_brands")}
     assert len(brands) >= 40 and {"Tesla", "Volkswagen", "Toyota", "Volvo", "Polestar", "BYD", "MG"} <= set(brands)
     assert all(logo.startswith("https://") for logo in brands.values())
@@ -148,30 +221,56 @@ async def test_demo_owner_signs_in_and_has_a_lived_in_account(services: Services
     user = response.json()["user"]
     assert user["email"] == DEMO_EMAIL and user["username"] == "demo"
     assert (user["firstName"], user["lastName"]) == ("Kari", "Nordmann")
-    assert (await client.post("/api/co/auth/sign-in", json={"email": DEMO_EMAIL, "password": "wrong-password"})).status_code == 401
+    assert (
+        await client.post("/api/co/auth/sign-in", json={"email": DEMO_EMAIL, "password": "wrong-password"})
+    ).status_code == 401
 
     owner_id = await scalar(services, "SELECT id FROM car_owners WHERE email = :e", e=DEMO_EMAIL)
-    vehicles = await rows(services, "SELECT v.registration_number, v.brand, ov.is_primary FROM owner_vehicles ov "
-                                    "JOIN vehicles v ON v.id = ov.vehicle_id WHERE ov.owner_id = :o ORDER BY 1", o=owner_id)
+    vehicles = await rows(
+        services,
+        "SELECT v.registration_number, v.brand, ov.is_primary FROM owner_vehicles ov "
+        "JOIN vehicles v ON v.id = ov.vehicle_id WHERE ov.owner_id = :o ORDER BY 1",
+        o=owner_id,
+    )
     assert vehicles == [("BT57225", "VOLKSWAGEN", False), ("EK39085", "TESLA", True)]
 
-    statuses = Counter(r[0] for r in await rows(services, "SELECT status FROM bookings WHERE owner_id = :o", o=owner_id))
+    statuses = Counter(
+        r[0] for r in await rows(services, "SELECT status FROM bookings WHERE owner_id = :o", o=owner_id)
+    )
     assert {"REQUESTED", "CONFIRMED", "IN_PROGRESS", "COMPLETED", "CANCELLED"} <= set(statuses)
-    groups = Counter(r[0] for r in await rows(services, "SELECT group_id FROM bookings WHERE owner_id = :o", o=owner_id))
+    groups = Counter(
+        r[0] for r in await rows(services, "SELECT group_id FROM bookings WHERE owner_id = :o", o=owner_id)
+    )
     assert max(groups.values()) >= 2  # one booking of several services
-    rated = await rows(services, "SELECT service_rating, rated_at FROM bookings WHERE status = 'COMPLETED' "
-                                 "AND service_rating IS NOT NULL")
+    rated = await rows(
+        services,
+        "SELECT service_rating, rated_at FROM bookings WHERE status = 'COMPLETED' AND service_rating IS NOT NULL",
+    )
     assert rated and all(0 <= rating <= 5 and rated_at is not None for rating, rated_at in rated)
     # each workshop's review count covers the demo ratings it received
-    assert await scalar(services, """
+    assert (
+        await scalar(
+            services,
+            """
         SELECT count(*) FROM workshops w JOIN (SELECT workshop_org_nr, count(*) AS n FROM bookings
         WHERE service_rating IS NOT NULL GROUP BY 1) b ON b.workshop_org_nr = w.org_nr
-        WHERE w.total_reviews < b.n OR w.average_rating NOT BETWEEN 1 AND 5""") == 0
+        WHERE w.total_reviews < b.n OR w.average_rating NOT BETWEEN 1 AND 5""",
+        )
+        == 0
+    )
     # bookings point at real services of the workshop they were made with
-    assert await scalar(services, "SELECT count(*) FROM bookings b JOIN services s ON s.id = b.service_id "
-                                  "WHERE s.org_nr <> b.workshop_org_nr OR s.price <> b.service_price") == 0
+    assert (
+        await scalar(
+            services,
+            "SELECT count(*) FROM bookings b JOIN services s ON s.id = b.service_id "
+            "WHERE s.org_nr <> b.workshop_org_nr OR s.price <> b.service_price",
+        )
+        == 0
+    )
 
-    messages = await rows(services, "SELECT sender_type, is_read, booking_id FROM messages WHERE owner_id = :o", o=owner_id)
+    messages = await rows(
+        services, "SELECT sender_type, is_read, booking_id FROM messages WHERE owner_id = :o", o=owner_id
+    )
     assert {"carowner", "workshop"} <= {m[0] for m in messages}
     assert any(sender == "workshop" and not read for sender, read, _ in messages)
     assert len({m[2] for m in messages}) >= 3
@@ -179,9 +278,13 @@ async def test_demo_owner_signs_in_and_has_a_lived_in_account(services: Services
     assert any(not read for _, read in notifications) and any(read for _, read in notifications)
 
 
-async def test_seeding_twice_refuses_and_reset_replaces_everything(services: Services, client: httpx.AsyncClient) -> None:
+async def test_seeding_twice_refuses_and_reset_replaces_everything(
+    services: Services, client: httpx.AsyncClient
+) -> None:
     await seed(services, workshops=50, seed=1)
-    signed_up = await client.post("/api/co/auth/sign-up", json={"email": "someone@minbil.io", "password": "StrongPass123!"})
+    signed_up = await client.post(
+        "/api/co/auth/sign-up", json={"email": "someone@minbil.io", "password": "StrongPass123!"}
+    )
     assert signed_up.status_code == 201
     before = await catalogue_snapshot(services)
 
@@ -216,12 +319,17 @@ async def test_two_thousand_workshops_with_progress(services: Services) -> None:
     workshop_steps = [d for s, d, t in seen if s == "workshops"]
     assert workshop_steps[0] == 0 and workshop_steps[-1] == 2000 and workshop_steps == sorted(workshop_steps)
     # the indexes set aside for the load are back
-    names = {r[0] for r in await rows(services, "SELECT indexname FROM pg_indexes WHERE tablename = 'workshop_addresses'")}
+    names = {
+        r[0] for r in await rows(services, "SELECT indexname FROM pg_indexes WHERE tablename = 'workshop_addresses'")
+    }
     assert {"ix_workshop_addresses_city", "ix_workshop_addresses_org_nr"} <= names
     # sequences continue after the explicit ids
     async with services.engine.begin() as conn:
-        new_id = (await conn.execute(text(
-            "INSERT INTO car_brands (name, slug) VALUES ('Testmerke', 'testmerke') RETURNING id"))).scalar_one()
+        new_id = (
+            await conn.execute(
+                text("INSERT INTO car_brands (name, slug) VALUES ('Testmerke', 'testmerke') RETURNING id")
+            )
+        ).scalar_one()
     assert new_id == await scalar(services, "SELECT count(*) FROM car_brands")
 
 
@@ -235,9 +343,15 @@ async def test_shop_list_shows_seeded_workshops_at_once(services: Services, clie
 
 
 def test_seed_command_prints_progress_and_credentials(clean_database: str, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MINBIL_") and k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(DATABASE_URL=clean_database, MINBIL_DATA_DIR=str(tmp_path), MINBIL_JWT_SECRET="c" * 40,
-               MINBIL_LOG_LEVEL="WARNING")
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("MINBIL_") and k not in {"DATABASE_URL", "REDIS_URL"}
+    }
+    env.update(
+        DATABASE_URL=clean_database,
+        MINBIL_DATA_DIR=str(tmp_path),
+        MINBIL_JWT_SECRET="c" * 40,
+        MINBIL_LOG_LEVEL="WARNING",
+    )
     command = [sys.executable, "-m", "app.cli", "seed", "--workshops", "25", "--seed", "5"]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr

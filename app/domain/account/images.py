@@ -23,15 +23,17 @@ class PreparedImage(msgspec.Struct, frozen=True):
 
 async def prepare_image(uow: UnitOfWork, upload: ImageUpload) -> PreparedImage:
     extension, content_type = check_image(upload.data, max_bytes=uow.settings.max_upload_bytes, field=upload.field)
-    clean = await asyncio.to_thread(clean_image, upload.data, extension, field=upload.field,
-                                    max_pixels=uow.settings.max_image_pixels)
+    clean = await asyncio.to_thread(
+        clean_image, upload.data, extension, field=upload.field, max_pixels=uow.settings.max_image_pixels
+    )
     return PreparedImage(data=clean.data, extension=extension, content_type=content_type)
 
 
 async def store_image(uow: UnitOfWork, image: ImageUpload | PreparedImage, folder: str) -> StoredFile:
     prepared = image if isinstance(image, PreparedImage) else await prepare_image(uow, image)
-    return await media_storage(uow.services).save(prepared.data, folder=folder, extension=prepared.extension,
-                                                  content_type=prepared.content_type)
+    return await media_storage(uow.services).save(
+        prepared.data, folder=folder, extension=prepared.extension, content_type=prepared.content_type
+    )
 
 
 def delete_after_commit(uow: UnitOfWork, url: str | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.domain.notifications.preferences import CHANNELS, DEFAULTS, EVENTS, effective_preferences
 from app.domain.uow import UnitOfWork
 from app.errors import NotFound, ValidationFailed
-from db.repositories import accounts as auth_repo
+from db.repositories import auth as auth_repo
 from db.repositories import notification_prefs
 
 

@@ -42,8 +42,9 @@ class RegistryVehicle(msgspec.Struct, frozen=True):
 class VehicleRegistry(Protocol):
     source: str
 
-    async def lookup(self, plate: str, *, max_age_s: float | None = None,
-                     stored: dict[str, Any] | None = None) -> RegistryVehicle:
+    async def lookup(
+        self, plate: str, *, max_age_s: float | None = None, stored: dict[str, Any] | None = None
+    ) -> RegistryVehicle:
         """The vehicle with this (normalised, valid) plate.
 
         `stored` is the registry document we already keep for the plate, if any: a registry without

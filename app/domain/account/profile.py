@@ -16,7 +16,7 @@ from app.domain.uow import UnitOfWork
 from app.errors import Conflict, NotFound, ValidationFailed
 from db.models import CarOwner
 from db.repositories import account as repo
-from db.repositories import accounts as auth_repo
+from db.repositories import auth as auth_repo
 
 # accepted request keys -> column; the legacy clients send snake_case, some send the camelCase of the response
 PROFILE_FIELDS: dict[str, str] = {
@@ -60,8 +60,9 @@ def _clean(changes: Mapping[str, object]) -> dict[str, object]:
     return values
 
 
-async def update_profile(uow: UnitOfWork, owner_id: int, changes: Mapping[str, object],
-                         image: ImageUpload | None = None) -> OwnerSummary:
+async def update_profile(
+    uow: UnitOfWork, owner_id: int, changes: Mapping[str, object], image: ImageUpload | None = None
+) -> OwnerSummary:
     """Change only the fields sent; a request with nothing to change is a 400 "No changes"."""
     values = _clean(changes)
     if not values and image is None:

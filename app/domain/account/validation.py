@@ -19,12 +19,19 @@ def check_username(value: object, field: str = "username") -> str:
         raise ValidationFailed("Username is required.", code="INVALID_USERNAME", fields={field: "required"})
     name = value.strip()
     if len(name) < 3:
-        raise ValidationFailed("Username must be at least 3 characters.", code="INVALID_USERNAME", fields={field: "too_short"})
+        raise ValidationFailed(
+            "Username must be at least 3 characters.", code="INVALID_USERNAME", fields={field: "too_short"}
+        )
     if len(name) > 30:
-        raise ValidationFailed("Username must be at most 30 characters.", code="INVALID_USERNAME", fields={field: "too_long"})
+        raise ValidationFailed(
+            "Username must be at most 30 characters.", code="INVALID_USERNAME", fields={field: "too_long"}
+        )
     if not USERNAME_RE.fullmatch(name):
-        raise ValidationFailed("Username may only contain letters, numbers, '.', '_' and '-'.",
-                               code="INVALID_USERNAME", fields={field: "invalid_characters"})
+        raise ValidationFailed(
+            "Username may only contain letters, numbers, '.', '_' and '-'.",
+            code="INVALID_USERNAME",
+            fields={field: "invalid_characters"},
+        )
     return name
 
 
@@ -44,7 +51,9 @@ def normalise_phone(value: object, field: str = "phone_number") -> str | None:
     if raw.startswith("+47"):
         rest = raw[3:]
         if not (rest.isdigit() and len(rest) == 8 and rest[0] in "2345679"):
-            raise ValidationFailed("A Norwegian phone number has eight digits.", code="INVALID_PHONE", fields={field: "invalid"})
+            raise ValidationFailed(
+                "A Norwegian phone number has eight digits.", code="INVALID_PHONE", fields={field: "invalid"}
+            )
         return raw
     if not _E164.fullmatch(raw):
         raise ValidationFailed("Phone number is not valid.", code="INVALID_PHONE", fields={field: "invalid"})
@@ -66,10 +75,12 @@ def optional_text(value: object, field: str, max_length: int) -> str | None:
 def normalise_plate(value: object, field: str = "registration_number") -> str:
     """Upper case without spaces or dashes (`ek 39085` -> `EK39085`); malformed plates never reach the registry."""
     if not isinstance(value, str) or not value.strip():
-        raise ValidationFailed("Registration number is required.", code="INVALID_REGISTRATION_NUMBER",
-                               fields={field: "required"})
+        raise ValidationFailed(
+            "Registration number is required.", code="INVALID_REGISTRATION_NUMBER", fields={field: "required"}
+        )
     plate = re.sub(r"[\s\-]", "", value).upper()
     if not PLATE_RE.fullmatch(plate):
-        raise ValidationFailed("Registration number is not valid.", code="INVALID_REGISTRATION_NUMBER",
-                               fields={field: "invalid"})
+        raise ValidationFailed(
+            "Registration number is not valid.", code="INVALID_REGISTRATION_NUMBER", fields={field: "invalid"}
+        )
     return plate

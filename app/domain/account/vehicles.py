@@ -17,7 +17,7 @@ from app.infra.storage import MEDIA_URL_PREFIX
 from app.urls import is_web_url
 from db.models import OwnerVehicle, Vehicle
 from db.repositories import account as account_repo
-from db.repositories import garage as repo
+from db.repositories import vehicles as repo
 
 REFRESH_MAX_AGE_S = 15 * 60  # a refresh reuses a registry answer younger than this
 NOT_LINKED = "This vehicle is not linked to your account."
@@ -26,25 +26,48 @@ NOT_LINKED = "This vehicle is not linked to your account."
 def vehicle_view(link: OwnerVehicle, vehicle: Vehicle, *, details: bool = False) -> VehicleView:
     assert vehicle.id is not None
     return VehicleView(
-        id=vehicle.id, registration_number=vehicle.registration_number, nickname=link.nickname, image=link.image,
-        is_primary=link.is_primary, brand=vehicle.brand, model=vehicle.model, color=vehicle.color,
-        fuel_type=vehicle.fuel_type, vehicle_class=vehicle.vehicle_class, vin=vehicle.vin,
-        first_registration=vehicle.first_registration, model_year=vehicle.model_year,
-        registration_status=vehicle.registration_status, next_eu_control=vehicle.next_eu_control,
-        last_eu_control=vehicle.last_eu_control, weights=dict(vehicle.weights or {}), source=vehicle.source,
-        fetched_at=vehicle.fetched_at, linked_at=link.created_at, updated_at=max(link.updated_at, vehicle.updated_at),
+        id=vehicle.id,
+        registration_number=vehicle.registration_number,
+        nickname=link.nickname,
+        image=link.image,
+        is_primary=link.is_primary,
+        brand=vehicle.brand,
+        model=vehicle.model,
+        color=vehicle.color,
+        fuel_type=vehicle.fuel_type,
+        vehicle_class=vehicle.vehicle_class,
+        vin=vehicle.vin,
+        first_registration=vehicle.first_registration,
+        model_year=vehicle.model_year,
+        registration_status=vehicle.registration_status,
+        next_eu_control=vehicle.next_eu_control,
+        last_eu_control=vehicle.last_eu_control,
+        weights=dict(vehicle.weights or {}),
+        source=vehicle.source,
+        fetched_at=vehicle.fetched_at,
+        linked_at=link.created_at,
+        updated_at=max(link.updated_at, vehicle.updated_at),
         raw=dict(vehicle.raw or {}) if details else None,
     )
 
 
 def _registry_values(found: RegistryVehicle) -> dict[str, object]:
     return {
-        "vin": found.vin, "brand": found.brand, "model": found.model, "color": found.color,
-        "fuel_type": found.fuel_type, "vehicle_class": found.vehicle_class,
-        "first_registration": found.first_registration, "model_year": found.model_year,
-        "registration_status": found.registration_status, "next_eu_control": found.next_eu_control,
-        "last_eu_control": found.last_eu_control, "weights": found.weights, "source": found.source,
-        "raw": found.raw, "fetched_at": found.fetched_at,
+        "vin": found.vin,
+        "brand": found.brand,
+        "model": found.model,
+        "color": found.color,
+        "fuel_type": found.fuel_type,
+        "vehicle_class": found.vehicle_class,
+        "first_registration": found.first_registration,
+        "model_year": found.model_year,
+        "registration_status": found.registration_status,
+        "next_eu_control": found.next_eu_control,
+        "last_eu_control": found.last_eu_control,
+        "weights": found.weights,
+        "source": found.source,
+        "raw": found.raw,
+        "fetched_at": found.fetched_at,
     }
 
 
@@ -96,8 +119,15 @@ async def vehicle_details(uow: UnitOfWork, owner_id: int, registration_number: o
     return vehicle_view(*found, details=True)
 
 
-async def add_vehicle(uow: UnitOfWork, owner_id: int, registration_number: object, *, nickname: object = None,
-                      image: ImageUpload | None = None, image_url: object = None) -> VehicleChange:
+async def add_vehicle(
+    uow: UnitOfWork,
+    owner_id: int,
+    registration_number: object,
+    *,
+    nickname: object = None,
+    image: ImageUpload | None = None,
+    image_url: object = None,
+) -> VehicleChange:
     """Create the vehicle from the registry if it is new and link it; `created` is False when already linked.
 
     The first linked vehicle becomes the primary one. The plate is checked before any registry call.
@@ -124,10 +154,18 @@ async def add_vehicle(uow: UnitOfWork, owner_id: int, registration_number: objec
     assert vehicle is not None and vehicle.id is not None
     picture = (await store_image(uow, prepared, "vehicles")).url if prepared is not None else picture_url
     first = await repo.count_links(uow.session, owner_id) == 0
-    link = await repo.add_link(uow.session, OwnerVehicle(
-        owner_id=owner_id, vehicle_id=vehicle.id, nickname=name, image=picture, is_primary=first,  # type: ignore[arg-type]
-        created_at=now, updated_at=now,
-    ))
+    link = await repo.add_link(
+        uow.session,
+        OwnerVehicle(
+            owner_id=owner_id,
+            vehicle_id=vehicle.id,
+            nickname=name,
+            image=picture,
+            is_primary=first,  # type: ignore[arg-type]
+            created_at=now,
+            updated_at=now,
+        ),
+    )
     return VehicleChange(vehicle=vehicle_view(link, vehicle, details=True), created=True)
 
 
@@ -162,8 +200,14 @@ async def set_primary(uow: UnitOfWork, owner_id: int, registration_number: objec
     return vehicle_view(link, vehicle, details=True)
 
 
-async def update_vehicle(uow: UnitOfWork, owner_id: int, registration_number: object, *,
-                         changes: dict[str, object], image: ImageUpload | None = None) -> VehicleView:
+async def update_vehicle(
+    uow: UnitOfWork,
+    owner_id: int,
+    registration_number: object,
+    *,
+    changes: dict[str, object],
+    image: ImageUpload | None = None,
+) -> VehicleView:
     """Change the nickname and/or picture of a linked vehicle; only the fields sent change."""
     plate = validation.normalise_plate(registration_number)
     link, vehicle = await _linked(uow, owner_id, plate)

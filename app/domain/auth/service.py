@@ -16,12 +16,12 @@ from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.auth.ratelimit import parse_rate
 from app.auth.tokens import ACCESS_SCOPE, AccessClaims, hash_token, new_refresh_token
 from app.domain.auth.results import OwnerSummary, Session, SignUpResult
-from app.domain.mail import deliver_pending_mail
 from app.domain.auth.validation import check_new_password, normalise_email, require_password
+from app.domain.mail import deliver_pending_mail
 from app.domain.uow import UnitOfWork
 from app.errors import Conflict, Unauthenticated, ValidationFailed
 from db.models import CarOwner, EmailOutbox, PasswordReset, RefreshToken
-from db.repositories import accounts as repo
+from db.repositories import auth as repo
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -33,10 +33,18 @@ RESET_MESSAGE = "If an account exists for that email, a password reset link has 
 def owner_summary(owner: CarOwner) -> OwnerSummary:
     assert owner.id is not None
     return OwnerSummary(
-        id=owner.id, uid=owner.uid, email=owner.email, username=owner.username,
-        first_name=owner.first_name, last_name=owner.last_name, phone_number=owner.phone_number,
-        address=owner.address, profile_image=owner.profile_image, verify_vehicles=owner.verify_vehicles,
-        created_at=owner.created_at, updated_at=owner.updated_at,
+        id=owner.id,
+        uid=owner.uid,
+        email=owner.email,
+        username=owner.username,
+        first_name=owner.first_name,
+        last_name=owner.last_name,
+        phone_number=owner.phone_number,
+        address=owner.address,
+        profile_image=owner.profile_image,
+        verify_vehicles=owner.verify_vehicles,
+        created_at=owner.created_at,
+        updated_at=owner.updated_at,
     )
 
 
@@ -64,11 +72,15 @@ async def sign_up(uow: UnitOfWork, *, email: object, password: object, client_ip
     try:
         await uow.session.flush()
     except IntegrityError as exc:  # a concurrent sign-up with the same address
-        raise Conflict("An account with this email already exists.", code="EMAIL_TAKEN", fields={"email": "taken"}) from exc
+        raise Conflict(
+            "An account with this email already exists.", code="EMAIL_TAKEN", fields={"email": "taken"}
+        ) from exc
     return SignUpResult(uid=owner.uid, owner=owner_summary(owner))
 
 
-async def sign_in(uow: UnitOfWork, *, email: object, password: object, client_ip: str, user_agent: str | None = None) -> Session:
+async def sign_in(
+    uow: UnitOfWork, *, email: object, password: object, client_ip: str, user_agent: str | None = None
+) -> Session:
     address = normalise_email(email)
     secret = require_password(password)
     await rate_limit(uow, "sign-in", client_ip)
@@ -113,8 +125,9 @@ async def refresh(uow: UnitOfWork, *, refresh_token: str | None, client_ip: str)
     owner = await _active_owner(uow, stored.owner_id)
     stored.rotated_at = now
     uow.session.add(stored)
-    return await _start_session(uow, owner, family_id=stored.family_id, user_agent=stored.user_agent,
-                                refresh_token=successor)
+    return await _start_session(
+        uow, owner, family_id=stored.family_id, user_agent=stored.user_agent, refresh_token=successor
+    )
 
 
 async def _repeat_rotation(uow: UnitOfWork, stored: RefreshToken, successor: str) -> Session:
@@ -159,16 +172,24 @@ async def forgot_password(uow: UnitOfWork, *, email: object, redirect_to: object
     if owner is not None and owner.is_active:
         assert owner.id is not None
         now = datetime.now(UTC)
-        uow.session.add(PasswordReset(
-            owner_id=owner.id, token_hash=token_hash, redirect_to=target,
-            expires_at=now + timedelta(seconds=uow.settings.password_reset_ttl_s),
-        ))
+        uow.session.add(
+            PasswordReset(
+                owner_id=owner.id,
+                token_hash=token_hash,
+                redirect_to=target,
+                expires_at=now + timedelta(seconds=uow.settings.password_reset_ttl_s),
+            )
+        )
         link = f"{target}?{urlencode({'token': token})}" if target else token
-        uow.session.add(EmailOutbox(
-            to_address=owner.email, template="password_reset", subject="Tilbakestill passordet ditt hos MinBil",
-            body=f"Hei!\n\nBruk lenken under for å velge et nytt passord (gyldig i én time):\n{link}\n\n"
-                 "Ba du ikke om dette, kan du se bort fra e-posten.\n",
-        ))
+        uow.session.add(
+            EmailOutbox(
+                to_address=owner.email,
+                template="password_reset",
+                subject="Tilbakestill passordet ditt hos MinBil",
+                body=f"Hei!\n\nBruk lenken under for å velge et nytt passord (gyldig i én time):\n{link}\n\n"
+                "Ba du ikke om dette, kan du se bort fra e-posten.\n",
+            )
+        )
         services = uow.services
         uow.after_commit(lambda: deliver_pending_mail(services))
     return RESET_MESSAGE
@@ -196,10 +217,14 @@ async def reset_password(uow: UnitOfWork, *, token: object, password: object) ->
     now = datetime.now(UTC)
     reset = await repo.lock_password_reset(uow.session, hash_token(token))
     if reset is None or reset.used_at is not None or reset.expires_at <= now:
-        raise ValidationFailed("The reset link is invalid or has expired.", code="INVALID_RESET_TOKEN", fields={"token": "invalid"})
+        raise ValidationFailed(
+            "The reset link is invalid or has expired.", code="INVALID_RESET_TOKEN", fields={"token": "invalid"}
+        )
     owner = await repo.get_owner(uow.session, reset.owner_id)
     if owner is None:
-        raise ValidationFailed("The reset link is invalid or has expired.", code="INVALID_RESET_TOKEN", fields={"token": "invalid"})
+        raise ValidationFailed(
+            "The reset link is invalid or has expired.", code="INVALID_RESET_TOKEN", fields={"token": "invalid"}
+        )
     reset.used_at = now
     owner.password_hash = await hash_password(secret)
     owner.updated_at = now
@@ -222,16 +247,22 @@ async def ensure_active(services: Services, claims: AccessClaims) -> None:
         raise Unauthenticated("Access token has been revoked.", code="TOKEN_REVOKED")
 
 
-async def _start_session(uow: UnitOfWork, owner: CarOwner, *, family_id: str, user_agent: str | None,
-                         refresh_token: str | None = None) -> Session:
+async def _start_session(
+    uow: UnitOfWork, owner: CarOwner, *, family_id: str, user_agent: str | None, refresh_token: str | None = None
+) -> Session:
     assert owner.id is not None
     now = datetime.now(UTC)
     refresh_token = refresh_token or new_refresh_token()
-    await repo.add_refresh_token(uow.session, RefreshToken(
-        owner_id=owner.id, family_id=family_id, token_hash=hash_token(refresh_token),
-        expires_at=now + timedelta(seconds=uow.settings.refresh_token_ttl_s),
-        user_agent=(user_agent or "")[:255] or None,
-    ))
+    await repo.add_refresh_token(
+        uow.session,
+        RefreshToken(
+            owner_id=owner.id,
+            family_id=family_id,
+            token_hash=hash_token(refresh_token),
+            expires_at=now + timedelta(seconds=uow.settings.refresh_token_ttl_s),
+            user_agent=(user_agent or "")[:255] or None,
+        ),
+    )
     return _session(uow, owner, family_id=family_id, refresh_token=refresh_token, now=now)
 
 
@@ -239,6 +270,9 @@ def _session(uow: UnitOfWork, owner: CarOwner, *, family_id: str, refresh_token:
     assert owner.id is not None
     access = uow.services.tokens.issue(owner_uid=owner.uid, owner_id=owner.id, session_id=family_id, now=now)
     return Session(
-        access_token=access.token, refresh_token=refresh_token, expires_in=access.expires_in,
-        expires_at=access.expires_at, owner=owner_summary(owner),
+        access_token=access.token,
+        refresh_token=refresh_token,
+        expires_in=access.expires_in,
+        expires_at=access.expires_at,
+        owner=owner_summary(owner),
     )

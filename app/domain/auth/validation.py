@@ -7,7 +7,9 @@ import re
 from app.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from app.errors import ValidationFailed
 
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 
 
 def normalise_email(value: object, field: str = "email") -> str:
@@ -24,9 +26,13 @@ def check_new_password(value: object, field: str = "password") -> str:
     if not isinstance(value, str) or not value:
         raise ValidationFailed("Password is required.", fields={field: "required"})
     if len(value) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"Password must be at least {MIN_PASSWORD_LENGTH} characters.", fields={field: "too_short"})
+        raise ValidationFailed(
+            f"Password must be at least {MIN_PASSWORD_LENGTH} characters.", fields={field: "too_short"}
+        )
     if len(value) > MAX_PASSWORD_LENGTH:
-        raise ValidationFailed(f"Password must be at most {MAX_PASSWORD_LENGTH} characters.", fields={field: "too_long"})
+        raise ValidationFailed(
+            f"Password must be at most {MAX_PASSWORD_LENGTH} characters.", fields={field: "too_long"}
+        )
     return value
 
 

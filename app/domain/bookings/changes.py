@@ -23,21 +23,39 @@ REQUEST_TYPES = ("reschedule", "cancel")
 
 def _not_changeable(row: Booking, what: str) -> Conflict:
     if row.status in {"REQUESTED", "CONFIRMED"}:
-        return Conflict(f"Booking {row.id} has already started or passed its start time; it can no longer be {what}.",
-                        code="BOOKING_NOT_CHANGEABLE", fields={"booking_id": "not_changeable"})
-    return Conflict(f"Booking {row.id} is {row.status} and can no longer be {what}.", code="INVALID_TRANSITION",
-                    fields={"status": row.status})
+        return Conflict(
+            f"Booking {row.id} has already started or passed its start time; it can no longer be {what}.",
+            code="BOOKING_NOT_CHANGEABLE",
+            fields={"booking_id": "not_changeable"},
+        )
+    return Conflict(
+        f"Booking {row.id} is {row.status} and can no longer be {what}.",
+        code="INVALID_TRANSITION",
+        fields={"status": row.status},
+    )
 
 
-async def _open_request(uow: UnitOfWork, row: Booking, request_type: str, *, reason: str | None,
-                        requested_start: datetime | None) -> BookingChangeRequest:
+async def _open_request(
+    uow: UnitOfWork, row: Booking, request_type: str, *, reason: str | None, requested_start: datetime | None
+) -> BookingChangeRequest:
     assert row.id is not None
     if await repo.pending_change_request(uow.session, row.id, request_type) is not None:
-        raise Conflict(f"A {request_type} request for booking {row.id} is already waiting for the workshop.",
-                       code="CHANGE_REQUEST_PENDING", fields={"request_type": "pending"})
-    request = await repo.add_change_request(uow.session, BookingChangeRequest(
-        booking_id=row.id, group_id=row.group_id, owner_id=row.owner_id, request_type=request_type,
-        reason=reason, requested_start_time=requested_start))
+        raise Conflict(
+            f"A {request_type} request for booking {row.id} is already waiting for the workshop.",
+            code="CHANGE_REQUEST_PENDING",
+            fields={"request_type": "pending"},
+        )
+    request = await repo.add_change_request(
+        uow.session,
+        BookingChangeRequest(
+            booking_id=row.id,
+            group_id=row.group_id,
+            owner_id=row.owner_id,
+            request_type=request_type,
+            reason=reason,
+            requested_start_time=requested_start,
+        ),
+    )
     if request_type == "cancel":
         row.cancel_request = True
         await repo.touch(uow.session, row, now_utc())
@@ -63,31 +81,51 @@ async def _cancel_line(uow: UnitOfWork, row: Booking, reason: str | None, now: d
 async def _append(uow: UnitOfWork, row: Booking, text: str | None, files: list[Any], now: datetime) -> None:
     if not text and not files:
         return
-    row.messages = [*(row.messages or []), {"sender_type": "carowner", "message_text": text or "",
-                                            "attachments": files, "created_at": now.isoformat()}]
+    row.messages = [
+        *(row.messages or []),
+        {"sender_type": "carowner", "message_text": text or "", "attachments": files, "created_at": now.isoformat()},
+    ]
     if files:
         row.attachments = [*(row.attachments or []), *files]
     await repo.touch(uow.session, row, now)
     await events.owner_message(uow, row, text, files)
 
 
-async def update_booking(uow: UnitOfWork, owner_id: int, booking_id: int, *, service_start_time: object = None,
-                         status: object = None, cancellation_reason: object = None, attachments: object = None,
-                         message: object = None) -> BookingUpdateResult:
+async def update_booking(
+    uow: UnitOfWork,
+    owner_id: int,
+    booking_id: int,
+    *,
+    service_start_time: object = None,
+    status: object = None,
+    cancellation_reason: object = None,
+    attachments: object = None,
+    message: object = None,
+) -> BookingUpdateResult:
     target = require_status(status) if status is not None else None
     if target is not None and target != CANCELLED:
-        raise ValidationFailed("Only status=CANCELLED can be set by the car owner.", code="STATUS_NOT_ALLOWED",
-                               fields={"status": "only_cancelled"})
+        raise ValidationFailed(
+            "Only status=CANCELLED can be set by the car owner.",
+            code="STATUS_NOT_ALLOWED",
+            fields={"status": "only_cancelled"},
+        )
     reason = inputs.optional_text(cancellation_reason, "cancellation_reason")
     files = inputs.attachments(attachments)
     text = inputs.message_text(message)
     if target is not None and service_start_time is not None:
-        raise ValidationFailed("Send either service_start_time or status=CANCELLED, not both.",
-                               fields={"service_start_time": "conflicts_with_status"})
+        raise ValidationFailed(
+            "Send either service_start_time or status=CANCELLED, not both.",
+            fields={"service_start_time": "conflicts_with_status"},
+        )
     if target is None and service_start_time is None and not files and not text:
-        raise ValidationFailed("Nothing to update: send service_start_time, status=CANCELLED, message or attachments.",
-                               code="NOTHING_TO_UPDATE", fields={"body": "empty"})
-    new_start = parse_future_instant(service_start_time, "service_start_time") if service_start_time is not None else None
+        raise ValidationFailed(
+            "Nothing to update: send service_start_time, status=CANCELLED, message or attachments.",
+            code="NOTHING_TO_UPDATE",
+            fields={"body": "empty"},
+        )
+    new_start = (
+        parse_future_instant(service_start_time, "service_start_time") if service_start_time is not None else None
+    )
     row = await owned_booking(uow, owner_id, booking_id, for_update=True)
     now = now_utc()
     await _append(uow, row, text, files, now)
@@ -98,8 +136,13 @@ async def update_booking(uow: UnitOfWork, owner_id: int, booking_id: int, *, ser
         if request is None:
             action, note = "cancelled", "The booking was cancelled."
             await events.emit_updated(uow, [row])
-            await events.tell_owner(uow, "booking.updated", [row], title="Bestilling kansellert",
-                                    body="Bestillingen av {what} hos {workshop} {when} er kansellert.")
+            await events.tell_owner(
+                uow,
+                "booking.updated",
+                [row],
+                title="Bestilling kansellert",
+                body="Bestillingen av {what} hos {workshop} {when} er kansellert.",
+            )
         else:
             action = "change_requested"
             note = f"{blocked_reason(row, now)}: a cancellation request was sent to the workshop."
@@ -108,15 +151,25 @@ async def update_booking(uow: UnitOfWork, owner_id: int, booking_id: int, *, ser
             raise _not_changeable(row, "rescheduled")
         if direct_change_allowed(row, now):
             end = new_start + timedelta(hours=float(row.service_estimated_hours or 1.0))
-            warnings = await booking_warnings(uow, workshop_org_nr=row.workshop_org_nr,
-                                              registration_number=row.registration_number,
-                                              windows=[(new_start, end)], exclude_group=None, exclude_ids=[row.id or 0])
+            warnings = await booking_warnings(
+                uow,
+                workshop_org_nr=row.workshop_org_nr,
+                registration_number=row.registration_number,
+                windows=[(new_start, end)],
+                exclude_group=None,
+                exclude_ids=[row.id or 0],
+            )
             row.service_start_time = new_start
             row.service_estimated_end_time = end
             await repo.touch(uow.session, row, now)
             await events.emit_updated(uow, [row])
-            await events.tell_owner(uow, "booking.updated", [row], title="Bestilling flyttet",
-                                    body="Bestillingen av {what} hos {workshop} er flyttet til {when}.")
+            await events.tell_owner(
+                uow,
+                "booking.updated",
+                [row],
+                title="Bestilling flyttet",
+                body="Bestillingen av {what} hos {workshop} er flyttet til {when}.",
+            )
             action, note = "rescheduled", "The booking was rescheduled."
         else:
             request = await _open_request(uow, row, "reschedule", reason=reason, requested_start=new_start)
@@ -125,13 +178,23 @@ async def update_booking(uow: UnitOfWork, owner_id: int, booking_id: int, *, ser
     else:
         action, note = "updated", "The message was added to the booking."
     item = (await views.lines(uow.session, [row]))[0]
-    return BookingUpdateResult(action=action, message=note, booking=item,
-                               change_request=views.change_request_item(request) if request else None,
-                               warnings=warnings)
+    return BookingUpdateResult(
+        action=action,
+        message=note,
+        booking=item,
+        change_request=views.change_request_item(request) if request else None,
+        warnings=warnings,
+    )
 
 
-async def cancel(uow: UnitOfWork, owner_id: int, *, group_id: object = None, booking_id: object = None,
-                 cancellation_reason: object = None) -> CancelResult:
+async def cancel(
+    uow: UnitOfWork,
+    owner_id: int,
+    *,
+    group_id: object = None,
+    booking_id: object = None,
+    cancellation_reason: object = None,
+) -> CancelResult:
     """Cancel (or request cancellation of) one line or every open line of a group."""
     reason = inputs.optional_text(cancellation_reason, "cancellation_reason")
     if booking_id is None and not group_id:
@@ -152,8 +215,11 @@ async def cancel(uow: UnitOfWork, owner_id: int, *, group_id: object = None, boo
             raise NotFound(f"Booking group {group_id} was not found.", code="BOOKING_NOT_FOUND")
         open_rows = [r for r in rows if is_changeable(r, now)]
         if not open_rows:
-            raise Conflict(f"No booking in group {group_id} can be cancelled any more.", code="BOOKING_NOT_CHANGEABLE",
-                           fields={"group_id": "not_changeable"})
+            raise Conflict(
+                f"No booking in group {group_id} can be cancelled any more.",
+                code="BOOKING_NOT_CHANGEABLE",
+                fields={"group_id": "not_changeable"},
+            )
         rows = open_rows
     cancelled: list[Booking] = []
     requests: list[ChangeRequestItem] = []
@@ -165,8 +231,13 @@ async def cancel(uow: UnitOfWork, owner_id: int, *, group_id: object = None, boo
             requests.append(views.change_request_item(request))
     if cancelled:
         await events.emit_updated(uow, cancelled)
-        await events.tell_owner(uow, "booking.updated", cancelled, title="Bestilling kansellert",
-                                body="Bestillingen av {what} hos {workshop} {when} er kansellert.")
+        await events.tell_owner(
+            uow,
+            "booking.updated",
+            cancelled,
+            title="Bestilling kansellert",
+            body="Bestillingen av {what} hos {workshop} {when} er kansellert.",
+        )
     if requests and cancelled:
         message = "Some lines were cancelled; for the others a cancellation request was sent to the workshop."
     elif requests:
@@ -174,24 +245,41 @@ async def cancel(uow: UnitOfWork, owner_id: int, *, group_id: object = None, boo
     else:
         message = "The booking was cancelled."
     items = await views.lines(uow.session, rows)
-    return CancelResult(group_id=rows[0].group_id, message=message, cancelled=[r.id for r in cancelled if r.id],
-                        change_requests=requests, items=items)
+    return CancelResult(
+        group_id=rows[0].group_id,
+        message=message,
+        cancelled=[r.id for r in cancelled if r.id],
+        change_requests=requests,
+        items=items,
+    )
 
 
-async def request_change(uow: UnitOfWork, owner_id: int, *, booking_id: object, request_type: object,
-                         requested_start_time: object = None, reason: object = None) -> ChangeRequestItem:
+async def request_change(
+    uow: UnitOfWork,
+    owner_id: int,
+    *,
+    booking_id: object,
+    request_type: object,
+    requested_start_time: object = None,
+    reason: object = None,
+) -> ChangeRequestItem:
     if not isinstance(booking_id, int) or isinstance(booking_id, bool):
         raise ValidationFailed("booking_id must be an integer.", fields={"booking_id": "invalid"})
     kind = request_type.strip().lower() if isinstance(request_type, str) else None
     if kind not in REQUEST_TYPES:
-        raise ValidationFailed("request_type must be 'reschedule' or 'cancel'.", code="INVALID_REQUEST_TYPE",
-                               fields={"request_type": "invalid"})
+        raise ValidationFailed(
+            "request_type must be 'reschedule' or 'cancel'.",
+            code="INVALID_REQUEST_TYPE",
+            fields={"request_type": "invalid"},
+        )
     note = inputs.optional_text(reason, "reason")
     new_start = None
     if kind == "reschedule":
         if requested_start_time is None:
-            raise ValidationFailed("requested_start_time is required for a reschedule request.",
-                                   fields={"requested_start_time": "required"})
+            raise ValidationFailed(
+                "requested_start_time is required for a reschedule request.",
+                fields={"requested_start_time": "required"},
+            )
         new_start = parse_future_instant(requested_start_time, "requested_start_time")
     row = await owned_booking(uow, owner_id, booking_id, for_update=True)
     if not is_changeable(row, now_utc()):

@@ -30,7 +30,9 @@ class ServiceRequest(msgspec.Struct):
     field: str
 
 
-def _service_requests(service_id: object, services: object, message: object, attachments: object) -> list[ServiceRequest]:
+def _service_requests(
+    service_id: object, services: object, message: object, attachments: object
+) -> list[ServiceRequest]:
     top_attachments = inputs.attachments(attachments)
     top_message = inputs.message_text(message)
     if services:
@@ -42,7 +44,9 @@ def _service_requests(service_id: object, services: object, message: object, att
         for i, entry in enumerate(services):
             field = f"services[{i}].service_id"
             if not isinstance(entry, dict):
-                raise ValidationFailed("Each services[] entry must be an object.", fields={f"services[{i}]": "invalid_type"})
+                raise ValidationFailed(
+                    "Each services[] entry must be an object.", fields={f"services[{i}]": "invalid_type"}
+                )
             sid = entry.get("service_id")
             if not isinstance(sid, int) or isinstance(sid, bool) or sid <= 0:
                 raise ValidationFailed(f"{field} must be a positive integer.", fields={field: "invalid"})
@@ -54,8 +58,9 @@ def _service_requests(service_id: object, services: object, message: object, att
             out.append(ServiceRequest(service_id=sid, message=text, attachments=files, field=field))
         return out
     if service_id is None:
-        raise ValidationFailed("Provide services[] or service_id.", code="SERVICE_REQUIRED",
-                               fields={"service_id": "required"})
+        raise ValidationFailed(
+            "Provide services[] or service_id.", code="SERVICE_REQUIRED", fields={"service_id": "required"}
+        )
     if not isinstance(service_id, int) or isinstance(service_id, bool) or service_id <= 0:
         raise ValidationFailed("service_id must be a positive integer.", fields={"service_id": "invalid"})
     return [ServiceRequest(service_id=service_id, message=top_message, attachments=top_attachments, field="service_id")]
@@ -71,32 +76,62 @@ def _outside_hours(hours: dict[int, Any], start: datetime, end: datetime) -> boo
     return local_start.time() < day.opens_at or local_end.time() > day.closes_at
 
 
-async def booking_warnings(uow: UnitOfWork, *, workshop_org_nr: str, registration_number: str | None,
-                           windows: list[tuple[datetime, datetime]], exclude_group: str | None,
-                           exclude_ids: list[int] | None = None) -> list[BookingWarning]:
+async def booking_warnings(
+    uow: UnitOfWork,
+    *,
+    workshop_org_nr: str,
+    registration_number: str | None,
+    windows: list[tuple[datetime, datetime]],
+    exclude_group: str | None,
+    exclude_ids: list[int] | None = None,
+) -> list[BookingWarning]:
     """Double booking of the vehicle, outside opening hours, overlap with the workshop's other bookings."""
     warnings: list[BookingWarning] = []
     start = min(w[0] for w in windows)
     end = max(w[1] for w in windows)
     if registration_number:
-        clashes = await repo.active_overlaps(uow.session, start=start, end=end, exclude_group=exclude_group,
-                                             registration_number=registration_number, exclude_ids=exclude_ids or [])
+        clashes = await repo.active_overlaps(
+            uow.session,
+            start=start,
+            end=end,
+            exclude_group=exclude_group,
+            registration_number=registration_number,
+            exclude_ids=exclude_ids or [],
+        )
         if clashes:
-            warnings.append(BookingWarning(
-                code="DOUBLE_BOOKING", detail=f"{registration_number} already has a booking at that time.",
-                meta={"booking_ids": [c.id for c in clashes], "group_ids": sorted({c.group_id for c in clashes})}))
+            warnings.append(
+                BookingWarning(
+                    code="DOUBLE_BOOKING",
+                    detail=f"{registration_number} already has a booking at that time.",
+                    meta={"booking_ids": [c.id for c in clashes], "group_ids": sorted({c.group_id for c in clashes})},
+                )
+            )
     hours = await repo.opening_hours(uow.session, workshop_org_nr)
     if any(_outside_hours(hours, s, e) for s, e in windows):
-        warnings.append(BookingWarning(code="OUTSIDE_OPENING_HOURS",
-                                       detail="The requested time is outside the workshop's opening hours.",
-                                       meta={"weekday": start.astimezone(OSLO).weekday()}))
-    busy = await repo.active_overlaps(uow.session, start=start, end=end, exclude_group=exclude_group,
-                                      workshop_org_nr=workshop_org_nr, exclude_ids=exclude_ids or [])
+        warnings.append(
+            BookingWarning(
+                code="OUTSIDE_OPENING_HOURS",
+                detail="The requested time is outside the workshop's opening hours.",
+                meta={"weekday": start.astimezone(OSLO).weekday()},
+            )
+        )
+    busy = await repo.active_overlaps(
+        uow.session,
+        start=start,
+        end=end,
+        exclude_group=exclude_group,
+        workshop_org_nr=workshop_org_nr,
+        exclude_ids=exclude_ids or [],
+    )
     busy = [b for b in busy if b.registration_number != registration_number or not registration_number]
     if busy:
-        warnings.append(BookingWarning(code="WORKSHOP_OVERLAP",
-                                       detail="The workshop has other bookings overlapping that time.",
-                                       meta={"overlapping": len(busy)}))
+        warnings.append(
+            BookingWarning(
+                code="WORKSHOP_OVERLAP",
+                detail="The workshop has other bookings overlapping that time.",
+                meta={"overlapping": len(busy)},
+            )
+        )
     return warnings
 
 
@@ -105,8 +140,9 @@ def request_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def create_booking(uow: UnitOfWork, owner_id: int, body: dict[str, Any], *,
-                         idempotency_key: str | None = None) -> BookingGroup:
+async def create_booking(
+    uow: UnitOfWork, owner_id: int, body: dict[str, Any], *, idempotency_key: str | None = None
+) -> BookingGroup:
     """`body` is the request as sent (BookingCreateInput). With an idempotency key, a retry with the same
     body returns the first result and a different body is a 409."""
     if idempotency_key is None:
@@ -115,13 +151,17 @@ async def create_booking(uow: UnitOfWork, owner_id: int, body: dict[str, Any], *
     if not key or len(key) > 255:
         raise ValidationFailed("Idempotency-Key must be 1-255 characters.", fields={"Idempotency-Key": "invalid"})
     digest = request_hash(body)
-    record = await repo.claim_idempotency_key(uow.session, owner_id=owner_id, scope=IDEMPOTENCY_SCOPE, key=key,
-                                              request_hash=digest)
+    record = await repo.claim_idempotency_key(
+        uow.session, owner_id=owner_id, scope=IDEMPOTENCY_SCOPE, key=key, request_hash=digest
+    )
     if record is None:
         existing = await repo.find_idempotency_record(uow.session, owner_id=owner_id, scope=IDEMPOTENCY_SCOPE, key=key)
         if existing is None or existing.request_hash != digest:
-            raise Conflict("This Idempotency-Key was already used with a different request body.",
-                           code="IDEMPOTENCY_KEY_REUSED", fields={"Idempotency-Key": "reused"})
+            raise Conflict(
+                "This Idempotency-Key was already used with a different request body.",
+                code="IDEMPOTENCY_KEY_REUSED",
+                fields={"Idempotency-Key": "reused"},
+            )
         return msgspec.convert(existing.response, BookingGroup)
     result = await _create(uow, owner_id, body)
     record.response = msgspec.to_builtins(result)
@@ -133,7 +173,9 @@ async def create_booking(uow: UnitOfWork, owner_id: int, body: dict[str, Any], *
 
 async def _create(uow: UnitOfWork, owner_id: int, body: dict[str, Any]) -> BookingGroup:
     org_nr = inputs.org_nr(body.get("org_nr"))
-    requests = _service_requests(body.get("service_id"), body.get("services"), body.get("message"), body.get("attachments"))
+    requests = _service_requests(
+        body.get("service_id"), body.get("services"), body.get("message"), body.get("attachments")
+    )
     start = parse_future_instant(body.get("service_start_time"), "service_start_time")
     session = uow.session
 
@@ -141,14 +183,19 @@ async def _create(uow: UnitOfWork, owner_id: int, body: dict[str, Any]) -> Booki
     if raw_plate is None or raw_plate == "":
         vehicle = await repo.primary_vehicle(session, owner_id)
         if vehicle is None:
-            raise ValidationFailed("registration_number is required (no vehicle is registered on your account).",
-                                   fields={"registration_number": "required"})
+            raise ValidationFailed(
+                "registration_number is required (no vehicle is registered on your account).",
+                fields={"registration_number": "required"},
+            )
     else:
         plate = inputs.plate(raw_plate)
         vehicle = await repo.owner_vehicle(session, owner_id, plate)
         if vehicle is None:
-            raise Forbidden(f"The vehicle {plate} is not registered on your account.", code="VEHICLE_NOT_OWNED",
-                            fields={"registration_number": "not_your_vehicle"})
+            raise Forbidden(
+                f"The vehicle {plate} is not registered on your account.",
+                code="VEHICLE_NOT_OWNED",
+                fields={"registration_number": "not_your_vehicle"},
+            )
 
     workshop: Workshop | None = (await repo.workshops_by_org(session, [org_nr])).get(org_nr)
     if workshop is None or not workshop.is_active:
@@ -157,29 +204,59 @@ async def _create(uow: UnitOfWork, owner_id: int, body: dict[str, Any]) -> Booki
     for r in requests:
         service = catalogue.get(r.service_id)
         if service is None or not service.is_active:
-            raise ValidationFailed(f"Service {r.service_id} does not exist.", code="SERVICE_NOT_FOUND",
-                                   fields={r.field: "not_found"})
+            raise ValidationFailed(
+                f"Service {r.service_id} does not exist.", code="SERVICE_NOT_FOUND", fields={r.field: "not_found"}
+            )
         if service.org_nr != org_nr:
-            raise ValidationFailed(f"Service {r.service_id} does not belong to workshop {org_nr}.",
-                                   code="SERVICE_NOT_IN_WORKSHOP", fields={r.field: "not_in_workshop"})
+            raise ValidationFailed(
+                f"Service {r.service_id} does not belong to workshop {org_nr}.",
+                code="SERVICE_NOT_IN_WORKSHOP",
+                fields={r.field: "not_in_workshop"},
+            )
 
     group_id = str(uuid.uuid4())
     windows = [(start, start + timedelta(hours=float(catalogue[r.service_id].estimated_time or 1.0))) for r in requests]
-    warnings = await booking_warnings(uow, workshop_org_nr=org_nr, registration_number=vehicle.registration_number,
-                                      windows=windows, exclude_group=group_id)
+    warnings = await booking_warnings(
+        uow,
+        workshop_org_nr=org_nr,
+        registration_number=vehicle.registration_number,
+        windows=windows,
+        exclude_group=group_id,
+    )
     now = now_utc()
     rows: list[Booking] = []
     for r, (_, end) in zip(requests, windows, strict=True):
         service = catalogue[r.service_id]
-        thread = [{"sender_type": "carowner", "message_text": r.message, "attachments": r.attachments,
-                   "created_at": now.isoformat()}] if r.message or r.attachments else []
+        thread = (
+            [
+                {
+                    "sender_type": "carowner",
+                    "message_text": r.message,
+                    "attachments": r.attachments,
+                    "created_at": now.isoformat(),
+                }
+            ]
+            if r.message or r.attachments
+            else []
+        )
         row = Booking(
-            group_id=group_id, owner_id=owner_id, workshop_org_nr=org_nr, service_id=service.id,
-            vehicle_id=vehicle.id, registration_number=vehicle.registration_number, service_title=service.title,
-            service_description=service.description, service_price=service.price,
-            service_estimated_hours=float(service.estimated_time or 1.0), service_start_time=start,
-            service_estimated_end_time=end, attachments=r.attachments, status=REQUESTED, messages=thread,
-            created_at=now, updated_at=now,
+            group_id=group_id,
+            owner_id=owner_id,
+            workshop_org_nr=org_nr,
+            service_id=service.id,
+            vehicle_id=vehicle.id,
+            registration_number=vehicle.registration_number,
+            service_title=service.title,
+            service_description=service.description,
+            service_price=service.price,
+            service_estimated_hours=float(service.estimated_time or 1.0),
+            service_start_time=start,
+            service_estimated_end_time=end,
+            attachments=r.attachments,
+            status=REQUESTED,
+            messages=thread,
+            created_at=now,
+            updated_at=now,
         )
         session.add(row)
         rows.append(row)

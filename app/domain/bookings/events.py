@@ -40,19 +40,43 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-async def tell_owner(uow: UnitOfWork, event: str, rows: list[Booking], *, title: str | None = None,
-                     body: str | None = None, extra: dict[str, Any] | None = None) -> None:
+async def tell_owner(
+    uow: UnitOfWork,
+    event: str,
+    rows: list[Booking],
+    *,
+    title: str | None = None,
+    body: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
     if not rows:
         return
     first = rows[0]
     workshops = await repo.workshops_by_org(uow.session, [first.workshop_org_nr])
     workshop = workshops.get(first.workshop_org_nr)
-    fill = {"what": _titles(rows), "workshop": workshop.name if workshop else first.workshop_org_nr, "when": _when(rows)}
-    default_title, default_body = TEXTS.get(event, ("Bestilling oppdatert", "Bestillingen av {what} hos {workshop} er oppdatert."))
-    data = {"group_id": first.group_id, "booking_ids": [r.id for r in rows], "workshop_org_nr": first.workshop_org_nr,
-            "status": first.status, **(extra or {})}
-    await notify(uow, owner_id=first.owner_id, event=event, title=title or default_title,
-                 body=(body or default_body).format(**fill), data=data)
+    fill = {
+        "what": _titles(rows),
+        "workshop": workshop.name if workshop else first.workshop_org_nr,
+        "when": _when(rows),
+    }
+    default_title, default_body = TEXTS.get(
+        event, ("Bestilling oppdatert", "Bestillingen av {what} hos {workshop} er oppdatert.")
+    )
+    data = {
+        "group_id": first.group_id,
+        "booking_ids": [r.id for r in rows],
+        "workshop_org_nr": first.workshop_org_nr,
+        "status": first.status,
+        **(extra or {}),
+    }
+    await notify(
+        uow,
+        owner_id=first.owner_id,
+        event=event,
+        title=title or default_title,
+        body=(body or default_body).format(**fill),
+        data=data,
+    )
 
 
 async def owner_message(uow: UnitOfWork, row: Booking, text: str | None, files: list[Any]) -> Message:
@@ -61,14 +85,29 @@ async def owner_message(uow: UnitOfWork, row: Booking, text: str | None, files: 
     from app.domain.messages.results import message_item as thread_item
 
     attachments = [{"url": f} if isinstance(f, str) else f for f in files]
-    message = await repo.add_message(uow.session, Message(
-        booking_id=row.id or 0, owner_id=row.owner_id, workshop_org_nr=row.workshop_org_nr, sender_type="carowner",
-        message_text=text or "", attachments=attachments))
+    message = await repo.add_message(
+        uow.session,
+        Message(
+            booking_id=row.id or 0,
+            owner_id=row.owner_id,
+            workshop_org_nr=row.workshop_org_nr,
+            sender_type="carowner",
+            message_text=text or "",
+            attachments=attachments,
+        ),
+    )
     uow.emit(row.owner_id, MESSAGE_CREATED, thread_item(MessageView.from_row(message)))
     return message
 
 
 def message_item(m: Message) -> dict[str, Any]:
-    return {"id": m.id, "booking_id": m.booking_id, "workshop_org_nr": m.workshop_org_nr, "sender_type": m.sender_type,
-            "message_text": m.message_text, "attachments": m.attachments, "is_read": m.is_read,
-            "created_at": m.created_at.isoformat() if m.created_at else None}
+    return {
+        "id": m.id,
+        "booking_id": m.booking_id,
+        "workshop_org_nr": m.workshop_org_nr,
+        "sender_type": m.sender_type,
+        "message_text": m.message_text,
+        "attachments": m.attachments,
+        "is_read": m.is_read,
+        "created_at": m.created_at.isoformat() if m.created_at else None,
+    }

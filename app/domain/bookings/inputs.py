@@ -43,7 +43,9 @@ def attachments(value: object, field: str = "attachments") -> list[Any]:
         url = item if isinstance(item, str) else item.get("url")
         key = media_key(url) if isinstance(url, str) else None
         if key is not None and is_private(key):  # answers would carry fresh signed links to a conversation's file
-            raise ValidationFailed(f"{field} cannot reference files sent in a conversation.", fields={field: "private_media"})
+            raise ValidationFailed(
+                f"{field} cannot reference files sent in a conversation.", fields={field: "private_media"}
+            )
         out.append(item)
     if len(out) > MAX_ATTACHMENTS:
         raise ValidationFailed(f"At most {MAX_ATTACHMENTS} attachments.", fields={field: "too_many"})

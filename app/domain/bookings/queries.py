@@ -30,8 +30,12 @@ def not_found(booking_id: object) -> NotFound:
 
 async def statuses(uow: UnitOfWork) -> list[StatusItem]:
     rows = await repo.list_statuses(uow.session)
-    return [StatusItem(id=r.id or 0, code=r.code, display_name=r.display_name, sort_order=r.sort_order,
-                       is_active=r.is_active) for r in rows]
+    return [
+        StatusItem(
+            id=r.id or 0, code=r.code, display_name=r.display_name, sort_order=r.sort_order, is_active=r.is_active
+        )
+        for r in rows
+    ]
 
 
 async def owned_booking(uow: UnitOfWork, owner_id: int, booking_id: int, *, for_update: bool = False) -> Booking:
@@ -59,32 +63,73 @@ def parse_grouped(value: object) -> bool:
     raise ValidationFailed("grouped must be 1 or 0.", fields={"grouped": "invalid_boolean"})
 
 
-async def _owner_rows(uow: UnitOfWork, owner_id: int, *, status: str | None, group_id: str | None,
-                      registration_number: str | None, after: tuple[datetime, int] | None,
-                      limit: int | None) -> list[Booking]:
+async def _owner_rows(
+    uow: UnitOfWork,
+    owner_id: int,
+    *,
+    status: str | None,
+    group_id: str | None,
+    registration_number: str | None,
+    after: tuple[datetime, int] | None,
+    limit: int | None,
+) -> list[Booking]:
     statuses_filter = [require_status(s.strip()) for s in status.split(",") if s.strip()] if status else None
     return await repo.list_owner_bookings(
-        uow.session, owner_id, statuses=statuses_filter, group_id=group_id,
+        uow.session,
+        owner_id,
+        statuses=statuses_filter,
+        group_id=group_id,
         registration_number=registration_number.replace(" ", "").upper() if registration_number else None,
-        after=after, limit=limit)
+        after=after,
+        limit=limit,
+    )
 
 
-async def list_lines(uow: UnitOfWork, owner_id: int, *, expand: str | None = None, status: str | None = None,
-                     group_id: str | None = None, registration_number: str | None = None,
-                     after: tuple[datetime, int] | None = None, limit: int | None = None) -> list[BookingLine]:
-    rows = await _owner_rows(uow, owner_id, status=status, group_id=group_id,
-                             registration_number=registration_number, after=after, limit=limit)
+async def list_lines(
+    uow: UnitOfWork,
+    owner_id: int,
+    *,
+    expand: str | None = None,
+    status: str | None = None,
+    group_id: str | None = None,
+    registration_number: str | None = None,
+    after: tuple[datetime, int] | None = None,
+    limit: int | None = None,
+) -> list[BookingLine]:
+    rows = await _owner_rows(
+        uow,
+        owner_id,
+        status=status,
+        group_id=group_id,
+        registration_number=registration_number,
+        after=after,
+        limit=limit,
+    )
     return await views.lines(uow.session, rows, views.parse_expand(expand))
 
 
-async def page_of_lines(uow: UnitOfWork, owner_id: int, *, first: int, status: str | None = None,
-                        group_id: str | None = None, registration_number: str | None = None,
-                        after: tuple[datetime, int] | None = None) -> LinePage:
+async def page_of_lines(
+    uow: UnitOfWork,
+    owner_id: int,
+    *,
+    first: int,
+    status: str | None = None,
+    group_id: str | None = None,
+    registration_number: str | None = None,
+    after: tuple[datetime, int] | None = None,
+) -> LinePage:
     """A page of the owner's lines (newest start first) and their groups, each group summarised over all its
     lines, also those on other pages or outside the filter. One statement more than the page, whatever the
     number of groups."""
-    rows = await _owner_rows(uow, owner_id, status=status, group_id=group_id,
-                             registration_number=registration_number, after=after, limit=first + 1)
+    rows = await _owner_rows(
+        uow,
+        owner_id,
+        status=status,
+        group_id=group_id,
+        registration_number=registration_number,
+        after=after,
+        limit=first + 1,
+    )
     page_rows = rows[:first]
     group_rows = await repo.lines_of_groups(uow.session, (r.group_id for r in page_rows), owner_id=owner_id)
     every_row = list({r.id: r for r in [*group_rows, *page_rows]}.values())
@@ -93,28 +138,33 @@ async def page_of_lines(uow: UnitOfWork, owner_id: int, *, first: int, status: s
     return LinePage(items=page, groups=views.page_groups(page, list(by_id.values())), has_more=len(rows) > first)
 
 
-async def list_bookings(uow: UnitOfWork, owner_id: int, *, grouped: object = None, expand: str | None = None,
-                        status: str | None = None) -> list[BookingGroup] | list[BookingLine]:
+async def list_bookings(
+    uow: UnitOfWork, owner_id: int, *, grouped: object = None, expand: str | None = None, status: str | None = None
+) -> list[BookingGroup] | list[BookingLine]:
     as_groups = parse_grouped(grouped)
     items = await list_lines(uow, owner_id, expand=expand, status=status)
     return views.group(items) if as_groups else items
 
 
-async def groups_of(uow: UnitOfWork, owner_id: int, group_ids: list[str], *, expand: str | None = None) -> list[BookingGroup]:
+async def groups_of(
+    uow: UnitOfWork, owner_id: int, group_ids: list[str], *, expand: str | None = None
+) -> list[BookingGroup]:
     rows: list[Booking] = []
     for group_id in dict.fromkeys(group_ids):
         rows.extend(await repo.lines_of_group(uow.session, group_id, owner_id=owner_id))
     return views.group(await views.lines(uow.session, rows, views.parse_expand(expand)))
 
 
-async def change_requests(uow: UnitOfWork, owner_id: int, *, status: str | None = None,
-                          booking_id: int | None = None) -> list[ChangeRequestItem]:
+async def change_requests(
+    uow: UnitOfWork, owner_id: int, *, status: str | None = None, booking_id: int | None = None
+) -> list[ChangeRequestItem]:
     rows = await repo.change_requests_for_owner(uow.session, owner_id, status=status, booking_id=booking_id)
     return [views.change_request_item(r) for r in rows]
 
 
-async def group_for_owner(uow: UnitOfWork, owner_id: int, group_id_or_booking_id: str | int,
-                          *, for_update: bool = False) -> tuple[str, list[GroupLine]]:
+async def group_for_owner(
+    uow: UnitOfWork, owner_id: int, group_id_or_booking_id: str | int, *, for_update: bool = False
+) -> tuple[str, list[GroupLine]]:
     """The booking group the owner owns, given a group id (UUID) or one of its line ids, and its lines.
 
     Raises NotFound (404) for unknown ids and for another owner's bookings. Cancelled and declined lines
@@ -133,7 +183,16 @@ async def group_for_owner(uow: UnitOfWork, owner_id: int, group_id_or_booking_id
     rows = await repo.lines_of_group(uow.session, group_id, owner_id=owner_id, for_update=for_update)
     if not rows:
         raise NotFound(f"Booking group {group_id} was not found.", code="BOOKING_NOT_FOUND")
-    return group_id, [GroupLine(booking_id=r.id or 0, group_id=r.group_id, owner_id=r.owner_id,
-                                workshop_org_nr=r.workshop_org_nr, service_title=r.service_title,
-                                service_price=float(r.service_price), status=r.status, paid_at=r.paid_at)
-                      for r in rows]
+    return group_id, [
+        GroupLine(
+            booking_id=r.id or 0,
+            group_id=r.group_id,
+            owner_id=r.owner_id,
+            workshop_org_nr=r.workshop_org_nr,
+            service_title=r.service_title,
+            service_price=float(r.service_price),
+            status=r.status,
+            paid_at=r.paid_at,
+        )
+        for r in rows
+    ]

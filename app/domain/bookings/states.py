@@ -42,7 +42,8 @@ def require_status(value: object, field: str = "status") -> str:
     if not isinstance(value, str) or value.strip().upper() not in ALL_STATUSES:
         raise ValidationFailed(
             f"Unknown booking status {value!r}; expected one of {', '.join(ALL_STATUSES)}.",
-            code="INVALID_STATUS", fields={field: "unknown_status"},
+            code="INVALID_STATUS",
+            fields={field: "unknown_status"},
         )
     return value.strip().upper()
 
@@ -54,5 +55,9 @@ def require_transition(current: str, target: str, *, booking_id: int | None = No
     what = f"Booking {booking_id}" if booking_id is not None else "The booking"
     allowed = sorted(TRANSITIONS.get(current, frozenset()))
     hint = f"Allowed from {current}: {', '.join(allowed)}." if allowed else f"{current} is a final status."
-    raise Conflict(f"{what} cannot change from {current} to {target}.", code="INVALID_TRANSITION",
-                   fields={"status": f"{current}->{target}"}, hint=hint)
+    raise Conflict(
+        f"{what} cannot change from {current} to {target}.",
+        code="INVALID_TRANSITION",
+        fields={"status": f"{current}->{target}"},
+        hint=hint,
+    )

@@ -29,12 +29,16 @@ def parse_instant(value: object, field: str) -> datetime:
                 parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError as exc:
             raise ValidationFailed(
-                f"{field} must be 'YYYY-MM-DD HH:MM' (Europe/Oslo) or ISO 8601.", code="INVALID_DATETIME",
+                f"{field} must be 'YYYY-MM-DD HH:MM' (Europe/Oslo) or ISO 8601.",
+                code="INVALID_DATETIME",
                 fields={field: "invalid_datetime"},
             ) from exc
     else:
-        raise ValidationFailed(f"{field} is required ('YYYY-MM-DD HH:MM' or ISO 8601).", code="INVALID_DATETIME",
-                               fields={field: "required"})
+        raise ValidationFailed(
+            f"{field} is required ('YYYY-MM-DD HH:MM' or ISO 8601).",
+            code="INVALID_DATETIME",
+            fields={field: "required"},
+        )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=OSLO)
     return parsed.astimezone(UTC)
@@ -61,8 +65,9 @@ def parse_day_bound(value: object, field: str, *, end: bool) -> datetime | None:
             return local.astimezone(UTC)
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise ValidationFailed(f"{field} must be YYYY-MM-DD or ISO 8601.", code="INVALID_DATE",
-                               fields={field: "invalid_date"}) from exc
+        raise ValidationFailed(
+            f"{field} must be YYYY-MM-DD or ISO 8601.", code="INVALID_DATE", fields={field: "invalid_date"}
+        ) from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=OSLO)
     return parsed.astimezone(UTC)

@@ -13,10 +13,10 @@ from app.domain.bookings import events, views
 from app.domain.bookings.results import BookingLine, ChangeRequestItem
 from app.domain.bookings.states import CANCELLED, COMPLETED, CONFIRMED, DECLINED, IN_PROGRESS, require_transition
 from app.domain.bookings.times import now_utc, parse_instant
-from app.domain.uow import UnitOfWork
-from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.domain.messages.results import message_item
 from app.domain.messages.service import send_workshop_message
+from app.domain.uow import UnitOfWork
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from db.models import Booking
 from db.repositories import bookings as repo
 
@@ -39,8 +39,14 @@ async def _targets(uow: UnitOfWork, target: str | int, org_nr: str | None) -> li
     return rows
 
 
-async def _move(uow: UnitOfWork, target: str | int, status: str, org_nr: str | None,
-                actual_end: datetime | None = None, reason: str | None = None) -> list[Booking]:
+async def _move(
+    uow: UnitOfWork,
+    target: str | int,
+    status: str,
+    org_nr: str | None,
+    actual_end: datetime | None = None,
+    reason: str | None = None,
+) -> list[Booking]:
     rows = await _targets(uow, target, org_nr)
     for row in rows:
         require_transition(row.status, status, booking_id=row.id)
@@ -69,8 +75,9 @@ async def confirm(uow: UnitOfWork, target: str | int, *, org_nr: str | None = No
     return await _lines(uow, rows)
 
 
-async def decline(uow: UnitOfWork, target: str | int, *, reason: str | None = None,
-                  org_nr: str | None = None) -> list[BookingLine]:
+async def decline(
+    uow: UnitOfWork, target: str | int, *, reason: str | None = None, org_nr: str | None = None
+) -> list[BookingLine]:
     rows = await _move(uow, target, DECLINED, org_nr, reason=reason)
     await events.tell_owner(uow, "booking.declined", rows, extra={"reason": reason})
     return await _lines(uow, rows)
@@ -78,13 +85,15 @@ async def decline(uow: UnitOfWork, target: str | int, *, reason: str | None = No
 
 async def start(uow: UnitOfWork, target: str | int, *, org_nr: str | None = None) -> list[BookingLine]:
     rows = await _move(uow, target, IN_PROGRESS, org_nr)
-    await events.tell_owner(uow, "booking.updated", rows, title="Service startet",
-                            body="{workshop} har startet {what}.")
+    await events.tell_owner(
+        uow, "booking.updated", rows, title="Service startet", body="{workshop} har startet {what}."
+    )
     return await _lines(uow, rows)
 
 
-async def complete(uow: UnitOfWork, target: str | int, *, actual_end: object = None,
-                   org_nr: str | None = None) -> list[BookingLine]:
+async def complete(
+    uow: UnitOfWork, target: str | int, *, actual_end: object = None, org_nr: str | None = None
+) -> list[BookingLine]:
     end = parse_instant(actual_end, "actual_end") if actual_end is not None else None
     if end is not None and end > now_utc() + timedelta(minutes=5):
         raise ValidationFailed("actual_end cannot be in the future.", fields={"actual_end": "in_future"})
@@ -107,8 +116,9 @@ async def reply(uow: UnitOfWork, booking_id: int, text: str, *, org_nr: str | No
     return message_item(result.message)
 
 
-async def _resolve(uow: UnitOfWork, request_id: int, approve: bool, note: str | None,
-                   org_nr: str | None) -> ChangeRequestItem:
+async def _resolve(
+    uow: UnitOfWork, request_id: int, approve: bool, note: str | None, org_nr: str | None
+) -> ChangeRequestItem:
     request = await repo.get_change_request(uow.session, request_id, for_update=True)
     if request is None:
         raise NotFound(f"Change request {request_id} was not found.", code="CHANGE_REQUEST_NOT_FOUND")
@@ -124,11 +134,14 @@ async def _resolve(uow: UnitOfWork, request_id: int, approve: bool, note: str | 
             row.cancellation_reason = request.reason
         else:
             if row.status not in {"REQUESTED", "CONFIRMED"}:
-                raise Conflict(f"Booking {row.id} is {row.status}; it can no longer be rescheduled.",
-                               code="INVALID_TRANSITION")
+                raise Conflict(
+                    f"Booking {row.id} is {row.status}; it can no longer be rescheduled.", code="INVALID_TRANSITION"
+                )
             assert request.requested_start_time is not None
             row.service_start_time = request.requested_start_time
-            row.service_estimated_end_time = request.requested_start_time + timedelta(hours=float(row.service_estimated_hours or 1))
+            row.service_estimated_end_time = request.requested_start_time + timedelta(
+                hours=float(row.service_estimated_hours or 1)
+            )
     if request.request_type == "cancel":
         row.cancel_request = False
     await repo.touch(uow.session, row, now)
@@ -140,23 +153,32 @@ async def _resolve(uow: UnitOfWork, request_id: int, approve: bool, note: str | 
     await events.emit_updated(uow, [row])
     kind = "kansellering" if request.request_type == "cancel" else "endring av tidspunkt"
     verdict = "godkjent" if approve else "avslått"
-    await events.tell_owner(uow, "booking.updated", [row], title=f"Forespørsel {verdict}",
-                            body=f"{{workshop}} har {verdict} forespørselen om {kind} for {{what}}.",
-                            extra={"change_request_id": request.id, "request_status": request.status})
+    await events.tell_owner(
+        uow,
+        "booking.updated",
+        [row],
+        title=f"Forespørsel {verdict}",
+        body=f"{{workshop}} har {verdict} forespørselen om {kind} for {{what}}.",
+        extra={"change_request_id": request.id, "request_status": request.status},
+    )
     return views.change_request_item(request, with_note=True)
 
 
-async def approve_change(uow: UnitOfWork, request_id: int, *, note: str | None = None,
-                         org_nr: str | None = None) -> ChangeRequestItem:
+async def approve_change(
+    uow: UnitOfWork, request_id: int, *, note: str | None = None, org_nr: str | None = None
+) -> ChangeRequestItem:
     return await _resolve(uow, request_id, True, note, org_nr)
 
 
-async def reject_change(uow: UnitOfWork, request_id: int, *, note: str | None = None,
-                        org_nr: str | None = None) -> ChangeRequestItem:
+async def reject_change(
+    uow: UnitOfWork, request_id: int, *, note: str | None = None, org_nr: str | None = None
+) -> ChangeRequestItem:
     return await _resolve(uow, request_id, False, note, org_nr)
 
 
-async def workshop_bookings(uow: UnitOfWork, org_nr: str | None = None, *, status: str | None = None) -> list[BookingLine]:
+async def workshop_bookings(
+    uow: UnitOfWork, org_nr: str | None = None, *, status: str | None = None
+) -> list[BookingLine]:
     """Lines at a workshop (or all), for the `minbil workshop list` command."""
     rows = await repo.workshop_lines(uow.session, org_nr, status=status.upper() if status else None)
     return await views.lines(uow.session, rows)

@@ -26,9 +26,9 @@ class RealtimeConfigResult(msgspec.Struct, frozen=True):
 def graphql_ws_url(public_base_url: str) -> str:
     base = public_base_url.rstrip("/")
     if base.startswith("https://"):
-        base = "wss://" + base[len("https://"):]
+        base = "wss://" + base[len("https://") :]
     elif base.startswith("http://"):
-        base = "ws://" + base[len("http://"):]
+        base = "ws://" + base[len("http://") :]
     return base + "/graphql"
 
 
@@ -46,7 +46,12 @@ def owner_channels(owner_id: int) -> dict[str, str]:
 def realtime_config(services: Services, claims: AccessClaims) -> RealtimeConfigResult:
     """The token opens subscriptions only (`scope: realtime`) and ends with the caller's session (same `sid`)."""
     ttl = services.settings.realtime_token_ttl_s
-    token = services.tokens.issue(owner_uid=claims.sub, owner_id=claims.owner_id, session_id=claims.sid,
-                                  scope=REALTIME_SCOPE, ttl_s=ttl)
-    return RealtimeConfigResult(ws_url=graphql_ws_url(services.settings.public_base_url), token=token.token,
-                                expires_in=token.expires_in, channels=owner_channels(claims.owner_id))
+    token = services.tokens.issue(
+        owner_uid=claims.sub, owner_id=claims.owner_id, session_id=claims.sid, scope=REALTIME_SCOPE, ttl_s=ttl
+    )
+    return RealtimeConfigResult(
+        ws_url=graphql_ws_url(services.settings.public_base_url),
+        token=token.token,
+        expires_in=token.expires_in,
+        channels=owner_channels(claims.owner_id),
+    )

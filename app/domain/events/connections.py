@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from typing import TYPE_CHECKING
@@ -29,13 +30,18 @@ async def open_connection(services: Services, claims: AccessClaims) -> str:
     conn_id = uuid.uuid4().hex
     limit = services.settings.graphql_max_connections_per_user
     try:
-        admitted = await realtime(services).connections.admit(claims.owner_id, conn_id, limit=limit, ttl_s=_ttl(services))
+        admitted = await realtime(services).connections.admit(
+            claims.owner_id, conn_id, limit=limit, ttl_s=_ttl(services)
+        )
     except KVUnavailable:  # the shared registry is down: admit rather than lock everyone out
         log.warning("connection registry unavailable; admitting a connection of owner %s", claims.owner_id)
         admitted = True
     if not admitted:
-        raise RateLimited(f"Too many realtime connections (at most {limit} per user).",
-                          code="TOO_MANY_CONNECTIONS", retry_after=int(_ttl(services)))
+        raise RateLimited(
+            f"Too many realtime connections (at most {limit} per user).",
+            code="TOO_MANY_CONNECTIONS",
+            retry_after=int(_ttl(services)),
+        )
     await clear_explicit_offline(services, claims.owner_id)
     return conn_id
 
@@ -43,14 +49,10 @@ async def open_connection(services: Services, claims: AccessClaims) -> str:
 async def heartbeat(services: Services, claims: AccessClaims, conn_id: str) -> None:
     """Keep the connection counted (and the owner present); `Unauthenticated` once the token is no longer valid."""
     await ensure_active(services, claims)
-    try:
+    with contextlib.suppress(KVUnavailable):
         await realtime(services).connections.refresh(claims.owner_id, conn_id, ttl_s=_ttl(services))
-    except KVUnavailable:
-        pass
 
 
 async def close_connection(services: Services, owner_id: int, conn_id: str) -> None:
-    try:
+    with contextlib.suppress(KVUnavailable):
         await realtime(services).connections.release(owner_id, conn_id)
-    except KVUnavailable:
-        pass

@@ -37,8 +37,14 @@ def decode(data: bytes) -> EventEnvelope:
 
 
 def from_row(row: Any) -> EventEnvelope:
-    return EventEnvelope(id=int(row.id), seq=int(row.seq), owner_id=int(row.owner_id), type=row.event_type,
-                         payload=dict(row.payload or {}), created_at=row.created_at)
+    return EventEnvelope(
+        id=int(row.id),
+        seq=int(row.seq),
+        owner_id=int(row.owner_id),
+        type=row.event_type,
+        payload=dict(row.payload or {}),
+        created_at=row.created_at,
+    )
 
 
 def owner_channel(prefix: str, owner_id: int) -> str:

@@ -71,8 +71,9 @@ async def current_status(services: Services, owner_id: int) -> str:
 async def set_presence(uow: UnitOfWork, owner_id: int, status: str | None) -> PresenceResult:
     value = (status or "").strip().lower()
     if value not in STATUSES:
-        raise ValidationFailed("status must be one of: online, offline, away.",
-                               fields={"status": "must be one of: online, offline, away"})
+        raise ValidationFailed(
+            "status must be one of: online, offline, away.", fields={"status": "must be one of: online, offline, away"}
+        )
     services = uow.services
     ttl = OFFLINE_TTL_S if value == "offline" else services.settings.presence_ttl_s
     try:

@@ -16,6 +16,7 @@ process, and a periodic poll as the safety net.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -91,8 +92,14 @@ class OutboxRelay:
             await repo.assign_seq(conn, list(assigned), list(assigned.values()))
         await conn.commit()
         envelopes = [
-            EventEnvelope(id=int(r.id), seq=int(r.seq if r.seq is not None else assigned[r.id]), owner_id=int(r.owner_id),
-                          type=r.event_type, payload=dict(r.payload or {}), created_at=r.created_at)
+            EventEnvelope(
+                id=int(r.id),
+                seq=int(r.seq if r.seq is not None else assigned[r.id]),
+                owner_id=int(r.owner_id),
+                type=r.event_type,
+                payload=dict(r.payload or {}),
+                created_at=r.created_at,
+            )
             for r in rows
         ]
         envelopes.sort(key=lambda e: e.seq)
@@ -129,10 +136,8 @@ class OutboxRelay:
                 backoff = min(max(backoff * 2, 0.25), 5.0)
                 await asyncio.sleep(backoff)
                 continue
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wakeup.wait(), interval)
-            except asyncio.TimeoutError:
-                pass
 
     def stop(self) -> None:
         self._stopping = True

@@ -117,7 +117,7 @@ async def owner_events(
             timeout = max(0.0, min(next_check - time.monotonic(), claims.exp - time.time() + 0.05))
             try:
                 data = await asyncio.wait_for(listener.queue.get(), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 await ensure_active(services, claims)
                 next_check = time.monotonic() + interval
                 continue

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import struct
@@ -44,8 +45,17 @@ def utc_now() -> datetime:
 
 
 class MarketplaceCache:
-    def __init__(self, kv: KeyValue, *, ttl_s: float = 60.0, prefix: str = "mkt:", refresh_fraction: float = 0.2,
-                 lock_ttl_s: float = 5.0, wait_s: float = 2.0, poll_s: float = 0.02) -> None:
+    def __init__(
+        self,
+        kv: KeyValue,
+        *,
+        ttl_s: float = 60.0,
+        prefix: str = "mkt:",
+        refresh_fraction: float = 0.2,
+        lock_ttl_s: float = 5.0,
+        wait_s: float = 2.0,
+        poll_s: float = 0.02,
+    ) -> None:
         self.kv = kv
         self.ttl_s = max(1.0, float(ttl_s))
         self.prefix = prefix
@@ -90,7 +100,9 @@ class MarketplaceCache:
             self._invalidation_pending = True
             log.warning("marketplace cache invalidation deferred: store unavailable")
 
-    async def get_or_load(self, kind: str, key_parts: Any, loader: Callable[[], Awaitable[T]], type_: type[T]) -> tuple[T, str]:
+    async def get_or_load(
+        self, kind: str, key_parts: Any, loader: Callable[[], Awaitable[T]], type_: type[T]
+    ) -> tuple[T, str]:
         """The cached value for `key_parts`, or `loader()`'s (stored). Returns the value and HIT, MISS or BYPASS.
 
         `loader` must open its own database session: it may run once on behalf of many callers, or in the
@@ -109,7 +121,7 @@ class MarketplaceCache:
         if raw is not None:
             try:
                 fresh_until = _STAMP.unpack_from(raw)[0]
-                value = msgspec.msgpack.decode(memoryview(raw)[_STAMP.size:], type=type_)
+                value = msgspec.msgpack.decode(memoryview(raw)[_STAMP.size :], type=type_)
             except (msgspec.DecodeError, msgspec.ValidationError, struct.error):
                 log.warning("undecodable marketplace cache entry %s; reloading", key)
             else:
@@ -161,10 +173,8 @@ class MarketplaceCache:
         return _STAMP.pack(fresh_until) + self._encoder.encode(value)
 
     async def _store(self, key: str, value: Any) -> None:
-        try:
+        with contextlib.suppress(KVUnavailable):
             await self.kv.set(key, self._encode(value), ttl_s=self.ttl_s)
-        except KVUnavailable:
-            pass
 
     async def _fill(self, key: str, loader: Callable[[], Awaitable[T]], type_: type[T]) -> T:
         lock_key = key + ":lock"
@@ -179,7 +189,7 @@ class MarketplaceCache:
                 raw = None
             if raw is not None:
                 try:
-                    value = msgspec.msgpack.decode(memoryview(raw)[_STAMP.size:], type=type_)
+                    value = msgspec.msgpack.decode(memoryview(raw)[_STAMP.size :], type=type_)
                 except (msgspec.DecodeError, msgspec.ValidationError):
                     pass
                 else:
@@ -195,7 +205,7 @@ class MarketplaceCache:
                     break
                 if raw is not None:
                     try:
-                        return msgspec.msgpack.decode(memoryview(raw)[_STAMP.size:], type=type_)
+                        return msgspec.msgpack.decode(memoryview(raw)[_STAMP.size :], type=type_)
                     except (msgspec.DecodeError, msgspec.ValidationError):
                         break
         try:
@@ -207,10 +217,8 @@ class MarketplaceCache:
                 await self._release(lock_key)
 
     async def _release(self, lock_key: str) -> None:
-        try:
+        with contextlib.suppress(KVUnavailable):
             await self.kv.delete(lock_key)
-        except KVUnavailable:
-            pass
 
     def _refresh_in_background(self, kind: str, key: str, loader: Callable[[], Awaitable[Any]]) -> None:
         if key + ":bg" in self._inflight:

@@ -67,18 +67,25 @@ class CarBrandListing(msgspec.Struct, frozen=True):
     cache: str
 
 
-async def category_catalogue(uow: UnitOfWork, *, include_inactive: bool, with_counts: bool) -> tuple[CategoryCatalogue, str]:
+async def category_catalogue(
+    uow: UnitOfWork, *, include_inactive: bool, with_counts: bool
+) -> tuple[CategoryCatalogue, str]:
     services = uow.services
 
     async def load() -> CategoryCatalogue:
         async with services.sessionmaker() as session:
             return CategoryCatalogue(
-                workshop=await repo.workshop_categories(session, include_inactive=include_inactive, with_counts=with_counts),
-                service=await repo.service_categories(session, include_inactive=include_inactive, with_counts=with_counts),
+                workshop=await repo.workshop_categories(
+                    session, include_inactive=include_inactive, with_counts=with_counts
+                ),
+                service=await repo.service_categories(
+                    session, include_inactive=include_inactive, with_counts=with_counts
+                ),
             )
 
     return await marketplace_cache(services).get_or_load(
-        "categories", (include_inactive, with_counts), load, CategoryCatalogue)
+        "categories", (include_inactive, with_counts), load, CategoryCatalogue
+    )
 
 
 def _matches(text: str | None, needle: str) -> bool:
@@ -125,7 +132,9 @@ async def categories_overview(uow: UnitOfWork, params: Mapping[str, Sequence[str
     if wc_ids:
         roots = [r for r in roots if r.workshop_category_id in wc_ids]
     nodes = [
-        WorkshopCategoryNode(category=c, service_categories=_tree(service_rows, [r for r in roots if r.workshop_category_id == c.id]))
+        WorkshopCategoryNode(
+            category=c, service_categories=_tree(service_rows, [r for r in roots if r.workshop_category_id == c.id])
+        )
         for c in sorted(workshop_rows, key=lambda c: (c.sort_order, c.id))
     ]
     return CategoriesOverview(workshop_categories=nodes, service_categories=_tree(service_rows, roots), cache=status)
@@ -139,8 +148,11 @@ async def list_workshop_categories(uow: UnitOfWork, params: Mapping[str, Sequenc
     needle = (mq.parse_text(mq.single(params, "q")) or "").lower()
     descending = _sort(params)
     catalogue, status = await category_catalogue(uow, include_inactive=include_inactive, with_counts=with_counts)
-    rows = [c for c in catalogue.workshop
-            if (not ids or c.id in ids) and (not needle or _matches(c.name, needle) or _matches(c.slug, needle))]
+    rows = [
+        c
+        for c in catalogue.workshop
+        if (not ids or c.id in ids) and (not needle or _matches(c.name, needle) or _matches(c.slug, needle))
+    ]
     rows.sort(key=lambda c: c.id, reverse=descending)
     return WorkshopCategoryListing(rows=rows, cache=status)
 
@@ -178,10 +190,14 @@ async def list_service_categories(uow: UnitOfWork, params: Mapping[str, Sequence
     everything = sorted(catalogue.service, key=lambda c: c.id, reverse=descending)
 
     def selected(c: ServiceCategoryItem) -> bool:
-        return ((not ids or c.id in ids) and (not wc_ids or c.workshop_category_id in wc_ids)
-                and (not roots_only or c.parent_id is None) and (parent_id is None or c.parent_id == parent_id)
-                and (level is None or c.level == level)
-                and (not needle or _matches(c.name, needle) or _matches(c.slug, needle)))
+        return (
+            (not ids or c.id in ids)
+            and (not wc_ids or c.workshop_category_id in wc_ids)
+            and (not roots_only or c.parent_id is None)
+            and (parent_id is None or c.parent_id == parent_id)
+            and (level is None or c.level == level)
+            and (not needle or _matches(c.name, needle) or _matches(c.slug, needle))
+        )
 
     rows = [c for c in everything if selected(c)]
     if tree:
@@ -201,8 +217,12 @@ async def list_service_categories(uow: UnitOfWork, params: Mapping[str, Sequence
         buckets: dict[int | None, list[ServiceCategoryNode]] = {}
         for node in nodes:
             buckets.setdefault(node.category.workshop_category_id, []).append(node)
-        groups = [ServiceCategoryGroup(workshop_category=by_id.get(key) if key is not None else None, service_categories=value)
-                  for key, value in sorted(buckets.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
+        groups = [
+            ServiceCategoryGroup(
+                workshop_category=by_id.get(key) if key is not None else None, service_categories=value
+            )
+            for key, value in sorted(buckets.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+        ]
     return ServiceCategoryListing(rows=nodes, groups=groups, cache=status)
 
 
@@ -240,8 +260,11 @@ async def car_brands(uow: UnitOfWork, *, api_key: str | None, require_key: bool 
 async def list_favourites(uow: UnitOfWork, owner_id: int) -> list[FavouriteItem]:
     rows = await repo.favourite_rows(uow.session, owner_id)
     summaries = await repo.summaries_for(uow.session, [org for org, _ in rows])
-    return [FavouriteItem(workshop=msgspec.structs.replace(summaries[org], is_favourite=True), created_at=created)
-            for org, created in rows if org in summaries]
+    return [
+        FavouriteItem(workshop=msgspec.structs.replace(summaries[org], is_favourite=True), created_at=created)
+        for org, created in rows
+        if org in summaries
+    ]
 
 
 async def add_favourite(uow: UnitOfWork, owner_id: int, org_nr: object) -> FavouriteChange:

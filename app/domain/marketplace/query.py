@@ -200,13 +200,18 @@ def build_query(
     lng_v = parse_float(lng, "lng", low=-180, high=180)
     if (lat_v is None) != (lng_v is None):
         missing = "lng" if lng_v is None else "lat"
-        raise ValidationFailed("lat and lng must be given together.", fields={missing: "required_with_" + ("lat" if missing == "lng" else "lng")})
+        raise ValidationFailed(
+            "lat and lng must be given together.",
+            fields={missing: "required_with_" + ("lat" if missing == "lng" else "lng")},
+        )
     distance = parse_float(max_distance_km, distance_field, low=0)
     if distance is not None:
         if distance <= 0:
             raise ValidationFailed(f"{distance_field} must be greater than 0.", fields={distance_field: "out_of_range"})
         if lat_v is None:
-            raise ValidationFailed(f"{distance_field} needs lat and lng.", fields={"lat": "required_with_" + distance_field})
+            raise ValidationFailed(
+                f"{distance_field} needs lat and lng.", fields={"lat": "required_with_" + distance_field}
+            )
         distance = min(distance, max_radius_km)
     rating = parse_float(min_rating, "min_rating", low=0, high=5)
     p_min = parse_float(price_min, "price_min", low=0)
@@ -360,8 +365,13 @@ def text_search_query(params: Params, now_minute: tuple[int, int]) -> SearchQuer
     text = single(params, "q", "query")
     if parse_text(text) is None:
         raise ValidationFailed("q (or query) is required.", fields={"q": "required"})
-    return build_query(q=text, text_scope="wide", page=single(params, "page"), page_size=single(params, "page_size") or "50",
-                       now_minute=now_minute)
+    return build_query(
+        q=text,
+        text_scope="wide",
+        page=single(params, "page"),
+        page_size=single(params, "page_size") or "50",
+        now_minute=now_minute,
+    )
 
 
 def query_params(query: SearchQuery, *, page: int | None = None) -> list[tuple[str, str]]:
@@ -394,9 +404,18 @@ def query_params(query: SearchQuery, *, page: int | None = None) -> list[tuple[s
     return items
 
 
-def graphql_query(filter_: Mapping[str, Any], *, sort: str | None, order: str | None, first: int, offset: int,
-                  now_minute: tuple[int, int], include_facets: bool = False) -> SearchQuery:
+def graphql_query(
+    filter_: Mapping[str, Any],
+    *,
+    sort: str | None,
+    order: str | None,
+    first: int,
+    offset: int,
+    now_minute: tuple[int, int],
+    include_facets: bool = False,
+) -> SearchQuery:
     """GraphQL `workshops(filter:, sort:, first:, after:)`: typed input converted through the same rules."""
+
     def s(value: Any) -> str | None:
         return None if value is None else (("true" if value else "false") if isinstance(value, bool) else str(value))
 

@@ -41,12 +41,16 @@ async def _load_page(session: Any, query: mq.SearchQuery) -> SearchPage:
         total = 0 if query.offset == 0 else await repo.search_count(session, query)
     nearby = None
     if query.market_layout:
-        order = msgspec.structs.replace(query, sort="distance" if query.has_location else "rating",
-                                        order="asc" if query.has_location else "desc")
-        nearby, _ = await repo.search_page(session, query, order_query=order, limit=mq.NEARBY_TOP_SIZE, offset=0,
-                                           name="nearby_top")
+        order = msgspec.structs.replace(
+            query, sort="distance" if query.has_location else "rating", order="asc" if query.has_location else "desc"
+        )
+        nearby, _ = await repo.search_page(
+            session, query, order_query=order, limit=mq.NEARBY_TOP_SIZE, offset=0, name="nearby_top"
+        )
     facets = await repo.search_facets(session, query) if query.include_facets else None
-    return SearchPage(items=items, total=total, offset=query.offset, limit=query.limit, nearby_top=nearby, facets=facets)
+    return SearchPage(
+        items=items, total=total, offset=query.offset, limit=query.limit, nearby_top=nearby, facets=facets
+    )
 
 
 async def _favourites(uow: UnitOfWork, owner_id: int | None, org_nrs: list[str], cache: str) -> set[str]:
@@ -74,8 +78,9 @@ async def _overlay_favourites(uow: UnitOfWork, page: SearchPage, owner_id: int |
     def mark(rows: Sequence[WorkshopSummary]) -> list[WorkshopSummary]:
         return [msgspec.structs.replace(w, is_favourite=True) if w.org_nr in favourites else w for w in rows]
 
-    return msgspec.structs.replace(page, items=mark(page.items),
-                                   nearby_top=mark(page.nearby_top) if page.nearby_top is not None else None)
+    return msgspec.structs.replace(
+        page, items=mark(page.items), nearby_top=mark(page.nearby_top) if page.nearby_top is not None else None
+    )
 
 
 async def search(uow: UnitOfWork, query: mq.SearchQuery, *, owner_id: int | None = None) -> SearchOutcome:
@@ -97,8 +102,9 @@ QUERY_BUILDERS = {
 }
 
 
-async def search_params(uow: UnitOfWork, kind: str, params: Mapping[str, Sequence[str]], *,
-                        owner_id: int | None = None) -> SearchOutcome:
+async def search_params(
+    uow: UnitOfWork, kind: str, params: Mapping[str, Sequence[str]], *, owner_id: int | None = None
+) -> SearchOutcome:
     """Parse a transport's raw query parameters with the rules of `kind` and search."""
     minute = now_minute(uow.services)
     if kind == "workshop_categories":
@@ -120,16 +126,23 @@ async def _load_detail(session: Any, org_nr: str) -> WorkshopDetail | None:
     keys = [org_nr]
     addresses = (await repo.addresses_for(session, keys))[org_nr]
     return WorkshopDetail(
-        org_nr=row.org_nr, name=row.name,
+        org_nr=row.org_nr,
+        name=row.name,
         address_line=f"{addresses[0].address}, {addresses[0].postal_code} {addresses[0].city}" if addresses else None,
-        description=row.description, phone=row.phone, mobile=row.mobile, email=row.email,
-        logo=repo.decode_strings(row.logo), images=repo.decode_strings(row.images), homepage=row.homepage,
+        description=row.description,
+        phone=row.phone,
+        mobile=row.mobile,
+        email=row.email,
+        logo=repo.decode_strings(row.logo),
+        images=repo.decode_strings(row.images),
+        homepage=row.homepage,
         updated_at=row.updated_at,
         categories=(await repo.workshop_categories_for(session, keys))[org_nr],
         addresses=addresses,
         contacts=(await repo.contacts_for(session, keys))[org_nr],
         ratings=(await repo.public_ratings_for(session, keys))[org_nr],
-        average_rating=round(float(row.average_rating or 0.0), 2), total_reviews=int(row.total_reviews or 0),
+        average_rating=round(float(row.average_rating or 0.0), 2),
+        total_reviews=int(row.total_reviews or 0),
         services=(await repo.services_for(session, keys))[org_nr],
         opening_hours=(await repo.opening_hours_for(session, keys))[org_nr],
     )
@@ -148,5 +161,7 @@ async def workshop_detail(uow: UnitOfWork, org_nr: str, *, owner_id: int | None 
     if detail is None:
         raise NotFound("Workshop not found.", code="WORKSHOP_NOT_FOUND")
     favourite = bool(await _favourites(uow, owner_id, [org_nr], status))
-    detail = msgspec.structs.replace(detail, is_open_now=is_open(detail.opening_hours, oslo_now(services)), is_favourite=favourite)
+    detail = msgspec.structs.replace(
+        detail, is_open_now=is_open(detail.opening_hours, oslo_now(services)), is_favourite=favourite
+    )
     return DetailOutcome(detail=detail, cache=status)

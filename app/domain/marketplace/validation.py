@@ -23,7 +23,9 @@ def require_org_nr(value: object, field: str = "org_nr") -> str:
     if len(cleaned) != 9 or not cleaned.isdigit():
         raise ValidationFailed(f"{field} must be 9 digits.", code="INVALID_ORG_NR", fields={field: "invalid_format"})
     if not is_valid_org_nr(cleaned):
-        raise ValidationFailed(f"{field} has an invalid check digit.", code="INVALID_ORG_NR", fields={field: "invalid_checksum"})
+        raise ValidationFailed(
+            f"{field} has an invalid check digit.", code="INVALID_ORG_NR", fields={field: "invalid_checksum"}
+        )
     return cleaned
 
 

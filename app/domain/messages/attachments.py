@@ -72,22 +72,25 @@ def _clean_name(filename: str, ext: str) -> str:
 
 def check_count(n: int) -> None:
     if n > MAX_ATTACHMENTS:
-        raise ValidationFailed(f"At most {MAX_ATTACHMENTS} attachments per message.",
-                               fields={"attachments": f"at most {MAX_ATTACHMENTS}"})
+        raise ValidationFailed(
+            f"At most {MAX_ATTACHMENTS} attachments per message.", fields={"attachments": f"at most {MAX_ATTACHMENTS}"}
+        )
 
 
 def check_upload(upload: Upload, settings: Settings, index: int) -> str:
     """The sniffed content type of an acceptable upload; 413 when too large, 400 for other content."""
     field = f"files[{index}]"
     if len(upload.data) > settings.max_upload_bytes:
-        raise PayloadTooLarge(f"Attachment is larger than {settings.max_upload_bytes} bytes.",
-                              fields={field: "too_large"})
+        raise PayloadTooLarge(
+            f"Attachment is larger than {settings.max_upload_bytes} bytes.", fields={field: "too_large"}
+        )
     if not upload.data:
         raise ValidationFailed("Attachment is empty.", fields={field: "empty"})
     kind = sniff(upload.data)
     if kind is None:
-        raise ValidationFailed("Attachments must be JPEG, PNG or WebP images or PDF documents.",
-                               fields={field: "unsupported_type"})
+        raise ValidationFailed(
+            "Attachments must be JPEG, PNG or WebP images or PDF documents.", fields={field: "unsupported_type"}
+        )
     return kind
 
 
@@ -95,20 +98,26 @@ def check_ref(ref: AttachmentRef, settings: Settings, index: int) -> dict[str, A
     field = f"attachments[{index}]"
     url = (ref.url or "").strip()
     if not (is_web_url(url) or is_site_path(url)):
-        raise ValidationFailed("Attachment url must be an http(s) URL or a path on this server.",
-                               fields={f"{field}.url": "invalid"})
+        raise ValidationFailed(
+            "Attachment url must be an http(s) URL or a path on this server.", fields={f"{field}.url": "invalid"}
+        )
     key = media_key(url)
     if key is not None and is_private(key):
         # a reference would mint fresh links to a file whose own links may have expired
-        raise ValidationFailed("Attachments already sent in a conversation cannot be referenced; upload the file.",
-                               fields={f"{field}.url": "private_media"})
+        raise ValidationFailed(
+            "Attachments already sent in a conversation cannot be referenced; upload the file.",
+            fields={f"{field}.url": "private_media"},
+        )
     content_type = (ref.content_type or "").split(";")[0].strip().lower()
     if content_type not in ALLOWED_TYPES:
-        raise ValidationFailed("Attachments must be JPEG, PNG or WebP images or PDF documents.",
-                               fields={f"{field}.content_type": "unsupported_type"})
+        raise ValidationFailed(
+            "Attachments must be JPEG, PNG or WebP images or PDF documents.",
+            fields={f"{field}.content_type": "unsupported_type"},
+        )
     if ref.size is not None and (ref.size < 0 or ref.size > settings.max_upload_bytes):
-        raise ValidationFailed(f"Attachment is larger than {settings.max_upload_bytes} bytes.",
-                               fields={f"{field}.size": "too_large"})
+        raise ValidationFailed(
+            f"Attachment is larger than {settings.max_upload_bytes} bytes.", fields={f"{field}.size": "too_large"}
+        )
     name = (ref.name or "").strip()[:200] or url.rsplit("/", 1)[-1][:200]
     return {"url": url, "content_type": content_type, "name": name, "size": ref.size}
 
@@ -134,8 +143,9 @@ async def _decoded(upload: Upload, kind: str, settings: Settings, index: int) ->
     EXIF locations are dropped); PDFs are kept as sent."""
     if kind == "application/pdf":
         return upload
-    clean = await asyncio.to_thread(clean_image, upload.data, ALLOWED_TYPES[kind], field=f"files[{index}]",
-                                    max_pixels=settings.max_image_pixels)
+    clean = await asyncio.to_thread(
+        clean_image, upload.data, ALLOWED_TYPES[kind], field=f"files[{index}]", max_pixels=settings.max_image_pixels
+    )
     return msgspec.structs.replace(upload, data=clean.data)
 
 
@@ -152,6 +162,7 @@ async def prepare(uploads: Sequence[Upload], refs: Sequence[AttachmentRef], serv
 
 # --- links in answers and deliveries ---------------------------------------------------------------------
 
+
 def signed_attachments(attachments: list[Any], settings: Settings) -> list[Any]:
     """Attachments with expiring signed links to the private files among them (others unchanged).
 
@@ -159,8 +170,10 @@ def signed_attachments(attachments: list[Any], settings: Settings) -> list[Any]:
     delivered, so a replayed event or a later read gets a link that still works.
     """
     links = media_links(settings)
-    return [{**a, "url": links.sign(a["url"])} if isinstance(a, dict) and isinstance(a.get("url"), str) else a
-            for a in attachments]
+    return [
+        {**a, "url": links.sign(a["url"])} if isinstance(a, dict) and isinstance(a.get("url"), str) else a
+        for a in attachments
+    ]
 
 
 def signed_view(view: MessageView, settings: Settings) -> MessageView:

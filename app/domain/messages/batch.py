@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 LATEST_PER_BOOKING = 50
 
 
-async def thread_windows(services: Services, keys: Sequence[tuple[int, int, int]]) -> list[tuple[list[MessageView], int]]:
+async def thread_windows(
+    services: Services, keys: Sequence[tuple[int, int, int]]
+) -> list[tuple[list[MessageView], int]]:
     """For (booking_id, offset, limit) keys: that window of the thread (oldest first) and the thread's size."""
     by_window: dict[tuple[int, int], list[int]] = defaultdict(list)
     for booking_id, offset, limit in keys:
@@ -30,13 +32,16 @@ async def thread_windows(services: Services, keys: Sequence[tuple[int, int, int]
         for (offset, limit), booking_ids in by_window.items():
             pages = await repo.thread_pages(session, sorted(set(booking_ids)), offset, limit)
             for booking_id, (rows, total) in pages.items():
-                found[(booking_id, offset, limit)] = ([signed_view(MessageView.from_row(m), services.settings) for m in rows],
-                                                     total)
+                found[(booking_id, offset, limit)] = (
+                    [signed_view(MessageView.from_row(m), services.settings) for m in rows],
+                    total,
+                )
     return [found.get(key, ([], 0)) for key in keys]
 
 
-async def latest_messages(services: Services, booking_ids: Sequence[int],
-                          per_booking: int = LATEST_PER_BOOKING) -> list[list[MessageView]]:
+async def latest_messages(
+    services: Services, booking_ids: Sequence[int], per_booking: int = LATEST_PER_BOOKING
+) -> list[list[MessageView]]:
     """The latest messages of each booking (oldest first)."""
     async with services.sessionmaker() as session:
         rows = await repo.messages_by_booking(session, list(booking_ids), per_booking)

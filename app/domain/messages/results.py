@@ -36,9 +36,16 @@ class MessageView(msgspec.Struct, frozen=True):
     @classmethod
     def from_row(cls, m: Message) -> MessageView:
         return cls(
-            id=m.id or 0, booking_id=m.booking_id, owner_id=m.owner_id, workshop_org_nr=m.workshop_org_nr,
-            sender_type=m.sender_type, message_text=m.message_text or "", attachments=list(m.attachments or []),
-            is_read=m.is_read, read_at=m.read_at, created_at=m.created_at,
+            id=m.id or 0,
+            booking_id=m.booking_id,
+            owner_id=m.owner_id,
+            workshop_org_nr=m.workshop_org_nr,
+            sender_type=m.sender_type,
+            message_text=m.message_text or "",
+            attachments=list(m.attachments or []),
+            is_read=m.is_read,
+            read_at=m.read_at,
+            created_at=m.created_at,
         )
 
 

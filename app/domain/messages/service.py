@@ -56,8 +56,10 @@ def check_paging(page: int, size: int, size_field: str = "page_size") -> None:
     if page < 1:
         raise ValidationFailed("page must be 1 or more.", fields={"page": "must be >= 1"})
     if not 1 <= size <= MAX_PAGE_SIZE:
-        raise ValidationFailed(f"{size_field} must be between 1 and {MAX_PAGE_SIZE}.",
-                               fields={size_field: f"must be between 1 and {MAX_PAGE_SIZE}"})
+        raise ValidationFailed(
+            f"{size_field} must be between 1 and {MAX_PAGE_SIZE}.",
+            fields={size_field: f"must be between 1 and {MAX_PAGE_SIZE}"},
+        )
 
 
 def parse_timestamp(value: str | datetime | None, field: str) -> datetime | None:
@@ -93,7 +95,9 @@ async def _owned_booking(uow: UnitOfWork, owner_id: int, booking_id: int, *, loc
 # --- reading ----------------------------------------------------------------------------------------
 
 
-async def inbox(uow: UnitOfWork, owner_id: int, *, page: int = 1, page_size: int = 20, q: str | None = None) -> InboxPage:
+async def inbox(
+    uow: UnitOfWork, owner_id: int, *, page: int = 1, page_size: int = 20, q: str | None = None
+) -> InboxPage:
     check_paging(page, page_size)
     return await inbox_window(uow, owner_id, offset=(page - 1) * page_size, limit=page_size, q=q)
 
@@ -111,9 +115,16 @@ async def inbox_window(uow: UnitOfWork, owner_id: int, *, offset: int, limit: in
             workshop_org_nr=r["workshop_org_nr"],
             workshop_name=r["workshop_name"],
             last_message=MessageView(
-                id=int(r["m_id"]), booking_id=int(r["booking_id"]), owner_id=owner_id, workshop_org_nr=r["m_org_nr"],
-                sender_type=r["m_sender_type"], message_text=r["m_text"] or "", attachments=signed_attachments(list(r["m_attachments"] or []), uow.settings),
-                is_read=bool(r["m_is_read"]), read_at=r["m_read_at"], created_at=r["m_created_at"],
+                id=int(r["m_id"]),
+                booking_id=int(r["booking_id"]),
+                owner_id=owner_id,
+                workshop_org_nr=r["m_org_nr"],
+                sender_type=r["m_sender_type"],
+                message_text=r["m_text"] or "",
+                attachments=signed_attachments(list(r["m_attachments"] or []), uow.settings),
+                is_read=bool(r["m_is_read"]),
+                read_at=r["m_read_at"],
+                created_at=r["m_created_at"],
             ),
             unread_count=int(r["unread_count"]),
             total_messages=int(r["total_messages"]),
@@ -133,11 +144,14 @@ async def thread_info(uow: UnitOfWork, owner_id: int, booking_id: int) -> Thread
     stats = await repo.thread_stats(uow.session, booking_id)
     last = (await repo.messages_by_booking(uow.session, [booking_id], 1)).get(booking_id) or []
     return ThreadInfo(
-        booking_id=booking_id, workshop_org_nr=booking.workshop_org_nr,
+        booking_id=booking_id,
+        workshop_org_nr=booking.workshop_org_nr,
         workshop_name=await repo.workshop_name(uow.session, booking.workshop_org_nr),
         last_message=signed_view(MessageView.from_row(last[-1]), uow.settings) if last else None,
-        unread_count=await repo.thread_unread(uow.session, booking_id), total_messages=int(stats["total_messages"]),
-        updated_at=stats["updated_at"] or booking.created_at, read_at=stats["read_at"],
+        unread_count=await repo.thread_unread(uow.session, booking_id),
+        total_messages=int(stats["total_messages"]),
+        updated_at=stats["updated_at"] or booking.created_at,
+        read_at=stats["read_at"],
     )
 
 
@@ -164,12 +178,20 @@ def _clean_text(text: str | None) -> str:
     return value
 
 
-async def _write(uow: UnitOfWork, booking: Booking, sender_type: str, text: str,
-                 attachments: list[dict[str, Any]]) -> MessageView:
-    row = await repo.add_message(uow.session, Message(
-        booking_id=booking.id or 0, owner_id=booking.owner_id, workshop_org_nr=booking.workshop_org_nr,
-        sender_type=sender_type, message_text=text, attachments=attachments,
-    ))
+async def _write(
+    uow: UnitOfWork, booking: Booking, sender_type: str, text: str, attachments: list[dict[str, Any]]
+) -> MessageView:
+    row = await repo.add_message(
+        uow.session,
+        Message(
+            booking_id=booking.id or 0,
+            owner_id=booking.owner_id,
+            workshop_org_nr=booking.workshop_org_nr,
+            sender_type=sender_type,
+            message_text=text,
+            attachments=attachments,
+        ),
+    )
     view = MessageView.from_row(row)
     uow.emit(booking.owner_id, MESSAGE_CREATED, message_item(view))
     return view
@@ -196,11 +218,14 @@ async def send_owner_message(
     attachments = await prepare(uploads, refs, uow.services)
     view = await _write(uow, booking, OWNER, body, attachments)
     await emit_unread_changed(uow, owner_id)
-    return SendResult(message=signed_view(view, uow.settings), unread_count=await repo.thread_unread(uow.session, booking_id))
+    return SendResult(
+        message=signed_view(view, uow.settings), unread_count=await repo.thread_unread(uow.session, booking_id)
+    )
 
 
-async def send_workshop_message(uow: UnitOfWork, booking_id: int, text: str,
-                                attachments: Sequence[Upload | AttachmentRef | dict[str, Any]] = ()) -> SendResult:
+async def send_workshop_message(
+    uow: UnitOfWork, booking_id: int, text: str, attachments: Sequence[Upload | AttachmentRef | dict[str, Any]] = ()
+) -> SendResult:
     """The workshop answers in a booking's thread (`minbil workshop reply`): the message, its events, and a
     `message.new` notification for the owner. Attachments may be uploads, references or reference dicts."""
     from app.domain.notifications.publish import notify_quietly
@@ -218,13 +243,22 @@ async def send_workshop_message(uow: UnitOfWork, booking_id: int, text: str,
     workshop = await repo.workshop_name(uow.session, booking.workshop_org_nr) or "Verkstedet"
     preview = body if len(body) <= 140 else body[:139] + "…"
     await notify_quietly(
-        uow, owner_id=booking.owner_id, event="message.new", title=f"Ny melding fra {workshop}",
-        body=preview or "Nytt vedlegg", data={"booking_id": booking.id, "thread_id": str(booking.id),
-                                              "message_id": view.id, "org_nr": booking.workshop_org_nr},
+        uow,
+        owner_id=booking.owner_id,
+        event="message.new",
+        title=f"Ny melding fra {workshop}",
+        body=preview or "Nytt vedlegg",
+        data={
+            "booking_id": booking.id,
+            "thread_id": str(booking.id),
+            "message_id": view.id,
+            "org_nr": booking.workshop_org_nr,
+        },
     )
     await emit_unread_changed(uow, booking.owner_id)
-    return SendResult(message=signed_view(view, uow.settings),
-                      unread_count=await repo.thread_unread(uow.session, booking.id or 0))
+    return SendResult(
+        message=signed_view(view, uow.settings), unread_count=await repo.thread_unread(uow.session, booking.id or 0)
+    )
 
 
 # --- read state -------------------------------------------------------------------------------------
@@ -273,8 +307,14 @@ def _mark_json(messages: list[Any], up_to: datetime | None, now: datetime) -> tu
     return out, changed
 
 
-async def read_up_to(uow: UnitOfWork, owner_id: int, booking_id: int, *, last_read_id: int | None = None,
-                     last_read_at: str | datetime | None = None) -> ReadUpToResult:
+async def read_up_to(
+    uow: UnitOfWork,
+    owner_id: int,
+    booking_id: int,
+    *,
+    last_read_id: int | None = None,
+    last_read_at: str | datetime | None = None,
+) -> ReadUpToResult:
     """Mark the workshop's messages read, up to and including `last_read_id` (table messages) and up to
     `last_read_at` (the legacy JSON messages on the booking; table messages too when no id is given).
     With neither, the whole thread is read. The owner's own messages are never touched. Idempotent."""
@@ -282,9 +322,12 @@ async def read_up_to(uow: UnitOfWork, owner_id: int, booking_id: int, *, last_re
     if last_read_id is not None and last_read_id < 1:
         raise ValidationFailed("last_read_id must be a message id.", fields={"last_read_id": "invalid"})
     booking = await _owned_booking(uow, owner_id, booking_id, lock=True)
-    if last_read_id is not None and (last_read_id > INT4_MAX
-                                     or not await repo.message_in_booking(uow.session, last_read_id, booking_id)):
-        raise ValidationFailed("last_read_id is not a message of this thread.", fields={"last_read_id": "not_in_thread"})
+    if last_read_id is not None and (
+        last_read_id > INT4_MAX or not await repo.message_in_booking(uow.session, last_read_id, booking_id)
+    ):
+        raise ValidationFailed(
+            "last_read_id is not a message of this thread.", fields={"last_read_id": "not_in_thread"}
+        )
     now = _now()
     if last_read_id is not None:
         updated = await repo.mark_read_up_to(uow.session, booking_id, last_read_id, now)
@@ -299,7 +342,9 @@ async def read_up_to(uow: UnitOfWork, owner_id: int, booking_id: int, *, last_re
     unread = await repo.thread_unread(uow.session, booking_id)
     notifications_read = 0
     if unread == 0 and (updated or json_updated):
-        notifications_read = await notification_repo.mark_message_notifications_read(uow.session, owner_id, booking_id, now)
+        notifications_read = await notification_repo.mark_message_notifications_read(
+            uow.session, owner_id, booking_id, now
+        )
     if updated or json_updated or notifications_read:
         await emit_unread_changed(uow, owner_id)
     read_at = await repo.thread_read_at(uow.session, booking_id)

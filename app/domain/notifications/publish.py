@@ -19,7 +19,12 @@ NOTIFICATION_CREATED = "notification.created"
 def notification_item(n: Notification) -> dict[str, Any]:
     """The documented NotificationItem fields (also the payload of `notification.created`)."""
     return {
-        "id": n.id, "type": n.type, "title": n.title, "body": n.body, "data": n.data, "is_read": n.is_read,
+        "id": n.id,
+        "type": n.type,
+        "title": n.title,
+        "body": n.body,
+        "data": n.data,
+        "is_read": n.is_read,
         "created_at": timestamp(n.created_at),
         "read_at": timestamp(n.read_at),
     }
@@ -52,8 +57,9 @@ async def notify_quietly(
     data: dict[str, Any] | None = None,
 ) -> Notification:
     """`notify` without the `unread.changed` event, for callers that record one themselves afterwards."""
-    notification = await repo.add(uow.session, Notification(owner_id=owner_id, type=event, title=title[:200], body=body,
-                                                            data=data or {}))
+    notification = await repo.add(
+        uow.session, Notification(owner_id=owner_id, type=event, title=title[:200], body=body, data=data or {})
+    )
     if await channel_enabled(uow.session, owner_id, event, "push"):
         uow.emit(owner_id, NOTIFICATION_CREATED, notification_item(notification))
     if await channel_enabled(uow.session, owner_id, event, "email"):

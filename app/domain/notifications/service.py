@@ -38,8 +38,16 @@ class NotificationView(msgspec.Struct, frozen=True):
 
     @classmethod
     def from_row(cls, n: Notification) -> NotificationView:
-        return cls(id=n.id or 0, type=n.type, title=n.title, body=n.body or "", data=dict(n.data or {}),
-                   is_read=n.is_read, created_at=n.created_at, read_at=n.read_at)
+        return cls(
+            id=n.id or 0,
+            type=n.type,
+            title=n.title,
+            body=n.body or "",
+            data=dict(n.data or {}),
+            is_read=n.is_read,
+            created_at=n.created_at,
+            read_at=n.read_at,
+        )
 
 
 class NotificationPage(msgspec.Struct, frozen=True):
@@ -62,20 +70,35 @@ def parse_types(value: str | Sequence[str] | None) -> list[str]:
     return types[:20]
 
 
-async def list_notifications(uow: UnitOfWork, owner_id: int, *, status: str | None = "unread",
-                             types: str | Sequence[str] | None = None, since: str | datetime | None = None,
-                             page: int = 1, page_size: int = 20) -> NotificationPage:
+async def list_notifications(
+    uow: UnitOfWork,
+    owner_id: int,
+    *,
+    status: str | None = "unread",
+    types: str | Sequence[str] | None = None,
+    since: str | datetime | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> NotificationPage:
     state = (status or "unread").strip().lower()
     if state not in STATUSES:
         raise ValidationFailed("status must be 'unread' or 'all'.", fields={"status": "must be unread or all"})
     check_paging(page, page_size)
-    return await notifications_window(uow, owner_id, status=state, types=types, since=since,
-                                      offset=(page - 1) * page_size, limit=page_size)
+    return await notifications_window(
+        uow, owner_id, status=state, types=types, since=since, offset=(page - 1) * page_size, limit=page_size
+    )
 
 
-async def notifications_window(uow: UnitOfWork, owner_id: int, *, status: str | None = "unread",
-                               types: str | Sequence[str] | None = None, since: str | datetime | None = None,
-                               offset: int = 0, limit: int = 20) -> NotificationPage:
+async def notifications_window(
+    uow: UnitOfWork,
+    owner_id: int,
+    *,
+    status: str | None = "unread",
+    types: str | Sequence[str] | None = None,
+    since: str | datetime | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> NotificationPage:
     """Newest first; `status` unread (default) or all, `types` exact types or prefixes (`booking`)."""
     state = (status or "unread").strip().lower()
     if state not in STATUSES:
@@ -84,8 +107,13 @@ async def notifications_window(uow: UnitOfWork, owner_id: int, *, status: str | 
         raise ValidationFailed("Invalid cursor.", fields={"after": "invalid"})
     check_paging(1, limit, "first")
     rows, total = await repo.page(
-        uow.session, owner_id, unread_only=state == "unread", types=parse_types(types),
-        since=parse_timestamp(since, "since"), offset=offset, limit=limit,
+        uow.session,
+        owner_id,
+        unread_only=state == "unread",
+        types=parse_types(types),
+        since=parse_timestamp(since, "since"),
+        offset=offset,
+        limit=limit,
     )
     return NotificationPage(
         items=[NotificationView.from_row(n) for n in rows],

@@ -45,8 +45,13 @@ class PaymentsNotConfigured(ServiceUnavailable):
 
     code = "PAYMENTS_NOT_CONFIGURED"
 
-    def __init__(self, message: str = "Payments are not configured on this server.", *,
-                 retry_after: int | None = 3600, **kwargs: object) -> None:
+    def __init__(
+        self,
+        message: str = "Payments are not configured on this server.",
+        *,
+        retry_after: int | None = 3600,
+        **kwargs: object,
+    ) -> None:
         super().__init__(message, retry_after=retry_after, **kwargs)
 
 
@@ -61,13 +66,15 @@ class ProviderRejected(DomainError):
 class PaymentProvider(Protocol):
     name: str
 
-    async def create_intent(self, *, amount: int, currency: str, idempotency_key: str,
-                            metadata: dict[str, str], description: str) -> ProviderIntent: ...
+    async def create_intent(
+        self, *, amount: int, currency: str, idempotency_key: str, metadata: dict[str, str], description: str
+    ) -> ProviderIntent: ...
 
     async def retrieve_intent(self, intent_id: str) -> ProviderIntent: ...
 
-    async def confirm_intent(self, current: ProviderIntent, *, payment_method: str | None,
-                             return_url: str | None, idempotency_key: str) -> ProviderIntent: ...
+    async def confirm_intent(
+        self, current: ProviderIntent, *, payment_method: str | None, return_url: str | None, idempotency_key: str
+    ) -> ProviderIntent: ...
 
     async def cancel_intent(self, current: ProviderIntent, *, idempotency_key: str) -> ProviderIntent: ...
 

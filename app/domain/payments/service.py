@@ -63,8 +63,13 @@ async def _cancel_stale(uow: UnitOfWork, payment: Payment) -> None:
     """Cancel an unconfirmed intent whose amount no longer matches the booking (at the provider too)."""
     provider = payment_provider(uow.services)
     if provider.name == payment.provider and payment.provider_intent_id:
-        current = ProviderIntent(id=payment.provider_intent_id, client_secret=payment.client_secret,
-                                 amount=payment.amount, currency=payment.currency, status=payment.status)
+        current = ProviderIntent(
+            id=payment.provider_intent_id,
+            client_secret=payment.client_secret,
+            amount=payment.amount,
+            currency=payment.currency,
+            status=payment.status,
+        )
         intent = await provider.cancel_intent(current, idempotency_key=f"minbil-cancel-{payment.id}")
         if intent.status != states.CANCELED:
             raise ProviderRejected("The payment provider did not cancel the outdated payment intent.")
@@ -77,14 +82,22 @@ def _view(payment: Payment, lines: list[GroupLine]) -> PaymentView:
     paid = payment.status == states.SUCCEEDED or (bool(payable) and len(paid_times) == len(payable))
     data = payment.provider_data or {}
     return PaymentView(
-        id=payment.id, provider=payment.provider, provider_intent_id=payment.provider_intent_id,
+        id=payment.id,
+        provider=payment.provider,
+        provider_intent_id=payment.provider_intent_id,
         client_secret=payment.client_secret if states.is_open(payment.status) else None,
-        amount=payment.amount, currency=payment.currency, status=payment.status, group_id=payment.group_id,
+        amount=payment.amount,
+        currency=payment.currency,
+        status=payment.status,
+        group_id=payment.group_id,
         booking_ids=[line.booking_id for line in payable] or [line.booking_id for line in lines],
-        paid=paid, paid_at=max(paid_times) if paid and paid_times else payment.succeeded_at,
+        paid=paid,
+        paid_at=max(paid_times) if paid and paid_times else payment.succeeded_at,
         next_action=data.get("next_action") if payment.status == states.REQUIRES_ACTION else None,
         last_payment_error=data.get("last_payment_error"),
-        created_at=payment.created_at, updated_at=payment.updated_at, succeeded_at=payment.succeeded_at,
+        created_at=payment.created_at,
+        updated_at=payment.updated_at,
+        succeeded_at=payment.succeeded_at,
     )
 
 
@@ -116,11 +129,13 @@ async def _resolve_group(uow: UnitOfWork, owner_id: int, booking_id: object, gro
     has_booking = booking_id not in (None, "")
     has_group = group_id not in (None, "")
     if has_booking and has_group:
-        raise ValidationFailed("Send either booking_id or group_id, not both.",
-                               fields={"booking_id": "exclusive", "group_id": "exclusive"})
+        raise ValidationFailed(
+            "Send either booking_id or group_id, not both.", fields={"booking_id": "exclusive", "group_id": "exclusive"}
+        )
     if not has_booking and not has_group:
-        raise ValidationFailed("booking_id or group_id is required.",
-                               fields={"booking_id": "required", "group_id": "required"})
+        raise ValidationFailed(
+            "booking_id or group_id is required.", fields={"booking_id": "required", "group_id": "required"}
+        )
     if has_booking:
         found = await repo.group_of_booking(uow.session, _booking_id(booking_id), owner_id)
         if found is None:
@@ -129,16 +144,24 @@ async def _resolve_group(uow: UnitOfWork, owner_id: int, booking_id: object, gro
     return _group_id(group_id)
 
 
-async def create_intent(uow: UnitOfWork, owner_id: int, *, booking_id: object = None, group_id: object = None,
-                        amount: object = None, currency: object = None) -> PaymentView:
+async def create_intent(
+    uow: UnitOfWork,
+    owner_id: int,
+    *,
+    booking_id: object = None,
+    group_id: object = None,
+    amount: object = None,
+    currency: object = None,
+) -> PaymentView:
     """The open intent for the caller's booking group, created if there is none.
 
     `amount` and `currency` are refused when sent: the price is the booked price, nothing else.
     """
     provider = payment_provider(uow.services)
     if amount is not None:
-        raise ValidationFailed("The amount is computed from the booked prices and cannot be sent.",
-                               fields={"amount": "not_allowed"})
+        raise ValidationFailed(
+            "The amount is computed from the booked prices and cannot be sent.", fields={"amount": "not_allowed"}
+        )
     if currency is not None and (not isinstance(currency, str) or currency.lower() != CURRENCY):
         raise ValidationFailed("Only NOK is supported.", fields={"currency": "unsupported"})
     group = await _resolve_group(uow, owner_id, booking_id, group_id)
@@ -165,20 +188,38 @@ async def create_intent(uow: UnitOfWork, owner_id: int, *, booking_id: object = 
     idempotency_key = f"minbil-pi-{group}-{attempt}-{total}"
     payment_id = "pay_" + secrets.token_hex(12)
     intent = await provider.create_intent(
-        amount=total, currency=CURRENCY, idempotency_key=idempotency_key,
-        metadata={"payment_id": payment_id, "group_id": group, "owner_id": str(owner_id),
-                  "booking_ids": ",".join(str(line.booking_id) for line in payable)},
+        amount=total,
+        currency=CURRENCY,
+        idempotency_key=idempotency_key,
+        metadata={
+            "payment_id": payment_id,
+            "group_id": group,
+            "owner_id": str(owner_id),
+            "booking_ids": ",".join(str(line.booking_id) for line in payable),
+        },
         description=f"MinBil booking {group}",
     )
     if intent.amount != total or intent.currency != CURRENCY:
-        log.error("provider intent %s has %s %s, expected %s %s", intent.id, intent.amount, intent.currency, total, CURRENCY)
+        log.error(
+            "provider intent %s has %s %s, expected %s %s", intent.id, intent.amount, intent.currency, total, CURRENCY
+        )
         raise ProviderRejected("The payment provider answered with a different amount.", code="PAYMENT_AMOUNT_MISMATCH")
     now = _now()
     payment = Payment(
-        id=payment_id, owner_id=owner_id, group_id=group, provider=provider.name, provider_intent_id=intent.id,
-        client_secret=intent.client_secret, amount=intent.amount, currency=intent.currency, status=intent.status,
-        idempotency_key=idempotency_key, last_event_created=int(time.time()),
-        provider_data=_provider_data({}, intent), created_at=now, updated_at=now,
+        id=payment_id,
+        owner_id=owner_id,
+        group_id=group,
+        provider=provider.name,
+        provider_intent_id=intent.id,
+        client_secret=intent.client_secret,
+        amount=intent.amount,
+        currency=intent.currency,
+        status=intent.status,
+        idempotency_key=idempotency_key,
+        last_event_created=int(time.time()),
+        provider_data=_provider_data({}, intent),
+        created_at=now,
+        updated_at=now,
     )
     await repo.add_payment(uow.session, payment)
     if payment.status == states.SUCCEEDED:  # a provider may answer a create with a finished payment
@@ -220,13 +261,15 @@ async def payments_for_groups(uow: UnitOfWork, owner_id: int, group_ids: list[st
     return {g: _view(p, lines.get(g, [])) for g, p in payments.items()}
 
 
-async def confirm_intent(uow: UnitOfWork, owner_id: int, payment_id: str, *, payment_method: object = None,
-                         return_url: object = None) -> PaymentView:
+async def confirm_intent(
+    uow: UnitOfWork, owner_id: int, payment_id: str, *, payment_method: object = None, return_url: object = None
+) -> PaymentView:
     """Confirm the caller's intent with the provider. Confirming a payment that is already processing
     or succeeded answers its current state without a second charge."""
     provider = payment_provider(uow.services)
-    if payment_method is not None and (not isinstance(payment_method, str) or not payment_method.strip()
-                                       or len(payment_method) > 255):
+    if payment_method is not None and (
+        not isinstance(payment_method, str) or not payment_method.strip() or len(payment_method) > 255
+    ):
         raise ValidationFailed("payment_method must be a payment method id.", fields={"payment_method": "invalid"})
     if return_url is not None and not is_web_url(return_url):
         raise ValidationFailed("return_url must be an http(s) URL.", fields={"return_url": "invalid"})
@@ -239,16 +282,26 @@ async def confirm_intent(uow: UnitOfWork, owner_id: int, payment_id: str, *, pay
     if payment.status not in states.CONFIRMABLE:
         return _view(payment, lines)
     if payment.review_reason:
-        raise Conflict("This payment is being reviewed; contact support before paying again.", code="PAYMENT_UNDER_REVIEW")
+        raise Conflict(
+            "This payment is being reviewed; contact support before paying again.", code="PAYMENT_UNDER_REVIEW"
+        )
     if payment.amount != _total(_payable(lines)):
-        raise Conflict("The booked prices changed since this payment was created; create the payment intent again.",
-                       code="AMOUNT_CHANGED")
+        raise Conflict(
+            "The booked prices changed since this payment was created; create the payment intent again.",
+            code="AMOUNT_CHANGED",
+        )
     if provider.name != payment.provider or not payment.provider_intent_id:
         raise ProviderRejected("This payment belongs to another payment provider; create a new one.")
-    current = ProviderIntent(id=payment.provider_intent_id, client_secret=payment.client_secret, amount=payment.amount,
-                             currency=payment.currency, status=payment.status)
+    current = ProviderIntent(
+        id=payment.provider_intent_id,
+        client_secret=payment.client_secret,
+        amount=payment.amount,
+        currency=payment.currency,
+        status=payment.status,
+    )
     intent = await provider.confirm_intent(
-        current, payment_method=payment_method.strip() if isinstance(payment_method, str) else None,
+        current,
+        payment_method=payment_method.strip() if isinstance(payment_method, str) else None,
         return_url=return_url if isinstance(return_url, str) else None,
         idempotency_key=f"minbil-confirm-{payment.id}-{uuid.uuid4().hex[:16]}",
     )
@@ -256,7 +309,9 @@ async def confirm_intent(uow: UnitOfWork, owner_id: int, payment_id: str, *, pay
     return _view(payment, lines)
 
 
-def _provider_data(data: dict[str, Any], intent: ProviderIntent | None = None, obj: dict[str, Any] | None = None) -> dict[str, Any]:
+def _provider_data(
+    data: dict[str, Any], intent: ProviderIntent | None = None, obj: dict[str, Any] | None = None
+) -> dict[str, Any]:
     merged = dict(data)
     if intent is not None:
         merged["next_action"] = intent.next_action
@@ -268,8 +323,15 @@ def _provider_data(data: dict[str, Any], intent: ProviderIntent | None = None, o
     return merged
 
 
-async def _apply(uow: UnitOfWork, payment: Payment, status: str, reported_at: int, *,
-                 intent: ProviderIntent | None = None, obj: dict[str, Any] | None = None) -> bool:
+async def _apply(
+    uow: UnitOfWork,
+    payment: Payment,
+    status: str,
+    reported_at: int,
+    *,
+    intent: ProviderIntent | None = None,
+    obj: dict[str, Any] | None = None,
+) -> bool:
     """Take a reported status if the ordering rule says so; run the success effects once."""
     if not states.should_apply(payment.status, payment.last_event_created, status, reported_at):
         return False
@@ -294,23 +356,44 @@ async def _on_succeeded(uow: UnitOfWork, payment: Payment) -> None:
     payable = _payable(lines)
     booking_ids = [line.booking_id for line in payable]
     payload = {
-        "payment_id": payment.id, "group_id": payment.group_id, "booking_ids": booking_ids,
-        "amount": payment.amount, "currency": payment.currency, "status": payment.status,
+        "payment_id": payment.id,
+        "group_id": payment.group_id,
+        "booking_ids": booking_ids,
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "status": payment.status,
         "paid_at": now.isoformat(),
     }
     uow.emit(payment.owner_id, PAYMENT_SUCCEEDED, payload)
     for line in payable:
         if line.booking_id in marked:
-            uow.emit(payment.owner_id, BOOKING_UPDATED, {
-                "booking_id": line.booking_id, "group_id": line.group_id, "status": line.status,
-                "paid": True, "paid_at": now.isoformat(), "payment_id": payment.id,
-            })
+            uow.emit(
+                payment.owner_id,
+                BOOKING_UPDATED,
+                {
+                    "booking_id": line.booking_id,
+                    "group_id": line.group_id,
+                    "status": line.status,
+                    "paid": True,
+                    "paid_at": now.isoformat(),
+                    "payment_id": payment.id,
+                },
+            )
     titles = ", ".join(dict.fromkeys(line.title for line in payable))
     await notify(
-        uow, owner_id=payment.owner_id, event=BOOKING_UPDATED, title="Betaling mottatt",
+        uow,
+        owner_id=payment.owner_id,
+        event=BOOKING_UPDATED,
+        title="Betaling mottatt",
         body=f"Vi har mottatt betalingen på {format_nok(payment.amount)} for {titles}.",
-        data={"payment_id": payment.id, "group_id": payment.group_id, "booking_ids": booking_ids,
-              "amount": payment.amount, "currency": payment.currency, "kind": PAYMENT_SUCCEEDED},
+        data={
+            "payment_id": payment.id,
+            "group_id": payment.group_id,
+            "booking_ids": booking_ids,
+            "amount": payment.amount,
+            "currency": payment.currency,
+            "kind": PAYMENT_SUCCEEDED,
+        },
     )
 
 
@@ -329,11 +412,21 @@ def _flag_mismatch(uow: UnitOfWork, payment: Payment, obj: dict[str, Any], event
         reason = "currency_mismatch"
     if reason is None:
         return False
-    log.error("stripe event %s reports %s %s for payment %s of %s %s: not marked paid, flagged for review (%s)",
-              event_id, reported_amount, reported_currency, payment.id, payment.amount, payment.currency, reason)
+    log.error(
+        "stripe event %s reports %s %s for payment %s of %s %s: not marked paid, flagged for review (%s)",
+        event_id,
+        reported_amount,
+        reported_currency,
+        payment.id,
+        payment.amount,
+        payment.currency,
+        reason,
+    )
     payment.review_reason = reason
-    payment.provider_data = {**(payment.provider_data or {}),
-                             "review": {"event_id": event_id, "amount": reported_amount, "currency": reported_currency}}
+    payment.provider_data = {
+        **(payment.provider_data or {}),
+        "review": {"event_id": event_id, "amount": reported_amount, "currency": reported_currency},
+    }
     payment.updated_at = _now()
     uow.session.add(payment)
     return True
@@ -343,9 +436,13 @@ def _parse_event(payload: bytes) -> dict[str, Any]:
     try:
         event = json.loads(payload)
     except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed("The webhook body is not JSON.", code="INVALID_PAYLOAD", fields={"body": "invalid_json"}) from None
+        raise ValidationFailed(
+            "The webhook body is not JSON.", code="INVALID_PAYLOAD", fields={"body": "invalid_json"}
+        ) from None
     if not isinstance(event, dict):
-        raise ValidationFailed("The webhook body must be an event object.", code="INVALID_PAYLOAD", fields={"body": "invalid"})
+        raise ValidationFailed(
+            "The webhook body must be an event object.", code="INVALID_PAYLOAD", fields={"body": "invalid"}
+        )
     problems: dict[str, str] = {}
     if not isinstance(event.get("id"), str) or not event["id"] or len(event["id"]) > 255:
         problems["id"] = "required"
@@ -385,8 +482,20 @@ async def handle_stripe_webhook(uow: UnitOfWork, *, payload: bytes, signature: s
         return WebhookResult(event_id=event_id, type=event_type, duplicate=False, applied=False)
     if status == states.SUCCEEDED and (payment.review_reason or _flag_mismatch(uow, payment, obj, event_id)):
         # acknowledged all the same: Stripe would redeliver the same event forever
-        return WebhookResult(event_id=event_id, type=event_type, duplicate=False, applied=False,
-                             payment_id=payment.id, status=payment.status)
+        return WebhookResult(
+            event_id=event_id,
+            type=event_type,
+            duplicate=False,
+            applied=False,
+            payment_id=payment.id,
+            status=payment.status,
+        )
     applied = await _apply(uow, payment, status, created, obj=obj)
-    return WebhookResult(event_id=event_id, type=event_type, duplicate=False, applied=applied,
-                         payment_id=payment.id, status=payment.status)
+    return WebhookResult(
+        event_id=event_id,
+        type=event_type,
+        duplicate=False,
+        applied=applied,
+        payment_id=payment.id,
+        status=payment.status,
+    )

@@ -41,8 +41,9 @@ def _parse(header: str) -> tuple[int, list[str]]:
             try:
                 timestamp = int(value)
             except ValueError:
-                raise InvalidSignature("Stripe-Signature has an invalid timestamp.",
-                                       fields={"Stripe-Signature": "invalid_timestamp"}) from None
+                raise InvalidSignature(
+                    "Stripe-Signature has an invalid timestamp.", fields={"Stripe-Signature": "invalid_timestamp"}
+                ) from None
         elif key == "v1" and value:
             signatures.append(value.strip())
     if timestamp is None:
@@ -52,8 +53,9 @@ def _parse(header: str) -> tuple[int, list[str]]:
     return timestamp, signatures
 
 
-def verify_signature(payload: bytes, header: str | None, secret: str, *, tolerance_s: int = DEFAULT_TOLERANCE_S,
-                     now: float | None = None) -> int:
+def verify_signature(
+    payload: bytes, header: str | None, secret: str, *, tolerance_s: int = DEFAULT_TOLERANCE_S, now: float | None = None
+) -> int:
     """Raise `InvalidSignature` unless one v1 signature of `header` signs `payload`; return the timestamp."""
     if not header or not header.strip():
         raise InvalidSignature("Missing Stripe-Signature header.", fields={"Stripe-Signature": "missing"})
@@ -66,6 +68,7 @@ def verify_signature(payload: bytes, header: str | None, secret: str, *, toleran
         raise InvalidSignature("Stripe-Signature does not match the payload.", fields={"Stripe-Signature": "mismatch"})
     current = time.time() if now is None else now
     if abs(current - timestamp) > tolerance_s:
-        raise InvalidSignature("Stripe-Signature timestamp is outside the tolerance.",
-                               fields={"Stripe-Signature": "expired"})
+        raise InvalidSignature(
+            "Stripe-Signature timestamp is outside the tolerance.", fields={"Stripe-Signature": "expired"}
+        )
     return timestamp

@@ -17,7 +17,9 @@ from app.domain.payments import states
 from app.domain.payments.provider import PaymentDeclined, ProviderIntent, ProviderRejected
 
 DEFAULT_PAYMENT_METHOD = "pm_card_visa"
-DECLINING = frozenset({"pm_card_chargeDeclined", "pm_card_visa_chargeDeclined", "pm_card_chargeDeclinedInsufficientFunds"})
+DECLINING = frozenset(
+    {"pm_card_chargeDeclined", "pm_card_visa_chargeDeclined", "pm_card_chargeDeclinedInsufficientFunds"}
+)
 AUTHENTICATING = frozenset({"pm_card_authenticationRequired", "pm_card_threeDSecure2Required"})
 
 
@@ -30,43 +32,75 @@ class LocalProvider:
     def _derive(self, label: str, key: str, length: int) -> str:
         return hmac.new(self._salt, f"{label}:{key}".encode(), hashlib.sha256).hexdigest()[:length]
 
-    async def create_intent(self, *, amount: int, currency: str, idempotency_key: str,
-                            metadata: dict[str, str], description: str) -> ProviderIntent:
+    async def create_intent(
+        self, *, amount: int, currency: str, idempotency_key: str, metadata: dict[str, str], description: str
+    ) -> ProviderIntent:
         if amount <= 0:
             raise ProviderRejected("The amount must be positive.")
         intent_id = "pi_local_" + self._derive("id", idempotency_key, 24)
         return ProviderIntent(
-            id=intent_id, client_secret=f"{intent_id}_secret_{self._derive('secret', idempotency_key, 24)}",
-            amount=amount, currency=currency, status=states.REQUIRES_PAYMENT_METHOD,
+            id=intent_id,
+            client_secret=f"{intent_id}_secret_{self._derive('secret', idempotency_key, 24)}",
+            amount=amount,
+            currency=currency,
+            status=states.REQUIRES_PAYMENT_METHOD,
         )
 
-    async def confirm_intent(self, current: ProviderIntent, *, payment_method: str | None,
-                             return_url: str | None, idempotency_key: str) -> ProviderIntent:
+    async def confirm_intent(
+        self, current: ProviderIntent, *, payment_method: str | None, return_url: str | None, idempotency_key: str
+    ) -> ProviderIntent:
         if current.status not in states.CONFIRMABLE:
-            raise ProviderRejected(f"A payment intent in status {current.status} cannot be confirmed.",
-                                   code="PAYMENT_INTENT_UNEXPECTED_STATE")
+            raise ProviderRejected(
+                f"A payment intent in status {current.status} cannot be confirmed.",
+                code="PAYMENT_INTENT_UNEXPECTED_STATE",
+            )
         method = payment_method
         if method is None:
             if current.status == states.REQUIRES_ACTION:  # the customer finished the authentication step
-                return ProviderIntent(id=current.id, client_secret=current.client_secret, amount=current.amount,
-                                      currency=current.currency, status=states.SUCCEEDED)
+                return ProviderIntent(
+                    id=current.id,
+                    client_secret=current.client_secret,
+                    amount=current.amount,
+                    currency=current.currency,
+                    status=states.SUCCEEDED,
+                )
             method = DEFAULT_PAYMENT_METHOD
         if method in DECLINING:
             raise PaymentDeclined("Your card was declined.", fields={"payment_method": "card_declined"})
         if method in AUTHENTICATING:
-            next_action = {"type": "redirect_to_url",
-                           "redirect_to_url": {"url": f"{return_url or ''}#authenticate-{current.id}", "return_url": return_url}}
-            return ProviderIntent(id=current.id, client_secret=current.client_secret, amount=current.amount,
-                                  currency=current.currency, status=states.REQUIRES_ACTION, next_action=next_action)
-        return ProviderIntent(id=current.id, client_secret=current.client_secret, amount=current.amount,
-                              currency=current.currency, status=states.SUCCEEDED)
+            next_action = {
+                "type": "redirect_to_url",
+                "redirect_to_url": {"url": f"{return_url or ''}#authenticate-{current.id}", "return_url": return_url},
+            }
+            return ProviderIntent(
+                id=current.id,
+                client_secret=current.client_secret,
+                amount=current.amount,
+                currency=current.currency,
+                status=states.REQUIRES_ACTION,
+                next_action=next_action,
+            )
+        return ProviderIntent(
+            id=current.id,
+            client_secret=current.client_secret,
+            amount=current.amount,
+            currency=current.currency,
+            status=states.SUCCEEDED,
+        )
 
     async def cancel_intent(self, current: ProviderIntent, *, idempotency_key: str) -> ProviderIntent:
         if current.status in (states.SUCCEEDED, states.PROCESSING):
-            raise ProviderRejected(f"A payment intent in status {current.status} cannot be canceled.",
-                                   code="PAYMENT_INTENT_UNEXPECTED_STATE")
-        return ProviderIntent(id=current.id, client_secret=current.client_secret, amount=current.amount,
-                              currency=current.currency, status=states.CANCELED)
+            raise ProviderRejected(
+                f"A payment intent in status {current.status} cannot be canceled.",
+                code="PAYMENT_INTENT_UNEXPECTED_STATE",
+            )
+        return ProviderIntent(
+            id=current.id,
+            client_secret=current.client_secret,
+            amount=current.amount,
+            currency=current.currency,
+            status=states.CANCELED,
+        )
 
     async def aclose(self) -> None:
         return None

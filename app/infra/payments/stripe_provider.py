@@ -22,8 +22,11 @@ def _intent(resource: Any) -> ProviderIntent:
     error = obj.get("last_payment_error")
     next_action = obj.get("next_action")
     return ProviderIntent(
-        id=obj["id"], client_secret=obj.get("client_secret"), amount=int(obj["amount"]),
-        currency=str(obj.get("currency") or "nok"), status=str(obj["status"]),
+        id=obj["id"],
+        client_secret=obj.get("client_secret"),
+        amount=int(obj["amount"]),
+        currency=str(obj.get("currency") or "nok"),
+        status=str(obj["status"]),
         next_action=next_action or None,
         last_payment_error=(error.get("message") if error else None),
     )
@@ -31,14 +34,19 @@ def _intent(resource: Any) -> ProviderIntent:
 
 def _translate(exc: stripe.StripeError) -> DomainError:
     if isinstance(exc, stripe.CardError):
-        return PaymentDeclined(exc.user_message or "Your card was declined.",
-                               fields={"payment_method": str(exc.code or "card_declined")})
+        return PaymentDeclined(
+            exc.user_message or "Your card was declined.", fields={"payment_method": str(exc.code or "card_declined")}
+        )
     if isinstance(exc, stripe.IdempotencyError):
-        return ProviderRejected("The payment provider refused a repeated request with different details.",
-                                code="PAYMENT_IDEMPOTENCY_CONFLICT")
+        return ProviderRejected(
+            "The payment provider refused a repeated request with different details.",
+            code="PAYMENT_IDEMPOTENCY_CONFLICT",
+        )
     if isinstance(exc, stripe.InvalidRequestError):
-        return ProviderRejected(exc.user_message or "The payment provider rejected the request.",
-                                code=str(exc.code or "payment_provider_rejected").upper())
+        return ProviderRejected(
+            exc.user_message or "The payment provider rejected the request.",
+            code=str(exc.code or "payment_provider_rejected").upper(),
+        )
     if isinstance(exc, (stripe.AuthenticationError, stripe.PermissionError)):
         log.error("stripe rejected our credentials: %s", exc.user_message or type(exc).__name__)
         return ProviderUnavailable("The payment provider is not available.", retry_after=60)
@@ -49,20 +57,35 @@ def _translate(exc: stripe.StripeError) -> DomainError:
 class StripeProvider:
     name = "stripe"
 
-    def __init__(self, api_key: str, *, api_base: str | None = None, timeout_s: float = 10.0,
-                 max_network_retries: int = 2, http_client: stripe.HTTPClient | None = None) -> None:
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        api_base: str | None = None,
+        timeout_s: float = 10.0,
+        max_network_retries: int = 2,
+        http_client: stripe.HTTPClient | None = None,
+    ) -> None:
         self._http = http_client or stripe.HTTPXClient(timeout=timeout_s)
         self._client = stripe.StripeClient(
-            api_key, http_client=self._http, max_network_retries=max_network_retries,
+            api_key,
+            http_client=self._http,
+            max_network_retries=max_network_retries,
             base_addresses={"api": api_base.rstrip("/")} if api_base else None,
         )
 
-    async def create_intent(self, *, amount: int, currency: str, idempotency_key: str,
-                            metadata: dict[str, str], description: str) -> ProviderIntent:
+    async def create_intent(
+        self, *, amount: int, currency: str, idempotency_key: str, metadata: dict[str, str], description: str
+    ) -> ProviderIntent:
         try:
             obj = await self._client.v1.payment_intents.create_async(
-                params={"amount": amount, "currency": currency, "metadata": metadata, "description": description,
-                        "automatic_payment_methods": {"enabled": True}},
+                params={
+                    "amount": amount,
+                    "currency": currency,
+                    "metadata": metadata,
+                    "description": description,
+                    "automatic_payment_methods": {"enabled": True},
+                },
                 options={"idempotency_key": idempotency_key},
             )
         except stripe.StripeError as exc:
@@ -76,8 +99,9 @@ class StripeProvider:
             raise _translate(exc) from exc
         return _intent(obj)
 
-    async def confirm_intent(self, current: ProviderIntent, *, payment_method: str | None,
-                             return_url: str | None, idempotency_key: str) -> ProviderIntent:
+    async def confirm_intent(
+        self, current: ProviderIntent, *, payment_method: str | None, return_url: str | None, idempotency_key: str
+    ) -> ProviderIntent:
         params: dict[str, Any] = {}
         if payment_method:
             params["payment_method"] = payment_method
@@ -85,7 +109,9 @@ class StripeProvider:
             params["return_url"] = return_url
         try:
             obj = await self._client.v1.payment_intents.confirm_async(
-                current.id, params=params, options={"idempotency_key": idempotency_key},  # type: ignore[arg-type]
+                current.id,
+                params=params,
+                options={"idempotency_key": idempotency_key},  # type: ignore[arg-type]
             )
         except stripe.StripeError as exc:
             raise _translate(exc) from exc
@@ -94,7 +120,9 @@ class StripeProvider:
     async def cancel_intent(self, current: ProviderIntent, *, idempotency_key: str) -> ProviderIntent:
         try:
             obj = await self._client.v1.payment_intents.cancel_async(
-                current.id, params={"cancellation_reason": "abandoned"}, options={"idempotency_key": idempotency_key},
+                current.id,
+                params={"cancellation_reason": "abandoned"},
+                options={"idempotency_key": idempotency_key},
             )
         except stripe.StripeError as exc:
             raise _translate(exc) from exc

@@ -4,6 +4,7 @@ Revision ID: marketplace_0001
 Revises: 0001
 Create Date: 2026-11-28 18:50:00
 """
+
 from alembic import op
 
 revision = "marketplace_0001"
@@ -35,10 +36,16 @@ def upgrade() -> None:
         """
     )
     op.execute("CREATE INDEX ix_workshops_fts ON workshops USING gin (marketplace_fts(name, description))")
-    op.execute("CREATE INDEX ix_workshops_name_trgm ON workshops USING gin (marketplace_unaccent(lower(name)) gin_trgm_ops)")
-    op.execute("CREATE INDEX ix_services_title_trgm ON services USING gin (marketplace_unaccent(lower(title)) gin_trgm_ops)")
-    op.execute("CREATE INDEX ix_workshop_addresses_text_trgm ON workshop_addresses "
-               "USING gin (marketplace_unaccent(lower(address || ' ' || postal_code || ' ' || city)) gin_trgm_ops)")
+    op.execute(
+        "CREATE INDEX ix_workshops_name_trgm ON workshops USING gin (marketplace_unaccent(lower(name)) gin_trgm_ops)"
+    )
+    op.execute(
+        "CREATE INDEX ix_services_title_trgm ON services USING gin (marketplace_unaccent(lower(title)) gin_trgm_ops)"
+    )
+    op.execute(
+        "CREATE INDEX ix_workshop_addresses_text_trgm ON workshop_addresses "
+        "USING gin (marketplace_unaccent(lower(address || ' ' || postal_code || ' ' || city)) gin_trgm_ops)"
+    )
     op.create_index("ix_workshop_addresses_lat_lng", "workshop_addresses", ["latitude", "longitude"])
     op.create_index("ix_services_org_nr_price", "services", ["org_nr", "price"])
     op.create_index("ix_workshops_average_rating", "workshops", ["average_rating"])

@@ -31,8 +31,12 @@ class Workshop(SQLModel, table=True):
         CheckConstraint("org_nr ~ '^[0-9]{9}$'", name="ck_workshops_org_nr_digits"),
         Index("ix_workshops_average_rating", "average_rating"),
         Index("ix_workshops_search_vector", "search_vector", postgresql_using="gin"),
-        Index("ix_workshops_search_name_trgm", "search_name", postgresql_using="gin",
-              postgresql_ops={"search_name": "gin_trgm_ops"}),
+        Index(
+            "ix_workshops_search_name_trgm",
+            "search_name",
+            postgresql_using="gin",
+            postgresql_ops={"search_name": "gin_trgm_ops"},
+        ),
     )
 
     org_nr: str = Field(primary_key=True, max_length=9)
@@ -51,17 +55,23 @@ class Workshop(SQLModel, table=True):
     updated_at: datetime = created_at_field()
     # marketplace search, kept by PostgreSQL (functions from migration marketplace_0001): Norwegian full text
     # of name and description without accents, and the accent-free lower-case name for trigram matching
-    search_vector: str | None = Field(default=None, sa_column=Column(
-        TSVECTOR, Computed("marketplace_fts(name, description)", persisted=True), nullable=True))
-    search_name: str | None = Field(default=None, sa_column=Column(
-        Text, Computed("marketplace_unaccent(lower(name))", persisted=True), nullable=True))
+    search_vector: str | None = Field(
+        default=None,
+        sa_column=Column(TSVECTOR, Computed("marketplace_fts(name, description)", persisted=True), nullable=True),
+    )
+    search_name: str | None = Field(
+        default=None,
+        sa_column=Column(Text, Computed("marketplace_unaccent(lower(name))", persisted=True), nullable=True),
+    )
 
 
 class WorkshopCategoryLink(SQLModel, table=True):
     __tablename__ = "workshop_category_links"
 
     org_nr: str = Field(foreign_key="workshops.org_nr", primary_key=True, ondelete="CASCADE")
-    workshop_category_id: int = Field(foreign_key="workshop_categories.id", primary_key=True, index=True, ondelete="CASCADE")
+    workshop_category_id: int = Field(
+        foreign_key="workshop_categories.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
 
 
 class WorkshopAddress(SQLModel, table=True):
@@ -118,7 +128,9 @@ class ServiceCategory(SQLModel, table=True):
     description: str | None = None
     parent_id: int | None = Field(default=None, foreign_key="service_categories.id", index=True, ondelete="CASCADE")
     level: int = Field(default=1)
-    workshop_category_id: int | None = Field(default=None, foreign_key="workshop_categories.id", index=True, ondelete="SET NULL")
+    workshop_category_id: int | None = Field(
+        default=None, foreign_key="workshop_categories.id", index=True, ondelete="SET NULL"
+    )
     sort_order: int = Field(default=0)
     is_active: bool = Field(default=True)
     created_at: datetime = created_at_field()
@@ -145,7 +157,9 @@ class ServiceCategoryLink(SQLModel, table=True):
     __tablename__ = "service_category_links"
 
     service_id: int = Field(foreign_key="services.id", primary_key=True, ondelete="CASCADE")
-    service_category_id: int = Field(foreign_key="service_categories.id", primary_key=True, index=True, ondelete="CASCADE")
+    service_category_id: int = Field(
+        foreign_key="service_categories.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
 
 
 class Favourite(SQLModel, table=True):

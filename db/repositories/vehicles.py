@@ -15,8 +15,21 @@ from db.models import OwnerVehicle, Vehicle
 Link = tuple[OwnerVehicle, Vehicle]
 
 REGISTRY_COLUMNS = (
-    "vin", "brand", "model", "color", "fuel_type", "vehicle_class", "first_registration", "model_year",
-    "registration_status", "next_eu_control", "last_eu_control", "weights", "source", "raw", "fetched_at",
+    "vin",
+    "brand",
+    "model",
+    "color",
+    "fuel_type",
+    "vehicle_class",
+    "first_registration",
+    "model_year",
+    "registration_status",
+    "next_eu_control",
+    "last_eu_control",
+    "weights",
+    "source",
+    "raw",
+    "fetched_at",
 )
 
 
@@ -25,10 +38,15 @@ async def get_vehicle(session: AsyncSession, registration_number: str) -> Vehicl
     return result.scalars().first()
 
 
-async def upsert_vehicle(session: AsyncSession, registration_number: str, values: dict[str, Any], now: datetime) -> Vehicle:
+async def upsert_vehicle(
+    session: AsyncSession, registration_number: str, values: dict[str, Any], now: datetime
+) -> Vehicle:
     """Insert the vehicle or overwrite its registry fields; returns the current row."""
-    row = {"registration_number": registration_number, **{k: values[k] for k in REGISTRY_COLUMNS if k in values},
-           "updated_at": now}
+    row = {
+        "registration_number": registration_number,
+        **{k: values[k] for k in REGISTRY_COLUMNS if k in values},
+        "updated_at": now,
+    }
     stmt = insert(Vehicle).values(**row)
     stmt = stmt.on_conflict_do_update(
         index_elements=["registration_number"],
@@ -77,7 +95,11 @@ async def add_link(session: AsyncSession, link: OwnerVehicle) -> OwnerVehicle:
 
 
 async def clear_primary(session: AsyncSession, owner_id: int) -> None:
-    stmt = update(OwnerVehicle).where(OwnerVehicle.owner_id == owner_id, OwnerVehicle.is_primary.is_(True)).values(is_primary=False)  # type: ignore[attr-defined]
+    stmt = (
+        update(OwnerVehicle)
+        .where(OwnerVehicle.owner_id == owner_id, OwnerVehicle.is_primary.is_(True))
+        .values(is_primary=False)
+    )  # type: ignore[attr-defined]
     await session.exec(stmt)  # type: ignore[call-overload]
 
 
