@@ -4,7 +4,7 @@ BIN = $(VENV)/bin
 TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run migrate test services seed sdl bench
+.PHONY: install run migrate test lint services seed sdl bench
 
 $(BIN)/minbil: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -28,6 +28,12 @@ ifeq ($(origin TEST_DATABASE_URL)$(origin TEST_REDIS_URL),filefile)
 	@bash .ci/services >/dev/null  # the default local servers: start them if they are down
 endif
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install  # style, types and the layer contracts (the cycle test runs with the suite)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 sdl: install
 	$(BIN)/minbil export-schema > graphql_api/schema.graphql

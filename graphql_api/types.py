@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app.domain.auth.results import OwnerSummary
-from app.urls import absolute_url
+from app.values import absolute_url
 
 if TYPE_CHECKING:
     from graphql_api.areas.account import NotificationSetting, Vehicle

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from app.domain.auth.results import OwnerSummary, Session
-from app.urls import absolute_url
+from app.values import absolute_url
 from rest.envelope import iso
 
 

@@ -14,7 +14,7 @@ from app.domain.account.results import ImageUpload, VehicleChange, VehicleRemove
 from app.domain.uow import UnitOfWork
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.infra.storage import MEDIA_URL_PREFIX
-from app.urls import is_web_url
+from app.values import is_web_url
 from db.models import OwnerVehicle, Vehicle
 from db.repositories import account as account_repo
 from db.repositories import vehicles as repo

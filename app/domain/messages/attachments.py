@@ -19,7 +19,7 @@ from app.errors import PayloadTooLarge, ValidationFailed
 from app.infra.images import clean_image
 from app.infra.media_links import is_private, media_key, media_links
 from app.settings import Settings
-from app.urls import is_site_path, is_web_url
+from app.values import is_site_path, is_web_url
 
 if TYPE_CHECKING:
     from app.services import Services

@@ -23,7 +23,7 @@ from app.domain.payments.results import PaymentView, WebhookResult
 from app.domain.payments.signature import verify_signature
 from app.domain.uow import UnitOfWork
 from app.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
-from app.urls import is_web_url
+from app.values import is_web_url
 from db.models import Payment
 from db.repositories import payments as repo
 from db.repositories.payments import UNPAYABLE_LINE_STATUSES, GroupLine
