@@ -20,7 +20,7 @@ from litestar.status_codes import (
 )
 
 from app.auth.tokens import AccessClaims
-from app.domain.account import profile
+from app.domain.account import inputs, profile
 from app.domain.account.results import ImageUpload
 from app.domain.uow import UnitOfWork
 from app.errors import ValidationFailed
@@ -126,7 +126,7 @@ class ProfileController(Controller):
         self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
     ) -> CarOwnerUserResponse:
         values, upload = await read_payload(request, ("file", "profile_image"))
-        owner = await profile.update_profile(uow, claims.owner_id, values, upload)
+        owner = await profile.update_profile(uow, claims.owner_id, inputs.profile_update(values, upload))
         return user_response(owner, uow.settings.public_base_url)
 
     @delete(

@@ -14,9 +14,11 @@ import msgspec
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 
+from app.domain.account.commands import SetPrimaryVehicle
 from app.domain.account.results import UsernameAvailability as UsernameResult
 from app.domain.account.results import VehicleView
 from app.request_context import current_request_id
+from app.values import parse_plate
 from rest.envelope import iso, now_iso
 
 
@@ -69,7 +71,11 @@ class VehicleUpdate(msgspec.Struct):
 
 class SetPrimary(msgspec.Struct):
     registration_number: str | None = None
-    reg: str | None = None
+    reg: str | None = None  # the legacy name
+
+    def to_command(self) -> SetPrimaryVehicle:
+        plate = self.registration_number if self.registration_number is not None else self.reg
+        return SetPrimaryVehicle(registration_number=parse_plate(plate))
 
 
 class Vehicle(msgspec.Struct):
