@@ -3,8 +3,9 @@ profile, picture, garage and notification-settings mutations (union payloads for
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -23,14 +24,16 @@ from app.domain.account.commands import (
     UpdateProfile,
 )
 from app.domain.account.results import ImageUpload, VehicleView
+from app.domain.uow import UnitOfWork
 from app.values import parse_plate
 from db.repositories import account as account_repo
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import payload_union
+from graphql_api.errors import AnyUserError, payload_union
 from graphql_api.mutations import as_owner
 from graphql_api.types import Owner
 
 Ctx = Info[GraphQLContext, None]
+C = TypeVar("C")
 
 
 class AccountLoaders:
@@ -239,6 +242,17 @@ def _given(value: object) -> bool:
     return value is not strawberry.UNSET
 
 
+async def _vehicle_updated(
+    info: Ctx, use_case: Callable[[UnitOfWork, int, C], Awaitable[VehicleView]], command: Callable[[], C]
+) -> VehicleUpdated | AnyUserError:
+    """A change to one vehicle; the command is read inside, so a bad argument is the payload's error."""
+    return await as_owner(
+        info,
+        lambda uow, owner_id: use_case(uow, owner_id, command()),
+        lambda view: VehicleUpdated(vehicle=Vehicle.from_view(view, info)),
+    )
+
+
 @strawberry.type
 class AccountQuery:
     @strawberry.field(description="Is this username free for the signed-in owner? (Own current name counts as free.)")
@@ -296,12 +310,8 @@ class AccountMutation:
     ) -> VehiclePayload:
         upload = await _upload(image, "image") if image is not None else None
         values = {"nickname": nickname} if _given(nickname) else {}
-        return await as_owner(
-            info,
-            lambda uow, owner_id: garage.update_vehicle(
-                uow, owner_id, inputs.vehicle_update(registration_number, values, upload)
-            ),
-            lambda view: VehicleUpdated(vehicle=Vehicle.from_view(view, info)),
+        return await _vehicle_updated(
+            info, garage.update_vehicle, lambda: inputs.vehicle_update(registration_number, values, upload)
         )
 
     @strawberry.mutation(
@@ -321,22 +331,14 @@ class AccountMutation:
 
     @strawberry.mutation
     async def set_primary_vehicle(self, info: Ctx, registration_number: str) -> VehiclePayload:
-        return await as_owner(
-            info,
-            lambda uow, owner_id: garage.set_primary(
-                uow, owner_id, SetPrimaryVehicle(registration_number=parse_plate(registration_number))
-            ),
-            lambda view: VehicleUpdated(vehicle=Vehicle.from_view(view, info)),
+        return await _vehicle_updated(
+            info, garage.set_primary, lambda: SetPrimaryVehicle(registration_number=parse_plate(registration_number))
         )
 
     @strawberry.mutation(description="Fetch the registry data of one of the owner's vehicles again.")
     async def refresh_vehicle(self, info: Ctx, registration_number: str) -> VehiclePayload:
-        return await as_owner(
-            info,
-            lambda uow, owner_id: garage.refresh_vehicle(
-                uow, owner_id, RefreshVehicle(registration_number=parse_plate(registration_number))
-            ),
-            lambda view: VehicleUpdated(vehicle=Vehicle.from_view(view, info)),
+        return await _vehicle_updated(
+            info, garage.refresh_vehicle, lambda: RefreshVehicle(registration_number=parse_plate(registration_number))
         )
 
     @strawberry.mutation(description="Partial update: only the events and channels given change.")

@@ -21,9 +21,7 @@ def test_registry_plate_is_read_by_the_shared_rule() -> None:
     assert found.registration_number == parse_plate(WRITTEN) == PLATE
 
 
-async def test_a_dashed_plate_names_the_same_vehicle_on_every_route(
-    client: httpx.AsyncClient, owner: SignedIn
-) -> None:
+async def test_a_dashed_plate_names_the_same_vehicle_on_every_route(client: httpx.AsyncClient, owner: SignedIn) -> None:
     h = owner.headers
     added = await client.post("/api/co/vehicles", headers=h, json={"registration_number": WRITTEN})
     assert added.status_code == 201, added.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from msgspec import UNSET
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -51,23 +52,10 @@ def vehicle_view(link: OwnerVehicle, vehicle: Vehicle, *, details: bool = False)
 
 
 def _registry_values(found: RegistryVehicle) -> dict[str, object]:
-    return {
-        "vin": found.vin,
-        "brand": found.brand,
-        "model": found.model,
-        "color": found.color,
-        "fuel_type": found.fuel_type,
-        "vehicle_class": found.vehicle_class,
-        "first_registration": found.first_registration,
-        "model_year": found.model_year,
-        "registration_status": found.registration_status,
-        "next_eu_control": found.next_eu_control,
-        "last_eu_control": found.last_eu_control,
-        "weights": found.weights,
-        "source": found.source,
-        "raw": found.raw,
-        "fetched_at": found.fetched_at,
-    }
+    """The stored columns of a registry answer; the key stays the plate we asked for."""
+    values = msgspec.structs.asdict(found)
+    del values["registration_number"]
+    return values
 
 
 async def _rate_limit(uow: UnitOfWork, owner_id: int) -> None:
