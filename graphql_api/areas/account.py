@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeAlias, TypeVar
 
+import msgspec
 import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.file_uploads import Upload
@@ -28,7 +29,7 @@ from app.domain.uow import UnitOfWork
 from app.values import parse_plate
 from db.repositories import account as account_repo
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import AnyUserError, payload_union
+from graphql_api.errors import AnyUserError
 from graphql_api.mutations import as_owner
 from graphql_api.types import Owner
 
@@ -93,30 +94,11 @@ class Vehicle:
 
     @classmethod
     def from_view(cls, view: VehicleView, info: Ctx) -> Vehicle:
-        return cls(
-            id=strawberry.ID(str(view.id)),
-            registration_number=view.registration_number,
-            nickname=view.nickname,
-            image=_absolute(info, view.image),
-            is_primary=view.is_primary,
-            brand=view.brand,
-            model=view.model,
-            color=view.color,
-            fuel_type=view.fuel_type,
-            vehicle_class=view.vehicle_class,
-            vin=view.vin,
-            first_registration=view.first_registration,
-            model_year=view.model_year,
-            registration_status=view.registration_status,
-            next_eu_control=view.next_eu_control,
-            last_eu_control=view.last_eu_control,
-            weights=view.weights,
-            source=view.source,
-            fetched_at=view.fetched_at,
-            linked_at=view.linked_at,
-            updated_at=view.updated_at,
-            registry_data=view.raw,
+        values = msgspec.structs.asdict(view)
+        values.update(
+            id=strawberry.ID(str(view.id)), image=_absolute(info, view.image), registry_data=values.pop("raw")
         )
+        return cls(**values)
 
 
 @strawberry.type(description="Whether the owner wants one event by e-mail and by push.")
@@ -198,12 +180,16 @@ class NotificationSettingsUpdated:
     notification_settings: list[NotificationSetting]
 
 
-ProfilePayload = payload_union("ProfilePayload", ProfileUpdated)
-RemoveProfileImagePayload = payload_union("RemoveProfileImagePayload", ProfileImageRemoval)
-AddVehiclePayload = payload_union("AddVehiclePayload", VehicleAdded)
-VehiclePayload = payload_union("VehiclePayload", VehicleUpdated)
-RemoveVehiclePayload = payload_union("RemoveVehiclePayload", VehicleRemoval)
-NotificationSettingsPayload = payload_union("NotificationSettingsPayload", NotificationSettingsUpdated)
+ProfilePayload: TypeAlias = Annotated[ProfileUpdated | AnyUserError, strawberry.union("ProfilePayload")]
+RemoveProfileImagePayload: TypeAlias = Annotated[
+    ProfileImageRemoval | AnyUserError, strawberry.union("RemoveProfileImagePayload")
+]
+AddVehiclePayload: TypeAlias = Annotated[VehicleAdded | AnyUserError, strawberry.union("AddVehiclePayload")]
+VehiclePayload: TypeAlias = Annotated[VehicleUpdated | AnyUserError, strawberry.union("VehiclePayload")]
+RemoveVehiclePayload: TypeAlias = Annotated[VehicleRemoval | AnyUserError, strawberry.union("RemoveVehiclePayload")]
+NotificationSettingsPayload: TypeAlias = Annotated[
+    NotificationSettingsUpdated | AnyUserError, strawberry.union("NotificationSettingsPayload")
+]
 
 
 def settings_list(merged: dict[str, dict[str, bool]]) -> list[NotificationSetting]:

@@ -1,6 +1,7 @@
 """Auth over GraphQL: `me`, sign-up/in, refresh, sign-out, password reset."""
 
 from datetime import datetime
+from typing import Annotated, TypeAlias
 
 import strawberry
 from strawberry.types import Info
@@ -10,7 +11,7 @@ from app.domain.auth.commands import ForgotPassword, Refresh, ResetPassword, Sig
 from app.domain.auth.results import Session
 from app.domain.uow import UnitOfWork
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import payload_union
+from graphql_api.errors import AnyUserError
 from graphql_api.mutations import attempt
 from graphql_api.types import Owner
 
@@ -48,9 +49,9 @@ class Done:
     message: str
 
 
-SignUpPayload = payload_union("SignUpPayload", SignUpSuccess)
-AuthPayload = payload_union("AuthPayload", AuthSession)
-DonePayload = payload_union("DonePayload", Done)
+SignUpPayload: TypeAlias = Annotated[SignUpSuccess | AnyUserError, strawberry.union("SignUpPayload")]
+AuthPayload: TypeAlias = Annotated[AuthSession | AnyUserError, strawberry.union("AuthPayload")]
+DonePayload: TypeAlias = Annotated[Done | AnyUserError, strawberry.union("DonePayload")]
 
 
 @strawberry.type
