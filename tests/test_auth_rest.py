@@ -9,6 +9,9 @@ from sqlalchemy import text
 
 from tests.conftest import sign_up_and_in
 
+# the fields of a sign-in and of a refresh answer (sign-in adds `user`)
+TOKEN_KEYS = {"message", "access_token", "refresh_token", "expires_in", "expires_at", "expires_at_unix", "token_type"}
+
 
 async def test_sign_up_replays_reference_example(client: httpx.AsyncClient) -> None:
     response = await client.post(
@@ -54,16 +57,7 @@ async def test_sign_in_returns_documented_fields(client: httpx.AsyncClient) -> N
         "/api/co/auth/sign-in", json={"email": "owner@minbil.io", "password": "StrongPass123!"}
     )
     body = response.json()
-    assert set(body) == {
-        "message",
-        "access_token",
-        "refresh_token",
-        "expires_in",
-        "expires_at",
-        "expires_at_unix",
-        "token_type",
-        "user",
-    }
+    assert set(body) == TOKEN_KEYS | {"user"}
     assert body["message"] == "Login successful."
     assert body["expires_in"] == 3600 and body["token_type"] == "bearer"
     assert body["expires_at"].endswith("Z")
@@ -87,15 +81,7 @@ async def test_refresh_with_bearer_rotates_and_reuse_revokes_family(client: http
     assert first.status_code == 200
     body = first.json()
     assert body["message"] == "Token refreshed."
-    assert set(body) == {
-        "message",
-        "access_token",
-        "refresh_token",
-        "expires_in",
-        "expires_at",
-        "expires_at_unix",
-        "token_type",
-    }
+    assert set(body) == TOKEN_KEYS
     rotated = body["refresh_token"]
     retry = await client.post("/api/co/auth/refresh", headers={"Authorization": f"Bearer {signed.refresh_token}"})
     assert retry.status_code == 200 and retry.json()["refresh_token"] == rotated  # within the grace window

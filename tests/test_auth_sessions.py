@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from app.settings import Settings
 from tests.conftest import AppFactory, SignedIn, sign_up_and_in
+from tests.test_auth_rest import TOKEN_KEYS
 
 PROFILE = "/api/co/profile"
 REALTIME_CONFIG = "/api/co/realtime/config"
@@ -287,15 +288,7 @@ async def test_a_retry_within_the_grace_window_gets_the_same_refresh_token(clien
     retry = await client.post(REFRESH, headers=bearer(signed.refresh_token))
     assert first.status_code == retry.status_code == 200
     assert retry.json()["refresh_token"] == first.json()["refresh_token"]
-    assert set(retry.json()) == {
-        "message",
-        "access_token",
-        "refresh_token",
-        "expires_in",
-        "expires_at",
-        "expires_at_unix",
-        "token_type",
-    }
+    assert set(retry.json()) == TOKEN_KEYS
 
 
 async def test_a_retry_after_sign_out_is_refused(client: httpx.AsyncClient) -> None:

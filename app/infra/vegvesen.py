@@ -23,6 +23,7 @@ import msgspec
 from app.domain.account.ports import RegistryVehicle
 from app.errors import NotFound, RateLimited, ServiceUnavailable, ValidationFailed
 from app.infra.kv import KeyValue, KVUnavailable
+from app.values import plate_text
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +90,6 @@ def _text(value: Any, limit: int) -> str | None:
     return value.strip()[:limit]
 
 
-def normalise_plate_text(value: str) -> str:
-    return "".join(value.split()).replace("-", "").upper()
-
-
 def map_document(document: Any, plate: str, *, source: str, fetched_at: datetime) -> RegistryVehicle:
     """The first vehicle of a `kjoretoydataListe` document; raises `NotFound` for an empty list."""
     if not isinstance(document, dict) or not isinstance(document.get("kjoretoydataListe", []), list):
@@ -123,7 +120,7 @@ def map_document(document: Any, plate: str, *, source: str, fetched_at: datetime
     first_norway = _date(_get(item, "forstegangsregistrering", "registrertForstegangNorgeDato"))
     status = _get(item, "registrering", "registreringsstatus")
     return RegistryVehicle(
-        registration_number=normalise_plate_text(registered_plate) if isinstance(registered_plate, str) else plate,
+        registration_number=plate_text(registered_plate) if isinstance(registered_plate, str) else plate,
         source=source,
         fetched_at=fetched_at,
         vin=_text(_get(item, "kjoretoyId", "understellsnummer"), 32),

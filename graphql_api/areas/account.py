@@ -3,26 +3,38 @@ profile, picture, garage and notification-settings mutations (union payloads for
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, TypeAlias, TypeVar
 
+import msgspec
 import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from app.domain.account import inputs, profile
 from app.domain.account import notification_settings as prefs
-from app.domain.account import profile
 from app.domain.account import vehicles as garage
+from app.domain.account.commands import (
+    RefreshVehicle,
+    RemoveVehicle,
+    SetPrimaryVehicle,
+    UpdateNotificationSettings,
+    UpdateProfile,
+)
 from app.domain.account.results import ImageUpload, VehicleView
-from app.errors import DomainError
+from app.domain.uow import UnitOfWork
+from app.values import parse_plate
 from db.repositories import account as account_repo
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import payload_union, user_error
+from graphql_api.errors import AnyUserError
+from graphql_api.mutations import as_owner
 from graphql_api.types import Owner
 
 Ctx = Info[GraphQLContext, None]
+C = TypeVar("C")
 
 
 class AccountLoaders:
@@ -82,30 +94,11 @@ class Vehicle:
 
     @classmethod
     def from_view(cls, view: VehicleView, info: Ctx) -> Vehicle:
-        return cls(
-            id=strawberry.ID(str(view.id)),
-            registration_number=view.registration_number,
-            nickname=view.nickname,
-            image=_absolute(info, view.image),
-            is_primary=view.is_primary,
-            brand=view.brand,
-            model=view.model,
-            color=view.color,
-            fuel_type=view.fuel_type,
-            vehicle_class=view.vehicle_class,
-            vin=view.vin,
-            first_registration=view.first_registration,
-            model_year=view.model_year,
-            registration_status=view.registration_status,
-            next_eu_control=view.next_eu_control,
-            last_eu_control=view.last_eu_control,
-            weights=view.weights,
-            source=view.source,
-            fetched_at=view.fetched_at,
-            linked_at=view.linked_at,
-            updated_at=view.updated_at,
-            registry_data=view.raw,
+        values = msgspec.structs.asdict(view)
+        values.update(
+            id=strawberry.ID(str(view.id)), image=_absolute(info, view.image), registry_data=values.pop("raw")
         )
+        return cls(**values)
 
 
 @strawberry.type(description="Whether the owner wants one event by e-mail and by push.")
@@ -120,6 +113,18 @@ class NotificationSettingInput:
     event: str
     email: bool | None = strawberry.UNSET
     push: bool | None = strawberry.UNSET
+
+    @staticmethod
+    def to_command(changes: list[NotificationSettingInput]) -> UpdateNotificationSettings:
+        """The REST body these changes amount to, read by the same rules (a null channel is `must_be_boolean`)."""
+        body: dict[str, dict[str, object]] = {}
+        for change in changes:
+            channels = body.setdefault(change.event, {})
+            for channel in ("email", "push"):
+                value = getattr(change, channel)
+                if _given(value):
+                    channels[channel] = value
+        return inputs.notification_changes(body)
 
 
 @strawberry.type
@@ -136,6 +141,10 @@ class UpdateProfileInput:
     last_name: str | None = strawberry.UNSET
     phone_number: str | None = strawberry.UNSET
     address: str | None = strawberry.UNSET
+
+    def to_command(self) -> UpdateProfile:
+        names = ("username", "first_name", "last_name", "phone_number", "address")
+        return inputs.profile_update({name: getattr(self, name) for name in names if _given(getattr(self, name))})
 
 
 @strawberry.type
@@ -171,12 +180,16 @@ class NotificationSettingsUpdated:
     notification_settings: list[NotificationSetting]
 
 
-ProfilePayload = payload_union("ProfilePayload", ProfileUpdated)
-RemoveProfileImagePayload = payload_union("RemoveProfileImagePayload", ProfileImageRemoval)
-AddVehiclePayload = payload_union("AddVehiclePayload", VehicleAdded)
-VehiclePayload = payload_union("VehiclePayload", VehicleUpdated)
-RemoveVehiclePayload = payload_union("RemoveVehiclePayload", VehicleRemoval)
-NotificationSettingsPayload = payload_union("NotificationSettingsPayload", NotificationSettingsUpdated)
+ProfilePayload: TypeAlias = Annotated[ProfileUpdated | AnyUserError, strawberry.union("ProfilePayload")]
+RemoveProfileImagePayload: TypeAlias = Annotated[
+    ProfileImageRemoval | AnyUserError, strawberry.union("RemoveProfileImagePayload")
+]
+AddVehiclePayload: TypeAlias = Annotated[VehicleAdded | AnyUserError, strawberry.union("AddVehiclePayload")]
+VehiclePayload: TypeAlias = Annotated[VehicleUpdated | AnyUserError, strawberry.union("VehiclePayload")]
+RemoveVehiclePayload: TypeAlias = Annotated[VehicleRemoval | AnyUserError, strawberry.union("RemoveVehiclePayload")]
+NotificationSettingsPayload: TypeAlias = Annotated[
+    NotificationSettingsUpdated | AnyUserError, strawberry.union("NotificationSettingsPayload")
+]
 
 
 def settings_list(merged: dict[str, dict[str, bool]]) -> list[NotificationSetting]:
@@ -215,6 +228,17 @@ def _given(value: object) -> bool:
     return value is not strawberry.UNSET
 
 
+async def _vehicle_updated(
+    info: Ctx, use_case: Callable[[UnitOfWork, int, C], Awaitable[VehicleView]], command: Callable[[], C]
+) -> VehicleUpdated | AnyUserError:
+    """A change to one vehicle; the command is read inside, so a bad argument is the payload's error."""
+    return await as_owner(
+        info,
+        lambda uow, owner_id: use_case(uow, owner_id, command()),
+        lambda view: VehicleUpdated(vehicle=Vehicle.from_view(view, info)),
+    )
+
+
 @strawberry.type
 class AccountQuery:
     @strawberry.field(description="Is this username free for the signed-in owner? (Own current name counts as free.)")
@@ -229,39 +253,28 @@ class AccountQuery:
 class AccountMutation:
     @strawberry.mutation(description="Change profile fields; only the fields given change.")
     async def update_profile(self, info: Ctx, input: UpdateProfileInput) -> ProfilePayload:
-        changes = {
-            name: getattr(input, name)
-            for name in ("username", "first_name", "last_name", "phone_number", "address")
-            if _given(getattr(input, name))
-        }
-        try:
-            owner_id = await info.context.owner_id()
-            async with info.context.transaction() as uow:
-                owner = await profile.update_profile(uow, owner_id, changes)
-        except DomainError as exc:
-            return user_error(exc)
-        return ProfileUpdated(owner=Owner.from_summary(owner))
+        return await as_owner(
+            info,
+            lambda uow, owner_id: profile.update_profile(uow, owner_id, input.to_command()),
+            lambda owner: ProfileUpdated(owner=Owner.from_summary(owner)),
+        )
 
     @strawberry.mutation(description="Upload a profile picture (JPEG, PNG or WebP; multipart request).")
     async def upload_profile_image(self, info: Ctx, file: Upload) -> ProfilePayload:
-        try:
-            owner_id = await info.context.owner_id()
-            upload = await _upload(file, "file")
-            async with info.context.transaction() as uow:
-                owner = await profile.update_profile(uow, owner_id, {}, upload)
-        except DomainError as exc:
-            return user_error(exc)
-        return ProfileUpdated(owner=Owner.from_summary(owner))
+        command = UpdateProfile(image=await _upload(file, "file"))
+        return await as_owner(
+            info,
+            lambda uow, owner_id: profile.update_profile(uow, owner_id, command),
+            lambda owner: ProfileUpdated(owner=Owner.from_summary(owner)),
+        )
 
     @strawberry.mutation(description="Remove the profile picture; the account stays.")
     async def remove_profile_image(self, info: Ctx) -> RemoveProfileImagePayload:
-        try:
-            owner_id = await info.context.owner_id()
-            async with info.context.transaction() as uow:
-                result = await profile.remove_profile_image(uow, owner_id)
-        except DomainError as exc:
-            return user_error(exc)
-        return ProfileImageRemoval(removed=result.removed, owner=Owner.from_summary(result.owner))
+        return await as_owner(
+            info,
+            profile.remove_profile_image,
+            lambda result: ProfileImageRemoval(removed=result.removed, owner=Owner.from_summary(result.owner)),
+        )
 
     @strawberry.mutation(
         description="Look the vehicle up in the registry if new and link it; the first becomes primary."
@@ -269,82 +282,62 @@ class AccountMutation:
     async def add_vehicle(
         self, info: Ctx, registration_number: str, nickname: str | None = None, image: Upload | None = None
     ) -> AddVehiclePayload:
-        try:
-            owner_id = await info.context.owner_id()
-            upload = await _upload(image, "image") if image is not None else None
-            async with info.context.transaction() as uow:
-                result = await garage.add_vehicle(uow, owner_id, registration_number, nickname=nickname, image=upload)
-        except DomainError as exc:
-            return user_error(exc)
-        return VehicleAdded(vehicle=Vehicle.from_view(result.vehicle, info), created=result.created)
+        upload = await _upload(image, "image") if image is not None else None
+        values = {"registration_number": registration_number, "nickname": nickname}
+        return await as_owner(
+            info,
+            lambda uow, owner_id: garage.add_vehicle(uow, owner_id, inputs.vehicle_addition(values, upload)),
+            lambda result: VehicleAdded(vehicle=Vehicle.from_view(result.vehicle, info), created=result.created),
+        )
 
     @strawberry.mutation(description="Change the nickname and/or picture of one of the owner's vehicles.")
     async def update_vehicle(
         self, info: Ctx, registration_number: str, nickname: str | None = strawberry.UNSET, image: Upload | None = None
     ) -> VehiclePayload:
-        changes: dict[str, object] = {"nickname": nickname} if _given(nickname) else {}
-        try:
-            owner_id = await info.context.owner_id()
-            upload = await _upload(image, "image") if image is not None else None
-            async with info.context.transaction() as uow:
-                view = await garage.update_vehicle(uow, owner_id, registration_number, changes=changes, image=upload)
-        except DomainError as exc:
-            return user_error(exc)
-        return VehicleUpdated(vehicle=Vehicle.from_view(view, info))
+        upload = await _upload(image, "image") if image is not None else None
+        values = {"nickname": nickname} if _given(nickname) else {}
+        return await _vehicle_updated(
+            info, garage.update_vehicle, lambda: inputs.vehicle_update(registration_number, values, upload)
+        )
 
     @strawberry.mutation(
         description="Unlink a vehicle (the record stays); a removed primary passes to the latest updated."
     )
     async def remove_vehicle(self, info: Ctx, registration_number: str) -> RemoveVehiclePayload:
-        try:
-            owner_id = await info.context.owner_id()
-            async with info.context.transaction() as uow:
-                result = await garage.remove_vehicle(uow, owner_id, registration_number)
-        except DomainError as exc:
-            return user_error(exc)
-        return VehicleRemoval(
-            registration_number=result.registration_number,
-            primary_vehicle=Vehicle.from_view(result.primary, info) if result.primary else None,
+        return await as_owner(
+            info,
+            lambda uow, owner_id: garage.remove_vehicle(
+                uow, owner_id, RemoveVehicle(registration_number=parse_plate(registration_number))
+            ),
+            lambda result: VehicleRemoval(
+                registration_number=result.registration_number,
+                primary_vehicle=Vehicle.from_view(result.primary, info) if result.primary else None,
+            ),
         )
 
     @strawberry.mutation
     async def set_primary_vehicle(self, info: Ctx, registration_number: str) -> VehiclePayload:
-        try:
-            owner_id = await info.context.owner_id()
-            async with info.context.transaction() as uow:
-                view = await garage.set_primary(uow, owner_id, registration_number)
-        except DomainError as exc:
-            return user_error(exc)
-        return VehicleUpdated(vehicle=Vehicle.from_view(view, info))
+        return await _vehicle_updated(
+            info, garage.set_primary, lambda: SetPrimaryVehicle(registration_number=parse_plate(registration_number))
+        )
 
     @strawberry.mutation(description="Fetch the registry data of one of the owner's vehicles again.")
     async def refresh_vehicle(self, info: Ctx, registration_number: str) -> VehiclePayload:
-        try:
-            owner_id = await info.context.owner_id()
-            async with info.context.transaction() as uow:
-                view = await garage.refresh_vehicle(uow, owner_id, registration_number)
-        except DomainError as exc:
-            return user_error(exc)
-        return VehicleUpdated(vehicle=Vehicle.from_view(view, info))
+        return await _vehicle_updated(
+            info, garage.refresh_vehicle, lambda: RefreshVehicle(registration_number=parse_plate(registration_number))
+        )
 
     @strawberry.mutation(description="Partial update: only the events and channels given change.")
     async def update_notification_settings(
         self, info: Ctx, changes: list[NotificationSettingInput]
     ) -> NotificationSettingsPayload:
-        body: dict[str, dict[str, object]] = {}
-        for change in changes:
-            channels = body.setdefault(change.event, {})
-            for channel in ("email", "push"):
-                value = getattr(change, channel)
-                if _given(value):
-                    channels[channel] = value
-        try:
-            owner_id = await info.context.owner_id()
-            async with info.context.transaction() as uow:
-                merged = await prefs.update_notification_settings(uow, owner_id, body)
-        except DomainError as exc:
-            return user_error(exc)
-        return NotificationSettingsUpdated(notification_settings=settings_list(merged))
+        return await as_owner(
+            info,
+            lambda uow, owner_id: prefs.update_notification_settings(
+                uow, owner_id, NotificationSettingInput.to_command(changes)
+            ),
+            lambda merged: NotificationSettingsUpdated(notification_settings=settings_list(merged)),
+        )
 
 
 QUERIES = (AccountQuery,)

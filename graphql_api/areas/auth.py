@@ -1,16 +1,21 @@
 """Auth over GraphQL: `me`, sign-up/in, refresh, sign-out, password reset."""
 
 from datetime import datetime
+from typing import Annotated, TypeAlias
 
 import strawberry
 from strawberry.types import Info
 
 from app.domain.auth import service as auth
+from app.domain.auth.commands import ForgotPassword, Refresh, ResetPassword, SignIn, SignUp
 from app.domain.auth.results import Session
-from app.errors import DomainError
+from app.domain.uow import UnitOfWork
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import payload_union, user_error
+from graphql_api.errors import AnyUserError
+from graphql_api.mutations import attempt
 from graphql_api.types import Owner
+
+Ctx = Info[GraphQLContext, None]
 
 
 @strawberry.type
@@ -44,15 +49,15 @@ class Done:
     message: str
 
 
-SignUpPayload = payload_union("SignUpPayload", SignUpSuccess)
-AuthPayload = payload_union("AuthPayload", AuthSession)
-DonePayload = payload_union("DonePayload", Done)
+SignUpPayload: TypeAlias = Annotated[SignUpSuccess | AnyUserError, strawberry.union("SignUpPayload")]
+AuthPayload: TypeAlias = Annotated[AuthSession | AnyUserError, strawberry.union("AuthPayload")]
+DonePayload: TypeAlias = Annotated[Done | AnyUserError, strawberry.union("DonePayload")]
 
 
 @strawberry.type
 class AuthQuery:
     @strawberry.field(description="The signed-in owner, or null without a token.")
-    async def me(self, info: Info[GraphQLContext, None]) -> Owner | None:
+    async def me(self, info: Ctx) -> Owner | None:
         claims = await info.context.claims()
         if claims is None:
             return None
@@ -64,63 +69,50 @@ class AuthQuery:
 @strawberry.type
 class AuthMutation:
     @strawberry.mutation
-    async def sign_up(self, info: Info[GraphQLContext, None], email: str, password: str) -> SignUpPayload:
-        try:
-            async with info.context.transaction() as uow:
-                result = await auth.sign_up(uow, email=email, password=password, client_ip=info.context.client_ip())
-        except DomainError as exc:
-            return user_error(exc)
-        return SignUpSuccess(owner=Owner.from_summary(result.owner))
+    async def sign_up(self, info: Ctx, email: str, password: str) -> SignUpPayload:
+        command = SignUp(email=email, password=password)
+        return await attempt(
+            info,
+            lambda uow: auth.sign_up(uow, command, client_ip=info.context.client_ip()),
+            lambda result: SignUpSuccess(owner=Owner.from_summary(result.owner)),
+        )
 
     @strawberry.mutation
-    async def sign_in(self, info: Info[GraphQLContext, None], email: str, password: str) -> AuthPayload:
-        try:
-            async with info.context.transaction() as uow:
-                session = await auth.sign_in(uow, email=email, password=password, client_ip=info.context.client_ip())
-        except DomainError as exc:
-            return user_error(exc)
-        return AuthSession.from_session(session)
+    async def sign_in(self, info: Ctx, email: str, password: str) -> AuthPayload:
+        command = SignIn(email=email, password=password)
+        return await attempt(
+            info, lambda uow: auth.sign_in(uow, command, client_ip=info.context.client_ip()), AuthSession.from_session
+        )
 
     @strawberry.mutation
-    async def refresh_token(self, info: Info[GraphQLContext, None], refresh_token: str) -> AuthPayload:
-        try:
-            async with info.context.transaction() as uow:
-                session = await auth.refresh(uow, refresh_token=refresh_token, client_ip=info.context.client_ip())
-        except DomainError as exc:
-            return user_error(exc)
-        return AuthSession.from_session(session)
+    async def refresh_token(self, info: Ctx, refresh_token: str) -> AuthPayload:
+        command = Refresh(refresh_token=refresh_token)
+        return await attempt(
+            info, lambda uow: auth.refresh(uow, command, client_ip=info.context.client_ip()), AuthSession.from_session
+        )
 
     @strawberry.mutation
-    async def sign_out(self, info: Info[GraphQLContext, None]) -> DonePayload:
-        try:
-            claims = await info.context.require_claims()
-            async with info.context.transaction() as uow:
-                await auth.sign_out(uow, claims)
-        except DomainError as exc:
-            return user_error(exc)
-        return Done(message="Sign-out successful.")
+    async def sign_out(self, info: Ctx) -> DonePayload:
+        async def end_session(uow: UnitOfWork) -> None:
+            await auth.sign_out(uow, await info.context.require_claims())
+
+        return await attempt(info, end_session, lambda _: Done(message="Sign-out successful."))
 
     @strawberry.mutation
-    async def request_password_reset(
-        self, info: Info[GraphQLContext, None], email: str, redirect_to: str | None = None
-    ) -> DonePayload:
-        try:
-            async with info.context.transaction() as uow:
-                message = await auth.forgot_password(
-                    uow, email=email, redirect_to=redirect_to, client_ip=info.context.client_ip()
-                )
-        except DomainError as exc:
-            return user_error(exc)
-        return Done(message=message)
+    async def request_password_reset(self, info: Ctx, email: str, redirect_to: str | None = None) -> DonePayload:
+        command = ForgotPassword(email=email, redirect_to=redirect_to)
+        return await attempt(
+            info,
+            lambda uow: auth.forgot_password(uow, command, client_ip=info.context.client_ip()),
+            lambda message: Done(message=message),
+        )
 
     @strawberry.mutation
-    async def reset_password(self, info: Info[GraphQLContext, None], token: str, password: str) -> DonePayload:
-        try:
-            async with info.context.transaction() as uow:
-                await auth.reset_password(uow, token=token, password=password)
-        except DomainError as exc:
-            return user_error(exc)
-        return Done(message="Password has been reset.")
+    async def reset_password(self, info: Ctx, token: str, password: str) -> DonePayload:
+        command = ResetPassword(token=token, password=password)
+        return await attempt(
+            info, lambda uow: auth.reset_password(uow, command), lambda _: Done(message="Password has been reset.")
+        )
 
 
 QUERIES = (AuthQuery,)

@@ -42,7 +42,7 @@ class AuthController(Controller):
     async def sign_up(
         self, request: Request, uow: NamedDependency[UnitOfWork], data: JSONBody[CarOwnerSignUpRequest]
     ) -> CarOwnerSignUpResponse:
-        result = await auth.sign_up(uow, email=data.email, password=data.password, client_ip=client_ip(request))
+        result = await auth.sign_up(uow, data.to_command(), client_ip=client_ip(request))
         return CarOwnerSignUpResponse(message="Registration successful.", uid=result.uid)
 
     @post(
@@ -55,13 +55,8 @@ class AuthController(Controller):
     async def sign_in(
         self, request: Request, uow: NamedDependency[UnitOfWork], data: JSONBody[CarOwnerSignInRequest]
     ) -> CarOwnerSignInResponse:
-        session = await auth.sign_in(
-            uow,
-            email=data.email,
-            password=data.password,
-            client_ip=client_ip(request),
-            user_agent=request.headers.get("user-agent"),
-        )
+        command = data.to_command(user_agent=request.headers.get("user-agent"))
+        session = await auth.sign_in(uow, command, client_ip=client_ip(request))
         return sign_in_response(session, uow.settings.public_base_url)
 
     @post(
@@ -75,8 +70,8 @@ class AuthController(Controller):
     async def refresh(
         self, request: Request, uow: NamedDependency[UnitOfWork], data: JSONBody[CarOwnerRefreshRequest | None] = None
     ) -> CarOwnerRefreshResponse:
-        token = (data.refresh_token if data else None) or bearer_token(request)
-        session = await auth.refresh(uow, refresh_token=token, client_ip=client_ip(request))
+        command = (data or CarOwnerRefreshRequest()).to_command(bearer=bearer_token(request))
+        session = await auth.refresh(uow, command, client_ip=client_ip(request))
         return refresh_response(session)
 
     @post(
@@ -103,9 +98,7 @@ class AuthController(Controller):
     async def forgot_password(
         self, request: Request, uow: NamedDependency[UnitOfWork], data: JSONBody[CarOwnerForgotPasswordRequest]
     ) -> CarOwnerLogoutResponse:
-        message = await auth.forgot_password(
-            uow, email=data.email, redirect_to=data.redirect_to, client_ip=client_ip(request)
-        )
+        message = await auth.forgot_password(uow, data.to_command(), client_ip=client_ip(request))
         return CarOwnerLogoutResponse(message=message)
 
     @post(
@@ -118,7 +111,7 @@ class AuthController(Controller):
     async def reset_password(
         self, uow: NamedDependency[UnitOfWork], data: JSONBody[CarOwnerResetPasswordRequest]
     ) -> CarOwnerLogoutResponse:
-        await auth.reset_password(uow, token=data.token, password=data.password)
+        await auth.reset_password(uow, data.to_command())
         return CarOwnerLogoutResponse(message="Password has been reset.")
 
 

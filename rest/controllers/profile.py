@@ -20,7 +20,7 @@ from litestar.status_codes import (
 )
 
 from app.auth.tokens import AccessClaims
-from app.domain.account import profile
+from app.domain.account import inputs, profile
 from app.domain.account.results import ImageUpload
 from app.domain.uow import UnitOfWork
 from app.errors import ValidationFailed
@@ -72,6 +72,11 @@ async def read_payload(
     return decoded, None
 
 
+def encoded(content: bytes, status_code: int, **options: Any) -> Response[Any]:
+    """A body already encoded (or none), from a handler whose documented answer is the JSON shape."""
+    return Response(content=content, status_code=status_code, **options)
+
+
 def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
 
@@ -108,8 +113,8 @@ class ProfileController(Controller):
         etag = etag_of(body)
         headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
         if etag_matches(request.headers.get("if-none-match"), etag):
-            return Response(content=b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
-        return Response(content=body, status_code=HTTP_200_OK, media_type=MediaType.JSON, headers=headers)  # type: ignore[arg-type]
+            return encoded(b"", HTTP_304_NOT_MODIFIED, headers=headers)
+        return encoded(body, HTTP_200_OK, media_type=MediaType.JSON, headers=headers)
 
     @put(
         "/",
@@ -126,7 +131,7 @@ class ProfileController(Controller):
         self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
     ) -> CarOwnerUserResponse:
         values, upload = await read_payload(request, ("file", "profile_image"))
-        owner = await profile.update_profile(uow, claims.owner_id, values, upload)
+        owner = await profile.update_profile(uow, claims.owner_id, inputs.profile_update(values, upload))
         return user_response(owner, uow.settings.public_base_url)
 
     @delete(
@@ -144,7 +149,7 @@ class ProfileController(Controller):
     ) -> Response[MessageEnvelope]:
         result = await profile.remove_profile_image(uow, claims.owner_id)
         if not result.removed:
-            return Response(content=b"", status_code=HTTP_204_NO_CONTENT)  # type: ignore[arg-type]
+            return encoded(b"", HTTP_204_NO_CONTENT)
         return Response(MessageEnvelope(data=MessageData(message="Profile image deleted."), meta=envelope_meta()))
 
     @get("/check-username", operation_id="CheckUsername", summary="Is a username available?")

@@ -10,6 +10,7 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from app.auth.tokens import AccessClaims
+from app.domain.account import inputs
 from app.domain.account import notification_settings as prefs
 from app.domain.uow import UnitOfWork
 from rest.openapi import structured_responses
@@ -42,8 +43,9 @@ class SettingsController(Controller):
     async def update_notifications(
         self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims], data: JSONBody[dict[str, Any]]
     ) -> NotificationSettingsResponse:
+        command = inputs.notification_changes(data)
         return NotificationSettingsResponse(
-            preferences=await prefs.update_notification_settings(uow, claims.owner_id, data)
+            preferences=await prefs.update_notification_settings(uow, claims.owner_id, command)
         )
 
 

@@ -11,8 +11,10 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from app.auth.tokens import AccessClaims
-from app.domain.account import vehicles
+from app.domain.account import inputs, vehicles
+from app.domain.account.commands import RefreshVehicle, RemoveVehicle
 from app.domain.uow import UnitOfWork
+from app.values import parse_plate
 from rest.boundary import JSON_OR_FORM
 from rest.controllers.profile import read_payload
 from rest.openapi import problem_responses
@@ -51,7 +53,7 @@ class VehiclesController(Controller):
         plate = registration_number if registration_number is not None else reg
         if plate is None:
             return vehicle_list_response(await vehicles.list_vehicles(uow, claims.owner_id), base)
-        return vehicle_response(await vehicles.vehicle_details(uow, claims.owner_id, plate), base)
+        return vehicle_response(await vehicles.vehicle_details(uow, claims.owner_id, parse_plate(plate)), base)
 
     @post(
         "/",
@@ -71,10 +73,7 @@ class VehiclesController(Controller):
         self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
     ) -> Response[VehicleResponse]:
         values, upload = await read_payload(request, ("file", "image"))
-        plate = values.get("registration_number", values.get("reg"))
-        result = await vehicles.add_vehicle(
-            uow, claims.owner_id, plate, nickname=values.get("nickname"), image=upload, image_url=values.get("image")
-        )
+        result = await vehicles.add_vehicle(uow, claims.owner_id, inputs.vehicle_addition(values, upload))
         return Response(
             vehicle_response(result.vehicle, uow.settings.public_base_url),
             status_code=HTTP_201_CREATED if result.created else HTTP_200_OK,
@@ -94,9 +93,8 @@ class VehiclesController(Controller):
         registration_number: FromQuery[str | None] = None,
         reg: FromQuery[str | None] = None,
     ) -> VehicleRemovedResponse:
-        result = await vehicles.remove_vehicle(
-            uow, claims.owner_id, registration_number if registration_number is not None else reg
-        )
+        plate = parse_plate(registration_number if registration_number is not None else reg)
+        result = await vehicles.remove_vehicle(uow, claims.owner_id, RemoveVehicle(registration_number=plate))
         return VehicleRemovedResponse(
             data=VehicleRemovedData(
                 message="Vehicle unlinked.",
@@ -119,7 +117,8 @@ class VehiclesController(Controller):
         claims: NamedDependency[AccessClaims],
         registration_number: FromPath[str],
     ) -> VehicleResponse:
-        view = await vehicles.refresh_vehicle(uow, claims.owner_id, registration_number)
+        command = RefreshVehicle(registration_number=parse_plate(registration_number))
+        view = await vehicles.refresh_vehicle(uow, claims.owner_id, command)
         return vehicle_response(view, uow.settings.public_base_url)
 
     @post(
@@ -132,8 +131,7 @@ class VehiclesController(Controller):
     async def set_primary(
         self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims], data: JSONBody[SetPrimary]
     ) -> VehicleResponse:
-        plate = data.registration_number if data.registration_number is not None else data.reg
-        view = await vehicles.set_primary(uow, claims.owner_id, plate)
+        view = await vehicles.set_primary(uow, claims.owner_id, data.to_command())
         return vehicle_response(view, uow.settings.public_base_url)
 
     @put(
@@ -153,7 +151,8 @@ class VehiclesController(Controller):
         registration_number: FromPath[str],
     ) -> VehicleResponse:
         values, upload = await read_payload(request, ("file", "image"))
-        view = await vehicles.update_vehicle(uow, claims.owner_id, registration_number, changes=values, image=upload)
+        command = inputs.vehicle_update(registration_number, values, upload)
+        view = await vehicles.update_vehicle(uow, claims.owner_id, command)
         return vehicle_response(view, uow.settings.public_base_url)
 
 

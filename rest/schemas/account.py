@@ -14,9 +14,11 @@ import msgspec
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 
+from app.domain.account.commands import SetPrimaryVehicle
 from app.domain.account.results import UsernameAvailability as UsernameResult
 from app.domain.account.results import VehicleView
 from app.request_context import current_request_id
+from app.values import parse_plate
 from rest.envelope import iso, now_iso
 
 
@@ -69,7 +71,11 @@ class VehicleUpdate(msgspec.Struct):
 
 class SetPrimary(msgspec.Struct):
     registration_number: str | None = None
-    reg: str | None = None
+    reg: str | None = None  # the legacy name
+
+    def to_command(self) -> SetPrimaryVehicle:
+        plate = self.registration_number if self.registration_number is not None else self.reg
+        return SetPrimaryVehicle(registration_number=parse_plate(plate))
 
 
 class Vehicle(msgspec.Struct):
@@ -142,31 +148,20 @@ def _day(value: date | None) -> str | None:
 
 
 def vehicle_item(view: VehicleView, base_url: str, *, details: bool = False) -> Vehicle:
-    values: dict[str, Any] = dict(
-        id=view.id,
-        registration_number=view.registration_number,
-        nickname=view.nickname,
+    """The view under the same names; dates and times as ISO text, the picture as an absolute URL."""
+    values = msgspec.structs.asdict(view)
+    raw = values.pop("raw")
+    values.update(
         image=absolute_url(view.image, base_url),
-        is_primary=view.is_primary,
-        brand=view.brand,
-        model=view.model,
-        color=view.color,
-        fuel_type=view.fuel_type,
-        vehicle_class=view.vehicle_class,
-        vin=view.vin,
         first_registration=_day(view.first_registration),
-        model_year=view.model_year,
-        registration_status=view.registration_status,
         next_eu_control=_day(view.next_eu_control),
         last_eu_control=_day(view.last_eu_control),
-        weights=view.weights,
-        source=view.source,
         fetched_at=iso(view.fetched_at),
         linked_at=iso(view.linked_at),
         updated_at=iso(view.updated_at),
     )
     if details:
-        return VehicleDetails(**values, registry_data=view.raw or {})
+        return VehicleDetails(**values, registry_data=raw or {})
     return Vehicle(**values)
 
 

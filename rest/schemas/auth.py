@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from app.domain.auth.commands import ForgotPassword, Refresh, ResetPassword, SignIn, SignUp
 from app.domain.auth.results import OwnerSummary, Session
 from app.values import absolute_url
 from rest.envelope import iso
@@ -13,24 +14,40 @@ class CarOwnerSignInRequest(msgspec.Struct):
     email: str
     password: str
 
+    def to_command(self, user_agent: str | None) -> SignIn:
+        return SignIn(email=self.email, password=self.password, user_agent=user_agent)
+
 
 class CarOwnerSignUpRequest(msgspec.Struct):
     email: str
     password: str
+
+    def to_command(self) -> SignUp:
+        return SignUp(email=self.email, password=self.password)
 
 
 class CarOwnerForgotPasswordRequest(msgspec.Struct):
     email: str
     redirect_to: str | None = None
 
+    def to_command(self) -> ForgotPassword:
+        return ForgotPassword(email=self.email, redirect_to=self.redirect_to)
+
 
 class CarOwnerRefreshRequest(msgspec.Struct):
     refresh_token: str | None = None
+
+    def to_command(self, bearer: str | None) -> Refresh:
+        """The token of the body, else the one sent as Bearer (legacy clients send it that way)."""
+        return Refresh(refresh_token=self.refresh_token or bearer)
 
 
 class CarOwnerResetPasswordRequest(msgspec.Struct):
     token: str
     password: str
+
+    def to_command(self) -> ResetPassword:
+        return ResetPassword(token=self.token, password=self.password)
 
 
 class CarOwnerUserResponse(msgspec.Struct):

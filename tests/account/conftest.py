@@ -15,6 +15,18 @@ from app.domain.account.ports import REGISTRY_KEY
 from app.infra.vegvesen import VegvesenRegistry
 from app.services import Services
 
+# the seven events of the reference, in its order, and its request example of PUT /settings/notifications
+EVENTS = (
+    "booking.requested",
+    "booking.accepted",
+    "booking.declined",
+    "booking.updated",
+    "booking.completed",
+    "message.new",
+    "rating.reminder",
+)
+PREFERENCES_EXAMPLE = {event: {"email": True, "push": True} for event in EVENTS}
+
 
 def png_bytes(width: int = 4, height: int = 3) -> bytes:
     """A valid RGB PNG."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from tests.account.conftest import EVENTS, PREFERENCES_EXAMPLE
 from tests.conftest import SignedIn
 
 PROFILE_EXAMPLE = {
@@ -32,16 +33,6 @@ IMAGE_URL = "https://cdn.minbil.no/string_value.png"
 VEHICLE_CREATE_EXAMPLE = {"registration_number": "BT57225", "nickname": "string_value", "image": IMAGE_URL}
 VEHICLE_UPDATE_EXAMPLE = {"nickname": "string_value", "image": IMAGE_URL}
 SET_PRIMARY_EXAMPLE = {"registration_number": "BT57225"}
-EVENTS = (
-    "booking.requested",
-    "booking.accepted",
-    "booking.declined",
-    "booking.updated",
-    "booking.completed",
-    "message.new",
-    "rating.reminder",
-)
-PREFERENCES_EXAMPLE = {event: {"email": True, "push": True} for event in EVENTS}
 ENVELOPE_META = {"request_id", "generated_at"}
 PROBLEM = {"type", "title", "status", "detail", "instance", "code", "message", "where"}
 

@@ -6,19 +6,8 @@ import httpx
 
 from app.domain.notifications.preferences import DEFAULTS, channel_enabled
 from app.services import Services
+from tests.account.conftest import EVENTS, PREFERENCES_EXAMPLE
 from tests.conftest import SignedIn
-
-EVENTS = [
-    "booking.requested",
-    "booking.accepted",
-    "booking.declined",
-    "booking.updated",
-    "booking.completed",
-    "message.new",
-    "rating.reminder",
-]
-# the request example of PUT /settings/notifications in the reference
-REFERENCE_EXAMPLE = {event: {"email": True, "push": True} for event in EVENTS}
 
 
 async def test_get_returns_defaults_for_the_seven_events(client: httpx.AsyncClient, owner: SignedIn) -> None:
@@ -26,13 +15,13 @@ async def test_get_returns_defaults_for_the_seven_events(client: httpx.AsyncClie
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"preferences"}
-    assert list(body["preferences"]) == EVENTS
+    assert list(body["preferences"]) == list(EVENTS)
     assert body["preferences"] == DEFAULTS
     assert all(set(channels) == {"email", "push"} for channels in body["preferences"].values())
 
 
 async def test_put_replays_reference_example(client: httpx.AsyncClient, owner: SignedIn) -> None:
-    example = REFERENCE_EXAMPLE
+    example = PREFERENCES_EXAMPLE
     response = await client.put("/api/co/settings/notifications", headers=owner.headers, json=example)
     assert response.status_code == 200
     assert response.json()["preferences"] == example

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, datetime
-
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.account import validation
+from app.domain.account.commands import UpdateProfile
 from app.domain.account.images import delete_after_commit, store_image
-from app.domain.account.results import ImageUpload, ProfileImageRemoved, UsernameAvailability
+from app.domain.account.results import ProfileImageRemoved, UsernameAvailability
 from app.domain.auth.results import OwnerSummary
 from app.domain.auth.service import owner_summary
 from app.domain.uow import UnitOfWork
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.values import utc_now
 from db.models import CarOwner
 from db.repositories import account as repo
 from db.repositories import auth as auth_repo
 
-# accepted request keys -> column; the legacy clients send snake_case, some send the camelCase of the response
-PROFILE_FIELDS: dict[str, str] = {
-    "username": "username",
-    "first_name": "first_name",
-    "firstName": "first_name",
-    "last_name": "last_name",
-    "lastName": "last_name",
-    "phone_number": "phone_number",
-    "address": "address",
-}
 USERNAME_TAKEN = "Username is already taken."
 
 
@@ -42,30 +31,10 @@ async def get_profile(uow: UnitOfWork, owner_id: int) -> OwnerSummary:
     return owner_summary(await _owner(uow, owner_id))
 
 
-def _clean(changes: Mapping[str, object]) -> dict[str, object]:
-    """Validated column values for the recognised keys that were sent."""
-    values: dict[str, object] = {}
-    for key, column in PROFILE_FIELDS.items():
-        if key not in changes:
-            continue
-        raw = changes[key]
-        if column == "username":
-            values[column] = validation.check_username(raw)
-        elif column == "phone_number":
-            values[column] = validation.normalise_phone(raw)
-        elif column == "address":
-            values[column] = validation.optional_text(raw, key, 255)
-        else:
-            values[column] = validation.optional_text(raw, key, 100)
-    return values
-
-
-async def update_profile(
-    uow: UnitOfWork, owner_id: int, changes: Mapping[str, object], image: ImageUpload | None = None
-) -> OwnerSummary:
+async def update_profile(uow: UnitOfWork, owner_id: int, command: UpdateProfile) -> OwnerSummary:
     """Change only the fields sent; a request with nothing to change is a 400 "No changes"."""
-    values = _clean(changes)
-    if not values and image is None:
+    values = command.changes()
+    if not values and command.image is None:
         raise ValidationFailed("No changes.", code="NO_CHANGES")
     owner = await _owner(uow, owner_id, lock=True)
     username = values.get("username")
@@ -75,15 +44,14 @@ async def update_profile(
             raise Conflict(USERNAME_TAKEN, code="USERNAME_TAKEN", fields={"username": "taken"})
     for column, value in values.items():
         setattr(owner, column, value)
-    now = datetime.now(UTC)
-    owner.updated_at = now
+    owner.updated_at = utc_now()
     uow.session.add(owner)
     try:
         await uow.session.flush()
     except IntegrityError as exc:  # a concurrent update took the name first
         raise Conflict(USERNAME_TAKEN, code="USERNAME_TAKEN", fields={"username": "taken"}) from exc
-    if image is not None:
-        stored = await store_image(uow, image, "profile")
+    if command.image is not None:
+        stored = await store_image(uow, command.image, "profile")
         delete_after_commit(uow, owner.profile_image)
         owner.profile_image = stored.url
         uow.session.add(owner)
@@ -98,7 +66,7 @@ async def remove_profile_image(uow: UnitOfWork, owner_id: int) -> ProfileImageRe
         return ProfileImageRemoved(removed=False, owner=owner_summary(owner))
     delete_after_commit(uow, owner.profile_image)
     owner.profile_image = None
-    owner.updated_at = datetime.now(UTC)
+    owner.updated_at = utc_now()
     uow.session.add(owner)
     await uow.session.flush()
     return ProfileImageRemoved(removed=True, owner=owner_summary(owner))

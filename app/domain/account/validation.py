@@ -1,4 +1,4 @@
-"""Input rules of the account area: usernames, phone numbers, registration plates, nicknames."""
+"""Input rules of the account area: usernames, phone numbers, short texts (registration plates: `app.values`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import re
 from app.errors import ValidationFailed
 
 USERNAME_RE = re.compile(r"[\w.\-]{3,30}")
-# after normalisation: ordinary plates (2 letters + 4 or 5 digits) and personalised plates of 2-7 characters
-PLATE_RE = re.compile(r"[A-ZÆØÅ0-9]{2,7}")
 _PHONE_STRIP = re.compile(r"[\s\-().]")
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
 
@@ -70,17 +68,3 @@ def optional_text(value: object, field: str, max_length: int) -> str | None:
     if len(text) > max_length:
         raise ValidationFailed(f"{field} must be at most {max_length} characters.", fields={field: "too_long"})
     return text or None
-
-
-def normalise_plate(value: object, field: str = "registration_number") -> str:
-    """Upper case without spaces or dashes (`ek 39085` -> `EK39085`); malformed plates never reach the registry."""
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationFailed(
-            "Registration number is required.", code="INVALID_REGISTRATION_NUMBER", fields={field: "required"}
-        )
-    plate = re.sub(r"[\s\-]", "", value).upper()
-    if not PLATE_RE.fullmatch(plate):
-        raise ValidationFailed(
-            "Registration number is not valid.", code="INVALID_REGISTRATION_NUMBER", fields={field: "invalid"}
-        )
-    return plate

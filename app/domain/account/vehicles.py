@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+import msgspec
+from msgspec import UNSET
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.ratelimit import parse_rate
-from app.domain.account import validation
+from app.domain.account.commands import AddVehicle, RefreshVehicle, RemoveVehicle, SetPrimaryVehicle, UpdateVehicle
 from app.domain.account.images import delete_after_commit, prepare_image, store_image
 from app.domain.account.ports import RegistryVehicle, vehicle_registry
-from app.domain.account.results import ImageUpload, VehicleChange, VehicleRemoved, VehicleView
+from app.domain.account.results import VehicleChange, VehicleRemoved, VehicleView
 from app.domain.uow import UnitOfWork
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.infra.storage import MEDIA_URL_PREFIX
-from app.values import is_web_url
+from app.values import Plate, is_web_url, utc_now
 from db.models import OwnerVehicle, Vehicle
 from db.repositories import account as account_repo
 from db.repositories import vehicles as repo
@@ -52,23 +52,10 @@ def vehicle_view(link: OwnerVehicle, vehicle: Vehicle, *, details: bool = False)
 
 
 def _registry_values(found: RegistryVehicle) -> dict[str, object]:
-    return {
-        "vin": found.vin,
-        "brand": found.brand,
-        "model": found.model,
-        "color": found.color,
-        "fuel_type": found.fuel_type,
-        "vehicle_class": found.vehicle_class,
-        "first_registration": found.first_registration,
-        "model_year": found.model_year,
-        "registration_status": found.registration_status,
-        "next_eu_control": found.next_eu_control,
-        "last_eu_control": found.last_eu_control,
-        "weights": found.weights,
-        "source": found.source,
-        "raw": found.raw,
-        "fetched_at": found.fetched_at,
-    }
+    """The stored columns of a registry answer; the key stays the plate we asked for."""
+    values = msgspec.structs.asdict(found)
+    del values["registration_number"]
+    return values
 
 
 async def _rate_limit(uow: UnitOfWork, owner_id: int) -> None:
@@ -76,30 +63,37 @@ async def _rate_limit(uow: UnitOfWork, owner_id: int) -> None:
     await uow.services.rate_limiter.hit("vehicles", str(owner_id), limit=limit, window_s=window)
 
 
-def _image_url(value: object, current: str | None = None) -> str | None:
+def _image_url(value: str | None, current: str | None = None) -> str | None:
     """An image reference sent as text (legacy clients upload elsewhere and send the link).
 
     Files in our own storage can only be referenced by the link that already holds them, so nobody can
     point at (and later delete) another owner's upload.
     """
-    if value is None or value == "":
+    if value is None:
         return None
-    if isinstance(value, str) and current is not None and value.strip() == current:
+    link = value.strip()
+    if current is not None and link == current:
         return current
-    if isinstance(value, str) and value.strip().startswith(MEDIA_URL_PREFIX):
+    if link.startswith(MEDIA_URL_PREFIX):
         raise ValidationFailed("image refers to a file that is not yours.", fields={"image": "invalid"})
-    if not isinstance(value, str) or not is_web_url(value.strip(), max_length=500):
+    if not is_web_url(link, max_length=500):
         raise ValidationFailed("image must be an http(s) URL or an uploaded file.", fields={"image": "invalid"})
-    return value.strip()
+    return link
 
 
-def _nickname(value: object) -> str | None:
-    return validation.optional_text(value, "nickname", 60)
-
-
-async def _linked(uow: UnitOfWork, owner_id: int, plate: str) -> tuple[OwnerVehicle, Vehicle]:
+async def _linked(uow: UnitOfWork, owner_id: int, plate: Plate) -> tuple[OwnerVehicle, Vehicle]:
     found = await repo.get_link(uow.session, owner_id, plate)
     if found is None:
+        raise Forbidden(NOT_LINKED, code="VEHICLE_NOT_LINKED", fields={"registration_number": "not_linked"})
+    return found
+
+
+async def _owned(uow: UnitOfWork, owner_id: int, plate: Plate) -> tuple[OwnerVehicle, Vehicle]:
+    """The caller's link to the vehicle: 404 if no such vehicle is known, 403 if it is not theirs."""
+    found = await repo.get_link(uow.session, owner_id, plate)
+    if found is None:
+        if await repo.get_vehicle(uow.session, plate) is None:
+            raise NotFound("Vehicle not found.", code="VEHICLE_NOT_FOUND", fields={"registration_number": "unknown"})
         raise Forbidden(NOT_LINKED, code="VEHICLE_NOT_LINKED", fields={"registration_number": "not_linked"})
     return found
 
@@ -108,35 +102,20 @@ async def list_vehicles(uow: UnitOfWork, owner_id: int) -> list[VehicleView]:
     return [vehicle_view(link, vehicle) for link, vehicle in await repo.links_of_owners(uow.session, [owner_id])]
 
 
-async def vehicle_details(uow: UnitOfWork, owner_id: int, registration_number: object) -> VehicleView:
+async def vehicle_details(uow: UnitOfWork, owner_id: int, plate: Plate) -> VehicleView:
     """Full details of one of the caller's vehicles: 404 if no such vehicle is known, 403 if not theirs."""
-    plate = validation.normalise_plate(registration_number)
-    found = await repo.get_link(uow.session, owner_id, plate)
-    if found is None:
-        if await repo.get_vehicle(uow.session, plate) is None:
-            raise NotFound("Vehicle not found.", code="VEHICLE_NOT_FOUND", fields={"registration_number": "unknown"})
-        raise Forbidden(NOT_LINKED, code="VEHICLE_NOT_LINKED", fields={"registration_number": "not_linked"})
-    return vehicle_view(*found, details=True)
+    return vehicle_view(*await _owned(uow, owner_id, plate), details=True)
 
 
-async def add_vehicle(
-    uow: UnitOfWork,
-    owner_id: int,
-    registration_number: object,
-    *,
-    nickname: object = None,
-    image: ImageUpload | None = None,
-    image_url: object = None,
-) -> VehicleChange:
+async def add_vehicle(uow: UnitOfWork, owner_id: int, command: AddVehicle) -> VehicleChange:
     """Create the vehicle from the registry if it is new and link it; `created` is False when already linked.
 
     The first linked vehicle becomes the primary one. The plate is checked before any registry call.
     """
-    plate = validation.normalise_plate(registration_number)
-    name = _nickname(nickname)
-    picture_url = _image_url(image_url)
+    plate = command.registration_number
+    picture_url = _image_url(command.image_url)
     # a bad picture must not cost a registry lookup
-    prepared = await prepare_image(uow, image) if image is not None else None
+    prepared = await prepare_image(uow, command.image) if command.image is not None else None
     await _rate_limit(uow, owner_id)
     existing = await repo.get_link(uow.session, owner_id, plate)
     if existing is not None:
@@ -148,7 +127,7 @@ async def add_vehicle(
     existing = await repo.get_link(uow.session, owner_id, plate)  # a concurrent request may have linked it
     if existing is not None:
         return VehicleChange(vehicle=vehicle_view(*existing, details=True), created=False)
-    now = datetime.now(UTC)
+    now = utc_now()
     if found is not None:
         vehicle = await repo.upsert_vehicle(uow.session, plate, _registry_values(found), now)
     assert vehicle is not None and vehicle.id is not None
@@ -159,9 +138,9 @@ async def add_vehicle(
         OwnerVehicle(
             owner_id=owner_id,
             vehicle_id=vehicle.id,
-            nickname=name,
+            nickname=command.nickname,
             image=picture,
-            is_primary=first,  # type: ignore[arg-type]
+            is_primary=first,
             created_at=now,
             updated_at=now,
         ),
@@ -169,29 +148,23 @@ async def add_vehicle(
     return VehicleChange(vehicle=vehicle_view(link, vehicle, details=True), created=True)
 
 
-async def remove_vehicle(uow: UnitOfWork, owner_id: int, registration_number: object) -> VehicleRemoved:
+async def remove_vehicle(uow: UnitOfWork, owner_id: int, command: RemoveVehicle) -> VehicleRemoved:
     """Unlink (the vehicle record stays); a removed primary passes to the most recently updated remaining one."""
-    plate = validation.normalise_plate(registration_number)
+    plate = command.registration_number
     await account_repo.lock_owner(uow.session, owner_id)
-    found = await repo.get_link(uow.session, owner_id, plate)
-    if found is None:
-        if await repo.get_vehicle(uow.session, plate) is None:
-            raise NotFound("Vehicle not found.", code="VEHICLE_NOT_FOUND", fields={"registration_number": "unknown"})
-        raise Forbidden(NOT_LINKED, code="VEHICLE_NOT_LINKED", fields={"registration_number": "not_linked"})
-    link, _vehicle = found
+    link, _vehicle = await _owned(uow, owner_id, plate)
     was_primary = link.is_primary
     delete_after_commit(uow, link.image)
     await repo.delete_link(uow.session, link)
     if was_primary:
-        await repo.promote_latest(uow.session, owner_id, datetime.now(UTC))
+        await repo.promote_latest(uow.session, owner_id, utc_now())
     primary = next((v for v in await list_vehicles(uow, owner_id) if v.is_primary), None)
     return VehicleRemoved(registration_number=plate, primary=primary)
 
 
-async def set_primary(uow: UnitOfWork, owner_id: int, registration_number: object) -> VehicleView:
-    plate = validation.normalise_plate(registration_number)
+async def set_primary(uow: UnitOfWork, owner_id: int, command: SetPrimaryVehicle) -> VehicleView:
     await account_repo.lock_owner(uow.session, owner_id)
-    link, vehicle = await _linked(uow, owner_id, plate)
+    link, vehicle = await _linked(uow, owner_id, command.registration_number)
     if not link.is_primary:
         await repo.clear_primary(uow.session, owner_id)
         link.is_primary = True
@@ -200,43 +173,35 @@ async def set_primary(uow: UnitOfWork, owner_id: int, registration_number: objec
     return vehicle_view(link, vehicle, details=True)
 
 
-async def update_vehicle(
-    uow: UnitOfWork,
-    owner_id: int,
-    registration_number: object,
-    *,
-    changes: dict[str, object],
-    image: ImageUpload | None = None,
-) -> VehicleView:
+async def update_vehicle(uow: UnitOfWork, owner_id: int, command: UpdateVehicle) -> VehicleView:
     """Change the nickname and/or picture of a linked vehicle; only the fields sent change."""
-    plate = validation.normalise_plate(registration_number)
-    link, vehicle = await _linked(uow, owner_id, plate)
-    if "nickname" not in changes and "image" not in changes and image is None:
+    link, vehicle = await _linked(uow, owner_id, command.registration_number)
+    if command.nickname is UNSET and command.image_url is UNSET and command.image is None:
         raise ValidationFailed("No changes.", code="NO_CHANGES")
-    if "nickname" in changes:
-        link.nickname = _nickname(changes["nickname"])
-    if image is not None:
-        stored = await store_image(uow, image, "vehicles")
+    if command.nickname is not UNSET:
+        link.nickname = command.nickname
+    if command.image is not None:
+        stored = await store_image(uow, command.image, "vehicles")
         delete_after_commit(uow, link.image)
         link.image = stored.url
-    elif "image" in changes:
-        value = _image_url(changes["image"], link.image)
+    elif command.image_url is not UNSET:
+        value = _image_url(command.image_url, link.image)
         if value != link.image:
             delete_after_commit(uow, link.image)
         link.image = value
-    link.updated_at = datetime.now(UTC)
+    link.updated_at = utc_now()
     uow.session.add(link)
     await uow.session.flush()
     return vehicle_view(link, vehicle, details=True)
 
 
-async def refresh_vehicle(uow: UnitOfWork, owner_id: int, registration_number: object) -> VehicleView:
+async def refresh_vehicle(uow: UnitOfWork, owner_id: int, command: RefreshVehicle) -> VehicleView:
     """Fetch the registry data again for a linked vehicle (answers younger than 15 minutes are reused)."""
-    plate = validation.normalise_plate(registration_number)
+    plate = command.registration_number
     link, vehicle = await _linked(uow, owner_id, plate)
     await _rate_limit(uow, owner_id)
     found = await vehicle_registry(uow.services).lookup(plate, max_age_s=REFRESH_MAX_AGE_S, stored=vehicle.raw or None)
-    vehicle = await repo.upsert_vehicle(uow.session, plate, _registry_values(found), datetime.now(UTC))
+    vehicle = await repo.upsert_vehicle(uow.session, plate, _registry_values(found), utc_now())
     return vehicle_view(link, vehicle, details=True)
 
 

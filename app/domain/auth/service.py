@@ -6,7 +6,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Collection
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
@@ -15,11 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.auth.ratelimit import parse_rate
 from app.auth.tokens import ACCESS_SCOPE, AccessClaims, hash_token, new_refresh_token
+from app.domain.auth.commands import ForgotPassword, Refresh, ResetPassword, SignIn, SignUp
 from app.domain.auth.results import OwnerSummary, Session, SignUpResult
 from app.domain.auth.validation import check_new_password, normalise_email, require_password
 from app.domain.mail import deliver_pending_mail
 from app.domain.uow import UnitOfWork
 from app.errors import Conflict, Unauthenticated, ValidationFailed
+from app.values import utc_now
 from db.models import CarOwner, EmailOutbox, PasswordReset, RefreshToken
 from db.repositories import auth as repo
 
@@ -60,10 +62,10 @@ async def rate_limit(uow: UnitOfWork, bucket: str, identity: str) -> None:
     await uow.services.rate_limiter.hit(bucket, identity.lower(), limit=limit, window_s=window)
 
 
-async def sign_up(uow: UnitOfWork, *, email: object, password: object, client_ip: str) -> SignUpResult:
+async def sign_up(uow: UnitOfWork, command: SignUp, *, client_ip: str) -> SignUpResult:
     await rate_limit(uow, "sign-up", client_ip)
-    address = normalise_email(email)
-    secret = check_new_password(password)
+    address = normalise_email(command.email)
+    secret = check_new_password(command.password)
     password_hash = await hash_password(secret)
     if await repo.find_owner_by_email(uow.session, address) is not None:
         raise Conflict("An account with this email already exists.", code="EMAIL_TAKEN", fields={"email": "taken"})
@@ -78,11 +80,9 @@ async def sign_up(uow: UnitOfWork, *, email: object, password: object, client_ip
     return SignUpResult(uid=owner.uid, owner=owner_summary(owner))
 
 
-async def sign_in(
-    uow: UnitOfWork, *, email: object, password: object, client_ip: str, user_agent: str | None = None
-) -> Session:
-    address = normalise_email(email)
-    secret = require_password(password)
+async def sign_in(uow: UnitOfWork, command: SignIn, *, client_ip: str) -> Session:
+    address = normalise_email(command.email)
+    secret = require_password(command.password)
     await rate_limit(uow, "sign-in", client_ip)
     await rate_limit(uow, "sign-in-account", address)
     owner = await repo.find_owner_by_email(uow.session, address)
@@ -93,10 +93,10 @@ async def sign_in(
         raise Unauthenticated(SIGN_IN_FAILED, code="INVALID_CREDENTIALS")
     if needs_rehash(owner.password_hash):
         owner.password_hash = await hash_password(secret)
-    return await _start_session(uow, owner, family_id=str(uuid.uuid4()), user_agent=user_agent)
+    return await _start_session(uow, owner, family_id=str(uuid.uuid4()), user_agent=command.user_agent)
 
 
-async def refresh(uow: UnitOfWork, *, refresh_token: str | None, client_ip: str) -> Session:
+async def refresh(uow: UnitOfWork, command: Refresh, *, client_ip: str) -> Session:
     """Rotate: the presented token is spent and a new pair issued in its family.
 
     The row is locked, so concurrent refreshes with one token serialise. A second use within
@@ -104,9 +104,10 @@ async def refresh(uow: UnitOfWork, *, refresh_token: str | None, client_ip: str)
     access token of the same session. Later, it is a replay (RFC 9700 4.14.2): the whole family is revoked.
     """
     await rate_limit(uow, "refresh", client_ip)
+    refresh_token = command.refresh_token
     if not refresh_token:
         raise Unauthenticated("Refresh token is required.", code="INVALID_REFRESH_TOKEN")
-    now = datetime.now(UTC)
+    now = utc_now()
     stored = await repo.lock_refresh_token(uow.session, hash_token(refresh_token))
     if stored is None:
         raise Unauthenticated("Invalid refresh token.", code="INVALID_REFRESH_TOKEN")
@@ -136,7 +137,7 @@ async def _repeat_rotation(uow: UnitOfWork, stored: RefreshToken, successor: str
     if following is None or following.family_id != stored.family_id:
         raise Unauthenticated("Invalid refresh token.", code="INVALID_REFRESH_TOKEN")
     owner = await _active_owner(uow, stored.owner_id)
-    return _session(uow, owner, family_id=stored.family_id, refresh_token=successor, now=datetime.now(UTC))
+    return _session(uow, owner, family_id=stored.family_id, refresh_token=successor, now=utc_now())
 
 
 async def _active_owner(uow: UnitOfWork, owner_id: int) -> CarOwner:
@@ -155,15 +156,15 @@ def _announce_revoked(uow: UnitOfWork, sids: set[str]) -> None:
 
 async def sign_out(uow: UnitOfWork, claims: AccessClaims) -> None:
     """End this session: its refresh-token family is revoked, and with it every access token carrying its `sid`."""
-    now = datetime.now(UTC)
+    now = utc_now()
     await repo.revoke_family(uow.session, claims.sid, now, owner_id=claims.owner_id)
     _announce_revoked(uow, {claims.sid})
 
 
-async def forgot_password(uow: UnitOfWork, *, email: object, redirect_to: object, client_ip: str) -> str:
+async def forgot_password(uow: UnitOfWork, command: ForgotPassword, *, client_ip: str) -> str:
     """Same answer whether or not the account exists; the mail goes through the outbox."""
-    address = normalise_email(email)
-    target = _check_redirect(uow, redirect_to)
+    address = normalise_email(command.email)
+    target = _check_redirect(uow, command.redirect_to)
     await rate_limit(uow, "forgot-password", client_ip)
     await rate_limit(uow, "forgot-password-account", address)
     owner = await repo.find_owner_by_email(uow.session, address)
@@ -171,7 +172,7 @@ async def forgot_password(uow: UnitOfWork, *, email: object, redirect_to: object
     token_hash = hash_token(token)  # computed either way so both paths cost the same
     if owner is not None and owner.is_active:
         assert owner.id is not None
-        now = datetime.now(UTC)
+        now = utc_now()
         uow.session.add(
             PasswordReset(
                 owner_id=owner.id,
@@ -195,12 +196,10 @@ async def forgot_password(uow: UnitOfWork, *, email: object, redirect_to: object
     return RESET_MESSAGE
 
 
-def _check_redirect(uow: UnitOfWork, redirect_to: object) -> str | None:
-    if redirect_to in (None, ""):
+def _check_redirect(uow: UnitOfWork, redirect_to: str | None) -> str | None:
+    if not redirect_to:
         allow = uow.settings.reset_redirect_allowlist
         return allow[0] if allow else None
-    if not isinstance(redirect_to, str):
-        raise ValidationFailed("redirect_to must be a URL.", fields={"redirect_to": "invalid"})
     parts = urlsplit(redirect_to)
     for allowed in uow.settings.reset_redirect_allowlist:
         base = urlsplit(allowed)
@@ -209,13 +208,13 @@ def _check_redirect(uow: UnitOfWork, redirect_to: object) -> str | None:
     raise ValidationFailed("redirect_to is not an allowed address.", fields={"redirect_to": "not_allowed"})
 
 
-async def reset_password(uow: UnitOfWork, *, token: object, password: object) -> None:
+async def reset_password(uow: UnitOfWork, command: ResetPassword) -> None:
     """Complete a reset: single use, within its lifetime; every session of the owner is revoked."""
-    if not isinstance(token, str) or not token:
+    if not command.token:
         raise ValidationFailed("Reset token is required.", fields={"token": "required"})
-    secret = check_new_password(password)
-    now = datetime.now(UTC)
-    reset = await repo.lock_password_reset(uow.session, hash_token(token))
+    secret = check_new_password(command.password)
+    now = utc_now()
+    reset = await repo.lock_password_reset(uow.session, hash_token(command.token))
     if reset is None or reset.used_at is not None or reset.expires_at <= now:
         raise ValidationFailed(
             "The reset link is invalid or has expired.", code="INVALID_RESET_TOKEN", fields={"token": "invalid"}
@@ -251,7 +250,7 @@ async def _start_session(
     uow: UnitOfWork, owner: CarOwner, *, family_id: str, user_agent: str | None, refresh_token: str | None = None
 ) -> Session:
     assert owner.id is not None
-    now = datetime.now(UTC)
+    now = utc_now()
     refresh_token = refresh_token or new_refresh_token()
     await repo.add_refresh_token(
         uow.session,

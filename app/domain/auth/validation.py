@@ -12,8 +12,8 @@ _EMAIL = re.compile(
 )
 
 
-def normalise_email(value: object, field: str = "email") -> str:
-    if not isinstance(value, str) or not value.strip():
+def normalise_email(value: str, field: str = "email") -> str:
+    if not value.strip():
         raise ValidationFailed("Email is required.", fields={field: "required"})
     email = value.strip()
     if len(email) > 254 or not _EMAIL.match(email):
@@ -22,8 +22,8 @@ def normalise_email(value: object, field: str = "email") -> str:
     return f"{local}@{domain.lower()}"
 
 
-def check_new_password(value: object, field: str = "password") -> str:
-    if not isinstance(value, str) or not value:
+def check_new_password(value: str, field: str = "password") -> str:
+    if not value:
         raise ValidationFailed("Password is required.", fields={field: "required"})
     if len(value) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
@@ -36,8 +36,8 @@ def check_new_password(value: object, field: str = "password") -> str:
     return value
 
 
-def require_password(value: object, field: str = "password") -> str:
-    if not isinstance(value, str) or not value:
+def require_password(value: str, field: str = "password") -> str:
+    if not value:
         raise ValidationFailed("Password is required.", fields={field: "required"})
     if len(value) > MAX_PASSWORD_LENGTH:
         raise ValidationFailed("Invalid email or password.", fields={field: "too_long"})

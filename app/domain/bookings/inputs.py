@@ -7,6 +7,7 @@ from typing import Any
 
 from app.errors import ValidationFailed
 from app.infra.media_links import is_private, media_key
+from app.values import plate_text
 
 MAX_ATTACHMENTS = 10
 MAX_MESSAGE = 4000
@@ -62,7 +63,7 @@ def org_nr(value: object, field: str = "org_nr") -> str:
 def plate(value: object, field: str = "registration_number") -> str:
     if not isinstance(value, str):
         raise ValidationFailed(f"{field} must be a string.", fields={field: "invalid_type"})
-    text = value.replace(" ", "").upper()
+    text = plate_text(value)
     if not re.fullmatch(r"[A-Z0-9]{2,10}", text):
         raise ValidationFailed(f"{field} is not a registration number.", fields={field: "invalid"})
     return text

@@ -18,6 +18,7 @@ from app.domain.bookings.results import (
 from app.domain.bookings.states import require_status
 from app.domain.uow import UnitOfWork
 from app.errors import NotFound, ValidationFailed
+from app.values import plate_text
 from db.models import Booking
 from db.repositories import bookings as repo
 
@@ -79,7 +80,7 @@ async def _owner_rows(
         owner_id,
         statuses=statuses_filter,
         group_id=group_id,
-        registration_number=registration_number.replace(" ", "").upper() if registration_number else None,
+        registration_number=plate_text(registration_number) if registration_number else None,
         after=after,
         limit=limit,
     )
