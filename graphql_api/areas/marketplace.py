@@ -21,6 +21,7 @@ from app.domain.marketplace import catalogue, search
 from app.domain.marketplace import query as mq
 from app.domain.marketplace.catalogue import ServiceCategoryNode
 from app.domain.marketplace.hours import WEEKDAYS, is_open, oslo_now
+from app.domain.marketplace.inputs import parse_change_favourite
 from app.domain.marketplace.results import (
     CarBrandItem,
     Facets,
@@ -594,8 +595,9 @@ class MarketplaceMutation:
     async def add_favourite(self, info: Info[GraphQLContext, None], org_nr: str) -> FavouritePayload:
         try:
             owner_id = await info.context.owner_id()
+            command = parse_change_favourite(org_nr)
             async with info.context.transaction() as uow:
-                change = await catalogue.add_favourite(uow, owner_id, org_nr)
+                change = await catalogue.add_favourite(uow, owner_id, command)
         except DomainError as exc:
             return user_error(exc)
         return FavouriteResult(org_nr=change.org_nr, is_favourite=True, changed=change.changed)
@@ -604,8 +606,9 @@ class MarketplaceMutation:
     async def remove_favourite(self, info: Info[GraphQLContext, None], org_nr: str) -> FavouritePayload:
         try:
             owner_id = await info.context.owner_id()
+            command = parse_change_favourite(org_nr)
             async with info.context.transaction() as uow:
-                change = await catalogue.remove_favourite(uow, owner_id, org_nr)
+                change = await catalogue.remove_favourite(uow, owner_id, command)
         except DomainError as exc:
             return user_error(exc)
         return FavouriteResult(org_nr=change.org_nr, is_favourite=False, changed=change.changed)

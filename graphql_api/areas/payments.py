@@ -16,6 +16,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.domain.payments import service as payments
+from app.domain.payments.inputs import parse_confirm_intent, parse_create_intent
 from app.domain.payments.results import PaymentView
 from app.errors import DomainError
 from graphql_api.context import GraphQLContext
@@ -123,7 +124,9 @@ class PaymentsMutation:
         try:
             owner_id = await info.context.owner_id()
             async with info.context.transaction() as uow:
-                view = await payments.create_intent(uow, owner_id, booking_id=booking_id, group_id=group_id)
+                payments.check_available(uow)
+                command = parse_create_intent(booking_id=booking_id, group_id=group_id)
+                view = await payments.create_intent(uow, owner_id, command)
         except DomainError as exc:
             return user_error(exc)
         return PaymentIntent.of(view)
@@ -135,9 +138,9 @@ class PaymentsMutation:
         try:
             owner_id = await info.context.owner_id()
             async with info.context.transaction() as uow:
-                view = await payments.confirm_intent(
-                    uow, owner_id, str(id), payment_method=payment_method, return_url=return_url
-                )
+                payments.check_available(uow)
+                command = parse_confirm_intent(str(id), payment_method=payment_method, return_url=return_url)
+                view = await payments.confirm_intent(uow, owner_id, command)
         except DomainError as exc:
             return user_error(exc)
         return PaymentIntent.of(view)

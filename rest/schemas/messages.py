@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 import msgspec
 
+from app.domain.messages.attachments import AttachmentRef, Upload
+from app.domain.messages.commands import MarkThreadRead, SendMessage
+from app.domain.messages.inputs import parse_mark_thread_read, parse_send_message, parse_thread_id
 from app.domain.messages.results import (
     InboxPage,
     MessageView,
@@ -97,10 +101,17 @@ class ReadUpToRequest(msgspec.Struct):
     last_read_id: int | None = None
     last_read_at: str | None = None
 
+    def to_command(self) -> MarkThreadRead:
+        booking_id = parse_thread_id(self.thread_id)
+        return parse_mark_thread_read(booking_id, last_read_id=self.last_read_id, last_read_at=self.last_read_at)
+
 
 class LegacyReadUpToRequest(msgspec.Struct):
     last_read_id: int | None = None
     last_read_at: str | None = None
+
+    def to_command(self, booking_id: int) -> MarkThreadRead:
+        return parse_mark_thread_read(booking_id, last_read_id=self.last_read_id, last_read_at=self.last_read_at)
 
 
 class ReadUpToResponse(msgspec.Struct):
@@ -122,6 +133,15 @@ class SendMessageRequest(msgspec.Struct):
     message: str | None = None
     org_nr: str | None = None
     attachments: list[AttachmentIn] | None = None
+
+    def to_command(self, uploads: Sequence[Upload] = ()) -> SendMessage:
+        refs = [
+            AttachmentRef(url=a.url, content_type=a.content_type, name=a.name, size=a.size)
+            for a in self.attachments or []
+        ]
+        return parse_send_message(
+            thread_id=self.thread_id, text=self.message, org_nr=self.org_nr, uploads=uploads, refs=refs
+        )
 
 
 class SendMessageResponse(msgspec.Struct):

@@ -7,6 +7,8 @@ from typing import Any
 import msgspec
 
 from app.domain.messages.results import timestamp
+from app.domain.notifications.commands import MarkNotificationsRead
+from app.domain.notifications.inputs import parse_mark_read
 from app.domain.notifications.service import MarkReadResult, NotificationPage, NotificationView
 from rest.schemas.messages import PageLinks, page_links
 
@@ -40,6 +42,9 @@ class NotificationListResponse(msgspec.Struct):
 
 class MarkReadRequest(msgspec.Struct):
     ids: list[int] | None = None
+
+    def to_command(self) -> MarkNotificationsRead:
+        return parse_mark_read(self.ids)
 
 
 class MarkReadResponse(msgspec.Struct):
