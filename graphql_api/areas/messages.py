@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any, TypeAlias
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -35,7 +35,7 @@ from app.domain.notifications.inputs import parse_mark_read
 from app.domain.notifications.service import NotificationView
 from app.errors import DomainError, ValidationFailed
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import payload_union, user_error
+from graphql_api.errors import AnyUserError, user_error
 
 Ctx = Info[GraphQLContext, None]
 DEFAULT_FIRST = 20
@@ -223,7 +223,7 @@ class Notification:
             type=n.type,
             title=n.title,
             body=n.body,
-            data=n.data,
+            data=JSON(n.data),
             is_read=n.is_read,
             created_at=n.created_at,
             read_at=n.read_at,
@@ -320,9 +320,11 @@ class NotificationsMarked:
     messages_marked: int
 
 
-SendMessagePayload = payload_union("SendMessagePayload", MessageSent)
-MarkThreadReadPayload = payload_union("MarkThreadReadPayload", ThreadRead)
-MarkNotificationsReadPayload = payload_union("MarkNotificationsReadPayload", NotificationsMarked)
+SendMessagePayload: TypeAlias = Annotated[MessageSent | AnyUserError, strawberry.union("SendMessagePayload")]
+MarkThreadReadPayload: TypeAlias = Annotated[ThreadRead | AnyUserError, strawberry.union("MarkThreadReadPayload")]
+MarkNotificationsReadPayload: TypeAlias = Annotated[
+    NotificationsMarked | AnyUserError, strawberry.union("MarkNotificationsReadPayload")
+]
 
 
 # --- loaders ----------------------------------------------------------------------------------------

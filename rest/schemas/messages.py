@@ -183,6 +183,14 @@ def page_links(
     )
 
 
+PAGING_FIELDS = ("page", "page_size", "total", "total_pages", "has_next", "has_prev")
+
+
+def paging_meta(p: Paging) -> dict[str, Any]:
+    """The paging fields of every list `meta` of the message and notification operations."""
+    return {name: getattr(p, name) for name in PAGING_FIELDS}
+
+
 def thread_list_response(result: InboxPage, path: str, q: str | None) -> ThreadListResponse:
     p = result.paging
     return ThreadListResponse(
@@ -202,15 +210,7 @@ def thread_list_response(result: InboxPage, path: str, q: str | None) -> ThreadL
             )
             for t in result.threads
         ],
-        meta=ThreadListMeta(
-            page=p.page,
-            page_size=p.page_size,
-            total=p.total,
-            total_pages=p.total_pages,
-            has_next=p.has_next,
-            has_prev=p.has_prev,
-            unread_total=result.unread_total,
-        ),
+        meta=ThreadListMeta(**paging_meta(p), unread_total=result.unread_total),
         links=page_links(path, {"q": q}, p),
     )
 
@@ -219,16 +219,7 @@ def message_list_response(result: ThreadPage, path: str) -> MessageListResponse:
     p = result.paging
     return MessageListResponse(
         data=[item(m) for m in result.messages],
-        meta=MessageListMeta(
-            org_nr=result.org_nr,
-            page=p.page,
-            page_size=p.page_size,
-            total=p.total,
-            total_pages=p.total_pages,
-            has_next=p.has_next,
-            has_prev=p.has_prev,
-            unread_count=result.unread_count,
-        ),
+        meta=MessageListMeta(org_nr=result.org_nr, **paging_meta(p), unread_count=result.unread_count),
         links=page_links(path, {}, p, size_param="size"),
     )
 

@@ -10,7 +10,7 @@ from app.domain.messages.results import timestamp
 from app.domain.notifications.commands import MarkNotificationsRead
 from app.domain.notifications.inputs import parse_mark_read
 from app.domain.notifications.service import MarkReadResult, NotificationPage, NotificationView
-from rest.schemas.messages import PageLinks, page_links
+from rest.schemas.messages import PageLinks, page_links, paging_meta
 
 
 class NotificationItem(msgspec.Struct):
@@ -83,15 +83,7 @@ def notification_list_response(result: NotificationPage, path: str, query: dict[
     p = result.paging
     return NotificationListResponse(
         data=[notification_item(n) for n in result.items],
-        meta=NotificationListMeta(
-            page=p.page,
-            page_size=p.page_size,
-            total=p.total,
-            total_pages=p.total_pages,
-            has_next=p.has_next,
-            has_prev=p.has_prev,
-            unread_total=result.unread_total,
-        ),
+        meta=NotificationListMeta(**paging_meta(p), unread_total=result.unread_total),
         links=page_links(path, query, p),
     )
 

@@ -54,18 +54,24 @@ def _total(payable: list[GroupLine]) -> int:
     return to_minor_units(sum((line.price for line in payable), Decimal("0")))
 
 
+def _provider_intent(payment: Payment, intent_id: str) -> ProviderIntent:
+    """The provider's intent as we last recorded it."""
+    return ProviderIntent(
+        id=intent_id,
+        client_secret=payment.client_secret,
+        amount=payment.amount,
+        currency=payment.currency,
+        status=payment.status,
+    )
+
+
 async def _cancel_stale(uow: UnitOfWork, payment: Payment) -> None:
     """Cancel an unconfirmed intent whose amount no longer matches the booking (at the provider too)."""
     provider = payment_provider(uow.services)
     if provider.name == payment.provider and payment.provider_intent_id:
-        current = ProviderIntent(
-            id=payment.provider_intent_id,
-            client_secret=payment.client_secret,
-            amount=payment.amount,
-            currency=payment.currency,
-            status=payment.status,
+        intent = await provider.cancel_intent(
+            _provider_intent(payment, payment.provider_intent_id), idempotency_key=f"minbil-cancel-{payment.id}"
         )
-        intent = await provider.cancel_intent(current, idempotency_key=f"minbil-cancel-{payment.id}")
         if intent.status != states.CANCELED:
             raise ProviderRejected("The payment provider did not cancel the outdated payment intent.")
     await _apply(uow, payment, states.CANCELED, int(time.time()))
@@ -239,15 +245,8 @@ async def confirm_intent(uow: UnitOfWork, owner_id: int, command: ConfirmPayment
         )
     if provider.name != payment.provider or not payment.provider_intent_id:
         raise ProviderRejected("This payment belongs to another payment provider; create a new one.")
-    current = ProviderIntent(
-        id=payment.provider_intent_id,
-        client_secret=payment.client_secret,
-        amount=payment.amount,
-        currency=payment.currency,
-        status=payment.status,
-    )
     intent = await provider.confirm_intent(
-        current,
+        _provider_intent(payment, payment.provider_intent_id),
         payment_method=command.payment_method,
         return_url=command.return_url,
         idempotency_key=f"minbil-confirm-{payment.id}-{uuid.uuid4().hex[:16]}",
@@ -428,16 +427,9 @@ async def handle_stripe_webhook(uow: UnitOfWork, *, payload: bytes, signature: s
         log.info("stripe event %s for unknown payment intent %s ignored", event_id, intent_id)
         return WebhookResult(event_id=event_id, type=event_type, duplicate=False, applied=False)
     if status == states.SUCCEEDED and (payment.review_reason or _flag_mismatch(uow, payment, obj, event_id)):
-        # acknowledged all the same: Stripe would redeliver the same event forever
-        return WebhookResult(
-            event_id=event_id,
-            type=event_type,
-            duplicate=False,
-            applied=False,
-            payment_id=payment.id,
-            status=payment.status,
-        )
-    applied = await _apply(uow, payment, status, created, obj=obj)
+        applied = False  # acknowledged all the same: Stripe would redeliver the same event forever
+    else:
+        applied = await _apply(uow, payment, status, created, obj=obj)
     return WebhookResult(
         event_id=event_id,
         type=event_type,
