@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from app.domain.limits import INT_MAX
 from app.domain.messages.attachments import AttachmentRef, Upload, prepare, signed_attachments, signed_view
 from app.domain.messages.commands import MarkThreadRead, SendMessage
 from app.domain.messages.inputs import check_paging, clean_text, parse_timestamp
@@ -37,7 +38,6 @@ from db.repositories import messages as repo
 from db.repositories import notifications as notification_repo
 
 MESSAGE_CREATED = "message.created"
-INT4_MAX = 2**31 - 1  # ids are PostgreSQL integers; larger ones cannot exist
 
 
 def booking_not_found() -> NotFound:
@@ -45,7 +45,7 @@ def booking_not_found() -> NotFound:
 
 
 async def _owned_booking(uow: UnitOfWork, owner_id: int, booking_id: int, *, lock: bool = False) -> Booking:
-    booking = await repo.owner_booking(uow.session, booking_id, owner_id) if booking_id <= INT4_MAX else None
+    booking = await repo.owner_booking(uow.session, booking_id, owner_id) if booking_id <= INT_MAX else None
     if booking is None:
         raise booking_not_found()
     if lock:
@@ -174,7 +174,7 @@ async def send_workshop_message(
     from app.domain.notifications.publish import notify_quietly
 
     body = clean_text(text)
-    booking = await repo.booking(uow.session, booking_id) if 0 < booking_id <= INT4_MAX else None
+    booking = await repo.booking(uow.session, booking_id) if 0 < booking_id <= INT_MAX else None
     if booking is None:
         raise booking_not_found()
     uploads = [a for a in attachments if isinstance(a, Upload)]
@@ -257,7 +257,7 @@ async def read_up_to(uow: UnitOfWork, owner_id: int, command: MarkThreadRead) ->
     booking_id, last_read_id, up_to_at = command.booking_id, command.last_read_id, command.last_read_at
     booking = await _owned_booking(uow, owner_id, booking_id, lock=True)
     if last_read_id is not None and (
-        last_read_id > INT4_MAX or not await repo.message_in_booking(uow.session, last_read_id, booking_id)
+        last_read_id > INT_MAX or not await repo.message_in_booking(uow.session, last_read_id, booking_id)
     ):
         raise ValidationFailed(
             "last_read_id is not a message of this thread.", fields={"last_read_id": "not_in_thread"}

@@ -13,9 +13,9 @@ from typing import Any
 
 import msgspec
 
+from app.domain.limits import INT_MAX
 from app.domain.messages.inputs import check_paging, parse_timestamp
 from app.domain.messages.results import Paging
-from app.domain.messages.service import INT4_MAX
 from app.domain.messages.unread import emit_unread_changed
 from app.domain.notifications.commands import MarkNotificationsRead
 from app.domain.uow import UnitOfWork
@@ -129,7 +129,7 @@ async def unread_count(uow: UnitOfWork, owner_id: int) -> int:
 
 
 async def get_notification(uow: UnitOfWork, owner_id: int, notification_id: int) -> NotificationView:
-    row = await repo.get_owned(uow.session, owner_id, notification_id) if 0 < notification_id <= INT4_MAX else None
+    row = await repo.get_owned(uow.session, owner_id, notification_id) if 0 < notification_id <= INT_MAX else None
     if row is None:
         raise NotFound("Not found")
     return NotificationView.from_row(row)
@@ -154,9 +154,9 @@ def _message_targets(rows: Sequence[Notification]) -> list[tuple[int, int | None
 def _int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int) and 0 < value <= INT4_MAX:
+    if isinstance(value, int) and 0 < value <= INT_MAX:
         return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 11 and 0 < int(value) <= INT4_MAX:
+    if isinstance(value, str) and value.isdigit() and len(value) < 11 and 0 < int(value) <= INT_MAX:
         return int(value)
     return None
 
@@ -184,6 +184,6 @@ async def read_all(uow: UnitOfWork, owner_id: int) -> MarkReadResult:
 
 async def mark_one(uow: UnitOfWork, owner_id: int, notification_id: int) -> MarkReadResult:
     """Mark one notification read; 404 when it is not the owner's. Marking a read one again answers 0."""
-    if not 0 < notification_id <= INT4_MAX or await repo.get_owned(uow.session, owner_id, notification_id) is None:
+    if not 0 < notification_id <= INT_MAX or await repo.get_owned(uow.session, owner_id, notification_id) is None:
         raise NotFound("Not found")
     return await _mark(uow, owner_id, [notification_id])

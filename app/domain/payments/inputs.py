@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
+from app.domain.limits import INT_MAX
 from app.domain.payments.commands import ConfirmPaymentIntent, CreatePaymentIntent
 from app.errors import ValidationFailed
 from app.values import is_web_url
 
 CURRENCY = "nok"
 MAX_GROUP_ID_LENGTH = 36
-INT4_MAX = 2**31 - 1
 
 
 def parse_booking_id(value: object) -> int:
@@ -21,7 +21,7 @@ def parse_booking_id(value: object) -> int:
         number = int(value.strip())
     else:
         raise ValidationFailed("booking_id must be a positive integer.", fields={"booking_id": "invalid"})
-    if number <= 0 or number > INT4_MAX:
+    if number <= 0 or number > INT_MAX:
         raise ValidationFailed("booking_id must be a positive integer.", fields={"booking_id": "invalid"})
     return number
 
