@@ -10,7 +10,7 @@ import base64
 import enum
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, TypeAlias
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -20,19 +20,23 @@ from app.domain.limits import in_db_range
 from app.domain.marketplace import catalogue, search
 from app.domain.marketplace import query as mq
 from app.domain.marketplace.catalogue import ServiceCategoryNode
+from app.domain.marketplace.commands import ChangeFavourite
 from app.domain.marketplace.hours import WEEKDAYS, is_open, oslo_now
+from app.domain.marketplace.inputs import parse_change_favourite
 from app.domain.marketplace.results import (
     CarBrandItem,
     Facets,
+    FavouriteChange,
     ServiceCategoryItem,
     WorkshopCategoryItem,
     WorkshopDetail,
     WorkshopSummary,
 )
+from app.domain.uow import UnitOfWork
 from app.errors import DomainError, NotFound, Unauthenticated, ValidationFailed
 from db.repositories import marketplace as repo
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import payload_union, user_error
+from graphql_api.errors import AnyUserError, user_error
 from graphql_api.selection import selects
 
 MAX_FIRST = 100
@@ -452,7 +456,7 @@ class FavouriteResult:
     changed: bool = strawberry.field(description="True when this call added (or removed) the favourite")
 
 
-FavouritePayload = payload_union("FavouritePayload", FavouriteResult)
+FavouritePayload: TypeAlias = Annotated[FavouriteResult | AnyUserError, strawberry.union("FavouritePayload")]
 
 
 def _cursor(offset: int) -> str:
@@ -588,27 +592,31 @@ class MarketplaceQuery:
         return [Workshop.from_summary(i.workshop) for i in items]
 
 
+ChangeFavouriteUseCase = Callable[[UnitOfWork, int, ChangeFavourite], Awaitable[FavouriteChange]]
+
+
+async def _change_favourite(
+    info: Info[GraphQLContext, None], org_nr: str, use_case: ChangeFavouriteUseCase
+) -> FavouritePayload:
+    try:
+        owner_id = await info.context.owner_id()
+        command = parse_change_favourite(org_nr)
+        async with info.context.transaction() as uow:
+            change = await use_case(uow, owner_id, command)
+    except DomainError as exc:
+        return user_error(exc)
+    return FavouriteResult(org_nr=change.org_nr, is_favourite=change.is_favourite, changed=change.changed)
+
+
 @strawberry.type
 class MarketplaceMutation:
     @strawberry.mutation
     async def add_favourite(self, info: Info[GraphQLContext, None], org_nr: str) -> FavouritePayload:
-        try:
-            owner_id = await info.context.owner_id()
-            async with info.context.transaction() as uow:
-                change = await catalogue.add_favourite(uow, owner_id, org_nr)
-        except DomainError as exc:
-            return user_error(exc)
-        return FavouriteResult(org_nr=change.org_nr, is_favourite=True, changed=change.changed)
+        return await _change_favourite(info, org_nr, catalogue.add_favourite)
 
     @strawberry.mutation
     async def remove_favourite(self, info: Info[GraphQLContext, None], org_nr: str) -> FavouritePayload:
-        try:
-            owner_id = await info.context.owner_id()
-            async with info.context.transaction() as uow:
-                change = await catalogue.remove_favourite(uow, owner_id, org_nr)
-        except DomainError as exc:
-            return user_error(exc)
-        return FavouriteResult(org_nr=change.org_nr, is_favourite=False, changed=change.changed)
+        return await _change_favourite(info, org_nr, catalogue.remove_favourite)
 
 
 QUERIES = (MarketplaceQuery,)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any, TypeAlias
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -26,13 +26,16 @@ from app.domain.messages import batch
 from app.domain.messages import service as messages
 from app.domain.messages.attachments import AttachmentRef
 from app.domain.messages.attachments import Upload as FileUpload
+from app.domain.messages.commands import SendMessage
+from app.domain.messages.inputs import parse_mark_thread_read, parse_send_message
 from app.domain.messages.results import InboxThread, MessageView, ThreadInfo
 from app.domain.messages.unread import unread_counts
 from app.domain.notifications import service as notifications
+from app.domain.notifications.inputs import parse_mark_read
 from app.domain.notifications.service import NotificationView
 from app.errors import DomainError, ValidationFailed
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import payload_union, user_error
+from graphql_api.errors import AnyUserError, user_error
 
 Ctx = Info[GraphQLContext, None]
 DEFAULT_FIRST = 20
@@ -220,7 +223,7 @@ class Notification:
             type=n.type,
             title=n.title,
             body=n.body,
-            data=n.data,
+            data=JSON(n.data),
             is_read=n.is_read,
             created_at=n.created_at,
             read_at=n.read_at,
@@ -286,6 +289,16 @@ class SendMessageInput:
         default=None, description="Uploads (multipart request): JPEG, PNG, WebP or PDF"
     )
 
+    def to_command(self, files: list[FileUpload]) -> SendMessage:
+        """`files` are the uploads of this input, read (reading them is the resolver's await)."""
+        refs = [
+            AttachmentRef(url=a.url, content_type=a.content_type, name=a.name, size=a.size)
+            for a in self.attachments or []
+        ]
+        return parse_send_message(
+            thread_id=self.booking_id, text=self.message, org_nr=self.org_nr, uploads=files, refs=refs
+        )
+
 
 @strawberry.type
 class MessageSent:
@@ -307,9 +320,11 @@ class NotificationsMarked:
     messages_marked: int
 
 
-SendMessagePayload = payload_union("SendMessagePayload", MessageSent)
-MarkThreadReadPayload = payload_union("MarkThreadReadPayload", ThreadRead)
-MarkNotificationsReadPayload = payload_union("MarkNotificationsReadPayload", NotificationsMarked)
+SendMessagePayload: TypeAlias = Annotated[MessageSent | AnyUserError, strawberry.union("SendMessagePayload")]
+MarkThreadReadPayload: TypeAlias = Annotated[ThreadRead | AnyUserError, strawberry.union("MarkThreadReadPayload")]
+MarkNotificationsReadPayload: TypeAlias = Annotated[
+    NotificationsMarked | AnyUserError, strawberry.union("MarkNotificationsReadPayload")
+]
 
 
 # --- loaders ----------------------------------------------------------------------------------------
@@ -427,21 +442,9 @@ class MessagesMutation:
     async def send_message(self, info: Ctx, input: SendMessageInput) -> SendMessagePayload:
         try:
             owner_id = await info.context.owner_id()
-            files = [await _file(f, i) for i, f in enumerate(input.files or [])]
-            refs = [
-                AttachmentRef(url=a.url, content_type=a.content_type, name=a.name, size=a.size)
-                for a in input.attachments or []
-            ]
+            command = input.to_command([await _file(f, i) for i, f in enumerate(input.files or [])])
             async with info.context.transaction() as uow:
-                result = await messages.send_owner_message(
-                    uow,
-                    owner_id,
-                    thread_id=input.booking_id,
-                    text=input.message,
-                    org_nr=input.org_nr,
-                    uploads=files,
-                    refs=refs,
-                )
+                result = await messages.send_owner_message(uow, owner_id, command)
         except DomainError as exc:
             return user_error(exc)
         return MessageSent(sent_message=Message.of(result.message), unread_count=result.unread_count)
@@ -455,10 +458,9 @@ class MessagesMutation:
     ) -> MarkThreadReadPayload:
         try:
             owner_id = await info.context.owner_id()
+            command = parse_mark_thread_read(booking_id, last_read_id=last_read_id, last_read_at=last_read_at)
             async with info.context.transaction() as uow:
-                result = await messages.read_up_to(
-                    uow, owner_id, booking_id, last_read_id=last_read_id, last_read_at=last_read_at
-                )
+                result = await messages.read_up_to(uow, owner_id, command)
         except DomainError as exc:
             return user_error(exc)
         return ThreadRead(
@@ -472,8 +474,9 @@ class MessagesMutation:
     async def mark_notifications_read(self, info: Ctx, ids: list[int]) -> MarkNotificationsReadPayload:
         try:
             owner_id = await info.context.owner_id()
+            command = parse_mark_read(ids)
             async with info.context.transaction() as uow:
-                result = await notifications.mark_read(uow, owner_id, ids)
+                result = await notifications.mark_read(uow, owner_id, command)
         except DomainError as exc:
             return user_error(exc)
         return NotificationsMarked(updated=result.updated, messages_marked=result.messages_marked)

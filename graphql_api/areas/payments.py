@@ -8,7 +8,7 @@ in one statement pair per request (e.g. a `payment` field on `Booking`).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, TypeAlias
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -16,10 +16,11 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.domain.payments import service as payments
+from app.domain.payments.inputs import parse_confirm_intent, parse_create_intent
 from app.domain.payments.results import PaymentView
 from app.errors import DomainError
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import payload_union, user_error
+from graphql_api.errors import AnyUserError, user_error
 
 Ctx = Info[GraphQLContext, None]
 
@@ -58,7 +59,7 @@ class PaymentIntent:
             booking_ids=list(view.booking_ids),
             paid=view.paid,
             paid_at=view.paid_at,
-            next_action=view.next_action,
+            next_action=JSON(view.next_action) if view.next_action is not None else None,
             last_payment_error=view.last_payment_error,
             created_at=view.created_at,
             updated_at=view.updated_at,
@@ -90,8 +91,12 @@ async def payment_of_group(info: Ctx, group_id: str) -> PaymentIntent | None:
     return PaymentIntent.of(view) if view else None
 
 
-CreatePaymentIntentPayload = payload_union("CreatePaymentIntentPayload", PaymentIntent)
-ConfirmPaymentIntentPayload = payload_union("ConfirmPaymentIntentPayload", PaymentIntent)
+CreatePaymentIntentPayload: TypeAlias = Annotated[
+    PaymentIntent | AnyUserError, strawberry.union("CreatePaymentIntentPayload")
+]
+ConfirmPaymentIntentPayload: TypeAlias = Annotated[
+    PaymentIntent | AnyUserError, strawberry.union("ConfirmPaymentIntentPayload")
+]
 
 
 @strawberry.type
@@ -123,7 +128,9 @@ class PaymentsMutation:
         try:
             owner_id = await info.context.owner_id()
             async with info.context.transaction() as uow:
-                view = await payments.create_intent(uow, owner_id, booking_id=booking_id, group_id=group_id)
+                payments.check_available(uow)
+                command = parse_create_intent(booking_id=booking_id, group_id=group_id)
+                view = await payments.create_intent(uow, owner_id, command)
         except DomainError as exc:
             return user_error(exc)
         return PaymentIntent.of(view)
@@ -135,9 +142,9 @@ class PaymentsMutation:
         try:
             owner_id = await info.context.owner_id()
             async with info.context.transaction() as uow:
-                view = await payments.confirm_intent(
-                    uow, owner_id, str(id), payment_method=payment_method, return_url=return_url
-                )
+                payments.check_available(uow)
+                command = parse_confirm_intent(str(id), payment_method=payment_method, return_url=return_url)
+                view = await payments.confirm_intent(uow, owner_id, command)
         except DomainError as exc:
             return user_error(exc)
         return PaymentIntent.of(view)

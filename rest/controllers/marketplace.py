@@ -17,6 +17,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from app.auth.tokens import AccessClaims
 from app.domain.marketplace import catalogue, search
 from app.domain.marketplace.cache import HIT
+from app.domain.marketplace.commands import ChangeFavourite
+from app.domain.marketplace.inputs import parse_change_favourite
 from app.domain.uow import UnitOfWork
 from app.errors import ValidationFailed
 from rest.openapi import problem_responses, raw_query
@@ -342,6 +344,13 @@ def _favourite_body(data: Any) -> Any:
     return data.get("org_nr")
 
 
+def favourite_command(data: Any, query_org_nr: str | None = None) -> ChangeFavourite:
+    """The org number from the JSON body, or (clients that cannot send a DELETE body) from `?org_nr=`."""
+    if data is None and query_org_nr is not None:
+        return parse_change_favourite(query_org_nr)
+    return parse_change_favourite(_favourite_body(data))
+
+
 class FavoritesController(Controller):
     path = "/favorits"
     tags = ["Favorites"]
@@ -371,7 +380,7 @@ class FavoritesController(Controller):
         claims: NamedDependency[AccessClaims],
         data: Annotated[Any, Body(title="FavoriteRequest", description='`{"org_nr": "999999999"}`')] = None,
     ) -> Response[FavoriteMessageResponse]:
-        change = await catalogue.add_favourite(uow, claims.owner_id, _favourite_body(data))
+        change = await catalogue.add_favourite(uow, claims.owner_id, favourite_command(data))
         if change.changed:
             return Response(
                 FavoriteMessageResponse(FavoriteMessage("Workshop added to favorites.")), status_code=HTTP_201_CREATED
@@ -393,11 +402,8 @@ class FavoritesController(Controller):
         claims: NamedDependency[AccessClaims],
         data: Annotated[Any, Body(title="FavoriteRequest")] = None,
     ) -> FavoriteMessageResponse:
-        # clients that cannot send a DELETE body may pass ?org_nr= instead
-        org_nr = request.query_params.get("org_nr") if data is None else _favourite_body(data)
-        if data is None and org_nr is None:
-            _favourite_body(data)
-        change = await catalogue.remove_favourite(uow, claims.owner_id, org_nr)
+        command = favourite_command(data, request.query_params.get("org_nr"))
+        change = await catalogue.remove_favourite(uow, claims.owner_id, command)
         message = "Workshop removed from favorites." if change.changed else "Workshop was not in favorites."
         return FavoriteMessageResponse(FavoriteMessage(message))
 

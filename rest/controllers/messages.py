@@ -21,7 +21,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from app.auth.tokens import AccessClaims
 from app.domain.messages import service as messages
-from app.domain.messages.attachments import MAX_ATTACHMENTS, AttachmentRef, Upload
+from app.domain.messages.attachments import MAX_ATTACHMENTS, Upload
 from app.domain.uow import UnitOfWork
 from app.errors import PayloadTooLarge, ValidationFailed
 from rest.boundary import JSON_OR_FORM
@@ -163,6 +163,13 @@ async def read_send_payload(request: Request[Any, Any, Any]) -> tuple[SendMessag
         raise ValidationFailed("Invalid request body.", fields={"body": "invalid_json"}) from None
 
 
+async def _read_up_to(
+    uow: UnitOfWork, claims: AccessClaims, booking_id: int, data: LegacyReadUpToRequest | None
+) -> ReadUpToResponse:
+    command = (data or LegacyReadUpToRequest()).to_command(booking_id)
+    return read_up_to_response(await messages.read_up_to(uow, claims.owner_id, command))
+
+
 class MessagesController(Controller):
     path = "/messages"
     tags = ["Messages"]
@@ -191,11 +198,7 @@ class MessagesController(Controller):
     async def mark_read(
         self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims], data: JSONBody[ReadUpToRequest]
     ) -> ReadUpToResponse:
-        booking_id = messages.parse_thread_id(data.thread_id)
-        result = await messages.read_up_to(
-            uow, claims.owner_id, booking_id, last_read_id=data.last_read_id, last_read_at=data.last_read_at
-        )
-        return read_up_to_response(result)
+        return read_up_to_response(await messages.read_up_to(uow, claims.owner_id, data.to_command()))
 
     @post(
         "/send",
@@ -212,20 +215,7 @@ class MessagesController(Controller):
         self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
     ) -> SendMessageResponse:
         body, uploads = await read_send_payload(request)
-        refs = [
-            AttachmentRef(url=a.url, content_type=a.content_type, name=a.name, size=a.size)
-            for a in body.attachments or []
-        ]
-        result = await messages.send_owner_message(
-            uow,
-            claims.owner_id,
-            thread_id=body.thread_id,
-            text=body.message,
-            org_nr=body.org_nr,
-            uploads=uploads,
-            refs=refs,
-        )
-        return send_response(result)
+        return send_response(await messages.send_owner_message(uow, claims.owner_id, body.to_command(uploads)))
 
     async def _thread(
         self,
@@ -290,11 +280,7 @@ class MessagesController(Controller):
         booking_id: FromPath[int],
         data: JSONBody[LegacyReadUpToRequest | None] = None,
     ) -> ReadUpToResponse:
-        body = data or LegacyReadUpToRequest()
-        result = await messages.read_up_to(
-            uow, claims.owner_id, booking_id, last_read_id=body.last_read_id, last_read_at=body.last_read_at
-        )
-        return read_up_to_response(result)
+        return await _read_up_to(uow, claims, booking_id, data)
 
     @post(
         "/{booking_id:int}/messages/read-up-to",
@@ -309,11 +295,7 @@ class MessagesController(Controller):
         booking_id: FromPath[int],
         data: JSONBody[LegacyReadUpToRequest | None] = None,
     ) -> ReadUpToResponse:
-        body = data or LegacyReadUpToRequest()
-        result = await messages.read_up_to(
-            uow, claims.owner_id, booking_id, last_read_id=body.last_read_id, last_read_at=body.last_read_at
-        )
-        return read_up_to_response(result)
+        return await _read_up_to(uow, claims, booking_id, data)
 
     # --- OPTIONS: no token, the documented envelope, `Allow`. Named `allow_*` so that they register before
     # the GET/POST handlers of the same path (Litestar orders a controller's handlers by name and adds its own

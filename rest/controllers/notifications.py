@@ -68,7 +68,7 @@ class NotificationsController(Controller):
     async def mark_read(
         self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims], data: JSONBody[MarkReadRequest]
     ) -> MarkReadResponse:
-        return mark_read_response(await notifications.mark_read(uow, claims.owner_id, data.ids))
+        return mark_read_response(await notifications.mark_read(uow, claims.owner_id, data.to_command()))
 
     @post(
         "/read-all",

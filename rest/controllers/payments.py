@@ -59,16 +59,9 @@ class PaymentsController(Controller):
         claims: NamedDependency[AccessClaims],
         data: JSONBody[CreatePaymentIntentRequest | None] = None,
     ) -> PaymentIntentResponse:
-        body = data or CreatePaymentIntentRequest()
-        view = await payments.create_intent(
-            uow,
-            claims.owner_id,
-            booking_id=body.booking_id,
-            group_id=body.group_id,
-            amount=body.amount,
-            currency=body.currency,
-        )
-        return payment_intent_response(view)
+        payments.check_available(uow)
+        command = (data or CreatePaymentIntentRequest()).to_command()
+        return payment_intent_response(await payments.create_intent(uow, claims.owner_id, command))
 
     @get(
         "/intents/{payment_id:str}",
@@ -96,11 +89,9 @@ class PaymentsController(Controller):
         payment_id: FromPath[str],
         data: JSONBody[ConfirmPaymentIntentRequest | None] = None,
     ) -> PaymentIntentResponse:
-        body = data or ConfirmPaymentIntentRequest()
-        view = await payments.confirm_intent(
-            uow, claims.owner_id, payment_id, payment_method=body.payment_method, return_url=body.return_url
-        )
-        return payment_intent_response(view)
+        payments.check_available(uow)
+        command = (data or ConfirmPaymentIntentRequest()).to_command(payment_id)
+        return payment_intent_response(await payments.confirm_intent(uow, claims.owner_id, command))
 
     @post(
         "/webhooks/stripe",

@@ -13,7 +13,7 @@ from app.auth.tokens import AccessClaims
 from app.domain.service_log import service as log
 from app.domain.uow import UnitOfWork
 from rest.openapi import csv_or_json, problem_responses
-from rest.schemas.account import envelope_meta
+from rest.schemas.common import envelope_meta
 from rest.schemas.service_log import (
     ExportTokenResponse,
     LogMessagesResponse,
@@ -23,7 +23,7 @@ from rest.schemas.service_log import (
     ServiceLogSummaryResponse,
 )
 
-BEARER = [{"BearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"BearerAuth": []}]
 # a registration number that is not the caller's (or an export token that does not cover the filters) is a 403
 FILTER_ERRORS = problem_responses(403)
 # the vehicle-history routes default to the primary vehicle: none is a 404

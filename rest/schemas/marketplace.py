@@ -418,21 +418,11 @@ def workshop_list_response(path: str, query: mq.SearchQuery, page: SearchPage) -
 
 
 def compat_list(page: SearchPage) -> CompatWorkshopList:
-    m = page_meta(page)
     base = meta()
+    paging = msgspec.structs.asdict(page_meta(page))
     return CompatWorkshopList(
         data=list_data(page),
-        meta=CompatMeta(
-            request_id=base["request_id"],
-            generated_at=base["generated_at"],
-            page=m.page,
-            page_size=m.page_size,
-            total=m.total,
-            total_pages=m.total_pages,
-            has_next=m.has_next,
-            has_prev=m.has_prev,
-            count=m.count,
-        ),
+        meta=CompatMeta(request_id=base["request_id"], generated_at=base["generated_at"], **paging),
     )
 
 

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 import msgspec
 
+from app.domain.messages.attachments import AttachmentRef, Upload
+from app.domain.messages.commands import MarkThreadRead, SendMessage
+from app.domain.messages.inputs import parse_mark_thread_read, parse_send_message, parse_thread_id
 from app.domain.messages.results import (
     InboxPage,
     MessageView,
@@ -97,10 +101,17 @@ class ReadUpToRequest(msgspec.Struct):
     last_read_id: int | None = None
     last_read_at: str | None = None
 
+    def to_command(self) -> MarkThreadRead:
+        booking_id = parse_thread_id(self.thread_id)
+        return parse_mark_thread_read(booking_id, last_read_id=self.last_read_id, last_read_at=self.last_read_at)
+
 
 class LegacyReadUpToRequest(msgspec.Struct):
     last_read_id: int | None = None
     last_read_at: str | None = None
+
+    def to_command(self, booking_id: int) -> MarkThreadRead:
+        return parse_mark_thread_read(booking_id, last_read_id=self.last_read_id, last_read_at=self.last_read_at)
 
 
 class ReadUpToResponse(msgspec.Struct):
@@ -122,6 +133,15 @@ class SendMessageRequest(msgspec.Struct):
     message: str | None = None
     org_nr: str | None = None
     attachments: list[AttachmentIn] | None = None
+
+    def to_command(self, uploads: Sequence[Upload] = ()) -> SendMessage:
+        refs = [
+            AttachmentRef(url=a.url, content_type=a.content_type, name=a.name, size=a.size)
+            for a in self.attachments or []
+        ]
+        return parse_send_message(
+            thread_id=self.thread_id, text=self.message, org_nr=self.org_nr, uploads=uploads, refs=refs
+        )
 
 
 class SendMessageResponse(msgspec.Struct):
@@ -163,6 +183,14 @@ def page_links(
     )
 
 
+PAGING_FIELDS = ("page", "page_size", "total", "total_pages", "has_next", "has_prev")
+
+
+def paging_meta(p: Paging) -> dict[str, Any]:
+    """The paging fields of every list `meta` of the message and notification operations."""
+    return {name: getattr(p, name) for name in PAGING_FIELDS}
+
+
 def thread_list_response(result: InboxPage, path: str, q: str | None) -> ThreadListResponse:
     p = result.paging
     return ThreadListResponse(
@@ -182,15 +210,7 @@ def thread_list_response(result: InboxPage, path: str, q: str | None) -> ThreadL
             )
             for t in result.threads
         ],
-        meta=ThreadListMeta(
-            page=p.page,
-            page_size=p.page_size,
-            total=p.total,
-            total_pages=p.total_pages,
-            has_next=p.has_next,
-            has_prev=p.has_prev,
-            unread_total=result.unread_total,
-        ),
+        meta=ThreadListMeta(**paging_meta(p), unread_total=result.unread_total),
         links=page_links(path, {"q": q}, p),
     )
 
@@ -199,16 +219,7 @@ def message_list_response(result: ThreadPage, path: str) -> MessageListResponse:
     p = result.paging
     return MessageListResponse(
         data=[item(m) for m in result.messages],
-        meta=MessageListMeta(
-            org_nr=result.org_nr,
-            page=p.page,
-            page_size=p.page_size,
-            total=p.total,
-            total_pages=p.total_pages,
-            has_next=p.has_next,
-            has_prev=p.has_prev,
-            unread_count=result.unread_count,
-        ),
+        meta=MessageListMeta(org_nr=result.org_nr, **paging_meta(p), unread_count=result.unread_count),
         links=page_links(path, {}, p, size_param="size"),
     )
 

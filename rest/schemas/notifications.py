@@ -7,8 +7,10 @@ from typing import Any
 import msgspec
 
 from app.domain.messages.results import timestamp
+from app.domain.notifications.commands import MarkNotificationsRead
+from app.domain.notifications.inputs import parse_mark_read
 from app.domain.notifications.service import MarkReadResult, NotificationPage, NotificationView
-from rest.schemas.messages import PageLinks, page_links
+from rest.schemas.messages import PageLinks, page_links, paging_meta
 
 
 class NotificationItem(msgspec.Struct):
@@ -40,6 +42,9 @@ class NotificationListResponse(msgspec.Struct):
 
 class MarkReadRequest(msgspec.Struct):
     ids: list[int] | None = None
+
+    def to_command(self) -> MarkNotificationsRead:
+        return parse_mark_read(self.ids)
 
 
 class MarkReadResponse(msgspec.Struct):
@@ -78,15 +83,7 @@ def notification_list_response(result: NotificationPage, path: str, query: dict[
     p = result.paging
     return NotificationListResponse(
         data=[notification_item(n) for n in result.items],
-        meta=NotificationListMeta(
-            page=p.page,
-            page_size=p.page_size,
-            total=p.total,
-            total_pages=p.total_pages,
-            has_next=p.has_next,
-            has_prev=p.has_prev,
-            unread_total=result.unread_total,
-        ),
+        meta=NotificationListMeta(**paging_meta(p), unread_total=result.unread_total),
         links=page_links(path, query, p),
     )
 

@@ -7,9 +7,11 @@ from typing import Any
 
 import msgspec
 
+from app.domain.payments.commands import ConfirmPaymentIntent, CreatePaymentIntent
+from app.domain.payments.inputs import parse_confirm_intent, parse_create_intent
 from app.domain.payments.results import PaymentView, WebhookResult
-from rest.envelope import iso, meta
-from rest.schemas.common import EnvelopeMeta
+from rest.envelope import iso
+from rest.schemas.common import EnvelopeMeta, envelope_meta
 
 
 class CreatePaymentIntentRequest(msgspec.Struct, kw_only=True):
@@ -20,10 +22,18 @@ class CreatePaymentIntentRequest(msgspec.Struct, kw_only=True):
     amount: Any = None
     currency: str | None = None
 
+    def to_command(self) -> CreatePaymentIntent:
+        return parse_create_intent(
+            booking_id=self.booking_id, group_id=self.group_id, amount=self.amount, currency=self.currency
+        )
+
 
 class ConfirmPaymentIntentRequest(msgspec.Struct, kw_only=True):
     payment_method: str | None = None
     return_url: str | None = None
+
+    def to_command(self, payment_id: str) -> ConfirmPaymentIntent:
+        return parse_confirm_intent(payment_id, payment_method=self.payment_method, return_url=self.return_url)
 
 
 class PaymentIntentData(msgspec.Struct, kw_only=True):
@@ -65,11 +75,6 @@ class StripeWebhookResponse(msgspec.Struct):
     meta: EnvelopeMeta
 
 
-def _meta() -> EnvelopeMeta:
-    values = meta()
-    return EnvelopeMeta(request_id=values["request_id"], generated_at=values["generated_at"])
-
-
 def payment_intent_data(view: PaymentView) -> PaymentIntentData:
     return PaymentIntentData(
         id=view.id,
@@ -95,11 +100,11 @@ def payment_intent_data(view: PaymentView) -> PaymentIntentData:
 
 
 def payment_intent_response(view: PaymentView) -> PaymentIntentResponse:
-    return PaymentIntentResponse(data=payment_intent_data(view), meta=_meta())
+    return PaymentIntentResponse(data=payment_intent_data(view), meta=envelope_meta())
 
 
 def webhook_response(result: WebhookResult) -> StripeWebhookResponse:
     return StripeWebhookResponse(
         data=StripeWebhookAck(received=True, event_id=result.event_id, type=result.type, duplicate=result.duplicate),
-        meta=_meta(),
+        meta=envelope_meta(),
     )

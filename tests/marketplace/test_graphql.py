@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sqlalchemy import event
 
 from app.services import Services
 from tests import factories as f
 from tests.conftest import SignedIn
 from tests.marketplace.conftest import Catalogue
+from tests.statements import recorded
 
 WORKSHOPS = """
 query($first: Int!, $filter: WorkshopFilter) {
@@ -49,17 +49,8 @@ async def test_statement_count_does_not_grow_with_first(
     await gql(client, WORKSHOPS, {"first": 1}, owner.headers)  # warm the connection pool
     counts = []
     for first in (10, 100):
-        seen: list[str] = []
-
-        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            if "/* marketplace:" in statement:
-                seen.append(statement)
-
-        event.listen(services.engine.sync_engine, "before_cursor_execute", before)
-        try:
+        with recorded(services, lambda statement: "/* marketplace:" in statement) as seen:
             data = await gql(client, WORKSHOPS, {"first": first}, owner.headers)
-        finally:
-            event.remove(services.engine.sync_engine, "before_cursor_execute", before)
         assert len(data["workshops"]["edges"]) == first
         assert data["workshops"]["totalCount"] == 120
         assert all(

@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 import httpx
-from sqlalchemy import event
 
 from app.services import Services
 from db.models import Booking
 from tests.conftest import SignedIn
 from tests.messages.conftest import PDF_BYTES, PNG_BYTES, booking_for, events_of, workshop_says
+from tests.statements import recorded
 
 MESSAGE = "id bookingId threadId senderType messageText isRead createdAt attachments { url contentType name size }"
 INBOX = f"""
@@ -145,17 +145,9 @@ async def test_inbox_statement_count_does_not_grow(
             booking = await booking_for(db_session, owner)
             await workshop_says(services, booking.id, "hei")
             await workshop_says(services, booking.id, "igjen")
-        seen: list[str] = []
-
-        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            if "messages" in statement:  # background work (the event relay) shares the engine
-                seen.append(statement)
-
-        event.listen(services.engine.sync_engine, "before_cursor_execute", before)
-        try:
+        # background work (the event relay) shares the engine: count only the statements on messages
+        with recorded(services, lambda statement: "messages" in statement) as seen:
             inbox = (await data_of(client, INBOX, {"first": 50}, owner))["inbox"]
-        finally:
-            event.remove(services.engine.sync_engine, "before_cursor_execute", before)
         assert len(inbox["edges"]) == threads
         assert all(e["node"]["messages"]["totalCount"] == 2 for e in inbox["edges"])
         counts.append(len(seen))

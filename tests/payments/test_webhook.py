@@ -46,6 +46,13 @@ async def _effects(services: Any, owner_id: int, group: Group) -> dict[str, Any]
         }
 
 
+def payment_failed(intent_id: str, amount: int, *, created: int) -> dict[str, Any]:
+    """Stripe's `payment_intent.payment_failed`: the intent goes back to requires_payment_method."""
+    return event(
+        intent_id, "requires_payment_method", amount=amount, event_type="payment_intent.payment_failed", created=created
+    )
+
+
 async def test_reference_example_without_signature_is_400(client: httpx.AsyncClient) -> None:
     response = await client.post(WEBHOOK_PATH, headers={"Accept": "application/json"})
     assert response.status_code == 400
@@ -175,18 +182,7 @@ async def test_out_of_order_events_end_in_the_right_state(
     # succeeded (created later) arrives first; the earlier processing event must not move it back
     assert (await deliver(client, event(pi, "succeeded", amount=group.amount, created=now + 2))).status_code == 200
     assert (await deliver(client, event(pi, "processing", amount=group.amount, created=now + 1))).status_code == 200
-    assert (
-        await deliver(
-            client,
-            event(
-                pi,
-                "requires_payment_method",
-                amount=group.amount,
-                event_type="payment_intent.payment_failed",
-                created=now + 3,
-            ),
-        )
-    ).status_code == 200
+    assert (await deliver(client, payment_failed(pi, group.amount, created=now + 3))).status_code == 200
     effects = await _effects(services, owner.owner_id, group)
     assert effects["status"] == "succeeded" and effects["paid"] == set(group.booking_ids)
     assert effects["notifications"] == 1
@@ -202,16 +198,7 @@ async def test_older_events_do_not_overwrite_newer_ones(
     await deliver(client, event(pi, "requires_action", amount=group.amount, created=now + 4))  # late and stale
     assert (await _effects(services, owner.owner_id, group))["status"] == "processing"
     # a failed payment reported later does move processing back to requires_payment_method
-    await deliver(
-        client,
-        event(
-            pi,
-            "requires_payment_method",
-            amount=group.amount,
-            event_type="payment_intent.payment_failed",
-            created=now + 9,
-        ),
-    )
+    await deliver(client, payment_failed(pi, group.amount, created=now + 9))
     assert (await _effects(services, owner.owner_id, group))["status"] == "requires_payment_method"
     # and then the retry succeeds
     await deliver(client, event(pi, "processing", amount=group.amount, created=now + 12))

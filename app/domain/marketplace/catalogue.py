@@ -10,6 +10,7 @@ import msgspec
 
 from app.domain.marketplace import query as mq
 from app.domain.marketplace.cache import marketplace_cache
+from app.domain.marketplace.commands import ChangeFavourite
 from app.domain.marketplace.results import (
     CarBrandItem,
     FavouriteChange,
@@ -17,7 +18,6 @@ from app.domain.marketplace.results import (
     ServiceCategoryItem,
     WorkshopCategoryItem,
 )
-from app.domain.marketplace.validation import require_org_nr
 from app.domain.uow import UnitOfWork
 from app.errors import NotFound, Unauthenticated, ValidationFailed
 from db.repositories import marketplace as repo
@@ -267,16 +267,16 @@ async def list_favourites(uow: UnitOfWork, owner_id: int) -> list[FavouriteItem]
     ]
 
 
-async def add_favourite(uow: UnitOfWork, owner_id: int, org_nr: object) -> FavouriteChange:
-    number = require_org_nr(org_nr)
+async def add_favourite(uow: UnitOfWork, owner_id: int, command: ChangeFavourite) -> FavouriteChange:
+    number = command.org_nr
     if not await repo.workshop_exists(uow.session, number):
         raise NotFound("Workshop not found.", code="WORKSHOP_NOT_FOUND", fields={"org_nr": "not_found"})
     added = await repo.add_favourite(uow.session, owner_id, number)
     return FavouriteChange(org_nr=number, changed=added, is_favourite=True)
 
 
-async def remove_favourite(uow: UnitOfWork, owner_id: int, org_nr: object) -> FavouriteChange:
+async def remove_favourite(uow: UnitOfWork, owner_id: int, command: ChangeFavourite) -> FavouriteChange:
     """Idempotent: removing what is not a favourite (or an unknown workshop) succeeds and changes nothing."""
-    number = require_org_nr(org_nr)
+    number = command.org_nr
     removed = await repo.remove_favourite(uow.session, owner_id, number)
     return FavouriteChange(org_nr=number, changed=removed, is_favourite=False)

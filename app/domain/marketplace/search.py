@@ -11,9 +11,9 @@ from app.domain.marketplace import query as mq
 from app.domain.marketplace.cache import HIT, marketplace_cache
 from app.domain.marketplace.hours import is_open, minute_of_week, oslo_now
 from app.domain.marketplace.results import SearchPage, WorkshopDetail, WorkshopSummary
-from app.domain.marketplace.validation import require_org_nr_for_lookup
 from app.domain.uow import UnitOfWork
 from app.errors import DatabaseUnavailable, NotFound
+from app.values import org_nr_for_lookup
 from db.repositories import marketplace as repo
 
 
@@ -150,7 +150,7 @@ async def _load_detail(session: Any, org_nr: str) -> WorkshopDetail | None:
 
 async def workshop_detail(uow: UnitOfWork, org_nr: str, *, owner_id: int | None = None) -> DetailOutcome:
     """One workshop's page: public data cached, `isOpenNow` and `is_favourite` computed per request."""
-    org_nr = require_org_nr_for_lookup(org_nr)
+    org_nr = org_nr_for_lookup(org_nr)
     services = uow.services
 
     async def load() -> WorkshopDetail | None:

@@ -8,10 +8,13 @@ transaction (the outbox relay publishes them after commit). A workshop -> owner 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from app.domain.limits import INT_MAX
 from app.domain.messages.attachments import AttachmentRef, Upload, prepare, signed_attachments, signed_view
+from app.domain.messages.commands import MarkThreadRead, SendMessage
+from app.domain.messages.inputs import check_paging, clean_text, parse_timestamp
 from app.domain.messages.results import (
     OWNER,
     WORKSHOP,
@@ -29,62 +32,20 @@ from app.domain.messages.results import (
 from app.domain.messages.unread import emit_unread_changed
 from app.domain.uow import UnitOfWork
 from app.errors import NotFound, ValidationFailed
+from app.values import utc_now
 from db.models import Booking, Message
 from db.repositories import messages as repo
 from db.repositories import notifications as notification_repo
 
 MESSAGE_CREATED = "message.created"
-MAX_TEXT = 5000
-INT4_MAX = 2**31 - 1  # ids are PostgreSQL integers; larger ones cannot exist
-MAX_PAGE_SIZE = 100
 
 
 def booking_not_found() -> NotFound:
     return NotFound("Booking not found", code="NOT_FOUND")
 
 
-def parse_thread_id(thread_id: str | int | None, field: str = "thread_id") -> int:
-    raw = str(thread_id if thread_id is not None else "").strip()
-    if not raw:
-        raise ValidationFailed(f"{field} is required.", fields={field: "required"})
-    if not raw.isdigit() or len(raw) > 18 or int(raw) < 1:
-        raise ValidationFailed(f"{field} must be a booking id.", fields={field: "invalid"})
-    return int(raw)
-
-
-def check_paging(page: int, size: int, size_field: str = "page_size") -> None:
-    if page < 1:
-        raise ValidationFailed("page must be 1 or more.", fields={"page": "must be >= 1"})
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        raise ValidationFailed(
-            f"{size_field} must be between 1 and {MAX_PAGE_SIZE}.",
-            fields={size_field: f"must be between 1 and {MAX_PAGE_SIZE}"},
-        )
-
-
-def parse_timestamp(value: str | datetime | None, field: str) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return _aware(value) if value is not None else None
-    raw = value.strip()
-    if not raw:
-        return None
-    try:
-        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise ValidationFailed(f"{field} must be an ISO-8601 timestamp.", fields={field: "invalid"}) from None
-    return _aware(parsed)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def _owned_booking(uow: UnitOfWork, owner_id: int, booking_id: int, *, lock: bool = False) -> Booking:
-    booking = await repo.owner_booking(uow.session, booking_id, owner_id) if booking_id <= INT4_MAX else None
+    booking = await repo.owner_booking(uow.session, booking_id, owner_id) if booking_id <= INT_MAX else None
     if booking is None:
         raise booking_not_found()
     if lock:
@@ -171,13 +132,6 @@ async def thread(uow: UnitOfWork, owner_id: int, booking_id: int, *, page: int =
 # --- sending ----------------------------------------------------------------------------------------
 
 
-def _clean_text(text: str | None) -> str:
-    value = (text or "").replace("\x00", "").strip()
-    if len(value) > MAX_TEXT:
-        raise ValidationFailed(f"message must be at most {MAX_TEXT} characters.", fields={"message": "too_long"})
-    return value
-
-
 async def _write(
     uow: UnitOfWork, booking: Booking, sender_type: str, text: str, attachments: list[dict[str, Any]]
 ) -> MessageView:
@@ -197,29 +151,18 @@ async def _write(
     return view
 
 
-async def send_owner_message(
-    uow: UnitOfWork,
-    owner_id: int,
-    *,
-    thread_id: str | int | None,
-    text: str | None = None,
-    org_nr: str | None = None,
-    uploads: Sequence[Upload] = (),
-    refs: Sequence[AttachmentRef] = (),
-) -> SendResult:
+async def send_owner_message(uow: UnitOfWork, owner_id: int, command: SendMessage) -> SendResult:
     """The owner writes in their booking's thread (`POST /messages/send`, `sendMessage`)."""
-    booking_id = parse_thread_id(thread_id)
-    body = _clean_text(text)
-    booking = await _owned_booking(uow, owner_id, booking_id)
-    if org_nr is not None and org_nr.strip() and org_nr.strip() != booking.workshop_org_nr:
+    booking = await _owned_booking(uow, owner_id, command.booking_id)
+    if command.org_nr is not None and command.org_nr != booking.workshop_org_nr:
         raise ValidationFailed("org_nr does not match the booking's workshop.", fields={"org_nr": "mismatch"})
-    if not body and not uploads and not refs:
+    if not command.text and not command.uploads and not command.refs:
         raise ValidationFailed("A message or at least one attachment is required.", fields={"message": "required"})
-    attachments = await prepare(uploads, refs, uow.services)
-    view = await _write(uow, booking, OWNER, body, attachments)
+    attachments = await prepare(command.uploads, command.refs, uow.services)
+    view = await _write(uow, booking, OWNER, command.text, attachments)
     await emit_unread_changed(uow, owner_id)
     return SendResult(
-        message=signed_view(view, uow.settings), unread_count=await repo.thread_unread(uow.session, booking_id)
+        message=signed_view(view, uow.settings), unread_count=await repo.thread_unread(uow.session, command.booking_id)
     )
 
 
@@ -230,8 +173,8 @@ async def send_workshop_message(
     `message.new` notification for the owner. Attachments may be uploads, references or reference dicts."""
     from app.domain.notifications.publish import notify_quietly
 
-    body = _clean_text(text)
-    booking = await repo.booking(uow.session, booking_id) if 0 < booking_id <= INT4_MAX else None
+    body = clean_text(text)
+    booking = await repo.booking(uow.session, booking_id) if 0 < booking_id <= INT_MAX else None
     if booking is None:
         raise booking_not_found()
     uploads = [a for a in attachments if isinstance(a, Upload)]
@@ -307,28 +250,19 @@ def _mark_json(messages: list[Any], up_to: datetime | None, now: datetime) -> tu
     return out, changed
 
 
-async def read_up_to(
-    uow: UnitOfWork,
-    owner_id: int,
-    booking_id: int,
-    *,
-    last_read_id: int | None = None,
-    last_read_at: str | datetime | None = None,
-) -> ReadUpToResult:
+async def read_up_to(uow: UnitOfWork, owner_id: int, command: MarkThreadRead) -> ReadUpToResult:
     """Mark the workshop's messages read, up to and including `last_read_id` (table messages) and up to
     `last_read_at` (the legacy JSON messages on the booking; table messages too when no id is given).
     With neither, the whole thread is read. The owner's own messages are never touched. Idempotent."""
-    up_to_at = parse_timestamp(last_read_at, "last_read_at")
-    if last_read_id is not None and last_read_id < 1:
-        raise ValidationFailed("last_read_id must be a message id.", fields={"last_read_id": "invalid"})
+    booking_id, last_read_id, up_to_at = command.booking_id, command.last_read_id, command.last_read_at
     booking = await _owned_booking(uow, owner_id, booking_id, lock=True)
     if last_read_id is not None and (
-        last_read_id > INT4_MAX or not await repo.message_in_booking(uow.session, last_read_id, booking_id)
+        last_read_id > INT_MAX or not await repo.message_in_booking(uow.session, last_read_id, booking_id)
     ):
         raise ValidationFailed(
             "last_read_id is not a message of this thread.", fields={"last_read_id": "not_in_thread"}
         )
-    now = _now()
+    now = utc_now()
     if last_read_id is not None:
         updated = await repo.mark_read_up_to(uow.session, booking_id, last_read_id, now)
     else:

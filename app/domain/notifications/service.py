@@ -8,22 +8,24 @@ with `data.message_id` reads its thread up to that message; a `message.new` noti
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
+from app.domain.limits import INT_MAX
+from app.domain.messages.inputs import check_paging, parse_timestamp
 from app.domain.messages.results import Paging
-from app.domain.messages.service import INT4_MAX, check_paging, parse_timestamp
 from app.domain.messages.unread import emit_unread_changed
+from app.domain.notifications.commands import MarkNotificationsRead
 from app.domain.uow import UnitOfWork
 from app.errors import NotFound, ValidationFailed
+from app.values import utc_now
 from db.models import Notification
 from db.repositories import messages as message_repo
 from db.repositories import notifications as repo
 
 STATUSES = ("unread", "all")
-MAX_IDS = 500
 
 
 class NotificationView(msgspec.Struct, frozen=True):
@@ -127,7 +129,7 @@ async def unread_count(uow: UnitOfWork, owner_id: int) -> int:
 
 
 async def get_notification(uow: UnitOfWork, owner_id: int, notification_id: int) -> NotificationView:
-    row = await repo.get_owned(uow.session, owner_id, notification_id) if 0 < notification_id <= INT4_MAX else None
+    row = await repo.get_owned(uow.session, owner_id, notification_id) if 0 < notification_id <= INT_MAX else None
     if row is None:
         raise NotFound("Not found")
     return NotificationView.from_row(row)
@@ -152,15 +154,15 @@ def _message_targets(rows: Sequence[Notification]) -> list[tuple[int, int | None
 def _int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int) and 0 < value <= INT4_MAX:
+    if isinstance(value, int) and 0 < value <= INT_MAX:
         return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 11 and 0 < int(value) <= INT4_MAX:
+    if isinstance(value, str) and value.isdigit() and len(value) < 11 and 0 < int(value) <= INT_MAX:
         return int(value)
     return None
 
 
 async def _mark(uow: UnitOfWork, owner_id: int, ids: Sequence[int] | None) -> MarkReadResult:
-    now = datetime.now(UTC)
+    now = utc_now()
     rows = await repo.mark_read(uow.session, owner_id, ids, now)
     messages_marked = 0
     targets = _message_targets(rows)
@@ -171,15 +173,9 @@ async def _mark(uow: UnitOfWork, owner_id: int, ids: Sequence[int] | None) -> Ma
     return MarkReadResult(updated=len(rows), messages_marked=messages_marked)
 
 
-async def mark_read(uow: UnitOfWork, owner_id: int, ids: Sequence[int] | None) -> MarkReadResult:
-    """Mark the owner's notifications among `ids` read; ids of other owners are ignored."""
-    if ids is None:
-        raise ValidationFailed("ids is required.", fields={"ids": "required"})
-    if len(ids) > MAX_IDS:
-        raise ValidationFailed(f"At most {MAX_IDS} ids at once.", fields={"ids": f"at most {MAX_IDS}"})
-    if any(isinstance(i, bool) or not isinstance(i, int) or not 0 < i <= INT4_MAX for i in ids):
-        raise ValidationFailed("ids must be notification ids.", fields={"ids": "invalid"})
-    return await _mark(uow, owner_id, sorted(set(ids)))
+async def mark_read(uow: UnitOfWork, owner_id: int, command: MarkNotificationsRead) -> MarkReadResult:
+    """Mark the owner's notifications among the command's ids read; ids of other owners are ignored."""
+    return await _mark(uow, owner_id, command.ids)
 
 
 async def read_all(uow: UnitOfWork, owner_id: int) -> MarkReadResult:
@@ -188,6 +184,6 @@ async def read_all(uow: UnitOfWork, owner_id: int) -> MarkReadResult:
 
 async def mark_one(uow: UnitOfWork, owner_id: int, notification_id: int) -> MarkReadResult:
     """Mark one notification read; 404 when it is not the owner's. Marking a read one again answers 0."""
-    if not 0 < notification_id <= INT4_MAX or await repo.get_owned(uow.session, owner_id, notification_id) is None:
+    if not 0 < notification_id <= INT_MAX or await repo.get_owned(uow.session, owner_id, notification_id) is None:
         raise NotFound("Not found")
     return await _mark(uow, owner_id, [notification_id])

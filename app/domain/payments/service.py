@@ -12,32 +12,27 @@ import logging
 import secrets
 import time
 import uuid
-from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from app.domain.notifications.publish import notify
 from app.domain.payments import states
+from app.domain.payments.commands import ConfirmPaymentIntent, CreatePaymentIntent
+from app.domain.payments.inputs import CURRENCY, parse_booking_id
 from app.domain.payments.provider import ProviderIntent, ProviderRejected, payment_provider
 from app.domain.payments.results import PaymentView, WebhookResult
 from app.domain.payments.signature import verify_signature
 from app.domain.uow import UnitOfWork
 from app.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
-from app.values import is_web_url
+from app.values import utc_now
 from db.models import Payment
 from db.repositories import payments as repo
 from db.repositories.payments import UNPAYABLE_LINE_STATUSES, GroupLine
 
 log = logging.getLogger(__name__)
 
-CURRENCY = "nok"
 PAYMENT_SUCCEEDED = "payment.succeeded"
 BOOKING_UPDATED = "booking.updated"
-MAX_GROUP_ID_LENGTH = 36
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def to_minor_units(total: Decimal) -> int:
@@ -59,18 +54,24 @@ def _total(payable: list[GroupLine]) -> int:
     return to_minor_units(sum((line.price for line in payable), Decimal("0")))
 
 
+def _provider_intent(payment: Payment, intent_id: str) -> ProviderIntent:
+    """The provider's intent as we last recorded it."""
+    return ProviderIntent(
+        id=intent_id,
+        client_secret=payment.client_secret,
+        amount=payment.amount,
+        currency=payment.currency,
+        status=payment.status,
+    )
+
+
 async def _cancel_stale(uow: UnitOfWork, payment: Payment) -> None:
     """Cancel an unconfirmed intent whose amount no longer matches the booking (at the provider too)."""
     provider = payment_provider(uow.services)
     if provider.name == payment.provider and payment.provider_intent_id:
-        current = ProviderIntent(
-            id=payment.provider_intent_id,
-            client_secret=payment.client_secret,
-            amount=payment.amount,
-            currency=payment.currency,
-            status=payment.status,
+        intent = await provider.cancel_intent(
+            _provider_intent(payment, payment.provider_intent_id), idempotency_key=f"minbil-cancel-{payment.id}"
         )
-        intent = await provider.cancel_intent(current, idempotency_key=f"minbil-cancel-{payment.id}")
         if intent.status != states.CANCELED:
             raise ProviderRejected("The payment provider did not cancel the outdated payment intent.")
     await _apply(uow, payment, states.CANCELED, int(time.time()))
@@ -105,66 +106,25 @@ def payment_view(payment: Payment, lines: list[GroupLine]) -> PaymentView:
     return _view(payment, lines)
 
 
-def _booking_id(value: object) -> int:
-    if isinstance(value, bool):
-        raise ValidationFailed("booking_id must be a positive integer.", fields={"booking_id": "invalid"})
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-    else:
-        raise ValidationFailed("booking_id must be a positive integer.", fields={"booking_id": "invalid"})
-    if number <= 0 or number > 2**31 - 1:
-        raise ValidationFailed("booking_id must be a positive integer.", fields={"booking_id": "invalid"})
-    return number
+def check_available(uow: UnitOfWork) -> None:
+    """Every payment operation answers "not configured" first, before its input is looked at."""
+    payment_provider(uow.services)
 
 
-def _group_id(value: object) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value.strip()) > MAX_GROUP_ID_LENGTH:
-        raise ValidationFailed("group_id must be a booking group id.", fields={"group_id": "invalid"})
-    return value.strip()
+async def _resolve_group(uow: UnitOfWork, owner_id: int, command: CreatePaymentIntent) -> str:
+    if command.booking_id is None:
+        assert command.group_id is not None  # a command names one of the two
+        return command.group_id
+    found = await repo.group_of_booking(uow.session, command.booking_id, owner_id)
+    if found is None:
+        raise NotFound("Booking not found.", code="BOOKING_NOT_FOUND")
+    return found
 
 
-async def _resolve_group(uow: UnitOfWork, owner_id: int, booking_id: object, group_id: object) -> str:
-    has_booking = booking_id not in (None, "")
-    has_group = group_id not in (None, "")
-    if has_booking and has_group:
-        raise ValidationFailed(
-            "Send either booking_id or group_id, not both.", fields={"booking_id": "exclusive", "group_id": "exclusive"}
-        )
-    if not has_booking and not has_group:
-        raise ValidationFailed(
-            "booking_id or group_id is required.", fields={"booking_id": "required", "group_id": "required"}
-        )
-    if has_booking:
-        found = await repo.group_of_booking(uow.session, _booking_id(booking_id), owner_id)
-        if found is None:
-            raise NotFound("Booking not found.", code="BOOKING_NOT_FOUND")
-        return found
-    return _group_id(group_id)
-
-
-async def create_intent(
-    uow: UnitOfWork,
-    owner_id: int,
-    *,
-    booking_id: object = None,
-    group_id: object = None,
-    amount: object = None,
-    currency: object = None,
-) -> PaymentView:
-    """The open intent for the caller's booking group, created if there is none.
-
-    `amount` and `currency` are refused when sent: the price is the booked price, nothing else.
-    """
+async def create_intent(uow: UnitOfWork, owner_id: int, command: CreatePaymentIntent) -> PaymentView:
+    """The open intent for the caller's booking group, created if there is none."""
     provider = payment_provider(uow.services)
-    if amount is not None:
-        raise ValidationFailed(
-            "The amount is computed from the booked prices and cannot be sent.", fields={"amount": "not_allowed"}
-        )
-    if currency is not None and (not isinstance(currency, str) or currency.lower() != CURRENCY):
-        raise ValidationFailed("Only NOK is supported.", fields={"currency": "unsupported"})
-    group = await _resolve_group(uow, owner_id, booking_id, group_id)
+    group = await _resolve_group(uow, owner_id, command)
     if not await repo.group_lines(uow.session, group, owner_id):
         raise NotFound("Booking group not found.", code="BOOKING_NOT_FOUND")
     await repo.lock_group(uow.session, group)  # one creator per group at a time; the rest find its intent
@@ -204,7 +164,7 @@ async def create_intent(
             "provider intent %s has %s %s, expected %s %s", intent.id, intent.amount, intent.currency, total, CURRENCY
         )
         raise ProviderRejected("The payment provider answered with a different amount.", code="PAYMENT_AMOUNT_MISMATCH")
-    now = _now()
+    now = utc_now()
     payment = Payment(
         id=payment_id,
         owner_id=owner_id,
@@ -247,7 +207,7 @@ async def payment_for_group(uow: UnitOfWork, owner_id: int, group_id: str) -> Pa
 
 async def payment_for_booking(uow: UnitOfWork, owner_id: int, booking_id: object) -> PaymentView | None:
     payment_provider(uow.services)
-    group = await repo.group_of_booking(uow.session, _booking_id(booking_id), owner_id)
+    group = await repo.group_of_booking(uow.session, parse_booking_id(booking_id), owner_id)
     if group is None:
         raise NotFound("Booking not found.", code="BOOKING_NOT_FOUND")
     return await payment_for_group(uow, owner_id, group)
@@ -261,18 +221,11 @@ async def payments_for_groups(uow: UnitOfWork, owner_id: int, group_ids: list[st
     return {g: _view(p, lines.get(g, [])) for g, p in payments.items()}
 
 
-async def confirm_intent(
-    uow: UnitOfWork, owner_id: int, payment_id: str, *, payment_method: object = None, return_url: object = None
-) -> PaymentView:
+async def confirm_intent(uow: UnitOfWork, owner_id: int, command: ConfirmPaymentIntent) -> PaymentView:
     """Confirm the caller's intent with the provider. Confirming a payment that is already processing
     or succeeded answers its current state without a second charge."""
     provider = payment_provider(uow.services)
-    if payment_method is not None and (
-        not isinstance(payment_method, str) or not payment_method.strip() or len(payment_method) > 255
-    ):
-        raise ValidationFailed("payment_method must be a payment method id.", fields={"payment_method": "invalid"})
-    if return_url is not None and not is_web_url(return_url):
-        raise ValidationFailed("return_url must be an http(s) URL.", fields={"return_url": "invalid"})
+    payment_id = command.payment_id
     payment = await repo.get_payment(uow.session, payment_id, owner_id=owner_id, for_update=True)
     if payment is None:
         raise NotFound("Payment not found.", code="PAYMENT_NOT_FOUND")
@@ -292,17 +245,10 @@ async def confirm_intent(
         )
     if provider.name != payment.provider or not payment.provider_intent_id:
         raise ProviderRejected("This payment belongs to another payment provider; create a new one.")
-    current = ProviderIntent(
-        id=payment.provider_intent_id,
-        client_secret=payment.client_secret,
-        amount=payment.amount,
-        currency=payment.currency,
-        status=payment.status,
-    )
     intent = await provider.confirm_intent(
-        current,
-        payment_method=payment_method.strip() if isinstance(payment_method, str) else None,
-        return_url=return_url if isinstance(return_url, str) else None,
+        _provider_intent(payment, payment.provider_intent_id),
+        payment_method=command.payment_method,
+        return_url=command.return_url,
         idempotency_key=f"minbil-confirm-{payment.id}-{uuid.uuid4().hex[:16]}",
     )
     await _apply(uow, payment, intent.status, int(time.time()), intent=intent)
@@ -338,7 +284,7 @@ async def _apply(
     payment.status = status
     payment.last_event_created = max(reported_at, payment.last_event_created or 0)
     payment.provider_data = _provider_data(payment.provider_data or {}, intent, obj)
-    payment.updated_at = _now()
+    payment.updated_at = utc_now()
     uow.session.add(payment)
     if status == states.SUCCEEDED:
         await _on_succeeded(uow, payment)
@@ -347,7 +293,7 @@ async def _apply(
 
 
 async def _on_succeeded(uow: UnitOfWork, payment: Payment) -> None:
-    now = _now()
+    now = utc_now()
     payment.succeeded_at = payment.succeeded_at or now
     uow.session.add(payment)
     await uow.session.flush()
@@ -427,7 +373,7 @@ def _flag_mismatch(uow: UnitOfWork, payment: Payment, obj: dict[str, Any], event
         **(payment.provider_data or {}),
         "review": {"event_id": event_id, "amount": reported_amount, "currency": reported_currency},
     }
-    payment.updated_at = _now()
+    payment.updated_at = utc_now()
     uow.session.add(payment)
     return True
 
@@ -481,16 +427,9 @@ async def handle_stripe_webhook(uow: UnitOfWork, *, payload: bytes, signature: s
         log.info("stripe event %s for unknown payment intent %s ignored", event_id, intent_id)
         return WebhookResult(event_id=event_id, type=event_type, duplicate=False, applied=False)
     if status == states.SUCCEEDED and (payment.review_reason or _flag_mismatch(uow, payment, obj, event_id)):
-        # acknowledged all the same: Stripe would redeliver the same event forever
-        return WebhookResult(
-            event_id=event_id,
-            type=event_type,
-            duplicate=False,
-            applied=False,
-            payment_id=payment.id,
-            status=payment.status,
-        )
-    applied = await _apply(uow, payment, status, created, obj=obj)
+        applied = False  # acknowledged all the same: Stripe would redeliver the same event forever
+    else:
+        applied = await _apply(uow, payment, status, created, obj=obj)
     return WebhookResult(
         event_id=event_id,
         type=event_type,

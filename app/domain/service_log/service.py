@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
@@ -28,6 +29,7 @@ from app.domain.service_log.results import (
 )
 from app.domain.uow import UnitOfWork
 from app.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from app.values import utc_now
 from db.models import Booking
 from db.repositories import bookings as booking_repo
 from db.repositories import service_log as repo
@@ -68,15 +70,12 @@ class Resolved(msgspec.Struct, frozen=True):
 
 
 async def resolve_filters(
-    uow: UnitOfWork,
-    owner_id: int,
-    *,
-    registration_number: object = None,
-    workshop_org_nr: object = None,
-    date_from: object = None,
-    date_to: object = None,
-    default_primary: bool = False,
+    uow: UnitOfWork, owner_id: int, raw: Mapping[str, object], *, default_primary: bool = False
 ) -> Resolved:
+    """The filters of a query string or an export token (`registration_number`, `workshop_org_nr`,
+    `date_from`, `date_to`; others are not filters), checked against the caller's vehicles."""
+    registration_number, workshop_org_nr = raw.get("registration_number"), raw.get("workshop_org_nr")
+    date_from, date_to = raw.get("date_from"), raw.get("date_to")
     plate: str | None = None
     if registration_number not in (None, ""):
         plate = inputs.plate(registration_number)
@@ -155,7 +154,7 @@ async def page(
     number = _int(page_no, "page", 1, 100_000, 1)
     size = _int(page_size, "page_size", 1, 100, 20)
     want_token = str(export_token).strip().lower() in {"1", "true", "yes"} if export_token not in (None, "") else False
-    f = await resolve_filters(uow, owner_id, default_primary=default_primary, **raw)
+    f = await resolve_filters(uow, owner_id, raw, default_primary=default_primary)
     total = (await repo.summary(uow.session, owner_id, **f.query()))[0]
     rows = await repo.completed(uow.session, owner_id, offset=(number - 1) * size, limit=size, **f.query())
     pages = max(1, -(-total // size))
@@ -176,13 +175,13 @@ async def latest(
     uow: UnitOfWork, owner_id: int, *, limit: object = None, default_primary: bool = False, **raw: object
 ) -> ServiceLogLatest:
     size = _int(limit, "limit", 1, 20, 5)
-    f = await resolve_filters(uow, owner_id, default_primary=default_primary, **raw)
+    f = await resolve_filters(uow, owner_id, raw, default_primary=default_primary)
     rows = await repo.completed(uow.session, owner_id, limit=size, **f.query())
     return ServiceLogLatest(items=await _items(uow, rows), limit=size, filters=f.filters)
 
 
 async def summary(uow: UnitOfWork, owner_id: int, *, default_primary: bool = False, **raw: object) -> ServiceLogSummary:
-    f = await resolve_filters(uow, owner_id, default_primary=default_primary, **raw)
+    f = await resolve_filters(uow, owner_id, raw, default_primary=default_primary)
     count, average, total, last, workshops = await repo.summary(uow.session, owner_id, **f.query())
     return ServiceLogSummary(
         count=count,
@@ -210,7 +209,7 @@ async def _vehicle_info(uow: UnitOfWork, owner_id: int, plate: str | None) -> di
 
 async def vehicle_latest(uow: UnitOfWork, owner_id: int, **kw: object) -> ServiceLogLatest:
     """`latest` for one vehicle (the primary one unless `registration_number` is given)."""
-    result = await latest(uow, owner_id, default_primary=True, **kw)  # type: ignore[arg-type]
+    result = await latest(uow, owner_id, default_primary=True, **kw)
     result.vehicle = await _vehicle_info(uow, owner_id, result.filters.registration_number)
     return result
 
@@ -222,7 +221,7 @@ async def vehicle_page(uow: UnitOfWork, owner_id: int, **kw: object) -> ServiceL
 
 
 async def vehicle_summary(uow: UnitOfWork, owner_id: int, **kw: object) -> ServiceLogSummary:
-    result = await summary(uow, owner_id, default_primary=True, **kw)  # type: ignore[arg-type]
+    result = await summary(uow, owner_id, default_primary=True, **kw)
     result.vehicle = await _vehicle_info(uow, owner_id, result.filters.registration_number)
     return result
 
@@ -250,7 +249,7 @@ def issue_export_token(
     """A download link bound to the caller, the filters and the sign-in session (`sid`): it ends with the session."""
     if not session_id:
         raise ValueError("an export token belongs to a session")
-    now = now or datetime.now(UTC)
+    now = now or utc_now()
     expires = now + timedelta(seconds=EXPORT_TTL_S)
     claims = {
         "iss": uow.settings.jwt_issuer,
@@ -277,7 +276,7 @@ def issue_export_token(
 
 
 async def export_token(uow: UnitOfWork, owner_id: int, session_id: str, **raw: object) -> ExportToken:
-    f = await resolve_filters(uow, owner_id, **raw)
+    f = await resolve_filters(uow, owner_id, raw)
     return issue_export_token(uow, owner_id, session_id, f.filters)
 
 
@@ -349,7 +348,7 @@ async def export(
         raw = msgspec.to_builtins(bound)
     if owner_id is None:
         raise Unauthenticated("Send a Bearer token or a valid export token.", code="UNAUTHORIZED")
-    f = await resolve_filters(uow, owner_id, **raw)
+    f = await resolve_filters(uow, owner_id, raw)
     items = await _items(uow, await repo.completed(uow.session, owner_id, limit=10_000, **f.query()))
     stamp = datetime.now(OSLO).strftime("%Y%m%d")
     label = f.registration_number or "alle"
