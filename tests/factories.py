@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.values import org_nr_check_digit, plate_text, utc_now
 from db.models import (
     Booking,
     CarBrand,
@@ -30,14 +31,12 @@ _serial = itertools.count(1)
 
 def org_number(seed: int) -> str:
     """A valid 9-digit Norwegian organisation number (MOD11) derived from `seed`."""
-    weights = (3, 2, 7, 6, 5, 4, 3, 2)
     base = 910_000_000 // 10 + seed * 7
     while True:
-        digits = [int(d) for d in f"{base:08d}"[-8:]]
-        remainder = sum(w * d for w, d in zip(weights, digits, strict=True)) % 11
-        check = 0 if remainder == 0 else 11 - remainder
-        if check != 10:
-            return "".join(map(str, digits)) + str(check)
+        first_eight = f"{base:08d}"[-8:]
+        check = org_nr_check_digit(first_eight)
+        if check is not None:
+            return first_eight + str(check)
         base += 1
 
 
@@ -149,7 +148,7 @@ async def make_vehicle(
 ) -> Vehicle:
     n = next(_serial)
     vehicle = Vehicle(
-        registration_number=registration_number or f"EK{10000 + n}",
+        registration_number=plate_text(registration_number or f"EK{10000 + n}"),
         brand=fields.pop("brand", "Volvo"),
         model=fields.pop("model", "V60"),
         source=fields.pop("source", "offline"),
@@ -176,7 +175,7 @@ async def make_booking(
     vehicle: Vehicle | None = None,
     **fields: Any,
 ) -> Booking:
-    start = start or datetime.now(UTC) + timedelta(days=3)
+    start = start or utc_now() + timedelta(days=3)
     booking = Booking(
         group_id=group_id or str(uuid.uuid4()),
         owner_id=owner_id,
