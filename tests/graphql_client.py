@@ -1,14 +1,17 @@
 """POST a GraphQL document to the app under test, as an owner or with given headers.
 
-`graphql` returns the whole response body (for tests that look at `errors`); `graphql_data` returns `data`
-and fails the test when the response carries any error.
+`graphql` returns the whole response body (for tests that look at `errors`); `graphql_data` takes the same
+arguments, returns `data` and fails the test when the response carries any error.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec, Protocol
 
 import httpx
+
+P = ParamSpec("P")
 
 
 class Caller(Protocol):
@@ -34,19 +37,17 @@ async def graphql(
     return body
 
 
-async def graphql_data(
-    client: httpx.AsyncClient,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    who: Caller | None = None,
-    *,
-    headers: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """`data` of a response that must carry no `errors`."""
-    body = await graphql(client, query, variables, who, headers=headers)
-    assert "errors" not in body, body
-    data: dict[str, Any] = body["data"]
+def _data_of(post: Callable[P, Awaitable[dict[str, Any]]]) -> Callable[P, Awaitable[dict[str, Any]]]:
+    async def data(*args: P.args, **kwargs: P.kwargs) -> dict[str, Any]:
+        body = await post(*args, **kwargs)
+        assert "errors" not in body, body
+        found: dict[str, Any] = body["data"]
+        return found
+
     return data
+
+
+graphql_data = _data_of(graphql)
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ import hashlib
 from collections import Counter
 
 import pytest
-from graphql import OperationDefinitionNode, parse, print_ast, specified_rules, validate
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse, print_ast, specified_rules, validate
 from graphql.validation import NoDeprecatedCustomRule
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import (
@@ -16,7 +16,7 @@ from strawberry.extensions.query_depth_limiter import (
 
 from app.settings import Settings
 from graphql_api.delivery import PUBLIC_ROOT_FIELDS
-from graphql_api.persisted import OPERATIONS_ROOT, load_operations
+from graphql_api.persisted import FRAGMENTS, OPERATIONS_ROOT, load_fragments, load_operations
 from graphql_api.schema import build_schema
 
 OPERATIONS = sorted(load_operations().values(), key=lambda op: op.path)
@@ -47,7 +47,7 @@ def test_every_flow_of_the_web_app_has_documents() -> None:
 def _walk(root, prefix: str = "") -> list[str]:  # type: ignore[no-untyped-def]
     found = []
     for entry in root.iterdir():
-        if entry.is_dir():
+        if entry.is_dir() and not (prefix == "" and entry.name == FRAGMENTS):
             found.extend(_walk(entry, f"{prefix}{entry.name}/"))
         elif entry.name.endswith(".graphql"):
             found.append(prefix + entry.name)
@@ -72,6 +72,25 @@ def test_document_validates_against_the_schema(operation) -> None:  # type: igno
     # stored as graphql-js prints it (what Apollo Client hashes), the hash over the text without the final newline
     assert operation.text == print_ast(document)
     assert operation.sha256 == hashlib.sha256(operation.text.encode()).hexdigest()
+
+
+def test_shared_fragments_are_each_one_printed_fragment_that_operations_use() -> None:
+    fragments = load_fragments()
+    assert fragments
+    for name, text in fragments.items():
+        document = parse(text)
+        assert [type(d) for d in document.definitions] == [FragmentDefinitionNode], name
+        assert document.definitions[0].name.value == name  # type: ignore[attr-defined]
+        assert text == print_ast(document), name
+    # the operation comes first, its fragments after it, each once: what a generated client sends and hashes
+    spread = set()
+    for operation in OPERATIONS:
+        definitions = parse(operation.text).definitions
+        assert isinstance(definitions[0], OperationDefinitionNode)
+        names = [d.name.value for d in definitions[1:] if isinstance(d, FragmentDefinitionNode)]
+        assert len(names) == len(definitions) - 1 == len(set(names)), operation.path
+        spread.update(names)
+    assert spread == set(fragments)  # no fragment file is left unused
 
 
 def test_public_root_fields_exist() -> None:
