@@ -10,6 +10,7 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import msgspec
 from sqlalchemy import insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -75,26 +76,13 @@ async def seed_demo_owner(
         found = map_document(
             registry_document(v, last_eu, next_eu), v.registration_number, source="offline", fetched_at=joined
         )
-        values = dict(
-            registration_number=found.registration_number,
-            vin=found.vin,
-            brand=found.brand,
-            model=found.model,
-            color=found.color,
-            fuel_type=found.fuel_type,
-            vehicle_class=found.vehicle_class,
-            first_registration=found.first_registration,
-            model_year=found.model_year,
-            registration_status=found.registration_status,
-            next_eu_control=found.next_eu_control,
-            last_eu_control=found.last_eu_control,
-            weights=dict(found.weights),
-            source=found.source,
-            raw=found.raw,
-            fetched_at=found.fetched_at,
-            created_at=joined,
-            updated_at=joined,
-        )
+        # every registry field is a column of `vehicles`
+        values = {
+            **msgspec.structs.asdict(found),
+            "weights": dict(found.weights),
+            "created_at": joined,
+            "updated_at": joined,
+        }
         vehicles = table(Vehicle)
         statement = pg_insert(vehicles).values(**values)
         upsert = statement.on_conflict_do_update(
