@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 from app.request_context import request_id_var
 from app.services import Services
+from app.values import utc_now
 from tests.bookings.conftest import World, future_local, stored_booking, workshop
 from tests.conftest import SignedIn
 from tests.factories import make_booking
@@ -198,7 +199,7 @@ READ_BY_LIST = ("bookings", "enum_booking_statuses", "workshops", "messages")
 
 async def _groups(services: Services, owner: SignedIn, world: World, sizes: list[int]) -> list[str]:
     """Groups of `sizes[i]` lines each; lines of one group start an hour apart, groups a day apart."""
-    base = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    base = utc_now().replace(microsecond=0) + timedelta(days=30)
     ids = []
     async with services.sessionmaker() as session:
         for g, size in enumerate(sizes):

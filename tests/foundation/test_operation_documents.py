@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from importlib.resources.abc import Traversable
 
 import pytest
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse, print_ast, specified_rules, validate
@@ -16,7 +17,7 @@ from strawberry.extensions.query_depth_limiter import (
 
 from app.settings import Settings
 from graphql_api.delivery import PUBLIC_ROOT_FIELDS
-from graphql_api.persisted import FRAGMENTS, OPERATIONS_ROOT, load_fragments, load_operations
+from graphql_api.persisted import FRAGMENTS, OPERATIONS_ROOT, Operation, load_fragments, load_operations
 from graphql_api.schema import build_schema
 
 OPERATIONS = sorted(load_operations().values(), key=lambda op: op.path)
@@ -44,7 +45,7 @@ def test_every_flow_of_the_web_app_has_documents() -> None:
     assert files == [op.path for op in OPERATIONS]  # one file, one operation
 
 
-def _walk(root, prefix: str = "") -> list[str]:  # type: ignore[no-untyped-def]
+def _walk(root: Traversable, prefix: str = "") -> list[str]:
     found = []
     for entry in root.iterdir():
         if entry.is_dir() and not (prefix == "" and entry.name == FRAGMENTS):
@@ -55,7 +56,7 @@ def _walk(root, prefix: str = "") -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.path)
-def test_document_validates_against_the_schema(operation) -> None:  # type: ignore[no-untyped-def]
+def test_document_validates_against_the_schema(operation: Operation) -> None:
     schema = build_schema(LIMITS)._schema
     document = parse(operation.text, max_tokens=LIMITS.graphql_max_tokens)
     definitions = document.definitions
