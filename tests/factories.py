@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,6 +28,16 @@ from db.models import (
 )
 
 _serial = itertools.count(1)
+
+
+class _Stored(Protocol):
+    id: int | None
+
+
+def stored_id(row: _Stored) -> int:
+    """The id of a row the session has flushed."""
+    assert row.id is not None
+    return row.id
 
 
 def org_number(seed: int) -> str:
@@ -80,7 +91,7 @@ async def make_workshop(
     postal_code: str = "0150",
     latitude: float = 59.9139,
     longitude: float = 10.7522,
-    categories: list[WorkshopCategory] = (),  # type: ignore[assignment]
+    categories: Sequence[WorkshopCategory] = (),
     hours: dict[int, tuple[time, time] | None] | None = None,
     **fields: Any,
 ) -> Workshop:
@@ -100,7 +111,7 @@ async def make_workshop(
         )
     )
     for category in categories:
-        session.add(WorkshopCategoryLink(org_nr=workshop.org_nr, workshop_category_id=category.id))
+        session.add(WorkshopCategoryLink(org_nr=workshop.org_nr, workshop_category_id=stored_id(category)))
     week = hours if hours is not None else {d: (time(8), time(16)) for d in range(5)}
     for day in range(7):
         slot = week.get(day)
@@ -124,16 +135,16 @@ async def make_service(
     title: str = "EU-kontroll",
     price: str | float = "990",
     estimated_time: float = 1.0,
-    categories: list[ServiceCategory] = (),
+    categories: Sequence[ServiceCategory] = (),
     **fields: Any,
-) -> Service:  # type: ignore[assignment]
+) -> Service:
     service = Service(
         org_nr=workshop.org_nr, title=title, price=Decimal(str(price)), estimated_time=estimated_time, **fields
     )
     session.add(service)
     await session.flush()
     for category in categories:
-        session.add(ServiceCategoryLink(service_id=service.id, service_category_id=category.id))
+        session.add(ServiceCategoryLink(service_id=stored_id(service), service_category_id=stored_id(category)))
     await session.flush()
     return service
 
@@ -157,7 +168,7 @@ async def make_vehicle(
     session.add(vehicle)
     await session.flush()
     if owner_id is not None:
-        session.add(OwnerVehicle(owner_id=owner_id, vehicle_id=vehicle.id, is_primary=is_primary))
+        session.add(OwnerVehicle(owner_id=owner_id, vehicle_id=stored_id(vehicle), is_primary=is_primary))
         await session.flush()
     return vehicle
 
