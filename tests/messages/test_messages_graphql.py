@@ -10,6 +10,7 @@ import httpx
 from app.services import Services
 from db.models import Booking
 from tests.conftest import SignedIn
+from tests.factories import stored_id
 from tests.graphql_client import graphql, graphql_data
 from tests.messages.conftest import PDF_BYTES, PNG_BYTES, booking_for, events_of, workshop_says
 from tests.statements import recorded
@@ -73,8 +74,8 @@ async def test_inbox_and_thread_connections(
     a = await booking_for(db_session, owner, workshop_name="Alfa Bil")
     b = await booking_for(db_session, owner, workshop_name="Beta Dekk")
     for i in range(3):
-        await workshop_says(services, a.id, f"a{i}")
-    await workshop_says(services, b.id, "b0")
+        await workshop_says(services, stored_id(a), f"a{i}")
+    await workshop_says(services, stored_id(b), "b0")
     inbox = (await graphql_data(client, INBOX, {"first": 1}, owner))["inbox"]
     assert inbox["totalCount"] == 2 and inbox["unreadTotal"] == 4
     assert [e["node"]["bookingId"] for e in inbox["edges"]] == [b.id]
@@ -125,8 +126,8 @@ async def test_inbox_statement_count_does_not_grow(
             if existing >= threads:
                 break
             booking = await booking_for(db_session, owner)
-            await workshop_says(services, booking.id, "hei")
-            await workshop_says(services, booking.id, "igjen")
+            await workshop_says(services, stored_id(booking), "hei")
+            await workshop_says(services, stored_id(booking), "igjen")
         # background work (the event relay) shares the engine
         with recorded(services, lambda statement: "messages" in statement) as seen:
             inbox = (await graphql_data(client, INBOX, {"first": 50}, owner))["inbox"]
@@ -172,7 +173,7 @@ async def test_send_message_text_and_errors(
 
 
 async def test_send_message_multipart_uploads(client: httpx.AsyncClient, owner: SignedIn, booking: Booking) -> None:
-    operations = {
+    operations: dict[str, Any] = {
         "query": SEND,
         "variables": {"input": {"bookingId": booking.id, "message": "Se vedlegg", "files": [None, None]}},
     }
@@ -205,8 +206,8 @@ async def test_send_message_multipart_uploads(client: httpx.AsyncClient, owner: 
 async def test_mark_thread_read(
     client: httpx.AsyncClient, services: Services, owner: SignedIn, booking: Booking
 ) -> None:
-    first = await workshop_says(services, booking.id, "en")
-    await workshop_says(services, booking.id, "to")
+    first = await workshop_says(services, stored_id(booking), "en")
+    await workshop_says(services, stored_id(booking), "to")
     read = (await graphql_data(client, MARK_THREAD, {"bookingId": booking.id, "lastReadId": first["id"]}, owner))[
         "markThreadRead"
     ]
@@ -221,8 +222,8 @@ async def test_mark_thread_read(
 async def test_notifications_queries_and_mutations(
     client: httpx.AsyncClient, services: Services, owner: SignedIn, other_owner: SignedIn, booking: Booking
 ) -> None:
-    await workshop_says(services, booking.id, "Hei")
-    await workshop_says(services, booking.id, "Hallo")
+    await workshop_says(services, stored_id(booking), "Hei")
+    await workshop_says(services, stored_id(booking), "Hallo")
     data = await graphql_data(client, NOTIFICATIONS, {"first": 1}, owner)
     notes = data["notifications"]
     assert notes["totalCount"] == 2 and notes["unreadTotal"] == 2 and notes["pageInfo"]["hasNextPage"] is True
