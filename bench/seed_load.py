@@ -24,9 +24,12 @@ from sqlalchemy import insert
 
 from app.services import database_url
 from app.settings import get_settings
-from db import seed as seeding
 from db.engine import make_engine
 from db.models import metadata
+from db.seed import seed as seed_catalogue
+from db.seed.bulk import COLUMNS
+from db.seed.marketplace import WorkshopFactory, build_reference
+from db.seed.run import reset_tables
 
 JSON_COLUMNS = {("workshops", "logo"), ("workshops", "images"), ("services", "images")}
 
@@ -42,15 +45,15 @@ async def baseline(engine: Any, workshops: int, seed: int) -> tuple[float, int]:
     written = 0
     async with engine.connect() as conn:
         transaction = await conn.begin()
-        await seeding._reset(conn)
-        reference = seeding.build_reference()
+        await reset_tables(conn)
+        reference = build_reference()
         for name, rows in (
             ("workshop_categories", reference.workshop_category_rows),
             ("service_categories", reference.service_category_rows),
             ("car_brands", reference.car_brand_rows),
         ):
             await _insert(conn, name, rows)
-        factory = seeding.WorkshopFactory(reference, seed)
+        factory = WorkshopFactory(reference, seed)
         for batch, _ in factory.batches(workshops):
             for name, rows in (
                 ("workshops", batch.workshops),
@@ -69,7 +72,7 @@ async def baseline(engine: Any, workshops: int, seed: int) -> tuple[float, int]:
 
 async def _insert(conn: Any, name: str, rows: list[tuple[Any, ...]]) -> int:
     table = metadata.tables[name]
-    columns = seeding.COLUMNS[name]
+    columns = COLUMNS[name]
     records = [
         {c: (json.loads(v) if (name, c) in JSON_COLUMNS else v) for c, v in zip(columns, row, strict=True)}
         for row in rows
@@ -84,7 +87,7 @@ async def main(workshops: int, seed: int) -> None:
     try:
         base_s, rows = await baseline(engine, workshops, seed)
         started = time.perf_counter()
-        await seeding.seed(_Services(engine), workshops=workshops, seed=seed, reset=True)
+        await seed_catalogue(_Services(engine), workshops=workshops, seed=seed, reset=True)
         seed_s = time.perf_counter() - started
     finally:
         await engine.dispose()

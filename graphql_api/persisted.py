@@ -11,7 +11,9 @@ In persisted-only mode only the operation documents are accepted, by hash or by 
 PERSISTED_QUERY_NOT_ALLOWED (400) and nothing is stored.
 
 The operation documents live in `graphql_api/operations/<area>/<OperationName>.graphql`: one file, one
-operation, stored as graphql-js prints it; the text is the file without its final newline.
+operation, stored as graphql-js prints it. Selections several operations share are fragments in
+`graphql_api/operations/fragments/<FragmentName>.graphql`; an operation's text is its file followed by the
+fragments it uses (`with_fragments`), as a generated client sends it, without the final newline.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from graphql import OperationDefinitionNode, parse
+from graphql import FragmentSpreadNode, OperationDefinitionNode, Visitor, parse, visit
 
 from app.infra.kv import KeyValue, KVUnavailable
 
 OPERATIONS_ROOT: Traversable = files("graphql_api") / "operations"
+FRAGMENTS = "fragments"  # the folder of OPERATIONS_ROOT with the fragments the operations share
 APQ_VERSION = 1
 _HEX_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 _KEY = "apq:"
@@ -74,17 +77,62 @@ class Operation:
     sha256: str
 
 
+def load_fragments(root: Traversable = OPERATIONS_ROOT) -> dict[str, str]:
+    """The shared fragments (`fragments/<FragmentName>.graphql`) by name, as printed."""
+    folder = root / FRAGMENTS
+    if not folder.is_dir():
+        return {}
+    return {
+        entry.name.removesuffix(".graphql"): entry.read_text(encoding="utf-8").removesuffix("\n")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".graphql")
+    }
+
+
+class _Spreads(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+
+    def enter_fragment_spread(self, node: FragmentSpreadNode, *_: object) -> None:
+        self.names.append(node.name.value)
+
+
+def _spread_names(text: str) -> list[str]:
+    """The fragments a document spreads, in the order they appear."""
+    spreads = _Spreads()
+    visit(parse(text), spreads)
+    return spreads.names
+
+
+def with_fragments(operation: str, fragments: Mapping[str, str]) -> str:
+    """The operation followed by every fragment it spreads, directly or through another, each once in the
+    order first spread: the document a generated client sends (and hashes) for the operation."""
+    order: list[str] = []
+
+    def visit(text: str) -> None:
+        for name in _spread_names(text):
+            if name not in order:
+                order.append(name)
+                visit(fragments[name])
+
+    visit(operation)
+    return "\n\n".join([operation, *(fragments[name] for name in order)])
+
+
 def load_operations(root: Traversable = OPERATIONS_ROOT) -> dict[str, Operation]:
     """The operation documents by hash (read once, at start)."""
+    fragments = load_fragments(root)
     found: dict[str, Operation] = {}
     stack: list[tuple[str, Traversable]] = [("", root)]
     while stack:
         prefix, folder = stack.pop()
         for entry in folder.iterdir():
             if entry.is_dir():
-                stack.append((f"{prefix}{entry.name}/", entry))
+                if not (prefix == "" and entry.name == FRAGMENTS):
+                    stack.append((f"{prefix}{entry.name}/", entry))
             elif entry.name.endswith(".graphql"):
-                text = entry.read_text(encoding="utf-8").removesuffix("\n")
+                text = with_fragments(entry.read_text(encoding="utf-8").removesuffix("\n"), fragments)
                 definition = next(d for d in parse(text).definitions if isinstance(d, OperationDefinitionNode))
                 name = definition.name.value if definition.name else ""
                 digest = sha256_hex(text)

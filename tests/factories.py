@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.values import org_nr_check_digit, plate_text, utc_now
 from db.models import (
     Booking,
     CarBrand,
@@ -28,16 +30,24 @@ from db.models import (
 _serial = itertools.count(1)
 
 
+class _Stored(Protocol):
+    id: int | None
+
+
+def stored_id(row: _Stored) -> int:
+    """The id of a row the session has flushed."""
+    assert row.id is not None
+    return row.id
+
+
 def org_number(seed: int) -> str:
     """A valid 9-digit Norwegian organisation number (MOD11) derived from `seed`."""
-    weights = (3, 2, 7, 6, 5, 4, 3, 2)
     base = 910_000_000 // 10 + seed * 7
     while True:
-        digits = [int(d) for d in f"{base:08d}"[-8:]]
-        remainder = sum(w * d for w, d in zip(weights, digits, strict=True)) % 11
-        check = 0 if remainder == 0 else 11 - remainder
-        if check != 10:
-            return "".join(map(str, digits)) + str(check)
+        first_eight = f"{base:08d}"[-8:]
+        check = org_nr_check_digit(first_eight)
+        if check is not None:
+            return first_eight + str(check)
         base += 1
 
 
@@ -81,7 +91,7 @@ async def make_workshop(
     postal_code: str = "0150",
     latitude: float = 59.9139,
     longitude: float = 10.7522,
-    categories: list[WorkshopCategory] = (),  # type: ignore[assignment]
+    categories: Sequence[WorkshopCategory] = (),
     hours: dict[int, tuple[time, time] | None] | None = None,
     **fields: Any,
 ) -> Workshop:
@@ -101,7 +111,7 @@ async def make_workshop(
         )
     )
     for category in categories:
-        session.add(WorkshopCategoryLink(org_nr=workshop.org_nr, workshop_category_id=category.id))
+        session.add(WorkshopCategoryLink(org_nr=workshop.org_nr, workshop_category_id=stored_id(category)))
     week = hours if hours is not None else {d: (time(8), time(16)) for d in range(5)}
     for day in range(7):
         slot = week.get(day)
@@ -125,16 +135,16 @@ async def make_service(
     title: str = "EU-kontroll",
     price: str | float = "990",
     estimated_time: float = 1.0,
-    categories: list[ServiceCategory] = (),
+    categories: Sequence[ServiceCategory] = (),
     **fields: Any,
-) -> Service:  # type: ignore[assignment]
+) -> Service:
     service = Service(
         org_nr=workshop.org_nr, title=title, price=Decimal(str(price)), estimated_time=estimated_time, **fields
     )
     session.add(service)
     await session.flush()
     for category in categories:
-        session.add(ServiceCategoryLink(service_id=service.id, service_category_id=category.id))
+        session.add(ServiceCategoryLink(service_id=stored_id(service), service_category_id=stored_id(category)))
     await session.flush()
     return service
 
@@ -149,7 +159,7 @@ async def make_vehicle(
 ) -> Vehicle:
     n = next(_serial)
     vehicle = Vehicle(
-        registration_number=registration_number or f"EK{10000 + n}",
+        registration_number=plate_text(registration_number or f"EK{10000 + n}"),
         brand=fields.pop("brand", "Volvo"),
         model=fields.pop("model", "V60"),
         source=fields.pop("source", "offline"),
@@ -158,7 +168,7 @@ async def make_vehicle(
     session.add(vehicle)
     await session.flush()
     if owner_id is not None:
-        session.add(OwnerVehicle(owner_id=owner_id, vehicle_id=vehicle.id, is_primary=is_primary))
+        session.add(OwnerVehicle(owner_id=owner_id, vehicle_id=stored_id(vehicle), is_primary=is_primary))
         await session.flush()
     return vehicle
 
@@ -176,7 +186,7 @@ async def make_booking(
     vehicle: Vehicle | None = None,
     **fields: Any,
 ) -> Booking:
-    start = start or datetime.now(UTC) + timedelta(days=3)
+    start = start or utc_now() + timedelta(days=3)
     booking = Booking(
         group_id=group_id or str(uuid.uuid4()),
         owner_id=owner_id,

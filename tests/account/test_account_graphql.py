@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import event
 
 from app.services import Services
 from tests.account.conftest import png_bytes
 from tests.conftest import SignedIn, sign_up_and_in
+from tests.graphql_client import graphql, graphql_data
 from tests.image_samples import pixels
+from tests.statements import recorded
 
 ERRORS = """... on UserError { message code } ... on ValidationError { fields { field reason } }
             ... on ConflictError { fields { field reason } } ... on RateLimitedError { retryAfter }
@@ -20,24 +21,6 @@ ERRORS = """... on UserError { message code } ... on ValidationError { fields { 
 VEHICLE = (
     "registrationNumber nickname image isPrimary brand model color fuelType vin firstRegistration nextEuControl source"
 )
-
-
-async def gql(
-    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None, who: SignedIn | None = None
-) -> dict[str, Any]:
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=who.headers if who else {}
-    )
-    assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
-async def data(
-    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None, who: SignedIn | None = None
-) -> dict[str, Any]:
-    body = await gql(client, query, variables, who)
-    assert "errors" not in body, body
-    return body["data"]  # type: ignore[no-any-return]
 
 
 async def upload(
@@ -60,20 +43,20 @@ async def upload(
     assert response.status_code == 200, response.text
     body = response.json()
     assert "errors" not in body, body
-    return body["data"]  # type: ignore[no-any-return]
+    return body["data"]
 
 
 async def add_vehicle(
     client: httpx.AsyncClient, who: SignedIn, plate: str, nickname: str | None = None
 ) -> dict[str, Any]:
-    result = await data(
+    result = await graphql_data(
         client,
         f"""mutation($r: String!, $n: String) {{ addVehicle(registrationNumber: $r, nickname: $n) {{
         __typename ... on VehicleAdded {{ created vehicle {{ {VEHICLE} }} }} {ERRORS} }} }}""",
         {"r": plate, "n": nickname},
         who,
     )
-    return result["addVehicle"]  # type: ignore[no-any-return]
+    return result["addVehicle"]
 
 
 async def test_me_with_vehicles_primary_and_notification_settings(client: httpx.AsyncClient, owner: SignedIn) -> None:
@@ -85,11 +68,12 @@ async def test_me_with_vehicles_primary_and_notification_settings(client: httpx.
     assert again["created"] is False
     await add_vehicle(client, owner, "EK39085")
     me = (
-        await data(
+        await graphql_data(
             client,
             f"""{{ me {{ email vehicles {{ {VEHICLE} }} primaryVehicle {{ registrationNumber nickname }}
         notificationSettings {{ event email push }} }} }}""",
-            who=owner,
+            None,
+            owner,
         )
     )["me"]
     assert me["email"] == owner.email
@@ -104,25 +88,28 @@ async def test_vehicle_mutations_and_ownership(
 ) -> None:
     await add_vehicle(client, owner, "AA11111")
     await add_vehicle(client, owner, "BB22222")
-    primary = await data(
+    primary = await graphql_data(
         client,
         f"""mutation {{ setPrimaryVehicle(registrationNumber: "bb22222") {{
         __typename ... on VehicleUpdated {{ vehicle {{ registrationNumber isPrimary }} }} {ERRORS} }} }}""",
-        who=owner,
+        None,
+        owner,
     )
     assert primary["setPrimaryVehicle"]["vehicle"] == {"registrationNumber": "BB22222", "isPrimary": True}
-    renamed = await data(
+    renamed = await graphql_data(
         client,
         f"""mutation {{ updateVehicle(registrationNumber: "AA11111", nickname: "Hytta") {{
         __typename ... on VehicleUpdated {{ vehicle {{ nickname }} }} {ERRORS} }} }}""",
-        who=owner,
+        None,
+        owner,
     )
     assert renamed["updateVehicle"]["vehicle"]["nickname"] == "Hytta"
-    refreshed = await data(
+    refreshed = await graphql_data(
         client,
         f"""mutation {{ refreshVehicle(registrationNumber: "AA11111") {{
         __typename ... on VehicleUpdated {{ vehicle {{ brand source }} }} {ERRORS} }} }}""",
-        who=owner,
+        None,
+        owner,
     )
     assert refreshed["refreshVehicle"]["__typename"] == "VehicleUpdated"
 
@@ -132,24 +119,26 @@ async def test_vehicle_mutations_and_ownership(
         'updateVehicle(registrationNumber: "AA11111", nickname: "x")',
         'refreshVehicle(registrationNumber: "AA11111")',
     ):
-        result = await data(client, f"mutation {{ {mutation} {{ __typename {ERRORS} }} }}", who=other_owner)
+        result = await graphql_data(client, f"mutation {{ {mutation} {{ __typename {ERRORS} }} }}", None, other_owner)
         assert next(iter(result.values()))["__typename"] == "ForbiddenError"
-    removal = await data(
+    removal = await graphql_data(
         client,
         f"""mutation {{ removeVehicle(registrationNumber: "AA11111") {{ __typename {ERRORS} }} }}""",
-        who=other_owner,
+        None,
+        other_owner,
     )
     assert removal["removeVehicle"]["__typename"] == "ForbiddenError"
-    theirs = await data(
-        client, "{ me { vehicles { registrationNumber } primaryVehicle { registrationNumber } } }", who=other_owner
+    theirs = await graphql_data(
+        client, "{ me { vehicles { registrationNumber } primaryVehicle { registrationNumber } } }", None, other_owner
     )
     assert theirs["me"] == {"vehicles": [], "primaryVehicle": None}
 
-    removed = await data(
+    removed = await graphql_data(
         client,
         f"""mutation {{ removeVehicle(registrationNumber: "BB22222") {{
         __typename ... on VehicleRemoval {{ registrationNumber primaryVehicle {{ registrationNumber }} }} {ERRORS} }} }}""",
-        who=owner,
+        None,
+        owner,
     )
     assert removed["removeVehicle"] == {
         "__typename": "VehicleRemoval",
@@ -161,7 +150,7 @@ async def test_vehicle_mutations_and_ownership(
     assert invalid["fields"] == [{"field": "registration_number", "reason": "invalid"}]
 
 
-async def test_registry_failures_are_payloads(client: httpx.AsyncClient, owner: SignedIn, use_registry) -> None:  # type: ignore[no-untyped-def]
+async def test_registry_failures_are_payloads(client: httpx.AsyncClient, owner: SignedIn, use_registry) -> None:
     use_registry(lambda r: httpx.Response(200, json={"feilmelding": "KJENNEMERKE_UKJENT"}))
     unknown = await add_vehicle(client, owner, "ZZ12345")
     assert unknown["__typename"] == "NotFoundError" and unknown["code"] == "VEHICLE_NOT_FOUND"
@@ -176,7 +165,7 @@ async def test_registry_failures_are_payloads(client: httpx.AsyncClient, owner: 
 async def test_profile_mutations_and_username_available(
     client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn
 ) -> None:
-    updated = await data(
+    updated = await graphql_data(
         client,
         f"""mutation($i: UpdateProfileInput!) {{ updateProfile(input: $i) {{
         __typename ... on ProfileUpdated {{ owner {{ username firstName phoneNumber address }} }} {ERRORS} }} }}""",
@@ -189,30 +178,35 @@ async def test_profile_mutations_and_username_available(
         "phoneNumber": "+4741234567",
         "address": None,
     }
-    taken = await data(
+    taken = await graphql_data(
         client,
         f"""mutation {{ updateProfile(input: {{username: "kari.n"}}) {{ __typename {ERRORS} }} }}""",
-        who=other_owner,
+        None,
+        other_owner,
     )
     assert (
         taken["updateProfile"]["__typename"] == "ConflictError" and taken["updateProfile"]["code"] == "USERNAME_TAKEN"
     )
-    empty = await data(client, f"mutation {{ updateProfile(input: {{}}) {{ __typename {ERRORS} }} }}", who=owner)
+    empty = await graphql_data(
+        client, f"mutation {{ updateProfile(input: {{}}) {{ __typename {ERRORS} }} }}", None, owner
+    )
     assert (
         empty["updateProfile"]["__typename"] == "ValidationError" and empty["updateProfile"]["message"] == "No changes."
     )
 
     check = "query($u: String!) { usernameAvailable(username: $u) { username available message } }"
-    assert (await data(client, check, {"u": " KARI.N "}, other_owner))["usernameAvailable"]["available"] is False
-    assert (await data(client, check, {"u": "kari.n"}, owner))["usernameAvailable"]["available"] is True
-    assert (await data(client, check, {"u": "ledig_navn"}, owner))["usernameAvailable"] == {
+    assert (await graphql_data(client, check, {"u": " KARI.N "}, other_owner))["usernameAvailable"][
+        "available"
+    ] is False
+    assert (await graphql_data(client, check, {"u": "kari.n"}, owner))["usernameAvailable"]["available"] is True
+    assert (await graphql_data(client, check, {"u": "ledig_navn"}, owner))["usernameAvailable"] == {
         "username": "ledig_navn",
         "available": True,
         "message": "Username is available.",
     }
-    bad = await gql(client, check, {"u": "x"}, owner)
+    bad = await graphql(client, check, {"u": "x"}, owner)
     assert bad["errors"][0]["extensions"]["code"] == "INVALID_USERNAME"
-    anonymous = await gql(client, check, {"u": "abc"})
+    anonymous = await graphql(client, check, {"u": "abc"})
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHORIZED"
 
 
@@ -236,11 +230,12 @@ async def test_upload_profile_image_over_multipart(
     text = (await upload(client, owner, query, {}, "f", b"plain text pretending" * 3, "x.png"))["uploadProfileImage"]
     assert text["__typename"] == "ValidationError" and text["code"] == "UNSUPPORTED_IMAGE_TYPE"
 
-    removed = await data(
+    removed = await graphql_data(
         client,
         """mutation { removeProfileImage { __typename
         ... on ProfileImageRemoval { removed owner { profileImage } } } }""",
-        who=owner,
+        None,
+        owner,
     )
     assert removed["removeProfileImage"] == {
         "__typename": "ProfileImageRemoval",
@@ -248,7 +243,9 @@ async def test_upload_profile_image_over_multipart(
         "owner": {"profileImage": None},
     }
     assert not stored.exists()
-    again = await data(client, "mutation { removeProfileImage { ... on ProfileImageRemoval { removed } } }", who=owner)
+    again = await graphql_data(
+        client, "mutation { removeProfileImage { ... on ProfileImageRemoval { removed } } }", None, owner
+    )
     assert again["removeProfileImage"]["removed"] is False
 
 
@@ -266,12 +263,12 @@ async def test_vehicle_photo_over_multipart(client: httpx.AsyncClient, owner: Si
 async def test_update_notification_settings(client: httpx.AsyncClient, owner: SignedIn) -> None:
     mutation = f"""mutation($c: [NotificationSettingInput!]!) {{ updateNotificationSettings(changes: $c) {{
         __typename ... on NotificationSettingsUpdated {{ notificationSettings {{ event email push }} }} {ERRORS} }} }}"""
-    ok = await data(client, mutation, {"c": [{"event": "booking.accepted", "push": False}]}, owner)
+    ok = await graphql_data(client, mutation, {"c": [{"event": "booking.accepted", "push": False}]}, owner)
     settings = ok["updateNotificationSettings"]["notificationSettings"]
     assert {"event": "booking.accepted", "email": True, "push": False} in settings
     rest = await client.get("/api/co/settings/notifications", headers=owner.headers)
     assert rest.json()["preferences"]["booking.accepted"] == {"email": True, "push": False}
-    bad = await data(client, mutation, {"c": [{"event": "booking.exploded", "email": True}]}, owner)
+    bad = await graphql_data(client, mutation, {"c": [{"event": "booking.exploded", "email": True}]}, owner)
     assert bad["updateNotificationSettings"]["__typename"] == "ValidationError"
     assert bad["updateNotificationSettings"]["fields"] == [{"field": "booking.exploded", "reason": "unknown_event"}]
 
@@ -285,20 +282,14 @@ async def test_me_vehicles_statement_count_does_not_grow(client: httpx.AsyncClie
     query = "{ me { vehicles { registrationNumber nickname } primaryVehicle { registrationNumber } notificationSettings { event } } }"
 
     async def count(who: SignedIn) -> int:
-        statements: list[str] = []
-
-        def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-            # only this query's reads; the event relay and pool checks run beside it in the background
-            if any(table in statement for table in ("vehicles", "notification_preferences", "car_owners")):
-                statements.append(statement)
-
-        event.listen(services.engine.sync_engine, "before_cursor_execute", record)
-        try:
-            result = await data(client, query, who=who)
-        finally:
-            event.remove(services.engine.sync_engine, "before_cursor_execute", record)
+        # only this query's reads; the event relay and pool checks run beside it in the background
+        with recorded(
+            services,
+            lambda statement: any(t in statement for t in ("vehicles", "notification_preferences", "car_owners")),
+        ) as statements:
+            result = await graphql_data(client, query, None, who)
         assert result["me"]["vehicles"]
         return len(statements)
 
-    await data(client, query, who=few)  # warm the connection pool
+    await graphql_data(client, query, None, few)  # warm the connection pool
     assert await count(few) == await count(many)

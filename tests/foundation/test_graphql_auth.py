@@ -8,6 +8,7 @@ import httpx
 from sqlalchemy import text
 
 from app.services import Services
+from tests.graphql_client import bearer, graphql_data
 
 SESSION = """
   __typename
@@ -19,35 +20,24 @@ SESSION = """
 DONE = "__typename ... on Done { message } ... on UserError { message code } ... on ValidationError { fields { field reason } }"
 
 
-async def gql(
-    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None, token: str | None = None
-) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]  # type: ignore[no-any-return]
-
-
 async def sign_up(client: httpx.AsyncClient, email: str, password: str = "StrongPass123!") -> dict[str, Any]:
-    data = await gql(
+    data = await graphql_data(
         client,
         """mutation($e: String!, $p: String!) { signUp(email: $e, password: $p) {
         __typename ... on SignUpSuccess { owner { email id } } ... on UserError { message code }
         ... on ValidationError { fields { field reason } } ... on ConflictError { fields { field reason } } } }""",
         {"e": email, "p": password},
     )
-    return data["signUp"]  # type: ignore[no-any-return]
+    return data["signUp"]
 
 
 async def sign_in(client: httpx.AsyncClient, email: str, password: str = "StrongPass123!") -> dict[str, Any]:
-    data = await gql(
+    data = await graphql_data(
         client,
         f"mutation($e: String!, $p: String!) {{ signIn(email: $e, password: $p) {{ {SESSION} }} }}",
         {"e": email, "p": password},
     )
-    return data["signIn"]  # type: ignore[no-any-return]
+    return data["signIn"]
 
 
 async def test_sign_up_sign_in_and_me(client: httpx.AsyncClient) -> None:
@@ -56,12 +46,12 @@ async def test_sign_up_sign_in_and_me(client: httpx.AsyncClient) -> None:
     session = await sign_in(client, "graph@minbil.io")
     assert session["__typename"] == "AuthSession"
     assert session["tokenType"] == "bearer" and session["expiresIn"] == 3600
-    me = await gql(client, "{ me { email firstName verifyVehicles } }", token=session["accessToken"])
+    me = await graphql_data(client, "{ me { email firstName verifyVehicles } }", headers=bearer(session["accessToken"]))
     assert me == {"me": {"email": "graph@minbil.io", "firstName": None, "verifyVehicles": False}}
 
 
 async def test_me_without_token_is_null(client: httpx.AsyncClient) -> None:
-    assert await gql(client, "{ me { email } }") == {"me": None}
+    assert await graphql_data(client, "{ me { email } }") == {"me": None}
 
 
 async def test_me_over_get(client: httpx.AsyncClient) -> None:
@@ -94,25 +84,27 @@ async def test_refresh_rotates_and_reuse_fails(client: httpx.AsyncClient, db_ses
     await sign_up(client, "rot@minbil.io")
     first = await sign_in(client, "rot@minbil.io")
     query = f"mutation($t: String!) {{ refreshToken(refreshToken: $t) {{ {SESSION} }} }}"
-    second = (await gql(client, query, {"t": first["refreshToken"]}))["refreshToken"]
+    second = (await graphql_data(client, query, {"t": first["refreshToken"]}))["refreshToken"]
     assert second["__typename"] == "AuthSession" and second["refreshToken"] != first["refreshToken"]
-    retry = (await gql(client, query, {"t": first["refreshToken"]}))["refreshToken"]
+    retry = (await graphql_data(client, query, {"t": first["refreshToken"]}))["refreshToken"]
     assert retry["refreshToken"] == second["refreshToken"]  # within the grace window: the same successor
     await db_session.exec(text("UPDATE refresh_tokens SET rotated_at = rotated_at - interval '1 hour'"))
     await db_session.commit()
-    reused = (await gql(client, query, {"t": first["refreshToken"]}))["refreshToken"]
+    reused = (await graphql_data(client, query, {"t": first["refreshToken"]}))["refreshToken"]
     assert reused["__typename"] == "AuthenticationError"
     # reuse revoked the whole family: the newest token is dead too
-    after = (await gql(client, query, {"t": second["refreshToken"]}))["refreshToken"]
+    after = (await graphql_data(client, query, {"t": second["refreshToken"]}))["refreshToken"]
     assert after["__typename"] == "AuthenticationError"
 
 
 async def test_sign_out_needs_a_token_and_revokes_it(client: httpx.AsyncClient) -> None:
-    anonymous = (await gql(client, f"mutation {{ signOut {{ {DONE} }} }}"))["signOut"]
+    anonymous = (await graphql_data(client, f"mutation {{ signOut {{ {DONE} }} }}"))["signOut"]
     assert anonymous["__typename"] == "AuthenticationError"
     await sign_up(client, "out@minbil.io")
     session = await sign_in(client, "out@minbil.io")
-    done = (await gql(client, f"mutation {{ signOut {{ {DONE} }} }}", token=session["accessToken"]))["signOut"]
+    done = (await graphql_data(client, f"mutation {{ signOut {{ {DONE} }} }}", headers=bearer(session["accessToken"])))[
+        "signOut"
+    ]
     assert done == {"__typename": "Done", "message": "Sign-out successful."}
     response = await client.post(
         "/graphql", json={"query": "{ me { email } }"}, headers={"Authorization": f"Bearer {session['accessToken']}"}
@@ -123,21 +115,23 @@ async def test_sign_out_needs_a_token_and_revokes_it(client: httpx.AsyncClient) 
 async def test_password_reset_round_trip(client: httpx.AsyncClient, services: Services) -> None:
     await sign_up(client, "reset@minbil.io")
     request = f"mutation($e: String!) {{ requestPasswordReset(email: $e) {{ {DONE} }} }}"
-    known = (await gql(client, request, {"e": "reset@minbil.io"}))["requestPasswordReset"]
-    unknown = (await gql(client, request, {"e": "ghost@minbil.io"}))["requestPasswordReset"]
+    known = (await graphql_data(client, request, {"e": "reset@minbil.io"}))["requestPasswordReset"]
+    unknown = (await graphql_data(client, request, {"e": "ghost@minbil.io"}))["requestPasswordReset"]
     assert known == unknown and known["__typename"] == "Done"
     token = services.mailer.sent[-1][2].split("token=")[1].split()[0]
     reset = f"mutation($t: String!, $p: String!) {{ resetPassword(token: $t, password: $p) {{ {DONE} }} }}"
-    done = (await gql(client, reset, {"t": token, "p": "BrandNewPass99!"}))["resetPassword"]
+    done = (await graphql_data(client, reset, {"t": token, "p": "BrandNewPass99!"}))["resetPassword"]
     assert done["__typename"] == "Done"
-    again = (await gql(client, reset, {"t": token, "p": "OtherNewPass99!"}))["resetPassword"]
+    again = (await graphql_data(client, reset, {"t": token, "p": "OtherNewPass99!"}))["resetPassword"]
     assert again["__typename"] == "ValidationError"
     assert (await sign_in(client, "reset@minbil.io", "BrandNewPass99!"))["__typename"] == "AuthSession"
 
 
 async def test_open_redirect_is_a_validation_error(client: httpx.AsyncClient) -> None:
     request = f"mutation($e: String!, $r: String) {{ requestPasswordReset(email: $e, redirectTo: $r) {{ {DONE} }} }}"
-    bad = (await gql(client, request, {"e": "a@minbil.io", "r": "https://evil.example/x"}))["requestPasswordReset"]
+    bad = (await graphql_data(client, request, {"e": "a@minbil.io", "r": "https://evil.example/x"}))[
+        "requestPasswordReset"
+    ]
     assert bad["__typename"] == "ValidationError"
     assert bad["fields"][0]["field"] == "redirect_to"
 

@@ -31,6 +31,7 @@ from graphql_api.cost import FIELDS, operation_cost
 from graphql_api.persisted import load_operations
 from tests import factories as f
 from tests.conftest import AppFactory, SignedIn, sign_up_and_in
+from tests.graphql_client import graphql
 from tests.statements import recorded
 
 DEFAULT_MAX = Settings().graphql_max_cost
@@ -69,16 +70,6 @@ async def seed_workshops(services: Services, count: int = 40) -> None:
         await session.commit()
 
 
-async def post(
-    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None, who: SignedIn | None = None
-) -> dict[str, Any]:
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=who.headers if who else {}
-    )
-    assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
 # --- the maximum ----------------------------------------------------------------------------------------------
 
 
@@ -87,12 +78,12 @@ async def test_the_attack_query_is_refused_before_anything_executes(
 ) -> None:
     await seed_workshops(services)
     assert 3500 < len(ATTACK.encode()) < 4500  # the size reported in the issue: within the token and alias limits
-    single = await post(client, "{ " + ALIAS.format(n=0) + " }")  # one copy is a valid, accepted query
+    single = await graphql(client, "{ " + ALIAS.format(n=0) + " }")  # one copy is a valid, accepted query
     assert "errors" not in single and len(single["data"]["a0"]["nodes"]) == 40
 
     with workshop_statements(services) as statements:
         started = time.perf_counter()
-        body = await post(client, ATTACK)
+        body = await graphql(client, ATTACK)
         elapsed_ms = (time.perf_counter() - started) * 1000
     print(f"\nattack query: {len(ATTACK)} bytes, cost {cost(sdl_schema, ATTACK)}, answered in {elapsed_ms:.1f} ms")
 
@@ -110,10 +101,10 @@ async def test_the_attack_query_is_refused_before_anything_executes(
 
 async def test_the_maximum_is_configurable(app_factory: AppFactory) -> None:
     _, client = await app_factory(graphql_max_cost=10)
-    refused = await post(client, "{ workshops(first: 10) { nodes { name } } }")
+    refused = await graphql(client, "{ workshops(first: 10) { nodes { name } } }")
     assert refused["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     assert refused["errors"][0]["extensions"]["maxCost"] == 10
-    accepted = await post(client, "{ workshops(first: 1) { totalCount } }")
+    accepted = await graphql(client, "{ workshops(first: 1) { totalCount } }")
     assert accepted["data"] == {"workshops": {"totalCount": 0}}
 
 
@@ -219,7 +210,7 @@ async def test_the_heaviest_operation_is_answered(
 ) -> None:
     await seed_workshops(services, count=5)
     _, query, variables = next(op for op in web_app_operations() if op[0] == "workshop search, full cards")
-    body = await post(client, query, variables, owner)
+    body = await graphql(client, query, variables, owner)
     assert "errors" not in body, body
     assert body["data"]["workshops"]["totalCount"] == 5
 
@@ -324,10 +315,10 @@ async def test_variables_and_fragments_are_counted_over_http(client: httpx.Async
         + """ }
         fragment Card on WorkshopConnection { nodes { services { categories { name } } openingHours { day } } }"""
     )
-    small = await post(client, query, {"n": 1})
+    small = await graphql(client, query, {"n": 1})
     assert "errors" not in small, small
     with workshop_statements(services) as statements:
-        refused = await post(client, query, {"n": 100})
+        refused = await graphql(client, query, {"n": 100})
     assert refused["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     assert statements == []
 
@@ -343,19 +334,19 @@ async def test_each_caller_spends_from_its_own_budget(app_factory: AppFactory, s
     _, client = await app_factory(graphql_cost_budget=f"{int(each * 1.5)}/{WINDOW}")
     owner, other = await sign_up_and_in(client), await sign_up_and_in(client)
 
-    assert "errors" not in await post(client, QUERY_OF_ABOUT_100, who=owner)
-    refused = await post(client, QUERY_OF_ABOUT_100, who=owner)
+    assert "errors" not in await graphql(client, QUERY_OF_ABOUT_100, None, owner)
+    refused = await graphql(client, QUERY_OF_ABOUT_100, None, owner)
     assert refused["data"] is None
     (error,) = refused["errors"]
     assert error["extensions"]["code"] == "RATE_LIMITED"
     assert 0 < error["extensions"]["retryAfter"] <= WINDOW + 1
     assert error["extensions"]["cost"] == each and error["extensions"]["budget"] == int(each * 1.5)
     # a refused operation spends nothing: a cheap one still fits in what is left of the minute
-    assert "errors" not in await post(client, "{ workshops(first: 1) { totalCount } }", who=owner)
+    assert "errors" not in await graphql(client, "{ workshops(first: 1) { totalCount } }", None, owner)
     # other callers have their own budget: another owner, and the anonymous caller (by client address)
-    assert "errors" not in await post(client, QUERY_OF_ABOUT_100, who=other)
-    assert "errors" not in await post(client, QUERY_OF_ABOUT_100)
-    assert (await post(client, QUERY_OF_ABOUT_100))["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert "errors" not in await graphql(client, QUERY_OF_ABOUT_100, None, other)
+    assert "errors" not in await graphql(client, QUERY_OF_ABOUT_100)
+    assert (await graphql(client, QUERY_OF_ABOUT_100))["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
 
 
 async def test_a_refused_amount_is_given_back_in_the_in_process_store_too() -> None:
@@ -375,9 +366,9 @@ async def test_the_budget_follows_the_rate_limit_fail_mode_when_redis_is_down(ap
     dead = "redis://127.0.0.1:6399/0"
     _, open_client = await app_factory(redis_url=dead, graphql_cost_budget="10/60")
     for _ in range(3):
-        assert "errors" not in await post(open_client, QUERY_OF_ABOUT_100)
+        assert "errors" not in await graphql(open_client, QUERY_OF_ABOUT_100)
     _, closed_client = await app_factory(redis_url=dead, rate_limit_fail_mode="closed")
-    refused = await post(closed_client, QUERY_OF_ABOUT_100)
+    refused = await graphql(closed_client, QUERY_OF_ABOUT_100)
     assert refused["data"] is None and refused["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
 
 
@@ -393,13 +384,13 @@ def test_each_subscribe_costs_too(settings_factory: Callable[..., Settings], sdl
         while True:
             message = ws.receive_json()
             if message.get("id") == operation:
-                return message  # type: ignore[no-any-return]
+                return message
             assert message["type"] == "complete", message
 
     def first_error(message: dict[str, Any]) -> dict[str, Any]:
         assert message["type"] in ("next", "error"), message
         errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
-        return errors[0]  # type: ignore[no-any-return]
+        return errors[0]
 
     with TestClient(create_app(settings)) as client:
         credentials = {"email": "cost-socket@minbil.io", "password": "StrongPass123!"}

@@ -14,21 +14,9 @@ from litestar.testing import TestClient
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import SignedIn
+from tests.graphql_client import graphql
 
 UNEXPECTED = "Unexpected error."
-
-
-async def gql(
-    client: httpx.AsyncClient,
-    owner: SignedIn | None,
-    query: str,
-    variables: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=owner.headers if owner else {}
-    )
-    assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
 
 
 def error_of(body: dict[str, Any]) -> dict[str, Any]:
@@ -78,7 +66,7 @@ NUL_CASES = [
 async def test_a_nul_character_is_a_bad_user_input_naming_the_field(
     client: httpx.AsyncClient, owner: SignedIn, document: str, variables: Any, field: str
 ) -> None:
-    body = await gql(client, owner, document, variables)
+    body = await graphql(client, document, variables, owner)
     error = error_of(body)
     assert error["extensions"]["code"] == "BAD_USER_INPUT", body
     assert field in error["message"]
@@ -87,15 +75,15 @@ async def test_a_nul_character_is_a_bad_user_input_naming_the_field(
 
 
 async def test_an_escaped_backslash_is_not_a_nul(client: httpx.AsyncClient, owner: SignedIn) -> None:
-    body = await gql(
+    body = await graphql(
         client,
-        owner,
         "mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { __typename } }",
         {"i": {"firstName": "a\\u0000"}},
+        owner,
     )
     assert "errors" not in body, body
     assert body["data"]["updateProfile"]["__typename"] == "ProfileUpdated"
-    me = await gql(client, owner, "{ me { firstName } }")
+    me = await graphql(client, "{ me { firstName } }", None, owner)
     assert me["data"]["me"]["firstName"] == "a\\u0000"
 
 
@@ -121,7 +109,7 @@ NUMBER_CASES = [
 async def test_a_number_out_of_range_is_a_validation_error_naming_it(
     client: httpx.AsyncClient, owner: SignedIn, document: str, field: str
 ) -> None:
-    body = await gql(client, owner, document)
+    body = await graphql(client, document, None, owner)
     error = error_of(body)
     assert error["extensions"]["code"] == "VALIDATION_ERROR", body
     assert field in {f["field"] for f in error["extensions"]["fields"]}, body
@@ -141,7 +129,7 @@ CURSOR_CASES = [
 async def test_a_cursor_out_of_range_is_a_validation_error_naming_after(
     client: httpx.AsyncClient, owner: SignedIn, document: str, cursor: str
 ) -> None:
-    body = await gql(client, owner, document, {"a": cursor})
+    body = await graphql(client, document, {"a": cursor}, owner)
     error = error_of(body)
     assert error["extensions"]["code"] == "VALIDATION_ERROR", body
     assert "after" in {f["field"] for f in error["extensions"]["fields"]}, body
@@ -155,7 +143,7 @@ async def test_a_cursor_out_of_range_is_a_validation_error_naming_after(
     ],
 )
 async def test_an_id_out_of_range_is_not_found(client: httpx.AsyncClient, owner: SignedIn, document: str) -> None:
-    body = await gql(client, owner, document)
+    body = await graphql(client, document, None, owner)
     error = error_of(body)
     assert error["extensions"]["status"] == 404, body
 
@@ -172,7 +160,7 @@ async def test_an_int_literal_beyond_32_bits_is_refused_by_validation(
     client: httpx.AsyncClient, owner: SignedIn, document: str
 ) -> None:
     """GraphQL's Int is 32-bit: such a literal never reaches a resolver; the error names the value."""
-    body = await gql(client, owner, document)
+    body = await graphql(client, document, None, owner)
     error = error_of(body)
     assert "32-bit" in error["message"] and body.get("data") is None
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from importlib.resources.abc import Traversable
 
 import pytest
-from graphql import OperationDefinitionNode, parse, print_ast, specified_rules, validate
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse, print_ast, specified_rules, validate
 from graphql.validation import NoDeprecatedCustomRule
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import (
@@ -16,7 +17,7 @@ from strawberry.extensions.query_depth_limiter import (
 
 from app.settings import Settings
 from graphql_api.delivery import PUBLIC_ROOT_FIELDS
-from graphql_api.persisted import OPERATIONS_ROOT, load_operations
+from graphql_api.persisted import FRAGMENTS, OPERATIONS_ROOT, Operation, load_fragments, load_operations
 from graphql_api.schema import build_schema
 
 OPERATIONS = sorted(load_operations().values(), key=lambda op: op.path)
@@ -44,10 +45,10 @@ def test_every_flow_of_the_web_app_has_documents() -> None:
     assert files == [op.path for op in OPERATIONS]  # one file, one operation
 
 
-def _walk(root, prefix: str = "") -> list[str]:  # type: ignore[no-untyped-def]
+def _walk(root: Traversable, prefix: str = "") -> list[str]:
     found = []
     for entry in root.iterdir():
-        if entry.is_dir():
+        if entry.is_dir() and not (prefix == "" and entry.name == FRAGMENTS):
             found.extend(_walk(entry, f"{prefix}{entry.name}/"))
         elif entry.name.endswith(".graphql"):
             found.append(prefix + entry.name)
@@ -55,7 +56,7 @@ def _walk(root, prefix: str = "") -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.path)
-def test_document_validates_against_the_schema(operation) -> None:  # type: ignore[no-untyped-def]
+def test_document_validates_against_the_schema(operation: Operation) -> None:
     schema = build_schema(LIMITS)._schema
     document = parse(operation.text, max_tokens=LIMITS.graphql_max_tokens)
     definitions = document.definitions
@@ -72,6 +73,25 @@ def test_document_validates_against_the_schema(operation) -> None:  # type: igno
     # stored as graphql-js prints it (what Apollo Client hashes), the hash over the text without the final newline
     assert operation.text == print_ast(document)
     assert operation.sha256 == hashlib.sha256(operation.text.encode()).hexdigest()
+
+
+def test_shared_fragments_are_each_one_printed_fragment_that_operations_use() -> None:
+    fragments = load_fragments()
+    assert fragments
+    for name, text in fragments.items():
+        document = parse(text)
+        assert [type(d) for d in document.definitions] == [FragmentDefinitionNode], name
+        assert document.definitions[0].name.value == name  # type: ignore[attr-defined]
+        assert text == print_ast(document), name
+    # the operation comes first, its fragments after it, each once: what a generated client sends and hashes
+    spread = set()
+    for operation in OPERATIONS:
+        definitions = parse(operation.text).definitions
+        assert isinstance(definitions[0], OperationDefinitionNode)
+        names = [d.name.value for d in definitions[1:] if isinstance(d, FragmentDefinitionNode)]
+        assert len(names) == len(definitions) - 1 == len(set(names)), operation.path
+        spread.update(names)
+    assert spread == set(fragments)  # no fragment file is left unused
 
 
 def test_public_root_fields_exist() -> None:

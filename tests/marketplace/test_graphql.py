@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
 from app.services import Services
 from tests import factories as f
 from tests.conftest import SignedIn
+from tests.graphql_client import graphql_data
 from tests.marketplace.conftest import Catalogue
 from tests.statements import recorded
 
@@ -23,19 +22,6 @@ query($first: Int!, $filter: WorkshopFilter) {
 }"""
 
 
-async def gql(
-    client: httpx.AsyncClient,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers or {})
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]  # type: ignore[no-any-return]
-
-
 async def test_statement_count_does_not_grow_with_first(
     client: httpx.AsyncClient, services: Services, owner: SignedIn
 ) -> None:
@@ -46,11 +32,11 @@ async def test_statement_count_does_not_grow_with_first(
             workshop = await f.make_workshop(session, name=f"Verksted {n:03d}", categories=[category])
             await f.make_service(session, workshop, categories=[service_category])
         await session.commit()
-    await gql(client, WORKSHOPS, {"first": 1}, owner.headers)  # warm the connection pool
+    await graphql_data(client, WORKSHOPS, {"first": 1}, owner)  # warm the connection pool
     counts = []
     for first in (10, 100):
         with recorded(services, lambda statement: "/* marketplace:" in statement) as seen:
-            data = await gql(client, WORKSHOPS, {"first": first}, owner.headers)
+            data = await graphql_data(client, WORKSHOPS, {"first": first}, owner)
         assert len(data["workshops"]["edges"]) == first
         assert data["workshops"]["totalCount"] == 120
         assert all(
@@ -64,20 +50,20 @@ async def test_connection_filters_pages_and_facets(client: httpx.AsyncClient, ca
     query = """query($after: String) { workshops(first: 2, after: $after, filter: {counties: ["Oslo", "Vestland"]},
         sort: {field: NAME}) { totalCount facets { cities { label count } } pageInfo { hasNextPage endCursor }
         nodes { name } } }"""
-    first = (await gql(client, query))["workshops"]
+    first = (await graphql_data(client, query))["workshops"]
     assert first["totalCount"] == 3 and [n["name"] for n in first["nodes"]] == [
         "Bergen Motor",
         "Grünerløkka Dekk og Felg",
     ]
     assert {c["label"]: c["count"] for c in first["facets"]["cities"]} == {"Oslo": 2, "Bergen": 1}
-    second = (await gql(client, query, {"after": first["pageInfo"]["endCursor"]}))["workshops"]
+    second = (await graphql_data(client, query, {"after": first["pageInfo"]["endCursor"]}))["workshops"]
     assert [n["name"] for n in second["nodes"]] == ["Oslo Bilservice"] and not second["pageInfo"]["hasNextPage"]
     bad = await client.post("/graphql", json={"query": "query { workshops(filter: {minRating: 7}) { totalCount } }"})
     assert bad.json()["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
 
 
 async def test_nearby_workshop_and_categories(client: httpx.AsyncClient, catalogue: Catalogue) -> None:
-    data = await gql(
+    data = await graphql_data(
         client,
         """query($org: String!) {
       nearbyWorkshops(lat: 59.9139, lng: 10.7522) { name distanceKm }
@@ -100,29 +86,29 @@ async def test_favourite_mutations_and_is_favourite(
 ) -> None:
     mutation = """mutation($org: String!) { addFavourite(orgNr: $org) {
         __typename ... on FavouriteResult { orgNr changed } ... on UserError { code } } }"""
-    added = await gql(client, mutation, {"org": catalogue.lokka.org_nr}, owner.headers)
+    added = await graphql_data(client, mutation, {"org": catalogue.lokka.org_nr}, owner)
     assert added["addFavourite"] == {"__typename": "FavouriteResult", "orgNr": catalogue.lokka.org_nr, "changed": True}
-    again = await gql(client, mutation, {"org": catalogue.lokka.org_nr}, owner.headers)
+    again = await graphql_data(client, mutation, {"org": catalogue.lokka.org_nr}, owner)
     assert again["addFavourite"]["changed"] is False
-    invalid = await gql(client, mutation, {"org": "123456789"}, owner.headers)
+    invalid = await graphql_data(client, mutation, {"org": "123456789"}, owner)
     assert invalid["addFavourite"] == {"__typename": "ValidationError", "code": "INVALID_ORG_NR"}
-    anonymous = await gql(client, mutation, {"org": catalogue.lokka.org_nr})
+    anonymous = await graphql_data(client, mutation, {"org": catalogue.lokka.org_nr})
     assert anonymous["addFavourite"]["__typename"] == "AuthenticationError"
-    favs = await gql(client, "{ favourites { name isFavourite } }", headers=owner.headers)
+    favs = await graphql_data(client, "{ favourites { name isFavourite } }", None, owner)
     assert favs["favourites"] == [{"name": "Grünerløkka Dekk og Felg", "isFavourite": True}]
-    listed = await gql(
-        client, '{ workshops(filter: {cities: ["oslo"]}) { nodes { name isFavourite } } }', headers=owner.headers
+    listed = await graphql_data(
+        client, '{ workshops(filter: {cities: ["oslo"]}) { nodes { name isFavourite } } }', None, owner
     )
     assert {n["name"]: n["isFavourite"] for n in listed["workshops"]["nodes"]} == {
         "Grünerløkka Dekk og Felg": True,
         "Oslo Bilservice": False,
     }
-    removed = await gql(
+    removed = await graphql_data(
         client,
         """mutation($org: String!) { removeFavourite(orgNr: $org) {
         ... on FavouriteResult { changed isFavourite } } }""",
         {"org": catalogue.lokka.org_nr},
-        owner.headers,
+        owner,
     )
     assert removed["removeFavourite"] == {"changed": True, "isFavourite": False}
 
@@ -133,10 +119,10 @@ async def test_car_brands_need_a_caller(client: httpx.AsyncClient, services: Ser
         await session.commit()
     anonymous = await client.post("/graphql", json={"query": "{ carBrands { name } }"})
     assert anonymous.json()["errors"][0]["extensions"]["code"] == "API_KEY_MISSING"
-    assert (await gql(client, "{ carBrands { name } }", headers=owner.headers))["carBrands"] == [{"name": "Volvo"}]
-    assert (await gql(client, "{ carBrands { name } }", headers={"x-api-key": "test-api-key"}))["carBrands"] == [
-        {"name": "Volvo"}
-    ]
+    assert (await graphql_data(client, "{ carBrands { name } }", None, owner))["carBrands"] == [{"name": "Volvo"}]
+    assert (await graphql_data(client, "{ carBrands { name } }", headers={"x-api-key": "test-api-key"}))[
+        "carBrands"
+    ] == [{"name": "Volvo"}]
 
 
 async def test_facets_through_fragments(client: httpx.AsyncClient, catalogue: Catalogue) -> None:
@@ -149,8 +135,8 @@ async def test_facets_through_fragments(client: httpx.AsyncClient, catalogue: Ca
         fragment Inner on WorkshopConnection { facets { cities { label count } } }"""
     expected = [{"label": "Oslo", "count": 2}]
     for query in (direct, named, inline, nested):
-        facets = (await gql(client, query))["workshops"]["facets"]
+        facets = (await graphql_data(client, query))["workshops"]["facets"]
         assert facets is not None, query
         assert facets["cities"] == expected, query
     skipped = """{ workshops { totalCount facets @skip(if: true) { cities { label } } } }"""
-    assert "facets" not in (await gql(client, skipped))["workshops"]
+    assert "facets" not in (await graphql_data(client, skipped))["workshops"]

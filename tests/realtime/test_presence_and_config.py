@@ -11,6 +11,7 @@ import websockets
 from sqlalchemy import text
 
 from app.auth.tokens import TokenCodec
+from tests.graphql_client import graphql
 from tests.realtime.conftest import owner_with_booking
 from tests.realtime.harness import (
     BOOKING_SUBSCRIPTION,
@@ -177,28 +178,22 @@ async def test_realtime_config_and_presence_over_graphql(pair):
     a = pair[0]
     owner = await sign_up(a.base_url)
     async with httpx.AsyncClient(base_url=a.base_url) as client:
-
-        async def gql(query: str, variables: dict | None = None, headers: dict | None = None) -> dict:
-            response = await client.post(
-                "/graphql",
-                json={"query": query, "variables": variables or {}},
-                headers=headers if headers is not None else bearer(owner),
-            )
-            assert response.status_code == 200, response.text
-            return response.json()
-
-        body = await gql("{ realtimeConfig { graphqlWsUrl protocol token expiresIn channels enabled } }")
+        body = await graphql(
+            client,
+            "{ realtimeConfig { graphqlWsUrl protocol token expiresIn channels enabled } }",
+            headers=bearer(owner),
+        )
         config = body["data"]["realtimeConfig"]
         assert config["graphqlWsUrl"] == a.ws_url and config["protocol"] == "graphql-transport-ws"
         assert config["channels"]["owner"] == f"owner:{owner['owner_id']}" and config["enabled"] is True
-        anonymous = await gql("{ realtimeConfig { token } }", headers={})
+        anonymous = await graphql(client, "{ realtimeConfig { token } }", headers={})
         assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHORIZED"
 
         mutation = """mutation($s: String!) { setPresence(status: $s) {
             __typename ... on Presence { status queuedDelivered } ... on ValidationError { fields { field } } } }"""
-        bad = (await gql(mutation, {"s": "busy"}))["data"]["setPresence"]
+        bad = (await graphql(client, mutation, {"s": "busy"}, headers=bearer(owner)))["data"]["setPresence"]
         assert bad == {"__typename": "ValidationError", "fields": [{"field": "status"}]}
-        good = (await gql(mutation, {"s": "online"}))["data"]["setPresence"]
+        good = (await graphql(client, mutation, {"s": "online"}, headers=bearer(owner)))["data"]["setPresence"]
         assert good == {"__typename": "Presence", "status": "online", "queuedDelivered": 0}
 
 

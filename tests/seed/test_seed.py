@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import subprocess
 import sys
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +18,10 @@ from sqlalchemy import text
 from stdnum.no import orgnr
 
 from app.services import Services
+from db.models import metadata
 from db.seed import DEMO_EMAIL, DEMO_PASSWORD, SeedRefused, seed, seed_if_empty
-from db.seed_data.places import CITIES, CITY_BY_NAME
+from db.seed.marketplace import WorkshopFactory, build_reference
+from db.seed.places import CITIES, CITY_BY_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNTIES_2024 = {
@@ -85,6 +89,60 @@ async def test_same_seed_gives_identical_rows_and_another_seed_differs(services:
     other = await catalogue_snapshot(services)
     assert {r[0] for r in other["workshops"]} != {r[0] for r in first["workshops"]}
     assert other["categories"] == first["categories"] and other["brands"] == first["brands"]
+
+
+def catalogue_digest(seed_value: int, workshops: int) -> str:
+    """A fingerprint of every catalogue row the factory builds, in the order it builds them."""
+    digest = hashlib.sha256()
+    reference = build_reference()
+    for table in (reference.workshop_category_rows, reference.service_category_rows, reference.car_brand_rows):
+        for row in table:
+            digest.update(repr(row).encode())
+    factory = WorkshopFactory(reference, seed_value)
+    for batch, done in factory.batches(workshops):
+        for name in ("workshops", "category_links", "addresses", "contacts", "hours", "services", "service_links"):
+            for row in getattr(batch, name):
+                digest.update(repr(row).encode())
+        digest.update(str(done).encode())
+    digest.update(repr(sorted(factory.flagships.items())).encode())
+    digest.update(repr(sorted(factory.ratings.items())).encode())
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("seed_value", "workshops", "expected"),
+    [
+        (42, 300, "6478db56e151be6d70ec829e2fa0f09bee81eb7e9a606722db903d71fc330cb3"),
+        (7, 150, "3f2e29e506883e6e62065399ab27162393f130496ac92fd7d2af2fa39f2d8cff"),
+    ],
+)
+def test_catalogue_rows_stay_what_this_seed_has_always_given(seed_value: int, workshops: int, expected: str) -> None:
+    # demo databases and screenshots are shared by seed number: a change to the generated rows must be deliberate
+    assert catalogue_digest(seed_value, workshops) == expected
+
+
+async def database_digest(services: Services) -> str:
+    """A fingerprint of every seeded row in every table (password hashes are salted, so left out)."""
+    digest = hashlib.sha256()
+    async with services.engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            if table.name in {"enum_booking_statuses", "alembic_version"}:
+                continue
+            result = await conn.execute(text(f'SELECT * FROM "{table.name}"'))
+            columns = list(result.keys())
+            found = [
+                tuple("<hash>" if c == "password_hash" else v for c, v in zip(columns, r, strict=True))
+                for r in result.all()
+            ]
+            digest.update(table.name.encode())
+            for row in sorted(found, key=repr):
+                digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+async def test_everything_seeded_at_a_given_moment_stays_what_it_has_always_been(services: Services) -> None:
+    await seed(services, workshops=60, seed=42, now=datetime(2026, 6, 15, 10, 30, 12, tzinfo=UTC))
+    assert await database_digest(services) == "e8510547775ad3a84635c1a5ae6c436f0d851dd2f1e1d82f9a465616a7f26463"
 
 
 async def test_a_smaller_catalogue_is_the_start_of_a_larger_one(services: Services) -> None:

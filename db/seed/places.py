@@ -372,3 +372,42 @@ CITY_STREETS: dict[str, tuple[str, ...]] = {
     "Trondheim": ("Sluppenvegen", "Tungasletta", "Haakon VIIs gate", "Ingvald Ystgaards veg", "Heimdalsvegen"),
     "Stavanger": ("Forusbeen", "Hillevågsveien", "Madlaveien", "Lagårdsveien", "Auglendsdalen"),
 }
+
+
+# price level by county, relative to the national average
+PRICE_FACTOR: dict[str, float] = {
+    "Oslo": 1.12,
+    "Akershus": 1.07,
+    "Rogaland": 1.05,
+    "Vestland": 1.03,
+    "Trøndelag": 1.0,
+    "Buskerud": 1.0,
+    "Vestfold": 0.98,
+    "Østfold": 0.96,
+    "Agder": 0.97,
+    "Telemark": 0.95,
+    "Innlandet": 0.94,
+    "Møre og Romsdal": 0.98,
+    "Nordland": 0.99,
+    "Troms": 1.02,
+    "Finnmark": 1.0,
+}
+
+# the first digits of landline numbers by county
+PHONE_PREFIX: dict[str, tuple[str, ...]] = {
+    "Oslo": ("22", "23", "21"),
+    "Akershus": ("67", "63", "64", "66"),
+    "Østfold": ("69",),
+    "Buskerud": ("32",),
+    "Vestfold": ("33",),
+    "Telemark": ("35",),
+    "Agder": ("37", "38"),
+    "Rogaland": ("51", "52"),
+    "Vestland": ("55", "56", "57"),
+    "Møre og Romsdal": ("70", "71"),
+    "Trøndelag": ("72", "73", "74"),
+    "Innlandet": ("61", "62"),
+    "Nordland": ("75", "76"),
+    "Troms": ("77",),
+    "Finnmark": ("78",),
+}
