@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from app.auth.tokens import AccessClaims
-from app.domain.bookings import changes, create, queries, ratings
+from app.domain.bookings import changes, create, inputs, queries, ratings
 from app.domain.bookings.results import BookingGroup, StatusItem
 from app.domain.uow import UnitOfWork
 from rest.openapi import problem_responses
@@ -30,7 +30,6 @@ from rest.schemas.bookings import (
     RateBookingRequest,
     RatingResponse,
     StatusListMeta,
-    create_body,
 )
 from rest.schemas.common import BookingStatusProblem
 
@@ -64,7 +63,8 @@ class BookingController(Controller):
         data: JSONBody[BookingCreateInput],
         idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None,
     ) -> BookingCreateResponse:
-        group = await create.create_booking(uow, claims.owner_id, create_body(data), idempotency_key=idempotency_key)
+        key = inputs.idempotency_key(idempotency_key)
+        group = await create.create_booking(uow, claims.owner_id, data.to_command(), idempotency_key=key)
         return BookingCreateResponse(data=group, meta=envelope_meta())
 
     @get(
@@ -88,13 +88,7 @@ class BookingController(Controller):
         claims: NamedDependency[AccessClaims],
         data: JSONBody[CarOwnerCancelBookingRequest],
     ) -> BookingCancelResponse:
-        result = await changes.cancel(
-            uow,
-            claims.owner_id,
-            group_id=data.group_id,
-            booking_id=data.booking_id,
-            cancellation_reason=data.cancellation_reason,
-        )
+        result = await changes.cancel(uow, claims.owner_id, data.to_command())
         return BookingCancelResponse(data=result, meta=envelope_meta())
 
     @get("/change-requests", operation_id="ListChangeRequests", summary="The owner's change requests")
@@ -119,14 +113,7 @@ class BookingController(Controller):
         claims: NamedDependency[AccessClaims],
         data: JSONBody[CarOwnerChangeRequestCreate],
     ) -> CarOwnerChangeRequestItem:
-        return await changes.request_change(
-            uow,
-            claims.owner_id,
-            booking_id=data.booking_id,
-            request_type=data.request_type,
-            requested_start_time=data.requested_start_time,
-            reason=data.reason,
-        )
+        return await changes.request_change(uow, claims.owner_id, data.to_command())
 
     @post(
         "/rate/{booking_id:int}",
@@ -141,15 +128,7 @@ class BookingController(Controller):
         booking_id: FromPath[int],
         data: JSONBody[RateBookingRequest],
     ) -> RatingResponse:
-        item = await ratings.rate(
-            uow,
-            claims.owner_id,
-            booking_id,
-            service_rating=data.service_rating,
-            service_rating_message=data.service_rating_message,
-            private_service_rating=data.private_service_rating,
-        )
-        return RatingResponse(data=item, meta=envelope_meta())
+        return await _rate(uow, claims, booking_id, data)
 
     @get("/ratings", operation_id="ListBookingRatings", summary="Ratings submitted by the owner")
     async def list_ratings(
@@ -180,16 +159,7 @@ class BookingController(Controller):
         booking_id: FromPath[int],
         data: JSONBody[BookingUpdateInput],
     ) -> BookingUpdateResponse:
-        result = await changes.update_booking(
-            uow,
-            claims.owner_id,
-            booking_id,
-            service_start_time=data.service_start_time,
-            status=data.status,
-            cancellation_reason=data.cancellation_reason,
-            attachments=data.attachments,
-            message=data.message,
-        )
+        result = await changes.update_booking(uow, claims.owner_id, data.to_command(booking_id))
         return BookingUpdateResponse(data=result, meta=envelope_meta())
 
 
@@ -256,14 +226,7 @@ class RatingsController(Controller):
 
 
 async def _rate(uow: UnitOfWork, claims: AccessClaims, booking_id: int, data: RateBookingRequest) -> RatingResponse:
-    item = await ratings.rate(
-        uow,
-        claims.owner_id,
-        booking_id,
-        service_rating=data.service_rating,
-        service_rating_message=data.service_rating_message,
-        private_service_rating=data.private_service_rating,
-    )
+    item = await ratings.rate(uow, claims.owner_id, data.to_command(booking_id))
     return RatingResponse(data=item, meta=envelope_meta())
 
 

@@ -190,7 +190,7 @@ async def test_the_24_hour_boundary_decides_direct_change_or_request(
     start = datetime(2031, 3, 4, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Oslo
     row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car, start=start)
     frozen = start - ahead
-    monkeypatch.setattr(changes, "now_utc", lambda: frozen)
+    monkeypatch.setattr(changes, "utc_now", lambda: frozen)
 
     moved = await gql(client, owner, RESCHEDULE, id=row.id, t="2031-03-06 11:00")
 
@@ -265,7 +265,7 @@ async def test_the_24_hour_boundary_decides_cancel_or_cancel_request(
     start = datetime(2031, 3, 4, 9, 0, tzinfo=UTC)
     row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car, start=start)
     frozen = start - ahead
-    monkeypatch.setattr(changes, "now_utc", lambda: frozen)
+    monkeypatch.setattr(changes, "utc_now", lambda: frozen)
 
     response = await client.post("/api/co/bookings/cancel", json={"booking_id": row.id}, headers=owner.headers)
 

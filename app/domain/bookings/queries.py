@@ -146,15 +146,6 @@ async def list_bookings(
     return views.group(items) if as_groups else items
 
 
-async def groups_of(
-    uow: UnitOfWork, owner_id: int, group_ids: list[str], *, expand: str | None = None
-) -> list[BookingGroup]:
-    rows: list[Booking] = []
-    for group_id in dict.fromkeys(group_ids):
-        rows.extend(await repo.lines_of_group(uow.session, group_id, owner_id=owner_id))
-    return views.group(await views.lines(uow.session, rows, views.parse_expand(expand)))
-
-
 async def change_requests(
     uow: UnitOfWork, owner_id: int, *, status: str | None = None, booking_id: int | None = None
 ) -> list[ChangeRequestItem]:

@@ -19,7 +19,8 @@ from app.domain.bookings.results import (
     TimeWindow,
 )
 from app.domain.bookings.states import ACTIVE, COMPLETED
-from app.domain.bookings.times import local_text, now_utc
+from app.domain.bookings.times import local_text
+from app.values import utc_now
 from db.models import Booking, BookingChangeRequest, CarOwner, Workshop
 from db.repositories import bookings as repo
 
@@ -91,7 +92,7 @@ class LineContext:
         workshops = await repo.workshops_by_org(session, (r.workshop_org_nr for r in rows))
         unread = await repo.unread_counts(session, (r.id for r in rows if r.id is not None))
         owners = await repo.owners_by_id(session, (r.owner_id for r in rows)) if "co" in expand else {}
-        return cls(statuses, workshops, unread, owners, now_utc())
+        return cls(statuses, workshops, unread, owners, utc_now())
 
 
 def legacy_unread(messages: list[Any] | None) -> int:
@@ -160,7 +161,7 @@ async def lines(session: AsyncSession, rows: list[Booking], expand: set[str] = f
 def group_warnings(items: list[BookingLine]) -> list[BookingWarning]:
     """Warnings a stored group still carries: a pending cancellation, or a line already past its start."""
     warnings: list[BookingWarning] = []
-    now = now_utc()
+    now = utc_now()
     for item in items:
         if item.cancel_request:
             warnings.append(

@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 from app.domain.bookings import events, views
 from app.domain.bookings.results import BookingLine, ChangeRequestItem
 from app.domain.bookings.states import CANCELLED, COMPLETED, CONFIRMED, DECLINED, IN_PROGRESS, require_transition
-from app.domain.bookings.times import now_utc, parse_instant
+from app.domain.bookings.times import parse_instant
 from app.domain.messages.results import message_item
 from app.domain.messages.service import send_workshop_message
 from app.domain.uow import UnitOfWork
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.values import utc_now
 from db.models import Booking
 from db.repositories import bookings as repo
 
@@ -50,7 +51,7 @@ async def _move(
     rows = await _targets(uow, target, org_nr)
     for row in rows:
         require_transition(row.status, status, booking_id=row.id)
-    now = now_utc()
+    now = utc_now()
     for row in rows:
         row.status = status
         if status == CONFIRMED:
@@ -95,7 +96,7 @@ async def complete(
     uow: UnitOfWork, target: str | int, *, actual_end: object = None, org_nr: str | None = None
 ) -> list[BookingLine]:
     end = parse_instant(actual_end, "actual_end") if actual_end is not None else None
-    if end is not None and end > now_utc() + timedelta(minutes=5):
+    if end is not None and end > utc_now() + timedelta(minutes=5):
         raise ValidationFailed("actual_end cannot be in the future.", fields={"actual_end": "in_future"})
     rows = await _targets(uow, target, org_nr)
     if end is not None and any(end < r.service_start_time for r in rows):
@@ -125,7 +126,7 @@ async def _resolve(
     if request.status != "pending":
         raise Conflict(f"Change request {request_id} is already {request.status}.", code="CHANGE_REQUEST_RESOLVED")
     row = (await _targets(uow, request.booking_id, org_nr))[0]
-    now = now_utc()
+    now = utc_now()
     if approve:
         if request.request_type == "cancel":
             require_transition(row.status, CANCELLED, booking_id=row.id)
