@@ -111,7 +111,7 @@ class BookingWarningType:
 
     @classmethod
     def of(cls, w: BookingWarning) -> BookingWarningType:
-        return cls(code=w.code, detail=w.detail, meta=w.meta)
+        return cls(code=w.code, detail=w.detail, meta=JSON(w.meta))
 
 
 @strawberry.type
@@ -239,7 +239,7 @@ class Booking:
             service_estimated_end_time=b.service_estimated_end_time,
             service_actual_end_time=b.service_actual_end_time,
             registration_number=b.registration_number,
-            attachments=b.attachments,
+            attachments=JSON(b.attachments),
             status=b.status,
             status_display=b.status_display,
             verify_booked=b.verify_booked,
@@ -251,7 +251,7 @@ class Booking:
             can_request_cancel=b.can_request_cancel,
             rating_allowed=b.rating_allowed,
             workshop_name=b.workshop_name,
-            messages=b.messages,
+            messages=JSON(b.messages),
             line=b,
         )
 
@@ -349,7 +349,7 @@ class BookingGroup:
                 earliest_start=s.earliest_start,
                 latest_end=s.latest_end,
                 status=s.status,
-                statuses=s.statuses,
+                statuses=JSON(s.statuses),
             ),
             warnings=[BookingWarningType.of(w) for w in g.warnings],
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 import msgspec
 
@@ -17,13 +16,13 @@ from app.domain.bookings.times import OSLO, require_future
 from app.domain.uow import UnitOfWork
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.values import utc_now
-from db.models import Booking, Workshop
+from db.models import Booking, Workshop, WorkshopOpeningHour
 from db.repositories import bookings as repo
 
 IDEMPOTENCY_SCOPE = "bookings.create"
 
 
-def _outside_hours(hours: dict[int, Any], start: datetime, end: datetime) -> bool:
+def _outside_hours(hours: dict[int, WorkshopOpeningHour], start: datetime, end: datetime) -> bool:
     local_start, local_end = start.astimezone(OSLO), end.astimezone(OSLO)
     day = hours.get(local_start.weekday())
     if day is None or day.is_closed or day.opens_at is None or day.closes_at is None:
