@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import datetime, timedelta
+from functools import partial
 
 import msgspec
 
@@ -45,15 +46,16 @@ async def booking_warnings(
     warnings: list[BookingWarning] = []
     start = min(w[0] for w in windows)
     end = max(w[1] for w in windows)
+    overlapping = partial(
+        repo.active_overlaps,
+        uow.session,
+        start=start,
+        end=end,
+        exclude_group=exclude_group,
+        exclude_ids=exclude_ids or [],
+    )
     if registration_number:
-        clashes = await repo.active_overlaps(
-            uow.session,
-            start=start,
-            end=end,
-            exclude_group=exclude_group,
-            registration_number=registration_number,
-            exclude_ids=exclude_ids or [],
-        )
+        clashes = await overlapping(registration_number=registration_number)
         if clashes:
             warnings.append(
                 BookingWarning(
@@ -71,14 +73,7 @@ async def booking_warnings(
                 meta={"weekday": start.astimezone(OSLO).weekday()},
             )
         )
-    busy = await repo.active_overlaps(
-        uow.session,
-        start=start,
-        end=end,
-        exclude_group=exclude_group,
-        workshop_org_nr=workshop_org_nr,
-        exclude_ids=exclude_ids or [],
-    )
+    busy = await overlapping(workshop_org_nr=workshop_org_nr)
     busy = [b for b in busy if b.registration_number != registration_number or not registration_number]
     if busy:
         warnings.append(

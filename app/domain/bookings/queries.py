@@ -18,6 +18,7 @@ from app.domain.bookings.results import (
 from app.domain.bookings.states import require_status
 from app.domain.uow import UnitOfWork
 from app.errors import NotFound, ValidationFailed
+from app.values import plate_text
 from db.models import Booking
 from db.repositories import bookings as repo
 
@@ -68,10 +69,10 @@ async def _owner_rows(
     owner_id: int,
     *,
     status: str | None,
-    group_id: str | None,
-    registration_number: str | None,
-    after: tuple[datetime, int] | None,
-    limit: int | None,
+    group_id: str | None = None,
+    registration_number: str | None = None,
+    after: tuple[datetime, int] | None = None,
+    limit: int | None = None,
 ) -> list[Booking]:
     statuses_filter = [require_status(s.strip()) for s in status.split(",") if s.strip()] if status else None
     return await repo.list_owner_bookings(
@@ -79,32 +80,16 @@ async def _owner_rows(
         owner_id,
         statuses=statuses_filter,
         group_id=group_id,
-        registration_number=registration_number.replace(" ", "").upper() if registration_number else None,
+        registration_number=plate_text(registration_number) if registration_number else None,
         after=after,
         limit=limit,
     )
 
 
 async def list_lines(
-    uow: UnitOfWork,
-    owner_id: int,
-    *,
-    expand: str | None = None,
-    status: str | None = None,
-    group_id: str | None = None,
-    registration_number: str | None = None,
-    after: tuple[datetime, int] | None = None,
-    limit: int | None = None,
+    uow: UnitOfWork, owner_id: int, *, expand: str | None = None, status: str | None = None
 ) -> list[BookingLine]:
-    rows = await _owner_rows(
-        uow,
-        owner_id,
-        status=status,
-        group_id=group_id,
-        registration_number=registration_number,
-        after=after,
-        limit=limit,
-    )
+    rows = await _owner_rows(uow, owner_id, status=status)
     return await views.lines(uow.session, rows, views.parse_expand(expand))
 
 
