@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.domain.bookings import changes
 from app.domain.bookings import workshop as workshop_side
+from app.domain.bookings.commands import ConfirmBooking
 from app.errors import Conflict
 from app.services import Services
 from db.models import Booking, BookingChangeRequest
@@ -119,7 +120,7 @@ async def test_request_booking_change_over_graphql(
 
 async def workshop_side_confirm(services: Services, booking_id: int) -> None:
     async with services.uow() as uow:
-        await workshop_side.confirm(uow, booking_id)
+        await workshop_side.confirm(uow, ConfirmBooking(target=str(booking_id)))
 
 
 async def test_change_requests_list_is_per_owner(
@@ -210,7 +211,7 @@ async def test_the_24_hour_boundary_decides_direct_change_or_request(
 async def _confirm_or_conflict(services: Services, booking_id: int) -> str:
     try:
         async with services.uow() as uow:
-            await workshop_side.confirm(uow, booking_id)
+            await workshop_side.confirm(uow, ConfirmBooking(target=str(booking_id)))
     except Conflict:
         return "refused"
     return "confirmed"

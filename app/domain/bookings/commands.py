@@ -69,3 +69,44 @@ class RateBooking(msgspec.Struct, frozen=True, kw_only=True):
     score: float
     message: str | None
     private: bool
+
+
+# --- the workshop side (`minbil workshop ...`) ---------------------------------------------------------------
+
+
+class WorkshopCommand(msgspec.Struct, frozen=True, kw_only=True):
+    """A workshop action on a booking line (its id) or a whole group (its id); `org_nr` limits it to one
+    workshop's bookings."""
+
+    target: str
+    org_nr: str | None = None
+
+
+class ConfirmBooking(WorkshopCommand, frozen=True, kw_only=True):
+    pass
+
+
+class DeclineBooking(WorkshopCommand, frozen=True, kw_only=True):
+    reason: str | None = None
+
+
+class StartService(WorkshopCommand, frozen=True, kw_only=True):
+    pass
+
+
+class CompleteService(WorkshopCommand, frozen=True, kw_only=True):
+    actual_end: datetime | None = None
+    """None: now."""
+
+
+class ReplyToOwner(msgspec.Struct, frozen=True, kw_only=True):
+    booking_id: int
+    text: str
+    org_nr: str | None = None
+
+
+class ResolveChange(msgspec.Struct, frozen=True, kw_only=True):
+    request_id: int
+    approve: bool
+    note: str | None = None
+    org_nr: str | None = None
