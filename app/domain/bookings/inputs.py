@@ -82,6 +82,7 @@ def org_nr(value: object, field: str = "org_nr") -> OrgNr:
 
 
 def plate(value: object, field: str = "registration_number") -> Plate:
+    """The shared plate rule under the name the service log's filters call."""
     return parse_plate(value, field)
 
 
