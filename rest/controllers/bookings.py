@@ -35,10 +35,10 @@ from rest.schemas.bookings import (
 from rest.schemas.common import BookingStatusProblem
 
 BEARER: list[SecurityRequirement] = [{"BearerAuth": []}]
+
+
 # The reference names the domain's results (`Booking` for a `BookingLine`, ...): the same fields, so the
 # handlers `cast` to the reference's name, which is what the OpenAPI document shows.
-
-
 class BookingController(Controller):
     path = "/bookings"
     tags = ["Booking"]
