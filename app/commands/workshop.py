@@ -20,7 +20,9 @@ from typing import Any
 
 import msgspec
 
+from app.domain.bookings import commands as cmd
 from app.domain.bookings import workshop as desk
+from app.domain.bookings.times import parse_instant
 from app.domain.uow import UnitOfWork
 from app.errors import DomainError
 
@@ -43,20 +45,26 @@ def action_for(args: argparse.Namespace) -> Callable[[UnitOfWork], Awaitable[Any
         case "list":
             return lambda uow: desk.workshop_bookings(uow, org, status=args.status)
         case "confirm":
-            return lambda uow: desk.confirm(uow, args.target, org_nr=org)
+            return lambda uow: desk.confirm(uow, cmd.ConfirmBooking(target=args.target, org_nr=org))
         case "decline":
-            return lambda uow: desk.decline(uow, args.target, reason=args.reason, org_nr=org)
+            return lambda uow: desk.decline(uow, cmd.DeclineBooking(target=args.target, reason=args.reason, org_nr=org))
         case "start":
-            return lambda uow: desk.start(uow, args.target, org_nr=org)
+            return lambda uow: desk.start(uow, cmd.StartService(target=args.target, org_nr=org))
         case "complete":
-            return lambda uow: desk.complete(uow, args.target, actual_end=args.at, org_nr=org)
+            return lambda uow: desk.complete(uow, _complete(args.target, args.at, org))
         case "reply":
-            return lambda uow: desk.reply(uow, args.booking_id, " ".join(args.text), org_nr=org)
-        case "approve-change":
-            return lambda uow: desk.approve_change(uow, args.request_id, note=args.note, org_nr=org)
-        case "reject-change":
-            return lambda uow: desk.reject_change(uow, args.request_id, note=args.note, org_nr=org)
+            text = " ".join(args.text)
+            return lambda uow: desk.reply(uow, cmd.ReplyToOwner(booking_id=args.booking_id, text=text, org_nr=org))
+        case "approve-change" | "reject-change":
+            approve = args.workshop_command == "approve-change"
+            command = cmd.ResolveChange(request_id=args.request_id, approve=approve, note=args.note, org_nr=org)
+            return lambda uow: desk.resolve_change(uow, command)
     raise ValueError(args.workshop_command)
+
+
+def _complete(target: str, at: str | None, org_nr: str | None) -> cmd.CompleteService:
+    end = parse_instant(at, "actual_end") if at is not None else None
+    return cmd.CompleteService(target=target, actual_end=end, org_nr=org_nr)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -12,7 +12,8 @@ from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from app.domain.bookings import changes, create, queries, ratings
+from app.domain.bookings import changes, create, inputs, queries, ratings
+from app.domain.bookings.commands import CreateBooking as CreateBookingCommand
 from app.domain.bookings.results import (
     BookingGroup as GroupResult,
 )
@@ -110,7 +111,7 @@ class BookingWarningType:
 
     @classmethod
     def of(cls, w: BookingWarning) -> BookingWarningType:
-        return cls(code=w.code, detail=w.detail, meta=w.meta)
+        return cls(code=w.code, detail=w.detail, meta=JSON(w.meta))
 
 
 @strawberry.type
@@ -238,7 +239,7 @@ class Booking:
             service_estimated_end_time=b.service_estimated_end_time,
             service_actual_end_time=b.service_actual_end_time,
             registration_number=b.registration_number,
-            attachments=b.attachments,
+            attachments=JSON(b.attachments),
             status=b.status,
             status_display=b.status_display,
             verify_booked=b.verify_booked,
@@ -250,7 +251,7 @@ class Booking:
             can_request_cancel=b.can_request_cancel,
             rating_allowed=b.rating_allowed,
             workshop_name=b.workshop_name,
-            messages=b.messages,
+            messages=JSON(b.messages),
             line=b,
         )
 
@@ -348,7 +349,7 @@ class BookingGroup:
                 earliest_start=s.earliest_start,
                 latest_end=s.latest_end,
                 status=s.status,
-                statuses=s.statuses,
+                statuses=JSON(s.statuses),
             ),
             warnings=[BookingWarningType.of(w) for w in g.warnings],
         )
@@ -394,6 +395,9 @@ class CreateBookingInput:
     message: str | None = None
     attachments: JSON | None = None
     idempotency_key: str | None = None
+
+    def to_command(self) -> CreateBookingCommand:
+        return inputs.parse_create_booking(self)
 
 
 @strawberry.input
@@ -644,22 +648,10 @@ class BookingsMutation:
     async def create_booking(self, info: Ctx, input: CreateBookingInput) -> CreateBookingPayload:
         try:
             owner_id = await info.context.owner_id()
-            body: dict[str, Any] = {
-                "org_nr": input.org_nr,
-                "service_start_time": input.service_start_time,
-                "registration_number": input.registration_number,
-                "message": input.message,
-                "attachments": input.attachments,
-                "service_id": input.service_id,
-                "services": [
-                    {"service_id": s.service_id, "message": s.message, "attachments": s.attachments}
-                    for s in input.services
-                ]
-                if input.services
-                else None,
-            }
+            key = inputs.idempotency_key(input.idempotency_key)
+            command = input.to_command()
             async with info.context.transaction() as uow:
-                g = await create.create_booking(uow, owner_id, body, idempotency_key=input.idempotency_key)
+                g = await create.create_booking(uow, owner_id, command, idempotency_key=key)
         except DomainError as exc:
             return user_error(exc)
         return CreateBookingSuccess(group=BookingGroup.of(g), warnings=[BookingWarningType.of(w) for w in g.warnings])
@@ -670,10 +662,9 @@ class BookingsMutation:
     ) -> BookingChangePayload:
         try:
             owner_id = await info.context.owner_id()
+            command = inputs.parse_update_booking(id, service_start_time=service_start_time, cancellation_reason=reason)
             async with info.context.transaction() as uow:
-                r = await changes.update_booking(
-                    uow, owner_id, id, service_start_time=service_start_time, cancellation_reason=reason
-                )
+                r = await changes.update_booking(uow, owner_id, command)
         except DomainError as exc:
             return user_error(exc)
         return _change_success(r)
@@ -684,8 +675,9 @@ class BookingsMutation:
     ) -> CancelBookingPayload:
         try:
             owner_id = await info.context.owner_id()
+            command = inputs.parse_cancel_booking(group_id=group_id, booking_id=id, cancellation_reason=reason)
             async with info.context.transaction() as uow:
-                r = await changes.cancel(uow, owner_id, group_id=group_id, booking_id=id, cancellation_reason=reason)
+                r = await changes.cancel(uow, owner_id, command)
         except DomainError as exc:
             return user_error(exc)
         return CancelBookingSuccess(
@@ -706,15 +698,14 @@ class BookingsMutation:
     ) -> RequestBookingChangePayload:
         try:
             owner_id = await info.context.owner_id()
+            command = inputs.parse_request_change(
+                booking_id=booking_id,
+                request_type=request_type,
+                requested_start_time=requested_start_time,
+                reason=reason,
+            )
             async with info.context.transaction() as uow:
-                c = await changes.request_change(
-                    uow,
-                    owner_id,
-                    booking_id=booking_id,
-                    request_type=request_type,
-                    requested_start_time=requested_start_time,
-                    reason=reason,
-                )
+                c = await changes.request_change(uow, owner_id, command)
         except DomainError as exc:
             return user_error(exc)
         return ChangeRequestSuccess(change_request=BookingChangeRequest.of(c))
@@ -725,15 +716,11 @@ class BookingsMutation:
     ) -> RateBookingPayload:
         try:
             owner_id = await info.context.owner_id()
+            command = inputs.parse_rate_booking(
+                booking_id, service_rating=rating, service_rating_message=message, private_service_rating=private
+            )
             async with info.context.transaction() as uow:
-                r = await ratings.rate(
-                    uow,
-                    owner_id,
-                    booking_id,
-                    service_rating=rating,
-                    service_rating_message=message,
-                    private_service_rating=private,
-                )
+                r = await ratings.rate(uow, owner_id, command)
         except DomainError as exc:
             return user_error(exc)
         return RateBookingSuccess(rating=BookingRating.of(r))

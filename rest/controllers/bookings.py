@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
+from litestar.openapi.spec import SecurityRequirement
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from app.auth.tokens import AccessClaims
-from app.domain.bookings import changes, create, queries, ratings
+from app.domain.bookings import changes, create, inputs, queries, ratings
 from app.domain.bookings.results import BookingGroup, StatusItem
 from app.domain.uow import UnitOfWork
 from rest.openapi import problem_responses
@@ -30,13 +31,14 @@ from rest.schemas.bookings import (
     RateBookingRequest,
     RatingResponse,
     StatusListMeta,
-    create_body,
 )
 from rest.schemas.common import BookingStatusProblem
 
-BEARER = [{"BearerAuth": []}]
+BEARER: list[SecurityRequirement] = [{"BearerAuth": []}]
 
 
+# The reference names the domain's results (`Booking` for a `BookingLine`, ...): the same fields, so the
+# handlers `cast` to the reference's name, which is what the OpenAPI document shows.
 class BookingController(Controller):
     path = "/bookings"
     tags = ["Booking"]
@@ -52,7 +54,8 @@ class BookingController(Controller):
         expand: FromQuery[str | None] = None,
         status: FromQuery[str | None] = None,
     ) -> list[BookingGroup] | list[Booking]:
-        return await queries.list_bookings(uow, claims.owner_id, grouped=grouped, expand=expand, status=status)
+        found = await queries.list_bookings(uow, claims.owner_id, grouped=grouped, expand=expand, status=status)
+        return cast("list[BookingGroup] | list[Booking]", found)
 
     @post(
         "/", operation_id="CreateBooking", status_code=HTTP_200_OK, summary="Create new booking (one or more services)"
@@ -64,7 +67,8 @@ class BookingController(Controller):
         data: JSONBody[BookingCreateInput],
         idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None,
     ) -> BookingCreateResponse:
-        group = await create.create_booking(uow, claims.owner_id, create_body(data), idempotency_key=idempotency_key)
+        key = inputs.idempotency_key(idempotency_key)
+        group = await create.create_booking(uow, claims.owner_id, data.to_command(), idempotency_key=key)
         return BookingCreateResponse(data=group, meta=envelope_meta())
 
     @get(
@@ -88,13 +92,7 @@ class BookingController(Controller):
         claims: NamedDependency[AccessClaims],
         data: JSONBody[CarOwnerCancelBookingRequest],
     ) -> BookingCancelResponse:
-        result = await changes.cancel(
-            uow,
-            claims.owner_id,
-            group_id=data.group_id,
-            booking_id=data.booking_id,
-            cancellation_reason=data.cancellation_reason,
-        )
+        result = await changes.cancel(uow, claims.owner_id, data.to_command())
         return BookingCancelResponse(data=result, meta=envelope_meta())
 
     @get("/change-requests", operation_id="ListChangeRequests", summary="The owner's change requests")
@@ -105,7 +103,8 @@ class BookingController(Controller):
         status: FromQuery[str | None] = None,
         booking_id: FromQuery[int | None] = None,
     ) -> list[CarOwnerChangeRequestItem]:
-        return await queries.change_requests(uow, claims.owner_id, status=status, booking_id=booking_id)
+        found = await queries.change_requests(uow, claims.owner_id, status=status, booking_id=booking_id)
+        return cast("list[CarOwnerChangeRequestItem]", found)
 
     @post(
         "/change-requests",
@@ -119,14 +118,8 @@ class BookingController(Controller):
         claims: NamedDependency[AccessClaims],
         data: JSONBody[CarOwnerChangeRequestCreate],
     ) -> CarOwnerChangeRequestItem:
-        return await changes.request_change(
-            uow,
-            claims.owner_id,
-            booking_id=data.booking_id,
-            request_type=data.request_type,
-            requested_start_time=data.requested_start_time,
-            reason=data.reason,
-        )
+        item = await changes.request_change(uow, claims.owner_id, data.to_command())
+        return cast("CarOwnerChangeRequestItem", item)
 
     @post(
         "/rate/{booking_id:int}",
@@ -141,21 +134,13 @@ class BookingController(Controller):
         booking_id: FromPath[int],
         data: JSONBody[RateBookingRequest],
     ) -> RatingResponse:
-        item = await ratings.rate(
-            uow,
-            claims.owner_id,
-            booking_id,
-            service_rating=data.service_rating,
-            service_rating_message=data.service_rating_message,
-            private_service_rating=data.private_service_rating,
-        )
-        return RatingResponse(data=item, meta=envelope_meta())
+        return await _rate(uow, claims, booking_id, data)
 
     @get("/ratings", operation_id="ListBookingRatings", summary="Ratings submitted by the owner")
     async def list_ratings(
         self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
     ) -> CarOwnerRatingsList:
-        return await ratings.my_ratings(uow, claims.owner_id)
+        return cast("CarOwnerRatingsList", await ratings.my_ratings(uow, claims.owner_id))
 
     @get("/{booking_id:int}", operation_id="GetBooking", summary="One booking line of the owner")
     async def get_booking(
@@ -165,7 +150,7 @@ class BookingController(Controller):
         booking_id: FromPath[int],
         expand: FromQuery[str | None] = None,
     ) -> Booking:
-        return await queries.get_booking(uow, claims.owner_id, booking_id, expand=expand)
+        return cast("Booking", await queries.get_booking(uow, claims.owner_id, booking_id, expand=expand))
 
     @put(
         "/{booking_id:int}",
@@ -180,16 +165,7 @@ class BookingController(Controller):
         booking_id: FromPath[int],
         data: JSONBody[BookingUpdateInput],
     ) -> BookingUpdateResponse:
-        result = await changes.update_booking(
-            uow,
-            claims.owner_id,
-            booking_id,
-            service_start_time=data.service_start_time,
-            status=data.status,
-            cancellation_reason=data.cancellation_reason,
-            attachments=data.attachments,
-            message=data.message,
-        )
+        result = await changes.update_booking(uow, claims.owner_id, data.to_command(booking_id))
         return BookingUpdateResponse(data=result, meta=envelope_meta())
 
 
@@ -222,7 +198,7 @@ class RatingsController(Controller):
     async def list_ratings(
         self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
     ) -> CarOwnerRatingsList:
-        return await ratings.my_ratings(uow, claims.owner_id)
+        return cast("CarOwnerRatingsList", await ratings.my_ratings(uow, claims.owner_id))
 
     @post(
         "/rate/{booking_id:int}",
@@ -256,14 +232,7 @@ class RatingsController(Controller):
 
 
 async def _rate(uow: UnitOfWork, claims: AccessClaims, booking_id: int, data: RateBookingRequest) -> RatingResponse:
-    item = await ratings.rate(
-        uow,
-        claims.owner_id,
-        booking_id,
-        service_rating=data.service_rating,
-        service_rating_message=data.service_rating_message,
-        private_service_rating=data.private_service_rating,
-    )
+    item = await ratings.rate(uow, claims.owner_id, data.to_command(booking_id))
     return RatingResponse(data=item, meta=envelope_meta())
 
 

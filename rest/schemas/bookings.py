@@ -1,7 +1,8 @@
 """Booking, booking-status and rating wire shapes (names as in the reference).
 
 Loose inputs (`message` is a string or an object in the reference's examples, `attachments` hold URLs or
-objects) are typed `Any` here and validated by the domain, which names the offending field.
+objects) are typed `Any` here; each input's `to_command()` checks them (`app.domain.bookings.inputs`, shared
+with GraphQL), naming the offending field.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from typing import Any
 
 import msgspec
 
+from app.domain.bookings import inputs
+from app.domain.bookings.commands import CancelBooking, CreateBooking, RateBooking, RequestChange, UpdateBooking
 from app.domain.bookings.results import (
     BookingGroup,
     BookingLine,
@@ -65,6 +68,9 @@ class BookingCreateInput(msgspec.Struct, omit_defaults=True):
     attachments: Any = None
     message: Any = None
 
+    def to_command(self) -> CreateBooking:
+        return inputs.parse_create_booking(self)
+
 
 class BookingUpdateInput(msgspec.Struct):
     service_start_time: Any = None
@@ -73,11 +79,26 @@ class BookingUpdateInput(msgspec.Struct):
     attachments: Any = None
     message: Any = None
 
+    def to_command(self, booking_id: int) -> UpdateBooking:
+        return inputs.parse_update_booking(
+            booking_id,
+            service_start_time=self.service_start_time,
+            status=self.status,
+            cancellation_reason=self.cancellation_reason,
+            files=self.attachments,
+            message=self.message,
+        )
+
 
 class CarOwnerCancelBookingRequest(msgspec.Struct):
     group_id: Any = None
     booking_id: Any = None
     cancellation_reason: Any = None
+
+    def to_command(self) -> CancelBooking:
+        return inputs.parse_cancel_booking(
+            group_id=self.group_id, booking_id=self.booking_id, cancellation_reason=self.cancellation_reason
+        )
 
 
 class CarOwnerChangeRequestCreate(msgspec.Struct):
@@ -86,11 +107,27 @@ class CarOwnerChangeRequestCreate(msgspec.Struct):
     requested_start_time: Any = None
     reason: Any = None
 
+    def to_command(self) -> RequestChange:
+        return inputs.parse_request_change(
+            booking_id=self.booking_id,
+            request_type=self.request_type,
+            requested_start_time=self.requested_start_time,
+            reason=self.reason,
+        )
+
 
 class RateBookingRequest(msgspec.Struct):
     service_rating: Any = None
     service_rating_message: Any = None
     private_service_rating: Any = None
+
+    def to_command(self, booking_id: int) -> RateBooking:
+        return inputs.parse_rate_booking(
+            booking_id,
+            service_rating=self.service_rating,
+            service_rating_message=self.service_rating_message,
+            private_service_rating=self.private_service_rating,
+        )
 
 
 class StatusListMeta(msgspec.Struct):
@@ -120,9 +157,3 @@ class BookingCancelResponse(msgspec.Struct):
 class RatingResponse(msgspec.Struct):
     data: RatingItem
     meta: EnvelopeMeta
-
-
-def create_body(data: BookingCreateInput) -> dict[str, Any]:
-    """The request as the domain (and the idempotency hash) sees it."""
-    body: dict[str, Any] = msgspec.to_builtins(data)
-    return body

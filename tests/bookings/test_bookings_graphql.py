@@ -104,6 +104,24 @@ async def test_create_and_list_with_nested_fields(
     assert len(rest["data"]["bookings"]["nodes"]) == 2
 
 
+async def test_create_refuses_an_org_nr_with_a_wrong_check_digit(
+    client: httpx.AsyncClient, owner: SignedIn, world: World
+) -> None:
+    query = CREATE.replace("message fields", "message code fields")
+    made = await gql(
+        client,
+        owner,
+        query,
+        input={"orgNr": "921460928", "serviceStartTime": future_local(), "serviceId": world.oil.id},
+    )
+    assert made["data"]["createBooking"] == {
+        "__typename": "ValidationError",
+        "message": "org_nr has an invalid check digit.",
+        "code": "INVALID_ORG_NR",
+        "fields": [{"field": "org_nr", "reason": "invalid_checksum"}],
+    }
+
+
 async def test_mutations_and_service_log(
     client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, world: World, services: Services
 ) -> None:

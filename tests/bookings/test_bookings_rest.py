@@ -191,6 +191,18 @@ async def test_unknown_workshop_is_404(client: httpx.AsyncClient, owner: SignedI
     assert response.status_code == 404 and response.json()["code"] == "WORKSHOP_NOT_FOUND"
 
 
+async def test_org_nr_with_a_wrong_check_digit_is_400(client: httpx.AsyncClient, owner: SignedIn, world: World) -> None:
+    # 921460929 is valid; changing only its MOD11 check digit leaves nine digits that name no organisation
+    response = await book(client, owner, world, org_nr="921460928")
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["code"] == "INVALID_ORG_NR"
+    assert body["errors"] == [{"field": "org_nr", "reason": "invalid_checksum"}]
+    malformed = await book(client, owner, world, org_nr="12345")
+    assert malformed.status_code == 400 and malformed.json()["code"] == "INVALID_ORG_NR"
+    assert malformed.json()["errors"] == [{"field": "org_nr", "reason": "invalid_org_nr"}]
+
+
 # --- warnings ------------------------------------------------------------------------------------
 
 

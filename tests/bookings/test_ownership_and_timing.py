@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.domain.bookings import changes
 from app.domain.bookings import workshop as workshop_side
+from app.domain.bookings.commands import ConfirmBooking
 from app.errors import Conflict
 from app.services import Services
 from db.models import Booking, BookingChangeRequest
@@ -119,7 +120,7 @@ async def test_request_booking_change_over_graphql(
 
 async def workshop_side_confirm(services: Services, booking_id: int) -> None:
     async with services.uow() as uow:
-        await workshop_side.confirm(uow, booking_id)
+        await workshop_side.confirm(uow, ConfirmBooking(target=str(booking_id)))
 
 
 async def test_change_requests_list_is_per_owner(
@@ -190,7 +191,7 @@ async def test_the_24_hour_boundary_decides_direct_change_or_request(
     start = datetime(2031, 3, 4, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Oslo
     row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car, start=start)
     frozen = start - ahead
-    monkeypatch.setattr(changes, "now_utc", lambda: frozen)
+    monkeypatch.setattr(changes, "utc_now", lambda: frozen)
 
     moved = await gql(client, owner, RESCHEDULE, id=row.id, t="2031-03-06 11:00")
 
@@ -210,7 +211,7 @@ async def test_the_24_hour_boundary_decides_direct_change_or_request(
 async def _confirm_or_conflict(services: Services, booking_id: int) -> str:
     try:
         async with services.uow() as uow:
-            await workshop_side.confirm(uow, booking_id)
+            await workshop_side.confirm(uow, ConfirmBooking(target=str(booking_id)))
     except Conflict:
         return "refused"
     return "confirmed"
@@ -265,7 +266,7 @@ async def test_the_24_hour_boundary_decides_cancel_or_cancel_request(
     start = datetime(2031, 3, 4, 9, 0, tzinfo=UTC)
     row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car, start=start)
     frozen = start - ahead
-    monkeypatch.setattr(changes, "now_utc", lambda: frozen)
+    monkeypatch.setattr(changes, "utc_now", lambda: frozen)
 
     response = await client.post("/api/co/bookings/cancel", json={"booking_id": row.id}, headers=owner.headers)
 

@@ -123,32 +123,28 @@ async def test_minbil_workshop_confirm_as_a_process(
             "MINBIL_LOG_LEVEL": "WARNING",
         }
     )
-    process = await asyncio.create_subprocess_exec(
-        *command,
-        "workshop",
-        "confirm",
-        str(row.id),
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate()
-    assert process.returncode == 0, err.decode()
-    assert '"status": "CONFIRMED"' in out.decode()
+
+    async def confirm() -> tuple[int | None, str, str]:
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            "workshop",
+            "confirm",
+            str(row.id),
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await process.communicate()
+        return process.returncode, out.decode(), err.decode()
+
+    code, out, err = await confirm()
+    assert code == 0, err
+    assert '"status": "CONFIRMED"' in out
     async with services.sessionmaker() as session:
         stored = await session.get(Booking, row.id)
         assert stored is not None and stored.status == "CONFIRMED" and stored.verify_booked
-    again = await asyncio.create_subprocess_exec(
-        *command,
-        "workshop",
-        "confirm",
-        str(row.id),
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await again.communicate()
-    assert again.returncode == 1 and "cannot change from CONFIRMED to CONFIRMED" in err.decode()
+    code, _, err = await confirm()
+    assert code == 1 and "cannot change from CONFIRMED to CONFIRMED" in err
 
 
 async def test_messages_written_by_owner_reach_the_thread(

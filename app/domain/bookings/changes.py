@@ -4,21 +4,20 @@ direct change (already confirmed, or less than 24 h before the start)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from app.domain.bookings import events, inputs, views
+from app.domain.bookings import events, views
+from app.domain.bookings.commands import Attachment, CancelBooking, RequestChange, UpdateBooking
 from app.domain.bookings.create import booking_warnings
 from app.domain.bookings.policy import blocked_reason, direct_change_allowed, is_changeable
 from app.domain.bookings.queries import owned_booking
 from app.domain.bookings.results import BookingUpdateResult, CancelResult, ChangeRequestItem
-from app.domain.bookings.states import CANCELLED, require_status, require_transition
-from app.domain.bookings.times import now_utc, parse_future_instant
+from app.domain.bookings.states import CANCELLED, require_transition
+from app.domain.bookings.times import require_future
 from app.domain.uow import UnitOfWork
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.errors import Conflict, NotFound
+from app.values import utc_now
 from db.models import Booking, BookingChangeRequest
 from db.repositories import bookings as repo
-
-REQUEST_TYPES = ("reschedule", "cancel")
 
 
 def _not_changeable(row: Booking, what: str) -> Conflict:
@@ -58,7 +57,7 @@ async def _open_request(
     )
     if request_type == "cancel":
         row.cancel_request = True
-        await repo.touch(uow.session, row, now_utc())
+        await repo.touch(uow.session, row, utc_now())
         await events.emit_updated(uow, [row])
     return request
 
@@ -78,7 +77,7 @@ async def _cancel_line(uow: UnitOfWork, row: Booking, reason: str | None, now: d
     return await _open_request(uow, row, "cancel", reason=reason, requested_start=None)
 
 
-async def _append(uow: UnitOfWork, row: Booking, text: str | None, files: list[Any], now: datetime) -> None:
+async def _append(uow: UnitOfWork, row: Booking, text: str | None, files: list[Attachment], now: datetime) -> None:
     if not text and not files:
         return
     row.messages = [
@@ -91,48 +90,15 @@ async def _append(uow: UnitOfWork, row: Booking, text: str | None, files: list[A
     await events.owner_message(uow, row, text, files)
 
 
-async def update_booking(
-    uow: UnitOfWork,
-    owner_id: int,
-    booking_id: int,
-    *,
-    service_start_time: object = None,
-    status: object = None,
-    cancellation_reason: object = None,
-    attachments: object = None,
-    message: object = None,
-) -> BookingUpdateResult:
-    target = require_status(status) if status is not None else None
-    if target is not None and target != CANCELLED:
-        raise ValidationFailed(
-            "Only status=CANCELLED can be set by the car owner.",
-            code="STATUS_NOT_ALLOWED",
-            fields={"status": "only_cancelled"},
-        )
-    reason = inputs.optional_text(cancellation_reason, "cancellation_reason")
-    files = inputs.attachments(attachments)
-    text = inputs.message_text(message)
-    if target is not None and service_start_time is not None:
-        raise ValidationFailed(
-            "Send either service_start_time or status=CANCELLED, not both.",
-            fields={"service_start_time": "conflicts_with_status"},
-        )
-    if target is None and service_start_time is None and not files and not text:
-        raise ValidationFailed(
-            "Nothing to update: send service_start_time, status=CANCELLED, message or attachments.",
-            code="NOTHING_TO_UPDATE",
-            fields={"body": "empty"},
-        )
-    new_start = (
-        parse_future_instant(service_start_time, "service_start_time") if service_start_time is not None else None
-    )
-    row = await owned_booking(uow, owner_id, booking_id, for_update=True)
-    now = now_utc()
-    await _append(uow, row, text, files, now)
+async def update_booking(uow: UnitOfWork, owner_id: int, command: UpdateBooking) -> BookingUpdateResult:
+    now = utc_now()
+    new_start = require_future(command.start, "service_start_time", now=now) if command.start is not None else None
+    row = await owned_booking(uow, owner_id, command.booking_id, for_update=True)
+    await _append(uow, row, command.message, command.attachments, now)
     request: BookingChangeRequest | None = None
     warnings = []
-    if target == CANCELLED:
-        request = await _cancel_line(uow, row, reason, now)
+    if command.cancel:
+        request = await _cancel_line(uow, row, command.reason, now)
         if request is None:
             action, note = "cancelled", "The booking was cancelled."
             await events.emit_updated(uow, [row])
@@ -172,7 +138,7 @@ async def update_booking(
             )
             action, note = "rescheduled", "The booking was rescheduled."
         else:
-            request = await _open_request(uow, row, "reschedule", reason=reason, requested_start=new_start)
+            request = await _open_request(uow, row, "reschedule", reason=command.reason, requested_start=new_start)
             action = "change_requested"
             note = f"{blocked_reason(row, now)}: a reschedule request was sent to the workshop."
     else:
@@ -187,30 +153,18 @@ async def update_booking(
     )
 
 
-async def cancel(
-    uow: UnitOfWork,
-    owner_id: int,
-    *,
-    group_id: object = None,
-    booking_id: object = None,
-    cancellation_reason: object = None,
-) -> CancelResult:
+async def cancel(uow: UnitOfWork, owner_id: int, command: CancelBooking) -> CancelResult:
     """Cancel (or request cancellation of) one line or every open line of a group."""
-    reason = inputs.optional_text(cancellation_reason, "cancellation_reason")
-    if booking_id is None and not group_id:
-        raise ValidationFailed("Provide group_id or booking_id.", fields={"group_id": "required"})
-    if booking_id is not None and (not isinstance(booking_id, int) or isinstance(booking_id, bool)):
-        raise ValidationFailed("booking_id must be an integer.", fields={"booking_id": "invalid"})
-    if group_id is not None and not isinstance(group_id, str):
-        raise ValidationFailed("group_id must be a string.", fields={"group_id": "invalid"})
-    now = now_utc()
+    booking_id, group_id, reason = command.booking_id, command.group_id, command.reason
+    now = utc_now()
     if booking_id is not None:
         row = await owned_booking(uow, owner_id, booking_id, for_update=True)
         if group_id and row.group_id != group_id:
             raise NotFound(f"Booking {booking_id} is not part of group {group_id}.", code="BOOKING_NOT_FOUND")
         rows = [row]
     else:
-        rows = await repo.lines_of_group(uow.session, str(group_id), owner_id=owner_id, for_update=True)
+        assert group_id is not None  # a command names a line or a group
+        rows = await repo.lines_of_group(uow.session, group_id, owner_id=owner_id, for_update=True)
         if not rows:
             raise NotFound(f"Booking group {group_id} was not found.", code="BOOKING_NOT_FOUND")
         open_rows = [r for r in rows if is_changeable(r, now)]
@@ -254,37 +208,15 @@ async def cancel(
     )
 
 
-async def request_change(
-    uow: UnitOfWork,
-    owner_id: int,
-    *,
-    booking_id: object,
-    request_type: object,
-    requested_start_time: object = None,
-    reason: object = None,
-) -> ChangeRequestItem:
-    if not isinstance(booking_id, int) or isinstance(booking_id, bool):
-        raise ValidationFailed("booking_id must be an integer.", fields={"booking_id": "invalid"})
-    kind = request_type.strip().lower() if isinstance(request_type, str) else None
-    if kind not in REQUEST_TYPES:
-        raise ValidationFailed(
-            "request_type must be 'reschedule' or 'cancel'.",
-            code="INVALID_REQUEST_TYPE",
-            fields={"request_type": "invalid"},
-        )
-    note = inputs.optional_text(reason, "reason")
-    new_start = None
-    if kind == "reschedule":
-        if requested_start_time is None:
-            raise ValidationFailed(
-                "requested_start_time is required for a reschedule request.",
-                fields={"requested_start_time": "required"},
-            )
-        new_start = parse_future_instant(requested_start_time, "requested_start_time")
-    row = await owned_booking(uow, owner_id, booking_id, for_update=True)
-    if not is_changeable(row, now_utc()):
-        if kind == "cancel":
+async def request_change(uow: UnitOfWork, owner_id: int, command: RequestChange) -> ChangeRequestItem:
+    now = utc_now()
+    new_start = command.requested_start
+    if new_start is not None:
+        require_future(new_start, "requested_start_time", now=now)
+    row = await owned_booking(uow, owner_id, command.booking_id, for_update=True)
+    if not is_changeable(row, now):
+        if command.request_type == "cancel":
             require_transition(row.status, CANCELLED, booking_id=row.id)
         raise _not_changeable(row, "changed")
-    request = await _open_request(uow, row, kind, reason=note, requested_start=new_start)
+    request = await _open_request(uow, row, command.request_type, reason=command.reason, requested_start=new_start)
     return views.change_request_item(request)

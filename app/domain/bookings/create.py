@@ -3,70 +3,27 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from functools import partial
 
 import msgspec
 
-from app.domain.bookings import events, inputs, views
+from app.domain.bookings import events, views
+from app.domain.bookings.commands import CreateBooking
 from app.domain.bookings.results import BookingGroup, BookingWarning
 from app.domain.bookings.states import REQUESTED
-from app.domain.bookings.times import OSLO, now_utc, parse_future_instant
+from app.domain.bookings.times import OSLO, require_future
 from app.domain.uow import UnitOfWork
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from db.models import Booking, Workshop
+from app.values import utc_now
+from db.models import Booking, Workshop, WorkshopOpeningHour
 from db.repositories import bookings as repo
 
 IDEMPOTENCY_SCOPE = "bookings.create"
-MAX_LINES = 20
 
 
-class ServiceRequest(msgspec.Struct):
-    service_id: int
-    message: str | None
-    attachments: list[Any]
-    field: str
-
-
-def _service_requests(
-    service_id: object, services: object, message: object, attachments: object
-) -> list[ServiceRequest]:
-    top_attachments = inputs.attachments(attachments)
-    top_message = inputs.message_text(message)
-    if services:
-        if not isinstance(services, list):
-            raise ValidationFailed("services must be a list.", fields={"services": "invalid_type"})
-        if len(services) > MAX_LINES:
-            raise ValidationFailed(f"At most {MAX_LINES} services in one booking.", fields={"services": "too_many"})
-        out: list[ServiceRequest] = []
-        for i, entry in enumerate(services):
-            field = f"services[{i}].service_id"
-            if not isinstance(entry, dict):
-                raise ValidationFailed(
-                    "Each services[] entry must be an object.", fields={f"services[{i}]": "invalid_type"}
-                )
-            sid = entry.get("service_id")
-            if not isinstance(sid, int) or isinstance(sid, bool) or sid <= 0:
-                raise ValidationFailed(f"{field} must be a positive integer.", fields={field: "invalid"})
-            text = inputs.message_text(entry.get("message"), f"services[{i}].message")
-            files = inputs.attachments(entry.get("attachments"), f"services[{i}].attachments")
-            if i == 0:
-                text = "\n\n".join(p for p in (top_message, text) if p) or None
-                files = top_attachments + files
-            out.append(ServiceRequest(service_id=sid, message=text, attachments=files, field=field))
-        return out
-    if service_id is None:
-        raise ValidationFailed(
-            "Provide services[] or service_id.", code="SERVICE_REQUIRED", fields={"service_id": "required"}
-        )
-    if not isinstance(service_id, int) or isinstance(service_id, bool) or service_id <= 0:
-        raise ValidationFailed("service_id must be a positive integer.", fields={"service_id": "invalid"})
-    return [ServiceRequest(service_id=service_id, message=top_message, attachments=top_attachments, field="service_id")]
-
-
-def _outside_hours(hours: dict[int, Any], start: datetime, end: datetime) -> bool:
+def _outside_hours(hours: dict[int, WorkshopOpeningHour], start: datetime, end: datetime) -> bool:
     local_start, local_end = start.astimezone(OSLO), end.astimezone(OSLO)
     day = hours.get(local_start.weekday())
     if day is None or day.is_closed or day.opens_at is None or day.closes_at is None:
@@ -89,15 +46,16 @@ async def booking_warnings(
     warnings: list[BookingWarning] = []
     start = min(w[0] for w in windows)
     end = max(w[1] for w in windows)
+    overlapping = partial(
+        repo.active_overlaps,
+        uow.session,
+        start=start,
+        end=end,
+        exclude_group=exclude_group,
+        exclude_ids=exclude_ids or [],
+    )
     if registration_number:
-        clashes = await repo.active_overlaps(
-            uow.session,
-            start=start,
-            end=end,
-            exclude_group=exclude_group,
-            registration_number=registration_number,
-            exclude_ids=exclude_ids or [],
-        )
+        clashes = await overlapping(registration_number=registration_number)
         if clashes:
             warnings.append(
                 BookingWarning(
@@ -115,14 +73,7 @@ async def booking_warnings(
                 meta={"weekday": start.astimezone(OSLO).weekday()},
             )
         )
-    busy = await repo.active_overlaps(
-        uow.session,
-        start=start,
-        end=end,
-        exclude_group=exclude_group,
-        workshop_org_nr=workshop_org_nr,
-        exclude_ids=exclude_ids or [],
-    )
+    busy = await overlapping(workshop_org_nr=workshop_org_nr)
     busy = [b for b in busy if b.registration_number != registration_number or not registration_number]
     if busy:
         warnings.append(
@@ -135,27 +86,26 @@ async def booking_warnings(
     return warnings
 
 
-def request_hash(body: dict[str, Any]) -> str:
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def request_hash(command: CreateBooking) -> str:
+    """The same request always gives the same command, so a retry hashes alike whatever its JSON spacing."""
+    return hashlib.sha256(msgspec.json.encode(command)).hexdigest()
 
 
 async def create_booking(
-    uow: UnitOfWork, owner_id: int, body: dict[str, Any], *, idempotency_key: str | None = None
+    uow: UnitOfWork, owner_id: int, command: CreateBooking, *, idempotency_key: str | None = None
 ) -> BookingGroup:
-    """`body` is the request as sent (BookingCreateInput). With an idempotency key, a retry with the same
-    body returns the first result and a different body is a 409."""
+    """With an idempotency key (checked by `inputs.idempotency_key`), a retry of the same request returns the
+    first result and a different request is a 409."""
     if idempotency_key is None:
-        return await _create(uow, owner_id, body)
-    key = idempotency_key.strip()
-    if not key or len(key) > 255:
-        raise ValidationFailed("Idempotency-Key must be 1-255 characters.", fields={"Idempotency-Key": "invalid"})
-    digest = request_hash(body)
+        return await _create(uow, owner_id, command)
+    digest = request_hash(command)
     record = await repo.claim_idempotency_key(
-        uow.session, owner_id=owner_id, scope=IDEMPOTENCY_SCOPE, key=key, request_hash=digest
+        uow.session, owner_id=owner_id, scope=IDEMPOTENCY_SCOPE, key=idempotency_key, request_hash=digest
     )
     if record is None:
-        existing = await repo.find_idempotency_record(uow.session, owner_id=owner_id, scope=IDEMPOTENCY_SCOPE, key=key)
+        existing = await repo.find_idempotency_record(
+            uow.session, owner_id=owner_id, scope=IDEMPOTENCY_SCOPE, key=idempotency_key
+        )
         if existing is None or existing.request_hash != digest:
             raise Conflict(
                 "This Idempotency-Key was already used with a different request body.",
@@ -163,7 +113,7 @@ async def create_booking(
                 fields={"Idempotency-Key": "reused"},
             )
         return msgspec.convert(existing.response, BookingGroup)
-    result = await _create(uow, owner_id, body)
+    result = await _create(uow, owner_id, command)
     record.response = msgspec.to_builtins(result)
     record.status_code = 200
     uow.session.add(record)
@@ -171,16 +121,13 @@ async def create_booking(
     return result
 
 
-async def _create(uow: UnitOfWork, owner_id: int, body: dict[str, Any]) -> BookingGroup:
-    org_nr = inputs.org_nr(body.get("org_nr"))
-    requests = _service_requests(
-        body.get("service_id"), body.get("services"), body.get("message"), body.get("attachments")
-    )
-    start = parse_future_instant(body.get("service_start_time"), "service_start_time")
+async def _create(uow: UnitOfWork, owner_id: int, command: CreateBooking) -> BookingGroup:
+    now = utc_now()
+    start = require_future(command.start, "service_start_time", now=now)
+    org_nr, requests = command.org_nr, command.lines
     session = uow.session
 
-    raw_plate = body.get("registration_number")
-    if raw_plate is None or raw_plate == "":
+    if command.plate is None:
         vehicle = await repo.primary_vehicle(session, owner_id)
         if vehicle is None:
             raise ValidationFailed(
@@ -188,7 +135,7 @@ async def _create(uow: UnitOfWork, owner_id: int, body: dict[str, Any]) -> Booki
                 fields={"registration_number": "required"},
             )
     else:
-        plate = inputs.plate(raw_plate)
+        plate = command.plate
         vehicle = await repo.owner_vehicle(session, owner_id, plate)
         if vehicle is None:
             raise Forbidden(
@@ -223,7 +170,6 @@ async def _create(uow: UnitOfWork, owner_id: int, body: dict[str, Any]) -> Booki
         windows=windows,
         exclude_group=group_id,
     )
-    now = now_utc()
     rows: list[Booking] = []
     for r, (_, end) in zip(requests, windows, strict=True):
         service = catalogue[r.service_id]

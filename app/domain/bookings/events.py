@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.domain.bookings import views
+from app.domain.bookings.commands import Attachment
 from app.domain.bookings.times import local_text
 from app.domain.notifications.publish import notify
 from app.domain.uow import UnitOfWork
@@ -79,7 +80,7 @@ async def tell_owner(
     )
 
 
-async def owner_message(uow: UnitOfWork, row: Booking, text: str | None, files: list[Any]) -> Message:
+async def owner_message(uow: UnitOfWork, row: Booking, text: str | None, files: list[Attachment]) -> Message:
     """The owner's message (sent with a booking or a change) in the booking's thread, with `message.created`."""
     from app.domain.messages.results import MessageView
     from app.domain.messages.results import message_item as thread_item

@@ -69,10 +69,10 @@ async def _owner_rows(
     owner_id: int,
     *,
     status: str | None,
-    group_id: str | None,
-    registration_number: str | None,
-    after: tuple[datetime, int] | None,
-    limit: int | None,
+    group_id: str | None = None,
+    registration_number: str | None = None,
+    after: tuple[datetime, int] | None = None,
+    limit: int | None = None,
 ) -> list[Booking]:
     statuses_filter = [require_status(s.strip()) for s in status.split(",") if s.strip()] if status else None
     return await repo.list_owner_bookings(
@@ -87,25 +87,9 @@ async def _owner_rows(
 
 
 async def list_lines(
-    uow: UnitOfWork,
-    owner_id: int,
-    *,
-    expand: str | None = None,
-    status: str | None = None,
-    group_id: str | None = None,
-    registration_number: str | None = None,
-    after: tuple[datetime, int] | None = None,
-    limit: int | None = None,
+    uow: UnitOfWork, owner_id: int, *, expand: str | None = None, status: str | None = None
 ) -> list[BookingLine]:
-    rows = await _owner_rows(
-        uow,
-        owner_id,
-        status=status,
-        group_id=group_id,
-        registration_number=registration_number,
-        after=after,
-        limit=limit,
-    )
+    rows = await _owner_rows(uow, owner_id, status=status)
     return await views.lines(uow.session, rows, views.parse_expand(expand))
 
 
@@ -145,15 +129,6 @@ async def list_bookings(
     as_groups = parse_grouped(grouped)
     items = await list_lines(uow, owner_id, expand=expand, status=status)
     return views.group(items) if as_groups else items
-
-
-async def groups_of(
-    uow: UnitOfWork, owner_id: int, group_ids: list[str], *, expand: str | None = None
-) -> list[BookingGroup]:
-    rows: list[Booking] = []
-    for group_id in dict.fromkeys(group_ids):
-        rows.extend(await repo.lines_of_group(uow.session, group_id, owner_id=owner_id))
-    return views.group(await views.lines(uow.session, rows, views.parse_expand(expand)))
 
 
 async def change_requests(

@@ -12,10 +12,6 @@ OSLO = ZoneInfo("Europe/Oslo")
 _LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 
 
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
 def parse_instant(value: object, field: str) -> datetime:
     """`YYYY-MM-DD HH:MM` in Oslo time, or ISO 8601 (a value without offset is Oslo time); UTC result."""
     if isinstance(value, datetime):
@@ -44,9 +40,8 @@ def parse_instant(value: object, field: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def parse_future_instant(value: object, field: str, *, now: datetime | None = None) -> datetime:
-    instant = parse_instant(value, field)
-    if instant <= (now or now_utc()):
+def require_future(instant: datetime, field: str, *, now: datetime) -> datetime:
+    if instant <= now:
         raise ValidationFailed(f"{field} must be in the future.", code="START_TIME_IN_PAST", fields={field: "in_past"})
     return instant
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Set
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,7 +20,8 @@ from app.domain.bookings.results import (
     TimeWindow,
 )
 from app.domain.bookings.states import ACTIVE, COMPLETED
-from app.domain.bookings.times import local_text, now_utc
+from app.domain.bookings.times import local_text
+from app.values import utc_now
 from db.models import Booking, BookingChangeRequest, CarOwner, Workshop
 from db.repositories import bookings as repo
 
@@ -36,6 +38,10 @@ def parse_expand(expand: str | None) -> set[str]:
     return out
 
 
+@overload
+def t(value: datetime) -> datetime: ...
+@overload
+def t(value: datetime | None) -> datetime | None: ...
 def t(value: datetime | None) -> datetime | None:
     """UTC, whole seconds (as the reference writes timestamps)."""
     if value is None:
@@ -86,12 +92,12 @@ class LineContext:
         self.now = now
 
     @classmethod
-    async def load(cls, session: AsyncSession, rows: list[Booking], expand: set[str] = frozenset()) -> LineContext:  # type: ignore[assignment]
+    async def load(cls, session: AsyncSession, rows: list[Booking], expand: Set[str] = frozenset()) -> LineContext:
         statuses = await repo.status_names(session)
         workshops = await repo.workshops_by_org(session, (r.workshop_org_nr for r in rows))
         unread = await repo.unread_counts(session, (r.id for r in rows if r.id is not None))
         owners = await repo.owners_by_id(session, (r.owner_id for r in rows)) if "co" in expand else {}
-        return cls(statuses, workshops, unread, owners, now_utc())
+        return cls(statuses, workshops, unread, owners, utc_now())
 
 
 def legacy_unread(messages: list[Any] | None) -> int:
@@ -107,7 +113,7 @@ def legacy_unread(messages: list[Any] | None) -> int:
     return count
 
 
-def line(row: Booking, ctx: LineContext, expand: set[str] = frozenset()) -> BookingLine:  # type: ignore[assignment]
+def line(row: Booking, ctx: LineContext, expand: Set[str] = frozenset()) -> BookingLine:
     assert row.id is not None
     workshop = ctx.workshops.get(row.workshop_org_nr)
     changeable = is_changeable(row, ctx.now)
@@ -120,7 +126,7 @@ def line(row: Booking, ctx: LineContext, expand: set[str] = frozenset()) -> Book
         service_title=row.service_title,
         service_description=row.service_description,
         service_price=float(row.service_price),
-        service_start_time=t(row.service_start_time),  # type: ignore[arg-type]
+        service_start_time=t(row.service_start_time),
         service_estimated_end_time=t(row.service_estimated_end_time),
         service_actual_end_time=t(row.service_actual_end_time),
         registration_number=row.registration_number,
@@ -135,7 +141,7 @@ def line(row: Booking, ctx: LineContext, expand: set[str] = frozenset()) -> Book
         unread_count=ctx.unread.get(row.id, 0) + legacy_unread(row.messages),
         time_window=TimeWindow(
             start=t(row.service_start_time),
-            end=t(end),  # type: ignore[arg-type]
+            end=t(end),
             local_start=local_text(row.service_start_time),
             local_end=local_text(end),
         ),
@@ -152,7 +158,7 @@ def line(row: Booking, ctx: LineContext, expand: set[str] = frozenset()) -> Book
     )
 
 
-async def lines(session: AsyncSession, rows: list[Booking], expand: set[str] = frozenset()) -> list[BookingLine]:  # type: ignore[assignment]
+async def lines(session: AsyncSession, rows: list[Booking], expand: Set[str] = frozenset()) -> list[BookingLine]:
     ctx = await LineContext.load(session, rows, expand)
     return [line(r, ctx, expand) for r in rows]
 
@@ -160,7 +166,7 @@ async def lines(session: AsyncSession, rows: list[Booking], expand: set[str] = f
 def group_warnings(items: list[BookingLine]) -> list[BookingWarning]:
     """Warnings a stored group still carries: a pending cancellation, or a line already past its start."""
     warnings: list[BookingWarning] = []
-    now = now_utc()
+    now = utc_now()
     for item in items:
         if item.cancel_request:
             warnings.append(
@@ -254,7 +260,7 @@ def change_request_item(r: BookingChangeRequest, *, with_note: bool = False) -> 
         requested_start_time=t(r.requested_start_time),
         created_at=t(r.created_at),
         resolved_at=t(r.resolved_at),
-    )  # type: ignore[arg-type]
+    )
     if with_note:
         item.resolution_note = r.resolution_note
     return item
@@ -271,7 +277,7 @@ def rating_item(row: Booking, workshop_name: str | None) -> RatingItem:
         registration_number=row.registration_number,
         status=row.status,
         service_start_time=t(row.service_start_time),
-        service_estimated_end_time=t(row.service_estimated_end_time),  # type: ignore[arg-type]
+        service_estimated_end_time=t(row.service_estimated_end_time),
         service_actual_end_time=t(row.service_actual_end_time),
         service_rating=row.service_rating,
         service_rating_message=row.service_rating_message,

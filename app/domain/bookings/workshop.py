@@ -10,13 +10,21 @@ import re
 from datetime import datetime, timedelta
 
 from app.domain.bookings import events, views
+from app.domain.bookings.commands import (
+    CompleteService,
+    ConfirmBooking,
+    DeclineBooking,
+    ReplyToOwner,
+    ResolveChange,
+    StartService,
+)
 from app.domain.bookings.results import BookingLine, ChangeRequestItem
 from app.domain.bookings.states import CANCELLED, COMPLETED, CONFIRMED, DECLINED, IN_PROGRESS, require_transition
-from app.domain.bookings.times import now_utc, parse_instant
 from app.domain.messages.results import message_item
 from app.domain.messages.service import send_workshop_message
 from app.domain.uow import UnitOfWork
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.values import utc_now
 from db.models import Booking
 from db.repositories import bookings as repo
 
@@ -50,7 +58,7 @@ async def _move(
     rows = await _targets(uow, target, org_nr)
     for row in rows:
         require_transition(row.status, status, booking_id=row.id)
-    now = now_utc()
+    now = utc_now()
     for row in rows:
         row.status = status
         if status == CONFIRMED:
@@ -69,63 +77,59 @@ async def _lines(uow: UnitOfWork, rows: list[Booking]) -> list[BookingLine]:
     return await views.lines(uow.session, rows)
 
 
-async def confirm(uow: UnitOfWork, target: str | int, *, org_nr: str | None = None) -> list[BookingLine]:
-    rows = await _move(uow, target, CONFIRMED, org_nr)
+async def confirm(uow: UnitOfWork, command: ConfirmBooking) -> list[BookingLine]:
+    rows = await _move(uow, command.target, CONFIRMED, command.org_nr)
     await events.tell_owner(uow, "booking.accepted", rows)
     return await _lines(uow, rows)
 
 
-async def decline(
-    uow: UnitOfWork, target: str | int, *, reason: str | None = None, org_nr: str | None = None
-) -> list[BookingLine]:
-    rows = await _move(uow, target, DECLINED, org_nr, reason=reason)
-    await events.tell_owner(uow, "booking.declined", rows, extra={"reason": reason})
+async def decline(uow: UnitOfWork, command: DeclineBooking) -> list[BookingLine]:
+    rows = await _move(uow, command.target, DECLINED, command.org_nr, reason=command.reason)
+    await events.tell_owner(uow, "booking.declined", rows, extra={"reason": command.reason})
     return await _lines(uow, rows)
 
 
-async def start(uow: UnitOfWork, target: str | int, *, org_nr: str | None = None) -> list[BookingLine]:
-    rows = await _move(uow, target, IN_PROGRESS, org_nr)
+async def start(uow: UnitOfWork, command: StartService) -> list[BookingLine]:
+    rows = await _move(uow, command.target, IN_PROGRESS, command.org_nr)
     await events.tell_owner(
         uow, "booking.updated", rows, title="Service startet", body="{workshop} har startet {what}."
     )
     return await _lines(uow, rows)
 
 
-async def complete(
-    uow: UnitOfWork, target: str | int, *, actual_end: object = None, org_nr: str | None = None
-) -> list[BookingLine]:
-    end = parse_instant(actual_end, "actual_end") if actual_end is not None else None
-    if end is not None and end > now_utc() + timedelta(minutes=5):
+async def complete(uow: UnitOfWork, command: CompleteService) -> list[BookingLine]:
+    end = command.actual_end
+    if end is not None and end > utc_now() + timedelta(minutes=5):
         raise ValidationFailed("actual_end cannot be in the future.", fields={"actual_end": "in_future"})
-    rows = await _targets(uow, target, org_nr)
+    rows = await _targets(uow, command.target, command.org_nr)
     if end is not None and any(end < r.service_start_time for r in rows):
         raise ValidationFailed("actual_end is before the booking's start time.", fields={"actual_end": "before_start"})
-    rows = await _move(uow, target, COMPLETED, org_nr, actual_end=end)
+    rows = await _move(uow, command.target, COMPLETED, command.org_nr, actual_end=end)
     await events.tell_owner(uow, "booking.completed", rows)
     await events.tell_owner(uow, "rating.reminder", rows)
     return await _lines(uow, rows)
 
 
-async def reply(uow: UnitOfWork, booking_id: int, text: str, *, org_nr: str | None = None) -> dict[str, object]:
+async def reply(uow: UnitOfWork, command: ReplyToOwner) -> dict[str, object]:
     """A workshop message on the booking's thread (unread for the owner until read)."""
-    body = (text or "").strip()
+    body = command.text.strip()
     if not body:
         raise ValidationFailed("The reply text is empty.", fields={"text": "required"})
-    rows = await _targets(uow, booking_id, org_nr)
+    rows = await _targets(uow, command.booking_id, command.org_nr)
     result = await send_workshop_message(uow, rows[0].id or 0, body)
     return message_item(result.message)
 
 
-async def _resolve(
-    uow: UnitOfWork, request_id: int, approve: bool, note: str | None, org_nr: str | None
-) -> ChangeRequestItem:
+async def resolve_change(uow: UnitOfWork, command: ResolveChange) -> ChangeRequestItem:
+    """Approve or reject an owner's change request; an approved one is applied to the booking."""
+    request_id, approve, note, org_nr = command.request_id, command.approve, command.note, command.org_nr
     request = await repo.get_change_request(uow.session, request_id, for_update=True)
     if request is None:
         raise NotFound(f"Change request {request_id} was not found.", code="CHANGE_REQUEST_NOT_FOUND")
     if request.status != "pending":
         raise Conflict(f"Change request {request_id} is already {request.status}.", code="CHANGE_REQUEST_RESOLVED")
     row = (await _targets(uow, request.booking_id, org_nr))[0]
-    now = now_utc()
+    now = utc_now()
     if approve:
         if request.request_type == "cancel":
             require_transition(row.status, CANCELLED, booking_id=row.id)
@@ -162,18 +166,6 @@ async def _resolve(
         extra={"change_request_id": request.id, "request_status": request.status},
     )
     return views.change_request_item(request, with_note=True)
-
-
-async def approve_change(
-    uow: UnitOfWork, request_id: int, *, note: str | None = None, org_nr: str | None = None
-) -> ChangeRequestItem:
-    return await _resolve(uow, request_id, True, note, org_nr)
-
-
-async def reject_change(
-    uow: UnitOfWork, request_id: int, *, note: str | None = None, org_nr: str | None = None
-) -> ChangeRequestItem:
-    return await _resolve(uow, request_id, False, note, org_nr)
 
 
 async def workshop_bookings(

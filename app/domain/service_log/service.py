@@ -128,9 +128,9 @@ async def _items(uow: UnitOfWork, rows: list[Booking]) -> list[ServiceLogItem]:
                 service_description=r.service_description,
                 service_price=float(r.service_price),
                 currency="NOK",
-                service_start_time=t(r.service_start_time),  # type: ignore[arg-type]
+                service_start_time=t(r.service_start_time),
                 service_actual_end_time=t(r.service_actual_end_time),
-                completed_at=t(r.service_actual_end_time or r.service_start_time),  # type: ignore[arg-type]
+                completed_at=t(r.service_actual_end_time or r.service_start_time),
                 service_rating=r.service_rating,
                 service_rating_message=r.service_rating_message,
                 private_service_rating=r.private_service_rating,
