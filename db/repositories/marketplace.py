@@ -30,6 +30,7 @@ from app.domain.marketplace.results import (
     WorkshopCategoryItem,
     WorkshopSummary,
 )
+from db.repositories._core import Rows, run
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE = 111.195
@@ -48,8 +49,8 @@ _TSQUERY = "websearch_to_tsquery('norwegian'::regconfig, marketplace_unaccent(CA
 _QNORM = "marketplace_unaccent(lower(CAST(:q AS text)))"
 
 
-async def _run(session: AsyncSession, sql: str, params: dict[str, Any] | None = None) -> Any:
-    return await session.exec(text(sql), params=params or {})  # type: ignore[call-overload]
+async def _run(session: AsyncSession, sql: str, params: dict[str, Any] | None = None) -> Rows:
+    return await run(session, text(sql), params)
 
 
 def _like_pattern(value: str) -> str:
@@ -83,20 +84,21 @@ def _filtered_cte(
         params["org_nrs"] = list(org_nrs)
         where.append("w.org_nr = ANY(CAST(:org_nrs AS text[]))")
     bbox = ""
-    if q is not None and q.has_location:
-        params["lat"], params["lng"] = q.lat, q.lng
-        params["cos_lat"] = math.cos(math.radians(q.lat or 0.0))
+    if q is not None and q.lat is not None and q.lng is not None:  # `q.has_location`, spelled out for the types
+        lat, lng = q.lat, q.lng
+        params["lat"], params["lng"] = lat, lng
+        params["cos_lat"] = math.cos(math.radians(lat))
         distance = _DISTANCE
         if q.max_distance_km is not None:
             dlat = q.max_distance_km / KM_PER_DEGREE
             dlng = min(180.0, q.max_distance_km / (KM_PER_DEGREE * max(params["cos_lat"], 1e-6)))
             params.update(
-                lat_min=q.lat - dlat,
-                lat_max=q.lat + dlat,  # type: ignore[operator]
-                lng_min=q.lng - dlng,
-                lng_max=q.lng + dlng,
+                lat_min=lat - dlat,
+                lat_max=lat + dlat,
+                lng_min=lng - dlng,
+                lng_max=lng + dlng,
                 max_km=q.max_distance_km,
-            )  # type: ignore[operator]
+            )
             # bounding box on the (latitude, longitude) index first, the exact great-circle distance after
             bbox = (
                 "WHERE latitude BETWEEN CAST(:lat_min AS double precision) AND CAST(:lat_max AS double precision) "
@@ -509,7 +511,8 @@ async def workshop_categories(
     with_counts: bool = False,
     descending: bool = False,
 ) -> list[WorkshopCategoryItem]:
-    where, params = ["true"], {}  # type: ignore[var-annotated]
+    where = ["true"]
+    params: dict[str, Any] = {}
     if ids:
         where.append("c.id = ANY(CAST(:ids AS integer[]))")
         params["ids"] = list(ids)
