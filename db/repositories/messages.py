@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, text, update
+import sqlalchemy
+from sqlalchemy import ColumnElement, Subquery, and_, func, or_, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -105,24 +106,25 @@ async def unread_by_booking(session: AsyncSession, booking_ids: Sequence[int]) -
     return {int(r[0]): int(r[1]) for r in rows}
 
 
+def _numbered(
+    booking_ids: Sequence[int], *order_by: ColumnElement[Any], also: Sequence[ColumnElement[Any]] = ()
+) -> Subquery:
+    """Message ids of the bookings, numbered `rn` within each thread in `order_by` order, and the `also` columns."""
+    number = func.row_number().over(partition_by=col(Message.booking_id), order_by=order_by).label("rn")
+    return (
+        sqlalchemy.select(col(Message.id), number, *also)
+        .where(col(Message.booking_id).in_(list(booking_ids)))
+        .subquery()
+    )
+
+
 async def messages_by_booking(
     session: AsyncSession, booking_ids: Sequence[int], per_booking: int
 ) -> dict[int, list[Message]]:
     """The latest `per_booking` messages of each booking, returned oldest first; one statement."""
     if not booking_ids:
         return {}
-    ranked = (
-        select(
-            Message.id,
-            func.row_number()
-            .over(
-                partition_by=col(Message.booking_id), order_by=(col(Message.created_at).desc(), col(Message.id).desc())
-            )
-            .label("rn"),
-        )
-        .where(col(Message.booking_id).in_(list(booking_ids)))
-        .subquery()
-    )
+    ranked = _numbered(booking_ids, col(Message.created_at).desc(), col(Message.id).desc())
     stmt = (
         select(Message)
         .join(ranked, ranked.c.id == Message.id)
@@ -277,16 +279,11 @@ async def thread_pages(
     """The same window (oldest first) of several threads, with each thread's message count; one statement."""
     if not booking_ids:
         return {}
-    ranked = (
-        select(
-            Message.id,
-            func.row_number()
-            .over(partition_by=col(Message.booking_id), order_by=(col(Message.created_at).asc(), col(Message.id).asc()))
-            .label("rn"),
-            func.count().over(partition_by=col(Message.booking_id)).label("total"),
-        )
-        .where(col(Message.booking_id).in_(list(booking_ids)))
-        .subquery()
+    ranked = _numbered(
+        booking_ids,
+        col(Message.created_at).asc(),
+        col(Message.id).asc(),
+        also=[func.count().over(partition_by=col(Message.booking_id)).label("total")],
     )
     stmt = (
         select(Message, ranked.c.total, ranked.c.rn)
