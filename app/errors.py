@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypedDict, Unpack
+
+
+class ErrorOptions(TypedDict, total=False):
+    """The optional keywords of every `DomainError`, for subclasses that add their own and pass these on."""
+
+    code: str | None
+    fields: Mapping[str, str] | None
+    hint: str | None
 
 
 class DomainError(Exception):
@@ -75,8 +84,10 @@ class RateLimited(DomainError):
     title = "Too Many Requests"
     retryable = True
 
-    def __init__(self, message: str = "Too many requests.", *, retry_after: int = 60, **kwargs: object) -> None:
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self, message: str = "Too many requests.", *, retry_after: int = 60, **kwargs: Unpack[ErrorOptions]
+    ) -> None:
+        super().__init__(message, **kwargs)
         self.retry_after = max(1, int(retry_after))
 
 
@@ -86,8 +97,8 @@ class ServiceUnavailable(DomainError):
     title = "Service Unavailable"
     retryable = True
 
-    def __init__(self, message: str, *, retry_after: int | None = None, **kwargs: object) -> None:
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, message: str, *, retry_after: int | None = None, **kwargs: Unpack[ErrorOptions]) -> None:
+        super().__init__(message, **kwargs)
         self.retry_after = retry_after
 
 
@@ -103,6 +114,6 @@ class DatabaseUnavailable(ServiceUnavailable):
         message: str = "The database is unavailable; try again shortly.",
         *,
         retry_after: int | None = 5,
-        **kwargs: object,
+        **kwargs: Unpack[ErrorOptions],
     ) -> None:
         super().__init__(message, retry_after=retry_after, **kwargs)

@@ -6,6 +6,7 @@ import logging
 import time
 
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.metrics import REQUEST_LATENCY, REQUESTS
@@ -38,7 +39,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, send_with_id)
         finally:
-            if scope["type"] == "http":
+            if scope["type"] == ScopeType.HTTP:  # a str enum: equal to the plain "http" of a live scope
                 elapsed = time.perf_counter() - started
                 route = _route_template(scope)
                 REQUESTS.labels(scope["method"], route, str(status_holder["status"])).inc()

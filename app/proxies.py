@@ -9,7 +9,11 @@ header handling off.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
 from litestar.middleware.base import DefineMiddleware
+from litestar.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.settings import Settings
@@ -20,4 +24,6 @@ def proxy_middleware(settings: Settings) -> list[DefineMiddleware]:
     if not settings.trusted_proxies:
         return []
     # uvicorn's implementation: addresses and CIDR networks, and the right-most untrusted hop of the header
-    return [DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))]
+    # (uvicorn and Litestar each declare their own TypedDicts for the same ASGI scope and messages)
+    factory = cast(Callable[..., ASGIApp], ProxyHeadersMiddleware)
+    return [DefineMiddleware(factory, trusted_hosts=list(settings.trusted_proxies))]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -34,7 +35,7 @@ async def upgrade_head(engine: AsyncEngine) -> None:
             await connection.commit()
 
 
-def _upgrade_sync(connection) -> None:  # type: ignore[no-untyped-def]
+def _upgrade_sync(connection: Connection) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "heads")

@@ -15,13 +15,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 import msgspec
 
 from app.domain.account.ports import RegistryVehicle
-from app.errors import NotFound, RateLimited, ServiceUnavailable, ValidationFailed
+from app.errors import ErrorOptions, NotFound, RateLimited, ServiceUnavailable, ValidationFailed
 from app.infra.kv import KeyValue, KVUnavailable
 from app.values import plate_text
 
@@ -398,7 +398,7 @@ class RegistryNotConfigured(ServiceUnavailable):
         message: str = "The vehicle registry is not configured on this server.",
         *,
         retry_after: int | None = 3600,
-        **kwargs: object,
+        **kwargs: Unpack[ErrorOptions],
     ) -> None:
         super().__init__(message, retry_after=retry_after, **kwargs)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import db.models  # noqa: F401  (registers the tables)
@@ -13,7 +14,7 @@ from db.models import metadata
 config = context.config
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=metadata, compare_type=True)
     with context.begin_transaction():
         context.run_migrations()
@@ -32,7 +33,10 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    asyncio.run(_run_async(config.get_main_option("sqlalchemy.url")))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("no database URL: pass one through db.migrate.alembic_config(url)")
+    asyncio.run(_run_async(url))
 
 
 if context.is_offline_mode():

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TypeVar
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import func, text, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import and_, col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from db.models import (
     Booking,
@@ -24,15 +26,15 @@ from db.models import (
     WorkshopOpeningHour,
 )
 
-
-async def _all(session: AsyncSession, stmt: Any) -> list[Any]:
-    result = await session.exec(stmt)  # type: ignore[call-overload]
-    return list(result.scalars().all())
+_Row = TypeVar("_Row")
 
 
-async def _first(session: AsyncSession, stmt: Any) -> Any:
-    result = await session.exec(stmt)  # type: ignore[call-overload]
-    return result.scalars().first()
+async def _all(session: AsyncSession, stmt: SelectOfScalar[_Row]) -> list[_Row]:
+    return list((await session.exec(stmt)).all())
+
+
+async def _first(session: AsyncSession, stmt: SelectOfScalar[_Row]) -> _Row | None:
+    return (await session.exec(stmt)).first()
 
 
 # --- statuses -------------------------------------------------------------------------------------
@@ -41,8 +43,8 @@ async def _first(session: AsyncSession, stmt: Any) -> Any:
 async def list_statuses(session: AsyncSession, *, active_only: bool = True) -> list[BookingStatus]:
     stmt = select(BookingStatus)
     if active_only:
-        stmt = stmt.where(BookingStatus.is_active.is_(True))  # type: ignore[attr-defined]
-    return await _all(session, stmt.order_by(BookingStatus.sort_order, BookingStatus.id))
+        stmt = stmt.where(col(BookingStatus.is_active).is_(True))
+    return await _all(session, stmt.order_by(col(BookingStatus.sort_order), col(BookingStatus.id)))
 
 
 async def status_names(session: AsyncSession) -> dict[str, str]:
@@ -65,7 +67,7 @@ async def lines_of_group(
     stmt = select(Booking).where(Booking.group_id == group_id)
     if owner_id is not None:
         stmt = stmt.where(Booking.owner_id == owner_id)
-    stmt = stmt.order_by(Booking.service_start_time, Booking.id)
+    stmt = stmt.order_by(col(Booking.service_start_time), col(Booking.id))
     if for_update:
         stmt = stmt.with_for_update()
     return await _all(session, stmt)
@@ -76,8 +78,8 @@ async def lines_of_groups(session: AsyncSession, group_ids: Iterable[str], *, ow
     keys = list(set(group_ids))
     if not keys:
         return []
-    stmt = select(Booking).where(Booking.group_id.in_(keys), Booking.owner_id == owner_id)  # type: ignore[attr-defined]
-    return await _all(session, stmt.order_by(Booking.service_start_time, Booking.id))
+    stmt = select(Booking).where(col(Booking.group_id).in_(keys), Booking.owner_id == owner_id)
+    return await _all(session, stmt.order_by(col(Booking.service_start_time), col(Booking.id)))
 
 
 async def list_owner_bookings(
@@ -94,7 +96,7 @@ async def list_owner_bookings(
     """The owner's lines, newest start first (then id), with optional keyset `after=(start, id)`."""
     stmt = select(Booking).where(Booking.owner_id == owner_id)
     if statuses:
-        stmt = stmt.where(Booking.status.in_(list(statuses)))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Booking.status).in_(list(statuses)))
     if group_id:
         stmt = stmt.where(Booking.group_id == group_id)
     if registration_number:
@@ -104,9 +106,11 @@ async def list_owner_bookings(
     if after is not None:
         start, last_id = after
         stmt = stmt.where(
-            or_(Booking.service_start_time < start, and_(Booking.service_start_time == start, Booking.id < last_id))
-        )  # type: ignore[arg-type]
-    stmt = stmt.order_by(Booking.service_start_time.desc(), Booking.id.desc())  # type: ignore[union-attr]
+            or_(
+                Booking.service_start_time < start, and_(Booking.service_start_time == start, col(Booking.id) < last_id)
+            )
+        )
+    stmt = stmt.order_by(col(Booking.service_start_time).desc(), col(Booking.id).desc())
     if limit is not None:
         stmt = stmt.limit(limit)
     return await _all(session, stmt)
@@ -116,8 +120,8 @@ async def bookings_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int
     keys = list(set(ids))
     if not keys:
         return {}
-    rows = await _all(session, select(Booking).where(Booking.id.in_(keys)))  # type: ignore[union-attr]
-    return {row.id: row for row in rows}
+    rows = await _all(session, select(Booking).where(col(Booking.id).in_(keys)))
+    return {row.id: row for row in rows if row.id is not None}
 
 
 async def active_overlaps(
@@ -131,21 +135,23 @@ async def active_overlaps(
     exclude_ids: Sequence[int] = (),
 ) -> list[Booking]:
     """Active bookings (requested/confirmed/in progress) whose estimated window overlaps [start, end)."""
-    ends = func.coalesce(Booking.service_estimated_end_time, Booking.service_start_time + text("interval '1 hour'"))
+    ends = func.coalesce(
+        col(Booking.service_estimated_end_time), col(Booking.service_start_time) + text("interval '1 hour'")
+    )
     stmt = select(Booking).where(
-        Booking.status.in_(["REQUESTED", "CONFIRMED", "IN_PROGRESS"]),  # type: ignore[attr-defined]
+        col(Booking.status).in_(["REQUESTED", "CONFIRMED", "IN_PROGRESS"]),
         Booking.service_start_time < end,
         ends > start,
     )
     if exclude_group:
         stmt = stmt.where(Booking.group_id != exclude_group)
     if exclude_ids:
-        stmt = stmt.where(Booking.id.notin_(list(exclude_ids)))  # type: ignore[union-attr]
+        stmt = stmt.where(col(Booking.id).notin_(list(exclude_ids)))
     if registration_number is not None:
         stmt = stmt.where(Booking.registration_number == registration_number)
     if workshop_org_nr is not None:
         stmt = stmt.where(Booking.workshop_org_nr == workshop_org_nr)
-    return await _all(session, stmt.order_by(Booking.service_start_time).limit(20))
+    return await _all(session, stmt.order_by(col(Booking.service_start_time)).limit(20))
 
 
 async def touch(session: AsyncSession, booking: Booking, now: datetime) -> None:
@@ -161,7 +167,7 @@ async def workshops_by_org(session: AsyncSession, org_nrs: Iterable[str]) -> dic
     keys = list(set(org_nrs))
     if not keys:
         return {}
-    rows = await _all(session, select(Workshop).where(Workshop.org_nr.in_(keys)))  # type: ignore[attr-defined]
+    rows = await _all(session, select(Workshop).where(col(Workshop.org_nr).in_(keys)))
     return {row.org_nr: row for row in rows}
 
 
@@ -169,30 +175,30 @@ async def owners_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, C
     keys = list(set(ids))
     if not keys:
         return {}
-    rows = await _all(session, select(CarOwner).where(CarOwner.id.in_(keys)))  # type: ignore[union-attr]
-    return {row.id: row for row in rows}
+    rows = await _all(session, select(CarOwner).where(col(CarOwner.id).in_(keys)))
+    return {row.id: row for row in rows if row.id is not None}
 
 
 async def services_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Service]:
     keys = list(set(ids))
     if not keys:
         return {}
-    rows = await _all(session, select(Service).where(Service.id.in_(keys)))  # type: ignore[union-attr]
-    return {row.id: row for row in rows}
+    rows = await _all(session, select(Service).where(col(Service.id).in_(keys)))
+    return {row.id: row for row in rows if row.id is not None}
 
 
 async def vehicles_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Vehicle]:
     keys = list(set(ids))
     if not keys:
         return {}
-    rows = await _all(session, select(Vehicle).where(Vehicle.id.in_(keys)))  # type: ignore[union-attr]
-    return {row.id: row for row in rows}
+    rows = await _all(session, select(Vehicle).where(col(Vehicle.id).in_(keys)))
+    return {row.id: row for row in rows if row.id is not None}
 
 
 async def owner_vehicle(session: AsyncSession, owner_id: int, registration_number: str) -> Vehicle | None:
     stmt = (
         select(Vehicle)
-        .join(OwnerVehicle, OwnerVehicle.vehicle_id == Vehicle.id)  # type: ignore[arg-type]
+        .join(OwnerVehicle, col(OwnerVehicle.vehicle_id) == Vehicle.id)
         .where(OwnerVehicle.owner_id == owner_id, Vehicle.registration_number == registration_number)
     )
     return await _first(session, stmt)
@@ -201,10 +207,10 @@ async def owner_vehicle(session: AsyncSession, owner_id: int, registration_numbe
 async def primary_vehicle(session: AsyncSession, owner_id: int) -> Vehicle | None:
     stmt = (
         select(Vehicle)
-        .join(OwnerVehicle, OwnerVehicle.vehicle_id == Vehicle.id)  # type: ignore[arg-type]
+        .join(OwnerVehicle, col(OwnerVehicle.vehicle_id) == Vehicle.id)
         .where(OwnerVehicle.owner_id == owner_id)
-        .order_by(OwnerVehicle.is_primary.desc(), OwnerVehicle.created_at, OwnerVehicle.id)
-    )  # type: ignore[attr-defined]
+        .order_by(col(OwnerVehicle.is_primary).desc(), col(OwnerVehicle.created_at), col(OwnerVehicle.id))
+    )
     return await _first(session, stmt)
 
 
@@ -221,13 +227,13 @@ async def unread_counts(session: AsyncSession, booking_ids: Iterable[int]) -> di
     stmt = (
         select(Message.booking_id, func.count())
         .where(
-            Message.booking_id.in_(keys),
-            Message.sender_type == "workshop",  # type: ignore[attr-defined]
-            Message.is_read.is_(False),
-        )  # type: ignore[attr-defined]
-        .group_by(Message.booking_id)
+            col(Message.booking_id).in_(keys),
+            Message.sender_type == "workshop",
+            col(Message.is_read).is_(False),
+        )
+        .group_by(col(Message.booking_id))
     )
-    result = await session.exec(stmt)  # type: ignore[call-overload]
+    result = await session.exec(stmt)
     return {booking_id: int(count) for booking_id, count in result.all()}
 
 
@@ -254,7 +260,9 @@ async def change_requests_for_owner(
         stmt = stmt.where(BookingChangeRequest.status == status)
     if booking_id is not None:
         stmt = stmt.where(BookingChangeRequest.booking_id == booking_id)
-    return await _all(session, stmt.order_by(BookingChangeRequest.created_at.desc(), BookingChangeRequest.id.desc()))  # type: ignore[attr-defined]
+    return await _all(
+        session, stmt.order_by(col(BookingChangeRequest.created_at).desc(), col(BookingChangeRequest.id).desc())
+    )
 
 
 async def change_requests_for_bookings(session: AsyncSession, booking_ids: Iterable[int]) -> list[BookingChangeRequest]:
@@ -263,9 +271,9 @@ async def change_requests_for_bookings(session: AsyncSession, booking_ids: Itera
         return []
     stmt = (
         select(BookingChangeRequest)
-        .where(BookingChangeRequest.booking_id.in_(keys))  # type: ignore[attr-defined]
-        .order_by(BookingChangeRequest.created_at.desc(), BookingChangeRequest.id.desc())
-    )  # type: ignore[attr-defined]
+        .where(col(BookingChangeRequest.booking_id).in_(keys))
+        .order_by(col(BookingChangeRequest.created_at).desc(), col(BookingChangeRequest.id).desc())
+    )
     return await _all(session, stmt)
 
 
@@ -295,23 +303,23 @@ async def pending_change_request(
 async def rated_bookings(session: AsyncSession, owner_id: int) -> list[Booking]:
     stmt = (
         select(Booking)
-        .where(Booking.owner_id == owner_id, Booking.service_rating.is_not(None))  # type: ignore[union-attr]
-        .order_by(Booking.rated_at.desc().nulls_last(), Booking.id.desc())
-    )  # type: ignore[union-attr]
+        .where(Booking.owner_id == owner_id, col(Booking.service_rating).is_not(None))
+        .order_by(col(Booking.rated_at).desc().nulls_last(), col(Booking.id).desc())
+    )
     return await _all(session, stmt)
 
 
 async def recompute_workshop_rating(session: AsyncSession, org_nr: str, now: datetime) -> tuple[float, int]:
     """The workshop's average rating and review count, recomputed from its rated bookings."""
-    stmt = select(func.avg(Booking.service_rating), func.count(Booking.service_rating)).where(
-        Booking.workshop_org_nr == org_nr, Booking.service_rating.is_not(None)
-    )  # type: ignore[union-attr]
-    result = await session.exec(stmt)  # type: ignore[call-overload]
+    stmt = select(func.avg(Booking.service_rating), func.count(col(Booking.service_rating))).where(
+        Booking.workshop_org_nr == org_nr, col(Booking.service_rating).is_not(None)
+    )
+    result = await session.exec(stmt)
     average, count = result.one()
     average_value = round(float(average), 2) if average is not None else 0.0
     await session.exec(
         update(Workshop)
-        .where(Workshop.org_nr == org_nr)  # type: ignore[call-overload]
+        .where(col(Workshop.org_nr) == org_nr)
         .values(average_rating=average_value, total_reviews=int(count), updated_at=now)
     )
     return average_value, int(count)
@@ -329,9 +337,9 @@ async def claim_idempotency_key(
         insert(IdempotencyRecord)
         .values(owner_id=owner_id, scope=scope, key=key, request_hash=request_hash, status_code=0, response={})
         .on_conflict_do_nothing(constraint="uq_idempotency_key")
-        .returning(IdempotencyRecord.id)
+        .returning(col(IdempotencyRecord.id))
     )
-    result = await session.exec(stmt)  # type: ignore[call-overload]
+    result = await session.exec(stmt)
     new_id = result.scalar()
     if new_id is None:
         return None
@@ -355,12 +363,12 @@ async def workshop_lines(
         stmt = stmt.where(Booking.workshop_org_nr == org_nr)
     if status:
         stmt = stmt.where(Booking.status == status)
-    return await _all(session, stmt.order_by(Booking.service_start_time, Booking.id).limit(limit))
+    return await _all(session, stmt.order_by(col(Booking.service_start_time), col(Booking.id)).limit(limit))
 
 
 async def vehicles_by_plate(session: AsyncSession, plates: Iterable[str]) -> dict[str, Vehicle]:
     keys = list(set(plates))
     if not keys:
         return {}
-    rows = await _all(session, select(Vehicle).where(Vehicle.registration_number.in_(keys)))  # type: ignore[attr-defined]
+    rows = await _all(session, select(Vehicle).where(col(Vehicle.registration_number).in_(keys)))
     return {row.registration_number: row for row in rows}

@@ -7,12 +7,12 @@ with a `/* marketplace:<name> */` comment so tests and operators can recognise i
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.domain.marketplace.query import SearchQuery
@@ -30,6 +30,7 @@ from app.domain.marketplace.results import (
     WorkshopCategoryItem,
     WorkshopSummary,
 )
+from db.repositories._core import Rows, run
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE = 111.195
@@ -45,11 +46,29 @@ _DISTANCE = (
     " * power(sin(radians(a.longitude - CAST(:lng AS double precision)) / 2), 2)))))"
 )
 _TSQUERY = "websearch_to_tsquery('norwegian'::regconfig, marketplace_unaccent(CAST(:q AS text)))"
+_Item = TypeVar("_Item")
+
 _QNORM = "marketplace_unaccent(lower(CAST(:q AS text)))"
 
 
-async def _run(session: AsyncSession, sql: str, params: dict[str, Any] | None = None) -> Any:
-    return await session.exec(text(sql), params=params or {})  # type: ignore[call-overload]
+async def _run(session: AsyncSession, sql: str, params: dict[str, Any] | None = None) -> Rows:
+    return await run(session, text(sql), params)
+
+
+async def _per_workshop(
+    session: AsyncSession,
+    sql: str,
+    org_nrs: Sequence[str],
+    item: Callable[[Row[*tuple[Any, ...]]], _Item],
+    *,
+    key: str = "org_nr",
+    params: dict[str, Any] | None = None,
+) -> dict[str, list[_Item]]:
+    """The items of a statement over the workshops `:o`, grouped by the row's `key`, in statement order."""
+    out: dict[str, list[_Item]] = {o: [] for o in org_nrs}
+    for r in (await _run(session, sql, {"o": list(org_nrs), **(params or {})})).all():
+        out[getattr(r, key)].append(item(r))
+    return out
 
 
 def _like_pattern(value: str) -> str:
@@ -83,20 +102,21 @@ def _filtered_cte(
         params["org_nrs"] = list(org_nrs)
         where.append("w.org_nr = ANY(CAST(:org_nrs AS text[]))")
     bbox = ""
-    if q is not None and q.has_location:
-        params["lat"], params["lng"] = q.lat, q.lng
-        params["cos_lat"] = math.cos(math.radians(q.lat or 0.0))
+    if q is not None and q.lat is not None and q.lng is not None:  # `q.has_location`, spelled out for the types
+        lat, lng = q.lat, q.lng
+        params["lat"], params["lng"] = lat, lng
+        params["cos_lat"] = math.cos(math.radians(lat))
         distance = _DISTANCE
         if q.max_distance_km is not None:
             dlat = q.max_distance_km / KM_PER_DEGREE
             dlng = min(180.0, q.max_distance_km / (KM_PER_DEGREE * max(params["cos_lat"], 1e-6)))
             params.update(
-                lat_min=q.lat - dlat,
-                lat_max=q.lat + dlat,  # type: ignore[operator]
-                lng_min=q.lng - dlng,
-                lng_max=q.lng + dlng,
+                lat_min=lat - dlat,
+                lat_max=lat + dlat,
+                lng_min=lng - dlng,
+                lng_max=lng + dlng,
                 max_km=q.max_distance_km,
-            )  # type: ignore[operator]
+            )
             # bounding box on the (latitude, longitude) index first, the exact great-circle distance after
             bbox = (
                 "WHERE latitude BETWEEN CAST(:lat_min AS double precision) AND CAST(:lat_max AS double precision) "
@@ -397,10 +417,9 @@ async def addresses_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[s
         "/* marketplace:addresses */ SELECT org_nr, address, postal_code, city, county, latitude, longitude "
         "FROM workshop_addresses WHERE org_nr = ANY(CAST(:o AS text[])) ORDER BY org_nr, is_primary DESC, id"
     )
-    out: dict[str, list[Address]] = {o: [] for o in org_nrs}
-    for r in (await _run(session, sql, {"o": list(org_nrs)})).all():
-        out[r.org_nr].append(Address(r.address, r.postal_code, r.city, r.county, r.latitude, r.longitude))
-    return out
+    return await _per_workshop(
+        session, sql, org_nrs, lambda r: Address(r.address, r.postal_code, r.city, r.county, r.latitude, r.longitude)
+    )
 
 
 async def contacts_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[Contact]]:
@@ -408,10 +427,7 @@ async def contacts_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[st
         "/* marketplace:contacts */ SELECT id, org_nr, email, phone, mobile, manager FROM workshop_contacts "
         "WHERE org_nr = ANY(CAST(:o AS text[])) ORDER BY org_nr, id"
     )
-    out: dict[str, list[Contact]] = {o: [] for o in org_nrs}
-    for r in (await _run(session, sql, {"o": list(org_nrs)})).all():
-        out[r.org_nr].append(Contact(r.id, r.email, r.phone, r.mobile, r.manager))
-    return out
+    return await _per_workshop(session, sql, org_nrs, lambda r: Contact(r.id, r.email, r.phone, r.mobile, r.manager))
 
 
 async def workshop_categories_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[CategoryRef]]:
@@ -420,10 +436,7 @@ async def workshop_categories_for(session: AsyncSession, org_nrs: Sequence[str])
         "JOIN workshop_categories c ON c.id = l.workshop_category_id WHERE l.org_nr = ANY(CAST(:o AS text[])) "
         "ORDER BY l.org_nr, c.sort_order, c.id"
     )
-    out: dict[str, list[CategoryRef]] = {o: [] for o in org_nrs}
-    for r in (await _run(session, sql, {"o": list(org_nrs)})).all():
-        out[r.org_nr].append(CategoryRef(r.id, r.name, r.slug))
-    return out
+    return await _per_workshop(session, sql, org_nrs, lambda r: CategoryRef(r.id, r.name, r.slug))
 
 
 async def services_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[ServiceItem]]:
@@ -433,22 +446,22 @@ SELECT s.id, s.org_nr, s.title, s.description, s.price, s.estimated_time, s.imag
                  FROM service_category_links l JOIN service_categories c ON c.id = l.service_category_id
                  WHERE l.service_id = s.id), '[]')::text AS categories
 FROM services s WHERE s.org_nr = ANY(CAST(:o AS text[])) AND s.is_active ORDER BY s.org_nr, s.price, s.id"""
-    out: dict[str, list[ServiceItem]] = {o: [] for o in org_nrs}
-    for r in (await _run(session, sql, {"o": list(org_nrs)})).all():
-        out[r.org_nr].append(
-            ServiceItem(
-                service_id=r.id,
-                org_nr=r.org_nr,
-                title=r.title,
-                description=r.description,
-                price=float(r.price),
-                estimated_time=float(r.estimated_time),
-                images=decode_strings(r.images),
-                categories=_categories_decoder.decode(r.categories),
-                supports_walk_in=bool(r.supports_walk_in),
-            )
-        )
-    return out
+    return await _per_workshop(
+        session,
+        sql,
+        org_nrs,
+        lambda r: ServiceItem(
+            service_id=r.id,
+            org_nr=r.org_nr,
+            title=r.title,
+            description=r.description,
+            price=float(r.price),
+            estimated_time=float(r.estimated_time),
+            images=decode_strings(r.images),
+            categories=_categories_decoder.decode(r.categories),
+            supports_walk_in=bool(r.supports_walk_in),
+        ),
+    )
 
 
 async def opening_hours_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[OpeningHour]]:
@@ -456,10 +469,9 @@ async def opening_hours_for(session: AsyncSession, org_nrs: Sequence[str]) -> di
         "/* marketplace:opening_hours_for */ SELECT org_nr, weekday, opens_at, closes_at, is_closed "
         "FROM workshop_opening_hours WHERE org_nr = ANY(CAST(:o AS text[])) ORDER BY org_nr, weekday, id"
     )
-    out: dict[str, list[OpeningHour]] = {o: [] for o in org_nrs}
-    for r in (await _run(session, sql, {"o": list(org_nrs)})).all():
-        out[r.org_nr].append(OpeningHour(r.weekday, r.opens_at, r.closes_at, bool(r.is_closed)))
-    return out
+    return await _per_workshop(
+        session, sql, org_nrs, lambda r: OpeningHour(r.weekday, r.opens_at, r.closes_at, bool(r.is_closed))
+    )
 
 
 async def public_ratings_for(
@@ -472,18 +484,20 @@ SELECT id, workshop_org_nr, service_title, service_rating, service_rating_messag
   FROM bookings b
   WHERE b.workshop_org_nr = ANY(CAST(:o AS text[])) AND b.service_rating IS NOT NULL AND NOT b.private_service_rating
 ) r WHERE rn <= CAST(:n AS integer) ORDER BY workshop_org_nr, rn"""
-    out: dict[str, list[PublicRating]] = {o: [] for o in org_nrs}
-    for r in (await _run(session, sql, {"o": list(org_nrs), "n": limit})).all():
-        out[r.workshop_org_nr].append(
-            PublicRating(
-                booking_id=r.id,
-                service_title=r.service_title,
-                service_rating=float(r.service_rating),
-                service_rating_message=r.service_rating_message,
-                rated_at=r.rated_at,
-            )
-        )
-    return out
+    return await _per_workshop(
+        session,
+        sql,
+        org_nrs,
+        lambda r: PublicRating(
+            booking_id=r.id,
+            service_title=r.service_title,
+            service_rating=float(r.service_rating),
+            service_rating_message=r.service_rating_message,
+            rated_at=r.rated_at,
+        ),
+        key="workshop_org_nr",
+        params={"n": limit},
+    )
 
 
 async def ratings_summary_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, tuple[float, int]]:
@@ -509,7 +523,8 @@ async def workshop_categories(
     with_counts: bool = False,
     descending: bool = False,
 ) -> list[WorkshopCategoryItem]:
-    where, params = ["true"], {}  # type: ignore[var-annotated]
+    where = ["true"]
+    params: dict[str, Any] = {}
     if ids:
         where.append("c.id = ANY(CAST(:ids AS integer[]))")
         params["ids"] = list(ids)

@@ -10,28 +10,29 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, text, update
+import sqlalchemy
+from sqlalchemy import ColumnElement, Subquery, and_, func, or_, text, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Booking, Message, Workshop
+from db.repositories._core import run
 
 WORKSHOP = "workshop"
-_UNREAD = and_(Message.sender_type == WORKSHOP, Message.is_read.is_(False))  # type: ignore[attr-defined]
+_UNREAD = and_(col(Message.sender_type) == WORKSHOP, col(Message.is_read).is_(False))
 
 
 async def owner_booking(session: AsyncSession, booking_id: int, owner_id: int) -> Booking | None:
     """The booking when it belongs to `owner_id`; None for a missing booking and for another owner's."""
     stmt = select(Booking).where(Booking.id == booking_id, Booking.owner_id == owner_id)
-    result = await session.exec(stmt)  # type: ignore[call-overload]
-    return result.scalars().first()
+    return (await session.exec(stmt)).first()
 
 
 async def booking(session: AsyncSession, booking_id: int, *, lock: bool = False) -> Booking | None:
     stmt = select(Booking).where(Booking.id == booking_id)
     if lock:
         stmt = stmt.with_for_update()
-    result = await session.exec(stmt)  # type: ignore[call-overload]
-    return result.scalars().first()
+    return (await session.exec(stmt)).first()
 
 
 async def add_message(session: AsyncSession, message: Message) -> Message:
@@ -46,15 +47,15 @@ async def thread_page(session: AsyncSession, booking_id: int, offset: int, limit
     stmt = (
         select(Message, func.count().over().label("total"))
         .where(Message.booking_id == booking_id)
-        .order_by(Message.created_at.asc(), Message.id.asc())  # type: ignore[attr-defined, union-attr]
+        .order_by(col(Message.created_at).asc(), col(Message.id).asc())
         .offset(offset)
         .limit(limit)
     )
-    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
+    rows = (await session.exec(stmt)).all()
     if rows:
         return [row[0] for row in rows], int(rows[0][1])
     count = select(func.count()).select_from(Message).where(Message.booking_id == booking_id)
-    return [], int((await session.exec(count)).scalar_one())  # type: ignore[call-overload]
+    return [], int((await session.exec(count)).one())
 
 
 # Workshop messages of the legacy JSON thread kept on `bookings.messages` that the owner has not read: an
@@ -90,19 +91,31 @@ _UNREAD_BY_BOOKING_SQL = text(
 
 async def thread_unread(session: AsyncSession, booking_id: int) -> int:
     """Unread workshop messages of one thread: message rows plus the legacy JSON thread on the booking."""
-    return int((await session.exec(_THREAD_UNREAD_SQL, params={"booking_id": booking_id})).scalar_one())  # type: ignore[call-overload]
+    return int((await run(session, _THREAD_UNREAD_SQL, {"booking_id": booking_id})).scalar_one())
 
 
 async def owner_unread(session: AsyncSession, owner_id: int) -> int:
     """Unread workshop messages over all the owner's threads (message rows plus legacy JSON threads)."""
-    return int((await session.exec(_OWNER_UNREAD_SQL, params={"owner_id": owner_id})).scalar_one())  # type: ignore[call-overload]
+    return int((await run(session, _OWNER_UNREAD_SQL, {"owner_id": owner_id})).scalar_one())
 
 
 async def unread_by_booking(session: AsyncSession, booking_ids: Sequence[int]) -> dict[int, int]:
     if not booking_ids:
         return {}
-    rows = (await session.exec(_UNREAD_BY_BOOKING_SQL, params={"ids": list(booking_ids)})).all()  # type: ignore[call-overload]
+    rows = (await run(session, _UNREAD_BY_BOOKING_SQL, {"ids": list(booking_ids)})).all()
     return {int(r[0]): int(r[1]) for r in rows}
+
+
+def _numbered(
+    booking_ids: Sequence[int], *order_by: ColumnElement[Any], also: Sequence[ColumnElement[Any]] = ()
+) -> Subquery:
+    """Message ids of the bookings, numbered `rn` within each thread in `order_by` order, and the `also` columns."""
+    number = func.row_number().over(partition_by=col(Message.booking_id), order_by=order_by).label("rn")
+    return (
+        sqlalchemy.select(col(Message.id), number, *also)
+        .where(col(Message.booking_id).in_(list(booking_ids)))
+        .subquery()
+    )
 
 
 async def messages_by_booking(
@@ -111,26 +124,27 @@ async def messages_by_booking(
     """The latest `per_booking` messages of each booking, returned oldest first; one statement."""
     if not booking_ids:
         return {}
-    ranked = (
-        select(
-            Message.id,
-            func.row_number()
-            .over(partition_by=Message.booking_id, order_by=(Message.created_at.desc(), Message.id.desc()))
-            .label("rn"),  # type: ignore[attr-defined, union-attr]
-        )
-        .where(Message.booking_id.in_(list(booking_ids)))  # type: ignore[attr-defined]
-        .subquery()
-    )
+    ranked = _numbered(booking_ids, col(Message.created_at).desc(), col(Message.id).desc())
     stmt = (
         select(Message)
         .join(ranked, ranked.c.id == Message.id)
         .where(ranked.c.rn <= per_booking)
-        .order_by(Message.booking_id, Message.created_at.asc(), Message.id.asc())  # type: ignore[attr-defined, union-attr]
+        .order_by(col(Message.booking_id), col(Message.created_at).asc(), col(Message.id).asc())
     )
     out: dict[int, list[Message]] = {int(b): [] for b in booking_ids}
-    for message in (await session.exec(stmt)).scalars().all():  # type: ignore[call-overload]
+    for message in (await session.exec(stmt)).all():
         out.setdefault(message.booking_id, []).append(message)
     return out
+
+
+def _up_to_message(message_id: int, booking_id: int) -> ColumnElement[bool]:
+    """Messages of the booking at or before `message_id` in thread order (created_at, id)."""
+    created = (
+        select(Message.created_at).where(Message.id == message_id, Message.booking_id == booking_id).scalar_subquery()
+    )
+    return or_(
+        col(Message.created_at) < created, and_(col(Message.created_at) == created, col(Message.id) <= message_id)
+    )
 
 
 async def mark_read_up_to(session: AsyncSession, booking_id: int, last_read_id: int | None, now: datetime) -> int:
@@ -138,26 +152,19 @@ async def mark_read_up_to(session: AsyncSession, booking_id: int, last_read_id: 
 
     "Up to" follows the thread order (created_at, id), so an id names a position in the thread.
     """
-    stmt = update(Message).where(Message.booking_id == booking_id, _UNREAD)
+    stmt = update(Message).where(col(Message.booking_id) == booking_id, _UNREAD)
     if last_read_id is not None:
-        created = (
-            select(Message.created_at)
-            .where(Message.id == last_read_id, Message.booking_id == booking_id)
-            .scalar_subquery()
-        )
-        stmt = stmt.where(
-            (Message.created_at < created) | ((Message.created_at == created) & (Message.id <= last_read_id))  # type: ignore[operator]
-        )
-    result = await session.exec(stmt.values(is_read=True, read_at=now))  # type: ignore[call-overload]
+        stmt = stmt.where(_up_to_message(last_read_id, booking_id))
+    result = await session.exec(stmt.values(is_read=True, read_at=now))
     return int(result.rowcount or 0)
 
 
 async def mark_read_before(session: AsyncSession, booking_id: int, up_to: datetime | None, now: datetime) -> int:
     """Workshop messages of the booking created at or before `up_to` (all when None) become read."""
-    stmt = update(Message).where(Message.booking_id == booking_id, _UNREAD)
+    stmt = update(Message).where(col(Message.booking_id) == booking_id, _UNREAD)
     if up_to is not None:
-        stmt = stmt.where(Message.created_at <= up_to)  # type: ignore[arg-type, operator]
-    result = await session.exec(stmt.values(is_read=True, read_at=now))  # type: ignore[call-overload]
+        stmt = stmt.where(col(Message.created_at) <= up_to)
+    result = await session.exec(stmt.values(is_read=True, read_at=now))
     return int(result.rowcount or 0)
 
 
@@ -167,45 +174,38 @@ async def mark_owner_messages_read(
     """For (booking_id, message_id) pairs of the owner: read up to the message (the whole thread when None)."""
     total = 0
     for booking_id, message_id in targets:
-        stmt = update(Message).where(Message.owner_id == owner_id, Message.booking_id == booking_id, _UNREAD)
+        stmt = update(Message).where(col(Message.owner_id) == owner_id, col(Message.booking_id) == booking_id, _UNREAD)
         if message_id is not None:
-            created = (
-                select(Message.created_at)
-                .where(Message.id == message_id, Message.booking_id == booking_id)
-                .scalar_subquery()
-            )
-            stmt = stmt.where(
-                (Message.created_at < created) | ((Message.created_at == created) & (Message.id <= message_id))  # type: ignore[operator]
-            )
-        result = await session.exec(stmt.values(is_read=True, read_at=now))  # type: ignore[call-overload]
+            stmt = stmt.where(_up_to_message(message_id, booking_id))
+        result = await session.exec(stmt.values(is_read=True, read_at=now))
         total += int(result.rowcount or 0)
     return total
 
 
 async def message_in_booking(session: AsyncSession, message_id: int, booking_id: int) -> bool:
     stmt = select(Message.id).where(Message.id == message_id, Message.booking_id == booking_id)
-    return (await session.exec(stmt)).first() is not None  # type: ignore[call-overload]
+    return (await session.exec(stmt)).first() is not None
 
 
 async def owner_message_booking(session: AsyncSession, owner_id: int, message_id: int) -> int | None:
     """The booking of one of the owner's messages (None for another owner's or a missing one)."""
     stmt = select(Message.booking_id).where(Message.id == message_id, Message.owner_id == owner_id)
-    row = (await session.exec(stmt)).first()  # type: ignore[call-overload]
-    return int(row[0]) if row is not None else None
+    booking_id = (await session.exec(stmt)).first()
+    return int(booking_id) if booking_id is not None else None
 
 
 async def thread_read_at(session: AsyncSession, booking_id: int) -> datetime | None:
     stmt = select(func.max(Message.read_at)).where(Message.booking_id == booking_id)
-    return (await session.exec(stmt)).scalar_one()  # type: ignore[call-overload, no-any-return]
+    return (await session.exec(stmt)).one()
 
 
 async def set_booking_json_messages(session: AsyncSession, booking_id: int, messages: list[Any]) -> None:
-    stmt = update(Booking).where(Booking.id == booking_id).values(messages=messages)
-    await session.exec(stmt)  # type: ignore[call-overload]
+    stmt = update(Booking).where(col(Booking.id) == booking_id).values(messages=messages)
+    await session.exec(stmt)
 
 
 async def workshop_name(session: AsyncSession, org_nr: str) -> str | None:
-    return (await session.exec(select(Workshop.name).where(Workshop.org_nr == org_nr))).scalars().first()  # type: ignore[call-overload, no-any-return]
+    return (await session.exec(select(Workshop.name).where(Workshop.org_nr == org_nr))).first()
 
 
 _INBOX_SQL = text(
@@ -264,12 +264,12 @@ async def inbox(
 ) -> tuple[list[dict[str, Any]], int]:
     """The owner's threads by last activity (newest first), each with its last message; and the total."""
     params = {"owner_id": owner_id, "q": escape_like(q) if q else None, "limit": limit, "offset": offset}
-    rows = [dict(r._mapping) for r in (await session.exec(_INBOX_SQL, params=params)).all()]  # type: ignore[call-overload]
+    rows = [dict(r._mapping) for r in (await run(session, _INBOX_SQL, params)).all()]
     if rows:
         return rows, int(rows[0]["total_threads"])
     if offset == 0:
         return [], 0
-    total = (await session.exec(_INBOX_COUNT_SQL, params={"owner_id": owner_id, "q": params["q"]})).scalar_one()  # type: ignore[call-overload]
+    total = (await run(session, _INBOX_COUNT_SQL, {"owner_id": owner_id, "q": params["q"]})).scalar_one()
     return [], int(total)
 
 
@@ -279,26 +279,21 @@ async def thread_pages(
     """The same window (oldest first) of several threads, with each thread's message count; one statement."""
     if not booking_ids:
         return {}
-    ranked = (
-        select(
-            Message.id,
-            func.row_number()
-            .over(partition_by=Message.booking_id, order_by=(Message.created_at.asc(), Message.id.asc()))
-            .label("rn"),  # type: ignore[attr-defined, union-attr]
-            func.count().over(partition_by=Message.booking_id).label("total"),
-        )
-        .where(Message.booking_id.in_(list(booking_ids)))  # type: ignore[attr-defined]
-        .subquery()
+    ranked = _numbered(
+        booking_ids,
+        col(Message.created_at).asc(),
+        col(Message.id).asc(),
+        also=[func.count().over(partition_by=col(Message.booking_id)).label("total")],
     )
     stmt = (
         select(Message, ranked.c.total, ranked.c.rn)
         .join(ranked, ranked.c.id == Message.id)
         .where(ranked.c.rn > offset, ranked.c.rn <= offset + limit)
-        .order_by(Message.booking_id, ranked.c.rn)
+        .order_by(col(Message.booking_id), ranked.c.rn)
     )
     out: dict[int, tuple[list[Message], int]] = {int(b): ([], 0) for b in booking_ids}
     totals_needed = set(out)
-    for message, total, _rn in (await session.exec(stmt)).all():  # type: ignore[call-overload]
+    for message, total, _rn in (await session.exec(stmt)).all():
         rows, _ = out[message.booking_id]
         rows.append(message)
         out[message.booking_id] = (rows, int(total))
@@ -306,13 +301,11 @@ async def thread_pages(
     if totals_needed:  # windows past the end still report the thread's size
         counts = (
             select(Message.booking_id, func.count())
-            .where(
-                Message.booking_id.in_(list(totals_needed))  # type: ignore[attr-defined]
-            )
-            .group_by(Message.booking_id)
+            .where(col(Message.booking_id).in_(list(totals_needed)))
+            .group_by(col(Message.booking_id))
         )
-        for booking_id, total in (await session.exec(counts)).all():  # type: ignore[call-overload]
-            out[int(booking_id)] = ([], int(total))
+        for booking_id, count in (await session.exec(counts)).all():
+            out[int(booking_id)] = ([], int(count))
     return out
 
 
@@ -322,4 +315,4 @@ async def thread_stats(session: AsyncSession, booking_id: int) -> dict[str, Any]
         func.max(Message.created_at).label("updated_at"),
         func.max(Message.read_at).label("read_at"),
     ).where(Message.booking_id == booking_id)
-    return dict((await session.exec(stmt)).one()._mapping)  # type: ignore[call-overload]
+    return dict((await run(session, stmt)).one()._mapping)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import NotificationPreference
@@ -13,7 +13,7 @@ async def overrides(session: AsyncSession, owner_id: int) -> list[tuple[str, str
     stmt = select(NotificationPreference.event, NotificationPreference.channel, NotificationPreference.enabled).where(
         NotificationPreference.owner_id == owner_id
     )
-    result = await session.exec(stmt)  # type: ignore[call-overload]
+    result = await session.exec(stmt)
     return [(row[0], row[1], row[2]) for row in result.all()]
 
 
@@ -23,8 +23,7 @@ async def override(session: AsyncSession, owner_id: int, event: str, channel: st
         NotificationPreference.event == event,
         NotificationPreference.channel == channel,
     )
-    result = await session.exec(stmt)  # type: ignore[call-overload]
-    return result.scalars().first()
+    return (await session.exec(stmt)).first()
 
 
 async def upsert(session: AsyncSession, owner_id: int, values: list[tuple[str, str, bool]]) -> None:
@@ -37,4 +36,4 @@ async def upsert(session: AsyncSession, owner_id: int, values: list[tuple[str, s
         constraint="uq_notification_pref",
         set_={"enabled": stmt.excluded.enabled, "updated_at": stmt.excluded.updated_at},
     )
-    await session.exec(stmt)  # type: ignore[call-overload]
+    await session.exec(stmt)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Notification
@@ -29,37 +30,35 @@ async def page(
     limit: int,
 ) -> tuple[list[Notification], int]:
     """Newest first (created_at DESC, id DESC), and the number matching the filters."""
-    conditions = [Notification.owner_id == owner_id]
+    conditions = [col(Notification.owner_id) == owner_id]
     if unread_only:
-        conditions.append(Notification.is_read.is_(False))  # type: ignore[attr-defined]
+        conditions.append(col(Notification.is_read).is_(False))
     if types:
         conditions.append(_type_filter(types))
     if since is not None:
-        conditions.append(Notification.created_at > since)  # type: ignore[arg-type, operator]
+        conditions.append(col(Notification.created_at) > since)
     stmt = (
         select(Notification, func.count().over().label("total"))
         .where(*conditions)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())  # type: ignore[attr-defined, union-attr]
+        .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
         .offset(offset)
         .limit(limit)
     )
-    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
+    rows = (await session.exec(stmt)).all()
     if rows:
         return [r[0] for r in rows], int(rows[0][1])
     if offset == 0:
         return [], 0
     count = select(func.count()).select_from(Notification).where(*conditions)
-    return [], int((await session.exec(count)).scalar_one())  # type: ignore[call-overload]
+    return [], int((await session.exec(count)).one())
 
 
-def _type_filter(types: Sequence[str]):  # type: ignore[no-untyped-def]
+def _type_filter(types: Sequence[str]) -> ColumnElement[bool]:
     """`booking` matches `booking` and every `booking.*` type; a full type matches itself."""
-    from sqlalchemy import or_
-
-    clauses = []
+    clauses: list[ColumnElement[bool]] = []
     for t in types:
-        clauses.append(Notification.type == t)
-        clauses.append(Notification.type.startswith(t + "."))  # type: ignore[attr-defined]
+        clauses.append(col(Notification.type) == t)
+        clauses.append(col(Notification.type).startswith(t + "."))
     return or_(*clauses)
 
 
@@ -69,28 +68,27 @@ async def unread_count(session: AsyncSession, owner_id: int) -> int:
         .select_from(Notification)
         .where(
             Notification.owner_id == owner_id,
-            Notification.is_read.is_(False),  # type: ignore[attr-defined]
+            col(Notification.is_read).is_(False),
         )
     )
-    return int((await session.exec(stmt)).scalar_one())  # type: ignore[call-overload]
+    return int((await session.exec(stmt)).one())
 
 
 async def get_owned(session: AsyncSession, owner_id: int, notification_id: int) -> Notification | None:
     stmt = select(Notification).where(Notification.id == notification_id, Notification.owner_id == owner_id)
-    return (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload, no-any-return]
+    return (await session.exec(stmt)).first()
 
 
 async def mark_read(
     session: AsyncSession, owner_id: int, ids: Sequence[int] | None, now: datetime
 ) -> list[Notification]:
     """Mark the owner's unread notifications among `ids` (all of them when None) read; the rows changed."""
-    stmt = update(Notification).where(Notification.owner_id == owner_id, Notification.is_read.is_(False))  # type: ignore[attr-defined]
+    stmt = update(Notification).where(col(Notification.owner_id) == owner_id, col(Notification.is_read).is_(False))
     if ids is not None:
         if not ids:
             return []
-        stmt = stmt.where(Notification.id.in_(list(ids)))  # type: ignore[union-attr]
-    stmt = stmt.values(is_read=True, read_at=now).returning(Notification)
-    result = await session.exec(stmt)  # type: ignore[call-overload]
+        stmt = stmt.where(col(Notification.id).in_(list(ids)))
+    result = await session.exec(stmt.values(is_read=True, read_at=now).returning(Notification))
     return list(result.scalars().all())
 
 
@@ -99,12 +97,12 @@ async def mark_message_notifications_read(session: AsyncSession, owner_id: int, 
     stmt = (
         update(Notification)
         .where(
-            Notification.owner_id == owner_id,
-            Notification.is_read.is_(False),  # type: ignore[attr-defined]
-            Notification.type == "message.new",
-            Notification.data["booking_id"].as_integer() == booking_id,  # type: ignore[index]
+            col(Notification.owner_id) == owner_id,
+            col(Notification.is_read).is_(False),
+            col(Notification.type) == "message.new",
+            col(Notification.data)["booking_id"].as_integer() == booking_id,
         )
         .values(is_read=True, read_at=now)
     )
-    result = await session.exec(stmt)  # type: ignore[call-overload]
+    result = await session.exec(stmt)
     return int(result.rowcount or 0)

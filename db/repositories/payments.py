@@ -6,11 +6,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+import sqlalchemy
+from sqlalchemy import func, text, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Booking, Payment, ProcessedWebhookEvent
+from db.repositories._core import run
 
 UNPAYABLE_LINE_STATUSES = ("CANCELLED", "DECLINED")
 
@@ -31,65 +34,70 @@ class GroupLine:
         self.workshop_org_nr: str = row.workshop_org_nr
 
 
+# eight columns: past the four that SQLModel's `select` types, so these statements go through `run`
 _LINE_COLUMNS = (
-    Booking.id,
-    Booking.group_id,
-    Booking.owner_id,
-    Booking.service_price,
-    Booking.status,  # type: ignore[var-annotated]
-    Booking.paid_at,
-    Booking.service_title,
-    Booking.workshop_org_nr,
+    col(Booking.id),
+    col(Booking.group_id),
+    col(Booking.owner_id),
+    col(Booking.service_price),
+    col(Booking.status),
+    col(Booking.paid_at),
+    col(Booking.service_title),
+    col(Booking.workshop_org_nr),
 )
 
 
 async def group_of_booking(session: AsyncSession, booking_id: int, owner_id: int) -> str | None:
     """The group id of the caller's booking line, or None when it is not theirs."""
-    stmt = select(Booking.group_id).where(Booking.id == booking_id, Booking.owner_id == owner_id)  # type: ignore[arg-type]
-    return (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload,no-any-return]
+    stmt = select(Booking.group_id).where(Booking.id == booking_id, Booking.owner_id == owner_id)
+    return (await session.exec(stmt)).first()
 
 
 async def group_lines(session: AsyncSession, group_id: str, owner_id: int) -> list[GroupLine]:
     """Every line of the caller's booking group, by id (empty when the group is not theirs)."""
-    stmt = select(*_LINE_COLUMNS).where(Booking.group_id == group_id, Booking.owner_id == owner_id).order_by(Booking.id)  # type: ignore[arg-type]
-    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
+    stmt = (
+        sqlalchemy.select(*_LINE_COLUMNS)
+        .where(col(Booking.group_id) == group_id, col(Booking.owner_id) == owner_id)
+        .order_by(col(Booking.id))
+    )
+    rows = (await run(session, stmt)).all()
     return [GroupLine(row) for row in rows]
 
 
 async def lines_of_groups(session: AsyncSession, group_ids: list[str]) -> dict[str, list[GroupLine]]:
     if not group_ids:
         return {}
-    stmt = select(*_LINE_COLUMNS).where(Booking.group_id.in_(group_ids)).order_by(Booking.id)  # type: ignore[attr-defined]
+    stmt = sqlalchemy.select(*_LINE_COLUMNS).where(col(Booking.group_id).in_(group_ids)).order_by(col(Booking.id))
     grouped: dict[str, list[GroupLine]] = {g: [] for g in group_ids}
-    for row in (await session.exec(stmt)).all():  # type: ignore[call-overload]
+    for row in (await run(session, stmt)).all():
         grouped[row.group_id].append(GroupLine(row))
     return grouped
 
 
 async def lock_group(session: AsyncSession, group_id: str) -> None:
     """Serialise intent creation for one booking group until the transaction ends."""
-    await session.exec(
-        text("select pg_advisory_xact_lock(hashtextextended(:key, 0))").bindparams(key=f"payments:{group_id}")
-    )  # type: ignore[call-overload]
+    await run(
+        session, text("select pg_advisory_xact_lock(hashtextextended(:key, 0))").bindparams(key=f"payments:{group_id}")
+    )
 
 
 async def open_payment_for_group(session: AsyncSession, group_id: str) -> Payment | None:
-    stmt = select(Payment).where(Payment.group_id == group_id, Payment.status.not_in(("canceled", "succeeded")))  # type: ignore[arg-type,attr-defined]
-    return (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload,no-any-return]
+    stmt = select(Payment).where(Payment.group_id == group_id, col(Payment.status).not_in(("canceled", "succeeded")))
+    return (await session.exec(stmt)).first()
 
 
 async def succeeded_payment_for_group(session: AsyncSession, group_id: str) -> Payment | None:
     stmt = (
         select(Payment)
         .where(Payment.group_id == group_id, Payment.status == "succeeded")
-        .order_by(Payment.created_at.desc())
-    )  # type: ignore[arg-type,attr-defined]
-    return (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload,no-any-return]
+        .order_by(col(Payment.created_at).desc())
+    )
+    return (await session.exec(stmt)).first()
 
 
 async def count_payments_for_group(session: AsyncSession, group_id: str) -> int:
-    stmt = select(func.count()).select_from(Payment).where(Payment.group_id == group_id)  # type: ignore[arg-type]
-    return int((await session.exec(stmt)).scalar_one())  # type: ignore[call-overload]
+    stmt = select(func.count()).select_from(Payment).where(Payment.group_id == group_id)
+    return int((await session.exec(stmt)).one())
 
 
 async def add_payment(session: AsyncSession, payment: Payment) -> Payment:
@@ -101,17 +109,17 @@ async def add_payment(session: AsyncSession, payment: Payment) -> Payment:
 async def get_payment(
     session: AsyncSession, payment_id: str, *, owner_id: int | None = None, for_update: bool = False
 ) -> Payment | None:
-    stmt = select(Payment).where(Payment.id == payment_id)  # type: ignore[arg-type]
+    stmt = select(Payment).where(Payment.id == payment_id)
     if owner_id is not None:
-        stmt = stmt.where(Payment.owner_id == owner_id)  # type: ignore[arg-type]
+        stmt = stmt.where(Payment.owner_id == owner_id)
     if for_update:
         stmt = stmt.with_for_update()
-    return (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload,no-any-return]
+    return (await session.exec(stmt)).first()
 
 
 async def lock_payment_by_intent(session: AsyncSession, provider_intent_id: str) -> Payment | None:
-    stmt = select(Payment).where(Payment.provider_intent_id == provider_intent_id).with_for_update()  # type: ignore[arg-type]
-    return (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload,no-any-return]
+    stmt = select(Payment).where(Payment.provider_intent_id == provider_intent_id).with_for_update()
+    return (await session.exec(stmt)).first()
 
 
 async def latest_payments_for_groups(session: AsyncSession, group_ids: list[str], owner_id: int) -> dict[str, Payment]:
@@ -121,18 +129,20 @@ async def latest_payments_for_groups(session: AsyncSession, group_ids: list[str]
     rank = (
         func.row_number()
         .over(
-            partition_by=Payment.group_id,
+            partition_by=col(Payment.group_id),
             order_by=(
-                (Payment.status == "succeeded").desc(),  # type: ignore[arg-type]
-                Payment.status.not_in(("canceled", "succeeded")).desc(),  # type: ignore[attr-defined]
-                Payment.created_at.desc(),  # type: ignore[attr-defined]
+                (col(Payment.status) == "succeeded").desc(),
+                col(Payment.status).not_in(("canceled", "succeeded")).desc(),
+                col(Payment.created_at).desc(),
             ),
         )
         .label("rank")
     )
-    inner = select(Payment.id, rank).where(Payment.group_id.in_(group_ids), Payment.owner_id == owner_id).subquery()  # type: ignore[attr-defined,arg-type]
+    inner = (
+        select(Payment.id, rank).where(col(Payment.group_id).in_(group_ids), Payment.owner_id == owner_id).subquery()
+    )
     stmt = select(Payment).join(inner, inner.c.id == Payment.id).where(inner.c.rank == 1)
-    rows = (await session.exec(stmt)).scalars().all()  # type: ignore[call-overload]
+    rows = (await session.exec(stmt)).all()
     return {p.group_id: p for p in rows}
 
 
@@ -140,11 +150,15 @@ async def mark_group_paid(session: AsyncSession, group_id: str, paid_at: datetim
     """Set `paid_at` on the group's payable lines not yet marked; the ids changed."""
     stmt = (
         update(Booking)
-        .where(Booking.group_id == group_id, Booking.paid_at.is_(None), Booking.status.not_in(UNPAYABLE_LINE_STATUSES))  # type: ignore[arg-type,union-attr,attr-defined]
+        .where(
+            col(Booking.group_id) == group_id,
+            col(Booking.paid_at).is_(None),
+            col(Booking.status).not_in(UNPAYABLE_LINE_STATUSES),
+        )
         .values(paid_at=paid_at, updated_at=paid_at)
-        .returning(Booking.id)
+        .returning(col(Booking.id))
     )
-    return [row[0] for row in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
+    return [row[0] for row in (await session.exec(stmt)).all()]
 
 
 async def record_webhook_event(
@@ -156,6 +170,6 @@ async def record_webhook_event(
         insert(ProcessedWebhookEvent)
         .values(event_id=event_id, provider=provider, event_type=event_type, payload=payload)
         .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(ProcessedWebhookEvent.event_id)  # type: ignore[arg-type]
+        .returning(col(ProcessedWebhookEvent.event_id))
     )
-    return (await session.exec(stmt)).first() is not None  # type: ignore[call-overload]
+    return (await session.exec(stmt)).first() is not None

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import OwnerVehicle, Vehicle
@@ -34,8 +35,7 @@ REGISTRY_COLUMNS = (
 
 
 async def get_vehicle(session: AsyncSession, registration_number: str) -> Vehicle | None:
-    result = await session.exec(select(Vehicle).where(Vehicle.registration_number == registration_number))  # type: ignore[call-overload]
-    return result.scalars().first()
+    return (await session.exec(select(Vehicle).where(Vehicle.registration_number == registration_number))).first()
 
 
 async def upsert_vehicle(
@@ -48,11 +48,11 @@ async def upsert_vehicle(
         "updated_at": now,
     }
     stmt = insert(Vehicle).values(**row)
-    stmt = stmt.on_conflict_do_update(
+    upsert = stmt.on_conflict_do_update(
         index_elements=["registration_number"],
         set_={k: stmt.excluded[k] for k in row if k != "registration_number"},
-    ).returning(Vehicle.id)
-    vehicle_id = (await session.exec(stmt)).scalar_one()  # type: ignore[call-overload]
+    ).returning(col(Vehicle.id))
+    vehicle_id = (await session.exec(upsert)).scalar_one()
     vehicle = await session.get(Vehicle, vehicle_id, populate_existing=True)
     assert vehicle is not None
     return vehicle
@@ -61,10 +61,10 @@ async def upsert_vehicle(
 async def get_link(session: AsyncSession, owner_id: int, registration_number: str) -> Link | None:
     stmt = (
         select(OwnerVehicle, Vehicle)
-        .join(Vehicle, Vehicle.id == OwnerVehicle.vehicle_id)  # type: ignore[arg-type]
+        .join(Vehicle, col(Vehicle.id) == OwnerVehicle.vehicle_id)
         .where(OwnerVehicle.owner_id == owner_id, Vehicle.registration_number == registration_number)
     )
-    row = (await session.exec(stmt)).first()  # type: ignore[call-overload]
+    row = (await session.exec(stmt)).first()
     return (row[0], row[1]) if row else None
 
 
@@ -74,18 +74,21 @@ async def links_of_owners(session: AsyncSession, owner_ids: Sequence[int]) -> li
         return []
     stmt = (
         select(OwnerVehicle, Vehicle)
-        .join(Vehicle, Vehicle.id == OwnerVehicle.vehicle_id)  # type: ignore[arg-type]
-        .where(OwnerVehicle.owner_id.in_(list(owner_ids)))  # type: ignore[attr-defined]
-        .order_by(OwnerVehicle.owner_id, OwnerVehicle.is_primary.desc(), OwnerVehicle.created_at, OwnerVehicle.id)  # type: ignore[attr-defined]
+        .join(Vehicle, col(Vehicle.id) == OwnerVehicle.vehicle_id)
+        .where(col(OwnerVehicle.owner_id).in_(list(owner_ids)))
+        .order_by(
+            col(OwnerVehicle.owner_id),
+            col(OwnerVehicle.is_primary).desc(),
+            col(OwnerVehicle.created_at),
+            col(OwnerVehicle.id),
+        )
     )
-    return [(row[0], row[1]) for row in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
+    return [(row[0], row[1]) for row in (await session.exec(stmt)).all()]
 
 
 async def count_links(session: AsyncSession, owner_id: int) -> int:
-    from sqlalchemy import func
-
     stmt = select(func.count()).select_from(OwnerVehicle).where(OwnerVehicle.owner_id == owner_id)
-    return int((await session.exec(stmt)).scalar_one())  # type: ignore[call-overload]
+    return int((await session.exec(stmt)).one())
 
 
 async def add_link(session: AsyncSession, link: OwnerVehicle) -> OwnerVehicle:
@@ -97,10 +100,10 @@ async def add_link(session: AsyncSession, link: OwnerVehicle) -> OwnerVehicle:
 async def clear_primary(session: AsyncSession, owner_id: int) -> None:
     stmt = (
         update(OwnerVehicle)
-        .where(OwnerVehicle.owner_id == owner_id, OwnerVehicle.is_primary.is_(True))
+        .where(col(OwnerVehicle.owner_id) == owner_id, col(OwnerVehicle.is_primary).is_(True))
         .values(is_primary=False)
-    )  # type: ignore[attr-defined]
-    await session.exec(stmt)  # type: ignore[call-overload]
+    )
+    await session.exec(stmt)
 
 
 async def promote_latest(session: AsyncSession, owner_id: int, now: datetime) -> OwnerVehicle | None:
@@ -108,10 +111,10 @@ async def promote_latest(session: AsyncSession, owner_id: int, now: datetime) ->
     stmt = (
         select(OwnerVehicle)
         .where(OwnerVehicle.owner_id == owner_id)
-        .order_by(OwnerVehicle.updated_at.desc(), OwnerVehicle.id.desc())  # type: ignore[attr-defined]
+        .order_by(col(OwnerVehicle.updated_at).desc(), col(OwnerVehicle.id).desc())
         .limit(1)
     )
-    link = (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload]
+    link = (await session.exec(stmt)).first()
     if link is not None:
         link.is_primary = True
         session.add(link)

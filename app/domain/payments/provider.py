@@ -6,11 +6,11 @@ the smallest currency unit and the documented statuses), so the use cases never 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Unpack
 
 import msgspec
 
-from app.errors import DomainError, ServiceUnavailable, ValidationFailed
+from app.errors import DomainError, ErrorOptions, ServiceUnavailable, ValidationFailed
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -50,7 +50,7 @@ class PaymentsNotConfigured(ServiceUnavailable):
         message: str = "Payments are not configured on this server.",
         *,
         retry_after: int | None = 3600,
-        **kwargs: object,
+        **kwargs: Unpack[ErrorOptions],
     ) -> None:
         super().__init__(message, retry_after=retry_after, **kwargs)
 

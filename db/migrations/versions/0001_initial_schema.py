@@ -6,7 +6,7 @@ Create Date: 2026-11-28 18:32:39.773397
 """
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
