@@ -108,11 +108,11 @@ async def test_create_refuses_an_org_nr_with_a_wrong_check_digit(
     client: httpx.AsyncClient, owner: SignedIn, world: World
 ) -> None:
     query = CREATE.replace("message fields", "message code fields")
-    made = await gql(
+    made = await graphql(
         client,
-        owner,
         query,
-        input={"orgNr": "921460928", "serviceStartTime": future_local(), "serviceId": world.oil.id},
+        {"input": {"orgNr": "921460928", "serviceStartTime": future_local(), "serviceId": world.oil.id}},
+        owner,
     )
     assert made["data"]["createBooking"] == {
         "__typename": "ValidationError",
