@@ -13,22 +13,25 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.domain.bookings import changes, create, queries, ratings
+from app.domain.bookings.results import BookedService as BookedServiceItem
 from app.domain.bookings.results import (
-    BookingGroup as GroupResult,
-)
-from app.domain.bookings.results import (
+    BookedVehicle,
+    BookedWorkshop,
     BookingLine,
     BookingWarning,
     ChangeRequestItem,
     RatingItem,
     StatusItem,
 )
+from app.domain.bookings.results import (
+    BookingGroup as GroupResult,
+)
 from app.domain.bookings.times import parse_instant
 from app.domain.limits import in_db_range
 from app.domain.service_log import service as log
 from app.domain.service_log.results import ServiceLogItem
 from app.errors import DomainError, ValidationFailed
-from db.repositories import bookings as repo
+from app.services import Services
 from graphql_api.areas.payments import PaymentIntent, payment_of_group
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import payload_union, user_error
@@ -39,54 +42,38 @@ Ctx = Info[GraphQLContext, None]
 class BookingLoaders:
     """Per-request loaders: one statement per kind for every booking in a response."""
 
-    def __init__(self, services: Any) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
-        self.workshop = DataLoader(self._workshops)
-        self.service = DataLoader(self._services)
-        self.vehicle = DataLoader(self._vehicles)
-        self.change_requests = DataLoader(self._change_requests)
-        self.rating = DataLoader(self._ratings)
+        self.workshop: DataLoader[str, BookedWorkshop | None] = DataLoader(self._workshops)
+        self.service: DataLoader[int, BookedServiceItem | None] = DataLoader(self._services)
+        self.vehicle: DataLoader[str, BookedVehicle | None] = DataLoader(self._vehicles)
+        self.change_requests: DataLoader[int, list[ChangeRequestItem]] = DataLoader(self._change_requests)
+        self.rating: DataLoader[int, RatingItem | None] = DataLoader(self._ratings)
 
-    async def _ratings(self, keys: list[int]) -> list[RatingItem | None]:
-        from app.domain.bookings.views import rating_item
-
+    async def _workshops(self, keys: list[str]) -> list[BookedWorkshop | None]:
         async with self.services.sessionmaker() as session:
-            rows = await repo.bookings_by_ids(session, keys)
-            workshops = await repo.workshops_by_org(session, (r.workshop_org_nr for r in rows.values()))
-        out: list[RatingItem | None] = []
-        for k in keys:
-            row = rows.get(k)
-            if row is None or row.service_rating is None:
-                out.append(None)
-            else:
-                w = workshops.get(row.workshop_org_nr)
-                out.append(rating_item(row, w.name if w else None))
-        return out
+            found = await queries.workshops_of(session, keys)
+        return [found.get(k) for k in keys]
 
-    async def _workshops(self, keys: list[str]) -> list[Any]:
+    async def _services(self, keys: list[int]) -> list[BookedServiceItem | None]:
         async with self.services.sessionmaker() as session:
-            rows = await repo.workshops_by_org(session, keys)
-        return [rows.get(k) for k in keys]
+            found = await queries.services_of(session, keys)
+        return [found.get(k) for k in keys]
 
-    async def _services(self, keys: list[int]) -> list[Any]:
+    async def _vehicles(self, keys: list[str]) -> list[BookedVehicle | None]:
         async with self.services.sessionmaker() as session:
-            rows = await repo.services_by_id(session, keys)
-        return [rows.get(k) for k in keys]
-
-    async def _vehicles(self, keys: list[str]) -> list[Any]:
-        async with self.services.sessionmaker() as session:
-            rows = await repo.vehicles_by_plate(session, keys)
-        return [rows.get(k) for k in keys]
+            found = await queries.vehicles_of(session, keys)
+        return [found.get(k) for k in keys]
 
     async def _change_requests(self, keys: list[int]) -> list[list[ChangeRequestItem]]:
-        from app.domain.bookings.views import change_request_item
-
         async with self.services.sessionmaker() as session:
-            rows = await repo.change_requests_for_bookings(session, keys)
-        out: dict[int, list[ChangeRequestItem]] = {k: [] for k in keys}
-        for r in rows:
-            out[r.booking_id].append(change_request_item(r))
-        return [out[k] for k in keys]
+            found = await queries.change_requests_of(session, keys)
+        return [found.get(k, []) for k in keys]
+
+    async def _ratings(self, keys: list[int]) -> list[RatingItem | None]:
+        async with self.services.sessionmaker() as session:
+            found = await queries.ratings_of(session, keys)
+        return [found.get(k) for k in keys]
 
 
 @strawberry.type
@@ -280,8 +267,8 @@ class Booking:
                 id=s.id,
                 title=s.title,
                 description=s.description,
-                price=float(s.price),
-                estimated_time=float(s.estimated_time),
+                price=s.price,
+                estimated_time=s.estimated_time,
             )
             if s
             else None

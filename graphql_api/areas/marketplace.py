@@ -10,14 +10,16 @@ import base64
 import enum
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
+from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from app.domain.limits import in_db_range
 from app.domain.marketplace import catalogue, search
+from app.domain.marketplace import queries as workshop_parts
 from app.domain.marketplace import query as mq
 from app.domain.marketplace.catalogue import ServiceCategoryNode
 from app.domain.marketplace.hours import WEEKDAYS, is_open, oslo_now
@@ -30,31 +32,32 @@ from app.domain.marketplace.results import (
     WorkshopSummary,
 )
 from app.errors import DomainError, NotFound, Unauthenticated, ValidationFailed
-from db.repositories import marketplace as repo
+from app.services import Services
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import payload_union, user_error
 from graphql_api.selection import selects
 
 MAX_FIRST = 100
+T = TypeVar("T")
 
 
 class MarketplaceLoaders:
     """Per-request batch loaders for nested workshop fields."""
 
-    def __init__(self, services: Any) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
-        self.services_of = DataLoader(load_fn=self._batch(repo.services_for))
-        self.categories_of = DataLoader(load_fn=self._batch(repo.workshop_categories_for))
-        self.hours_of = DataLoader(load_fn=self._batch(repo.opening_hours_for))
-        self.ratings_of = DataLoader(load_fn=self._batch(repo.public_ratings_for))
-        self.addresses_of = DataLoader(load_fn=self._batch(repo.addresses_for))
-        self.contacts_of = DataLoader(load_fn=self._batch(repo.contacts_for))
+        self.services_of = DataLoader(load_fn=self._batch(workshop_parts.services_of))
+        self.categories_of = DataLoader(load_fn=self._batch(workshop_parts.categories_of))
+        self.hours_of = DataLoader(load_fn=self._batch(workshop_parts.opening_hours_of))
+        self.ratings_of = DataLoader(load_fn=self._batch(workshop_parts.public_ratings_of))
+        self.addresses_of = DataLoader(load_fn=self._batch(workshop_parts.addresses_of))
+        self.contacts_of = DataLoader(load_fn=self._batch(workshop_parts.contacts_of))
         self._favourites: dict[int, DataLoader[str, bool]] = {}
 
     def _batch(
-        self, fetch: Callable[[Any, Sequence[str]], Awaitable[dict[str, Any]]]
-    ) -> Callable[[list[str]], Awaitable[list[Any]]]:
-        async def load(keys: list[str]) -> list[Any]:
+        self, fetch: Callable[[AsyncSession, Sequence[str]], Awaitable[dict[str, list[T]]]]
+    ) -> Callable[[list[str]], Awaitable[list[list[T]]]]:
+        async def load(keys: list[str]) -> list[list[T]]:
             async with self.services.sessionmaker() as session:
                 found = await fetch(session, keys)
             return [found.get(key, []) for key in keys]
@@ -67,7 +70,7 @@ class MarketplaceLoaders:
 
             async def load(keys: list[str]) -> list[bool]:
                 async with self.services.sessionmaker() as session:
-                    found = await repo.favourite_set(session, owner_id, keys)
+                    found = await workshop_parts.favourites_among(session, owner_id, keys)
                 return [key in found for key in keys]
 
             loader = self._favourites[owner_id] = DataLoader(load_fn=load)

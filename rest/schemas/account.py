@@ -17,7 +17,9 @@ from litestar.openapi.spec.enums import OpenAPIType
 from app.domain.account.results import UsernameAvailability as UsernameResult
 from app.domain.account.results import VehicleView
 from app.request_context import current_request_id
-from rest.envelope import iso, now_iso
+from app.values import absolute_url
+from rest.envelope import envelope_meta, iso, now_iso
+from rest.schemas.common import EnvelopeMeta as CommonEnvelopeMeta
 
 
 class CarOwnerUserUpdate(msgspec.Struct, omit_defaults=True):
@@ -36,9 +38,10 @@ class UsernameAvailability(msgspec.Struct):
     message: str
 
 
-class EnvelopeMeta(msgspec.Struct):
-    request_id: str
-    generated_at: str
+# The same fields as the shared meta, under its own name: the published OpenAPI document calls it
+# `account_EnvelopeMeta` (beside `common_EnvelopeMeta`), and clients may have generated code from that.
+class EnvelopeMeta(CommonEnvelopeMeta):
+    pass
 
 
 class ListMeta(msgspec.Struct):
@@ -127,16 +130,6 @@ class NotificationSettingsResponse(msgspec.Struct):
     preferences: dict[str, dict[str, bool]]
 
 
-def envelope_meta() -> EnvelopeMeta:
-    return EnvelopeMeta(request_id=current_request_id(), generated_at=now_iso())
-
-
-def absolute_url(url: str | None, base_url: str) -> str | None:
-    if url and base_url and url.startswith("/"):
-        return base_url.rstrip("/") + url
-    return url
-
-
 def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -146,7 +139,7 @@ def vehicle_item(view: VehicleView, base_url: str, *, details: bool = False) -> 
         id=view.id,
         registration_number=view.registration_number,
         nickname=view.nickname,
-        image=absolute_url(view.image, base_url),
+        image=absolute_url(base_url, view.image),
         is_primary=view.is_primary,
         brand=view.brand,
         model=view.model,
@@ -173,7 +166,7 @@ def vehicle_item(view: VehicleView, base_url: str, *, details: bool = False) -> 
 def vehicle_response(view: VehicleView, base_url: str) -> VehicleResponse:
     item = vehicle_item(view, base_url, details=True)
     assert isinstance(item, VehicleDetails)
-    return VehicleResponse(data=item, meta=envelope_meta())
+    return VehicleResponse(data=item, meta=envelope_meta(EnvelopeMeta))
 
 
 def vehicle_list_response(views: list[VehicleView], base_url: str) -> VehicleListResponse:
