@@ -7,10 +7,10 @@ one SQL statement for all keys requested in one tick, so statement counts do not
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable
+from typing import TypeVar, cast
 
-if TYPE_CHECKING:
-    from app.services import Services
+from app.services import Services
 
 T = TypeVar("T")
 
@@ -18,10 +18,10 @@ T = TypeVar("T")
 class Loaders:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self._groups: dict[type, Any] = {}
+        self._groups: dict[Callable[[Services], object], object] = {}
 
-    def get(self, group: type[T]) -> T:
-        instance = self._groups.get(group)
-        if instance is None:
-            instance = self._groups[group] = group(self.services)  # type: ignore[call-arg]
-        return instance  # type: ignore[no-any-return]
+    def get(self, group: Callable[[Services], T]) -> T:
+        """The request's one instance of `group` (a class constructed with the services), made on first use."""
+        if group not in self._groups:
+            self._groups[group] = group(self.services)
+        return cast(T, self._groups[group])

@@ -25,7 +25,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from graphql import OperationDefinitionNode, parse
+from graphql import GraphQLFormattedError, OperationDefinitionNode, parse
 
 from app.infra.kv import KeyValue, KVUnavailable
 
@@ -48,7 +48,7 @@ class RequestRefused(Exception):
         self.headers = dict(headers or {})
 
     @property
-    def formatted(self) -> dict[str, Any]:
+    def formatted(self) -> GraphQLFormattedError:
         return {"message": self.message, "extensions": {"code": self.code}}
 
 
