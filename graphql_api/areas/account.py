@@ -3,7 +3,7 @@ profile, picture, garage and notification-settings mutations (union payloads for
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, TypeAlias
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -15,7 +15,7 @@ from app.domain.account import vehicles as garage
 from app.domain.account.results import ImageUpload
 from app.errors import DomainError
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import payload_union, user_error
+from graphql_api.errors import AnyUserError, user_error
 from graphql_api.types import NotificationSetting, Owner, Vehicle, settings_list
 
 Ctx = Info[GraphQLContext, None]
@@ -77,12 +77,16 @@ class NotificationSettingsUpdated:
     notification_settings: list[NotificationSetting]
 
 
-ProfilePayload = payload_union("ProfilePayload", ProfileUpdated)
-RemoveProfileImagePayload = payload_union("RemoveProfileImagePayload", ProfileImageRemoval)
-AddVehiclePayload = payload_union("AddVehiclePayload", VehicleAdded)
-VehiclePayload = payload_union("VehiclePayload", VehicleUpdated)
-RemoveVehiclePayload = payload_union("RemoveVehiclePayload", VehicleRemoval)
-NotificationSettingsPayload = payload_union("NotificationSettingsPayload", NotificationSettingsUpdated)
+ProfilePayload: TypeAlias = Annotated[ProfileUpdated | AnyUserError, strawberry.union("ProfilePayload")]
+RemoveProfileImagePayload: TypeAlias = Annotated[
+    ProfileImageRemoval | AnyUserError, strawberry.union("RemoveProfileImagePayload")
+]
+AddVehiclePayload: TypeAlias = Annotated[VehicleAdded | AnyUserError, strawberry.union("AddVehiclePayload")]
+VehiclePayload: TypeAlias = Annotated[VehicleUpdated | AnyUserError, strawberry.union("VehiclePayload")]
+RemoveVehiclePayload: TypeAlias = Annotated[VehicleRemoval | AnyUserError, strawberry.union("RemoveVehiclePayload")]
+NotificationSettingsPayload: TypeAlias = Annotated[
+    NotificationSettingsUpdated | AnyUserError, strawberry.union("NotificationSettingsPayload")
+]
 
 
 async def _upload(file: Any, field: str) -> ImageUpload:

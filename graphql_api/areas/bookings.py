@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, TypeAlias
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -34,7 +34,7 @@ from app.errors import DomainError, ValidationFailed
 from app.services import Services
 from graphql_api.areas.payments import PaymentIntent, payment_of_group
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import payload_union, user_error
+from graphql_api.errors import AnyUserError, user_error
 
 Ctx = Info[GraphQLContext, None]
 
@@ -97,7 +97,7 @@ class BookingWarningType:
 
     @classmethod
     def of(cls, w: BookingWarning) -> BookingWarningType:
-        return cls(code=w.code, detail=w.detail, meta=w.meta)
+        return cls(code=w.code, detail=w.detail, meta=JSON(w.meta))
 
 
 @strawberry.type
@@ -225,7 +225,7 @@ class Booking:
             service_estimated_end_time=b.service_estimated_end_time,
             service_actual_end_time=b.service_actual_end_time,
             registration_number=b.registration_number,
-            attachments=b.attachments,
+            attachments=JSON(b.attachments),
             status=b.status,
             status_display=b.status_display,
             verify_booked=b.verify_booked,
@@ -237,7 +237,7 @@ class Booking:
             can_request_cancel=b.can_request_cancel,
             rating_allowed=b.rating_allowed,
             workshop_name=b.workshop_name,
-            messages=b.messages,
+            messages=JSON(b.messages),
             line=b,
         )
 
@@ -335,7 +335,7 @@ class BookingGroup:
                 earliest_start=s.earliest_start,
                 latest_end=s.latest_end,
                 status=s.status,
-                statuses=s.statuses,
+                statuses=JSON(s.statuses),
             ),
             warnings=[BookingWarningType.of(w) for w in g.warnings],
         )
@@ -494,12 +494,22 @@ class ExportTokenSuccess:
     export_token: ServiceLogExportToken
 
 
-CreateBookingPayload = payload_union("CreateBookingPayload", CreateBookingSuccess)
-BookingChangePayload = payload_union("BookingChangePayload", BookingChangeSuccess)
-CancelBookingPayload = payload_union("CancelBookingPayload", CancelBookingSuccess)
-RequestBookingChangePayload = payload_union("RequestBookingChangePayload", ChangeRequestSuccess)
-RateBookingPayload = payload_union("RateBookingPayload", RateBookingSuccess)
-ExportTokenPayload = payload_union("ServiceLogExportTokenPayload", ExportTokenSuccess)
+CreateBookingPayload: TypeAlias = Annotated[
+    CreateBookingSuccess | AnyUserError, strawberry.union("CreateBookingPayload")
+]
+BookingChangePayload: TypeAlias = Annotated[
+    BookingChangeSuccess | AnyUserError, strawberry.union("BookingChangePayload")
+]
+CancelBookingPayload: TypeAlias = Annotated[
+    CancelBookingSuccess | AnyUserError, strawberry.union("CancelBookingPayload")
+]
+RequestBookingChangePayload: TypeAlias = Annotated[
+    ChangeRequestSuccess | AnyUserError, strawberry.union("RequestBookingChangePayload")
+]
+RateBookingPayload: TypeAlias = Annotated[RateBookingSuccess | AnyUserError, strawberry.union("RateBookingPayload")]
+ExportTokenPayload: TypeAlias = Annotated[
+    ExportTokenSuccess | AnyUserError, strawberry.union("ServiceLogExportTokenPayload")
+]
 
 
 def _cursor(b: BookingLine) -> str:

@@ -10,7 +10,7 @@ import base64
 import enum
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeAlias, TypeVar
 
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,7 +34,7 @@ from app.domain.marketplace.results import (
 from app.errors import DomainError, NotFound, Unauthenticated, ValidationFailed
 from app.services import Services
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import payload_union, user_error
+from graphql_api.errors import AnyUserError, user_error
 from graphql_api.selection import selects
 
 MAX_FIRST = 100
@@ -455,7 +455,7 @@ class FavouriteResult:
     changed: bool = strawberry.field(description="True when this call added (or removed) the favourite")
 
 
-FavouritePayload = payload_union("FavouritePayload", FavouriteResult)
+FavouritePayload: TypeAlias = Annotated[FavouriteResult | AnyUserError, strawberry.union("FavouritePayload")]
 
 
 def _cursor(offset: int) -> str:
