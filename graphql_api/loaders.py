@@ -7,12 +7,17 @@ one SQL statement for all keys requested in one tick, so statement counts do not
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import TypeVar, cast
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from strawberry.dataloader import DataLoader
 
 from app.services import Services
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 class Loaders:
@@ -25,3 +30,24 @@ class Loaders:
         if group not in self._groups:
             self._groups[group] = group(self.services)
         return cast(T, self._groups[group])
+
+
+def batch_loader(
+    services: Services,
+    fetch: Callable[[AsyncSession, list[K]], Awaitable[Mapping[K, V]]],
+    missing: Callable[[], V],
+) -> DataLoader[K, V]:
+    """A loader whose batch is one domain query (`fetch`, by key) in its own session; `missing()` answers
+    the keys the query did not find. Loaders read outside the transaction of any mutation."""
+
+    async def load(keys: list[K]) -> list[V]:
+        async with services.sessionmaker() as session:
+            found = await fetch(session, keys)
+        return [found[key] if key in found else missing() for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def none() -> None:
+    """`missing` of the loaders of one optional value per key."""
+    return None

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import strawberry
-from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -20,6 +19,7 @@ from app.domain.auth.results import OwnerSummary
 from app.services import Services
 from app.values import absolute_url
 from graphql_api.context import GraphQLContext
+from graphql_api.loaders import batch_loader
 
 Ctx = Info[GraphQLContext, None]
 
@@ -28,19 +28,10 @@ class AccountLoaders:
     """Per-request batch loaders: one statement per kind for every owner asked for in one tick."""
 
     def __init__(self, services: Services) -> None:
-        self.services = services
-        self.vehicles: DataLoader[int, list[VehicleView]] = DataLoader(self._vehicles)
-        self.notification_settings: DataLoader[int, dict[str, dict[str, bool]]] = DataLoader(self._settings)
-
-    async def _vehicles(self, owner_ids: list[int]) -> list[list[VehicleView]]:
-        async with self.services.sessionmaker() as session:
-            grouped = await garage.vehicles_of_owners(session, owner_ids)
-        return [grouped.get(owner_id, []) for owner_id in owner_ids]
-
-    async def _settings(self, owner_ids: list[int]) -> list[dict[str, dict[str, bool]]]:
-        async with self.services.sessionmaker() as session:
-            merged = await account_queries.notification_settings_of_owners(session, owner_ids)
-        return [merged[owner_id] for owner_id in owner_ids]
+        self.vehicles = batch_loader(services, garage.vehicles_of_owners, list[VehicleView])
+        self.notification_settings = batch_loader(
+            services, account_queries.notification_settings_of_owners, account_queries.default_notification_settings
+        )
 
 
 @strawberry.type(description="A vehicle in the owner's garage, with data from Statens vegvesen.")

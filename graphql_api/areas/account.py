@@ -1,5 +1,6 @@
-"""Account over GraphQL: `me { vehicles, primaryVehicle, notificationSettings }`, `usernameAvailable`,
-profile, picture, garage and notification-settings mutations (union payloads for expected failures)."""
+"""Account over GraphQL: `usernameAvailable`, profile, picture, garage and notification-settings mutations
+(union payloads for expected failures). The `Owner` these answer with, and its `vehicles`, `primaryVehicle`
+and `notificationSettings`, are in graphql_api/types.py (the auth area answers with it too)."""
 
 from __future__ import annotations
 

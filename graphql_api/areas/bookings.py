@@ -8,23 +8,19 @@ from datetime import datetime
 from typing import Annotated, Any, TypeAlias
 
 import strawberry
-from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.domain.bookings import changes, create, queries, ratings
-from app.domain.bookings.results import BookedService as BookedServiceItem
 from app.domain.bookings.results import (
-    BookedVehicle,
-    BookedWorkshop,
+    BookingGroup as GroupResult,
+)
+from app.domain.bookings.results import (
     BookingLine,
     BookingWarning,
     ChangeRequestItem,
     RatingItem,
     StatusItem,
-)
-from app.domain.bookings.results import (
-    BookingGroup as GroupResult,
 )
 from app.domain.bookings.times import parse_instant
 from app.domain.limits import in_db_range
@@ -35,6 +31,7 @@ from app.services import Services
 from graphql_api.areas.payments import PaymentIntent, payment_of_group
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError, user_error
+from graphql_api.loaders import batch_loader, none
 
 Ctx = Info[GraphQLContext, None]
 
@@ -43,37 +40,11 @@ class BookingLoaders:
     """Per-request loaders: one statement per kind for every booking in a response."""
 
     def __init__(self, services: Services) -> None:
-        self.services = services
-        self.workshop: DataLoader[str, BookedWorkshop | None] = DataLoader(self._workshops)
-        self.service: DataLoader[int, BookedServiceItem | None] = DataLoader(self._services)
-        self.vehicle: DataLoader[str, BookedVehicle | None] = DataLoader(self._vehicles)
-        self.change_requests: DataLoader[int, list[ChangeRequestItem]] = DataLoader(self._change_requests)
-        self.rating: DataLoader[int, RatingItem | None] = DataLoader(self._ratings)
-
-    async def _workshops(self, keys: list[str]) -> list[BookedWorkshop | None]:
-        async with self.services.sessionmaker() as session:
-            found = await queries.workshops_of(session, keys)
-        return [found.get(k) for k in keys]
-
-    async def _services(self, keys: list[int]) -> list[BookedServiceItem | None]:
-        async with self.services.sessionmaker() as session:
-            found = await queries.services_of(session, keys)
-        return [found.get(k) for k in keys]
-
-    async def _vehicles(self, keys: list[str]) -> list[BookedVehicle | None]:
-        async with self.services.sessionmaker() as session:
-            found = await queries.vehicles_of(session, keys)
-        return [found.get(k) for k in keys]
-
-    async def _change_requests(self, keys: list[int]) -> list[list[ChangeRequestItem]]:
-        async with self.services.sessionmaker() as session:
-            found = await queries.change_requests_of(session, keys)
-        return [found.get(k, []) for k in keys]
-
-    async def _ratings(self, keys: list[int]) -> list[RatingItem | None]:
-        async with self.services.sessionmaker() as session:
-            found = await queries.ratings_of(session, keys)
-        return [found.get(k) for k in keys]
+        self.workshop = batch_loader(services, queries.workshops_of, none)
+        self.service = batch_loader(services, queries.services_of, none)
+        self.vehicle = batch_loader(services, queries.vehicles_of, none)
+        self.change_requests = batch_loader(services, queries.change_requests_of, list[ChangeRequestItem])
+        self.rating = batch_loader(services, queries.ratings_of, none)
 
 
 @strawberry.type

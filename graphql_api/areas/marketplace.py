@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import base64
 import enum
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any, TypeAlias, TypeVar
+from typing import Annotated, Any, TypeAlias
 
 import strawberry
-from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
@@ -24,9 +23,15 @@ from app.domain.marketplace import query as mq
 from app.domain.marketplace.catalogue import ServiceCategoryNode
 from app.domain.marketplace.hours import WEEKDAYS, is_open, oslo_now
 from app.domain.marketplace.results import (
+    Address,
     CarBrandItem,
+    CategoryRef,
+    Contact,
     Facets,
+    OpeningHour,
+    PublicRating,
     ServiceCategoryItem,
+    ServiceItem,
     WorkshopCategoryItem,
     WorkshopDetail,
     WorkshopSummary,
@@ -35,10 +40,10 @@ from app.errors import DomainError, NotFound, Unauthenticated, ValidationFailed
 from app.services import Services
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError, user_error
+from graphql_api.loaders import batch_loader
 from graphql_api.selection import selects
 
 MAX_FIRST = 100
-T = TypeVar("T")
 
 
 class MarketplaceLoaders:
@@ -46,23 +51,13 @@ class MarketplaceLoaders:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.services_of = DataLoader(load_fn=self._batch(workshop_parts.services_of))
-        self.categories_of = DataLoader(load_fn=self._batch(workshop_parts.categories_of))
-        self.hours_of = DataLoader(load_fn=self._batch(workshop_parts.opening_hours_of))
-        self.ratings_of = DataLoader(load_fn=self._batch(workshop_parts.public_ratings_of))
-        self.addresses_of = DataLoader(load_fn=self._batch(workshop_parts.addresses_of))
-        self.contacts_of = DataLoader(load_fn=self._batch(workshop_parts.contacts_of))
+        self.services_of = batch_loader(services, workshop_parts.services_of, list[ServiceItem])
+        self.categories_of = batch_loader(services, workshop_parts.categories_of, list[CategoryRef])
+        self.hours_of = batch_loader(services, workshop_parts.opening_hours_of, list[OpeningHour])
+        self.ratings_of = batch_loader(services, workshop_parts.public_ratings_of, list[PublicRating])
+        self.addresses_of = batch_loader(services, workshop_parts.addresses_of, list[Address])
+        self.contacts_of = batch_loader(services, workshop_parts.contacts_of, list[Contact])
         self._favourites: dict[int, DataLoader[str, bool]] = {}
-
-    def _batch(
-        self, fetch: Callable[[AsyncSession, Sequence[str]], Awaitable[dict[str, list[T]]]]
-    ) -> Callable[[list[str]], Awaitable[list[list[T]]]]:
-        async def load(keys: list[str]) -> list[list[T]]:
-            async with self.services.sessionmaker() as session:
-                found = await fetch(session, keys)
-            return [found.get(key, []) for key in keys]
-
-        return load
 
     def favourites_of(self, owner_id: int) -> DataLoader[str, bool]:
         loader = self._favourites.get(owner_id)

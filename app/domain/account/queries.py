@@ -16,3 +16,8 @@ async def notification_settings_of_owners(
     for owner_id, event, channel, enabled in await account_repo.notification_overrides_of(session, owner_ids):
         overrides.setdefault(owner_id, []).append((event, channel, enabled))
     return {owner_id: merge(rows) for owner_id, rows in overrides.items()}
+
+
+def default_notification_settings() -> dict[str, dict[str, bool]]:
+    """The settings of an owner who changed nothing."""
+    return merge([])
