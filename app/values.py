@@ -103,7 +103,7 @@ WEB_SCHEMES = frozenset({"http", "https"})
 
 def absolute_url(base_url: str, path: str | None) -> str | None:
     """`path` under `base_url` unless it already is an absolute http(s) URL; None stays None."""
-    if not path or not base_url or path.startswith(("http://", "https://")):
+    if not path or not base_url or path[:8].lower().startswith(("http://", "https://")):  # schemes ignore case
         return path
     return f"{base_url.rstrip('/')}/{path.lstrip('/')}"
 

@@ -24,6 +24,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ErrorMessage
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
@@ -59,7 +60,7 @@ class PersistedQueryWSHandler(BaseGraphQLTransportWSHandler[GraphQLContext, None
                     self.context.services.kv, payload.get("query"), payload.get("extensions")
                 )
             except RequestRefused as refusal:
-                await self.send_message({"id": message["id"], "type": "error", "payload": [refusal.formatted]})
+                await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[refusal.formatted]))
                 return
             message = {**message, "payload": {**payload, "query": resolved.query}}
         await super().handle_subscribe(message)
@@ -95,7 +96,7 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
 
         async def execute_request(
             self, request: Request[Any, Any, Any], context: Any, root_value: Any
-        ) -> Response[Any]:  # type: ignore[override]
+        ) -> Response[Any]:
             """Every answer is GraphQL JSON (strawberry answers its refusals in text/plain); GET answers get
             their cache headers."""
             try:
@@ -103,8 +104,8 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
             except RequestRefused as refusal:
                 return refusal_response(request, refusal)
             except HTTPException as exc:
-                refusal = RequestRefused(exc.reason, _HTTP_CODES.get(exc.status_code, "BAD_REQUEST"), exc.status_code)
-                return refusal_response(request, refusal)
+                code = _HTTP_CODES.get(exc.status_code, "BAD_REQUEST")
+                return refusal_response(request, RequestRefused(exc.reason, code, exc.status_code))
             return with_cache_headers(
                 request, response, getattr(context, "operation_facts", None), settings.graphql_public_max_age_s
             )
@@ -122,7 +123,7 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
             self,
             request: Any,
             request_adapter: Any,
-            sub_response: Any,  # type: ignore[override]
+            sub_response: Any,
             context: GraphQLContext,
             root_value: Any,
             request_data: GraphQLRequestData,
@@ -158,11 +159,11 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
                 await self.persisted.register(context.services.kv, resolved.register_as, resolved.query)
             return result
 
-        async def render_graphql_ide(self, request: Request[Any, Any, Any]) -> Response[str]:  # type: ignore[override]
+        async def render_graphql_ide(self, request: Request[Any, Any, Any]) -> Response[str]:
             """GraphiQL with its scripts and styles served from /static (works without internet)."""
             return Response(graphiql_page, media_type=MediaType.HTML)
 
-        async def on_ws_connect(self, context: GraphQLContext) -> UnsetType | dict[str, Any] | None:  # type: ignore[override]
+        async def on_ws_connect(self, context: GraphQLContext) -> UnsetType | dict[str, Any] | None:
             """Authenticate the socket from the `connection_init` payload; a bad token closes with 4403."""
             try:
                 claims = await context.socket_claims()

@@ -29,11 +29,9 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLField,
     GraphQLObjectType,
     GraphQLSchema,
-    InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     OperationType,
@@ -48,6 +46,8 @@ from graphql import (
     is_list_type,
 )
 from graphql.utilities import get_operation_ast
+
+from graphql_api.selection import collect_fields, fragments_of
 
 OBJECT_COST = 1
 ROOT_WEIGHT = 1
@@ -112,8 +112,9 @@ def operation_cost(
     }[operation.operation]
     if root is None:
         return 0
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    return _Walk(schema, fragments, operation, variables or {}).per_object(root, (operation.selection_set,), None)
+    return _Walk(schema, fragments_of(document), operation, variables or {}).per_object(
+        root, (operation.selection_set,), None
+    )
 
 
 class _Walk:
@@ -174,7 +175,7 @@ class _Walk:
             return weight
         children = tuple(node.selection_set for node in nodes if node.selection_set is not None)
         child_page = own_page if not is_list else None  # a connection's page sizes its own lists only
-        members = self.schema.get_possible_types(target) if is_abstract_type(target) else [target]  # type: ignore[arg-type]
+        members = [target] if isinstance(target, GraphQLObjectType) else self.schema.get_possible_types(target)
         each = max((self.per_object(member, children, child_page) for member in members), default=0)
         return weight + size * (OBJECT_COST + each)
 
@@ -229,35 +230,15 @@ class _Walk:
         if type_name is None or type_name == object_type.name:
             return True
         condition = self.schema.get_type(type_name)
-        return condition is not None and is_abstract_type(condition) and self.schema.is_sub_type(condition, object_type)  # type: ignore[arg-type]
+        return condition is not None and is_abstract_type(condition) and self.schema.is_sub_type(condition, object_type)
 
     def _collect(
         self, object_type: GraphQLObjectType, selection_sets: Iterable[SelectionSetNode]
     ) -> dict[str, list[FieldNode]]:
-        """The fields selected on one object type by response key, through fragments (graphql's CollectFields)."""
-        fields: dict[str, list[FieldNode]] = {}
-        spread: set[str] = set()
-        stack = [selection for selection_set in selection_sets for selection in selection_set.selections]
-        while stack:
-            selection = stack.pop()
-            if not self._included(selection):
-                continue
-            if isinstance(selection, FieldNode):
-                key = selection.alias.value if selection.alias else selection.name.value
-                fields.setdefault(key, []).append(selection)
-                continue
-            if isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition.name.value if selection.type_condition else None
-                inner = selection.selection_set
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if name in spread or fragment is None:
-                    continue
-                spread.add(name)
-                condition, inner = fragment.type_condition.name.value, fragment.selection_set
-            else:
-                continue
-            if self._applies(condition, object_type):
-                stack.extend(inner.selections)
-        return fields
+        """The fields selected on one object type, as graphql's CollectFields finds them for these variables."""
+        return collect_fields(
+            selection_sets,
+            self.fragments,
+            included=self._included,
+            applies=lambda condition: self._applies(condition, object_type),
+        )

@@ -14,20 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import (
-    DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    InlineFragmentNode,
-    SelectionSetNode,
-)
+from graphql import DocumentNode
 from graphql.utilities import get_operation_ast
 from litestar import MediaType, Request, Response
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from graphql_api.persisted import RequestRefused
+from graphql_api.selection import collect_fields, fragments_of
 
 # The one list of root fields whose answers are the same for every anonymous caller (marketplace reference data).
 # `carBrands` is not here: it needs an api key or a token, and such answers are never shared.
@@ -72,30 +66,17 @@ class RecordOperation(SchemaExtension):
         yield
 
 
-def _root_fields(
-    selections: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], seen: set[str]
-) -> Iterator[str]:
-    for selection in selections.selections:
-        if isinstance(selection, FieldNode):
-            yield selection.name.value
-        elif isinstance(selection, InlineFragmentNode):
-            yield from _root_fields(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
-            seen.add(selection.name.value)
-            fragment = fragments.get(selection.name.value)
-            if fragment is not None:
-                yield from _root_fields(fragment.selection_set, fragments, seen)
-
-
 def reads_only_public_fields(document: DocumentNode, operation_name: str | None) -> bool:
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return False
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    return all(name in PUBLIC_ROOT_FIELDS for name in _root_fields(operation.selection_set, fragments, set()))
+    # @skip/@include are not consulted (unlike the cost): a private root field keeps the answer private even
+    # when the variables skip it, so whether an answer may be shared never depends on a variable's value.
+    fields = collect_fields((operation.selection_set,), fragments_of(document))
+    return all(nodes[0].name.value in PUBLIC_ROOT_FIELDS for nodes in fields.values())
 
 
-def refusal_response(request: Request[Any, Any, Any], refusal: RequestRefused) -> Response[bytes]:
+def refusal_response(request: Request[Any, Any, Any], refusal: RequestRefused) -> Response[dict[str, Any]]:
     log.log(
         logging.DEBUG if refusal.status == 200 else logging.INFO,
         "GraphQL request refused: %s (%s)",

@@ -83,7 +83,11 @@ AnyUserError = (
 
 
 def payload_union(name: str, *success_types: type) -> Any:
-    """`Annotated[Success | <every user error>, union(name)]`: a mutation payload."""
+    """`Annotated[Success | <every user error>, union(name)]`: a mutation payload.
+
+    Type checkers cannot use the result as a return annotation; new payloads are written out as
+    `Name: TypeAlias = Annotated[Success | AnyUserError, strawberry.union("Name")]` (the same SDL).
+    """
     return Annotated[Union[(*success_types, *USER_ERROR_TYPES)], strawberry.union(name)]
 
 

@@ -27,7 +27,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from graphql import FragmentSpreadNode, OperationDefinitionNode, Visitor, parse, visit
+from graphql import FragmentSpreadNode, GraphQLFormattedError, OperationDefinitionNode, Visitor, parse, visit
 
 from app.infra.kv import KeyValue, KVUnavailable
 
@@ -51,7 +51,7 @@ class RequestRefused(Exception):
         self.headers = dict(headers or {})
 
     @property
-    def formatted(self) -> dict[str, Any]:
+    def formatted(self) -> GraphQLFormattedError:
         return {"message": self.message, "extensions": {"code": self.code}}
 
 

@@ -21,7 +21,7 @@ from typing import Any, get_args
 import msgspec
 from litestar import Request
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import ClientException
+from litestar.exceptions import ClientException, SerializationException
 from litestar.params import BodyKwarg, ParameterKwarg
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
@@ -129,8 +129,8 @@ async def _check_body(request: Request[Any, Any, Any], media: tuple[str, ...]) -
     if b"\\u0000" not in raw and not LONG_NUMBER.search(raw):
         return  # nothing the checks below could find: skip decoding
     try:
-        decoded = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
+        decoded = await request.json()  # kept on the request, so a handler's `data` does not decode it again
+    except SerializationException:
         return  # malformed JSON: the handler's own parsing reports it in its words
     for path, value in leaves(decoded):
         if isinstance(value, str) and "\x00" in value:

@@ -28,7 +28,8 @@ def client_ip(request: Request) -> str:
 
 
 async def provide_services(state: State) -> Services:
-    return state.services  # type: ignore[no-any-return]
+    services: Services = state.services
+    return services
 
 
 async def provide_uow(state: State) -> AsyncGenerator[UnitOfWork, None]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from app.request_context import current_request_id
+from rest.schemas.common import EnvelopeMeta
+
+M = TypeVar("M", bound=EnvelopeMeta)
 
 
 def now_iso() -> str:
@@ -14,6 +17,15 @@ def now_iso() -> str:
 
 def meta(**extra: Any) -> dict[str, Any]:
     return {"request_id": current_request_id(), "generated_at": now_iso(), **extra}
+
+
+@overload
+def envelope_meta() -> EnvelopeMeta: ...
+@overload
+def envelope_meta(shape: type[M]) -> M: ...
+def envelope_meta(shape: type[EnvelopeMeta] = EnvelopeMeta) -> EnvelopeMeta:
+    """The `meta` of a typed envelope; `shape` names the struct where a module publishes its own schema name."""
+    return shape(request_id=current_request_id(), generated_at=now_iso())
 
 
 def envelope(data: Any, **extra_meta: Any) -> dict[str, Any]:

@@ -1,17 +1,14 @@
-"""Account over GraphQL: `me { vehicles, primaryVehicle, notificationSettings }`, `usernameAvailable`,
-profile, picture, garage and notification-settings mutations (union payloads for expected failures)."""
+"""Account over GraphQL: `usernameAvailable`, profile, picture, garage and notification-settings mutations
+(union payloads for expected failures). The `Owner` these answer with, and its `vehicles`, `primaryVehicle`
+and `notificationSettings`, are in graphql_api/types.py (the auth area answers with it too)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
 from typing import Annotated, Any, TypeAlias, TypeVar
 
-import msgspec
 import strawberry
-from strawberry.dataloader import DataLoader
 from strawberry.file_uploads import Upload
-from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.domain.account import inputs, profile
@@ -27,85 +24,13 @@ from app.domain.account.commands import (
 from app.domain.account.results import ImageUpload, VehicleView
 from app.domain.uow import UnitOfWork
 from app.values import parse_plate
-from db.repositories import account as account_repo
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.mutations import as_owner
-from graphql_api.types import Owner
+from graphql_api.types import NotificationSetting, Owner, Vehicle, settings_list
 
 Ctx = Info[GraphQLContext, None]
 C = TypeVar("C")
-
-
-class AccountLoaders:
-    """Per-request batch loaders: one statement per kind for every owner asked for in one tick."""
-
-    def __init__(self, services: Any) -> None:
-        self.services = services
-        self.vehicles: DataLoader[int, list[VehicleView]] = DataLoader(self._vehicles)
-        self.notification_settings: DataLoader[int, dict[str, dict[str, bool]]] = DataLoader(self._settings)
-
-    async def _vehicles(self, owner_ids: list[int]) -> list[list[VehicleView]]:
-        async with self.services.sessionmaker() as session:
-            grouped = await garage.vehicles_of_owners(session, owner_ids)
-        return [grouped.get(owner_id, []) for owner_id in owner_ids]
-
-    async def _settings(self, owner_ids: list[int]) -> list[dict[str, dict[str, bool]]]:
-        async with self.services.sessionmaker() as session:
-            rows = await account_repo.notification_overrides_of(session, owner_ids)
-        by_owner: dict[int, list[tuple[str, str, bool]]] = {owner_id: [] for owner_id in owner_ids}
-        for owner_id, event, channel, enabled in rows:
-            by_owner.setdefault(owner_id, []).append((event, channel, enabled))
-        return [prefs.merge(by_owner[owner_id]) for owner_id in owner_ids]
-
-
-def _absolute(info: Ctx, url: str | None) -> str | None:
-    if url and url.startswith("/"):
-        return info.context.services.settings.public_base_url.rstrip("/") + url
-    return url
-
-
-@strawberry.type(description="A vehicle in the owner's garage, with data from Statens vegvesen.")
-class Vehicle:
-    id: strawberry.ID
-    registration_number: str
-    nickname: str | None
-    image: str | None
-    is_primary: bool
-    brand: str | None
-    model: str | None
-    color: str | None
-    fuel_type: str | None
-    vehicle_class: str | None
-    vin: str | None
-    first_registration: date | None
-    model_year: int | None
-    registration_status: str | None
-    next_eu_control: date | None = strawberry.field(
-        description="Deadline of the next periodic inspection (EU-kontroll)."
-    )
-    last_eu_control: date | None
-    weights: JSON = strawberry.field(description="Weights in kg: curb_weight_kg, gross_weight_kg, payload_kg, ...")
-    source: str = strawberry.field(description='"vegvesen", or "offline" for data made up without the registry.')
-    fetched_at: datetime | None
-    linked_at: datetime
-    updated_at: datetime
-    registry_data: JSON | None = strawberry.field(description="The registry's own document (Norwegian field names).")
-
-    @classmethod
-    def from_view(cls, view: VehicleView, info: Ctx) -> Vehicle:
-        values = msgspec.structs.asdict(view)
-        values.update(
-            id=strawberry.ID(str(view.id)), image=_absolute(info, view.image), registry_data=values.pop("raw")
-        )
-        return cls(**values)
-
-
-@strawberry.type(description="Whether the owner wants one event by e-mail and by push.")
-class NotificationSetting:
-    event: str
-    email: bool
-    push: bool
 
 
 @strawberry.input
@@ -190,31 +115,6 @@ RemoveVehiclePayload: TypeAlias = Annotated[VehicleRemoval | AnyUserError, straw
 NotificationSettingsPayload: TypeAlias = Annotated[
     NotificationSettingsUpdated | AnyUserError, strawberry.union("NotificationSettingsPayload")
 ]
-
-
-def settings_list(merged: dict[str, dict[str, bool]]) -> list[NotificationSetting]:
-    return [
-        NotificationSetting(event=event, email=channels["email"], push=channels["push"])
-        for event, channels in merged.items()
-    ]
-
-
-# resolvers of the fields `Owner` gains (declared in graphql_api/types.py)
-
-
-async def owner_vehicles(owner: Owner, info: Ctx) -> list[Vehicle]:
-    views = await info.context.loaders.get(AccountLoaders).vehicles.load(owner.owner_id)
-    return [Vehicle.from_view(view, info) for view in views]
-
-
-async def owner_primary_vehicle(owner: Owner, info: Ctx) -> Vehicle | None:
-    views = await info.context.loaders.get(AccountLoaders).vehicles.load(owner.owner_id)
-    primary = next((view for view in views if view.is_primary), None)
-    return Vehicle.from_view(primary, info) if primary else None
-
-
-async def owner_notification_settings(owner: Owner, info: Ctx) -> list[NotificationSetting]:
-    return settings_list(await info.context.loaders.get(AccountLoaders).notification_settings.load(owner.owner_id))
 
 
 async def _upload(file: Any, field: str) -> ImageUpload:

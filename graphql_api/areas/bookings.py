@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, TypeAlias
 
 import strawberry
-from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -29,10 +28,11 @@ from app.domain.limits import in_db_range
 from app.domain.service_log import service as log
 from app.domain.service_log.results import ServiceLogItem
 from app.errors import DomainError, ValidationFailed
-from db.repositories import bookings as repo
+from app.services import Services
 from graphql_api.areas.payments import PaymentIntent, payment_of_group
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import payload_union, user_error
+from graphql_api.errors import AnyUserError, user_error
+from graphql_api.loaders import batch_loader, none
 
 Ctx = Info[GraphQLContext, None]
 
@@ -40,54 +40,12 @@ Ctx = Info[GraphQLContext, None]
 class BookingLoaders:
     """Per-request loaders: one statement per kind for every booking in a response."""
 
-    def __init__(self, services: Any) -> None:
-        self.services = services
-        self.workshop = DataLoader(self._workshops)
-        self.service = DataLoader(self._services)
-        self.vehicle = DataLoader(self._vehicles)
-        self.change_requests = DataLoader(self._change_requests)
-        self.rating = DataLoader(self._ratings)
-
-    async def _ratings(self, keys: list[int]) -> list[RatingItem | None]:
-        from app.domain.bookings.views import rating_item
-
-        async with self.services.sessionmaker() as session:
-            rows = await repo.bookings_by_ids(session, keys)
-            workshops = await repo.workshops_by_org(session, (r.workshop_org_nr for r in rows.values()))
-        out: list[RatingItem | None] = []
-        for k in keys:
-            row = rows.get(k)
-            if row is None or row.service_rating is None:
-                out.append(None)
-            else:
-                w = workshops.get(row.workshop_org_nr)
-                out.append(rating_item(row, w.name if w else None))
-        return out
-
-    async def _workshops(self, keys: list[str]) -> list[Any]:
-        async with self.services.sessionmaker() as session:
-            rows = await repo.workshops_by_org(session, keys)
-        return [rows.get(k) for k in keys]
-
-    async def _services(self, keys: list[int]) -> list[Any]:
-        async with self.services.sessionmaker() as session:
-            rows = await repo.services_by_id(session, keys)
-        return [rows.get(k) for k in keys]
-
-    async def _vehicles(self, keys: list[str]) -> list[Any]:
-        async with self.services.sessionmaker() as session:
-            rows = await repo.vehicles_by_plate(session, keys)
-        return [rows.get(k) for k in keys]
-
-    async def _change_requests(self, keys: list[int]) -> list[list[ChangeRequestItem]]:
-        from app.domain.bookings.views import change_request_item
-
-        async with self.services.sessionmaker() as session:
-            rows = await repo.change_requests_for_bookings(session, keys)
-        out: dict[int, list[ChangeRequestItem]] = {k: [] for k in keys}
-        for r in rows:
-            out[r.booking_id].append(change_request_item(r))
-        return [out[k] for k in keys]
+    def __init__(self, services: Services) -> None:
+        self.workshop = batch_loader(services, queries.workshops_of, none)
+        self.service = batch_loader(services, queries.services_of, none)
+        self.vehicle = batch_loader(services, queries.vehicles_of, none)
+        self.change_requests = batch_loader(services, queries.change_requests_of, list[ChangeRequestItem])
+        self.rating = batch_loader(services, queries.ratings_of, none)
 
 
 @strawberry.type
@@ -281,8 +239,8 @@ class Booking:
                 id=s.id,
                 title=s.title,
                 description=s.description,
-                price=float(s.price),
-                estimated_time=float(s.estimated_time),
+                price=s.price,
+                estimated_time=s.estimated_time,
             )
             if s
             else None
@@ -511,12 +469,22 @@ class ExportTokenSuccess:
     export_token: ServiceLogExportToken
 
 
-CreateBookingPayload = payload_union("CreateBookingPayload", CreateBookingSuccess)
-BookingChangePayload = payload_union("BookingChangePayload", BookingChangeSuccess)
-CancelBookingPayload = payload_union("CancelBookingPayload", CancelBookingSuccess)
-RequestBookingChangePayload = payload_union("RequestBookingChangePayload", ChangeRequestSuccess)
-RateBookingPayload = payload_union("RateBookingPayload", RateBookingSuccess)
-ExportTokenPayload = payload_union("ServiceLogExportTokenPayload", ExportTokenSuccess)
+CreateBookingPayload: TypeAlias = Annotated[
+    CreateBookingSuccess | AnyUserError, strawberry.union("CreateBookingPayload")
+]
+BookingChangePayload: TypeAlias = Annotated[
+    BookingChangeSuccess | AnyUserError, strawberry.union("BookingChangePayload")
+]
+CancelBookingPayload: TypeAlias = Annotated[
+    CancelBookingSuccess | AnyUserError, strawberry.union("CancelBookingPayload")
+]
+RequestBookingChangePayload: TypeAlias = Annotated[
+    ChangeRequestSuccess | AnyUserError, strawberry.union("RequestBookingChangePayload")
+]
+RateBookingPayload: TypeAlias = Annotated[RateBookingSuccess | AnyUserError, strawberry.union("RateBookingPayload")]
+ExportTokenPayload: TypeAlias = Annotated[
+    ExportTokenSuccess | AnyUserError, strawberry.union("ServiceLogExportTokenPayload")
+]
 
 
 def _cursor(b: BookingLine) -> str:

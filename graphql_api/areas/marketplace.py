@@ -18,25 +18,33 @@ from strawberry.types import Info
 
 from app.domain.limits import in_db_range
 from app.domain.marketplace import catalogue, search
+from app.domain.marketplace import queries as workshop_parts
 from app.domain.marketplace import query as mq
 from app.domain.marketplace.catalogue import ServiceCategoryNode
 from app.domain.marketplace.commands import ChangeFavourite
 from app.domain.marketplace.hours import WEEKDAYS, is_open, oslo_now
 from app.domain.marketplace.inputs import parse_change_favourite
 from app.domain.marketplace.results import (
+    Address,
     CarBrandItem,
+    CategoryRef,
+    Contact,
     Facets,
     FavouriteChange,
+    OpeningHour,
+    PublicRating,
     ServiceCategoryItem,
+    ServiceItem,
     WorkshopCategoryItem,
     WorkshopDetail,
     WorkshopSummary,
 )
 from app.domain.uow import UnitOfWork
 from app.errors import DomainError, NotFound, Unauthenticated, ValidationFailed
-from db.repositories import marketplace as repo
+from app.services import Services
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError, user_error
+from graphql_api.loaders import batch_loader
 from graphql_api.selection import selects
 
 MAX_FIRST = 100
@@ -45,25 +53,15 @@ MAX_FIRST = 100
 class MarketplaceLoaders:
     """Per-request batch loaders for nested workshop fields."""
 
-    def __init__(self, services: Any) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
-        self.services_of = DataLoader(load_fn=self._batch(repo.services_for))
-        self.categories_of = DataLoader(load_fn=self._batch(repo.workshop_categories_for))
-        self.hours_of = DataLoader(load_fn=self._batch(repo.opening_hours_for))
-        self.ratings_of = DataLoader(load_fn=self._batch(repo.public_ratings_for))
-        self.addresses_of = DataLoader(load_fn=self._batch(repo.addresses_for))
-        self.contacts_of = DataLoader(load_fn=self._batch(repo.contacts_for))
+        self.services_of = batch_loader(services, workshop_parts.services_of, list[ServiceItem])
+        self.categories_of = batch_loader(services, workshop_parts.categories_of, list[CategoryRef])
+        self.hours_of = batch_loader(services, workshop_parts.opening_hours_of, list[OpeningHour])
+        self.ratings_of = batch_loader(services, workshop_parts.public_ratings_of, list[PublicRating])
+        self.addresses_of = batch_loader(services, workshop_parts.addresses_of, list[Address])
+        self.contacts_of = batch_loader(services, workshop_parts.contacts_of, list[Contact])
         self._favourites: dict[int, DataLoader[str, bool]] = {}
-
-    def _batch(
-        self, fetch: Callable[[Any, Sequence[str]], Awaitable[dict[str, Any]]]
-    ) -> Callable[[list[str]], Awaitable[list[Any]]]:
-        async def load(keys: list[str]) -> list[Any]:
-            async with self.services.sessionmaker() as session:
-                found = await fetch(session, keys)
-            return [found.get(key, []) for key in keys]
-
-        return load
 
     def favourites_of(self, owner_id: int) -> DataLoader[str, bool]:
         loader = self._favourites.get(owner_id)
@@ -71,7 +69,7 @@ class MarketplaceLoaders:
 
             async def load(keys: list[str]) -> list[bool]:
                 async with self.services.sessionmaker() as session:
-                    found = await repo.favourite_set(session, owner_id, keys)
+                    found = await workshop_parts.favourites_among(session, owner_id, keys)
                 return [key in found for key in keys]
 
             loader = self._favourites[owner_id] = DataLoader(load_fn=load)

@@ -14,8 +14,8 @@ from app.auth.tokens import AccessClaims
 from app.domain.bookings import changes, create, inputs, queries, ratings
 from app.domain.bookings.results import BookingGroup, StatusItem
 from app.domain.uow import UnitOfWork
+from rest.envelope import envelope_meta
 from rest.openapi import problem_responses
-from rest.schemas.account import envelope_meta
 from rest.schemas.bookings import (
     Booking,
     BookingCancelResponse,

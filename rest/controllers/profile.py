@@ -25,12 +25,13 @@ from app.domain.account.results import ImageUpload
 from app.domain.uow import UnitOfWork
 from app.errors import ValidationFailed
 from rest.boundary import JSON_OR_FORM
+from rest.envelope import envelope_meta
 from rest.openapi import problem_responses
 from rest.schemas.account import (
+    EnvelopeMeta,
     MessageData,
     MessageEnvelope,
     UsernameAvailability,
-    envelope_meta,
     json_or_multipart,
     username_response,
 )
@@ -150,7 +151,9 @@ class ProfileController(Controller):
         result = await profile.remove_profile_image(uow, claims.owner_id)
         if not result.removed:
             return encoded(b"", HTTP_204_NO_CONTENT)
-        return Response(MessageEnvelope(data=MessageData(message="Profile image deleted."), meta=envelope_meta()))
+        return Response(
+            MessageEnvelope(data=MessageData(message="Profile image deleted."), meta=envelope_meta(EnvelopeMeta))
+        )
 
     @get("/check-username", operation_id="CheckUsername", summary="Is a username available?")
     async def check_username(

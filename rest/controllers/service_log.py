@@ -12,8 +12,8 @@ from litestar.params import FromPath, FromQuery
 from app.auth.tokens import AccessClaims
 from app.domain.service_log import service as log
 from app.domain.uow import UnitOfWork
+from rest.envelope import envelope_meta
 from rest.openapi import csv_or_json, problem_responses
-from rest.schemas.common import envelope_meta
 from rest.schemas.service_log import (
     ExportTokenResponse,
     LogMessagesResponse,

@@ -17,14 +17,15 @@ from app.domain.uow import UnitOfWork
 from app.values import parse_plate
 from rest.boundary import JSON_OR_FORM
 from rest.controllers.profile import read_payload
+from rest.envelope import envelope_meta
 from rest.openapi import problem_responses
 from rest.schemas.account import (
+    EnvelopeMeta,
     SetPrimary,
     VehicleListResponse,
     VehicleRemovedData,
     VehicleRemovedResponse,
     VehicleResponse,
-    envelope_meta,
     json_or_multipart,
     vehicle_list_response,
     vehicle_response,
@@ -101,7 +102,7 @@ class VehiclesController(Controller):
                 registration_number=result.registration_number,
                 primary_registration_number=result.primary.registration_number if result.primary else None,
             ),
-            meta=envelope_meta(),
+            meta=envelope_meta(EnvelopeMeta),
         )
 
     @post(

@@ -18,8 +18,9 @@ from app.domain.account.commands import SetPrimaryVehicle
 from app.domain.account.results import UsernameAvailability as UsernameResult
 from app.domain.account.results import VehicleView
 from app.request_context import current_request_id
-from app.values import parse_plate
-from rest.envelope import iso, now_iso
+from app.values import absolute_url, parse_plate
+from rest.envelope import envelope_meta, iso, now_iso
+from rest.schemas.common import EnvelopeMeta as CommonEnvelopeMeta
 
 
 class CarOwnerUserUpdate(msgspec.Struct, omit_defaults=True):
@@ -38,9 +39,10 @@ class UsernameAvailability(msgspec.Struct):
     message: str
 
 
-class EnvelopeMeta(msgspec.Struct):
-    request_id: str
-    generated_at: str
+# The same fields as the shared meta, under its own name: the published OpenAPI document calls it
+# `account_EnvelopeMeta` (beside `common_EnvelopeMeta`), and clients may have generated code from that.
+class EnvelopeMeta(CommonEnvelopeMeta):
+    pass
 
 
 class ListMeta(msgspec.Struct):
@@ -133,16 +135,6 @@ class NotificationSettingsResponse(msgspec.Struct):
     preferences: dict[str, dict[str, bool]]
 
 
-def envelope_meta() -> EnvelopeMeta:
-    return EnvelopeMeta(request_id=current_request_id(), generated_at=now_iso())
-
-
-def absolute_url(url: str | None, base_url: str) -> str | None:
-    if url and base_url and url.startswith("/"):
-        return base_url.rstrip("/") + url
-    return url
-
-
 def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -152,7 +144,7 @@ def vehicle_item(view: VehicleView, base_url: str, *, details: bool = False) -> 
     values = msgspec.structs.asdict(view)
     raw = values.pop("raw")
     values.update(
-        image=absolute_url(view.image, base_url),
+        image=absolute_url(base_url, view.image),
         first_registration=_day(view.first_registration),
         next_eu_control=_day(view.next_eu_control),
         last_eu_control=_day(view.last_eu_control),
@@ -168,7 +160,7 @@ def vehicle_item(view: VehicleView, base_url: str, *, details: bool = False) -> 
 def vehicle_response(view: VehicleView, base_url: str) -> VehicleResponse:
     item = vehicle_item(view, base_url, details=True)
     assert isinstance(item, VehicleDetails)
-    return VehicleResponse(data=item, meta=envelope_meta())
+    return VehicleResponse(data=item, meta=envelope_meta(EnvelopeMeta))
 
 
 def vehicle_list_response(views: list[VehicleView], base_url: str) -> VehicleListResponse:

@@ -6,8 +6,6 @@ from typing import Any
 
 import msgspec
 
-from rest.envelope import meta
-
 
 class Problem(msgspec.Struct, omit_defaults=True):
     """RFC 7807 problem document as the reference documents it."""
@@ -48,12 +46,6 @@ class LocatedProblem(msgspec.Struct, omit_defaults=True):
 class EnvelopeMeta(msgspec.Struct):
     request_id: str
     generated_at: str
-
-
-def envelope_meta() -> EnvelopeMeta:
-    """The `meta` of a `{data, meta}` success envelope for the current request."""
-    values = meta()
-    return EnvelopeMeta(request_id=values["request_id"], generated_at=values["generated_at"])
 
 
 class ErrorField(msgspec.Struct):

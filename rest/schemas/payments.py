@@ -10,8 +10,8 @@ import msgspec
 from app.domain.payments.commands import ConfirmPaymentIntent, CreatePaymentIntent
 from app.domain.payments.inputs import parse_confirm_intent, parse_create_intent
 from app.domain.payments.results import PaymentView, WebhookResult
-from rest.envelope import iso
-from rest.schemas.common import EnvelopeMeta, envelope_meta
+from rest.envelope import envelope_meta, iso
+from rest.schemas.common import EnvelopeMeta
 
 
 class CreatePaymentIntentRequest(msgspec.Struct, kw_only=True):

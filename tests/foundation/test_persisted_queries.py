@@ -181,6 +181,8 @@ async def test_callers_and_private_fields_are_never_shared(client: httpx.AsyncCl
     cases = [
         ({}, "{ me { email } }"),
         ({}, "{ workshopCategories { name } me { email } }"),
+        # a private field stays private when skipped: sharing never depends on a variable's value
+        ({}, "query($s: Boolean = true) { workshopCategories { name } me @skip(if: $s) { email } }"),
         (owner.headers, CATEGORIES),
         ({"Cookie": "session=1"}, CATEGORIES),
         ({"x-api-key": "test-api-key"}, CATEGORIES),

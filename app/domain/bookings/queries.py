@@ -4,15 +4,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.domain.bookings import views
 from app.domain.bookings.results import (
+    BookedService,
+    BookedVehicle,
+    BookedWorkshop,
     BookingGroup,
     BookingLine,
     ChangeRequestItem,
     GroupLine,
     LinePage,
+    RatingItem,
     StatusItem,
 )
 from app.domain.bookings.states import require_status
@@ -172,3 +179,66 @@ async def group_for_owner(
         )
         for r in rows
     ]
+
+
+# What booking lines point at, for batch loaders: one statement per kind, whatever the number of lines.
+# Sessions rather than units of work: a loader reads outside any mutation's transaction.
+
+
+async def workshops_of(session: AsyncSession, org_nrs: Iterable[str]) -> dict[str, BookedWorkshop]:
+    rows = await repo.workshops_by_org(session, org_nrs)
+    return {
+        org_nr: BookedWorkshop(
+            org_nr=w.org_nr,
+            name=w.name,
+            phone=w.phone,
+            email=w.email,
+            average_rating=w.average_rating,
+            total_reviews=w.total_reviews,
+        )
+        for org_nr, w in rows.items()
+    }
+
+
+async def services_of(session: AsyncSession, service_ids: Iterable[int]) -> dict[int, BookedService]:
+    rows = await repo.services_by_id(session, service_ids)
+    return {
+        service_id: BookedService(
+            id=service_id,
+            title=s.title,
+            description=s.description,
+            price=float(s.price),
+            estimated_time=float(s.estimated_time),
+        )
+        for service_id, s in rows.items()
+    }
+
+
+async def vehicles_of(session: AsyncSession, plates: Iterable[str]) -> dict[str, BookedVehicle]:
+    rows = await repo.vehicles_by_plate(session, plates)
+    return {
+        plate: BookedVehicle(
+            registration_number=v.registration_number, brand=v.brand, model=v.model, model_year=v.model_year
+        )
+        for plate, v in rows.items()
+    }
+
+
+async def change_requests_of(session: AsyncSession, booking_ids: Iterable[int]) -> dict[int, list[ChangeRequestItem]]:
+    """Each line's change requests, newest first; lines without any are left out."""
+    out: dict[int, list[ChangeRequestItem]] = {}
+    for row in await repo.change_requests_for_bookings(session, booking_ids):
+        out.setdefault(row.booking_id, []).append(views.change_request_item(row))
+    return out
+
+
+async def ratings_of(session: AsyncSession, booking_ids: Iterable[int]) -> dict[int, RatingItem]:
+    """The ratings of the rated lines among `booking_ids`, with their workshop's name (two statements)."""
+    rows = await repo.bookings_by_ids(session, booking_ids)
+    workshops = await repo.workshops_by_org(session, (r.workshop_org_nr for r in rows.values()))
+    out: dict[int, RatingItem] = {}
+    for booking_id, row in rows.items():
+        if row.service_rating is not None:
+            workshop = workshops.get(row.workshop_org_nr)
+            out[booking_id] = views.rating_item(row, workshop.name if workshop else None)
+    return out

@@ -160,3 +160,31 @@ class GroupLine(msgspec.Struct, frozen=True):
     service_price: float
     status: str
     paid_at: datetime | None
+
+
+class BookedWorkshop(msgspec.Struct, frozen=True, kw_only=True):
+    """The workshop of a booking line, as a line's detail shows it."""
+
+    org_nr: str
+    name: str
+    phone: str | None
+    email: str | None
+    average_rating: float
+    total_reviews: int
+
+
+class BookedService(msgspec.Struct, frozen=True, kw_only=True):
+    """The catalogue service a line was booked from (the line keeps its own copy of title and price)."""
+
+    id: int
+    title: str
+    description: str | None
+    price: float
+    estimated_time: float
+
+
+class BookedVehicle(msgspec.Struct, frozen=True, kw_only=True):
+    registration_number: str
+    brand: str | None
+    model: str | None
+    model_year: int | None
