@@ -19,8 +19,8 @@ from app.errors import Conflict
 from app.services import Services
 from db.models import Booking, BookingChangeRequest
 from tests.bookings.conftest import World, future_local, stored_booking
-from tests.bookings.test_bookings_graphql import gql
 from tests.conftest import SignedIn
+from tests.graphql_client import graphql
 from tests.messages.conftest import workshop_says
 
 RESCHEDULE = """mutation($id: Int!, $t: String!) { rescheduleBooking(id: $id, serviceStartTime: $t) {
@@ -67,9 +67,9 @@ async def test_graphql_changes_to_another_owners_booking_are_not_found_and_chang
     await workshop_says(services, open_row.id, "Bilen er klar")
     before_open, before_done = await _row(services, open_row.id), await _row(services, done_row.id)
 
-    moved = await gql(client, other_owner, RESCHEDULE, id=open_row.id, t=future_local(days=12))
-    rated = await gql(client, other_owner, RATE, id=done_row.id)
-    read = await gql(client, other_owner, MARK_READ, id=open_row.id)
+    moved = await graphql(client, RESCHEDULE, {"id": open_row.id, "t": future_local(days=12)}, other_owner)
+    rated = await graphql(client, RATE, {"id": done_row.id}, other_owner)
+    read = await graphql(client, MARK_READ, {"id": open_row.id}, other_owner)
 
     assert moved["data"]["rescheduleBooking"] == {"__typename": "NotFoundError", "code": "BOOKING_NOT_FOUND"}
     assert rated["data"]["rateBooking"] == {"__typename": "NotFoundError", "code": "BOOKING_NOT_FOUND"}
@@ -80,8 +80,8 @@ async def test_graphql_changes_to_another_owners_booking_are_not_found_and_chang
     assert await _requests_of(services, open_row.id) == []
     assert after_done.service_rating is None and after_done.service_rating_message is None
     assert after_done.updated_at == before_done.updated_at
-    thread = await gql(
-        client, owner, "query($id: Int!) { thread(bookingId: $id) { unreadCount readAt } }", id=open_row.id
+    thread = await graphql(
+        client, "query($id: Int!) { thread(bookingId: $id) { unreadCount readAt } }", {"id": open_row.id}, owner
     )
     assert thread["data"]["thread"] == {"unreadCount": 1, "readAt": None}
 
@@ -93,7 +93,9 @@ async def test_request_booking_change_over_graphql(
     await workshop_side_confirm(services, row.id)
     wanted = future_local(days=14, hour=9)
 
-    made = await gql(client, owner, REQUEST_CHANGE, id=row.id, kind="reschedule", t=wanted, reason="Ferie")
+    made = await graphql(
+        client, REQUEST_CHANGE, {"id": row.id, "kind": "reschedule", "t": wanted, "reason": "Ferie"}, owner
+    )
 
     request = made["data"]["requestBookingChange"]
     assert request["__typename"] == "ChangeRequestSuccess", made
@@ -108,12 +110,12 @@ async def test_request_booking_change_over_graphql(
     assert [(r.id, r.request_type, r.status) for r in stored] == [(item["id"], "reschedule", "pending")]
     assert (await _row(services, row.id)).status == "CONFIRMED"  # the workshop decides; the booking is unchanged
 
-    missing_time = await gql(client, owner, REQUEST_CHANGE, id=row.id, kind="reschedule")
+    missing_time = await graphql(client, REQUEST_CHANGE, {"id": row.id, "kind": "reschedule"}, owner)
     assert missing_time["data"]["requestBookingChange"]["__typename"] == "ValidationError"
     assert [f["field"] for f in missing_time["data"]["requestBookingChange"]["fields"]] == ["requested_start_time"]
-    bad_kind = await gql(client, owner, REQUEST_CHANGE, id=row.id, kind="teleport")
+    bad_kind = await graphql(client, REQUEST_CHANGE, {"id": row.id, "kind": "teleport"}, owner)
     assert bad_kind["data"]["requestBookingChange"]["code"] == "INVALID_REQUEST_TYPE"
-    theirs = await gql(client, other_owner, REQUEST_CHANGE, id=row.id, kind="cancel")
+    theirs = await graphql(client, REQUEST_CHANGE, {"id": row.id, "kind": "cancel"}, other_owner)
     assert theirs["data"]["requestBookingChange"] == {"__typename": "NotFoundError", "code": "BOOKING_NOT_FOUND"}
     assert len(await _requests_of(services, row.id)) == 1
 
@@ -193,7 +195,7 @@ async def test_the_24_hour_boundary_decides_direct_change_or_request(
     frozen = start - ahead
     monkeypatch.setattr(changes, "utc_now", lambda: frozen)
 
-    moved = await gql(client, owner, RESCHEDULE, id=row.id, t="2031-03-06 11:00")
+    moved = await graphql(client, RESCHEDULE, {"id": row.id, "t": "2031-03-06 11:00"}, owner)
 
     payload = moved["data"]["rescheduleBooking"]
     assert payload["__typename"] == "BookingChangeSuccess", moved
