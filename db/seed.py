@@ -1218,7 +1218,7 @@ async def _occupied(conn: AsyncConnection) -> list[str]:
 
 
 async def _invalidate_marketplace_cache(services: Any) -> None:
-    cache = services.extras.get("marketplace_cache")
+    cache = getattr(services, "marketplace_cache", None)
     if cache is not None and hasattr(cache, "invalidate_all"):
         await cache.invalidate_all()
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from graphql import OperationDefinitionNode, parse
 
-from app.infra.kv import KeyValue, KVUnavailable
+from app.domain.ports import KeyValue, KVUnavailable
 
 OPERATIONS_ROOT: Traversable = files("graphql_api") / "operations"
 APQ_VERSION = 1

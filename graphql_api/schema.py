@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 import strawberry
@@ -16,8 +17,8 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from app.auth.ratelimit import parse_rate
-from app.discovery import modules_of
 from app.settings import Settings, get_settings
+from graphql_api.areas import account, auth, bookings, marketplace, messages, payments, realtime
 from graphql_api.delivery import RecordOperation
 from graphql_api.errors import log_error
 from graphql_api.extensions import (
@@ -48,8 +49,12 @@ class Schema(strawberry.Schema):
         return result
 
 
+# the order of the areas is the order of their fields in the schema
+AREAS: tuple[ModuleType, ...] = (account, auth, bookings, marketplace, messages, payments, realtime)
+
+
 def _collect(attribute: str) -> tuple[type, ...]:
-    return tuple(t for module in modules_of("graphql_api.areas") for t in getattr(module, attribute, ()))
+    return tuple(t for module in AREAS for t in getattr(module, attribute, ()))
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:

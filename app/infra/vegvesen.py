@@ -21,8 +21,8 @@ import httpx
 import msgspec
 
 from app.domain.account.ports import RegistryVehicle
+from app.domain.ports import KeyValue, KVUnavailable
 from app.errors import NotFound, RateLimited, ServiceUnavailable, ValidationFailed
-from app.infra.kv import KeyValue, KVUnavailable
 
 log = logging.getLogger(__name__)
 

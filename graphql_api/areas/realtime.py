@@ -15,12 +15,13 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from app.domain.events import presence, stream
+from app.domain.events import presence
 from app.domain.events.config import realtime_config
 from app.domain.events.envelope import BOOKING_UPDATED, MESSAGE_CREATED, NOTIFICATION_CREATED, EventEnvelope
 from app.domain.limits import BIGINT_MAX
 from app.domain.messages.attachments import signed_event
 from app.errors import DomainError, ValidationFailed
+from app.realtime import stream
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import payload_union, user_error
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from app.domain.media import is_private, media_key
 from app.errors import ValidationFailed
-from app.infra.media_links import is_private, media_key
 
 MAX_ATTACHMENTS = 10
 MAX_MESSAGE = 4000

@@ -6,16 +6,11 @@ the smallest currency unit and the documented statuses), so the use cases never 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import msgspec
 
 from app.errors import DomainError, ServiceUnavailable, ValidationFailed
-
-if TYPE_CHECKING:
-    from app.services import Services
-
-PROVIDER_KEY = "payments.provider"
 
 
 class ProviderIntent(msgspec.Struct, frozen=True, kw_only=True):
@@ -81,11 +76,15 @@ class PaymentProvider(Protocol):
     async def aclose(self) -> None: ...
 
 
-def payment_provider(services: Services) -> PaymentProvider:
-    """The provider chosen at start-up by `app/components/40_payments.py`; none there (production without a
-    Stripe key) raises `PaymentsNotConfigured`. Every payment use case asks for it first, so without a
-    provider no payment operation reads, writes or simulates anything."""
-    provider = services.extras.get(PROVIDER_KEY)
-    if provider is None:
+class HasPayments(Protocol):
+    @property
+    def payments(self) -> PaymentProvider | None: ...
+
+
+def payment_provider(services: HasPayments) -> PaymentProvider:
+    """The provider chosen at start-up by `app.wiring`; none there (production without a Stripe key) raises
+    `PaymentsNotConfigured`. Every payment use case asks for it first, so without a provider no payment
+    operation reads, writes or simulates anything."""
+    if services.payments is None:
         raise PaymentsNotConfigured()
-    return provider  # type: ignore[no-any-return]
+    return services.payments
