@@ -7,6 +7,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from app.commands import seed, workshop
 from app.logging_setup import configure_logging
@@ -41,7 +42,7 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def server_options(settings: Settings) -> dict[str, object]:
+def server_options(settings: Settings) -> dict[str, Any]:
     """The uvicorn options `minbil serve` runs with (tests serve the app with the same ones)."""
     # log_config=None: uvicorn's own loggers go through the root handler (JSON, request id);
     # the access line comes from our middleware, which knows the request id.

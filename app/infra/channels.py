@@ -133,10 +133,10 @@ class RedisChannels:
                     # not confirmed in time: a resync follows the confirmation (or the reconnection)
                     self._late.add(channel)
         else:
-            event = self._confirmed.get(channel)
-            if event is not None and self._connected:
+            confirmed = self._confirmed.get(channel)
+            if confirmed is not None and self._connected:
                 try:
-                    await asyncio.wait_for(event.wait(), self._subscribe_timeout_s)
+                    await asyncio.wait_for(confirmed.wait(), self._subscribe_timeout_s)
                 except TimeoutError:
                     self._late.add(channel)
         return listener

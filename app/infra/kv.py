@@ -76,7 +76,8 @@ class RedisKV:
         return result
 
     async def get(self, key: str) -> bytes | None:
-        return await self._call(lambda: self.client.get(self._k(key)))
+        value = await self._call(lambda: self.client.get(self._k(key)))
+        return value.encode() if isinstance(value, str) else value  # the client is not set to decode
 
     async def set(self, key: str, value: bytes, ttl_s: float | None = None, *, only_if_absent: bool = False) -> bool:
         px = int(ttl_s * 1000) if ttl_s else None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncGenerator, Callable, Collection
 
 import msgspec
 
@@ -84,7 +84,7 @@ async def owner_events(
     accept: Callable[[EventEnvelope], bool] | None = None,
     auth_check_s: float | None = None,
     announce_ready: bool = False,
-) -> AsyncIterator[EventEnvelope | None]:
+) -> AsyncGenerator[EventEnvelope | None]:
     """Events of the caller (only theirs), of `types`, passing `accept`; see the module docstring.
 
     With `announce_ready`, yields `None` once, when listening (and the replay) has been done.
@@ -151,7 +151,7 @@ async def unread_counts(services: DomainServices, owner_id: int) -> UnreadCounts
 UNREAD_TRIGGERS = frozenset({MESSAGE_CREATED, NOTIFICATION_CREATED, UNREAD_CHANGED})
 
 
-async def unread_count_updates(services: DomainServices, claims: AccessClaims) -> AsyncIterator[UnreadCounts]:
+async def unread_count_updates(services: DomainServices, claims: AccessClaims) -> AsyncGenerator[UnreadCounts]:
     """The caller's unread counts now, then again whenever an event may have changed them and they did."""
     events = owner_events(services, claims, types=UNREAD_TRIGGERS, announce_ready=True)
     try:

@@ -77,7 +77,7 @@ class RealtimeMessage:
             workshop_org_nr=p.get("workshop_org_nr"),
             sender_type=str(p.get("sender_type") or ""),
             message_text=str(p.get("message_text") or ""),
-            attachments=p.get("attachments") or [],
+            attachments=JSON(p.get("attachments") or []),
             is_read=bool(p.get("is_read", False)),
             created_at=_time(p.get("created_at")),
         )
@@ -112,7 +112,7 @@ class RealtimeNotification:
             type=str(p.get("type") or ""),
             title=str(p.get("title") or ""),
             body=str(p.get("body") or ""),
-            data=p.get("data") or {},
+            data=JSON(p.get("data") or {}),
             is_read=bool(p.get("is_read", False)),
             created_at=_time(p.get("created_at")),
             read_at=_time(p.get("read_at")),
@@ -243,7 +243,7 @@ class RealtimeQuery:
             protocol=result.protocol,
             token=result.token,
             expires_in=result.expires_in,
-            channels=result.channels,
+            channels=JSON(result.channels),
             enabled=result.enabled,
         )
 

@@ -144,7 +144,7 @@ class MarketplaceCache:
         misses of the same (versioned) key for a moment, in case the store did not take it (slow or down)."""
         future = self._inflight.get(key)
         if future is not None:
-            return await asyncio.shield(future)  # type: ignore[no-any-return]
+            return await asyncio.shield(future)
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         self._inflight[key] = future
