@@ -161,7 +161,7 @@ async def add_vehicle(
             vehicle_id=vehicle.id,
             nickname=name,
             image=picture,
-            is_primary=first,  # type: ignore[arg-type]
+            is_primary=first,
             created_at=now,
             updated_at=now,
         ),
