@@ -1,4 +1,4 @@
-"""The `minbil` command line: serve, migrate, export-schema, plus the groups in `app.commands`."""
+"""The `minbil` command line: serve, migrate, export-schema, plus the groups in `app.commands` (`COMMANDS`)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,19 @@ import asyncio
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from app.discovery import modules_of
+from app.commands import seed, workshop
+from app.logging_setup import configure_logging
 from app.settings import Settings, get_settings
+from app.wiring import build_services
+from db.seed import seed_if_empty
+
+COMMANDS = (seed, workshop)
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
-
-    from app.logging_setup import configure_logging
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
@@ -38,7 +42,7 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def server_options(settings: Settings) -> dict[str, object]:
+def server_options(settings: Settings) -> dict[str, Any]:
     """The uvicorn options `minbil serve` runs with (tests serve the app with the same ones)."""
     # log_config=None: uvicorn's own loggers go through the root handler (JSON, request id);
     # the access line comes from our middleware, which knows the request id.
@@ -53,22 +57,13 @@ def _exit_on_signal(signum: int, frame: object) -> None:
 
 async def _prepare_database() -> None:
     """Apply migrations; on an empty embedded database, load the demo data."""
-    from app.services import build_services
-
     settings = get_settings()
     async with build_services(settings, migrate=True) as services:
         if settings.embedded:
-            try:
-                from db.seed import seed_if_empty
-            except ImportError:
-                return
             await seed_if_empty(services)
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from app.logging_setup import configure_logging
-    from app.services import build_services
-
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -99,10 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_serve)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
     sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(func=_export_schema)
-    for module in modules_of("app.commands"):
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(sub)
+    for command in COMMANDS:
+        command.register(sub)
     return parser
 
 

@@ -17,9 +17,9 @@ from app.logging_setup import configure_logging
 from app.middleware import request_id_middleware
 from app.ops import OPS_ROUTES
 from app.proxies import proxy_middleware
-from app.services import build_services
 from app.settings import Settings, get_settings
 from app.static_assets import static_files_router, swagger_plugin
+from app.wiring import build_services
 from graphql_api.controller import build_graphql_controller
 from graphql_api.schema import build_schema
 from rest.boundary import check_input

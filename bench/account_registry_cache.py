@@ -17,7 +17,8 @@ from datetime import date
 import httpx
 from redis.asyncio import Redis
 
-from app.infra.kv import KeyValue, MemoryKV, RedisKV
+from app.domain.ports import KeyValue
+from app.infra.kv import MemoryKV, RedisKV
 from app.infra.vegvesen import VegvesenRegistry, offline_document
 from app.settings import load_settings
 

@@ -20,8 +20,8 @@ from decimal import Decimal
 from sqlalchemy import event
 
 from app.domain.bookings import queries
-from app.services import build_services
 from app.settings import load_settings
+from app.wiring import build_services
 from db.models import Booking, CarOwner, Message, Service, Workshop
 
 

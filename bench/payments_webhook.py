@@ -23,8 +23,8 @@ from decimal import Decimal
 from app.domain.payments import service as payments
 from app.domain.payments.signature import sign_header
 from app.errors import DomainError
-from app.services import build_services
 from app.settings import load_settings
+from app.wiring import build_services
 from db.models import Booking, CarOwner, Workshop
 
 SECRET = "whsec_bench_" + secrets.token_hex(8)

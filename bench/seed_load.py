@@ -22,8 +22,8 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from app.services import database_url
 from app.settings import get_settings
+from app.wiring import database_url
 from db.engine import make_engine
 from db.models import metadata
 from db.seed import seed as seed_catalogue
@@ -37,7 +37,6 @@ JSON_COLUMNS = {("workshops", "logo"), ("workshops", "images"), ("services", "im
 class _Services:
     def __init__(self, engine: Any) -> None:
         self.engine = engine
-        self.extras: dict[str, Any] = {}
 
 
 async def baseline(engine: Any, workshops: int, seed: int) -> tuple[float, int]:

@@ -29,7 +29,7 @@ from typing import Any
 
 from graphql import FragmentSpreadNode, GraphQLFormattedError, OperationDefinitionNode, Visitor, parse, visit
 
-from app.infra.kv import KeyValue, KVUnavailable
+from app.domain.ports import KeyValue, KVUnavailable
 
 OPERATIONS_ROOT: Traversable = files("graphql_api") / "operations"
 FRAGMENTS = "fragments"  # the folder of OPERATIONS_ROOT with the fragments the operations share

@@ -6,6 +6,8 @@ Each module in `rest.controllers` lists its controllers in `CONTROLLERS`; a new 
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from litestar import Router
 
 from rest.boundary import check_input
@@ -25,6 +27,22 @@ from rest.controllers import (
     vehicles,
 )
 from rest.deps import DEPENDENCIES
+
+AREAS: tuple[ModuleType, ...] = (
+    auth,
+    bookings,
+    marketplace,
+    media,
+    messages,
+    notifications,
+    payments,
+    presence,
+    profile,
+    realtime,
+    service_log,
+    settings,
+    vehicles,
+)
 
 
 def rest_controllers() -> list[type]:
@@ -53,6 +71,4 @@ def build_rest_router() -> Router:
 
 def build_media_router() -> Router:
     """Uploaded files are also served at /media/ (the documented place), beside /api/co/media/."""
-    return Router(
-        path="/", route_handlers=[media.MediaController], dependencies=DEPENDENCIES, before_request=check_input
-    )
+    return Router(path="/", route_handlers=media.CONTROLLERS, dependencies=DEPENDENCIES, before_request=check_input)

@@ -196,7 +196,11 @@ class SharedApp:
             services.rate_limiter,
             services.tokens,
             services.mailer,
-            *services.extras.values(),
+            services.realtime,
+            services.marketplace_cache,
+            services.registry,
+            services.storage,
+            services.payments,
         ]
         self.saved = [
             (

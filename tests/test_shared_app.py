@@ -9,8 +9,8 @@ import httpx
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
-from app.domain.account.ports import REGISTRY_KEY
 from app.domain.marketplace.cache import marketplace_cache
+from app.infra.vegvesen import OfflineRegistry
 from app.services import Services
 from db.models import CarOwner
 from tests.conftest import SharedApp, SignedIn
@@ -24,10 +24,10 @@ async def test_reset_forgets_what_a_test_left_behind(
     redis_client: Redis,
     clean_database: str,
 ) -> None:
-    registry = services.extras[REGISTRY_KEY]
+    registry = services.registry
     cache = marketplace_cache(services)
     await services.kv.set("left-behind", b"1")
-    services.extras[REGISTRY_KEY] = object()
+    services.registry = OfflineRegistry()  # a part replaced by a test
     cache.clock = lambda: datetime(2020, 1, 1, tzinfo=UTC)
     services.sessions._local["some-sid"] = (True, float("inf"))
     media = Path(services.settings.media_dir) / "profile" / "left.png"
@@ -37,7 +37,7 @@ async def test_reset_forgets_what_a_test_left_behind(
     await shared_app.reset(redis_client)
 
     assert await services.kv.get("left-behind") is None
-    assert services.extras[REGISTRY_KEY] is registry
+    assert services.registry is registry
     assert cache.clock().year >= 2026
     assert "some-sid" not in services.sessions._local
     assert not media.exists()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import time
 
+from app.domain.ports import KeyValue, KVUnavailable
 from app.errors import RateLimited, ServiceUnavailable
-from app.infra.kv import KeyValue, KVUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.infra.kv import KeyValue, KVUnavailable
+from app.domain.ports import KeyValue, KVUnavailable
 from db.repositories import auth as repo
 
 ACTIVE, REVOKED = b"a", b"r"

@@ -1,1 +1,1 @@
-"""`minbil` sub-commands, one module per group; each defines `register(subparsers)`."""
+"""`minbil` sub-commands, one module per group; each defines `register(subparsers)`, called by `app.cli`."""

@@ -9,6 +9,8 @@ import time
 from typing import TextIO
 
 from app.settings import get_settings
+from app.wiring import build_services
+from db.seed import SeedRefused, seed
 
 
 class StderrProgress:
@@ -46,9 +48,6 @@ def _positive(value: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from app.services import build_services
-    from db.seed import SeedRefused, seed
-
     async def run() -> int:
         async with build_services(get_settings(), migrate=True) as services:
             try:
@@ -71,7 +70,7 @@ def _run(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "seed",
         help="load demo data (Norwegian workshops and a demo car owner)",

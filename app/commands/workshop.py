@@ -25,6 +25,8 @@ from app.domain.bookings import workshop as desk
 from app.domain.bookings.times import parse_instant
 from app.domain.uow import UnitOfWork
 from app.errors import DomainError
+from app.settings import get_settings
+from app.wiring import build_services
 
 
 async def run_action(action: Callable[[UnitOfWork], Awaitable[Any]], services: Any = None) -> Any:
@@ -32,9 +34,6 @@ async def run_action(action: Callable[[UnitOfWork], Awaitable[Any]], services: A
     if services is not None:
         async with services.uow() as uow:
             return await action(uow)
-    from app.services import build_services
-    from app.settings import get_settings
-
     async with build_services(get_settings()) as built, built.uow() as uow:
         return await action(uow)
 

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.domain.ports import Mailer
 from db.repositories import auth as repo
 
-if TYPE_CHECKING:
-    from app.services import Services
+
+class MailServices(Protocol):
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]: ...
+    @property
+    def mailer(self) -> Mailer: ...
+
 
 log = logging.getLogger(__name__)
 
 
-async def deliver_pending_mail(services: Services) -> int:
+async def deliver_pending_mail(services: MailServices) -> int:
     """Send what is pending; a failure is recorded on the row and retried on the next call (max 5 tries)."""
     sent = 0
     async with services.sessionmaker() as session:

@@ -1,4 +1,4 @@
-"""A unit of work: one session and transaction, plus the services a use case may need.
+"""A unit of work: one session and transaction, plus the services a use case may reach.
 
 Transports open one per request (REST) or per mutation (GraphQL). `emit` writes a domain event into
 the outbox in the same transaction; `after_commit` callbacks run once the transaction has committed.
@@ -8,30 +8,72 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from sqlalchemy import text
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.auth.ratelimit import RateLimiter
+from app.auth.sessions import SessionStates
+from app.auth.tokens import TokenCodec
+from app.domain.account.ports import MediaStorage, VehicleRegistry
+from app.domain.events.ports import RealtimePorts
+from app.domain.marketplace.cache import MarketplaceCache
+from app.domain.payments.provider import PaymentProvider
+from app.domain.ports import ImageCleaner, KeyValue, Mailer
+from app.settings import Settings
 from db.models import DomainEvent
-
-if TYPE_CHECKING:
-    from app.services import Services
+from db.repositories import events as events_repo
 
 log = logging.getLogger(__name__)
 
-EVENTS_CHANNEL = "minbil_events"  # PostgreSQL LISTEN/NOTIFY channel of the outbox relay
+
+class DomainServices(Protocol):
+    """The long-lived parts a use case may reach; `app.services.Services` is the one the app builds.
+
+    Read-only properties, so a container may hold a more specific type (a `Realtime` with its relay)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]: ...
+    @property
+    def kv(self) -> KeyValue: ...
+    @property
+    def tokens(self) -> TokenCodec: ...
+    @property
+    def sessions(self) -> SessionStates: ...
+    @property
+    def rate_limiter(self) -> RateLimiter: ...
+    @property
+    def mailer(self) -> Mailer: ...
+    @property
+    def realtime(self) -> RealtimePorts: ...
+    @property
+    def marketplace_cache(self) -> MarketplaceCache: ...
+    @property
+    def registry(self) -> VehicleRegistry: ...
+    @property
+    def storage(self) -> MediaStorage: ...
+    @property
+    def images(self) -> ImageCleaner: ...
+    @property
+    def payments(self) -> PaymentProvider | None: ...
+
+    async def wake_event_relay(self) -> None:
+        """Tell this process's outbox relay that events were committed."""
+        ...
 
 
 class UnitOfWork:
-    def __init__(self, session: AsyncSession, services: Services) -> None:
+    def __init__(self, session: AsyncSession, services: DomainServices) -> None:
         self.session = session
         self.services = services
         self._after_commit: list[Callable[[], Awaitable[Any]]] = []
         self.events_written = 0
 
     @property
-    def settings(self):  # type: ignore[no-untyped-def]
+    def settings(self) -> Settings:
         return self.services.settings
 
     def after_commit(self, callback: Callable[[], Awaitable[Any]]) -> None:
@@ -45,8 +87,8 @@ class UnitOfWork:
         return event
 
     async def commit(self) -> None:
-        if self.events_written:  # wakes the relays of every instance, delivered by PostgreSQL at commit
-            await (await self.session.connection()).execute(text(f"NOTIFY {EVENTS_CHANNEL}"))
+        if self.events_written:
+            await events_repo.notify_relays(self.session)
         await self.session.commit()
         callbacks, self._after_commit = self._after_commit, []
         if self.events_written:
@@ -73,7 +115,7 @@ class unit_of_work:  # lower case: it reads as a function, `async with unit_of_w
     with it ("aclose(): asynchronous generator is already running").
     """
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: DomainServices) -> None:
         self._services = services
         self._uow: UnitOfWork | None = None
 

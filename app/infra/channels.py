@@ -1,4 +1,5 @@
-"""The channel layer: publish bytes on named channels, and fan them out to local listeners.
+"""The channel layer (`app.domain.events.ports.Channels`): publish bytes on named channels, and fan them out
+to local listeners.
 
 `RedisChannels` uses Redis pub/sub, so a message published by any instance reaches the listeners of
 every instance. Each process keeps ONE pub/sub connection; channels are subscribed while at least one
@@ -14,56 +15,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterable
-from typing import Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from app.domain.events.ports import RESYNC, ChannelUnavailable, Listener
+
 log = logging.getLogger(__name__)
-
-RESYNC = b""  # the marker put in a listener's queue: "messages may have been missed, catch up"
-
-
-class ChannelUnavailable(Exception):
-    """The channel layer did not accept a publication (e.g. Redis is down)."""
-
-
-class Listener:
-    """One local consumer of one channel: messages (bytes) or `RESYNC` arrive in `queue`."""
-
-    __slots__ = ("channel", "queue")
-
-    def __init__(self, channel: str) -> None:
-        self.channel = channel
-        self.queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=10_000)
-
-    def deliver(self, data: bytes) -> None:
-        try:
-            self.queue.put_nowait(data)
-        except asyncio.QueueFull:  # a stuck consumer: make it catch up from the database instead
-            self._drain()
-            self.queue.put_nowait(RESYNC)
-
-    def _drain(self) -> None:
-        while not self.queue.empty():
-            self.queue.get_nowait()
-
-
-class Channels(Protocol):
-    shared: bool  # True when other instances receive what this one publishes
-
-    async def publish(self, messages: Iterable[tuple[str, bytes]]) -> None:
-        """Publish all, or raise `ChannelUnavailable` (some may have gone out: consumers de-duplicate)."""
-        ...
-
-    async def listen(self, channel: str) -> Listener:
-        """A listener registered locally; returns once the layer will deliver what is published from now on
-        (or, when the layer is down, at once: a `RESYNC` follows when it is back)."""
-        ...
-
-    async def unlisten(self, listener: Listener) -> None: ...
-
-    async def close(self) -> None: ...
 
 
 class _LocalFanout:
@@ -175,10 +133,10 @@ class RedisChannels:
                     # not confirmed in time: a resync follows the confirmation (or the reconnection)
                     self._late.add(channel)
         else:
-            event = self._confirmed.get(channel)
-            if event is not None and self._connected:
+            confirmed = self._confirmed.get(channel)
+            if confirmed is not None and self._connected:
                 try:
-                    await asyncio.wait_for(event.wait(), self._subscribe_timeout_s)
+                    await asyncio.wait_for(confirmed.wait(), self._subscribe_timeout_s)
                 except TimeoutError:
                     self._late.add(channel)
         return listener

@@ -7,25 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from app.infra.kv import KVUnavailable
-
-
-class ConnectionRegistry(Protocol):
-    async def admit(self, owner_id: int, conn_id: str, *, limit: int, ttl_s: float) -> bool:
-        """Register unless the owner already has `limit` live connections."""
-        ...
-
-    async def refresh(self, owner_id: int, conn_id: str, *, ttl_s: float) -> None: ...
-    async def release(self, owner_id: int, conn_id: str) -> int:
-        """Unregister; returns how many live connections the owner still has."""
-        ...
-
-    async def count(self, owner_id: int) -> int: ...
+from app.domain.ports import KVUnavailable
 
 
 class RedisConnectionRegistry:
@@ -37,18 +25,19 @@ class RedisConnectionRegistry:
     def _key(self, owner_id: int) -> str:
         return f"{self.prefix}ws:conns:{owner_id}"
 
-    async def _run(self, commands):  # type: ignore[no-untyped-def]
+    async def _run(self, commands: Callable[[Any], object]) -> list[Any]:
         try:
             async with self.client.pipeline(transaction=True) as pipe:
                 commands(pipe)
-                return await asyncio.wait_for(pipe.execute(), self.timeout_s)
+                results: list[Any] = await asyncio.wait_for(pipe.execute(), self.timeout_s)
+                return results
         except (TimeoutError, RedisError, OSError) as exc:
             raise KVUnavailable(str(exc) or type(exc).__name__) from exc
 
     async def admit(self, owner_id: int, conn_id: str, *, limit: int, ttl_s: float) -> bool:
         key, now = self._key(owner_id), time.time()
 
-        def commands(pipe):  # type: ignore[no-untyped-def]
+        def commands(pipe: Any) -> None:
             pipe.zremrangebyscore(key, "-inf", now)
             pipe.zadd(key, {conn_id: now + ttl_s})
             pipe.zcard(key)
@@ -63,7 +52,7 @@ class RedisConnectionRegistry:
     async def refresh(self, owner_id: int, conn_id: str, *, ttl_s: float) -> None:
         key = self._key(owner_id)
 
-        def commands(pipe):  # type: ignore[no-untyped-def]
+        def commands(pipe: Any) -> None:
             pipe.zadd(key, {conn_id: time.time() + ttl_s}, xx=True)
             pipe.expire(key, int(ttl_s) + 60)
 
@@ -72,7 +61,7 @@ class RedisConnectionRegistry:
     async def release(self, owner_id: int, conn_id: str) -> int:
         key, now = self._key(owner_id), time.time()
 
-        def commands(pipe):  # type: ignore[no-untyped-def]
+        def commands(pipe: Any) -> None:
             pipe.zrem(key, conn_id)
             pipe.zremrangebyscore(key, "-inf", now)
             pipe.zcard(key)
@@ -82,7 +71,7 @@ class RedisConnectionRegistry:
     async def count(self, owner_id: int) -> int:
         key, now = self._key(owner_id), time.time()
 
-        def commands(pipe):  # type: ignore[no-untyped-def]
+        def commands(pipe: Any) -> None:
             pipe.zremrangebyscore(key, "-inf", now)
             pipe.zcard(key)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import io
 
-import msgspec
 from PIL import Image, ImageOps
 
+from app.domain.ports import CleanImage
 from app.errors import ValidationFailed
 
 # sniffed extension -> Pillow's format name and the options it is written back with
@@ -22,12 +22,6 @@ FORMATS: dict[str, tuple[str, dict[str, object]]] = {
     "webp": ("WEBP", {"quality": 90}),
 }
 RENDERING_INFO = frozenset({"icc_profile", "transparency"})  # colours and PNG transparency, nothing personal
-
-
-class CleanImage(msgspec.Struct, frozen=True):
-    data: bytes
-    width: int
-    height: int
 
 
 def clean_image(data: bytes, extension: str, *, field: str, max_pixels: int) -> CleanImage:
@@ -63,3 +57,10 @@ def clean_image(data: bytes, extension: str, *, field: str, max_pixels: int) -> 
             "The file is not a readable JPEG, PNG or WebP image.", code="INVALID_IMAGE", fields={field: "undecodable"}
         ) from None
     return CleanImage(data=out.getvalue(), width=upright.width, height=upright.height)
+
+
+class PillowImages:
+    """The `ImageCleaner` port on Pillow."""
+
+    def clean(self, data: bytes, extension: str, *, field: str, max_pixels: int) -> CleanImage:
+        return clean_image(data, extension, field=field, max_pixels=max_pixels)

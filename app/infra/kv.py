@@ -1,4 +1,4 @@
-"""A small key-value interface over Redis, with an in-process twin for embedded mode.
+"""The key-value store (`app.domain.ports.KeyValue`) on Redis, with an in-process twin for embedded mode.
 
 The Redis implementation uses a short timeout and a circuit breaker: when Redis is slow or down, calls
 fail fast with `KVUnavailable` instead of every request waiting for a timeout, and the breaker closes
@@ -11,32 +11,14 @@ import asyncio
 import fnmatch
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from app.domain.ports import KVUnavailable
+
 T = TypeVar("T")
-
-
-class KVUnavailable(Exception):
-    """The store did not answer in time or is known to be down."""
-
-
-class KeyValue(Protocol):
-    shared: bool  # True when other app instances see the same data
-
-    async def get(self, key: str) -> bytes | None: ...
-    async def set(
-        self, key: str, value: bytes, ttl_s: float | None = None, *, only_if_absent: bool = False
-    ) -> bool: ...
-    async def delete(self, *keys: str) -> int: ...
-    async def incr(self, key: str, ttl_s: float | None = None, amount: int = 1) -> int:
-        """Add `amount`; the expiry is set when the key is created (fixed window)."""
-        ...
-
-    async def ttl(self, key: str) -> float | None: ...
-    async def ping(self) -> bool: ...
 
 
 class CircuitBreaker:
@@ -94,7 +76,8 @@ class RedisKV:
         return result
 
     async def get(self, key: str) -> bytes | None:
-        return await self._call(lambda: self.client.get(self._k(key)))
+        value = await self._call(lambda: self.client.get(self._k(key)))
+        return value.encode() if isinstance(value, str) else value  # the client is not set to decode
 
     async def set(self, key: str, value: bytes, ttl_s: float | None = None, *, only_if_absent: bool = False) -> bool:
         px = int(ttl_s * 1000) if ttl_s else None

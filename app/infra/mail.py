@@ -9,15 +9,11 @@ import logging
 import re
 import smtplib
 from email.message import EmailMessage
-from typing import Protocol
 
+from app.domain.ports import Mailer
 from app.settings import Settings
 
 log = logging.getLogger("minbil.mail")
-
-
-class Mailer(Protocol):
-    async def send(self, to_address: str, subject: str, body: str) -> None: ...
 
 
 # a link, or a long run of token characters (a reset token, a JWT): mail bodies carry sign-in secrets

@@ -21,8 +21,8 @@ import httpx
 import msgspec
 
 from app.domain.account.ports import RegistryVehicle
+from app.domain.ports import KeyValue, KVUnavailable
 from app.errors import ErrorOptions, NotFound, RateLimited, ServiceUnavailable, ValidationFailed
-from app.infra.kv import KeyValue, KVUnavailable
 from app.values import plate_text
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ def map_document(document: Any, plate: str, *, source: str, fetched_at: datetime
         or (_code_name(_get(technical, "kjoretoyklassifisering", "tekniskKode")) or "")[:60]
         or None,
         first_registration=first_norway or first_approval,
-        model_year=(first_approval or first_norway).year if (first_approval or first_norway) else None,
+        model_year=first_dated.year if (first_dated := first_approval or first_norway) else None,
         registration_status=(_get(status, "kodeVerdi") or _code_name(status)) if isinstance(status, dict) else None,
         next_eu_control=_date(_get(item, "periodiskKjoretoyKontroll", "kontrollfrist")),
         last_eu_control=_date(_get(item, "periodiskKjoretoyKontroll", "sistGodkjent")),

@@ -1,4 +1,5 @@
-"""SQL of the event outbox: the relay's claim/sequence/mark steps, replay for subscriptions, unread counts."""
+"""SQL of the event outbox: the wake-up notification, the relay's claim/sequence/mark steps, replay for
+subscriptions, unread counts."""
 
 from __future__ import annotations
 
@@ -11,8 +12,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 # one relay at a time per database assigns `seq` and publishes (session-level advisory lock)
 RELAY_LOCK_KEY = 0x6D696E62696C01
+EVENTS_CHANNEL = "minbil_events"  # PostgreSQL LISTEN/NOTIFY channel of the outbox relay
 
 _EVENT_COLUMNS = "id, owner_id, event_type, payload, created_at, seq"
+
+
+async def notify_relays(session: AsyncSession) -> None:
+    """Wake the relays of every instance; PostgreSQL delivers the notification when the transaction commits."""
+    await (await session.connection()).execute(text(f"NOTIFY {EVENTS_CHANNEL}"))
 
 
 async def try_relay_lock(conn: AsyncConnection) -> bool:

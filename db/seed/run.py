@@ -11,7 +11,7 @@ import logging
 import time as clock
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -23,6 +23,9 @@ from db.seed.common import Progress, table
 from db.seed.demo_data import DEMO_EMAIL, DEMO_PASSWORD
 from db.seed.demo_owner import seed_demo_owner
 from db.seed.marketplace import WorkshopFactory, build_reference
+
+if TYPE_CHECKING:
+    from app.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +73,12 @@ async def _occupied(conn: AsyncConnection) -> list[str]:
     return found
 
 
-async def _invalidate_marketplace_cache(services: Any) -> None:
-    cache = services.extras.get("marketplace_cache")
-    if cache is not None and hasattr(cache, "invalidate_all"):
-        await cache.invalidate_all()
+async def _invalidate_marketplace_cache(services: Services) -> None:
+    await services.marketplace_cache.invalidate_all()
 
 
 async def seed(
-    services: Any,
+    services: Services,
     *,
     workshops: int = DEFAULT_WORKSHOPS,
     seed: int = DEFAULT_SEED,
@@ -140,7 +141,9 @@ async def seed(
     return summary
 
 
-async def seed_if_empty(services: Any, *, workshops: int = DEFAULT_WORKSHOPS, seed_value: int = DEFAULT_SEED) -> bool:
+async def seed_if_empty(
+    services: Services, *, workshops: int = DEFAULT_WORKSHOPS, seed_value: int = DEFAULT_SEED
+) -> bool:
     """Seed when the database has no workshops yet (first start of the embedded database); True if it did."""
     async with services.engine.connect() as conn:
         if (await conn.execute(text("SELECT EXISTS (SELECT 1 FROM workshops)"))).scalar_one():

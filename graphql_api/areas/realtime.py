@@ -15,12 +15,13 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from app.domain.events import presence, stream
+from app.domain.events import presence
 from app.domain.events.config import realtime_config
 from app.domain.events.envelope import BOOKING_UPDATED, MESSAGE_CREATED, NOTIFICATION_CREATED, EventEnvelope
 from app.domain.limits import BIGINT_MAX
 from app.domain.messages.attachments import signed_event
 from app.errors import DomainError, ValidationFailed
+from app.realtime import stream
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import payload_union, user_error
 
@@ -76,7 +77,7 @@ class RealtimeMessage:
             workshop_org_nr=p.get("workshop_org_nr"),
             sender_type=str(p.get("sender_type") or ""),
             message_text=str(p.get("message_text") or ""),
-            attachments=p.get("attachments") or [],
+            attachments=JSON(p.get("attachments") or []),
             is_read=bool(p.get("is_read", False)),
             created_at=_time(p.get("created_at")),
         )
@@ -111,7 +112,7 @@ class RealtimeNotification:
             type=str(p.get("type") or ""),
             title=str(p.get("title") or ""),
             body=str(p.get("body") or ""),
-            data=p.get("data") or {},
+            data=JSON(p.get("data") or {}),
             is_read=bool(p.get("is_read", False)),
             created_at=_time(p.get("created_at")),
             read_at=_time(p.get("read_at")),
@@ -242,7 +243,7 @@ class RealtimeQuery:
             protocol=result.protocol,
             token=result.token,
             expires_in=result.expires_in,
-            channels=result.channels,
+            channels=JSON(result.channels),
             enabled=result.enabled,
         )
 

@@ -2,7 +2,7 @@
 
 Profile pictures and vehicle photos are public and immutable. Message attachments belong to a private
 conversation: they are served only through the expiring signed links the message answers carry
-(`?exp=...&sig=...`, see `app/infra/media_links.py`), and only to private caches.
+(`?exp=...&sig=...`, see `app/domain/media.py`), and only to private caches.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import File
 
-from app.domain.account.ports import media_storage
-from app.infra.media_links import is_private, media_links
-from app.infra.storage import CONTENT_TYPES, LocalStorage
+from app.domain.account.ports import LocalFiles, media_storage
+from app.domain.media import CONTENT_TYPES, is_private, media_links
 from app.services import Services
 
 PUBLIC_CACHE = "public, max-age=31536000, immutable"
@@ -43,7 +42,7 @@ class MediaController(Controller):
             if left is None:
                 raise PermissionDeniedException("This link is invalid or has expired.")
             cache = f"private, max-age={left}"
-        path = storage.path_for(key) if isinstance(storage, LocalStorage) else None
+        path = storage.path_for(key) if isinstance(storage, LocalFiles) else None
         if path is None or not path.is_file():
             raise NotFoundException("Not found")
         return File(

@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 
-from app.domain.account.ports import REGISTRY_KEY
 from app.infra.vegvesen import VegvesenRegistry
 from app.services import Services
 
@@ -162,7 +161,7 @@ async def use_registry(services: Services):  # type: ignore[no-untyped-def]
             transport=httpx.MockTransport(handler),
         )
         clients.append(registry)
-        services.extras[REGISTRY_KEY] = registry
+        services.registry = registry
         return handler
 
     yield install

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.media import check_image, sniff_image
 from app.errors import PayloadTooLarge, ValidationFailed
-from app.infra.storage import LocalStorage, check_image, sniff_image
+from app.infra.storage import LocalStorage
 from tests.account.conftest import png_bytes
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 32

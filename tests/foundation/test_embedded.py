@@ -13,8 +13,8 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 
 from app.main import create_app
-from app.services import build_services
 from app.settings import Settings, load_settings
+from app.wiring import build_services
 
 
 @pytest.fixture

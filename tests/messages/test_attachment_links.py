@@ -63,7 +63,7 @@ async def test_attachment_links_are_signed_and_privately_cached(
         f"{path}?exp={int(query['exp']) + 3600}&sig={query['sig']}"
     )  # a longer life is another signature
     assert later.status_code == 403
-    from app.infra.media_links import media_links
+    from app.domain.media import media_links
 
     links = media_links(services.settings)
     expired = links.sign(path, now=time.time() - 2 * services.settings.media_link_ttl_s)

@@ -13,8 +13,9 @@ import argparse
 import asyncio
 from typing import Any
 
-from app.services import Services, build_services
+from app.services import Services
 from app.settings import load_settings
+from app.wiring import build_services
 from db.models import Booking, Message
 
 EVENT = "message.created"

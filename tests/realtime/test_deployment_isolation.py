@@ -16,8 +16,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from app.domain.events.envelope import decode, owner_channel
-from app.domain.events.realtime import realtime
-from app.infra.channels import RESYNC, Listener
+from app.domain.events.ports import RESYNC, Listener
 from app.main import create_app
 from app.services import Services
 from app.settings import Settings, load_settings
@@ -59,7 +58,7 @@ class Deployment:
 
     async def listen(self, owner_id: int) -> Listener:
         """What a GraphQL subscription of `owner_id` on this deployment listens to."""
-        return await realtime(self.services).channels.listen(
+        return await self.services.realtime.channels.listen(
             owner_channel(self.services.settings.redis_prefix, owner_id)
         )
 
@@ -117,7 +116,7 @@ async def test_an_owner_hears_only_the_events_of_their_own_deployment(
     event = decode(await _next_message(heard_on_a))
     assert event.owner_id == 1 and event.type == "message.created"
     # published after A's event reached Redis: B's listener gets this first unless A's event leaked to it
-    await realtime(b.services).channels.publish([(owner_channel(b.settings.redis_prefix, 1), MARKER)])
+    await b.services.realtime.channels.publish([(owner_channel(b.settings.redis_prefix, 1), MARKER)])
     assert await _next_message(heard_on_b) == MARKER
 
 

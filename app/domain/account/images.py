@@ -8,9 +8,8 @@ import msgspec
 
 from app.domain.account.ports import StoredFile, media_storage
 from app.domain.account.results import ImageUpload
+from app.domain.media import check_image
 from app.domain.uow import UnitOfWork
-from app.infra.images import clean_image
-from app.infra.storage import check_image
 
 
 class PreparedImage(msgspec.Struct, frozen=True):
@@ -24,7 +23,7 @@ class PreparedImage(msgspec.Struct, frozen=True):
 async def prepare_image(uow: UnitOfWork, upload: ImageUpload) -> PreparedImage:
     extension, content_type = check_image(upload.data, max_bytes=uow.settings.max_upload_bytes, field=upload.field)
     clean = await asyncio.to_thread(
-        clean_image, upload.data, extension, field=upload.field, max_pixels=uow.settings.max_image_pixels
+        uow.services.images.clean, upload.data, extension, field=upload.field, max_pixels=uow.settings.max_image_pixels
     )
     return PreparedImage(data=clean.data, extension=extension, content_type=content_type)
 

@@ -1,21 +1,16 @@
 """What the account area needs from outside: the vehicle registry and a place for uploaded images.
 
-Implementations live in `app.infra.vegvesen` and `app.infra.storage`; `app/components/30_account.py`
-puts them on the service container, and these accessors find them there.
+Implementations live in `app.infra.vegvesen` and `app.infra.storage`; `app.wiring` puts the chosen ones on
+the service container (`registry`, `storage`).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 import msgspec
-
-if TYPE_CHECKING:
-    from app.services import Services
-
-REGISTRY_KEY = "account.registry"
-STORAGE_KEY = "account.storage"
 
 
 class RegistryVehicle(msgspec.Struct, frozen=True):
@@ -72,9 +67,26 @@ class MediaStorage(Protocol):
         ...
 
 
-def vehicle_registry(services: Services) -> VehicleRegistry:
-    return services.extras[REGISTRY_KEY]  # type: ignore[no-any-return]
+@runtime_checkable
+class LocalFiles(Protocol):
+    """A storage whose files lie in a local folder, which the media route then serves itself."""
+
+    def path_for(self, key: str) -> Path | None:
+        """The file for a key, or None when the key is not one this storage hands out."""
+        ...
 
 
-def media_storage(services: Services) -> MediaStorage:
-    return services.extras[STORAGE_KEY]  # type: ignore[no-any-return]
+class HasAccountPorts(Protocol):
+    @property
+    def registry(self) -> VehicleRegistry: ...
+
+    @property
+    def storage(self) -> MediaStorage: ...
+
+
+def vehicle_registry(services: HasAccountPorts) -> VehicleRegistry:
+    return services.registry
+
+
+def media_storage(services: HasAccountPorts) -> MediaStorage:
+    return services.storage

@@ -11,9 +11,9 @@ from app.domain.account.commands import AddVehicle, RefreshVehicle, RemoveVehicl
 from app.domain.account.images import delete_after_commit, prepare_image, store_image
 from app.domain.account.ports import RegistryVehicle, vehicle_registry
 from app.domain.account.results import VehicleChange, VehicleRemoved, VehicleView
+from app.domain.media import MEDIA_URL_PREFIX
 from app.domain.uow import UnitOfWork
 from app.errors import Forbidden, NotFound, ValidationFailed
-from app.infra.storage import MEDIA_URL_PREFIX
 from app.values import Plate, is_web_url, utc_now
 from db.models import OwnerVehicle, Vehicle
 from db.repositories import account as account_repo

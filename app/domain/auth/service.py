@@ -26,7 +26,7 @@ from db.models import CarOwner, EmailOutbox, PasswordReset, RefreshToken
 from db.repositories import auth as repo
 
 if TYPE_CHECKING:
-    from app.services import Services
+    from app.domain.uow import DomainServices as Services
 
 SIGN_IN_FAILED = "Invalid email or password."
 RESET_MESSAGE = "If an account exists for that email, a password reset link has been sent."

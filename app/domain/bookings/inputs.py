@@ -23,8 +23,8 @@ from app.domain.bookings.commands import (
 )
 from app.domain.bookings.states import CANCELLED, require_status
 from app.domain.bookings.times import parse_instant
+from app.domain.media import is_private, media_key
 from app.errors import ValidationFailed
-from app.infra.media_links import is_private, media_key
 from app.values import OrgNr, Plate, parse_org_nr, parse_plate
 
 MAX_ATTACHMENTS = 10

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import msgspec
 
 from app.auth.tokens import REALTIME_SCOPE, AccessClaims
-
-if TYPE_CHECKING:
-    from app.services import Services
+from app.domain.uow import DomainServices
 
 PROTOCOL = "graphql-transport-ws"
 
@@ -43,7 +39,7 @@ def owner_channels(owner_id: int) -> dict[str, str]:
     }
 
 
-def realtime_config(services: Services, claims: AccessClaims) -> RealtimeConfigResult:
+def realtime_config(services: DomainServices, claims: AccessClaims) -> RealtimeConfigResult:
     """The token opens subscriptions only (`scope: realtime`) and ends with the caller's session (same `sid`)."""
     ttl = services.settings.realtime_token_ttl_s
     token = services.tokens.issue(

@@ -5,32 +5,28 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from typing import TYPE_CHECKING
 
 from app.auth.tokens import AccessClaims
 from app.domain.auth.service import ensure_active
 from app.domain.events.presence import clear_explicit_offline
-from app.domain.events.realtime import realtime
+from app.domain.ports import KVUnavailable
+from app.domain.uow import DomainServices
 from app.errors import RateLimited
-from app.infra.kv import KVUnavailable
-
-if TYPE_CHECKING:
-    from app.services import Services
 
 log = logging.getLogger(__name__)
 
 
-def _ttl(services: Services) -> float:
+def _ttl(services: DomainServices) -> float:
     return services.settings.realtime_heartbeat_s * 3
 
 
-async def open_connection(services: Services, claims: AccessClaims) -> str:
+async def open_connection(services: DomainServices, claims: AccessClaims) -> str:
     """Admit a connection of the caller; `RateLimited` beyond `graphql_max_connections_per_user`."""
     await ensure_active(services, claims)
     conn_id = uuid.uuid4().hex
     limit = services.settings.graphql_max_connections_per_user
     try:
-        admitted = await realtime(services).connections.admit(
+        admitted = await services.realtime.connections.admit(
             claims.owner_id, conn_id, limit=limit, ttl_s=_ttl(services)
         )
     except KVUnavailable:  # the shared registry is down: admit rather than lock everyone out
@@ -46,13 +42,13 @@ async def open_connection(services: Services, claims: AccessClaims) -> str:
     return conn_id
 
 
-async def heartbeat(services: Services, claims: AccessClaims, conn_id: str) -> None:
+async def heartbeat(services: DomainServices, claims: AccessClaims, conn_id: str) -> None:
     """Keep the connection counted (and the owner present); `Unauthenticated` once the token is no longer valid."""
     await ensure_active(services, claims)
     with contextlib.suppress(KVUnavailable):
-        await realtime(services).connections.refresh(claims.owner_id, conn_id, ttl_s=_ttl(services))
+        await services.realtime.connections.refresh(claims.owner_id, conn_id, ttl_s=_ttl(services))
 
 
-async def close_connection(services: Services, owner_id: int, conn_id: str) -> None:
+async def close_connection(services: DomainServices, owner_id: int, conn_id: str) -> None:
     with contextlib.suppress(KVUnavailable):
-        await realtime(services).connections.release(owner_id, conn_id)
+        await services.realtime.connections.release(owner_id, conn_id)

@@ -11,20 +11,15 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import msgspec
 
 from app.domain.events.envelope import MESSAGE_CREATED, NOTIFICATION_CREATED, encode, from_row, owner_channel
-from app.domain.events.realtime import realtime
+from app.domain.events.ports import ChannelUnavailable, ConnectionRegistry
+from app.domain.ports import KeyValue, KVUnavailable
+from app.domain.uow import DomainServices, UnitOfWork
 from app.errors import ValidationFailed
-from app.infra.channels import ChannelUnavailable
-from app.infra.kv import KVUnavailable
 from db.repositories import events as repo
-
-if TYPE_CHECKING:
-    from app.domain.uow import UnitOfWork
-    from app.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -42,28 +37,38 @@ def _status_key(owner_id: int) -> str:
     return f"presence:status:{owner_id}"
 
 
-async def explicit_status(services: Services, owner_id: int) -> str | None:
-    raw = await services.kv.get(_status_key(owner_id))
+async def _explicit_status(kv: KeyValue, owner_id: int) -> str | None:
+    raw = await kv.get(_status_key(owner_id))
     return raw.decode() if raw else None
 
 
-async def is_present(services: Services, owner_id: int) -> bool:
-    """Online or away (explicitly, or through an open connection). Unknown (store down) counts as present."""
+async def explicit_status(services: DomainServices, owner_id: int) -> str | None:
+    return await _explicit_status(services.kv, owner_id)
+
+
+async def owner_present(kv: KeyValue, connections: ConnectionRegistry, owner_id: int) -> bool:
+    """Online or away (explicitly, or through an open connection). Unknown (store down) counts as present.
+
+    Takes the two stores rather than the services: the outbox relay asks it for every queueable event."""
     try:
-        status = await explicit_status(services, owner_id)
+        status = await _explicit_status(kv, owner_id)
         if status is not None:
             return status != "offline"
-        return await realtime(services).connections.count(owner_id) > 0
+        return await connections.count(owner_id) > 0
     except KVUnavailable:
         return True
 
 
-async def current_status(services: Services, owner_id: int) -> str:
+async def is_present(services: DomainServices, owner_id: int) -> bool:
+    return await owner_present(services.kv, services.realtime.connections, owner_id)
+
+
+async def current_status(services: DomainServices, owner_id: int) -> str:
     try:
         status = await explicit_status(services, owner_id)
         if status is not None:
             return status
-        return "online" if await realtime(services).connections.count(owner_id) > 0 else "offline"
+        return "online" if await services.realtime.connections.count(owner_id) > 0 else "offline"
     except KVUnavailable:
         return "offline"
 
@@ -92,7 +97,7 @@ async def deliver_queued(uow: UnitOfWork, owner_id: int) -> int:
     envelopes = [from_row(r) for r in rows]
     channel = owner_channel(uow.settings.redis_prefix, owner_id)
     try:
-        await realtime(uow.services).channels.publish((channel, encode(e)) for e in envelopes)
+        await uow.services.realtime.channels.publish((channel, encode(e)) for e in envelopes)
     except ChannelUnavailable:
         log.warning("channel layer unavailable; %s queued events of owner %s wait", len(envelopes), owner_id)
         return 0
@@ -100,7 +105,7 @@ async def deliver_queued(uow: UnitOfWork, owner_id: int) -> int:
     return len(envelopes)
 
 
-async def clear_explicit_offline(services: Services, owner_id: int) -> None:
+async def clear_explicit_offline(services: DomainServices, owner_id: int) -> None:
     """A new realtime connection means the owner is back: an explicit `offline` no longer holds."""
     try:
         if await explicit_status(services, owner_id) == "offline":

@@ -24,17 +24,16 @@ import struct
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import msgspec
 
-from app.infra.kv import KeyValue, KVUnavailable
+from app.domain.ports import KeyValue, KVUnavailable
 from app.metrics import CACHE_EVENTS
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-EXTRAS_KEY = "marketplace_cache"
 _STAMP = struct.Struct(">d")
 
 HIT, MISS, BYPASS = "HIT", "MISS", "BYPASS"
@@ -145,7 +144,7 @@ class MarketplaceCache:
         misses of the same (versioned) key for a moment, in case the store did not take it (slow or down)."""
         future = self._inflight.get(key)
         if future is not None:
-            return await asyncio.shield(future)  # type: ignore[no-any-return]
+            return await asyncio.shield(future)
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         self._inflight[key] = future
@@ -245,15 +244,17 @@ class MarketplaceCache:
         task.add_done_callback(self._background.discard)
 
 
-def marketplace_cache(services: Any) -> MarketplaceCache:
-    """The app's marketplace cache (built by `app/components/20_marketplace.py`)."""
-    cache = services.extras.get(EXTRAS_KEY)
-    if cache is None:
-        cache = services.extras[EXTRAS_KEY] = MarketplaceCache(services.kv, ttl_s=services.settings.cache_ttl_s)
-    return cache  # type: ignore[no-any-return]
+class HasMarketplaceCache(Protocol):
+    @property
+    def marketplace_cache(self) -> MarketplaceCache: ...
 
 
-async def invalidate_marketplace(services: Any) -> None:
+def marketplace_cache(services: HasMarketplaceCache) -> MarketplaceCache:
+    """The app's marketplace cache (built by `app.wiring`)."""
+    return services.marketplace_cache
+
+
+async def invalidate_marketplace(services: HasMarketplaceCache) -> None:
     """Call after committing a change that alters what searches or workshop pages return
     (a rating, a workshop or service change, seeding)."""
     await marketplace_cache(services).invalidate_all()

@@ -4,25 +4,20 @@ and stored under random names; references sent as JSON are checked for a safe UR
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import anyio
 import msgspec
 
-from app.domain.account.ports import STORAGE_KEY
 from app.domain.events.envelope import EventEnvelope
+from app.domain.media import is_private, media_key, media_links
 from app.domain.messages.results import MessageView
+from app.domain.ports import ImageCleaner
+from app.domain.uow import DomainServices
 from app.errors import PayloadTooLarge, ValidationFailed
-from app.infra.images import clean_image
-from app.infra.media_links import is_private, media_key, media_links
 from app.settings import Settings
 from app.values import is_site_path, is_web_url
-
-if TYPE_CHECKING:
-    from app.services import Services
 
 MAX_ATTACHMENTS = 5
 ALLOWED_TYPES: dict[str, str] = {
@@ -32,7 +27,6 @@ ALLOWED_TYPES: dict[str, str] = {
     "application/pdf": "pdf",
 }
 MEDIA_SUBDIR = "messages"
-MEDIA_URL_PREFIX = "/api/co/media/"
 
 
 class Upload(msgspec.Struct, frozen=True):
@@ -122,40 +116,36 @@ def check_ref(ref: AttachmentRef, settings: Settings, index: int) -> dict[str, A
     return {"url": url, "content_type": content_type, "name": name, "size": ref.size}
 
 
-async def store_upload(upload: Upload, kind: str, services: Services) -> dict[str, Any]:
+async def store_upload(upload: Upload, kind: str, services: DomainServices) -> dict[str, Any]:
     """Save the bytes under `messages/<random>.<ext>` in the media storage; the stored attachment description."""
     ext = ALLOWED_TYPES[kind]
-    storage = services.extras.get(STORAGE_KEY)
-    if storage is not None:
-        saved = await storage.save(upload.data, folder=MEDIA_SUBDIR, extension=ext, content_type=kind)
-        url = saved.url
-    else:  # no storage component (a bare service container): the media folder itself
-        stored = f"{secrets.token_urlsafe(24)}.{ext}"
-        folder = anyio.Path(services.settings.media_dir) / MEDIA_SUBDIR
-        await folder.mkdir(parents=True, exist_ok=True)
-        await (folder / stored).write_bytes(upload.data)
-        url = f"{MEDIA_URL_PREFIX}{MEDIA_SUBDIR}/{stored}"
-    return {"url": url, "content_type": kind, "name": _clean_name(upload.filename, ext), "size": len(upload.data)}
+    saved = await services.storage.save(upload.data, folder=MEDIA_SUBDIR, extension=ext, content_type=kind)
+    return {"url": saved.url, "content_type": kind, "name": _clean_name(upload.filename, ext), "size": len(upload.data)}
 
 
-async def _decoded(upload: Upload, kind: str, settings: Settings, index: int) -> Upload:
+async def _decoded(upload: Upload, kind: str, settings: Settings, index: int, images: ImageCleaner) -> Upload:
     """Images are decoded and re-encoded without metadata (a JPEG header before markup is refused,
     EXIF locations are dropped); PDFs are kept as sent."""
     if kind == "application/pdf":
         return upload
     clean = await asyncio.to_thread(
-        clean_image, upload.data, ALLOWED_TYPES[kind], field=f"files[{index}]", max_pixels=settings.max_image_pixels
+        images.clean, upload.data, ALLOWED_TYPES[kind], field=f"files[{index}]", max_pixels=settings.max_image_pixels
     )
     return msgspec.structs.replace(upload, data=clean.data)
 
 
-async def prepare(uploads: Sequence[Upload], refs: Sequence[AttachmentRef], services: Services) -> list[dict[str, Any]]:
+async def prepare(
+    uploads: Sequence[Upload], refs: Sequence[AttachmentRef], services: DomainServices
+) -> list[dict[str, Any]]:
     """Check every attachment first (nothing is written when one is refused), then store the uploads."""
     settings = services.settings
     check_count(len(uploads) + len(refs))
     kinds = [check_upload(u, settings, i) for i, u in enumerate(uploads)]
     described = [check_ref(r, settings, i) for i, r in enumerate(refs)]
-    decoded = [await _decoded(u, kind, settings, i) for i, (u, kind) in enumerate(zip(uploads, kinds, strict=True))]
+    decoded = [
+        await _decoded(u, kind, settings, i, services.images)
+        for i, (u, kind) in enumerate(zip(uploads, kinds, strict=True))
+    ]
     stored = [await store_upload(u, kind, services) for u, kind in zip(decoded, kinds, strict=True)]
     return stored + described
 

@@ -15,7 +15,7 @@ from app.domain.messages.results import MessageView
 from db.repositories import messages as repo
 
 if TYPE_CHECKING:
-    from app.services import Services
+    from app.domain.uow import DomainServices as Services
 
 LATEST_PER_BOOKING = 50
 

@@ -6,16 +6,11 @@ the smallest currency unit and the documented statuses), so the use cases never 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, Unpack
+from typing import Any, Protocol, Unpack
 
 import msgspec
 
 from app.errors import DomainError, ErrorOptions, ServiceUnavailable, ValidationFailed
-
-if TYPE_CHECKING:
-    from app.services import Services
-
-PROVIDER_KEY = "payments.provider"
 
 
 class ProviderIntent(msgspec.Struct, frozen=True, kw_only=True):
@@ -70,8 +65,6 @@ class PaymentProvider(Protocol):
         self, *, amount: int, currency: str, idempotency_key: str, metadata: dict[str, str], description: str
     ) -> ProviderIntent: ...
 
-    async def retrieve_intent(self, intent_id: str) -> ProviderIntent: ...
-
     async def confirm_intent(
         self, current: ProviderIntent, *, payment_method: str | None, return_url: str | None, idempotency_key: str
     ) -> ProviderIntent: ...
@@ -81,11 +74,15 @@ class PaymentProvider(Protocol):
     async def aclose(self) -> None: ...
 
 
-def payment_provider(services: Services) -> PaymentProvider:
-    """The provider chosen at start-up by `app/components/40_payments.py`; none there (production without a
-    Stripe key) raises `PaymentsNotConfigured`. Every payment use case asks for it first, so without a
-    provider no payment operation reads, writes or simulates anything."""
-    provider = services.extras.get(PROVIDER_KEY)
-    if provider is None:
+class HasPayments(Protocol):
+    @property
+    def payments(self) -> PaymentProvider | None: ...
+
+
+def payment_provider(services: HasPayments) -> PaymentProvider:
+    """The provider chosen at start-up by `app.wiring`; none there (production without a Stripe key) raises
+    `PaymentsNotConfigured`. Every payment use case asks for it first, so without a provider no payment
+    operation reads, writes or simulates anything."""
+    if services.payments is None:
         raise PaymentsNotConfigured()
-    return provider  # type: ignore[no-any-return]
+    return services.payments

@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 import stripe
+from stripe.params._payment_intent_confirm_params import PaymentIntentConfirmParams
 
 from app.domain.payments.provider import PaymentDeclined, ProviderIntent, ProviderRejected, ProviderUnavailable
 from app.errors import DomainError
@@ -102,7 +103,7 @@ class StripeProvider:
     async def confirm_intent(
         self, current: ProviderIntent, *, payment_method: str | None, return_url: str | None, idempotency_key: str
     ) -> ProviderIntent:
-        params: dict[str, Any] = {}
+        params: PaymentIntentConfirmParams = {}
         if payment_method:
             params["payment_method"] = payment_method
         if return_url:
@@ -111,7 +112,7 @@ class StripeProvider:
             obj = await self._client.v1.payment_intents.confirm_async(
                 current.id,
                 params=params,
-                options={"idempotency_key": idempotency_key},  # type: ignore[arg-type]
+                options={"idempotency_key": idempotency_key},
             )
         except stripe.StripeError as exc:
             raise _translate(exc) from exc

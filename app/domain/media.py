@@ -1,25 +1,61 @@
-"""Expiring signed links for private media (message attachments): `<path>?exp=<unix time>&sig=<hex>`.
+"""Rules about uploaded media: which bytes are an image, what a storage key and a media path look like,
+which folders are private, and the expiring signed links to private files.
 
-The signature is an HMAC-SHA256 over the storage key and the expiry, with a key derived from the JWT
-secret (rotating that secret also ends every link). It covers the key, not the URL prefix, so one link
-works under both `/api/co/media/` and `/media/`. Expiries are rounded to half a lifetime: links handed
-out within that window are identical (clients can cache them) and stay valid for between half and a
-full lifetime.
+Links are `<path>?exp=<unix time>&sig=<hex>`: an HMAC-SHA256 over the storage key and the expiry, with a
+key derived from the JWT secret (rotating that secret also ends every link). It covers the key, not the
+URL prefix, so one link works under both `/api/co/media/` and `/media/`. Expiries are rounded to half a
+lifetime: links handed out within that window are identical (clients can cache them) and stay valid for
+between half and a full lifetime.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from app.infra.storage import KEY_RE
+from app.errors import PayloadTooLarge, ValidationFailed
 from app.settings import Settings
 
-MEDIA_PREFIXES = ("/api/co/media/", "/media/")
+MEDIA_URL_PREFIX = "/api/co/media/"
+MEDIA_PREFIXES = (MEDIA_URL_PREFIX, "/media/")
+KEY_RE = re.compile(r"(profile|vehicles|messages)/[A-Za-z0-9_-]{16,64}\.(jpg|png|webp|pdf)")
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "pdf": "application/pdf"}
 PRIVATE_FOLDERS = frozenset({"messages"})  # profile pictures and vehicle photos stay public
+
+
+def sniff_image(data: bytes) -> tuple[str, str] | None:
+    """(extension, content type) from the file's magic bytes, or None when it is not JPEG, PNG or WebP."""
+    if data.startswith(b"\xff\xd8\xff") and len(data) > 4:
+        return "jpg", "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
+        return "png", "image/png"
+    if len(data) >= 16 and data[:4] == b"RIFF" and data[8:12] == b"WEBP" and data[12:15] == b"VP8":
+        return "webp", "image/webp"
+    return None
+
+
+def check_image(data: bytes, *, max_bytes: int, field: str) -> tuple[str, str]:
+    """Reject empty, oversized (413) and non-image (400) uploads; name the form field."""
+    if not data:
+        raise ValidationFailed("The uploaded file is empty.", code="INVALID_IMAGE", fields={field: "empty"})
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(
+            f"The image is larger than {max_bytes // (1024 * 1024) or 1} MB.",
+            code="IMAGE_TOO_LARGE",
+            fields={field: "too_large"},
+        )
+    kind = sniff_image(data)
+    if kind is None:
+        raise ValidationFailed(
+            "Only JPEG, PNG and WebP images are accepted.",
+            code="UNSUPPORTED_IMAGE_TYPE",
+            fields={field: "unsupported_type"},
+        )
+    return kind
 
 
 def media_key(url: str | None) -> str | None:

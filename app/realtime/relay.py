@@ -9,8 +9,8 @@ taken and wait for the next tick, so several instances publish each row once in 
 3. mark them published. If the channel layer is down, step 3 does not happen: the rows are published
    again on a later tick (subscribers de-duplicate by event id), so nothing is lost.
 
-Wake-ups: a commit in this process (`services.event_relay_wakeup`), a PostgreSQL `NOTIFY` from any
-process, and a periodic poll as the safety net.
+Wake-ups: a commit in this process (the `wakeup` event), a PostgreSQL `NOTIFY` from any process, and a
+periodic poll as the safety net.
 """
 
 from __future__ import annotations
@@ -18,23 +18,37 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.domain.events.envelope import EventEnvelope, encode, owner_channel
+from app.domain.events.ports import Channels, ChannelUnavailable
+from app.domain.events.presence import QUEUED_TYPES
 from app.errors import DatabaseUnavailable
-from app.infra.channels import Channels, ChannelUnavailable
 from db.repositories import events as repo
-
-if TYPE_CHECKING:
-    from app.services import Services
 
 log = logging.getLogger(__name__)
 
 
 class OutboxRelay:
-    def __init__(self, services: Services, channels: Channels, *, batch: int = 500) -> None:
-        self.services = services
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        channels: Channels,
+        *,
+        is_present: Callable[[int], Awaitable[bool]],
+        wakeup: asyncio.Event,
+        channel_prefix: str,
+        poll_interval_s: float,
+        batch: int = 500,
+    ) -> None:
+        self.engine = engine
         self.channels = channels
+        self.is_present = is_present  # is the owner online or away? (offline: queue their messages)
+        self.wakeup = wakeup
+        self.channel_prefix = channel_prefix
+        self.poll_interval_s = poll_interval_s
         self.batch = batch
         self.published_total = 0
         self.failures = 0
@@ -45,7 +59,7 @@ class OutboxRelay:
 
         Raises `ChannelUnavailable` when the channel layer refused them (they stay unpublished).
         """
-        async with self.services.engine.connect() as conn:
+        async with self.engine.connect() as conn:
             if not await repo.try_relay_lock(conn):
                 await conn.rollback()
                 return 0
@@ -54,7 +68,7 @@ class OutboxRelay:
                 envelopes = await self._claim(conn)
                 if not envelopes:
                     return 0
-                prefix = self.services.settings.redis_prefix
+                prefix = self.channel_prefix
                 await self.channels.publish((owner_channel(prefix, e.owner_id), encode(e)) for e in envelopes)
                 await repo.mark_published(conn, [e.id for e in envelopes])
                 queued = await self._offline_events(envelopes)
@@ -73,13 +87,11 @@ class OutboxRelay:
 
     async def _offline_events(self, envelopes: list[EventEnvelope]) -> list[int]:
         """The ids of queueable events whose owner is offline (delivered again when they come online)."""
-        from app.domain.events.presence import QUEUED_TYPES, is_present
-
         owners = {e.owner_id for e in envelopes if e.type in QUEUED_TYPES}
-        offline = {o for o in owners if not await is_present(self.services, o)}
+        offline = {o for o in owners if not await self.is_present(o)}
         return [e.id for e in envelopes if e.owner_id in offline and e.type in QUEUED_TYPES]
 
-    async def _claim(self, conn) -> list[EventEnvelope]:  # type: ignore[no-untyped-def]
+    async def _claim(self, conn: AsyncConnection) -> list[EventEnvelope]:
         rows = await repo.claim_pending(conn, self.batch)
         if not rows:
             await conn.commit()
@@ -107,8 +119,8 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Until `stop()`: tick, then wait for a wake-up or the poll interval."""
-        wakeup = self.services.event_relay_wakeup
-        interval = self.services.settings.realtime_poll_interval_s
+        wakeup = self.wakeup
+        interval = self.poll_interval_s
         backoff = interval
         while not self._stopping:
             wakeup.clear()
@@ -141,4 +153,4 @@ class OutboxRelay:
 
     def stop(self) -> None:
         self._stopping = True
-        self.services.event_relay_wakeup.set()
+        self.wakeup.set()

@@ -15,8 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Collection
-from typing import TYPE_CHECKING
+from collections.abc import AsyncGenerator, Callable, Collection
 
 import msgspec
 
@@ -31,12 +30,9 @@ from app.domain.events.envelope import (
     from_row,
     owner_channel,
 )
-from app.domain.events.realtime import realtime
-from app.infra.channels import RESYNC
+from app.domain.events.ports import RESYNC
+from app.domain.uow import DomainServices
 from db.repositories import events as repo
-
-if TYPE_CHECKING:
-    from app.services import Services
 
 REPLAY_PAGE = 500
 
@@ -60,7 +56,9 @@ class _Seen:
         return True
 
 
-async def _replay(services: Services, owner_id: int, after: int, types: Collection[str] | None) -> list[EventEnvelope]:
+async def _replay(
+    services: DomainServices, owner_id: int, after: int, types: Collection[str] | None
+) -> list[EventEnvelope]:
     out: list[EventEnvelope] = []
     cursor = after
     while True:
@@ -72,13 +70,13 @@ async def _replay(services: Services, owner_id: int, after: int, types: Collecti
         cursor = int(rows[-1].seq)
 
 
-async def _owner_max_seq(services: Services, owner_id: int) -> int:
+async def _owner_max_seq(services: DomainServices, owner_id: int) -> int:
     async with services.sessionmaker() as session:
         return await repo.owner_max_seq(session, owner_id)
 
 
 async def owner_events(
-    services: Services,
+    services: DomainServices,
     claims: AccessClaims,
     *,
     types: Collection[str] | None = None,
@@ -86,12 +84,12 @@ async def owner_events(
     accept: Callable[[EventEnvelope], bool] | None = None,
     auth_check_s: float | None = None,
     announce_ready: bool = False,
-) -> AsyncIterator[EventEnvelope | None]:
+) -> AsyncGenerator[EventEnvelope | None]:
     """Events of the caller (only theirs), of `types`, passing `accept`; see the module docstring.
 
     With `announce_ready`, yields `None` once, when listening (and the replay) has been done.
     """
-    rt = realtime(services)
+    rt = services.realtime
     owner_id = claims.owner_id
     interval = auth_check_s or services.settings.realtime_heartbeat_s  # the socket watcher checks more often
     await ensure_active(services, claims)
@@ -144,7 +142,7 @@ class UnreadCounts(msgspec.Struct, frozen=True):
     notifications: int  # unread notifications
 
 
-async def unread_counts(services: Services, owner_id: int) -> UnreadCounts:
+async def unread_counts(services: DomainServices, owner_id: int) -> UnreadCounts:
     async with services.sessionmaker() as session:
         messages, notifications = await repo.unread_counts(session, owner_id)
     return UnreadCounts(messages=messages, notifications=notifications)
@@ -153,7 +151,7 @@ async def unread_counts(services: Services, owner_id: int) -> UnreadCounts:
 UNREAD_TRIGGERS = frozenset({MESSAGE_CREATED, NOTIFICATION_CREATED, UNREAD_CHANGED})
 
 
-async def unread_count_updates(services: Services, claims: AccessClaims) -> AsyncIterator[UnreadCounts]:
+async def unread_count_updates(services: DomainServices, claims: AccessClaims) -> AsyncGenerator[UnreadCounts]:
     """The caller's unread counts now, then again whenever an event may have changed them and they did."""
     events = owner_events(services, claims, types=UNREAD_TRIGGERS, announce_ready=True)
     try:
