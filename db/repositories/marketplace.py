@@ -15,8 +15,7 @@ import msgspec
 from sqlalchemy import Row, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.domain.marketplace.query import SearchQuery
-from app.domain.marketplace.results import (
+from db.read_models.marketplace import (
     Address,
     CarBrandItem,
     CategoryRef,
@@ -25,6 +24,7 @@ from app.domain.marketplace.results import (
     Facets,
     OpeningHour,
     PublicRating,
+    SearchQuery,
     ServiceCategoryItem,
     ServiceItem,
     WorkshopCategoryItem,

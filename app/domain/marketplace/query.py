@@ -11,12 +11,10 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import msgspec
-
 from app.errors import ValidationFailed
+from db.read_models.marketplace import DEFAULT_PAGE_SIZE, SearchQuery
 
 MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
 MAX_RADIUS_KM = 20_000.0
 LOCATION_DEFAULT_RADIUS_KM = 6.0
 LOCATION_MAX_RADIUS_KM = 50.0
@@ -27,41 +25,6 @@ TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
 
 Params = Mapping[str, Sequence[str]]
-
-
-class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
-    """A normalised workshop search. Field values are canonical (sorted, lower-cased, defaults filled)."""
-
-    q: str | None = None
-    text_scope: str = "workshop"  # "workshop": name and description; "wide": also addresses, services, categories
-    workshop_category_ids: tuple[int, ...] = ()
-    service_category_ids: tuple[int, ...] = ()
-    cities: tuple[str, ...] = ()
-    counties: tuple[str, ...] = ()
-    postal_code: str | None = None
-    min_rating: float | None = None
-    price_min: float | None = None
-    price_max: float | None = None
-    lat: float | None = None
-    lng: float | None = None
-    max_distance_km: float | None = None
-    open_now: bool = False
-    # the Europe/Oslo minute the open-now filter was evaluated for (part of the key only when open_now)
-    open_at: tuple[int, int] | None = None
-    market_layout: bool = False
-    include_facets: bool = False
-    sort: str = "name"
-    order: str = "asc"
-    offset: int = 0
-    limit: int = DEFAULT_PAGE_SIZE
-
-    @property
-    def page(self) -> int:
-        return self.offset // self.limit + 1
-
-    @property
-    def has_location(self) -> bool:
-        return self.lat is not None and self.lng is not None
 
 
 # --- raw value parsing -------------------------------------------------------------------------

@@ -2,50 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 import msgspec
 
-
-class CategoryRef(msgspec.Struct, frozen=True):
-    id: int
-    name: str
-    slug: str
-
-
-class WorkshopSummary(msgspec.Struct, frozen=True, kw_only=True):
-    """One row of a search. `is_favourite` is False in shared (cached) values and overlaid per caller."""
-
-    org_nr: str
-    name: str
-    address_line: str | None
-    city: str | None
-    county: str | None
-    postal_code: str | None
-    latitude: float | None
-    longitude: float | None
-    distance_km: float | None
-    logo: list[str]
-    categories: list[CategoryRef]
-    avg_rating: float
-    total_reviews: int
-    cheapest_service_price: float | None
-    services_count: int
-    is_favourite: bool = False
-
-
-class FacetBucket(msgspec.Struct, frozen=True):
-    key: str
-    label: str
-    count: int
-
-
-class Facets(msgspec.Struct, frozen=True):
-    workshop_categories: list[FacetBucket]
-    service_categories: list[FacetBucket]
-    cities: list[FacetBucket]
-    counties: list[FacetBucket]
-    ratings: list[FacetBucket]
+from db.read_models.marketplace import (
+    Address,
+    CarBrandItem,
+    CategoryRef,
+    Contact,
+    FacetBucket,
+    Facets,
+    OpeningHour,
+    PublicRating,
+    ServiceCategoryItem,
+    ServiceItem,
+    WorkshopCategoryItem,
+    WorkshopSummary,
+)
 
 
 class SearchPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -63,50 +37,6 @@ class SearchPage(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def page(self) -> int:
         return self.offset // self.limit + 1
-
-
-class OpeningHour(msgspec.Struct, frozen=True):
-    weekday: int  # 0 = Monday
-    opens_at: time | None
-    closes_at: time | None
-    is_closed: bool
-
-
-class Address(msgspec.Struct, frozen=True):
-    address: str
-    postal_code: str
-    city: str
-    county: str
-    latitude: float | None
-    longitude: float | None
-
-
-class Contact(msgspec.Struct, frozen=True):
-    id: int
-    email: str | None
-    phone: str | None
-    mobile: str | None
-    manager: str | None
-
-
-class ServiceItem(msgspec.Struct, frozen=True, kw_only=True):
-    service_id: int
-    org_nr: str
-    title: str
-    description: str | None
-    price: float
-    estimated_time: float
-    images: list[str]
-    categories: list[CategoryRef]
-    supports_walk_in: bool
-
-
-class PublicRating(msgspec.Struct, frozen=True, kw_only=True):
-    booking_id: int
-    service_title: str
-    service_rating: float
-    service_rating_message: str | None
-    rated_at: datetime | None
 
 
 class WorkshopDetail(msgspec.Struct, frozen=True, kw_only=True):
@@ -134,38 +64,6 @@ class WorkshopDetail(msgspec.Struct, frozen=True, kw_only=True):
     is_favourite: bool = False
 
 
-class WorkshopCategoryItem(msgspec.Struct, frozen=True, kw_only=True):
-    id: int
-    name: str
-    slug: str
-    description: str | None
-    icon: str | None
-    sort_order: int
-    is_active: bool
-    shops_count: int | None = None
-
-
-class ServiceCategoryItem(msgspec.Struct, frozen=True, kw_only=True):
-    id: int
-    name: str
-    slug: str
-    description: str | None
-    parent_id: int | None
-    level: int  # 0 = root
-    workshop_category_id: int | None
-    sort_order: int
-    is_active: bool
-    services_count: int | None = None
-
-
-class CarBrandItem(msgspec.Struct, frozen=True):
-    id: int
-    name: str
-    slug: str
-    car_logo: str | None
-    created_at: datetime
-
-
 class FavouriteItem(msgspec.Struct, frozen=True):
     workshop: WorkshopSummary
     created_at: datetime
@@ -175,3 +73,23 @@ class FavouriteChange(msgspec.Struct, frozen=True):
     org_nr: str
     changed: bool  # added (POST) or removed (DELETE) by this call
     is_favourite: bool
+
+
+__all__ = [
+    "Address",
+    "CarBrandItem",
+    "CategoryRef",
+    "Contact",
+    "FacetBucket",
+    "Facets",
+    "FavouriteChange",
+    "FavouriteItem",
+    "OpeningHour",
+    "PublicRating",
+    "SearchPage",
+    "ServiceCategoryItem",
+    "ServiceItem",
+    "WorkshopCategoryItem",
+    "WorkshopDetail",
+    "WorkshopSummary",
+]

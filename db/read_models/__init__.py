@@ -1,0 +1,1 @@
+"""Read models: structs the repositories build from rows for the domain to hand on."""
