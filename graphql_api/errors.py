@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, Union
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
@@ -80,15 +80,6 @@ AnyUserError = (
     | RateLimitedError
     | UnavailableError
 )
-
-
-def payload_union(name: str, *success_types: type) -> Any:
-    """`Annotated[Success | <every user error>, union(name)]`: a mutation payload.
-
-    Type checkers cannot use the result as a return annotation; new payloads are written out as
-    `Name: TypeAlias = Annotated[Success | AnyUserError, strawberry.union("Name")]` (the same SDL).
-    """
-    return Annotated[Union[(*success_types, *USER_ERROR_TYPES)], strawberry.union(name)]
 
 
 def user_error(exc: DomainError) -> AnyUserError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, TypeAlias
 
 import strawberry
 from strawberry.scalars import JSON
@@ -23,7 +23,7 @@ from app.domain.messages.attachments import signed_event
 from app.errors import DomainError, ValidationFailed
 from app.realtime import stream
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import payload_union, user_error
+from graphql_api.errors import AnyUserError, user_error
 
 
 def _cursor(after: str | None) -> int | None:
@@ -230,7 +230,7 @@ class Presence:
     queued_delivered: int = strawberry.field(description="Queued offline events pushed to the caller's channel now.")
 
 
-SetPresencePayload = payload_union("SetPresencePayload", Presence)
+SetPresencePayload: TypeAlias = Annotated[Presence | AnyUserError, strawberry.union("SetPresencePayload")]
 
 
 @strawberry.type
