@@ -9,6 +9,7 @@ import httpx
 from sqlalchemy import text
 
 from tests.conftest import AppFactory, SignedIn, sign_up_and_in
+from tests.graphql_client import graphql_data
 
 CODE = "REGISTRY_NOT_CONFIGURED"
 ADD = """mutation($r: String!) { addVehicle(registrationNumber: $r) {
@@ -19,12 +20,6 @@ REFRESH = """mutation($r: String!) { refreshVehicle(registrationNumber: $r) {
 
 async def _add(client: httpx.AsyncClient, who: SignedIn, plate: str) -> httpx.Response:
     return await client.post("/api/co/vehicles", headers=who.headers, json={"registration_number": plate})
-
-
-async def _gql(client: httpx.AsyncClient, who: SignedIn, query: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=who.headers)
-    assert response.status_code == 200, response.text
-    return response.json()["data"]  # type: ignore[no-any-return]
 
 
 async def _vehicles(services: Any) -> int:
@@ -43,7 +38,7 @@ async def test_production_without_key_answers_503_in_each_shape(app_factory: App
     problem = response.json()
     assert problem["status"] == 503 and problem["code"] == CODE and "not configured" in problem["detail"]
 
-    added = (await _gql(client, owner, ADD, r="EK39085"))["addVehicle"]
+    added = (await graphql_data(client, ADD, {"r": "EK39085"}, owner))["addVehicle"]
     assert added["__typename"] == "UnavailableError" and added["code"] == CODE and added["retryAfter"] > 0
     assert await _vehicles(app.state.services) == 0
 
@@ -56,7 +51,7 @@ async def test_a_known_vehicle_is_not_refreshed_from_an_invented_record(app_fact
     _, client = await app_factory(environment="production")
     refreshed = await client.post("/api/co/vehicles/refresh/BT57225", headers=owner.headers)
     assert refreshed.status_code == 503 and refreshed.json()["code"] == CODE
-    assert (await _gql(client, owner, REFRESH, r="BT57225"))["refreshVehicle"] == {
+    assert (await graphql_data(client, REFRESH, {"r": "BT57225"}, owner))["refreshVehicle"] == {
         "__typename": "UnavailableError",
         "code": CODE,
     }

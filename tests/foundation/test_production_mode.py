@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import pytest
 from litestar.testing import TestClient
 
 from app.main import create_app
 from app.settings import Settings, load_settings
 from tests.conftest import AppFactory, sign_up_and_in
+from tests.graphql_client import graphql
 
 DEVELOPER_KEY = "dev-key-" + "d" * 32
 PRODUCTION: dict[str, Any] = {"environment": "production", "developer_keys": (DEVELOPER_KEY,)}
@@ -40,17 +40,6 @@ def _error(body: dict[str, Any]) -> dict[str, Any]:
     assert body.get("data") is None, body
     assert len(body["errors"]) == 1, body
     return body["errors"][0]  # type: ignore[no-any-return]
-
-
-async def _gql(
-    client: httpx.AsyncClient,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
 
 
 # --- GraphiQL and Swagger UI -----------------------------------------------------------------------
@@ -127,7 +116,7 @@ async def test_introspection_is_refused_to_anonymous_and_owners_in_production(
     _, client = await app_factory(**PRODUCTION)
     owner = await sign_up_and_in(client)
     for headers in ({}, owner.headers, {"x-developer-key": "wrong"}, {"x-api-key": "test-api-key"}):
-        error = _error(await _gql(client, query, headers=headers))
+        error = _error(await graphql(client, query, headers=headers))
         assert error["extensions"]["code"] == "INTROSPECTION_DISABLED", (headers, error)
         assert "introspection" in error["message"].lower()
     response = await client.get("/graphql", params={"query": query})
@@ -136,7 +125,7 @@ async def test_introspection_is_refused_to_anonymous_and_owners_in_production(
 
 async def test_typename_stays_allowed_in_production(app_factory: AppFactory) -> None:
     _, client = await app_factory(**PRODUCTION)
-    body = await _gql(client, "{ __typename workshopCategories { __typename } }")
+    body = await graphql(client, "{ __typename workshopCategories { __typename } }")
     assert body.get("errors") is None, body
     assert body["data"]["__typename"] == "Query"
 
@@ -146,21 +135,21 @@ async def test_introspection_is_allowed_with_a_developer_key_in_production(app_f
     _, client = await app_factory(**PRODUCTION)
     owner = await sign_up_and_in(client)
     for headers in ({"x-developer-key": DEVELOPER_KEY}, {**owner.headers, "x-developer-key": DEVELOPER_KEY}):
-        body = await _gql(client, query, headers=headers)
+        body = await graphql(client, query, headers=headers)
         assert body.get("errors") is None, body
         assert body["data"]
 
 
 async def test_introspection_stays_open_outside_production(app_factory: AppFactory) -> None:
     _, client = await app_factory(environment="development")
-    body = await _gql(client, SCHEMA_QUERY)
+    body = await graphql(client, SCHEMA_QUERY)
     assert body == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
 
 
 async def test_no_developer_key_configured_means_no_introspection_in_production(app_factory: AppFactory) -> None:
     _, client = await app_factory(environment="production")
     for headers in ({}, {"x-developer-key": ""}):
-        error = _error(await _gql(client, SCHEMA_QUERY, headers=headers))
+        error = _error(await graphql(client, SCHEMA_QUERY, headers=headers))
         assert error["extensions"]["code"] == "INTROSPECTION_DISABLED"
 
 
@@ -171,7 +160,7 @@ async def test_no_developer_key_configured_means_no_introspection_in_production(
 async def test_suggestions_are_absent_in_production(app_factory: AppFactory, case: str) -> None:
     query, variables, suggested = SUGGESTING[case]
     _, client = await app_factory(**PRODUCTION)
-    error = _error(await _gql(client, query, variables))
+    error = _error(await graphql(client, query, variables))
     assert error["extensions"]["code"] in ("GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"), error
     assert "Did you mean" not in error["message"], error
     assert f"'{suggested}'" not in error["message"], error
@@ -182,7 +171,7 @@ async def test_suggestions_are_absent_in_production(app_factory: AppFactory, cas
 async def test_suggestions_are_present_in_development(app_factory: AppFactory, case: str) -> None:
     query, variables, suggested = SUGGESTING[case]
     _, client = await app_factory(environment="development")
-    error = _error(await _gql(client, query, variables))
+    error = _error(await graphql(client, query, variables))
     assert "Did you mean" in error["message"] and f"'{suggested}'" in error["message"], error
 
 
