@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.domain.account.notification_settings import channel_enabled
 from app.domain.messages.results import timestamp
-from app.domain.notifications.preferences import channel_enabled
 from app.domain.uow import UnitOfWork
 from db.models import CarOwner, EmailOutbox, Notification
 from db.repositories import notifications as repo
