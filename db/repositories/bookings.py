@@ -171,28 +171,23 @@ async def workshops_by_org(session: AsyncSession, org_nrs: Iterable[str]) -> dic
     return {row.org_nr: row for row in rows}
 
 
-async def owners_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, CarOwner]:
+_Keyed = TypeVar("_Keyed", CarOwner, Service)
+
+
+async def _by_id(session: AsyncSession, model: type[_Keyed], ids: Iterable[int]) -> dict[int, _Keyed]:
     keys = list(set(ids))
     if not keys:
         return {}
-    rows = await _all(session, select(CarOwner).where(col(CarOwner.id).in_(keys)))
+    rows = await _all(session, select(model).where(col(model.id).in_(keys)))
     return {row.id: row for row in rows if row.id is not None}
+
+
+async def owners_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, CarOwner]:
+    return await _by_id(session, CarOwner, ids)
 
 
 async def services_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Service]:
-    keys = list(set(ids))
-    if not keys:
-        return {}
-    rows = await _all(session, select(Service).where(col(Service.id).in_(keys)))
-    return {row.id: row for row in rows if row.id is not None}
-
-
-async def vehicles_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Vehicle]:
-    keys = list(set(ids))
-    if not keys:
-        return {}
-    rows = await _all(session, select(Vehicle).where(col(Vehicle.id).in_(keys)))
-    return {row.id: row for row in rows if row.id is not None}
+    return await _by_id(session, Service, ids)
 
 
 async def owner_vehicle(session: AsyncSession, owner_id: int, registration_number: str) -> Vehicle | None:

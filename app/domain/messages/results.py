@@ -49,9 +49,8 @@ class MessageView(msgspec.Struct, frozen=True):
         )
 
 
-def message_item(m: MessageView) -> dict[str, Any]:
-    """The legacy message item: `message_text` also as `text`/`message`/`content`, `sender_type` also as
-    `sender_role`/`from`, and `unread` = not `is_read`. The payload of `message.created` events too."""
+def message_fields(m: MessageView) -> dict[str, Any]:
+    """The stored fields every message item starts with; each item adds its own timestamp and aliases."""
     return {
         "id": m.id,
         "booking_id": m.booking_id,
@@ -60,6 +59,14 @@ def message_item(m: MessageView) -> dict[str, Any]:
         "message_text": m.message_text,
         "attachments": m.attachments,
         "is_read": m.is_read,
+    }
+
+
+def message_item(m: MessageView) -> dict[str, Any]:
+    """The legacy message item: `message_text` also as `text`/`message`/`content`, `sender_type` also as
+    `sender_role`/`from`, and `unread` = not `is_read`. The payload of `message.created` events too."""
+    return {
+        **message_fields(m),
         "created_at": timestamp(m.created_at),
         "text": m.message_text,
         "message": m.message_text,

@@ -171,7 +171,7 @@ async def send_workshop_message(
 ) -> SendResult:
     """The workshop answers in a booking's thread (`minbil workshop reply`): the message, its events, and a
     `message.new` notification for the owner. Attachments may be uploads, references or reference dicts."""
-    from app.domain.notifications.publish import notify_quietly
+    from app.domain.notifications.publish import notify
 
     body = clean_text(text)
     booking = await repo.booking(uow.session, booking_id) if 0 < booking_id <= INT_MAX else None
@@ -185,7 +185,7 @@ async def send_workshop_message(
     view = await _write(uow, booking, WORKSHOP, body, stored)
     workshop = await repo.workshop_name(uow.session, booking.workshop_org_nr) or "Verkstedet"
     preview = body if len(body) <= 140 else body[:139] + "…"
-    await notify_quietly(
+    await notify(
         uow,
         owner_id=booking.owner_id,
         event="message.new",
@@ -197,6 +197,7 @@ async def send_workshop_message(
             "message_id": view.id,
             "org_nr": booking.workshop_org_nr,
         },
+        announce_unread=False,
     )
     await emit_unread_changed(uow, booking.owner_id)
     return SendResult(
