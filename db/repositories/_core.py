@@ -1,4 +1,5 @@
-"""Running Core statements that SQLModel's typed `exec` overloads do not cover (text, wide column lists)."""
+"""What every repository shares: running Core statements that SQLModel's typed `exec` overloads do not cover
+(text, wide column lists), inserting a row, and a page with its total count."""
 
 from __future__ import annotations
 
@@ -55,3 +56,12 @@ async def counted_page(
         return [], 0
     count = select(func.count()).select_from(model).where(*conditions)
     return [], int((await session.exec(count)).one())
+
+
+async def add_row(session: AsyncSession, row: _Model, *, reread: bool = False) -> _Model:
+    """Insert `row` now (its id assigned); `reread` loads what the database filled in (its clock's times)."""
+    session.add(row)
+    await session.flush()
+    if reread:
+        await session.refresh(row)
+    return row

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Booking, Message, Workshop
-from db.repositories._core import counted_page, run
+from db.repositories._core import add_row, counted_page, run
 
 WORKSHOP = "workshop"
 _UNREAD = and_(col(Message.sender_type) == WORKSHOP, col(Message.is_read).is_(False))
@@ -36,10 +36,7 @@ async def booking(session: AsyncSession, booking_id: int, *, lock: bool = False)
 
 
 async def add_message(session: AsyncSession, message: Message) -> Message:
-    session.add(message)
-    await session.flush()
-    await session.refresh(message)  # created_at from the database clock
-    return message
+    return await add_row(session, message, reread=True)
 
 
 async def thread_page(session: AsyncSession, booking_id: int, offset: int, limit: int) -> tuple[list[Message], int]:

@@ -10,14 +10,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Notification
-from db.repositories._core import counted_page
+from db.repositories._core import add_row, counted_page
 
 
 async def add(session: AsyncSession, notification: Notification) -> Notification:
-    session.add(notification)
-    await session.flush()
-    await session.refresh(notification)
-    return notification
+    return await add_row(session, notification, reread=True)
 
 
 async def page(

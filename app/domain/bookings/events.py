@@ -7,7 +7,7 @@ from typing import Any
 from app.domain.bookings import views
 from app.domain.bookings.commands import Attachment
 from app.domain.bookings.times import local_text
-from app.domain.messages.results import MessageView, message_fields
+from app.domain.messages.results import OWNER, MessageView, message_fields, thread_message
 from app.domain.messages.results import message_item as thread_item
 from app.domain.notifications.publish import notify
 from app.domain.uow import UnitOfWork
@@ -92,19 +92,8 @@ async def tell_owner(
 
 async def owner_message(uow: UnitOfWork, row: Booking, text: str | None, files: list[Attachment]) -> Message:
     """The owner's message (sent with a booking or a change) in the booking's thread, with `message.created`."""
-
     attachments = [{"url": f} if isinstance(f, str) else f for f in files]
-    message = await repo.add_message(
-        uow.session,
-        Message(
-            booking_id=row.id or 0,
-            owner_id=row.owner_id,
-            workshop_org_nr=row.workshop_org_nr,
-            sender_type="carowner",
-            message_text=text or "",
-            attachments=attachments,
-        ),
-    )
+    message = await repo.add_message(uow.session, thread_message(row, OWNER, text or "", attachments))
     uow.emit(row.owner_id, MESSAGE_CREATED, thread_item(MessageView.from_row(message)))
     return message
 
