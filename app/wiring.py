@@ -8,7 +8,6 @@ them in a fixed order. Adding a part: write its builder, call it here, add the t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -37,6 +36,7 @@ from app.infra.payments.local import LocalProvider
 from app.infra.payments.stripe_provider import StripeProvider
 from app.infra.pg_notify import PgListener, asyncpg_dsn
 from app.infra.storage import LocalStorage
+from app.infra.tasks import cancel_and_wait
 from app.infra.vegvesen import OfflineRegistry, UnconfiguredRegistry, VegvesenRegistry
 from app.realtime import Realtime
 from app.realtime.relay import OutboxRelay
@@ -138,9 +138,7 @@ def realtime(
             try:
                 await asyncio.wait_for(asyncio.shield(task), 5)
             except (TimeoutError, Exception):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+                await cancel_and_wait(task)
 
     stack.push_async_callback(stop_relay)
     if channels.shared:

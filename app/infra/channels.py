@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from app.domain.events.ports import RESYNC, ChannelUnavailable, Listener
+from app.infra.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -218,10 +219,7 @@ class RedisChannels:
 
     async def close(self) -> None:
         self._closing = True
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._reader
+        await cancel_and_wait(self._reader)
         with contextlib.suppress(Exception):
             await self._pubsub.aclose()
         await self._subscriber.aclose()

@@ -13,6 +13,8 @@ from collections.abc import Callable
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from app.infra.tasks import cancel_and_wait
+
 log = logging.getLogger(__name__)
 
 
@@ -71,8 +73,5 @@ class PgListener:
 
     async def stop(self) -> None:
         self._stopping = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+        await cancel_and_wait(self._task)
         await self._close_conn()

@@ -15,14 +15,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Unpack
+from typing import Any
 
 import httpx
 import msgspec
 
 from app.domain.account.ports import RegistryVehicle
 from app.domain.ports import KeyValue, KVUnavailable
-from app.errors import ErrorOptions, NotFound, RateLimited, ServiceUnavailable, ValidationFailed
+from app.errors import NotFound, RateLimited, ServiceUnavailable, ValidationFailed
 from app.values import plate_text
 
 log = logging.getLogger(__name__)
@@ -392,15 +392,8 @@ class OfflineRegistry:
 
 class RegistryNotConfigured(ServiceUnavailable):
     code = "REGISTRY_NOT_CONFIGURED"
-
-    def __init__(
-        self,
-        message: str = "The vehicle registry is not configured on this server.",
-        *,
-        retry_after: int | None = 3600,
-        **kwargs: Unpack[ErrorOptions],
-    ) -> None:
-        super().__init__(message, retry_after=retry_after, **kwargs)
+    default_message = "The vehicle registry is not configured on this server."
+    default_retry_after = 3600
 
 
 class UnconfiguredRegistry:

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import CarOwner, EmailOutbox, PasswordReset, RefreshToken
+from db.repositories._core import add_row
 
 
 async def get_owner(session: AsyncSession, owner_id: int) -> CarOwner | None:
@@ -24,8 +25,7 @@ async def find_owner_by_username(session: AsyncSession, username: str) -> CarOwn
 
 
 async def add_refresh_token(session: AsyncSession, token: RefreshToken) -> None:
-    session.add(token)
-    await session.flush()
+    await add_row(session, token)
 
 
 async def lock_refresh_token(session: AsyncSession, token_hash: str) -> RefreshToken | None:

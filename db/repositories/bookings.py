@@ -25,6 +25,7 @@ from db.models import (
     Workshop,
     WorkshopOpeningHour,
 )
+from db.repositories._core import add_row
 
 _Row = TypeVar("_Row")
 
@@ -163,36 +164,29 @@ async def touch(session: AsyncSession, booking: Booking, now: datetime) -> None:
 # --- related rows ---------------------------------------------------------------------------------
 
 
-async def workshops_by_org(session: AsyncSession, org_nrs: Iterable[str]) -> dict[str, Workshop]:
-    keys = list(set(org_nrs))
+_Keyed = TypeVar("_Keyed", CarOwner, Service, Vehicle, Workshop)
+_Key = TypeVar("_Key", int, str)
+
+
+async def _rows_by(session: AsyncSession, model: type[_Keyed], key: str, values: Iterable[_Key]) -> dict[_Key, _Keyed]:
+    """The rows whose column `key` is among `values` (each asked once), by that column; no statement for none."""
+    keys = list(set(values))
     if not keys:
         return {}
-    rows = await _all(session, select(Workshop).where(col(Workshop.org_nr).in_(keys)))
-    return {row.org_nr: row for row in rows}
+    rows = await _all(session, select(model).where(col(getattr(model, key)).in_(keys)))
+    return {getattr(row, key): row for row in rows if getattr(row, key) is not None}
+
+
+async def workshops_by_org(session: AsyncSession, org_nrs: Iterable[str]) -> dict[str, Workshop]:
+    return await _rows_by(session, Workshop, "org_nr", org_nrs)
 
 
 async def owners_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, CarOwner]:
-    keys = list(set(ids))
-    if not keys:
-        return {}
-    rows = await _all(session, select(CarOwner).where(col(CarOwner.id).in_(keys)))
-    return {row.id: row for row in rows if row.id is not None}
+    return await _rows_by(session, CarOwner, "id", ids)
 
 
 async def services_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Service]:
-    keys = list(set(ids))
-    if not keys:
-        return {}
-    rows = await _all(session, select(Service).where(col(Service.id).in_(keys)))
-    return {row.id: row for row in rows if row.id is not None}
-
-
-async def vehicles_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Vehicle]:
-    keys = list(set(ids))
-    if not keys:
-        return {}
-    rows = await _all(session, select(Vehicle).where(col(Vehicle.id).in_(keys)))
-    return {row.id: row for row in rows if row.id is not None}
+    return await _rows_by(session, Service, "id", ids)
 
 
 async def owner_vehicle(session: AsyncSession, owner_id: int, registration_number: str) -> Vehicle | None:
@@ -238,18 +232,14 @@ async def unread_counts(session: AsyncSession, booking_ids: Iterable[int]) -> di
 
 
 async def add_message(session: AsyncSession, message: Message) -> Message:
-    session.add(message)
-    await session.flush()
-    return message
+    return await add_row(session, message)
 
 
 # --- change requests ------------------------------------------------------------------------------
 
 
 async def add_change_request(session: AsyncSession, request: BookingChangeRequest) -> BookingChangeRequest:
-    session.add(request)
-    await session.flush()
-    return request
+    return await add_row(session, request)
 
 
 async def change_requests_for_owner(
@@ -367,8 +357,4 @@ async def workshop_lines(
 
 
 async def vehicles_by_plate(session: AsyncSession, plates: Iterable[str]) -> dict[str, Vehicle]:
-    keys = list(set(plates))
-    if not keys:
-        return {}
-    rows = await _all(session, select(Vehicle).where(col(Vehicle.registration_number).in_(keys)))
-    return {row.registration_number: row for row in rows}
+    return await _rows_by(session, Vehicle, "registration_number", plates)

@@ -51,6 +51,11 @@ _Item = TypeVar("_Item")
 _QNORM = "marketplace_unaccent(lower(CAST(:q AS text)))"
 
 
+def _read(model: type[_Item], row: Row[Any], **changes: Any) -> _Item:
+    """A read model from a row's columns by name (columns it does not declare are ignored), with `changes`."""
+    return msgspec.convert({**row._mapping, **changes}, model)
+
+
 async def _run(session: AsyncSession, sql: str, params: dict[str, Any] | None = None) -> Rows:
     return await run(session, text(sql), params)
 
@@ -548,19 +553,7 @@ async def workshop_categories(
         f"/* marketplace:workshop_categories */ SELECT c.*, {count} AS n FROM workshop_categories c "
         f"WHERE {' AND '.join(where)} ORDER BY c.id {'DESC' if descending else 'ASC'}"
     )
-    return [
-        WorkshopCategoryItem(
-            id=r.id,
-            name=r.name,
-            slug=r.slug,
-            description=r.description,
-            icon=r.icon,
-            sort_order=r.sort_order,
-            is_active=r.is_active,
-            shops_count=int(r.n) if with_counts else None,
-        )
-        for r in (await _run(session, sql, params)).all()
-    ]
+    return [_read(WorkshopCategoryItem, r, shops_count=r.n) for r in (await _run(session, sql, params)).all()]
 
 
 async def service_categories(
@@ -578,18 +571,7 @@ async def service_categories(
     where = "true" if include_inactive else "c.is_active"
     sql = f"/* marketplace:service_categories */ SELECT c.*, {count} AS n FROM service_categories c WHERE {where} ORDER BY c.id"
     return [
-        ServiceCategoryItem(
-            id=r.id,
-            name=r.name,
-            slug=r.slug,
-            description=r.description,
-            parent_id=r.parent_id,
-            level=max(0, int(r.level) - 1),
-            workshop_category_id=r.workshop_category_id,
-            sort_order=r.sort_order,
-            is_active=r.is_active,
-            services_count=int(r.n) if with_counts else None,
-        )
+        _read(ServiceCategoryItem, r, level=max(0, int(r.level) - 1), services_count=r.n)
         for r in (await _run(session, sql)).all()
     ]
 

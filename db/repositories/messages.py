@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Booking, Message, Workshop
-from db.repositories._core import run
+from db.repositories._core import add_row, counted_page, run
 
 WORKSHOP = "workshop"
 _UNREAD = and_(col(Message.sender_type) == WORKSHOP, col(Message.is_read).is_(False))
@@ -36,26 +36,19 @@ async def booking(session: AsyncSession, booking_id: int, *, lock: bool = False)
 
 
 async def add_message(session: AsyncSession, message: Message) -> Message:
-    session.add(message)
-    await session.flush()
-    await session.refresh(message)  # created_at from the database clock
-    return message
+    return await add_row(session, message, reread=True)
 
 
 async def thread_page(session: AsyncSession, booking_id: int, offset: int, limit: int) -> tuple[list[Message], int]:
     """One page of a thread, oldest first, and the thread's message count."""
-    stmt = (
-        select(Message, func.count().over().label("total"))
-        .where(Message.booking_id == booking_id)
-        .order_by(col(Message.created_at).asc(), col(Message.id).asc())
-        .offset(offset)
-        .limit(limit)
+    return await counted_page(
+        session,
+        Message,
+        [col(Message.booking_id) == booking_id],
+        [col(Message.created_at).asc(), col(Message.id).asc()],
+        offset=offset,
+        limit=limit,
     )
-    rows = (await session.exec(stmt)).all()
-    if rows:
-        return [row[0] for row in rows], int(rows[0][1])
-    count = select(func.count()).select_from(Message).where(Message.booking_id == booking_id)
-    return [], int((await session.exec(count)).one())
 
 
 # Workshop messages of the legacy JSON thread kept on `bookings.messages` that the owner has not read: an

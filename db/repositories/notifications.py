@@ -10,13 +10,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Notification
+from db.repositories._core import add_row, counted_page
 
 
 async def add(session: AsyncSession, notification: Notification) -> Notification:
-    session.add(notification)
-    await session.flush()
-    await session.refresh(notification)
-    return notification
+    return await add_row(session, notification, reread=True)
 
 
 async def page(
@@ -37,20 +35,15 @@ async def page(
         conditions.append(_type_filter(types))
     if since is not None:
         conditions.append(col(Notification.created_at) > since)
-    stmt = (
-        select(Notification, func.count().over().label("total"))
-        .where(*conditions)
-        .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
-        .offset(offset)
-        .limit(limit)
+    return await counted_page(
+        session,
+        Notification,
+        conditions,
+        [col(Notification.created_at).desc(), col(Notification.id).desc()],
+        offset=offset,
+        limit=limit,
+        empty_first_page_is_empty=True,
     )
-    rows = (await session.exec(stmt)).all()
-    if rows:
-        return [r[0] for r in rows], int(rows[0][1])
-    if offset == 0:
-        return [], 0
-    count = select(func.count()).select_from(Notification).where(*conditions)
-    return [], int((await session.exec(count)).one())
 
 
 def _type_filter(types: Sequence[str]) -> ColumnElement[bool]:

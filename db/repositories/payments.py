@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Booking, Payment, ProcessedWebhookEvent
-from db.repositories._core import run
+from db.repositories._core import add_row, run
 
 UNPAYABLE_LINE_STATUSES = ("CANCELLED", "DECLINED")
 
@@ -101,9 +101,7 @@ async def count_payments_for_group(session: AsyncSession, group_id: str) -> int:
 
 
 async def add_payment(session: AsyncSession, payment: Payment) -> Payment:
-    session.add(payment)
-    await session.flush()
-    return payment
+    return await add_row(session, payment)
 
 
 async def get_payment(

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import OwnerVehicle, Vehicle
+from db.repositories._core import add_row
 
 Link = tuple[OwnerVehicle, Vehicle]
 
@@ -92,9 +93,7 @@ async def count_links(session: AsyncSession, owner_id: int) -> int:
 
 
 async def add_link(session: AsyncSession, link: OwnerVehicle) -> OwnerVehicle:
-    session.add(link)
-    await session.flush()
-    return link
+    return await add_row(session, link)
 
 
 async def clear_primary(session: AsyncSession, owner_id: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from app.domain.notifications.preferences import DEFAULTS, channel_enabled
+from app.domain.account.notification_settings import DEFAULTS, channel_enabled
 from app.services import Services
 from tests.account.conftest import EVENTS, PREFERENCES_EXAMPLE
 from tests.conftest import SignedIn

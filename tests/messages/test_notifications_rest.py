@@ -219,10 +219,10 @@ async def test_without_token_is_the_auth_problem(client: httpx.AsyncClient, meth
 async def test_notification_settings_gate_push_but_not_the_list(
     client: httpx.AsyncClient, services: Services, owner: SignedIn, booking: Booking
 ) -> None:
-    from db.repositories import notification_prefs
+    from db.repositories import notification_settings
 
     async with services.uow() as uow:
-        await notification_prefs.upsert(uow.session, owner.owner_id, [("message.new", "push", False)])
+        await notification_settings.upsert(uow.session, owner.owner_id, [("message.new", "push", False)])
     await workshop_says(services, booking.id, "Stille melding")
     assert await events_of(services, owner.owner_id, "notification.created") == []
     assert len(await events_of(services, owner.owner_id, "message.created")) == 1

@@ -15,8 +15,8 @@ from app.domain.account.commands import (
     UpdateProfile,
     UpdateVehicle,
 )
+from app.domain.account.notification_settings import CHANNELS, EVENTS
 from app.domain.account.results import ImageUpload
-from app.domain.notifications.preferences import CHANNELS, EVENTS
 from app.errors import ValidationFailed
 from app.values import parse_plate
 

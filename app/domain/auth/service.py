@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
+import msgspec
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.passwords import hash_password, needs_rehash, verify_password
@@ -34,20 +35,7 @@ RESET_MESSAGE = "If an account exists for that email, a password reset link has 
 
 def owner_summary(owner: CarOwner) -> OwnerSummary:
     assert owner.id is not None
-    return OwnerSummary(
-        id=owner.id,
-        uid=owner.uid,
-        email=owner.email,
-        username=owner.username,
-        first_name=owner.first_name,
-        last_name=owner.last_name,
-        phone_number=owner.phone_number,
-        address=owner.address,
-        profile_image=owner.profile_image,
-        verify_vehicles=owner.verify_vehicles,
-        created_at=owner.created_at,
-        updated_at=owner.updated_at,
-    )
+    return msgspec.convert(owner, OwnerSummary, from_attributes=True)
 
 
 async def load_owner(uow: UnitOfWork, owner_id: int) -> OwnerSummary:

@@ -90,6 +90,12 @@ async def _append(uow: UnitOfWork, row: Booking, text: str | None, files: list[A
     await events.owner_message(uow, row, text, files)
 
 
+async def _announce_cancelled(uow: UnitOfWork, rows: list[Booking]) -> None:
+    await events.announce_update(
+        uow, rows, title="Bestilling kansellert", body="Bestillingen av {what} hos {workshop} {when} er kansellert."
+    )
+
+
 async def update_booking(uow: UnitOfWork, owner_id: int, command: UpdateBooking) -> BookingUpdateResult:
     now = utc_now()
     new_start = require_future(command.start, "service_start_time", now=now) if command.start is not None else None
@@ -101,14 +107,7 @@ async def update_booking(uow: UnitOfWork, owner_id: int, command: UpdateBooking)
         request = await _cancel_line(uow, row, command.reason, now)
         if request is None:
             action, note = "cancelled", "The booking was cancelled."
-            await events.emit_updated(uow, [row])
-            await events.tell_owner(
-                uow,
-                "booking.updated",
-                [row],
-                title="Bestilling kansellert",
-                body="Bestillingen av {what} hos {workshop} {when} er kansellert.",
-            )
+            await _announce_cancelled(uow, [row])
         else:
             action = "change_requested"
             note = f"{blocked_reason(row, now)}: a cancellation request was sent to the workshop."
@@ -128,10 +127,8 @@ async def update_booking(uow: UnitOfWork, owner_id: int, command: UpdateBooking)
             row.service_start_time = new_start
             row.service_estimated_end_time = end
             await repo.touch(uow.session, row, now)
-            await events.emit_updated(uow, [row])
-            await events.tell_owner(
+            await events.announce_update(
                 uow,
-                "booking.updated",
                 [row],
                 title="Bestilling flyttet",
                 body="Bestillingen av {what} hos {workshop} er flyttet til {when}.",
@@ -184,14 +181,7 @@ async def cancel(uow: UnitOfWork, owner_id: int, command: CancelBooking) -> Canc
         else:
             requests.append(views.change_request_item(request))
     if cancelled:
-        await events.emit_updated(uow, cancelled)
-        await events.tell_owner(
-            uow,
-            "booking.updated",
-            cancelled,
-            title="Bestilling kansellert",
-            body="Bestillingen av {what} hos {workshop} {when} er kansellert.",
-        )
+        await _announce_cancelled(uow, cancelled)
     if requests and cancelled:
         message = "Some lines were cancelled; for the others a cancellation request was sent to the workshop."
     elif requests:

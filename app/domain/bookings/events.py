@@ -7,6 +7,8 @@ from typing import Any
 from app.domain.bookings import views
 from app.domain.bookings.commands import Attachment
 from app.domain.bookings.times import local_text
+from app.domain.messages.results import OWNER, MessageView, message_fields, thread_message
+from app.domain.messages.results import message_item as thread_item
 from app.domain.notifications.publish import notify
 from app.domain.uow import UnitOfWork
 from db.models import Booking, Message
@@ -21,6 +23,14 @@ async def emit_updated(uow: UnitOfWork, rows: list[Booking]) -> None:
     names = await repo.status_names(uow.session)
     for row in rows:
         uow.emit(row.owner_id, BOOKING_UPDATED, views.realtime_payload(row, names.get(row.status, row.status)))
+
+
+async def announce_update(
+    uow: UnitOfWork, rows: list[Booking], *, title: str, body: str, extra: dict[str, Any] | None = None
+) -> None:
+    """A change of lines outside their status flow: a `booking.updated` event per line, one notification."""
+    await emit_updated(uow, rows)
+    await tell_owner(uow, "booking.updated", rows, title=title, body=body, extra=extra)
 
 
 def _when(rows: list[Booking]) -> str:
@@ -82,33 +92,12 @@ async def tell_owner(
 
 async def owner_message(uow: UnitOfWork, row: Booking, text: str | None, files: list[Attachment]) -> Message:
     """The owner's message (sent with a booking or a change) in the booking's thread, with `message.created`."""
-    from app.domain.messages.results import MessageView
-    from app.domain.messages.results import message_item as thread_item
-
     attachments = [{"url": f} if isinstance(f, str) else f for f in files]
-    message = await repo.add_message(
-        uow.session,
-        Message(
-            booking_id=row.id or 0,
-            owner_id=row.owner_id,
-            workshop_org_nr=row.workshop_org_nr,
-            sender_type="carowner",
-            message_text=text or "",
-            attachments=attachments,
-        ),
-    )
+    message = await repo.add_message(uow.session, thread_message(row, OWNER, text or "", attachments))
     uow.emit(row.owner_id, MESSAGE_CREATED, thread_item(MessageView.from_row(message)))
     return message
 
 
 def message_item(m: Message) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "booking_id": m.booking_id,
-        "workshop_org_nr": m.workshop_org_nr,
-        "sender_type": m.sender_type,
-        "message_text": m.message_text,
-        "attachments": m.attachments,
-        "is_read": m.is_read,
-        "created_at": m.created_at.isoformat() if m.created_at else None,
-    }
+    """The item the service log lists (its timestamp as stored, not the thread's millisecond form)."""
+    return {**message_fields(MessageView.from_row(m)), "created_at": m.created_at.isoformat() if m.created_at else None}

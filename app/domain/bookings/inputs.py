@@ -40,14 +40,7 @@ def message_text(value: object, field: str = "message") -> str | None:
         return None
     if isinstance(value, dict):
         value = value.get("text") or value.get("message_text") or value.get("message")
-        if value is None:
-            return None
-    if not isinstance(value, str):
-        raise ValidationFailed(f"{field} must be a string.", fields={field: "invalid_type"})
-    text = value.strip()
-    if len(text) > MAX_MESSAGE:
-        raise ValidationFailed(f"{field} is longer than {MAX_MESSAGE} characters.", fields={field: "too_long"})
-    return text or None
+    return optional_text(value, field, limit=MAX_MESSAGE)
 
 
 def attachments(value: object, field: str = "attachments") -> list[Attachment]:

@@ -49,18 +49,12 @@ def t(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC).replace(microsecond=0)
 
 
+# the workshop as `expand=ws` shows it: these columns as they are stored, in this order
+_WORKSHOP_FIELDS = ("org_nr", "name", "phone", "mobile", "email", "homepage", "logo", "average_rating", "total_reviews")
+
+
 def _workshop_dict(w: Workshop) -> dict[str, Any]:
-    return {
-        "org_nr": w.org_nr,
-        "name": w.name,
-        "phone": w.phone,
-        "mobile": w.mobile,
-        "email": w.email,
-        "homepage": w.homepage,
-        "logo": w.logo,
-        "average_rating": w.average_rating,
-        "total_reviews": w.total_reviews,
-    }
+    return {name: getattr(w, name) for name in _WORKSHOP_FIELDS}
 
 
 def _owner_dict(o: CarOwner) -> dict[str, Any]:

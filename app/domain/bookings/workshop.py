@@ -154,12 +154,10 @@ async def resolve_change(uow: UnitOfWork, command: ResolveChange) -> ChangeReque
     request.resolved_at = now
     uow.session.add(request)
     await uow.session.flush()
-    await events.emit_updated(uow, [row])
     kind = "kansellering" if request.request_type == "cancel" else "endring av tidspunkt"
     verdict = "godkjent" if approve else "avslått"
-    await events.tell_owner(
+    await events.announce_update(
         uow,
-        "booking.updated",
         [row],
         title=f"Forespørsel {verdict}",
         body=f"{{workshop}} har {verdict} forespørselen om {kind} for {{what}}.",

@@ -143,10 +143,8 @@ async def categories_overview(uow: UnitOfWork, params: Mapping[str, Sequence[str
 async def list_workshop_categories(uow: UnitOfWork, params: Mapping[str, Sequence[str]]) -> WorkshopCategoryListing:
     """`GET /categories/shops`."""
     ids = mq.parse_ids(mq.values(params, "id"), "id")
-    include_inactive = mq.parse_bool(mq.single(params, "include_inactive"), "include_inactive")
-    with_counts = mq.parse_bool(mq.single(params, "include_counts"), "include_counts")
-    needle = (mq.parse_text(mq.single(params, "q")) or "").lower()
-    descending = _sort(params)
+    include_inactive, with_counts = _catalogue_options(params)
+    needle, descending = _needle_and_order(params)
     catalogue, status = await category_catalogue(uow, include_inactive=include_inactive, with_counts=with_counts)
     rows = [
         c
@@ -157,11 +155,19 @@ async def list_workshop_categories(uow: UnitOfWork, params: Mapping[str, Sequenc
     return WorkshopCategoryListing(rows=rows, cache=status)
 
 
-def _sort(params: Mapping[str, Sequence[str]]) -> bool:
+def _catalogue_options(params: Mapping[str, Sequence[str]]) -> tuple[bool, bool]:
+    """Which catalogue both listings read: `include_inactive`, `include_counts`."""
+    include_inactive = mq.parse_bool(mq.single(params, "include_inactive"), "include_inactive")
+    return include_inactive, mq.parse_bool(mq.single(params, "include_counts"), "include_counts")
+
+
+def _needle_and_order(params: Mapping[str, Sequence[str]]) -> tuple[str, bool]:
+    """The lower-cased `q` and whether `sort` is `id_desc`, checked in that order."""
+    needle = (mq.parse_text(mq.single(params, "q")) or "").lower()
     value = (mq.single(params, "sort") or "id_asc").lower()
     if value not in ("id_asc", "id_desc"):
         raise ValidationFailed("sort must be id_asc or id_desc.", fields={"sort": "invalid"})
-    return value == "id_desc"
+    return needle, value == "id_desc"
 
 
 async def list_service_categories(uow: UnitOfWork, params: Mapping[str, Sequence[str]]) -> ServiceCategoryListing:
@@ -180,11 +186,9 @@ async def list_service_categories(uow: UnitOfWork, params: Mapping[str, Sequence
     level = None if level_raw is None else mq.parse_int(level_raw, "level", default=0, low=0)
     tree = mq.parse_bool(mq.single(params, "tree"), "tree")
     include_children = mq.parse_bool(mq.single(params, "include_children"), "include_children")
-    include_inactive = mq.parse_bool(mq.single(params, "include_inactive"), "include_inactive")
-    with_counts = mq.parse_bool(mq.single(params, "include_counts"), "include_counts")
+    include_inactive, with_counts = _catalogue_options(params)
     group = mq.parse_bool(mq.single(params, "group_by_workshop"), "group_by_workshop")
-    needle = (mq.parse_text(mq.single(params, "q")) or "").lower()
-    descending = _sort(params)
+    needle, descending = _needle_and_order(params)
 
     catalogue, status = await category_catalogue(uow, include_inactive=include_inactive, with_counts=with_counts)
     everything = sorted(catalogue.service, key=lambda c: c.id, reverse=descending)

@@ -3,39 +3,19 @@ workshops asked for. Each answer has an entry (maybe empty) for every organisati
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.domain.marketplace.results import Address, CategoryRef, Contact, OpeningHour, PublicRating, ServiceItem
 from db.repositories import marketplace as repo
 
-
-async def services_of(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[ServiceItem]]:
-    """Active services, cheapest first."""
-    return await repo.services_for(session, org_nrs)
-
-
-async def categories_of(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[CategoryRef]]:
-    return await repo.workshop_categories_for(session, org_nrs)
-
-
-async def opening_hours_of(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[OpeningHour]]:
-    return await repo.opening_hours_for(session, org_nrs)
-
-
-async def public_ratings_of(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[PublicRating]]:
-    """The newest public ratings (never the private ones)."""
-    return await repo.public_ratings_for(session, org_nrs)
-
-
-async def addresses_of(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[Address]]:
-    """Addresses, the primary one first."""
-    return await repo.addresses_for(session, org_nrs)
-
-
-async def contacts_of(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, list[Contact]]:
-    return await repo.contacts_for(session, org_nrs)
+# The repository's batch reads under the names the loaders use; each is already typed by its read model.
+services_of = repo.services_for  # active services, cheapest first
+categories_of = repo.workshop_categories_for
+opening_hours_of = repo.opening_hours_for
+public_ratings_of = repo.public_ratings_for  # the newest public ratings (never the private ones)
+addresses_of = repo.addresses_for  # the primary address first
+contacts_of = repo.contacts_for
 
 
 async def favourites_among(session: AsyncSession, owner_id: int, org_nrs: Iterable[str]) -> set[str]:

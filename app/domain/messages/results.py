@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from db.models import Message
+from db.models import Booking, Message
 
 OWNER = "carowner"
 WORKSHOP = "workshop"
@@ -49,17 +49,31 @@ class MessageView(msgspec.Struct, frozen=True):
         )
 
 
+def thread_message(booking: Booking, sender_type: str, text: str, attachments: list[dict[str, Any]]) -> Message:
+    """A new message row in `booking`'s thread (the thread is the booking: its owner and workshop)."""
+    return Message(
+        booking_id=booking.id or 0,
+        owner_id=booking.owner_id,
+        workshop_org_nr=booking.workshop_org_nr,
+        sender_type=sender_type,
+        message_text=text,
+        attachments=attachments,
+    )
+
+
+_ITEM_FIELDS = ("id", "booking_id", "workshop_org_nr", "sender_type", "message_text", "attachments", "is_read")
+
+
+def message_fields(m: MessageView) -> dict[str, Any]:
+    """The stored fields every message item starts with; each item adds its own timestamp and aliases."""
+    return {name: getattr(m, name) for name in _ITEM_FIELDS}
+
+
 def message_item(m: MessageView) -> dict[str, Any]:
     """The legacy message item: `message_text` also as `text`/`message`/`content`, `sender_type` also as
     `sender_role`/`from`, and `unread` = not `is_read`. The payload of `message.created` events too."""
     return {
-        "id": m.id,
-        "booking_id": m.booking_id,
-        "workshop_org_nr": m.workshop_org_nr,
-        "sender_type": m.sender_type,
-        "message_text": m.message_text,
-        "attachments": m.attachments,
-        "is_read": m.is_read,
+        **message_fields(m),
         "created_at": timestamp(m.created_at),
         "text": m.message_text,
         "message": m.message_text,

@@ -27,13 +27,14 @@ from app.domain.messages.results import (
     ThreadInfo,
     ThreadPage,
     message_item,
+    thread_message,
     timestamp,
 )
 from app.domain.messages.unread import emit_unread_changed
 from app.domain.uow import UnitOfWork
 from app.errors import NotFound, ValidationFailed
 from app.values import utc_now
-from db.models import Booking, Message
+from db.models import Booking
 from db.repositories import messages as repo
 from db.repositories import notifications as notification_repo
 
@@ -135,17 +136,7 @@ async def thread(uow: UnitOfWork, owner_id: int, booking_id: int, *, page: int =
 async def _write(
     uow: UnitOfWork, booking: Booking, sender_type: str, text: str, attachments: list[dict[str, Any]]
 ) -> MessageView:
-    row = await repo.add_message(
-        uow.session,
-        Message(
-            booking_id=booking.id or 0,
-            owner_id=booking.owner_id,
-            workshop_org_nr=booking.workshop_org_nr,
-            sender_type=sender_type,
-            message_text=text,
-            attachments=attachments,
-        ),
-    )
+    row = await repo.add_message(uow.session, thread_message(booking, sender_type, text, attachments))
     view = MessageView.from_row(row)
     uow.emit(booking.owner_id, MESSAGE_CREATED, message_item(view))
     return view
@@ -171,7 +162,7 @@ async def send_workshop_message(
 ) -> SendResult:
     """The workshop answers in a booking's thread (`minbil workshop reply`): the message, its events, and a
     `message.new` notification for the owner. Attachments may be uploads, references or reference dicts."""
-    from app.domain.notifications.publish import notify_quietly
+    from app.domain.notifications.publish import notify
 
     body = clean_text(text)
     booking = await repo.booking(uow.session, booking_id) if 0 < booking_id <= INT_MAX else None
@@ -185,7 +176,7 @@ async def send_workshop_message(
     view = await _write(uow, booking, WORKSHOP, body, stored)
     workshop = await repo.workshop_name(uow.session, booking.workshop_org_nr) or "Verkstedet"
     preview = body if len(body) <= 140 else body[:139] + "…"
-    await notify_quietly(
+    await notify(
         uow,
         owner_id=booking.owner_id,
         event="message.new",
@@ -197,6 +188,7 @@ async def send_workshop_message(
             "message_id": view.id,
             "org_nr": booking.workshop_org_nr,
         },
+        announce_unread=False,
     )
     await emit_unread_changed(uow, booking.owner_id)
     return SendResult(

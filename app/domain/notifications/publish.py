@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.domain.account.notification_settings import channel_enabled
 from app.domain.messages.results import timestamp
-from app.domain.notifications.preferences import channel_enabled
 from app.domain.uow import UnitOfWork
 from db.models import CarOwner, EmailOutbox, Notification
 from db.repositories import notifications as repo
@@ -38,25 +38,13 @@ async def notify(
     title: str,
     body: str,
     data: dict[str, Any] | None = None,
+    announce_unread: bool = True,
 ) -> Notification:
-    """Record a notification of `event` (one of the preference events) for `owner_id`."""
-    from app.domain.messages.unread import emit_unread_changed
+    """Record a notification of `event` (one of the settings' events) for `owner_id`.
 
-    notification = await notify_quietly(uow, owner_id=owner_id, event=event, title=title, body=body, data=data)
-    await emit_unread_changed(uow, owner_id)
-    return notification
-
-
-async def notify_quietly(
-    uow: UnitOfWork,
-    *,
-    owner_id: int,
-    event: str,
-    title: str,
-    body: str,
-    data: dict[str, Any] | None = None,
-) -> Notification:
-    """`notify` without the `unread.changed` event, for callers that record one themselves afterwards."""
+    `announce_unread=False` leaves out the `unread.changed` event, for callers that record one themselves
+    afterwards.
+    """
     notification = await repo.add(
         uow.session, Notification(owner_id=owner_id, type=event, title=title[:200], body=body, data=data or {})
     )
@@ -70,4 +58,8 @@ async def notify_quietly(
 
             services = uow.services
             uow.after_commit(lambda: deliver_pending_mail(services))
+    if announce_unread:
+        from app.domain.messages.unread import emit_unread_changed
+
+        await emit_unread_changed(uow, owner_id)
     return notification

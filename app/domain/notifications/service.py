@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import msgspec
 
@@ -72,39 +72,34 @@ def parse_types(value: str | Sequence[str] | None) -> list[str]:
     return types[:20]
 
 
-async def list_notifications(
-    uow: UnitOfWork,
-    owner_id: int,
-    *,
-    status: str | None = "unread",
-    types: str | Sequence[str] | None = None,
-    since: str | datetime | None = None,
-    page: int = 1,
-    page_size: int = 20,
-) -> NotificationPage:
+class NotificationFilters(TypedDict, total=False):
+    """What both listings filter by: `status` unread (default) or all, `types` exact types or prefixes."""
+
+    status: str | None
+    types: str | Sequence[str] | None
+    since: str | datetime | None
+
+
+def _state(status: str | None) -> str:
     state = (status or "unread").strip().lower()
     if state not in STATUSES:
         raise ValidationFailed("status must be 'unread' or 'all'.", fields={"status": "must be unread or all"})
+    return state
+
+
+async def list_notifications(
+    uow: UnitOfWork, owner_id: int, *, page: int = 1, page_size: int = 20, **filters: Unpack[NotificationFilters]
+) -> NotificationPage:
+    _state(filters.get("status"))  # a bad status is reported before bad paging
     check_paging(page, page_size)
-    return await notifications_window(
-        uow, owner_id, status=state, types=types, since=since, offset=(page - 1) * page_size, limit=page_size
-    )
+    return await notifications_window(uow, owner_id, offset=(page - 1) * page_size, limit=page_size, **filters)
 
 
 async def notifications_window(
-    uow: UnitOfWork,
-    owner_id: int,
-    *,
-    status: str | None = "unread",
-    types: str | Sequence[str] | None = None,
-    since: str | datetime | None = None,
-    offset: int = 0,
-    limit: int = 20,
+    uow: UnitOfWork, owner_id: int, *, offset: int = 0, limit: int = 20, **filters: Unpack[NotificationFilters]
 ) -> NotificationPage:
-    """Newest first; `status` unread (default) or all, `types` exact types or prefixes (`booking`)."""
-    state = (status or "unread").strip().lower()
-    if state not in STATUSES:
-        raise ValidationFailed("status must be 'unread' or 'all'.", fields={"status": "must be unread or all"})
+    """Newest first, by `filters`."""
+    state = _state(filters.get("status"))
     if offset < 0:
         raise ValidationFailed("Invalid cursor.", fields={"after": "invalid"})
     check_paging(1, limit, "first")
@@ -112,8 +107,8 @@ async def notifications_window(
         uow.session,
         owner_id,
         unread_only=state == "unread",
-        types=parse_types(types),
-        since=parse_timestamp(since, "since"),
+        types=parse_types(filters.get("types")),
+        since=parse_timestamp(filters.get("since"), "since"),
         offset=offset,
         limit=limit,
     )

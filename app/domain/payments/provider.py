@@ -6,11 +6,11 @@ the smallest currency unit and the documented statuses), so the use cases never 
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Unpack
+from typing import Any, Protocol
 
 import msgspec
 
-from app.errors import DomainError, ErrorOptions, ServiceUnavailable, ValidationFailed
+from app.errors import DomainError, ServiceUnavailable, ValidationFailed
 
 
 class ProviderIntent(msgspec.Struct, frozen=True, kw_only=True):
@@ -39,23 +39,12 @@ class PaymentsNotConfigured(ServiceUnavailable):
     """Production without a payment provider: nothing is charged, simulated or recorded."""
 
     code = "PAYMENTS_NOT_CONFIGURED"
-
-    def __init__(
-        self,
-        message: str = "Payments are not configured on this server.",
-        *,
-        retry_after: int | None = 3600,
-        **kwargs: Unpack[ErrorOptions],
-    ) -> None:
-        super().__init__(message, retry_after=retry_after, **kwargs)
+    default_message = "Payments are not configured on this server."
+    default_retry_after = 3600
 
 
-class ProviderRejected(DomainError):
+class ProviderRejected(DomainError, status=409, code="PAYMENT_PROVIDER_REJECTED", title="Conflict"):
     """The provider rejected the request itself (bad state, bad parameters)."""
-
-    status = 409
-    code = "PAYMENT_PROVIDER_REJECTED"
-    title = "Conflict"
 
 
 class PaymentProvider(Protocol):

@@ -12,6 +12,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Any
+
+import msgspec
 
 from app.domain.payments import states
 from app.domain.payments.provider import PaymentDeclined, ProviderIntent, ProviderRejected
@@ -21,6 +24,11 @@ DECLINING = frozenset(
     {"pm_card_chargeDeclined", "pm_card_visa_chargeDeclined", "pm_card_chargeDeclinedInsufficientFunds"}
 )
 AUTHENTICATING = frozenset({"pm_card_authenticationRequired", "pm_card_threeDSecure2Required"})
+
+
+def _moved(current: ProviderIntent, status: str, next_action: dict[str, Any] | None = None) -> ProviderIntent:
+    """The same intent in its next state; the previous step's action and error do not carry over."""
+    return msgspec.structs.replace(current, status=status, next_action=next_action, last_payment_error=None)
 
 
 class LocalProvider:
@@ -57,13 +65,7 @@ class LocalProvider:
         method = payment_method
         if method is None:
             if current.status == states.REQUIRES_ACTION:  # the customer finished the authentication step
-                return ProviderIntent(
-                    id=current.id,
-                    client_secret=current.client_secret,
-                    amount=current.amount,
-                    currency=current.currency,
-                    status=states.SUCCEEDED,
-                )
+                return _moved(current, states.SUCCEEDED)
             method = DEFAULT_PAYMENT_METHOD
         if method in DECLINING:
             raise PaymentDeclined("Your card was declined.", fields={"payment_method": "card_declined"})
@@ -72,21 +74,8 @@ class LocalProvider:
                 "type": "redirect_to_url",
                 "redirect_to_url": {"url": f"{return_url or ''}#authenticate-{current.id}", "return_url": return_url},
             }
-            return ProviderIntent(
-                id=current.id,
-                client_secret=current.client_secret,
-                amount=current.amount,
-                currency=current.currency,
-                status=states.REQUIRES_ACTION,
-                next_action=next_action,
-            )
-        return ProviderIntent(
-            id=current.id,
-            client_secret=current.client_secret,
-            amount=current.amount,
-            currency=current.currency,
-            status=states.SUCCEEDED,
-        )
+            return _moved(current, states.REQUIRES_ACTION, next_action)
+        return _moved(current, states.SUCCEEDED)
 
     async def cancel_intent(self, current: ProviderIntent, *, idempotency_key: str) -> ProviderIntent:
         if current.status in (states.SUCCEEDED, states.PROCESSING):
@@ -94,13 +83,7 @@ class LocalProvider:
                 f"A payment intent in status {current.status} cannot be canceled.",
                 code="PAYMENT_INTENT_UNEXPECTED_STATE",
             )
-        return ProviderIntent(
-            id=current.id,
-            client_secret=current.client_secret,
-            amount=current.amount,
-            currency=current.currency,
-            status=states.CANCELED,
-        )
+        return _moved(current, states.CANCELED)
 
     async def aclose(self) -> None:
         return None

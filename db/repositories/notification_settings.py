@@ -1,4 +1,4 @@
-"""SQL for stored notification preference overrides."""
+"""SQL for the stored notification settings (overrides of the defaults, one per event and channel)."""
 
 from __future__ import annotations
 
