@@ -26,6 +26,7 @@ from app.domain.events.envelope import EventEnvelope, encode, owner_channel
 from app.domain.events.ports import Channels, ChannelUnavailable
 from app.domain.events.presence import QUEUED_TYPES
 from app.errors import DatabaseUnavailable
+from app.metrics import EVENTS_PUBLISHED
 from db.repositories import events as repo
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class OutboxRelay:
                     await repo.mark_queued(conn, queued)
                 await conn.commit()
                 self.published_total += len(envelopes)
+                EVENTS_PUBLISHED.inc(len(envelopes))
                 return len(envelopes)
             finally:
                 try:

@@ -20,10 +20,6 @@ async def find_owner_by_email(session: AsyncSession, email: str) -> CarOwner | N
     return (await session.exec(select(CarOwner).where(func.lower(CarOwner.email) == email.lower()))).first()
 
 
-async def find_owner_by_username(session: AsyncSession, username: str) -> CarOwner | None:
-    return (await session.exec(select(CarOwner).where(func.lower(CarOwner.username) == username.lower()))).first()
-
-
 async def add_refresh_token(session: AsyncSession, token: RefreshToken) -> None:
     await add_row(session, token)
 

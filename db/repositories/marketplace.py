@@ -505,17 +505,6 @@ SELECT id, workshop_org_nr, service_title, service_rating, service_rating_messag
     )
 
 
-async def ratings_summary_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, tuple[float, int]]:
-    sql = (
-        "/* marketplace:ratings_summary_for */ SELECT org_nr, average_rating, total_reviews FROM workshops "
-        "WHERE org_nr = ANY(CAST(:o AS text[]))"
-    )
-    return {
-        r.org_nr: (float(r.average_rating or 0.0), int(r.total_reviews or 0))
-        for r in (await _run(session, sql, {"o": list(org_nrs)})).all()
-    }
-
-
 # --- categories and brands ---------------------------------------------------------------------------
 
 

@@ -180,13 +180,6 @@ async def message_in_booking(session: AsyncSession, message_id: int, booking_id:
     return (await session.exec(stmt)).first() is not None
 
 
-async def owner_message_booking(session: AsyncSession, owner_id: int, message_id: int) -> int | None:
-    """The booking of one of the owner's messages (None for another owner's or a missing one)."""
-    stmt = select(Message.booking_id).where(Message.id == message_id, Message.owner_id == owner_id)
-    booking_id = (await session.exec(stmt)).first()
-    return int(booking_id) if booking_id is not None else None
-
-
 async def thread_read_at(session: AsyncSession, booking_id: int) -> datetime | None:
     stmt = select(func.max(Message.read_at)).where(Message.booking_id == booking_id)
     return (await session.exec(stmt)).one()

@@ -3,6 +3,7 @@ browser pages (GraphiQL, Swagger UI) served with their own assets."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -12,7 +13,9 @@ import httpx
 import pytest
 
 from app.logging_setup import JsonFormatter, RequestIdFilter
+from app.services import Services
 from app.static_assets import GRAPHIQL_ASSETS
+from tests.conftest import SignedIn
 
 DEAD_REDIS = "redis://127.0.0.1:6399/0"
 
@@ -48,6 +51,27 @@ async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClien
     assert re.search(r'minbil_http_requests_total\{method="GET",route="/health",status="200"\} \d', text)
     assert re.search(r'minbil_http_requests_total\{method="POST",route="/api/co/auth/sign-in",status="401"\} \d', text)
     assert "minbil_http_request_seconds_bucket" in text
+
+
+def _events_published(text: str) -> float:
+    found = re.search(r"^minbil_events_published_total (\S+)$", text, re.M)
+    return float(found.group(1)) if found else 0.0
+
+
+async def test_metrics_count_the_events_the_relay_publishes(
+    client: httpx.AsyncClient, services: Services, owner: SignedIn
+) -> None:
+    before = _events_published((await client.get("/metrics")).text)
+    async with services.uow() as uow:
+        for _ in range(3):
+            uow.emit(owner.owner_id, "unread.changed", {"messages": 0, "notifications": 0})
+    published = before
+    for _ in range(100):  # the relay publishes right after the commit wakes it
+        published = _events_published((await client.get("/metrics")).text)
+        if published >= before + 3:
+            break
+        await asyncio.sleep(0.05)
+    assert published == before + 3
 
 
 async def test_every_request_log_line_carries_the_request_id(client: httpx.AsyncClient) -> None:

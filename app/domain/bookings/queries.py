@@ -1,5 +1,4 @@
-"""Reading bookings: the owner's lines and groups, one line, statuses, change requests; and the
-`group_for_owner` entry point the payments area uses."""
+"""Reading bookings: the owner's lines and groups, one line, statuses, change requests."""
 
 from __future__ import annotations
 
@@ -17,7 +16,6 @@ from app.domain.bookings.results import (
     BookingGroup,
     BookingLine,
     ChangeRequestItem,
-    GroupLine,
     LinePage,
     RatingItem,
     StatusItem,
@@ -143,42 +141,6 @@ async def change_requests(
 ) -> list[ChangeRequestItem]:
     rows = await repo.change_requests_for_owner(uow.session, owner_id, status=status, booking_id=booking_id)
     return [views.change_request_item(r) for r in rows]
-
-
-async def group_for_owner(
-    uow: UnitOfWork, owner_id: int, group_id_or_booking_id: str | int, *, for_update: bool = False
-) -> tuple[str, list[GroupLine]]:
-    """The booking group the owner owns, given a group id (UUID) or one of its line ids, and its lines.
-
-    Raises NotFound (404) for unknown ids and for another owner's bookings. Cancelled and declined lines
-    are included (check `status`); the payable total is the sum of `service_price` of the lines to pay.
-    """
-    text = str(group_id_or_booking_id).strip()
-    if _UUID.match(text):
-        group_id = text
-    elif text.isdigit():
-        row = await repo.get_booking(uow.session, int(text))
-        if row is None or row.owner_id != owner_id:
-            raise not_found(text)
-        group_id = row.group_id
-    else:
-        raise ValidationFailed("Expected a booking group id or a booking id.", fields={"group_id": "invalid"})
-    rows = await repo.lines_of_group(uow.session, group_id, owner_id=owner_id, for_update=for_update)
-    if not rows:
-        raise NotFound(f"Booking group {group_id} was not found.", code="BOOKING_NOT_FOUND")
-    return group_id, [
-        GroupLine(
-            booking_id=r.id or 0,
-            group_id=r.group_id,
-            owner_id=r.owner_id,
-            workshop_org_nr=r.workshop_org_nr,
-            service_title=r.service_title,
-            service_price=float(r.service_price),
-            status=r.status,
-            paid_at=r.paid_at,
-        )
-        for r in rows
-    ]
 
 
 # What booking lines point at, for batch loaders: one statement per kind, whatever the number of lines.

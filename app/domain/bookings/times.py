@@ -68,12 +68,6 @@ def parse_day_bound(value: object, field: str, *, end: bool) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def iso_utc(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def local_text(value: datetime | None) -> str | None:
     if value is None:
         return None

@@ -25,8 +25,6 @@ from app.values import utc_now
 from db.models import Booking, BookingChangeRequest, CarOwner, Workshop
 from db.repositories import bookings as repo
 
-EXPAND_TOKENS = {"co", "ws", "carowner", "workshop"}
-
 
 def parse_expand(expand: str | None) -> set[str]:
     tokens = {t.strip().lower() for t in (expand or "").split(",") if t.strip()}

@@ -102,10 +102,6 @@ def _view(payment: Payment, lines: list[GroupLine]) -> PaymentView:
     )
 
 
-def payment_view(payment: Payment, lines: list[GroupLine]) -> PaymentView:
-    return _view(payment, lines)
-
-
 def check_available(uow: UnitOfWork) -> None:
     """Every payment operation answers "not configured" first, before its input is looked at."""
     payment_provider(uow.services)
