@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from litestar import Controller, Request, Response, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery
 
@@ -30,11 +30,62 @@ FILTER_ERRORS = problem_responses(403)
 VEHICLE_ERRORS = problem_responses(403, 404)
 
 
+# The filter and paging query parameters, declared once: each is a dependency whose parameters Litestar
+# documents in its place in the handler's signature. The domain parses the raw strings (400 naming the field).
+class LatestQuery(TypedDict):
+    limit: str | None
+    registration_number: str | None
+    workshop_org_nr: str | None
+
+
+class Paging(TypedDict):
+    page_no: str | None
+    page_size: str | None
+
+
+class LogFilters(TypedDict):
+    registration_number: str | None
+    workshop_org_nr: str | None
+    date_from: str | None
+    date_to: str | None
+
+
+def latest_query(
+    limit: FromQuery[str | None] = None,
+    registration_number: FromQuery[str | None] = None,
+    workshop_org_nr: FromQuery[str | None] = None,
+) -> LatestQuery:
+    return LatestQuery(limit=limit, registration_number=registration_number, workshop_org_nr=workshop_org_nr)
+
+
+def log_filters(
+    registration_number: FromQuery[str | None] = None,
+    workshop_org_nr: FromQuery[str | None] = None,
+    date_from: FromQuery[str | None] = None,
+    date_to: FromQuery[str | None] = None,
+) -> LogFilters:
+    return LogFilters(
+        registration_number=registration_number, workshop_org_nr=workshop_org_nr, date_from=date_from, date_to=date_to
+    )
+
+
+def paging(page: FromQuery[str | None] = None, page_size: FromQuery[str | None] = None) -> Paging:
+    return Paging(page_no=page, page_size=page_size)
+
+
+FILTERS = {
+    "latest_query": Provide(latest_query, sync_to_thread=False),
+    "log_filters": Provide(log_filters, sync_to_thread=False),
+    "paging": Provide(paging, sync_to_thread=False),
+}
+
+
 class ServiceLogController(Controller):
     path = "/service-log"
     tags = ["ServiceLog"]
     opt = {"error_style": "problem"}
     security = BEARER
+    dependencies = FILTERS
 
     @get(
         "/export-token",
@@ -43,23 +94,9 @@ class ServiceLogController(Controller):
         responses=FILTER_ERRORS,
     )
     async def export_token(
-        self,
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        registration_number: FromQuery[str | None] = None,
-        workshop_org_nr: FromQuery[str | None] = None,
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
+        self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims], log_filters: LogFilters
     ) -> ExportTokenResponse:
-        token = await log.export_token(
-            uow,
-            claims.owner_id,
-            claims.sid,
-            registration_number=registration_number,
-            workshop_org_nr=workshop_org_nr,
-            date_from=date_from,
-            date_to=date_to,
-        )
+        token = await log.export_token(uow, claims.owner_id, claims.sid, **log_filters)
         return ExportTokenResponse(data=token, meta=envelope_meta())
 
     @get(
@@ -72,13 +109,9 @@ class ServiceLogController(Controller):
         self,
         uow: NamedDependency[UnitOfWork],
         claims: NamedDependency[AccessClaims],
-        limit: FromQuery[str | None] = None,
-        registration_number: FromQuery[str | None] = None,
-        workshop_org_nr: FromQuery[str | None] = None,
+        latest_query: LatestQuery,
     ) -> ServiceLogLatestResponse:
-        result = await log.latest(
-            uow, claims.owner_id, limit=limit, registration_number=registration_number, workshop_org_nr=workshop_org_nr
-        )
+        result = await log.latest(uow, claims.owner_id, **latest_query)
         return ServiceLogLatestResponse(data=result, meta=envelope_meta())
 
     @get(
@@ -91,25 +124,12 @@ class ServiceLogController(Controller):
         self,
         uow: NamedDependency[UnitOfWork],
         claims: NamedDependency[AccessClaims],
-        page: FromQuery[str | None] = None,
-        page_size: FromQuery[str | None] = None,
-        registration_number: FromQuery[str | None] = None,
-        workshop_org_nr: FromQuery[str | None] = None,
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
+        paging: Paging,
+        log_filters: LogFilters,
         export_token: FromQuery[str | None] = None,
     ) -> ServiceLogPageResponse:
         result = await log.page(
-            uow,
-            claims.owner_id,
-            page_no=page,
-            page_size=page_size,
-            export_token=export_token,
-            session_id=claims.sid,
-            registration_number=registration_number,
-            workshop_org_nr=workshop_org_nr,
-            date_from=date_from,
-            date_to=date_to,
+            uow, claims.owner_id, export_token=export_token, session_id=claims.sid, **paging, **log_filters
         )
         return ServiceLogPageResponse(data=result, meta=envelope_meta())
 
@@ -126,22 +146,9 @@ class ServiceLogController(Controller):
         responses=FILTER_ERRORS,
     )
     async def summary(
-        self,
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        registration_number: FromQuery[str | None] = None,
-        workshop_org_nr: FromQuery[str | None] = None,
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
+        self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims], log_filters: LogFilters
     ) -> ServiceLogSummaryResponse:
-        result = await log.summary(
-            uow,
-            claims.owner_id,
-            registration_number=registration_number,
-            workshop_org_nr=workshop_org_nr,
-            date_from=date_from,
-            date_to=date_to,
-        )
+        result = await log.summary(uow, claims.owner_id, **log_filters)
         return ServiceLogSummaryResponse(data=result, meta=envelope_meta())
 
     @get(
@@ -154,13 +161,9 @@ class ServiceLogController(Controller):
         self,
         uow: NamedDependency[UnitOfWork],
         claims: NamedDependency[AccessClaims],
-        limit: FromQuery[str | None] = None,
-        registration_number: FromQuery[str | None] = None,
-        workshop_org_nr: FromQuery[str | None] = None,
+        latest_query: LatestQuery,
     ) -> ServiceLogLatestResponse:
-        result = await log.vehicle_latest(
-            uow, claims.owner_id, limit=limit, registration_number=registration_number, workshop_org_nr=workshop_org_nr
-        )
+        result = await log.vehicle_latest(uow, claims.owner_id, **latest_query)
         return ServiceLogLatestResponse(data=result, meta=envelope_meta())
 
     @get(
@@ -173,23 +176,10 @@ class ServiceLogController(Controller):
         self,
         uow: NamedDependency[UnitOfWork],
         claims: NamedDependency[AccessClaims],
-        page: FromQuery[str | None] = None,
-        page_size: FromQuery[str | None] = None,
-        registration_number: FromQuery[str | None] = None,
-        workshop_org_nr: FromQuery[str | None] = None,
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
+        paging: Paging,
+        log_filters: LogFilters,
     ) -> ServiceLogPageResponse:
-        result = await log.vehicle_page(
-            uow,
-            claims.owner_id,
-            page_no=page,
-            page_size=page_size,
-            registration_number=registration_number,
-            workshop_org_nr=workshop_org_nr,
-            date_from=date_from,
-            date_to=date_to,
-        )
+        result = await log.vehicle_page(uow, claims.owner_id, **paging, **log_filters)
         return ServiceLogPageResponse(data=result, meta=envelope_meta())
 
     @get(
@@ -213,6 +203,7 @@ class ServiceRecordsController(Controller):
     tags = ["CarOwnerServiceRecords"]
     opt = {"error_style": "problem"}
     security = BEARER
+    dependencies = FILTERS
 
     @get(
         "/",
@@ -224,23 +215,10 @@ class ServiceRecordsController(Controller):
         self,
         uow: NamedDependency[UnitOfWork],
         claims: NamedDependency[AccessClaims],
-        page: FromQuery[str | None] = None,
-        page_size: FromQuery[str | None] = None,
-        registration_number: FromQuery[str | None] = None,
-        workshop_org_nr: FromQuery[str | None] = None,
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
+        paging: Paging,
+        log_filters: LogFilters,
     ) -> ServiceLogPageResponse:
-        result = await log.page(
-            uow,
-            claims.owner_id,
-            page_no=page,
-            page_size=page_size,
-            registration_number=registration_number,
-            workshop_org_nr=workshop_org_nr,
-            date_from=date_from,
-            date_to=date_to,
-        )
+        result = await log.page(uow, claims.owner_id, **paging, **log_filters)
         return ServiceLogPageResponse(data=result, meta=envelope_meta())
 
     @get(
@@ -265,10 +243,8 @@ class ServiceRecordsController(Controller):
         token: FromQuery[str | None] = None,
         export_token: FromQuery[str | None] = None,
         format: FromQuery[str | None] = None,
-        registration_number: FromQuery[str | None] = None,
-        workshop_org_nr: FromQuery[str | None] = None,
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
+        *,
+        log_filters: LogFilters,
     ) -> Response[Any]:
         fmt = format if format not in (None, "") else _negotiated_format(request)
         file = await log.export(
@@ -276,10 +252,7 @@ class ServiceRecordsController(Controller):
             owner_id=maybe_claims.owner_id if maybe_claims else None,
             token=token or export_token,
             fmt=fmt,
-            registration_number=registration_number,
-            workshop_org_nr=workshop_org_nr,
-            date_from=date_from,
-            date_to=date_to,
+            **log_filters,
         )
         headers = {"Cache-Control": "no-store", "Vary": "Accept"}
         if file.data is None or format not in (None, ""):  # a file to save: CSV, or JSON asked for by link
