@@ -10,7 +10,9 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import Operation
 from litestar.params import Body
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -21,6 +23,7 @@ from app.domain.marketplace.commands import ChangeFavourite
 from app.domain.marketplace.inputs import parse_change_favourite
 from app.domain.uow import UnitOfWork
 from app.errors import ValidationFailed
+from rest.handlers import named_like_methods
 from rest.openapi import problem_responses, raw_query
 from rest.schemas.common import CarBrandProblem
 from rest.schemas.marketplace import (
@@ -202,55 +205,45 @@ class MarketplaceCompatController(Controller):
         return Response(compat_detail(found.detail), headers=_cache_headers(found.cache))
 
 
+def _filter_route(path: str, operation_id: str, summary: str, query: type[Operation], kind: str) -> HTTPRouteHandler:
+    """A filter operation: the raw query, parsed by the domain as the `kind` of search asks."""
+
+    async def filter_shops(
+        self: Controller,
+        request: Request[Any, Any, Any],
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+    ) -> Response[WorkshopList]:
+        outcome = await search.search_params(uow, kind, _params(request), owner_id=claims.owner_id)
+        return Response(workshop_list(outcome.page), headers=_cache_headers(outcome.cache))
+
+    return get(path, operation_id=operation_id, summary=summary, operation_class=query)(filter_shops)
+
+
+@named_like_methods
 class MarketplaceFiltersController(Controller):
     path = "/filters"
     tags = ["MarketplaceFilters"]
     security = [{"BearerAuth": []}]
 
-    async def _list(
-        self, request: Request[Any, Any, Any], uow: UnitOfWork, claims: AccessClaims, kind: str
-    ) -> Response[WorkshopList]:
-        outcome = await search.search_params(uow, kind, _params(request), owner_id=claims.owner_id)
-        return Response(workshop_list(outcome.page), headers=_cache_headers(outcome.cache))
-
-    @get("/", operation_id="FilterShops", summary="Composite marketplace filter", operation_class=FILTERS_QUERY)
-    async def filters(
-        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
-    ) -> Response[WorkshopList]:
-        return await self._list(request, uow, claims, "filters")
-
-    @get(
+    filters = _filter_route("/", "FilterShops", "Composite marketplace filter", FILTERS_QUERY, "filters")
+    by_categories = _filter_route(
         "/filterByCategories",
-        operation_id="FilterShopsByCategories",
-        summary="Workshops in workshop categories (legacy)",
-        operation_class=WORKSHOP_CATEGORIES_QUERY,
+        "FilterShopsByCategories",
+        "Workshops in workshop categories (legacy)",
+        WORKSHOP_CATEGORIES_QUERY,
+        "workshop_categories",
     )
-    async def by_categories(
-        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
-    ) -> Response[WorkshopList]:
-        return await self._list(request, uow, claims, "workshop_categories")
-
-    @get(
+    by_service_categories = _filter_route(
         "/filterByHierarchicalCategories",
-        operation_id="FilterShopsByServiceCategories",
-        summary="Workshops offering services in service categories (legacy)",
-        operation_class=SERVICE_CATEGORIES_QUERY,
+        "FilterShopsByServiceCategories",
+        "Workshops offering services in service categories (legacy)",
+        SERVICE_CATEGORIES_QUERY,
+        "service_categories",
     )
-    async def by_service_categories(
-        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
-    ) -> Response[WorkshopList]:
-        return await self._list(request, uow, claims, "service_categories")
-
-    @get(
-        "/location",
-        operation_id="FilterShopsByLocation",
-        summary="Workshops within a radius of a point",
-        operation_class=LOCATION_QUERY,
+    by_location = _filter_route(
+        "/location", "FilterShopsByLocation", "Workshops within a radius of a point", LOCATION_QUERY, "location"
     )
-    async def by_location(
-        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
-    ) -> Response[WorkshopList]:
-        return await self._list(request, uow, claims, "location")
 
     @get(
         "/search",
