@@ -111,13 +111,13 @@ _CONNECTION = {"request"}
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def _takes_input(names: set[str], dependencies: dict[str, Provide]) -> bool:
-    """Client input in the signature, also query parameters a dependency reads for the handler (shared filters)."""
-    for name in names - _NOT_INPUT:
+def _takes_input(names: set[str], dependencies: dict[str, Provide], *, of_dependency: bool = False) -> bool:
+    """Client input in the signature, also query parameters a dependency reads for it (shared filters)."""
+    for name in names - _NOT_INPUT - (_CONNECTION if of_dependency else set()):
         provider = dependencies.get(name)
         if provider is None:
             return True
-        if set(signature(provider.dependency).parameters) - _NOT_INPUT - _CONNECTION - set(dependencies):
+        if _takes_input(set(signature(provider.dependency).parameters), dependencies, of_dependency=True):
             return True
     return False
 
