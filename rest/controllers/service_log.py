@@ -122,13 +122,18 @@ def _log_route(
     )(read_log)
 
 
-@named_like_methods
-class ServiceLogController(Controller):
-    path = "/service-log"
-    tags = ["ServiceLog"]
+class ServiceHistoryController(Controller):
+    """What both service-history areas share: Problem errors, a Bearer token, the query parameter groups."""
+
     opt = {"error_style": "problem"}
     security = BEARER
     dependencies = SHARED_QUERIES
+
+
+@named_like_methods
+class ServiceLogController(ServiceHistoryController):
+    path = "/service-log"
+    tags = ["ServiceLog"]
 
     export_token = _log_route(
         "/export-token",
@@ -202,12 +207,9 @@ class ServiceLogController(Controller):
 
 
 @named_like_methods
-class ServiceRecordsController(Controller):
+class ServiceRecordsController(ServiceHistoryController):
     path = "/service-records"
     tags = ["CarOwnerServiceRecords"]
-    opt = {"error_style": "problem"}
-    security = BEARER
-    dependencies = SHARED_QUERIES
 
     records = _log_route(
         "/",

@@ -28,6 +28,7 @@ from app.domain.marketplace.results import (
     WorkshopDetail as DomainWorkshopDetail,
 )
 from rest.envelope import iso, meta
+from rest.schemas.common import PageFields, from_fields
 
 
 class CategoryRef(msgspec.Struct):
@@ -54,13 +55,7 @@ class WorkshopListItem(msgspec.Struct, kw_only=True):
     is_favourite: bool
 
 
-class PageMeta(msgspec.Struct):
-    page: int
-    page_size: int
-    total: int
-    total_pages: int
-    has_next: bool
-    has_prev: bool
+class PageMeta(PageFields):
     count: int
 
 
@@ -342,23 +337,7 @@ class FavoriteListResponseEnvelope(msgspec.Struct):
 
 
 def list_item(w: WorkshopSummary) -> WorkshopListItem:
-    return WorkshopListItem(
-        org_nr=w.org_nr,
-        name=w.name,
-        address_line=w.address_line,
-        city=w.city,
-        postal_code=w.postal_code,
-        latitude=w.latitude,
-        longitude=w.longitude,
-        distance_km=w.distance_km,
-        logo=w.logo,
-        categories=[CategoryRef(c.id, c.name, c.slug) for c in w.categories],
-        avg_rating=w.avg_rating,
-        total_reviews=w.total_reviews,
-        cheapest_service_price=w.cheapest_service_price,
-        services_count=w.services_count,
-        is_favourite=w.is_favourite,
-    )
+    return from_fields(WorkshopListItem, w, categories=[CategoryRef(c.id, c.name, c.slug) for c in w.categories])
 
 
 def page_meta(page: SearchPage) -> PageMeta:
@@ -504,33 +483,12 @@ def categories_meta(count: int) -> CategoriesMeta:
 
 
 def workshop_category_row(c: WorkshopCategoryItem) -> WorkshopCategoryRow:
-    return WorkshopCategoryRow(
-        id=c.id,
-        name=c.name,
-        slug=c.slug,
-        description=c.description,
-        icon=c.icon,
-        sort_order=c.sort_order,
-        is_active=c.is_active,
-        shops_count=c.shops_count,
-    )
+    return from_fields(WorkshopCategoryRow, c)
 
 
 def service_category_row(node: ServiceCategoryNode) -> ServiceCategoryRow:
-    c = node.category
-    return ServiceCategoryRow(
-        id=c.id,
-        name=c.name,
-        slug=c.slug,
-        description=c.description,
-        parent_id=c.parent_id,
-        level=c.level,
-        workshop_category_id=c.workshop_category_id,
-        sort_order=c.sort_order,
-        is_active=c.is_active,
-        services_count=c.services_count,
-        children=[service_category_row(k) for k in node.children] if node.children is not None else None,
-    )
+    children = [service_category_row(k) for k in node.children] if node.children is not None else None
+    return from_fields(ServiceCategoryRow, node.category, children=children)
 
 
 def categories_response(overview: CategoriesOverview) -> CategoriesResponse:

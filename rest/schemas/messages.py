@@ -22,6 +22,7 @@ from app.domain.messages.results import (
     message_item,
     timestamp,
 )
+from rest.schemas.common import PageFields
 
 
 class MessageItem(msgspec.Struct):
@@ -49,13 +50,7 @@ class PageLinks(msgspec.Struct):
     last: str
 
 
-class ThreadListMeta(msgspec.Struct):
-    page: int
-    page_size: int
-    total: int
-    total_pages: int
-    has_next: bool
-    has_prev: bool
+class ThreadListMeta(PageFields):
     unread_total: int
 
 
@@ -183,12 +178,9 @@ def page_links(
     )
 
 
-PAGING_FIELDS = ("page", "page_size", "total", "total_pages", "has_next", "has_prev")
-
-
 def paging_meta(p: Paging) -> dict[str, Any]:
     """The paging fields of every list `meta` of the message and notification operations."""
-    return {name: getattr(p, name) for name in PAGING_FIELDS}
+    return {name: getattr(p, name) for name in PageFields.__struct_fields__}
 
 
 def thread_list_response(result: InboxPage, path: str, q: str | None) -> ThreadListResponse:
