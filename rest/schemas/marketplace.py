@@ -14,6 +14,7 @@ from app.domain.marketplace.catalogue import (
     CategoriesOverview,
     ServiceCategoryListing,
     ServiceCategoryNode,
+    WorkshopCategoryListing,
 )
 from app.domain.marketplace.hours import WEEKDAYS
 from app.domain.marketplace.results import (
@@ -217,7 +218,9 @@ class CompatWorkshopDetail(msgspec.Struct):
 # --- categories -------------------------------------------------------------------------------------
 
 
-class WorkshopCategoryRow(msgspec.Struct, kw_only=True, omit_defaults=True):
+class WorkshopCategoryFields(msgspec.Struct, kw_only=True):
+    """What every workshop category row shows."""
+
     id: int
     name: str
     slug: str
@@ -225,6 +228,9 @@ class WorkshopCategoryRow(msgspec.Struct, kw_only=True, omit_defaults=True):
     icon: str | None
     sort_order: int
     is_active: bool
+
+
+class WorkshopCategoryRow(WorkshopCategoryFields, kw_only=True, omit_defaults=True):
     shops_count: int | None = None  # with include_counts=true
 
 
@@ -242,14 +248,7 @@ class ServiceCategoryRow(msgspec.Struct, kw_only=True, omit_defaults=True):
     children: list[ServiceCategoryRow] | None = None  # with tree=true or include_children=true
 
 
-class WorkshopCategoryWithServices(msgspec.Struct, kw_only=True):
-    id: int
-    name: str
-    slug: str
-    description: str | None
-    icon: str | None
-    sort_order: int
-    is_active: bool
+class WorkshopCategoryWithServices(WorkshopCategoryFields, kw_only=True):
     service_categories: list[ServiceCategoryRow]
 
 
@@ -486,6 +485,11 @@ def workshop_category_row(c: WorkshopCategoryItem) -> WorkshopCategoryRow:
     return from_fields(WorkshopCategoryRow, c)
 
 
+def workshop_categories_response(listing: WorkshopCategoryListing) -> WorkshopCategoryListResponse:
+    rows = [workshop_category_row(c) for c in listing.rows]
+    return WorkshopCategoryListResponse(data=rows, meta=categories_meta(len(rows)))
+
+
 def service_category_row(node: ServiceCategoryNode) -> ServiceCategoryRow:
     children = [service_category_row(k) for k in node.children] if node.children is not None else None
     return from_fields(ServiceCategoryRow, node.category, children=children)
@@ -494,14 +498,9 @@ def service_category_row(node: ServiceCategoryNode) -> ServiceCategoryRow:
 def categories_response(overview: CategoriesOverview) -> CategoriesResponse:
     data = CategoriesData(
         workshop_categories=[
-            WorkshopCategoryWithServices(
-                id=n.category.id,
-                name=n.category.name,
-                slug=n.category.slug,
-                description=n.category.description,
-                icon=n.category.icon,
-                sort_order=n.category.sort_order,
-                is_active=n.category.is_active,
+            from_fields(
+                WorkshopCategoryWithServices,
+                n.category,
                 service_categories=[service_category_row(s) for s in n.service_categories],
             )
             for n in overview.workshop_categories
