@@ -22,7 +22,7 @@ from app.domain.messages.results import (
     message_item,
     timestamp,
 )
-from rest.schemas.common import PageFields
+from rest.schemas.common import PageFields, from_fields
 
 
 class MessageItem(msgspec.Struct):
@@ -187,16 +187,13 @@ def thread_list_response(result: InboxPage, path: str, q: str | None) -> ThreadL
     p = result.paging
     return ThreadListResponse(
         data=[
-            ThreadListItem(
+            from_fields(
+                ThreadListItem,
+                t,
                 id=t.booking_id,
                 thread_id=str(t.booking_id),
-                booking_id=t.booking_id,
-                workshop_org_nr=t.workshop_org_nr,
-                workshop_name=t.workshop_name,
                 org_nr=t.workshop_org_nr,
                 last_message=item(t.last_message),
-                unread_count=t.unread_count,
-                total_messages=t.total_messages,
                 updated_at=timestamp(t.updated_at),
                 read_at=timestamp(t.read_at),
             )
