@@ -427,17 +427,9 @@ def detail_response(d: DomainWorkshopDetail) -> WorkshopDetail:
             hours[WEEKDAYS[slot.weekday]] = OpeningHoursDay(
                 None if closed else _hhmm(slot.opens_at), None if closed else _hhmm(slot.closes_at), closed
             )
-    return WorkshopDetail(
-        org_nr=d.org_nr,
-        name=d.name,
-        address_line=d.address_line,
-        description=d.description,
-        phone=d.phone,
-        mobile=d.mobile,
-        email=d.email,
-        logo=d.logo,
-        images=d.images,
-        homepage=d.homepage,
+    return from_fields(
+        WorkshopDetail,
+        d,
         updated_at=d.updated_at.astimezone(UTC).date().isoformat(),
         categories=[c.name for c in d.categories],
         addresses=[
@@ -450,22 +442,10 @@ def detail_response(d: DomainWorkshopDetail) -> WorkshopDetail:
         ],
         total_ratings=TotalRatings(average_rating=d.average_rating, total_reviews=d.total_reviews),
         services=[
-            WorkshopService(
-                service_id=s.service_id,
-                org_nr=s.org_nr,
-                title=s.title,
-                description=s.description,
-                price=s.price,
-                estimated_time=s.estimated_time,
-                images=s.images,
-                categories=[CategoryRef(c.id, c.name, c.slug) for c in s.categories],
-                supports_walk_in=s.supports_walk_in,
-            )
+            from_fields(WorkshopService, s, categories=[CategoryRef(c.id, c.name, c.slug) for c in s.categories])
             for s in d.services
         ],
         opening_hours=hours,
-        is_open_now=d.is_open_now,
-        is_favourite=d.is_favourite,
     )
 
 
