@@ -280,6 +280,8 @@ class MessagesController(Controller):
         "Mark workshop -> car owner messages read up to and including a message (alias)",
     )
 
+    # named `allow_*` so that they register before the GET/POST handlers of the same path (a controller orders
+    # its handlers by name, see `named_like_methods`, and Litestar adds its own OPTIONS to a path that has none)
     allow_inbox = _allow_route("/inbox", "OptionsMessageInbox", "GET, OPTIONS")
     allow_mark_read = _allow_route("/mark-read", "OptionsMarkThreadRead", "OPTIONS, POST")
     allow_send = _allow_route("/send", "OptionsSendMessage", "OPTIONS, POST")
