@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from inspect import signature
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.openapi import ResponseSpec
@@ -104,13 +106,27 @@ def raw_query(*params: tuple[str, str] | tuple[str, str, bool]) -> type[Operatio
 
 # signature names that are not client input
 _NOT_INPUT = {"self", "state", "scope"}
+# what a dependency reads from the connection rather than from client parameters
+_CONNECTION = {"request"}
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _takes_input(names: set[str], dependencies: dict[str, Provide], *, of_dependency: bool = False) -> bool:
+    """Client input in the signature, also query parameters a dependency reads for it (shared filters)."""
+    for name in names - _NOT_INPUT - (_CONNECTION if of_dependency else set()):
+        provider = dependencies.get(name)
+        if provider is None:
+            return True
+        if _takes_input(set(signature(provider.dependency).parameters), dependencies, of_dependency=True):
+            return True
+    return False
 
 
 def _error_statuses(route: HTTPRoute, handler: HTTPRouteHandler) -> list[int]:
     """The statuses every handler of this kind can answer, whatever its use case does."""
     names = set(handler.parsed_fn_signature.parameters)
-    takes_input = bool(names - set(handler.resolve_dependencies()) - _NOT_INPUT)
+    # a path parameter is input even where the handler does not read it (Litestar validates it anyway)
+    takes_input = bool(route.path_parameters) or _takes_input(names, handler.resolve_dependencies())
     authenticated = bool({"claims", "maybe_claims"} & names) or any("APIKey" in r for r in handler.resolve_security())
     takes_body = "data" in names or ("request" in names and bool(_BODY_METHODS & set(handler.http_methods)))
     statuses = [500, 503]

@@ -6,6 +6,7 @@ from typing import Annotated, cast
 
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import SecurityRequirement
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -15,6 +16,7 @@ from app.domain.bookings import changes, create, inputs, queries, ratings
 from app.domain.bookings.results import BookingGroup, StatusItem
 from app.domain.uow import UnitOfWork
 from rest.envelope import envelope_meta
+from rest.handlers import named_like_methods
 from rest.openapi import problem_responses
 from rest.schemas.bookings import (
     Booking,
@@ -37,8 +39,36 @@ from rest.schemas.common import BookingStatusProblem
 BEARER: list[SecurityRequirement] = [{"BearerAuth": []}]
 
 
+def _rate_route(path: str, operation_id: str, summary: str) -> HTTPRouteHandler:
+    """Rating a completed booking: published under three paths."""
+
+    async def rate(
+        self: Controller,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        booking_id: FromPath[int],
+        data: JSONBody[RateBookingRequest],
+    ) -> RatingResponse:
+        item = await ratings.rate(uow, claims.owner_id, data.to_command(booking_id))
+        return RatingResponse(data=item, meta=envelope_meta())
+
+    return post(path, operation_id=operation_id, status_code=HTTP_200_OK, summary=summary)(rate)
+
+
+def _ratings_route(path: str, operation_id: str) -> HTTPRouteHandler:
+    """The ratings the owner submitted: published under two paths."""
+
+    async def list_ratings(
+        self: Controller, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
+    ) -> CarOwnerRatingsList:
+        return cast("CarOwnerRatingsList", await ratings.my_ratings(uow, claims.owner_id))
+
+    return get(path, operation_id=operation_id, summary="Ratings submitted by the owner")(list_ratings)
+
+
 # The reference names the domain's results (`Booking` for a `BookingLine`, ...): the same fields, so the
 # handlers `cast` to the reference's name, which is what the OpenAPI document shows.
+@named_like_methods
 class BookingController(Controller):
     path = "/bookings"
     tags = ["Booking"]
@@ -121,26 +151,8 @@ class BookingController(Controller):
         item = await changes.request_change(uow, claims.owner_id, data.to_command())
         return cast("CarOwnerChangeRequestItem", item)
 
-    @post(
-        "/rate/{booking_id:int}",
-        operation_id="RateBooking",
-        status_code=HTTP_200_OK,
-        summary="Rate a completed booking",
-    )
-    async def rate(
-        self,
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        booking_id: FromPath[int],
-        data: JSONBody[RateBookingRequest],
-    ) -> RatingResponse:
-        return await _rate(uow, claims, booking_id, data)
-
-    @get("/ratings", operation_id="ListBookingRatings", summary="Ratings submitted by the owner")
-    async def list_ratings(
-        self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
-    ) -> CarOwnerRatingsList:
-        return cast("CarOwnerRatingsList", await ratings.my_ratings(uow, claims.owner_id))
+    rate = _rate_route("/rate/{booking_id:int}", "RateBooking", "Rate a completed booking")
+    list_ratings = _ratings_route("/ratings", "ListBookingRatings")
 
     @get("/{booking_id:int}", operation_id="GetBooking", summary="One booking line of the owner")
     async def get_booking(
@@ -186,6 +198,7 @@ class BookingStatusController(Controller):
         return BookingStatusListResponse(data=items, meta=StatusListMeta(count=len(items)))
 
 
+@named_like_methods
 class RatingsController(Controller):
     """The reference marks these public, but they act on the caller's bookings: a Bearer token is required."""
 
@@ -194,46 +207,11 @@ class RatingsController(Controller):
     opt = {"error_style": "problem"}
     security = BEARER
 
-    @get("/", operation_id="ListRatings", summary="Ratings submitted by the owner")
-    async def list_ratings(
-        self, uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
-    ) -> CarOwnerRatingsList:
-        return cast("CarOwnerRatingsList", await ratings.my_ratings(uow, claims.owner_id))
-
-    @post(
-        "/rate/{booking_id:int}",
-        operation_id="RateBookingAlias",
-        status_code=HTTP_200_OK,
-        summary="Alias endpoint for submitting a booking rating",
+    list_ratings = _ratings_route("/", "ListRatings")
+    rate_alias = _rate_route(
+        "/rate/{booking_id:int}", "RateBookingAlias", "Alias endpoint for submitting a booking rating"
     )
-    async def rate_alias(
-        self,
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        booking_id: FromPath[int],
-        data: JSONBody[RateBookingRequest],
-    ) -> RatingResponse:
-        return await _rate(uow, claims, booking_id, data)
-
-    @post(
-        "/{booking_id:int}",
-        operation_id="UpsertRating",
-        status_code=HTTP_200_OK,
-        summary="Create or update a rating for a completed booking",
-    )
-    async def upsert(
-        self,
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        booking_id: FromPath[int],
-        data: JSONBody[RateBookingRequest],
-    ) -> RatingResponse:
-        return await _rate(uow, claims, booking_id, data)
-
-
-async def _rate(uow: UnitOfWork, claims: AccessClaims, booking_id: int, data: RateBookingRequest) -> RatingResponse:
-    item = await ratings.rate(uow, claims.owner_id, data.to_command(booking_id))
-    return RatingResponse(data=item, meta=envelope_meta())
+    upsert = _rate_route("/{booking_id:int}", "UpsertRating", "Create or update a rating for a completed booking")
 
 
 CONTROLLERS = [BookingController, BookingStatusController, RatingsController]

@@ -6,11 +6,14 @@ parameters; the domain validates and normalises them (and answers 400 naming the
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, cast
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import Operation
 from litestar.params import Body
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -19,8 +22,10 @@ from app.domain.marketplace import catalogue, search
 from app.domain.marketplace.cache import HIT
 from app.domain.marketplace.commands import ChangeFavourite
 from app.domain.marketplace.inputs import parse_change_favourite
+from app.domain.marketplace.results import WorkshopDetail as DomainWorkshopDetail
 from app.domain.uow import UnitOfWork
 from app.errors import ValidationFailed
+from rest.handlers import named_like_methods
 from rest.openapi import problem_responses, raw_query
 from rest.schemas.common import CarBrandProblem
 from rest.schemas.marketplace import (
@@ -40,7 +45,6 @@ from rest.schemas.marketplace import (
     WorkshopList,
     WorkshopListResponse,
     car_brand,
-    categories_meta,
     categories_response,
     compat_detail,
     compat_list,
@@ -48,7 +52,7 @@ from rest.schemas.marketplace import (
     favourite_list,
     list_item,
     service_categories_response,
-    workshop_category_row,
+    workshop_categories_response,
     workshop_list,
     workshop_list_response,
 )
@@ -139,6 +143,25 @@ def _owner(claims: AccessClaims | None) -> int | None:
     return claims.owner_id if claims is not None else None
 
 
+def _shop_route(
+    operation_id: str, summary: str, respond: Callable[[DomainWorkshopDetail], Any], body: type[Any]
+) -> HTTPRouteHandler:
+    """One workshop's page by org number, in the shape `respond` gives (two areas publish it)."""
+
+    async def get_shop(
+        self: Controller,
+        org_nr: str,
+        uow: NamedDependency[UnitOfWork],
+        maybe_claims: NamedDependency[AccessClaims | None],
+    ) -> Response[Any]:
+        found = await search.workshop_detail(uow, org_nr, owner_id=_owner(maybe_claims))
+        return Response(respond(found.detail), headers=_cache_headers(found.cache))
+
+    get_shop.__annotations__["return"] = cast("Any", Response)[body]  # documents `body`
+    return get("/shops/{org_nr:str}", operation_id=operation_id, summary=summary)(get_shop)
+
+
+@named_like_methods
 class MarketplaceController(Controller):
     tags = ["Marketplace"]
     security = []
@@ -166,14 +189,10 @@ class MarketplaceController(Controller):
             workshop_list_response(request.url.path, outcome.query, outcome.page), headers=_cache_headers(outcome.cache)
         )
 
-    @get("/shops/{org_nr:str}", operation_id="GetShop", summary="Fetch one workshop by orgNr")
-    async def get_shop(
-        self, org_nr: str, uow: NamedDependency[UnitOfWork], maybe_claims: NamedDependency[AccessClaims | None]
-    ) -> Response[WorkshopDetail]:
-        found = await search.workshop_detail(uow, org_nr, owner_id=_owner(maybe_claims))
-        return Response(detail_response(found.detail), headers=_cache_headers(found.cache))
+    get_shop = _shop_route("GetShop", "Fetch one workshop by orgNr", detail_response, WorkshopDetail)
 
 
+@named_like_methods
 class MarketplaceCompatController(Controller):
     path = "/marketplace"
     tags = ["MarketplaceCompat"]
@@ -194,63 +213,50 @@ class MarketplaceCompatController(Controller):
         outcome = await search.search_params(uow, "shops", _params(request), owner_id=_owner(maybe_claims))
         return Response(compat_list(outcome.page), headers=_cache_headers(outcome.cache))
 
-    @get("/shops/{org_nr:str}", operation_id="CompatGetShop", summary="One workshop in the {data, meta} envelope")
-    async def get_shop(
-        self, org_nr: str, uow: NamedDependency[UnitOfWork], maybe_claims: NamedDependency[AccessClaims | None]
-    ) -> Response[CompatWorkshopDetail]:
-        found = await search.workshop_detail(uow, org_nr, owner_id=_owner(maybe_claims))
-        return Response(compat_detail(found.detail), headers=_cache_headers(found.cache))
+    get_shop = _shop_route(
+        "CompatGetShop", "One workshop in the {data, meta} envelope", compat_detail, CompatWorkshopDetail
+    )
 
 
+def _filter_route(path: str, operation_id: str, summary: str, query: type[Operation], kind: str) -> HTTPRouteHandler:
+    """A filter operation: the raw query, parsed by the domain as the `kind` of search asks."""
+
+    async def filter_shops(
+        self: Controller,
+        request: Request[Any, Any, Any],
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+    ) -> Response[WorkshopList]:
+        outcome = await search.search_params(uow, kind, _params(request), owner_id=claims.owner_id)
+        return Response(workshop_list(outcome.page), headers=_cache_headers(outcome.cache))
+
+    return get(path, operation_id=operation_id, summary=summary, operation_class=query)(filter_shops)
+
+
+@named_like_methods
 class MarketplaceFiltersController(Controller):
     path = "/filters"
     tags = ["MarketplaceFilters"]
     security = [{"BearerAuth": []}]
 
-    async def _list(
-        self, request: Request[Any, Any, Any], uow: UnitOfWork, claims: AccessClaims, kind: str
-    ) -> Response[WorkshopList]:
-        outcome = await search.search_params(uow, kind, _params(request), owner_id=claims.owner_id)
-        return Response(workshop_list(outcome.page), headers=_cache_headers(outcome.cache))
-
-    @get("/", operation_id="FilterShops", summary="Composite marketplace filter", operation_class=FILTERS_QUERY)
-    async def filters(
-        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
-    ) -> Response[WorkshopList]:
-        return await self._list(request, uow, claims, "filters")
-
-    @get(
+    filters = _filter_route("/", "FilterShops", "Composite marketplace filter", FILTERS_QUERY, "filters")
+    by_categories = _filter_route(
         "/filterByCategories",
-        operation_id="FilterShopsByCategories",
-        summary="Workshops in workshop categories (legacy)",
-        operation_class=WORKSHOP_CATEGORIES_QUERY,
+        "FilterShopsByCategories",
+        "Workshops in workshop categories (legacy)",
+        WORKSHOP_CATEGORIES_QUERY,
+        "workshop_categories",
     )
-    async def by_categories(
-        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
-    ) -> Response[WorkshopList]:
-        return await self._list(request, uow, claims, "workshop_categories")
-
-    @get(
+    by_service_categories = _filter_route(
         "/filterByHierarchicalCategories",
-        operation_id="FilterShopsByServiceCategories",
-        summary="Workshops offering services in service categories (legacy)",
-        operation_class=SERVICE_CATEGORIES_QUERY,
+        "FilterShopsByServiceCategories",
+        "Workshops offering services in service categories (legacy)",
+        SERVICE_CATEGORIES_QUERY,
+        "service_categories",
     )
-    async def by_service_categories(
-        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
-    ) -> Response[WorkshopList]:
-        return await self._list(request, uow, claims, "service_categories")
-
-    @get(
-        "/location",
-        operation_id="FilterShopsByLocation",
-        summary="Workshops within a radius of a point",
-        operation_class=LOCATION_QUERY,
+    by_location = _filter_route(
+        "/location", "FilterShopsByLocation", "Workshops within a radius of a point", LOCATION_QUERY, "location"
     )
-    async def by_location(
-        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
-    ) -> Response[WorkshopList]:
-        return await self._list(request, uow, claims, "location")
 
     @get(
         "/search",
@@ -269,50 +275,60 @@ class MarketplaceFiltersController(Controller):
         )
 
 
+def _catalogue_route(
+    path: str,
+    operation_id: str,
+    summary: str,
+    query: type[Operation],
+    read: Callable[[UnitOfWork, dict[str, list[str]]], Awaitable[Any]],
+    respond: Callable[[Any], Any],
+    body: type[Any],
+) -> HTTPRouteHandler:
+    """A catalogue listing: the raw query to one domain read, its result mapped to `body`, the cache status."""
+
+    async def list_catalogue(
+        self: Controller, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]
+    ) -> Response[Any]:
+        result = await read(uow, _params(request))
+        return Response(respond(result), headers=_cache_headers(result.cache))
+
+    list_catalogue.__annotations__["return"] = cast("Any", Response)[body]  # documents `body`
+    return get(path, operation_id=operation_id, summary=summary, operation_class=query)(list_catalogue)
+
+
+@named_like_methods
 class CategoriesController(Controller):
     path = "/categories"
     tags = ["Categories"]
     security = []
 
-    @get(
+    overview = _catalogue_route(
         "/",
-        operation_id="ListCategories",
-        summary="Workshop categories with their service categories",
-        operation_class=CATEGORIES_QUERY,
+        "ListCategories",
+        "Workshop categories with their service categories",
+        CATEGORIES_QUERY,
+        catalogue.categories_overview,
+        categories_response,
+        CategoriesResponse,
     )
-    async def overview(
-        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]
-    ) -> Response[CategoriesResponse]:
-        result = await catalogue.categories_overview(uow, _params(request))
-        return Response(categories_response(result), headers=_cache_headers(result.cache))
-
-    @get(
+    service_categories = _catalogue_route(
         "/services",
-        operation_id="ListServiceCategories",
-        summary="Service categories",
-        operation_class=SERVICE_CATEGORY_LIST_QUERY,
+        "ListServiceCategories",
+        "Service categories",
+        SERVICE_CATEGORY_LIST_QUERY,
+        catalogue.list_service_categories,
+        service_categories_response,
+        ServiceCategoryListResponse,
     )
-    async def service_categories(
-        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]
-    ) -> Response[ServiceCategoryListResponse]:
-        result = await catalogue.list_service_categories(uow, _params(request))
-        return Response(service_categories_response(result), headers=_cache_headers(result.cache))
-
-    @get(
+    workshop_categories = _catalogue_route(
         "/shops",
-        operation_id="ListWorkshopCategories",
-        summary="Workshop categories",
-        operation_class=WORKSHOP_CATEGORY_LIST_QUERY,
+        "ListWorkshopCategories",
+        "Workshop categories",
+        WORKSHOP_CATEGORY_LIST_QUERY,
+        catalogue.list_workshop_categories,
+        workshop_categories_response,
+        WorkshopCategoryListResponse,
     )
-    async def workshop_categories(
-        self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork]
-    ) -> Response[WorkshopCategoryListResponse]:
-        result = await catalogue.list_workshop_categories(uow, _params(request))
-        rows = [workshop_category_row(c) for c in result.rows]
-        return Response(
-            WorkshopCategoryListResponse(data=rows, meta=categories_meta(len(rows))),
-            headers=_cache_headers(result.cache),
-        )
 
 
 class CarBrandsController(Controller):

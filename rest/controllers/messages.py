@@ -7,6 +7,7 @@ and answer the documented envelope with an `Allow` header.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from litestar import Controller, Request, Response, get, post, route
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import HttpMethod, RequestEncodingType
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -26,6 +28,7 @@ from app.domain.uow import UnitOfWork
 from app.errors import PayloadTooLarge, ValidationFailed
 from rest.boundary import JSON_OR_FORM
 from rest.envelope import meta
+from rest.handlers import named_like_methods
 from rest.openapi import structured_responses
 from rest.schemas.messages import (
     LegacyReadUpToRequest,
@@ -163,13 +166,57 @@ async def read_send_payload(request: Request[Any, Any, Any]) -> tuple[SendMessag
         raise ValidationFailed("Invalid request body.", fields={"body": "invalid_json"}) from None
 
 
-async def _read_up_to(
-    uow: UnitOfWork, claims: AccessClaims, booking_id: int, data: LegacyReadUpToRequest | None
-) -> ReadUpToResponse:
-    command = (data or LegacyReadUpToRequest()).to_command(booking_id)
-    return read_up_to_response(await messages.read_up_to(uow, claims.owner_id, command))
+def _thread_route(path: str, operation_id: str, summary: str) -> HTTPRouteHandler:
+    """`GET` of a booking thread's messages; the thread is published under three paths."""
+
+    async def thread(
+        self: Controller,
+        request: Request[Any, Any, Any],
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        booking_id: FromPath[int],
+        page: Page = 1,
+        size: PageSize = 20,
+    ) -> MessageListResponse:
+        result = await messages.thread(uow, claims.owner_id, booking_id, page=page, size=size)
+        return message_list_response(result, request.url.path)
+
+    return get(path, operation_id=operation_id, summary=summary)(thread)
 
 
+def _read_up_to_route(path: str, operation_id: str, summary: str) -> HTTPRouteHandler:
+    """`POST` marking a thread read up to a message; published under two paths."""
+
+    async def read_up_to(
+        self: Controller,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        booking_id: FromPath[int],
+        data: JSONBody[LegacyReadUpToRequest | None] = None,
+    ) -> ReadUpToResponse:
+        command = (data or LegacyReadUpToRequest()).to_command(booking_id)
+        return read_up_to_response(await messages.read_up_to(uow, claims.owner_id, command))
+
+    return post(path, operation_id=operation_id, status_code=HTTP_200_OK, summary=summary)(read_up_to)
+
+
+def _allow_route(path: str, operation_id: str, allow: str) -> HTTPRouteHandler:
+    """OPTIONS of a messages path: no token (a CORS preflight carries none), the documented envelope, `Allow`."""
+
+    async def allow_methods(self: Controller) -> Response[OptionsResponse]:
+        return options_response(allow)
+
+    documented = re.sub(r":\w+}", "}", f"/messages{path}")
+    return route(
+        path,
+        http_method=HttpMethod.OPTIONS,
+        operation_id=operation_id,
+        security=[],
+        summary=f"Allowed methods of {documented}",
+    )(allow_methods)
+
+
+@named_like_methods
 class MessagesController(Controller):
     path = "/messages"
     tags = ["Messages"]
@@ -217,169 +264,34 @@ class MessagesController(Controller):
         body, uploads = await read_send_payload(request)
         return send_response(await messages.send_owner_message(uow, claims.owner_id, body.to_command(uploads)))
 
-    async def _thread(
-        self,
-        request: Request[Any, Any, Any],
-        uow: UnitOfWork,
-        claims: AccessClaims,
-        booking_id: int,
-        page: int,
-        size: int,
-    ) -> MessageListResponse:
-        result = await messages.thread(uow, claims.owner_id, booking_id, page=page, size=size)
-        return message_list_response(result, request.url.path)
-
-    @get("/thread/{booking_id:int}", operation_id="GetMessageThread", summary="Messages of a booking thread")
-    async def thread(
-        self,
-        request: Request[Any, Any, Any],
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        booking_id: FromPath[int],
-        page: Page = 1,
-        size: PageSize = 20,
-    ) -> MessageListResponse:
-        return await self._thread(request, uow, claims, booking_id, page, size)
-
-    @get("/{booking_id:int}", operation_id="GetMessagesByBooking", summary="Messages of a booking thread (alias)")
-    async def thread_alias(
-        self,
-        request: Request[Any, Any, Any],
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        booking_id: FromPath[int],
-        page: Page = 1,
-        size: PageSize = 20,
-    ) -> MessageListResponse:
-        return await self._thread(request, uow, claims, booking_id, page, size)
-
-    @get(
-        "/{booking_id:int}/messages", operation_id="GetBookingMessages", summary="Messages of a booking thread (alias)"
+    thread = _thread_route("/thread/{booking_id:int}", "GetMessageThread", "Messages of a booking thread")
+    thread_alias = _thread_route("/{booking_id:int}", "GetMessagesByBooking", "Messages of a booking thread (alias)")
+    thread_messages_alias = _thread_route(
+        "/{booking_id:int}/messages", "GetBookingMessages", "Messages of a booking thread (alias)"
     )
-    async def thread_messages_alias(
-        self,
-        request: Request[Any, Any, Any],
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        booking_id: FromPath[int],
-        page: Page = 1,
-        size: PageSize = 20,
-    ) -> MessageListResponse:
-        return await self._thread(request, uow, claims, booking_id, page, size)
-
-    @post(
+    read_up_to = _read_up_to_route(
         "/thread/{booking_id:int}/read-up-to",
-        operation_id="ReadThreadUpTo",
-        status_code=HTTP_200_OK,
-        summary="Mark workshop -> car owner messages read up to and including a message",
+        "ReadThreadUpTo",
+        "Mark workshop -> car owner messages read up to and including a message",
     )
-    async def read_up_to(
-        self,
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        booking_id: FromPath[int],
-        data: JSONBody[LegacyReadUpToRequest | None] = None,
-    ) -> ReadUpToResponse:
-        return await _read_up_to(uow, claims, booking_id, data)
-
-    @post(
+    read_up_to_alias = _read_up_to_route(
         "/{booking_id:int}/messages/read-up-to",
-        operation_id="ReadBookingMessagesUpTo",
-        status_code=HTTP_200_OK,
-        summary="Mark workshop -> car owner messages read up to and including a message (alias)",
+        "ReadBookingMessagesUpTo",
+        "Mark workshop -> car owner messages read up to and including a message (alias)",
     )
-    async def read_up_to_alias(
-        self,
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        booking_id: FromPath[int],
-        data: JSONBody[LegacyReadUpToRequest | None] = None,
-    ) -> ReadUpToResponse:
-        return await _read_up_to(uow, claims, booking_id, data)
 
-    # --- OPTIONS: no token, the documented envelope, `Allow`. Named `allow_*` so that they register before
-    # the GET/POST handlers of the same path (Litestar orders a controller's handlers by name and adds its own
-    # OPTIONS handler to a path that has none yet) ----------------------------------------------------
-
-    @route(
-        "/inbox",
-        http_method=HttpMethod.OPTIONS,
-        operation_id="OptionsMessageInbox",
-        security=[],
-        summary="Allowed methods of /messages/inbox",
+    # named `allow_*` so that they register before the GET/POST handlers of the same path (a controller orders
+    # its handlers by name, see `named_like_methods`, and Litestar adds its own OPTIONS to a path that has none)
+    allow_inbox = _allow_route("/inbox", "OptionsMessageInbox", "GET, OPTIONS")
+    allow_mark_read = _allow_route("/mark-read", "OptionsMarkThreadRead", "OPTIONS, POST")
+    allow_send = _allow_route("/send", "OptionsSendMessage", "OPTIONS, POST")
+    allow_thread = _allow_route("/thread/{booking_id:int}", "OptionsMessageThread", "GET, OPTIONS")
+    allow_read_up_to = _allow_route("/thread/{booking_id:int}/read-up-to", "OptionsReadThreadUpTo", "OPTIONS, POST")
+    allow_thread_alias = _allow_route("/{booking_id:int}", "OptionsMessagesByBooking", "GET, OPTIONS")
+    allow_thread_messages_alias = _allow_route("/{booking_id:int}/messages", "OptionsBookingMessages", "GET, OPTIONS")
+    allow_read_up_to_alias = _allow_route(
+        "/{booking_id:int}/messages/read-up-to", "OptionsReadBookingMessagesUpTo", "OPTIONS, POST"
     )
-    async def allow_inbox(self) -> Response[OptionsResponse]:
-        return options_response("GET, OPTIONS")
-
-    @route(
-        "/mark-read",
-        http_method=HttpMethod.OPTIONS,
-        operation_id="OptionsMarkThreadRead",
-        security=[],
-        summary="Allowed methods of /messages/mark-read",
-    )
-    async def allow_mark_read(self) -> Response[OptionsResponse]:
-        return options_response("OPTIONS, POST")
-
-    @route(
-        "/send",
-        http_method=HttpMethod.OPTIONS,
-        operation_id="OptionsSendMessage",
-        security=[],
-        summary="Allowed methods of /messages/send",
-    )
-    async def allow_send(self) -> Response[OptionsResponse]:
-        return options_response("OPTIONS, POST")
-
-    @route(
-        "/thread/{booking_id:int}",
-        http_method=HttpMethod.OPTIONS,
-        operation_id="OptionsMessageThread",
-        security=[],
-        summary="Allowed methods of /messages/thread/{booking_id}",
-    )
-    async def allow_thread(self, booking_id: FromPath[int]) -> Response[OptionsResponse]:
-        return options_response("GET, OPTIONS")
-
-    @route(
-        "/thread/{booking_id:int}/read-up-to",
-        http_method=HttpMethod.OPTIONS,
-        operation_id="OptionsReadThreadUpTo",
-        security=[],
-        summary="Allowed methods of /messages/thread/{booking_id}/read-up-to",
-    )
-    async def allow_read_up_to(self, booking_id: FromPath[int]) -> Response[OptionsResponse]:
-        return options_response("OPTIONS, POST")
-
-    @route(
-        "/{booking_id:int}",
-        http_method=HttpMethod.OPTIONS,
-        operation_id="OptionsMessagesByBooking",
-        security=[],
-        summary="Allowed methods of /messages/{booking_id}",
-    )
-    async def allow_thread_alias(self, booking_id: FromPath[int]) -> Response[OptionsResponse]:
-        return options_response("GET, OPTIONS")
-
-    @route(
-        "/{booking_id:int}/messages",
-        http_method=HttpMethod.OPTIONS,
-        operation_id="OptionsBookingMessages",
-        security=[],
-        summary="Allowed methods of /messages/{booking_id}/messages",
-    )
-    async def allow_thread_messages_alias(self, booking_id: FromPath[int]) -> Response[OptionsResponse]:
-        return options_response("GET, OPTIONS")
-
-    @route(
-        "/{booking_id:int}/messages/read-up-to",
-        http_method=HttpMethod.OPTIONS,
-        operation_id="OptionsReadBookingMessagesUpTo",
-        security=[],
-        summary="Allowed methods of /messages/{booking_id}/messages/read-up-to",
-    )
-    async def allow_read_up_to_alias(self, booking_id: FromPath[int]) -> Response[OptionsResponse]:
-        return options_response("OPTIONS, POST")
 
 
 CONTROLLERS = [MessagesController]

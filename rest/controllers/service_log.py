@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, Response, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery
 
@@ -13,6 +16,7 @@ from app.auth.tokens import AccessClaims
 from app.domain.service_log import service as log
 from app.domain.uow import UnitOfWork
 from rest.envelope import envelope_meta
+from rest.handlers import named_like_methods
 from rest.openapi import csv_or_json, problem_responses
 from rest.schemas.service_log import (
     ExportTokenResponse,
@@ -29,89 +33,171 @@ FILTER_ERRORS = problem_responses(403)
 # the vehicle-history routes default to the primary vehicle: none is a 404
 VEHICLE_ERRORS = problem_responses(403, 404)
 
+# The query parameters, declared once each: every operation reads them through a dependency, whose parameters
+# Litestar documents in its place in the handler's signature. The domain parses the raw strings (a 400
+# naming the field), so they stay strings here.
+Query = Mapping[str, object]
+Read = Callable[..., Awaitable[Any]]
 
-class ServiceLogController(Controller):
-    path = "/service-log"
-    tags = ["ServiceLog"]
+
+def log_filters(
+    registration_number: FromQuery[str | None] = None,
+    workshop_org_nr: FromQuery[str | None] = None,
+    date_from: FromQuery[str | None] = None,
+    date_to: FromQuery[str | None] = None,
+) -> Query:
+    return {
+        "registration_number": registration_number,
+        "workshop_org_nr": workshop_org_nr,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
+
+
+def latest_query(
+    limit: FromQuery[str | None] = None,
+    registration_number: FromQuery[str | None] = None,
+    workshop_org_nr: FromQuery[str | None] = None,
+) -> Query:
+    return {"limit": limit, "registration_number": registration_number, "workshop_org_nr": workshop_org_nr}
+
+
+def page_query(
+    page: FromQuery[str | None] = None, page_size: FromQuery[str | None] = None, *, log_filters: NamedDependency[Query]
+) -> Query:
+    return {"page_no": page, "page_size": page_size, **log_filters}
+
+
+def own_page_query(
+    claims: NamedDependency[AccessClaims],
+    page_query: NamedDependency[Query],
+    export_token: FromQuery[str | None] = None,
+) -> Query:
+    """An export token may stand for the filters, when it was issued to this session."""
+    return {**page_query, "export_token": export_token, "session_id": claims.sid}
+
+
+def token_query(claims: NamedDependency[AccessClaims], log_filters: NamedDependency[Query]) -> Query:
+    return {"session_id": claims.sid, **log_filters}
+
+
+def plate_query(registration_number: FromQuery[str | None] = None) -> Query:
+    return {"registration_number": registration_number}
+
+
+# the parameter groups that other groups build on
+SHARED_QUERIES = {
+    "log_filters": Provide(log_filters, sync_to_thread=False),
+    "page_query": Provide(page_query, sync_to_thread=False),
+}
+
+
+def _log_route(
+    path: str,
+    operation_id: str,
+    summary: str,
+    errors: dict[int, ResponseSpec],
+    query: Callable[..., Query],
+    read: Read,
+    envelope: type[Any],
+) -> HTTPRouteHandler:
+    """A service-log read: the parameters `query` declares, one use case, its result in `envelope`."""
+
+    async def read_log(
+        self: Controller,
+        uow: NamedDependency[UnitOfWork],
+        claims: NamedDependency[AccessClaims],
+        params: NamedDependency[Query],
+    ) -> Any:
+        return envelope(data=await read(uow, claims.owner_id, **params), meta=envelope_meta())
+
+    read_log.__annotations__["return"] = envelope  # the documented response
+    return get(
+        path,
+        operation_id=operation_id,
+        summary=summary,
+        responses=errors,
+        # a shared group serves here under another name: Litestar refuses one provider under two keys
+        dependencies={"params": Provide(partial(query), sync_to_thread=False)},
+    )(read_log)
+
+
+class ServiceHistoryController(Controller):
+    """What both service-history areas share: Problem errors, a Bearer token, the query parameter groups."""
+
     opt = {"error_style": "problem"}
     security = BEARER
+    dependencies = SHARED_QUERIES
 
-    @get(
+
+@named_like_methods
+class ServiceLogController(ServiceHistoryController):
+    path = "/service-log"
+    tags = ["ServiceLog"]
+
+    export_token = _log_route(
         "/export-token",
-        operation_id="ServiceLogExportToken",
-        summary="A short-lived export token (15 minutes)",
-        responses=FILTER_ERRORS,
+        "ServiceLogExportToken",
+        "A short-lived export token (15 minutes)",
+        FILTER_ERRORS,
+        token_query,
+        log.export_token,
+        ExportTokenResponse,
     )
-    async def export_token(
-        self,
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        registration_number: FromQuery[str | None] = None,
-        workshop_org_nr: FromQuery[str | None] = None,
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
-    ) -> ExportTokenResponse:
-        token = await log.export_token(
-            uow,
-            claims.owner_id,
-            claims.sid,
-            registration_number=registration_number,
-            workshop_org_nr=workshop_org_nr,
-            date_from=date_from,
-            date_to=date_to,
-        )
-        return ExportTokenResponse(data=token, meta=envelope_meta())
-
-    @get(
+    latest = _log_route(
         "/latest",
-        operation_id="ServiceLogLatest",
-        summary="The latest booking-based service logs",
-        responses=FILTER_ERRORS,
+        "ServiceLogLatest",
+        "The latest booking-based service logs",
+        FILTER_ERRORS,
+        latest_query,
+        log.latest,
+        ServiceLogLatestResponse,
     )
-    async def latest(
-        self,
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        limit: FromQuery[str | None] = None,
-        registration_number: FromQuery[str | None] = None,
-        workshop_org_nr: FromQuery[str | None] = None,
-    ) -> ServiceLogLatestResponse:
-        result = await log.latest(
-            uow, claims.owner_id, limit=limit, registration_number=registration_number, workshop_org_nr=workshop_org_nr
-        )
-        return ServiceLogLatestResponse(data=result, meta=envelope_meta())
-
-    @get(
+    list_logs = _log_route(
         "/list",
-        operation_id="ServiceLogList",
-        summary="Paginated list of the owner's service logs",
-        responses=FILTER_ERRORS,
+        "ServiceLogList",
+        "Paginated list of the owner's service logs",
+        FILTER_ERRORS,
+        own_page_query,
+        log.page,
+        ServiceLogPageResponse,
     )
-    async def list_logs(
-        self,
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        page: FromQuery[str | None] = None,
-        page_size: FromQuery[str | None] = None,
-        registration_number: FromQuery[str | None] = None,
-        workshop_org_nr: FromQuery[str | None] = None,
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
-        export_token: FromQuery[str | None] = None,
-    ) -> ServiceLogPageResponse:
-        result = await log.page(
-            uow,
-            claims.owner_id,
-            page_no=page,
-            page_size=page_size,
-            export_token=export_token,
-            session_id=claims.sid,
-            registration_number=registration_number,
-            workshop_org_nr=workshop_org_nr,
-            date_from=date_from,
-            date_to=date_to,
-        )
-        return ServiceLogPageResponse(data=result, meta=envelope_meta())
+    summary = _log_route(
+        "/summary",
+        "ServiceLogSummary",
+        "Count, average rating, total spent, last service date",
+        FILTER_ERRORS,
+        log_filters,
+        log.summary,
+        ServiceLogSummaryResponse,
+    )
+    vehicle_latest = _log_route(
+        "/vehicle-history/latest",
+        "VehicleHistoryLatest",
+        "Latest service history of a vehicle (the primary one by default)",
+        VEHICLE_ERRORS,
+        latest_query,
+        log.vehicle_latest,
+        ServiceLogLatestResponse,
+    )
+    vehicle_list = _log_route(
+        "/vehicle-history/list",
+        "VehicleHistoryList",
+        "Paginated service history of a vehicle (the primary one by default)",
+        VEHICLE_ERRORS,
+        page_query,
+        log.vehicle_page,
+        ServiceLogPageResponse,
+    )
+    vehicle_summary = _log_route(
+        "/vehicle-history/summary",
+        "VehicleHistorySummary",
+        "Aggregate service history of a vehicle (the primary one by default)",
+        VEHICLE_ERRORS,
+        plate_query,
+        log.vehicle_summary,
+        ServiceLogSummaryResponse,
+    )
 
     @get("/messages/{log_id:int}", operation_id="ServiceLogMessages", summary="Messages of one service log entry")
     async def messages(
@@ -119,129 +205,21 @@ class ServiceLogController(Controller):
     ) -> LogMessagesResponse:
         return LogMessagesResponse(data=await log.log_messages(uow, claims.owner_id, log_id), meta=envelope_meta())
 
-    @get(
-        "/summary",
-        operation_id="ServiceLogSummary",
-        summary="Count, average rating, total spent, last service date",
-        responses=FILTER_ERRORS,
-    )
-    async def summary(
-        self,
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        registration_number: FromQuery[str | None] = None,
-        workshop_org_nr: FromQuery[str | None] = None,
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
-    ) -> ServiceLogSummaryResponse:
-        result = await log.summary(
-            uow,
-            claims.owner_id,
-            registration_number=registration_number,
-            workshop_org_nr=workshop_org_nr,
-            date_from=date_from,
-            date_to=date_to,
-        )
-        return ServiceLogSummaryResponse(data=result, meta=envelope_meta())
 
-    @get(
-        "/vehicle-history/latest",
-        operation_id="VehicleHistoryLatest",
-        summary="Latest service history of a vehicle (the primary one by default)",
-        responses=VEHICLE_ERRORS,
-    )
-    async def vehicle_latest(
-        self,
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        limit: FromQuery[str | None] = None,
-        registration_number: FromQuery[str | None] = None,
-        workshop_org_nr: FromQuery[str | None] = None,
-    ) -> ServiceLogLatestResponse:
-        result = await log.vehicle_latest(
-            uow, claims.owner_id, limit=limit, registration_number=registration_number, workshop_org_nr=workshop_org_nr
-        )
-        return ServiceLogLatestResponse(data=result, meta=envelope_meta())
-
-    @get(
-        "/vehicle-history/list",
-        operation_id="VehicleHistoryList",
-        summary="Paginated service history of a vehicle (the primary one by default)",
-        responses=VEHICLE_ERRORS,
-    )
-    async def vehicle_list(
-        self,
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        page: FromQuery[str | None] = None,
-        page_size: FromQuery[str | None] = None,
-        registration_number: FromQuery[str | None] = None,
-        workshop_org_nr: FromQuery[str | None] = None,
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
-    ) -> ServiceLogPageResponse:
-        result = await log.vehicle_page(
-            uow,
-            claims.owner_id,
-            page_no=page,
-            page_size=page_size,
-            registration_number=registration_number,
-            workshop_org_nr=workshop_org_nr,
-            date_from=date_from,
-            date_to=date_to,
-        )
-        return ServiceLogPageResponse(data=result, meta=envelope_meta())
-
-    @get(
-        "/vehicle-history/summary",
-        operation_id="VehicleHistorySummary",
-        summary="Aggregate service history of a vehicle (the primary one by default)",
-        responses=VEHICLE_ERRORS,
-    )
-    async def vehicle_summary(
-        self,
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        registration_number: FromQuery[str | None] = None,
-    ) -> ServiceLogSummaryResponse:
-        result = await log.vehicle_summary(uow, claims.owner_id, registration_number=registration_number)
-        return ServiceLogSummaryResponse(data=result, meta=envelope_meta())
-
-
-class ServiceRecordsController(Controller):
+@named_like_methods
+class ServiceRecordsController(ServiceHistoryController):
     path = "/service-records"
     tags = ["CarOwnerServiceRecords"]
-    opt = {"error_style": "problem"}
-    security = BEARER
 
-    @get(
+    records = _log_route(
         "/",
-        operation_id="ListServiceRecords",
-        summary="The owner's service records (completed bookings)",
-        responses=FILTER_ERRORS,
+        "ListServiceRecords",
+        "The owner's service records (completed bookings)",
+        FILTER_ERRORS,
+        page_query,
+        log.page,
+        ServiceLogPageResponse,
     )
-    async def records(
-        self,
-        uow: NamedDependency[UnitOfWork],
-        claims: NamedDependency[AccessClaims],
-        page: FromQuery[str | None] = None,
-        page_size: FromQuery[str | None] = None,
-        registration_number: FromQuery[str | None] = None,
-        workshop_org_nr: FromQuery[str | None] = None,
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
-    ) -> ServiceLogPageResponse:
-        result = await log.page(
-            uow,
-            claims.owner_id,
-            page_no=page,
-            page_size=page_size,
-            registration_number=registration_number,
-            workshop_org_nr=workshop_org_nr,
-            date_from=date_from,
-            date_to=date_to,
-        )
-        return ServiceLogPageResponse(data=result, meta=envelope_meta())
 
     @get(
         "/export",
@@ -265,10 +243,8 @@ class ServiceRecordsController(Controller):
         token: FromQuery[str | None] = None,
         export_token: FromQuery[str | None] = None,
         format: FromQuery[str | None] = None,
-        registration_number: FromQuery[str | None] = None,
-        workshop_org_nr: FromQuery[str | None] = None,
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
+        *,
+        log_filters: NamedDependency[Query],
     ) -> Response[Any]:
         fmt = format if format not in (None, "") else _negotiated_format(request)
         file = await log.export(
@@ -276,10 +252,7 @@ class ServiceRecordsController(Controller):
             owner_id=maybe_claims.owner_id if maybe_claims else None,
             token=token or export_token,
             fmt=fmt,
-            registration_number=registration_number,
-            workshop_org_nr=workshop_org_nr,
-            date_from=date_from,
-            date_to=date_to,
+            **log_filters,
         )
         headers = {"Cache-Control": "no-store", "Vary": "Accept"}
         if file.data is None or format not in (None, ""):  # a file to save: CSV, or JSON asked for by link

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -32,10 +32,16 @@ from rest.schemas.account import (
 )
 
 
+def requested_plate(registration_number: FromQuery[str | None] = None, reg: FromQuery[str | None] = None) -> str | None:
+    """The vehicle a query names; `reg` is the short form older clients send."""
+    return registration_number if registration_number is not None else reg
+
+
 class VehiclesController(Controller):
     path = "/vehicles"
     tags = ["Vehicles"]
     opt = {"error_style": "problem"}
+    dependencies = {"plate": Provide(requested_plate, sync_to_thread=False)}
 
     @get(
         "/",
@@ -47,11 +53,9 @@ class VehiclesController(Controller):
         self,
         uow: NamedDependency[UnitOfWork],
         claims: NamedDependency[AccessClaims],
-        registration_number: FromQuery[str | None] = None,
-        reg: FromQuery[str | None] = None,
+        plate: NamedDependency[str | None],
     ) -> VehicleListResponse | VehicleResponse:
         base = uow.settings.public_base_url
-        plate = registration_number if registration_number is not None else reg
         if plate is None:
             return vehicle_list_response(await vehicles.list_vehicles(uow, claims.owner_id), base)
         return vehicle_response(await vehicles.vehicle_details(uow, claims.owner_id, parse_plate(plate)), base)
@@ -91,11 +95,10 @@ class VehiclesController(Controller):
         self,
         uow: NamedDependency[UnitOfWork],
         claims: NamedDependency[AccessClaims],
-        registration_number: FromQuery[str | None] = None,
-        reg: FromQuery[str | None] = None,
+        plate: NamedDependency[str | None],
     ) -> VehicleRemovedResponse:
-        plate = parse_plate(registration_number if registration_number is not None else reg)
-        result = await vehicles.remove_vehicle(uow, claims.owner_id, RemoveVehicle(registration_number=plate))
+        command = RemoveVehicle(registration_number=parse_plate(plate))
+        result = await vehicles.remove_vehicle(uow, claims.owner_id, command)
         return VehicleRemovedResponse(
             data=VehicleRemovedData(
                 message="Vehicle unlinked.",

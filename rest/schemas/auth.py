@@ -8,6 +8,7 @@ from app.domain.auth.commands import ForgotPassword, Refresh, ResetPassword, Sig
 from app.domain.auth.results import OwnerSummary, Session
 from app.values import absolute_url
 from rest.envelope import iso
+from rest.schemas.common import from_fields
 
 
 class CarOwnerSignInRequest(msgspec.Struct):
@@ -15,7 +16,7 @@ class CarOwnerSignInRequest(msgspec.Struct):
     password: str
 
     def to_command(self, user_agent: str | None) -> SignIn:
-        return SignIn(email=self.email, password=self.password, user_agent=user_agent)
+        return from_fields(SignIn, self, user_agent=user_agent)
 
 
 class CarOwnerSignUpRequest(msgspec.Struct):
@@ -23,7 +24,7 @@ class CarOwnerSignUpRequest(msgspec.Struct):
     password: str
 
     def to_command(self) -> SignUp:
-        return SignUp(email=self.email, password=self.password)
+        return from_fields(SignUp, self)
 
 
 class CarOwnerForgotPasswordRequest(msgspec.Struct):
@@ -31,7 +32,7 @@ class CarOwnerForgotPasswordRequest(msgspec.Struct):
     redirect_to: str | None = None
 
     def to_command(self) -> ForgotPassword:
-        return ForgotPassword(email=self.email, redirect_to=self.redirect_to)
+        return from_fields(ForgotPassword, self)
 
 
 class CarOwnerRefreshRequest(msgspec.Struct):
@@ -47,7 +48,7 @@ class CarOwnerResetPasswordRequest(msgspec.Struct):
     password: str
 
     def to_command(self) -> ResetPassword:
-        return ResetPassword(token=self.token, password=self.password)
+        return from_fields(ResetPassword, self)
 
 
 class CarOwnerUserResponse(msgspec.Struct):

@@ -96,9 +96,7 @@ class CarOwnerCancelBookingRequest(msgspec.Struct):
     cancellation_reason: Any = None
 
     def to_command(self) -> CancelBooking:
-        return inputs.parse_cancel_booking(
-            group_id=self.group_id, booking_id=self.booking_id, cancellation_reason=self.cancellation_reason
-        )
+        return inputs.parse_cancel_booking(**msgspec.structs.asdict(self))
 
 
 class CarOwnerChangeRequestCreate(msgspec.Struct):
@@ -108,12 +106,7 @@ class CarOwnerChangeRequestCreate(msgspec.Struct):
     reason: Any = None
 
     def to_command(self) -> RequestChange:
-        return inputs.parse_request_change(
-            booking_id=self.booking_id,
-            request_type=self.request_type,
-            requested_start_time=self.requested_start_time,
-            reason=self.reason,
-        )
+        return inputs.parse_request_change(**msgspec.structs.asdict(self))
 
 
 class RateBookingRequest(msgspec.Struct):
@@ -122,12 +115,7 @@ class RateBookingRequest(msgspec.Struct):
     private_service_rating: Any = None
 
     def to_command(self, booking_id: int) -> RateBooking:
-        return inputs.parse_rate_booking(
-            booking_id,
-            service_rating=self.service_rating,
-            service_rating_message=self.service_rating_message,
-            private_service_rating=self.private_service_rating,
-        )
+        return inputs.parse_rate_booking(booking_id, **msgspec.structs.asdict(self))
 
 
 class StatusListMeta(msgspec.Struct):

@@ -1,10 +1,19 @@
-"""Shapes shared across modules: the Problem document and the envelope meta."""
+"""Shapes shared across modules: the Problem document, the envelope meta and the paging fields."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def from_fields(target: type[S], source: object, **overrides: Any) -> S:
+    """`target` built from the attributes of `source` of the same names; `overrides` give the fields whose
+    wire form differs (a timestamp as text, nested rows). A field `source` lacks is an error, not a default."""
+    names = (name for name in target.__struct_fields__ if name not in overrides)
+    return target(**{name: getattr(source, name) for name in names}, **overrides)
 
 
 class Problem(msgspec.Struct, omit_defaults=True):
@@ -41,6 +50,17 @@ class LocatedProblem(msgspec.Struct, omit_defaults=True):
     message: str | None = None
     hint: str | None = None
     request_id: str | None = None
+
+
+class PageFields(msgspec.Struct):
+    """The paging fields that open the `meta` of every paged list."""
+
+    page: int
+    page_size: int
+    total: int
+    total_pages: int
+    has_next: bool
+    has_prev: bool
 
 
 class EnvelopeMeta(msgspec.Struct):

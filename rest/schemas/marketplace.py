@@ -14,6 +14,7 @@ from app.domain.marketplace.catalogue import (
     CategoriesOverview,
     ServiceCategoryListing,
     ServiceCategoryNode,
+    WorkshopCategoryListing,
 )
 from app.domain.marketplace.hours import WEEKDAYS
 from app.domain.marketplace.results import (
@@ -28,6 +29,7 @@ from app.domain.marketplace.results import (
     WorkshopDetail as DomainWorkshopDetail,
 )
 from rest.envelope import iso, meta
+from rest.schemas.common import PageFields, from_fields
 
 
 class CategoryRef(msgspec.Struct):
@@ -54,13 +56,7 @@ class WorkshopListItem(msgspec.Struct, kw_only=True):
     is_favourite: bool
 
 
-class PageMeta(msgspec.Struct):
-    page: int
-    page_size: int
-    total: int
-    total_pages: int
-    has_next: bool
-    has_prev: bool
+class PageMeta(PageFields):
     count: int
 
 
@@ -222,7 +218,9 @@ class CompatWorkshopDetail(msgspec.Struct):
 # --- categories -------------------------------------------------------------------------------------
 
 
-class WorkshopCategoryRow(msgspec.Struct, kw_only=True, omit_defaults=True):
+class WorkshopCategoryFields(msgspec.Struct, kw_only=True):
+    """What every workshop category row shows."""
+
     id: int
     name: str
     slug: str
@@ -230,6 +228,9 @@ class WorkshopCategoryRow(msgspec.Struct, kw_only=True, omit_defaults=True):
     icon: str | None
     sort_order: int
     is_active: bool
+
+
+class WorkshopCategoryRow(WorkshopCategoryFields, kw_only=True, omit_defaults=True):
     shops_count: int | None = None  # with include_counts=true
 
 
@@ -247,14 +248,7 @@ class ServiceCategoryRow(msgspec.Struct, kw_only=True, omit_defaults=True):
     children: list[ServiceCategoryRow] | None = None  # with tree=true or include_children=true
 
 
-class WorkshopCategoryWithServices(msgspec.Struct, kw_only=True):
-    id: int
-    name: str
-    slug: str
-    description: str | None
-    icon: str | None
-    sort_order: int
-    is_active: bool
+class WorkshopCategoryWithServices(WorkshopCategoryFields, kw_only=True):
     service_categories: list[ServiceCategoryRow]
 
 
@@ -342,23 +336,7 @@ class FavoriteListResponseEnvelope(msgspec.Struct):
 
 
 def list_item(w: WorkshopSummary) -> WorkshopListItem:
-    return WorkshopListItem(
-        org_nr=w.org_nr,
-        name=w.name,
-        address_line=w.address_line,
-        city=w.city,
-        postal_code=w.postal_code,
-        latitude=w.latitude,
-        longitude=w.longitude,
-        distance_km=w.distance_km,
-        logo=w.logo,
-        categories=[CategoryRef(c.id, c.name, c.slug) for c in w.categories],
-        avg_rating=w.avg_rating,
-        total_reviews=w.total_reviews,
-        cheapest_service_price=w.cheapest_service_price,
-        services_count=w.services_count,
-        is_favourite=w.is_favourite,
-    )
+    return from_fields(WorkshopListItem, w, categories=[CategoryRef(c.id, c.name, c.slug) for c in w.categories])
 
 
 def page_meta(page: SearchPage) -> PageMeta:
@@ -449,17 +427,9 @@ def detail_response(d: DomainWorkshopDetail) -> WorkshopDetail:
             hours[WEEKDAYS[slot.weekday]] = OpeningHoursDay(
                 None if closed else _hhmm(slot.opens_at), None if closed else _hhmm(slot.closes_at), closed
             )
-    return WorkshopDetail(
-        org_nr=d.org_nr,
-        name=d.name,
-        address_line=d.address_line,
-        description=d.description,
-        phone=d.phone,
-        mobile=d.mobile,
-        email=d.email,
-        logo=d.logo,
-        images=d.images,
-        homepage=d.homepage,
+    return from_fields(
+        WorkshopDetail,
+        d,
         updated_at=d.updated_at.astimezone(UTC).date().isoformat(),
         categories=[c.name for c in d.categories],
         addresses=[
@@ -472,22 +442,10 @@ def detail_response(d: DomainWorkshopDetail) -> WorkshopDetail:
         ],
         total_ratings=TotalRatings(average_rating=d.average_rating, total_reviews=d.total_reviews),
         services=[
-            WorkshopService(
-                service_id=s.service_id,
-                org_nr=s.org_nr,
-                title=s.title,
-                description=s.description,
-                price=s.price,
-                estimated_time=s.estimated_time,
-                images=s.images,
-                categories=[CategoryRef(c.id, c.name, c.slug) for c in s.categories],
-                supports_walk_in=s.supports_walk_in,
-            )
+            from_fields(WorkshopService, s, categories=[CategoryRef(c.id, c.name, c.slug) for c in s.categories])
             for s in d.services
         ],
         opening_hours=hours,
-        is_open_now=d.is_open_now,
-        is_favourite=d.is_favourite,
     )
 
 
@@ -504,46 +462,25 @@ def categories_meta(count: int) -> CategoriesMeta:
 
 
 def workshop_category_row(c: WorkshopCategoryItem) -> WorkshopCategoryRow:
-    return WorkshopCategoryRow(
-        id=c.id,
-        name=c.name,
-        slug=c.slug,
-        description=c.description,
-        icon=c.icon,
-        sort_order=c.sort_order,
-        is_active=c.is_active,
-        shops_count=c.shops_count,
-    )
+    return from_fields(WorkshopCategoryRow, c)
+
+
+def workshop_categories_response(listing: WorkshopCategoryListing) -> WorkshopCategoryListResponse:
+    rows = [workshop_category_row(c) for c in listing.rows]
+    return WorkshopCategoryListResponse(data=rows, meta=categories_meta(len(rows)))
 
 
 def service_category_row(node: ServiceCategoryNode) -> ServiceCategoryRow:
-    c = node.category
-    return ServiceCategoryRow(
-        id=c.id,
-        name=c.name,
-        slug=c.slug,
-        description=c.description,
-        parent_id=c.parent_id,
-        level=c.level,
-        workshop_category_id=c.workshop_category_id,
-        sort_order=c.sort_order,
-        is_active=c.is_active,
-        services_count=c.services_count,
-        children=[service_category_row(k) for k in node.children] if node.children is not None else None,
-    )
+    children = [service_category_row(k) for k in node.children] if node.children is not None else None
+    return from_fields(ServiceCategoryRow, node.category, children=children)
 
 
 def categories_response(overview: CategoriesOverview) -> CategoriesResponse:
     data = CategoriesData(
         workshop_categories=[
-            WorkshopCategoryWithServices(
-                id=n.category.id,
-                name=n.category.name,
-                slug=n.category.slug,
-                description=n.category.description,
-                icon=n.category.icon,
-                sort_order=n.category.sort_order,
-                is_active=n.category.is_active,
+            from_fields(
+                WorkshopCategoryWithServices,
+                n.category,
                 service_categories=[service_category_row(s) for s in n.service_categories],
             )
             for n in overview.workshop_categories

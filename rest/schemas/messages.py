@@ -22,6 +22,7 @@ from app.domain.messages.results import (
     message_item,
     timestamp,
 )
+from rest.schemas.common import PageFields, from_fields
 
 
 class MessageItem(msgspec.Struct):
@@ -49,13 +50,7 @@ class PageLinks(msgspec.Struct):
     last: str
 
 
-class ThreadListMeta(msgspec.Struct):
-    page: int
-    page_size: int
-    total: int
-    total_pages: int
-    has_next: bool
-    has_prev: bool
+class ThreadListMeta(PageFields):
     unread_total: int
 
 
@@ -183,28 +178,22 @@ def page_links(
     )
 
 
-PAGING_FIELDS = ("page", "page_size", "total", "total_pages", "has_next", "has_prev")
-
-
 def paging_meta(p: Paging) -> dict[str, Any]:
     """The paging fields of every list `meta` of the message and notification operations."""
-    return {name: getattr(p, name) for name in PAGING_FIELDS}
+    return {name: getattr(p, name) for name in PageFields.__struct_fields__}
 
 
 def thread_list_response(result: InboxPage, path: str, q: str | None) -> ThreadListResponse:
     p = result.paging
     return ThreadListResponse(
         data=[
-            ThreadListItem(
+            from_fields(
+                ThreadListItem,
+                t,
                 id=t.booking_id,
                 thread_id=str(t.booking_id),
-                booking_id=t.booking_id,
-                workshop_org_nr=t.workshop_org_nr,
-                workshop_name=t.workshop_name,
                 org_nr=t.workshop_org_nr,
                 last_message=item(t.last_message),
-                unread_count=t.unread_count,
-                total_messages=t.total_messages,
                 updated_at=timestamp(t.updated_at),
                 read_at=timestamp(t.read_at),
             )

@@ -10,6 +10,7 @@ from app.domain.messages.results import timestamp
 from app.domain.notifications.commands import MarkNotificationsRead
 from app.domain.notifications.inputs import parse_mark_read
 from app.domain.notifications.service import MarkReadResult, NotificationPage, NotificationView
+from rest.schemas.common import PageFields, from_fields
 from rest.schemas.messages import PageLinks, page_links, paging_meta
 
 
@@ -24,13 +25,7 @@ class NotificationItem(msgspec.Struct):
     read_at: str | None
 
 
-class NotificationListMeta(msgspec.Struct):
-    page: int
-    page_size: int
-    total: int
-    total_pages: int
-    has_next: bool
-    has_prev: bool
+class NotificationListMeta(PageFields):
     unread_total: int
 
 
@@ -67,16 +62,7 @@ class UnreadCountResponse(msgspec.Struct):
 
 
 def notification_item(view: NotificationView) -> NotificationItem:
-    return NotificationItem(
-        id=view.id,
-        type=view.type,
-        title=view.title,
-        body=view.body,
-        data=view.data,
-        is_read=view.is_read,
-        created_at=timestamp(view.created_at),
-        read_at=timestamp(view.read_at),
-    )
+    return from_fields(NotificationItem, view, created_at=timestamp(view.created_at), read_at=timestamp(view.read_at))
 
 
 def notification_list_response(result: NotificationPage, path: str, query: dict[str, Any]) -> NotificationListResponse:

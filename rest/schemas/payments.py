@@ -11,7 +11,7 @@ from app.domain.payments.commands import ConfirmPaymentIntent, CreatePaymentInte
 from app.domain.payments.inputs import parse_confirm_intent, parse_create_intent
 from app.domain.payments.results import PaymentView, WebhookResult
 from rest.envelope import envelope_meta, iso
-from rest.schemas.common import EnvelopeMeta
+from rest.schemas.common import EnvelopeMeta, from_fields
 
 
 class CreatePaymentIntentRequest(msgspec.Struct, kw_only=True):
@@ -76,24 +76,14 @@ class StripeWebhookResponse(msgspec.Struct):
 
 
 def payment_intent_data(view: PaymentView) -> PaymentIntentData:
-    return PaymentIntentData(
-        id=view.id,
+    return from_fields(
+        PaymentIntentData,
+        view,
         payment_id=view.id,
         object="payment_intent",
-        provider=view.provider,
-        provider_intent_id=view.provider_intent_id,
-        client_secret=view.client_secret,
-        amount=view.amount,
         amount_nok=f"{view.amount // 100}.{view.amount % 100:02d}",
-        currency=view.currency,
-        status=view.status,
-        group_id=view.group_id,
         booking_id=view.booking_ids[0] if view.booking_ids else None,
-        booking_ids=view.booking_ids,
-        paid=view.paid,
         paid_at=iso(view.paid_at),
-        next_action=view.next_action,
-        last_payment_error=view.last_payment_error,
         created_at=iso(view.created_at),
         updated_at=iso(view.updated_at),
     )
