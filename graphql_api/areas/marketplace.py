@@ -40,11 +40,13 @@ from app.domain.marketplace.results import (
     WorkshopSummary,
 )
 from app.domain.uow import UnitOfWork
-from app.errors import DomainError, NotFound, Unauthenticated, ValidationFailed
+from app.errors import NotFound, Unauthenticated, ValidationFailed
 from app.services import Services
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import AnyUserError, user_error
+from graphql_api.errors import AnyUserError
 from graphql_api.loaders import batch_loader
+from graphql_api.mapping import from_struct
+from graphql_api.mutations import as_owner
 from graphql_api.selection import selects
 
 MAX_FIRST = 100
@@ -143,15 +145,7 @@ class WorkshopRating:
     @strawberry.field(description="Public reviews, newest first (private ratings are never shown).")
     async def reviews(self, info: Info[GraphQLContext, None]) -> list[Review]:
         rows = await _loaders(info).ratings_of.load(self.org_nr)
-        return [
-            Review(
-                service_title=r.service_title,
-                rating=r.service_rating,
-                message=r.service_rating_message,
-                rated_at=r.rated_at,
-            )
-            for r in rows
-        ]
+        return [from_struct(Review, r, rating=r.service_rating, message=r.service_rating_message) for r in rows]
 
 
 @strawberry.type
@@ -173,22 +167,7 @@ class Workshop:
 
     @classmethod
     def from_summary(cls, w: WorkshopSummary) -> Workshop:
-        return cls(
-            org_nr=w.org_nr,
-            name=w.name,
-            address_line=w.address_line,
-            city=w.city,
-            county=w.county,
-            postal_code=w.postal_code,
-            latitude=w.latitude,
-            longitude=w.longitude,
-            distance_km=w.distance_km,
-            logo=w.logo,
-            cheapest_service_price=w.cheapest_service_price,
-            services_count=w.services_count,
-            average_rating=w.avg_rating,
-            total_reviews=w.total_reviews,
-        )
+        return from_struct(cls, w, average_rating=w.avg_rating)
 
     @classmethod
     def from_detail(cls, d: WorkshopDetail) -> Workshop:
@@ -228,24 +207,15 @@ class Workshop:
     async def services(self, info: Info[GraphQLContext, None]) -> list[WorkshopService]:
         rows = await _loaders(info).services_of.load(self.org_nr)
         return [
-            WorkshopService(
-                id=s.service_id,
-                title=s.title,
-                description=s.description,
-                price=s.price,
-                estimated_time=s.estimated_time,
-                supports_walk_in=s.supports_walk_in,
-                images=s.images,
-                categories=[Category(id=c.id, name=c.name, slug=c.slug) for c in s.categories],
+            from_struct(
+                WorkshopService, s, id=s.service_id, categories=[from_struct(Category, c) for c in s.categories]
             )
             for s in rows
         ]
 
     @strawberry.field
     async def categories(self, info: Info[GraphQLContext, None]) -> list[Category]:
-        return [
-            Category(id=c.id, name=c.name, slug=c.slug) for c in await _loaders(info).categories_of.load(self.org_nr)
-        ]
+        return [from_struct(Category, c) for c in await _loaders(info).categories_of.load(self.org_nr)]
 
     @strawberry.field(description="Weekly opening hours, Europe/Oslo local time.")
     async def opening_hours(self, info: Info[GraphQLContext, None]) -> list[OpeningHours]:
@@ -268,24 +238,11 @@ class Workshop:
 
     @strawberry.field
     async def addresses(self, info: Info[GraphQLContext, None]) -> list[WorkshopAddress]:
-        return [
-            WorkshopAddress(
-                address=a.address,
-                postal_code=a.postal_code,
-                city=a.city,
-                county=a.county,
-                latitude=a.latitude,
-                longitude=a.longitude,
-            )
-            for a in await _loaders(info).addresses_of.load(self.org_nr)
-        ]
+        return [from_struct(WorkshopAddress, a) for a in await _loaders(info).addresses_of.load(self.org_nr)]
 
     @strawberry.field
     async def contacts(self, info: Info[GraphQLContext, None]) -> list[WorkshopContact]:
-        return [
-            WorkshopContact(email=c.email, phone=c.phone, mobile=c.mobile, manager=c.manager)
-            for c in await _loaders(info).contacts_of.load(self.org_nr)
-        ]
+        return [from_struct(WorkshopContact, c) for c in await _loaders(info).contacts_of.load(self.org_nr)]
 
 
 @strawberry.type
@@ -306,7 +263,7 @@ class WorkshopFacets:
     @classmethod
     def from_facets(cls, f: Facets) -> WorkshopFacets:
         def conv(buckets: Sequence[Any]) -> list[FacetBucket]:
-            return [FacetBucket(key=b.key, label=b.label, count=b.count) for b in buckets]
+            return [from_struct(FacetBucket, b) for b in buckets]
 
         return cls(
             workshop_categories=conv(f.workshop_categories),
@@ -393,15 +350,7 @@ class WorkshopCategory:
 
     @classmethod
     def from_item(cls, c: WorkshopCategoryItem) -> WorkshopCategory:
-        return cls(
-            id=c.id,
-            name=c.name,
-            slug=c.slug,
-            description=c.description,
-            icon=c.icon,
-            sort_order=c.sort_order,
-            is_active=c.is_active,
-        )
+        return from_struct(cls, c)
 
 
 @strawberry.type
@@ -420,17 +369,8 @@ class ServiceCategory:
     @classmethod
     def from_node(cls, node: ServiceCategoryNode) -> ServiceCategory:
         c: ServiceCategoryItem = node.category
-        return cls(
-            id=c.id,
-            name=c.name,
-            slug=c.slug,
-            description=c.description,
-            parent_id=c.parent_id,
-            level=c.level,
-            workshop_category_id=c.workshop_category_id,
-            sort_order=c.sort_order,
-            is_active=c.is_active,
-            children=[cls.from_node(k) for k in node.children] if node.children is not None else None,
+        return from_struct(
+            cls, c, children=[cls.from_node(k) for k in node.children] if node.children is not None else None
         )
 
 
@@ -444,7 +384,7 @@ class CarBrand:
 
     @classmethod
     def from_item(cls, b: CarBrandItem) -> CarBrand:
-        return cls(id=b.id, name=b.name, slug=b.slug, car_logo=b.car_logo, created_at=b.created_at)
+        return from_struct(cls, b)
 
 
 @strawberry.type
@@ -596,14 +536,11 @@ ChangeFavouriteUseCase = Callable[[UnitOfWork, int, ChangeFavourite], Awaitable[
 async def _change_favourite(
     info: Info[GraphQLContext, None], org_nr: str, use_case: ChangeFavouriteUseCase
 ) -> FavouritePayload:
-    try:
-        owner_id = await info.context.owner_id()
-        command = parse_change_favourite(org_nr)
-        async with info.context.transaction() as uow:
-            change = await use_case(uow, owner_id, command)
-    except DomainError as exc:
-        return user_error(exc)
-    return FavouriteResult(org_nr=change.org_nr, is_favourite=change.is_favourite, changed=change.changed)
+    return await as_owner(
+        info,
+        lambda uow, owner_id: use_case(uow, owner_id, parse_change_favourite(org_nr)),
+        lambda change: from_struct(FavouriteResult, change),
+    )
 
 
 @strawberry.type

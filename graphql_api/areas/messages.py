@@ -33,9 +33,11 @@ from app.domain.messages.unread import unread_counts
 from app.domain.notifications import service as notifications
 from app.domain.notifications.inputs import parse_mark_read
 from app.domain.notifications.service import NotificationView
-from app.errors import DomainError, ValidationFailed
+from app.errors import ValidationFailed
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import AnyUserError, user_error
+from graphql_api.errors import AnyUserError
+from graphql_api.mapping import from_struct
+from graphql_api.mutations import as_owner
 
 Ctx = Info[GraphQLContext, None]
 DEFAULT_FIRST = 20
@@ -110,13 +112,10 @@ class Message:
 
     @classmethod
     def of(cls, m: MessageView) -> Message:
-        return cls(
-            id=m.id,
-            booking_id=m.booking_id,
+        return from_struct(
+            cls,
+            m,
             thread_id=str(m.booking_id),
-            workshop_org_nr=m.workshop_org_nr,
-            sender_type=m.sender_type,
-            message_text=m.message_text,
             attachments=[
                 MessageAttachment(
                     url=str(a.get("url", "")),
@@ -126,9 +125,6 @@ class Message:
                 )
                 for a in m.attachments
             ],
-            is_read=m.is_read,
-            read_at=m.read_at,
-            created_at=m.created_at,
         )
 
 
@@ -163,16 +159,11 @@ class Thread:
 
     @classmethod
     def of(cls, t: InboxThread | ThreadInfo) -> Thread:
-        return cls(
+        return from_struct(
+            cls,
+            t,
             id=strawberry.ID(str(t.booking_id)),
-            booking_id=t.booking_id,
-            workshop_org_nr=t.workshop_org_nr,
-            workshop_name=t.workshop_name,
             last_message=Message.of(t.last_message) if t.last_message else None,
-            unread_count=t.unread_count,
-            total_messages=t.total_messages,
-            updated_at=t.updated_at,
-            read_at=t.read_at,
         )
 
     @strawberry.field(description="The thread's messages, oldest first.")
@@ -218,16 +209,7 @@ class Notification:
 
     @classmethod
     def of(cls, n: NotificationView) -> Notification:
-        return cls(
-            id=n.id,
-            type=n.type,
-            title=n.title,
-            body=n.body,
-            data=JSON(n.data),
-            is_read=n.is_read,
-            created_at=n.created_at,
-            read_at=n.read_at,
-        )
+        return from_struct(cls, n)
 
 
 @strawberry.type
@@ -431,7 +413,7 @@ class MessagesQuery:
         owner_id = await info.context.owner_id()
         async with info.context.transaction() as uow:
             counts = await unread_counts(uow, owner_id)
-        return UnreadCounts(messages=counts.messages, notifications=counts.notifications)
+        return from_struct(UnreadCounts, counts)
 
 
 @strawberry.type
@@ -440,14 +422,12 @@ class MessagesMutation:
         description="Send a message in a booking's thread: text, stored attachments and/or uploads (multipart request)."
     )
     async def send_message(self, info: Ctx, input: SendMessageInput) -> SendMessagePayload:
-        try:
-            owner_id = await info.context.owner_id()
-            command = input.to_command([await _file(f, i) for i, f in enumerate(input.files or [])])
-            async with info.context.transaction() as uow:
-                result = await messages.send_owner_message(uow, owner_id, command)
-        except DomainError as exc:
-            return user_error(exc)
-        return MessageSent(sent_message=Message.of(result.message), unread_count=result.unread_count)
+        files = [await _file(f, i) for i, f in enumerate(input.files or [])]
+        return await as_owner(
+            info,
+            lambda uow, owner_id: messages.send_owner_message(uow, owner_id, input.to_command(files)),
+            lambda result: MessageSent(sent_message=Message.of(result.message), unread_count=result.unread_count),
+        )
 
     @strawberry.mutation(
         description="Mark the workshop's messages read, up to and including `lastReadId` "
@@ -456,40 +436,25 @@ class MessagesMutation:
     async def mark_thread_read(
         self, info: Ctx, booking_id: int, last_read_id: int | None = None, last_read_at: datetime | None = None
     ) -> MarkThreadReadPayload:
-        try:
-            owner_id = await info.context.owner_id()
-            command = parse_mark_thread_read(booking_id, last_read_id=last_read_id, last_read_at=last_read_at)
-            async with info.context.transaction() as uow:
-                result = await messages.read_up_to(uow, owner_id, command)
-        except DomainError as exc:
-            return user_error(exc)
-        return ThreadRead(
-            updated=result.updated,
-            json_updated=result.json_updated,
-            unread_count=result.unread_count,
-            read_at=result.read_at,
+        return await as_owner(
+            info,
+            lambda uow, owner_id: messages.read_up_to(
+                uow, owner_id, parse_mark_thread_read(booking_id, last_read_id=last_read_id, last_read_at=last_read_at)
+            ),
+            lambda result: from_struct(ThreadRead, result),
         )
 
     @strawberry.mutation(description="Mark notifications read; the messages they point at are read too.")
     async def mark_notifications_read(self, info: Ctx, ids: list[int]) -> MarkNotificationsReadPayload:
-        try:
-            owner_id = await info.context.owner_id()
-            command = parse_mark_read(ids)
-            async with info.context.transaction() as uow:
-                result = await notifications.mark_read(uow, owner_id, command)
-        except DomainError as exc:
-            return user_error(exc)
-        return NotificationsMarked(updated=result.updated, messages_marked=result.messages_marked)
+        return await as_owner(
+            info,
+            lambda uow, owner_id: notifications.mark_read(uow, owner_id, parse_mark_read(ids)),
+            lambda result: from_struct(NotificationsMarked, result),
+        )
 
     @strawberry.mutation(description="Mark all the caller's notifications read.")
     async def mark_all_notifications_read(self, info: Ctx) -> MarkNotificationsReadPayload:
-        try:
-            owner_id = await info.context.owner_id()
-            async with info.context.transaction() as uow:
-                result = await notifications.read_all(uow, owner_id)
-        except DomainError as exc:
-            return user_error(exc)
-        return NotificationsMarked(updated=result.updated, messages_marked=result.messages_marked)
+        return await as_owner(info, notifications.read_all, lambda result: from_struct(NotificationsMarked, result))
 
 
 QUERIES = (MessagesQuery,)

@@ -20,10 +20,12 @@ from app.domain.events.config import realtime_config
 from app.domain.events.envelope import BOOKING_UPDATED, MESSAGE_CREATED, NOTIFICATION_CREATED, EventEnvelope
 from app.domain.limits import BIGINT_MAX
 from app.domain.messages.attachments import signed_event
-from app.errors import DomainError, ValidationFailed
+from app.errors import ValidationFailed
 from app.realtime import stream
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import AnyUserError, user_error
+from graphql_api.errors import AnyUserError
+from graphql_api.mapping import from_struct
+from graphql_api.mutations import as_owner
 
 
 def _cursor(after: str | None) -> int | None:
@@ -197,7 +199,7 @@ class RealtimeSubscription:
         updates = stream.unread_count_updates(info.context.services, claims)
         async with aclosing(updates):
             async for counts in updates:
-                yield UnreadCountsUpdate(messages=counts.messages, notifications=counts.notifications)
+                yield from_struct(UnreadCountsUpdate, counts)
 
     @strawberry.subscription(description="Status changes of the caller's bookings (one booking's with `bookingId`).")
     async def booking_updated(
@@ -238,27 +240,18 @@ class RealtimeQuery:
     @strawberry.field(description="Where and how to subscribe, with a short-lived token.")
     async def realtime_config(self, info: Info[GraphQLContext, None]) -> RealtimeConfig:
         result = realtime_config(info.context.services, await info.context.require_claims())
-        return RealtimeConfig(
-            graphql_ws_url=result.ws_url,
-            protocol=result.protocol,
-            token=result.token,
-            expires_in=result.expires_in,
-            channels=JSON(result.channels),
-            enabled=result.enabled,
-        )
+        return from_struct(RealtimeConfig, result, graphql_ws_url=result.ws_url)
 
 
 @strawberry.type
 class RealtimeMutation:
     @strawberry.mutation(description="online | offline | away; going online delivers the events queued while offline.")
     async def set_presence(self, info: Info[GraphQLContext, None], status: str) -> SetPresencePayload:
-        try:
-            owner_id = await info.context.owner_id()
-            async with info.context.transaction() as uow:
-                result = await presence.set_presence(uow, owner_id, status)
-        except DomainError as exc:
-            return user_error(exc)
-        return Presence(status=result.status, queued_delivered=result.queued_delivered)
+        return await as_owner(
+            info,
+            lambda uow, owner_id: presence.set_presence(uow, owner_id, status),
+            lambda result: from_struct(Presence, result),
+        )
 
 
 QUERIES = (RealtimeQuery,)
