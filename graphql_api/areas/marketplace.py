@@ -42,6 +42,7 @@ from app.domain.marketplace.results import (
 from app.domain.uow import UnitOfWork
 from app.errors import NotFound, Unauthenticated, ValidationFailed
 from app.services import Services
+from graphql_api.connections import window_connection
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.loaders import batch_loader
@@ -441,20 +442,16 @@ class MarketplaceQuery:
         async with info.context.transaction() as uow:
             outcome = await search.search(uow, query)
         page = outcome.page
-        edges = [
-            WorkshopEdge(cursor=_cursor(page.offset + i), node=Workshop.from_summary(w))
-            for i, w in enumerate(page.items)
-        ]
-        return WorkshopConnection(
-            edges=edges,
-            total_count=page.total,
+        return window_connection(
+            WorkshopConnection,
+            page.items,
+            offset=page.offset,
+            total=page.total,
+            edge=WorkshopEdge,
+            node=Workshop.from_summary,
+            cursor=_cursor,
+            page_info=PageInfo,
             facets=WorkshopFacets.from_facets(page.facets) if page.facets is not None else None,
-            page_info=PageInfo(
-                has_next_page=page.offset + len(page.items) < page.total,
-                has_previous_page=page.offset > 0,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
         )
 
     @strawberry.field(description="Workshops within `radiusKm` (default 6, at most 50) of a point, nearest first.")

@@ -11,9 +11,10 @@ and `.unread.load(booking_id)`, with `Message.of(view)` for the items.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, Any, TypeAlias, TypeVar
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -34,6 +35,7 @@ from app.domain.notifications import service as notifications
 from app.domain.notifications.inputs import parse_mark_read
 from app.domain.notifications.service import NotificationView
 from app.errors import ValidationFailed
+from graphql_api.connections import window_connection
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.mapping import from_struct
@@ -42,6 +44,8 @@ from graphql_api.mutations import as_owner
 Ctx = Info[GraphQLContext, None]
 DEFAULT_FIRST = 20
 MAX_FIRST = 100
+C = TypeVar("C")
+T = TypeVar("T")
 
 
 def encode_cursor(position: int) -> str:
@@ -80,12 +84,25 @@ class ConnectionPageInfo:
     end_cursor: str | None
 
 
-def page_info(offset: int, count: int, total: int) -> ConnectionPageInfo:
-    return ConnectionPageInfo(
-        has_next_page=offset + count < total,
-        has_previous_page=offset > 0,
-        start_cursor=encode_cursor(offset) if count else None,
-        end_cursor=encode_cursor(offset + count - 1) if count else None,
+def _connection(
+    connection: Callable[..., C],
+    edge: Callable[..., Any],
+    node: Callable[[T], Any],
+    offset: int,
+    items: Sequence[T],
+    total: int,
+    **fields: Any,
+) -> C:
+    return window_connection(
+        connection,
+        items,
+        offset=offset,
+        total=total,
+        edge=edge,
+        node=node,
+        cursor=encode_cursor,
+        page_info=ConnectionPageInfo,
+        **fields,
     )
 
 
@@ -171,11 +188,7 @@ class Thread:
         limit = check_first(first)
         offset = decode_cursor(after)
         rows, total = await info.context.loaders.get(MessageLoaders).window.load((self.booking_id, offset, limit))
-        return MessageConnection(
-            edges=[MessageEdge(cursor=encode_cursor(offset + i), node=Message.of(m)) for i, m in enumerate(rows)],
-            page_info=page_info(offset, len(rows), total),
-            total_count=total,
-        )
+        return _connection(MessageConnection, MessageEdge, Message.of, offset, rows, total)
 
 
 @strawberry.type
@@ -360,12 +373,13 @@ class MessagesQuery:
         offset = decode_cursor(after)
         async with info.context.transaction() as uow:
             result = await messages.inbox_window(uow, owner_id, offset=offset, limit=check_first(first), q=q)
-        return InboxConnection(
-            edges=[
-                ThreadEdge(cursor=encode_cursor(offset + i), node=Thread.of(t)) for i, t in enumerate(result.threads)
-            ],
-            page_info=page_info(offset, len(result.threads), result.paging.total),
-            total_count=result.paging.total,
+        return _connection(
+            InboxConnection,
+            ThreadEdge,
+            Thread.of,
+            offset,
+            result.threads,
+            result.paging.total,
             unread_total=result.unread_total,
         )
 
@@ -392,13 +406,13 @@ class MessagesQuery:
                 offset=offset,
                 limit=check_first(first),
             )
-        return NotificationConnection(
-            edges=[
-                NotificationEdge(cursor=encode_cursor(offset + i), node=Notification.of(n))
-                for i, n in enumerate(result.items)
-            ],
-            page_info=page_info(offset, len(result.items), result.paging.total),
-            total_count=result.paging.total,
+        return _connection(
+            NotificationConnection,
+            NotificationEdge,
+            Notification.of,
+            offset,
+            result.items,
+            result.paging.total,
             unread_total=result.unread_total,
         )
 

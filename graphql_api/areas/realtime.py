@@ -22,6 +22,7 @@ from app.domain.limits import BIGINT_MAX
 from app.domain.messages.attachments import signed_event
 from app.errors import ValidationFailed
 from app.realtime import stream
+from graphql_api.areas.messages import UnreadCounts
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.mapping import from_struct
@@ -157,13 +158,8 @@ class BookingUpdated:
 
 
 @strawberry.type
-class UnreadCountsUpdate:
-    messages: int = strawberry.field(description="Unread workshop -> owner messages.")
-    notifications: int = strawberry.field(description="Unread notifications.")
-
-    @strawberry.field
-    def total(self) -> int:
-        return self.messages + self.notifications
+class UnreadCountsUpdate(UnreadCounts):
+    """The query's counts under the subscription's own type name."""
 
 
 @strawberry.type
