@@ -26,6 +26,7 @@ from app.domain.uow import UnitOfWork
 from app.values import parse_plate
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
+from graphql_api.mapping import from_struct
 from graphql_api.mutations import as_owner
 from graphql_api.types import NotificationSetting, Owner, Vehicle, settings_list
 
@@ -143,10 +144,7 @@ async def _vehicle_updated(
 class AccountQuery:
     @strawberry.field(description="Is this username free for the signed-in owner? (Own current name counts as free.)")
     async def username_available(self, info: Ctx, username: str) -> UsernameAvailability:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            result = await profile.check_username(uow, owner_id, username)
-        return UsernameAvailability(username=result.username, available=result.available, message=result.message)
+        return from_struct(UsernameAvailability, await info.context.read_as_owner(profile.check_username, username))
 
 
 @strawberry.type

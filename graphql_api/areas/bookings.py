@@ -454,9 +454,7 @@ class BookingsQuery:
 
     @strawberry.field
     async def booking(self, info: Ctx, id: int) -> Booking:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            return Booking.of(await queries.get_booking(uow, owner_id, id))
+        return Booking.of(await info.context.read_as_owner(queries.get_booking, id))
 
     @strawberry.field
     async def booking_statuses(self, info: Ctx) -> list[BookingStatus]:
@@ -465,30 +463,24 @@ class BookingsQuery:
 
     @strawberry.field
     async def change_requests(self, info: Ctx, status: str | None = None) -> list[BookingChangeRequest]:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            return [BookingChangeRequest.of(c) for c in await queries.change_requests(uow, owner_id, status=status)]
+        return [
+            BookingChangeRequest.of(c) for c in await info.context.read_as_owner(queries.change_requests, status=status)
+        ]
 
     @strawberry.field
     async def my_ratings(self, info: Ctx) -> list[BookingRating]:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            return [BookingRating.of(r) for r in (await ratings.my_ratings(uow, owner_id)).items]
+        return [BookingRating.of(r) for r in (await info.context.read_as_owner(ratings.my_ratings)).items]
 
     @strawberry.field
     async def service_log(
         self, info: Ctx, filter: ServiceLogFilter | None = None, page: int = 1, page_size: int = 20
     ) -> ServiceLogPage:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            p = await log.page(uow, owner_id, page_no=page, page_size=page_size, **_log_filter(filter))
+        p = await info.context.read_as_owner(log.page, page_no=page, page_size=page_size, **_log_filter(filter))
         return from_struct(ServiceLogPage, p, items=[ServiceLogEntry.of(i) for i in p.items])
 
     @strawberry.field
     async def service_log_summary(self, info: Ctx, filter: ServiceLogFilter | None = None) -> ServiceLogSummary:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            return from_struct(ServiceLogSummary, await log.summary(uow, owner_id, **_log_filter(filter)))
+        return from_struct(ServiceLogSummary, await info.context.read_as_owner(log.summary, **_log_filter(filter)))
 
     @strawberry.field(description="One vehicle's service history; the primary vehicle unless given.")
     async def vehicle_history(

@@ -521,9 +521,7 @@ class MarketplaceQuery:
 
     @strawberry.field(description="The signed-in owner's favourite workshops, most recent first.")
     async def favourites(self, info: Info[GraphQLContext, None]) -> list[Workshop]:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            items = await catalogue.list_favourites(uow, owner_id)
+        items = await info.context.read_as_owner(catalogue.list_favourites)
         return [Workshop.from_summary(i.workshop) for i in items]
 
 

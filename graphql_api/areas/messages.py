@@ -385,9 +385,7 @@ class MessagesQuery:
 
     @strawberry.field(description="One booking's thread; NOT_FOUND for a booking that is not the caller's.")
     async def thread(self, info: Ctx, booking_id: int) -> Thread:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            return Thread.of(await messages.thread_info(uow, owner_id, booking_id))
+        return Thread.of(await info.context.read_as_owner(messages.thread_info, booking_id))
 
     @strawberry.field(description="The caller's notifications, newest first (unread only unless filter.status is ALL).")
     async def notifications(
@@ -418,16 +416,11 @@ class MessagesQuery:
 
     @strawberry.field(description="One of the caller's notifications; NOT_FOUND for another owner's.")
     async def notification(self, info: Ctx, id: int) -> Notification:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            return Notification.of(await notifications.get_notification(uow, owner_id, id))
+        return Notification.of(await info.context.read_as_owner(notifications.get_notification, id))
 
     @strawberry.field(description="Unread workshop messages and unread notifications of the caller.")
     async def unread_counts(self, info: Ctx) -> UnreadCounts:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            counts = await unread_counts(uow, owner_id)
-        return from_struct(UnreadCounts, counts)
+        return from_struct(UnreadCounts, await info.context.read_as_owner(unread_counts))
 
 
 @strawberry.type

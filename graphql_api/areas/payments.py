@@ -93,16 +93,11 @@ ConfirmPaymentIntentPayload: TypeAlias = Annotated[
 class PaymentsQuery:
     @strawberry.field(description="One of the caller's payment intents (NOT_FOUND for anyone else's).")
     async def payment_intent(self, info: Ctx, id: strawberry.ID) -> PaymentIntent:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            view = await payments.get_intent(uow, owner_id, str(id))
-        return PaymentIntent.of(view)
+        return PaymentIntent.of(await info.context.read_as_owner(payments.get_intent, str(id)))
 
     @strawberry.field(description="The payment of the booking group a booking line belongs to, or null before any.")
     async def payment_for_booking(self, info: Ctx, booking_id: int) -> PaymentIntent | None:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            view = await payments.payment_for_booking(uow, owner_id, booking_id)
+        view = await info.context.read_as_owner(payments.payment_for_booking, booking_id)
         return PaymentIntent.of(view) if view else None
 
 
