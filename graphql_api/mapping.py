@@ -7,7 +7,7 @@ field added to both sides needs no third line here.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 import msgspec
 
@@ -20,3 +20,11 @@ def from_struct(cls: type[T], source: msgspec.Struct, /, **changes: Any) -> T:
     values = msgspec.structs.asdict(source)
     taken = {f.name: values[f.name] for f in dataclasses.fields(cast(Any, cls)) if f.init and f.name not in changes}
     return cls(**taken, **changes)
+
+
+class FromResult:
+    """Base of a GraphQL type that shows a domain result field for field, nothing renamed: `Type.of(result)`."""
+
+    @classmethod
+    def of(cls, source: msgspec.Struct) -> Self:
+        return from_struct(cls, source)

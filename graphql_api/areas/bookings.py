@@ -19,10 +19,8 @@ from app.domain.bookings.results import (
 from app.domain.bookings.results import (
     BookingLine,
     BookingUpdateResult,
-    BookingWarning,
     ChangeRequestItem,
     RatingItem,
-    StatusItem,
 )
 from app.domain.bookings.times import parse_instant
 from app.domain.limits import in_db_range
@@ -35,7 +33,7 @@ from graphql_api.areas.payments import PaymentIntent, payment_of_group
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.loaders import batch_loader, none
-from graphql_api.mapping import from_struct
+from graphql_api.mapping import FromResult, from_struct
 from graphql_api.mutations import as_caller, as_owner
 
 Ctx = Info[GraphQLContext, None]
@@ -53,27 +51,19 @@ class BookingLoaders:
 
 
 @strawberry.type
-class BookingStatus:
+class BookingStatus(FromResult):
     id: int
     code: str
     display_name: str
     sort_order: int
     is_active: bool
 
-    @classmethod
-    def of(cls, s: StatusItem) -> BookingStatus:
-        return from_struct(cls, s)
-
 
 @strawberry.type
-class BookingWarningType:
+class BookingWarningType(FromResult):
     code: str
     detail: str
     meta: JSON
-
-    @classmethod
-    def of(cls, w: BookingWarning) -> BookingWarningType:
-        return from_struct(cls, w)
 
 
 @strawberry.type
@@ -104,7 +94,7 @@ class BookingVehicle:
 
 
 @strawberry.type
-class BookingChangeRequest:
+class BookingChangeRequest(FromResult):
     id: int
     booking_id: int
     group_id: str
@@ -114,10 +104,6 @@ class BookingChangeRequest:
     requested_start_time: datetime | None
     created_at: datetime
     resolved_at: datetime | None
-
-    @classmethod
-    def of(cls, c: ChangeRequestItem) -> BookingChangeRequest:
-        return from_struct(cls, c)
 
 
 @strawberry.type

@@ -26,7 +26,6 @@ from app.domain.marketplace.hours import WEEKDAYS, is_open, oslo_now
 from app.domain.marketplace.inputs import parse_change_favourite
 from app.domain.marketplace.results import (
     Address,
-    CarBrandItem,
     CategoryRef,
     Contact,
     Facets,
@@ -35,7 +34,6 @@ from app.domain.marketplace.results import (
     PublicRating,
     ServiceCategoryItem,
     ServiceItem,
-    WorkshopCategoryItem,
     WorkshopDetail,
     WorkshopSummary,
 )
@@ -46,7 +44,7 @@ from graphql_api.connections import window_connection
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.loaders import batch_loader
-from graphql_api.mapping import from_struct
+from graphql_api.mapping import FromResult, from_struct
 from graphql_api.mutations import as_owner
 from graphql_api.selection import selects
 
@@ -340,7 +338,7 @@ class WorkshopSort:
 
 
 @strawberry.type
-class WorkshopCategory:
+class WorkshopCategory(FromResult):
     id: int
     name: str
     slug: str
@@ -348,10 +346,6 @@ class WorkshopCategory:
     icon: str | None
     sort_order: int
     is_active: bool
-
-    @classmethod
-    def from_item(cls, c: WorkshopCategoryItem) -> WorkshopCategory:
-        return from_struct(cls, c)
 
 
 @strawberry.type
@@ -376,16 +370,12 @@ class ServiceCategory:
 
 
 @strawberry.type
-class CarBrand:
+class CarBrand(FromResult):
     id: int
     name: str
     slug: str
     car_logo: str | None
     created_at: datetime
-
-    @classmethod
-    def from_item(cls, b: CarBrandItem) -> CarBrand:
-        return from_struct(cls, b)
 
 
 @strawberry.type
@@ -490,7 +480,7 @@ class MarketplaceQuery:
         params = {"include_inactive": ["true" if include_inactive else "false"]}
         async with info.context.transaction() as uow:
             listing = await catalogue.list_workshop_categories(uow, params)
-        return [WorkshopCategory.from_item(c) for c in listing.rows]
+        return [WorkshopCategory.of(c) for c in listing.rows]
 
     @strawberry.field(description="Service categories; `tree: true` nests children under their roots.")
     async def service_categories(
@@ -517,7 +507,7 @@ class MarketplaceQuery:
         api_key = request.headers.get("x-api-key") if request is not None else None
         async with info.context.transaction() as uow:
             listing = await catalogue.car_brands(uow, api_key=api_key, require_key=claims is None)
-        return [CarBrand.from_item(b) for b in listing.brands]
+        return [CarBrand.of(b) for b in listing.brands]
 
     @strawberry.field(description="The signed-in owner's favourite workshops, most recent first.")
     async def favourites(self, info: Info[GraphQLContext, None]) -> list[Workshop]:

@@ -33,12 +33,11 @@ from app.domain.messages.results import InboxThread, MessageView, ThreadInfo
 from app.domain.messages.unread import unread_counts
 from app.domain.notifications import service as notifications
 from app.domain.notifications.inputs import parse_mark_read
-from app.domain.notifications.service import NotificationView
 from app.errors import ValidationFailed
 from graphql_api.connections import window_connection
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
-from graphql_api.mapping import from_struct
+from graphql_api.mapping import FromResult, from_struct
 from graphql_api.mutations import as_owner
 
 Ctx = Info[GraphQLContext, None]
@@ -210,7 +209,7 @@ class InboxConnection:
 
 
 @strawberry.type
-class Notification:
+class Notification(FromResult):
     id: int
     type: str
     title: str
@@ -219,10 +218,6 @@ class Notification:
     is_read: bool
     created_at: datetime
     read_at: datetime | None
-
-    @classmethod
-    def of(cls, n: NotificationView) -> Notification:
-        return from_struct(cls, n)
 
 
 @strawberry.type
