@@ -2,8 +2,8 @@
 argument, a business rule) become the error member of the payload union, a success is presented by the
 resolver's own mapping. Every mutation goes through here, so the mapping of failures has one home.
 
-A use case reads its command inside (`lambda uow, owner_id: use_case(uow, owner_id, input.to_command())`),
-so a bad argument is the payload's error too; the caller is checked first, as before any argument.
+A command is read inside (`owner_command(info, use_case, input.to_command, present)`), so a bad argument
+is the payload's error too; the caller is checked first, before any argument.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError, user_error
 
 A = TypeVar("A")
+C = TypeVar("C")
 R = TypeVar("R")
 P = TypeVar("P")
 
@@ -67,3 +68,13 @@ async def as_owner(
 ) -> P | AnyUserError:
     """A mutation of the signed-in owner; without a valid token the payload is an `AuthenticationError`."""
     return await _guarded(info, info.context.owner_id, use_case, present)
+
+
+async def owner_command(
+    info: Info[GraphQLContext, None],
+    use_case: Callable[[UnitOfWork, int, C], Awaitable[R]],
+    command: Callable[[], C],
+    present: Callable[[R], P],
+) -> P | AnyUserError:
+    """`as_owner` for a use case that takes a command, which `command()` reads from the mutation's arguments."""
+    return await as_owner(info, lambda uow, owner_id: use_case(uow, owner_id, command()), present)

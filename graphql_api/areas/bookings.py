@@ -34,7 +34,7 @@ from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.loaders import batch_loader, none
 from graphql_api.mapping import FromResult, from_struct
-from graphql_api.mutations import as_caller, as_owner
+from graphql_api.mutations import as_caller, as_owner, owner_command
 
 Ctx = Info[GraphQLContext, None]
 
@@ -503,13 +503,10 @@ class BookingsMutation:
     async def reschedule_booking(
         self, info: Ctx, id: int, service_start_time: str, reason: str | None = None
     ) -> BookingChangePayload:
-        return await as_owner(
+        return await owner_command(
             info,
-            lambda uow, owner_id: changes.update_booking(
-                uow,
-                owner_id,
-                inputs.parse_update_booking(id, service_start_time=service_start_time, cancellation_reason=reason),
-            ),
+            changes.update_booking,
+            lambda: inputs.parse_update_booking(id, service_start_time=service_start_time, cancellation_reason=reason),
             _change_success,
         )
 
@@ -517,13 +514,10 @@ class BookingsMutation:
     async def cancel_booking(
         self, info: Ctx, id: int | None = None, group_id: str | None = None, reason: str | None = None
     ) -> CancelBookingPayload:
-        return await as_owner(
+        return await owner_command(
             info,
-            lambda uow, owner_id: changes.cancel(
-                uow,
-                owner_id,
-                inputs.parse_cancel_booking(group_id=group_id, booking_id=id, cancellation_reason=reason),
-            ),
+            changes.cancel,
+            lambda: inputs.parse_cancel_booking(group_id=group_id, booking_id=id, cancellation_reason=reason),
             lambda r: from_struct(
                 CancelBookingSuccess,
                 r,
@@ -541,17 +535,14 @@ class BookingsMutation:
         requested_start_time: str | None = None,
         reason: str | None = None,
     ) -> RequestBookingChangePayload:
-        return await as_owner(
+        return await owner_command(
             info,
-            lambda uow, owner_id: changes.request_change(
-                uow,
-                owner_id,
-                inputs.parse_request_change(
-                    booking_id=booking_id,
-                    request_type=request_type,
-                    requested_start_time=requested_start_time,
-                    reason=reason,
-                ),
+            changes.request_change,
+            lambda: inputs.parse_request_change(
+                booking_id=booking_id,
+                request_type=request_type,
+                requested_start_time=requested_start_time,
+                reason=reason,
             ),
             lambda c: ChangeRequestSuccess(change_request=BookingChangeRequest.of(c)),
         )
@@ -560,14 +551,11 @@ class BookingsMutation:
     async def rate_booking(
         self, info: Ctx, booking_id: int, rating: float, message: str | None = None, private: bool = False
     ) -> RateBookingPayload:
-        return await as_owner(
+        return await owner_command(
             info,
-            lambda uow, owner_id: ratings.rate(
-                uow,
-                owner_id,
-                inputs.parse_rate_booking(
-                    booking_id, service_rating=rating, service_rating_message=message, private_service_rating=private
-                ),
+            ratings.rate,
+            lambda: inputs.parse_rate_booking(
+                booking_id, service_rating=rating, service_rating_message=message, private_service_rating=private
             ),
             lambda r: RateBookingSuccess(rating=BookingRating.of(r)),
         )

@@ -45,7 +45,7 @@ from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.loaders import batch_loader
 from graphql_api.mapping import FromResult, from_struct
-from graphql_api.mutations import as_owner
+from graphql_api.mutations import owner_command
 from graphql_api.selection import selects
 
 MAX_FIRST = 100
@@ -521,9 +521,10 @@ ChangeFavouriteUseCase = Callable[[UnitOfWork, int, ChangeFavourite], Awaitable[
 async def _change_favourite(
     info: Info[GraphQLContext, None], org_nr: str, use_case: ChangeFavouriteUseCase
 ) -> FavouritePayload:
-    return await as_owner(
+    return await owner_command(
         info,
-        lambda uow, owner_id: use_case(uow, owner_id, parse_change_favourite(org_nr)),
+        use_case,
+        lambda: parse_change_favourite(org_nr),
         lambda change: from_struct(FavouriteResult, change),
     )
 

@@ -38,7 +38,7 @@ from graphql_api.connections import window_connection
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.mapping import FromResult, from_struct
-from graphql_api.mutations import as_owner
+from graphql_api.mutations import as_owner, owner_command
 
 Ctx = Info[GraphQLContext, None]
 DEFAULT_FIRST = 20
@@ -425,9 +425,10 @@ class MessagesMutation:
     )
     async def send_message(self, info: Ctx, input: SendMessageInput) -> SendMessagePayload:
         files = [await _file(f, i) for i, f in enumerate(input.files or [])]
-        return await as_owner(
+        return await owner_command(
             info,
-            lambda uow, owner_id: messages.send_owner_message(uow, owner_id, input.to_command(files)),
+            messages.send_owner_message,
+            lambda: input.to_command(files),
             lambda result: MessageSent(sent_message=Message.of(result.message), unread_count=result.unread_count),
         )
 
@@ -438,19 +439,19 @@ class MessagesMutation:
     async def mark_thread_read(
         self, info: Ctx, booking_id: int, last_read_id: int | None = None, last_read_at: datetime | None = None
     ) -> MarkThreadReadPayload:
-        return await as_owner(
+        return await owner_command(
             info,
-            lambda uow, owner_id: messages.read_up_to(
-                uow, owner_id, parse_mark_thread_read(booking_id, last_read_id=last_read_id, last_read_at=last_read_at)
-            ),
+            messages.read_up_to,
+            lambda: parse_mark_thread_read(booking_id, last_read_id=last_read_id, last_read_at=last_read_at),
             lambda result: from_struct(ThreadRead, result),
         )
 
     @strawberry.mutation(description="Mark notifications read; the messages they point at are read too.")
     async def mark_notifications_read(self, info: Ctx, ids: list[int]) -> MarkNotificationsReadPayload:
-        return await as_owner(
+        return await owner_command(
             info,
-            lambda uow, owner_id: notifications.mark_read(uow, owner_id, parse_mark_read(ids)),
+            notifications.mark_read,
+            lambda: parse_mark_read(ids),
             lambda result: from_struct(NotificationsMarked, result),
         )
 
