@@ -11,7 +11,7 @@ and `.unread.load(booking_id)`, with `Message.of(view)` for the items.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any, TypeAlias, TypeVar
@@ -29,10 +29,11 @@ from app.domain.messages.attachments import AttachmentRef
 from app.domain.messages.attachments import Upload as FileUpload
 from app.domain.messages.commands import SendMessage
 from app.domain.messages.inputs import parse_mark_thread_read, parse_send_message
-from app.domain.messages.results import InboxThread, MessageView, ThreadInfo
+from app.domain.messages.results import InboxPage, InboxThread, MessageView, ThreadInfo
 from app.domain.messages.unread import unread_counts
 from app.domain.notifications import service as notifications
 from app.domain.notifications.inputs import parse_mark_read
+from app.domain.notifications.service import NotificationPage
 from app.errors import ValidationFailed
 from graphql_api.connections import window_connection
 from graphql_api.context import GraphQLContext
@@ -45,6 +46,7 @@ DEFAULT_FIRST = 20
 MAX_FIRST = 100
 C = TypeVar("C")
 T = TypeVar("T")
+W = TypeVar("W")
 
 
 def encode_cursor(position: int) -> str:
@@ -73,6 +75,11 @@ def check_first(first: int) -> int:
 
 
 # --- types ------------------------------------------------------------------------------------------
+
+
+def _totals(page: InboxPage | NotificationPage) -> dict[str, int]:
+    """The counts of a list that counts what is unread (the inbox, the notifications)."""
+    return {"total": page.paging.total, "unread_total": page.unread_total}
 
 
 @strawberry.type
@@ -358,25 +365,25 @@ async def _file(upload: Any, index: int) -> FileUpload:
 # --- operations -------------------------------------------------------------------------------------
 
 
+async def _owner_window(
+    info: Ctx, after: str | None, first: int, read: Callable[..., Awaitable[W]], **filters: Any
+) -> tuple[int, W]:
+    """The offset of a page of the caller's list and the page; the caller, the cursor and `first` are checked in
+    that order."""
+    owner_id = await info.context.owner_id()
+    offset = decode_cursor(after)
+    async with info.context.transaction() as uow:
+        return offset, await read(uow, owner_id, offset=offset, limit=check_first(first), **filters)
+
+
 @strawberry.type
 class MessagesQuery:
     @strawberry.field(description="The caller's threads by last activity, newest first; `q` searches the last message.")
     async def inbox(
         self, info: Ctx, first: int = DEFAULT_FIRST, after: str | None = None, q: str | None = None
     ) -> InboxConnection:
-        owner_id = await info.context.owner_id()
-        offset = decode_cursor(after)
-        async with info.context.transaction() as uow:
-            result = await messages.inbox_window(uow, owner_id, offset=offset, limit=check_first(first), q=q)
-        return _connection(
-            InboxConnection,
-            ThreadEdge,
-            Thread.of,
-            offset,
-            result.threads,
-            result.paging.total,
-            unread_total=result.unread_total,
-        )
+        offset, result = await _owner_window(info, after, first, messages.inbox_window, q=q)
+        return _connection(InboxConnection, ThreadEdge, Thread.of, offset, result.threads, **_totals(result))
 
     @strawberry.field(description="One booking's thread; NOT_FOUND for a booking that is not the caller's.")
     async def thread(self, info: Ctx, booking_id: int) -> Thread:
@@ -386,27 +393,18 @@ class MessagesQuery:
     async def notifications(
         self, info: Ctx, filter: NotificationFilter | None = None, first: int = DEFAULT_FIRST, after: str | None = None
     ) -> NotificationConnection:
-        owner_id = await info.context.owner_id()
-        offset = decode_cursor(after)
         f = filter or NotificationFilter()
-        async with info.context.transaction() as uow:
-            result = await notifications.notifications_window(
-                uow,
-                owner_id,
-                status=f.status.value,
-                types=f.types or None,
-                since=f.since,
-                offset=offset,
-                limit=check_first(first),
-            )
+        offset, result = await _owner_window(
+            info,
+            after,
+            first,
+            notifications.notifications_window,
+            status=f.status.value,
+            types=f.types or None,
+            since=f.since,
+        )
         return _connection(
-            NotificationConnection,
-            NotificationEdge,
-            Notification.of,
-            offset,
-            result.items,
-            result.paging.total,
-            unread_total=result.unread_total,
+            NotificationConnection, NotificationEdge, Notification.of, offset, result.items, **_totals(result)
         )
 
     @strawberry.field(description="One of the caller's notifications; NOT_FOUND for another owner's.")
