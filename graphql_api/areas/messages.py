@@ -11,9 +11,10 @@ and `.unread.load(booking_id)`, with `Message.of(view)` for the items.
 from __future__ import annotations
 
 import base64
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import Annotated, Any, TypeAlias, TypeVar
 
 import strawberry
@@ -44,8 +45,6 @@ from graphql_api.mutations import as_owner, owner_command
 Ctx = Info[GraphQLContext, None]
 DEFAULT_FIRST = 20
 MAX_FIRST = 100
-C = TypeVar("C")
-T = TypeVar("T")
 W = TypeVar("W")
 
 
@@ -77,7 +76,7 @@ def check_first(first: int) -> int:
 # --- types ------------------------------------------------------------------------------------------
 
 
-def _totals(page: InboxPage | NotificationPage) -> dict[str, int]:
+def _totals(page: InboxPage | NotificationPage) -> dict[str, Any]:
     """The counts of a list that counts what is unread (the inbox, the notifications)."""
     return {"total": page.paging.total, "unread_total": page.unread_total}
 
@@ -90,26 +89,7 @@ class ConnectionPageInfo:
     end_cursor: str | None
 
 
-def _connection(
-    connection: Callable[..., C],
-    edge: Callable[..., Any],
-    node: Callable[[T], Any],
-    offset: int,
-    items: Sequence[T],
-    total: int,
-    **fields: Any,
-) -> C:
-    return window_connection(
-        connection,
-        items,
-        offset=offset,
-        total=total,
-        edge=edge,
-        node=node,
-        cursor=encode_cursor,
-        page_info=ConnectionPageInfo,
-        **fields,
-    )
+_connection = partial(window_connection, cursor=encode_cursor, page_info=ConnectionPageInfo)
 
 
 @strawberry.type
@@ -194,7 +174,7 @@ class Thread:
         limit = check_first(first)
         offset = decode_cursor(after)
         rows, total = await info.context.loaders.get(MessageLoaders).window.load((self.booking_id, offset, limit))
-        return _connection(MessageConnection, MessageEdge, Message.of, offset, rows, total)
+        return _connection(MessageConnection, rows, offset=offset, total=total, edge=MessageEdge, node=Message.of)
 
 
 @strawberry.type
@@ -383,7 +363,9 @@ class MessagesQuery:
         self, info: Ctx, first: int = DEFAULT_FIRST, after: str | None = None, q: str | None = None
     ) -> InboxConnection:
         offset, result = await _owner_window(info, after, first, messages.inbox_window, q=q)
-        return _connection(InboxConnection, ThreadEdge, Thread.of, offset, result.threads, **_totals(result))
+        return _connection(
+            InboxConnection, result.threads, offset=offset, edge=ThreadEdge, node=Thread.of, **_totals(result)
+        )
 
     @strawberry.field(description="One booking's thread; NOT_FOUND for a booking that is not the caller's.")
     async def thread(self, info: Ctx, booking_id: int) -> Thread:
@@ -404,7 +386,12 @@ class MessagesQuery:
             since=f.since,
         )
         return _connection(
-            NotificationConnection, NotificationEdge, Notification.of, offset, result.items, **_totals(result)
+            NotificationConnection,
+            result.items,
+            offset=offset,
+            edge=NotificationEdge,
+            node=Notification.of,
+            **_totals(result),
         )
 
     @strawberry.field(description="One of the caller's notifications; NOT_FOUND for another owner's.")
