@@ -14,11 +14,21 @@ import msgspec
 T = TypeVar("T")
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}  # per type, read once: a page builds the same types many times
+
+
+def _init_fields(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cast(Any, cls)) if f.init)
+    return names
+
+
 def from_struct(cls: type[T], source: msgspec.Struct, /, **changes: Any) -> T:
     """`cls` with each field taken from the field of that name in `source`, except those in `changes` (renamed,
     converted, or not in `source`). A field of `cls` that is in neither fails here, not in a response."""
     values = msgspec.structs.asdict(source)
-    taken = {f.name: values[f.name] for f in dataclasses.fields(cast(Any, cls)) if f.init and f.name not in changes}
+    taken = {name: values[name] for name in _init_fields(cls) if name not in changes}
     return cls(**taken, **changes)
 
 
