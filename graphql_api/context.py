@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import cached_property
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from litestar.datastructures import State
 from strawberry.litestar import BaseContext
@@ -17,6 +17,9 @@ from app.errors import Unauthenticated
 from app.services import Services
 from graphql_api.delivery import OperationFacts
 from graphql_api.loaders import Loaders
+
+A = ParamSpec("A")
+R = TypeVar("R")
 
 
 class GraphQLContext(BaseContext, kw_only=True, dict=True):
@@ -96,6 +99,15 @@ class GraphQLContext(BaseContext, kw_only=True, dict=True):
         """A mutation's own transaction: GraphQL answers 200 even with errors, so it cannot rely on the status."""
         async with self.services.uow() as uow:
             yield uow
+
+    async def read_as_owner(
+        self, read: Callable[Concatenate[UnitOfWork, int, A], Awaitable[R]], /, *args: A.args, **kwargs: A.kwargs
+    ) -> R:
+        """`read(uow, owner_id, *args, **kwargs)` for the signed-in owner in one transaction; without a valid
+        token the field fails with the authentication error (a query has no payload union)."""
+        owner_id = await self.owner_id()
+        async with self.transaction() as uow:
+            return await read(uow, owner_id, *args, **kwargs)
 
 
 async def get_context(state: State) -> GraphQLContext:

@@ -1,5 +1,10 @@
-"""Running a mutation's use case in its own transaction: expected failures become the error member of the
-payload union, a success is presented by the resolver's own mapping."""
+"""Running a mutation's use case in its own transaction: expected failures (a missing or bad token, a bad
+argument, a business rule) become the error member of the payload union, a success is presented by the
+resolver's own mapping. Every mutation goes through here, so the mapping of failures has one home.
+
+A command is read inside (`owner_command(info, use_case, input.to_command, present)`), so a bad argument
+is the payload's error too; the caller is checked first, before any argument.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +13,52 @@ from typing import TypeVar
 
 from strawberry.types import Info
 
+from app.auth.tokens import AccessClaims
 from app.domain.uow import UnitOfWork
 from app.errors import DomainError
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError, user_error
 
+A = TypeVar("A")
+C = TypeVar("C")
 R = TypeVar("R")
 P = TypeVar("P")
+
+
+async def _guarded(
+    info: Info[GraphQLContext, None],
+    caller: Callable[[], Awaitable[A]],
+    use_case: Callable[[UnitOfWork, A], Awaitable[R]],
+    present: Callable[[R], P],
+) -> P | AnyUserError:
+    try:
+        who = await caller()
+        async with info.context.transaction() as uow:
+            result = await use_case(uow, who)
+    except DomainError as exc:
+        return user_error(exc)
+    return present(result)
+
+
+async def _anyone() -> None:
+    return None
 
 
 async def attempt(
     info: Info[GraphQLContext, None], use_case: Callable[[UnitOfWork], Awaitable[R]], present: Callable[[R], P]
 ) -> P | AnyUserError:
-    try:
-        async with info.context.transaction() as uow:
-            result = await use_case(uow)
-    except DomainError as exc:
-        return user_error(exc)
-    return present(result)
+    """A mutation open to anyone (sign-up, sign-in ...)."""
+    return await _guarded(info, _anyone, lambda uow, _: use_case(uow), present)
+
+
+async def as_caller(
+    info: Info[GraphQLContext, None],
+    use_case: Callable[[UnitOfWork, AccessClaims], Awaitable[R]],
+    present: Callable[[R], P],
+) -> P | AnyUserError:
+    """A mutation that needs the signed-in caller's claims (its session too); without a valid token the payload
+    is an `AuthenticationError`."""
+    return await _guarded(info, info.context.require_claims, use_case, present)
 
 
 async def as_owner(
@@ -33,9 +66,15 @@ async def as_owner(
     use_case: Callable[[UnitOfWork, int], Awaitable[R]],
     present: Callable[[R], P],
 ) -> P | AnyUserError:
-    """`attempt` for the signed-in owner; without a valid token the payload is an `AuthenticationError`."""
-    try:
-        owner_id = await info.context.owner_id()
-    except DomainError as exc:
-        return user_error(exc)
-    return await attempt(info, lambda uow: use_case(uow, owner_id), present)
+    """A mutation of the signed-in owner; without a valid token the payload is an `AuthenticationError`."""
+    return await _guarded(info, info.context.owner_id, use_case, present)
+
+
+async def owner_command(
+    info: Info[GraphQLContext, None],
+    use_case: Callable[[UnitOfWork, int, C], Awaitable[R]],
+    command: Callable[[], C],
+    present: Callable[[R], P],
+) -> P | AnyUserError:
+    """`as_owner` for a use case that takes a command, which `command()` reads from the mutation's arguments."""
+    return await as_owner(info, lambda uow, owner_id: use_case(uow, owner_id, command()), present)

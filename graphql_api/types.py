@@ -20,6 +20,7 @@ from app.services import Services
 from app.values import absolute_url
 from graphql_api.context import GraphQLContext
 from graphql_api.loaders import batch_loader
+from graphql_api.mapping import from_struct
 
 Ctx = Info[GraphQLContext, None]
 
@@ -63,29 +64,12 @@ class Vehicle:
 
     @classmethod
     def from_view(cls, view: VehicleView, info: Ctx) -> Vehicle:
-        return cls(
+        return from_struct(
+            cls,
+            view,
             id=strawberry.ID(str(view.id)),
-            registration_number=view.registration_number,
-            nickname=view.nickname,
             image=absolute_url(info.context.services.settings.public_base_url, view.image),
-            is_primary=view.is_primary,
-            brand=view.brand,
-            model=view.model,
-            color=view.color,
-            fuel_type=view.fuel_type,
-            vehicle_class=view.vehicle_class,
-            vin=view.vin,
-            first_registration=view.first_registration,
-            model_year=view.model_year,
-            registration_status=view.registration_status,
-            next_eu_control=view.next_eu_control,
-            last_eu_control=view.last_eu_control,
-            weights=JSON(view.weights),
-            source=view.source,
-            fetched_at=view.fetched_at,
-            linked_at=view.linked_at,
-            updated_at=view.updated_at,
-            registry_data=JSON(view.raw) if view.raw is not None else None,
+            registry_data=view.raw,
         )
 
 
@@ -120,19 +104,8 @@ class Owner:
 
     @classmethod
     def from_summary(cls, owner: OwnerSummary) -> Owner:
-        return cls(
-            id=strawberry.ID(owner.uid),
-            email=owner.email,
-            username=owner.username,
-            first_name=owner.first_name,
-            last_name=owner.last_name,
-            phone_number=owner.phone_number,
-            address=owner.address,
-            profile_image_path=owner.profile_image,
-            verify_vehicles=owner.verify_vehicles,
-            created_at=owner.created_at,
-            updated_at=owner.updated_at,
-            owner_id=owner.id,
+        return from_struct(
+            cls, owner, id=strawberry.ID(owner.uid), profile_image_path=owner.profile_image, owner_id=owner.id
         )
 
     @strawberry.field(description="Absolute URL of the profile picture, if any.")

@@ -26,7 +26,8 @@ from app.domain.uow import UnitOfWork
 from app.values import parse_plate
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
-from graphql_api.mutations import as_owner
+from graphql_api.mapping import from_struct
+from graphql_api.mutations import as_owner, owner_command
 from graphql_api.types import NotificationSetting, Owner, Vehicle, settings_list
 
 Ctx = Info[GraphQLContext, None]
@@ -131,11 +132,9 @@ def _given(value: object) -> bool:
 async def _vehicle_updated(
     info: Ctx, use_case: Callable[[UnitOfWork, int, C], Awaitable[VehicleView]], command: Callable[[], C]
 ) -> VehicleUpdated | AnyUserError:
-    """A change to one vehicle; the command is read inside, so a bad argument is the payload's error."""
-    return await as_owner(
-        info,
-        lambda uow, owner_id: use_case(uow, owner_id, command()),
-        lambda view: VehicleUpdated(vehicle=Vehicle.from_view(view, info)),
+    """A change to one vehicle, answered with the vehicle as it is now."""
+    return await owner_command(
+        info, use_case, command, lambda view: VehicleUpdated(vehicle=Vehicle.from_view(view, info))
     )
 
 
@@ -143,19 +142,17 @@ async def _vehicle_updated(
 class AccountQuery:
     @strawberry.field(description="Is this username free for the signed-in owner? (Own current name counts as free.)")
     async def username_available(self, info: Ctx, username: str) -> UsernameAvailability:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            result = await profile.check_username(uow, owner_id, username)
-        return UsernameAvailability(username=result.username, available=result.available, message=result.message)
+        return from_struct(UsernameAvailability, await info.context.read_as_owner(profile.check_username, username))
 
 
 @strawberry.type
 class AccountMutation:
     @strawberry.mutation(description="Change profile fields; only the fields given change.")
     async def update_profile(self, info: Ctx, input: UpdateProfileInput) -> ProfilePayload:
-        return await as_owner(
+        return await owner_command(
             info,
-            lambda uow, owner_id: profile.update_profile(uow, owner_id, input.to_command()),
+            profile.update_profile,
+            input.to_command,
             lambda owner: ProfileUpdated(owner=Owner.from_summary(owner)),
         )
 
@@ -184,9 +181,10 @@ class AccountMutation:
     ) -> AddVehiclePayload:
         upload = await _upload(image, "image") if image is not None else None
         values = {"registration_number": registration_number, "nickname": nickname}
-        return await as_owner(
+        return await owner_command(
             info,
-            lambda uow, owner_id: garage.add_vehicle(uow, owner_id, inputs.vehicle_addition(values, upload)),
+            garage.add_vehicle,
+            lambda: inputs.vehicle_addition(values, upload),
             lambda result: VehicleAdded(vehicle=Vehicle.from_view(result.vehicle, info), created=result.created),
         )
 
@@ -204,11 +202,10 @@ class AccountMutation:
         description="Unlink a vehicle (the record stays); a removed primary passes to the latest updated."
     )
     async def remove_vehicle(self, info: Ctx, registration_number: str) -> RemoveVehiclePayload:
-        return await as_owner(
+        return await owner_command(
             info,
-            lambda uow, owner_id: garage.remove_vehicle(
-                uow, owner_id, RemoveVehicle(registration_number=parse_plate(registration_number))
-            ),
+            garage.remove_vehicle,
+            lambda: RemoveVehicle(registration_number=parse_plate(registration_number)),
             lambda result: VehicleRemoval(
                 registration_number=result.registration_number,
                 primary_vehicle=Vehicle.from_view(result.primary, info) if result.primary else None,
@@ -231,11 +228,10 @@ class AccountMutation:
     async def update_notification_settings(
         self, info: Ctx, changes: list[NotificationSettingInput]
     ) -> NotificationSettingsPayload:
-        return await as_owner(
+        return await owner_command(
             info,
-            lambda uow, owner_id: prefs.update_notification_settings(
-                uow, owner_id, NotificationSettingInput.to_command(changes)
-            ),
+            prefs.update_notification_settings,
+            lambda: NotificationSettingInput.to_command(changes),
             lambda merged: NotificationSettingsUpdated(notification_settings=settings_list(merged)),
         )
 

@@ -18,21 +18,23 @@ from app.domain.bookings.results import (
 )
 from app.domain.bookings.results import (
     BookingLine,
-    BookingWarning,
+    BookingUpdateResult,
     ChangeRequestItem,
     RatingItem,
-    StatusItem,
 )
 from app.domain.bookings.times import parse_instant
 from app.domain.limits import in_db_range
 from app.domain.service_log import service as log
 from app.domain.service_log.results import ServiceLogItem
+from app.domain.uow import UnitOfWork
 from app.errors import DomainError, ValidationFailed
 from app.services import Services
 from graphql_api.areas.payments import PaymentIntent, payment_of_group
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import AnyUserError, user_error
+from graphql_api.errors import AnyUserError
 from graphql_api.loaders import batch_loader, none
+from graphql_api.mapping import FromResult, from_struct
+from graphql_api.mutations import as_caller, as_owner, owner_command
 
 Ctx = Info[GraphQLContext, None]
 
@@ -49,27 +51,19 @@ class BookingLoaders:
 
 
 @strawberry.type
-class BookingStatus:
+class BookingStatus(FromResult):
     id: int
     code: str
     display_name: str
     sort_order: int
     is_active: bool
 
-    @classmethod
-    def of(cls, s: StatusItem) -> BookingStatus:
-        return cls(id=s.id, code=s.code, display_name=s.display_name, sort_order=s.sort_order, is_active=s.is_active)
-
 
 @strawberry.type
-class BookingWarningType:
+class BookingWarningType(FromResult):
     code: str
     detail: str
     meta: JSON
-
-    @classmethod
-    def of(cls, w: BookingWarning) -> BookingWarningType:
-        return cls(code=w.code, detail=w.detail, meta=JSON(w.meta))
 
 
 @strawberry.type
@@ -100,7 +94,7 @@ class BookingVehicle:
 
 
 @strawberry.type
-class BookingChangeRequest:
+class BookingChangeRequest(FromResult):
     id: int
     booking_id: int
     group_id: str
@@ -110,20 +104,6 @@ class BookingChangeRequest:
     requested_start_time: datetime | None
     created_at: datetime
     resolved_at: datetime | None
-
-    @classmethod
-    def of(cls, c: ChangeRequestItem) -> BookingChangeRequest:
-        return cls(
-            id=c.id,
-            booking_id=c.booking_id,
-            group_id=c.group_id,
-            request_type=c.request_type,
-            status=c.status,
-            reason=c.reason,
-            requested_start_time=c.requested_start_time,
-            created_at=c.created_at,
-            resolved_at=c.resolved_at,
-        )
 
 
 @strawberry.type
@@ -140,16 +120,8 @@ class BookingRating:
 
     @classmethod
     def of(cls, r: RatingItem) -> BookingRating:
-        return cls(
-            booking_id=r.booking_id,
-            workshop_org_nr=r.workshop_org_nr,
-            workshop_name=r.workshop_name,
-            service_title=r.service_title,
-            registration_number=r.registration_number,
-            rating=r.service_rating,
-            message=r.service_rating_message,
-            private=r.private_service_rating,
-            rated_at=r.rated_at,
+        return from_struct(
+            cls, r, rating=r.service_rating, message=r.service_rating_message, private=r.private_service_rating
         )
 
 
@@ -184,80 +156,26 @@ class Booking:
 
     @classmethod
     def of(cls, b: BookingLine) -> Booking:
-        return cls(
-            id=b.id,
-            group_id=b.group_id,
-            workshop_org_nr=b.workshop_org_nr,
-            service_id=b.service_id,
-            service_title=b.service_title,
-            service_description=b.service_description,
-            service_price=b.service_price,
-            service_estimated_hours=b.service_estimated_hours,
-            service_start_time=b.service_start_time,
-            service_estimated_end_time=b.service_estimated_end_time,
-            service_actual_end_time=b.service_actual_end_time,
-            registration_number=b.registration_number,
-            attachments=JSON(b.attachments),
-            status=b.status,
-            status_display=b.status_display,
-            verify_booked=b.verify_booked,
-            verify_canceled=b.verify_canceled,
-            verify_service_done=b.verify_service_done,
-            cancel_request=b.cancel_request,
-            unread_count=b.unread_count,
-            can_reschedule=b.can_reschedule,
-            can_request_cancel=b.can_request_cancel,
-            rating_allowed=b.rating_allowed,
-            workshop_name=b.workshop_name,
-            messages=JSON(b.messages),
-            line=b,
-        )
+        return from_struct(cls, b, line=b)
 
     @strawberry.field
     async def workshop(self, info: Ctx) -> BookingWorkshop | None:
         w = await info.context.loaders.get(BookingLoaders).workshop.load(self.workshop_org_nr)
-        return (
-            BookingWorkshop(
-                org_nr=w.org_nr,
-                name=w.name,
-                phone=w.phone,
-                email=w.email,
-                average_rating=w.average_rating,
-                total_reviews=w.total_reviews,
-            )
-            if w
-            else None
-        )
+        return from_struct(BookingWorkshop, w) if w else None
 
     @strawberry.field
     async def service(self, info: Ctx) -> BookedService | None:
         if self.service_id is None:
             return None
         s = await info.context.loaders.get(BookingLoaders).service.load(self.service_id)
-        return (
-            BookedService(
-                id=s.id,
-                title=s.title,
-                description=s.description,
-                price=s.price,
-                estimated_time=s.estimated_time,
-            )
-            if s
-            else None
-        )
+        return from_struct(BookedService, s) if s else None
 
     @strawberry.field
     async def vehicle(self, info: Ctx) -> BookingVehicle | None:
         if not self.registration_number:
             return None
         v = await info.context.loaders.get(BookingLoaders).vehicle.load(self.registration_number)
-        return (
-            BookingVehicle(
-                registration_number=v.registration_number, brand=v.brand, model=v.model, model_year=v.model_year
-            )
-            if v
-            else None
-        )
+        return from_struct(BookingVehicle, v) if v else None
 
     @strawberry.field
     async def change_requests(self, info: Ctx) -> list[BookingChangeRequest]:
@@ -296,19 +214,11 @@ class BookingGroup:
 
     @classmethod
     def of(cls, g: GroupResult) -> BookingGroup:
-        s = g.summary
-        return cls(
-            group_id=g.group_id,
+        return from_struct(
+            cls,
+            g,
             items=[Booking.of(i) for i in g.items],
-            summary=BookingGroupSummary(
-                count=s.count,
-                total_price=s.total_price,
-                currency=s.currency,
-                earliest_start=s.earliest_start,
-                latest_end=s.latest_end,
-                status=s.status,
-                statuses=JSON(s.statuses),
-            ),
+            summary=from_struct(BookingGroupSummary, g.summary),
             warnings=[BookingWarningType.of(w) for w in g.warnings],
         )
 
@@ -382,19 +292,7 @@ class ServiceLogEntry:
 
     @classmethod
     def of(cls, i: ServiceLogItem) -> ServiceLogEntry:
-        return cls(
-            id=i.id,
-            booking_id=i.booking_id,
-            group_id=i.group_id,
-            registration_number=i.registration_number,
-            workshop_org_nr=i.workshop_org_nr,
-            workshop_name=i.workshop_name,
-            service_title=i.service_title,
-            service_price=i.service_price,
-            completed_at=i.completed_at,
-            rating=i.service_rating,
-            rating_message=i.service_rating_message,
-        )
+        return from_struct(cls, i, rating=i.service_rating, rating_message=i.service_rating_message)
 
 
 @strawberry.type
@@ -513,17 +411,6 @@ def _log_filter(f: ServiceLogFilter | None) -> dict[str, Any]:
     }
 
 
-def _summary(s: Any) -> ServiceLogSummary:
-    return ServiceLogSummary(
-        count=s.count,
-        average_rating=s.average_rating,
-        total_spent=s.total_spent,
-        currency=s.currency,
-        last_service_date=s.last_service_date,
-        workshops_count=s.workshops_count,
-    )
-
-
 @strawberry.type
 class BookingsQuery:
     @strawberry.field(description="The owner's booking lines (newest start first) and their groups.")
@@ -553,9 +440,7 @@ class BookingsQuery:
 
     @strawberry.field
     async def booking(self, info: Ctx, id: int) -> Booking:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            return Booking.of(await queries.get_booking(uow, owner_id, id))
+        return Booking.of(await info.context.read_as_owner(queries.get_booking, id))
 
     @strawberry.field
     async def booking_statuses(self, info: Ctx) -> list[BookingStatus]:
@@ -564,36 +449,24 @@ class BookingsQuery:
 
     @strawberry.field
     async def change_requests(self, info: Ctx, status: str | None = None) -> list[BookingChangeRequest]:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            return [BookingChangeRequest.of(c) for c in await queries.change_requests(uow, owner_id, status=status)]
+        return [
+            BookingChangeRequest.of(c) for c in await info.context.read_as_owner(queries.change_requests, status=status)
+        ]
 
     @strawberry.field
     async def my_ratings(self, info: Ctx) -> list[BookingRating]:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            return [BookingRating.of(r) for r in (await ratings.my_ratings(uow, owner_id)).items]
+        return [BookingRating.of(r) for r in (await info.context.read_as_owner(ratings.my_ratings)).items]
 
     @strawberry.field
     async def service_log(
         self, info: Ctx, filter: ServiceLogFilter | None = None, page: int = 1, page_size: int = 20
     ) -> ServiceLogPage:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            p = await log.page(uow, owner_id, page_no=page, page_size=page_size, **_log_filter(filter))
-        return ServiceLogPage(
-            items=[ServiceLogEntry.of(i) for i in p.items],
-            total=p.total,
-            page=p.page,
-            page_size=p.page_size,
-            has_more=p.has_more,
-        )
+        p = await info.context.read_as_owner(log.page, page_no=page, page_size=page_size, **_log_filter(filter))
+        return from_struct(ServiceLogPage, p, items=[ServiceLogEntry.of(i) for i in p.items])
 
     @strawberry.field
     async def service_log_summary(self, info: Ctx, filter: ServiceLogFilter | None = None) -> ServiceLogSummary:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            return _summary(await log.summary(uow, owner_id, **_log_filter(filter)))
+        return from_struct(ServiceLogSummary, await info.context.read_as_owner(log.summary, **_log_filter(filter)))
 
     @strawberry.field(description="One vehicle's service history; the primary vehicle unless given.")
     async def vehicle_history(
@@ -605,7 +478,7 @@ class BookingsQuery:
             latest = await log.vehicle_latest(uow, owner_id, limit=limit, registration_number=registration_number)
         return VehicleHistory(
             registration_number=summary.filters.registration_number,
-            summary=_summary(summary),
+            summary=from_struct(ServiceLogSummary, summary),
             items=[ServiceLogEntry.of(i) for i in latest.items],
         )
 
@@ -614,45 +487,43 @@ class BookingsQuery:
 class BookingsMutation:
     @strawberry.mutation
     async def create_booking(self, info: Ctx, input: CreateBookingInput) -> CreateBookingPayload:
-        try:
-            owner_id = await info.context.owner_id()
+        async def book(uow: UnitOfWork, owner_id: int) -> GroupResult:
             key = inputs.idempotency_key(input.idempotency_key)
-            command = input.to_command()
-            async with info.context.transaction() as uow:
-                g = await create.create_booking(uow, owner_id, command, idempotency_key=key)
-        except DomainError as exc:
-            return user_error(exc)
-        return CreateBookingSuccess(group=BookingGroup.of(g), warnings=[BookingWarningType.of(w) for w in g.warnings])
+            return await create.create_booking(uow, owner_id, input.to_command(), idempotency_key=key)
+
+        return await as_owner(
+            info,
+            book,
+            lambda g: CreateBookingSuccess(
+                group=BookingGroup.of(g), warnings=[BookingWarningType.of(w) for w in g.warnings]
+            ),
+        )
 
     @strawberry.mutation
     async def reschedule_booking(
         self, info: Ctx, id: int, service_start_time: str, reason: str | None = None
     ) -> BookingChangePayload:
-        try:
-            owner_id = await info.context.owner_id()
-            command = inputs.parse_update_booking(id, service_start_time=service_start_time, cancellation_reason=reason)
-            async with info.context.transaction() as uow:
-                r = await changes.update_booking(uow, owner_id, command)
-        except DomainError as exc:
-            return user_error(exc)
-        return _change_success(r)
+        return await owner_command(
+            info,
+            changes.update_booking,
+            lambda: inputs.parse_update_booking(id, service_start_time=service_start_time, cancellation_reason=reason),
+            _change_success,
+        )
 
     @strawberry.mutation
     async def cancel_booking(
         self, info: Ctx, id: int | None = None, group_id: str | None = None, reason: str | None = None
     ) -> CancelBookingPayload:
-        try:
-            owner_id = await info.context.owner_id()
-            command = inputs.parse_cancel_booking(group_id=group_id, booking_id=id, cancellation_reason=reason)
-            async with info.context.transaction() as uow:
-                r = await changes.cancel(uow, owner_id, command)
-        except DomainError as exc:
-            return user_error(exc)
-        return CancelBookingSuccess(
-            message=r.message,
-            cancelled=r.cancelled,
-            change_requests=[BookingChangeRequest.of(c) for c in r.change_requests],
-            items=[Booking.of(i) for i in r.items],
+        return await owner_command(
+            info,
+            changes.cancel,
+            lambda: inputs.parse_cancel_booking(group_id=group_id, booking_id=id, cancellation_reason=reason),
+            lambda r: from_struct(
+                CancelBookingSuccess,
+                r,
+                change_requests=[BookingChangeRequest.of(c) for c in r.change_requests],
+                items=[Booking.of(i) for i in r.items],
+            ),
         )
 
     @strawberry.mutation
@@ -664,56 +535,46 @@ class BookingsMutation:
         requested_start_time: str | None = None,
         reason: str | None = None,
     ) -> RequestBookingChangePayload:
-        try:
-            owner_id = await info.context.owner_id()
-            command = inputs.parse_request_change(
+        return await owner_command(
+            info,
+            changes.request_change,
+            lambda: inputs.parse_request_change(
                 booking_id=booking_id,
                 request_type=request_type,
                 requested_start_time=requested_start_time,
                 reason=reason,
-            )
-            async with info.context.transaction() as uow:
-                c = await changes.request_change(uow, owner_id, command)
-        except DomainError as exc:
-            return user_error(exc)
-        return ChangeRequestSuccess(change_request=BookingChangeRequest.of(c))
+            ),
+            lambda c: ChangeRequestSuccess(change_request=BookingChangeRequest.of(c)),
+        )
 
     @strawberry.mutation
     async def rate_booking(
         self, info: Ctx, booking_id: int, rating: float, message: str | None = None, private: bool = False
     ) -> RateBookingPayload:
-        try:
-            owner_id = await info.context.owner_id()
-            command = inputs.parse_rate_booking(
+        return await owner_command(
+            info,
+            ratings.rate,
+            lambda: inputs.parse_rate_booking(
                 booking_id, service_rating=rating, service_rating_message=message, private_service_rating=private
-            )
-            async with info.context.transaction() as uow:
-                r = await ratings.rate(uow, owner_id, command)
-        except DomainError as exc:
-            return user_error(exc)
-        return RateBookingSuccess(rating=BookingRating.of(r))
+            ),
+            lambda r: RateBookingSuccess(rating=BookingRating.of(r)),
+        )
 
     @strawberry.mutation
     async def create_service_log_export_token(
         self, info: Ctx, filter: ServiceLogFilter | None = None
     ) -> ExportTokenPayload:
-        try:
-            claims = await info.context.require_claims()
-            async with info.context.transaction() as uow:
-                t = await log.export_token(uow, claims.owner_id, claims.sid, **_log_filter(filter))
-        except DomainError as exc:
-            return user_error(exc)
-        return ExportTokenSuccess(
-            export_token=ServiceLogExportToken(
-                token=t.token, expires_at=t.expires_at, expires_in=t.expires_in, download_url=t.download_url
-            )
+        return await as_caller(
+            info,
+            lambda uow, claims: log.export_token(uow, claims.owner_id, claims.sid, **_log_filter(filter)),
+            lambda t: ExportTokenSuccess(export_token=from_struct(ServiceLogExportToken, t)),
         )
 
 
-def _change_success(r: Any) -> BookingChangeSuccess:
-    return BookingChangeSuccess(
-        action=r.action,
-        message=r.message,
+def _change_success(r: BookingUpdateResult) -> BookingChangeSuccess:
+    return from_struct(
+        BookingChangeSuccess,
+        r,
         booking=Booking.of(r.booking),
         change_request=BookingChangeRequest.of(r.change_request) if r.change_request else None,
         warnings=[BookingWarningType.of(w) for w in r.warnings],

@@ -26,7 +26,6 @@ from app.domain.marketplace.hours import WEEKDAYS, is_open, oslo_now
 from app.domain.marketplace.inputs import parse_change_favourite
 from app.domain.marketplace.results import (
     Address,
-    CarBrandItem,
     CategoryRef,
     Contact,
     Facets,
@@ -35,16 +34,18 @@ from app.domain.marketplace.results import (
     PublicRating,
     ServiceCategoryItem,
     ServiceItem,
-    WorkshopCategoryItem,
     WorkshopDetail,
     WorkshopSummary,
 )
 from app.domain.uow import UnitOfWork
-from app.errors import DomainError, NotFound, Unauthenticated, ValidationFailed
+from app.errors import NotFound, Unauthenticated, ValidationFailed
 from app.services import Services
+from graphql_api.connections import window_connection
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import AnyUserError, user_error
+from graphql_api.errors import AnyUserError
 from graphql_api.loaders import batch_loader
+from graphql_api.mapping import FromResult, from_struct
+from graphql_api.mutations import owner_command
 from graphql_api.selection import selects
 
 MAX_FIRST = 100
@@ -143,15 +144,7 @@ class WorkshopRating:
     @strawberry.field(description="Public reviews, newest first (private ratings are never shown).")
     async def reviews(self, info: Info[GraphQLContext, None]) -> list[Review]:
         rows = await _loaders(info).ratings_of.load(self.org_nr)
-        return [
-            Review(
-                service_title=r.service_title,
-                rating=r.service_rating,
-                message=r.service_rating_message,
-                rated_at=r.rated_at,
-            )
-            for r in rows
-        ]
+        return [from_struct(Review, r, rating=r.service_rating, message=r.service_rating_message) for r in rows]
 
 
 @strawberry.type
@@ -173,22 +166,7 @@ class Workshop:
 
     @classmethod
     def from_summary(cls, w: WorkshopSummary) -> Workshop:
-        return cls(
-            org_nr=w.org_nr,
-            name=w.name,
-            address_line=w.address_line,
-            city=w.city,
-            county=w.county,
-            postal_code=w.postal_code,
-            latitude=w.latitude,
-            longitude=w.longitude,
-            distance_km=w.distance_km,
-            logo=w.logo,
-            cheapest_service_price=w.cheapest_service_price,
-            services_count=w.services_count,
-            average_rating=w.avg_rating,
-            total_reviews=w.total_reviews,
-        )
+        return from_struct(cls, w, average_rating=w.avg_rating)
 
     @classmethod
     def from_detail(cls, d: WorkshopDetail) -> Workshop:
@@ -228,24 +206,15 @@ class Workshop:
     async def services(self, info: Info[GraphQLContext, None]) -> list[WorkshopService]:
         rows = await _loaders(info).services_of.load(self.org_nr)
         return [
-            WorkshopService(
-                id=s.service_id,
-                title=s.title,
-                description=s.description,
-                price=s.price,
-                estimated_time=s.estimated_time,
-                supports_walk_in=s.supports_walk_in,
-                images=s.images,
-                categories=[Category(id=c.id, name=c.name, slug=c.slug) for c in s.categories],
+            from_struct(
+                WorkshopService, s, id=s.service_id, categories=[from_struct(Category, c) for c in s.categories]
             )
             for s in rows
         ]
 
     @strawberry.field
     async def categories(self, info: Info[GraphQLContext, None]) -> list[Category]:
-        return [
-            Category(id=c.id, name=c.name, slug=c.slug) for c in await _loaders(info).categories_of.load(self.org_nr)
-        ]
+        return [from_struct(Category, c) for c in await _loaders(info).categories_of.load(self.org_nr)]
 
     @strawberry.field(description="Weekly opening hours, Europe/Oslo local time.")
     async def opening_hours(self, info: Info[GraphQLContext, None]) -> list[OpeningHours]:
@@ -268,24 +237,11 @@ class Workshop:
 
     @strawberry.field
     async def addresses(self, info: Info[GraphQLContext, None]) -> list[WorkshopAddress]:
-        return [
-            WorkshopAddress(
-                address=a.address,
-                postal_code=a.postal_code,
-                city=a.city,
-                county=a.county,
-                latitude=a.latitude,
-                longitude=a.longitude,
-            )
-            for a in await _loaders(info).addresses_of.load(self.org_nr)
-        ]
+        return [from_struct(WorkshopAddress, a) for a in await _loaders(info).addresses_of.load(self.org_nr)]
 
     @strawberry.field
     async def contacts(self, info: Info[GraphQLContext, None]) -> list[WorkshopContact]:
-        return [
-            WorkshopContact(email=c.email, phone=c.phone, mobile=c.mobile, manager=c.manager)
-            for c in await _loaders(info).contacts_of.load(self.org_nr)
-        ]
+        return [from_struct(WorkshopContact, c) for c in await _loaders(info).contacts_of.load(self.org_nr)]
 
 
 @strawberry.type
@@ -306,7 +262,7 @@ class WorkshopFacets:
     @classmethod
     def from_facets(cls, f: Facets) -> WorkshopFacets:
         def conv(buckets: Sequence[Any]) -> list[FacetBucket]:
-            return [FacetBucket(key=b.key, label=b.label, count=b.count) for b in buckets]
+            return [from_struct(FacetBucket, b) for b in buckets]
 
         return cls(
             workshop_categories=conv(f.workshop_categories),
@@ -382,7 +338,7 @@ class WorkshopSort:
 
 
 @strawberry.type
-class WorkshopCategory:
+class WorkshopCategory(FromResult):
     id: int
     name: str
     slug: str
@@ -390,18 +346,6 @@ class WorkshopCategory:
     icon: str | None
     sort_order: int
     is_active: bool
-
-    @classmethod
-    def from_item(cls, c: WorkshopCategoryItem) -> WorkshopCategory:
-        return cls(
-            id=c.id,
-            name=c.name,
-            slug=c.slug,
-            description=c.description,
-            icon=c.icon,
-            sort_order=c.sort_order,
-            is_active=c.is_active,
-        )
 
 
 @strawberry.type
@@ -420,31 +364,18 @@ class ServiceCategory:
     @classmethod
     def from_node(cls, node: ServiceCategoryNode) -> ServiceCategory:
         c: ServiceCategoryItem = node.category
-        return cls(
-            id=c.id,
-            name=c.name,
-            slug=c.slug,
-            description=c.description,
-            parent_id=c.parent_id,
-            level=c.level,
-            workshop_category_id=c.workshop_category_id,
-            sort_order=c.sort_order,
-            is_active=c.is_active,
-            children=[cls.from_node(k) for k in node.children] if node.children is not None else None,
+        return from_struct(
+            cls, c, children=[cls.from_node(k) for k in node.children] if node.children is not None else None
         )
 
 
 @strawberry.type
-class CarBrand:
+class CarBrand(FromResult):
     id: int
     name: str
     slug: str
     car_logo: str | None
     created_at: datetime
-
-    @classmethod
-    def from_item(cls, b: CarBrandItem) -> CarBrand:
-        return cls(id=b.id, name=b.name, slug=b.slug, car_logo=b.car_logo, created_at=b.created_at)
 
 
 @strawberry.type
@@ -501,20 +432,16 @@ class MarketplaceQuery:
         async with info.context.transaction() as uow:
             outcome = await search.search(uow, query)
         page = outcome.page
-        edges = [
-            WorkshopEdge(cursor=_cursor(page.offset + i), node=Workshop.from_summary(w))
-            for i, w in enumerate(page.items)
-        ]
-        return WorkshopConnection(
-            edges=edges,
-            total_count=page.total,
+        return window_connection(
+            WorkshopConnection,
+            page.items,
+            offset=page.offset,
+            total=page.total,
+            edge=WorkshopEdge,
+            node=Workshop.from_summary,
+            cursor=_cursor,
+            page_info=PageInfo,
             facets=WorkshopFacets.from_facets(page.facets) if page.facets is not None else None,
-            page_info=PageInfo(
-                has_next_page=page.offset + len(page.items) < page.total,
-                has_previous_page=page.offset > 0,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
         )
 
     @strawberry.field(description="Workshops within `radiusKm` (default 6, at most 50) of a point, nearest first.")
@@ -553,7 +480,7 @@ class MarketplaceQuery:
         params = {"include_inactive": ["true" if include_inactive else "false"]}
         async with info.context.transaction() as uow:
             listing = await catalogue.list_workshop_categories(uow, params)
-        return [WorkshopCategory.from_item(c) for c in listing.rows]
+        return [WorkshopCategory.of(c) for c in listing.rows]
 
     @strawberry.field(description="Service categories; `tree: true` nests children under their roots.")
     async def service_categories(
@@ -580,13 +507,11 @@ class MarketplaceQuery:
         api_key = request.headers.get("x-api-key") if request is not None else None
         async with info.context.transaction() as uow:
             listing = await catalogue.car_brands(uow, api_key=api_key, require_key=claims is None)
-        return [CarBrand.from_item(b) for b in listing.brands]
+        return [CarBrand.of(b) for b in listing.brands]
 
     @strawberry.field(description="The signed-in owner's favourite workshops, most recent first.")
     async def favourites(self, info: Info[GraphQLContext, None]) -> list[Workshop]:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            items = await catalogue.list_favourites(uow, owner_id)
+        items = await info.context.read_as_owner(catalogue.list_favourites)
         return [Workshop.from_summary(i.workshop) for i in items]
 
 
@@ -596,14 +521,12 @@ ChangeFavouriteUseCase = Callable[[UnitOfWork, int, ChangeFavourite], Awaitable[
 async def _change_favourite(
     info: Info[GraphQLContext, None], org_nr: str, use_case: ChangeFavouriteUseCase
 ) -> FavouritePayload:
-    try:
-        owner_id = await info.context.owner_id()
-        command = parse_change_favourite(org_nr)
-        async with info.context.transaction() as uow:
-            change = await use_case(uow, owner_id, command)
-    except DomainError as exc:
-        return user_error(exc)
-    return FavouriteResult(org_nr=change.org_nr, is_favourite=change.is_favourite, changed=change.changed)
+    return await owner_command(
+        info,
+        use_case,
+        lambda: parse_change_favourite(org_nr),
+        lambda change: from_struct(FavouriteResult, change),
+    )
 
 
 @strawberry.type

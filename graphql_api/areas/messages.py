@@ -11,9 +11,11 @@ and `.unread.load(booking_id)`, with `Message.of(view)` for the items.
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any, TypeAlias
+from functools import partial
+from typing import Annotated, Any, TypeAlias, TypeVar
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -28,18 +30,22 @@ from app.domain.messages.attachments import AttachmentRef
 from app.domain.messages.attachments import Upload as FileUpload
 from app.domain.messages.commands import SendMessage
 from app.domain.messages.inputs import parse_mark_thread_read, parse_send_message
-from app.domain.messages.results import InboxThread, MessageView, ThreadInfo
+from app.domain.messages.results import InboxPage, InboxThread, MessageView, ThreadInfo
 from app.domain.messages.unread import unread_counts
 from app.domain.notifications import service as notifications
 from app.domain.notifications.inputs import parse_mark_read
-from app.domain.notifications.service import NotificationView
-from app.errors import DomainError, ValidationFailed
+from app.domain.notifications.service import NotificationPage
+from app.errors import ValidationFailed
+from graphql_api.connections import window_connection
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import AnyUserError, user_error
+from graphql_api.errors import AnyUserError
+from graphql_api.mapping import FromResult, from_struct
+from graphql_api.mutations import as_owner, owner_command
 
 Ctx = Info[GraphQLContext, None]
 DEFAULT_FIRST = 20
 MAX_FIRST = 100
+W = TypeVar("W")
 
 
 def encode_cursor(position: int) -> str:
@@ -70,6 +76,11 @@ def check_first(first: int) -> int:
 # --- types ------------------------------------------------------------------------------------------
 
 
+def _totals(page: InboxPage | NotificationPage) -> dict[str, Any]:
+    """The counts of a list that counts what is unread (the inbox, the notifications)."""
+    return {"total": page.paging.total, "unread_total": page.unread_total}
+
+
 @strawberry.type
 class ConnectionPageInfo:
     has_next_page: bool
@@ -78,13 +89,7 @@ class ConnectionPageInfo:
     end_cursor: str | None
 
 
-def page_info(offset: int, count: int, total: int) -> ConnectionPageInfo:
-    return ConnectionPageInfo(
-        has_next_page=offset + count < total,
-        has_previous_page=offset > 0,
-        start_cursor=encode_cursor(offset) if count else None,
-        end_cursor=encode_cursor(offset + count - 1) if count else None,
-    )
+_connection = partial(window_connection, cursor=encode_cursor, page_info=ConnectionPageInfo)
 
 
 @strawberry.type
@@ -110,13 +115,10 @@ class Message:
 
     @classmethod
     def of(cls, m: MessageView) -> Message:
-        return cls(
-            id=m.id,
-            booking_id=m.booking_id,
+        return from_struct(
+            cls,
+            m,
             thread_id=str(m.booking_id),
-            workshop_org_nr=m.workshop_org_nr,
-            sender_type=m.sender_type,
-            message_text=m.message_text,
             attachments=[
                 MessageAttachment(
                     url=str(a.get("url", "")),
@@ -126,9 +128,6 @@ class Message:
                 )
                 for a in m.attachments
             ],
-            is_read=m.is_read,
-            read_at=m.read_at,
-            created_at=m.created_at,
         )
 
 
@@ -163,16 +162,11 @@ class Thread:
 
     @classmethod
     def of(cls, t: InboxThread | ThreadInfo) -> Thread:
-        return cls(
+        return from_struct(
+            cls,
+            t,
             id=strawberry.ID(str(t.booking_id)),
-            booking_id=t.booking_id,
-            workshop_org_nr=t.workshop_org_nr,
-            workshop_name=t.workshop_name,
             last_message=Message.of(t.last_message) if t.last_message else None,
-            unread_count=t.unread_count,
-            total_messages=t.total_messages,
-            updated_at=t.updated_at,
-            read_at=t.read_at,
         )
 
     @strawberry.field(description="The thread's messages, oldest first.")
@@ -180,11 +174,7 @@ class Thread:
         limit = check_first(first)
         offset = decode_cursor(after)
         rows, total = await info.context.loaders.get(MessageLoaders).window.load((self.booking_id, offset, limit))
-        return MessageConnection(
-            edges=[MessageEdge(cursor=encode_cursor(offset + i), node=Message.of(m)) for i, m in enumerate(rows)],
-            page_info=page_info(offset, len(rows), total),
-            total_count=total,
-        )
+        return _connection(MessageConnection, rows, offset=offset, total=total, edge=MessageEdge, node=Message.of)
 
 
 @strawberry.type
@@ -206,7 +196,7 @@ class InboxConnection:
 
 
 @strawberry.type
-class Notification:
+class Notification(FromResult):
     id: int
     type: str
     title: str
@@ -215,19 +205,6 @@ class Notification:
     is_read: bool
     created_at: datetime
     read_at: datetime | None
-
-    @classmethod
-    def of(cls, n: NotificationView) -> Notification:
-        return cls(
-            id=n.id,
-            type=n.type,
-            title=n.title,
-            body=n.body,
-            data=JSON(n.data),
-            is_read=n.is_read,
-            created_at=n.created_at,
-            read_at=n.read_at,
-        )
 
 
 @strawberry.type
@@ -368,70 +345,62 @@ async def _file(upload: Any, index: int) -> FileUpload:
 # --- operations -------------------------------------------------------------------------------------
 
 
+async def _owner_window(
+    info: Ctx, after: str | None, first: int, read: Callable[..., Awaitable[W]], **filters: Any
+) -> tuple[int, W]:
+    """The offset of a page of the caller's list and the page; the caller, the cursor and `first` are checked in
+    that order."""
+    owner_id = await info.context.owner_id()
+    offset = decode_cursor(after)
+    async with info.context.transaction() as uow:
+        return offset, await read(uow, owner_id, offset=offset, limit=check_first(first), **filters)
+
+
 @strawberry.type
 class MessagesQuery:
     @strawberry.field(description="The caller's threads by last activity, newest first; `q` searches the last message.")
     async def inbox(
         self, info: Ctx, first: int = DEFAULT_FIRST, after: str | None = None, q: str | None = None
     ) -> InboxConnection:
-        owner_id = await info.context.owner_id()
-        offset = decode_cursor(after)
-        async with info.context.transaction() as uow:
-            result = await messages.inbox_window(uow, owner_id, offset=offset, limit=check_first(first), q=q)
-        return InboxConnection(
-            edges=[
-                ThreadEdge(cursor=encode_cursor(offset + i), node=Thread.of(t)) for i, t in enumerate(result.threads)
-            ],
-            page_info=page_info(offset, len(result.threads), result.paging.total),
-            total_count=result.paging.total,
-            unread_total=result.unread_total,
+        offset, result = await _owner_window(info, after, first, messages.inbox_window, q=q)
+        return _connection(
+            InboxConnection, result.threads, offset=offset, edge=ThreadEdge, node=Thread.of, **_totals(result)
         )
 
     @strawberry.field(description="One booking's thread; NOT_FOUND for a booking that is not the caller's.")
     async def thread(self, info: Ctx, booking_id: int) -> Thread:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            return Thread.of(await messages.thread_info(uow, owner_id, booking_id))
+        return Thread.of(await info.context.read_as_owner(messages.thread_info, booking_id))
 
     @strawberry.field(description="The caller's notifications, newest first (unread only unless filter.status is ALL).")
     async def notifications(
         self, info: Ctx, filter: NotificationFilter | None = None, first: int = DEFAULT_FIRST, after: str | None = None
     ) -> NotificationConnection:
-        owner_id = await info.context.owner_id()
-        offset = decode_cursor(after)
         f = filter or NotificationFilter()
-        async with info.context.transaction() as uow:
-            result = await notifications.notifications_window(
-                uow,
-                owner_id,
-                status=f.status.value,
-                types=f.types or None,
-                since=f.since,
-                offset=offset,
-                limit=check_first(first),
-            )
-        return NotificationConnection(
-            edges=[
-                NotificationEdge(cursor=encode_cursor(offset + i), node=Notification.of(n))
-                for i, n in enumerate(result.items)
-            ],
-            page_info=page_info(offset, len(result.items), result.paging.total),
-            total_count=result.paging.total,
-            unread_total=result.unread_total,
+        offset, result = await _owner_window(
+            info,
+            after,
+            first,
+            notifications.notifications_window,
+            status=f.status.value,
+            types=f.types or None,
+            since=f.since,
+        )
+        return _connection(
+            NotificationConnection,
+            result.items,
+            offset=offset,
+            edge=NotificationEdge,
+            node=Notification.of,
+            **_totals(result),
         )
 
     @strawberry.field(description="One of the caller's notifications; NOT_FOUND for another owner's.")
     async def notification(self, info: Ctx, id: int) -> Notification:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            return Notification.of(await notifications.get_notification(uow, owner_id, id))
+        return Notification.of(await info.context.read_as_owner(notifications.get_notification, id))
 
     @strawberry.field(description="Unread workshop messages and unread notifications of the caller.")
     async def unread_counts(self, info: Ctx) -> UnreadCounts:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            counts = await unread_counts(uow, owner_id)
-        return UnreadCounts(messages=counts.messages, notifications=counts.notifications)
+        return from_struct(UnreadCounts, await info.context.read_as_owner(unread_counts))
 
 
 @strawberry.type
@@ -440,14 +409,13 @@ class MessagesMutation:
         description="Send a message in a booking's thread: text, stored attachments and/or uploads (multipart request)."
     )
     async def send_message(self, info: Ctx, input: SendMessageInput) -> SendMessagePayload:
-        try:
-            owner_id = await info.context.owner_id()
-            command = input.to_command([await _file(f, i) for i, f in enumerate(input.files or [])])
-            async with info.context.transaction() as uow:
-                result = await messages.send_owner_message(uow, owner_id, command)
-        except DomainError as exc:
-            return user_error(exc)
-        return MessageSent(sent_message=Message.of(result.message), unread_count=result.unread_count)
+        files = [await _file(f, i) for i, f in enumerate(input.files or [])]
+        return await owner_command(
+            info,
+            messages.send_owner_message,
+            lambda: input.to_command(files),
+            lambda result: MessageSent(sent_message=Message.of(result.message), unread_count=result.unread_count),
+        )
 
     @strawberry.mutation(
         description="Mark the workshop's messages read, up to and including `lastReadId` "
@@ -456,40 +424,25 @@ class MessagesMutation:
     async def mark_thread_read(
         self, info: Ctx, booking_id: int, last_read_id: int | None = None, last_read_at: datetime | None = None
     ) -> MarkThreadReadPayload:
-        try:
-            owner_id = await info.context.owner_id()
-            command = parse_mark_thread_read(booking_id, last_read_id=last_read_id, last_read_at=last_read_at)
-            async with info.context.transaction() as uow:
-                result = await messages.read_up_to(uow, owner_id, command)
-        except DomainError as exc:
-            return user_error(exc)
-        return ThreadRead(
-            updated=result.updated,
-            json_updated=result.json_updated,
-            unread_count=result.unread_count,
-            read_at=result.read_at,
+        return await owner_command(
+            info,
+            messages.read_up_to,
+            lambda: parse_mark_thread_read(booking_id, last_read_id=last_read_id, last_read_at=last_read_at),
+            lambda result: from_struct(ThreadRead, result),
         )
 
     @strawberry.mutation(description="Mark notifications read; the messages they point at are read too.")
     async def mark_notifications_read(self, info: Ctx, ids: list[int]) -> MarkNotificationsReadPayload:
-        try:
-            owner_id = await info.context.owner_id()
-            command = parse_mark_read(ids)
-            async with info.context.transaction() as uow:
-                result = await notifications.mark_read(uow, owner_id, command)
-        except DomainError as exc:
-            return user_error(exc)
-        return NotificationsMarked(updated=result.updated, messages_marked=result.messages_marked)
+        return await owner_command(
+            info,
+            notifications.mark_read,
+            lambda: parse_mark_read(ids),
+            lambda result: from_struct(NotificationsMarked, result),
+        )
 
     @strawberry.mutation(description="Mark all the caller's notifications read.")
     async def mark_all_notifications_read(self, info: Ctx) -> MarkNotificationsReadPayload:
-        try:
-            owner_id = await info.context.owner_id()
-            async with info.context.transaction() as uow:
-                result = await notifications.read_all(uow, owner_id)
-        except DomainError as exc:
-            return user_error(exc)
-        return NotificationsMarked(updated=result.updated, messages_marked=result.messages_marked)
+        return await as_owner(info, notifications.read_all, lambda result: from_struct(NotificationsMarked, result))
 
 
 QUERIES = (MessagesQuery,)

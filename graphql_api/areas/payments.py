@@ -18,9 +18,11 @@ from strawberry.types import Info
 from app.domain.payments import service as payments
 from app.domain.payments.inputs import parse_confirm_intent, parse_create_intent
 from app.domain.payments.results import PaymentView
-from app.errors import DomainError
+from app.domain.uow import UnitOfWork
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import AnyUserError, user_error
+from graphql_api.errors import AnyUserError
+from graphql_api.mapping import from_struct
+from graphql_api.mutations import as_owner
 
 Ctx = Info[GraphQLContext, None]
 
@@ -46,23 +48,11 @@ class PaymentIntent:
 
     @classmethod
     def of(cls, view: PaymentView) -> PaymentIntent:
-        return cls(
+        return from_struct(
+            cls,
+            view,
             id=strawberry.ID(view.id),
-            provider=view.provider,
-            provider_intent_id=view.provider_intent_id,
-            client_secret=view.client_secret,
-            amount=view.amount,
             amount_nok=f"{view.amount // 100}.{view.amount % 100:02d}",
-            currency=view.currency,
-            status=view.status,
-            group_id=view.group_id,
-            booking_ids=list(view.booking_ids),
-            paid=view.paid,
-            paid_at=view.paid_at,
-            next_action=JSON(view.next_action) if view.next_action is not None else None,
-            last_payment_error=view.last_payment_error,
-            created_at=view.created_at,
-            updated_at=view.updated_at,
         )
 
 
@@ -103,16 +93,11 @@ ConfirmPaymentIntentPayload: TypeAlias = Annotated[
 class PaymentsQuery:
     @strawberry.field(description="One of the caller's payment intents (NOT_FOUND for anyone else's).")
     async def payment_intent(self, info: Ctx, id: strawberry.ID) -> PaymentIntent:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            view = await payments.get_intent(uow, owner_id, str(id))
-        return PaymentIntent.of(view)
+        return PaymentIntent.of(await info.context.read_as_owner(payments.get_intent, str(id)))
 
     @strawberry.field(description="The payment of the booking group a booking line belongs to, or null before any.")
     async def payment_for_booking(self, info: Ctx, booking_id: int) -> PaymentIntent | None:
-        owner_id = await info.context.owner_id()
-        async with info.context.transaction() as uow:
-            view = await payments.payment_for_booking(uow, owner_id, booking_id)
+        view = await info.context.read_as_owner(payments.payment_for_booking, booking_id)
         return PaymentIntent.of(view) if view else None
 
 
@@ -125,29 +110,25 @@ class PaymentsMutation:
     async def create_payment_intent(
         self, info: Ctx, booking_id: int | None = None, group_id: str | None = None
     ) -> CreatePaymentIntentPayload:
-        try:
-            owner_id = await info.context.owner_id()
-            async with info.context.transaction() as uow:
-                payments.check_available(uow)
-                command = parse_create_intent(booking_id=booking_id, group_id=group_id)
-                view = await payments.create_intent(uow, owner_id, command)
-        except DomainError as exc:
-            return user_error(exc)
-        return PaymentIntent.of(view)
+        async def create(uow: UnitOfWork, owner_id: int) -> PaymentView:
+            payments.check_available(uow)
+            return await payments.create_intent(
+                uow, owner_id, parse_create_intent(booking_id=booking_id, group_id=group_id)
+            )
+
+        return await as_owner(info, create, PaymentIntent.of)
 
     @strawberry.mutation(description="Confirm one of the caller's payment intents.")
     async def confirm_payment_intent(
         self, info: Ctx, id: strawberry.ID, payment_method: str | None = None, return_url: str | None = None
     ) -> ConfirmPaymentIntentPayload:
-        try:
-            owner_id = await info.context.owner_id()
-            async with info.context.transaction() as uow:
-                payments.check_available(uow)
-                command = parse_confirm_intent(str(id), payment_method=payment_method, return_url=return_url)
-                view = await payments.confirm_intent(uow, owner_id, command)
-        except DomainError as exc:
-            return user_error(exc)
-        return PaymentIntent.of(view)
+        async def confirm(uow: UnitOfWork, owner_id: int) -> PaymentView:
+            payments.check_available(uow)
+            return await payments.confirm_intent(
+                uow, owner_id, parse_confirm_intent(str(id), payment_method=payment_method, return_url=return_url)
+            )
+
+        return await as_owner(info, confirm, PaymentIntent.of)
 
 
 QUERIES = (PaymentsQuery,)

@@ -6,10 +6,10 @@ The token comes in `connection_init`. Each event carries a `cursor`; a client th
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from datetime import datetime
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, Any, TypeAlias, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -20,10 +20,15 @@ from app.domain.events.config import realtime_config
 from app.domain.events.envelope import BOOKING_UPDATED, MESSAGE_CREATED, NOTIFICATION_CREATED, EventEnvelope
 from app.domain.limits import BIGINT_MAX
 from app.domain.messages.attachments import signed_event
-from app.errors import DomainError, ValidationFailed
+from app.errors import ValidationFailed
 from app.realtime import stream
+from graphql_api.areas.messages import UnreadCounts
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import AnyUserError, user_error
+from graphql_api.errors import AnyUserError
+from graphql_api.mapping import from_struct
+from graphql_api.mutations import as_owner
+
+T = TypeVar("T")
 
 
 def _cursor(after: str | None) -> int | None:
@@ -58,6 +63,11 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _stored(p: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a stored message or notification that its event payload carries."""
+    return {"id": _int(p.get("id")), "is_read": bool(p.get("is_read", False)), "created_at": _time(p.get("created_at"))}
+
+
 @strawberry.type
 class RealtimeMessage:
     id: int | None
@@ -72,26 +82,34 @@ class RealtimeMessage:
     @classmethod
     def from_payload(cls, p: dict[str, Any]) -> RealtimeMessage:
         return cls(
-            id=_int(p.get("id")),
+            **_stored(p),
             booking_id=_int(p.get("booking_id")),
             workshop_org_nr=p.get("workshop_org_nr"),
             sender_type=str(p.get("sender_type") or ""),
             message_text=str(p.get("message_text") or ""),
             attachments=JSON(p.get("attachments") or []),
-            is_read=bool(p.get("is_read", False)),
-            created_at=_time(p.get("created_at")),
         )
 
 
+def _envelope(e: EventEnvelope) -> dict[str, Any]:
+    return {"cursor": str(e.seq), "event_id": e.id}
+
+
 @strawberry.type
-class MessageReceived:
+class Replayable:
+    """The fields every resumable subscription's event starts with (not a schema type of its own)."""
+
     cursor: str = strawberry.field(description="Pass as `after` when reconnecting.")
     event_id: int
+
+
+@strawberry.type
+class MessageReceived(Replayable):
     message: RealtimeMessage
 
     @classmethod
     def from_event(cls, e: EventEnvelope) -> MessageReceived:
-        return cls(cursor=str(e.seq), event_id=e.id, message=RealtimeMessage.from_payload(e.payload))
+        return cls(**_envelope(e), message=RealtimeMessage.from_payload(e.payload))
 
 
 @strawberry.type
@@ -108,26 +126,22 @@ class RealtimeNotification:
     @classmethod
     def from_payload(cls, p: dict[str, Any]) -> RealtimeNotification:
         return cls(
-            id=_int(p.get("id")),
+            **_stored(p),
             type=str(p.get("type") or ""),
             title=str(p.get("title") or ""),
             body=str(p.get("body") or ""),
             data=JSON(p.get("data") or {}),
-            is_read=bool(p.get("is_read", False)),
-            created_at=_time(p.get("created_at")),
             read_at=_time(p.get("read_at")),
         )
 
 
 @strawberry.type
-class NotificationReceived:
-    cursor: str = strawberry.field(description="Pass as `after` when reconnecting.")
-    event_id: int
+class NotificationReceived(Replayable):
     notification: RealtimeNotification
 
     @classmethod
     def from_event(cls, e: EventEnvelope) -> NotificationReceived:
-        return cls(cursor=str(e.seq), event_id=e.id, notification=RealtimeNotification.from_payload(e.payload))
+        return cls(**_envelope(e), notification=RealtimeNotification.from_payload(e.payload))
 
 
 @strawberry.type
@@ -144,8 +158,7 @@ class BookingUpdated:
     def from_event(cls, e: EventEnvelope) -> BookingUpdated:
         p = e.payload
         return cls(
-            cursor=str(e.seq),
-            event_id=e.id,
+            **_envelope(e),
             booking_id=_int(p.get("booking_id")),
             group_id=None if p.get("group_id") is None else str(p.get("group_id")),
             status=p.get("status"),
@@ -155,13 +168,25 @@ class BookingUpdated:
 
 
 @strawberry.type
-class UnreadCountsUpdate:
-    messages: int = strawberry.field(description="Unread workshop -> owner messages.")
-    notifications: int = strawberry.field(description="Unread notifications.")
+class UnreadCountsUpdate(UnreadCounts):
+    """The query's counts under the subscription's own type name."""
 
-    @strawberry.field
-    def total(self) -> int:
-        return self.messages + self.notifications
+
+async def _owner_events(
+    info: Info[GraphQLContext, None],
+    event_type: str,
+    after: str | None,
+    present: Callable[[EventEnvelope], T],
+    booking_id: int | None = None,
+) -> AsyncGenerator[T, None]:
+    """The caller's events of one type from `after` on (one booking's with `booking_id`), each presented."""
+    claims = await info.context.subscriber_claims()
+    accept = None if booking_id is None else (lambda e: _int(e.payload.get("booking_id")) == booking_id)
+    events = stream.owner_events(info.context.services, claims, types={event_type}, after=_cursor(after), accept=accept)
+    async with aclosing(events):
+        async for event in events:
+            if event is not None:
+                yield present(event)
 
 
 @strawberry.type
@@ -170,26 +195,24 @@ class RealtimeSubscription:
     async def message_received(
         self, info: Info[GraphQLContext, None], booking_id: int | None = None, after: str | None = None
     ) -> AsyncGenerator[MessageReceived, None]:
-        claims = await info.context.subscriber_claims()
-        accept = None if booking_id is None else (lambda e: _int(e.payload.get("booking_id")) == booking_id)
-        events = stream.owner_events(
-            info.context.services, claims, types={MESSAGE_CREATED}, after=_cursor(after), accept=accept
-        )
-        async with aclosing(events):
-            async for event in events:
-                if event is not None:
-                    yield MessageReceived.from_event(signed_event(event, info.context.services.settings))
+        settings = info.context.services.settings
+
+        def present(e: EventEnvelope) -> MessageReceived:
+            return MessageReceived.from_event(signed_event(e, settings))
+
+        async with aclosing(_owner_events(info, MESSAGE_CREATED, after, present, booking_id)) as received:
+            async for item in received:
+                yield item
 
     @strawberry.subscription(description="New notifications of the caller.")
     async def notification_received(
         self, info: Info[GraphQLContext, None], after: str | None = None
     ) -> AsyncGenerator[NotificationReceived, None]:
-        claims = await info.context.subscriber_claims()
-        events = stream.owner_events(info.context.services, claims, types={NOTIFICATION_CREATED}, after=_cursor(after))
-        async with aclosing(events):
-            async for event in events:
-                if event is not None:
-                    yield NotificationReceived.from_event(event)
+        async with aclosing(
+            _owner_events(info, NOTIFICATION_CREATED, after, NotificationReceived.from_event)
+        ) as received:
+            async for item in received:
+                yield item
 
     @strawberry.subscription(description="The caller's unread counts: now, then whenever they change.")
     async def unread_counts(self, info: Info[GraphQLContext, None]) -> AsyncGenerator[UnreadCountsUpdate, None]:
@@ -197,21 +220,17 @@ class RealtimeSubscription:
         updates = stream.unread_count_updates(info.context.services, claims)
         async with aclosing(updates):
             async for counts in updates:
-                yield UnreadCountsUpdate(messages=counts.messages, notifications=counts.notifications)
+                yield from_struct(UnreadCountsUpdate, counts)
 
     @strawberry.subscription(description="Status changes of the caller's bookings (one booking's with `bookingId`).")
     async def booking_updated(
         self, info: Info[GraphQLContext, None], booking_id: int | None = None, after: str | None = None
     ) -> AsyncGenerator[BookingUpdated, None]:
-        claims = await info.context.subscriber_claims()
-        accept = None if booking_id is None else (lambda e: _int(e.payload.get("booking_id")) == booking_id)
-        events = stream.owner_events(
-            info.context.services, claims, types={BOOKING_UPDATED}, after=_cursor(after), accept=accept
-        )
-        async with aclosing(events):
-            async for event in events:
-                if event is not None:
-                    yield BookingUpdated.from_event(event)
+        async with aclosing(
+            _owner_events(info, BOOKING_UPDATED, after, BookingUpdated.from_event, booking_id)
+        ) as received:
+            async for item in received:
+                yield item
 
 
 @strawberry.type
@@ -238,27 +257,18 @@ class RealtimeQuery:
     @strawberry.field(description="Where and how to subscribe, with a short-lived token.")
     async def realtime_config(self, info: Info[GraphQLContext, None]) -> RealtimeConfig:
         result = realtime_config(info.context.services, await info.context.require_claims())
-        return RealtimeConfig(
-            graphql_ws_url=result.ws_url,
-            protocol=result.protocol,
-            token=result.token,
-            expires_in=result.expires_in,
-            channels=JSON(result.channels),
-            enabled=result.enabled,
-        )
+        return from_struct(RealtimeConfig, result, graphql_ws_url=result.ws_url)
 
 
 @strawberry.type
 class RealtimeMutation:
     @strawberry.mutation(description="online | offline | away; going online delivers the events queued while offline.")
     async def set_presence(self, info: Info[GraphQLContext, None], status: str) -> SetPresencePayload:
-        try:
-            owner_id = await info.context.owner_id()
-            async with info.context.transaction() as uow:
-                result = await presence.set_presence(uow, owner_id, status)
-        except DomainError as exc:
-            return user_error(exc)
-        return Presence(status=result.status, queued_delivered=result.queued_delivered)
+        return await as_owner(
+            info,
+            lambda uow, owner_id: presence.set_presence(uow, owner_id, status),
+            lambda result: from_struct(Presence, result),
+        )
 
 
 QUERIES = (RealtimeQuery,)
