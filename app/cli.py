@@ -19,7 +19,7 @@ COMMANDS = (seed, workshop)
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    import uvicorn  # only the server command pays for loading the server
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
@@ -78,7 +78,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _export_schema(args: argparse.Namespace) -> int:
-    from graphql_api.schema import build_schema
+    from graphql_api.schema import build_schema  # the schema is built only for this command
 
     sys.stdout.write(build_schema().as_str() + "\n")
     return 0

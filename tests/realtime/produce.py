@@ -11,43 +11,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from typing import Any
 
+from app.domain.events.envelope import MESSAGE_CREATED
+from app.domain.messages.results import MessageView, message_item, thread_message
 from app.services import Services
 from app.settings import load_settings
 from app.wiring import build_services
-from db.models import Booking, Message
-
-EVENT = "message.created"
-
-
-def message_item(m: Message) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "booking_id": m.booking_id,
-        "workshop_org_nr": m.workshop_org_nr,
-        "sender_type": m.sender_type,
-        "message_text": m.message_text,
-        "attachments": m.attachments,
-        "is_read": m.is_read,
-        "created_at": m.created_at.isoformat() if m.created_at else None,
-    }
+from db.models import Booking
 
 
 async def workshop_message(services: Services, booking_id: int, text: str) -> int:
     async with services.uow() as uow:
         booking = await uow.session.get(Booking, booking_id)
         assert booking is not None and booking.id is not None
-        message = Message(
-            booking_id=booking.id,
-            owner_id=booking.owner_id,
-            workshop_org_nr=booking.workshop_org_nr,
-            sender_type="workshop",
-            message_text=text,
-        )
+        message = thread_message(booking, "workshop", text, [])
         uow.session.add(message)
         await uow.session.flush()
-        uow.emit(booking.owner_id, EVENT, message_item(message))
+        uow.emit(booking.owner_id, MESSAGE_CREATED, message_item(MessageView.from_row(message)))
     assert message.id is not None
     return message.id
 
@@ -100,6 +80,6 @@ if __name__ == "__main__":
     parser.add_argument("--text", default="msg")
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--interval", type=float, default=0.0, help="seconds between sends")
-    parser.add_argument("--event", default=EVENT)
+    parser.add_argument("--event", default=MESSAGE_CREATED)
     parser.add_argument("--status", default="CONFIRMED")
     asyncio.run(main(parser.parse_args()))

@@ -7,15 +7,13 @@ from typing import Any
 from app.domain.bookings import views
 from app.domain.bookings.commands import Attachment
 from app.domain.bookings.times import local_text
+from app.domain.events.envelope import BOOKING_UPDATED, MESSAGE_CREATED
 from app.domain.messages.results import OWNER, MessageView, message_fields, thread_message
 from app.domain.messages.results import message_item as thread_item
 from app.domain.notifications.publish import notify
 from app.domain.uow import UnitOfWork
 from db.models import Booking, Message
 from db.repositories import bookings as repo
-
-BOOKING_UPDATED = "booking.updated"
-MESSAGE_CREATED = "message.created"
 
 
 async def emit_updated(uow: UnitOfWork, rows: list[Booking]) -> None:

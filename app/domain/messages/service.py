@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from app.domain.events.envelope import MESSAGE_CREATED
 from app.domain.limits import INT_MAX
 from app.domain.messages.attachments import AttachmentRef, Upload, prepare, signed_attachments, signed_view
 from app.domain.messages.commands import MarkThreadRead, SendMessage
@@ -31,14 +32,13 @@ from app.domain.messages.results import (
     timestamp,
 )
 from app.domain.messages.unread import emit_unread_changed
+from app.domain.notifications.publish import notify
 from app.domain.uow import UnitOfWork
 from app.errors import NotFound, ValidationFailed
 from app.values import utc_now
 from db.models import Booking
 from db.repositories import messages as repo
 from db.repositories import notifications as notification_repo
-
-MESSAGE_CREATED = "message.created"
 
 
 def booking_not_found() -> NotFound:
@@ -162,8 +162,6 @@ async def send_workshop_message(
 ) -> SendResult:
     """The workshop answers in a booking's thread (`minbil workshop reply`): the message, its events, and a
     `message.new` notification for the owner. Attachments may be uploads, references or reference dicts."""
-    from app.domain.notifications.publish import notify
-
     body = clean_text(text)
     booking = await repo.booking(uow.session, booking_id) if 0 < booking_id <= INT_MAX else None
     if booking is None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from app.domain.events.envelope import UNREAD_CHANGED
 from app.domain.messages.results import UnreadCounts
 from app.domain.uow import UnitOfWork
 from db.repositories import messages as repo
 from db.repositories import notifications as notification_repo
-
-UNREAD_CHANGED = "unread.changed"
 
 
 async def unread_counts(uow: UnitOfWork, owner_id: int) -> UnreadCounts:

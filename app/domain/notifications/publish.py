@@ -7,13 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from app.domain.account.notification_settings import channel_enabled
+from app.domain.events.envelope import NOTIFICATION_CREATED
+from app.domain.mail import deliver_pending_mail
 from app.domain.messages.results import timestamp
+from app.domain.messages.unread import emit_unread_changed
 from app.domain.uow import UnitOfWork
 from db.models import CarOwner, EmailOutbox, Notification
 from db.repositories import notifications as repo
 
 # the realtime event types written to the outbox (`domain_events.event_type`)
-NOTIFICATION_CREATED = "notification.created"
 
 
 def notification_item(n: Notification) -> dict[str, Any]:
@@ -54,12 +56,8 @@ async def notify(
         owner = await uow.session.get(CarOwner, owner_id)
         if owner is not None:
             uow.session.add(EmailOutbox(to_address=owner.email, subject=title[:255], body=body, template=event))
-            from app.domain.mail import deliver_pending_mail
-
             services = uow.services
             uow.after_commit(lambda: deliver_pending_mail(services))
     if announce_unread:
-        from app.domain.messages.unread import emit_unread_changed
-
         await emit_unread_changed(uow, owner_id)
     return notification

@@ -15,6 +15,7 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from app.domain.events.envelope import BOOKING_UPDATED
 from app.domain.notifications.publish import notify
 from app.domain.payments import states
 from app.domain.payments.commands import ConfirmPaymentIntent, CreatePaymentIntent
@@ -32,7 +33,6 @@ from db.repositories.payments import UNPAYABLE_LINE_STATUSES, GroupLine
 log = logging.getLogger(__name__)
 
 PAYMENT_SUCCEEDED = "payment.succeeded"
-BOOKING_UPDATED = "booking.updated"
 
 
 def to_minor_units(total: Decimal) -> int:
