@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 import pytest
+from strawberry.scalars import JSON
 
 from app.domain.bookings.commands import CreateBooking, LineRequest
 from app.domain.bookings.create import request_hash
@@ -39,7 +40,7 @@ def test_both_faces_give_the_same_command_and_hash() -> None:
         registration_number="BT57225",
         message="Bråk fra motoren",
         services=[
-            BookingServiceInput(service_id=7, attachments=["https://example.com/a.jpg"]),
+            BookingServiceInput(service_id=7, attachments=JSON(["https://example.com/a.jpg"])),
             BookingServiceInput(service_id=8),
         ],
     ).to_command()

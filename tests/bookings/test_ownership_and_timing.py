@@ -10,16 +10,17 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from app.domain.bookings import changes
 from app.domain.bookings import workshop as workshop_side
 from app.domain.bookings.commands import ConfirmBooking
 from app.errors import Conflict
 from app.services import Services
-from db.models import Booking, BookingChangeRequest
+from db.models import Booking, BookingChangeRequest, Service, Workshop
 from tests.bookings.conftest import World, future_local, stored_booking
 from tests.conftest import SignedIn
+from tests.factories import stored_id
 from tests.graphql_client import graphql
 from tests.messages.conftest import workshop_says
 
@@ -46,8 +47,8 @@ async def _row(services: Services, booking_id: int) -> Booking:
 
 async def _requests_of(services: Services, booking_id: int) -> list[BookingChangeRequest]:
     async with services.sessionmaker() as session:
-        stmt = select(BookingChangeRequest).where(BookingChangeRequest.booking_id == booking_id)
-        return list((await session.exec(stmt)).scalars().all())  # type: ignore[call-overload]
+        stmt = select(BookingChangeRequest).where(col(BookingChangeRequest.booking_id) == booking_id)
+        return list((await session.exec(stmt)).all())
 
 
 async def test_graphql_changes_to_another_owners_booking_are_not_found_and_change_nothing(
@@ -64,8 +65,8 @@ async def test_graphql_changes_to_another_owners_booking_are_not_found_and_chang
         status="COMPLETED",
         start=datetime.now(UTC) - timedelta(days=2),
     )
-    await workshop_says(services, open_row.id, "Bilen er klar")
-    before_open, before_done = await _row(services, open_row.id), await _row(services, done_row.id)
+    await workshop_says(services, stored_id(open_row), "Bilen er klar")
+    before_open, before_done = await _row(services, stored_id(open_row)), await _row(services, stored_id(done_row))
 
     moved = await graphql(client, RESCHEDULE, {"id": open_row.id, "t": future_local(days=12)}, other_owner)
     rated = await graphql(client, RATE, {"id": done_row.id}, other_owner)
@@ -74,10 +75,10 @@ async def test_graphql_changes_to_another_owners_booking_are_not_found_and_chang
     assert moved["data"]["rescheduleBooking"] == {"__typename": "NotFoundError", "code": "BOOKING_NOT_FOUND"}
     assert rated["data"]["rateBooking"] == {"__typename": "NotFoundError", "code": "BOOKING_NOT_FOUND"}
     assert read["data"]["markThreadRead"]["__typename"] == "NotFoundError"
-    after_open, after_done = await _row(services, open_row.id), await _row(services, done_row.id)
+    after_open, after_done = await _row(services, stored_id(open_row)), await _row(services, stored_id(done_row))
     assert after_open.service_start_time == before_open.service_start_time and after_open.status == "REQUESTED"
     assert after_open.updated_at == before_open.updated_at
-    assert await _requests_of(services, open_row.id) == []
+    assert await _requests_of(services, stored_id(open_row)) == []
     assert after_done.service_rating is None and after_done.service_rating_message is None
     assert after_done.updated_at == before_done.updated_at
     thread = await graphql(
@@ -90,7 +91,7 @@ async def test_request_booking_change_over_graphql(
     client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, world: World, services: Services
 ) -> None:
     row = await stored_booking(services, owner_id=owner.owner_id, world=world, vehicle=world.car)
-    await workshop_side_confirm(services, row.id)
+    await workshop_side_confirm(services, stored_id(row))
     wanted = future_local(days=14, hour=9)
 
     made = await graphql(
@@ -106,9 +107,11 @@ async def test_request_booking_change_over_graphql(
         "pending",
         "Ferie",
     )
-    stored = await _requests_of(services, row.id)
+    stored = await _requests_of(services, stored_id(row))
     assert [(r.id, r.request_type, r.status) for r in stored] == [(item["id"], "reschedule", "pending")]
-    assert (await _row(services, row.id)).status == "CONFIRMED"  # the workshop decides; the booking is unchanged
+    assert (
+        await _row(services, stored_id(row))
+    ).status == "CONFIRMED"  # the workshop decides; the booking is unchanged
 
     missing_time = await graphql(client, REQUEST_CHANGE, {"id": row.id, "kind": "reschedule"}, owner)
     assert missing_time["data"]["requestBookingChange"]["__typename"] == "ValidationError"
@@ -117,7 +120,7 @@ async def test_request_booking_change_over_graphql(
     assert bad_kind["data"]["requestBookingChange"]["code"] == "INVALID_REQUEST_TYPE"
     theirs = await graphql(client, REQUEST_CHANGE, {"id": row.id, "kind": "cancel"}, other_owner)
     assert theirs["data"]["requestBookingChange"] == {"__typename": "NotFoundError", "code": "BOOKING_NOT_FOUND"}
-    assert len(await _requests_of(services, row.id)) == 1
+    assert len(await _requests_of(services, stored_id(row))) == 1
 
 
 async def workshop_side_confirm(services: Services, booking_id: int) -> None:
@@ -156,8 +159,12 @@ async def test_booking_an_inactive_workshop_or_service_is_a_clear_4xx(
     client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services, what: str
 ) -> None:
     async with services.sessionmaker() as session:
-        target = world.workshop if what == "workshop" else world.oil
-        row = await session.get(type(target), target.org_nr if what == "workshop" else target.id)
+        row: Workshop | Service | None = (
+            await session.get(Workshop, world.workshop.org_nr)
+            if what == "workshop"
+            else await session.get(Service, world.oil.id)
+        )
+        assert row is not None
         row.is_active = False
         await session.commit()
     body = {
@@ -173,7 +180,7 @@ async def test_booking_an_inactive_workshop_or_service_is_a_clear_4xx(
     assert response.status_code == expected[0], response.text
     assert expected[1] in response.text
     async with services.sessionmaker() as session:
-        assert (await session.exec(select(Booking))).all() == []  # type: ignore[call-overload]
+        assert (await session.exec(select(Booking))).all() == []
 
 
 @pytest.mark.parametrize(
@@ -199,15 +206,15 @@ async def test_the_24_hour_boundary_decides_direct_change_or_request(
 
     payload = moved["data"]["rescheduleBooking"]
     assert payload["__typename"] == "BookingChangeSuccess", moved
-    after = await _row(services, row.id)
+    after = await _row(services, stored_id(row))
     if direct:
         assert payload["changeRequest"] is None
         assert after.service_start_time == datetime(2031, 3, 6, 10, 0, tzinfo=UTC)
-        assert await _requests_of(services, row.id) == []
+        assert await _requests_of(services, stored_id(row)) == []
     else:
         assert payload["changeRequest"] == {"requestType": "reschedule"}
         assert after.service_start_time == start
-        assert [r.request_type for r in await _requests_of(services, row.id)] == ["reschedule"]
+        assert [r.request_type for r in await _requests_of(services, stored_id(row))] == ["reschedule"]
 
 
 async def _confirm_or_conflict(services: Services, booking_id: int) -> str:
@@ -233,12 +240,12 @@ async def test_a_cancel_racing_the_workshop_confirm_has_one_winner(
 
         cancel, confirm = await asyncio.gather(
             client.post("/api/co/bookings/cancel", json={"booking_id": row.id}, headers=owner.headers),
-            _confirm_or_conflict(services, row.id),
+            _confirm_or_conflict(services, stored_id(row)),
         )
 
         assert cancel.status_code == 200, cancel.text
-        after = await _row(services, row.id)
-        requests = await _requests_of(services, row.id)
+        after = await _row(services, stored_id(row))
+        requests = await _requests_of(services, stored_id(row))
         body: dict[str, Any] = cancel.json()["data"]
         if confirm == "confirmed":
             # the workshop was first: the owner's cancellation became a request to the workshop
@@ -273,8 +280,8 @@ async def test_the_24_hour_boundary_decides_cancel_or_cancel_request(
     response = await client.post("/api/co/bookings/cancel", json={"booking_id": row.id}, headers=owner.headers)
 
     assert response.status_code == 200, response.text
-    requests = [(r.request_type, r.status) for r in await _requests_of(services, row.id)]
+    requests = [(r.request_type, r.status) for r in await _requests_of(services, stored_id(row))]
     if direct:
-        assert (await _row(services, row.id)).status == "CANCELLED" and requests == []
+        assert (await _row(services, stored_id(row))).status == "CANCELLED" and requests == []
     else:
-        assert (await _row(services, row.id)).status == "REQUESTED" and requests == [("cancel", "pending")]
+        assert (await _row(services, stored_id(row))).status == "REQUESTED" and requests == [("cancel", "pending")]

@@ -12,35 +12,36 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from app.errors import Conflict
 from app.services import Services
 from db.models import Booking, DomainEvent, Message, Notification
 from tests.bookings.conftest import World, book, stored_booking, workshop
 from tests.conftest import SignedIn
+from tests.factories import stored_id
 
 
 async def events_of(services: Services, owner_id: int) -> list[DomainEvent]:
     async with services.sessionmaker() as session:
         result = await session.exec(
-            select(DomainEvent).where(DomainEvent.owner_id == owner_id).order_by(DomainEvent.id)
-        )  # type: ignore[call-overload]
-        return list(result.scalars().all())
+            select(DomainEvent).where(col(DomainEvent.owner_id) == owner_id).order_by(col(DomainEvent.id))
+        )
+        return list(result.all())
 
 
 async def notifications_of(services: Services, owner_id: int) -> list[Notification]:
     async with services.sessionmaker() as session:
         result = await session.exec(
-            select(Notification).where(Notification.owner_id == owner_id).order_by(Notification.id)
-        )  # type: ignore[call-overload]
-        return list(result.scalars().all())
+            select(Notification).where(col(Notification.owner_id) == owner_id).order_by(col(Notification.id))
+        )
+        return list(result.all())
 
 
 async def test_book_confirm_complete_rate_log_export(
     client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
 ) -> None:
-    group = (await book(client, owner, world, services=[world.oil.id, world.brakes.id])).json()["data"]
+    group = (await book(client, owner, world, services=[stored_id(world.oil), stored_id(world.brakes)])).json()["data"]
     group_id = group["group_id"]
     # illegal: completing a requested booking
     with pytest.raises(Conflict):
@@ -49,7 +50,7 @@ async def test_book_confirm_complete_rate_log_export(
     assert {line.status for line in confirmed} == {"CONFIRMED"} and all(line.verify_booked for line in confirmed)
     # the booking has moved into the past by the time the car is in the shop
     async with services.sessionmaker() as session:
-        for row in (await session.exec(select(Booking).where(Booking.group_id == group_id))).scalars():  # type: ignore[call-overload]
+        for row in await session.exec(select(Booking).where(col(Booking.group_id) == group_id)):
             row.service_start_time = datetime.now(UTC) - timedelta(hours=3)
             session.add(row)
         await session.commit()
@@ -152,5 +153,5 @@ async def test_messages_written_by_owner_reach_the_thread(
 ) -> None:
     line = (await book(client, owner, world, message="Ring meg")).json()["data"]["items"][0]
     async with services.sessionmaker() as session:
-        rows = (await session.exec(select(Message).where(Message.booking_id == line["id"]))).scalars().all()  # type: ignore[call-overload]
+        rows = (await session.exec(select(Message).where(col(Message.booking_id) == line["id"]))).all()
     assert [(m.sender_type, m.message_text) for m in rows] == [("carowner", "Ring meg")]
