@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 import struct
 import zlib
-from collections.abc import Callable
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -146,8 +146,14 @@ def found(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json=registry_document(plate))
 
 
+class UseRegistry(Protocol):
+    """The `use_registry` fixture: install a client answering with `respond`, get its recorder back."""
+
+    def __call__(self, respond: Handler = ...) -> RecordingHandler: ...
+
+
 @pytest.fixture
-async def use_registry(services: Services):  # type: ignore[no-untyped-def]
+async def use_registry(services: Services) -> AsyncIterator[UseRegistry]:
     """Point the running app at a Vegvesen client whose HTTP goes through `MockTransport(handler)`."""
     clients: list[VegvesenRegistry] = []
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from app.services import Services
-from tests.account.conftest import png_bytes
+from tests.account.conftest import UseRegistry, png_bytes
 from tests.conftest import SignedIn, sign_up_and_in
 from tests.graphql_client import graphql, graphql_data
 from tests.image_samples import pixels
@@ -150,7 +150,9 @@ async def test_vehicle_mutations_and_ownership(
     assert invalid["fields"] == [{"field": "registration_number", "reason": "invalid"}]
 
 
-async def test_registry_failures_are_payloads(client: httpx.AsyncClient, owner: SignedIn, use_registry) -> None:
+async def test_registry_failures_are_payloads(
+    client: httpx.AsyncClient, owner: SignedIn, use_registry: UseRegistry
+) -> None:
     use_registry(lambda r: httpx.Response(200, json={"feilmelding": "KJENNEMERKE_UKJENT"}))
     unknown = await add_vehicle(client, owner, "ZZ12345")
     assert unknown["__typename"] == "NotFoundError" and unknown["code"] == "VEHICLE_NOT_FOUND"

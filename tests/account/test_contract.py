@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import httpx
 
 from tests.account.conftest import EVENTS, PREFERENCES_EXAMPLE
@@ -37,7 +39,7 @@ ENVELOPE_META = {"request_id", "generated_at"}
 PROBLEM = {"type", "title", "status", "detail", "instance", "code", "message", "where"}
 
 
-def same_shape(body: dict, example: dict) -> bool:  # type: ignore[type-arg]
+def same_shape(body: Mapping[str, object], example: Mapping[str, object]) -> bool:
     return set(body) == set(example)
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from app.services import Services
 from tests.account.test_account_graphql import ERRORS
-from tests.conftest import SignedIn
+from tests.conftest import AppFactory, SignedIn
 from tests.image_samples import jpeg_then_html, metadata_of, photo_with_location, png_bomb
 
 GRAPHQL_UPLOAD = f"""mutation($f: Upload!) {{ uploadProfileImage(file: $f) {{
@@ -70,7 +69,7 @@ async def test_decompression_bomb_is_refused_before_decoding(
     assert _nothing_stored(services)
 
 
-async def test_pixel_cap_is_a_setting(app_factory: Any) -> None:
+async def test_pixel_cap_is_a_setting(app_factory: AppFactory) -> None:
     from tests.conftest import sign_up_and_in
 
     _, client = await app_factory(max_image_pixels=40 * 20 - 1)

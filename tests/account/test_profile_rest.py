@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from app.services import Services
 from tests.account.conftest import png_bytes
-from tests.conftest import SignedIn, sign_up_and_in
+from tests.conftest import AppFactory, SignedIn, sign_up_and_in
 from tests.image_samples import pixels
 
 PROFILE_KEYS = {
@@ -107,6 +108,7 @@ async def test_phone_numbers_are_validated_and_normalised(client: httpx.AsyncCli
 
 
 async def test_empty_change_is_400_no_changes(client: httpx.AsyncClient, owner: SignedIn) -> None:
+    kwargs: dict[str, Any]
     for kwargs in ({"json": {}}, {"json": {"unknown": 1}}, {"content": b""}):
         response = await client.put("/api/co/profile", headers=owner.headers, **kwargs)
         assert response.status_code == 400
@@ -226,7 +228,7 @@ async def test_renamed_text_file_is_rejected(client: httpx.AsyncClient, owner: S
     assert (await client.get("/api/co/profile", headers=owner.headers)).json()["profileImage"] is None
 
 
-async def test_oversized_upload_is_413_problem(app_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_oversized_upload_is_413_problem(app_factory: AppFactory) -> None:
     _app, client = await app_factory(max_upload_bytes=1024)
     owner = await sign_up_and_in(client)
     big = png_bytes() + b"\x00" * 2048

@@ -3,11 +3,10 @@ invented vehicle) unless `MINBIL_VEGVESEN_OFFLINE=true` asks for the offline reg
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 from sqlalchemy import text
 
+from app.services import Services
 from tests.conftest import AppFactory, SignedIn, sign_up_and_in
 from tests.graphql_client import graphql_data
 
@@ -22,7 +21,7 @@ async def _add(client: httpx.AsyncClient, who: SignedIn, plate: str) -> httpx.Re
     return await client.post("/api/co/vehicles", headers=who.headers, json={"registration_number": plate})
 
 
-async def _vehicles(services: Any) -> int:
+async def _vehicles(services: Services) -> int:
     async with services.engine.connect() as conn:
         return (await conn.execute(text("SELECT count(*) FROM vehicles"))).scalar_one()
 

@@ -8,16 +8,18 @@ from datetime import date
 import httpx
 import pytest
 from redis.asyncio import Redis
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.errors import NotFound, RateLimited, ServiceUnavailable, ValidationFailed
+from app.domain.ports import KeyValue
+from app.errors import DomainError, NotFound, RateLimited, ServiceUnavailable, ValidationFailed
 from app.infra.kv import MemoryKV, RedisKV
 from app.infra.vegvesen import OfflineRegistry, VegvesenRegistry, map_document
 from app.services import Services
-from tests.account.conftest import RecordingHandler, found, registry_document
-from tests.conftest import SignedIn
+from tests.account.conftest import Handler, RecordingHandler, UseRegistry, found, registry_document
+from tests.conftest import AppFactory, SignedIn
 
 
-def registry(respond, kv=None) -> tuple[VegvesenRegistry, RecordingHandler]:  # type: ignore[no-untyped-def]
+def registry(respond: Handler, kv: KeyValue | None = None) -> tuple[VegvesenRegistry, RecordingHandler]:
     handler = RecordingHandler(respond)
     client = VegvesenRegistry(
         api_key="secret-key", base_url="https://svv.test/", kv=kv or MemoryKV(), transport=httpx.MockTransport(handler)
@@ -80,7 +82,7 @@ async def test_answers_are_cached_so_quota_is_not_spent_twice(redis_url: str) ->
     await other.aclose()
 
 
-def _error(status: int, code: str | None = None, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def _error(status: int, code: str | None = None, headers: dict[str, str] | None = None) -> Handler:
     body = {"feilmelding": code} if code else None
     return lambda request: (
         httpx.Response(status, json=body, headers=headers) if body else httpx.Response(status, headers=headers)
@@ -126,13 +128,13 @@ def _error(status: int, code: str | None = None, headers: dict[str, str] | None 
         "wrong-shape",
     ],
 )
-async def test_fault_matrix(respond, error, status, code) -> None:  # type: ignore[no-untyped-def]
+async def test_fault_matrix(respond: Handler, error: type[DomainError], status: int, code: str) -> None:
     client, _handler = registry(respond)
     with pytest.raises(error) as caught:
         await client.lookup("BT57225")
     assert caught.value.status == status and caught.value.code == code
     if status == 429:
-        assert caught.value.retry_after == 120
+        assert isinstance(caught.value, RateLimited) and caught.value.retry_after == 120
     await client.aclose()
 
 
@@ -157,8 +159,8 @@ async def test_unknown_plates_are_remembered_briefly() -> None:
 
 
 async def test_registry_faults_over_rest_are_documented_problems(
-    client: httpx.AsyncClient, owner: SignedIn, use_registry
-) -> None:  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient, owner: SignedIn, use_registry: UseRegistry
+) -> None:
     def timeout(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectTimeout("no route", request=request)
 
@@ -185,8 +187,8 @@ async def test_registry_faults_over_rest_are_documented_problems(
 
 
 async def test_a_registry_vehicle_is_stored_with_its_source(
-    client: httpx.AsyncClient, owner: SignedIn, use_registry, services: Services
-) -> None:  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient, owner: SignedIn, use_registry: UseRegistry, services: Services
+) -> None:
     handler = use_registry()
     response = await client.post("/api/co/vehicles", headers=owner.headers, json={"registration_number": "BT 57225"})
     assert response.status_code == 201
@@ -228,9 +230,10 @@ async def test_offline_registry_answers_from_the_stored_document() -> None:
 
 
 async def test_refresh_over_rest_keeps_a_stored_vehicle_in_offline_mode(
-    client: httpx.AsyncClient, owner: SignedIn, db_session
-) -> None:  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient, owner: SignedIn, db_session: AsyncSession
+) -> None:
     from sqlalchemy import update
+    from sqlmodel import col
 
     from db.models import Vehicle
 
@@ -238,7 +241,7 @@ async def test_refresh_over_rest_keeps_a_stored_vehicle_in_offline_mode(
     assert added.status_code == 201, added.text
     # the stored record came from the real registry earlier (as the demo vehicles do)
     document = registry_document("AB12345")
-    await db_session.exec(update(Vehicle).where(Vehicle.registration_number == "AB12345").values(raw=document))
+    await db_session.exec(update(Vehicle).where(col(Vehicle.registration_number) == "AB12345").values(raw=document))
     await db_session.commit()
     expected = map_document(document, "AB12345", source="vegvesen", fetched_at=__import__("datetime").datetime.now())
     refreshed = await client.post("/api/co/vehicles/refresh/AB12345", headers=owner.headers)
@@ -272,7 +275,7 @@ async def test_lookups_work_while_the_cache_is_down() -> None:
     await unreachable.aclose()
 
 
-async def test_the_app_uses_the_real_client_only_with_a_key(app_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_the_app_uses_the_real_client_only_with_a_key(app_factory: AppFactory) -> None:
     from app.domain.account.ports import vehicle_registry
 
     keyed, _ = await app_factory(vegvesen_api_key="svv-key")

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from app.services import Services
 from db.models import OwnerVehicle, Vehicle
-from tests.account.conftest import png_bytes
-from tests.conftest import SignedIn, sign_up_and_in
+from tests.account.conftest import UseRegistry, png_bytes
+from tests.conftest import AppFactory, SignedIn, sign_up_and_in
 from tests.image_samples import pixels
 
 ENVELOPE = {"data", "meta"}
@@ -96,8 +96,8 @@ async def test_list_and_details(client: httpx.AsyncClient, owner: SignedIn) -> N
 
 
 async def test_invalid_plate_is_400_and_never_reaches_the_registry(
-    client: httpx.AsyncClient, owner: SignedIn, use_registry
-) -> None:  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient, owner: SignedIn, use_registry: UseRegistry
+) -> None:
     handler = use_registry()
     for plate in ("", "AB-12345-XYZ", "AB#123", "ÅÆØ!"):
         response = await add(client, owner, plate)
@@ -122,7 +122,7 @@ async def test_unlink_keeps_the_vehicle_and_passes_primary_on(
     listed = (await client.get("/api/co/vehicles", headers=owner.headers)).json()["data"]
     assert [(v["registration_number"], v["is_primary"]) for v in listed] == [("BB22222", True), ("CC33333", False)]
     async with services.sessionmaker() as session:
-        still = (await session.exec(select(Vehicle).where(Vehicle.registration_number == "AA11111"))).first()  # type: ignore[call-overload]
+        still = (await session.exec(select(Vehicle).where(col(Vehicle.registration_number) == "AA11111"))).first()
         assert still is not None
     again = await client.delete("/api/co/vehicles", params={"registration_number": "AA11111"}, headers=owner.headers)
     assert again.status_code == 403
@@ -151,9 +151,9 @@ async def test_set_primary(
     async with services.sessionmaker() as session:
         rows = (
             await session.exec(
-                select(OwnerVehicle).where(OwnerVehicle.owner_id == owner.owner_id, OwnerVehicle.is_primary)
+                select(OwnerVehicle).where(col(OwnerVehicle.owner_id) == owner.owner_id, col(OwnerVehicle.is_primary))
             )
-        ).all()  # type: ignore[call-overload]
+        ).all()
         assert len(rows) == 1
     theirs = await client.post(
         "/api/co/vehicles/set-primary", headers=other_owner.headers, json={"registration_number": "BT57225"}
@@ -235,7 +235,7 @@ async def test_ownership_between_two_owners(client: httpx.AsyncClient, owner: Si
     ] == "Annes bil"
 
 
-async def test_refresh(client: httpx.AsyncClient, owner: SignedIn, use_registry) -> None:  # type: ignore[no-untyped-def]
+async def test_refresh(client: httpx.AsyncClient, owner: SignedIn, use_registry: UseRegistry) -> None:
     await add(client, owner, "BT57225")  # offline data first
     handler = use_registry()
     refreshed = await client.post("/api/co/vehicles/refresh/BT57225", headers=owner.headers)
@@ -248,7 +248,7 @@ async def test_refresh(client: httpx.AsyncClient, owner: SignedIn, use_registry)
     assert len(handler.requests) == 1  # a fresh cached answer is reused
 
 
-async def test_rate_limit_on_add_and_refresh(app_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_rate_limit_on_add_and_refresh(app_factory: AppFactory) -> None:
     _app, client = await app_factory(vehicle_rate_limit="3/60")
     owner = await sign_up_and_in(client)
     for plate in ("AA10001", "AA10002", "AA10003"):
@@ -270,8 +270,8 @@ async def test_vehicles_require_a_token(client: httpx.AsyncClient) -> None:
 
 
 async def test_bad_photo_on_add_costs_no_registry_lookup(
-    client: httpx.AsyncClient, owner: SignedIn, use_registry
-) -> None:  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient, owner: SignedIn, use_registry: UseRegistry
+) -> None:
     handler = use_registry()
     response = await client.post(
         "/api/co/vehicles",
