@@ -151,7 +151,7 @@ def _openapi_document() -> dict[str, Any]:
             log_json=False,
         )
     )
-    return app.openapi_schema.to_schema()  # type: ignore[no-any-return]
+    return app.openapi_schema.to_schema()
 
 
 DOCUMENT = _openapi_document()

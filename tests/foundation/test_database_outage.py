@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from db.engine import database_unavailable
 from tests.conftest import AppFactory, SignedIn, sign_up_and_in
-from tests.factories import make_booking, make_service, make_workshop
+from tests.factories import make_booking, make_service, make_workshop, stored_id
 from tests.faults import TcpProxy, loop_errors_during
 
 SEARCH = "/api/co/shops?q=Bilverksted"
@@ -52,7 +52,7 @@ async def _booking_of(app: Any, owner: SignedIn) -> int:
         service = await make_service(session, workshop)
         booking = await make_booking(session, owner_id=owner.owner_id, workshop=workshop, service=service)
         await session.commit()
-        return int(booking.id)
+        return stored_id(booking)
 
 
 async def _send(client: httpx.AsyncClient, owner: SignedIn, booking_id: int, text_: str) -> httpx.Response:
@@ -68,7 +68,7 @@ async def _graphql(
         "/graphql", json={"query": query, "variables": variables}, headers=owner.headers if owner else {}
     )
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 def _retry_after(response: httpx.Response) -> int:
@@ -214,8 +214,12 @@ def test_what_counts_as_the_database_being_unavailable() -> None:
     wrapped = sa_exc.OperationalError("SELECT 1", {}, _ServerError("57P01"))
     wrapped.__cause__ = wrapped.orig
     assert database_unavailable(wrapped)
-    for error in (sa_exc.IntegrityError("INSERT", {}, _ServerError("23505")), _ServerError("42601"), ValueError("x")):
-        assert not database_unavailable(error), error
+    for ordinary in (
+        sa_exc.IntegrityError("INSERT", {}, _ServerError("23505")),
+        _ServerError("42601"),
+        ValueError("x"),
+    ):
+        assert not database_unavailable(ordinary), ordinary
 
 
 async def test_a_wrong_statement_is_not_mistaken_for_an_outage(services: Any) -> None:

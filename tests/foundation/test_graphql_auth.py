@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
+from app.infra.mail import LoggingMailer
 from app.services import Services
 from tests.graphql_client import bearer, graphql_data
 
@@ -118,6 +119,7 @@ async def test_password_reset_round_trip(client: httpx.AsyncClient, services: Se
     known = (await graphql_data(client, request, {"e": "reset@minbil.io"}))["requestPasswordReset"]
     unknown = (await graphql_data(client, request, {"e": "ghost@minbil.io"}))["requestPasswordReset"]
     assert known == unknown and known["__typename"] == "Done"
+    assert isinstance(services.mailer, LoggingMailer)
     token = services.mailer.sent[-1][2].split("token=")[1].split()[0]
     reset = f"mutation($t: String!, $p: String!) {{ resetPassword(token: $t, password: $p) {{ {DONE} }} }}"
     done = (await graphql_data(client, reset, {"t": token, "p": "BrandNewPass99!"}))["resetPassword"]

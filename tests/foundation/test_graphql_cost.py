@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 from graphql import (
+    GraphQLInterfaceType,
+    GraphQLObjectType,
     GraphQLSchema,
     build_schema,
     get_introspection_query,
@@ -295,8 +297,8 @@ def test_every_rule_names_a_field_of_the_schema(sdl_schema: GraphQLSchema) -> No
     for key, rule in FIELDS.items():
         type_name, _, field_name = key.partition(".")
         owner = sdl_schema.get_type(type_name)
-        assert owner is not None and field_name in owner.fields, key  # type: ignore[attr-defined]
-        field = owner.fields[field_name]  # type: ignore[attr-defined]
+        assert isinstance(owner, GraphQLObjectType | GraphQLInterfaceType) and field_name in owner.fields, key
+        field = owner.fields[field_name]
         if rule.page_argument:
             assert rule.page_argument in field.args, key
         if rule.size is not None:

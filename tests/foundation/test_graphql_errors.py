@@ -39,7 +39,7 @@ BAD_VARIABLES = {
 def _only_error(body: dict[str, Any]) -> dict[str, Any]:
     assert body.get("data") is None, body
     assert len(body["errors"]) == 1, body
-    return body["errors"][0]  # type: ignore[no-any-return]
+    return body["errors"][0]
 
 
 def _client_errors_logged_quietly(caplog: pytest.LogCaptureFixture) -> None:
@@ -149,7 +149,7 @@ def _ws_error(ws_client: TestClient[Any], query: str, variables: dict[str, Any])
     # errors before execution end the operation ("error"); errors while it runs come as a result ("next")
     errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
     assert len(errors) == 1, message
-    return errors[0]  # type: ignore[no-any-return]
+    return errors[0]
 
 
 def test_bad_subscription_variables_are_bad_user_input(ws_client: TestClient[Any]) -> None:
@@ -197,7 +197,8 @@ class Probe:
 
     @strawberry.field
     def broken(self) -> str:
-        return {}["missing"]  # type: ignore[no-any-return]
+        nothing: dict[str, str] = {}
+        return nothing["missing"]
 
 
 async def test_rules_for_permission_domain_and_unexpected_errors(caplog: pytest.LogCaptureFixture) -> None:

@@ -15,7 +15,7 @@ import jwt
 import pytest
 
 from app.settings import Settings
-from tests.conftest import SignedIn
+from tests.conftest import AppFactory, SignedIn
 
 PROTECTED = "/api/co/auth/sign-out"  # needs a valid access token
 
@@ -155,7 +155,7 @@ async def test_token_after_sign_out_is_refused(client: httpx.AsyncClient, owner:
     await _assert_refused(client, owner.access_token, "TOKEN_REVOKED")
 
 
-async def test_sign_out_is_shared_between_instances(app_factory, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+async def test_sign_out_is_shared_between_instances(app_factory: AppFactory, settings: Settings) -> None:
     from tests.conftest import sign_up_and_in
 
     _, first = await app_factory(redis_prefix=settings.redis_prefix)

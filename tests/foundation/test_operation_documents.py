@@ -81,7 +81,8 @@ def test_shared_fragments_are_each_one_printed_fragment_that_operations_use() ->
     for name, text in fragments.items():
         document = parse(text)
         assert [type(d) for d in document.definitions] == [FragmentDefinitionNode], name
-        assert document.definitions[0].name.value == name  # type: ignore[attr-defined]
+        fragment = document.definitions[0]
+        assert isinstance(fragment, FragmentDefinitionNode) and fragment.name.value == name
         assert text == print_ast(document), name
     # the operation comes first, its fragments after it, each once: what a generated client sends and hashes
     spread = set()
@@ -95,6 +96,8 @@ def test_shared_fragments_are_each_one_printed_fragment_that_operations_use() ->
 
 
 def test_public_root_fields_exist() -> None:
-    query_fields = set(build_schema(LIMITS)._schema.query_type.fields)  # type: ignore[union-attr]
+    query_type = build_schema(LIMITS)._schema.query_type
+    assert query_type is not None
+    query_fields = set(query_type.fields)
     assert PUBLIC_ROOT_FIELDS - {"__typename"} <= query_fields
     assert not {"me", "bookings", "favourites", "carBrands", "inbox"} & PUBLIC_ROOT_FIELDS

@@ -74,13 +74,23 @@ async def test_metrics_count_the_events_the_relay_publishes(
     assert published == before + 3
 
 
+class _Formatted(logging.Handler):
+    """Keeps each record as the line its formatter writes."""
+
+    def __init__(self, formatter: logging.Formatter) -> None:
+        super().__init__()
+        self.setFormatter(formatter)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
 async def test_every_request_log_line_carries_the_request_id(client: httpx.AsyncClient) -> None:
     await client.post("/api/co/auth/sign-up", json={"email": "x@minbil.io", "password": "StrongPass123!"})
-    lines: list[str] = []
-    handler = logging.Handler()
+    handler = _Formatted(JsonFormatter())
     handler.addFilter(RequestIdFilter())
-    formatter = JsonFormatter()
-    handler.emit = lambda record: lines.append(formatter.format(record))  # type: ignore[method-assign]
+    lines = handler.lines
     root = logging.getLogger()
     previous = root.level
     root.addHandler(handler)
@@ -134,10 +144,12 @@ async def test_unexpected_errors_are_logged_with_request_id_but_not_shown(
     assert len(logged) == 1, caplog.records
     record = logged[0]
     assert record.levelno == logging.ERROR
-    assert record.request_id == "trace-boom-7"  # type: ignore[attr-defined]
+    assert getattr(record, "request_id", None) == "trace-boom-7"
     assert "/api/co/auth/sign-in" in record.getMessage()
     assert record.exc_info is not None and record.exc_info[0] is RuntimeError
-    traceback = caplog.handler.formatter.formatException(record.exc_info)  # type: ignore[union-attr]
+    formatter = caplog.handler.formatter
+    assert formatter is not None
+    traceback = formatter.formatException(record.exc_info)
     assert "Traceback" in traceback and "broken_sign_in" in traceback and "secret-internal-detail" in traceback
 
 

@@ -32,7 +32,7 @@ def only_error(response: httpx.Response) -> dict[str, Any]:
     assert response.headers["content-type"].startswith("application/json"), response.text
     body = response.json()
     assert body.get("data") is None and len(body["errors"]) == 1, body
-    return body["errors"][0]  # type: ignore[no-any-return]
+    return body["errors"][0]
 
 
 def get_params(
@@ -309,7 +309,7 @@ def _subscribe(client: TestClient[Any], payload: dict[str, Any]) -> dict[str, An
         ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
         assert ws.receive_json() == {"type": "connection_ack"}
         ws.send_json({"id": "1", "type": "subscribe", "payload": payload})
-        return ws.receive_json()  # type: ignore[no-any-return]
+        return ws.receive_json()
 
 
 @pytest.mark.parametrize("persisted_only", [False, True])

@@ -39,7 +39,7 @@ SUGGESTING = {
 def _error(body: dict[str, Any]) -> dict[str, Any]:
     assert body.get("data") is None, body
     assert len(body["errors"]) == 1, body
-    return body["errors"][0]  # type: ignore[no-any-return]
+    return body["errors"][0]
 
 
 # --- GraphiQL and Swagger UI -----------------------------------------------------------------------
@@ -196,11 +196,11 @@ def _ws_result(client: TestClient[Any], query: str, headers: dict[str, str] | No
         ws.send_json({"type": "subscribe", "id": "1", "payload": {"query": query}})
         message = ws.receive_json()
     assert message["id"] == "1", message
-    return message  # type: ignore[no-any-return]
+    return message
 
 
 def _ws_errors(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return message["payload"] if message["type"] == "error" else message["payload"].get("errors") or []  # type: ignore[no-any-return]
+    return message["payload"] if message["type"] == "error" else message["payload"].get("errors") or []
 
 
 def test_introspection_over_websocket_is_refused_without_a_developer_key(production_ws: TestClient[Any]) -> None:

@@ -19,6 +19,7 @@ import websockets
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
+from websockets.typing import Subprotocol
 
 from db.engine import make_engine
 from tests.conftest import AppFactory, sign_up_and_in
@@ -152,7 +153,10 @@ async def test_auth_reset_refresh_export_and_websocket_flows_log_no_secret(setti
             _tokens_of(signed_in, "after reset", secrets)
 
         async with websockets.connect(
-            f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"], open_timeout=30, ping_interval=None
+            f"ws://{address}/graphql",
+            subprotocols=[Subprotocol("graphql-transport-ws")],
+            open_timeout=30,
+            ping_interval=None,
         ) as ws:
             await ws.send(
                 json.dumps(

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosedError
 from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from app.settings import Settings
 from tests.served import serve_in_thread
@@ -28,11 +29,11 @@ def test_websocket_handshake_over_a_real_socket(served: str) -> None:
         signed = client.post("/api/co/auth/sign-in", json=credentials, headers={"X-Request-ID": "served-1"})
         assert signed.status_code == 200 and signed.headers["x-request-id"] == "served-1"
         token = signed.json()["access_token"]
-    with connect(f"ws://{served}/graphql", subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:
+    with connect(f"ws://{served}/graphql", subprotocols=[Subprotocol("graphql-transport-ws")], open_timeout=10) as ws:
         assert ws.subprotocol == "graphql-transport-ws"
         ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
         assert json.loads(ws.recv(timeout=10)) == {"type": "connection_ack"}
-    with connect(f"ws://{served}/graphql", subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:
+    with connect(f"ws://{served}/graphql", subprotocols=[Subprotocol("graphql-transport-ws")], open_timeout=10) as ws:
         ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": "Bearer forged"}}))
         with pytest.raises(ConnectionClosedError) as closed:
             ws.recv(timeout=10)

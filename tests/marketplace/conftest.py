@@ -12,7 +12,7 @@ from app.services import Services
 from db.models import ServiceCategory, Workshop, WorkshopCategory
 from tests import factories as f
 
-WEEKDAYS_8_16 = {d: (time(8), time(16)) for d in range(5)}
+WEEKDAYS_8_16: dict[int, tuple[time, time] | None] = {d: (time(8), time(16)) for d in range(5)}
 
 
 @dataclass

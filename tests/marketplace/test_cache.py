@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from app.domain.marketplace.cache import invalidate_marketplace, marketplace_cache
+from app.infra.kv import RedisKV
 from app.metrics import render_metrics
 from app.services import Services
 from tests import factories as f
@@ -143,7 +144,8 @@ async def test_redis_down_still_answers_from_postgres(app_factory: AppFactory) -
     await invalidate_marketplace(services)  # deferred, not an error
     assert marketplace_cache(services)._invalidation_pending
     # the breaker is open: requests do not wait for Redis timeouts one by one
-    assert services.kv.breaker.is_open  # type: ignore[attr-defined]
+    assert isinstance(services.kv, RedisKV)
+    assert services.kv.breaker.is_open
 
 
 async def test_embedded_store_runs_the_same_cache(app_factory: AppFactory) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from app.services import Services
 from tests.conftest import SignedIn
 from tests.factories import make_car_brand
 from tests.marketplace.conftest import Catalogue
@@ -293,7 +294,7 @@ async def test_categories_shops(client: httpx.AsyncClient, catalogue: Catalogue)
     assert_problem(await client.get("/api/co/categories/shops?sort=drop%20table"), 400)
 
 
-async def test_car_brands_api_key(client: httpx.AsyncClient, services) -> None:  # type: ignore[no-untyped-def]
+async def test_car_brands_api_key(client: httpx.AsyncClient, services: Services) -> None:
     async with services.sessionmaker() as session:
         await make_car_brand(session, "Volvo")
         await make_car_brand(session, "Tesla")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from app.domain.messages.service import send_workshop_message
 from app.services import Services
@@ -46,6 +46,6 @@ async def workshop_says(
 
 async def events_of(services: Services, owner_id: int, event_type: str | None = None) -> list[DomainEvent]:
     async with services.sessionmaker() as session:
-        stmt = select(DomainEvent).where(DomainEvent.owner_id == owner_id).order_by(DomainEvent.id)
-        rows = list((await session.exec(stmt)).scalars().all())  # type: ignore[call-overload]
+        stmt = select(DomainEvent).where(col(DomainEvent.owner_id) == owner_id).order_by(col(DomainEvent.id))
+        rows = list((await session.exec(stmt)).all())
     return [e for e in rows if event_type is None or e.event_type == event_type]

@@ -11,6 +11,7 @@ from app.domain.notifications.publish import notify
 from app.services import Services
 from db.models import Booking
 from tests.conftest import SignedIn
+from tests.factories import stored_id
 from tests.messages.conftest import workshop_says
 
 MESSAGE_ITEM = {
@@ -152,8 +153,8 @@ async def test_every_operation_answers_the_documented_shape(
     client: httpx.AsyncClient, services: Services, owner: SignedIn, booking: Booking
 ) -> None:
     h = owner.headers
-    first = await workshop_says(services, booking.id, "Hei fra verkstedet")
-    await workshop_says(services, booking.id, "Bilen er klar")
+    first = await workshop_says(services, stored_id(booking), "Hei fra verkstedet")
+    await workshop_says(services, stored_id(booking), "Bilen er klar")
     bid = booking.id
 
     async def call(method: str, path: str, status: int, example: Any, **kwargs: Any) -> Any:

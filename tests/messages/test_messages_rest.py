@@ -10,6 +10,7 @@ import pytest
 from app.services import Services
 from db.models import Booking
 from tests.conftest import SignedIn
+from tests.factories import stored_id
 from tests.messages.conftest import PDF_BYTES, PNG_BYTES, booking_for, events_of, workshop_says
 
 MESSAGE_FIELDS = {
@@ -89,8 +90,8 @@ async def test_send_replays_reference_example(
 async def test_send_reports_thread_unread_count(
     client: httpx.AsyncClient, services: Services, owner: SignedIn, booking: Booking
 ) -> None:
-    await workshop_says(services, booking.id, "Hei! Vi har sett på bilen.")
-    await workshop_says(services, booking.id, "Bremseklossene må byttes.")
+    await workshop_says(services, stored_id(booking), "Hei! Vi har sett på bilen.")
+    await workshop_says(services, stored_id(booking), "Bremseklossene må byttes.")
     response = await send(client, owner, thread_id=booking.id, message="Ok, gjør det")
     assert response.status_code == 201
     assert response.json()["unread_count"] == 2
@@ -233,9 +234,9 @@ async def test_send_without_token_is_the_auth_problem(client: httpx.AsyncClient)
 async def test_thread_routes_are_one_behaviour(
     client: httpx.AsyncClient, services: Services, owner: SignedIn, booking: Booking, template: str
 ) -> None:
-    first = await workshop_says(services, booking.id, "Velkommen")
+    first = await workshop_says(services, stored_id(booking), "Velkommen")
     await send(client, owner, thread_id=str(booking.id), message="Takk")
-    third = await workshop_says(services, booking.id, "Bilen er klar")
+    third = await workshop_says(services, stored_id(booking), "Bilen er klar")
     path = template.format(id=booking.id)
     response = await client.get(path, headers=owner.headers)
     assert response.status_code == 200, response.text
@@ -258,7 +259,7 @@ async def test_thread_pagination_and_limits(
     client: httpx.AsyncClient, services: Services, owner: SignedIn, booking: Booking
 ) -> None:
     for i in range(5):
-        await workshop_says(services, booking.id, f"melding {i}")
+        await workshop_says(services, stored_id(booking), f"melding {i}")
     path = f"/api/co/messages/thread/{booking.id}"
     page2 = (await client.get(path, params={"page": 2, "size": 2}, headers=owner.headers)).json()
     assert [m["message_text"] for m in page2["data"]] == ["melding 2", "melding 3"]
@@ -298,11 +299,11 @@ async def test_inbox_lists_threads_by_last_activity(
     newer = await booking_for(db_session, owner, workshop_name="Dekk og Felg")
     silent = await booking_for(db_session, owner)
     theirs = await booking_for(db_session, other_owner)
-    await workshop_says(services, newer.id, "Første melding")
-    await workshop_says(services, older.id, "Hei fra nord")
+    await workshop_says(services, stored_id(newer), "Første melding")
+    await workshop_says(services, stored_id(older), "Hei fra nord")
     await send(client, owner, thread_id=str(older.id), message="Hei tilbake")
-    await workshop_says(services, newer.id, "Dekkene er montert")
-    await workshop_says(services, theirs.id, "Ikke din")
+    await workshop_says(services, stored_id(newer), "Dekkene er montert")
+    await workshop_says(services, stored_id(theirs), "Ikke din")
     response = await client.get("/api/co/messages/inbox", headers=owner.headers)
     assert response.status_code == 200, response.text
     body = response.json()
@@ -347,9 +348,9 @@ async def test_inbox_q_searches_the_last_message_and_pages(
 ) -> None:
     a = await booking_for(db_session, owner)
     b = await booking_for(db_session, owner)
-    await workshop_says(services, a.id, "EU-kontroll godkjent")
-    await workshop_says(services, b.id, "EU-kontroll gjort")
-    await workshop_says(services, b.id, "Faktura sendt")
+    await workshop_says(services, stored_id(a), "EU-kontroll godkjent")
+    await workshop_says(services, stored_id(b), "EU-kontroll gjort")
+    await workshop_says(services, stored_id(b), "Faktura sendt")
     found = (await client.get("/api/co/messages/inbox", params={"q": "eu-KONTROLL"}, headers=owner.headers)).json()
     assert [t["booking_id"] for t in found["data"]] == [a.id]
     assert found["meta"]["total"] == 1 and found["meta"]["unread_total"] == 3
@@ -371,8 +372,8 @@ async def test_inbox_q_searches_the_last_message_and_pages(
 async def test_mark_read_replays_reference_example(
     client: httpx.AsyncClient, services: Services, owner: SignedIn, booking: Booking
 ) -> None:
-    first = await workshop_says(services, booking.id, "1")
-    await workshop_says(services, booking.id, "2")
+    first = await workshop_says(services, stored_id(booking), "1")
+    await workshop_says(services, stored_id(booking), "2")
     response = await client.post(
         "/api/co/messages/mark-read",
         headers=owner.headers,
@@ -391,10 +392,10 @@ async def test_mark_read_replays_reference_example(
 async def test_read_up_to_is_inclusive_idempotent_and_spares_own_messages(
     client: httpx.AsyncClient, services: Services, owner: SignedIn, booking: Booking, template: str
 ) -> None:
-    a = await workshop_says(services, booking.id, "a")
+    a = await workshop_says(services, stored_id(booking), "a")
     mine = (await send(client, owner, thread_id=str(booking.id), message="mitt")).json()["message"]
-    b = await workshop_says(services, booking.id, "b")
-    c = await workshop_says(services, booking.id, "c")
+    b = await workshop_says(services, stored_id(booking), "b")
+    c = await workshop_says(services, stored_id(booking), "c")
     path = template.format(id=booking.id)
     first = (await client.post(path, headers=owner.headers, json={"last_read_id": b["id"]})).json()
     assert first["updated"] == 2 and first["unread_count"] == 1
@@ -421,7 +422,7 @@ async def test_read_up_to_legacy_json_messages(
         {"sender_role": "workshop", "text": "gammel 2", "created_at": "2026-01-12T10:00:00Z", "unread": True},
     ]
     booking = await booking_for(db_session, owner, messages=legacy)
-    msg = await workshop_says(services, booking.id, "ny")
+    msg = await workshop_says(services, stored_id(booking), "ny")
     path = f"/api/co/messages/thread/{booking.id}/read-up-to"
     body = (
         await client.post(
@@ -444,7 +445,7 @@ async def test_read_up_to_rejects_bad_input(
     client: httpx.AsyncClient, services: Services, db_session: Any, owner: SignedIn, booking: Booking
 ) -> None:
     other = await booking_for(db_session, owner)
-    elsewhere = await workshop_says(services, other.id, "annen tråd")
+    elsewhere = await workshop_says(services, stored_id(other), "annen tråd")
     path = f"/api/co/messages/thread/{booking.id}/read-up-to"
     error = assert_structured(
         await client.post(path, headers=owner.headers, json={"last_read_id": elsewhere["id"]}), 400, "VALIDATION_ERROR"
@@ -471,7 +472,7 @@ async def test_read_up_to_foreign_booking_is_404(
     template: str,
 ) -> None:
     theirs = await booking_for(db_session, other_owner)
-    message = await workshop_says(services, theirs.id, "privat")
+    message = await workshop_says(services, stored_id(theirs), "privat")
     response = await client.post(
         template.format(id=theirs.id), headers=owner.headers, json={"last_read_id": message["id"]}
     )
@@ -545,7 +546,7 @@ async def test_legacy_json_workshop_messages_count_as_unread(
         "not an object",
     ]
     booking = await booking_for(db_session, owner, messages=legacy)
-    await workshop_says(services, booking.id, "ny")
+    await workshop_says(services, stored_id(booking), "ny")
     thread = (await client.get(f"/api/co/messages/{booking.id}", headers=owner.headers)).json()
     assert thread["meta"]["unread_count"] == 2
     inbox = (await client.get("/api/co/messages/inbox", headers=owner.headers)).json()

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from app.services import Services
 from db.models import Booking, EmailOutbox
 from tests.conftest import SignedIn
+from tests.factories import stored_id
 from tests.messages.conftest import workshop_says
 from tests.messages.test_notifications_rest import note
 
@@ -20,7 +21,7 @@ ONE = "query($id: Int!) { notification(id: $id) { id type title body data isRead
 async def _gql(client: httpx.AsyncClient, who: SignedIn, query: str, **variables: Any) -> dict[str, Any]:
     response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=who.headers)
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 async def test_notification_by_id_is_the_callers_only(
@@ -55,8 +56,8 @@ async def test_notification_by_id_is_the_callers_only(
 
 async def _outbox(services: Services, address: str) -> list[EmailOutbox]:
     async with services.sessionmaker() as session:
-        stmt = select(EmailOutbox).where(EmailOutbox.to_address == address).order_by(EmailOutbox.id)
-        return list((await session.exec(stmt)).scalars().all())  # type: ignore[call-overload]
+        stmt = select(EmailOutbox).where(col(EmailOutbox.to_address) == address).order_by(col(EmailOutbox.id))
+        return list((await session.exec(stmt)).all())
 
 
 async def test_email_enabled_writes_a_mail_and_disabled_writes_none(
@@ -66,7 +67,7 @@ async def test_email_enabled_writes_a_mail_and_disabled_writes_none(
         "/api/co/settings/notifications", headers=owner.headers, json={"message.new": {"email": True}}
     )
     assert on.status_code == 200
-    await workshop_says(services, booking.id, "Bilen er klar til henting")
+    await workshop_says(services, stored_id(booking), "Bilen er klar til henting")
 
     mails = await _outbox(services, owner.email)
     assert [m.template for m in mails] == ["message.new"]
@@ -77,7 +78,7 @@ async def test_email_enabled_writes_a_mail_and_disabled_writes_none(
         "/api/co/settings/notifications", headers=owner.headers, json={"message.new": {"email": False}}
     )
     assert off.status_code == 200
-    await workshop_says(services, booking.id, "En melding til")
+    await workshop_says(services, stored_id(booking), "En melding til")
 
     assert len(await _outbox(services, owner.email)) == 1
     listed = (await client.get("/api/co/notifications", headers=owner.headers)).json()

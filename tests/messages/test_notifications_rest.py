@@ -12,6 +12,7 @@ from app.domain.notifications.publish import notify
 from app.services import Services
 from db.models import Booking, Notification
 from tests.conftest import SignedIn
+from tests.factories import stored_id
 from tests.messages.conftest import booking_for, events_of, workshop_says
 from tests.messages.test_messages_rest import LINK_FIELDS, PAGE_FIELDS, assert_structured
 
@@ -98,8 +99,8 @@ async def test_list_rejects_bad_filters(client: httpx.AsyncClient, owner: Signed
 async def test_mark_read_replays_reference_example_and_marks_linked_messages(
     client: httpx.AsyncClient, services: Services, owner: SignedIn, other_owner: SignedIn, booking: Booking
 ) -> None:
-    first = await workshop_says(services, booking.id, "Vi har en ledig time")
-    second = await workshop_says(services, booking.id, "Passer torsdag?")
+    first = await workshop_says(services, stored_id(booking), "Vi har en ledig time")
+    second = await workshop_says(services, stored_id(booking), "Passer torsdag?")
     notes = (await client.get("/api/co/notifications", headers=owner.headers)).json()["data"]
     by_message = {n["data"]["message_id"]: n["id"] for n in notes}
     theirs = await note(services, other_owner.owner_id)
@@ -138,7 +139,7 @@ async def test_read_all_and_unread_count(
     client: httpx.AsyncClient, services: Services, db_session: Any, owner: SignedIn, other_owner: SignedIn
 ) -> None:
     booking = await booking_for(db_session, owner)
-    await workshop_says(services, booking.id, "Hei")
+    await workshop_says(services, stored_id(booking), "Hei")
     await note(services, owner.owner_id)
     await note(services, other_owner.owner_id)
     count = await client.get("/api/co/notifications/unread-count", headers=owner.headers)
@@ -186,7 +187,7 @@ async def test_get_and_mark_one_with_ownership(
 async def test_reading_a_thread_reads_its_message_notifications(
     client: httpx.AsyncClient, services: Services, owner: SignedIn, booking: Booking
 ) -> None:
-    await workshop_says(services, booking.id, "Hei")
+    await workshop_says(services, stored_id(booking), "Hei")
     await note(services, owner.owner_id, "booking.accepted", booking_id=booking.id)
     await client.post("/api/co/messages/mark-read", headers=owner.headers, json={"thread_id": str(booking.id)})
     left = (await client.get("/api/co/notifications", headers=owner.headers)).json()["data"]
@@ -223,7 +224,7 @@ async def test_notification_settings_gate_push_but_not_the_list(
 
     async with services.uow() as uow:
         await notification_settings.upsert(uow.session, owner.owner_id, [("message.new", "push", False)])
-    await workshop_says(services, booking.id, "Stille melding")
+    await workshop_says(services, stored_id(booking), "Stille melding")
     assert await events_of(services, owner.owner_id, "notification.created") == []
     assert len(await events_of(services, owner.owner_id, "message.created")) == 1
     listed = (await client.get("/api/co/notifications", headers=owner.headers)).json()

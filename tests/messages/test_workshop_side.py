@@ -11,13 +11,14 @@ from app.errors import NotFound, ValidationFailed
 from app.services import Services
 from db.models import Booking, Notification
 from tests.conftest import SignedIn
+from tests.factories import stored_id
 from tests.messages.conftest import events_of, workshop_says
 
 
 async def test_workshop_message_writes_row_events_and_notification(
     services: Services, owner: SignedIn, booking: Booking, db_session: Any
 ) -> None:
-    item = await workshop_says(services, booking.id, "Bilen er klar")
+    item = await workshop_says(services, stored_id(booking), "Bilen er klar")
     assert item["sender_type"] == "workshop" and item["from"] == "workshop" and item["unread"] is True
     assert item["text"] == item["message"] == item["content"] == "Bilen er klar"
     created = await events_of(services, owner.owner_id, "message.created")
@@ -37,4 +38,4 @@ async def test_workshop_message_to_missing_booking_and_empty_text(services: Serv
             await send_workshop_message(uow, 999_999, "Hei")
     with pytest.raises(ValidationFailed):
         async with services.uow() as uow:
-            await send_workshop_message(uow, booking.id, "   ")
+            await send_workshop_message(uow, stored_id(booking), "   ")
