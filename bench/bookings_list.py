@@ -24,7 +24,6 @@ from app.services import Services
 from app.settings import load_settings
 from app.wiring import build_services
 from db.models import Booking, CarOwner, Message, Service, Workshop
-from tests.factories import stored_id
 
 
 async def seed(services: Services, groups: int, workshop: Workshop, oil: Service, brakes: Service) -> int:
@@ -32,7 +31,8 @@ async def seed(services: Services, groups: int, workshop: Workshop, oil: Service
         owner = CarOwner(email=f"bench-{uuid.uuid4().hex[:10]}@minbil.io", password_hash="x")
         session.add(owner)
         await session.flush()
-        owner_id = stored_id(owner)
+        owner_id = owner.id
+        assert owner_id is not None  # flushed: the database gave it its id
         start = datetime.now(UTC) + timedelta(days=2)
         for g in range(groups):
             group_id = str(uuid.uuid4())
@@ -52,9 +52,10 @@ async def seed(services: Services, groups: int, workshop: Workshop, oil: Service
                 )
                 session.add(row)
                 await session.flush()
+                assert row.id is not None
                 session.add(
                     Message(
-                        booking_id=stored_id(row),
+                        booking_id=row.id,
                         owner_id=owner_id,
                         workshop_org_nr=workshop.org_nr,
                         sender_type="workshop",

@@ -29,7 +29,6 @@ from app.services import Services
 from app.settings import load_settings
 from app.wiring import build_services
 from db.models import Booking, CarOwner, Workshop
-from tests.factories import stored_id
 
 SECRET = "whsec_bench_" + secrets.token_hex(8)
 Call = Callable[[], Awaitable[None]]
@@ -42,7 +41,8 @@ async def seed(services: Services, groups: int) -> tuple[int, list[str]]:
         owner = CarOwner(email=f"bench-{uuid.uuid4().hex[:10]}@minbil.io", password_hash="x")
         session.add(owner)
         await session.flush()
-        owner_id = stored_id(owner)
+        owner_id = owner.id
+        assert owner_id is not None  # flushed: the database gave it its id
         group_ids = []
         start = datetime.now(UTC) + timedelta(days=2)
         for g in range(groups):
