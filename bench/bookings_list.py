@@ -20,23 +20,26 @@ from decimal import Decimal
 from sqlalchemy import event
 
 from app.domain.bookings import queries
+from app.services import Services
 from app.settings import load_settings
 from app.wiring import build_services
 from db.models import Booking, CarOwner, Message, Service, Workshop
 
 
-async def seed(services, groups: int, workshop: Workshop, oil: Service, brakes: Service) -> int:  # type: ignore[no-untyped-def]
+async def seed(services: Services, groups: int, workshop: Workshop, oil: Service, brakes: Service) -> int:
     async with services.sessionmaker() as session:
         owner = CarOwner(email=f"bench-{uuid.uuid4().hex[:10]}@minbil.io", password_hash="x")
         session.add(owner)
         await session.flush()
+        owner_id = owner.id
+        assert owner_id is not None  # flushed: the database gave it its id
         start = datetime.now(UTC) + timedelta(days=2)
         for g in range(groups):
             group_id = str(uuid.uuid4())
             for service in (oil, brakes):
                 row = Booking(
                     group_id=group_id,
-                    owner_id=owner.id,
+                    owner_id=owner_id,
                     workshop_org_nr=workshop.org_nr,
                     service_id=service.id,
                     registration_number="BN12345",
@@ -49,20 +52,21 @@ async def seed(services, groups: int, workshop: Workshop, oil: Service, brakes: 
                 )
                 session.add(row)
                 await session.flush()
+                assert row.id is not None
                 session.add(
                     Message(
                         booking_id=row.id,
-                        owner_id=owner.id,
+                        owner_id=owner_id,
                         workshop_org_nr=workshop.org_nr,
                         sender_type="workshop",
                         message_text="Hei",
                     )
                 )
         await session.commit()
-        return owner.id  # type: ignore[return-value]
+        return owner_id
 
 
-async def measure(services, owner_id: int, rounds: int) -> tuple[int, float]:  # type: ignore[no-untyped-def]
+async def measure(services: Services, owner_id: int, rounds: int) -> tuple[int, float]:
     statements = 0
 
     def count(*_: object) -> None:

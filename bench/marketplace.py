@@ -28,6 +28,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -54,10 +55,10 @@ def free_port() -> int:
 
 async def run_phase(
     base: str,
-    make_path,
+    make_path: Callable[[int], str],
     seconds: float,
     concurrency: int,
-    expect_cache: str | None,  # type: ignore[no-untyped-def]
+    expect_cache: str | None,
     pid: int | None = None,
 ) -> tuple[float, dict[str, int], float | None]:
     cpu_before = cpu_seconds(pid)

@@ -17,26 +17,32 @@ import json
 import secrets
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from app.domain.payments import service as payments
+from app.domain.payments.commands import CreatePaymentIntent
 from app.domain.payments.signature import sign_header
 from app.errors import DomainError
+from app.services import Services
 from app.settings import load_settings
 from app.wiring import build_services
 from db.models import Booking, CarOwner, Workshop
 
 SECRET = "whsec_bench_" + secrets.token_hex(8)
+Call = Callable[[], Awaitable[None]]
 
 
-async def seed(services, groups: int) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
+async def seed(services: Services, groups: int) -> tuple[int, list[str]]:
     async with services.sessionmaker() as session:
         org = f"9{uuid.uuid4().int % 10**8:08d}"
         session.add(Workshop(org_nr=org, name="Bench Verksted"))
         owner = CarOwner(email=f"bench-{uuid.uuid4().hex[:10]}@minbil.io", password_hash="x")
         session.add(owner)
         await session.flush()
+        owner_id = owner.id
+        assert owner_id is not None  # flushed: the database gave it its id
         group_ids = []
         start = datetime.now(UTC) + timedelta(days=2)
         for g in range(groups):
@@ -45,7 +51,7 @@ async def seed(services, groups: int) -> tuple[int, list[str]]:  # type: ignore[
             session.add(
                 Booking(
                     group_id=group_id,
-                    owner_id=owner.id,
+                    owner_id=owner_id,
                     workshop_org_nr=org,
                     service_title="Oljeskift",
                     service_price=Decimal("1490.00"),
@@ -54,10 +60,10 @@ async def seed(services, groups: int) -> tuple[int, list[str]]:  # type: ignore[
                 )
             )
         await session.commit()
-        return owner.id, group_ids  # type: ignore[return-value]
+        return owner_id, group_ids
 
 
-async def timed(calls) -> float:  # type: ignore[no-untyped-def]
+async def timed(calls: list[Call]) -> float:
     began = time.perf_counter()
     for call in calls:
         await call()
@@ -71,7 +77,7 @@ async def run(events: int) -> None:
         intents = []
         for group_id in groups:
             async with services.uow() as uow:
-                intents.append(await payments.create_intent(uow, owner_id, group_id=group_id))
+                intents.append(await payments.create_intent(uow, owner_id, CreatePaymentIntent(group_id=group_id)))
         bodies = [
             json.dumps(
                 {
@@ -92,7 +98,7 @@ async def run(events: int) -> None:
             for i in intents
         ]
 
-        def deliver(body: bytes, secret: str = SECRET):  # type: ignore[no-untyped-def]
+        def deliver(body: bytes, secret: str = SECRET) -> Call:
             async def call() -> None:
                 try:
                     async with services.uow() as uow:
@@ -102,7 +108,7 @@ async def run(events: int) -> None:
 
             return call
 
-        def read(payment_id: str):  # type: ignore[no-untyped-def]
+        def read(payment_id: str) -> Call:
             async def call() -> None:
                 async with services.uow() as uow:
                     await payments.get_intent(uow, owner_id, payment_id)

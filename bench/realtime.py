@@ -31,6 +31,7 @@ import httpx
 import msgspec
 import psutil
 from sqlalchemy import insert
+from sqlmodel import col
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -58,7 +59,7 @@ async def seed(settings: Settings, owners: int) -> list[tuple[int, str, int]]:
             {"uid": str(uuid.uuid4()), "email": f"bench-{run}-{i}@minbil.io", "password_hash": "x"}
             for i in range(owners)
         ]
-        result = await session.execute(insert(CarOwner).returning(CarOwner.id, CarOwner.uid), rows)
+        result = await session.execute(insert(CarOwner).returning(col(CarOwner.id), col(CarOwner.uid)), rows)
         created = [(int(r[0]), str(r[1])) for r in result.all()]
         # one session (refresh-token family) per owner, named after the owner's uid: the tokens' `sid`
         await session.execute(
@@ -89,7 +90,7 @@ async def seed(settings: Settings, owners: int) -> list[tuple[int, str, int]]:
             }
             for oid, _ in created
         ]
-        result = await session.execute(insert(Booking).returning(Booking.id, Booking.owner_id), bookings)
+        result = await session.execute(insert(Booking).returning(col(Booking.id), col(Booking.owner_id)), bookings)
         by_owner = {int(owner_id): int(bid) for bid, owner_id in result.all()}
         await session.commit()
     await engine.dispose()

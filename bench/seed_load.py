@@ -21,10 +21,10 @@ import time
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.settings import get_settings
-from app.wiring import database_url
-from db.engine import make_engine
+from app.wiring import build_services
 from db.models import metadata
 from db.seed import seed as seed_catalogue
 from db.seed.bulk import COLUMNS
@@ -34,12 +34,7 @@ from db.seed.run import reset_tables
 JSON_COLUMNS = {("workshops", "logo"), ("workshops", "images"), ("services", "images")}
 
 
-class _Services:
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
-
-
-async def baseline(engine: Any, workshops: int, seed: int) -> tuple[float, int]:
+async def baseline(engine: AsyncEngine, workshops: int, seed: int) -> tuple[float, int]:
     started = time.perf_counter()
     written = 0
     async with engine.connect() as conn:
@@ -69,7 +64,7 @@ async def baseline(engine: Any, workshops: int, seed: int) -> tuple[float, int]:
     return elapsed, written
 
 
-async def _insert(conn: Any, name: str, rows: list[tuple[Any, ...]]) -> int:
+async def _insert(conn: AsyncConnection, name: str, rows: list[tuple[Any, ...]]) -> int:
     table = metadata.tables[name]
     columns = COLUMNS[name]
     records = [
@@ -82,14 +77,12 @@ async def _insert(conn: Any, name: str, rows: list[tuple[Any, ...]]) -> int:
 
 
 async def main(workshops: int, seed: int) -> None:
-    engine = make_engine(database_url(get_settings()))
-    try:
-        base_s, rows = await baseline(engine, workshops, seed)
+    # the services `minbil seed` runs with: the seed also empties the marketplace cache
+    async with build_services(get_settings()) as services:
+        base_s, rows = await baseline(services.engine, workshops, seed)
         started = time.perf_counter()
-        await seed_catalogue(_Services(engine), workshops=workshops, seed=seed, reset=True)
+        await seed_catalogue(services, workshops=workshops, seed=seed, reset=True)
         seed_s = time.perf_counter() - started
-    finally:
-        await engine.dispose()
     print(f"{workshops} workshops, {rows} catalogue rows")
     print(f"baseline (Core INSERTs):      {base_s:7.2f} s  {rows / base_s:9.0f} rows/s")
     print(f"seed (COPY, indexes rebuilt): {seed_s:7.2f} s  {rows / seed_s:9.0f} rows/s")

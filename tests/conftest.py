@@ -11,9 +11,9 @@ import copy
 import itertools
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import msgspec
@@ -23,7 +23,8 @@ from litestar import Litestar
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.passwords import hash_password
 from app.domain.auth import service as auth_service
@@ -44,7 +45,7 @@ _test_counter = itertools.count()
 
 
 @pytest.fixture(scope="session")
-def redis_url() -> Any:
+def redis_url() -> Iterator[str]:
     with redis_server() as url:
         yield url
 
@@ -69,7 +70,7 @@ async def database_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def reset_engine(database_url: str) -> AsyncIterator[Any]:
+async def reset_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     """One pooled engine for the per-test table reset (a new engine per test costs a connection each time)."""
     engine = create_async_engine(database_url, pool_size=1, max_overflow=0)
     yield engine
@@ -82,7 +83,7 @@ TRUNCATE_ALL = "TRUNCATE {} RESTART IDENTITY CASCADE".format(
 
 
 @pytest.fixture
-async def clean_database(database_url: str, reset_engine: Any) -> AsyncIterator[str]:
+async def clean_database(database_url: str, reset_engine: AsyncEngine) -> AsyncIterator[str]:
     """Every table but the reference data emptied before the test, ids restarted, in one statement.
 
     A shared app is still running: its relay is kept out by holding its lock, and a deadlock with any other
@@ -141,20 +142,36 @@ def settings(request: pytest.FixtureRequest, settings_factory: Callable[..., Set
     """The settings of the test's app when it has one (`client`, `app`, ...), otherwise the test's own."""
     if "app_client" in request.fixturenames:
         app: Litestar = request.getfixturevalue("app_client")[0]
-        return app.state.services.settings  # type: ignore[no-any-return]
+        return app.state.services.settings
     return settings_factory()
 
 
 AppFactory = Callable[..., Awaitable[tuple[Litestar, httpx.AsyncClient]]]
 
+# An ASGI application as asgi-lifespan and httpx type it: plain mappings for the scope and the messages.
+AsgiApp = Callable[
+    [
+        MutableMapping[str, Any],
+        Callable[[], Awaitable[MutableMapping[str, Any]]],
+        Callable[[MutableMapping[str, Any]], Awaitable[None]],
+    ],
+    Awaitable[None],
+]
+
+
+def asgi(app: Litestar) -> AsgiApp:
+    """The app itself, for asgi-lifespan and httpx: Litestar types the same ASGI call with its own TypedDicts
+    for scopes and events, which mypy does not take for the plain mappings those libraries declare."""
+    return cast(AsgiApp, app)
+
 
 async def start_app(settings: Settings) -> tuple[Litestar, httpx.AsyncClient, LifespanManager]:
     app = create_app(settings)
-    manager = LifespanManager(app, startup_timeout=30, shutdown_timeout=30)
+    manager = LifespanManager(asgi(app), startup_timeout=30, shutdown_timeout=30)
     await manager.__aenter__()
     # the raw app, not `manager.app`: asgi-lifespan shares one `scope["state"]` dict across requests,
     # and Litestar keeps per-request flags there
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi(app)), base_url="http://testserver")
     return app, client, manager
 
 
@@ -269,11 +286,11 @@ def client(app_client: tuple[Litestar, httpx.AsyncClient]) -> httpx.AsyncClient:
 
 @pytest.fixture
 def services(app: Litestar) -> Services:
-    return app.state.services  # type: ignore[no-any-return]
+    return app.state.services
 
 
 @pytest.fixture
-async def db_session(services: Services) -> AsyncIterator[Any]:
+async def db_session(services: Services) -> AsyncIterator[AsyncSession]:
     """A session on the app's database for arranging rows; commit what the app must see."""
     async with services.sessionmaker() as session:
         yield session

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import update
+from sqlmodel import col
 
 from db.models import PasswordReset, RefreshToken
 from tests.conftest import AppFactory, sign_up_and_in
@@ -40,7 +41,7 @@ async def test_a_refresh_token_within_its_lifetime_still_rotates(client: httpx.A
     async with services.sessionmaker() as session:
         await session.exec(
             update(RefreshToken)
-            .where(RefreshToken.owner_id == signed.owner_id)
+            .where(col(RefreshToken.owner_id) == signed.owner_id)
             .values(expires_at=datetime.now(UTC) + timedelta(minutes=5))
         )
         await session.commit()

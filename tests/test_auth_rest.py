@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.repositories._core import run
 from tests.conftest import sign_up_and_in
 
 # the fields of a sign-in and of a refresh answer (sign-in adds `user`)
@@ -75,7 +78,9 @@ async def test_sign_in_failure_is_the_same_for_unknown_and_wrong_password(client
     assert strip(wrong.json()) == strip(unknown.json())
 
 
-async def test_refresh_with_bearer_rotates_and_reuse_revokes_family(client: httpx.AsyncClient, db_session) -> None:  # type: ignore[no-untyped-def]
+async def test_refresh_with_bearer_rotates_and_reuse_revokes_family(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
     signed = await sign_up_and_in(client)
     first = await client.post("/api/co/auth/refresh", headers={"Authorization": f"Bearer {signed.refresh_token}"})
     assert first.status_code == 200
@@ -85,7 +90,7 @@ async def test_refresh_with_bearer_rotates_and_reuse_revokes_family(client: http
     rotated = body["refresh_token"]
     retry = await client.post("/api/co/auth/refresh", headers={"Authorization": f"Bearer {signed.refresh_token}"})
     assert retry.status_code == 200 and retry.json()["refresh_token"] == rotated  # within the grace window
-    await db_session.exec(text("UPDATE refresh_tokens SET rotated_at = rotated_at - interval '1 hour'"))
+    await run(db_session, text("UPDATE refresh_tokens SET rotated_at = rotated_at - interval '1 hour'"))
     await db_session.commit()
     # replaying the spent token after the grace window is theft: the whole family dies, including the fresh token
     replay = await client.post("/api/co/auth/refresh", headers={"Authorization": f"Bearer {signed.refresh_token}"})
@@ -122,7 +127,7 @@ async def test_sign_out_without_token_is_401_problem(client: httpx.AsyncClient) 
     assert response.headers["www-authenticate"].startswith("Bearer")
 
 
-async def test_forgot_password_same_answer_and_outbox(client: httpx.AsyncClient, services) -> None:  # type: ignore[no-untyped-def]
+async def test_forgot_password_same_answer_and_outbox(client: httpx.AsyncClient, services: Any) -> None:
     await sign_up_and_in(client, "owner@minbil.io")
     example = {"email": "owner@minbil.io", "redirect_to": "https://platform.minbil.no/reset-password"}
     known = await client.post("/api/co/auth/forgot-password", json=example)
@@ -142,7 +147,7 @@ async def test_forgot_password_rejects_open_redirect(client: httpx.AsyncClient) 
     assert response.json()["errors"][0]["field"] == "redirect_to"
 
 
-async def test_reset_password_completes_once(client: httpx.AsyncClient, services) -> None:  # type: ignore[no-untyped-def]
+async def test_reset_password_completes_once(client: httpx.AsyncClient, services: Any) -> None:
     signed = await sign_up_and_in(client, "owner@minbil.io")
     await client.post("/api/co/auth/forgot-password", json={"email": "owner@minbil.io"})
     token = services.mailer.sent[-1][2].split("token=")[1].split()[0]
@@ -172,7 +177,9 @@ async def test_unknown_route_is_404_problem(client: httpx.AsyncClient) -> None:
     assert response.json()["status"] == 404
 
 
-async def test_password_hashes_are_argon2id_at_or_above_the_floor(client: httpx.AsyncClient, db_session) -> None:  # type: ignore[no-untyped-def]
+async def test_password_hashes_are_argon2id_at_or_above_the_floor(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
     import pytest
     from sqlmodel import select
 

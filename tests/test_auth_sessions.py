@@ -43,7 +43,7 @@ async def rest_status(client: httpx.AsyncClient, token: str) -> int:
 async def graphql_me(client: httpx.AsyncClient, token: str) -> dict[str, Any]:
     response = await client.post("/graphql", json={"query": ME}, headers=bearer(token))
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 async def assert_accepted(client: httpx.AsyncClient, token: str) -> None:
@@ -305,7 +305,7 @@ async def test_concurrent_refreshes_over_graphql_get_the_same_pair(client: httpx
 
     async def refresh(token: str) -> dict[str, Any]:
         response = await client.post("/graphql", json={"query": query, "variables": {"t": token}})
-        return response.json()["data"]["refreshToken"]  # type: ignore[no-any-return]
+        return response.json()["data"]["refreshToken"]
 
     first, second = await asyncio.gather(refresh(signed.refresh_token), refresh(signed.refresh_token))
     assert first["__typename"] == second["__typename"] == "AuthSession"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
 from stdnum.no import orgnr
 
+from db.repositories._core import run
 from tests.conftest import SignedIn
 from tests.factories import make_booking, make_service, make_vehicle, make_workshop, org_number
 
@@ -15,7 +17,7 @@ def test_org_numbers_are_valid_mod11() -> None:
     assert all(orgnr.is_valid(n) for n in numbers)
 
 
-async def test_factories_build_a_booking(db_session, owner: SignedIn) -> None:  # type: ignore[no-untyped-def]
+async def test_factories_build_a_booking(db_session: AsyncSession, owner: SignedIn) -> None:
     workshop = await make_workshop(db_session)
     service = await make_service(db_session, workshop, price="1290.50")
     vehicle = await make_vehicle(db_session, owner.owner_id)
@@ -25,12 +27,13 @@ async def test_factories_build_a_booking(db_session, owner: SignedIn) -> None:  
     await db_session.commit()
     # read back what PostgreSQL stored, not the objects the factories hold
     row = (
-        await db_session.exec(
+        await run(
+            db_session,
             text(
                 "SELECT b.service_price::text, b.registration_number, b.workshop_org_nr, b.service_id, b.vehicle_id, b.status,"
                 " v.registration_number, w.org_nr FROM bookings b JOIN vehicles v ON v.id = b.vehicle_id"
                 " JOIN workshops w ON w.org_nr = b.workshop_org_nr WHERE b.id = :id"
-            ).bindparams(id=booking.id)
+            ).bindparams(id=booking.id),
         )
     ).one()
     price, plate, org_nr, service_id, vehicle_id, status, vehicle_plate, workshop_org = row

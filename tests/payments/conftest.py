@@ -16,7 +16,7 @@ import pytest
 
 from app.domain.payments.signature import sign_header
 from tests.conftest import SignedIn
-from tests.factories import make_booking, make_service, make_vehicle, make_workshop
+from tests.factories import make_booking, make_service, make_vehicle, make_workshop, stored_id
 from tests.payments.fake_stripe import FakeStripe, fake_stripe_server
 
 WEBHOOK_SECRET = "whsec_" + "t3st" * 8
@@ -46,7 +46,7 @@ async def make_group(
         workshop = await make_workshop(session)
         vehicle = await make_vehicle(session, owner_id, is_primary=False)
         start = datetime.now(UTC) + timedelta(days=4)
-        ids = []
+        ids: list[int] = []
         for n, price in enumerate(prices):
             service = await make_service(session, workshop, title=f"Tjeneste {n}", price=price)
             booking = await make_booking(
@@ -58,7 +58,7 @@ async def make_group(
                 vehicle=vehicle,
                 start=start,
             )
-            ids.append(booking.id)
+            ids.append(stored_id(booking))
         extra = await make_service(session, workshop, title="Vask", price=cancelled_price)
         cancelled = await make_booking(
             session,
@@ -74,7 +74,7 @@ async def make_group(
     from decimal import Decimal
 
     amount = int(sum(Decimal(p) for p in prices) * 100)
-    return Group(group_id=group_id, booking_ids=ids, cancelled_id=cancelled.id, amount=amount)
+    return Group(group_id=group_id, booking_ids=ids, cancelled_id=stored_id(cancelled), amount=amount)
 
 
 @pytest.fixture

@@ -7,8 +7,12 @@ import re
 
 import httpx
 from sqlalchemy import func, select
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.services import Services
 from db.models import Payment
+from db.repositories._core import run
 from tests.conftest import SignedIn, sign_up_and_in
 from tests.payments.conftest import Group, create_intent, make_group
 
@@ -92,7 +96,7 @@ async def test_bad_input_is_400_naming_the_field(client: httpx.AsyncClient, owne
 
 
 async def test_one_open_intent_per_group(
-    client: httpx.AsyncClient, owner: SignedIn, group: Group, services, db_session
+    client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Services, db_session: AsyncSession
 ) -> None:
     first = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
     again = (await create_intent(client, owner, booking_id=group.booking_ids[0])).json()["data"]
@@ -103,7 +107,7 @@ async def test_one_open_intent_per_group(
     assert {a.status_code for a in answers} == {200}
     assert len({a.json()["data"]["id"] for a in answers}) == 1
     count = (
-        await db_session.exec(select(func.count()).select_from(Payment).where(Payment.group_id == other.group_id))
+        await run(db_session, select(func.count()).select_from(Payment).where(col(Payment.group_id) == other.group_id))
     ).scalar_one()
     assert count == 1
 
@@ -186,7 +190,7 @@ async def test_paid_group_cannot_get_another_intent(client: httpx.AsyncClient, o
 
 
 async def test_group_with_only_cancelled_lines_has_nothing_to_pay(
-    client: httpx.AsyncClient, owner: SignedIn, services
+    client: httpx.AsyncClient, owner: SignedIn, services: Services
 ) -> None:
     only_cancelled = await make_group(services, owner.owner_id, prices=())
     response = await create_intent(client, owner, group_id=only_cancelled.group_id)
@@ -194,7 +198,7 @@ async def test_group_with_only_cancelled_lines_has_nothing_to_pay(
     assert response.json()["error"]["code"] == "NOTHING_TO_PAY"
 
 
-async def test_each_owner_pays_only_their_own_group(client: httpx.AsyncClient, services) -> None:
+async def test_each_owner_pays_only_their_own_group(client: httpx.AsyncClient, services: Services) -> None:
     a = await sign_up_and_in(client)
     b = await sign_up_and_in(client)
     group_a = await make_group(services, a.owner_id, prices=("100.00",))
@@ -205,7 +209,7 @@ async def test_each_owner_pays_only_their_own_group(client: httpx.AsyncClient, s
 
 
 async def test_changed_booking_replaces_the_unconfirmed_intent(
-    client: httpx.AsyncClient, owner: SignedIn, group: Group, services
+    client: httpx.AsyncClient, owner: SignedIn, group: Group, services: Services
 ) -> None:
     from sqlalchemy import update
 
@@ -213,7 +217,7 @@ async def test_changed_booking_replaces_the_unconfirmed_intent(
 
     old = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
     async with services.sessionmaker() as session:  # the workshop declines one line after the intent was made
-        await session.exec(update(Booking).where(Booking.id == group.booking_ids[1]).values(status="DECLINED"))
+        await session.exec(update(Booking).where(col(Booking.id) == group.booking_ids[1]).values(status="DECLINED"))
         await session.commit()
     stale = await client.post(f"/api/co/payments/intents/{old['id']}/confirm", headers=owner.headers)
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "AMOUNT_CHANGED"

@@ -28,7 +28,7 @@ BOOKINGS = "{ bookings(first: 10) { nodes { id groupId payment { id status } } }
 async def _gql(client: httpx.AsyncClient, who: SignedIn, query: str, **variables: Any) -> dict[str, Any]:
     response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=who.headers)
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 def _structured_503(response: httpx.Response) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from app.domain.payments.provider import PaymentDeclined, ProviderRejected, ProviderUnavailable
 from app.infra.payments.stripe_provider import StripeProvider
@@ -125,7 +126,7 @@ async def test_confirm_calls_stripe_and_marks_the_group_paid(app_factory: Any, f
     async with app.state.services.sessionmaker() as session:
         notes = (
             await session.exec(
-                select(func.count()).select_from(Notification).where(Notification.owner_id == owner.owner_id)
+                select(func.count()).select_from(Notification).where(col(Notification.owner_id) == owner.owner_id)
             )
         ).scalar_one()
     assert notes == 1
@@ -203,7 +204,7 @@ async def test_changed_booking_cancels_the_stripe_intent_and_makes_a_new_one(
     group = await make_group(app.state.services, owner.owner_id)
     old = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
     async with app.state.services.sessionmaker() as session:
-        await session.exec(update(Booking).where(Booking.id == group.booking_ids[0]).values(status="CANCELLED"))
+        await session.exec(update(Booking).where(col(Booking.id) == group.booking_ids[0]).values(status="CANCELLED"))
         await session.commit()
     new = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
     assert new["amount"] == 125050 and new["provider_intent_id"] != old["provider_intent_id"]

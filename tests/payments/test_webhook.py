@@ -8,9 +8,12 @@ import time
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlmodel import SQLModel, col
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Booking, DomainEvent, Notification, Payment, ProcessedWebhookEvent
+from db.repositories._core import run
 from tests.conftest import SignedIn
 from tests.payments.conftest import WEBHOOK_PATH, Group, create_intent, deliver, event, signed
 
@@ -21,27 +24,40 @@ async def _intent(client: httpx.AsyncClient, owner: SignedIn, group: Group) -> d
     return response.json()["data"]
 
 
-async def _count(session: Any, model: type, *where: Any) -> int:
+async def _count(session: AsyncSession, model: type[SQLModel], *where: ColumnElement[bool]) -> int:
     stmt = select(func.count()).select_from(model).where(*where)
-    return int((await session.exec(stmt)).scalar_one())
+    return int((await run(session, stmt)).scalar_one())
 
 
 async def _effects(services: Any, owner_id: int, group: Group) -> dict[str, Any]:
     async with services.sessionmaker() as session:
-        paid = (await session.exec(select(Booking.id, Booking.paid_at).where(Booking.group_id == group.group_id))).all()
+        paid = (
+            await session.exec(
+                select(col(Booking.id), col(Booking.paid_at)).where(col(Booking.group_id) == group.group_id)
+            )
+        ).all()
         return {
             "notifications": await _count(
-                session, Notification, Notification.owner_id == owner_id, Notification.title == "Betaling mottatt"
+                session,
+                Notification,
+                col(Notification.owner_id) == owner_id,
+                col(Notification.title) == "Betaling mottatt",
             ),
             "payment_events": await _count(
-                session, DomainEvent, DomainEvent.owner_id == owner_id, DomainEvent.event_type == "payment.succeeded"
+                session,
+                DomainEvent,
+                col(DomainEvent.owner_id) == owner_id,
+                col(DomainEvent.event_type) == "payment.succeeded",
             ),
             "booking_events": await _count(
-                session, DomainEvent, DomainEvent.owner_id == owner_id, DomainEvent.event_type == "booking.updated"
+                session,
+                DomainEvent,
+                col(DomainEvent.owner_id) == owner_id,
+                col(DomainEvent.event_type) == "booking.updated",
             ),
             "paid": {row[0] for row in paid if row[1] is not None},
             "status": (
-                await session.exec(select(Payment.status).where(Payment.group_id == group.group_id))
+                await session.exec(select(col(Payment.status)).where(col(Payment.group_id) == group.group_id))
             ).scalar_one(),
         }
 
@@ -146,12 +162,16 @@ async def test_succeeded_marks_the_group_paid_and_notifies_once(
     got = (await client.get(f"/api/co/payments/intents/{intent['id']}", headers=owner.headers)).json()["data"]
     assert got["status"] == "succeeded" and got["paid"] is True and got["paid_at"]
     async with services.sessionmaker() as session:
-        note = (await session.exec(select(Notification).where(Notification.owner_id == owner.owner_id))).scalars().one()
+        note = (
+            (await session.exec(select(Notification).where(col(Notification.owner_id) == owner.owner_id)))
+            .scalars()
+            .one()
+        )
         assert note.type == "booking.updated"
         assert "2 240,50 kr" in note.body
         assert note.data["payment_id"] == intent["id"] and note.data["group_id"] == group.group_id
         outbox = (
-            (await session.exec(select(DomainEvent).where(DomainEvent.event_type == "payment.succeeded")))
+            (await session.exec(select(DomainEvent).where(col(DomainEvent.event_type) == "payment.succeeded")))
             .scalars()
             .one()
         )
@@ -250,7 +270,7 @@ async def test_succeeded_with_another_amount_is_flagged_for_review_not_paid(
     assert effects["paid"] == set() and effects["status"] == "requires_payment_method"
     assert effects["notifications"] == 0 and effects["payment_events"] == 0
     async with services.sessionmaker() as session:
-        payment = (await session.exec(select(Payment).where(Payment.group_id == group.group_id))).scalars().one()
+        payment = (await session.exec(select(Payment).where(col(Payment.group_id) == group.group_id))).scalars().one()
         assert payment.review_reason == "amount_mismatch"
     assert any(r.levelname == "ERROR" and intent["id"] in r.getMessage() for r in caplog.records)
     got = (await client.get(f"/api/co/payments/intents/{intent['id']}", headers=owner.headers)).json()["data"]
@@ -275,7 +295,7 @@ async def test_succeeded_in_another_currency_is_flagged_for_review(
     effects = await _effects(services, owner.owner_id, group)
     assert effects["paid"] == set() and effects["status"] == "requires_payment_method"
     async with services.sessionmaker() as session:
-        payment = (await session.exec(select(Payment).where(Payment.group_id == group.group_id))).scalars().one()
+        payment = (await session.exec(select(Payment).where(col(Payment.group_id) == group.group_id))).scalars().one()
         assert payment.review_reason == "currency_mismatch"
 
 
@@ -289,5 +309,5 @@ async def test_succeeded_reporting_nothing_received_is_flagged_not_paid(
     effects = await _effects(services, owner.owner_id, group)
     assert effects["paid"] == set() and effects["notifications"] == 0
     async with services.sessionmaker() as session:
-        payment = (await session.exec(select(Payment).where(Payment.group_id == group.group_id))).scalars().one()
+        payment = (await session.exec(select(Payment).where(col(Payment.group_id) == group.group_id))).scalars().one()
         assert payment.review_reason == "amount_mismatch"

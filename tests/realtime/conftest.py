@@ -52,8 +52,11 @@ async def pair(rt_settings: Settings) -> AsyncIterator[tuple[Server, Server]]:
         b.stop()
 
 
+StartServer = Callable[..., Awaitable[Server]]
+
+
 @pytest.fixture
-async def servers(rt_settings: Settings) -> AsyncIterator[Callable[..., Awaitable[Server]]]:
+async def servers(rt_settings: Settings) -> AsyncIterator[StartServer]:
     """Start app instances (`await servers()`) sharing the test's PostgreSQL and Redis; stopped after the test."""
     started: list[Server] = []
 

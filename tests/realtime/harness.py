@@ -19,6 +19,8 @@ from typing import Any
 
 import httpx
 import websockets
+from websockets.asyncio.client import ClientConnection
+from websockets.typing import Subprotocol
 
 from app.settings import Settings
 
@@ -144,49 +146,55 @@ class GraphQLSocket:
         self.url = url
         self.token = token
         self.open_timeout = open_timeout
-        self.ws: Any = None
+        self.ws: ClientConnection | None = None
         self._queues: dict[str, asyncio.Queue[dict[str, Any]]] = {}
         self._reader: asyncio.Task[None] | None = None
         self.closed: asyncio.Future[SocketClosed] | None = None
 
     async def connect(self, payload: dict[str, Any] | None = None) -> GraphQLSocket:
-        self.ws = await websockets.connect(
+        self.ws = ws = await websockets.connect(
             self.url,
-            subprotocols=["graphql-transport-ws"],
+            subprotocols=[Subprotocol("graphql-transport-ws")],
             open_timeout=self.open_timeout,
             max_queue=None,
             ping_interval=None,
         )
         init = payload if payload is not None else {"authorization": f"Bearer {self.token}"}
-        await self.ws.send(json.dumps({"type": "connection_init", "payload": init}))
-        message = json.loads(await asyncio.wait_for(self.ws.recv(), self.open_timeout))
+        await ws.send(json.dumps({"type": "connection_init", "payload": init}))
+        message = json.loads(await asyncio.wait_for(ws.recv(), self.open_timeout))
         if message.get("type") != "connection_ack":
             raise RuntimeError(f"no ack: {message}")
         self.closed = asyncio.get_running_loop().create_future()
         self._reader = asyncio.create_task(self._read())
         return self
 
+    def _connection(self) -> ClientConnection:
+        """The socket of a connected client (`connect` sets it before any reading or subscribing)."""
+        assert self.ws is not None, "not connected"
+        return self.ws
+
     async def _read(self) -> None:
+        ws = self._connection()
         try:
-            async for raw in self.ws:
+            async for raw in ws:
                 message = json.loads(raw)
                 op = message.get("id")
                 if op is not None:
                     self._queues.setdefault(op, asyncio.Queue()).put_nowait(message)
                 elif message.get("type") == "ping":
-                    await self.ws.send(json.dumps({"type": "pong"}))
+                    await ws.send(json.dumps({"type": "pong"}))
         except websockets.ConnectionClosed:
             pass
         finally:
             assert self.closed is not None
             if not self.closed.done():
-                self.closed.set_result(SocketClosed(self.ws.close_code, self.ws.close_reason or ""))
+                self.closed.set_result(SocketClosed(ws.close_code, ws.close_reason or ""))
             for queue in self._queues.values():
                 queue.put_nowait({"type": "closed"})
 
     async def subscribe(self, op_id: str, query: str, variables: dict[str, Any] | None = None) -> None:
         self._queues.setdefault(op_id, asyncio.Queue())
-        await self.ws.send(
+        await self._connection().send(
             json.dumps({"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}})
         )
 
@@ -199,7 +207,7 @@ class GraphQLSocket:
         message = await self.next(op_id, timeout)
         if message.get("type") != "next" or message["payload"].get("errors"):
             raise AssertionError(f"expected data, got {message}")
-        return message["payload"]["data"]  # type: ignore[no-any-return]
+        return message["payload"]["data"]
 
     def pending(self, op_id: str) -> int:
         queue = self._queues.get(op_id)
@@ -248,7 +256,7 @@ async def sign_up(base_url: str, email: str | None = None, password: str = "Stro
     import jwt
 
     body["owner_id"] = int(jwt.decode(body["access_token"], options={"verify_signature": False})["oid"])
-    return body  # type: ignore[no-any-return]
+    return body
 
 
 def produce_messages(

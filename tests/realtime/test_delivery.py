@@ -12,7 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tests.realtime.conftest import drop_database, own_database, owner_with_booking
+from app.settings import Settings
+from tests.realtime.conftest import StartServer, drop_database, own_database, owner_with_booking
 from tests.realtime.harness import (
     BOOKING_SUBSCRIPTION,
     MESSAGE_SUBSCRIPTION,
@@ -20,12 +21,15 @@ from tests.realtime.harness import (
     ROOT,
     UNREAD_SUBSCRIPTION,
     GraphQLSocket,
+    Server,
     produce_messages,
     server_env,
 )
 
 
-async def test_message_from_another_process_reaches_the_subscriber(pair, session, rt_settings):
+async def test_message_from_another_process_reaches_the_subscriber(
+    pair: tuple[Server, Server], session: AsyncSession, rt_settings: Settings
+) -> None:
     server = pair[0]
     owner = await owner_with_booking(server.base_url, session)
     async with GraphQLSocket(server.ws_url, owner["access_token"]) as socket:
@@ -42,7 +46,9 @@ async def test_message_from_another_process_reaches_the_subscriber(pair, session
     assert event["message"]["bookingId"] == owner["booking_id"]
 
 
-async def test_minbil_workshop_reply_in_another_process_reaches_the_owner_on_every_instance(pair, session, rt_settings):
+async def test_minbil_workshop_reply_in_another_process_reaches_the_owner_on_every_instance(
+    pair: tuple[Server, Server], session: AsyncSession, rt_settings: Settings
+) -> None:
     a, b = pair
     owner = await owner_with_booking(a.base_url, session)
     async with (
@@ -73,7 +79,9 @@ async def test_minbil_workshop_reply_in_another_process_reaches_the_owner_on_eve
         assert counts == {"messages": 1, "notifications": 1, "total": 2}
 
 
-async def test_message_sent_through_instance_a_reaches_a_subscriber_on_instance_b(pair, session):
+async def test_message_sent_through_instance_a_reaches_a_subscriber_on_instance_b(
+    pair: tuple[Server, Server], session: AsyncSession
+) -> None:
     a, b = pair
     owner = await owner_with_booking(a.base_url, session)
     async with GraphQLSocket(b.ws_url, owner["access_token"]) as on_b:
@@ -92,7 +100,9 @@ async def test_message_sent_through_instance_a_reaches_a_subscriber_on_instance_
     assert data["messageReceived"]["message"]["senderType"] == "carowner"
 
 
-async def test_delivered_attachment_links_are_signed_at_delivery(pair, session):
+async def test_delivered_attachment_links_are_signed_at_delivery(
+    pair: tuple[Server, Server], session: AsyncSession
+) -> None:
     a, b = pair
     owner = await owner_with_booking(a.base_url, session)
     query = MESSAGE_SUBSCRIPTION.replace("messageText isRead", "messageText isRead attachments")
@@ -114,7 +124,9 @@ async def test_delivered_attachment_links_are_signed_at_delivery(pair, session):
         assert (await client.get(stored)).status_code == 403
 
 
-async def test_another_owners_subscriber_receives_nothing(pair, session, rt_settings):
+async def test_another_owners_subscriber_receives_nothing(
+    pair: tuple[Server, Server], session: AsyncSession, rt_settings: Settings
+) -> None:
     a = pair[0]
     owner = await owner_with_booking(a.base_url, session)
     other = await owner_with_booking(a.base_url, session)
@@ -155,7 +167,9 @@ async def test_another_owners_subscriber_receives_nothing(pair, session, rt_sett
         assert spy.pending("x") == 0
 
 
-async def test_five_hundred_concurrent_sends_over_two_instances_are_stored_and_delivered_once(pair, session):
+async def test_five_hundred_concurrent_sends_over_two_instances_are_stored_and_delivered_once(
+    pair: tuple[Server, Server], session: AsyncSession
+) -> None:
     a, b = pair
     owner = await owner_with_booking(a.base_url, session)
     async with (
@@ -220,7 +234,7 @@ async def test_five_hundred_concurrent_sends_over_two_instances_are_stored_and_d
     assert stored == 501
 
 
-async def test_embedded_mode_without_redis_delivers_in_process(servers, rt_settings):
+async def test_embedded_mode_without_redis_delivers_in_process(servers: StartServer, rt_settings: Settings) -> None:
     """No Redis: the relay publishes on in-process channels; producers elsewhere still reach it via the outbox."""
     # its own database: the module's Redis-backed servers must not relay these events to Redis instead
     settings = msgspec.structs.replace(

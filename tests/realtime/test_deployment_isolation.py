@@ -20,7 +20,7 @@ from app.domain.events.ports import RESYNC, Listener
 from app.main import create_app
 from app.services import Services
 from app.settings import Settings, load_settings
-from tests.conftest import sign_up_and_in
+from tests.conftest import asgi, sign_up_and_in
 from tests.factories import make_booking, make_service, make_workshop
 from tests.realtime.conftest import drop_database, own_database
 
@@ -49,12 +49,12 @@ class Deployment:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.app = create_app(settings)
-        self.manager = LifespanManager(self.app, startup_timeout=30, shutdown_timeout=30)
-        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://testserver")
+        self.manager = LifespanManager(asgi(self.app), startup_timeout=30, shutdown_timeout=30)
+        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi(self.app)), base_url="http://testserver")
 
     @property
     def services(self) -> Services:
-        return self.app.state.services  # type: ignore[no-any-return]
+        return self.app.state.services
 
     async def listen(self, owner_id: int) -> Listener:
         """What a GraphQL subscription of `owner_id` on this deployment listens to."""

@@ -88,7 +88,7 @@ async def test_booking_updated_with_another_owners_booking_id_delivers_nothing(
         assert (first["bookingId"], first["status"]) == (me["booking_id"], "CONFIRMED")
         assert (sentinel["bookingId"], sentinel["status"]) == (me["booking_id"], "IN_PROGRESS")
         assert socket.pending("theirs") == 0  # neither refused nor delivered: their events are not in my stream
-        assert not socket.closed.done()
+        assert socket.closed is not None and not socket.closed.done()
 
 
 async def _workshop_reply(settings: Settings, booking_id: int, words: str) -> None:

@@ -9,15 +9,18 @@ import jwt
 import pytest
 import websockets
 from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.tokens import TokenCodec
+from app.settings import Settings
 from tests.graphql_client import graphql
-from tests.realtime.conftest import owner_with_booking
+from tests.realtime.conftest import StartServer, owner_with_booking
 from tests.realtime.harness import (
     BOOKING_SUBSCRIPTION,
     MESSAGE_SUBSCRIPTION,
     UNREAD_SUBSCRIPTION,
     GraphQLSocket,
+    Server,
     produce_messages,
     sign_up,
 )
@@ -27,7 +30,7 @@ def bearer(owner: dict) -> dict[str, str]:
     return {"Authorization": f"Bearer {owner['access_token']}"}
 
 
-async def _wait_published(session, owner_id: int, count: int) -> None:
+async def _wait_published(session: AsyncSession, owner_id: int, count: int) -> None:
     for _ in range(200):
         await session.commit()
         done = (
@@ -35,14 +38,16 @@ async def _wait_published(session, owner_id: int, count: int) -> None:
                 text("SELECT count(*) FROM domain_events WHERE owner_id = :o AND published_at IS NOT NULL"),
                 {"o": owner_id},
             )
-        ).scalar()
+        ).scalar_one()
         if done >= count:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("events not published")
 
 
-async def test_events_while_offline_are_queued_and_delivered_on_going_online(pair, session, rt_settings):
+async def test_events_while_offline_are_queued_and_delivered_on_going_online(
+    pair: tuple[Server, Server], session: AsyncSession, rt_settings: Settings
+) -> None:
     a, b = pair
     owner = await owner_with_booking(a.base_url, session)
     async with httpx.AsyncClient(base_url=a.base_url) as client:
@@ -71,7 +76,7 @@ async def test_events_while_offline_are_queued_and_delivered_on_going_online(pai
         assert response.json() == {"status": "away", "queued_delivered": 0}
 
 
-async def test_presence_rejects_an_unknown_status_and_needs_a_token(pair):
+async def test_presence_rejects_an_unknown_status_and_needs_a_token(pair: tuple[Server, Server]) -> None:
     a = pair[0]
     owner = await sign_up(a.base_url)
     async with httpx.AsyncClient(base_url=a.base_url) as client:
@@ -84,7 +89,9 @@ async def test_presence_rejects_an_unknown_status_and_needs_a_token(pair):
         assert response.headers["content-type"].startswith("application/problem+json")
 
 
-async def test_realtime_config_points_at_the_graphql_socket_with_a_short_lived_token(pair, session):
+async def test_realtime_config_points_at_the_graphql_socket_with_a_short_lived_token(
+    pair: tuple[Server, Server], session: AsyncSession
+) -> None:
     a = pair[0]
     owner = await owner_with_booking(a.base_url, session)
     async with httpx.AsyncClient(base_url=a.base_url) as client:
@@ -104,7 +111,9 @@ async def test_realtime_config_points_at_the_graphql_socket_with_a_short_lived_t
         assert (await socket.data("u"))["unreadCounts"] == {"messages": 0, "notifications": 0, "total": 0}
 
 
-async def test_unread_counts_and_booking_updates_are_pushed(pair, session, rt_settings):
+async def test_unread_counts_and_booking_updates_are_pushed(
+    pair: tuple[Server, Server], session: AsyncSession, rt_settings: Settings
+) -> None:
     a, b = pair
     owner = await owner_with_booking(a.base_url, session)
     async with GraphQLSocket(b.ws_url, owner["access_token"]) as socket:
@@ -123,7 +132,7 @@ async def test_unread_counts_and_booking_updates_are_pushed(pair, session, rt_se
         assert update["bookingId"] == owner["booking_id"] and update["status"] == "CONFIRMED"
 
 
-async def test_connections_per_user_are_limited(servers, session):
+async def test_connections_per_user_are_limited(servers: StartServer, session: AsyncSession) -> None:
     server = await servers(MINBIL_GRAPHQL_MAX_CONNECTIONS_PER_USER="2")
     owner = await sign_up(server.base_url)
     first = await GraphQLSocket(server.ws_url, owner["access_token"]).connect()
@@ -141,7 +150,9 @@ async def test_connections_per_user_are_limited(servers, session):
     await second.close()
 
 
-async def test_an_expired_or_revoked_token_ends_the_subscription(servers, session, rt_settings):
+async def test_an_expired_or_revoked_token_ends_the_subscription(
+    servers: StartServer, session: AsyncSession, rt_settings: Settings
+) -> None:
     server = await servers(MINBIL_REALTIME_HEARTBEAT_S="0.5")
     owner = await owner_with_booking(server.base_url, session)
     codec = TokenCodec(
@@ -158,6 +169,7 @@ async def test_an_expired_or_revoked_token_ends_the_subscription(servers, sessio
         assert ended["payload"]["errors"][0]["extensions"]["code"] == "TOKEN_EXPIRED"
     else:
         assert ended == {"type": "closed"}
+    assert socket.closed is not None
     closed = await asyncio.wait_for(socket.closed, 10)
     assert closed.code == 4403
     assert closed.reason == "Access token has expired."
@@ -169,12 +181,13 @@ async def test_an_expired_or_revoked_token_ends_the_subscription(servers, sessio
     async with httpx.AsyncClient(base_url=server.base_url) as client:
         response = await client.post("/api/co/auth/sign-out", headers=bearer(owner))
         assert response.status_code == 200
+    assert socket.closed is not None
     closed = await asyncio.wait_for(socket.closed, 10)
     assert closed.code == 4403
     await socket.close()
 
 
-async def test_realtime_config_and_presence_over_graphql(pair):
+async def test_realtime_config_and_presence_over_graphql(pair: tuple[Server, Server]) -> None:
     a = pair[0]
     owner = await sign_up(a.base_url)
     async with httpx.AsyncClient(base_url=a.base_url) as client:
@@ -197,7 +210,9 @@ async def test_realtime_config_and_presence_over_graphql(pair):
         assert good == {"__typename": "Presence", "status": "online", "queuedDelivered": 0}
 
 
-async def test_subscriptions_per_connection_are_limited(pair, session, rt_settings):
+async def test_subscriptions_per_connection_are_limited(
+    pair: tuple[Server, Server], session: AsyncSession, rt_settings: Settings
+) -> None:
     a = pair[0]
     owner = await owner_with_booking(a.base_url, session)
     limit = rt_settings.graphql_max_subscriptions_per_connection

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+from redis.asyncio import Redis
+
 from app.domain.events.presence import current_status, is_present
 from tests.conftest import AppFactory, sign_up_and_in
 
@@ -28,7 +30,7 @@ async def test_online_without_heartbeat_expires_to_offline(app_factory: AppFacto
     assert await is_present(services, owner.owner_id) is False
 
 
-async def test_a_heartbeat_renews_the_status(app_factory: AppFactory, redis_client) -> None:  # type: ignore[no-untyped-def]
+async def test_a_heartbeat_renews_the_status(app_factory: AppFactory, redis_client: Redis) -> None:
     app, client = await app_factory(presence_ttl_s=30)
     services = app.state.services
     owner = await sign_up_and_in(client)

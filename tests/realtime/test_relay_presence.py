@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.events.envelope import BOOKING_UPDATED, MESSAGE_CREATED, NOTIFICATION_CREATED, EventEnvelope
 from app.domain.events.ports import Listener
@@ -29,7 +31,7 @@ async def test_events_of_absent_owners_are_queued_by_the_given_presence_check() 
         return owner_id == 1
 
     relay = OutboxRelay(
-        None,  # no database: only the presence step runs
+        cast(AsyncEngine, None),  # no database: only the presence step runs
         _Channels(),
         is_present=is_present,
         wakeup=asyncio.Event(),

@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.settings import Settings
-from tests.realtime.conftest import drop_database, own_database, owner_with_booking
-from tests.realtime.harness import MESSAGE_SUBSCRIPTION, GraphQLSocket, free_port, produce_messages
+from tests.realtime.conftest import StartServer, drop_database, own_database, owner_with_booking
+from tests.realtime.harness import MESSAGE_SUBSCRIPTION, GraphQLSocket, Server, free_port, produce_messages
 
 
-async def test_resume_after_a_disconnect_while_messages_arrive_has_no_gap_and_no_duplicate(pair, session, rt_settings):
+async def test_resume_after_a_disconnect_while_messages_arrive_has_no_gap_and_no_duplicate(
+    pair: tuple[Server, Server], session: AsyncSession, rt_settings: Settings
+) -> None:
     a, b = pair
     owner = await owner_with_booking(a.base_url, session)
     socket = await GraphQLSocket(a.ws_url, owner["access_token"]).connect()
@@ -90,18 +92,20 @@ class RedisServer:
             self.process.wait(10)
 
 
-async def _unpublished(session, owner_id: int) -> int:
+async def _unpublished(session: AsyncSession, owner_id: int) -> int:
     await session.commit()
     return int(
         (
             await session.execute(
                 text("SELECT count(*) FROM domain_events WHERE owner_id = :o AND published_at IS NULL"), {"o": owner_id}
             )
-        ).scalar()
+        ).scalar_one()
     )
 
 
-async def test_messages_sent_while_redis_is_down_are_all_delivered_when_it_returns(servers, rt_settings):
+async def test_messages_sent_while_redis_is_down_are_all_delivered_when_it_returns(
+    servers: StartServer, rt_settings: Settings
+) -> None:
     redis = RedisServer()
     redis.start()
     try:

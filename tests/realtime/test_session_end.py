@@ -14,12 +14,13 @@ import jwt
 import pytest
 import websockets
 from sqlalchemy import text
+from websockets.typing import Subprotocol
 
 from app.auth.tokens import hash_token
 from db.models import PasswordReset
 from tests.realtime.harness import UNREAD_SUBSCRIPTION, GraphQLSocket, sign_up
 
-PROTOCOL = "graphql-transport-ws"
+PROTOCOL = Subprotocol("graphql-transport-ws")
 
 
 def bearer(token: str) -> dict[str, str]:
