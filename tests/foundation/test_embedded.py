@@ -15,7 +15,7 @@ from sqlalchemy import text
 from app.main import create_app
 from app.settings import Settings, load_settings
 from app.wiring import build_services
-from tests.foundation.asgi import asgi_app
+from tests.conftest import asgi
 
 
 @pytest.fixture
@@ -49,8 +49,8 @@ async def test_first_start_on_the_embedded_database(embedded_settings: Settings)
 
     app = create_app(embedded_settings)
     async with (
-        LifespanManager(asgi_app(app), startup_timeout=60, shutdown_timeout=30),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi_app(app)), base_url="http://testserver") as client,
+        LifespanManager(asgi(app), startup_timeout=60, shutdown_timeout=30),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi(app)), base_url="http://testserver") as client,
     ):
         ready = await client.get("/ready")
         assert ready.json() == {"status": "ready", "checks": {"postgres": "ok", "redis": "in-process"}}

@@ -15,8 +15,7 @@ from sqlalchemy import text
 
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import sign_up_and_in
-from tests.foundation.asgi import asgi_app
+from tests.conftest import asgi, sign_up_and_in
 from tests.logs import Collect
 
 PROVIDERS = ("payments", "vehicle registry", "mail")
@@ -37,8 +36,8 @@ async def started(settings: Settings) -> AsyncIterator[tuple[Litestar, httpx.Asy
     root.addHandler(handler)
     try:
         async with (
-            LifespanManager(asgi_app(app), startup_timeout=30, shutdown_timeout=30),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi_app(app)), base_url="http://testserver") as client,
+            LifespanManager(asgi(app), startup_timeout=30, shutdown_timeout=30),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi(app)), base_url="http://testserver") as client,
         ):
             yield app, client, handler.records
     finally:
