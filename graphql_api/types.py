@@ -16,11 +16,11 @@ from app.domain.account import queries as account_queries
 from app.domain.account import vehicles as garage
 from app.domain.account.results import VehicleView
 from app.domain.auth.results import OwnerSummary
+from app.mapping import same_named
 from app.services import Services
 from app.values import absolute_url
 from graphql_api.context import GraphQLContext
 from graphql_api.loaders import batch_loader
-from graphql_api.mapping import from_struct
 
 Ctx = Info[GraphQLContext, None]
 
@@ -64,7 +64,7 @@ class Vehicle:
 
     @classmethod
     def from_view(cls, view: VehicleView, info: Ctx) -> Vehicle:
-        return from_struct(
+        return same_named(
             cls,
             view,
             id=strawberry.ID(str(view.id)),
@@ -104,7 +104,7 @@ class Owner:
 
     @classmethod
     def from_summary(cls, owner: OwnerSummary) -> Owner:
-        return from_struct(
+        return same_named(
             cls, owner, id=strawberry.ID(owner.uid), profile_image_path=owner.profile_image, owner_id=owner.id
         )
 

@@ -23,10 +23,10 @@ from app.domain.account.commands import (
 )
 from app.domain.account.results import ImageUpload, VehicleView
 from app.domain.uow import UnitOfWork
+from app.mapping import same_named
 from app.values import parse_plate
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
-from graphql_api.mapping import from_struct
 from graphql_api.mutations import as_owner, owner_command
 from graphql_api.types import NotificationSetting, Owner, Vehicle, settings_list
 
@@ -142,7 +142,7 @@ async def _vehicle_updated(
 class AccountQuery:
     @strawberry.field(description="Is this username free for the signed-in owner? (Own current name counts as free.)")
     async def username_available(self, info: Ctx, username: str) -> UsernameAvailability:
-        return from_struct(UsernameAvailability, await info.context.read_as_owner(profile.check_username, username))
+        return same_named(UsernameAvailability, await info.context.read_as_owner(profile.check_username, username))
 
 
 @strawberry.type

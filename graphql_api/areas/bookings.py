@@ -28,12 +28,13 @@ from app.domain.service_log import service as log
 from app.domain.service_log.results import ServiceLogItem
 from app.domain.uow import UnitOfWork
 from app.errors import DomainError, ValidationFailed
+from app.mapping import same_named
 from app.services import Services
 from graphql_api.areas.payments import PaymentIntent, payment_of_group
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.loaders import batch_loader, none
-from graphql_api.mapping import FromResult, from_struct
+from graphql_api.mapping import FromResult
 from graphql_api.mutations import as_caller, as_owner, owner_command
 
 Ctx = Info[GraphQLContext, None]
@@ -120,7 +121,7 @@ class BookingRating:
 
     @classmethod
     def of(cls, r: RatingItem) -> BookingRating:
-        return from_struct(
+        return same_named(
             cls, r, rating=r.service_rating, message=r.service_rating_message, private=r.private_service_rating
         )
 
@@ -156,26 +157,26 @@ class Booking:
 
     @classmethod
     def of(cls, b: BookingLine) -> Booking:
-        return from_struct(cls, b, line=b)
+        return same_named(cls, b, line=b)
 
     @strawberry.field
     async def workshop(self, info: Ctx) -> BookingWorkshop | None:
         w = await info.context.loaders.get(BookingLoaders).workshop.load(self.workshop_org_nr)
-        return from_struct(BookingWorkshop, w) if w else None
+        return same_named(BookingWorkshop, w) if w else None
 
     @strawberry.field
     async def service(self, info: Ctx) -> BookedService | None:
         if self.service_id is None:
             return None
         s = await info.context.loaders.get(BookingLoaders).service.load(self.service_id)
-        return from_struct(BookedService, s) if s else None
+        return same_named(BookedService, s) if s else None
 
     @strawberry.field
     async def vehicle(self, info: Ctx) -> BookingVehicle | None:
         if not self.registration_number:
             return None
         v = await info.context.loaders.get(BookingLoaders).vehicle.load(self.registration_number)
-        return from_struct(BookingVehicle, v) if v else None
+        return same_named(BookingVehicle, v) if v else None
 
     @strawberry.field
     async def change_requests(self, info: Ctx) -> list[BookingChangeRequest]:
@@ -214,11 +215,11 @@ class BookingGroup:
 
     @classmethod
     def of(cls, g: GroupResult) -> BookingGroup:
-        return from_struct(
+        return same_named(
             cls,
             g,
             items=[Booking.of(i) for i in g.items],
-            summary=from_struct(BookingGroupSummary, g.summary),
+            summary=same_named(BookingGroupSummary, g.summary),
             warnings=[BookingWarningType.of(w) for w in g.warnings],
         )
 
@@ -292,7 +293,7 @@ class ServiceLogEntry:
 
     @classmethod
     def of(cls, i: ServiceLogItem) -> ServiceLogEntry:
-        return from_struct(cls, i, rating=i.service_rating, rating_message=i.service_rating_message)
+        return same_named(cls, i, rating=i.service_rating, rating_message=i.service_rating_message)
 
 
 @strawberry.type
@@ -462,11 +463,11 @@ class BookingsQuery:
         self, info: Ctx, filter: ServiceLogFilter | None = None, page: int = 1, page_size: int = 20
     ) -> ServiceLogPage:
         p = await info.context.read_as_owner(log.page, page_no=page, page_size=page_size, **_log_filter(filter))
-        return from_struct(ServiceLogPage, p, items=[ServiceLogEntry.of(i) for i in p.items])
+        return same_named(ServiceLogPage, p, items=[ServiceLogEntry.of(i) for i in p.items])
 
     @strawberry.field
     async def service_log_summary(self, info: Ctx, filter: ServiceLogFilter | None = None) -> ServiceLogSummary:
-        return from_struct(ServiceLogSummary, await info.context.read_as_owner(log.summary, **_log_filter(filter)))
+        return same_named(ServiceLogSummary, await info.context.read_as_owner(log.summary, **_log_filter(filter)))
 
     @strawberry.field(description="One vehicle's service history; the primary vehicle unless given.")
     async def vehicle_history(
@@ -478,7 +479,7 @@ class BookingsQuery:
             latest = await log.vehicle_latest(uow, owner_id, limit=limit, registration_number=registration_number)
         return VehicleHistory(
             registration_number=summary.filters.registration_number,
-            summary=from_struct(ServiceLogSummary, summary),
+            summary=same_named(ServiceLogSummary, summary),
             items=[ServiceLogEntry.of(i) for i in latest.items],
         )
 
@@ -518,7 +519,7 @@ class BookingsMutation:
             info,
             changes.cancel,
             lambda: inputs.parse_cancel_booking(group_id=group_id, booking_id=id, cancellation_reason=reason),
-            lambda r: from_struct(
+            lambda r: same_named(
                 CancelBookingSuccess,
                 r,
                 change_requests=[BookingChangeRequest.of(c) for c in r.change_requests],
@@ -567,12 +568,12 @@ class BookingsMutation:
         return await as_caller(
             info,
             lambda uow, claims: log.export_token(uow, claims.owner_id, claims.sid, **_log_filter(filter)),
-            lambda t: ExportTokenSuccess(export_token=from_struct(ServiceLogExportToken, t)),
+            lambda t: ExportTokenSuccess(export_token=same_named(ServiceLogExportToken, t)),
         )
 
 
 def _change_success(r: BookingUpdateResult) -> BookingChangeSuccess:
-    return from_struct(
+    return same_named(
         BookingChangeSuccess,
         r,
         booking=Booking.of(r.booking),

@@ -39,12 +39,13 @@ from app.domain.marketplace.results import (
 )
 from app.domain.uow import UnitOfWork
 from app.errors import NotFound, Unauthenticated, ValidationFailed
+from app.mapping import same_named
 from app.services import Services
 from graphql_api.connections import window_connection
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.loaders import batch_loader
-from graphql_api.mapping import FromResult, from_struct
+from graphql_api.mapping import FromResult
 from graphql_api.mutations import owner_command
 from graphql_api.selection import selects
 
@@ -144,7 +145,7 @@ class WorkshopRating:
     @strawberry.field(description="Public reviews, newest first (private ratings are never shown).")
     async def reviews(self, info: Info[GraphQLContext, None]) -> list[Review]:
         rows = await _loaders(info).ratings_of.load(self.org_nr)
-        return [from_struct(Review, r, rating=r.service_rating, message=r.service_rating_message) for r in rows]
+        return [same_named(Review, r, rating=r.service_rating, message=r.service_rating_message) for r in rows]
 
 
 @strawberry.type
@@ -166,7 +167,7 @@ class Workshop:
 
     @classmethod
     def from_summary(cls, w: WorkshopSummary) -> Workshop:
-        return from_struct(cls, w, average_rating=w.avg_rating)
+        return same_named(cls, w, average_rating=w.avg_rating)
 
     @classmethod
     def from_detail(cls, d: WorkshopDetail) -> Workshop:
@@ -206,15 +207,13 @@ class Workshop:
     async def services(self, info: Info[GraphQLContext, None]) -> list[WorkshopService]:
         rows = await _loaders(info).services_of.load(self.org_nr)
         return [
-            from_struct(
-                WorkshopService, s, id=s.service_id, categories=[from_struct(Category, c) for c in s.categories]
-            )
+            same_named(WorkshopService, s, id=s.service_id, categories=[same_named(Category, c) for c in s.categories])
             for s in rows
         ]
 
     @strawberry.field
     async def categories(self, info: Info[GraphQLContext, None]) -> list[Category]:
-        return [from_struct(Category, c) for c in await _loaders(info).categories_of.load(self.org_nr)]
+        return [same_named(Category, c) for c in await _loaders(info).categories_of.load(self.org_nr)]
 
     @strawberry.field(description="Weekly opening hours, Europe/Oslo local time.")
     async def opening_hours(self, info: Info[GraphQLContext, None]) -> list[OpeningHours]:
@@ -237,11 +236,11 @@ class Workshop:
 
     @strawberry.field
     async def addresses(self, info: Info[GraphQLContext, None]) -> list[WorkshopAddress]:
-        return [from_struct(WorkshopAddress, a) for a in await _loaders(info).addresses_of.load(self.org_nr)]
+        return [same_named(WorkshopAddress, a) for a in await _loaders(info).addresses_of.load(self.org_nr)]
 
     @strawberry.field
     async def contacts(self, info: Info[GraphQLContext, None]) -> list[WorkshopContact]:
-        return [from_struct(WorkshopContact, c) for c in await _loaders(info).contacts_of.load(self.org_nr)]
+        return [same_named(WorkshopContact, c) for c in await _loaders(info).contacts_of.load(self.org_nr)]
 
 
 @strawberry.type
@@ -262,7 +261,7 @@ class WorkshopFacets:
     @classmethod
     def from_facets(cls, f: Facets) -> WorkshopFacets:
         def conv(buckets: Sequence[Any]) -> list[FacetBucket]:
-            return [from_struct(FacetBucket, b) for b in buckets]
+            return [same_named(FacetBucket, b) for b in buckets]
 
         return cls(
             workshop_categories=conv(f.workshop_categories),
@@ -364,7 +363,7 @@ class ServiceCategory:
     @classmethod
     def from_node(cls, node: ServiceCategoryNode) -> ServiceCategory:
         c: ServiceCategoryItem = node.category
-        return from_struct(
+        return same_named(
             cls, c, children=[cls.from_node(k) for k in node.children] if node.children is not None else None
         )
 
@@ -525,7 +524,7 @@ async def _change_favourite(
         info,
         use_case,
         lambda: parse_change_favourite(org_nr),
-        lambda change: from_struct(FavouriteResult, change),
+        lambda change: same_named(FavouriteResult, change),
     )
 
 

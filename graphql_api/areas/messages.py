@@ -36,10 +36,11 @@ from app.domain.notifications import service as notifications
 from app.domain.notifications.inputs import parse_mark_read
 from app.domain.notifications.service import NotificationPage
 from app.errors import ValidationFailed
+from app.mapping import same_named
 from graphql_api.connections import window_connection
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
-from graphql_api.mapping import FromResult, from_struct
+from graphql_api.mapping import FromResult
 from graphql_api.mutations import as_owner, owner_command
 
 Ctx = Info[GraphQLContext, None]
@@ -115,7 +116,7 @@ class Message:
 
     @classmethod
     def of(cls, m: MessageView) -> Message:
-        return from_struct(
+        return same_named(
             cls,
             m,
             thread_id=str(m.booking_id),
@@ -162,7 +163,7 @@ class Thread:
 
     @classmethod
     def of(cls, t: InboxThread | ThreadInfo) -> Thread:
-        return from_struct(
+        return same_named(
             cls,
             t,
             id=strawberry.ID(str(t.booking_id)),
@@ -400,7 +401,7 @@ class MessagesQuery:
 
     @strawberry.field(description="Unread workshop messages and unread notifications of the caller.")
     async def unread_counts(self, info: Ctx) -> UnreadCounts:
-        return from_struct(UnreadCounts, await info.context.read_as_owner(unread_counts))
+        return same_named(UnreadCounts, await info.context.read_as_owner(unread_counts))
 
 
 @strawberry.type
@@ -428,7 +429,7 @@ class MessagesMutation:
             info,
             messages.read_up_to,
             lambda: parse_mark_thread_read(booking_id, last_read_id=last_read_id, last_read_at=last_read_at),
-            lambda result: from_struct(ThreadRead, result),
+            lambda result: same_named(ThreadRead, result),
         )
 
     @strawberry.mutation(description="Mark notifications read; the messages they point at are read too.")
@@ -437,12 +438,12 @@ class MessagesMutation:
             info,
             notifications.mark_read,
             lambda: parse_mark_read(ids),
-            lambda result: from_struct(NotificationsMarked, result),
+            lambda result: same_named(NotificationsMarked, result),
         )
 
     @strawberry.mutation(description="Mark all the caller's notifications read.")
     async def mark_all_notifications_read(self, info: Ctx) -> MarkNotificationsReadPayload:
-        return await as_owner(info, notifications.read_all, lambda result: from_struct(NotificationsMarked, result))
+        return await as_owner(info, notifications.read_all, lambda result: same_named(NotificationsMarked, result))
 
 
 QUERIES = (MessagesQuery,)

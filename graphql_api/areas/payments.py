@@ -19,9 +19,9 @@ from app.domain.payments import service as payments
 from app.domain.payments.inputs import parse_confirm_intent, parse_create_intent
 from app.domain.payments.results import PaymentView
 from app.domain.uow import UnitOfWork
+from app.mapping import same_named
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
-from graphql_api.mapping import from_struct
 from graphql_api.mutations import as_owner
 
 Ctx = Info[GraphQLContext, None]
@@ -48,7 +48,7 @@ class PaymentIntent:
 
     @classmethod
     def of(cls, view: PaymentView) -> PaymentIntent:
-        return from_struct(
+        return same_named(
             cls,
             view,
             id=strawberry.ID(view.id),

@@ -21,11 +21,11 @@ from app.domain.events.envelope import BOOKING_UPDATED, MESSAGE_CREATED, NOTIFIC
 from app.domain.limits import BIGINT_MAX
 from app.domain.messages.attachments import signed_event
 from app.errors import ValidationFailed
+from app.mapping import same_named
 from app.realtime import stream
 from graphql_api.areas.messages import UnreadCounts
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
-from graphql_api.mapping import from_struct
 from graphql_api.mutations import as_owner
 
 T = TypeVar("T")
@@ -220,7 +220,7 @@ class RealtimeSubscription:
         updates = stream.unread_count_updates(info.context.services, claims)
         async with aclosing(updates):
             async for counts in updates:
-                yield from_struct(UnreadCountsUpdate, counts)
+                yield same_named(UnreadCountsUpdate, counts)
 
     @strawberry.subscription(description="Status changes of the caller's bookings (one booking's with `bookingId`).")
     async def booking_updated(
@@ -257,7 +257,7 @@ class RealtimeQuery:
     @strawberry.field(description="Where and how to subscribe, with a short-lived token.")
     async def realtime_config(self, info: Info[GraphQLContext, None]) -> RealtimeConfig:
         result = realtime_config(info.context.services, await info.context.require_claims())
-        return from_struct(RealtimeConfig, result, graphql_ws_url=result.ws_url)
+        return same_named(RealtimeConfig, result, graphql_ws_url=result.ws_url)
 
 
 @strawberry.type
@@ -267,7 +267,7 @@ class RealtimeMutation:
         return await as_owner(
             info,
             lambda uow, owner_id: presence.set_presence(uow, owner_id, status),
-            lambda result: from_struct(Presence, result),
+            lambda result: same_named(Presence, result),
         )
 
 

@@ -6,9 +6,9 @@ import msgspec
 
 from app.domain.auth.commands import ForgotPassword, Refresh, ResetPassword, SignIn, SignUp
 from app.domain.auth.results import OwnerSummary, Session
+from app.mapping import same_named
 from app.values import absolute_url
 from rest.envelope import iso
-from rest.schemas.common import from_fields
 
 
 class CarOwnerSignInRequest(msgspec.Struct):
@@ -16,7 +16,7 @@ class CarOwnerSignInRequest(msgspec.Struct):
     password: str
 
     def to_command(self, user_agent: str | None) -> SignIn:
-        return from_fields(SignIn, self, user_agent=user_agent)
+        return same_named(SignIn, self, user_agent=user_agent)
 
 
 class CarOwnerSignUpRequest(msgspec.Struct):
@@ -24,7 +24,7 @@ class CarOwnerSignUpRequest(msgspec.Struct):
     password: str
 
     def to_command(self) -> SignUp:
-        return from_fields(SignUp, self)
+        return same_named(SignUp, self)
 
 
 class CarOwnerForgotPasswordRequest(msgspec.Struct):
@@ -32,7 +32,7 @@ class CarOwnerForgotPasswordRequest(msgspec.Struct):
     redirect_to: str | None = None
 
     def to_command(self) -> ForgotPassword:
-        return from_fields(ForgotPassword, self)
+        return same_named(ForgotPassword, self)
 
 
 class CarOwnerRefreshRequest(msgspec.Struct):
@@ -48,7 +48,7 @@ class CarOwnerResetPasswordRequest(msgspec.Struct):
     password: str
 
     def to_command(self) -> ResetPassword:
-        return from_fields(ResetPassword, self)
+        return same_named(ResetPassword, self)
 
 
 class CarOwnerUserResponse(msgspec.Struct):

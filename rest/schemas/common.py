@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
-
-S = TypeVar("S", bound=msgspec.Struct)
-
-
-def from_fields(target: type[S], source: object, **overrides: Any) -> S:
-    """`target` built from the attributes of `source` of the same names; `overrides` give the fields whose
-    wire form differs (a timestamp as text, nested rows). A field `source` lacks is an error, not a default."""
-    names = (name for name in target.__struct_fields__ if name not in overrides)
-    return target(**{name: getattr(source, name) for name in names}, **overrides)
 
 
 class Problem(msgspec.Struct, omit_defaults=True):

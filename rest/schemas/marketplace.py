@@ -28,8 +28,9 @@ from app.domain.marketplace.results import (
 from app.domain.marketplace.results import (
     WorkshopDetail as DomainWorkshopDetail,
 )
+from app.mapping import same_named
 from rest.envelope import iso, meta
-from rest.schemas.common import PageFields, from_fields
+from rest.schemas.common import PageFields
 
 
 class CategoryRef(msgspec.Struct):
@@ -336,7 +337,7 @@ class FavoriteListResponseEnvelope(msgspec.Struct):
 
 
 def list_item(w: WorkshopSummary) -> WorkshopListItem:
-    return from_fields(WorkshopListItem, w, categories=[CategoryRef(c.id, c.name, c.slug) for c in w.categories])
+    return same_named(WorkshopListItem, w, categories=[CategoryRef(c.id, c.name, c.slug) for c in w.categories])
 
 
 def page_meta(page: SearchPage) -> PageMeta:
@@ -427,7 +428,7 @@ def detail_response(d: DomainWorkshopDetail) -> WorkshopDetail:
             hours[WEEKDAYS[slot.weekday]] = OpeningHoursDay(
                 None if closed else _hhmm(slot.opens_at), None if closed else _hhmm(slot.closes_at), closed
             )
-    return from_fields(
+    return same_named(
         WorkshopDetail,
         d,
         updated_at=d.updated_at.astimezone(UTC).date().isoformat(),
@@ -442,7 +443,7 @@ def detail_response(d: DomainWorkshopDetail) -> WorkshopDetail:
         ],
         total_ratings=TotalRatings(average_rating=d.average_rating, total_reviews=d.total_reviews),
         services=[
-            from_fields(WorkshopService, s, categories=[CategoryRef(c.id, c.name, c.slug) for c in s.categories])
+            same_named(WorkshopService, s, categories=[CategoryRef(c.id, c.name, c.slug) for c in s.categories])
             for s in d.services
         ],
         opening_hours=hours,
@@ -462,7 +463,7 @@ def categories_meta(count: int) -> CategoriesMeta:
 
 
 def workshop_category_row(c: WorkshopCategoryItem) -> WorkshopCategoryRow:
-    return from_fields(WorkshopCategoryRow, c)
+    return same_named(WorkshopCategoryRow, c)
 
 
 def workshop_categories_response(listing: WorkshopCategoryListing) -> WorkshopCategoryListResponse:
@@ -472,13 +473,13 @@ def workshop_categories_response(listing: WorkshopCategoryListing) -> WorkshopCa
 
 def service_category_row(node: ServiceCategoryNode) -> ServiceCategoryRow:
     children = [service_category_row(k) for k in node.children] if node.children is not None else None
-    return from_fields(ServiceCategoryRow, node.category, children=children)
+    return same_named(ServiceCategoryRow, node.category, children=children)
 
 
 def categories_response(overview: CategoriesOverview) -> CategoriesResponse:
     data = CategoriesData(
         workshop_categories=[
-            from_fields(
+            same_named(
                 WorkshopCategoryWithServices,
                 n.category,
                 service_categories=[service_category_row(s) for s in n.service_categories],

@@ -22,7 +22,8 @@ from app.domain.messages.results import (
     message_item,
     timestamp,
 )
-from rest.schemas.common import PageFields, from_fields
+from app.mapping import same_named
+from rest.schemas.common import PageFields
 
 
 class MessageItem(msgspec.Struct):
@@ -187,7 +188,7 @@ def thread_list_response(result: InboxPage, path: str, q: str | None) -> ThreadL
     p = result.paging
     return ThreadListResponse(
         data=[
-            from_fields(
+            same_named(
                 ThreadListItem,
                 t,
                 id=t.booking_id,

@@ -10,7 +10,8 @@ from app.domain.messages.results import timestamp
 from app.domain.notifications.commands import MarkNotificationsRead
 from app.domain.notifications.inputs import parse_mark_read
 from app.domain.notifications.service import MarkReadResult, NotificationPage, NotificationView
-from rest.schemas.common import PageFields, from_fields
+from app.mapping import same_named
+from rest.schemas.common import PageFields
 from rest.schemas.messages import PageLinks, page_links, paging_meta
 
 
@@ -62,7 +63,7 @@ class UnreadCountResponse(msgspec.Struct):
 
 
 def notification_item(view: NotificationView) -> NotificationItem:
-    return from_fields(NotificationItem, view, created_at=timestamp(view.created_at), read_at=timestamp(view.read_at))
+    return same_named(NotificationItem, view, created_at=timestamp(view.created_at), read_at=timestamp(view.read_at))
 
 
 def notification_list_response(result: NotificationPage, path: str, query: dict[str, Any]) -> NotificationListResponse:

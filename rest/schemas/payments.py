@@ -10,8 +10,9 @@ import msgspec
 from app.domain.payments.commands import ConfirmPaymentIntent, CreatePaymentIntent
 from app.domain.payments.inputs import parse_confirm_intent, parse_create_intent
 from app.domain.payments.results import PaymentView, WebhookResult
+from app.mapping import same_named
 from rest.envelope import envelope_meta, iso
-from rest.schemas.common import EnvelopeMeta, from_fields
+from rest.schemas.common import EnvelopeMeta
 
 
 class CreatePaymentIntentRequest(msgspec.Struct, kw_only=True):
@@ -76,7 +77,7 @@ class StripeWebhookResponse(msgspec.Struct):
 
 
 def payment_intent_data(view: PaymentView) -> PaymentIntentData:
-    return from_fields(
+    return same_named(
         PaymentIntentData,
         view,
         payment_id=view.id,
