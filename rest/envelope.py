@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar, overload
 
 from app.request_context import current_request_id
+from app.values import utc_now
 from rest.schemas.common import EnvelopeMeta
 
 M = TypeVar("M", bound=EnvelopeMeta)
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def meta(**extra: Any) -> dict[str, Any]:

@@ -13,13 +13,14 @@ import hmac
 import secrets
 import uuid
 from collections.abc import Collection
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
 import msgspec
 
 from app.errors import Unauthenticated
+from app.values import utc_now
 
 ACCESS_TYPE = "at+jwt"
 ALGORITHMS = ["HS256"]
@@ -66,7 +67,7 @@ class TokenCodec:
     ) -> IssuedAccessToken:
         if not session_id:
             raise ValueError("an access token belongs to a session")
-        now = now or datetime.now(UTC)
+        now = now or utc_now()
         ttl = ttl_s or self.ttl_s
         expires = now + timedelta(seconds=ttl)
         jti = str(uuid.uuid4())

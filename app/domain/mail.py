@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.domain.ports import Mailer
+from app.values import utc_now
 from db.repositories import auth as repo
 
 
@@ -36,7 +36,7 @@ async def deliver_pending_mail(services: MailServices) -> int:
                 log.warning("mail %s to %s failed: %s", row.id, row.to_address, exc)
             else:
                 row.attempts += 1
-                row.sent_at = datetime.now(UTC)
+                row.sent_at = utc_now()
                 sent += 1
             session.add(row)
         await session.commit()

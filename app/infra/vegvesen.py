@@ -23,7 +23,7 @@ import msgspec
 from app.domain.account.ports import RegistryVehicle
 from app.domain.ports import KeyValue, KVUnavailable
 from app.errors import NotFound, RateLimited, ServiceUnavailable, ValidationFailed
-from app.values import plate_text
+from app.values import plate_text, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ class VegvesenRegistry:
         cached = await self._cached(plate, max_age_s)
         if cached is not None:
             return cached
-        fetched_at = datetime.now(UTC)
+        fetched_at = utc_now()
         try:
             document = await self._fetch(plate)
             vehicle = map_document(document, plate, source=self.source, fetched_at=fetched_at)
@@ -203,7 +203,7 @@ class VegvesenRegistry:
             fetched_at = datetime.fromtimestamp(float(entry["at"]), UTC)
         except (msgspec.DecodeError, KeyError, TypeError, ValueError):
             return None
-        if max_age_s is not None and (datetime.now(UTC) - fetched_at).total_seconds() > max_age_s:
+        if max_age_s is not None and (utc_now() - fetched_at).total_seconds() > max_age_s:
             return None
         if entry.get("unknown"):
             raise NotFound(
@@ -378,7 +378,7 @@ class OfflineRegistry:
     async def lookup(
         self, plate: str, *, max_age_s: float | None = None, stored: dict[str, Any] | None = None
     ) -> RegistryVehicle:
-        now = datetime.now(UTC)
+        now = utc_now()
         if stored:
             try:
                 return map_document(stored, plate, source=self.source, fetched_at=now)

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Column, DateTime, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from app.values import utc_now
 
 
 def created_at_field() -> Any:
     return Field(
-        default_factory=utcnow,
+        default_factory=utc_now,
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()")),
     )
 

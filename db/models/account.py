@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import Column, DateTime, Index, UniqueConstraint, func, text
 from sqlmodel import Field, SQLModel
 
-from db.models._types import created_at_field, timestamp_field, utcnow
+from app.values import utc_now
+from db.models._types import created_at_field, timestamp_field
 
 
 class CarOwner(SQLModel, table=True):
@@ -32,7 +33,7 @@ class CarOwner(SQLModel, table=True):
     is_active: bool = Field(default=True)
     created_at: datetime = created_at_field()
     updated_at: datetime = Field(
-        default_factory=utcnow,
+        default_factory=utc_now,
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()")),
     )
 

@@ -3,7 +3,7 @@ CarBrands, Favorites), field for field as the reference documents them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 from urllib.parse import urlencode
 
@@ -516,7 +516,3 @@ def favourite_list(items: list[FavouriteItem]) -> FavoriteListResponseEnvelope:
         for i in items
     ]
     return FavoriteListResponseEnvelope(data=FavoriteList(total=len(rows), items=rows))
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

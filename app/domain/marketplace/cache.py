@@ -23,13 +23,14 @@ import logging
 import struct
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 import msgspec
 
 from app.domain.ports import KeyValue, KVUnavailable
 from app.metrics import CACHE_EVENTS
+from app.values import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +38,6 @@ T = TypeVar("T")
 _STAMP = struct.Struct(">d")
 
 HIT, MISS, BYPASS = "HIT", "MISS", "BYPASS"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class MarketplaceCache:

@@ -350,7 +350,7 @@ async def export(
         raise Unauthenticated("Send a Bearer token or a valid export token.", code="UNAUTHORIZED")
     f = await resolve_filters(uow, owner_id, raw)
     items = await _items(uow, await repo.completed(uow.session, owner_id, limit=10_000, **f.query()))
-    stamp = datetime.now(OSLO).strftime("%Y%m%d")
+    stamp = utc_now().astimezone(OSLO).strftime("%Y%m%d")
     label = f.registration_number or "alle"
     name = f"minbil-servicehistorikk-{label}-{stamp}"
     if kind == "json":
