@@ -29,7 +29,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.auth.passwords import hash_password
 from app.domain.auth import service as auth_service
 from app.domain.auth.validation import normalise_email
-from app.domain.marketplace.cache import marketplace_cache
 from app.main import create_app
 from app.services import Services
 from app.settings import Settings, load_settings
@@ -233,7 +232,7 @@ class SharedApp:
 
     async def reset(self, redis: Redis) -> None:
         services = self.services
-        await marketplace_cache(services).close()  # its background refreshes of the previous test
+        await services.marketplace_cache.close()  # its background refreshes of the previous test
         await services.sessions.close()  # a revocation still being retried
         for part, attributes in self.saved:
             for name, (value, content) in attributes.items():

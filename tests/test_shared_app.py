@@ -9,7 +9,6 @@ import httpx
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
-from app.domain.marketplace.cache import marketplace_cache
 from app.infra.vegvesen import OfflineRegistry
 from app.services import Services
 from db.models import CarOwner
@@ -25,7 +24,7 @@ async def test_reset_forgets_what_a_test_left_behind(
     clean_database: str,
 ) -> None:
     registry = services.registry
-    cache = marketplace_cache(services)
+    cache = services.marketplace_cache
     await services.kv.set("left-behind", b"1")
     services.registry = OfflineRegistry()  # a part replaced by a test
     cache.clock = lambda: datetime(2020, 1, 1, tzinfo=UTC)

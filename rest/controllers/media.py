@@ -13,7 +13,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import File
 
-from app.domain.account.ports import LocalFiles, media_storage
+from app.domain.account.ports import LocalFiles
 from app.domain.media import CONTENT_TYPES, is_private, media_links
 from app.services import Services
 
@@ -33,7 +33,7 @@ class MediaController(Controller):
         exp: FromQuery[str | None] = None,
         sig: FromQuery[str | None] = None,
     ) -> File:
-        storage = media_storage(services)
+        storage = services.storage
         key = key.lstrip("/")
         cache = PUBLIC_CACHE
         if is_private(key):

@@ -276,9 +276,8 @@ async def test_lookups_work_while_the_cache_is_down() -> None:
 
 
 async def test_the_app_uses_the_real_client_only_with_a_key(app_factory: AppFactory) -> None:
-    from app.domain.account.ports import vehicle_registry
 
     keyed, _ = await app_factory(vegvesen_api_key="svv-key")
     plain, _ = await app_factory()
-    assert isinstance(vehicle_registry(keyed.state.services), VegvesenRegistry)
-    assert isinstance(vehicle_registry(plain.state.services), OfflineRegistry)
+    assert isinstance(keyed.state.services.registry, VegvesenRegistry)
+    assert isinstance(plain.state.services.registry, OfflineRegistry)

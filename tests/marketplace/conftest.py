@@ -143,7 +143,5 @@ def at_oslo_time(services: Services, year: int, month: int, day: int, hour: int,
     """Fix the marketplace clock at a Europe/Oslo wall-clock time."""
     from zoneinfo import ZoneInfo
 
-    from app.domain.marketplace.cache import marketplace_cache
-
     moment = datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Europe/Oslo")).astimezone(UTC)
-    marketplace_cache(services).clock = lambda: moment
+    services.marketplace_cache.clock = lambda: moment

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from app.domain.marketplace.cache import invalidate_marketplace, marketplace_cache
+from app.domain.marketplace.cache import invalidate_marketplace
 from app.infra.kv import RedisKV
 from app.metrics import render_metrics
 from app.services import Services
@@ -142,7 +142,7 @@ async def test_redis_down_still_answers_from_postgres(app_factory: AppFactory) -
     detail = await client.get(f"/api/co/shops/{catalogue.oslo.org_nr}")
     assert detail.status_code == 200
     await invalidate_marketplace(services)  # deferred, not an error
-    assert marketplace_cache(services)._invalidation_pending
+    assert services.marketplace_cache._invalidation_pending
     # the breaker is open: requests do not wait for Redis timeouts one by one
     assert isinstance(services.kv, RedisKV)
     assert services.kv.breaker.is_open

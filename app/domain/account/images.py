@@ -6,7 +6,7 @@ import asyncio
 
 import msgspec
 
-from app.domain.account.ports import StoredFile, media_storage
+from app.domain.account.ports import StoredFile
 from app.domain.account.results import ImageUpload
 from app.domain.media import check_image
 from app.domain.uow import UnitOfWork
@@ -30,7 +30,7 @@ async def prepare_image(uow: UnitOfWork, upload: ImageUpload) -> PreparedImage:
 
 async def store_image(uow: UnitOfWork, image: ImageUpload | PreparedImage, folder: str) -> StoredFile:
     prepared = image if isinstance(image, PreparedImage) else await prepare_image(uow, image)
-    return await media_storage(uow.services).save(
+    return await uow.services.storage.save(
         prepared.data, folder=folder, extension=prepared.extension, content_type=prepared.content_type
     )
 
@@ -39,7 +39,7 @@ def delete_after_commit(uow: UnitOfWork, url: str | None) -> None:
     """Remove a replaced file once the change that replaced it is committed."""
     if not url:
         return
-    storage = media_storage(uow.services)
+    storage = uow.services.storage
 
     async def remove() -> None:
         await storage.delete_url(url)

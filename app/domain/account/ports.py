@@ -74,19 +74,3 @@ class LocalFiles(Protocol):
     def path_for(self, key: str) -> Path | None:
         """The file for a key, or None when the key is not one this storage hands out."""
         ...
-
-
-class HasAccountPorts(Protocol):
-    @property
-    def registry(self) -> VehicleRegistry: ...
-
-    @property
-    def storage(self) -> MediaStorage: ...
-
-
-def vehicle_registry(services: HasAccountPorts) -> VehicleRegistry:
-    return services.registry
-
-
-def media_storage(services: HasAccountPorts) -> MediaStorage:
-    return services.storage

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.auth.ratelimit import parse_rate
 from app.domain.account.commands import AddVehicle, RefreshVehicle, RemoveVehicle, SetPrimaryVehicle, UpdateVehicle
 from app.domain.account.images import delete_after_commit, prepare_image, store_image
-from app.domain.account.ports import RegistryVehicle, vehicle_registry
+from app.domain.account.ports import RegistryVehicle
 from app.domain.account.results import VehicleChange, VehicleRemoved, VehicleView
 from app.domain.media import MEDIA_URL_PREFIX
 from app.domain.uow import UnitOfWork
@@ -121,7 +121,7 @@ async def add_vehicle(uow: UnitOfWork, owner_id: int, command: AddVehicle) -> Ve
     if existing is not None:
         return VehicleChange(vehicle=vehicle_view(*existing, details=True), created=False)
     vehicle = await repo.get_vehicle(uow.session, plate)
-    found = None if vehicle is not None else await vehicle_registry(uow.services).lookup(plate)
+    found = None if vehicle is not None else await uow.services.registry.lookup(plate)
     if await account_repo.lock_owner(uow.session, owner_id) is None:
         raise NotFound("User not found.", code="USER_NOT_FOUND")
     existing = await repo.get_link(uow.session, owner_id, plate)  # a concurrent request may have linked it
@@ -200,7 +200,7 @@ async def refresh_vehicle(uow: UnitOfWork, owner_id: int, command: RefreshVehicl
     plate = command.registration_number
     link, vehicle = await _linked(uow, owner_id, plate)
     await _rate_limit(uow, owner_id)
-    found = await vehicle_registry(uow.services).lookup(plate, max_age_s=REFRESH_MAX_AGE_S, stored=vehicle.raw or None)
+    found = await uow.services.registry.lookup(plate, max_age_s=REFRESH_MAX_AGE_S, stored=vehicle.raw or None)
     vehicle = await repo.upsert_vehicle(uow.session, plate, _registry_values(found), utc_now())
     return vehicle_view(link, vehicle, details=True)
 

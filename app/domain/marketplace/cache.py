@@ -246,12 +246,7 @@ class HasMarketplaceCache(Protocol):
     def marketplace_cache(self) -> MarketplaceCache: ...
 
 
-def marketplace_cache(services: HasMarketplaceCache) -> MarketplaceCache:
-    """The app's marketplace cache (built by `app.wiring`)."""
-    return services.marketplace_cache
-
-
 async def invalidate_marketplace(services: HasMarketplaceCache) -> None:
     """Call after committing a change that alters what searches or workshop pages return
     (a rating, a workshop or service change, seeding)."""
-    await marketplace_cache(services).invalidate_all()
+    await services.marketplace_cache.invalidate_all()

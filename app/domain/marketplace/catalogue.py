@@ -9,7 +9,6 @@ from typing import Any
 import msgspec
 
 from app.domain.marketplace import query as mq
-from app.domain.marketplace.cache import marketplace_cache
 from app.domain.marketplace.commands import ChangeFavourite
 from app.domain.marketplace.results import (
     CarBrandItem,
@@ -83,7 +82,7 @@ async def category_catalogue(
                 ),
             )
 
-    return await marketplace_cache(services).get_or_load(
+    return await services.marketplace_cache.get_or_load(
         "categories", (include_inactive, with_counts), load, CategoryCatalogue
     )
 
@@ -254,7 +253,7 @@ async def car_brands(uow: UnitOfWork, *, api_key: str | None, require_key: bool 
         async with services.sessionmaker() as session:
             return await repo.car_brands(session)
 
-    brands, status = await marketplace_cache(services).get_or_load("brands", "all", load, list[CarBrandItem])
+    brands, status = await services.marketplace_cache.get_or_load("brands", "all", load, list[CarBrandItem])
     return CarBrandListing(brands=brands, cache=status)
 
 

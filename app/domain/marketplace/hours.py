@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.domain.marketplace.cache import marketplace_cache
+from app.domain.marketplace.cache import HasMarketplaceCache
 from app.domain.marketplace.results import OpeningHour
 
 OSLO = ZoneInfo("Europe/Oslo")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def oslo_now(services: Any) -> datetime:
+def oslo_now(services: HasMarketplaceCache) -> datetime:
     """Now in Europe/Oslo, from the marketplace clock (replaceable in tests)."""
-    return marketplace_cache(services).clock().astimezone(OSLO)
+    return services.marketplace_cache.clock().astimezone(OSLO)
 
 
 def minute_of_week(moment: datetime) -> tuple[int, int]:

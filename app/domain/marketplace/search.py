@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from app.domain.marketplace import query as mq
-from app.domain.marketplace.cache import HIT, marketplace_cache
+from app.domain.marketplace.cache import HIT
 from app.domain.marketplace.hours import is_open, minute_of_week, oslo_now
 from app.domain.marketplace.results import SearchPage, WorkshopDetail, WorkshopSummary
 from app.domain.uow import UnitOfWork
@@ -90,7 +90,7 @@ async def search(uow: UnitOfWork, query: mq.SearchQuery, *, owner_id: int | None
         async with services.sessionmaker() as session:
             return await _load_page(session, query)
 
-    page, status = await marketplace_cache(services).get_or_load("search", query, load, SearchPage)
+    page, status = await services.marketplace_cache.get_or_load("search", query, load, SearchPage)
     return SearchOutcome(query=query, page=await _overlay_favourites(uow, page, owner_id, status), cache=status)
 
 
@@ -157,7 +157,7 @@ async def workshop_detail(uow: UnitOfWork, org_nr: str, *, owner_id: int | None 
         async with services.sessionmaker() as session:
             return await _load_detail(session, org_nr)
 
-    detail, status = await marketplace_cache(services).get_or_load("detail", org_nr, load, WorkshopDetail | None)  # type: ignore[arg-type]
+    detail, status = await services.marketplace_cache.get_or_load("detail", org_nr, load, WorkshopDetail | None)  # type: ignore[arg-type]
     if detail is None:
         raise NotFound("Workshop not found.", code="WORKSHOP_NOT_FOUND")
     favourite = bool(await _favourites(uow, owner_id, [org_nr], status))
