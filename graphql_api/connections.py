@@ -1,23 +1,183 @@
-"""Connections over an offset window: the edges of one page and its page info.
+"""One connection shape for every list that can grow (the GraphQL Cursor Connections specification).
 
-Each area keeps its own cursor text (clients hold cursors, so their form stays as it is) and its own
-connection types; the arithmetic of a window is the same everywhere and lives here.
+`XConnection { edges { cursor node } nodes pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+totalCount }`, with `first`/`after` on every such field and `last`/`before` where the order allows.
+
+The one rule for page sizes, on every field: `first` and `last` are from 0 to MAX_PAGE; without either a
+page holds DEFAULT_PAGE items; a size outside that range, or `first` with `last`, is refused with
+VALIDATION_ERROR naming the argument (`extensions.fields`), never clamped. A cursor is opaque, valid for the
+field that gave it; a foreign or damaged cursor is refused the same way.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-C = TypeVar("C")
+import strawberry
+from strawberry import relay
+
+from app.domain.limits import BIGINT_MAX
+from app.errors import ValidationFailed
+
 T = TypeVar("T")
-P = TypeVar("P")
+S = TypeVar("S")
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+FIRST = "Return the first n items (0 to 100; 20 when neither `first` nor `last` is given)."
+AFTER = "Return the items after this cursor (an `endCursor` or edge `cursor` from this field)."
+LAST = "Return the last n items (0 to 100); with `before`, the n items just before it."
+BEFORE = "Return the items before this cursor (a `startCursor` or edge `cursor` from this field)."
+
+PageInfo = relay.PageInfo
+
+
+@strawberry.type(description="An item of a connection, with the cursor that points at it.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Pass as `after` (or `before`) to continue from this item.")
+    node: T = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of a list: its edges (items with cursors), the items alone, and paging data.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page, each with its cursor.")
+    page_info: PageInfo = strawberry.field(description="Whether there are more items, and the cursors to fetch them.")
+    total_count: int = strawberry.field(description="How many items the whole list holds (all pages, same filters).")
+
+    @strawberry.field(description="The items of this page, without cursors.")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    """A field's paging arguments, checked: `size` items from the front (`forward`) or the back."""
+
+    size: int
+    forward: bool
+    after: str | None
+    before: str | None
+
+
+def page_args(
+    first: int | None = None, after: str | None = None, last: int | None = None, before: str | None = None
+) -> PageArgs:
+    """The one rule for page sizes (see the module text)."""
+    if first is not None and last is not None:
+        raise ValidationFailed("Give first or last, not both.", fields={"first": "with_last", "last": "with_first"})
+    for name, value in (("first", first), ("last", last)):
+        if value is not None and not 0 <= value <= MAX_PAGE:
+            raise ValidationFailed(f"{name} must be from 0 to {MAX_PAGE}.", fields={name: "out_of_range"})
+    if last is not None:
+        return PageArgs(size=last, forward=False, after=after or None, before=before or None)
+    return PageArgs(
+        size=DEFAULT_PAGE if first is None else first, forward=True, after=after or None, before=before or None
+    )
+
+
+# Offset cursors: the position of an item in the list's order, tagged with the list's name so a cursor of
+# one field is refused by another.
+
+
+def offset_cursor(kind: str, position: int) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{position}".encode()).decode()
+
+
+def read_offset_cursor(kind: str, cursor: str, argument: str) -> int:
+    try:
+        tag, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        position = int(number)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise _bad_cursor(argument) from exc
+    if tag != kind or not 0 <= position <= BIGINT_MAX:
+        raise _bad_cursor(argument)
+    return position
+
+
+def _bad_cursor(argument: str) -> ValidationFailed:
+    return ValidationFailed(f"{argument} is not a cursor of this field.", fields={argument: "invalid_cursor"})
+
+
+@dataclass(frozen=True)
+class Window:
+    """Positions [offset, offset + limit) of a list, as `OffsetPaging.window` computes them."""
+
+    offset: int
+    limit: int
+
+
+def offset_window(kind: str, args: PageArgs, total: int) -> Window:
+    """The window of an offset-paged list of `total` items for `args` (after/before bound it, first/last size it)."""
+    start = read_offset_cursor(kind, args.after, "after") + 1 if args.after else 0
+    end = read_offset_cursor(kind, args.before, "before") if args.before else total
+    start, end = min(start, total), max(min(end, total), 0)
+    end = max(end, start)
+    if args.forward:
+        return Window(offset=start, limit=min(args.size, end - start))
+    return Window(offset=max(start, end - args.size), limit=min(args.size, end - start))
+
+
+def connection_of(
+    connection: Callable[..., S],
+    items: Sequence[T],
+    *,
+    cursor: Callable[[int, T], str],
+    total: int,
+    has_previous: bool,
+    has_next: bool,
+    node: Callable[[T], object] = lambda item: item,
+    **fields: object,
+) -> S:
+    """A `connection` of `items` (in list order); `cursor(i, item)` is the cursor of the i-th item of the page.
+    `fields` are the connection type's own further fields."""
+    edges = [Edge(cursor=cursor(i, item), node=node(item)) for i, item in enumerate(items)]
+    return connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_next,
+            has_previous_page=has_previous,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+        **fields,
+    )
+
+
+def offset_connection(
+    connection: Callable[..., S],
+    kind: str,
+    items: Sequence[T],
+    *,
+    window: Window,
+    total: int,
+    node: Callable[[T], object] = lambda item: item,
+    **fields: object,
+) -> S:
+    """A `connection` of the items of an offset `window` of a list of `total` items."""
+    return connection_of(
+        connection,
+        items,
+        cursor=lambda i, _: offset_cursor(kind, window.offset + i),
+        total=total,
+        has_previous=window.offset > 0,
+        has_next=window.offset + len(items) < total,
+        node=node,
+        **fields,
+    )
+
+
+# --- v1, until every area has moved to `offset_connection` (removed then) ---
 
 
 def window_page_info(
-    page_info: Callable[..., P], offset: int, count: int, total: int, cursor: Callable[[int], str]
-) -> P:
-    """`count` items from position `offset` of `total`: the cursors of the first and last item."""
+    page_info: Callable[..., S], offset: int, count: int, total: int, cursor: Callable[[int], str]
+) -> S:
     return page_info(
         has_next_page=offset + count < total,
         has_previous_page=offset > 0,
@@ -27,19 +187,17 @@ def window_page_info(
 
 
 def window_connection(
-    connection: Callable[..., C],
+    connection: Callable[..., S],
     items: Sequence[T],
     *,
     offset: int,
     total: int,
-    edge: Callable[..., Any],
-    node: Callable[[T], Any],
+    edge: Callable[..., object],
+    node: Callable[[T], object],
     cursor: Callable[[int], str],
-    page_info: Callable[..., Any],
-    **fields: Any,
-) -> C:
-    """A `connection` of `items` (positions `offset`... of `total`), each an `edge` around its `node`; `fields` are
-    the connection's own further fields."""
+    page_info: Callable[..., object],
+    **fields: object,
+) -> S:
     return connection(
         edges=[edge(cursor=cursor(offset + i), node=node(item)) for i, item in enumerate(items)],
         page_info=window_page_info(page_info, offset, len(items), total, cursor),

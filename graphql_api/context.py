@@ -17,6 +17,7 @@ from app.errors import Unauthenticated
 from app.services import Services
 from graphql_api.delivery import OperationFacts
 from graphql_api.loaders import Loaders
+from graphql_api.reading import RequestReader
 
 A = ParamSpec("A")
 R = TypeVar("R")
@@ -32,8 +33,18 @@ class GraphQLContext(BaseContext, kw_only=True, dict=True):
         self._claims_checked = False
 
     @cached_property
+    def reader(self) -> RequestReader:
+        return RequestReader(self.services, session_per_use=self.websocket is not None or self.request is None)
+
+    @cached_property
     def loaders(self) -> Loaders:
-        return Loaders(self.services)
+        return Loaders(self.reader)
+
+    async def read(
+        self, read: Callable[Concatenate[UnitOfWork, A], Awaitable[R]], /, *args: A.args, **kwargs: A.kwargs
+    ) -> R:
+        """`read(uow, *args, **kwargs)` on the request's read session (see graphql_api.reading)."""
+        return await self.reader.run(read, *args, **kwargs)
 
     def _token(self) -> str | None:
         if self.connection_params is not None:  # WebSocket: the token comes in connection_init
@@ -106,8 +117,7 @@ class GraphQLContext(BaseContext, kw_only=True, dict=True):
         """`read(uow, owner_id, *args, **kwargs)` for the signed-in owner in one transaction; without a valid
         token the field fails with the authentication error (a query has no payload union)."""
         owner_id = await self.owner_id()
-        async with self.transaction() as uow:
-            return await read(uow, owner_id, *args, **kwargs)
+        return await self.reader.run(read, owner_id, *args, **kwargs)
 
 
 async def get_context(state: State) -> GraphQLContext:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.exceptions import StrawberryGraphQLError, StrawberryInputCoercionError
+from strawberry.relay.types import GlobalIDValueError
 
 from app.errors import DomainError
 
@@ -82,9 +84,10 @@ AnyUserError = (
 )
 
 
-def user_error(exc: DomainError) -> AnyUserError:
-    """The GraphQL type for a domain error (used by payload unions)."""
-    fields = [FieldError(field=k, reason=v) for k, v in exc.fields.items()]
+def user_error(exc: DomainError, path: Callable[[str], str] = lambda key: key) -> AnyUserError:
+    """The GraphQL type for a domain error (a member of payload unions); `path` turns the domain's field names
+    into the mutation's input paths."""
+    fields = [FieldError(field=path(k), reason=v) for k, v in exc.fields.items()]
     match exc.status:
         case 400 | 413:
             return ValidationError(message=exc.message, code=exc.code, fields=fields)
@@ -163,6 +166,8 @@ def classify(error: GraphQLError) -> Verdict:
     own_code = (error.extensions or {}).get("code")
     if own_code == INTERNAL:  # already masked
         return Verdict(INTERNAL, {}, masked=True, log_level=logging.ERROR)
+    if isinstance(original, GlobalIDValueError):  # a global id naming no type of this schema
+        return _client(BAD_USER_INPUT)
     if isinstance(original, StrawberryInputCoercionError):  # an argument strawberry could not convert
         return _client(own_code if isinstance(own_code, str) else BAD_USER_INPUT)
     if isinstance(own_code, str) and (original is None or isinstance(original, GraphQLError)):

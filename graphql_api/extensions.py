@@ -122,3 +122,15 @@ class CostLimit(SchemaExtension):
                 original_error=exc,
                 extensions={"cost": cost, "budget": self.budget},
             ) from None
+
+
+class CloseReads(SchemaExtension):
+    """Ends the request's read session (graphql_api.reading) once the operation has executed."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            context = self.execution_context.context
+            if "reader" in getattr(context, "__dict__", {}):  # only when a resolver opened it
+                await context.reader.close()

@@ -1,8 +1,9 @@
-"""Per-request DataLoaders.
+"""Per-request DataLoaders, one style for every area.
 
-An area defines a class holding its loaders (constructed with the services) and asks the context for
-its per-request instance: `info.context.loaders.get(WorkshopLoaders)`. A loader's batch function runs
-one SQL statement for all keys requested in one tick, so statement counts do not grow with list size.
+An area defines a class holding its loaders (constructed with the request's reader) and asks the context for
+its per-request instance: `info.context.loaders.get(WorkshopLoaders)`. A loader's batch function is one domain
+query for all keys requested in one tick, run on the request's read session, so statement counts do not grow
+with list size.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import TypeVar, cast
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from app.services import Services
+from app.domain.uow import UnitOfWork
+from graphql_api.reading import RequestReader
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -21,28 +23,30 @@ V = TypeVar("V")
 
 
 class Loaders:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self._groups: dict[Callable[[Services], object], object] = {}
+    def __init__(self, reader: RequestReader) -> None:
+        self.reader = reader
+        self._groups: dict[Callable[[RequestReader], object], object] = {}
 
-    def get(self, group: Callable[[Services], T]) -> T:
-        """The request's one instance of `group` (a class constructed with the services), made on first use."""
+    def get(self, group: Callable[[RequestReader], T]) -> T:
+        """The request's one instance of `group` (a class constructed with the reader), made on first use."""
         if group not in self._groups:
-            self._groups[group] = group(self.services)
+            self._groups[group] = group(self.reader)
         return cast(T, self._groups[group])
 
 
 def batch_loader(
-    services: Services,
+    reader: RequestReader,
     fetch: Callable[[AsyncSession, list[K]], Awaitable[Mapping[K, V]]],
     missing: Callable[[], V],
 ) -> DataLoader[K, V]:
-    """A loader whose batch is one domain query (`fetch`, by key) in its own session; `missing()` answers
-    the keys the query did not find. Loaders read outside the transaction of any mutation."""
+    """A loader whose batch is one domain query (`fetch`, by key) on the request's read session; `missing()`
+    answers the keys the query did not find."""
+
+    async def fetch_in(uow: UnitOfWork, keys: list[K]) -> Mapping[K, V]:
+        return await fetch(uow.session, keys)
 
     async def load(keys: list[K]) -> list[V]:
-        async with services.sessionmaker() as session:
-            found = await fetch(session, keys)
+        found = await reader.run(fetch_in, keys)
         return [found[key] if key in found else missing() for key in keys]
 
     return DataLoader(load_fn=load)

@@ -2,22 +2,32 @@
 argument, a business rule) become the error member of the payload union, a success is presented by the
 resolver's own mapping. Every mutation goes through here, so the mapping of failures has one home.
 
+Each mutation's payload union names exactly the errors it can return. A domain error whose GraphQL type is not
+a member of the field's union is a defect of that declaration: it leaves as a top-level error (still with its
+`extensions.code`) and is logged at WARNING so the union gets fixed. A `ValidationError`'s fields are GraphQL
+input paths (graphql_api.input_paths).
+
 A command is read inside (`owner_command(info, use_case, input.to_command, present)`), so a bad argument
 is the payload's error too; the caller is checked first, before any argument.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from strawberry.types import Info
+from strawberry.types.union import StrawberryUnion
 
 from app.auth.tokens import AccessClaims
 from app.domain.uow import UnitOfWork
 from app.errors import DomainError
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError, user_error
+from graphql_api.input_paths import input_path
+
+log = logging.getLogger("minbil.graphql")
 
 A = TypeVar("A")
 C = TypeVar("C")
@@ -36,7 +46,16 @@ async def _guarded(
         async with info.context.transaction() as uow:
             result = await use_case(uow, who)
     except DomainError as exc:
-        return user_error(exc)
+        error = user_error(exc, lambda key: input_path(info, key))
+        members = info.return_type.types if isinstance(info.return_type, StrawberryUnion) else ()
+        if not isinstance(error, tuple(m for m in members if isinstance(m, type))):
+            log.warning(
+                "%s: %s is not a member of its payload union; sent as a top-level error",
+                info.field_name,
+                type(error).__name__,
+            )
+            raise
+        return error
     return present(result)
 
 

@@ -13,15 +13,19 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from app.auth.ratelimit import parse_rate
 from app.settings import Settings, get_settings
-from graphql_api.areas import account, auth, bookings, marketplace, messages, payments, realtime
+from graphql_api.account import types as account
+from graphql_api.auth import types as auth
+from graphql_api.bookings import types as bookings
 from graphql_api.delivery import RecordOperation
 from graphql_api.errors import log_error
 from graphql_api.extensions import (
+    CloseReads,
     CostLimit,
     ErrorPolicy,
     ForgivingParserCache,
@@ -30,6 +34,12 @@ from graphql_api.extensions import (
 )
 from graphql_api.input_check import RejectNulCharacters
 from graphql_api.introspection import DeveloperOnlyIntrospection
+from graphql_api.marketplace import types as marketplace
+from graphql_api.messages import types as messages
+from graphql_api.node import NodeQuery
+from graphql_api.payments import types as payments
+from graphql_api.realtime import types as realtime
+from graphql_api.scalars import SCALARS
 
 
 class Schema(strawberry.Schema):
@@ -50,6 +60,7 @@ class Schema(strawberry.Schema):
 
 
 QUERIES = (
+    NodeQuery,
     *account.QUERIES,
     *auth.QUERIES,
     *bookings.QUERIES,
@@ -82,6 +93,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=mutation,
         subscription=subscription,
         hide_suggestions=settings.production,
+        config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             *production,
             lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
@@ -94,5 +106,6 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: CostLimit(max_cost=settings.graphql_max_cost, budget=budget, window_s=budget_window_s),
             OperationMetrics,
             ErrorPolicy,
+            CloseReads,
         ],
     )

@@ -14,7 +14,7 @@ from app.domain.bookings.commands import CreateBooking, LineRequest
 from app.domain.bookings.create import request_hash
 from app.errors import ValidationFailed
 from app.values import OrgNr, Plate
-from graphql_api.areas.bookings import BookingServiceInput, CreateBookingInput
+from graphql_api.bookings.types import BookingServiceInput, CreateBookingInput
 from rest.schemas.bookings import BookingCreateInput
 
 ORG_NR = "921460929"

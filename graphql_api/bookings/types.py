@@ -29,13 +29,13 @@ from app.domain.service_log.results import ServiceLogItem
 from app.domain.uow import UnitOfWork
 from app.errors import DomainError, ValidationFailed
 from app.mapping import same_named
-from app.services import Services
-from graphql_api.areas.payments import PaymentIntent, payment_of_group
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.loaders import batch_loader, none
 from graphql_api.mapping import FromResult
 from graphql_api.mutations import as_caller, as_owner, owner_command
+from graphql_api.payments.types import PaymentIntent, payment_of_group
+from graphql_api.reading import RequestReader
 
 Ctx = Info[GraphQLContext, None]
 
@@ -43,12 +43,12 @@ Ctx = Info[GraphQLContext, None]
 class BookingLoaders:
     """Per-request loaders: one statement per kind for every booking in a response."""
 
-    def __init__(self, services: Services) -> None:
-        self.workshop = batch_loader(services, queries.workshops_of, none)
-        self.service = batch_loader(services, queries.services_of, none)
-        self.vehicle = batch_loader(services, queries.vehicles_of, none)
-        self.change_requests = batch_loader(services, queries.change_requests_of, list[ChangeRequestItem])
-        self.rating = batch_loader(services, queries.ratings_of, none)
+    def __init__(self, reader: RequestReader) -> None:
+        self.workshop = batch_loader(reader, queries.workshops_of, none)
+        self.service = batch_loader(reader, queries.services_of, none)
+        self.vehicle = batch_loader(reader, queries.vehicles_of, none)
+        self.change_requests = batch_loader(reader, queries.change_requests_of, list[ChangeRequestItem])
+        self.rating = batch_loader(reader, queries.ratings_of, none)
 
 
 @strawberry.type

@@ -8,7 +8,7 @@ in one statement pair per request (e.g. a `payment` field on `Booking`).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, TypeAlias
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -23,6 +23,7 @@ from app.mapping import same_named
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.mutations import as_owner
+from graphql_api.reading import RequestReader
 
 Ctx = Info[GraphQLContext, None]
 
@@ -59,8 +60,8 @@ class PaymentIntent:
 class PaymentLoaders:
     """Per request: the payment of each booking group asked for, loaded together."""
 
-    def __init__(self, services: Any) -> None:
-        self.services = services
+    def __init__(self, reader: RequestReader) -> None:
+        self.services = reader.services
         self.by_group: DataLoader[tuple[int, str], PaymentView | None] = DataLoader(self._by_group)
 
     async def _by_group(self, keys: list[tuple[int, str]]) -> list[PaymentView | None]:

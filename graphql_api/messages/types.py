@@ -42,6 +42,7 @@ from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.mapping import FromResult
 from graphql_api.mutations import as_owner, owner_command
+from graphql_api.reading import RequestReader
 
 Ctx = Info[GraphQLContext, None]
 DEFAULT_FIRST = 20
@@ -316,8 +317,8 @@ class MessageLoaders:
     - `unread`: booking_id -> unread workshop -> owner messages
     """
 
-    def __init__(self, services: Any) -> None:
-        self.services = services
+    def __init__(self, reader: RequestReader) -> None:
+        self.services = reader.services
         self.window: DataLoader[tuple[int, int, int], tuple[list[MessageView], int]] = DataLoader(self._window)
         self.latest: DataLoader[int, list[MessageView]] = DataLoader(self._latest)
         self.unread: DataLoader[int, int] = DataLoader(self._unread)

@@ -23,9 +23,9 @@ from app.domain.messages.attachments import signed_event
 from app.errors import ValidationFailed
 from app.mapping import same_named
 from app.realtime import stream
-from graphql_api.areas.messages import UnreadCounts
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
+from graphql_api.messages.types import UnreadCounts
 from graphql_api.mutations import as_owner
 
 T = TypeVar("T")

@@ -17,10 +17,10 @@ from app.domain.account import vehicles as garage
 from app.domain.account.results import VehicleView
 from app.domain.auth.results import OwnerSummary
 from app.mapping import same_named
-from app.services import Services
 from app.values import absolute_url
 from graphql_api.context import GraphQLContext
 from graphql_api.loaders import batch_loader
+from graphql_api.reading import RequestReader
 
 Ctx = Info[GraphQLContext, None]
 
@@ -28,10 +28,10 @@ Ctx = Info[GraphQLContext, None]
 class AccountLoaders:
     """Per-request batch loaders: one statement per kind for every owner asked for in one tick."""
 
-    def __init__(self, services: Services) -> None:
-        self.vehicles = batch_loader(services, garage.vehicles_of_owners, list[VehicleView])
+    def __init__(self, reader: RequestReader) -> None:
+        self.vehicles = batch_loader(reader, garage.vehicles_of_owners, list[VehicleView])
         self.notification_settings = batch_loader(
-            services, account_queries.notification_settings_of_owners, account_queries.default_notification_settings
+            reader, account_queries.notification_settings_of_owners, account_queries.default_notification_settings
         )
 
 

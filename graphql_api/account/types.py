@@ -25,10 +25,10 @@ from app.domain.account.results import ImageUpload, VehicleView
 from app.domain.uow import UnitOfWork
 from app.mapping import same_named
 from app.values import parse_plate
+from graphql_api.account.owner import NotificationSetting, Owner, Vehicle, settings_list
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.mutations import as_owner, owner_command
-from graphql_api.types import NotificationSetting, Owner, Vehicle, settings_list
 
 Ctx = Info[GraphQLContext, None]
 C = TypeVar("C")

@@ -10,10 +10,10 @@ from app.domain.auth import service as auth
 from app.domain.auth.commands import ForgotPassword, Refresh, ResetPassword, SignIn, SignUp
 from app.domain.auth.results import Session
 from app.domain.uow import UnitOfWork
+from graphql_api.account.owner import Owner
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.mutations import attempt
-from graphql_api.types import Owner
 
 Ctx = Info[GraphQLContext, None]
 

@@ -40,13 +40,13 @@ from app.domain.marketplace.results import (
 from app.domain.uow import UnitOfWork
 from app.errors import NotFound, Unauthenticated, ValidationFailed
 from app.mapping import same_named
-from app.services import Services
 from graphql_api.connections import window_connection
 from graphql_api.context import GraphQLContext
 from graphql_api.errors import AnyUserError
 from graphql_api.loaders import batch_loader
 from graphql_api.mapping import FromResult
 from graphql_api.mutations import owner_command
+from graphql_api.reading import RequestReader
 from graphql_api.selection import selects
 
 MAX_FIRST = 100
@@ -55,14 +55,14 @@ MAX_FIRST = 100
 class MarketplaceLoaders:
     """Per-request batch loaders for nested workshop fields."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.services_of = batch_loader(services, workshop_parts.services_of, list[ServiceItem])
-        self.categories_of = batch_loader(services, workshop_parts.categories_of, list[CategoryRef])
-        self.hours_of = batch_loader(services, workshop_parts.opening_hours_of, list[OpeningHour])
-        self.ratings_of = batch_loader(services, workshop_parts.public_ratings_of, list[PublicRating])
-        self.addresses_of = batch_loader(services, workshop_parts.addresses_of, list[Address])
-        self.contacts_of = batch_loader(services, workshop_parts.contacts_of, list[Contact])
+    def __init__(self, reader: RequestReader) -> None:
+        self.services = reader.services
+        self.services_of = batch_loader(reader, workshop_parts.services_of, list[ServiceItem])
+        self.categories_of = batch_loader(reader, workshop_parts.categories_of, list[CategoryRef])
+        self.hours_of = batch_loader(reader, workshop_parts.opening_hours_of, list[OpeningHour])
+        self.ratings_of = batch_loader(reader, workshop_parts.public_ratings_of, list[PublicRating])
+        self.addresses_of = batch_loader(reader, workshop_parts.addresses_of, list[Address])
+        self.contacts_of = batch_loader(reader, workshop_parts.contacts_of, list[Contact])
         self._favourites: dict[int, DataLoader[str, bool]] = {}
 
     def favourites_of(self, owner_id: int) -> DataLoader[str, bool]:

@@ -1,0 +1,1 @@
+"""The account area of the GraphQL schema."""

@@ -1,1 +1,0 @@
-"""One module per area; each exposes `QUERIES`, `MUTATIONS` and `SUBSCRIPTIONS` (tuples of Strawberry types)."""

@@ -1,0 +1,1 @@
+"""The bookings area of the GraphQL schema."""

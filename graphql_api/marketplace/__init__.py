@@ -1,0 +1,1 @@
+"""The marketplace area of the GraphQL schema."""

@@ -1,0 +1,1 @@
+"""The messages area of the GraphQL schema."""

@@ -1,0 +1,1 @@
+"""The payments area of the GraphQL schema."""

@@ -1,0 +1,1 @@
+"""The realtime area of the GraphQL schema."""
