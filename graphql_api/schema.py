@@ -40,6 +40,7 @@ from graphql_api.node import NodeQuery
 from graphql_api.payments import types as payments
 from graphql_api.realtime import types as realtime
 from graphql_api.scalars import SCALARS
+from graphql_api.service_log import types as service_log
 
 
 class Schema(strawberry.Schema):
@@ -68,6 +69,7 @@ QUERIES = (
     *messages.QUERIES,
     *payments.QUERIES,
     *realtime.QUERIES,
+    *service_log.QUERIES,
 )
 MUTATIONS = (
     *account.MUTATIONS,
@@ -77,6 +79,7 @@ MUTATIONS = (
     *messages.MUTATIONS,
     *payments.MUTATIONS,
     *realtime.MUTATIONS,
+    *service_log.MUTATIONS,
 )
 SUBSCRIPTIONS = realtime.SUBSCRIPTIONS
 

@@ -1,0 +1,1 @@
+"""The service_log area of the GraphQL schema."""
