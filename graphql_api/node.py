@@ -140,3 +140,12 @@ class NodeQuery:
 def global_id(type_name: str, key: Any) -> strawberry.ID:
     """The global id of an object named outside its own type (e.g. a cursor's or an event's reference)."""
     return strawberry.ID(str(relay.GlobalID(type_name=type_name, node_id=str(key))))
+
+
+def database_id_of(gid: relay.GlobalID, type_name: str, argument: str) -> int:
+    """The number behind a global id argument that must name a `type_name` (a client mistake otherwise)."""
+    if gid.type_name == type_name:
+        (number,) = database_ids([gid.node_id])
+        if number is not None:
+            return number
+    raise ValidationFailed(f"{argument} must be the id of a {type_name}.", fields={argument: "invalid_id"})

@@ -19,9 +19,17 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from app.auth.ratelimit import parse_rate
 from app.settings import Settings, get_settings
-from graphql_api.account import types as account
-from graphql_api.auth import types as auth
-from graphql_api.bookings import types as bookings
+from graphql_api import (
+    account,
+    auth,
+    bookings,
+    marketplace,
+    messages,
+    notifications,
+    payments,
+    realtime,
+    service_log,
+)
 from graphql_api.delivery import RecordOperation
 from graphql_api.errors import log_error
 from graphql_api.extensions import (
@@ -34,13 +42,8 @@ from graphql_api.extensions import (
 )
 from graphql_api.input_check import RejectNulCharacters
 from graphql_api.introspection import DeveloperOnlyIntrospection
-from graphql_api.marketplace import types as marketplace
-from graphql_api.messages import types as messages
 from graphql_api.node import NodeQuery
-from graphql_api.payments import types as payments
-from graphql_api.realtime import types as realtime
 from graphql_api.scalars import SCALARS
-from graphql_api.service_log import types as service_log
 
 
 class Schema(strawberry.Schema):
@@ -67,6 +70,7 @@ QUERIES = (
     *bookings.QUERIES,
     *marketplace.QUERIES,
     *messages.QUERIES,
+    *notifications.QUERIES,
     *payments.QUERIES,
     *realtime.QUERIES,
     *service_log.QUERIES,
@@ -77,6 +81,7 @@ MUTATIONS = (
     *bookings.MUTATIONS,
     *marketplace.MUTATIONS,
     *messages.MUTATIONS,
+    *notifications.MUTATIONS,
     *payments.MUTATIONS,
     *realtime.MUTATIONS,
     *service_log.MUTATIONS,

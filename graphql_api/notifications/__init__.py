@@ -1,0 +1,4 @@
+"""The notifications area of the GraphQL schema (moved here from messages)."""
+
+QUERIES: tuple[type, ...] = ()
+MUTATIONS: tuple[type, ...] = ()
