@@ -1,13 +1,13 @@
 """The schema's date and time scalars: one textual form for every instant and day.
 
-`DateTime` is an instant in ISO 8601 with milliseconds and an explicit offset, always UTC on output
+`LocalTime` is a wall-clock time of day (`HH:MM`). `DateTime` is an instant in ISO 8601 with milliseconds and an explicit offset, always UTC on output
 (`2026-11-30T17:05:09.120Z`); an input without an offset is refused, since a bare wall-clock time is ambiguous
 across the Europe/Oslo daylight-saving change. `Date` is a calendar day, `YYYY-MM-DD`.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import strawberry
@@ -61,4 +61,26 @@ Date = strawberry.scalar(
     specified_by_url="https://datatracker.ietf.org/doc/html/rfc3339#section-5.6",
 )
 
-SCALARS: dict[object, ScalarDefinition] = {datetime: DateTime, date: Date}
+
+def serialize_local_time(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def parse_local_time(value: Any) -> time:
+    if not isinstance(value, str):
+        raise ValueError("LocalTime must be a string HH:MM.")
+    try:
+        return time.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ValueError(f"LocalTime must be HH:MM: {value!r}") from exc
+
+
+LocalTime = strawberry.scalar(
+    name="LocalTime",
+    description="A wall-clock time of day, `HH:MM` (24-hour), in the time zone its field names (Europe/Oslo for "
+    "opening hours).",
+    serialize=serialize_local_time,
+    parse_value=parse_local_time,
+)
+
+SCALARS: dict[object, ScalarDefinition] = {datetime: DateTime, date: Date, time: LocalTime}
