@@ -5,6 +5,7 @@ The one home of the cost rules:
 - an object costs OBJECT_COST for every object a field produces; a leaf (scalar, enum) costs nothing;
 - a list produces `size` items per parent object, and everything selected under it counts once per item, so
   costs multiply down the tree and add up across siblings:
+  - `nodes(ids:)` is sized by the number of ids (the most it answers when that is not known);
   - a field with a page argument (`first`/`last`, or the one named in FIELDS) is sized by its value: the literal,
     else the request's variable (an int), else the variable's declared default, else the argument's default;
     capped at the largest page the server serves (larger pages are refused or clamped by the resolver);
@@ -33,6 +34,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionNode,
@@ -64,12 +66,15 @@ class Rule:
     weight: int = 0  # work per parent object, on top of the objects produced
     size: int | None = None  # the assumed length of a list without a page argument
     page_argument: str | None = None  # the argument giving the page size, besides first/last
+    list_argument: str | None = None  # a list argument whose length is the page size (`nodes(ids:)`)
     max_page: int = MAX_PAGE
 
 
 # Per-field rules ("Type.field"); a field not listed follows the defaults above.
 FIELDS: dict[str, Rule] = {
     # the search: the page, the total and (when asked) the facet aggregations
+    "Query.node": Rule(weight=2),
+    "Query.nodes": Rule(weight=2, list_argument="ids"),
     "Query.workshops": Rule(weight=5),
     "Query.nearbyWorkshops": Rule(weight=5),
     "WorkshopConnection.facets": Rule(weight=10),
@@ -181,6 +186,10 @@ class _Walk:
 
     def _page(self, rule: Rule, field: GraphQLField, node: FieldNode) -> int | None:
         """The page size a field asks for, or None when it has no page argument."""
+        if rule.list_argument is not None:
+            given = next((a.value for a in node.arguments or () if a.name.value == rule.list_argument), None)
+            length = self._length(given)
+            return min(length, rule.max_page) if length is not None else rule.max_page
         names = (rule.page_argument, *PAGE_ARGUMENTS) if rule.page_argument else PAGE_ARGUMENTS
         argument_name = next((n for n in names if n in field.args), None)
         if argument_name is None:
@@ -202,6 +211,14 @@ class _Walk:
                 return value
             default = self.defaults.get(name)
             return int(default.value) if isinstance(default, IntValueNode) else None
+        return None
+
+    def _length(self, node: ValueNode | None) -> int | None:
+        if isinstance(node, ListValueNode):
+            return len(node.values)
+        if isinstance(node, VariableNode):
+            value = self.variables.get(node.name.value)
+            return len(value) if isinstance(value, list) else None
         return None
 
     def _bool(self, node: ValueNode | None) -> bool | None:

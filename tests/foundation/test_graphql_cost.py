@@ -415,3 +415,12 @@ def test_each_subscribe_costs_too(settings_factory: Callable[..., Settings], sdl
             limited = answer(ws, "3")
             assert first_error(limited)["extensions"]["code"] == "RATE_LIMITED"
             assert first_error(limited)["extensions"]["retryAfter"] > 0
+
+
+def test_nodes_costs_by_the_number_of_ids(sdl_schema: GraphQLSchema) -> None:
+    one = cost(sdl_schema, '{ nodes(ids: ["a"]) { id } }')
+    five = cost(sdl_schema, '{ nodes(ids: ["a", "b", "c", "d", "e"]) { id } }')
+    by_variable = cost(sdl_schema, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ["a"] * 5})
+    unknown = cost(sdl_schema, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }")
+    assert five == by_variable > one > 0
+    assert unknown == cost(sdl_schema, "{ nodes(ids: [" + ", ".join(['"x"'] * 100) + "]) { id } }")
