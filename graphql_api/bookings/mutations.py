@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.types import Info
@@ -35,6 +35,8 @@ from graphql_api.mutations import as_owner, owner_command
 
 Ctx = Info[GraphQLContext, None]
 
+# the helpers answer any user error; each field's union is checked by them at run time (graphql_api.mutations)
+
 
 @strawberry.type
 class BookingsMutation:
@@ -49,7 +51,7 @@ class BookingsMutation:
             key = inputs.idempotency_key(input.idempotency_key)
             return await create.create_booking(uow, owner_id, input.to_command(), idempotency_key=key)
 
-        return await as_owner(info, book, CreateBookingSuccess.of)
+        return cast(CreateBookingPayload, await as_owner(info, book, CreateBookingSuccess.of))
 
     @strawberry.mutation(
         description="Move a line to a new start: directly while it is REQUESTED and more than 24 hours ahead, "
@@ -58,7 +60,10 @@ class BookingsMutation:
     async def reschedule_booking(
         self, info: Ctx, input: Annotated[RescheduleBookingInput, strawberry.argument(description="The move.")]
     ) -> RescheduleBookingPayload:
-        return await owner_command(info, changes.update_booking, input.to_command, BookingChangeSuccess.of)
+        return cast(
+            RescheduleBookingPayload,
+            await owner_command(info, changes.update_booking, input.to_command, BookingChangeSuccess.of),
+        )
 
     @strawberry.mutation(
         description="Cancel a line or a group: directly while REQUESTED and more than 24 hours ahead, otherwise "
@@ -67,7 +72,9 @@ class BookingsMutation:
     async def cancel_booking(
         self, info: Ctx, input: Annotated[CancelBookingInput, strawberry.argument(description="What to cancel.")]
     ) -> CancelBookingPayload:
-        return await owner_command(info, changes.cancel, input.to_command, CancelBookingSuccess.of)
+        return cast(
+            CancelBookingPayload, await owner_command(info, changes.cancel, input.to_command, CancelBookingSuccess.of)
+        )
 
     @strawberry.mutation(description="Ask the workshop to move or cancel a line; the workshop decides.")
     async def request_booking_change(
@@ -75,17 +82,23 @@ class BookingsMutation:
         info: Ctx,
         input: Annotated[RequestBookingChangeInput, strawberry.argument(description="The request.")],
     ) -> RequestBookingChangePayload:
-        return await owner_command(
-            info,
-            changes.request_change,
-            input.to_command,
-            lambda c: ChangeRequestSuccess(change_request=ChangeRequest.of(c)),
+        return cast(
+            RequestBookingChangePayload,
+            await owner_command(
+                info,
+                changes.request_change,
+                input.to_command,
+                lambda c: ChangeRequestSuccess(change_request=ChangeRequest.of(c)),
+            ),
         )
 
     @strawberry.mutation(description="Rate a COMPLETED line, or change its rating.")
     async def rate_booking(
         self, info: Ctx, input: Annotated[RateBookingInput, strawberry.argument(description="The rating.")]
     ) -> RateBookingPayload:
-        return await owner_command(
-            info, ratings.rate, input.to_command, lambda r: RateBookingSuccess(rating=Rating.of(r))
+        return cast(
+            RateBookingPayload,
+            await owner_command(
+                info, ratings.rate, input.to_command, lambda r: RateBookingSuccess(rating=Rating.of(r))
+            ),
         )

@@ -26,6 +26,7 @@ from graphql_api.bookings.types import (
     ChangeRequestStatus,
     Rating,
     RatingConnection,
+    code_of,
 )
 from graphql_api.connections import (
     AFTER,
@@ -91,7 +92,7 @@ class BookingsQuery:
             owner_id,
             size=args.size,
             forward=args.forward,
-            statuses=[s.value for s in f.statuses] if f.statuses else None,
+            statuses=[code_of(s) for s in f.statuses] if f.statuses else None,
             group_id=group_key_of(f.group_id, "filter.groupId") if f.group_id is not None else None,
             registration_number=f.registration_number,
             after=_key(args.after, "after"),
@@ -140,7 +141,7 @@ class BookingsQuery:
         before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
     ) -> ChangeRequestConnection:
         args = page_args(first, after, last, before)
-        code = status.value if status is not None else None
+        code = code_of(status) if status is not None else None
         total = await info.context.read_as_owner(queries.count_change_requests, status=code)
         window = offset_window("changeRequests", args, total)
         items = await info.context.read_as_owner(
