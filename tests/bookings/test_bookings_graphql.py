@@ -567,3 +567,46 @@ async def test_group_summaries_take_a_fixed_number_of_statements(
         counts.append(len(statements))
     # the page, the total, all lines of its groups, statuses, workshops, unread counts
     assert counts[0] == counts[1] == 6
+
+
+REQUESTS_AND_RATINGS = """query($first: Int!) {
+  changeRequests(first: $first) { totalCount edges { cursor node { requestType booking { databaseId workshop { name } } } } }
+  myRatings(first: $first) { totalCount nodes { score booking { databaseId status } } }
+}"""
+
+
+async def test_change_requests_and_ratings_take_a_fixed_number_of_statements(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
+    async def add(n: int) -> None:
+        for _ in range(n):
+            line = await stored_booking(services, owner_id=owner.owner_id, world=world, status="CONFIRMED")
+            asked = await client.post(
+                "/api/co/bookings/change-requests",
+                headers=owner.headers,
+                json={"booking_id": line.id, "request_type": "cancel"},
+            )
+            assert asked.status_code == 201, asked.text
+            await stored_booking(
+                services,
+                owner_id=owner.owner_id,
+                world=world,
+                status="COMPLETED",
+                service_rating=4.0,
+                rated_at=utc_now(),
+            )
+
+    def keep(statement: str) -> bool:
+        return "domain_events" not in statement and "advisory" not in statement
+
+    await add(1)
+    await graphql(client, REQUESTS_AND_RATINGS, {"first": 50}, owner)  # warm
+    with recorded(services, keep) as few:
+        small = (await graphql(client, REQUESTS_AND_RATINGS, {"first": 50}, owner))["data"]
+    await add(5)
+    with recorded(services, keep) as many:
+        large = (await graphql(client, REQUESTS_AND_RATINGS, {"first": 50}, owner))["data"]
+    assert small["changeRequests"]["totalCount"] == 1 and large["changeRequests"]["totalCount"] == 6
+    assert len(large["myRatings"]["nodes"]) == 6 and large["myRatings"]["nodes"][0]["booking"]["status"] == "COMPLETED"
+    assert {e["node"]["booking"]["workshop"]["name"] for e in large["changeRequests"]["edges"]} == {"Bilservice Oslo"}
+    assert len(few) == len(many), (few, many)
