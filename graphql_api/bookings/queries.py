@@ -71,7 +71,9 @@ def _bad_cursor(argument: str) -> ValidationFailed:
 class BookingsQuery:
     @strawberry.field(
         description="The signed-in owner's booking lines, newest start first (then newest id), with the groups of "
-        "each page's lines. Pages forward with `first`/`after`, backward with `last`/`before`."
+        "each page's lines. Pages forward with `first`/`after`, backward with `last`/`before`; given a cursor, "
+        "the page info counts the line it points at as lying beyond it (`after`: hasPreviousPage, `before`: "
+        "hasNextPage)."
     )
     async def bookings(
         self,

@@ -425,6 +425,17 @@ async def test_enums_filter_and_show_statuses(
         owner,
     )
     assert listed["data"]["bookings"] == {"totalCount": 1, "nodes": [{"databaseId": done.id, "status": "COMPLETED"}]}
+    by_group = await graphql(
+        client,
+        "query($g: ID!) { bookings(filter: {groupId: $g}) { nodes { databaseId } } }",
+        {"g": str(global_id("BookingGroup", done.group_id))},
+        owner,
+    )
+    assert by_group["data"]["bookings"]["nodes"] == [{"databaseId": done.id}]
+    not_a_group = await graphql(
+        client, "query($g: ID!) { bookings(filter: {groupId: $g}) { totalCount } }", {"g": bid(done.id)}, owner
+    )
+    assert not_a_group["errors"][0]["extensions"]["fields"] == [{"field": "filter.groupId", "reason": "invalid_id"}]
     typo = await graphql(client, "{ bookings(filter: {statuses: [CONFIRMD]}) { totalCount } }", None, owner)
     assert typo["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
     values = await graphql(
