@@ -83,18 +83,14 @@ async def lines_of_groups(session: AsyncSession, group_ids: Iterable[str], *, ow
     return await _all(session, stmt.order_by(col(Booking.service_start_time), col(Booking.id)))
 
 
-async def list_owner_bookings(
-    session: AsyncSession,
+def _owner_lines(
     owner_id: int,
     *,
     statuses: Sequence[str] | None = None,
     group_id: str | None = None,
     registration_number: str | None = None,
     workshop_org_nr: str | None = None,
-    after: tuple[datetime, int] | None = None,
-    limit: int | None = None,
-) -> list[Booking]:
-    """The owner's lines, newest start first (then id), with optional keyset `after=(start, id)`."""
+) -> SelectOfScalar[Booking]:
     stmt = select(Booking).where(Booking.owner_id == owner_id)
     if statuses:
         stmt = stmt.where(col(Booking.status).in_(list(statuses)))
@@ -104,6 +100,32 @@ async def list_owner_bookings(
         stmt = stmt.where(Booking.registration_number == registration_number)
     if workshop_org_nr:
         stmt = stmt.where(Booking.workshop_org_nr == workshop_org_nr)
+    return stmt
+
+
+async def list_owner_bookings(
+    session: AsyncSession,
+    owner_id: int,
+    *,
+    statuses: Sequence[str] | None = None,
+    group_id: str | None = None,
+    registration_number: str | None = None,
+    workshop_org_nr: str | None = None,
+    after: tuple[datetime, int] | None = None,
+    before: tuple[datetime, int] | None = None,
+    limit: int | None = None,
+    newest_first: bool = True,
+) -> list[Booking]:
+    """The owner's lines in the keyset order newest start first (then id), strictly between the keys
+    `after=(start, id)` (older lines) and `before=(start, id)` (newer lines). `newest_first=False` walks the same
+    range from its old end (for a page counted from the back; the caller reverses it)."""
+    stmt = _owner_lines(
+        owner_id,
+        statuses=statuses,
+        group_id=group_id,
+        registration_number=registration_number,
+        workshop_org_nr=workshop_org_nr,
+    )
     if after is not None:
         start, last_id = after
         stmt = stmt.where(
@@ -111,10 +133,45 @@ async def list_owner_bookings(
                 Booking.service_start_time < start, and_(Booking.service_start_time == start, col(Booking.id) < last_id)
             )
         )
-    stmt = stmt.order_by(col(Booking.service_start_time).desc(), col(Booking.id).desc())
+    if before is not None:
+        start, first_id = before
+        stmt = stmt.where(
+            or_(
+                Booking.service_start_time > start,
+                and_(Booking.service_start_time == start, col(Booking.id) > first_id),
+            )
+        )
+    if newest_first:
+        stmt = stmt.order_by(col(Booking.service_start_time).desc(), col(Booking.id).desc())
+    else:
+        stmt = stmt.order_by(col(Booking.service_start_time), col(Booking.id))
     if limit is not None:
         stmt = stmt.limit(limit)
     return await _all(session, stmt)
+
+
+async def count_owner_bookings(
+    session: AsyncSession,
+    owner_id: int,
+    *,
+    statuses: Sequence[str] | None = None,
+    group_id: str | None = None,
+    registration_number: str | None = None,
+) -> int:
+    filtered = _owner_lines(
+        owner_id, statuses=statuses, group_id=group_id, registration_number=registration_number
+    ).subquery()
+    result = await session.exec(select(func.count()).select_from(filtered))
+    return int(result.one())
+
+
+async def owner_bookings_by_ids(session: AsyncSession, owner_id: int, ids: Iterable[int]) -> dict[int, Booking]:
+    """The owner's lines among `ids` (others' and missing ones left out), in one statement."""
+    keys = list(set(ids))
+    if not keys:
+        return {}
+    rows = await _all(session, select(Booking).where(col(Booking.id).in_(keys), Booking.owner_id == owner_id))
+    return {row.id: row for row in rows if row.id is not None}
 
 
 async def bookings_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, Booking]:
@@ -242,17 +299,50 @@ async def add_change_request(session: AsyncSession, request: BookingChangeReques
     return await add_row(session, request)
 
 
-async def change_requests_for_owner(
-    session: AsyncSession, owner_id: int, *, status: str | None = None, booking_id: int | None = None
-) -> list[BookingChangeRequest]:
+def _owner_requests(owner_id: int, status: str | None, booking_id: int | None) -> SelectOfScalar[BookingChangeRequest]:
     stmt = select(BookingChangeRequest).where(BookingChangeRequest.owner_id == owner_id)
     if status:
         stmt = stmt.where(BookingChangeRequest.status == status)
     if booking_id is not None:
         stmt = stmt.where(BookingChangeRequest.booking_id == booking_id)
-    return await _all(
-        session, stmt.order_by(col(BookingChangeRequest.created_at).desc(), col(BookingChangeRequest.id).desc())
+    return stmt
+
+
+async def change_requests_for_owner(
+    session: AsyncSession,
+    owner_id: int,
+    *,
+    status: str | None = None,
+    booking_id: int | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[BookingChangeRequest]:
+    """The owner's change requests, newest first; `offset`/`limit` take a window of that order."""
+    stmt = _owner_requests(owner_id, status, booking_id).order_by(
+        col(BookingChangeRequest.created_at).desc(), col(BookingChangeRequest.id).desc()
     )
+    if offset:
+        stmt = stmt.offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return await _all(session, stmt)
+
+
+async def count_change_requests(session: AsyncSession, owner_id: int, *, status: str | None = None) -> int:
+    filtered = _owner_requests(owner_id, status, None).subquery()
+    return int((await session.exec(select(func.count()).select_from(filtered))).one())
+
+
+async def owner_change_requests_by_ids(
+    session: AsyncSession, owner_id: int, ids: Iterable[int]
+) -> dict[int, BookingChangeRequest]:
+    keys = list(set(ids))
+    if not keys:
+        return {}
+    stmt = select(BookingChangeRequest).where(
+        col(BookingChangeRequest.id).in_(keys), BookingChangeRequest.owner_id == owner_id
+    )
+    return {row.id: row for row in await _all(session, stmt) if row.id is not None}
 
 
 async def change_requests_for_bookings(session: AsyncSession, booking_ids: Iterable[int]) -> list[BookingChangeRequest]:
@@ -290,13 +380,31 @@ async def pending_change_request(
 # --- ratings --------------------------------------------------------------------------------------
 
 
-async def rated_bookings(session: AsyncSession, owner_id: int) -> list[Booking]:
-    stmt = (
-        select(Booking)
-        .where(Booking.owner_id == owner_id, col(Booking.service_rating).is_not(None))
-        .order_by(col(Booking.rated_at).desc().nulls_last(), col(Booking.id).desc())
-    )
+def _rated(owner_id: int) -> SelectOfScalar[Booking]:
+    return select(Booking).where(Booking.owner_id == owner_id, col(Booking.service_rating).is_not(None))
+
+
+async def rated_bookings(
+    session: AsyncSession, owner_id: int, *, offset: int = 0, limit: int | None = None
+) -> list[Booking]:
+    """The owner's rated lines, newest rating first; `offset`/`limit` take a window of that order."""
+    stmt = _rated(owner_id).order_by(col(Booking.rated_at).desc().nulls_last(), col(Booking.id).desc())
+    if offset:
+        stmt = stmt.offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return await _all(session, stmt)
+
+
+async def count_rated_bookings(session: AsyncSession, owner_id: int) -> int:
+    return int((await session.exec(select(func.count()).select_from(_rated(owner_id).subquery()))).one())
+
+
+async def owner_rated_bookings_by_ids(session: AsyncSession, owner_id: int, ids: Iterable[int]) -> list[Booking]:
+    keys = list(set(ids))
+    if not keys:
+        return []
+    return await _all(session, _rated(owner_id).where(col(Booking.id).in_(keys)))
 
 
 async def recompute_workshop_rating(session: AsyncSession, org_nr: str, now: datetime) -> tuple[float, int]:

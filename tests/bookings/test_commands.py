@@ -8,16 +8,22 @@ from typing import Any
 
 import msgspec
 import pytest
-from strawberry.scalars import JSON
+from strawberry import relay
 
 from app.domain.bookings.commands import CreateBooking, LineRequest
 from app.domain.bookings.create import request_hash
 from app.errors import ValidationFailed
 from app.values import OrgNr, Plate
-from graphql_api.bookings.types import BookingServiceInput, CreateBookingInput
+from graphql_api.attachments import AttachmentInput
+from graphql_api.bookings.inputs import SERVICE_NODE, BookingServiceInput, CreateBookingInput
+from graphql_api.node import global_id
 from rest.schemas.bookings import BookingCreateInput
 
 ORG_NR = "921460929"
+
+
+def service(number: int) -> relay.GlobalID:
+    return relay.GlobalID.from_id(global_id(SERVICE_NODE, number))
 
 
 def rest_command(body: dict[str, Any]) -> CreateBooking:
@@ -31,17 +37,26 @@ def test_both_faces_give_the_same_command_and_hash() -> None:
             "service_start_time": "2031-03-04 10:00",
             "registration_number": "bt 57-225",
             "message": "Bråk fra motoren",
-            "services": [{"service_id": 7, "attachments": ["https://example.com/a.jpg"]}, {"service_id": 8}],
+            "services": [
+                {
+                    "service_id": 7,
+                    "attachments": [{"url": "https://example.com/a.jpg", "content_type": "image/jpeg"}],
+                },
+                {"service_id": 8},
+            ],
         }
     )
     graphql = CreateBookingInput(
         org_nr=ORG_NR,
-        service_start_time="2031-03-04T09:00:00Z",
+        service_start_time=datetime(2031, 3, 4, 9, 0, tzinfo=UTC),
         registration_number="BT57225",
         message="Bråk fra motoren",
         services=[
-            BookingServiceInput(service_id=7, attachments=JSON(["https://example.com/a.jpg"])),
-            BookingServiceInput(service_id=8),
+            BookingServiceInput(
+                service_id=service(7),
+                attachments=[AttachmentInput(url="https://example.com/a.jpg", content_type="image/jpeg")],
+            ),
+            BookingServiceInput(service_id=service(8)),
         ],
     ).to_command()
     assert (
@@ -55,7 +70,7 @@ def test_both_faces_give_the_same_command_and_hash() -> None:
                 LineRequest(
                     service_id=7,
                     message="Bråk fra motoren",
-                    attachments=["https://example.com/a.jpg"],
+                    attachments=[{"url": "https://example.com/a.jpg", "content_type": "image/jpeg"}],
                     field="services[0].service_id",
                 ),
                 LineRequest(service_id=8, message=None, attachments=[], field="services[1].service_id"),
@@ -78,19 +93,19 @@ def test_both_faces_give_the_same_command_and_hash() -> None:
         ),
         (
             {"services": [{"service_id": 0}]},
-            {"services": [BookingServiceInput(service_id=0)]},
+            {"services": [BookingServiceInput(service_id=service(0))]},
             "VALIDATION_ERROR",
             {"services[0].service_id": "invalid"},
         ),
         (
             {"services": [{"service_id": 7, "message": "x" * 4001}]},
-            {"services": [BookingServiceInput(service_id=7, message="x" * 4001)]},
+            {"services": [BookingServiceInput(service_id=service(7), message="x" * 4001)]},
             "VALIDATION_ERROR",
             {"services[0].message": "too_long"},
         ),
         (
             {"services": [{"service_id": 7}] * 21},
-            {"services": [BookingServiceInput(service_id=7)] * 21},
+            {"services": [BookingServiceInput(service_id=service(7))] * 21},
             "VALIDATION_ERROR",
             {"services": "too_many"},
         ),
@@ -115,8 +130,9 @@ def test_both_faces_refuse_alike(
     base = {"org_nr": ORG_NR, "service_start_time": "2031-03-04 10:00", "service_id": 7}
     with pytest.raises(ValidationFailed) as from_rest:
         rest_command({**base, **rest})
+    typed = {"org_nr": ORG_NR, "service_start_time": datetime(2031, 3, 4, 9, 0, tzinfo=UTC), "service_id": service(7)}
     with pytest.raises(ValidationFailed) as from_graphql:
-        CreateBookingInput(**{**base, **graphql}).to_command()
+        CreateBookingInput(**{**typed, **graphql}).to_command()
     for error in (from_rest.value, from_graphql.value):
         assert (error.code, error.fields) == (code, fields)
     assert from_rest.value.message == from_graphql.value.message

@@ -18,24 +18,32 @@ from app.domain.bookings.commands import ConfirmBooking
 from app.errors import Conflict
 from app.services import Services
 from db.models import Booking, BookingChangeRequest, Service, Workshop
-from tests.bookings.conftest import World, future_local, stored_booking
+from graphql_api.node import global_id
+from graphql_api.scalars import serialize_datetime
+from tests.bookings.conftest import World, future_local, oslo, stored_booking
 from tests.conftest import SignedIn
 from tests.factories import stored_id
 from tests.graphql_client import graphql
 from tests.messages.conftest import workshop_says
 
-RESCHEDULE = """mutation($id: Int!, $t: String!) { rescheduleBooking(id: $id, serviceStartTime: $t) {
+RESCHEDULE = """mutation($id: ID!, $t: DateTime!) { rescheduleBooking(input: {bookingId: $id, serviceStartTime: $t}) {
   __typename ... on NotFoundError { code } ... on BookingChangeSuccess { action booking { status } changeRequest { requestType } } } }"""
-RATE = """mutation($id: Int!) { rateBooking(bookingId: $id, rating: 2, message: "Nei") {
+RATE = """mutation($id: ID!) { rateBooking(input: {bookingId: $id, score: 2, message: "Nei"}) {
   __typename ... on NotFoundError { code } } }"""
 MARK_READ = """mutation($id: Int!) { markThreadRead(bookingId: $id) { __typename ... on NotFoundError { code } } }"""
-REQUEST_CHANGE = """mutation($id: Int!, $kind: String!, $t: String, $reason: String) {
-  requestBookingChange(bookingId: $id, requestType: $kind, requestedStartTime: $t, reason: $reason) {
+REQUEST_CHANGE = """mutation($id: ID!, $kind: ChangeRequestType!, $t: DateTime, $reason: String) {
+  requestBookingChange(input: {bookingId: $id, requestType: $kind, requestedStartTime: $t, reason: $reason}) {
     __typename
-    ... on ChangeRequestSuccess { changeRequest { id bookingId requestType status reason requestedStartTime } }
+    ... on ChangeRequestSuccess {
+      changeRequest { id databaseId booking { databaseId } requestType status reason requestedStartTime }
+    }
     ... on NotFoundError { code }
     ... on ValidationError { code fields { field } }
   } }"""
+
+
+def gid(row: Booking) -> str:
+    return str(global_id("Booking", stored_id(row)))
 
 
 async def _row(services: Services, booking_id: int) -> Booking:
@@ -68,8 +76,10 @@ async def test_graphql_changes_to_another_owners_booking_are_not_found_and_chang
     await workshop_says(services, stored_id(open_row), "Bilen er klar")
     before_open, before_done = await _row(services, stored_id(open_row)), await _row(services, stored_id(done_row))
 
-    moved = await graphql(client, RESCHEDULE, {"id": open_row.id, "t": future_local(days=12)}, other_owner)
-    rated = await graphql(client, RATE, {"id": done_row.id}, other_owner)
+    moved = await graphql(
+        client, RESCHEDULE, {"id": gid(open_row), "t": oslo(future_local(days=12)).isoformat()}, other_owner
+    )
+    rated = await graphql(client, RATE, {"id": gid(done_row)}, other_owner)
     read = await graphql(client, MARK_READ, {"id": open_row.id}, other_owner)
 
     assert moved["data"]["rescheduleBooking"] == {"__typename": "NotFoundError", "code": "BOOKING_NOT_FOUND"}
@@ -95,30 +105,34 @@ async def test_request_booking_change_over_graphql(
     wanted = future_local(days=14, hour=9)
 
     made = await graphql(
-        client, REQUEST_CHANGE, {"id": row.id, "kind": "reschedule", "t": wanted, "reason": "Ferie"}, owner
+        client,
+        REQUEST_CHANGE,
+        {"id": gid(row), "kind": "RESCHEDULE", "t": oslo(wanted).isoformat(), "reason": "Ferie"},
+        owner,
     )
 
     request = made["data"]["requestBookingChange"]
     assert request["__typename"] == "ChangeRequestSuccess", made
     item = request["changeRequest"]
-    assert (item["bookingId"], item["requestType"], item["status"], item["reason"]) == (
+    assert (item["booking"]["databaseId"], item["requestType"], item["status"], item["reason"]) == (
         row.id,
-        "reschedule",
-        "pending",
+        "RESCHEDULE",
+        "PENDING",
         "Ferie",
     )
+    assert item["requestedStartTime"] == serialize_datetime(oslo(wanted))
     stored = await _requests_of(services, stored_id(row))
-    assert [(r.id, r.request_type, r.status) for r in stored] == [(item["id"], "reschedule", "pending")]
+    assert [(r.id, r.request_type, r.status) for r in stored] == [(item["databaseId"], "reschedule", "pending")]
     assert (
         await _row(services, stored_id(row))
     ).status == "CONFIRMED"  # the workshop decides; the booking is unchanged
 
-    missing_time = await graphql(client, REQUEST_CHANGE, {"id": row.id, "kind": "reschedule"}, owner)
+    missing_time = await graphql(client, REQUEST_CHANGE, {"id": gid(row), "kind": "RESCHEDULE"}, owner)
     assert missing_time["data"]["requestBookingChange"]["__typename"] == "ValidationError"
-    assert [f["field"] for f in missing_time["data"]["requestBookingChange"]["fields"]] == ["requested_start_time"]
-    bad_kind = await graphql(client, REQUEST_CHANGE, {"id": row.id, "kind": "teleport"}, owner)
-    assert bad_kind["data"]["requestBookingChange"]["code"] == "INVALID_REQUEST_TYPE"
-    theirs = await graphql(client, REQUEST_CHANGE, {"id": row.id, "kind": "cancel"}, other_owner)
+    assert [f["field"] for f in missing_time["data"]["requestBookingChange"]["fields"]] == ["input.requestedStartTime"]
+    bad_kind = await graphql(client, REQUEST_CHANGE, {"id": gid(row), "kind": "teleport"}, owner)
+    assert bad_kind["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and bad_kind["data"] is None
+    theirs = await graphql(client, REQUEST_CHANGE, {"id": gid(row), "kind": "CANCEL"}, other_owner)
     assert theirs["data"]["requestBookingChange"] == {"__typename": "NotFoundError", "code": "BOOKING_NOT_FOUND"}
     assert len(await _requests_of(services, stored_id(row))) == 1
 
@@ -202,7 +216,7 @@ async def test_the_24_hour_boundary_decides_direct_change_or_request(
     frozen = start - ahead
     monkeypatch.setattr(changes, "utc_now", lambda: frozen)
 
-    moved = await graphql(client, RESCHEDULE, {"id": row.id, "t": "2031-03-06 11:00"}, owner)
+    moved = await graphql(client, RESCHEDULE, {"id": gid(row), "t": "2031-03-06T11:00:00+01:00"}, owner)
 
     payload = moved["data"]["rescheduleBooking"]
     assert payload["__typename"] == "BookingChangeSuccess", moved
@@ -212,7 +226,7 @@ async def test_the_24_hour_boundary_decides_direct_change_or_request(
         assert after.service_start_time == datetime(2031, 3, 6, 10, 0, tzinfo=UTC)
         assert await _requests_of(services, stored_id(row)) == []
     else:
-        assert payload["changeRequest"] == {"requestType": "reschedule"}
+        assert payload["changeRequest"] == {"requestType": "RESCHEDULE"}
         assert after.service_start_time == start
         assert [r.request_type for r in await _requests_of(services, stored_id(row))] == ["reschedule"]
 

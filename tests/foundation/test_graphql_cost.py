@@ -141,7 +141,7 @@ def web_app_operations() -> list[tuple[str, str, dict[str, Any]]]:
           cheapestServicePrice isOpenNow isFavourite } } }"""
     service_log = """{ serviceLog(pageSize: 100) { total items { serviceTitle rating workshopName completedAt } }
         serviceLogSummary { count averageRating } vehicleHistory(limit: 20) { registrationNumber summary { count }
-        items { serviceTitle } } myRatings { rating } }"""
+        items { serviceTitle } } myRatings { nodes { score } } }"""
     return [
         ("workshop search, full cards", WORKSHOPS, {"first": 100}),
         ("workshop search with facets", search_with_facets, {"first": 100}),

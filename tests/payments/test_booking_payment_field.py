@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from graphql_api.node import global_id
 from tests.conftest import SignedIn
 from tests.payments.conftest import create_intent, make_group
 from tests.statements import recorded
@@ -52,12 +53,11 @@ async def test_booking_by_id_shows_its_payment_only_to_the_owner(
 ) -> None:
     group = await make_group(services, owner.owner_id, prices=("100.00",))
     created = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
-    query = "query($id: Int!) { booking(id: $id) { id payment { id amount } } }"
-    mine = await client.post(
-        "/graphql", json={"query": query, "variables": {"id": group.booking_ids[0]}}, headers=owner.headers
-    )
+    query = "query($id: ID!) { booking(id: $id) { id payment { id amount } } }"
+    booking_id = str(global_id("Booking", group.booking_ids[0]))
+    mine = await client.post("/graphql", json={"query": query, "variables": {"id": booking_id}}, headers=owner.headers)
     assert mine.json()["data"]["booking"]["payment"] == {"id": created["id"], "amount": 10000}
     theirs = await client.post(
-        "/graphql", json={"query": query, "variables": {"id": group.booking_ids[0]}}, headers=other_owner.headers
+        "/graphql", json={"query": query, "variables": {"id": booking_id}}, headers=other_owner.headers
     )
-    assert theirs.json()["data"] is None
+    assert theirs.json()["data"] == {"booking": None}

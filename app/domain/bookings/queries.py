@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -69,32 +69,15 @@ def parse_grouped(value: object) -> bool:
     raise ValidationFailed("grouped must be 1 or 0.", fields={"grouped": "invalid_boolean"})
 
 
-async def _owner_rows(
-    uow: UnitOfWork,
-    owner_id: int,
-    *,
-    status: str | None,
-    group_id: str | None = None,
-    registration_number: str | None = None,
-    after: tuple[datetime, int] | None = None,
-    limit: int | None = None,
-) -> list[Booking]:
-    statuses_filter = [require_status(s.strip()) for s in status.split(",") if s.strip()] if status else None
-    return await repo.list_owner_bookings(
-        uow.session,
-        owner_id,
-        statuses=statuses_filter,
-        group_id=group_id,
-        registration_number=plate_text(registration_number) if registration_number else None,
-        after=after,
-        limit=limit,
-    )
+def _status_codes(status: str | None) -> list[str] | None:
+    """A comma-separated status filter as status codes (an unknown one is refused, naming `status`)."""
+    return [require_status(s.strip()) for s in status.split(",") if s.strip()] if status else None
 
 
 async def list_lines(
     uow: UnitOfWork, owner_id: int, *, expand: str | None = None, status: str | None = None
 ) -> list[BookingLine]:
-    rows = await _owner_rows(uow, owner_id, status=status)
+    rows = await repo.list_owner_bookings(uow.session, owner_id, statuses=_status_codes(status))
     return await views.lines(uow.session, rows, views.parse_expand(expand))
 
 
@@ -102,30 +85,70 @@ async def page_of_lines(
     uow: UnitOfWork,
     owner_id: int,
     *,
-    first: int,
-    status: str | None = None,
+    size: int,
+    forward: bool = True,
+    statuses: Sequence[str] | None = None,
     group_id: str | None = None,
     registration_number: str | None = None,
     after: tuple[datetime, int] | None = None,
+    before: tuple[datetime, int] | None = None,
 ) -> LinePage:
-    """A page of the owner's lines (newest start first) and their groups, each group summarised over all its
-    lines, also those on other pages or outside the filter. One statement more than the page, whatever the
-    number of groups."""
-    rows = await _owner_rows(
-        uow,
+    """A page of the owner's lines (newest start first) strictly between the keys `after` and `before`: the
+    first `size` of that range (`forward`), or its last `size`; with their groups, each summarised over all
+    its lines, also those on other pages or outside the filter. `has_more`: the range holds more lines beyond
+    the page in the direction of travel. A fixed number of statements, whatever the page or group sizes."""
+    codes = [require_status(s) for s in statuses] if statuses else None
+    plate = plate_text(registration_number) if registration_number else None
+    rows = await repo.list_owner_bookings(
+        uow.session,
         owner_id,
-        status=status,
+        statuses=codes,
         group_id=group_id,
-        registration_number=registration_number,
+        registration_number=plate,
         after=after,
-        limit=first + 1,
+        before=before,
+        limit=size + 1,
+        newest_first=forward,
     )
-    page_rows = rows[:first]
+    page_rows = rows[:size] if forward else list(reversed(rows[:size]))
+    total = await repo.count_owner_bookings(
+        uow.session, owner_id, statuses=codes, group_id=group_id, registration_number=plate
+    )
     group_rows = await repo.lines_of_groups(uow.session, (r.group_id for r in page_rows), owner_id=owner_id)
     every_row = list({r.id: r for r in [*group_rows, *page_rows]}.values())
     by_id = {line.id: line for line in await views.lines(uow.session, every_row)}
     page = [by_id[r.id] for r in page_rows if r.id is not None]
-    return LinePage(items=page, groups=views.page_groups(page, list(by_id.values())), has_more=len(rows) > first)
+    return LinePage(
+        items=page,
+        groups=views.page_groups(page, list(by_id.values())),
+        has_more=len(rows) > size,
+        total=total,
+    )
+
+
+async def lines_by_id(uow: UnitOfWork, owner_id: int, booking_ids: Sequence[int]) -> dict[int, BookingLine]:
+    """The owner's lines among `booking_ids` (another owner's and missing ones left out)."""
+    rows = await repo.owner_bookings_by_ids(uow.session, owner_id, booking_ids)
+    return {line.id: line for line in await views.lines(uow.session, list(rows.values()))}
+
+
+async def owned_lines_of(session: AsyncSession, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], BookingLine]:
+    """Lines by `(owner_id, booking_id)`, for a loader: a line of another owner is left out."""
+    wanted: dict[int, set[int]] = {}
+    for owner_id, booking_id in keys:
+        wanted.setdefault(owner_id, set()).add(booking_id)
+    rows: list[Booking] = []
+    for owner_id, ids in wanted.items():  # one owner per request in practice: one statement
+        rows.extend((await repo.owner_bookings_by_ids(session, owner_id, ids)).values())
+    return {(r.owner_id, line.id): line for r, line in zip(rows, await views.lines(session, rows), strict=True)}
+
+
+async def groups_by_id(uow: UnitOfWork, owner_id: int, group_ids: Sequence[str]) -> dict[str, BookingGroup]:
+    """The owner's booking groups among `group_ids`, each with all its lines (a key that cannot be a group id
+    finds nothing)."""
+    keys = [g for g in group_ids if _UUID.match(g)]
+    rows = await repo.lines_of_groups(uow.session, keys, owner_id=owner_id)
+    return {g.group_id: g for g in views.group(await views.lines(uow.session, rows))}
 
 
 async def list_bookings(
@@ -141,6 +164,28 @@ async def change_requests(
 ) -> list[ChangeRequestItem]:
     rows = await repo.change_requests_for_owner(uow.session, owner_id, status=status, booking_id=booking_id)
     return [views.change_request_item(r) for r in rows]
+
+
+async def count_change_requests(uow: UnitOfWork, owner_id: int, *, status: str | None = None) -> int:
+    return await repo.count_change_requests(uow.session, owner_id, status=status)
+
+
+async def change_request_window(
+    uow: UnitOfWork, owner_id: int, *, status: str | None = None, offset: int, limit: int
+) -> list[ChangeRequestItem]:
+    """Positions [offset, offset + limit) of the owner's change requests, newest first."""
+    if limit <= 0:
+        return []
+    rows = await repo.change_requests_for_owner(uow.session, owner_id, status=status, offset=offset, limit=limit)
+    return [views.change_request_item(r) for r in rows]
+
+
+async def change_requests_by_id(
+    uow: UnitOfWork, owner_id: int, request_ids: Sequence[int]
+) -> dict[int, ChangeRequestItem]:
+    """The owner's change requests among `request_ids` (another owner's and missing ones left out)."""
+    rows = await repo.owner_change_requests_by_ids(uow.session, owner_id, request_ids)
+    return {request_id: views.change_request_item(r) for request_id, r in rows.items()}
 
 
 # What booking lines point at, for batch loaders: one statement per kind, whatever the number of lines.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from app.domain.bookings import views
 from app.domain.bookings.commands import RateBooking
@@ -13,6 +14,7 @@ from app.domain.marketplace.cache import invalidate_marketplace
 from app.domain.uow import UnitOfWork
 from app.errors import Conflict
 from app.values import utc_now
+from db.models import Booking
 from db.repositories import bookings as repo
 
 log = logging.getLogger(__name__)
@@ -50,10 +52,31 @@ def _invalidate_marketplace_after_commit(uow: UnitOfWork) -> None:
 
 
 async def my_ratings(uow: UnitOfWork, owner_id: int) -> RatingsList:
-    rows = await repo.rated_bookings(uow.session, owner_id)
+    items = await _items(uow, await repo.rated_bookings(uow.session, owner_id))
+    return RatingsList(total=len(items), items=items)
+
+
+async def count_ratings(uow: UnitOfWork, owner_id: int) -> int:
+    return await repo.count_rated_bookings(uow.session, owner_id)
+
+
+async def rating_window(uow: UnitOfWork, owner_id: int, *, offset: int, limit: int) -> list[RatingItem]:
+    """Positions [offset, offset + limit) of the owner's ratings, newest first."""
+    if limit <= 0:
+        return []
+    rows = await repo.rated_bookings(uow.session, owner_id, offset=offset, limit=limit)
+    return await _items(uow, rows)
+
+
+async def ratings_by_id(uow: UnitOfWork, owner_id: int, booking_ids: Sequence[int]) -> dict[int, RatingItem]:
+    """The ratings of the owner's rated lines among `booking_ids` (a rating's key is its line's id)."""
+    rows = await repo.owner_rated_bookings_by_ids(uow.session, owner_id, booking_ids)
+    return {item.booking_id: item for item in await _items(uow, rows)}
+
+
+async def _items(uow: UnitOfWork, rows: list[Booking]) -> list[RatingItem]:
     workshops = await repo.workshops_by_org(uow.session, (r.workshop_org_nr for r in rows))
-    items = [
+    return [
         views.rating_item(r, workshops[r.workshop_org_nr].name if r.workshop_org_nr in workshops else None)
         for r in rows
     ]
-    return RatingsList(total=len(items), items=items)

@@ -92,6 +92,8 @@ class LinePage(msgspec.Struct):
     items: list[BookingLine]
     groups: list[BookingGroup]
     has_more: bool
+    total: int
+    """Lines matching the filter, on every page."""
 
 
 class ChangeRequestItem(msgspec.Struct):
