@@ -55,7 +55,7 @@ async def add_message_once(session: AsyncSession, message: Message) -> Message |
         .on_conflict_do_nothing(index_elements=["owner_id", "client_message_id"], index_where=_CLIENT_ID_WHERE)
         .returning(Message)
     )
-    return (await session.exec(select(Message).from_statement(stmt))).first()
+    return (await run(session, select(Message).from_statement(stmt))).scalars().first()
 
 
 async def owner_message_by_client_id(session: AsyncSession, owner_id: int, client_message_id: str) -> Message | None:
