@@ -42,7 +42,7 @@ class MessagesMutation:
             messages.send_owner_message,
             lambda: input.to_command(files),
             lambda result: MessageSent(
-                message=Message.of(result.message), replayed=result.replayed, unread_count=result.unread_count
+                sent_message=Message.of(result.message), replayed=result.replayed, unread_count=result.unread_count
             ),
         )
 

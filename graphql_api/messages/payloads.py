@@ -13,12 +13,12 @@ from graphql_api.messages.types import Message
 
 @strawberry.type(description="The message is in the thread.")
 class MessageSent:
-    message: Message = strawberry.field(
+    sent_message: Message = strawberry.field(
         description="The message: the new one, or the first one sent with the same `clientMessageId`."
     )
     replayed: bool = strawberry.field(
         description="True when the send repeated a `clientMessageId` of the owner: nothing new was created and "
-        "`message` is the first message sent with that id."
+        "`sentMessage` is the first message sent with that id."
     )
     unread_count: int = strawberry.field(description="The workshop's unread messages in this thread.")
 

@@ -26,7 +26,7 @@ SEND = """
 mutation Send($input: SendMessageInput!) {
   sendMessage(input: $input) {
     __typename
-    ... on MessageSent { replayed unreadCount message { id databaseId text clientMessageId threadId } }
+    ... on MessageSent { replayed unreadCount sentMessage { id databaseId text clientMessageId threadId } }
     ... on ValidationError { fields { field reason } }
   }
 }"""
@@ -52,21 +52,21 @@ async def test_graphql_retry_answers_the_first_message_and_writes_nothing(
     payload = {"input": {"bookingId": booking_gid(booking), "text": "Hei", "clientMessageId": "c-1"}}
     first = (await graphql_data(client, SEND, payload, owner))["sendMessage"]
     assert first["__typename"] == "MessageSent" and first["replayed"] is False
-    assert first["message"]["clientMessageId"] == "c-1"
+    assert first["sentMessage"]["clientMessageId"] == "c-1"
     events_before = len(await events_of(services, owner.owner_id))
 
     again = (await graphql_data(client, SEND, payload, owner))["sendMessage"]
-    assert again["replayed"] is True and again["message"] == first["message"]
+    assert again["replayed"] is True and again["sentMessage"] == first["sentMessage"]
     other_text = {"input": {**payload["input"], "text": "Noe annet"}}
     third = (await graphql_data(client, SEND, other_text, owner))["sendMessage"]
-    assert third["message"] == first["message"]  # the first message, not the new body
+    assert third["sentMessage"] == first["sentMessage"]  # the first message, not the new body
 
     assert await rows_with(services, owner.owner_id) == 1
     assert len(await events_of(services, owner.owner_id)) == events_before  # no message, unread or other event
     created = await events_of(services, owner.owner_id, "message.created")
     assert len(created) == 1
     assert created[0].payload["client_message_id"] == "c-1"
-    assert created[0].payload["id"] == first["message"]["databaseId"]
+    assert created[0].payload["id"] == first["sentMessage"]["databaseId"]
 
 
 async def test_without_client_id_every_send_creates(
@@ -75,7 +75,7 @@ async def test_without_client_id_every_send_creates(
     payload = {"input": {"bookingId": booking_gid(booking), "text": "Hei"}}
     a = (await graphql_data(client, SEND, payload, owner))["sendMessage"]
     b = (await graphql_data(client, SEND, payload, owner))["sendMessage"]
-    assert a["message"]["id"] != b["message"]["id"] and a["message"]["clientMessageId"] is None
+    assert a["sentMessage"]["id"] != b["sentMessage"]["id"] and a["sentMessage"]["clientMessageId"] is None
     assert await rows_with(services, owner.owner_id) == 2
     created = await events_of(services, owner.owner_id, "message.created")
     assert [e.payload["client_message_id"] for e in created] == [None, None]
@@ -93,13 +93,13 @@ async def test_client_id_is_per_owner(
         client, SEND, {"input": {"bookingId": booking_gid(theirs), "text": "b", "clientMessageId": "x"}}, other_owner
     )
     assert a["sendMessage"]["replayed"] is False and b["sendMessage"]["replayed"] is False
-    assert a["sendMessage"]["message"]["id"] != b["sendMessage"]["message"]["id"]
+    assert a["sendMessage"]["sentMessage"]["id"] != b["sendMessage"]["sentMessage"]["id"]
     # owner-wide: the same id in another of the owner's threads answers the first message
     second = await booking_for(db_session, owner)
     c = await graphql_data(
         client, SEND, {"input": {"bookingId": booking_gid(second), "text": "c", "clientMessageId": "x"}}, owner
     )
-    assert c["sendMessage"]["replayed"] is True and c["sendMessage"]["message"] == a["sendMessage"]["message"]
+    assert c["sendMessage"]["replayed"] is True and c["sendMessage"]["sentMessage"] == a["sendMessage"]["sentMessage"]
     too_long = {"input": {"bookingId": booking_gid(mine), "text": "d", "clientMessageId": "x" * 65}}
     refused = (await graphql_data(client, SEND, too_long, owner))["sendMessage"]
     assert refused == {
@@ -161,7 +161,7 @@ async def test_rest_send_with_client_message_id(
             client, SEND, {"input": {"bookingId": booking_gid(booking), "text": "x", "clientMessageId": "r-1"}}, owner
         )
     )["sendMessage"]
-    assert graph["replayed"] is True and graph["message"]["databaseId"] == first.json()["message"]["id"]
+    assert graph["replayed"] is True and graph["sentMessage"]["databaseId"] == first.json()["message"]["id"]
 
 
 async def test_rest_send_without_client_id_is_unchanged(
