@@ -7,7 +7,7 @@ from typing import Annotated, TypeAlias
 
 import strawberry
 
-from graphql_api.errors import AuthenticationError, NotFoundError, ValidationError
+from graphql_api.errors import AuthenticationError, NotFoundError, UnavailableError, ValidationError
 from graphql_api.messages.types import Message
 
 
@@ -34,11 +34,12 @@ class ThreadRead:
 
 
 SendMessagePayload: TypeAlias = Annotated[
-    MessageSent | AuthenticationError | ValidationError | NotFoundError,
+    MessageSent | AuthenticationError | ValidationError | NotFoundError | UnavailableError,
     strawberry.union(
         "SendMessagePayload",
         description="`MessageSent`, or why not: not signed in, a bad input (text too long, a refused file, a "
-        "foreign workshop), or the booking is not the owner's.",
+        "foreign workshop), the booking is not the owner's, or storage is down for a moment (retry with the same "
+        "`clientMessageId`).",
     ),
 ]
 MarkThreadReadPayload: TypeAlias = Annotated[

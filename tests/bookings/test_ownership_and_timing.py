@@ -18,6 +18,7 @@ from app.domain.bookings.commands import ConfirmBooking
 from app.errors import Conflict
 from app.services import Services
 from db.models import Booking, BookingChangeRequest, Service, Workshop
+from graphql_api.node import global_id
 from tests.bookings.conftest import World, future_local, stored_booking
 from tests.conftest import SignedIn
 from tests.factories import stored_id
@@ -28,7 +29,9 @@ RESCHEDULE = """mutation($id: Int!, $t: String!) { rescheduleBooking(id: $id, se
   __typename ... on NotFoundError { code } ... on BookingChangeSuccess { action booking { status } changeRequest { requestType } } } }"""
 RATE = """mutation($id: Int!) { rateBooking(bookingId: $id, rating: 2, message: "Nei") {
   __typename ... on NotFoundError { code } } }"""
-MARK_READ = """mutation($id: Int!) { markThreadRead(bookingId: $id) { __typename ... on NotFoundError { code } } }"""
+MARK_READ = """mutation($id: ID!) {
+  markThreadRead(input: {bookingId: $id}) { __typename ... on NotFoundError { code } }
+}"""
 REQUEST_CHANGE = """mutation($id: Int!, $kind: String!, $t: String, $reason: String) {
   requestBookingChange(bookingId: $id, requestType: $kind, requestedStartTime: $t, reason: $reason) {
     __typename
@@ -70,7 +73,7 @@ async def test_graphql_changes_to_another_owners_booking_are_not_found_and_chang
 
     moved = await graphql(client, RESCHEDULE, {"id": open_row.id, "t": future_local(days=12)}, other_owner)
     rated = await graphql(client, RATE, {"id": done_row.id}, other_owner)
-    read = await graphql(client, MARK_READ, {"id": open_row.id}, other_owner)
+    read = await graphql(client, MARK_READ, {"id": str(global_id("Booking", open_row.id))}, other_owner)
 
     assert moved["data"]["rescheduleBooking"] == {"__typename": "NotFoundError", "code": "BOOKING_NOT_FOUND"}
     assert rated["data"]["rateBooking"] == {"__typename": "NotFoundError", "code": "BOOKING_NOT_FOUND"}
@@ -82,7 +85,10 @@ async def test_graphql_changes_to_another_owners_booking_are_not_found_and_chang
     assert after_done.service_rating is None and after_done.service_rating_message is None
     assert after_done.updated_at == before_done.updated_at
     thread = await graphql(
-        client, "query($id: Int!) { thread(bookingId: $id) { unreadCount readAt } }", {"id": open_row.id}, owner
+        client,
+        "query($id: ID!) { thread(bookingId: $id) { unreadCount readAt } }",
+        {"id": str(global_id("Booking", open_row.id))},
+        owner,
     )
     assert thread["data"]["thread"] == {"unreadCount": 1, "readAt": None}
 
