@@ -85,7 +85,9 @@ class Message(Entity):
         )
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False) -> list[Message | None]:
+    async def resolve_nodes(  # type: ignore[override]  # strawberry's overloads by `required`, one body
+        cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
+    ) -> list[Message | None]:
         return await owned_nodes(info, node_ids, messages_by_id, cls.of)
 
 
@@ -130,7 +132,9 @@ class Thread(Entity):
         )
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False) -> list[Thread | None]:
+    async def resolve_nodes(  # type: ignore[override]  # strawberry's overloads by `required`, one body
+        cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
+    ) -> list[Thread | None]:
         return await owned_nodes(info, node_ids, threads_by_booking, cls.of)
 
     @strawberry.field(description="The thread's messages, oldest first (offset cursors: `last`/`before` allowed).")

@@ -45,8 +45,8 @@ class NotificationsQuery:
                 owner_id,
                 offset=offset,
                 limit=limit,
-                status=f.status.value,
-                types=[t.value for t in f.types or []],
+                status=str(f.status.value),
+                types=[str(t.value) for t in f.types or []],
                 since=f.since,
             )
 

@@ -122,7 +122,7 @@ class Notification(Entity):
         )
 
     @classmethod
-    async def resolve_nodes(
+    async def resolve_nodes(  # type: ignore[override]  # strawberry's overloads by `required`, one body
         cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
     ) -> list[Notification | None]:
         return await owned_nodes(info, node_ids, notifications_by_id, cls.of)

@@ -64,7 +64,7 @@ class MessageView(msgspec.Struct, frozen=True):
             attachments=list(payload.get("attachments") or []),
             is_read=bool(payload.get("is_read", False)),
             read_at=None,
-            created_at=datetime.fromisoformat(created) if isinstance(created, str) else created,
+            created_at=datetime.fromisoformat(created) if isinstance(created, str) else created or datetime.now(UTC),
             client_message_id=payload.get("client_message_id"),
         )
 

@@ -62,7 +62,7 @@ class NotificationView(msgspec.Struct, frozen=True):
             body=str(payload.get("body") or ""),
             data=dict(payload.get("data") or {}),
             is_read=bool(payload.get("is_read", False)),
-            created_at=datetime.fromisoformat(created) if isinstance(created, str) else created,
+            created_at=datetime.fromisoformat(created) if isinstance(created, str) else created or utc_now(),
             read_at=datetime.fromisoformat(read) if isinstance(read, str) else read,
         )
 
