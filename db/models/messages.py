@@ -22,6 +22,14 @@ class Message(SQLModel, table=True):
             "booking_id",
             postgresql_where=text("sender_type = 'workshop' AND NOT is_read"),
         ),
+        # idempotent sends: one message per owner and client message id
+        Index(
+            "ux_messages_owner_client_message_id",
+            "owner_id",
+            "client_message_id",
+            unique=True,
+            postgresql_where=text("client_message_id IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

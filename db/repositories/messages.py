@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy
 from sqlalchemy import ColumnElement, Subquery, and_, func, or_, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,6 +38,38 @@ async def booking(session: AsyncSession, booking_id: int, *, lock: bool = False)
 
 async def add_message(session: AsyncSession, message: Message) -> Message:
     return await add_row(session, message, reread=True)
+
+
+# the unique partial index `ux_messages_owner_client_message_id`
+_CLIENT_ID_WHERE = text("client_message_id IS NOT NULL")
+
+
+async def add_message_once(session: AsyncSession, message: Message) -> Message | None:
+    """Insert a message that carries a `client_message_id`; None when the owner already has a message with
+    that id. A concurrent insert of the same id waits here for the other transaction and then yields to it
+    (ON CONFLICT DO NOTHING), so concurrent retries create one row."""
+    values = message.model_dump(exclude={"id", "is_read", "read_at", "created_at"})
+    stmt = (
+        pg_insert(Message)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["owner_id", "client_message_id"], index_where=_CLIENT_ID_WHERE)
+        .returning(Message)
+    )
+    return (await run(session, select(Message).from_statement(stmt))).scalars().first()
+
+
+async def owner_message_by_client_id(session: AsyncSession, owner_id: int, client_message_id: str) -> Message | None:
+    """The owner's message sent with `client_message_id` (at most one: the unique index)."""
+    stmt = select(Message).where(Message.owner_id == owner_id, Message.client_message_id == client_message_id)
+    return (await session.exec(stmt)).first()
+
+
+async def owner_messages(session: AsyncSession, owner_id: int, ids: Sequence[int]) -> dict[int, Message]:
+    """The owner's messages among `ids` (other owners' ids are left out); one statement."""
+    if not ids:
+        return {}
+    stmt = select(Message).where(Message.owner_id == owner_id, col(Message.id).in_(list(ids)))
+    return {m.id or 0: m for m in (await session.exec(stmt)).all()}
 
 
 async def thread_page(session: AsyncSession, booking_id: int, offset: int, limit: int) -> tuple[list[Message], int]:
@@ -216,7 +249,7 @@ _INBOX_SQL = text(
            b.workshop_org_nr, w.name AS workshop_name,
            l.id AS m_id, l.sender_type AS m_sender_type, l.message_text AS m_text, l.attachments AS m_attachments,
            l.is_read AS m_is_read, l.read_at AS m_read_at, l.created_at AS m_created_at,
-           l.workshop_org_nr AS m_org_nr,
+           l.workshop_org_nr AS m_org_nr, l.client_message_id AS m_client_message_id,
            count(*) OVER () AS total_threads
     FROM stats s
     JOIN last l ON l.booking_id = s.booking_id
@@ -253,7 +286,7 @@ async def inbox(
     rows = [dict(r._mapping) for r in (await run(session, _INBOX_SQL, params)).all()]
     if rows:
         return rows, int(rows[0]["total_threads"])
-    if offset == 0:
+    if offset == 0 and limit > 0:
         return [], 0
     total = (await run(session, _INBOX_COUNT_SQL, {"owner_id": owner_id, "q": params["q"]})).scalar_one()
     return [], int(total)
@@ -295,10 +328,34 @@ async def thread_pages(
     return out
 
 
-async def thread_stats(session: AsyncSession, booking_id: int) -> dict[str, Any]:
-    stmt = select(
-        func.count().label("total_messages"),
-        func.max(Message.created_at).label("updated_at"),
-        func.max(Message.read_at).label("read_at"),
-    ).where(Message.booking_id == booking_id)
-    return dict((await run(session, stmt)).one()._mapping)
+_THREADS_SQL = text(
+    """
+    SELECT b.id AS booking_id, b.workshop_org_nr, b.created_at AS booking_created_at, w.name AS workshop_name,
+           s.total_messages, s.unread_count + {legacy} AS unread_count, s.updated_at, s.read_at,
+           l.id AS m_id, l.sender_type AS m_sender_type, l.message_text AS m_text, l.attachments AS m_attachments,
+           l.is_read AS m_is_read, l.read_at AS m_read_at, l.created_at AS m_created_at,
+           l.workshop_org_nr AS m_org_nr, l.client_message_id AS m_client_message_id
+    FROM bookings b
+    LEFT JOIN workshops w ON w.org_nr = b.workshop_org_nr
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS total_messages,
+               count(*) FILTER (WHERE m.sender_type = 'workshop' AND NOT m.is_read) AS unread_count,
+               max(m.created_at) AS updated_at,
+               max(m.read_at) AS read_at
+        FROM messages m WHERE m.booking_id = b.id
+    ) s
+    LEFT JOIN LATERAL (
+        SELECT * FROM messages m WHERE m.booking_id = b.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1
+    ) l ON true
+    WHERE b.owner_id = :owner_id AND b.id = ANY(:ids)
+    """.replace("{legacy}", LEGACY_UNREAD.format(b="b"))
+)
+
+
+async def owner_threads(session: AsyncSession, owner_id: int, booking_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The threads of the owner's bookings among `booking_ids` (also those without messages), each with its
+    counters and last message (`m_*`, null without one); other owners' bookings are left out. One statement."""
+    if not booking_ids:
+        return []
+    params = {"owner_id": owner_id, "ids": list(booking_ids)}
+    return [dict(r._mapping) for r in (await run(session, _THREADS_SQL, params)).all()]

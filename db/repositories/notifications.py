@@ -42,7 +42,7 @@ async def page(
         [col(Notification.created_at).desc(), col(Notification.id).desc()],
         offset=offset,
         limit=limit,
-        empty_first_page_is_empty=True,
+        empty_first_page_is_empty=limit > 0,
     )
 
 
@@ -70,6 +70,14 @@ async def unread_count(session: AsyncSession, owner_id: int) -> int:
 async def get_owned(session: AsyncSession, owner_id: int, notification_id: int) -> Notification | None:
     stmt = select(Notification).where(Notification.id == notification_id, Notification.owner_id == owner_id)
     return (await session.exec(stmt)).first()
+
+
+async def owned(session: AsyncSession, owner_id: int, ids: Sequence[int]) -> dict[int, Notification]:
+    """The owner's notifications among `ids` (other owners' ids are left out); one statement."""
+    if not ids:
+        return {}
+    stmt = select(Notification).where(Notification.owner_id == owner_id, col(Notification.id).in_(list(ids)))
+    return {n.id or 0: n for n in (await session.exec(stmt)).all()}
 
 
 async def mark_read(

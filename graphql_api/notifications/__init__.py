@@ -1,4 +1,9 @@
-"""The notifications area of the GraphQL schema (moved here from messages)."""
+"""The notifications area of the GraphQL schema: the owner's notification list and its read state."""
 
-QUERIES: tuple[type, ...] = ()
-MUTATIONS: tuple[type, ...] = ()
+from graphql_api.notifications.mutations import NotificationsMutation
+from graphql_api.notifications.queries import NotificationsQuery
+
+QUERIES = (NotificationsQuery,)
+MUTATIONS = (NotificationsMutation,)
+
+__all__ = ["MUTATIONS", "QUERIES"]

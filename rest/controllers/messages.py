@@ -24,6 +24,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from app.auth.tokens import AccessClaims
 from app.domain.messages import service as messages
 from app.domain.messages.attachments import MAX_ATTACHMENTS, Upload
+from app.domain.messages.inputs import MAX_CLIENT_MESSAGE_ID
 from app.domain.uow import UnitOfWork
 from app.errors import PayloadTooLarge, ValidationFailed
 from rest.boundary import JSON_OR_FORM
@@ -61,6 +62,12 @@ SEND_DESCRIPTION = (
 
 
 _TEXT = Schema(type=OpenAPIType.STRING)
+_CLIENT_MESSAGE_ID = Schema(
+    type=OpenAPIType.STRING,
+    max_length=MAX_CLIENT_MESSAGE_ID,
+    description="Optional id the sender gives the message (e.g. a UUID), unique per owner. A send repeating an id "
+    "the owner already used creates nothing and answers the first message.",
+)
 _ATTACHMENT = Schema(
     type=OpenAPIType.OBJECT,
     required=["url"],
@@ -93,6 +100,7 @@ class SendMessageOperation(Operation):
                             "thread_id": _TEXT,
                             "message": _TEXT,
                             "org_nr": _TEXT,
+                            "client_message_id": _CLIENT_MESSAGE_ID,
                             "attachments": Schema(type=OpenAPIType.ARRAY, items=_ATTACHMENT, max_items=MAX_ATTACHMENTS),
                         },
                     )
@@ -105,6 +113,7 @@ class SendMessageOperation(Operation):
                             "thread_id": _TEXT,
                             "message": _TEXT,
                             "org_nr": _TEXT,
+                            "client_message_id": _CLIENT_MESSAGE_ID,
                             "files": Schema(
                                 type=OpenAPIType.ARRAY,
                                 max_items=MAX_ATTACHMENTS,
@@ -152,7 +161,10 @@ async def read_send_payload(request: Request[Any, Any, Any]) -> tuple[SendMessag
             elif key not in values:
                 values[key] = value
         body = SendMessageRequest(
-            thread_id=values.get("thread_id"), message=values.get("message"), org_nr=values.get("org_nr")
+            thread_id=values.get("thread_id"),
+            message=values.get("message"),
+            org_nr=values.get("org_nr"),
+            client_message_id=values.get("client_message_id"),
         )
         return body, uploads
     raw = await request.body()

@@ -129,6 +129,7 @@ class SendMessageRequest(msgspec.Struct):
     message: str | None = None
     org_nr: str | None = None
     attachments: list[AttachmentIn] | None = None
+    client_message_id: str | None = None
 
     def to_command(self, uploads: Sequence[Upload] = ()) -> SendMessage:
         refs = [
@@ -136,7 +137,12 @@ class SendMessageRequest(msgspec.Struct):
             for a in self.attachments or []
         ]
         return parse_send_message(
-            thread_id=self.thread_id, text=self.message, org_nr=self.org_nr, uploads=uploads, refs=refs
+            thread_id=self.thread_id,
+            text=self.message,
+            org_nr=self.org_nr,
+            uploads=uploads,
+            refs=refs,
+            client_message_id=self.client_message_id,
         )
 
 

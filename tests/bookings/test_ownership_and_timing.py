@@ -30,7 +30,9 @@ RESCHEDULE = """mutation($id: ID!, $t: DateTime!) { rescheduleBooking(input: {bo
   __typename ... on NotFoundError { code } ... on BookingChangeSuccess { action booking { status } changeRequest { requestType } } } }"""
 RATE = """mutation($id: ID!) { rateBooking(input: {bookingId: $id, score: 2, message: "Nei"}) {
   __typename ... on NotFoundError { code } } }"""
-MARK_READ = """mutation($id: Int!) { markThreadRead(bookingId: $id) { __typename ... on NotFoundError { code } } }"""
+MARK_READ = """mutation($id: ID!) {
+  markThreadRead(input: {bookingId: $id}) { __typename ... on NotFoundError { code } }
+}"""
 REQUEST_CHANGE = """mutation($id: ID!, $kind: ChangeRequestType!, $t: DateTime, $reason: String) {
   requestBookingChange(input: {bookingId: $id, requestType: $kind, requestedStartTime: $t, reason: $reason}) {
     __typename
@@ -80,7 +82,7 @@ async def test_graphql_changes_to_another_owners_booking_are_not_found_and_chang
         client, RESCHEDULE, {"id": gid(open_row), "t": oslo(future_local(days=12)).isoformat()}, other_owner
     )
     rated = await graphql(client, RATE, {"id": gid(done_row)}, other_owner)
-    read = await graphql(client, MARK_READ, {"id": open_row.id}, other_owner)
+    read = await graphql(client, MARK_READ, {"id": str(global_id("Booking", open_row.id))}, other_owner)
 
     assert moved["data"]["rescheduleBooking"] == {"__typename": "NotFoundError", "code": "BOOKING_NOT_FOUND"}
     assert rated["data"]["rateBooking"] == {"__typename": "NotFoundError", "code": "BOOKING_NOT_FOUND"}
@@ -92,7 +94,10 @@ async def test_graphql_changes_to_another_owners_booking_are_not_found_and_chang
     assert after_done.service_rating is None and after_done.service_rating_message is None
     assert after_done.updated_at == before_done.updated_at
     thread = await graphql(
-        client, "query($id: Int!) { thread(bookingId: $id) { unreadCount readAt } }", {"id": open_row.id}, owner
+        client,
+        "query($id: ID!) { thread(bookingId: $id) { unreadCount readAt } }",
+        {"id": str(global_id("Booking", open_row.id))},
+        owner,
     )
     assert thread["data"]["thread"] == {"unreadCount": 1, "readAt": None}
 

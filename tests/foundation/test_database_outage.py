@@ -16,6 +16,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
 from db.engine import database_unavailable
+from graphql_api.node import global_id
 from tests.conftest import AppFactory, SignedIn, sign_up_and_in
 from tests.factories import make_booking, make_service, make_workshop, stored_id
 from tests.faults import TcpProxy, loop_errors_during
@@ -24,8 +25,8 @@ SEARCH = "/api/co/shops?q=Bilverksted"
 UNCACHED_SEARCH = "/api/co/shops?q=Dekk"
 GRAPHQL_SEARCH = 'query { workshops(filter: {q: "Bilverksted"}) { totalCount edges { node { orgNr name } } } }'
 GRAPHQL_UNCACHED = 'query { workshops(filter: {q: "Dekk"}) { totalCount } }'
-GRAPHQL_SEND = """mutation($id: Int!, $text: String!) {
-  sendMessage(input: {bookingId: $id, message: $text}) {
+GRAPHQL_SEND = """mutation($id: ID!, $text: String!) {
+  sendMessage(input: {bookingId: $id, text: $text}) {
     __typename
     ... on MessageSent { sentMessage { id } }
     ... on UserError { code message }
@@ -137,7 +138,9 @@ async def test_database_outage_answers_503_serves_the_cache_and_loses_nothing(
         assert uncached["data"] is None
         assert uncached["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE", uncached
         assert uncached["errors"][0]["message"] != "Unexpected error."
-        sent = (await _graphql(client, GRAPHQL_SEND, owner, id=booking_id, text="under"))["data"]["sendMessage"]
+        sent = (await _graphql(client, GRAPHQL_SEND, owner, id=str(global_id("Booking", booking_id)), text="under"))[
+            "data"
+        ]["sendMessage"]
         assert sent["__typename"] == "UnavailableError" and sent["code"] == "SERVICE_UNAVAILABLE"
         assert sent["retryAfter"] >= 1
 

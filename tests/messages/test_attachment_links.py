@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from app.services import Services
 from db.models import Booking, Message
+from graphql_api.node import global_id
 from tests.account.conftest import png_bytes
 from tests.conftest import SignedIn
 from tests.messages.conftest import PDF_BYTES, events_of
@@ -90,7 +91,9 @@ async def test_thread_inbox_and_graphql_answers_carry_signed_links(
     thread = (await client.get(f"/api/co/messages/thread/{booking.id}", headers=owner.headers)).json()["data"]
     inbox = (await client.get("/api/co/messages/inbox", headers=owner.headers)).json()["data"]
     graphql = await client.post(
-        "/graphql", headers=owner.headers, json={"query": THREAD, "variables": {"bookingId": booking.id, "first": 10}}
+        "/graphql",
+        headers=owner.headers,
+        json={"query": THREAD, "variables": {"bookingId": str(global_id("Booking", booking.id)), "first": 10}},
     )
     node = graphql.json()["data"]["thread"]["messages"]["edges"][0]["node"]
     for url in (

@@ -10,12 +10,18 @@ from sqlmodel import col, select
 
 from app.services import Services
 from db.models import Booking, EmailOutbox
+from graphql_api.node import global_id
 from tests.conftest import SignedIn
 from tests.factories import stored_id
 from tests.messages.conftest import workshop_says
 from tests.messages.test_notifications_rest import note
 
-ONE = "query($id: Int!) { notification(id: $id) { id type title body data isRead } }"
+
+def gid(type_name: str, key: Any) -> str:
+    return str(global_id(type_name, key))
+
+
+ONE = "query($id: ID!) { notification(id: $id) { id databaseId type title body bookingIds isRead } }"
 
 
 async def _gql(client: httpx.AsyncClient, who: SignedIn, query: str, **variables: Any) -> dict[str, Any]:
@@ -30,28 +36,27 @@ async def test_notification_by_id_is_the_callers_only(
     mine = await note(services, owner.owner_id, "booking.declined", booking_id=7)
     theirs = await note(services, other_owner.owner_id, "booking.accepted", booking_id=8)
 
-    got = await _gql(client, owner, ONE, id=mine)
-    hidden = await _gql(client, owner, ONE, id=theirs)
-    missing = await _gql(client, owner, ONE, id=99999999)
+    got = await _gql(client, owner, ONE, id=gid("Notification", mine))
+    hidden = await _gql(client, owner, ONE, id=gid("Notification", theirs))
+    missing = await _gql(client, owner, ONE, id=gid("Notification", 99999999))
 
     assert got == {
         "data": {
             "notification": {
-                "id": mine,
-                "type": "booking.declined",
+                "id": gid("Notification", mine),
+                "databaseId": mine,
+                "type": "BOOKING_DECLINED",
                 "title": "Varsel booking.declined",
                 "body": "Tekst",
-                "data": {"booking_id": 7},
+                "bookingIds": [gid("Booking", 7)],
                 "isRead": False,
             }
         }
     }
-    for body in (hidden, missing):
-        assert body["data"] is None, body
-        assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND", body
-        assert body["errors"][0]["message"] == "Not found"  # the same answer: another's id reveals nothing
-    theirs_seen = await _gql(client, other_owner, ONE, id=theirs)
-    assert theirs_seen["data"]["notification"]["id"] == theirs
+    for body in (hidden, missing):  # the same answer: another's id reveals nothing
+        assert body == {"data": {"notification": None}}, body
+    theirs_seen = await _gql(client, other_owner, ONE, id=gid("Notification", theirs))
+    assert theirs_seen["data"]["notification"]["databaseId"] == theirs
 
 
 async def _outbox(services: Services, address: str) -> list[EmailOutbox]:

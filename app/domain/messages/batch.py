@@ -8,48 +8,43 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.domain.messages.attachments import signed_view
 from app.domain.messages.results import MessageView
+from app.settings import Settings
 from db.repositories import messages as repo
-
-if TYPE_CHECKING:
-    from app.domain.uow import DomainServices as Services
 
 LATEST_PER_BOOKING = 50
 
+Window = tuple[int, int, int]
+
 
 async def thread_windows(
-    services: Services, keys: Sequence[tuple[int, int, int]]
-) -> list[tuple[list[MessageView], int]]:
-    """For (booking_id, offset, limit) keys: that window of the thread (oldest first) and the thread's size."""
+    session: AsyncSession, settings: Settings, keys: Sequence[Window]
+) -> dict[Window, tuple[list[MessageView], int]]:
+    """For (booking_id, offset, limit) keys: that window of the thread (oldest first) and the thread's size.
+    One statement per distinct (offset, limit): every thread of a list asks for the same window."""
     by_window: dict[tuple[int, int], list[int]] = defaultdict(list)
     for booking_id, offset, limit in keys:
         by_window[(offset, limit)].append(booking_id)
-    found: dict[tuple[int, int, int], tuple[list[MessageView], int]] = {}
-    async with services.sessionmaker() as session:
-        for (offset, limit), booking_ids in by_window.items():
-            pages = await repo.thread_pages(session, sorted(set(booking_ids)), offset, limit)
-            for booking_id, (rows, total) in pages.items():
-                found[(booking_id, offset, limit)] = (
-                    [signed_view(MessageView.from_row(m), services.settings) for m in rows],
-                    total,
-                )
-    return [found.get(key, ([], 0)) for key in keys]
+    found: dict[Window, tuple[list[MessageView], int]] = {}
+    for (offset, limit), booking_ids in by_window.items():
+        pages = await repo.thread_pages(session, sorted(set(booking_ids)), offset, limit)
+        for booking_id, (rows, total) in pages.items():
+            found[(booking_id, offset, limit)] = ([signed_view(MessageView.from_row(m), settings) for m in rows], total)
+    return found
 
 
 async def latest_messages(
-    services: Services, booking_ids: Sequence[int], per_booking: int = LATEST_PER_BOOKING
-) -> list[list[MessageView]]:
+    session: AsyncSession, settings: Settings, booking_ids: Sequence[int], per_booking: int = LATEST_PER_BOOKING
+) -> dict[int, list[MessageView]]:
     """The latest messages of each booking (oldest first)."""
-    async with services.sessionmaker() as session:
-        rows = await repo.messages_by_booking(session, list(booking_ids), per_booking)
-    return [[signed_view(MessageView.from_row(m), services.settings) for m in rows.get(b, [])] for b in booking_ids]
+    rows = await repo.messages_by_booking(session, list(booking_ids), per_booking)
+    return {b: [signed_view(MessageView.from_row(m), settings) for m in rows.get(b, [])] for b in booking_ids}
 
 
-async def unread_counts_by_booking(services: Services, booking_ids: Sequence[int]) -> list[int]:
+async def unread_counts_by_booking(session: AsyncSession, booking_ids: Sequence[int]) -> dict[int, int]:
     """Unread workshop -> owner messages per booking."""
-    async with services.sessionmaker() as session:
-        counts = await repo.unread_by_booking(session, list(booking_ids))
-    return [counts.get(b, 0) for b in booking_ids]
+    return await repo.unread_by_booking(session, list(booking_ids))

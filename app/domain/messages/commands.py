@@ -11,13 +11,15 @@ from app.domain.messages.attachments import AttachmentRef, Upload
 
 class SendMessage(msgspec.Struct, frozen=True, kw_only=True):
     """The owner writes in a booking's thread. `text` is cleaned (may be empty when attachments are sent);
-    `org_nr`, when sent, must name the booking's workshop."""
+    `org_nr`, when sent, must name the booking's workshop. `client_message_id`, when sent, makes the send
+    idempotent per owner: a send repeating an id the owner already used answers that first message."""
 
     booking_id: int
     text: str = ""
     org_nr: str | None = None
     uploads: list[Upload] = msgspec.field(default_factory=list)
     refs: list[AttachmentRef] = msgspec.field(default_factory=list)
+    client_message_id: str | None = None
 
 
 class MarkThreadRead(msgspec.Struct, frozen=True, kw_only=True):

@@ -11,6 +11,7 @@ from app.domain.messages.commands import MarkThreadRead, SendMessage
 from app.errors import ValidationFailed
 
 MAX_TEXT = 5000
+MAX_CLIENT_MESSAGE_ID = 64  # the column's length
 MAX_PAGE_SIZE = 100
 
 
@@ -57,6 +58,20 @@ def clean_text(text: str | None) -> str:
     return value
 
 
+def parse_client_message_id(value: str | None) -> str | None:
+    """The sender's own id of a message (trimmed); blank is the same as none, so clients that send an empty
+    field keep the behaviour of clients that send nothing."""
+    raw = (value or "").strip()
+    if not raw:
+        return None
+    if len(raw) > MAX_CLIENT_MESSAGE_ID or not raw.isprintable():
+        raise ValidationFailed(
+            f"client_message_id must be at most {MAX_CLIENT_MESSAGE_ID} printable characters.",
+            fields={"client_message_id": "invalid"},
+        )
+    return raw
+
+
 def parse_send_message(
     *,
     thread_id: str | int | None,
@@ -64,6 +79,7 @@ def parse_send_message(
     org_nr: str | None,
     uploads: Sequence[Upload] = (),
     refs: Sequence[AttachmentRef] = (),
+    client_message_id: str | None = None,
 ) -> SendMessage:
     return SendMessage(
         booking_id=parse_thread_id(thread_id),
@@ -71,6 +87,7 @@ def parse_send_message(
         org_nr=org_nr.strip() if org_nr is not None and org_nr.strip() else None,
         uploads=list(uploads),
         refs=list(refs),
+        client_message_id=parse_client_message_id(client_message_id),
     )
 
 

@@ -32,6 +32,7 @@ class MessageView(msgspec.Struct, frozen=True):
     is_read: bool
     read_at: datetime | None
     created_at: datetime
+    client_message_id: str | None = None
 
     @classmethod
     def from_row(cls, m: Message) -> MessageView:
@@ -46,10 +47,35 @@ class MessageView(msgspec.Struct, frozen=True):
             is_read=m.is_read,
             read_at=m.read_at,
             created_at=m.created_at,
+            client_message_id=m.client_message_id,
+        )
+
+    @classmethod
+    def from_event(cls, owner_id: int, payload: dict[str, Any]) -> MessageView:
+        """The message a `message.created` payload (`message_item`) describes, for the event's owner."""
+        created = payload.get("created_at")
+        return cls(
+            id=int(payload["id"]),
+            booking_id=int(payload["booking_id"]),
+            owner_id=owner_id,
+            workshop_org_nr=str(payload.get("workshop_org_nr") or ""),
+            sender_type=str(payload.get("sender_type") or ""),
+            message_text=str(payload.get("message_text") or ""),
+            attachments=list(payload.get("attachments") or []),
+            is_read=bool(payload.get("is_read", False)),
+            read_at=None,
+            created_at=datetime.fromisoformat(created) if isinstance(created, str) else created or datetime.now(UTC),
+            client_message_id=payload.get("client_message_id"),
         )
 
 
-def thread_message(booking: Booking, sender_type: str, text: str, attachments: list[dict[str, Any]]) -> Message:
+def thread_message(
+    booking: Booking,
+    sender_type: str,
+    text: str,
+    attachments: list[dict[str, Any]],
+    client_message_id: str | None = None,
+) -> Message:
     """A new message row in `booking`'s thread (the thread is the booking: its owner and workshop)."""
     return Message(
         booking_id=booking.id or 0,
@@ -58,6 +84,7 @@ def thread_message(booking: Booking, sender_type: str, text: str, attachments: l
         sender_type=sender_type,
         message_text=text,
         attachments=attachments,
+        client_message_id=client_message_id,
     )
 
 
@@ -71,9 +98,11 @@ def message_fields(m: MessageView) -> dict[str, Any]:
 
 def message_item(m: MessageView) -> dict[str, Any]:
     """The legacy message item: `message_text` also as `text`/`message`/`content`, `sender_type` also as
-    `sender_role`/`from`, and `unread` = not `is_read`. The payload of `message.created` events too."""
+    `sender_role`/`from`, and `unread` = not `is_read`. The payload of `message.created` events too, where
+    `client_message_id` (null when the sender gave none) lets the sender match the event to its own send."""
     return {
         **message_fields(m),
+        "client_message_id": m.client_message_id,
         "created_at": timestamp(m.created_at),
         "text": m.message_text,
         "message": m.message_text,
@@ -139,8 +168,11 @@ class InboxPage(msgspec.Struct, frozen=True):
 
 
 class SendResult(msgspec.Struct, frozen=True):
+    """`replayed`: the send repeated a `client_message_id`, and `message` is the one the first send created."""
+
     message: MessageView
     unread_count: int
+    replayed: bool = False
 
 
 class ReadUpToResult(msgspec.Struct, frozen=True):

@@ -15,7 +15,7 @@ from app.domain.events.envelope import MESSAGE_CREATED
 from app.domain.limits import INT_MAX
 from app.domain.messages.attachments import AttachmentRef, Upload, prepare, signed_attachments, signed_view
 from app.domain.messages.commands import MarkThreadRead, SendMessage
-from app.domain.messages.inputs import check_paging, clean_text, parse_timestamp
+from app.domain.messages.inputs import MAX_PAGE_SIZE, check_paging, clean_text, parse_timestamp
 from app.domain.messages.results import (
     OWNER,
     WORKSHOP,
@@ -36,7 +36,7 @@ from app.domain.notifications.publish import notify
 from app.domain.uow import UnitOfWork
 from app.errors import NotFound, ValidationFailed
 from app.values import utc_now
-from db.models import Booking
+from db.models import Booking, Message
 from db.repositories import messages as repo
 from db.repositories import notifications as notification_repo
 
@@ -65,10 +65,12 @@ async def inbox(
 
 
 async def inbox_window(uow: UnitOfWork, owner_id: int, *, offset: int, limit: int, q: str | None = None) -> InboxPage:
-    """The owner's threads by last activity, newest first; `q` searches the last message of each thread."""
+    """The owner's threads by last activity, newest first; `q` searches the last message of each thread.
+    `limit` 0 answers only the counts."""
     if offset < 0:
         raise ValidationFailed("Invalid cursor.", fields={"after": "invalid"})
-    check_paging(1, limit, "first")
+    if not 0 <= limit <= MAX_PAGE_SIZE:
+        check_paging(1, limit, "first")
     query = (q or "").strip()[:200] or None
     rows, total = await repo.inbox(uow.session, owner_id, query, offset, limit)
     threads = [
@@ -76,18 +78,7 @@ async def inbox_window(uow: UnitOfWork, owner_id: int, *, offset: int, limit: in
             booking_id=int(r["booking_id"]),
             workshop_org_nr=r["workshop_org_nr"],
             workshop_name=r["workshop_name"],
-            last_message=MessageView(
-                id=int(r["m_id"]),
-                booking_id=int(r["booking_id"]),
-                owner_id=owner_id,
-                workshop_org_nr=r["m_org_nr"],
-                sender_type=r["m_sender_type"],
-                message_text=r["m_text"] or "",
-                attachments=signed_attachments(list(r["m_attachments"] or []), uow.settings),
-                is_read=bool(r["m_is_read"]),
-                read_at=r["m_read_at"],
-                created_at=r["m_created_at"],
-            ),
+            last_message=_last_message(r, owner_id, uow),
             unread_count=int(r["unread_count"]),
             total_messages=int(r["total_messages"]),
             updated_at=r["updated_at"],
@@ -96,25 +87,60 @@ async def inbox_window(uow: UnitOfWork, owner_id: int, *, offset: int, limit: in
         for r in rows
     ]
     unread_total = await repo.owner_unread(uow.session, owner_id)
-    page = offset // limit + 1
-    return InboxPage(threads=threads, paging=Paging(page=page, page_size=limit, total=total), unread_total=unread_total)
+    page = offset // limit + 1 if limit else 1
+    return InboxPage(
+        threads=threads, paging=Paging(page=page, page_size=limit or 1, total=total), unread_total=unread_total
+    )
+
+
+def _last_message(r: dict[str, Any], owner_id: int, uow: UnitOfWork) -> MessageView:
+    """The last message of a thread row (its `m_*` columns)."""
+    return MessageView(
+        id=int(r["m_id"]),
+        booking_id=int(r["booking_id"]),
+        owner_id=owner_id,
+        workshop_org_nr=r["m_org_nr"],
+        sender_type=r["m_sender_type"],
+        message_text=r["m_text"] or "",
+        attachments=signed_attachments(list(r["m_attachments"] or []), uow.settings),
+        is_read=bool(r["m_is_read"]),
+        read_at=r["m_read_at"],
+        created_at=r["m_created_at"],
+        client_message_id=r["m_client_message_id"],
+    )
+
+
+async def threads_by_booking(uow: UnitOfWork, owner_id: int, booking_ids: list[int]) -> dict[int, ThreadInfo]:
+    """The owner's threads among `booking_ids` (a thread per booking, also one without messages); other
+    owners' bookings are left out. One statement."""
+    wanted = [b for b in booking_ids if 0 < b <= INT_MAX]
+    return {
+        int(r["booking_id"]): ThreadInfo(
+            booking_id=int(r["booking_id"]),
+            workshop_org_nr=r["workshop_org_nr"],
+            workshop_name=r["workshop_name"],
+            last_message=_last_message(r, owner_id, uow) if r["m_id"] is not None else None,
+            unread_count=int(r["unread_count"]),
+            total_messages=int(r["total_messages"]),
+            updated_at=r["updated_at"] or r["booking_created_at"],
+            read_at=r["read_at"],
+        )
+        for r in await repo.owner_threads(uow.session, owner_id, wanted)
+    }
+
+
+async def messages_by_id(uow: UnitOfWork, owner_id: int, ids: list[int]) -> dict[int, MessageView]:
+    """The owner's messages among `ids` (other owners' are left out); one statement."""
+    rows = await repo.owner_messages(uow.session, owner_id, [i for i in ids if 0 < i <= INT_MAX])
+    return {i: signed_view(MessageView.from_row(m), uow.settings) for i, m in rows.items()}
 
 
 async def thread_info(uow: UnitOfWork, owner_id: int, booking_id: int) -> ThreadInfo:
     """One of the owner's threads (also one without messages yet); 404 "Booking not found" otherwise."""
-    booking = await _owned_booking(uow, owner_id, booking_id)
-    stats = await repo.thread_stats(uow.session, booking_id)
-    last = (await repo.messages_by_booking(uow.session, [booking_id], 1)).get(booking_id) or []
-    return ThreadInfo(
-        booking_id=booking_id,
-        workshop_org_nr=booking.workshop_org_nr,
-        workshop_name=await repo.workshop_name(uow.session, booking.workshop_org_nr),
-        last_message=signed_view(MessageView.from_row(last[-1]), uow.settings) if last else None,
-        unread_count=await repo.thread_unread(uow.session, booking_id),
-        total_messages=int(stats["total_messages"]),
-        updated_at=stats["updated_at"] or booking.created_at,
-        read_at=stats["read_at"],
-    )
+    found = await threads_by_booking(uow, owner_id, [booking_id])
+    if booking_id not in found:
+        raise booking_not_found()
+    return found[booking_id]
 
 
 async def thread(uow: UnitOfWork, owner_id: int, booking_id: int, *, page: int = 1, size: int = 20) -> ThreadPage:
@@ -134,7 +160,11 @@ async def thread(uow: UnitOfWork, owner_id: int, booking_id: int, *, page: int =
 
 
 async def _write(
-    uow: UnitOfWork, booking: Booking, sender_type: str, text: str, attachments: list[dict[str, Any]]
+    uow: UnitOfWork,
+    booking: Booking,
+    sender_type: str,
+    text: str,
+    attachments: list[dict[str, Any]],
 ) -> MessageView:
     row = await repo.add_message(uow.session, thread_message(booking, sender_type, text, attachments))
     view = MessageView.from_row(row)
@@ -142,15 +172,43 @@ async def _write(
     return view
 
 
+async def _replay(uow: UnitOfWork, earlier: Message) -> SendResult:
+    """The answer to a send that repeats a `client_message_id`: the first message, nothing written."""
+    return SendResult(
+        message=signed_view(MessageView.from_row(earlier), uow.settings),
+        unread_count=await repo.thread_unread(uow.session, earlier.booking_id),
+        replayed=True,
+    )
+
+
 async def send_owner_message(uow: UnitOfWork, owner_id: int, command: SendMessage) -> SendResult:
-    """The owner writes in their booking's thread (`POST /messages/send`, `sendMessage`)."""
+    """The owner writes in their booking's thread (`POST /messages/send`, `sendMessage`).
+
+    With a `client_message_id` the send is idempotent per owner (over all their threads): when the owner
+    already has a message with that id, the answer is that first message (whatever the text, attachments or
+    booking of the repeat) and nothing is written: no row, no event, no notification. Concurrent repeats
+    are settled by the unique index on (owner, client_message_id); uploads of a repeat that lost such a race
+    are stored but not referenced."""
     booking = await _owned_booking(uow, owner_id, command.booking_id)
+    cid = command.client_message_id
+    if cid is not None and (earlier := await repo.owner_message_by_client_id(uow.session, owner_id, cid)):
+        return await _replay(uow, earlier)
     if command.org_nr is not None and command.org_nr != booking.workshop_org_nr:
         raise ValidationFailed("org_nr does not match the booking's workshop.", fields={"org_nr": "mismatch"})
     if not command.text and not command.uploads and not command.refs:
         raise ValidationFailed("A message or at least one attachment is required.", fields={"message": "required"})
     attachments = await prepare(command.uploads, command.refs, uow.services)
-    view = await _write(uow, booking, OWNER, command.text, attachments)
+    if cid is None:
+        view = await _write(uow, booking, OWNER, command.text, attachments)
+    else:
+        row = await repo.add_message_once(uow.session, thread_message(booking, OWNER, command.text, attachments, cid))
+        if row is None:  # a concurrent send with the same id committed first
+            winner = await repo.owner_message_by_client_id(uow.session, owner_id, cid)
+            if winner is None:
+                raise booking_not_found()  # its booking was deleted meanwhile
+            return await _replay(uow, winner)
+        view = MessageView.from_row(row)
+        uow.emit(booking.owner_id, MESSAGE_CREATED, message_item(view))
     await emit_unread_changed(uow, owner_id)
     return SendResult(
         message=signed_view(view, uow.settings), unread_count=await repo.thread_unread(uow.session, command.booking_id)

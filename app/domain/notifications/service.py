@@ -14,7 +14,7 @@ from typing import Any, TypedDict, Unpack
 import msgspec
 
 from app.domain.limits import INT_MAX
-from app.domain.messages.inputs import check_paging, parse_timestamp
+from app.domain.messages.inputs import MAX_PAGE_SIZE, check_paging, parse_timestamp
 from app.domain.messages.results import Paging
 from app.domain.messages.unread import emit_unread_changed
 from app.domain.notifications.commands import MarkNotificationsRead
@@ -49,6 +49,21 @@ class NotificationView(msgspec.Struct, frozen=True):
             is_read=n.is_read,
             created_at=n.created_at,
             read_at=n.read_at,
+        )
+
+    @classmethod
+    def from_event(cls, payload: dict[str, Any]) -> NotificationView:
+        """The notification a `notification.created` payload (`notification_item`) describes."""
+        created, read = payload.get("created_at"), payload.get("read_at")
+        return cls(
+            id=int(payload["id"]),
+            type=str(payload.get("type") or ""),
+            title=str(payload.get("title") or ""),
+            body=str(payload.get("body") or ""),
+            data=dict(payload.get("data") or {}),
+            is_read=bool(payload.get("is_read", False)),
+            created_at=datetime.fromisoformat(created) if isinstance(created, str) else created or utc_now(),
+            read_at=datetime.fromisoformat(read) if isinstance(read, str) else read,
         )
 
 
@@ -102,7 +117,8 @@ async def notifications_window(
     state = _state(filters.get("status"))
     if offset < 0:
         raise ValidationFailed("Invalid cursor.", fields={"after": "invalid"})
-    check_paging(1, limit, "first")
+    if not 0 <= limit <= MAX_PAGE_SIZE:  # 0: only the counts
+        check_paging(1, limit, "first")
     rows, total = await repo.page(
         uow.session,
         owner_id,
@@ -114,7 +130,7 @@ async def notifications_window(
     )
     return NotificationPage(
         items=[NotificationView.from_row(n) for n in rows],
-        paging=Paging(page=offset // limit + 1, page_size=limit, total=total),
+        paging=Paging(page=offset // limit + 1 if limit else 1, page_size=limit or 1, total=total),
         unread_total=await repo.unread_count(uow.session, owner_id),
     )
 
@@ -128,6 +144,12 @@ async def get_notification(uow: UnitOfWork, owner_id: int, notification_id: int)
     if row is None:
         raise NotFound("Not found")
     return NotificationView.from_row(row)
+
+
+async def notifications_by_id(uow: UnitOfWork, owner_id: int, ids: list[int]) -> dict[int, NotificationView]:
+    """The owner's notifications among `ids` (other owners' are left out); one statement."""
+    rows = await repo.owned(uow.session, owner_id, [i for i in ids if 0 < i <= INT_MAX])
+    return {i: NotificationView.from_row(n) for i, n in rows.items()}
 
 
 def _message_targets(rows: Sequence[Notification]) -> list[tuple[int, int | None]]:
