@@ -27,6 +27,7 @@ class GraphQLContext(BaseContext, kw_only=True, dict=True):
     services: Services
     connection_params: dict[str, Any] | None = None
     operation_facts: OperationFacts | None = None  # HTTP only: filled while the operation runs
+    refusal: tuple[int, str] | None = None  # WebSocket only: the close code and reason of a refused connection_init
 
     def __post_init__(self) -> None:
         self._claims: AccessClaims | None = None

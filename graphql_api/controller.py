@@ -11,6 +11,7 @@ from typing import Any
 
 import strawberry
 from cross_web import HTTPException
+from graphql import GraphQLFormattedError
 from litestar import MediaType, Request, Response
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
@@ -46,7 +47,36 @@ class PersistedQueryWSHandler(BaseGraphQLTransportWSHandler[GraphQLContext, None
     """`subscribe` messages may name their document by `extensions.persistedQuery` (looked up, not stored);
     in persisted-only mode they must. A refusal is the operation's `error` message."""
 
+    async def handle_connection_init(self, message: Any) -> None:
+        """Strawberry closes every refused `connection_init` with 4403; a caller over its connection limit gets
+        4429 instead (`on_ws_connect` records why it refused), so a client can tell "back off" from "bad token"."""
+        adapter = self.websocket
+        close = adapter.close
+
+        async def close_with_cause(code: int, reason: str) -> None:
+            refused: tuple[int, str] | None = getattr(self.context, "refusal", None)
+            await close(*(refused if code == 4403 and refused is not None else (code, reason)))
+
+        adapter.close = close_with_cause  # type: ignore[method-assign]
+        try:
+            await super().handle_connection_init(message)
+        finally:
+            adapter.close = close  # type: ignore[method-assign]
+
     async def handle_subscribe(self, message: Any) -> None:
+        limit = self.max_subscriptions_per_connection
+        if (
+            self.connection_acknowledged
+            and limit is not None
+            and message.get("id") not in self.operations
+            and len(self.operations) >= limit
+        ):  # strawberry's own refusal carries no code
+            error: GraphQLFormattedError = {
+                "message": "Subscription limit reached.",
+                "extensions": {"code": "TOO_MANY_SUBSCRIPTIONS"},
+            }
+            await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[error]))
+            return
         payload = message.get("payload")
         persisted: PersistedQueries = self.view.persisted  # type: ignore[attr-defined]
         if (
@@ -174,6 +204,8 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
             try:  # connections per user, presence heartbeat, token re-checks while the socket is open
                 await realtime_ws.socket_opened(context, claims)
             except DomainError as exc:
+                if exc.status == 429:  # too many connections of this user: 4429, not the 4403 of a bad token
+                    context.refusal = (4429, exc.message[:120])
                 raise ConnectionRejectionError({"message": exc.message, "code": exc.code}) from exc
             return UNSET
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.types import Info
 from strawberry.types.union import StrawberryUnion
@@ -24,10 +24,15 @@ from app.auth.tokens import AccessClaims
 from app.domain.uow import UnitOfWork
 from app.errors import DomainError
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import AnyUserError, user_error
+from graphql_api.errors import user_error
 from graphql_api.input_paths import input_path
 
 log = logging.getLogger("minbil.graphql")
+
+# What a mutation returns: the success `present` builds, or one of the error types of its payload union. Which
+# errors a union holds is declared once, on the mutation field (`XPayload`), and checked here when an error
+# occurs; a static type would only repeat that declaration at every call.
+Payload = Any
 
 A = TypeVar("A")
 C = TypeVar("C")
@@ -40,7 +45,7 @@ async def _guarded(
     caller: Callable[[], Awaitable[A]],
     use_case: Callable[[UnitOfWork, A], Awaitable[R]],
     present: Callable[[R], P],
-) -> P | AnyUserError:
+) -> Payload:
     try:
         who = await caller()
         async with info.context.transaction() as uow:
@@ -65,7 +70,7 @@ async def _anyone() -> None:
 
 async def attempt(
     info: Info[GraphQLContext, None], use_case: Callable[[UnitOfWork], Awaitable[R]], present: Callable[[R], P]
-) -> P | AnyUserError:
+) -> Payload:
     """A mutation open to anyone (sign-up, sign-in ...)."""
     return await _guarded(info, _anyone, lambda uow, _: use_case(uow), present)
 
@@ -74,7 +79,7 @@ async def as_caller(
     info: Info[GraphQLContext, None],
     use_case: Callable[[UnitOfWork, AccessClaims], Awaitable[R]],
     present: Callable[[R], P],
-) -> P | AnyUserError:
+) -> Payload:
     """A mutation that needs the signed-in caller's claims (its session too); without a valid token the payload
     is an `AuthenticationError`."""
     return await _guarded(info, info.context.require_claims, use_case, present)
@@ -84,7 +89,7 @@ async def as_owner(
     info: Info[GraphQLContext, None],
     use_case: Callable[[UnitOfWork, int], Awaitable[R]],
     present: Callable[[R], P],
-) -> P | AnyUserError:
+) -> Payload:
     """A mutation of the signed-in owner; without a valid token the payload is an `AuthenticationError`."""
     return await _guarded(info, info.context.owner_id, use_case, present)
 
@@ -94,6 +99,6 @@ async def owner_command(
     use_case: Callable[[UnitOfWork, int, C], Awaitable[R]],
     command: Callable[[], C],
     present: Callable[[R], P],
-) -> P | AnyUserError:
+) -> Payload:
     """`as_owner` for a use case that takes a command, which `command()` reads from the mutation's arguments."""
     return await as_owner(info, lambda uow, owner_id: use_case(uow, owner_id, command()), present)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -51,7 +51,7 @@ class BookingsMutation:
             key = inputs.idempotency_key(input.idempotency_key)
             return await create.create_booking(uow, owner_id, input.to_command(), idempotency_key=key)
 
-        return cast(CreateBookingPayload, await as_owner(info, book, CreateBookingSuccess.of))
+        return await as_owner(info, book, CreateBookingSuccess.of)
 
     @strawberry.mutation(
         description="Move a line to a new start: directly while it is REQUESTED and more than 24 hours ahead, "
@@ -60,10 +60,7 @@ class BookingsMutation:
     async def reschedule_booking(
         self, info: Ctx, input: Annotated[RescheduleBookingInput, strawberry.argument(description="The move.")]
     ) -> RescheduleBookingPayload:
-        return cast(
-            RescheduleBookingPayload,
-            await owner_command(info, changes.update_booking, input.to_command, BookingChangeSuccess.of),
-        )
+        return await owner_command(info, changes.update_booking, input.to_command, BookingChangeSuccess.of)
 
     @strawberry.mutation(
         description="Cancel a line or a group: directly while REQUESTED and more than 24 hours ahead, otherwise "
@@ -72,9 +69,7 @@ class BookingsMutation:
     async def cancel_booking(
         self, info: Ctx, input: Annotated[CancelBookingInput, strawberry.argument(description="What to cancel.")]
     ) -> CancelBookingPayload:
-        return cast(
-            CancelBookingPayload, await owner_command(info, changes.cancel, input.to_command, CancelBookingSuccess.of)
-        )
+        return await owner_command(info, changes.cancel, input.to_command, CancelBookingSuccess.of)
 
     @strawberry.mutation(description="Ask the workshop to move or cancel a line; the workshop decides.")
     async def request_booking_change(
@@ -82,23 +77,17 @@ class BookingsMutation:
         info: Ctx,
         input: Annotated[RequestBookingChangeInput, strawberry.argument(description="The request.")],
     ) -> RequestBookingChangePayload:
-        return cast(
-            RequestBookingChangePayload,
-            await owner_command(
-                info,
-                changes.request_change,
-                input.to_command,
-                lambda c: ChangeRequestSuccess(change_request=ChangeRequest.of(c)),
-            ),
+        return await owner_command(
+            info,
+            changes.request_change,
+            input.to_command,
+            lambda c: ChangeRequestSuccess(change_request=ChangeRequest.of(c)),
         )
 
     @strawberry.mutation(description="Rate a COMPLETED line, or change its rating.")
     async def rate_booking(
         self, info: Ctx, input: Annotated[RateBookingInput, strawberry.argument(description="The rating.")]
     ) -> RateBookingPayload:
-        return cast(
-            RateBookingPayload,
-            await owner_command(
-                info, ratings.rate, input.to_command, lambda r: RateBookingSuccess(rating=Rating.of(r))
-            ),
+        return await owner_command(
+            info, ratings.rate, input.to_command, lambda r: RateBookingSuccess(rating=Rating.of(r))
         )

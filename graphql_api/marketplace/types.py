@@ -273,7 +273,7 @@ class WorkshopFacets:
 
 
 @strawberry.type
-class PageInfo:
+class WorkshopPageInfo:
     has_next_page: bool
     has_previous_page: bool
     start_cursor: str | None
@@ -291,7 +291,7 @@ class WorkshopConnection:
     edges: list[WorkshopEdge]
     total_count: int
     facets: WorkshopFacets | None = strawberry.field(description="Counts for the current filters.")
-    page_info: PageInfo
+    page_info: WorkshopPageInfo
 
     @strawberry.field
     def nodes(self) -> list[Workshop]:
@@ -439,7 +439,7 @@ class MarketplaceQuery:
             edge=WorkshopEdge,
             node=Workshop.from_summary,
             cursor=_cursor,
-            page_info=PageInfo,
+            page_info=WorkshopPageInfo,
             facets=WorkshopFacets.from_facets(page.facets) if page.facets is not None else None,
         )
 

@@ -38,7 +38,7 @@ class MessagesMutation:
     ) -> SendMessagePayload:
         files = [await _file(f, i) for i, f in enumerate(input.files or [])]
         # the helpers are typed with every error member; the field's own union is checked when they run
-        return await owner_command(  # type: ignore[return-value]
+        return await owner_command(
             info,
             messages.send_owner_message,
             lambda: input.to_command(files),
@@ -54,6 +54,6 @@ class MessagesMutation:
     async def mark_thread_read(
         self, info: Ctx, input: Annotated[MarkThreadReadInput, strawberry.argument(description="What to mark read.")]
     ) -> MarkThreadReadPayload:
-        return await owner_command(  # type: ignore[return-value]
+        return await owner_command(
             info, messages.read_up_to, input.to_command, lambda result: same_named(ThreadRead, result)
         )

@@ -29,12 +29,10 @@ class NotificationsMutation:
         input: Annotated[MarkNotificationsReadInput, strawberry.argument(description="Which notifications.")],
     ) -> MarkNotificationsReadPayload:
         # the helpers are typed with every error member; the field's own union is checked when they run
-        return await owner_command(  # type: ignore[return-value]
+        return await owner_command(
             info, notifications.mark_read, input.to_command, lambda result: same_named(NotificationsMarked, result)
         )
 
     @strawberry.mutation(description="Mark all the owner's notifications read, and the messages they point at.")
     async def mark_all_notifications_read(self, info: Ctx) -> MarkAllNotificationsReadPayload:
-        return await as_owner(  # type: ignore[return-value]
-            info, notifications.read_all, lambda result: same_named(NotificationsMarked, result)
-        )
+        return await as_owner(info, notifications.read_all, lambda result: same_named(NotificationsMarked, result))

@@ -153,7 +153,7 @@ def _ws_error(ws_client: TestClient[Any], query: str, variables: dict[str, Any])
 
 
 def test_bad_subscription_variables_are_bad_user_input(ws_client: TestClient[Any]) -> None:
-    error = _ws_error(ws_client, "subscription($b: Int) { bookingUpdated(bookingId: $b) { eventId } }", {"b": "abc"})
+    error = _ws_error(ws_client, "subscription($b: ID) { bookingUpdated(bookingId: $b) { cursor } }", {"b": "abc"})
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error
     assert "$b" in error["message"] and "abc" in error["message"]
 
@@ -165,7 +165,7 @@ def test_subscription_validation_errors_carry_their_code(ws_client: TestClient[A
 
 
 def test_subscription_domain_errors_keep_their_code(ws_client: TestClient[Any]) -> None:
-    error = _ws_error(ws_client, 'subscription { bookingUpdated(after: "not-a-cursor") { eventId } }', {})
+    error = _ws_error(ws_client, 'subscription { bookingUpdated(after: "not-a-cursor") { cursor } }', {})
     assert error["extensions"]["code"] == "VALIDATION_ERROR", error
     assert "after" in error["message"]
 

@@ -23,6 +23,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
 from app.settings import Settings
+from graphql_api.node import global_id
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -226,19 +227,25 @@ class GraphQLSocket:
         await self.close()
 
 
-MESSAGE_SUBSCRIPTION = """subscription($bookingId: Int, $after: String) {
+MESSAGE_SUBSCRIPTION = """subscription($bookingId: ID, $after: String) {
   messageReceived(bookingId: $bookingId, after: $after) {
-    cursor eventId message { id bookingId senderType messageText isRead }
+    cursor message { id databaseId bookingId senderType text isRead clientMessageId createdAt }
   }
 }"""
 
 NOTIFICATION_SUBSCRIPTION = """subscription($after: String) {
-  notificationReceived(after: $after) { cursor eventId notification { id type title body isRead } }
+  notificationReceived(after: $after) { cursor notification { id databaseId type title body isRead createdAt } }
 }"""
 
-BOOKING_SUBSCRIPTION = """subscription($bookingId: Int, $after: String) {
-  bookingUpdated(bookingId: $bookingId, after: $after) { cursor eventId bookingId status }
+BOOKING_SUBSCRIPTION = """subscription($bookingId: ID, $after: String) {
+  bookingUpdated(bookingId: $bookingId, after: $after) { cursor booking { bookingId: id databaseId status } }
 }"""
+
+
+def booking_gid(booking_id: int) -> str:
+    """The global id of a booking, as the schema's `Booking.id` and `bookingId` arguments take it."""
+    return str(global_id("Booking", booking_id))
+
 
 UNREAD_SUBSCRIPTION = "subscription { unreadCounts { messages notifications total } }"
 

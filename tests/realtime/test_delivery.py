@@ -22,6 +22,7 @@ from tests.realtime.harness import (
     UNREAD_SUBSCRIPTION,
     GraphQLSocket,
     Server,
+    booking_gid,
     produce_messages,
     server_env,
 )
@@ -40,10 +41,10 @@ async def test_message_from_another_process_reaches_the_subscriber(
         )
         data = await socket.data("m", timeout=5)
     event = data["messageReceived"]
-    assert event["message"]["id"] == ids[0]
-    assert event["message"]["messageText"] == "Bilen er klar 0"
-    assert event["message"]["senderType"] == "workshop"
-    assert event["message"]["bookingId"] == owner["booking_id"]
+    assert event["message"]["databaseId"] == ids[0]
+    assert event["message"]["text"] == "Bilen er klar 0"
+    assert event["message"]["senderType"] == "WORKSHOP"
+    assert event["message"]["bookingId"] == booking_gid(owner["booking_id"])
 
 
 async def test_minbil_workshop_reply_in_another_process_reaches_the_owner_on_every_instance(
@@ -55,7 +56,7 @@ async def test_minbil_workshop_reply_in_another_process_reaches_the_owner_on_eve
         GraphQLSocket(a.ws_url, owner["access_token"]) as on_a,
         GraphQLSocket(b.ws_url, owner["access_token"]) as on_b,
     ):
-        await on_a.subscribe("m", MESSAGE_SUBSCRIPTION, {"bookingId": owner["booking_id"]})
+        await on_a.subscribe("m", MESSAGE_SUBSCRIPTION, {"bookingId": booking_gid(owner["booking_id"])})
         await on_b.subscribe("n", NOTIFICATION_SUBSCRIPTION)
         await on_b.subscribe("u", UNREAD_SUBSCRIPTION)
         assert (await on_b.data("u"))["unreadCounts"]["messages"] == 0
@@ -70,7 +71,7 @@ async def test_minbil_workshop_reply_in_another_process_reaches_the_owner_on_eve
         )
         assert result.returncode == 0, result.stderr.decode()[-2000:]
         message = (await on_a.data("m"))["messageReceived"]["message"]
-        assert message["messageText"] == "Bilen er klar" and message["senderType"] == "workshop"
+        assert message["text"] == "Bilen er klar" and message["senderType"] == "WORKSHOP"
         notification = (await on_b.data("n"))["notificationReceived"]["notification"]
         assert notification["type"] == "message.new"
         counts = (await on_b.data("u"))["unreadCounts"]
@@ -85,7 +86,7 @@ async def test_message_sent_through_instance_a_reaches_a_subscriber_on_instance_
     a, b = pair
     owner = await owner_with_booking(a.base_url, session)
     async with GraphQLSocket(b.ws_url, owner["access_token"]) as on_b:
-        await on_b.subscribe("m", MESSAGE_SUBSCRIPTION, {"bookingId": owner["booking_id"]})
+        await on_b.subscribe("m", MESSAGE_SUBSCRIPTION, {"bookingId": booking_gid(owner["booking_id"])})
         await asyncio.sleep(0.3)
         # the owner writes through instance A (its REST face), the subscriber listens on instance B
         async with httpx.AsyncClient(base_url=a.base_url) as client:
@@ -96,8 +97,8 @@ async def test_message_sent_through_instance_a_reaches_a_subscriber_on_instance_
             )
         assert response.status_code == 201, response.text
         data = await on_b.data("m", timeout=5)
-    assert data["messageReceived"]["message"]["messageText"] == "Hei fra A"
-    assert data["messageReceived"]["message"]["senderType"] == "carowner"
+    assert data["messageReceived"]["message"]["text"] == "Hei fra A"
+    assert data["messageReceived"]["message"]["senderType"] == "CAROWNER"
 
 
 async def test_delivered_attachment_links_are_signed_at_delivery(
@@ -105,10 +106,10 @@ async def test_delivered_attachment_links_are_signed_at_delivery(
 ) -> None:
     a, b = pair
     owner = await owner_with_booking(a.base_url, session)
-    query = MESSAGE_SUBSCRIPTION.replace("messageText isRead", "messageText isRead attachments")
+    query = MESSAGE_SUBSCRIPTION.replace("text isRead", "text isRead attachments { url name size contentType }")
     headers = {"Authorization": f"Bearer {owner['access_token']}"}
     async with GraphQLSocket(b.ws_url, owner["access_token"]) as on_b, httpx.AsyncClient(base_url=a.base_url) as client:
-        await on_b.subscribe("m", query, {"bookingId": owner["booking_id"]})
+        await on_b.subscribe("m", query, {"bookingId": booking_gid(owner["booking_id"])})
         await asyncio.sleep(0.3)
         response = await client.post(
             "/api/co/messages/send",
@@ -138,11 +139,11 @@ async def test_another_owners_subscriber_receives_nothing(
         await spy.subscribe("n", NOTIFICATION_SUBSCRIPTION)
         await spy.subscribe("b", BOOKING_SUBSCRIPTION)
         # even naming the owner's booking gives nothing
-        await spy.subscribe("x", MESSAGE_SUBSCRIPTION, {"bookingId": owner["booking_id"], "after": "0"})
+        await spy.subscribe("x", MESSAGE_SUBSCRIPTION, {"bookingId": booking_gid(owner["booking_id"]), "after": "0"})
         await mine.subscribe("m", MESSAGE_SUBSCRIPTION)
         await asyncio.sleep(0.3)
         ids = await asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=3)
-        assert [(await mine.data("m", timeout=5))["messageReceived"]["message"]["id"] for _ in range(3)] == ids
+        assert [(await mine.data("m", timeout=5))["messageReceived"]["message"]["databaseId"] for _ in range(3)] == ids
         # sentinels for the spy, published after the owner's events: a stray event would arrive before them
         reply = await asyncio.to_thread(
             subprocess.run,
@@ -157,11 +158,11 @@ async def test_another_owners_subscriber_receives_nothing(
             produce_messages, rt_settings, booking_id=other["booking_id"], event="booking.updated", status="CONFIRMED"
         )
         message = (await spy.data("m", timeout=10))["messageReceived"]["message"]
-        assert message["bookingId"] == other["booking_id"] and message["messageText"] == "sentinel"
+        assert message["bookingId"] == booking_gid(other["booking_id"]) and message["text"] == "sentinel"
         notification = (await spy.data("n", timeout=10))["notificationReceived"]["notification"]
         assert notification["type"] == "message.new"
-        update = (await spy.data("b", timeout=10))["bookingUpdated"]
-        assert update["bookingId"] == other["booking_id"] and update["status"] == "CONFIRMED"
+        update = (await spy.data("b", timeout=10))["bookingUpdated"]["booking"]
+        assert update["bookingId"] == booking_gid(other["booking_id"]) and update["status"] == "CONFIRMED"
         # the subscription naming the owner's booking can have no sentinel of its own; it shares the spy's
         # stream, which has delivered everything published before the sentinels
         assert spy.pending("x") == 0
@@ -200,15 +201,15 @@ async def test_five_hundred_concurrent_sends_over_two_instances_are_stored_and_d
 
         for socket in (on_a, on_b):
             received = [(await socket.data("m", timeout=15))["messageReceived"] for _ in range(500)]
-            assert sorted(int(e["message"]["id"]) for e in received) == sorted(sent)
-            assert len({e["eventId"] for e in received}) == 500
+            assert sorted(int(e["message"]["databaseId"]) for e in received) == sorted(sent)
+            assert len({e["cursor"] for e in received}) == 500
             cursors = [int(e["cursor"]) for e in received]
             assert cursors == sorted(cursors)  # publication order
         # nothing twice: the next delivery on each socket is a sentinel sent after the 500
         async with httpx.AsyncClient(base_url=a.base_url) as client:
             sentinel = await send(client, 500)
         for socket in (on_a, on_b):
-            assert int((await socket.data("m", timeout=15))["messageReceived"]["message"]["id"]) == sentinel
+            assert int((await socket.data("m", timeout=15))["messageReceived"]["message"]["databaseId"]) == sentinel
 
     for _ in range(100):  # the relay marks the sentinel's event published just after publishing it
         await session.commit()
@@ -249,7 +250,7 @@ async def test_embedded_mode_without_redis_delivers_in_process(servers: StartSer
             await socket.subscribe("m", MESSAGE_SUBSCRIPTION)
             await asyncio.sleep(0.3)
             ids = await asyncio.to_thread(produce_messages, settings, booking_id=owner["booking_id"], count=3)
-            received = [int((await socket.data("m"))["messageReceived"]["message"]["id"]) for _ in range(3)]
+            received = [int((await socket.data("m"))["messageReceived"]["message"]["databaseId"]) for _ in range(3)]
         assert received == ids
         server.stop()
     finally:

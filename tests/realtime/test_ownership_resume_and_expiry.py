@@ -25,6 +25,7 @@ from tests.realtime.harness import (
     ROOT,
     GraphQLSocket,
     Server,
+    booking_gid,
     produce_messages,
     server_env,
 )
@@ -69,12 +70,14 @@ async def test_booking_updated_with_another_owners_booking_id_delivers_nothing(
 
     async with GraphQLSocket(server.ws_url, me["access_token"]) as socket:
         # from the start of the stream: a stored update of their booking would be replayed here
-        await socket.subscribe("theirs", BOOKING_SUBSCRIPTION, {"bookingId": them["booking_id"], "after": "0"})
-        await socket.subscribe("mine", BOOKING_SUBSCRIPTION, {"bookingId": me["booking_id"], "after": "0"})
+        await socket.subscribe(
+            "theirs", BOOKING_SUBSCRIPTION, {"bookingId": booking_gid(them["booking_id"]), "after": "0"}
+        )
+        await socket.subscribe("mine", BOOKING_SUBSCRIPTION, {"bookingId": booking_gid(me["booking_id"]), "after": "0"})
         await asyncio.to_thread(
             produce_messages, rt_settings, booking_id=me["booking_id"], event="booking.updated", status="CONFIRMED"
         )
-        first = (await socket.data("mine", timeout=30))["bookingUpdated"]
+        first = (await socket.data("mine", timeout=30))["bookingUpdated"]["booking"]
         # live: another update of their booking, then a sentinel on mine
         await asyncio.to_thread(
             produce_messages, rt_settings, booking_id=them["booking_id"], event="booking.updated", status="IN_PROGRESS"
@@ -83,7 +86,7 @@ async def test_booking_updated_with_another_owners_booking_id_delivers_nothing(
         await asyncio.to_thread(
             produce_messages, rt_settings, booking_id=me["booking_id"], event="booking.updated", status="IN_PROGRESS"
         )
-        sentinel = (await socket.data("mine", timeout=30))["bookingUpdated"]
+        sentinel = (await socket.data("mine", timeout=30))["bookingUpdated"]["booking"]
 
         assert (first["bookingId"], first["status"]) == (me["booking_id"], "CONFIRMED")
         assert (sentinel["bookingId"], sentinel["status"]) == (me["booking_id"], "IN_PROGRESS")
@@ -126,8 +129,8 @@ async def test_notification_received_resumes_after_a_cursor(
         sentinel = (await again.data("n", timeout=30))["notificationReceived"]
         assert again.pending("n") == 0
 
-    ids = [e["notification"]["id"] for e in (seen, *replayed, sentinel)]
+    ids = [e["notification"]["databaseId"] for e in (seen, *replayed, sentinel)]
     assert len(set(ids)) == 4 and ids == sorted(ids)  # every notification once, in order
     cursors = [int(e["cursor"]) for e in (seen, *replayed, sentinel)]
     assert cursors == sorted(set(cursors)) and cursors[1] > int(seen["cursor"])
-    assert {e["notification"]["type"] for e in (seen, *replayed, sentinel)} == {"message.new"}
+    assert {e["notification"]["type"] for e in (seen, *replayed, sentinel)} == {"MESSAGE_NEW"}

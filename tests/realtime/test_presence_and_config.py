@@ -21,6 +21,7 @@ from tests.realtime.harness import (
     UNREAD_SUBSCRIPTION,
     GraphQLSocket,
     Server,
+    booking_gid,
     produce_messages,
     sign_up,
 )
@@ -65,11 +66,11 @@ async def test_events_while_offline_are_queued_and_delivered_on_going_online(
             response = await client.put("/api/co/presence", headers=bearer(owner), json={"status": "online"})
             assert response.status_code == 200, response.text
             assert response.json() == {"status": "online", "queued_delivered": 3}
-            received = [int((await socket.data("m", timeout=10))["messageReceived"]["message"]["id"]) for _ in range(3)]
+            received = [int((await socket.data("m", timeout=10))["messageReceived"]["message"]["databaseId"]) for _ in range(3)]
             assert received == ids
             # while online nothing queues
             live = await asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=1)
-            assert int((await socket.data("m", timeout=10))["messageReceived"]["message"]["id"]) == live[0]
+            assert int((await socket.data("m", timeout=10))["messageReceived"]["message"]["databaseId"]) == live[0]
             response = await client.put("/api/co/presence", headers=bearer(owner), json={"status": "online"})
             assert response.json() == {"status": "online", "queued_delivered": 0}
         response = await client.put("/api/co/presence", headers=bearer(owner), json={"status": "away"})
@@ -118,7 +119,7 @@ async def test_unread_counts_and_booking_updates_are_pushed(
     owner = await owner_with_booking(a.base_url, session)
     async with GraphQLSocket(b.ws_url, owner["access_token"]) as socket:
         await socket.subscribe("u", UNREAD_SUBSCRIPTION)
-        await socket.subscribe("b", BOOKING_SUBSCRIPTION, {"bookingId": owner["booking_id"]})
+        await socket.subscribe("b", BOOKING_SUBSCRIPTION, {"bookingId": booking_gid(owner["booking_id"])})
         assert (await socket.data("u"))["unreadCounts"]["messages"] == 0
         await asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=2)
         counts = (await socket.data("u"))["unreadCounts"]
@@ -128,8 +129,8 @@ async def test_unread_counts_and_booking_updates_are_pushed(
         await asyncio.to_thread(
             produce_messages, rt_settings, booking_id=owner["booking_id"], event="booking.updated", status="CONFIRMED"
         )
-        update = (await socket.data("b"))["bookingUpdated"]
-        assert update["bookingId"] == owner["booking_id"] and update["status"] == "CONFIRMED"
+        update = (await socket.data("b"))["bookingUpdated"]["booking"]
+        assert update["bookingId"] == booking_gid(owner["booking_id"]) and update["status"] == "CONFIRMED"
 
 
 async def test_connections_per_user_are_limited(servers: StartServer, session: AsyncSession) -> None:
@@ -139,7 +140,8 @@ async def test_connections_per_user_are_limited(servers: StartServer, session: A
     second = await GraphQLSocket(server.ws_url, owner["access_token"]).connect()
     with pytest.raises(websockets.ConnectionClosed) as refused:  # the third is refused at connection_init
         await GraphQLSocket(server.ws_url, owner["access_token"]).connect()
-    assert refused.value.rcvd is not None and refused.value.rcvd.code == 4403
+    # 4429 ("back off"), not the 4403 of a bad token
+    assert refused.value.rcvd is not None and refused.value.rcvd.code == 4429
     other = await sign_up(server.base_url)
     async with GraphQLSocket(server.ws_url, other["access_token"]):  # another user is not affected
         pass
@@ -193,21 +195,24 @@ async def test_realtime_config_and_presence_over_graphql(pair: tuple[Server, Ser
     async with httpx.AsyncClient(base_url=a.base_url) as client:
         body = await graphql(
             client,
-            "{ realtimeConfig { graphqlWsUrl protocol token expiresIn channels enabled } }",
+            "{ realtimeConfig { graphqlWsUrl protocol token expiresIn channels { name target } enabled } }",
             headers=bearer(owner),
         )
         config = body["data"]["realtimeConfig"]
-        assert config["graphqlWsUrl"] == a.ws_url and config["protocol"] == "graphql-transport-ws"
-        assert config["channels"]["owner"] == f"owner:{owner['owner_id']}" and config["enabled"] is True
+        assert config["graphqlWsUrl"] == a.ws_url and config["protocol"] == "GRAPHQL_TRANSPORT_WS"
+        channels = {c["name"]: c["target"] for c in config["channels"]}
+        assert channels["owner"] == f"owner:{owner['owner_id']}" and config["enabled"] is True
         anonymous = await graphql(client, "{ realtimeConfig { token } }", headers={})
         assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHORIZED"
 
-        mutation = """mutation($s: String!) { setPresence(status: $s) {
-            __typename ... on Presence { status queuedDelivered } ... on ValidationError { fields { field } } } }"""
-        bad = (await graphql(client, mutation, {"s": "busy"}, headers=bearer(owner)))["data"]["setPresence"]
-        assert bad == {"__typename": "ValidationError", "fields": [{"field": "status"}]}
-        good = (await graphql(client, mutation, {"s": "online"}, headers=bearer(owner)))["data"]["setPresence"]
-        assert good == {"__typename": "Presence", "status": "online", "queuedDelivered": 0}
+        mutation = """mutation($s: PresenceStatus!) { setPresence(input: {status: $s}) {
+            __typename ... on Presence { status queuedDelivered } ... on AuthenticationError { code } } }"""
+        bad = await graphql(client, mutation, {"s": "BUSY"}, headers=bearer(owner))  # not a member of the enum
+        assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and "data" not in bad
+        good = (await graphql(client, mutation, {"s": "ONLINE"}, headers=bearer(owner)))["data"]["setPresence"]
+        assert good == {"__typename": "Presence", "status": "ONLINE", "queuedDelivered": 0}
+        anonymous_set = (await graphql(client, mutation, {"s": "AWAY"}, headers={}))["data"]["setPresence"]
+        assert anonymous_set == {"__typename": "AuthenticationError", "code": "UNAUTHORIZED"}
 
 
 async def test_subscriptions_per_connection_are_limited(
@@ -222,9 +227,10 @@ async def test_subscriptions_per_connection_are_limited(
         await socket.subscribe("over", MESSAGE_SUBSCRIPTION)
         refused = await socket.next("over")
         assert refused["type"] == "error" and "limit" in refused["payload"][0]["message"].lower()
+        assert refused["payload"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
         # the others are still open: each receives the next message
         await asyncio.sleep(0.3)  # the subscriptions are registered before the message is produced
         sent = await asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=1)
         for i in range(limit):
             got = await socket.data(f"s{i}", timeout=10)
-            assert int(got["messageReceived"]["message"]["id"]) == sent[0], i
+            assert int(got["messageReceived"]["message"]["databaseId"]) == sent[0], i

@@ -40,8 +40,8 @@ async def test_resume_after_a_disconnect_while_messages_arrive_has_no_gap_and_no
         sentinel = await asyncio.to_thread(
             produce_messages, rt_settings, booking_id=owner["booking_id"], count=1, text="sentinel"
         )
-        assert int((await again.data("m", timeout=30))["messageReceived"]["message"]["id"]) == sentinel[0]
-    received = [int(e["message"]["id"]) for e in first + rest]
+        assert int((await again.data("m", timeout=30))["messageReceived"]["message"]["databaseId"]) == sentinel[0]
+    received = [int(e["message"]["databaseId"]) for e in first + rest]
     assert received == ids  # every message, once, in order
     cursors = [int(e["cursor"]) for e in first + rest]
     assert cursors == sorted(set(cursors))
@@ -123,7 +123,7 @@ async def test_messages_sent_while_redis_is_down_are_all_delivered_when_it_retur
             before = await asyncio.to_thread(
                 produce_messages, settings, booking_id=owner["booking_id"], count=1, text="før"
             )
-            assert (await socket.data("m", timeout=10))["messageReceived"]["message"]["id"] == before[0]
+            assert (await socket.data("m", timeout=10))["messageReceived"]["message"]["databaseId"] == before[0]
 
             redis.stop()
             during = await asyncio.to_thread(
@@ -134,17 +134,17 @@ async def test_messages_sent_while_redis_is_down_are_all_delivered_when_it_retur
             assert socket.pending("m") == 0
 
             redis.start()  # back on the same port
-            received = [int((await socket.data("m", timeout=30))["messageReceived"]["message"]["id"]) for _ in range(5)]
+            received = [int((await socket.data("m", timeout=30))["messageReceived"]["message"]["databaseId"]) for _ in range(5)]
             assert received == during
             after = await asyncio.to_thread(
                 produce_messages, settings, booking_id=owner["booking_id"], count=1, text="etter"
             )
-            assert (await socket.data("m", timeout=10))["messageReceived"]["message"]["id"] == after[0]
+            assert (await socket.data("m", timeout=10))["messageReceived"]["message"]["databaseId"] == after[0]
             # no duplicates from the outbox being published after the catch-up: the next one is a sentinel
             sentinel = await asyncio.to_thread(
                 produce_messages, settings, booking_id=owner["booking_id"], count=1, text="sentinel"
             )
-            assert (await socket.data("m", timeout=10))["messageReceived"]["message"]["id"] == sentinel[0]
+            assert (await socket.data("m", timeout=10))["messageReceived"]["message"]["databaseId"] == sentinel[0]
         for _ in range(100):
             if await _unpublished(session, owner["owner_id"]) == 0:
                 break
