@@ -12,7 +12,7 @@ from app.domain.payments import service as payments
 from app.errors import NotFound
 from graphql_api.context import GraphQLContext
 from graphql_api.node import database_id_of
-from graphql_api.payments.types import PaymentIntent, payment_key_of
+from graphql_api.payments.types import MAX_KEY_LENGTH, PaymentIntent, payment_key_of
 
 Ctx = Info[GraphQLContext, None]
 
@@ -28,6 +28,8 @@ class PaymentsQuery:
         id: Annotated[relay.GlobalID, strawberry.argument(description="The intent's global id (`PaymentIntent.id`).")],
     ) -> PaymentIntent | None:
         key = payment_key_of(id, "id")
+        if len(key) > MAX_KEY_LENGTH:  # longer than any payment id: none has it
+            return None
         found = await info.context.read_as_owner(payments.payments_by_id, [key])
         return PaymentIntent.of(found[key]) if key in found else None
 

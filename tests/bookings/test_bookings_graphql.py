@@ -182,17 +182,17 @@ async def test_mutations_and_service_log(
     assert hidden["errors"][0]["extensions"]["code"] == "BOOKING_NOT_FOUND"
     log = await graphql(
         client,
-        """{ serviceLog { total items { serviceTitle rating } } serviceLogSummary { count averageRating }
+        """{ serviceLog { totalCount nodes { serviceTitle rating } } serviceLogSummary { count averageRating }
         vehicleHistory { registrationNumber summary { count } } myRatings { rating } }""",
         None,
         owner,
     )
-    assert log["data"]["serviceLog"] == {"total": 1, "items": [{"serviceTitle": "Oljeskift", "rating": 4.0}]}
+    assert log["data"]["serviceLog"] == {"totalCount": 1, "nodes": [{"serviceTitle": "Oljeskift", "rating": 4.0}]}
     assert log["data"]["serviceLogSummary"] == {"count": 1, "averageRating": 4.0}
     assert log["data"]["vehicleHistory"]["registrationNumber"] == "BT57225"
     token = await graphql(
         client,
-        """mutation { createServiceLogExportToken(filter: {registrationNumber: "EK39085"}) {
+        """mutation { createServiceLogExportToken(input: {filter: {registrationNumber: "EK39085"}}) {
         __typename } }""",
         None,
         owner,
