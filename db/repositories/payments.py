@@ -228,5 +228,7 @@ async def owned_payments_with_lines(
     """The owner's payments among `payment_ids`, each with its group's lines, in one statement."""
     if not payment_ids:
         return []
-    chosen = sqlalchemy.select(col(Payment.id)).where(col(Payment.id).in_(payment_ids), Payment.owner_id == owner_id)
+    chosen = sqlalchemy.select(col(Payment.id)).where(
+        col(Payment.id).in_(payment_ids), col(Payment.owner_id) == owner_id
+    )
     return await _with_lines(session, chosen)

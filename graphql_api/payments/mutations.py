@@ -3,7 +3,7 @@ answers "not configured" (UnavailableError) first, before its input is looked at
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.types import Info
@@ -23,6 +23,9 @@ from graphql_api.payments.payloads import (
 
 Ctx = Info[GraphQLContext, None]
 
+# `as_owner` is typed with every error kind; that only the union's members come back is checked at run time
+# (graphql_api.mutations), hence the casts.
+
 
 @strawberry.type
 class PaymentsMutation:
@@ -38,7 +41,7 @@ class PaymentsMutation:
             payments.check_available(uow)
             return await payments.create_intent(uow, owner_id, input.to_command())
 
-        return await as_owner(info, create, CreatePaymentIntentSuccess.of)
+        return cast(CreatePaymentIntentPayload, await as_owner(info, create, CreatePaymentIntentSuccess.of))
 
     @strawberry.mutation(
         description="Confirm one of the caller's payment intents with the provider (charges it). Confirming an "
@@ -53,4 +56,4 @@ class PaymentsMutation:
             payments.check_available(uow)
             return await payments.confirm_intent(uow, owner_id, input.to_command())
 
-        return await as_owner(info, confirm, ConfirmPaymentIntentSuccess.of)
+        return cast(ConfirmPaymentIntentPayload, await as_owner(info, confirm, ConfirmPaymentIntentSuccess.of))

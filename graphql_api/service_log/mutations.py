@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.types import Info
@@ -33,4 +33,7 @@ class ServiceLogMutation:
         async def issue(uow: UnitOfWork, claims: AccessClaims) -> ExportToken:
             return await log.export_token(uow, claims.owner_id, claims.sid, **filters_of(input.filter))
 
-        return await as_caller(info, issue, CreateServiceLogExportTokenSuccess.of)
+        # as_caller is typed with every error kind; union membership is checked at run time (graphql_api.mutations)
+        return cast(
+            CreateServiceLogExportTokenPayload, await as_caller(info, issue, CreateServiceLogExportTokenSuccess.of)
+        )
