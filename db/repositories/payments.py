@@ -64,16 +64,6 @@ async def group_lines(session: AsyncSession, group_id: str, owner_id: int) -> li
     return [GroupLine(row) for row in rows]
 
 
-async def lines_of_groups(session: AsyncSession, group_ids: list[str]) -> dict[str, list[GroupLine]]:
-    if not group_ids:
-        return {}
-    stmt = sqlalchemy.select(*_LINE_COLUMNS).where(col(Booking.group_id).in_(group_ids)).order_by(col(Booking.id))
-    grouped: dict[str, list[GroupLine]] = {g: [] for g in group_ids}
-    for row in (await run(session, stmt)).all():
-        grouped[row.group_id].append(GroupLine(row))
-    return grouped
-
-
 async def lock_group(session: AsyncSession, group_id: str) -> None:
     """Serialise intent creation for one booking group until the transaction ends."""
     await run(
@@ -128,11 +118,7 @@ async def latest_payments_for_groups(session: AsyncSession, group_ids: list[str]
         func.row_number()
         .over(
             partition_by=col(Payment.group_id),
-            order_by=(
-                (col(Payment.status) == "succeeded").desc(),
-                col(Payment.status).not_in(("canceled", "succeeded")).desc(),
-                col(Payment.created_at).desc(),
-            ),
+            order_by=_preferred_first(),
         )
         .label("rank")
     )

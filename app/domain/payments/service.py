@@ -211,14 +211,6 @@ async def payment_for_booking(uow: UnitOfWork, owner_id: int, booking_id: object
     return await payment_for_group(uow, owner_id, group)
 
 
-async def payments_for_groups(uow: UnitOfWork, owner_id: int, group_ids: list[str]) -> dict[str, PaymentView]:
-    """Batch form of `payment_for_group` (two statements whatever the number of groups)."""
-    payment_provider(uow.services)
-    payments = await repo.latest_payments_for_groups(uow.session, group_ids, owner_id)
-    lines = await repo.lines_of_groups(uow.session, list(payments))
-    return {g: _view(p, lines.get(g, [])) for g, p in payments.items()}
-
-
 async def payments_by_id(uow: UnitOfWork, owner_id: int, payment_ids: list[str]) -> dict[str, PaymentView]:
     """The caller's payments among `payment_ids` (global-id lookups), in one statement; others are left out."""
     payment_provider(uow.services)  # every payment operation answers "not configured" first
