@@ -272,7 +272,7 @@ class WorkshopFacets:
         )
 
 
-@strawberry.type(name="TmpMarketplacePageInfo")
+@strawberry.type
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool
