@@ -78,8 +78,8 @@ FIELDS: dict[str, Rule] = {
     "Query.workshops": Rule(weight=5),
     "Query.nearbyWorkshops": Rule(weight=5),
     "WorkshopConnection.facets": Rule(weight=10),
-    "Query.serviceLog": Rule(weight=2, page_argument="pageSize"),
-    "Query.vehicleHistory": Rule(weight=2, page_argument="limit", max_page=20),
+    "Query.serviceLog": Rule(weight=2),
+    "Query.vehicleHistory": Rule(weight=3),
     "Query.carBrands": Rule(size=100),
     "Query.serviceCategories": Rule(size=30),
     # DataLoader-backed fields of a workshop: one batched statement, but rows to build for every workshop

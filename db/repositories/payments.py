@@ -64,16 +64,6 @@ async def group_lines(session: AsyncSession, group_id: str, owner_id: int) -> li
     return [GroupLine(row) for row in rows]
 
 
-async def lines_of_groups(session: AsyncSession, group_ids: list[str]) -> dict[str, list[GroupLine]]:
-    if not group_ids:
-        return {}
-    stmt = sqlalchemy.select(*_LINE_COLUMNS).where(col(Booking.group_id).in_(group_ids)).order_by(col(Booking.id))
-    grouped: dict[str, list[GroupLine]] = {g: [] for g in group_ids}
-    for row in (await run(session, stmt)).all():
-        grouped[row.group_id].append(GroupLine(row))
-    return grouped
-
-
 async def lock_group(session: AsyncSession, group_id: str) -> None:
     """Serialise intent creation for one booking group until the transaction ends."""
     await run(
@@ -128,11 +118,7 @@ async def latest_payments_for_groups(session: AsyncSession, group_ids: list[str]
         func.row_number()
         .over(
             partition_by=col(Payment.group_id),
-            order_by=(
-                (col(Payment.status) == "succeeded").desc(),
-                col(Payment.status).not_in(("canceled", "succeeded")).desc(),
-                col(Payment.created_at).desc(),
-            ),
+            order_by=_preferred_first(),
         )
         .label("rank")
     )
@@ -171,3 +157,64 @@ async def record_webhook_event(
         .returning(col(ProcessedWebhookEvent.event_id))
     )
     return (await session.exec(stmt)).first() is not None
+
+
+def _preferred_first() -> tuple[Any, ...]:
+    """The order of a group's payments, the one that matters first: succeeded, else open, else the newest."""
+    return (
+        (col(Payment.status) == "succeeded").desc(),
+        col(Payment.status).not_in(("canceled", "succeeded")).desc(),
+        col(Payment.created_at).desc(),
+    )
+
+
+async def _with_lines(session: AsyncSession, chosen: Any) -> list[tuple[Payment, list[GroupLine]]]:
+    """The payments whose ids `chosen` (a subquery) selects, each with its group's lines, in one statement."""
+    stmt = (
+        sqlalchemy.select(Payment, *_LINE_COLUMNS)
+        .outerjoin(
+            Booking,
+            sqlalchemy.and_(
+                col(Booking.group_id) == col(Payment.group_id), col(Booking.owner_id) == col(Payment.owner_id)
+            ),
+        )
+        .where(col(Payment.id).in_(chosen))
+        .order_by(col(Payment.id), col(Booking.id))
+    )
+    found: dict[str, tuple[Payment, list[GroupLine]]] = {}
+    for row in (await run(session, stmt)).all():
+        payment = row[0]
+        _, lines = found.setdefault(payment.id, (payment, []))
+        if row.id is not None:
+            lines.append(GroupLine(row))
+    return list(found.values())
+
+
+async def preferred_payments_of_groups(
+    session: AsyncSession, keys: list[tuple[int, str]]
+) -> list[tuple[Payment, list[GroupLine]]]:
+    """For each (owner id, group id), the payment that matters (as `latest_payments_for_groups`) with its group's
+    lines: one statement whatever the number of keys and owners."""
+    if not keys:
+        return []
+    rank = func.row_number().over(
+        partition_by=(col(Payment.owner_id), col(Payment.group_id)), order_by=_preferred_first()
+    )
+    ranked = (
+        sqlalchemy.select(col(Payment.id), rank.label("rank"))
+        .where(sqlalchemy.tuple_(col(Payment.owner_id), col(Payment.group_id)).in_(keys))
+        .subquery()
+    )
+    return await _with_lines(session, sqlalchemy.select(ranked.c.id).where(ranked.c.rank == 1))
+
+
+async def owned_payments_with_lines(
+    session: AsyncSession, owner_id: int, payment_ids: list[str]
+) -> list[tuple[Payment, list[GroupLine]]]:
+    """The owner's payments among `payment_ids`, each with its group's lines, in one statement."""
+    if not payment_ids:
+        return []
+    chosen = sqlalchemy.select(col(Payment.id)).where(
+        col(Payment.id).in_(payment_ids), col(Payment.owner_id) == owner_id
+    )
+    return await _with_lines(session, chosen)

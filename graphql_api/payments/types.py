@@ -1,136 +1,201 @@
-"""Payments over GraphQL: `paymentIntent(id:)`, `paymentForBooking(bookingId:)`, and the mutations
-`createPaymentIntent` and `confirmPaymentIntent`.
-
-`PaymentLoaders.by_group` and `payment_of_group()` give any type that knows a booking group its payment
-in one statement pair per request (e.g. a `payment` field on `Booking`).
-"""
+"""The payments area's output types: `PaymentIntent` (a Node keyed by the payment's REST id), its status,
+provider and next action, and `payment_of_group()`, which any type that knows a booking group uses for its
+payment (`Booking.payment`), batched per request."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Annotated, TypeAlias
+from enum import Enum
+from typing import Any
 
 import strawberry
-from strawberry.dataloader import DataLoader
-from strawberry.scalars import JSON
+from strawberry import relay
 from strawberry.types import Info
 
 from app.domain.payments import service as payments
-from app.domain.payments.inputs import parse_confirm_intent, parse_create_intent
+from app.domain.payments import states
+from app.domain.payments.provider import payment_provider
 from app.domain.payments.results import PaymentView
-from app.domain.uow import UnitOfWork
-from app.mapping import same_named
+from app.errors import ValidationFailed
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import AnyUserError
-from graphql_api.mutations import as_owner
-from graphql_api.reading import RequestReader
+from graphql_api.node import global_id
+from graphql_api.payments.loaders import PaymentLoaders
 
 Ctx = Info[GraphQLContext, None]
 
+NODE = "PaymentIntent"
+MAX_KEY_LENGTH = 40  # the length of the `payments.id` column
 
-@strawberry.type(description="A payment intent for a booking group; amounts are in øre (1/100 NOK).")
-class PaymentIntent:
-    id: strawberry.ID
-    provider: str = strawberry.field(description="stripe or local")
-    provider_intent_id: str | None
-    client_secret: str | None = strawberry.field(description="For the payment sheet; null once the intent is final.")
-    amount: int = strawberry.field(description="Computed from the booked prices, in øre.")
-    amount_nok: str
-    currency: str
-    status: str = strawberry.field(description="Stripe's PaymentIntent status.")
-    group_id: str
-    booking_ids: list[int]
-    paid: bool
-    paid_at: datetime | None
-    next_action: JSON | None
-    last_payment_error: str | None
-    created_at: datetime
-    updated_at: datetime
+
+@strawberry.enum(description="Where a payment intent stands (Stripe's PaymentIntent statuses).")
+class PaymentStatus(Enum):
+    REQUIRES_PAYMENT_METHOD = strawberry.enum_value(
+        states.REQUIRES_PAYMENT_METHOD, description="Created; waiting for the owner's payment method (or a retry)."
+    )
+    REQUIRES_CONFIRMATION = strawberry.enum_value(
+        states.REQUIRES_CONFIRMATION, description="A payment method is attached; waiting for `confirmPaymentIntent`."
+    )
+    REQUIRES_ACTION = strawberry.enum_value(
+        states.REQUIRES_ACTION,
+        description="The owner must complete a step (e.g. 3-D Secure); see `nextAction`, then confirm again.",
+    )
+    PROCESSING = strawberry.enum_value(
+        states.PROCESSING, description="The provider is processing the payment; the result arrives by webhook."
+    )
+    REQUIRES_CAPTURE = strawberry.enum_value(
+        states.REQUIRES_CAPTURE, description="Authorised; the amount is held until captured."
+    )
+    CANCELED = strawberry.enum_value(
+        states.CANCELED, description="Final: cancelled (e.g. the booked prices changed); create a new intent to pay."
+    )
+    SUCCEEDED = strawberry.enum_value(states.SUCCEEDED, description="Final: paid. The group's lines are marked paid.")
+
+
+@strawberry.enum(description="Which payment provider holds the intent.")
+class PaymentProviderName(Enum):
+    STRIPE = strawberry.enum_value("stripe", description="Stripe (card payments through Stripe.js / the app SDKs).")
+    LOCAL = strawberry.enum_value(
+        "local", description="The local stand-in of development and test servers; no money moves."
+    )
+
+
+@strawberry.enum(description="What kind of step the owner must complete before the payment can go on.")
+class PaymentNextActionType(Enum):
+    REDIRECT_TO_URL = strawberry.enum_value(
+        "redirect_to_url",
+        description="Open `redirectUrl` (e.g. the bank's 3-D Secure page); it returns to `returnUrl`.",
+    )
+    USE_STRIPE_SDK = strawberry.enum_value(
+        "use_stripe_sdk",
+        description="Let Stripe.js / the Stripe SDK handle it (`handleNextAction` with the client secret).",
+    )
+    OTHER = strawberry.enum_value(
+        "other", description="Another Stripe action type; let the Stripe SDK handle it with the client secret."
+    )
+
+
+@strawberry.type(description="The step the owner must complete while the intent is REQUIRES_ACTION.")
+class PaymentNextAction:
+    type: PaymentNextActionType = strawberry.field(description="What kind of step it is.")
+    redirect_url: str | None = strawberry.field(
+        description="For REDIRECT_TO_URL: the page to open; null for other types."
+    )
+    return_url: str | None = strawberry.field(
+        description="For REDIRECT_TO_URL: where the page sends the owner back to (the `returnUrl` given when "
+        "confirming); null when none was given or for other types."
+    )
 
     @classmethod
-    def of(cls, view: PaymentView) -> PaymentIntent:
-        return same_named(
-            cls,
-            view,
-            id=strawberry.ID(view.id),
-            amount_nok=f"{view.amount // 100}.{view.amount % 100:02d}",
+    def of(cls, action: dict[str, Any] | None) -> PaymentNextAction | None:
+        if not action:
+            return None
+        kind = str(action.get("type") or "")
+        known = {t.value for t in PaymentNextActionType} - {PaymentNextActionType.OTHER.value}
+        redirect = action.get("redirect_to_url") if kind == PaymentNextActionType.REDIRECT_TO_URL.value else None
+        redirect = redirect if isinstance(redirect, dict) else {}
+        url, back = redirect.get("url"), redirect.get("return_url")
+        return cls(
+            type=PaymentNextActionType(kind) if kind in known else PaymentNextActionType.OTHER,
+            redirect_url=url if isinstance(url, str) and url else None,
+            return_url=back if isinstance(back, str) and back else None,
         )
 
 
-class PaymentLoaders:
-    """Per request: the payment of each booking group asked for, loaded together."""
+def amount_text(amount: int) -> str:
+    """øre as kroner with two decimals, e.g. `224050` -> `2240.50`."""
+    return f"{amount // 100}.{amount % 100:02d}"
 
-    def __init__(self, reader: RequestReader) -> None:
-        self.services = reader.services
-        self.by_group: DataLoader[tuple[int, str], PaymentView | None] = DataLoader(self._by_group)
 
-    async def _by_group(self, keys: list[tuple[int, str]]) -> list[PaymentView | None]:
-        found: dict[tuple[int, str], PaymentView] = {}
-        owners = {owner_id for owner_id, _ in keys}
-        async with self.services.uow() as uow:
-            for owner_id in owners:
-                groups = [g for o, g in keys if o == owner_id]
-                for group_id, view in (await payments.payments_for_groups(uow, owner_id, groups)).items():
-                    found[(owner_id, group_id)] = view
-        return [found.get(key) for key in keys]
+@strawberry.type(
+    description="A payment of a booking group (all its payable lines together), in Stripe's PaymentIntent model. "
+    "Amounts are in øre (1/100 NOK), computed on the server from the booked prices. Only its owner sees it."
+)
+class PaymentIntent(relay.Node):
+    key: relay.NodeID[str]
+    payment_id: str = strawberry.field(
+        description="The payment's id as the REST API shows it (`pay_...`; `/api/co/payments/intents/{paymentId}`)."
+    )
+    provider: PaymentProviderName = strawberry.field(description="Which provider holds the intent.")
+    provider_intent_id: str | None = strawberry.field(
+        description="The provider's id of the intent (`pi_...`), for the Stripe SDK; null if the provider gave none."
+    )
+    client_secret: str | None = strawberry.field(
+        description="For the payment sheet (Stripe.js / the app SDKs); null once the intent is final "
+        "(SUCCEEDED or CANCELED)."
+    )
+    amount: int = strawberry.field(
+        description="The amount to pay, in øre (1/100 NOK); computed from the booked prices."
+    )
+    amount_nok: str = strawberry.field(description="`amount` in kroner with two decimals and a point, e.g. `2240.50`.")
+    currency: str = strawberry.field(description="ISO 4217 currency code in lower case; always `nok`.")
+    status: PaymentStatus = strawberry.field(description="Where the intent stands.")
+    group_id: str = strawberry.field(
+        description="The key of the booking group paid for (its `BookingGroup` global id is `BookingGroup:<groupId>`)."
+    )
+    booking_ids: list[strawberry.ID] = strawberry.field(
+        description="Global ids (`Booking.id`) of the group's lines this payment covers (the cancelled or declined "
+        "ones are left out)."
+    )
+    paid: bool = strawberry.field(
+        description="Whether the group is paid (this intent succeeded, or every line is paid)."
+    )
+    paid_at: datetime | None = strawberry.field(description="When the group was paid; null while unpaid.")
+    next_action: PaymentNextAction | None = strawberry.field(
+        description="The step the owner must complete; only while REQUIRES_ACTION, null otherwise."
+    )
+    last_payment_error: str | None = strawberry.field(
+        description="The provider's message about the last failed attempt (e.g. a declined card); null if none."
+    )
+    created_at: datetime = strawberry.field(description="When the intent was created.")
+    updated_at: datetime = strawberry.field(description="When the intent last changed.")
+
+    @classmethod
+    def of(cls, view: PaymentView) -> PaymentIntent:
+        return cls(
+            key=view.id,
+            payment_id=view.id,
+            provider=PaymentProviderName(view.provider),
+            provider_intent_id=view.provider_intent_id,
+            client_secret=view.client_secret,
+            amount=view.amount,
+            amount_nok=amount_text(view.amount),
+            currency=view.currency,
+            status=PaymentStatus(view.status),
+            group_id=view.group_id,
+            booking_ids=[global_id("Booking", b) for b in view.booking_ids],
+            paid=view.paid,
+            paid_at=view.paid_at,
+            next_action=PaymentNextAction.of(view.next_action),
+            last_payment_error=view.last_payment_error,
+            created_at=view.created_at,
+            updated_at=view.updated_at,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
+    ) -> list[PaymentIntent | None]:
+        keys = list(node_ids)
+        claims = await info.context.claims()
+        wanted = [key for key in keys if 0 < len(key) <= MAX_KEY_LENGTH]
+        if claims is None or not wanted:
+            return [None for _ in keys]
+        found = await info.context.read(payments.payments_by_id, claims.owner_id, wanted)
+        return [cls.of(found[key]) if key in found else None for key in keys]
+
+
+def payment_key_of(gid: relay.GlobalID, argument: str) -> str:
+    """The REST id behind a `PaymentIntent` global id (a client mistake otherwise)."""
+    if gid.type_name == NODE and gid.node_id:
+        return gid.node_id
+    raise ValidationFailed(f"{argument} must be the id of a {NODE}.", fields={argument: "invalid_id"})
 
 
 async def payment_of_group(info: Ctx, group_id: str) -> PaymentIntent | None:
-    """The caller's payment for a booking group (succeeded, else open, else the newest), batched."""
+    """The caller's payment for a booking group (succeeded, else open, else the newest), batched: one statement
+    for every group of the response."""
+    payment_provider(info.context.services)  # without a provider, the field says why it is empty
     owner_id = await info.context.owner_id()
     view = await info.context.loaders.get(PaymentLoaders).by_group.load((owner_id, group_id))
     return PaymentIntent.of(view) if view else None
-
-
-CreatePaymentIntentPayload: TypeAlias = Annotated[
-    PaymentIntent | AnyUserError, strawberry.union("CreatePaymentIntentPayload")
-]
-ConfirmPaymentIntentPayload: TypeAlias = Annotated[
-    PaymentIntent | AnyUserError, strawberry.union("ConfirmPaymentIntentPayload")
-]
-
-
-@strawberry.type
-class PaymentsQuery:
-    @strawberry.field(description="One of the caller's payment intents (NOT_FOUND for anyone else's).")
-    async def payment_intent(self, info: Ctx, id: strawberry.ID) -> PaymentIntent:
-        return PaymentIntent.of(await info.context.read_as_owner(payments.get_intent, str(id)))
-
-    @strawberry.field(description="The payment of the booking group a booking line belongs to, or null before any.")
-    async def payment_for_booking(self, info: Ctx, booking_id: int) -> PaymentIntent | None:
-        view = await info.context.read_as_owner(payments.payment_for_booking, booking_id)
-        return PaymentIntent.of(view) if view else None
-
-
-@strawberry.type
-class PaymentsMutation:
-    @strawberry.mutation(
-        description="Create (or return the open) payment intent for a booking or booking group "
-        "of the caller. The amount is computed from the booked prices."
-    )
-    async def create_payment_intent(
-        self, info: Ctx, booking_id: int | None = None, group_id: str | None = None
-    ) -> CreatePaymentIntentPayload:
-        async def create(uow: UnitOfWork, owner_id: int) -> PaymentView:
-            payments.check_available(uow)
-            return await payments.create_intent(
-                uow, owner_id, parse_create_intent(booking_id=booking_id, group_id=group_id)
-            )
-
-        return await as_owner(info, create, PaymentIntent.of)
-
-    @strawberry.mutation(description="Confirm one of the caller's payment intents.")
-    async def confirm_payment_intent(
-        self, info: Ctx, id: strawberry.ID, payment_method: str | None = None, return_url: str | None = None
-    ) -> ConfirmPaymentIntentPayload:
-        async def confirm(uow: UnitOfWork, owner_id: int) -> PaymentView:
-            payments.check_available(uow)
-            return await payments.confirm_intent(
-                uow, owner_id, parse_confirm_intent(str(id), payment_method=payment_method, return_url=return_url)
-            )
-
-        return await as_owner(info, confirm, PaymentIntent.of)
-
-
-QUERIES = (PaymentsQuery,)
-MUTATIONS = (PaymentsMutation,)

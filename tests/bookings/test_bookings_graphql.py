@@ -335,6 +335,24 @@ async def test_mutations_and_the_owners_lists(
         "nodes": [{"score": 4.0}],
         "pageInfo": {"hasPreviousPage": False},
     }
+    log = await graphql(
+        client,
+        """{ serviceLog { totalCount nodes { serviceTitle rating } } serviceLogSummary { count averageRating }
+        vehicleHistory { registrationNumber summary { count } } }""",
+        None,
+        owner,
+    )
+    assert log["data"]["serviceLog"] == {"totalCount": 1, "nodes": [{"serviceTitle": "Oljeskift", "rating": 4.0}]}
+    assert log["data"]["serviceLogSummary"] == {"count": 1, "averageRating": 4.0}
+    assert log["data"]["vehicleHistory"]["registrationNumber"] == "BT57225"
+    token = await graphql(
+        client,
+        """mutation { createServiceLogExportToken(input: {filter: {registrationNumber: "EK39085"}}) {
+        __typename } }""",
+        None,
+        owner,
+    )
+    assert token["data"]["createServiceLogExportToken"]["__typename"] == "ForbiddenError"
     cancelled = await graphql(
         client, CANCEL, {"input": {"groupId": str(global_id("BookingGroup", row.group_id))}}, owner
     )

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import jwt
+from strawberry import relay
 
+from app.domain.bookings.times import OSLO
 from app.services import Services
 from db.models import Workshop
 from tests.bookings.conftest import World, stored_booking
-from tests.conftest import SignedIn
+from tests.conftest import SignedIn, sign_up_and_in
+from tests.graphql_client import graphql
+from tests.statements import recorded
 
 
 async def completed(services: Services, owner: SignedIn, world: World, days_ago: int = 10, **fields: object) -> int:
@@ -291,7 +296,8 @@ async def test_export_links_end_with_the_session(
     await completed(services, owner, world, days_ago=3)
     issued = (await client.get("/api/co/service-log/export-token", headers=owner.headers)).json()["data"]
     listed = (await client.get("/api/co/service-log/list?export_token=1", headers=owner.headers)).json()["data"]
-    mutation = "mutation { createServiceLogExportToken { ... on ExportTokenSuccess { exportToken { token } } } }"
+    mutation = """mutation { createServiceLogExportToken(input: {}) {
+      ... on CreateServiceLogExportTokenSuccess { exportToken { token } } } }"""
     over_graphql = (await client.post("/graphql", json={"query": mutation}, headers=owner.headers)).json()
     tokens = [
         issued["token"],
@@ -305,3 +311,164 @@ async def test_export_links_end_with_the_session(
     for token in tokens:
         response = await client.get(f"/api/co/service-records/export?token={token}")
         assert response.status_code == 401 and response.json()["code"] == "TOKEN_REVOKED"
+
+
+# --- the service log over GraphQL ----------------------------------------------------------------------------
+
+LOG = """query($f: ServiceLogFilter, $first: Int, $after: String, $last: Int, $before: String) {
+  serviceLog(filter: $f, first: $first, after: $after, last: $last, before: $before) {
+    totalCount
+    edges { cursor node { bookingId logId serviceTitle completedAt } }
+    nodes { logId }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}"""
+
+
+async def _log(client: httpx.AsyncClient, owner: SignedIn, **variables: object) -> dict[str, Any]:
+    body = await graphql(client, LOG, variables, owner)
+    assert "errors" not in body, body
+    page: dict[str, Any] = body["data"]["serviceLog"]
+    return page
+
+
+def _ids(page: dict[str, Any]) -> list[int]:
+    return [edge["node"]["logId"] for edge in page["edges"]]
+
+
+async def test_service_log_is_a_connection_paged_both_ways(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
+    newest_first = [await completed(services, owner, world, days_ago=d) for d in (1, 2, 3, 4, 5)]
+    first = await _log(client, owner, first=2)
+    assert first["totalCount"] == 5 and _ids(first) == newest_first[:2]
+    assert [n["logId"] for n in first["nodes"]] == newest_first[:2]
+    assert first["edges"][0]["node"]["bookingId"] == str(relay.GlobalID("Booking", str(newest_first[0])))
+    assert first["pageInfo"]["hasNextPage"] is True and first["pageInfo"]["hasPreviousPage"] is False
+    second = await _log(client, owner, first=2, after=first["pageInfo"]["endCursor"])
+    assert _ids(second) == newest_first[2:4] and second["pageInfo"]["hasPreviousPage"] is True
+    rest = await _log(client, owner, first=10, after=second["pageInfo"]["endCursor"])
+    assert _ids(rest) == newest_first[4:] and rest["pageInfo"]["hasNextPage"] is False
+    last = await _log(client, owner, last=2)
+    assert _ids(last) == newest_first[3:] and last["pageInfo"]["hasPreviousPage"] is True
+    before = await _log(client, owner, last=2, before=last["pageInfo"]["startCursor"])
+    assert _ids(before) == newest_first[1:3]
+    assert _ids(await _log(client, owner)) == newest_first  # 20 by default
+    assert (await _log(client, owner, first=0))["edges"] == []
+
+
+async def test_service_log_page_sizes_follow_the_one_rule(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
+    await completed(services, owner, world)
+    for variables, field in (
+        ({"first": 101}, "first"),
+        ({"first": -1}, "first"),
+        ({"last": 101}, "last"),
+        ({"first": 1, "last": 1}, "first"),
+        ({"after": "bm90LWEtY3Vyc29y"}, "after"),
+    ):
+        body = await graphql(client, LOG, variables, owner)
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "VALIDATION_ERROR", body
+        assert field in {f["field"] for f in error["extensions"]["fields"]}, body
+    # a cursor of another field is refused too
+    history = await graphql(client, "{ vehicleHistory(first: 1) { pageInfo { endCursor } } }", None, owner)
+    cursor = history["data"]["vehicleHistory"]["pageInfo"]["endCursor"]
+    body = await graphql(client, LOG, {"after": cursor}, owner)
+    assert body["errors"][0]["extensions"]["fields"] == [{"field": "after", "reason": "invalid_cursor"}]
+
+
+async def test_service_log_filters_take_days(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
+    recent = await completed(services, owner, world, days_ago=2)
+    await completed(services, owner, world, days_ago=40)
+    today = datetime.now(OSLO).date()
+    since = (today - timedelta(days=10)).isoformat()
+    page = await _log(client, owner, f={"dateFrom": since, "dateTo": today.isoformat()})
+    assert _ids(page) == [recent] and page["totalCount"] == 1
+    summary = await graphql(
+        client,
+        "query($f: ServiceLogFilter) { serviceLogSummary(filter: $f) { count lastServiceDate lastServiceAt } }",
+        {"f": {"dateFrom": since}},
+        owner,
+    )
+    got = summary["data"]["serviceLogSummary"]
+    assert got["count"] == 1 and got["lastServiceDate"] == (today - timedelta(days=2)).isoformat()
+    assert got["lastServiceAt"].endswith("Z")
+    not_a_day = await graphql(client, LOG, {"f": {"dateFrom": "2026-13-01"}}, owner)
+    assert not_a_day["data"] is None and not_a_day["errors"]
+    backwards = await graphql(client, LOG, {"f": {"dateFrom": today.isoformat(), "dateTo": since}}, owner)
+    assert backwards["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+
+
+async def test_vehicle_history_is_a_connection_with_its_summary(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn, world: World, services: Services
+) -> None:
+    newest_first = [await completed(services, owner, world, days_ago=d, service_rating=4.0) for d in (1, 2, 3)]
+    query = """query($r: String, $first: Int) { vehicleHistory(registrationNumber: $r, first: $first) {
+      registrationNumber totalCount nodes { logId } pageInfo { hasNextPage }
+      summary { count averageRating lastServiceDate } } }"""
+    primary = (await graphql(client, query, {"first": 2}, owner))["data"]["vehicleHistory"]
+    assert primary["registrationNumber"] == "BT57225" and primary["totalCount"] == 3
+    assert [n["logId"] for n in primary["nodes"]] == newest_first[:2] and primary["pageInfo"]["hasNextPage"]
+    assert primary["summary"]["count"] == 3 and primary["summary"]["averageRating"] == 4.0
+    named = (await graphql(client, query, {"r": "bt 57225"}, owner))["data"]["vehicleHistory"]
+    assert [n["logId"] for n in named["nodes"]] == newest_first
+    # another owner's vehicle, and an owner without any vehicle: null, no error
+    assert await graphql(client, query, {"r": "EK39085"}, owner) == {"data": {"vehicleHistory": None}}
+    newcomer = await sign_up_and_in(client)
+    assert await graphql(client, query, None, newcomer) == {"data": {"vehicleHistory": None}}
+
+
+EXPORT = """mutation($i: CreateServiceLogExportTokenInput!) { createServiceLogExportToken(input: $i) {
+  __typename
+  ... on CreateServiceLogExportTokenSuccess { exportToken { token expiresAt expiresIn downloadUrl } }
+  ... on UserError { code }
+  ... on ValidationError { fields { field reason } }
+} }"""
+
+
+async def test_export_token_mutation_answers_its_union(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
+    await completed(services, owner, world, days_ago=3)
+    made = await graphql(
+        client, EXPORT, {"i": {"filter": {"registrationNumber": "BT57225", "dateFrom": "2026-01-01"}}}, owner
+    )
+    success = made["data"]["createServiceLogExportToken"]
+    assert success["__typename"] == "CreateServiceLogExportTokenSuccess"
+    token = success["exportToken"]
+    assert token["expiresIn"] == 900 and token["downloadUrl"].endswith(token["token"])
+    claims = jwt.decode(token["token"], options={"verify_signature": False})
+    assert claims["flt"] == {"registration_number": "BT57225", "date_from": "2026-01-01"}
+    assert (await client.get(f"/api/co/service-records/export?token={token['token']}")).status_code == 200
+    foreign = await graphql(client, EXPORT, {"i": {"filter": {"registrationNumber": "EK39085"}}}, owner)
+    assert foreign["data"]["createServiceLogExportToken"]["__typename"] == "ForbiddenError"
+    backwards = await graphql(
+        client, EXPORT, {"i": {"filter": {"dateFrom": "2026-02-01", "dateTo": "2026-01-01"}}}, owner
+    )
+    refused = backwards["data"]["createServiceLogExportToken"]
+    assert refused["__typename"] == "ValidationError"
+    assert refused["fields"] == [{"field": "input.filter.dateFrom", "reason": "after_date_to"}]
+    anonymous = await graphql(client, EXPORT, {"i": {}})
+    assert anonymous["data"]["createServiceLogExportToken"]["__typename"] == "AuthenticationError"
+
+
+async def test_service_log_statements_do_not_grow_with_the_page(
+    client: httpx.AsyncClient, owner: SignedIn, world: World, services: Services
+) -> None:
+    for days in range(1, 13):
+        await completed(services, owner, world, days_ago=days)
+    query = """query($n: Int) { serviceLog(first: $n) { totalCount nodes { workshopName } }
+      vehicleHistory(first: $n) { totalCount nodes { workshopName } summary { count } } }"""
+    keep = lambda statement: "domain_events" not in statement  # noqa: E731 - the event relay runs beside us
+    await graphql(client, query, {"n": 1}, owner)  # warm caches before counting
+    with recorded(services, keep) as small:
+        one = await graphql(client, query, {"n": 1}, owner)
+    with recorded(services, keep) as large:
+        many = await graphql(client, query, {"n": 12}, owner)
+    assert len(one["data"]["serviceLog"]["nodes"]) == 1 and len(many["data"]["serviceLog"]["nodes"]) == 12
+    assert len(many["data"]["vehicleHistory"]["nodes"]) == 12
+    assert len(large) == len(small), "\n".join(large)

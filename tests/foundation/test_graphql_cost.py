@@ -139,9 +139,9 @@ def web_app_operations() -> list[tuple[str, str, dict[str, Any]]]:
           counties { key label count } ratings { key label count } }
         pageInfo { hasNextPage endCursor } nodes { orgNr name city rating { average totalReviews }
           cheapestServicePrice isOpenNow isFavourite } } }"""
-    service_log = """{ serviceLog(pageSize: 100) { total items { serviceTitle rating workshopName completedAt } }
-        serviceLogSummary { count averageRating } vehicleHistory(limit: 20) { registrationNumber summary { count }
-        items { serviceTitle } } myRatings { nodes { score } } }"""
+    service_log = """{ serviceLog(first: 100) { totalCount nodes { serviceTitle rating workshopName completedAt } }
+        serviceLogSummary { count averageRating } vehicleHistory(first: 100) { registrationNumber summary { count }
+        nodes { serviceTitle } } myRatings { nodes { score } } }"""
     return [
         ("workshop search, full cards", WORKSHOPS, {"first": 100}),
         ("workshop search with facets", search_with_facets, {"first": 100}),

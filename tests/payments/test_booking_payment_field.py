@@ -12,7 +12,7 @@ from tests.conftest import SignedIn
 from tests.payments.conftest import create_intent, make_group
 from tests.statements import recorded
 
-LIST = "{ bookings(first: 100) { nodes { id groupId payment { id status amount paid } } } }"
+LIST = "{ bookings(first: 100) { nodes { id groupId payment { paymentId status amount paid } } } }"
 
 
 def statements(services: Any) -> AbstractContextManager[list[str]]:
@@ -36,7 +36,7 @@ async def test_booking_payment_field_is_batched(client: httpx.AsyncClient, owner
     with statements(services) as small:
         nodes = await _list(client, owner)
     by_group = {n["groupId"]: n["payment"] for n in nodes}
-    assert by_group[first.group_id] == {"id": paid["id"], "status": "succeeded", "amount": 10000, "paid": True}
+    assert by_group[first.group_id] == {"paymentId": paid["id"], "status": "SUCCEEDED", "amount": 10000, "paid": True}
     assert by_group[unpaid.group_id] is None
     for _ in range(4):
         group = await make_group(services, owner.owner_id, prices=("300.00", "10.00"))
@@ -44,8 +44,11 @@ async def test_booking_payment_field_is_batched(client: httpx.AsyncClient, owner
     with statements(services) as large:
         nodes = await _list(client, owner)
     assert len(nodes) == 2 + 3 + 4 * 3  # every group also has one cancelled line
-    assert sum(1 for n in nodes if n["payment"] and n["payment"]["status"] == "requires_payment_method") == 4 * 3
+    assert sum(1 for n in nodes if n["payment"] and n["payment"]["status"] == "REQUIRES_PAYMENT_METHOD") == 4 * 3
     assert len(large) == len(small), "\n".join(large)
+    # every group's payment, with its lines, comes from one statement
+    [payment_statement] = [s for s in large if "payments" in s.lower()]
+    assert "join bookings" in payment_statement.lower(), payment_statement
 
 
 async def test_booking_by_id_shows_its_payment_only_to_the_owner(
@@ -53,10 +56,10 @@ async def test_booking_by_id_shows_its_payment_only_to_the_owner(
 ) -> None:
     group = await make_group(services, owner.owner_id, prices=("100.00",))
     created = (await create_intent(client, owner, group_id=group.group_id)).json()["data"]
-    query = "query($id: ID!) { booking(id: $id) { id payment { id amount } } }"
+    query = "query($id: ID!) { booking(id: $id) { id payment { paymentId amount } } }"
     booking_id = str(global_id("Booking", group.booking_ids[0]))
     mine = await client.post("/graphql", json={"query": query, "variables": {"id": booking_id}}, headers=owner.headers)
-    assert mine.json()["data"]["booking"]["payment"] == {"id": created["id"], "amount": 10000}
+    assert mine.json()["data"]["booking"]["payment"] == {"paymentId": created["id"], "amount": 10000}
     theirs = await client.post(
         "/graphql", json={"query": query, "variables": {"id": booking_id}}, headers=other_owner.headers
     )

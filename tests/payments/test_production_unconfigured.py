@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import text
+from strawberry import relay
 
 from tests.conftest import AppFactory, SignedIn, sign_up_and_in
 from tests.payments.conftest import WEBHOOK_PATH, WEBHOOK_SECRET, Group, event, make_group, signed
@@ -16,13 +17,19 @@ from tests.payments.conftest import WEBHOOK_PATH, WEBHOOK_SECRET, Group, event, 
 PRODUCTION: dict[str, Any] = {"environment": "production", "stripe_webhook_secret": WEBHOOK_SECRET}
 CODE = "PAYMENTS_NOT_CONFIGURED"
 
-CREATE = """mutation($g: String) { createPaymentIntent(groupId: $g) {
-  __typename ... on PaymentIntent { id status } ... on UnavailableError { code message retryAfter } } }"""
-CONFIRM = """mutation($id: ID!) { confirmPaymentIntent(id: $id) {
-  __typename ... on PaymentIntent { id status } ... on UnavailableError { code message retryAfter } } }"""
+CREATE = """mutation($g: ID) { createPaymentIntent(input: {groupId: $g}) {
+  __typename ... on CreatePaymentIntentSuccess { paymentIntent { id status } }
+  ... on UnavailableError { code message retryAfter } } }"""
+CONFIRM = """mutation($id: ID!) { confirmPaymentIntent(input: {id: $id}) {
+  __typename ... on ConfirmPaymentIntentSuccess { paymentIntent { id status } }
+  ... on UnavailableError { code message retryAfter } } }"""
 GET = "query($id: ID!) { paymentIntent(id: $id) { id status } }"
-FOR_BOOKING = "query($b: Int!) { paymentForBooking(bookingId: $b) { id status } }"
+FOR_BOOKING = "query($b: ID!) { paymentForBooking(bookingId: $b) { id status } }"
 BOOKINGS = "{ bookings(first: 10) { nodes { id groupId payment { id status } } } }"
+
+
+def gid(type_name: str, key: object) -> str:
+    return str(relay.GlobalID(type_name, str(key)))
 
 
 async def _gql(client: httpx.AsyncClient, who: SignedIn, query: str, **variables: Any) -> dict[str, Any]:
@@ -100,7 +107,7 @@ async def test_an_intent_made_before_is_never_confirmed_by_a_simulation(app_fact
     _structured_503(await client.get(f"/api/co/payments/intents/{payment_id}", headers=owner.headers))
     raw, headers = signed(event(created.json()["data"]["provider_intent_id"], "succeeded", amount=group.amount))
     _structured_503(await client.post(WEBHOOK_PATH, content=raw, headers=headers))
-    graphql = (await _gql(client, owner, CONFIRM, id=payment_id))["data"]["confirmPaymentIntent"]
+    graphql = (await _gql(client, owner, CONFIRM, id=gid("PaymentIntent", payment_id)))["data"]["confirmPaymentIntent"]
     assert graphql["__typename"] == "UnavailableError" and graphql["code"] == CODE
 
     assert await _payment_rows(services) == [(payment_id, "requires_payment_method")]
@@ -113,14 +120,15 @@ async def test_graphql_payment_operations_answer_unavailable(app_factory: AppFac
     owner = await sign_up_and_in(client)
     group = await make_group(services, owner.owner_id)
 
-    created = (await _gql(client, owner, CREATE, g=group.group_id))["data"]["createPaymentIntent"]
+    created = (await _gql(client, owner, CREATE, g=gid("BookingGroup", group.group_id)))["data"]["createPaymentIntent"]
     assert created["__typename"] == "UnavailableError" and created["code"] == CODE and created["retryAfter"] > 0
-    confirmed = (await _gql(client, owner, CONFIRM, id="pay_unknown"))["data"]["confirmPaymentIntent"]
+    unknown = gid("PaymentIntent", "pay_unknown")
+    confirmed = (await _gql(client, owner, CONFIRM, id=unknown))["data"]["confirmPaymentIntent"]
     assert confirmed["__typename"] == "UnavailableError" and confirmed["code"] == CODE
 
     for field, query, variables in (
-        ("paymentIntent", GET, {"id": "pay_unknown"}),
-        ("paymentForBooking", FOR_BOOKING, {"b": group.booking_ids[0]}),
+        ("paymentIntent", GET, {"id": unknown}),
+        ("paymentForBooking", FOR_BOOKING, {"b": gid("Booking", group.booking_ids[0])}),
     ):
         body = await _gql(client, owner, query, **variables)
         assert (body["data"] or {}).get(field) is None, body

@@ -15,6 +15,8 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from app.domain.events.envelope import BOOKING_UPDATED
 from app.domain.notifications.publish import notify
 from app.domain.payments import states
@@ -209,12 +211,18 @@ async def payment_for_booking(uow: UnitOfWork, owner_id: int, booking_id: object
     return await payment_for_group(uow, owner_id, group)
 
 
-async def payments_for_groups(uow: UnitOfWork, owner_id: int, group_ids: list[str]) -> dict[str, PaymentView]:
-    """Batch form of `payment_for_group` (two statements whatever the number of groups)."""
-    payment_provider(uow.services)
-    payments = await repo.latest_payments_for_groups(uow.session, group_ids, owner_id)
-    lines = await repo.lines_of_groups(uow.session, list(payments))
-    return {g: _view(p, lines.get(g, [])) for g, p in payments.items()}
+async def payments_by_id(uow: UnitOfWork, owner_id: int, payment_ids: list[str]) -> dict[str, PaymentView]:
+    """The caller's payments among `payment_ids` (global-id lookups), in one statement; others are left out."""
+    payment_provider(uow.services)  # every payment operation answers "not configured" first
+    found = await repo.owned_payments_with_lines(uow.session, owner_id, payment_ids)
+    return {payment.id: _view(payment, lines) for payment, lines in found}
+
+
+async def payments_of_groups(session: AsyncSession, keys: list[tuple[int, str]]) -> dict[tuple[int, str], PaymentView]:
+    """Batch loader form of `payment_for_group`, keyed by (owner id, group id): one statement for every key.
+    The caller checks that payments are configured (`payment_provider`) before loading."""
+    found = await repo.preferred_payments_of_groups(session, keys)
+    return {(payment.owner_id, payment.group_id): _view(payment, lines) for payment, lines in found}
 
 
 async def confirm_intent(uow: UnitOfWork, owner_id: int, command: ConfirmPaymentIntent) -> PaymentView:

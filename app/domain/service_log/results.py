@@ -49,6 +49,15 @@ class ServiceLogPage(msgspec.Struct):
     vehicle: dict[str, Any] | None = None
 
 
+class ServiceLogWindow(msgspec.Struct):
+    """A window of the history, at any offset (the GraphQL connection's page); `total` counts the whole list."""
+
+    items: list[ServiceLogItem]
+    total: int
+    offset: int
+    filters: Filters
+
+
 class ServiceLogLatest(msgspec.Struct):
     items: list[ServiceLogItem]
     limit: int

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -26,6 +26,7 @@ from app.domain.service_log.results import (
     ServiceLogLatest,
     ServiceLogPage,
     ServiceLogSummary,
+    ServiceLogWindow,
 )
 from app.domain.uow import UnitOfWork
 from app.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
@@ -69,13 +70,20 @@ class Resolved(msgspec.Struct, frozen=True):
         }
 
 
+def _day_text(value: object) -> object:
+    """A day given as a `date` (GraphQL's Date scalar) as the text the query string carries: one rule for both."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
 async def resolve_filters(
     uow: UnitOfWork, owner_id: int, raw: Mapping[str, object], *, default_primary: bool = False
 ) -> Resolved:
     """The filters of a query string or an export token (`registration_number`, `workshop_org_nr`,
     `date_from`, `date_to`; others are not filters), checked against the caller's vehicles."""
     registration_number, workshop_org_nr = raw.get("registration_number"), raw.get("workshop_org_nr")
-    date_from, date_to = raw.get("date_from"), raw.get("date_to")
+    date_from, date_to = _day_text(raw.get("date_from")), _day_text(raw.get("date_to"))
     plate: str | None = None
     if registration_number not in (None, ""):
         plate = inputs.plate(registration_number)
@@ -169,6 +177,23 @@ async def page(
         filters=f.filters,
         export_token=token,
     )
+
+
+async def window(
+    uow: UnitOfWork,
+    owner_id: int,
+    place: Callable[[int], tuple[int, int]],
+    *,
+    default_primary: bool = False,
+    **raw: object,
+) -> ServiceLogWindow:
+    """Any window of the history: `place(total)` answers (offset, limit) once the total is known, so a face can
+    page from either end (a GraphQL connection's `last`/`before`)."""
+    f = await resolve_filters(uow, owner_id, raw, default_primary=default_primary)
+    total = (await repo.summary(uow.session, owner_id, **f.query()))[0]
+    offset, limit = place(total)
+    rows = await repo.completed(uow.session, owner_id, offset=offset, limit=limit, **f.query()) if limit > 0 else []
+    return ServiceLogWindow(items=await _items(uow, rows), total=total, offset=offset, filters=f.filters)
 
 
 async def latest(
