@@ -10,8 +10,8 @@ import pytest
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
-    GraphQLInputType,
     GraphQLInputObjectType,
+    GraphQLInputType,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNamedType,

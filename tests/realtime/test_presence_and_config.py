@@ -66,7 +66,9 @@ async def test_events_while_offline_are_queued_and_delivered_on_going_online(
             response = await client.put("/api/co/presence", headers=bearer(owner), json={"status": "online"})
             assert response.status_code == 200, response.text
             assert response.json() == {"status": "online", "queued_delivered": 3}
-            received = [int((await socket.data("m", timeout=10))["messageReceived"]["message"]["databaseId"]) for _ in range(3)]
+            received = [
+                int((await socket.data("m", timeout=10))["messageReceived"]["message"]["databaseId"]) for _ in range(3)
+            ]
             assert received == ids
             # while online nothing queues
             live = await asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=1)

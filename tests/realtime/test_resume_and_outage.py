@@ -134,7 +134,9 @@ async def test_messages_sent_while_redis_is_down_are_all_delivered_when_it_retur
             assert socket.pending("m") == 0
 
             redis.start()  # back on the same port
-            received = [int((await socket.data("m", timeout=30))["messageReceived"]["message"]["databaseId"]) for _ in range(5)]
+            received = [
+                int((await socket.data("m", timeout=30))["messageReceived"]["message"]["databaseId"]) for _ in range(5)
+            ]
             assert received == during
             after = await asyncio.to_thread(
                 produce_messages, settings, booking_id=owner["booking_id"], count=1, text="etter"
