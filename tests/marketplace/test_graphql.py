@@ -172,7 +172,7 @@ async def test_facets_through_fragments(client: httpx.AsyncClient, catalogue: Ca
 PAGE = """query($first: Int, $after: String, $last: Int, $before: String) {
   workshops(first: $first, after: $after, last: $last, before: $before, sort: {field: NAME}) {
     totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { name } } }"""
-NAMES = ["Bergen Motor", "Bærum Lakk & Karosseri", "Drammen Bil og Dekk", "Grünerløkka Dekk og Felg", "Oslo Bilservice"]
+NAMES = ["Bergen Motor", "Bærum Lakk & Karosseri", "Drammen Bilsenter", "Grünerløkka Dekk og Felg", "Oslo Bilservice"]
 
 
 async def test_workshops_pages_forward_and_backward(client: httpx.AsyncClient, catalogue: Catalogue) -> None:
