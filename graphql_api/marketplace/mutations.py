@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.types import Info
@@ -25,7 +25,10 @@ class MarketplaceMutation:
     async def add_favourite(
         self, info: Ctx, input: Annotated[AddFavouriteInput, strawberry.argument(description="The workshop.")]
     ) -> AddFavouritePayload:
-        return await owner_command(info, catalogue.add_favourite, input.to_command, FavouriteResult.of)
+        return cast(
+            AddFavouritePayload,
+            await owner_command(info, catalogue.add_favourite, input.to_command, FavouriteResult.of),
+        )
 
     @strawberry.mutation(
         description="Remove a workshop from the signed-in owner's favourites. Idempotent: removing what is not a "
@@ -34,4 +37,7 @@ class MarketplaceMutation:
     async def remove_favourite(
         self, info: Ctx, input: Annotated[RemoveFavouriteInput, strawberry.argument(description="The workshop.")]
     ) -> RemoveFavouritePayload:
-        return await owner_command(info, catalogue.remove_favourite, input.to_command, FavouriteResult.of)
+        return cast(
+            RemoveFavouritePayload,
+            await owner_command(info, catalogue.remove_favourite, input.to_command, FavouriteResult.of),
+        )

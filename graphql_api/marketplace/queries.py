@@ -4,7 +4,7 @@ order), one workshop, categories, car brands, and the owner's favourites."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry import relay
@@ -125,8 +125,8 @@ class MarketplaceQuery:
         def query_for(offset: int, limit: int) -> SearchQuery:
             return mq.graphql_query(
                 raw,
-                sort=sort.field.value if sort else None,
-                order=sort.order.value if sort and sort.order else None,
+                sort=cast(str, sort.field.value) if sort else None,
+                order=cast(str, sort.order.value) if sort and sort.order else None,
                 first=limit,
                 offset=offset,
                 now_minute=minute,

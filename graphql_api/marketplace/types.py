@@ -34,7 +34,7 @@ from graphql_api.node import Entity, database_ids, global_id, public_nodes
 
 Ctx = Info[GraphQLContext, None]
 
-MAX_REVIEWS = parts.repo.PUBLIC_RATINGS_LIMIT
+MAX_REVIEWS = parts.MAX_PUBLIC_REVIEWS
 
 
 @strawberry.enum(description="A day of the week (opening hours are per weekday).")
@@ -63,7 +63,7 @@ class WorkshopCategory(Entity):
         return same_named(cls, c)
 
     @classmethod
-    async def resolve_nodes(
+    async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
     ) -> list[WorkshopCategory | None]:
         return await public_nodes(info, node_ids, _workshop_categories, cls.of)
@@ -103,7 +103,7 @@ class ServiceCategory(Entity):
         return WorkshopCategory.of(found) if found is not None else None
 
     @classmethod
-    async def resolve_nodes(
+    async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
     ) -> list[ServiceCategory | None]:
         return await public_nodes(info, node_ids, _service_categories, cls.of)
@@ -144,7 +144,9 @@ class Service(Entity):
         return Workshop.from_summary(found) if found is not None else None
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False) -> list[Service | None]:
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
+    ) -> list[Service | None]:
         return await public_nodes(info, node_ids, parts.services_by_id, cls.of)
 
 
@@ -161,7 +163,7 @@ class CarBrand(Entity):
         return same_named(cls, b)
 
     @classmethod
-    async def resolve_nodes(
+    async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
     ) -> list[CarBrand | None]:
         # the brand list needs a caller (`carBrands`); by global id only a signed-in owner sees brands
@@ -261,7 +263,7 @@ class Workshop(Entity):
         return int(self.org_nr)
 
     @classmethod
-    async def resolve_nodes(
+    async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
     ) -> list[Workshop | None]:
         keys = list(node_ids)

@@ -23,6 +23,7 @@ services_of = repo.services_for  # active services, cheapest first
 categories_of = repo.workshop_categories_for
 opening_hours_of = repo.opening_hours_for
 public_ratings_of = repo.public_ratings_for  # the newest public ratings (never the private ones)
+MAX_PUBLIC_REVIEWS = repo.PUBLIC_RATINGS_LIMIT  # how many of them a workshop shows
 addresses_of = repo.addresses_for  # the primary address first
 contacts_of = repo.contacts_for
 
