@@ -91,7 +91,12 @@ FIELDS: dict[str, Rule] = {
     "Workshop.addresses": Rule(weight=1, size=3),
     "Workshop.contacts": Rule(weight=1, size=3),
     "WorkshopRating.reviews": Rule(weight=1, size=10),
-    "WorkshopService.categories": Rule(size=3),
+    "Service.categories": Rule(weight=1, size=3),
+    "Service.workshop": Rule(weight=1),
+    "ServiceCategory.parent": Rule(weight=1),
+    "ServiceCategory.workshopCategory": Rule(weight=1),
+    "FavouriteResult.workshop": Rule(weight=1),
+    "Query.favourites": Rule(weight=2),
     # bookings: the group's lines on one page, loader-backed change requests
     "BookingGroup.items": Rule(size=5),
     "BookingGroup.warnings": Rule(size=3),

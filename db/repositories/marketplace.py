@@ -451,21 +451,44 @@ SELECT s.id, s.org_nr, s.title, s.description, s.price, s.estimated_time, s.imag
                  FROM service_category_links l JOIN service_categories c ON c.id = l.service_category_id
                  WHERE l.service_id = s.id), '[]')::text AS categories
 FROM services s WHERE s.org_nr = ANY(CAST(:o AS text[])) AND s.is_active ORDER BY s.org_nr, s.price, s.id"""
-    return await _per_workshop(
-        session,
-        sql,
-        org_nrs,
-        lambda r: ServiceItem(
-            service_id=r.id,
-            org_nr=r.org_nr,
-            title=r.title,
-            description=r.description,
-            price=float(r.price),
-            estimated_time=float(r.estimated_time),
-            images=decode_strings(r.images),
-            categories=_categories_decoder.decode(r.categories),
-            supports_walk_in=bool(r.supports_walk_in),
-        ),
+    return await _per_workshop(session, sql, org_nrs, _service_item)
+
+
+async def workshop_category_items_for(
+    session: AsyncSession, org_nrs: Sequence[str]
+) -> dict[str, list[WorkshopCategoryItem]]:
+    """Each workshop's categories as whole catalogue rows (GraphQL shows them as `WorkshopCategory` objects)."""
+    sql = (
+        "/* marketplace:workshop_category_items_for */ SELECT l.org_nr, c.* FROM workshop_category_links l "
+        "JOIN workshop_categories c ON c.id = l.workshop_category_id WHERE l.org_nr = ANY(CAST(:o AS text[])) "
+        "ORDER BY l.org_nr, c.sort_order, c.id"
+    )
+    return await _per_workshop(session, sql, org_nrs, lambda r: _read(WorkshopCategoryItem, r))
+
+
+async def services_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, ServiceItem]:
+    """Active services of active workshops by id (one statement, whatever the number of ids)."""
+    sql = """/* marketplace:services_by_id */
+SELECT s.id, s.org_nr, s.title, s.description, s.price, s.estimated_time, s.images::text AS images, s.supports_walk_in,
+       coalesce((SELECT json_agg(json_build_object('id', c.id, 'name', c.name, 'slug', c.slug) ORDER BY c.sort_order, c.id)
+                 FROM service_category_links l JOIN service_categories c ON c.id = l.service_category_id
+                 WHERE l.service_id = s.id), '[]')::text AS categories
+FROM services s JOIN workshops w ON w.org_nr = s.org_nr AND w.is_active
+WHERE s.id = ANY(CAST(:ids AS integer[])) AND s.is_active"""
+    return {r.id: _service_item(r) for r in (await _run(session, sql, {"ids": list(ids)})).all()}
+
+
+def _service_item(r: Any) -> ServiceItem:
+    return ServiceItem(
+        service_id=r.id,
+        org_nr=r.org_nr,
+        title=r.title,
+        description=r.description,
+        price=float(r.price),
+        estimated_time=float(r.estimated_time),
+        images=decode_strings(r.images),
+        categories=_categories_decoder.decode(r.categories),
+        supports_walk_in=bool(r.supports_walk_in),
     )
 
 
@@ -546,9 +569,9 @@ async def workshop_categories(
 
 
 async def service_categories(
-    session: AsyncSession, *, include_inactive: bool = False, with_counts: bool = False
+    session: AsyncSession, *, ids: Sequence[int] = (), include_inactive: bool = False, with_counts: bool = False
 ) -> list[ServiceCategoryItem]:
-    """Every service category (the caller filters and shapes; the table is small)."""
+    """Every service category, or those of `ids` (the caller filters and shapes; the table is small)."""
     count = (
         (
             "(SELECT count(*) FROM service_category_links l JOIN services s ON s.id = l.service_id AND s.is_active "
@@ -557,12 +580,25 @@ async def service_categories(
         if with_counts
         else "NULL"
     )
-    where = "true" if include_inactive else "c.is_active"
-    sql = f"/* marketplace:service_categories */ SELECT c.*, {count} AS n FROM service_categories c WHERE {where} ORDER BY c.id"
+    where = ["true" if include_inactive else "c.is_active"]
+    params: dict[str, Any] = {}
+    if ids:
+        where.append("c.id = ANY(CAST(:ids AS integer[]))")
+        params["ids"] = list(ids)
+    sql = (
+        f"/* marketplace:service_categories */ SELECT c.*, {count} AS n FROM service_categories c "
+        f"WHERE {' AND '.join(where)} ORDER BY c.id"
+    )
     return [
         _read(ServiceCategoryItem, r, level=max(0, int(r.level) - 1), services_count=r.n)
-        for r in (await _run(session, sql)).all()
+        for r in (await _run(session, sql, params)).all()
     ]
+
+
+async def car_brands_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, CarBrandItem]:
+    sql = "/* marketplace:car_brands_by_id */ SELECT id, name, slug, car_logo, created_at FROM car_brands WHERE id = ANY(CAST(:ids AS integer[]))"
+    rows = (await _run(session, sql, {"ids": list(ids)})).all()
+    return {r.id: CarBrandItem(r.id, r.name, r.slug, r.car_logo, r.created_at) for r in rows}
 
 
 async def car_brands(session: AsyncSession) -> list[CarBrandItem]:

@@ -1,544 +1,371 @@
-"""The marketplace over GraphQL: workshop search as a connection, workshop pages, categories, brands, favourites.
+"""The marketplace's object types: workshops, their services, categories, brands, and the search connection.
 
-Reads go through the same domain calls (and so the same cache) as REST. Nested workshop fields come from
-per-request DataLoaders, one statement per field per request whatever the page size.
+A workshop is keyed by its organisation number (global id `Workshop:<orgNr>`); services and categories by
+their numbers. Nested fields come from the area's per-request loaders.
 """
 
 from __future__ import annotations
 
-import base64
 import enum
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Annotated, Any, TypeAlias
+from typing import Any
 
 import strawberry
-from strawberry.dataloader import DataLoader
+from strawberry import relay
 from strawberry.types import Info
 
-from app.domain.limits import in_db_range
-from app.domain.marketplace import catalogue, search
-from app.domain.marketplace import queries as workshop_parts
-from app.domain.marketplace import query as mq
-from app.domain.marketplace.catalogue import ServiceCategoryNode
-from app.domain.marketplace.commands import ChangeFavourite
-from app.domain.marketplace.hours import WEEKDAYS, is_open, oslo_now
-from app.domain.marketplace.inputs import parse_change_favourite
+from app.domain.marketplace import queries as parts
+from app.domain.marketplace.hours import is_open, oslo_now
 from app.domain.marketplace.results import (
-    Address,
-    CategoryRef,
-    Contact,
+    CarBrandItem,
     Facets,
-    FavouriteChange,
-    OpeningHour,
-    PublicRating,
     ServiceCategoryItem,
     ServiceItem,
-    WorkshopDetail,
+    WorkshopCategoryItem,
     WorkshopSummary,
 )
 from app.domain.uow import UnitOfWork
-from app.errors import NotFound, Unauthenticated, ValidationFailed
 from app.mapping import same_named
-from graphql_api.connections import window_connection
+from graphql_api.connections import Connection
 from graphql_api.context import GraphQLContext
-from graphql_api.errors import AnyUserError
-from graphql_api.loaders import batch_loader
-from graphql_api.mapping import FromResult
-from graphql_api.mutations import owner_command
-from graphql_api.reading import RequestReader
-from graphql_api.selection import selects
+from graphql_api.marketplace.loaders import loaders
+from graphql_api.node import Entity, database_ids, global_id, public_nodes
 
-MAX_FIRST = 100
+Ctx = Info[GraphQLContext, None]
+
+MAX_REVIEWS = parts.MAX_PUBLIC_REVIEWS
 
 
-class MarketplaceLoaders:
-    """Per-request batch loaders for nested workshop fields."""
-
-    def __init__(self, reader: RequestReader) -> None:
-        self.services = reader.services
-        self.services_of = batch_loader(reader, workshop_parts.services_of, list[ServiceItem])
-        self.categories_of = batch_loader(reader, workshop_parts.categories_of, list[CategoryRef])
-        self.hours_of = batch_loader(reader, workshop_parts.opening_hours_of, list[OpeningHour])
-        self.ratings_of = batch_loader(reader, workshop_parts.public_ratings_of, list[PublicRating])
-        self.addresses_of = batch_loader(reader, workshop_parts.addresses_of, list[Address])
-        self.contacts_of = batch_loader(reader, workshop_parts.contacts_of, list[Contact])
-        self._favourites: dict[int, DataLoader[str, bool]] = {}
-
-    def favourites_of(self, owner_id: int) -> DataLoader[str, bool]:
-        loader = self._favourites.get(owner_id)
-        if loader is None:
-
-            async def load(keys: list[str]) -> list[bool]:
-                async with self.services.sessionmaker() as session:
-                    found = await workshop_parts.favourites_among(session, owner_id, keys)
-                return [key in found for key in keys]
-
-            loader = self._favourites[owner_id] = DataLoader(load_fn=load)
-        return loader
+@strawberry.enum(description="A day of the week (opening hours are per weekday).")
+class Weekday(enum.Enum):
+    MONDAY = strawberry.enum_value(0, description="Monday.")
+    TUESDAY = strawberry.enum_value(1, description="Tuesday.")
+    WEDNESDAY = strawberry.enum_value(2, description="Wednesday.")
+    THURSDAY = strawberry.enum_value(3, description="Thursday.")
+    FRIDAY = strawberry.enum_value(4, description="Friday.")
+    SATURDAY = strawberry.enum_value(5, description="Saturday.")
+    SUNDAY = strawberry.enum_value(6, description="Sunday.")
 
 
-def _loaders(info: Info[GraphQLContext, None]) -> MarketplaceLoaders:
-    return info.context.loaders.get(MarketplaceLoaders)
+@strawberry.type(description="A workshop category (the kind of workshop: car workshop, tyres, paint ...).")
+class WorkshopCategory(Entity):
+    id: relay.NodeID[int]
+    name: str = strawberry.field(description="Display name.")
+    slug: str = strawberry.field(description="URL-safe unique name.")
+    description: str | None = strawberry.field(description="Longer text; null when none is set.")
+    icon: str | None = strawberry.field(description="Icon name or URL; null when none is set.")
+    sort_order: int = strawberry.field(description="Position in lists (ascending).")
+    is_active: bool = strawberry.field(description="False for a retired category (listed only on request).")
+
+    @classmethod
+    def of(cls, c: WorkshopCategoryItem) -> WorkshopCategory:
+        return same_named(cls, c)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
+    ) -> list[WorkshopCategory | None]:
+        return await public_nodes(info, node_ids, _workshop_categories, cls.of)
 
 
-@strawberry.type
-class Category:
-    id: int
-    name: str
-    slug: str
+@strawberry.type(description="A service category: a node of the tree of kinds of service (EU control, oil change ...).")
+class ServiceCategory(Entity):
+    id: relay.NodeID[int]
+    name: str = strawberry.field(description="Display name.")
+    slug: str = strawberry.field(description="URL-safe unique name.")
+    description: str | None = strawberry.field(description="Longer text; null when none is set.")
+    level: int = strawberry.field(description="Depth in the tree: 0 for a root category.")
+    sort_order: int = strawberry.field(description="Position in lists (ascending).")
+    is_active: bool = strawberry.field(description="False for a retired category (listed only on request).")
+    parent_id: strawberry.Private[int | None]
+    workshop_category_id: strawberry.Private[int | None]
+    children: list[ServiceCategory] | None = strawberry.field(
+        description="The sub-categories, when the list was asked for as a tree (`tree: true`); null otherwise."
+    )
+
+    @classmethod
+    def of(cls, c: ServiceCategoryItem, children: list[ServiceCategory] | None = None) -> ServiceCategory:
+        return same_named(cls, c, children=children)
+
+    @strawberry.field(description="The parent category; null for a root category.")
+    async def parent(self, info: Ctx) -> ServiceCategory | None:
+        if self.parent_id is None:
+            return None
+        found = await loaders(info).service_category.load(self.parent_id)
+        return ServiceCategory.of(found) if found is not None else None
+
+    @strawberry.field(description="The workshop category this category belongs to; null when it belongs to none.")
+    async def workshop_category(self, info: Ctx) -> WorkshopCategory | None:
+        if self.workshop_category_id is None:
+            return None
+        found = await loaders(info).workshop_category.load(self.workshop_category_id)
+        return WorkshopCategory.of(found) if found is not None else None
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
+    ) -> list[ServiceCategory | None]:
+        return await public_nodes(info, node_ids, _service_categories, cls.of)
 
 
-@strawberry.type
+async def _workshop_categories(uow: UnitOfWork, ids: list[int]) -> dict[int, WorkshopCategoryItem]:
+    return dict(await parts.workshop_categories_by_id(uow.session, ids))
+
+
+async def _service_categories(uow: UnitOfWork, ids: list[int]) -> dict[int, ServiceCategoryItem]:
+    return dict(await parts.service_categories_by_id(uow.session, ids))
+
+
+@strawberry.type(description="A service a workshop offers, with its price.")
+class Service(Entity):
+    id: relay.NodeID[int]
+    title: str = strawberry.field(description="Name of the service.")
+    description: str | None = strawberry.field(description="Longer text; null when none is set.")
+    price: float = strawberry.field(description="Price in NOK (kroner), VAT included.")
+    estimated_time: float = strawberry.field(description="Estimated duration, in hours.")
+    supports_walk_in: bool = strawberry.field(description="True when the service can be had without a booking.")
+    images: list[str] = strawberry.field(description="Image URLs.")
+    org_nr: strawberry.Private[str]
+    category_ids: strawberry.Private[list[int]]
+
+    @classmethod
+    def of(cls, s: ServiceItem) -> Service:
+        return same_named(cls, s, id=s.service_id, category_ids=[c.id for c in s.categories])
+
+    @strawberry.field(description="The service categories of this service.")
+    async def categories(self, info: Ctx) -> list[ServiceCategory]:
+        found = await loaders(info).service_category.load_many(self.category_ids)
+        return [ServiceCategory.of(c) for c in found if c is not None]
+
+    @strawberry.field(description="The workshop offering this service; null when the workshop is no longer listed.")
+    async def workshop(self, info: Ctx) -> Workshop | None:
+        found = await loaders(info).workshop.load(self.org_nr)
+        return Workshop.from_summary(found) if found is not None else None
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
+    ) -> list[Service | None]:
+        return await public_nodes(info, node_ids, parts.services_by_id, cls.of)
+
+
+@strawberry.type(description="A car brand (make).")
+class CarBrand(Entity):
+    id: relay.NodeID[int]
+    name: str = strawberry.field(description="Display name.")
+    slug: str = strawberry.field(description="URL-safe unique name.")
+    car_logo: str | None = strawberry.field(description="Logo URL; null when none is set.")
+    created_at: datetime = strawberry.field(description="When the brand was added.")
+
+    @classmethod
+    def of(cls, b: CarBrandItem) -> CarBrand:
+        return same_named(cls, b)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
+    ) -> list[CarBrand | None]:
+        # the brand list needs a caller (`carBrands`); by global id only a signed-in owner sees brands
+        if await info.context.claims() is None:
+            return [None for _ in database_ids(node_ids)]
+        return await public_nodes(info, node_ids, parts.car_brands_by_id, cls.of)
+
+
+@strawberry.type(description="A workshop's opening hours on one weekday, in Europe/Oslo local time.")
 class OpeningHours:
-    weekday: int = strawberry.field(description="0 = Monday")
-    day: str
-    opens_at: str | None
-    closes_at: str | None
-    is_closed: bool
+    weekday: Weekday = strawberry.field(description="The day these hours apply to.")
+    opens_at: str | None = strawberry.field(
+        description='Opening time, "HH:MM" Europe/Oslo local time; null when closed that day.'
+    )
+    closes_at: str | None = strawberry.field(
+        description='Closing time, "HH:MM" Europe/Oslo local time; null when closed that day. Earlier than '
+        "`opensAt` when the workshop closes after midnight."
+    )
+    is_closed: bool = strawberry.field(description="True when the workshop is closed all day.")
 
 
-@strawberry.type
-class WorkshopService:
-    id: int
-    title: str
-    description: str | None
-    price: float
-    estimated_time: float
-    supports_walk_in: bool
-    images: list[str]
-    categories: list[Category]
-
-
-@strawberry.type
+@strawberry.type(description="A public review: the rating an owner gave a booked service and chose to publish.")
 class Review:
-    service_title: str
-    rating: float
-    message: str | None
-    rated_at: datetime | None
+    service_title: str = strawberry.field(description="The service that was rated.")
+    rating: float = strawberry.field(description="The rating, 1 to 5.")
+    message: str | None = strawberry.field(description="The owner's comment; null when none was written.")
+    rated_at: datetime | None = strawberry.field(description="When the rating was given; null when not recorded.")
 
 
-@strawberry.type
+@strawberry.type(description="One of a workshop's addresses.")
 class WorkshopAddress:
-    address: str
-    postal_code: str
-    city: str
-    county: str
-    latitude: float | None
-    longitude: float | None
+    address: str = strawberry.field(description="Street address.")
+    postal_code: str = strawberry.field(description="Norwegian postal code, 4 digits.")
+    city: str = strawberry.field(description="Postal town.")
+    county: str = strawberry.field(description="County (fylke).")
+    latitude: float | None = strawberry.field(description="WGS 84 latitude in degrees; null when unknown.")
+    longitude: float | None = strawberry.field(description="WGS 84 longitude in degrees; null when unknown.")
 
 
-@strawberry.type
+@strawberry.type(description="A contact person or channel of a workshop.")
 class WorkshopContact:
-    email: str | None
-    phone: str | None
-    mobile: str | None
-    manager: str | None
+    email: str | None = strawberry.field(description="E-mail address; null when none is set.")
+    phone: str | None = strawberry.field(description="Phone number; null when none is set.")
+    mobile: str | None = strawberry.field(description="Mobile number; null when none is set.")
+    manager: str | None = strawberry.field(description="Name of the contact person; null when none is set.")
 
 
-@strawberry.type
+@strawberry.type(description="A workshop's rating: the average of its public ratings and its newest reviews.")
 class WorkshopRating:
-    average: float
-    total_reviews: int
+    average: float = strawberry.field(description="Average rating, 1 to 5 (0 when the workshop has no ratings).")
+    total_reviews: int = strawberry.field(description="How many ratings the average is made of.")
     org_nr: strawberry.Private[str]
 
-    @strawberry.field(description="Public reviews, newest first (private ratings are never shown).")
-    async def reviews(self, info: Info[GraphQLContext, None]) -> list[Review]:
-        rows = await _loaders(info).ratings_of.load(self.org_nr)
+    @strawberry.field(
+        description=f"The newest public reviews, newest first: at most {MAX_REVIEWS} (`totalReviews` counts all). "
+        "Private ratings are never shown."
+    )
+    async def reviews(self, info: Ctx) -> list[Review]:
+        rows = await loaders(info).ratings_of.load(self.org_nr)
         return [same_named(Review, r, rating=r.service_rating, message=r.service_rating_message) for r in rows]
 
 
-@strawberry.type
-class Workshop:
-    org_nr: str
-    name: str
-    address_line: str | None
-    city: str | None
-    county: str | None
-    postal_code: str | None
-    latitude: float | None
-    longitude: float | None
-    distance_km: float | None
-    logo: list[str]
-    cheapest_service_price: float | None
-    services_count: int
+@strawberry.type(description="A workshop of the marketplace, keyed by its organisation number.")
+class Workshop(Entity):
+    id: relay.NodeID[str]
+    org_nr: str = strawberry.field(description="Norwegian organisation number, 9 digits (the REST API's key).")
+    name: str = strawberry.field(description="Display name.")
+    address_line: str | None = strawberry.field(description="Primary street address; null when none is registered.")
+    city: str | None = strawberry.field(description="City of the primary address; null when none is registered.")
+    county: str | None = strawberry.field(description="County of the primary address; null when none is registered.")
+    postal_code: str | None = strawberry.field(
+        description="Postal code (4 digits) of the primary address; null when none is registered."
+    )
+    latitude: float | None = strawberry.field(description="WGS 84 latitude in degrees; null when unknown.")
+    longitude: float | None = strawberry.field(description="WGS 84 longitude in degrees; null when unknown.")
+    distance_km: float | None = strawberry.field(
+        description="Distance in km from the searched point; null unless the search gave `lat`/`lng`."
+    )
+    logo: list[str] = strawberry.field(description="Logo image URLs.")
+    cheapest_service_price: float | None = strawberry.field(
+        description="Price in NOK of the cheapest active service (of the filtered service categories, when "
+        "filtered); null when it offers none."
+    )
+    services_count: int = strawberry.field(description="How many active services the workshop offers.")
     average_rating: strawberry.Private[float]
     total_reviews: strawberry.Private[int]
 
     @classmethod
     def from_summary(cls, w: WorkshopSummary) -> Workshop:
-        return same_named(cls, w, average_rating=w.avg_rating)
+        return same_named(cls, w, id=w.org_nr, average_rating=w.avg_rating)
+
+    @strawberry.field(
+        description="The organisation number as a number (REST identifies workshops by `orgNr`; pad with "
+        "leading zeros to 9 digits to get it back)."
+    )
+    def database_id(self) -> int:
+        return int(self.org_nr)
 
     @classmethod
-    def from_detail(cls, d: WorkshopDetail) -> Workshop:
-        first = d.addresses[0] if d.addresses else None
-        prices = [s.price for s in d.services]
-        return cls(
-            org_nr=d.org_nr,
-            name=d.name,
-            address_line=first.address if first else None,
-            city=first.city if first else None,
-            county=first.county if first else None,
-            postal_code=first.postal_code if first else None,
-            latitude=first.latitude if first else None,
-            longitude=first.longitude if first else None,
-            distance_km=None,
-            logo=d.logo,
-            cheapest_service_price=min(prices) if prices else None,
-            services_count=len(d.services),
-            average_rating=d.average_rating,
-            total_reviews=d.total_reviews,
-        )
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
+    ) -> list[Workshop | None]:
+        keys = list(node_ids)
+        found = await info.context.read(parts.workshops_by_org_nr, keys)
+        return [cls.from_summary(found[k]) if k in found else None for k in keys]
 
-    @strawberry.field
+    @strawberry.field(description="Average rating and public reviews.")
     def rating(self) -> WorkshopRating:
         return WorkshopRating(average=self.average_rating, total_reviews=self.total_reviews, org_nr=self.org_nr)
 
     @strawberry.field(
         description="True when the signed-in owner has this workshop as a favourite (false when anonymous)."
     )
-    async def is_favourite(self, info: Info[GraphQLContext, None]) -> bool:
+    async def is_favourite(self, info: Ctx) -> bool:
         claims = await info.context.claims()
         if claims is None:
             return False
-        return await _loaders(info).favourites_of(claims.owner_id).load(self.org_nr)
+        return await loaders(info).is_favourite.load((claims.owner_id, self.org_nr))
 
-    @strawberry.field
-    async def services(self, info: Info[GraphQLContext, None]) -> list[WorkshopService]:
-        rows = await _loaders(info).services_of.load(self.org_nr)
-        return [
-            same_named(WorkshopService, s, id=s.service_id, categories=[same_named(Category, c) for c in s.categories])
-            for s in rows
-        ]
+    @strawberry.field(description="The workshop's active services, cheapest first.")
+    async def services(self, info: Ctx) -> list[Service]:
+        return [Service.of(s) for s in await loaders(info).services_of.load(self.org_nr)]
 
-    @strawberry.field
-    async def categories(self, info: Info[GraphQLContext, None]) -> list[Category]:
-        return [same_named(Category, c) for c in await _loaders(info).categories_of.load(self.org_nr)]
+    @strawberry.field(description="The workshop's categories, in catalogue order.")
+    async def categories(self, info: Ctx) -> list[WorkshopCategory]:
+        return [WorkshopCategory.of(c) for c in await loaders(info).categories_of.load(self.org_nr)]
 
-    @strawberry.field(description="Weekly opening hours, Europe/Oslo local time.")
-    async def opening_hours(self, info: Info[GraphQLContext, None]) -> list[OpeningHours]:
-        rows = await _loaders(info).hours_of.load(self.org_nr)
+    @strawberry.field(description="Weekly opening hours, Monday first, in Europe/Oslo local time.")
+    async def opening_hours(self, info: Ctx) -> list[OpeningHours]:
+        rows = await loaders(info).hours_of.load(self.org_nr)
         return [
             OpeningHours(
-                weekday=h.weekday,
-                day=WEEKDAYS[h.weekday] if 0 <= h.weekday <= 6 else str(h.weekday),
+                weekday=Weekday(h.weekday),
                 opens_at=h.opens_at.strftime("%H:%M") if h.opens_at and not h.is_closed else None,
                 closes_at=h.closes_at.strftime("%H:%M") if h.closes_at and not h.is_closed else None,
                 is_closed=h.is_closed or h.opens_at is None,
             )
             for h in rows
+            if 0 <= h.weekday <= 6
         ]
 
-    @strawberry.field
-    async def is_open_now(self, info: Info[GraphQLContext, None]) -> bool:
-        rows = await _loaders(info).hours_of.load(self.org_nr)
+    @strawberry.field(description="True when the workshop is open now (Europe/Oslo time).")
+    async def is_open_now(self, info: Ctx) -> bool:
+        rows = await loaders(info).hours_of.load(self.org_nr)
         return is_open(rows, oslo_now(info.context.services))
 
-    @strawberry.field
-    async def addresses(self, info: Info[GraphQLContext, None]) -> list[WorkshopAddress]:
-        return [same_named(WorkshopAddress, a) for a in await _loaders(info).addresses_of.load(self.org_nr)]
+    @strawberry.field(description="The workshop's addresses, the primary one first.")
+    async def addresses(self, info: Ctx) -> list[WorkshopAddress]:
+        return [same_named(WorkshopAddress, a) for a in await loaders(info).addresses_of.load(self.org_nr)]
 
-    @strawberry.field
-    async def contacts(self, info: Info[GraphQLContext, None]) -> list[WorkshopContact]:
-        return [same_named(WorkshopContact, c) for c in await _loaders(info).contacts_of.load(self.org_nr)]
+    @strawberry.field(description="The workshop's contacts.")
+    async def contacts(self, info: Ctx) -> list[WorkshopContact]:
+        return [same_named(WorkshopContact, c) for c in await loaders(info).contacts_of.load(self.org_nr)]
 
 
-@strawberry.type
+@strawberry.type(description="How many matching workshops have one value of a facet.")
 class FacetBucket:
-    key: str
-    label: str
-    count: int
+    key: str = strawberry.field(
+        description="The value to filter by: a global id for category facets (pass it in "
+        "`workshopCategoryIds`/`serviceCategoryIds`), the name for cities and counties, a range such as "
+        '"4-5" for ratings.'
+    )
+    label: str = strawberry.field(description="Display text of the value.")
+    count: int = strawberry.field(description="How many workshops match the current filters and have this value.")
 
 
-@strawberry.type
+@strawberry.type(description="Counts of the matching workshops per value, for filter menus.")
 class WorkshopFacets:
-    workshop_categories: list[FacetBucket]
-    service_categories: list[FacetBucket]
-    cities: list[FacetBucket]
-    counties: list[FacetBucket]
-    ratings: list[FacetBucket]
+    workshop_categories: list[FacetBucket] = strawberry.field(description="Per workshop category, largest first.")
+    service_categories: list[FacetBucket] = strawberry.field(
+        description="Per service category of the workshops' services, largest first."
+    )
+    cities: list[FacetBucket] = strawberry.field(description="Per city, largest first.")
+    counties: list[FacetBucket] = strawberry.field(description="Per county, largest first.")
+    ratings: list[FacetBucket] = strawberry.field(
+        description='Per average-rating range ("4-5", "3-4", "2-3", "1-2", "0-1"), highest first.'
+    )
 
     @classmethod
     def from_facets(cls, f: Facets) -> WorkshopFacets:
-        def conv(buckets: Sequence[Any]) -> list[FacetBucket]:
-            return [same_named(FacetBucket, b) for b in buckets]
+        def conv(buckets: Sequence[Any], type_name: str | None = None) -> list[FacetBucket]:
+            return [
+                FacetBucket(key=str(global_id(type_name, b.key)) if type_name else b.key, label=b.label, count=b.count)
+                for b in buckets
+            ]
 
         return cls(
-            workshop_categories=conv(f.workshop_categories),
-            service_categories=conv(f.service_categories),
+            workshop_categories=conv(f.workshop_categories, "WorkshopCategory"),
+            service_categories=conv(f.service_categories, "ServiceCategory"),
             cities=conv(f.cities),
             counties=conv(f.counties),
             ratings=conv(f.ratings),
         )
 
 
-@strawberry.type
-class WorkshopPageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
-
-
-@strawberry.type
-class WorkshopEdge:
-    cursor: str
-    node: Workshop
-
-
-@strawberry.type
-class WorkshopConnection:
-    edges: list[WorkshopEdge]
-    total_count: int
-    facets: WorkshopFacets | None = strawberry.field(description="Counts for the current filters.")
-    page_info: WorkshopPageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[Workshop]:
-        return [edge.node for edge in self.edges]
-
-
-@strawberry.input
-class WorkshopFilter:
-    q: str | None = None
-    workshop_category_ids: list[int] | None = None
-    service_category_ids: list[int] | None = None
-    cities: list[str] | None = None
-    counties: list[str] | None = None
-    postal_code: str | None = None
-    min_rating: float | None = None
-    price_min: float | None = strawberry.field(default=None, description="Lower bound of the cheapest matching service")
-    price_max: float | None = None
-    lat: float | None = None
-    lng: float | None = None
-    max_distance_km: float | None = None
-    open_now: bool | None = None
-
-
-@strawberry.enum
-class WorkshopSortField(enum.Enum):
-    NAME = "name"
-    RATING = "rating"
-    DISTANCE = "distance"
-    PRICE = "price"
-    RELEVANCE = "relevance"
-
-
-@strawberry.enum
-class SortOrder(enum.Enum):
-    ASC = "asc"
-    DESC = "desc"
-
-
-@strawberry.input
-class WorkshopSort:
-    field: WorkshopSortField
-    order: SortOrder | None = None
-
-
-@strawberry.type
-class WorkshopCategory(FromResult):
-    id: int
-    name: str
-    slug: str
-    description: str | None
-    icon: str | None
-    sort_order: int
-    is_active: bool
-
-
-@strawberry.type
-class ServiceCategory:
-    id: int
-    name: str
-    slug: str
-    description: str | None
-    parent_id: int | None
-    level: int = strawberry.field(description="0 = root")
-    workshop_category_id: int | None
-    sort_order: int
-    is_active: bool
-    children: list[ServiceCategory] | None
-
-    @classmethod
-    def from_node(cls, node: ServiceCategoryNode) -> ServiceCategory:
-        c: ServiceCategoryItem = node.category
-        return same_named(
-            cls, c, children=[cls.from_node(k) for k in node.children] if node.children is not None else None
-        )
-
-
-@strawberry.type
-class CarBrand(FromResult):
-    id: int
-    name: str
-    slug: str
-    car_logo: str | None
-    created_at: datetime
-
-
-@strawberry.type
-class FavouriteResult:
-    org_nr: str
-    is_favourite: bool
-    changed: bool = strawberry.field(description="True when this call added (or removed) the favourite")
-
-
-FavouritePayload: TypeAlias = Annotated[FavouriteResult | AnyUserError, strawberry.union("FavouritePayload")]
-
-
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
-
-
-def _offset_after(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        kind, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind != "offset" or not number.isdigit() or not in_db_range(int(number)):
-            raise ValueError(cursor)
-        return int(number) + 1
-    except ValueError:
-        raise ValidationFailed("after is not a valid cursor.", fields={"after": "invalid_cursor"}) from None
-
-
-@strawberry.type
-class MarketplaceQuery:
-    @strawberry.field(
-        description="Search workshops: filters, sort, cursor pagination (`first` at most 100) and facets."
-    )
-    async def workshops(
-        self,
-        info: Info[GraphQLContext, None],
-        filter: WorkshopFilter | None = None,
-        sort: WorkshopSort | None = None,
-        first: int = 20,
-        after: str | None = None,
-    ) -> WorkshopConnection:
-        services = info.context.services
-        await info.context.claims()  # resolved once here, so nested `isFavourite` fields batch in one tick
-        raw = strawberry.asdict(filter) if filter is not None else {}
-        query = mq.graphql_query(
-            raw,
-            sort=sort.field.value if sort else None,
-            order=sort.order.value if sort and sort.order else None,
-            first=first,
-            offset=_offset_after(after),
-            now_minute=search.now_minute(services),
-            include_facets=selects(info, "facets"),
-        )
-        async with info.context.transaction() as uow:
-            outcome = await search.search(uow, query)
-        page = outcome.page
-        return window_connection(
-            WorkshopConnection,
-            page.items,
-            offset=page.offset,
-            total=page.total,
-            edge=WorkshopEdge,
-            node=Workshop.from_summary,
-            cursor=_cursor,
-            page_info=WorkshopPageInfo,
-            facets=WorkshopFacets.from_facets(page.facets) if page.facets is not None else None,
-        )
-
-    @strawberry.field(description="Workshops within `radiusKm` (default 6, at most 50) of a point, nearest first.")
-    async def nearby_workshops(
-        self, info: Info[GraphQLContext, None], lat: float, lng: float, radius_km: float = 6.0, first: int = 20
-    ) -> list[Workshop]:
-        services = info.context.services
-        await info.context.claims()
-        query = mq.build_query(
-            lat=str(lat),
-            lng=str(lng),
-            max_distance_km=str(radius_km),
-            distance_field="radiusKm",
-            max_radius_km=mq.LOCATION_MAX_RADIUS_KM,
-            sort="distance",
-            page_size=str(max(1, first)),
-            now_minute=search.now_minute(services),
-        )
-        async with info.context.transaction() as uow:
-            outcome = await search.search(uow, query)
-        return [Workshop.from_summary(w) for w in outcome.page.items]
-
-    @strawberry.field(description="One workshop by organisation number, or null.")
-    async def workshop(self, info: Info[GraphQLContext, None], org_nr: str) -> Workshop | None:
-        try:
-            async with info.context.transaction() as uow:
-                found = await search.workshop_detail(uow, org_nr)
-        except NotFound:
-            return None
-        return Workshop.from_detail(found.detail)
-
-    @strawberry.field
-    async def workshop_categories(
-        self, info: Info[GraphQLContext, None], include_inactive: bool = False
-    ) -> list[WorkshopCategory]:
-        params = {"include_inactive": ["true" if include_inactive else "false"]}
-        async with info.context.transaction() as uow:
-            listing = await catalogue.list_workshop_categories(uow, params)
-        return [WorkshopCategory.of(c) for c in listing.rows]
-
-    @strawberry.field(description="Service categories; `tree: true` nests children under their roots.")
-    async def service_categories(
-        self,
-        info: Info[GraphQLContext, None],
-        tree: bool = False,
-        workshop_category_id: int | None = None,
-        include_inactive: bool = False,
-    ) -> list[ServiceCategory]:
-        params: dict[str, list[str]] = {
-            "tree": ["true" if tree else "false"],
-            "include_inactive": ["true" if include_inactive else "false"],
-        }
-        if workshop_category_id is not None:
-            params["workshop_category_id"] = [str(workshop_category_id)]
-        async with info.context.transaction() as uow:
-            listing = await catalogue.list_service_categories(uow, params)
-        return [ServiceCategory.from_node(n) for n in listing.rows]
-
-    @strawberry.field(description="Car brands; needs a signed-in owner or an `x-api-key` header.")
-    async def car_brands(self, info: Info[GraphQLContext, None]) -> list[CarBrand]:
-        claims = await info.context.claims()
-        request = info.context.request
-        api_key = request.headers.get("x-api-key") if request is not None else None
-        async with info.context.transaction() as uow:
-            listing = await catalogue.car_brands(uow, api_key=api_key, require_key=claims is None)
-        return [CarBrand.of(b) for b in listing.brands]
-
-    @strawberry.field(description="The signed-in owner's favourite workshops, most recent first.")
-    async def favourites(self, info: Info[GraphQLContext, None]) -> list[Workshop]:
-        items = await info.context.read_as_owner(catalogue.list_favourites)
-        return [Workshop.from_summary(i.workshop) for i in items]
-
-
-ChangeFavouriteUseCase = Callable[[UnitOfWork, int, ChangeFavourite], Awaitable[FavouriteChange]]
-
-
-async def _change_favourite(
-    info: Info[GraphQLContext, None], org_nr: str, use_case: ChangeFavouriteUseCase
-) -> FavouritePayload:
-    return await owner_command(
-        info,
-        use_case,
-        lambda: parse_change_favourite(org_nr),
-        lambda change: same_named(FavouriteResult, change),
+@strawberry.type(description="A page of workshops in search order, with the facets of the whole search.")
+class WorkshopConnection(Connection[Workshop]):
+    facets: WorkshopFacets | None = strawberry.field(
+        description="Counts for the current filters (all pages); computed only when selected."
     )
 
 
-@strawberry.type
-class MarketplaceMutation:
-    @strawberry.mutation
-    async def add_favourite(self, info: Info[GraphQLContext, None], org_nr: str) -> FavouritePayload:
-        return await _change_favourite(info, org_nr, catalogue.add_favourite)
-
-    @strawberry.mutation
-    async def remove_favourite(self, info: Info[GraphQLContext, None], org_nr: str) -> FavouritePayload:
-        return await _change_favourite(info, org_nr, catalogue.remove_favourite)
-
-
-QUERIES = (MarketplaceQuery,)
-MUTATIONS = (MarketplaceMutation,)
-__all__ = ["MUTATIONS", "QUERIES", "MarketplaceLoaders", "Unauthenticated"]
+@strawberry.type(description="A page of the signed-in owner's favourite workshops, most recently added first.")
+class FavouriteConnection(Connection[Workshop]):
+    pass

@@ -100,7 +100,7 @@ NUMBER_CASES = [
     ("{ workshops(filter: {priceMin: -1}) { totalCount } }", "price_min"),
     ("{ workshops(filter: {priceMax: -1}) { totalCount } }", "price_max"),
     ("{ workshops(filter: {lat: 59.9, lng: 10.7, maxDistanceKm: -5}) { totalCount } }", "max_distance_km"),
-    ("{ nearbyWorkshops(lat: 59.9, lng: 10.7, radiusKm: -1) { orgNr } }", "radiusKm"),
+    ("{ nearbyWorkshops(lat: 59.9, lng: 10.7, radiusKm: -1) { totalCount } }", "radiusKm"),
     ("{ workshops(first: -1) { totalCount } }", "first"),
     ("{ bookings(first: -1) { nodes { id } } }", "first"),
     ("{ bookings(first: 2147483647) { nodes { id } } }", "first"),

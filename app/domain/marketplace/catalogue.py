@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -268,6 +268,23 @@ async def list_favourites(uow: UnitOfWork, owner_id: int) -> list[FavouriteItem]
         for org, created in rows
         if org in summaries
     ]
+
+
+async def favourites_window(
+    uow: UnitOfWork, owner_id: int, window: Callable[[int], tuple[int, int]]
+) -> tuple[list[FavouriteItem], int]:
+    """A window of the owner's favourites, most recent first, and how many there are: `window(total)` gives the
+    window's (offset, limit). Only the window's workshops are read in full."""
+    rows = await repo.favourite_rows(uow.session, owner_id)
+    offset, limit = window(len(rows))
+    part = rows[offset : offset + limit]
+    summaries = await repo.summaries_for(uow.session, [org for org, _ in part])
+    items = [
+        FavouriteItem(workshop=msgspec.structs.replace(summaries[org], is_favourite=True), created_at=created)
+        for org, created in part
+        if org in summaries
+    ]
+    return items, len(rows)
 
 
 async def add_favourite(uow: UnitOfWork, owner_id: int, command: ChangeFavourite) -> FavouriteChange:
