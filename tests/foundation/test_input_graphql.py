@@ -49,9 +49,9 @@ NUL_CASES = [
     ('{ paymentIntent(id: "\\u0000") { id } }', None, "id"),
     ('mutation { cancelBooking(id: 1, reason: "\\u0000") { __typename } }', None, "reason"),
     (
-        'mutation { updateVehicle(registrationNumber: "AB12345", nickname: "x\\u0000") { __typename } }',
+        'mutation { updateVehicle(input: {vehicleId: "VmVoaWNsZTox", nickname: "x\\u0000"}) { __typename } }',
         None,
-        "nickname",
+        "input.nickname",
     ),
     (
         "query($f: NotificationFilter) { notifications(filter: $f) { totalCount } }",
