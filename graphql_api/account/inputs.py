@@ -157,7 +157,7 @@ class UpdateNotificationSettingsInput:
                 if value is None:
                     errors[f"changes[{index}].{channel}"] = "must_be_boolean"
                 elif given(value):
-                    changes.append(SettingChange(change.event.value, channel, value))
+                    changes.append(SettingChange(str(change.event.value), channel, value))
         if errors:
             raise ValidationFailed(f"Invalid notification settings: {', '.join(errors)}.", fields=errors)
         return UpdateNotificationSettings(changes=changes)

@@ -49,6 +49,10 @@ from graphql_api.context import GraphQLContext
 from graphql_api.mutations import as_owner, owner_command
 
 Ctx = Info[GraphQLContext, None]
+
+# graphql_api.mutations types a failure as any user error; each payload union here is narrower, and that it
+# holds is checked when the mutation runs (an error outside the union leaves as a top-level error), hence
+# the `type: ignore[return-value]` on the resolvers' returns.
 R = TypeVar("R")
 P = TypeVar("P")
 
@@ -78,7 +82,7 @@ class AccountMutation:
     async def update_profile(
         self, info: Ctx, input: Annotated[UpdateProfileInput, strawberry.argument(description="The changes.")]
     ) -> UpdateProfilePayload:
-        return await owner_command(
+        return await owner_command(  # type: ignore[return-value]
             info,
             profile.update_profile,
             input.to_command,
@@ -92,7 +96,7 @@ class AccountMutation:
         self, info: Ctx, input: Annotated[UploadProfileImageInput, strawberry.argument(description="The picture.")]
     ) -> UploadProfileImagePayload:
         command = await input.to_command()
-        return await as_owner(
+        return await as_owner(  # type: ignore[return-value]
             info,
             lambda uow, owner_id: profile.update_profile(uow, owner_id, command),
             lambda owner: ProfileUpdated(owner=Owner.from_summary(owner)),
@@ -100,7 +104,7 @@ class AccountMutation:
 
     @strawberry.mutation(description="Remove the signed-in owner's profile picture; the account stays.")
     async def remove_profile_image(self, info: Ctx) -> RemoveProfileImagePayload:
-        return await as_owner(
+        return await as_owner(  # type: ignore[return-value]
             info,
             profile.remove_profile_image,
             lambda result: ProfileImageRemoval(removed=result.removed, owner=Owner.from_summary(result.owner)),
@@ -115,7 +119,7 @@ class AccountMutation:
         self, info: Ctx, input: Annotated[AddVehicleInput, strawberry.argument(description="The vehicle to add.")]
     ) -> AddVehiclePayload:
         upload = await input.upload()
-        return await owner_command(
+        return await owner_command(  # type: ignore[return-value]
             info,
             garage.add_vehicle,
             lambda: input.to_command(upload),
@@ -191,7 +195,7 @@ class AccountMutation:
         info: Ctx,
         input: Annotated[UpdateNotificationSettingsInput, strawberry.argument(description="The changes.")],
     ) -> UpdateNotificationSettingsPayload:
-        return await owner_command(
+        return await owner_command(  # type: ignore[return-value]
             info,
             prefs.update_notification_settings,
             input.to_command,
