@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from graphql import GraphQLUnionType, get_named_type
 from strawberry.relay import GlobalID
 
 from app.services import Services
+from graphql_api.schema import build_schema
 from tests.account.conftest import UseRegistry, png_bytes
 from tests.conftest import SignedIn, sign_up_and_in
 from tests.graphql_client import graphql, graphql_data
@@ -430,3 +432,35 @@ async def test_me_vehicles_statement_count_does_not_grow(client: httpx.AsyncClie
 
     await graphql_data(client, query, None, few)  # warm the connection pool
     assert await count(few) == await count(many)
+
+
+def test_account_payload_unions_list_exactly_their_errors() -> None:
+    schema = build_schema()._schema
+    base = {"ValidationError", "AuthenticationError", "NotFoundError"}
+    registry = base | {"RateLimitedError", "UnavailableError"}
+    expected = {
+        "UpdateProfilePayload": {"ProfileUpdated", "ConflictError"} | base,
+        "UploadProfileImagePayload": {"ProfileUpdated"} | base,
+        "RemoveProfileImagePayload": {"ProfileImageRemoval", "AuthenticationError", "NotFoundError"},
+        "AddVehiclePayload": {"VehicleAdded"} | registry,
+        "UpdateVehiclePayload": {"VehicleUpdated"} | base,
+        "RemoveVehiclePayload": {"VehicleRemoval"} | base,
+        "SetPrimaryVehiclePayload": {"VehicleUpdated"} | base,
+        "RefreshVehiclePayload": {"VehicleUpdated"} | registry,
+        "UpdateNotificationSettingsPayload": {"NotificationSettingsUpdated"} | base,
+    }
+    for name, members in expected.items():
+        union = schema.type_map[name]
+        assert isinstance(union, GraphQLUnionType)
+        assert {member.name for member in union.types} == members, name
+
+
+def test_registry_data_is_the_only_json_of_the_account_types() -> None:
+    schema = build_schema()._schema
+    json_fields = [
+        f"{type_name}.{field_name}"
+        for type_name in ("Owner", "Vehicle", "VehicleWeights", "NotificationSetting", "AuthSession")
+        for field_name, field in schema.type_map[type_name].fields.items()  # type: ignore[attr-defined]
+        if get_named_type(field.type).name == "JSON"
+    ]
+    assert json_fields == ["Vehicle.registryData"]
