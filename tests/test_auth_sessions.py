@@ -301,7 +301,7 @@ async def test_a_retry_after_sign_out_is_refused(client: httpx.AsyncClient) -> N
 
 async def test_concurrent_refreshes_over_graphql_get_the_same_pair(client: httpx.AsyncClient, db_session: Any) -> None:
     signed = await sign_up_and_in(client)
-    query = "mutation($t: String!) { refreshToken(refreshToken: $t) { __typename ... on AuthSession { accessToken refreshToken } } }"
+    query = "mutation($t: String!) { refreshToken(input: {refreshToken: $t}) { __typename ... on AuthSession { accessToken refreshToken } } }"
 
     async def refresh(token: str) -> dict[str, Any]:
         response = await client.post("/graphql", json={"query": query, "variables": {"t": token}})

@@ -124,3 +124,15 @@ async def promote_latest(session: AsyncSession, owner_id: int, now: datetime) ->
 async def delete_link(session: AsyncSession, link: OwnerVehicle) -> None:
     await session.delete(link)
     await session.flush()
+
+
+async def links_by_vehicle_ids(session: AsyncSession, owner_id: int, vehicle_ids: Sequence[int]) -> list[Link]:
+    """The owner's links to these vehicles (one statement); vehicles not linked to the owner are absent."""
+    if not vehicle_ids:
+        return []
+    stmt = (
+        select(OwnerVehicle, Vehicle)
+        .join(Vehicle, col(Vehicle.id) == OwnerVehicle.vehicle_id)
+        .where(OwnerVehicle.owner_id == owner_id, col(OwnerVehicle.vehicle_id).in_(list(vehicle_ids)))
+    )
+    return [(row[0], row[1]) for row in (await session.exec(stmt)).all()]

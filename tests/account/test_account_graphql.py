@@ -7,17 +7,21 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from graphql import GraphQLUnionType, get_named_type
+from strawberry.relay import GlobalID
 
 from app.services import Services
+from graphql_api.schema import build_schema
 from tests.account.conftest import UseRegistry, png_bytes
 from tests.conftest import SignedIn, sign_up_and_in
 from tests.graphql_client import graphql, graphql_data
 from tests.image_samples import pixels
 from tests.statements import recorded
 
-ERRORS = """... on UserError { message code } ... on ValidationError { fields { field reason } }
+# inside `... on UserError`, so it spreads into every payload union whatever error types it lists
+ERRORS = """... on UserError { message code ... on ValidationError { fields { field reason } }
             ... on ConflictError { fields { field reason } } ... on RateLimitedError { retryAfter }
-            ... on UnavailableError { unavailableRetryAfter: retryAfter }"""
+            ... on UnavailableError { unavailableRetryAfter: retryAfter } }"""
 VEHICLE = (
     "registrationNumber nickname image isPrimary brand model color fuelType vin firstRegistration nextEuControl source"
 )
@@ -32,8 +36,15 @@ async def upload(
     content: bytes,
     filename: str = "upload.png",
 ) -> dict[str, Any]:
-    """A GraphQL multipart request (graphql-multipart-request-spec)."""
-    operations = {"query": query, "variables": {**variables, file_var: None}}
+    """A GraphQL multipart request (graphql-multipart-request-spec); `file_var` is the file's path in the
+    variables (`i.file`: the `file` field of the input object `$i`)."""
+    sent = json.loads(json.dumps(variables))
+    *parents, leaf = file_var.split(".")
+    target = sent
+    for name in parents:
+        target = target.setdefault(name, {})
+    target[leaf] = None
+    operations = {"query": query, "variables": sent}
     response = await client.post(
         "/graphql",
         headers=who.headers,
@@ -51,103 +62,209 @@ async def add_vehicle(
 ) -> dict[str, Any]:
     result = await graphql_data(
         client,
-        f"""mutation($r: String!, $n: String) {{ addVehicle(registrationNumber: $r, nickname: $n) {{
-        __typename ... on VehicleAdded {{ created vehicle {{ {VEHICLE} }} }} {ERRORS} }} }}""",
-        {"r": plate, "n": nickname},
+        f"""mutation($i: AddVehicleInput!) {{ addVehicle(input: $i) {{
+        __typename ... on VehicleAdded {{ created vehicle {{ id databaseId {VEHICLE} }} }} {ERRORS} }} }}""",
+        {"i": {"registrationNumber": plate, "nickname": nickname}},
         who,
     )
     return result["addVehicle"]
+
+
+async def vehicle_mutation(
+    client: httpx.AsyncClient, who: SignedIn, name: str, input: dict[str, Any], selection: str = ""
+) -> dict[str, Any]:
+    """`name(input: $i)` with the success `selection` and the errors; the payload."""
+    kind = name[0].upper() + name[1:]
+    result = await graphql_data(
+        client,
+        f"mutation($i: {kind}Input!) {{ {name}(input: $i) {{ __typename {selection} {ERRORS} }} }}",
+        {"i": input},
+        who,
+    )
+    return result[name]
 
 
 async def test_me_with_vehicles_primary_and_notification_settings(client: httpx.AsyncClient, owner: SignedIn) -> None:
     first = await add_vehicle(client, owner, "bt 57225", "Familiebilen")
     assert first["__typename"] == "VehicleAdded" and first["created"] is True
     assert first["vehicle"]["registrationNumber"] == "BT57225" and first["vehicle"]["isPrimary"] is True
-    assert first["vehicle"]["source"] == "offline"
+    assert first["vehicle"]["source"] == "OFFLINE"
+    assert first["vehicle"]["id"] == str(GlobalID("Vehicle", str(first["vehicle"]["databaseId"])))
     again = await add_vehicle(client, owner, "BT57225")
-    assert again["created"] is False
+    assert again["created"] is False and again["vehicle"]["id"] == first["vehicle"]["id"]
     await add_vehicle(client, owner, "EK39085")
     me = (
         await graphql_data(
             client,
-            f"""{{ me {{ email vehicles {{ {VEHICLE} }} primaryVehicle {{ registrationNumber nickname }}
-        notificationSettings {{ event email push }} }} }}""",
+            f"""{{ me {{ email vehicles {{ totalCount nodes {{ {VEHICLE} }} }}
+        primaryVehicle {{ registrationNumber nickname }} notificationSettings {{ event email push }} }} }}""",
             None,
             owner,
         )
     )["me"]
     assert me["email"] == owner.email
-    assert [v["registrationNumber"] for v in me["vehicles"]] == ["BT57225", "EK39085"]
+    assert me["vehicles"]["totalCount"] == 2
+    assert [v["registrationNumber"] for v in me["vehicles"]["nodes"]] == ["BT57225", "EK39085"]
     assert me["primaryVehicle"] == {"registrationNumber": "BT57225", "nickname": "Familiebilen"}
-    assert len(me["notificationSettings"]) == 7
-    assert {"event": "message.new", "email": False, "push": True} in me["notificationSettings"]
+    assert [s["event"] for s in me["notificationSettings"]] == [
+        "BOOKING_REQUESTED",
+        "BOOKING_ACCEPTED",
+        "BOOKING_DECLINED",
+        "BOOKING_UPDATED",
+        "BOOKING_COMPLETED",
+        "MESSAGE_NEW",
+        "RATING_REMINDER",
+    ]
+    assert {"event": "MESSAGE_NEW", "email": False, "push": True} in me["notificationSettings"]
+
+
+async def test_vehicle_weights_are_typed_kilograms(client: httpx.AsyncClient, owner: SignedIn) -> None:
+    await add_vehicle(client, owner, "BT57225")
+    weights = (
+        await graphql_data(
+            client,
+            """{ me { vehicles { nodes { weights { curbWeightKg grossWeightKg payloadKg roofLoadKg
+            trailerBrakedKg trailerUnbrakedKg trainWeightKg towbarVerticalLoadKg } } } } }""",
+            None,
+            owner,
+        )
+    )["me"]["vehicles"]["nodes"][0]["weights"]
+    # the offline registry makes up the curb and gross weight only
+    assert isinstance(weights["curbWeightKg"], int) and isinstance(weights["grossWeightKg"], int)
+    assert weights["grossWeightKg"] > weights["curbWeightKg"] > 0
+    assert weights["towbarVerticalLoadKg"] is None
+
+
+async def test_garage_is_a_connection(client: httpx.AsyncClient, owner: SignedIn) -> None:
+    plates = [f"AC1000{n}" for n in range(5)]
+    for plate in plates:
+        await add_vehicle(client, owner, plate)
+    page = """query($first: Int, $after: String, $last: Int, $before: String) { me { vehicles(
+        first: $first, after: $after, last: $last, before: $before) { totalCount
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges { cursor node { registrationNumber } } nodes { registrationNumber } } } }"""
+
+    async def vehicles(**args: Any) -> dict[str, Any]:
+        return (await graphql_data(client, page, args, owner))["me"]["vehicles"]
+
+    first = await vehicles(first=2)
+    assert [n["registrationNumber"] for n in first["nodes"]] == plates[:2]
+    assert first["totalCount"] == 5 and first["pageInfo"]["hasNextPage"] is True
+    assert first["pageInfo"]["hasPreviousPage"] is False
+    assert first["edges"][-1]["cursor"] == first["pageInfo"]["endCursor"]
+    second = await vehicles(first=2, after=first["pageInfo"]["endCursor"])
+    assert [n["registrationNumber"] for n in second["nodes"]] == plates[2:4]
+    assert second["pageInfo"]["hasPreviousPage"] is True
+    last = await vehicles(last=2)
+    assert [n["registrationNumber"] for n in last["nodes"]] == plates[3:]
+    assert last["pageInfo"]["hasNextPage"] is False and last["pageInfo"]["hasPreviousPage"] is True
+    before = await vehicles(last=1, before=last["pageInfo"]["startCursor"])
+    assert [n["registrationNumber"] for n in before["nodes"]] == [plates[2]]
+    everything = await vehicles()
+    assert len(everything["nodes"]) == 5 and everything["pageInfo"]["hasNextPage"] is False
+
+    too_many = await graphql(client, page, {"first": 101}, owner)
+    assert too_many["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+    assert too_many["errors"][0]["extensions"]["fields"] == [{"field": "first", "reason": "out_of_range"}]
+
+
+async def test_vehicle_and_owner_nodes_resolve_only_for_their_owner(
+    client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn
+) -> None:
+    vehicle = (await add_vehicle(client, owner, "AD12345", "Min"))["vehicle"]
+    query = """query($id: ID!) { node(id: $id) { __typename id
+        ... on Vehicle { databaseId registrationNumber nickname registryData }
+        ... on Owner { email uid } } }"""
+    mine = (await graphql_data(client, query, {"id": vehicle["id"]}, owner))["node"]
+    assert mine["__typename"] == "Vehicle" and mine["registrationNumber"] == "AD12345"
+    assert mine["databaseId"] == vehicle["databaseId"] and mine["nickname"] == "Min"
+    assert isinstance(mine["registryData"], dict)  # the raw registry document
+    assert (await graphql_data(client, query, {"id": vehicle["id"]}, other_owner))["node"] is None
+    assert (await graphql_data(client, query, {"id": vehicle["id"]}))["node"] is None
+    missing = str(GlobalID("Vehicle", "999999999"))
+    assert (await graphql_data(client, query, {"id": missing}, owner))["node"] is None
+
+    me = (await graphql_data(client, "{ me { id uid databaseId } }", None, owner))["me"]
+    assert me["id"] == str(GlobalID("Owner", me["uid"])) and me["uid"] == owner.user["uid"]
+    own = (await graphql_data(client, query, {"id": me["id"]}, owner))["node"]
+    assert own == {"__typename": "Owner", "id": me["id"], "email": owner.email, "uid": me["uid"]}
+    assert (await graphql_data(client, query, {"id": me["id"]}, other_owner))["node"] is None
+    assert (await graphql_data(client, query, {"id": me["id"]}))["node"] is None
+    both = await graphql_data(
+        client, "query($ids: [ID!]!) { nodes(ids: $ids) { __typename } }", {"ids": [me["id"], vehicle["id"]]}, owner
+    )
+    assert both["nodes"] == [{"__typename": "Owner"}, {"__typename": "Vehicle"}]
 
 
 async def test_vehicle_mutations_and_ownership(
     client: httpx.AsyncClient, owner: SignedIn, other_owner: SignedIn
 ) -> None:
-    await add_vehicle(client, owner, "AA11111")
-    await add_vehicle(client, owner, "BB22222")
-    primary = await graphql_data(
+    aa = (await add_vehicle(client, owner, "AA11111"))["vehicle"]["id"]
+    bb = (await add_vehicle(client, owner, "BB22222"))["vehicle"]["id"]
+    primary = await vehicle_mutation(
         client,
-        f"""mutation {{ setPrimaryVehicle(registrationNumber: "bb22222") {{
-        __typename ... on VehicleUpdated {{ vehicle {{ registrationNumber isPrimary }} }} {ERRORS} }} }}""",
-        None,
         owner,
+        "setPrimaryVehicle",
+        {"vehicleId": bb},
+        "... on VehicleUpdated { vehicle { registrationNumber isPrimary } }",
     )
-    assert primary["setPrimaryVehicle"]["vehicle"] == {"registrationNumber": "BB22222", "isPrimary": True}
-    renamed = await graphql_data(
+    assert primary["vehicle"] == {"registrationNumber": "BB22222", "isPrimary": True}
+    renamed = await vehicle_mutation(
         client,
-        f"""mutation {{ updateVehicle(registrationNumber: "AA11111", nickname: "Hytta") {{
-        __typename ... on VehicleUpdated {{ vehicle {{ nickname }} }} {ERRORS} }} }}""",
-        None,
         owner,
+        "updateVehicle",
+        {"vehicleId": aa, "nickname": "Hytta"},
+        "... on VehicleUpdated { vehicle { nickname } }",
     )
-    assert renamed["updateVehicle"]["vehicle"]["nickname"] == "Hytta"
-    refreshed = await graphql_data(
-        client,
-        f"""mutation {{ refreshVehicle(registrationNumber: "AA11111") {{
-        __typename ... on VehicleUpdated {{ vehicle {{ brand source }} }} {ERRORS} }} }}""",
-        None,
-        owner,
+    assert renamed["vehicle"]["nickname"] == "Hytta"
+    refreshed = await vehicle_mutation(
+        client, owner, "refreshVehicle", {"vehicleId": aa}, "... on VehicleUpdated { vehicle { brand source } }"
     )
-    assert refreshed["refreshVehicle"]["__typename"] == "VehicleUpdated"
+    assert refreshed["__typename"] == "VehicleUpdated" and refreshed["vehicle"]["source"] == "OFFLINE"
 
-    # another owner cannot touch the link
-    for mutation in (
-        'setPrimaryVehicle(registrationNumber: "AA11111")',
-        'updateVehicle(registrationNumber: "AA11111", nickname: "x")',
-        'refreshVehicle(registrationNumber: "AA11111")',
+    # another owner's vehicle is as unknown as one that does not exist
+    for name, input in (
+        ("setPrimaryVehicle", {"vehicleId": aa}),
+        ("updateVehicle", {"vehicleId": aa, "nickname": "x"}),
+        ("refreshVehicle", {"vehicleId": aa}),
+        ("removeVehicle", {"vehicleId": aa}),
     ):
-        result = await graphql_data(client, f"mutation {{ {mutation} {{ __typename {ERRORS} }} }}", None, other_owner)
-        assert next(iter(result.values()))["__typename"] == "ForbiddenError"
-    removal = await graphql_data(
+        result = await vehicle_mutation(client, other_owner, name, input)
+        assert result["__typename"] == "NotFoundError", (name, result)
+        assert result["code"] == "VEHICLE_NOT_FOUND"
+    theirs = await graphql_data(
         client,
-        f"""mutation {{ removeVehicle(registrationNumber: "AA11111") {{ __typename {ERRORS} }} }}""",
+        "{ me { vehicles { totalCount nodes { registrationNumber } } primaryVehicle { registrationNumber } } }",
         None,
         other_owner,
     )
-    assert removal["removeVehicle"]["__typename"] == "ForbiddenError"
-    theirs = await graphql_data(
-        client, "{ me { vehicles { registrationNumber } primaryVehicle { registrationNumber } } }", None, other_owner
-    )
-    assert theirs["me"] == {"vehicles": [], "primaryVehicle": None}
+    assert theirs["me"] == {"vehicles": {"totalCount": 0, "nodes": []}, "primaryVehicle": None}
 
-    removed = await graphql_data(
+    not_a_vehicle = await vehicle_mutation(client, owner, "removeVehicle", {"vehicleId": str(GlobalID("Owner", "x"))})
+    assert not_a_vehicle["__typename"] == "ValidationError"
+    assert not_a_vehicle["fields"] == [{"field": "input.vehicleId", "reason": "invalid_id"}]
+
+    removed = await vehicle_mutation(
         client,
-        f"""mutation {{ removeVehicle(registrationNumber: "BB22222") {{
-        __typename ... on VehicleRemoval {{ registrationNumber primaryVehicle {{ registrationNumber }} }} {ERRORS} }} }}""",
-        None,
         owner,
+        "removeVehicle",
+        {"vehicleId": bb},
+        "... on VehicleRemoval { removedVehicleId registrationNumber primaryVehicle { registrationNumber } }",
     )
-    assert removed["removeVehicle"] == {
+    assert removed == {
         "__typename": "VehicleRemoval",
+        "removedVehicleId": bb,
         "registrationNumber": "BB22222",
         "primaryVehicle": {"registrationNumber": "AA11111"},
     }
+    gone = await vehicle_mutation(client, owner, "refreshVehicle", {"vehicleId": bb})
+    assert gone["__typename"] == "NotFoundError"
+    assert gone["code"] == "VEHICLE_NOT_FOUND"
     invalid = await add_vehicle(client, owner, "NOT A PLATE!")
     assert invalid["__typename"] == "ValidationError"
-    assert invalid["fields"] == [{"field": "registration_number", "reason": "invalid"}]
+    assert invalid["fields"] == [{"field": "input.registrationNumber", "reason": "invalid"}]
+    long_name = await vehicle_mutation(client, owner, "updateVehicle", {"vehicleId": aa, "nickname": "x" * 61})
+    assert long_name["fields"] == [{"field": "input.nickname", "reason": "too_long"}]
 
 
 async def test_registry_failures_are_payloads(
@@ -196,6 +313,11 @@ async def test_profile_mutations_and_username_available(
         empty["updateProfile"]["__typename"] == "ValidationError" and empty["updateProfile"]["message"] == "No changes."
     )
 
+    short = await graphql_data(
+        client, f'mutation {{ updateProfile(input: {{username: "x"}}) {{ __typename {ERRORS} }} }}', None, owner
+    )
+    assert short["updateProfile"]["fields"] == [{"field": "input.username", "reason": "too_short"}]
+
     check = "query($u: String!) { usernameAvailable(username: $u) { username available message } }"
     assert (await graphql_data(client, check, {"u": " KARI.N "}, other_owner))["usernameAvailable"][
         "available"
@@ -215,10 +337,10 @@ async def test_profile_mutations_and_username_available(
 async def test_upload_profile_image_over_multipart(
     client: httpx.AsyncClient, owner: SignedIn, services: Services
 ) -> None:
-    query = f"""mutation($f: Upload!) {{ uploadProfileImage(file: $f) {{
+    query = f"""mutation($i: UploadProfileImageInput!) {{ uploadProfileImage(input: $i) {{
         __typename ... on ProfileUpdated {{ owner {{ profileImage }} }} {ERRORS} }} }}"""
     image = png_bytes()
-    result = (await upload(client, owner, query, {}, "f", image))["uploadProfileImage"]
+    result = (await upload(client, owner, query, {}, "i.file", image))["uploadProfileImage"]
     assert result["__typename"] == "ProfileUpdated"
     url = result["owner"]["profileImage"]
     assert url.startswith(services.settings.public_base_url + "/api/co/media/profile/")  # absolute, as over REST
@@ -229,8 +351,11 @@ async def test_upload_profile_image_over_multipart(
     )  # also served under /media/
     stored = Path(services.settings.media_dir) / path.removeprefix("/api/co/media/")
 
-    text = (await upload(client, owner, query, {}, "f", b"plain text pretending" * 3, "x.png"))["uploadProfileImage"]
+    text = (await upload(client, owner, query, {}, "i.file", b"plain text pretending" * 3, "x.png"))[
+        "uploadProfileImage"
+    ]
     assert text["__typename"] == "ValidationError" and text["code"] == "UNSUPPORTED_IMAGE_TYPE"
+    assert [f["field"] for f in text["fields"]] == ["input.file"]
 
     removed = await graphql_data(
         client,
@@ -252,10 +377,12 @@ async def test_upload_profile_image_over_multipart(
 
 
 async def test_vehicle_photo_over_multipart(client: httpx.AsyncClient, owner: SignedIn) -> None:
-    query = f"""mutation($r: String!, $img: Upload) {{ addVehicle(registrationNumber: $r, image: $img) {{
+    query = f"""mutation($i: AddVehicleInput!) {{ addVehicle(input: $i) {{
         __typename ... on VehicleAdded {{ vehicle {{ image }} }} {ERRORS} }} }}"""
     image = png_bytes(6, 6)
-    result = (await upload(client, owner, query, {"r": "EL55555"}, "img", image))["addVehicle"]
+    result = (await upload(client, owner, query, {"i": {"registrationNumber": "EL55555"}}, "i.image", image))[
+        "addVehicle"
+    ]
     assert result["__typename"] == "VehicleAdded"
     url = result["vehicle"]["image"]
     assert url.startswith("http") and "/api/co/media/vehicles/" in url
@@ -263,16 +390,25 @@ async def test_vehicle_photo_over_multipart(client: httpx.AsyncClient, owner: Si
 
 
 async def test_update_notification_settings(client: httpx.AsyncClient, owner: SignedIn) -> None:
-    mutation = f"""mutation($c: [NotificationSettingInput!]!) {{ updateNotificationSettings(changes: $c) {{
+    mutation = f"""mutation($i: UpdateNotificationSettingsInput!) {{ updateNotificationSettings(input: $i) {{
         __typename ... on NotificationSettingsUpdated {{ notificationSettings {{ event email push }} }} {ERRORS} }} }}"""
-    ok = await graphql_data(client, mutation, {"c": [{"event": "booking.accepted", "push": False}]}, owner)
+    ok = await graphql_data(client, mutation, {"i": {"changes": [{"event": "BOOKING_ACCEPTED", "push": False}]}}, owner)
     settings = ok["updateNotificationSettings"]["notificationSettings"]
-    assert {"event": "booking.accepted", "email": True, "push": False} in settings
+    assert {"event": "BOOKING_ACCEPTED", "email": True, "push": False} in settings
     rest = await client.get("/api/co/settings/notifications", headers=owner.headers)
     assert rest.json()["preferences"]["booking.accepted"] == {"email": True, "push": False}
-    bad = await graphql_data(client, mutation, {"c": [{"event": "booking.exploded", "email": True}]}, owner)
-    assert bad["updateNotificationSettings"]["__typename"] == "ValidationError"
-    assert bad["updateNotificationSettings"]["fields"] == [{"field": "booking.exploded", "reason": "unknown_event"}]
+    unknown = await graphql(client, mutation, {"i": {"changes": [{"event": "BOOKING_EXPLODED", "email": True}]}}, owner)
+    assert unknown["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"  # not a value of the enum
+    null = await graphql_data(
+        client,
+        mutation,
+        {"i": {"changes": [{"event": "MESSAGE_NEW", "push": True}, {"event": "BOOKING_UPDATED", "email": None}]}},
+        owner,
+    )
+    assert null["updateNotificationSettings"]["__typename"] == "ValidationError"
+    assert null["updateNotificationSettings"]["fields"] == [
+        {"field": "input.changes[1].email", "reason": "must_be_boolean"}
+    ]
 
 
 async def test_me_vehicles_statement_count_does_not_grow(client: httpx.AsyncClient, services: Services) -> None:
@@ -281,7 +417,8 @@ async def test_me_vehicles_statement_count_does_not_grow(client: httpx.AsyncClie
     await add_vehicle(client, few, "AB10001")
     for n in range(6):
         await add_vehicle(client, many, f"AB2000{n}")
-    query = "{ me { vehicles { registrationNumber nickname } primaryVehicle { registrationNumber } notificationSettings { event } } }"
+    query = """{ me { vehicles { totalCount nodes { id registrationNumber nickname weights { curbWeightKg } } }
+        primaryVehicle { registrationNumber } notificationSettings { event } } }"""
 
     async def count(who: SignedIn) -> int:
         # only this query's reads; the event relay and pool checks run beside it in the background
@@ -290,8 +427,40 @@ async def test_me_vehicles_statement_count_does_not_grow(client: httpx.AsyncClie
             lambda statement: any(t in statement for t in ("vehicles", "notification_preferences", "car_owners")),
         ) as statements:
             result = await graphql_data(client, query, None, who)
-        assert result["me"]["vehicles"]
+        assert result["me"]["vehicles"]["nodes"]
         return len(statements)
 
     await graphql_data(client, query, None, few)  # warm the connection pool
     assert await count(few) == await count(many)
+
+
+def test_account_payload_unions_list_exactly_their_errors() -> None:
+    schema = build_schema()._schema
+    base = {"ValidationError", "AuthenticationError", "NotFoundError"}
+    registry = base | {"RateLimitedError", "UnavailableError"}
+    expected = {
+        "UpdateProfilePayload": {"ProfileUpdated", "ConflictError"} | base,
+        "UploadProfileImagePayload": {"ProfileUpdated"} | base,
+        "RemoveProfileImagePayload": {"ProfileImageRemoval", "AuthenticationError", "NotFoundError"},
+        "AddVehiclePayload": {"VehicleAdded"} | registry,
+        "UpdateVehiclePayload": {"VehicleUpdated"} | base,
+        "RemoveVehiclePayload": {"VehicleRemoval"} | base,
+        "SetPrimaryVehiclePayload": {"VehicleUpdated"} | base,
+        "RefreshVehiclePayload": {"VehicleUpdated"} | registry,
+        "UpdateNotificationSettingsPayload": {"NotificationSettingsUpdated"} | base,
+    }
+    for name, members in expected.items():
+        union = schema.type_map[name]
+        assert isinstance(union, GraphQLUnionType)
+        assert {member.name for member in union.types} == members, name
+
+
+def test_registry_data_is_the_only_json_of_the_account_types() -> None:
+    schema = build_schema()._schema
+    json_fields = [
+        f"{type_name}.{field_name}"
+        for type_name in ("Owner", "Vehicle", "VehicleWeights", "NotificationSetting", "AuthSession")
+        for field_name, field in schema.type_map[type_name].fields.items()  # type: ignore[attr-defined]
+        if get_named_type(field.type).name == "JSON"
+    ]
+    assert json_fields == ["Vehicle.registryData"]

@@ -11,7 +11,7 @@ from tests.account.test_account_graphql import ERRORS
 from tests.conftest import AppFactory, SignedIn
 from tests.image_samples import jpeg_then_html, metadata_of, photo_with_location, png_bomb
 
-GRAPHQL_UPLOAD = f"""mutation($f: Upload!) {{ uploadProfileImage(file: $f) {{
+GRAPHQL_UPLOAD = f"""mutation($i: UploadProfileImageInput!) {{ uploadProfileImage(input: $i) {{
     __typename ... on ProfileUpdated {{ owner {{ profileImage }} }} {ERRORS} }} }}"""
 
 
@@ -108,17 +108,17 @@ async def test_vehicle_photo_is_decoded_and_cleaned(
 async def test_graphql_upload_is_decoded_too(client: httpx.AsyncClient, owner: SignedIn, services: Services) -> None:
     import json
 
-    operations = {"query": GRAPHQL_UPLOAD, "variables": {"f": None}}
+    operations = {"query": GRAPHQL_UPLOAD, "variables": {"i": {"file": None}}}
     for content, reason in ((jpeg_then_html(), "undecodable"), (png_bomb(), "too_many_pixels")):
         response = await client.post(
             "/graphql",
             headers=owner.headers,
-            data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.f"]})},
+            data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.i.file"]})},
             files={"0": ("me.jpg", content, "image/jpeg")},
         )
         result = response.json()["data"]["uploadProfileImage"]
         assert result["__typename"] == "ValidationError", result
-        assert [(f["field"], f["reason"]) for f in result["fields"]] == [("file", reason)]
+        assert [(f["field"], f["reason"]) for f in result["fields"]] == [("input.file", reason)]
     assert _nothing_stored(services)
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import httpx
 from sqlalchemy import text
+from strawberry.relay import GlobalID
 
 from app.services import Services
 from tests.conftest import AppFactory, SignedIn, sign_up_and_in
 from tests.graphql_client import graphql_data
 
 CODE = "REGISTRY_NOT_CONFIGURED"
-ADD = """mutation($r: String!) { addVehicle(registrationNumber: $r) {
+ADD = """mutation($r: String!) { addVehicle(input: {registrationNumber: $r}) {
   __typename ... on VehicleAdded { created } ... on UnavailableError { code retryAfter } } }"""
-REFRESH = """mutation($r: String!) { refreshVehicle(registrationNumber: $r) {
+REFRESH = """mutation($v: ID!) { refreshVehicle(input: {vehicleId: $v}) {
   __typename ... on VehicleUpdated { vehicle { source } } ... on UnavailableError { code } } }"""
 
 
@@ -45,12 +46,14 @@ async def test_production_without_key_answers_503_in_each_shape(app_factory: App
 async def test_a_known_vehicle_is_not_refreshed_from_an_invented_record(app_factory: AppFactory) -> None:
     _, dev_client = await app_factory(environment="development")
     owner = await sign_up_and_in(dev_client)
-    assert (await _add(dev_client, owner, "BT57225")).status_code == 201
+    added = await _add(dev_client, owner, "BT57225")
+    assert added.status_code == 201
+    vehicle_id = str(GlobalID("Vehicle", str(added.json()["data"]["id"])))
 
     _, client = await app_factory(environment="production")
     refreshed = await client.post("/api/co/vehicles/refresh/BT57225", headers=owner.headers)
     assert refreshed.status_code == 503 and refreshed.json()["code"] == CODE
-    assert (await graphql_data(client, REFRESH, {"r": "BT57225"}, owner))["refreshVehicle"] == {
+    assert (await graphql_data(client, REFRESH, {"v": vehicle_id}, owner))["refreshVehicle"] == {
         "__typename": "UnavailableError",
         "code": CODE,
     }

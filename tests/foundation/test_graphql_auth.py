@@ -5,29 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from graphql import GraphQLUnionType
 from sqlalchemy import text
 
 from app.infra.mail import LoggingMailer
 from app.services import Services
+from graphql_api.schema import build_schema
 from tests.graphql_client import bearer, graphql_data
 
 SESSION = """
   __typename
   ... on AuthSession { accessToken refreshToken tokenType expiresIn expiresAt owner { email } }
-  ... on UserError { message code }
-  ... on RateLimitedError { retryAfter }
-  ... on ValidationError { fields { field reason } }
+  ... on UserError { message code ... on RateLimitedError { retryAfter } ... on ValidationError { fields { field reason } } }
 """
-DONE = "__typename ... on Done { message } ... on UserError { message code } ... on ValidationError { fields { field reason } }"
+DONE = "__typename ... on Done { message } ... on UserError { message code ... on ValidationError { fields { field reason } } }"
 
 
 async def sign_up(client: httpx.AsyncClient, email: str, password: str = "StrongPass123!") -> dict[str, Any]:
     data = await graphql_data(
         client,
-        """mutation($e: String!, $p: String!) { signUp(email: $e, password: $p) {
+        """mutation($i: SignUpInput!) { signUp(input: $i) {
         __typename ... on SignUpSuccess { owner { email id } } ... on UserError { message code }
         ... on ValidationError { fields { field reason } } ... on ConflictError { fields { field reason } } } }""",
-        {"e": email, "p": password},
+        {"i": {"email": email, "password": password}},
     )
     return data["signUp"]
 
@@ -35,8 +35,8 @@ async def sign_up(client: httpx.AsyncClient, email: str, password: str = "Strong
 async def sign_in(client: httpx.AsyncClient, email: str, password: str = "StrongPass123!") -> dict[str, Any]:
     data = await graphql_data(
         client,
-        f"mutation($e: String!, $p: String!) {{ signIn(email: $e, password: $p) {{ {SESSION} }} }}",
-        {"e": email, "p": password},
+        f"mutation($i: SignInInput!) {{ signIn(input: $i) {{ {SESSION} }} }}",
+        {"i": {"email": email, "password": password}},
     )
     return data["signIn"]
 
@@ -46,7 +46,7 @@ async def test_sign_up_sign_in_and_me(client: httpx.AsyncClient) -> None:
     assert created["__typename"] == "SignUpSuccess" and created["owner"]["email"] == "graph@minbil.io"
     session = await sign_in(client, "graph@minbil.io")
     assert session["__typename"] == "AuthSession"
-    assert session["tokenType"] == "bearer" and session["expiresIn"] == 3600
+    assert session["tokenType"] == "BEARER" and session["expiresIn"] == 3600
     me = await graphql_data(client, "{ me { email firstName verifyVehicles } }", headers=bearer(session["accessToken"]))
     assert me == {"me": {"email": "graph@minbil.io", "firstName": None, "verifyVehicles": False}}
 
@@ -70,7 +70,7 @@ async def test_sign_up_failures_are_union_members(client: httpx.AsyncClient) -> 
     assert duplicate["__typename"] == "ConflictError" and duplicate["code"] == "EMAIL_TAKEN"
     short = await sign_up(client, "short@minbil.io", "short")
     assert short["__typename"] == "ValidationError"
-    assert {"field": "password", "reason": "too_short"} in short["fields"]
+    assert {"field": "input.password", "reason": "too_short"} in short["fields"]
 
 
 async def test_wrong_password_is_authentication_error(client: httpx.AsyncClient) -> None:
@@ -84,7 +84,7 @@ async def test_wrong_password_is_authentication_error(client: httpx.AsyncClient)
 async def test_refresh_rotates_and_reuse_fails(client: httpx.AsyncClient, db_session: Any) -> None:
     await sign_up(client, "rot@minbil.io")
     first = await sign_in(client, "rot@minbil.io")
-    query = f"mutation($t: String!) {{ refreshToken(refreshToken: $t) {{ {SESSION} }} }}"
+    query = f"mutation($t: String!) {{ refreshToken(input: {{refreshToken: $t}}) {{ {SESSION} }} }}"
     second = (await graphql_data(client, query, {"t": first["refreshToken"]}))["refreshToken"]
     assert second["__typename"] == "AuthSession" and second["refreshToken"] != first["refreshToken"]
     retry = (await graphql_data(client, query, {"t": first["refreshToken"]}))["refreshToken"]
@@ -115,27 +115,28 @@ async def test_sign_out_needs_a_token_and_revokes_it(client: httpx.AsyncClient) 
 
 async def test_password_reset_round_trip(client: httpx.AsyncClient, services: Services) -> None:
     await sign_up(client, "reset@minbil.io")
-    request = f"mutation($e: String!) {{ requestPasswordReset(email: $e) {{ {DONE} }} }}"
+    request = f"mutation($e: String!) {{ requestPasswordReset(input: {{email: $e}}) {{ {DONE} }} }}"
     known = (await graphql_data(client, request, {"e": "reset@minbil.io"}))["requestPasswordReset"]
     unknown = (await graphql_data(client, request, {"e": "ghost@minbil.io"}))["requestPasswordReset"]
     assert known == unknown and known["__typename"] == "Done"
     assert isinstance(services.mailer, LoggingMailer)
     token = services.mailer.sent[-1][2].split("token=")[1].split()[0]
-    reset = f"mutation($t: String!, $p: String!) {{ resetPassword(token: $t, password: $p) {{ {DONE} }} }}"
-    done = (await graphql_data(client, reset, {"t": token, "p": "BrandNewPass99!"}))["resetPassword"]
+    reset = f"mutation($i: ResetPasswordInput!) {{ resetPassword(input: $i) {{ {DONE} }} }}"
+    done = (await graphql_data(client, reset, {"i": {"token": token, "password": "BrandNewPass99!"}}))["resetPassword"]
     assert done["__typename"] == "Done"
-    again = (await graphql_data(client, reset, {"t": token, "p": "OtherNewPass99!"}))["resetPassword"]
+    again = (await graphql_data(client, reset, {"i": {"token": token, "password": "OtherNewPass99!"}}))["resetPassword"]
     assert again["__typename"] == "ValidationError"
+    assert again["fields"] == [{"field": "input.token", "reason": "invalid"}]
     assert (await sign_in(client, "reset@minbil.io", "BrandNewPass99!"))["__typename"] == "AuthSession"
 
 
 async def test_open_redirect_is_a_validation_error(client: httpx.AsyncClient) -> None:
-    request = f"mutation($e: String!, $r: String) {{ requestPasswordReset(email: $e, redirectTo: $r) {{ {DONE} }} }}"
-    bad = (await graphql_data(client, request, {"e": "a@minbil.io", "r": "https://evil.example/x"}))[
-        "requestPasswordReset"
-    ]
+    request = f"mutation($i: RequestPasswordResetInput!) {{ requestPasswordReset(input: $i) {{ {DONE} }} }}"
+    bad = (
+        await graphql_data(client, request, {"i": {"email": "a@minbil.io", "redirectTo": "https://evil.example/x"}})
+    )["requestPasswordReset"]
     assert bad["__typename"] == "ValidationError"
-    assert bad["fields"][0]["field"] == "redirect_to"
+    assert bad["fields"] == [{"field": "input.redirectTo", "reason": "not_allowed"}]
 
 
 async def test_query_limits_and_masked_errors(client: httpx.AsyncClient) -> None:
@@ -144,3 +145,23 @@ async def test_query_limits_and_masked_errors(client: httpx.AsyncClient) -> None
     assert too_many["errors"] and "alias" in too_many["errors"][0]["message"].lower()
     syntax = (await client.post("/graphql", json={"query": "{ me { "})).json()
     assert syntax["errors"] and "Traceback" not in str(syntax)
+
+
+def _union_members(name: str) -> set[str]:
+    union = build_schema()._schema.type_map[name]
+    assert isinstance(union, GraphQLUnionType)
+    return {member.name for member in union.types}
+
+
+def test_auth_payload_unions_list_exactly_their_errors() -> None:
+    assert _union_members("SignUpPayload") == {"SignUpSuccess", "ValidationError", "ConflictError", "RateLimitedError"}
+    assert _union_members("SignInPayload") == {
+        "AuthSession",
+        "ValidationError",
+        "AuthenticationError",
+        "RateLimitedError",
+    }
+    assert _union_members("RefreshTokenPayload") == {"AuthSession", "AuthenticationError", "RateLimitedError"}
+    assert _union_members("SignOutPayload") == {"Done", "AuthenticationError"}
+    assert _union_members("RequestPasswordResetPayload") == {"Done", "ValidationError", "RateLimitedError"}
+    assert _union_members("ResetPasswordPayload") == {"Done", "ValidationError"}

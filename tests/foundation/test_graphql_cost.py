@@ -126,8 +126,8 @@ def web_app_operations() -> list[tuple[str, str, dict[str, Any]]]:
     )
     from tests.payments.test_booking_payment_field import LIST as BOOKINGS_WITH_PAYMENT
 
-    me = """{ me { email vehicles { id registrationNumber nickname image isPrimary brand model color fuelType
-        vehicleClass modelYear nextEuControl weights } primaryVehicle { registrationNumber nickname }
+    me = """{ me { email vehicles { nodes { id registrationNumber nickname image isPrimary brand model color
+        fuelType vehicleClass modelYear nextEuControl weights { curbWeightKg } } } primaryVehicle { registrationNumber nickname }
         notificationSettings { event email push } } }"""
     workshop_page = """query($org: String!) { workshop(orgNr: $org) { orgNr name addressLine city logo isFavourite
         isOpenNow rating { average totalReviews reviews { serviceTitle rating message ratedAt } }

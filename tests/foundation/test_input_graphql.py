@@ -57,9 +57,9 @@ NUL_CASES = [
         "input.reason",
     ),
     (
-        'mutation { updateVehicle(registrationNumber: "AB12345", nickname: "x\\u0000") { __typename } }',
+        'mutation { updateVehicle(input: {vehicleId: "VmVoaWNsZTox", nickname: "x\\u0000"}) { __typename } }',
         None,
-        "nickname",
+        "input.nickname",
     ),
     (
         'mutation { sendMessage(input: {bookingId: "Qm9va2luZzox", text: "hei\\u0000"}) { __typename } }',

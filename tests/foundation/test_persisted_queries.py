@@ -212,7 +212,7 @@ async def test_public_fields_through_fragments(client: httpx.AsyncClient) -> Non
 
 
 async def test_mutation_over_get_is_refused(client: httpx.AsyncClient) -> None:
-    mutation = 'mutation { signIn(email: "a@b.no", password: "x") { __typename } }'
+    mutation = 'mutation { signIn(input: {email: "a@b.no", password: "x"}) { __typename } }'
     response = await client.get("/graphql", params=get_params(mutation))
     assert response.status_code == 405
     assert response.headers["allow"] == "POST"

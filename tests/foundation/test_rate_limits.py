@@ -66,7 +66,7 @@ async def test_refresh_is_limited(app_factory: Any) -> None:
 
 async def test_graphql_sign_in_reports_rate_limited_error(app_factory: Any) -> None:
     _, client = await app_factory(auth_rate_limit=LIMIT)
-    query = """mutation { signIn(email: "x@minbil.io", password: "WrongPass123!") {
+    query = """mutation { signIn(input: {email: "x@minbil.io", password: "WrongPass123!"}) {
         __typename ... on RateLimitedError { retryAfter code } } }"""
     kinds = [(await client.post("/graphql", json={"query": query})).json()["data"]["signIn"] for _ in range(4)]
     assert [k["__typename"] for k in kinds] == ["AuthenticationError"] * 3 + ["RateLimitedError"]

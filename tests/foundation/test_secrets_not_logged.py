@@ -110,13 +110,13 @@ async def test_auth_reset_refresh_export_and_websocket_flows_log_no_secret(setti
             _tokens_of(refreshed, "refresh", secrets)
             headers = {"Authorization": f"Bearer {refreshed['access_token']}"}
 
-            query = f"mutation($r: String!) {{ refreshToken(refreshToken: $r) {{ {AUTH_FIELDS} }} }}"
+            query = f"mutation($r: String!) {{ refreshToken(input: {{refreshToken: $r}}) {{ {AUTH_FIELDS} }} }}"
             graphql = await client.post(
                 "/graphql", json={"query": query, "variables": {"r": refreshed["refresh_token"]}}
             )
             session = graphql.json()["data"]["refreshToken"]
             secrets["graphql access"], secrets["graphql refresh"] = session["accessToken"], session["refreshToken"]
-            query = f"mutation($e: String!, $p: String!) {{ signIn(email: $e, password: $p) {{ {AUTH_FIELDS} }} }}"
+            query = f"mutation($e: String!, $p: String!) {{ signIn(input: {{email: $e, password: $p}}) {{ {AUTH_FIELDS} }} }}"
             graphql = await client.post("/graphql", json={"query": query, "variables": {"e": email, "p": PASSWORD}})
             secrets["graphql sign-in access"] = graphql.json()["data"]["signIn"]["accessToken"]
 

@@ -205,6 +205,21 @@ async def refresh_vehicle(uow: UnitOfWork, owner_id: int, command: RefreshVehicl
     return vehicle_view(link, vehicle, details=True)
 
 
+async def vehicles_by_ids(uow: UnitOfWork, owner_id: int, vehicle_ids: list[int]) -> dict[int, VehicleView]:
+    """The caller's vehicles among `vehicle_ids` (one statement), by vehicle id; others' vehicles are absent."""
+    links = await repo.links_by_vehicle_ids(uow.session, owner_id, vehicle_ids)
+    return {vehicle.id: vehicle_view(link, vehicle, details=True) for link, vehicle in links if vehicle.id is not None}
+
+
+async def linked_plate(uow: UnitOfWork, owner_id: int, vehicle_id: int, field: str = "vehicle_id") -> Plate:
+    """The plate of one of the caller's vehicles named by its id; a vehicle that is not the caller's is
+    indistinguishable from one that does not exist (404 naming `field`)."""
+    found = await repo.links_by_vehicle_ids(uow.session, owner_id, [vehicle_id])
+    if not found:
+        raise NotFound("Vehicle not found.", code="VEHICLE_NOT_FOUND", fields={field: "unknown"})
+    return Plate(found[0][1].registration_number)
+
+
 async def vehicles_of_owners(session: AsyncSession, owner_ids: list[int]) -> dict[int, list[VehicleView]]:
     """Every listed owner's vehicles (primary first) with one statement, for batch loaders."""
     grouped: dict[int, list[VehicleView]] = {owner_id: [] for owner_id in owner_ids}
