@@ -170,37 +170,3 @@ def offset_connection(
         node=node,
         **fields,
     )
-
-
-# --- v1, until every area has moved to `offset_connection` (removed then) ---
-
-
-def window_page_info(
-    page_info: Callable[..., S], offset: int, count: int, total: int, cursor: Callable[[int], str]
-) -> S:
-    return page_info(
-        has_next_page=offset + count < total,
-        has_previous_page=offset > 0,
-        start_cursor=cursor(offset) if count else None,
-        end_cursor=cursor(offset + count - 1) if count else None,
-    )
-
-
-def window_connection(
-    connection: Callable[..., S],
-    items: Sequence[T],
-    *,
-    offset: int,
-    total: int,
-    edge: Callable[..., object],
-    node: Callable[[T], object],
-    cursor: Callable[[int], str],
-    page_info: Callable[..., object],
-    **fields: object,
-) -> S:
-    return connection(
-        edges=[edge(cursor=cursor(offset + i), node=node(item)) for i, item in enumerate(items)],
-        page_info=window_page_info(page_info, offset, len(items), total, cursor),
-        total_count=total,
-        **fields,
-    )

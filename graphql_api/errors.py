@@ -64,15 +64,7 @@ class UnavailableError(UserError):
     retry_after: int | None
 
 
-USER_ERROR_TYPES: tuple[type, ...] = (
-    ValidationError,
-    AuthenticationError,
-    ForbiddenError,
-    NotFoundError,
-    ConflictError,
-    RateLimitedError,
-    UnavailableError,
-)
+# Every error type a payload union may hold; each mutation's union names the ones it can return.
 AnyUserError = (
     ValidationError
     | AuthenticationError

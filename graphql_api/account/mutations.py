@@ -46,13 +46,10 @@ from graphql_api.account.payloads import (
 )
 from graphql_api.account.types import Owner, Vehicle, settings_list
 from graphql_api.context import GraphQLContext
-from graphql_api.mutations import as_owner, owner_command
+from graphql_api.mutations import Payload, as_owner, owner_command
 
 Ctx = Info[GraphQLContext, None]
 
-# graphql_api.mutations types a failure as any user error; each payload union here is narrower, and that it
-# holds is checked when the mutation runs (an error outside the union leaves as a top-level error), hence
-# the `type: ignore[return-value]` on the resolvers' returns.
 R = TypeVar("R")
 P = TypeVar("P")
 
@@ -62,7 +59,7 @@ async def _on_vehicle(
     input: VehicleIdInput | UpdateVehicleInput,
     use_case: Callable[[UnitOfWork, int, Plate], Awaitable[R]],
     present: Callable[[R], P],
-) -> object:
+) -> Payload:
     """A use case on one of the caller's vehicles, named by its global id (not the caller's: NotFoundError)."""
 
     async def run(uow: UnitOfWork, owner_id: int) -> R:
@@ -82,7 +79,7 @@ class AccountMutation:
     async def update_profile(
         self, info: Ctx, input: Annotated[UpdateProfileInput, strawberry.argument(description="The changes.")]
     ) -> UpdateProfilePayload:
-        return await owner_command(  # type: ignore[return-value]
+        return await owner_command(
             info,
             profile.update_profile,
             input.to_command,
@@ -96,7 +93,7 @@ class AccountMutation:
         self, info: Ctx, input: Annotated[UploadProfileImageInput, strawberry.argument(description="The picture.")]
     ) -> UploadProfileImagePayload:
         command = await input.to_command()
-        return await as_owner(  # type: ignore[return-value]
+        return await as_owner(
             info,
             lambda uow, owner_id: profile.update_profile(uow, owner_id, command),
             lambda owner: ProfileUpdated(owner=Owner.from_summary(owner)),
@@ -104,7 +101,7 @@ class AccountMutation:
 
     @strawberry.mutation(description="Remove the signed-in owner's profile picture; the account stays.")
     async def remove_profile_image(self, info: Ctx) -> RemoveProfileImagePayload:
-        return await as_owner(  # type: ignore[return-value]
+        return await as_owner(
             info,
             profile.remove_profile_image,
             lambda result: ProfileImageRemoval(removed=result.removed, owner=Owner.from_summary(result.owner)),
@@ -119,7 +116,7 @@ class AccountMutation:
         self, info: Ctx, input: Annotated[AddVehicleInput, strawberry.argument(description="The vehicle to add.")]
     ) -> AddVehiclePayload:
         upload = await input.upload()
-        return await owner_command(  # type: ignore[return-value]
+        return await owner_command(
             info,
             garage.add_vehicle,
             lambda: input.to_command(upload),
@@ -133,7 +130,7 @@ class AccountMutation:
         input: Annotated[UpdateVehicleInput, strawberry.argument(description="The vehicle and its changes.")],
     ) -> UpdateVehiclePayload:
         upload = await input.upload()
-        return await _on_vehicle(  # type: ignore[return-value]
+        return await _on_vehicle(
             info,
             input,
             lambda uow, owner_id, plate: garage.update_vehicle(uow, owner_id, input.to_command(plate, upload)),
@@ -147,7 +144,7 @@ class AccountMutation:
     async def remove_vehicle(
         self, info: Ctx, input: Annotated[RemoveVehicleInput, strawberry.argument(description="The vehicle to remove.")]
     ) -> RemoveVehiclePayload:
-        return await _on_vehicle(  # type: ignore[return-value]
+        return await _on_vehicle(
             info,
             input,
             lambda uow, owner_id, plate: garage.remove_vehicle(uow, owner_id, RemoveVehicle(registration_number=plate)),
@@ -162,7 +159,7 @@ class AccountMutation:
     async def set_primary_vehicle(
         self, info: Ctx, input: Annotated[SetPrimaryVehicleInput, strawberry.argument(description="The vehicle.")]
     ) -> SetPrimaryVehiclePayload:
-        return await _on_vehicle(  # type: ignore[return-value]
+        return await _on_vehicle(
             info,
             input,
             lambda uow, owner_id, plate: garage.set_primary(
@@ -178,7 +175,7 @@ class AccountMutation:
     async def refresh_vehicle(
         self, info: Ctx, input: Annotated[RefreshVehicleInput, strawberry.argument(description="The vehicle.")]
     ) -> RefreshVehiclePayload:
-        return await _on_vehicle(  # type: ignore[return-value]
+        return await _on_vehicle(
             info,
             input,
             lambda uow, owner_id, plate: garage.refresh_vehicle(
@@ -195,7 +192,7 @@ class AccountMutation:
         info: Ctx,
         input: Annotated[UpdateNotificationSettingsInput, strawberry.argument(description="The changes.")],
     ) -> UpdateNotificationSettingsPayload:
-        return await owner_command(  # type: ignore[return-value]
+        return await owner_command(
             info,
             prefs.update_notification_settings,
             input.to_command,

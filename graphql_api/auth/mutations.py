@@ -30,10 +30,6 @@ from graphql_api.mutations import as_caller, attempt
 
 Ctx = Info[GraphQLContext, None]
 
-# graphql_api.mutations types a failure as any user error; each payload union here is narrower, and that it
-# holds is checked when the mutation runs (an error outside the union leaves as a top-level error), hence
-# the `type: ignore[return-value]` on the resolvers' returns.
-
 
 def _user_agent(info: Ctx) -> str | None:
     request = info.context.request
@@ -50,7 +46,7 @@ class AuthMutation:
         info: Ctx,
         input: Annotated[SignUpInput, strawberry.argument(description="The new account's credentials.")],
     ) -> SignUpPayload:
-        return await attempt(  # type: ignore[return-value]
+        return await attempt(
             info,
             lambda uow: auth.sign_up(uow, input.to_command(), client_ip=info.context.client_ip()),
             lambda result: SignUpSuccess(owner=Owner.from_summary(result.owner)),
@@ -64,7 +60,7 @@ class AuthMutation:
         self, info: Ctx, input: Annotated[SignInInput, strawberry.argument(description="The credentials.")]
     ) -> SignInPayload:
         command = input.to_command(_user_agent(info))
-        return await attempt(  # type: ignore[return-value]
+        return await attempt(
             info, lambda uow: auth.sign_in(uow, command, client_ip=info.context.client_ip()), AuthSession.from_session
         )
 
@@ -75,7 +71,7 @@ class AuthMutation:
     async def refresh_token(
         self, info: Ctx, input: Annotated[RefreshTokenInput, strawberry.argument(description="The refresh token.")]
     ) -> RefreshTokenPayload:
-        return await attempt(  # type: ignore[return-value]
+        return await attempt(
             info,
             lambda uow: auth.refresh(uow, input.to_command(), client_ip=info.context.client_ip()),
             AuthSession.from_session,
@@ -85,9 +81,7 @@ class AuthMutation:
         description="End the caller's session: its refresh token and every access token of it stop working."
     )
     async def sign_out(self, info: Ctx) -> SignOutPayload:
-        return await as_caller(  # type: ignore[return-value]
-            info, auth.sign_out, lambda _: Done(message="Sign-out successful.")
-        )
+        return await as_caller(info, auth.sign_out, lambda _: Done(message="Sign-out successful."))
 
     @strawberry.mutation(
         description="E-mail a password-reset link. The answer is the same whether or not the account exists. "
@@ -98,7 +92,7 @@ class AuthMutation:
         info: Ctx,
         input: Annotated[RequestPasswordResetInput, strawberry.argument(description="Who and where to.")],
     ) -> RequestPasswordResetPayload:
-        return await attempt(  # type: ignore[return-value]
+        return await attempt(
             info,
             lambda uow: auth.forgot_password(uow, input.to_command(), client_ip=info.context.client_ip()),
             lambda message: Done(message=message),
@@ -112,7 +106,7 @@ class AuthMutation:
         info: Ctx,
         input: Annotated[ResetPasswordInput, strawberry.argument(description="The token and new password.")],
     ) -> ResetPasswordPayload:
-        return await attempt(  # type: ignore[return-value]
+        return await attempt(
             info,
             lambda uow: auth.reset_password(uow, input.to_command()),
             lambda _: Done(message="Password has been reset."),

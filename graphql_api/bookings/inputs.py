@@ -18,7 +18,7 @@ from graphql_api.attachments import AttachmentInput
 from graphql_api.bookings.types import BookingStatus, ChangeRequestType, code_of
 from graphql_api.node import database_id_of
 
-SERVICE_NODE = "WorkshopService"
+SERVICE_NODE = "Service"
 """The type name in the global ids of a workshop's services (the marketplace area's type)."""
 
 

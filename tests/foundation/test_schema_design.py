@@ -37,15 +37,19 @@ ENTITIES = (
     "Rating",
     "Workshop",
     "Service",
-    "Category",
+    "WorkshopCategory",
+    "ServiceCategory",
+    "CarBrand",
+    "Owner",
     "Vehicle",
     "Message",
     "Thread",
     "Notification",
     "PaymentIntent",
 )
-# an entity without a number of its own (a booking group is known by its group id)
-WITHOUT_DATABASE_ID = {"BookingGroup", "Owner"}
+# entities whose REST identity is not a number: a booking group is known by its group id, a payment by its
+# `pay_...` id (both shown as fields of their own)
+WITHOUT_DATABASE_ID = {"BookingGroup", "PaymentIntent"}
 # the only JSON: the registry's own document, passed on untouched
 JSON_ALLOWED = {("Vehicle", "registryData")}
 USER_ERRORS = {

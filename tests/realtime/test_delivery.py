@@ -73,7 +73,7 @@ async def test_minbil_workshop_reply_in_another_process_reaches_the_owner_on_eve
         message = (await on_a.data("m"))["messageReceived"]["message"]
         assert message["text"] == "Bilen er klar" and message["senderType"] == "WORKSHOP"
         notification = (await on_b.data("n"))["notificationReceived"]["notification"]
-        assert notification["type"] == "message.new"
+        assert notification["type"] == "MESSAGE_NEW"
         counts = (await on_b.data("u"))["unreadCounts"]
         while counts["messages"] < 1 or counts["notifications"] < 1:
             counts = (await on_b.data("u"))["unreadCounts"]
@@ -160,7 +160,7 @@ async def test_another_owners_subscriber_receives_nothing(
         message = (await spy.data("m", timeout=10))["messageReceived"]["message"]
         assert message["bookingId"] == booking_gid(other["booking_id"]) and message["text"] == "sentinel"
         notification = (await spy.data("n", timeout=10))["notificationReceived"]["notification"]
-        assert notification["type"] == "message.new"
+        assert notification["type"] == "MESSAGE_NEW"
         update = (await spy.data("b", timeout=10))["bookingUpdated"]["booking"]
         assert update["bookingId"] == booking_gid(other["booking_id"]) and update["status"] == "CONFIRMED"
         # the subscription naming the owner's booking can have no sentinel of its own; it shares the spy's
