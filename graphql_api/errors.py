@@ -17,51 +17,61 @@ from strawberry.relay.types import GlobalIDValueError
 from app.errors import DomainError
 
 
-@strawberry.type
+@strawberry.type(description="One input field that was refused, and why.")
 class FieldError:
-    field: str
-    reason: str
+    field: str = strawberry.field(
+        description="The GraphQL input path of the field, e.g. `input.serviceStartTime` or `input.services[1].serviceId`."
+    )
+    reason: str = strawberry.field(description="A short machine-readable reason, e.g. `required`, `out_of_range`.")
 
 
-@strawberry.interface
+@strawberry.interface(
+    description="An expected failure of a mutation, returned as a member of its payload union (not in `errors`)."
+)
 class UserError:
-    message: str
-    code: str
+    message: str = strawberry.field(description="What went wrong, for a person to read (English).")
+    code: str = strawberry.field(
+        description="A stable machine-readable code, the same as the REST API's (e.g. `BOOKING_NOT_FOUND`)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The input breaks a rule: `fields` names which fields, by their input path.")
 class ValidationError(UserError):
-    fields: list[FieldError]
+    fields: list[FieldError] = strawberry.field(description="The refused fields; empty when the input as a whole is.")
 
 
-@strawberry.type
+@strawberry.type(description="No valid token was sent, or it expired or its session ended: sign in again.")
 class AuthenticationError(UserError):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="The caller is signed in but may not do this.")
 class ForbiddenError(UserError):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="An object the input names does not exist or is not the caller's.")
 class NotFoundError(UserError):
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="The change conflicts with the current state (e.g. a taken e-mail, a booking that moved on)."
+)
 class ConflictError(UserError):
-    fields: list[FieldError]
+    fields: list[FieldError] = strawberry.field(description="The fields in conflict, by their input path.")
 
 
-@strawberry.type
+@strawberry.type(description="Too many attempts: try again after `retryAfter` seconds.")
 class RateLimitedError(UserError):
-    retry_after: int
+    retry_after: int = strawberry.field(description="Seconds to wait before trying again.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="A service this mutation needs (payments, the registry, storage) is down: try again later."
+)
 class UnavailableError(UserError):
-    retry_after: int | None
+    retry_after: int | None = strawberry.field(description="Seconds to wait before trying again, when known.")
 
 
 # Every error type a payload union may hold; each mutation's union names the ones it can return.

@@ -89,11 +89,28 @@ MUTATIONS = (
 SUBSCRIPTIONS = realtime.SUBSCRIPTIONS
 
 
+def _described(root: type, description: str) -> type:
+    """merge_types makes its type without a description; the root types get theirs here."""
+    root.__strawberry_definition__.description = description  # type: ignore[attr-defined]
+    return root
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or get_settings()
-    query = merge_types("Query", QUERIES)
-    mutation = merge_types("Mutation", MUTATIONS)
-    subscription = merge_types("Subscription", SUBSCRIPTIONS)
+    query = _described(
+        merge_types("Query", QUERIES),
+        "What the web app reads. Fields that look up one object by id "
+        "are null when it does not exist or is not the caller's.",
+    )
+    mutation = _described(
+        merge_types("Mutation", MUTATIONS),
+        "What the web app changes. Each mutation takes one "
+        "`input` and answers a payload union: its success type or one of the errors it can return.",
+    )
+    subscription = _described(
+        merge_types("Subscription", SUBSCRIPTIONS),
+        "Live events over graphql-transport-ws; each carries a `cursor` to resume from with `after`.",
+    )
     production: list[Any] = [lambda: DeveloperOnlyIntrospection(settings)] if settings.production else []
     budget, budget_window_s = parse_rate(settings.graphql_cost_budget)
     return Schema(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 import strawberry
@@ -175,12 +175,12 @@ class CarBrand(Entity):
 @strawberry.type(description="A workshop's opening hours on one weekday, in Europe/Oslo local time.")
 class OpeningHours:
     weekday: Weekday = strawberry.field(description="The day these hours apply to.")
-    opens_at: str | None = strawberry.field(
-        description='Opening time, "HH:MM" Europe/Oslo local time; null when closed that day.'
+    opens_at: time | None = strawberry.field(
+        description="Opening time, Europe/Oslo local time; null when closed that day."
     )
-    closes_at: str | None = strawberry.field(
-        description='Closing time, "HH:MM" Europe/Oslo local time; null when closed that day. Earlier than '
-        "`opensAt` when the workshop closes after midnight."
+    closes_at: time | None = strawberry.field(
+        description="Closing time, Europe/Oslo local time; null when closed that day. Earlier than `opensAt` when "
+        "the workshop closes after midnight."
     )
     is_closed: bool = strawberry.field(description="True when the workshop is closed all day.")
 
@@ -297,8 +297,8 @@ class Workshop(Entity):
         return [
             OpeningHours(
                 weekday=Weekday(h.weekday),
-                opens_at=h.opens_at.strftime("%H:%M") if h.opens_at and not h.is_closed else None,
-                closes_at=h.closes_at.strftime("%H:%M") if h.closes_at and not h.is_closed else None,
+                opens_at=h.opens_at if h.opens_at and not h.is_closed else None,
+                closes_at=h.closes_at if h.closes_at and not h.is_closed else None,
                 is_closed=h.is_closed or h.opens_at is None,
             )
             for h in rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -18,7 +20,11 @@ class RealtimeMutation:
     @strawberry.mutation(
         description="Record the caller's presence; going ONLINE delivers the events queued while offline."
     )
-    async def set_presence(self, info: Info[GraphQLContext, None], input: SetPresenceInput) -> SetPresencePayload:
+    async def set_presence(
+        self,
+        info: Info[GraphQLContext, None],
+        input: Annotated[SetPresenceInput, strawberry.argument(description="The presence to record.")],
+    ) -> SetPresencePayload:
         return await as_owner(
             info,
             lambda uow, owner_id: presence.set_presence(uow, owner_id, str(input.status.value)),
