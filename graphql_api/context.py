@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 from functools import cached_property
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from graphql import OperationType
 from litestar.datastructures import State
 from strawberry.litestar import BaseContext
+from strawberry.types import Info
 
 from app.auth.tokens import ACCESS_SCOPE, REALTIME_SCOPE, AccessClaims
 from app.domain.auth.service import authenticate, ensure_active
@@ -101,6 +103,13 @@ class GraphQLContext(BaseContext, kw_only=True, dict=True):
 
     async def owner_id(self) -> int:
         return (await self.require_claims()).owner_id
+
+    async def viewer_id(self, info: Info[Any, Any]) -> int:
+        """The owner whose data a nested field shows: the caller, and inside a subscription's event the
+        subscriber (whose socket may have opened with the realtime token, which answers no query of its own)."""
+        if info.operation.operation is OperationType.SUBSCRIPTION:
+            return (await self.subscriber_claims()).owner_id
+        return await self.owner_id()
 
     def client_ip(self) -> str:
         conn = self.request or self.websocket

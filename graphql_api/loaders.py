@@ -55,3 +55,22 @@ def batch_loader(
 def none() -> None:
     """`missing` of the loaders of one optional value per key."""
     return None
+
+
+def owner_batch_loader(
+    reader: RequestReader,
+    fetch: Callable[[UnitOfWork, int, list[int]], Awaitable[Mapping[int, V]]],
+    missing: Callable[[], V],
+) -> DataLoader[tuple[int, int], V]:
+    """A loader keyed by (owner_id, id) whose batch is the owner-checked domain query `fetch(uow, owner_id, ids)`,
+    once per owner in the batch (a request has one caller, so one statement)."""
+
+    async def load(keys: list[tuple[int, int]]) -> list[V]:
+        found: dict[tuple[int, int], V] = {}
+        for owner_id in dict.fromkeys(owner for owner, _ in keys):
+            ids = [key for owner, key in keys if owner == owner_id]
+            for key, value in (await reader.run(fetch, owner_id, ids)).items():
+                found[(owner_id, key)] = value
+        return [found[key] if key in found else missing() for key in keys]
+
+    return DataLoader(load_fn=load)

@@ -29,6 +29,8 @@ from graphql_api.attachments import Attachment
 from graphql_api.bookings.loaders import BookingLoaders
 from graphql_api.connections import Connection
 from graphql_api.context import GraphQLContext
+from graphql_api.messages.loaders import MessageLoaders
+from graphql_api.messages.types import Thread
 from graphql_api.node import Entity, global_id, owned_nodes
 from graphql_api.payments.types import PaymentIntent, payment_of_group
 
@@ -340,6 +342,15 @@ class Booking(Entity):
     async def payment(self, info: Ctx) -> PaymentIntent | None:
         return await payment_of_group(info, self.group_id)
 
+    @strawberry.field(
+        description="The line's message thread with the workshop (`thread.messages` pages it); the same object as "
+        "`thread(bookingId:)`."
+    )
+    async def thread(self, info: Ctx) -> Thread | None:
+        owner_id = await info.context.viewer_id(info)
+        found = await info.context.loaders.get(MessageLoaders).thread.load((owner_id, self.line.id))
+        return Thread.of(found) if found is not None else None
+
     @strawberry.field(description="The owner's rating of this line; null until rated.")
     async def rating(self, info: Ctx) -> Rating | None:
         if self.line.service_rating is None:
@@ -349,7 +360,7 @@ class Booking(Entity):
 
 
 async def _line(info: Ctx, booking_id: int) -> Booking:
-    owner_id = await info.context.owner_id()
+    owner_id = await info.context.viewer_id(info)
     line = await info.context.loaders.get(BookingLoaders).line.load((owner_id, booking_id))
     if line is None:  # an owner's change request or rating always has its line
         raise queries.not_found(booking_id)

@@ -3,6 +3,7 @@
 - `window`: (booking_id, offset, limit) -> (that window of the thread, oldest first; the thread's size)
 - `latest`: booking_id -> the latest messages (up to 50, oldest first)
 - `unread`: booking_id -> the workshop's messages the owner has not read
+- `thread`: (owner_id, booking_id) -> the owner's thread of that booking (None for another owner's)
 
 The bookings area may use `latest`/`unread` for a booking's messages, with `Message.of(view)` for the items.
 Callers have established that the bookings are the caller's.
@@ -13,8 +14,9 @@ from __future__ import annotations
 from strawberry.dataloader import DataLoader
 
 from app.domain.messages import batch
-from app.domain.messages.results import MessageView
-from graphql_api.loaders import batch_loader
+from app.domain.messages import service as messages
+from app.domain.messages.results import MessageView, ThreadInfo
+from graphql_api.loaders import batch_loader, none, owner_batch_loader
 from graphql_api.reading import RequestReader
 
 
@@ -40,3 +42,6 @@ class MessageLoaders:
             reader, lambda session, keys: batch.latest_messages(session, settings, keys), _no_messages
         )
         self.unread: DataLoader[int, int] = batch_loader(reader, batch.unread_counts_by_booking, _zero)
+        self.thread: DataLoader[tuple[int, int], ThreadInfo | None] = owner_batch_loader(
+            reader, messages.threads_by_booking, none
+        )

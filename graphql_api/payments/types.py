@@ -196,6 +196,6 @@ async def payment_of_group(info: Ctx, group_id: str) -> PaymentIntent | None:
     """The caller's payment for a booking group (succeeded, else open, else the newest), batched: one statement
     for every group of the response."""
     payment_provider(info.context.services)  # without a provider, the field says why it is empty
-    owner_id = await info.context.owner_id()
+    owner_id = await info.context.viewer_id(info)
     view = await info.context.loaders.get(PaymentLoaders).by_group.load((owner_id, group_id))
     return PaymentIntent.of(view) if view else None
