@@ -41,6 +41,7 @@ from graphql_api.persisted import PersistedQueries, RequestRefused, load_operati
 
 # codes of strawberry's own refusals (bad JSON, content type, variables...), by status
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+INIT_TIMEOUT = timedelta(seconds=10)  # a socket without `connection_init` by then closes with 4408
 
 
 class PersistedQueryWSHandler(BaseGraphQLTransportWSHandler[GraphQLContext, None]):
@@ -104,7 +105,7 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
         graphql_ide="graphiql" if settings.graphiql_enabled else None,  # None: the page answers 404
         allow_queries_via_get=True,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-        connection_init_wait_timeout=timedelta(seconds=10),
+        connection_init_wait_timeout=INIT_TIMEOUT,
         multipart_uploads_enabled=True,
         max_subscriptions_per_connection=settings.graphql_max_subscriptions_per_connection,
         allowed_origins=list(settings.cors_origins),

@@ -105,7 +105,7 @@ FIELDS: dict[str, Rule] = {
     "BookingGroupSummary.statuses": Rule(size=3),
     "ChangeRequest.booking": Rule(weight=1),
     "Rating.booking": Rule(weight=1),
-    "Owner.vehicles": Rule(weight=1, size=5),
+    "Owner.vehicles": Rule(weight=1),
     "Owner.notificationSettings": Rule(weight=1, size=10),
     "Message.attachments": Rule(size=3),
 }

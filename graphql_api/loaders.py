@@ -49,7 +49,7 @@ def batch_loader(
         found = await reader.run(fetch_in, keys)
         return [found[key] if key in found else missing() for key in keys]
 
-    return DataLoader(load_fn=load)
+    return DataLoader(load_fn=load, cache=reader.caches)
 
 
 def none() -> None:
@@ -73,4 +73,4 @@ def owner_batch_loader(
                 found[(owner_id, key)] = value
         return [found[key] if key in found else missing() for key in keys]
 
-    return DataLoader(load_fn=load)
+    return DataLoader(load_fn=load, cache=reader.caches)

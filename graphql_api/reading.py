@@ -27,6 +27,9 @@ class RequestReader:
     def __init__(self, services: Services, *, session_per_use: bool) -> None:
         self.services = services
         self._per_use = session_per_use
+        # DataLoaders keep what they loaded for the request; a socket's context outlives many events, each of
+        # which must show the objects as they are when it is delivered
+        self.caches = not session_per_use
         self._lock = asyncio.Lock()
         self._uow: UnitOfWork | None = None
 

@@ -54,7 +54,7 @@ def bid(booking_id: int | None) -> str:
 
 
 def service_id(world: World, which: str = "oil") -> str:
-    return str(global_id("WorkshopService", getattr(world, which).id))
+    return str(global_id("Service", getattr(world, which).id))
 
 
 async def test_create_and_list_with_nested_fields(

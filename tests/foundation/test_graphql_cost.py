@@ -378,7 +378,7 @@ async def test_the_budget_follows_the_rate_limit_fail_mode_when_redis_is_down(ap
 
 def test_each_subscribe_costs_too(settings_factory: Callable[..., Settings], sdl_schema: GraphQLSchema) -> None:
     subscription = "subscription { unreadCounts { messages notifications total } }"
-    costlier = "subscription { messageReceived { cursor message { messageText } } }"
+    costlier = "subscription { messageReceived { cursor message { text } } }"
     each = cost(sdl_schema, subscription)
     assert cost(sdl_schema, costlier) > each
     settings = settings_factory(graphql_cost_budget=f"{int(each * 1.5)}/{WINDOW}", graphql_max_cost=each)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -13,9 +13,11 @@ import pytest
 import strawberry
 from litestar.testing import TestClient
 from strawberry.permission import BasePermission
+from strawberry.relay import GlobalID
+from strawberry.types import ExecutionResult
 
 from app.domain.marketplace import catalogue
-from app.errors import ValidationFailed
+from app.errors import Unauthenticated, ValidationFailed
 from app.main import create_app
 from app.settings import Settings
 from graphql_api.extensions import ErrorPolicy
@@ -153,9 +155,19 @@ def _ws_error(ws_client: TestClient[Any], query: str, variables: dict[str, Any])
 
 
 def test_bad_subscription_variables_are_bad_user_input(ws_client: TestClient[Any]) -> None:
-    error = _ws_error(ws_client, "subscription($b: ID) { bookingUpdated(bookingId: $b) { cursor } }", {"b": "abc"})
+    error = _ws_error(ws_client, "subscription($b: ID) { bookingUpdated(bookingId: $b) { cursor } }", {"b": True})
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error
-    assert "$b" in error["message"] and "abc" in error["message"]
+    assert "$b" in error["message"] and "True" in error["message"]
+    error = _ws_error(ws_client, "subscription($b: ID) { bookingUpdated(bookingId: $b) { cursor } }", {"b": "abc"})
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error  # not a global id
+    assert "GlobalID" in error["message"]
+
+
+def test_a_subscription_argument_naming_another_type_is_a_validation_error(ws_client: TestClient[Any]) -> None:
+    workshop = str(GlobalID("Workshop", "123456789"))
+    error = _ws_error(ws_client, "subscription($b: ID) { messageReceived(bookingId: $b) { cursor } }", {"b": workshop})
+    assert error["extensions"]["code"] == "VALIDATION_ERROR", error
+    assert error["extensions"]["fields"] == [{"field": "bookingId", "reason": "invalid_id"}]
 
 
 def test_subscription_validation_errors_carry_their_code(ws_client: TestClient[Any]) -> None:
@@ -226,3 +238,29 @@ async def test_rules_for_permission_domain_and_unexpected_errors(caplog: pytest.
     ]
     faults = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(faults) == 1 and faults[0].exc_info and isinstance(faults[0].exc_info[1], KeyError)
+
+
+@strawberry.type
+class Ticks:
+    @strawberry.subscription
+    async def ticks(self, fail: str) -> AsyncGenerator[int, None]:
+        yield 1
+        if fail == "domain":
+            raise Unauthenticated("Access token has expired.", code="TOKEN_EXPIRED")
+        raise RuntimeError("hunter2")
+
+
+@pytest.mark.parametrize(
+    "fail, error",
+    [
+        ("domain", ("Access token has expired.", {"code": "TOKEN_EXPIRED", "status": 401})),
+        ("fault", ("Unexpected error.", {"code": "INTERNAL_SERVER_ERROR"})),
+    ],
+)
+async def test_errors_during_a_subscription_stream_carry_their_code(fail: str, error: tuple[str, Any]) -> None:
+    schema = Schema(query=Probe, subscription=Ticks, extensions=[ErrorPolicy])
+    stream = await schema.subscribe("subscription($f: String!) { ticks(fail: $f) }", variable_values={"f": fail})
+    assert not isinstance(stream, ExecutionResult)
+    results = [r async for r in stream]
+    assert [(r.data, r.errors) for r in results[:1]] == [({"ticks": 1}, None)]
+    assert [(e.message, e.extensions) for r in results[1:] for e in r.errors or []] == [error]

@@ -58,6 +58,29 @@ async def _published(session: Any, owner_id: int, count: int) -> None:
     raise AssertionError("events not published")
 
 
+async def test_each_booking_event_shows_the_booking_and_its_nested_fields_as_they_are_when_delivered(
+    server: Server, session: Any, rt_settings: Settings
+) -> None:
+    """A socket outlives many events: nothing a nested field loaded for one event is reused for the next."""
+    me = await owner_with_booking(server.base_url, session)
+    query = """subscription($b: ID) { bookingUpdated(bookingId: $b) {
+      cursor booking { status thread { unreadCount totalMessages } } } }"""
+    async with GraphQLSocket(server.ws_url, me["access_token"]) as socket:
+        await socket.subscribe("b", query, {"b": booking_gid(me["booking_id"])})
+        await asyncio.sleep(0.3)  # registered before the first event
+        await asyncio.to_thread(
+            produce_messages, rt_settings, booking_id=me["booking_id"], event="booking.updated", status="CONFIRMED"
+        )
+        first = (await socket.data("b", timeout=30))["bookingUpdated"]["booking"]
+        await asyncio.to_thread(produce_messages, rt_settings, booking_id=me["booking_id"], text="Klar")
+        await asyncio.to_thread(
+            produce_messages, rt_settings, booking_id=me["booking_id"], event="booking.updated", status="IN_PROGRESS"
+        )
+        second = (await socket.data("b", timeout=30))["bookingUpdated"]["booking"]
+    assert first == {"status": "CONFIRMED", "thread": {"unreadCount": 0, "totalMessages": 0}}
+    assert second == {"status": "IN_PROGRESS", "thread": {"unreadCount": 1, "totalMessages": 1}}
+
+
 async def test_booking_updated_with_another_owners_booking_id_delivers_nothing(
     server: Server, session: Any, rt_settings: Settings
 ) -> None:
@@ -88,8 +111,8 @@ async def test_booking_updated_with_another_owners_booking_id_delivers_nothing(
         )
         sentinel = (await socket.data("mine", timeout=30))["bookingUpdated"]["booking"]
 
-        assert (first["bookingId"], first["status"]) == (me["booking_id"], "CONFIRMED")
-        assert (sentinel["bookingId"], sentinel["status"]) == (me["booking_id"], "IN_PROGRESS")
+        assert (first["bookingId"], first["status"]) == (booking_gid(me["booking_id"]), "CONFIRMED")
+        assert (sentinel["bookingId"], sentinel["status"]) == (booking_gid(me["booking_id"]), "IN_PROGRESS")
         assert socket.pending("theirs") == 0  # neither refused nor delivered: their events are not in my stream
         assert socket.closed is not None and not socket.closed.done()
 
