@@ -126,3 +126,26 @@ async def test_closed_mode_covers_every_limited_operation(app_factory: Any, path
     response = await client.post(path, json=body)
     assert response.status_code == 503, response.text
     assert "retry-after" in response.headers
+
+
+@pytest.mark.parametrize(
+    "mutation, input",
+    [
+        ("signIn", {"email": "closed@minbil.io", "password": PASSWORD}),
+        ("signUp", {"email": "closed@minbil.io", "password": PASSWORD}),
+        ("requestPasswordReset", {"email": "closed@minbil.io"}),
+        ("refreshToken", {"refreshToken": "not-a-real-token"}),
+    ],
+)
+async def test_closed_mode_is_the_payloads_unavailable_error_over_graphql(
+    app_factory: Any, mutation: str, input: dict[str, str]
+) -> None:
+    """The limiter being down is one of the errors these mutations can return: a member of their union. (With a
+    GraphQL cost budget the operation is refused before any field, by the budget's own check of the store.)"""
+    _, client = await app_factory(redis_url=DEAD_REDIS, rate_limit_fail_mode="closed", graphql_cost_budget="0")
+    input_type = mutation[0].upper() + mutation[1:] + "Input"
+    query = f"""mutation($input: {input_type}!) {{ {mutation}(input: $input) {{
+        __typename ... on UnavailableError {{ code retryAfter }} }} }}"""
+    body = (await client.post("/graphql", json={"query": query, "variables": {"input": input}})).json()
+    assert body["data"][mutation]["__typename"] == "UnavailableError", body
+    assert body["data"][mutation]["code"] == "SERVICE_UNAVAILABLE" and body["data"][mutation]["retryAfter"] > 0
