@@ -314,3 +314,47 @@ def test_no_list_of_entities_outside_connections_at_the_root() -> None:
         and name != "nodes"
     ]
     assert set(plain) <= {"workshopCategories", "serviceCategories", "carBrands"}, plain
+
+
+# The errors each mutation can return, read from its use case (what it raises, and whether it needs a caller,
+# a rate limit, or a service that can be down); the union is its declaration, this table its review.
+ERRORS_OF: dict[str, set[str]] = {
+    "addFavourite": {"Authentication", "NotFound", "Validation"},
+    "addVehicle": {"Authentication", "NotFound", "RateLimited", "Unavailable", "Validation"},
+    "cancelBooking": {"Authentication", "Conflict", "NotFound", "Validation"},
+    "confirmPaymentIntent": {"Authentication", "Conflict", "NotFound", "Unavailable", "Validation"},
+    "createBooking": {"Authentication", "Conflict", "Forbidden", "NotFound", "Validation"},
+    "createPaymentIntent": {"Authentication", "Conflict", "NotFound", "Unavailable", "Validation"},
+    "createServiceLogExportToken": {"Authentication", "Forbidden", "Validation"},
+    "markAllNotificationsRead": {"Authentication"},
+    "markNotificationsRead": {"Authentication", "Validation"},
+    "markThreadRead": {"Authentication", "NotFound", "Validation"},
+    "rateBooking": {"Authentication", "Conflict", "NotFound", "Validation"},
+    "refreshToken": {"Authentication", "RateLimited", "Unavailable"},
+    "refreshVehicle": {"Authentication", "NotFound", "RateLimited", "Unavailable", "Validation"},
+    "removeFavourite": {"Authentication", "Validation"},
+    "removeProfileImage": {"Authentication", "NotFound"},
+    "removeVehicle": {"Authentication", "NotFound", "Validation"},
+    "requestBookingChange": {"Authentication", "Conflict", "NotFound", "Validation"},
+    "requestPasswordReset": {"RateLimited", "Unavailable", "Validation"},
+    "rescheduleBooking": {"Authentication", "Conflict", "NotFound", "Validation"},
+    "resetPassword": {"Validation"},
+    "sendMessage": {"Authentication", "NotFound", "Unavailable", "Validation"},
+    "setPresence": {"Authentication"},
+    "setPrimaryVehicle": {"Authentication", "NotFound", "Validation"},
+    "signIn": {"Authentication", "RateLimited", "Unavailable", "Validation"},
+    "signOut": {"Authentication"},
+    "signUp": {"Conflict", "RateLimited", "Unavailable", "Validation"},
+    "updateNotificationSettings": {"Authentication", "NotFound", "Validation"},
+    "updateProfile": {"Authentication", "Conflict", "NotFound", "Validation"},
+    "updateVehicle": {"Authentication", "NotFound", "Validation"},
+    "uploadProfileImage": {"Authentication", "NotFound", "Validation"},
+}
+
+
+def test_each_mutation_declares_exactly_its_errors() -> None:
+    declared = {
+        name: {member.removesuffix("Error") for member in members & USER_ERRORS}
+        for name, members in _payload_unions().items()
+    }
+    assert declared == ERRORS_OF
