@@ -15,7 +15,7 @@ import base64
 import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -35,6 +35,12 @@ LAST = "Return the last n items (0 to 100); with `before`, the n items just befo
 BEFORE = "Return the items before this cursor (a `startCursor` or edge `cursor` from this field)."
 
 PageInfo = relay.PageInfo
+
+# The paging arguments, declared once: `first: First = None, after: After = None, last: Last = None, ...`
+First = Annotated[int | None, strawberry.argument(description=FIRST)]
+After = Annotated[str | None, strawberry.argument(description=AFTER)]
+Last = Annotated[int | None, strawberry.argument(description=LAST)]
+Before = Annotated[str | None, strawberry.argument(description=BEFORE)]
 
 
 @strawberry.type(description="An item of a connection, with the cursor that points at it.")

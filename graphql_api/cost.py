@@ -6,10 +6,10 @@ The one home of the cost rules:
 - a list produces `size` items per parent object, and everything selected under it counts once per item, so
   costs multiply down the tree and add up across siblings:
   - `nodes(ids:)` is sized by the number of ids (the most it answers when that is not known);
-  - a field with a page argument (`first`/`last`, or the one named in FIELDS) is sized by its value: the literal,
+  - a field with a page argument (`first`/`last`) is sized by its value: the literal,
     else the request's variable (an int), else the variable's declared default, else the argument's default;
-    capped at the largest page the server serves (larger pages are refused or clamped by the resolver);
-  - the lists directly under a paged object (a connection's `edges`/`nodes`, a page's `items`) take its size;
+    capped at the largest page the server serves (a larger page is refused: graphql_api.connections.page_args);
+  - the lists directly under a paged object (a connection's `edges`/`nodes`) take its size;
   - any other list takes its declared size in FIELDS, else DEFAULT_LIST_SIZE;
 - a field that does its own work for each parent (a root field's statements, a DataLoader's share of a batch)
   adds its `weight` per parent: ROOT_WEIGHT for root fields, FIELDS for the rest;
@@ -65,9 +65,7 @@ INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 class Rule:
     weight: int = 0  # work per parent object, on top of the objects produced
     size: int | None = None  # the assumed length of a list without a page argument
-    page_argument: str | None = None  # the argument giving the page size, besides first/last
     list_argument: str | None = None  # a list argument whose length is the page size (`nodes(ids:)`)
-    max_page: int = MAX_PAGE
 
 
 # Per-field rules ("Type.field"); a field not listed follows the defaults above.
@@ -198,9 +196,8 @@ class _Walk:
         if rule.list_argument is not None:
             given = next((a.value for a in node.arguments or () if a.name.value == rule.list_argument), None)
             length = self._length(given)
-            return min(length, rule.max_page) if length is not None else rule.max_page
-        names = (rule.page_argument, *PAGE_ARGUMENTS) if rule.page_argument else PAGE_ARGUMENTS
-        argument_name = next((n for n in names if n in field.args), None)
+            return min(length, MAX_PAGE) if length is not None else MAX_PAGE
+        argument_name = next((n for n in PAGE_ARGUMENTS if n in field.args), None)
         if argument_name is None:
             return None
         given = next((a.value for a in node.arguments or () if a.name.value == argument_name), None)
@@ -208,7 +205,7 @@ class _Walk:
         if value is None:
             default = field.args[argument_name].default_value
             value = default if isinstance(default, int) and not isinstance(default, bool) else DEFAULT_PAGE
-        return max(0, min(value, rule.max_page))
+        return max(0, min(value, MAX_PAGE))
 
     def _int(self, node: ValueNode | None) -> int | None:
         if isinstance(node, IntValueNode):

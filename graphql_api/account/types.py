@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -23,7 +23,7 @@ from app.domain.auth.results import OwnerSummary
 from app.mapping import same_named
 from app.values import absolute_url
 from graphql_api.account.loaders import AccountLoaders
-from graphql_api.connections import AFTER, BEFORE, FIRST, LAST, Connection, offset_connection, offset_window, page_args
+from graphql_api.connections import After, Before, Connection, First, Last, offset_connection, offset_window, page_args
 from graphql_api.context import GraphQLContext
 from graphql_api.node import Entity, owned_nodes
 
@@ -217,10 +217,10 @@ class Owner(Entity):
     async def vehicles(
         self,
         info: Ctx,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> VehicleConnection:
         args = page_args(first, after, last, before)
         # the whole garage comes in the loader's one batched statement; the page is cut from it

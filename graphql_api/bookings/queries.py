@@ -29,10 +29,10 @@ from graphql_api.bookings.types import (
     code_of,
 )
 from graphql_api.connections import (
-    AFTER,
-    BEFORE,
-    FIRST,
-    LAST,
+    After,
+    Before,
+    First,
+    Last,
     connection_of,
     offset_connection,
     offset_window,
@@ -81,10 +81,10 @@ class BookingsQuery:
         filter: Annotated[
             BookingFilter | None, strawberry.argument(description="Which lines to list; null: all.")
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> BookingConnection:
         owner_id = await info.context.owner_id()
         args = page_args(first, after, last, before)
@@ -137,10 +137,10 @@ class BookingsQuery:
         status: Annotated[
             ChangeRequestStatus | None, strawberry.argument(description="Only requests in this status; null: all.")
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> ChangeRequestConnection:
         args = page_args(first, after, last, before)
         code = code_of(status) if status is not None else None
@@ -157,10 +157,10 @@ class BookingsQuery:
     async def my_ratings(
         self,
         info: Ctx,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> RatingConnection:
         args = page_args(first, after, last, before)
         total = await info.context.read_as_owner(ratings.count_ratings)

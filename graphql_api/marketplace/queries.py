@@ -18,10 +18,10 @@ from app.domain.marketplace.search import SearchOutcome
 from app.errors import NotFound, ValidationFailed
 from db.read_models.marketplace import SearchQuery
 from graphql_api.connections import (
-    AFTER,
-    BEFORE,
-    FIRST,
-    LAST,
+    After,
+    Before,
+    First,
+    Last,
     PageArgs,
     Window,
     offset_connection,
@@ -112,10 +112,10 @@ class MarketplaceQuery:
                 description="Sort order; null for relevance with `q`, distance with `lat`/`lng`, else name."
             ),
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> WorkshopConnection:
         args = page_args(first, after, last, before)
         raw = filter.raw() if filter is not None else {}
@@ -152,10 +152,10 @@ class MarketplaceQuery:
                 f"are taken as {mq.LOCATION_MAX_RADIUS_KM:g}."
             ),
         ] = mq.LOCATION_DEFAULT_RADIUS_KM,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> WorkshopConnection:
         args = page_args(first, after, last, before)
         minute = search.now_minute(info.context.services)
@@ -260,10 +260,10 @@ class MarketplaceQuery:
     async def favourites(
         self,
         info: Ctx,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> FavouriteConnection:
         args = page_args(first, after, last, before)
         windows: list[Window] = []

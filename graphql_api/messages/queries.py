@@ -11,7 +11,7 @@ from app.domain.messages import service as messages
 from app.domain.messages.results import InboxPage
 from app.domain.messages.unread import unread_counts
 from app.mapping import same_named
-from graphql_api.connections import AFTER, BEFORE, FIRST, LAST, offset_connection, page_args
+from graphql_api.connections import After, Before, First, Last, offset_connection, page_args
 from graphql_api.messages.paging import offset_page
 from graphql_api.messages.types import InboxConnection, Thread, UnreadCounts
 from graphql_api.node import Ctx, database_ids
@@ -28,10 +28,10 @@ class MessagesQuery:
     async def inbox(
         self,
         info: Ctx,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         q: Annotated[
             str | None,
             strawberry.argument(description="Only threads whose last message contains this text (case-insensitive)."),

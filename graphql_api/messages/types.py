@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -17,7 +17,7 @@ from strawberry import relay
 from app.domain.messages.results import InboxThread, MessageView, ThreadInfo
 from app.domain.messages.service import messages_by_id, threads_by_booking
 from graphql_api.attachments import Attachment
-from graphql_api.connections import AFTER, BEFORE, FIRST, LAST, Connection, offset_connection, offset_window, page_args
+from graphql_api.connections import After, Before, Connection, First, Last, offset_connection, offset_window, page_args
 from graphql_api.messages.loaders import MessageLoaders
 from graphql_api.node import Ctx, Entity, global_id, owned_nodes
 
@@ -141,10 +141,10 @@ class Thread(Entity):
     async def messages(
         self,
         info: Ctx,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> MessageConnection:
         window = offset_window(THREAD_MESSAGES, page_args(first, after, last, before), self.total_messages)
         rows: list[MessageView] = []

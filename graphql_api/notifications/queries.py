@@ -9,7 +9,7 @@ from strawberry import relay
 
 from app.domain.notifications import service as notifications
 from app.domain.notifications.service import NotificationPage
-from graphql_api.connections import AFTER, BEFORE, FIRST, LAST, offset_connection, page_args
+from graphql_api.connections import After, Before, First, Last, offset_connection, page_args
 from graphql_api.messages.paging import offset_page
 from graphql_api.node import Ctx, database_ids
 from graphql_api.notifications.inputs import NotificationFilter
@@ -30,10 +30,10 @@ class NotificationsQuery:
         filter: Annotated[
             NotificationFilter | None, strawberry.argument(description="Which notifications; unread ones by default.")
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> NotificationConnection:
         owner_id = await info.context.owner_id()
         args = page_args(first, after, last, before)

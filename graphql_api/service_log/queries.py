@@ -13,16 +13,7 @@ from app.domain.service_log.results import ServiceLogSummary as SummaryResult
 from app.domain.service_log.results import ServiceLogWindow
 from app.domain.uow import UnitOfWork
 from app.errors import Forbidden, NotFound
-from graphql_api.connections import (
-    AFTER,
-    BEFORE,
-    FIRST,
-    LAST,
-    Window,
-    offset_connection,
-    offset_window,
-    page_args,
-)
+from graphql_api.connections import After, Before, First, Last, Window, offset_connection, offset_window, page_args
 from graphql_api.context import GraphQLContext
 from graphql_api.service_log.inputs import ServiceLogFilter, filters_of
 from graphql_api.service_log.types import (
@@ -41,10 +32,10 @@ NO_VEHICLE = frozenset({"VEHICLE_NOT_OWNED", "NO_PRIMARY_VEHICLE"})
 FilterArg = Annotated[
     ServiceLogFilter | None, strawberry.argument(description="Which entries to include; null: the whole history.")
 ]
-First = Annotated[int | None, strawberry.argument(description=FIRST)]
-After = Annotated[str | None, strawberry.argument(description=AFTER)]
-Last = Annotated[int | None, strawberry.argument(description=LAST)]
-Before = Annotated[str | None, strawberry.argument(description=BEFORE)]
+First = First
+After = After
+Last = Last
+Before = Before
 
 
 def _placing(

@@ -301,8 +301,8 @@ def test_every_rule_names_a_field_of_the_schema(sdl_schema: GraphQLSchema) -> No
         owner = sdl_schema.get_type(type_name)
         assert isinstance(owner, GraphQLObjectType | GraphQLInterfaceType) and field_name in owner.fields, key
         field = owner.fields[field_name]
-        if rule.page_argument:
-            assert rule.page_argument in field.args, key
+        if rule.list_argument:
+            assert rule.list_argument in field.args, key
         if rule.size is not None:
             assert is_list_type(get_nullable_type(field.type)), key
 
