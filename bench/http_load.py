@@ -1,0 +1,299 @@
+"""The hot paths under `wrk`, side by side in one run, with the server's CPU time per request.
+
+A Python load generator saturates first on a 2-core machine and hides the server's cost, so the load comes
+from `wrk` (Debian package) pinned to one core while the server under test and a bare Litestar app answering
+the same bytes run, one uvicorn worker each, on the other (`taskset`). Each phase reports requests per second,
+p50/p99 latency and the server's CPU time per request (utime + stime from /proc over the requests served:
+stable when the machine is busy with something else), then the ratios the performance goals are stated in.
+It measures; it asserts nothing.
+
+    DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/minbil_bench REDIS_URL=redis://127.0.0.1:6379/0 \\
+        python bench/http_load.py --workshops 20000
+
+The database is seeded (`minbil seed --reset --workshops N`) unless `--no-seed` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER_CORE, LOAD_CORE = "0", "1"
+SEARCH = "/api/co/shops?lat=59.9139&lng=10.7522&sort=distance&page_size=20&radius_km=25"
+GRAPHQL_SEARCH = """query Search($lat: Float!, $lng: Float!) {
+  workshops(filter: {lat: $lat, lng: $lng, maxDistanceKm: 25}, sort: {field: DISTANCE}, first: 20) {
+    totalCount
+    nodes { orgNr name addressLine city postalCode latitude longitude distanceKm logo cheapestServicePrice
+      servicesCount isFavourite rating { average totalReviews } }
+  }
+}"""
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (fields 14 and 15 of /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(600):
+        if process.poll() is not None:
+            raise SystemExit(f"server exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer")
+
+
+def start(argv: list[str], env: dict[str, str], health: str) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(["taskset", "-c", SERVER_CORE, *argv], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    wait_until_up(health, process)
+    return process
+
+
+def uvicorn(app: str, port: int, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app,
+        *extra,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+
+
+def bare_app(folder: Path, body: bytes) -> None:
+    """A minimal Litestar app answering the cached search's exact bytes on every path."""
+    (folder / "body.json").write_bytes(body)
+    (folder / "bare_app.py").write_text(
+        textwrap.dedent(f"""
+        from pathlib import Path
+        from litestar import Litestar, Response, get
+
+        BODY = Path({str(folder / "body.json")!r}).read_bytes()
+
+        @get(["/", "/{{path:path}}"], media_type="application/json", sync_to_thread=False)
+        def same_bytes() -> Response[bytes]:
+            return Response(BODY, media_type="application/json")
+
+        app = Litestar(route_handlers=[same_bytes])
+        """)
+    )
+
+
+@dataclass
+class Phase:
+    name: str
+    url: str
+    script: str = ""  # Lua for wrk: headers, POST bodies, a new path per request
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    cpu_ms: float
+    errors: int
+
+
+def lua(folder: Path, name: str, body: str) -> str:
+    path = folder / f"{name}.lua"
+    path.write_text(body)
+    return str(path)
+
+
+def headers_lua(headers: dict[str, str]) -> str:
+    return "".join(f'wrk.headers["{k}"] = "{v}"\n' for k, v in headers.items())
+
+
+def post_lua(body: Mapping[str, object], headers: dict[str, str]) -> str:
+    encoded = json.dumps(json.dumps(body))  # a Lua string literal is a JSON string literal here
+    return f'wrk.method = "POST"\nwrk.body = {encoded}\n{headers_lua({"Content-Type": "application/json", **headers})}'
+
+
+UNCACHED_LUA = """
+counter = 0
+request = function()
+  counter = counter + 1
+  -- the same rows, a cache key of its own: the radius differs in the sixth decimal
+  local path = string.format("/api/co/shops?lat=59.9139&lng=10.7522&sort=distance&page_size=20&radius_km=%.6f",
+                             25 + (counter % 900000) / 1000000)
+  return wrk.format(nil, path)
+end
+"""
+
+_LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+_REQUESTS = re.compile(r"(\d+) requests in")
+_ERRORS = re.compile(r"Non-2xx or 3xx responses: (\d+)")
+
+
+def to_ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_phase(phase: Phase, pid: int, seconds: int, connections: int) -> Result:
+    command = ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if phase.script:
+        command += ["-s", phase.script]
+    subprocess.run([*command[:5], "-d2s", *command[6:], phase.url], capture_output=True, check=True)  # warm-up
+    before = cpu_seconds(pid)
+    out = subprocess.run([*command, phase.url], capture_output=True, text=True, check=True).stdout
+    spent = cpu_seconds(pid) - before
+    latency = {m.group(1): to_ms(m.group(2), m.group(3)) for m in _LATENCY.finditer(out)}
+    requests_match = _REQUESTS.search(out)
+    requests = int(requests_match.group(1)) if requests_match else 0
+    errors_match = _ERRORS.search(out)
+    return Result(
+        name=phase.name,
+        requests=requests,
+        rps=requests / seconds,
+        p50_ms=latency.get("50", 0.0),
+        p99_ms=latency.get("99", 0.0),
+        cpu_ms=1000 * spent / max(requests, 1),
+        errors=int(errors_match.group(1)) if errors_match else 0,
+    )
+
+
+def sign_in(base: str) -> str:
+    credentials = {"email": f"bench-{uuid.uuid4().hex[:8]}@minbil.io", "password": "BenchPass123!"}
+    httpx.post(f"{base}/api/co/auth/sign-up", json=credentials, timeout=30).raise_for_status()
+    response = httpx.post(f"{base}/api/co/auth/sign-in", json=credentials, timeout=30)
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workshops", type=int, default=20000)
+    parser.add_argument("--no-seed", action="store_true", help="use the database as it is")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    env = {**os.environ, "MINBIL_JWT_SECRET": os.environ.get("MINBIL_JWT_SECRET", "b" * 48)}
+    if not env.get("DATABASE_URL"):
+        raise SystemExit("set DATABASE_URL (and REDIS_URL) to the database to measure against")
+    python_bin = str(Path(sys.executable).parent)
+    if not args.no_seed:
+        subprocess.run([f"{python_bin}/minbil", "migrate"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [f"{python_bin}/minbil", "seed", "--reset", "--workshops", str(args.workshops)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    port, bare_port = free_port(), free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start(uvicorn("app.main:create_app", port, "--factory"), env, f"{base}/health")
+    folder = Path(tempfile.mkdtemp(prefix="minbil-bench-"))
+    bare: subprocess.Popen[bytes] | None = None
+    try:
+        body = httpx.get(base + SEARCH, timeout=60).content
+        bare_app(folder, body)
+        bare = start(
+            uvicorn("bare_app:app", bare_port), {**env, "PYTHONPATH": str(folder)}, f"http://127.0.0.1:{bare_port}/"
+        )
+        token = sign_in(base)
+        bearer = {"Authorization": f"Bearer {token}"}
+        search_body = {"query": GRAPHQL_SEARCH, "variables": {"lat": 59.9139, "lng": 10.7522}}
+        phases = [
+            (Phase("bare app, same bytes", f"http://127.0.0.1:{bare_port}{SEARCH}"), bare.pid),
+            (Phase("GET /health", f"{base}/health"), server.pid),
+            (Phase("search, cached, anonymous", base + SEARCH), server.pid),
+            (Phase("search, cached, bearer", base + SEARCH, lua(folder, "bearer", headers_lua(bearer))), server.pid),
+            (Phase("search, uncached", base, lua(folder, "uncached", UNCACHED_LUA)), server.pid),
+            (
+                Phase("GraphQL workshops, anonymous", f"{base}/graphql", lua(folder, "gql", post_lua(search_body, {}))),
+                server.pid,
+            ),
+            (
+                Phase(
+                    "GraphQL workshops, bearer", f"{base}/graphql", lua(folder, "gqlb", post_lua(search_body, bearer))
+                ),
+                server.pid,
+            ),
+        ]
+        results = {}
+        print(f"{'phase':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>11} {'non-2xx':>8}")
+        for phase, pid in phases:
+            result = run_phase(phase, pid, args.seconds, args.connections)
+            results[phase.name] = result
+            print(
+                f"{result.name:34} {result.rps:9.0f} {result.p50_ms:8.2f} {result.p99_ms:8.2f} "
+                f"{result.cpu_ms:11.3f} {result.errors:8d}"
+            )
+    finally:
+        for process in (server, bare):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(30)
+
+    def cpu(name: str) -> float:
+        return results[name].cpu_ms
+
+    print("\nratios (server CPU per request, this run)          value   goal")
+    ratios = [
+        ("bare / cached anonymous search", cpu("bare app, same bytes") / cpu("search, cached, anonymous"), ">= 0.5"),
+        (
+            "cached bearer / cached anonymous",
+            cpu("search, cached, bearer") / cpu("search, cached, anonymous"),
+            "<= 1.3",
+        ),
+        ("/health / bare", cpu("GET /health") / cpu("bare app, same bytes"), "<= 1.3"),
+        ("uncached search, ms of app CPU", cpu("search, uncached"), "<= 1.5"),
+        (
+            "GraphQL / REST req/s, anonymous",
+            results["GraphQL workshops, anonymous"].rps / results["search, cached, anonymous"].rps,
+            ">= 0.5",
+        ),
+        (
+            "GraphQL / REST req/s, bearer",
+            results["GraphQL workshops, bearer"].rps / results["search, cached, bearer"].rps,
+            ">= 0.5",
+        ),
+    ]
+    for name, value, goal in ratios:
+        print(f"  {name:48} {value:6.2f}   {goal}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
