@@ -71,8 +71,12 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
-def start(argv: list[str], env: dict[str, str], health: str) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(["taskset", "-c", SERVER_CORE, *argv], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+def start(argv: list[str], env: dict[str, str], health: str, log: Path) -> subprocess.Popen[bytes]:
+    """The server on its core; its log (an access line per request, as in production) goes to `log`."""
+    with log.open("ab") as sink:
+        process = subprocess.Popen(
+            ["taskset", "-c", SERVER_CORE, *argv], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=sink
+        )
     wait_until_up(health, process)
     return process
 
@@ -222,14 +226,17 @@ def main() -> int:
 
     port, bare_port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start(uvicorn("app.main:create_app", port, "--factory"), env, f"{base}/health")
     folder = Path(tempfile.mkdtemp(prefix="minbil-bench-"))
+    server = start(uvicorn("app.main:create_app", port, "--factory"), env, f"{base}/health", folder / "server.log")
     bare: subprocess.Popen[bytes] | None = None
     try:
         body = httpx.get(base + SEARCH, timeout=60).content
         bare_app(folder, body)
         bare = start(
-            uvicorn("bare_app:app", bare_port), {**env, "PYTHONPATH": str(folder)}, f"http://127.0.0.1:{bare_port}/"
+            uvicorn("bare_app:app", bare_port),
+            {**env, "PYTHONPATH": str(folder)},
+            f"http://127.0.0.1:{bare_port}/",
+            folder / "bare.log",
         )
         token = sign_in(base)
         bearer = {"Authorization": f"Bearer {token}"}
@@ -252,6 +259,7 @@ def main() -> int:
             ),
         ]
         results = {}
+        print(f"servers' logs: {folder}")
         print(f"{'phase':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>11} {'non-2xx':>8}")
         for phase, pid in phases:
             result = run_phase(phase, pid, args.seconds, args.connections)
