@@ -8,7 +8,8 @@ each) connect to instance B; the publisher sends messages through instance A's R
 For 1, 100 and 1000 open subscriptions (`--sizes`) it measures the latency from the send to the receipt
 on B for `--sends` messages to randomly chosen subscribers (sequential, so it is latency, not throughput),
 and B's resident memory per idle subscription. Prints p50/p99 and memory, and each as a ratio to the
-single-subscriber case. Asserts nothing.
+single-subscriber case. Then one owner's event to 200 subscriptions (10 sockets x 20) on instance A: the
+time from the send's commit to each receipt, and A's memory per idle socket. Asserts nothing.
 
     DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/minbil_bench REDIS_URL=redis://127.0.0.1:6379/0 \\
         python bench/realtime.py [--sizes 1,100,1000] [--sends 60]
@@ -146,19 +147,74 @@ async def measure(
     }
 
 
+async def fan_out(
+    a: Server, codec: TokenCodec, owner: tuple[int, str, int], sends: int, connections: int, per_connection: int
+) -> dict[str, float]:
+    """One owner's event to `connections` x `per_connection` subscriptions on one instance: the time from the
+    send's answer (its commit) to each subscription's receipt, and the memory of an idle socket."""
+    oid, uid, booking_id = owner
+    token = codec.issue(owner_uid=uid, owner_id=oid, session_id=uid, ttl_s=3600).token
+    process = psutil.Process(a.process.pid if a.process else 0)
+    await asyncio.sleep(0.5)
+    rss_before = process.memory_info().rss
+    sockets = [await GraphQLSocket(a.ws_url, token, open_timeout=60).connect() for _ in range(connections)]
+    await asyncio.sleep(1.0)
+    rss_idle = process.memory_info().rss
+    for socket in sockets:
+        for n in range(per_connection):
+            await socket.subscribe(f"m{n}", MESSAGE_SUBSCRIPTION, {"after": None})
+    await asyncio.sleep(1.0)  # every subscription is listening
+    after_commit: list[float] = []
+    missed = 0
+    async with httpx.AsyncClient(base_url=a.base_url, timeout=30) as client:
+        for i in range(sends + 2):
+            response = await client.post(
+                "/api/co/messages/send",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"thread_id": str(booking_id), "message": f"fan-out {i}"},
+            )
+            response.raise_for_status()
+            committed = time.perf_counter()
+
+            async def receipt(socket: GraphQLSocket, op: str, since: float = committed) -> float | None:
+                try:
+                    await socket.data(op, timeout=10)
+                except TimeoutError:
+                    return None  # not delivered within 10 s: counted as missed
+                return (time.perf_counter() - since) * 1000
+
+            waits = await asyncio.gather(
+                *(receipt(socket, f"m{n}") for socket in sockets for n in range(per_connection))
+            )
+            if i >= 2:  # warm-up excluded
+                after_commit.extend(w for w in waits if w is not None)
+                missed += sum(1 for w in waits if w is None)
+    await asyncio.gather(*(socket.close() for socket in sockets))
+    after_commit.sort()
+    return {
+        "p50": statistics.median(after_commit) if after_commit else float("nan"),
+        "p99": after_commit[min(len(after_commit) - 1, round(0.99 * (len(after_commit) - 1)))]
+        if after_commit
+        else float("nan"),
+        "kib_per_socket": max(0.0, (rss_idle - rss_before) / 1024 / connections),
+        "missed": missed,
+        "receipts": len(after_commit),
+    }
+
+
 async def main(args: argparse.Namespace) -> None:
     base = load_settings()
     settings = msgspec.structs.replace(
         base,
         redis_prefix=f"bench:rt:{uuid.uuid4().hex[:8]}:",
-        graphql_max_connections_per_user=5,
+        graphql_max_connections_per_user=max(5, args.fan_out_connections),
         log_level="WARNING",
         log_json=False,
     )
     if not settings.database_url or not settings.redis_url:
         raise SystemExit("set DATABASE_URL and REDIS_URL (two instances need a shared PostgreSQL and Redis)")
     sizes = [int(s) for s in args.sizes.split(",")]
-    owners = await seed(settings, max(sizes))
+    owners = await seed(settings, max(sizes) + 1)
     codec = TokenCodec(
         secret=settings.jwt_secret, issuer=settings.jwt_issuer, audience=settings.jwt_audience, ttl_s=3600
     )
@@ -166,6 +222,9 @@ async def main(args: argparse.Namespace) -> None:
     await asyncio.gather(a.start(), b.start())
     try:
         results = {size: await measure(a, b, codec, owners, size, args.sends) for size in sizes}
+        fan = await fan_out(
+            a, codec, owners[-1], args.sends // 3 or 1, args.fan_out_connections, args.fan_out_per_connection
+        )
     finally:
         a.stop()
         b.stop()
@@ -182,9 +241,19 @@ async def main(args: argparse.Namespace) -> None:
             f"{r['p99'] / base_result['p99']:>6.2f} {mem_ratio:>6.2f}"
         )
 
+    subscriptions = args.fan_out_connections * args.fan_out_per_connection
+    print(
+        f"\none event to {subscriptions} subscriptions ({args.fan_out_connections} sockets x "
+        f"{args.fan_out_per_connection}) on one instance, after the send's commit: p50 {fan['p50']:.1f} ms, "
+        f"p99 {fan['p99']:.1f} ms (goal p99 <= 100 ms), {fan['receipts']:.0f} receipts, {fan['missed']:.0f} missed "
+        f"(not within 10 s); idle socket {fan['kib_per_socket']:.1f} KiB (goal <= 50 KiB)"
+    )
+
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1,100,1000")
     parser.add_argument("--sends", type=int, default=60)
+    parser.add_argument("--fan-out-connections", type=int, default=10)
+    parser.add_argument("--fan-out-per-connection", type=int, default=20)
     asyncio.run(main(parser.parse_args()))
