@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
@@ -126,6 +126,26 @@ def offset_window(kind: str, args: PageArgs, total: int) -> Window:
     if args.forward:
         return Window(offset=start, limit=min(args.size, end - start))
     return Window(offset=max(start, end - args.size), limit=min(args.size, end - start))
+
+
+P = TypeVar("P")
+
+
+async def offset_page(
+    kind: str, args: PageArgs, read: Callable[[int, int], Awaitable[P]], total_of: Callable[[P], int]
+) -> tuple[Window, P]:
+    """The window of `args` and the page `read(offset, limit)` gives for it, for a list whose size comes back
+    with each page (`total_of(page)`): paging forward needs no size beforehand, one read gives page and size;
+    `last` or `before` place the window from the end, so the size is read first (a read of 0 items)."""
+    if args.forward and args.before is None:
+        start = read_offset_cursor(kind, args.after, "after") + 1 if args.after else 0
+        page = await read(start, args.size)
+        window = offset_window(kind, args, total_of(page))
+        if window.offset == start:
+            return window, page
+    else:
+        window = offset_window(kind, args, total_of(await read(0, 0)))
+    return window, await read(window.offset, window.limit)
 
 
 def connection_of(

@@ -11,8 +11,7 @@ from app.domain.messages import service as messages
 from app.domain.messages.results import InboxPage
 from app.domain.messages.unread import unread_counts
 from app.mapping import same_named
-from graphql_api.connections import After, Before, First, Last, offset_connection, page_args
-from graphql_api.messages.paging import offset_page
+from graphql_api.connections import After, Before, First, Last, offset_connection, offset_page, page_args
 from graphql_api.messages.types import InboxConnection, Thread, UnreadCounts
 from graphql_api.node import Ctx, database_ids
 

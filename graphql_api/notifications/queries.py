@@ -9,8 +9,7 @@ from strawberry import relay
 
 from app.domain.notifications import service as notifications
 from app.domain.notifications.service import NotificationPage
-from graphql_api.connections import After, Before, First, Last, offset_connection, page_args
-from graphql_api.messages.paging import offset_page
+from graphql_api.connections import After, Before, First, Last, offset_connection, offset_page, page_args
 from graphql_api.node import Ctx, database_ids
 from graphql_api.notifications.inputs import NotificationFilter
 from graphql_api.notifications.types import Notification, NotificationConnection
