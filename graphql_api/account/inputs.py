@@ -21,6 +21,7 @@ from app.domain.account.results import ImageUpload
 from app.errors import ValidationFailed
 from app.values import Plate
 from graphql_api.account.types import NotificationEvent
+from graphql_api.mapping import domain_value
 from graphql_api.node import database_id_of
 
 VEHICLE_ID = "The vehicle (`Vehicle.id`); it must be in the caller's garage."
@@ -157,7 +158,7 @@ class UpdateNotificationSettingsInput:
                 if value is None:
                     errors[f"changes[{index}].{channel}"] = "must_be_boolean"
                 elif given(value):
-                    changes.append(SettingChange(str(change.event.value), channel, value))
+                    changes.append(SettingChange(domain_value(change.event), channel, value))
         if errors:
             raise ValidationFailed(f"Invalid notification settings: {', '.join(errors)}.", fields=errors)
         return UpdateNotificationSettings(changes=changes)

@@ -15,7 +15,8 @@ from app.domain.bookings import inputs
 from app.domain.bookings.commands import CancelBooking, CreateBooking, RateBooking, RequestChange, UpdateBooking
 from app.errors import ValidationFailed
 from graphql_api.attachments import AttachmentInput
-from graphql_api.bookings.types import BookingStatus, ChangeRequestType, code_of
+from graphql_api.bookings.types import BookingStatus, ChangeRequestType
+from graphql_api.mapping import domain_value
 from graphql_api.node import database_id_of
 
 SERVICE_NODE = "Service"
@@ -199,7 +200,7 @@ class RequestBookingChangeInput:
     def to_command(self) -> RequestChange:
         return inputs.parse_request_change(
             booking_id=database_id_of(self.booking_id, "Booking", "input.bookingId"),
-            request_type=code_of(self.request_type),
+            request_type=domain_value(self.request_type),
             requested_start_time=self.requested_start_time,
             reason=self.reason,
         )

@@ -26,7 +26,6 @@ from graphql_api.bookings.types import (
     ChangeRequestStatus,
     Rating,
     RatingConnection,
-    code_of,
 )
 from graphql_api.connections import (
     After,
@@ -39,6 +38,7 @@ from graphql_api.connections import (
     page_args,
 )
 from graphql_api.context import GraphQLContext
+from graphql_api.mapping import domain_value
 from graphql_api.node import database_id_of
 
 Ctx = Info[GraphQLContext, None]
@@ -94,7 +94,7 @@ class BookingsQuery:
             owner_id,
             size=args.size,
             forward=args.forward,
-            statuses=[code_of(s) for s in f.statuses] if f.statuses else None,
+            statuses=[domain_value(s) for s in f.statuses] if f.statuses else None,
             group_id=group_key_of(f.group_id, "filter.groupId") if f.group_id is not None else None,
             registration_number=f.registration_number,
             after=_key(args.after, "after"),
@@ -143,7 +143,7 @@ class BookingsQuery:
         before: Before = None,
     ) -> ChangeRequestConnection:
         args = page_args(first, after, last, before)
-        code = code_of(status) if status is not None else None
+        code = domain_value(status) if status is not None else None
         total = await info.context.read_as_owner(queries.count_change_requests, status=code)
         window = offset_window("changeRequests", args, total)
         items = await info.context.read_as_owner(

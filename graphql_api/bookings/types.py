@@ -112,11 +112,6 @@ class BookingWarningCode(Enum):
     )
 
 
-def code_of(member: Enum) -> str:
-    """The domain's string behind an enum member (the member's value)."""
-    return str(member.value)
-
-
 # --- small value types ------------------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ order), one workshop, categories, car brands, and the owner's favourites."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, cast
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -30,6 +30,7 @@ from graphql_api.connections import (
     read_offset_cursor,
 )
 from graphql_api.context import GraphQLContext
+from graphql_api.mapping import domain_value
 from graphql_api.marketplace.inputs import WorkshopFilter, WorkshopSort
 from graphql_api.marketplace.types import (
     CarBrand,
@@ -125,8 +126,8 @@ class MarketplaceQuery:
         def query_for(offset: int, limit: int) -> SearchQuery:
             return mq.graphql_query(
                 raw,
-                sort=cast(str, sort.field.value) if sort else None,
-                order=cast(str, sort.order.value) if sort and sort.order else None,
+                sort=domain_value(sort.field) if sort else None,
+                order=domain_value(sort.order) if sort and sort.order else None,
                 first=limit,
                 offset=offset,
                 now_minute=minute,

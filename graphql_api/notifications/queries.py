@@ -10,6 +10,7 @@ from strawberry import relay
 from app.domain.notifications import service as notifications
 from app.domain.notifications.service import NotificationPage
 from graphql_api.connections import After, Before, First, Last, offset_connection, offset_page, page_args
+from graphql_api.mapping import domain_value
 from graphql_api.node import Ctx, database_ids
 from graphql_api.notifications.inputs import NotificationFilter
 from graphql_api.notifications.types import Notification, NotificationConnection
@@ -44,8 +45,8 @@ class NotificationsQuery:
                 owner_id,
                 offset=offset,
                 limit=limit,
-                status=str(f.status.value),
-                types=[str(t.value) for t in f.types or []],
+                status=domain_value(f.status),
+                types=[domain_value(t) for t in f.types or []],
                 since=f.since,
             )
 

@@ -18,6 +18,7 @@ from strawberry import relay
 from app.domain.limits import INT_MAX
 from app.domain.notifications.service import NotificationView, notifications_by_id
 from graphql_api.connections import Connection
+from graphql_api.mapping import domain_value
 from graphql_api.node import Ctx, Entity, global_id, owned_nodes
 
 
@@ -99,7 +100,7 @@ class Notification(Entity):
         if not isinstance(booking_ids, list):
             booking_ids = [data.get("booking_id")] if data.get("booking_id") is not None else []
         org_nr = data.get("workshop_org_nr") or data.get("org_nr")
-        is_message = n.type == NotificationType.MESSAGE_NEW.value
+        is_message = n.type == domain_value(NotificationType.MESSAGE_NEW)
         amount, currency, reason = data.get("amount"), data.get("currency"), data.get("reason")
         return cls(
             id=n.id,

@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from app.domain.events import presence
 from graphql_api.context import GraphQLContext
+from graphql_api.mapping import domain_value
 from graphql_api.mutations import as_owner
 from graphql_api.realtime.inputs import SetPresenceInput
 from graphql_api.realtime.payloads import SetPresencePayload
@@ -27,6 +28,6 @@ class RealtimeMutation:
     ) -> SetPresencePayload:
         return await as_owner(
             info,
-            lambda uow, owner_id: presence.set_presence(uow, owner_id, str(input.status.value)),
+            lambda uow, owner_id: presence.set_presence(uow, owner_id, domain_value(input.status)),
             lambda result: Presence(status=PresenceStatus(result.status), queued_delivered=result.queued_delivered),
         )
