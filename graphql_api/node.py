@@ -60,15 +60,20 @@ def in_order(keys: Sequence[K | None], found: Mapping[K, V], build: Callable[[V]
     return [build(found[key]) if key is not None and key in found else None for key in keys]
 
 
-async def owned_nodes(
+def text_keys(node_ids: Iterable[str], max_length: int | None = None) -> list[str | None]:
+    """The keys of global ids whose key is text (a group id, a payment id, an org number); None for an empty or
+    over-long key (it resolves to null)."""
+    return [key if key and (max_length is None or len(key) <= max_length) else None for key in node_ids]
+
+
+async def owner_keyed(
     info: Ctx,
-    node_ids: Iterable[str],
-    fetch: Callable[[UnitOfWork, int, list[int]], Awaitable[Mapping[int, V]]],
+    keys: Sequence[K | None],
+    fetch: Callable[[UnitOfWork, int, list[K]], Awaitable[Mapping[K, V]]],
     build: Callable[[V], N],
 ) -> list[N | None]:
-    """`resolve_nodes` of an owner's entity: `fetch(uow, owner_id, ids)` returns the caller's objects among
-    `ids`; without a signed-in caller every id resolves to null (a bad token still fails the field)."""
-    keys = database_ids(node_ids)
+    """`resolve_nodes` of an owner's entity: `fetch(uow, owner_id, keys)` returns the caller's objects among
+    `keys`; without a signed-in caller every id resolves to null (a bad token still fails the field)."""
     claims = await info.context.claims()
     wanted = [key for key in keys if key is not None]
     if claims is None or not wanted:
@@ -77,17 +82,36 @@ async def owned_nodes(
     return in_order(keys, found, build)
 
 
+async def anyone_keyed(
+    info: Ctx,
+    keys: Sequence[K | None],
+    fetch: Callable[[UnitOfWork, list[K]], Awaitable[Mapping[K, V]]],
+    build: Callable[[V], N],
+) -> list[N | None]:
+    """`resolve_nodes` of an entity anyone may read (a workshop, its services, a category)."""
+    wanted = [key for key in keys if key is not None]
+    found: Mapping[K, V] = await info.context.read(fetch, wanted) if wanted else {}
+    return in_order(keys, found, build)
+
+
+async def owned_nodes(
+    info: Ctx,
+    node_ids: Iterable[str],
+    fetch: Callable[[UnitOfWork, int, list[int]], Awaitable[Mapping[int, V]]],
+    build: Callable[[V], N],
+) -> list[N | None]:
+    """`owner_keyed` for an entity keyed by its number."""
+    return await owner_keyed(info, database_ids(node_ids), fetch, build)
+
+
 async def public_nodes(
     info: Ctx,
     node_ids: Iterable[str],
     fetch: Callable[[UnitOfWork, list[int]], Awaitable[Mapping[int, V]]],
     build: Callable[[V], N],
 ) -> list[N | None]:
-    """`resolve_nodes` of an entity anyone may read (a workshop's service, a category)."""
-    keys = database_ids(node_ids)
-    wanted = [key for key in keys if key is not None]
-    found: Mapping[int, V] = await info.context.read(fetch, wanted) if wanted else {}
-    return in_order(keys, found, build)
+    """`anyone_keyed` for an entity keyed by its number."""
+    return await anyone_keyed(info, database_ids(node_ids), fetch, build)
 
 
 MAX_IDS = 100

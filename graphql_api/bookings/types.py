@@ -31,7 +31,7 @@ from graphql_api.connections import Connection
 from graphql_api.context import GraphQLContext
 from graphql_api.messages.loaders import MessageLoaders
 from graphql_api.messages.types import Thread
-from graphql_api.node import Entity, global_id, owned_nodes
+from graphql_api.node import Entity, global_id, owned_nodes, owner_keyed, text_keys
 from graphql_api.payments.types import PaymentIntent, payment_of_group
 
 Ctx = Info[GraphQLContext, None]
@@ -391,12 +391,7 @@ class BookingGroup(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
     ) -> list[BookingGroup | None]:
-        keys = list(node_ids)
-        claims = await info.context.claims()
-        if claims is None or not keys:
-            return [None for _ in keys]
-        found = await info.context.read(queries.groups_by_id, claims.owner_id, keys)
-        return [cls.of(found[key]) if key in found else None for key in keys]
+        return await owner_keyed(info, text_keys(node_ids), queries.groups_by_id, cls.of)
 
 
 @strawberry.type(

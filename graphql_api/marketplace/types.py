@@ -30,7 +30,7 @@ from app.mapping import same_named
 from graphql_api.connections import Connection
 from graphql_api.context import GraphQLContext
 from graphql_api.marketplace.loaders import loaders
-from graphql_api.node import Entity, database_ids, global_id, public_nodes
+from graphql_api.node import Entity, anyone_keyed, database_ids, global_id, public_nodes, text_keys
 
 Ctx = Info[GraphQLContext, None]
 
@@ -266,9 +266,7 @@ class Workshop(Entity):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
     ) -> list[Workshop | None]:
-        keys = list(node_ids)
-        found = await info.context.read(parts.workshops_by_org_nr, keys)
-        return [cls.from_summary(found[k]) if k in found else None for k in keys]
+        return await anyone_keyed(info, text_keys(node_ids), parts.workshops_by_org_nr, cls.from_summary)
 
     @strawberry.field(description="Average rating and public reviews.")
     def rating(self) -> WorkshopRating:

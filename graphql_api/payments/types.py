@@ -19,7 +19,7 @@ from app.domain.payments.provider import payment_provider
 from app.domain.payments.results import PaymentView
 from app.errors import ValidationFailed
 from graphql_api.context import GraphQLContext
-from graphql_api.node import global_id
+from graphql_api.node import global_id, owner_keyed, text_keys
 from graphql_api.payments.loaders import PaymentLoaders
 
 Ctx = Info[GraphQLContext, None]
@@ -176,13 +176,7 @@ class PaymentIntent(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Ctx, node_ids: Iterable[str], required: bool = False
     ) -> list[PaymentIntent | None]:
-        keys = list(node_ids)
-        claims = await info.context.claims()
-        wanted = [key for key in keys if 0 < len(key) <= MAX_KEY_LENGTH]
-        if claims is None or not wanted:
-            return [None for _ in keys]
-        found = await info.context.read(payments.payments_by_id, claims.owner_id, wanted)
-        return [cls.of(found[key]) if key in found else None for key in keys]
+        return await owner_keyed(info, text_keys(node_ids, MAX_KEY_LENGTH), payments.payments_by_id, cls.of)
 
 
 def payment_key_of(gid: relay.GlobalID, argument: str) -> str:
