@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,10 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.served import free_port  # noqa: E402
+
 SERVER_CORE, LOAD_CORE = "0", "1"
 SEARCH = "/api/co/shops?lat=59.9139&lng=10.7522&sort=distance&page_size=20&radius_km=25"
 GRAPHQL_SEARCH = """query Search($lat: Float!, $lng: Float!) {
@@ -50,12 +53,6 @@ def cpu_seconds(pid: int) -> float:
     """utime + stime of a process (fields 14 and 15 of /proc/<pid>/stat)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,14 +23,9 @@ from websockets.typing import Subprotocol
 
 from app.settings import Settings
 from graphql_api.node import global_id
+from tests.served import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def server_env(settings: Settings, **extra: str) -> dict[str, str]:
