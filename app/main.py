@@ -13,10 +13,10 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
-from app.logging_setup import configure_logging
-from app.middleware import request_id_middleware
+from app.logging_setup import configure_logging, flush_log_handlers
+from app.middleware import around_app
 from app.ops import OPS_ROUTES
-from app.proxies import proxy_middleware
+from app.proxies import trust_proxies
 from app.settings import Settings, get_settings
 from app.static_assets import static_files_router, swagger_plugin
 from app.wiring import build_services
@@ -70,7 +70,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.services = services
             for name, consequence in services.missing_providers:  # once per start, not per request
                 log.warning("%s not configured: %s", name, consequence)
-            yield
+            try:
+                yield
+            finally:
+                flush_log_handlers()  # the last requests' lines, before the server's process ends
 
     app = Litestar(
         route_handlers=[
@@ -81,7 +84,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             build_graphql_controller(build_schema(settings), settings),
         ],
         lifespan=[lifespan],
-        middleware=[*proxy_middleware(settings), request_id_middleware],
         exception_handlers={Exception: exception_handler},
         cors_config=CORSConfig(
             allow_origins=list(settings.cors_origins),
@@ -95,4 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,  # logging is configured once, by configure_logging (JSON with request ids)
     )
     document_error_responses(app.routes)
+    # request ids, access log and metrics around the router (not as route middleware: app/middleware.py), and
+    # the client address from trusted proxies around those
+    app.asgi_handler = trust_proxies(settings, around_app(app.asgi_handler))
     return app

@@ -18,6 +18,28 @@ EVENTS_PUBLISHED = Counter(
 )
 GRAPHQL_OPERATIONS = Counter("minbil_graphql_operations_total", "GraphQL operations", ["type"], registry=REGISTRY)
 
+# Methods outside this set share one label: unmatched paths reach the metrics too, and a label per
+# client-chosen method would let clients grow the registry without bound.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
+
+# `labels()` validates and looks the series up on every call; the children are kept per (method, route,
+# status) instead, so a request costs two increments.
+_request_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    if method not in KNOWN_METHODS:
+        method = "OTHER"
+    key = (method, route, status)
+    series = _request_series.get(key)
+    if series is None:
+        series = _request_series[key] = (
+            REQUESTS.labels(method, route, str(status)),
+            REQUEST_LATENCY.labels(method, route),
+        )
+    series[0].inc()
+    series[1].observe(seconds)
+
 
 def render_metrics() -> tuple[bytes, str]:
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

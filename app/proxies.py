@@ -12,18 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
-from litestar.middleware.base import DefineMiddleware
 from litestar.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.settings import Settings
 
 
-def proxy_middleware(settings: Settings) -> list[DefineMiddleware]:
-    """The middleware that takes the client address from trusted proxies' headers; none without proxies."""
+def trust_proxies(settings: Settings, app: ASGIApp) -> ASGIApp:
+    """`app` behind the middleware that takes the client address from trusted proxies' headers (pure ASGI,
+    outside the router like app/middleware.py); `app` itself without proxies."""
     if not settings.trusted_proxies:
-        return []
+        return app
     # uvicorn's implementation: addresses and CIDR networks, and the right-most untrusted hop of the header
     # (uvicorn and Litestar each declare their own TypedDicts for the same ASGI scope and messages)
     factory = cast(Callable[..., ASGIApp], ProxyHeadersMiddleware)
-    return [DefineMiddleware(factory, trusted_hosts=list(settings.trusted_proxies))]
+    return factory(app, trusted_hosts=list(settings.trusted_proxies))
