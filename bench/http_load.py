@@ -10,14 +10,20 @@ It measures; it asserts nothing.
     DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/minbil_bench REDIS_URL=redis://127.0.0.1:6379/0 \\
         python bench/http_load.py --workshops 20000
 
-The database is seeded (`minbil seed --reset --workshops N`) unless `--no-seed` is given.
+The database is seeded (`minbil seed --reset --workshops N`) unless `--no-seed` is given. The uncached
+search also runs against a second database, `<database>_1k` (created, seeded with 1,000 workshops and dropped
+by this script; `--no-small` skips it), for its p50 at 20,000 workshops against 1,000. Last, `bench/realtime.py`
+runs with its default arguments (the 200-subscription fan-out included) and its output is printed as it is
+(`--no-realtime` skips it). Both servers run with the server options of `minbil serve`.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -31,7 +37,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 import httpx
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -79,6 +87,7 @@ def start(argv: list[str], env: dict[str, str], health: str, log: Path) -> subpr
 
 
 def uvicorn(app: str, port: int, *extra: str) -> list[str]:
+    """uvicorn with the options `minbil serve` uses (app.cli.server_options), for the app and the bare app alike."""
     return [
         sys.executable,
         "-m",
@@ -92,6 +101,9 @@ def uvicorn(app: str, port: int, *extra: str) -> list[str]:
         "--log-level",
         "warning",
         "--no-access-log",
+        "--no-proxy-headers",
+        "--ws",
+        "websockets-sansio",
     ]
 
 
@@ -158,6 +170,12 @@ request = function()
 end
 """
 
+
+def uncached_lua() -> str:
+    # a fresh start per run: the keys of an earlier run may still be cached
+    return UNCACHED_LUA.replace("counter = 0", f"counter = {random.randrange(900000)}", 1)
+
+
 _LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 _REQUESTS = re.compile(r"(\d+) requests in")
 _ERRORS = re.compile(r"Non-2xx or 3xx responses: (\d+)")
@@ -198,12 +216,75 @@ def sign_in(base: str) -> str:
     return str(response.json()["access_token"])
 
 
+def small_database_url(database_url: str) -> str:
+    url = make_url(database_url)
+    return url.set(database=f"{url.database}_1k").render_as_string(hide_password=False)
+
+
+async def _admin(database_url: str, statement: str) -> None:
+    url = make_url(database_url)
+    connection = await asyncpg.connect(
+        host=url.host, port=url.port, user=url.username, password=url.password, database="postgres"
+    )
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def create_database(database_url: str) -> None:
+    name = make_url(database_url).database
+    asyncio.run(_admin(database_url, f'drop database if exists "{name}" with (force)'))
+    asyncio.run(_admin(database_url, f'create database "{name}"'))
+
+
+def drop_database(database_url: str) -> None:
+    asyncio.run(_admin(database_url, f'drop database if exists "{make_url(database_url).database}" with (force)'))
+
+
+def seed(python_bin: str, env: dict[str, str], workshops: int) -> None:
+    subprocess.run([f"{python_bin}/minbil", "migrate"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [f"{python_bin}/minbil", "seed", "--reset", "--workshops", str(workshops)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def uncached_on_small(
+    python_bin: str, env: dict[str, str], folder: Path, seconds: int, connections: int, workshops: int
+) -> Result:
+    """The uncached search against a server on `<database>_1k`, seeded with `workshops` workshops."""
+    small_env = {**env, "DATABASE_URL": small_database_url(env["DATABASE_URL"])}
+    create_database(small_env["DATABASE_URL"])
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        seed(python_bin, small_env, workshops)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start(
+            uvicorn("app.main:create_app", port, "--factory"), small_env, f"{base}/health", folder / "small.log"
+        )
+        phase = Phase(f"search, uncached, {workshops:,} workshops", base, lua(folder, "uncached_small", uncached_lua()))
+        return run_phase(phase, server.pid, seconds, connections)
+    finally:
+        if server is not None and server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(30)
+        drop_database(small_env["DATABASE_URL"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workshops", type=int, default=20000)
     parser.add_argument("--no-seed", action="store_true", help="use the database as it is")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--small-workshops", type=int, default=1000, help="the second database's workshops")
+    parser.add_argument("--no-small", action="store_true", help="skip the uncached search on the small database")
+    parser.add_argument("--no-realtime", action="store_true", help="skip bench/realtime.py")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -212,14 +293,7 @@ def main() -> int:
         raise SystemExit("set DATABASE_URL (and REDIS_URL) to the database to measure against")
     python_bin = str(Path(sys.executable).parent)
     if not args.no_seed:
-        subprocess.run([f"{python_bin}/minbil", "migrate"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(
-            [f"{python_bin}/minbil", "seed", "--reset", "--workshops", str(args.workshops)],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        seed(python_bin, env, args.workshops)
 
     port, bare_port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
@@ -243,7 +317,7 @@ def main() -> int:
             (Phase("GET /health", f"{base}/health"), server.pid),
             (Phase("search, cached, anonymous", base + SEARCH), server.pid),
             (Phase("search, cached, bearer", base + SEARCH, lua(folder, "bearer", headers_lua(bearer))), server.pid),
-            (Phase("search, uncached", base, lua(folder, "uncached", UNCACHED_LUA)), server.pid),
+            (Phase("search, uncached", base, lua(folder, "uncached", uncached_lua())), server.pid),
             (
                 Phase("GraphQL workshops, anonymous", f"{base}/graphql", lua(folder, "gql", post_lua(search_body, {}))),
                 server.pid,
@@ -271,6 +345,14 @@ def main() -> int:
                 process.send_signal(signal.SIGTERM)
                 process.wait(30)
 
+    small: Result | None = None
+    if not args.no_small:
+        small = uncached_on_small(python_bin, env, folder, args.seconds, args.connections, args.small_workshops)
+        print(
+            f"{small.name:34} {small.rps:9.0f} {small.p50_ms:8.2f} {small.p99_ms:8.2f} "
+            f"{small.cpu_ms:11.3f} {small.errors:8d}"
+        )
+
     def cpu(name: str) -> float:
         return results[name].cpu_ms
 
@@ -295,8 +377,19 @@ def main() -> int:
             ">= 0.5",
         ),
     ]
+    if small is not None:
+        ratios.append(
+            (
+                f"uncached p50, {args.workshops:,} / {args.small_workshops:,} workshops",
+                results["search, uncached"].p50_ms / max(small.p50_ms, 0.001),
+                "<= 2",
+            )
+        )
     for name, value, goal in ratios:
         print(f"  {name:48} {value:6.2f}   {goal}")
+    if not args.no_realtime:
+        print("\nbench/realtime.py (default arguments):", flush=True)
+        subprocess.run([sys.executable, str(ROOT / "bench" / "realtime.py")], cwd=ROOT, env=env, check=False)
     return 0
 
 
