@@ -39,6 +39,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import psutil
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,9 +59,12 @@ GRAPHQL_SEARCH = """query Search($lat: Float!, $lng: Float!) {
 
 
 def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process (fields 14 and 15 of /proc/<pid>/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """utime + stime of a process and its children (granian serves from a worker process), from /proc/*/stat."""
+    total = 0.0
+    for process in [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
@@ -84,6 +88,29 @@ def start(argv: list[str], env: dict[str, str], health: str, log: Path) -> subpr
         )
     wait_until_up(health, process)
     return process
+
+
+def server_command(server: str, app: str, port: int, factory: bool = False) -> list[str]:
+    """The app and the bare app run on the same server, so that their ratio compares the apps."""
+    if server == "granian":  # for comparison only: `minbil serve` runs uvicorn
+        return [
+            str(Path(sys.executable).parent / "granian"),
+            "--interface",
+            "asgi",
+            *(["--factory"] if factory else []),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--loop",
+            "uvloop",
+            "--log-level",
+            "warning",
+            app,
+        ]
+    return uvicorn(app, port, *(["--factory"] if factory else []))
 
 
 def uvicorn(app: str, port: int, *extra: str) -> list[str]:
@@ -242,33 +269,39 @@ def drop_database(database_url: str) -> None:
     asyncio.run(_admin(database_url, f'drop database if exists "{make_url(database_url).database}" with (force)'))
 
 
-def seed(python_bin: str, env: dict[str, str], workshops: int) -> None:
-    subprocess.run([f"{python_bin}/minbil", "migrate"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+def seed(python_bin: str, env: dict[str, str], workshops: int, quiet: bool = False) -> None:
+    errors = subprocess.DEVNULL if quiet else None  # the seed's progress bars
+    subprocess.run(
+        [f"{python_bin}/minbil", "migrate"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=errors
+    )
     subprocess.run(
         [f"{python_bin}/minbil", "seed", "--reset", "--workshops", str(workshops)],
         cwd=ROOT,
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
+        stderr=errors,
     )
 
 
-def uncached_on_small(
-    python_bin: str, env: dict[str, str], folder: Path, seconds: int, connections: int, workshops: int
-) -> Result:
+def uncached_on_small(python_bin: str, env: dict[str, str], folder: Path, args: argparse.Namespace) -> Result:
     """The uncached search against a server on `<database>_1k`, seeded with `workshops` workshops."""
     small_env = {**env, "DATABASE_URL": small_database_url(env["DATABASE_URL"])}
     create_database(small_env["DATABASE_URL"])
     server: subprocess.Popen[bytes] | None = None
     try:
-        seed(python_bin, small_env, workshops)
+        workshops = args.small_workshops
+        seed(python_bin, small_env, workshops, quiet=True)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = start(
-            uvicorn("app.main:create_app", port, "--factory"), small_env, f"{base}/health", folder / "small.log"
+            server_command(args.server, "app.main:create_app", port, factory=True),
+            small_env,
+            f"{base}/health",
+            folder / "small.log",
         )
         phase = Phase(f"search, uncached, {workshops:,} workshops", base, lua(folder, "uncached_small", uncached_lua()))
-        return run_phase(phase, server.pid, seconds, connections)
+        return run_phase(phase, server.pid, args.seconds, args.connections)
     finally:
         if server is not None and server.poll() is None:
             server.send_signal(signal.SIGTERM)
@@ -285,6 +318,9 @@ def main() -> int:
     parser.add_argument("--small-workshops", type=int, default=1000, help="the second database's workshops")
     parser.add_argument("--no-small", action="store_true", help="skip the uncached search on the small database")
     parser.add_argument("--no-realtime", action="store_true", help="skip bench/realtime.py")
+    parser.add_argument(
+        "--server", choices=("uvicorn", "granian"), default="uvicorn", help="granian: pip install granian first"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -298,13 +334,18 @@ def main() -> int:
     port, bare_port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
     folder = Path(tempfile.mkdtemp(prefix="minbil-bench-"))
-    server = start(uvicorn("app.main:create_app", port, "--factory"), env, f"{base}/health", folder / "server.log")
+    server = start(
+        server_command(args.server, "app.main:create_app", port, factory=True),
+        env,
+        f"{base}/health",
+        folder / "server.log",
+    )
     bare: subprocess.Popen[bytes] | None = None
     try:
         body = httpx.get(base + SEARCH, timeout=60).content
         bare_app(folder, body)
         bare = start(
-            uvicorn("bare_app:app", bare_port),
+            server_command(args.server, "bare_app:app", bare_port),
             {**env, "PYTHONPATH": str(folder)},
             f"http://127.0.0.1:{bare_port}/",
             folder / "bare.log",
@@ -347,7 +388,7 @@ def main() -> int:
 
     small: Result | None = None
     if not args.no_small:
-        small = uncached_on_small(python_bin, env, folder, args.seconds, args.connections, args.small_workshops)
+        small = uncached_on_small(python_bin, env, folder, args)
         print(
             f"{small.name:34} {small.rps:9.0f} {small.p50_ms:8.2f} {small.p99_ms:8.2f} "
             f"{small.cpu_ms:11.3f} {small.errors:8d}"
