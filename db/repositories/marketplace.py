@@ -395,16 +395,19 @@ def _statement(sql: str) -> TextClause:
     return text(sql)
 
 
-async def _autocommit(session: AsyncSession) -> AsyncConnection:
-    """The session's connection; a fresh session's runs without BEGIN and ROLLBACK round trips (a single
-    statement is consistent by itself)."""
-    options = None if session.in_transaction() else _AUTOCOMMIT
+async def _connection(session: AsyncSession, autocommit: bool) -> AsyncConnection:
+    """The session's connection; with `autocommit` (a session of its own that runs nothing else) without the
+    BEGIN and ROLLBACK round trips: one statement is consistent by itself."""
+    options = _AUTOCOMMIT if autocommit and not session.in_transaction() else None
     return await session.connection(execution_options=options)
 
 
-async def search(session: AsyncSession, query: SearchQuery, *, nearby: SearchQuery | None = None) -> SearchRows:
+async def search(
+    session: AsyncSession, query: SearchQuery, *, nearby: SearchQuery | None = None, autocommit: bool = False
+) -> SearchRows:
     """One page of the search, the number of all matches, the first `nearby.limit` matches in `nearby`'s order
-    (when given) and the facets (when the query asks): one statement, whatever the filters."""
+    (when given) and the facets (when the query asks): one statement, whatever the filters. `autocommit`:
+    the session is the caller's for this search only (see `_connection`)."""
     params: dict[str, Any] = {"limit": query.limit, "offset": query.offset}
     ctes = [
         _filtered_cte(query, params, with_address=query.include_facets),
@@ -423,7 +426,7 @@ async def search(session: AsyncSession, query: SearchQuery, *, nearby: SearchQue
         f"{_summaries_json('nearby', _order(nearby, 'p'), query) if nearby is not None else 'NULL'} AS nearby,\n"
         f"{_FACETS_JSON if query.include_facets else 'NULL'} AS facets"
     )
-    connection = await _autocommit(session)
+    connection = await _connection(session, autocommit)
     row = (await connection.execute(_statement(sql), params)).one()
     return SearchRows(
         items=_summaries(row.items),

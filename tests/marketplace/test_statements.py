@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from app.services import Services
 from tests.marketplace.conftest import Catalogue, at_oslo_time
@@ -59,3 +60,19 @@ async def test_a_page_past_the_end_still_counts_in_at_most_three_statements(
     assert body["data"]["results"] == [] and body["meta"]["total"] == 2
     assert [w["name"] for w in body["data"]["nearby_top"]] == ["Oslo Bilservice", "Bergen Motor"]
     assert len(seen) <= MAX_STATEMENTS, seen
+
+
+async def test_the_connections_a_miss_used_are_transactional_again_afterwards(
+    client: httpx.AsyncClient, services: Services, catalogue: Catalogue
+) -> None:
+    """The miss runs its one statement outside a transaction; the pool must not hand that mode on."""
+    for n in range(12):  # one after the other: the pool hands the same connection back each time
+        assert (await client.get(f"/api/co/shops?lat=59.9139&lng=10.7522&radius_km={40 + n}")).status_code == 200
+    rename = text("UPDATE workshops SET name = 'Endret' WHERE org_nr = :o")
+    async with services.engine.connect() as connection:
+        await connection.execute(rename, {"o": catalogue.oslo.org_nr})
+        await connection.rollback()
+        name = (
+            await connection.execute(text("SELECT name FROM workshops WHERE org_nr = :o"), {"o": catalogue.oslo.org_nr})
+        ).scalar_one()
+    assert name == "Oslo Bilservice"

@@ -42,7 +42,7 @@ async def _load_page(session: Any, query: mq.SearchQuery) -> SearchPage:
             offset=0,
             limit=mq.NEARBY_TOP_SIZE,
         )
-    found = await repo.search(session, query, nearby=nearby)
+    found = await repo.search(session, query, nearby=nearby, autocommit=True)  # the loader's own session
     return SearchPage(
         items=found.items,
         total=found.total,
