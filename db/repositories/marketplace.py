@@ -9,10 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, time
-from typing import Any, TypeVar
+from functools import lru_cache
+from typing import Any, NamedTuple, TypeVar
 
 import msgspec
-from sqlalchemy import Row, text
+from sqlalchemy import Row, TextClause, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.read_models.marketplace import (
@@ -37,7 +39,8 @@ KM_PER_DEGREE = 111.195
 PUBLIC_RATINGS_LIMIT = 50
 
 _categories_decoder = msgspec.json.Decoder(list[CategoryRef])
-_strings_decoder = msgspec.json.Decoder(list[str])
+_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+_CTE_SEPARATOR = ",\n"
 
 _DISTANCE = (
     f"(2 * {EARTH_RADIUS_KM} * asin(least(1.0, sqrt("
@@ -90,8 +93,9 @@ def _filtered_cte(
 ) -> str:
     """`WITH [RECURSIVE] ... filtered AS (...)`: the workshops matching the query, one row each.
 
-    Only what filtering and sorting need is joined here (set-wise: a bounding-box or DISTINCT ON address scan,
-    a grouped price subquery); the display columns of the rows on the page are looked up afterwards.
+    Only what filtering, sorting and facets need is joined here (set-wise: a bounding-box or DISTINCT ON
+    address scan, a grouped price subquery); the display columns of the rows shown are looked up afterwards.
+    A service category also matches services in its sub-categories: `sc_tree` holds the whole subtree.
     """
     prefix: list[str] = []
     where = ["w.is_active"]
@@ -135,15 +139,18 @@ def _filtered_cte(
             f'FROM workshop_addresses {bbox} ORDER BY org_nr COLLATE "C", is_primary DESC, id) a ON a.org_nr = w.org_nr'
         )
     if q is not None and q.service_category_ids:
-        # the caller passes the whole subtree (`service_category_subtree`), so the planner sees the real ids
         params["sc"] = list(q.service_category_ids)
+        prefix.append(
+            "sc_tree(id) AS (SELECT id FROM service_categories WHERE id = ANY(CAST(:sc AS integer[])) "
+            "UNION SELECT c.id FROM service_categories c JOIN sc_tree t ON c.parent_id = t.id)"
+        )
     if needs_price:
         if q is not None and q.service_category_ids:
             # driven from the category links (index on service_category_id), not from every service
             joins.append(
                 "JOIN (SELECT s.org_nr, min(s.price) AS cheapest FROM service_category_links l "
                 "JOIN services s ON s.id = l.service_id AND s.is_active "
-                "WHERE l.service_category_id = ANY(CAST(:sc AS integer[])) GROUP BY s.org_nr) px "
+                "WHERE l.service_category_id IN (SELECT id FROM sc_tree) GROUP BY s.org_nr) px "
                 "ON px.org_nr = w.org_nr"
             )
         else:
@@ -213,7 +220,7 @@ def _filtered_cte(
     )
     filtered = f"""
 filtered AS (
-  SELECT w.org_nr, w.name, w.logo::text AS logo, w.average_rating, w.total_reviews, {address_columns},
+  SELECT w.org_nr, w.name, w.average_rating, w.total_reviews, {address_columns},
          {"px.cheapest" if needs_price else "NULL::numeric AS cheapest"}, {distance} AS distance_km, {rank} AS rank,
          {"true" if needs_address else "false"} AS has_address
   FROM workshops w
@@ -239,26 +246,30 @@ def _order(query: SearchQuery, alias: str = "f") -> str:
     return ", ".join([*keys, f"{alias}.org_nr ASC"])
 
 
-def _summary_select(query: SearchQuery | None) -> str:
-    """The display columns of the page's rows: address (unless already joined), prices and categories."""
+def _summaries_json(rows: str, order: str | None, query: SearchQuery | None) -> str:
+    """A JSON array with one `_SummaryRow` per row of the CTE `rows` (in `order`): the display columns of the
+    rows shown, looked up for those rows only (address unless already joined, logo, prices, categories)."""
     cat_match = (
         (
             "AND EXISTS (SELECT 1 FROM service_category_links l WHERE l.service_id = s.id "
-            "AND l.service_category_id = ANY(CAST(:sc AS integer[])))"
+            "AND l.service_category_id IN (SELECT id FROM sc_tree))"
         )
         if query is not None and query.service_category_ids
         else ""
     )
-    return f"""
-SELECT p.org_nr, p.name, p.logo, p.average_rating, p.total_reviews, p.distance_km, p.total_count,
-       CASE WHEN p.has_address THEN p.address ELSE pa.address END AS address,
-       CASE WHEN p.has_address THEN p.city ELSE pa.city END AS city,
-       CASE WHEN p.has_address THEN p.county ELSE pa.county END AS county,
-       CASE WHEN p.has_address THEN p.postal_code ELSE pa.postal_code END AS postal_code,
-       CASE WHEN p.has_address THEN p.latitude ELSE pa.latitude END AS latitude,
-       CASE WHEN p.has_address THEN p.longitude ELSE pa.longitude END AS longitude,
-       pp.cheapest, pp.services_count, coalesce(cats.categories, '[]') AS categories
-FROM page p
+    return f"""(
+SELECT coalesce(json_agg(json_build_array(
+         p.org_nr, p.name,
+         CASE WHEN p.has_address THEN p.address ELSE pa.address END,
+         CASE WHEN p.has_address THEN p.city ELSE pa.city END,
+         CASE WHEN p.has_address THEN p.county ELSE pa.county END,
+         CASE WHEN p.has_address THEN p.postal_code ELSE pa.postal_code END,
+         CASE WHEN p.has_address THEN p.latitude ELSE pa.latitude END,
+         CASE WHEN p.has_address THEN p.longitude ELSE pa.longitude END,
+         p.distance_km, wl.logo, coalesce(cats.categories, '[]'::json), p.average_rating, p.total_reviews,
+         pp.cheapest, pp.services_count){f" ORDER BY {order}" if order else ""}), '[]'::json)::text
+FROM {rows} p
+JOIN workshops wl ON wl.org_nr = p.org_nr
 LEFT JOIN LATERAL (
   SELECT address, city, county, postal_code, latitude, longitude FROM workshop_addresses a
   WHERE NOT p.has_address AND a.org_nr = p.org_nr ORDER BY a.is_primary DESC, a.id LIMIT 1
@@ -268,80 +279,15 @@ LEFT JOIN LATERAL (
          (SELECT count(*) FROM services s WHERE s.org_nr = p.org_nr AND s.is_active) AS services_count
 ) pp ON true
 LEFT JOIN LATERAL (
-  SELECT json_agg(json_build_object('id', c.id, 'name', c.name, 'slug', c.slug) ORDER BY c.sort_order, c.id)::text AS categories
+  SELECT json_agg(json_build_object('id', c.id, 'name', c.name, 'slug', c.slug) ORDER BY c.sort_order, c.id) AS categories
   FROM workshop_category_links l JOIN workshop_categories c ON c.id = l.workshop_category_id
   WHERE l.org_nr = p.org_nr
 ) cats ON true
-"""
+)"""
 
 
-def _summary(row: Any) -> WorkshopSummary:
-    return WorkshopSummary(
-        org_nr=row.org_nr,
-        name=row.name,
-        address_line=row.address,
-        city=row.city,
-        county=row.county,
-        postal_code=row.postal_code,
-        latitude=row.latitude,
-        longitude=row.longitude,
-        distance_km=round(row.distance_km, 3) if row.distance_km is not None else None,
-        logo=_strings_decoder.decode(row.logo) if row.logo else [],
-        categories=_categories_decoder.decode(row.categories),
-        avg_rating=round(float(row.average_rating or 0.0), 2),
-        total_reviews=int(row.total_reviews or 0),
-        cheapest_service_price=float(row.cheapest) if row.cheapest is not None else None,
-        services_count=int(row.services_count or 0),
-    )
-
-
-async def search_page(
-    session: AsyncSession,
-    query: SearchQuery,
-    *,
-    order_query: SearchQuery | None = None,
-    limit: int | None = None,
-    offset: int | None = None,
-    name: str = "search",
-) -> tuple[list[WorkshopSummary], int | None]:
-    """One page of the search and the total (None when the page is past the end)."""
-    params: dict[str, Any] = {
-        "limit": limit if limit is not None else query.limit,
-        "offset": offset if offset is not None else query.offset,
-    }
-    order = _order(order_query or query)
-    sql = (
-        f"/* marketplace:{name} */ {_filtered_cte(query, params)},\n"
-        f"page AS (SELECT f.*, count(*) OVER () AS total_count FROM filtered f ORDER BY {order} "
-        f"LIMIT CAST(:limit AS integer) OFFSET CAST(:offset AS integer))\n"
-        f"{_summary_select(query)} ORDER BY {_order(order_query or query, 'p')}"
-    )
-    rows = (await _run(session, sql, params)).all()
-    if not rows:
-        return [], None
-    return [_summary(row) for row in rows], int(rows[0].total_count)
-
-
-async def service_category_subtree(session: AsyncSession, ids: Sequence[int]) -> tuple[int, ...]:
-    """The given service categories and all their descendants."""
-    sql = (
-        "/* marketplace:category_subtree */ WITH RECURSIVE t(id) AS ("
-        "SELECT id FROM service_categories WHERE id = ANY(CAST(:ids AS integer[])) "
-        "UNION SELECT c.id FROM service_categories c JOIN t ON c.parent_id = t.id) SELECT id FROM t ORDER BY id"
-    )
-    found = tuple(int(r.id) for r in (await _run(session, sql, {"ids": list(ids)})).all())
-    return found or tuple(ids)
-
-
-async def search_count(session: AsyncSession, query: SearchQuery) -> int:
-    params: dict[str, Any] = {}
-    sql = f"/* marketplace:count */ {_filtered_cte(query, params)} SELECT count(*) FROM filtered"
-    return int((await _run(session, sql, params)).scalar_one())
-
-
-async def search_facets(session: AsyncSession, query: SearchQuery) -> Facets:
-    params: dict[str, Any] = {}
-    sql = f"""/* marketplace:facets */ {_filtered_cte(query, params, with_address=True)}
+_FACETS_JSON = """(
+SELECT coalesce(json_agg(json_build_array(b.facet, b.key, b.label, b.n)), '[]'::json)::text FROM (
 SELECT 'workshop_category' AS facet, c.id::text AS key, c.name AS label, count(*) AS n
   FROM filtered f JOIN workshop_category_links l ON l.org_nr = f.org_nr
   JOIN workshop_categories c ON c.id = l.workshop_category_id GROUP BY c.id, c.name
@@ -355,16 +301,73 @@ SELECT 'city', f.city, f.city, count(*) FROM filtered f WHERE f.city IS NOT NULL
 UNION ALL
 SELECT 'county', f.county, f.county, count(*) FROM filtered f WHERE f.county IS NOT NULL GROUP BY f.county
 UNION ALL
-SELECT 'rating', b.bucket, b.bucket, count(*) FROM (
+SELECT 'rating', r.bucket, r.bucket, count(*) FROM (
   SELECT CASE WHEN f.average_rating >= 4 THEN '4-5' WHEN f.average_rating >= 3 THEN '3-4'
               WHEN f.average_rating >= 2 THEN '2-3' WHEN f.average_rating >= 1 THEN '1-2' ELSE '0-1' END AS bucket
-  FROM filtered f) b GROUP BY b.bucket
-"""
+  FROM filtered f) r GROUP BY r.bucket
+) b)"""
+
+
+class _SummaryRow(msgspec.Struct, array_like=True, frozen=True):
+    """A search row as `_summaries_json` builds it (positional, as the JSON arrays are)."""
+
+    org_nr: str
+    name: str
+    address: str | None
+    city: str | None
+    county: str | None
+    postal_code: str | None
+    latitude: float | None
+    longitude: float | None
+    distance_km: float | None
+    logo: list[str] | None
+    categories: list[CategoryRef]
+    average_rating: float | None
+    total_reviews: int | None
+    cheapest: float | None
+    services_count: int | None
+
+
+class _FacetRow(msgspec.Struct, array_like=True, frozen=True):
+    facet: str
+    key: str
+    label: str
+    count: int
+
+
+_summary_rows = msgspec.json.Decoder(list[_SummaryRow])
+_facet_rows = msgspec.json.Decoder(list[_FacetRow])
+
+
+def _summaries(raw: str) -> list[WorkshopSummary]:
+    return [
+        WorkshopSummary(
+            org_nr=r.org_nr,
+            name=r.name,
+            address_line=r.address,
+            city=r.city,
+            county=r.county,
+            postal_code=r.postal_code,
+            latitude=r.latitude,
+            longitude=r.longitude,
+            distance_km=round(r.distance_km, 3) if r.distance_km is not None else None,
+            logo=r.logo or [],
+            categories=r.categories,
+            avg_rating=round(r.average_rating or 0.0, 2),
+            total_reviews=r.total_reviews or 0,
+            cheapest_service_price=r.cheapest,
+            services_count=r.services_count or 0,
+        )
+        for r in _summary_rows.decode(raw)
+    ]
+
+
+def _facets(raw: str) -> Facets:
     groups: dict[str, list[FacetBucket]] = {
         k: [] for k in ("workshop_category", "service_category", "city", "county", "rating")
     }
-    for row in (await _run(session, sql, params)).all():
-        groups[row.facet].append(FacetBucket(key=row.key, label=row.label, count=int(row.n)))
+    for row in _facet_rows.decode(raw):
+        groups[row.facet].append(FacetBucket(key=row.key, label=row.label, count=row.count))
     for name, buckets in groups.items():
         if name == "rating":
             buckets.sort(key=lambda b: b.key, reverse=True)
@@ -379,16 +382,68 @@ SELECT 'rating', b.bucket, b.bucket, count(*) FROM (
     )
 
 
+class SearchRows(NamedTuple):
+    items: list[WorkshopSummary]
+    total: int
+    nearby: list[WorkshopSummary] | None
+    facets: Facets | None
+
+
+@lru_cache(maxsize=512)
+def _statement(sql: str) -> TextClause:
+    """Parsed once per shape of search (which filters, which sort), not per request."""
+    return text(sql)
+
+
+async def _connection(session: AsyncSession, autocommit: bool) -> AsyncConnection:
+    """The session's connection; with `autocommit` (a session of its own that runs nothing else) without the
+    BEGIN and ROLLBACK round trips: one statement is consistent by itself."""
+    options = _AUTOCOMMIT if autocommit and not session.in_transaction() else None
+    return await session.connection(execution_options=options)
+
+
+async def search(
+    session: AsyncSession, query: SearchQuery, *, nearby: SearchQuery | None = None, autocommit: bool = False
+) -> SearchRows:
+    """One page of the search, the number of all matches, the first `nearby.limit` matches in `nearby`'s order
+    (when given) and the facets (when the query asks): one statement, whatever the filters. `autocommit`:
+    the session is the caller's for this search only (see `_connection`)."""
+    params: dict[str, Any] = {"limit": query.limit, "offset": query.offset}
+    ctes = [
+        _filtered_cte(query, params, with_address=query.include_facets),
+        f"page AS (SELECT f.* FROM filtered f ORDER BY {_order(query)} "
+        "LIMIT CAST(:limit AS integer) OFFSET CAST(:offset AS integer))",
+    ]
+    if nearby is not None:
+        params["nearby_limit"] = nearby.limit
+        ctes.append(
+            f"nearby AS (SELECT f.* FROM filtered f ORDER BY {_order(nearby)} LIMIT CAST(:nearby_limit AS integer))"
+        )
+    sql = (
+        f"/* marketplace:search */ {_CTE_SEPARATOR.join(ctes)}\n"
+        "SELECT (SELECT count(*) FROM filtered) AS total,\n"
+        f"{_summaries_json('page', _order(query, 'p'), query)} AS items,\n"
+        f"{_summaries_json('nearby', _order(nearby, 'p'), query) if nearby is not None else 'NULL'} AS nearby,\n"
+        f"{_FACETS_JSON if query.include_facets else 'NULL'} AS facets"
+    )
+    connection = await _connection(session, autocommit)
+    row = (await connection.execute(_statement(sql), params)).one()
+    return SearchRows(
+        items=_summaries(row.items),
+        total=int(row.total),
+        nearby=_summaries(row.nearby) if row.nearby is not None else None,
+        facets=_facets(row.facets) if row.facets is not None else None,
+    )
+
+
 async def summaries_for(session: AsyncSession, org_nrs: Sequence[str]) -> dict[str, WorkshopSummary]:
     """Search rows for given workshops (favourites), keyed by org_nr."""
     if not org_nrs:
         return {}
-    params: dict[str, Any] = {"limit": len(org_nrs), "offset": 0}
-    sql = (
-        f"/* marketplace:summaries */ {_filtered_cte(None, params, org_nrs=org_nrs)},\n"
-        "page AS (SELECT f.*, 0 AS total_count FROM filtered f)\n" + _summary_select(None)
-    )
-    return {row.org_nr: _summary(row) for row in (await _run(session, sql, params)).all()}
+    params: dict[str, Any] = {}
+    sql = f"/* marketplace:summaries */ {_filtered_cte(None, params, org_nrs=org_nrs)}\nSELECT {_summaries_json('filtered', None, None)}"
+    raw = (await run(session, _statement(sql), params)).scalar_one()
+    return {summary.org_nr: summary for summary in _summaries(raw)}
 
 
 # --- workshop pages and per-workshop lists (batched by org_nr for DataLoaders) ---------------------

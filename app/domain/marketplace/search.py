@@ -33,23 +33,23 @@ def now_minute(services: Any) -> tuple[int, int]:
 
 
 async def _load_page(session: Any, query: mq.SearchQuery) -> SearchPage:
-    if query.service_category_ids:  # a category also matches services in its sub-categories
-        subtree = await repo.service_category_subtree(session, query.service_category_ids)
-        query = msgspec.structs.replace(query, service_category_ids=subtree)
-    items, total = await repo.search_page(session, query)
-    if total is None:
-        total = 0 if query.offset == 0 else await repo.search_count(session, query)
     nearby = None
-    if query.market_layout:
-        order = msgspec.structs.replace(
-            query, sort="distance" if query.has_location else "rating", order="asc" if query.has_location else "desc"
+    if query.market_layout:  # the nearest workshops (or the best rated, without a location) above the page
+        nearby = msgspec.structs.replace(
+            query,
+            sort="distance" if query.has_location else "rating",
+            order="asc" if query.has_location else "desc",
+            offset=0,
+            limit=mq.NEARBY_TOP_SIZE,
         )
-        nearby, _ = await repo.search_page(
-            session, query, order_query=order, limit=mq.NEARBY_TOP_SIZE, offset=0, name="nearby_top"
-        )
-    facets = await repo.search_facets(session, query) if query.include_facets else None
+    found = await repo.search(session, query, nearby=nearby, autocommit=True)  # the loader's own session
     return SearchPage(
-        items=items, total=total, offset=query.offset, limit=query.limit, nearby_top=nearby, facets=facets
+        items=found.items,
+        total=found.total,
+        offset=query.offset,
+        limit=query.limit,
+        nearby_top=found.nearby,
+        facets=found.facets,
     )
 
 
