@@ -53,13 +53,18 @@ async def _load_page(session: Any, query: mq.SearchQuery) -> SearchPage:
     )
 
 
+async def favourites_among(uow: UnitOfWork, owner_id: int, org_nrs: Sequence[str]) -> set[str]:
+    """The organisation numbers among `org_nrs` that the owner has as favourites."""
+    return await repo.favourite_set(uow.session, owner_id, org_nrs)
+
+
 async def _favourites(uow: UnitOfWork, owner_id: int | None, org_nrs: list[str], cache: str) -> set[str]:
     """The caller's favourites among `org_nrs`. A cached answer is still served while the database is down,
     without the caller's marks; an answer that needed the database already failed."""
     if owner_id is None:
         return set()
     try:
-        return await repo.favourite_set(uow.session, owner_id, org_nrs)
+        return await favourites_among(uow, owner_id, org_nrs)
     except DatabaseUnavailable:
         if cache != HIT:
             raise
