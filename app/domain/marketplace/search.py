@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import msgspec
 
 from app.domain.marketplace import query as mq
 from app.domain.marketplace.cache import HIT
+from app.domain.marketplace.favourites import favourites_among as favourites_among  # the overlay, for every face
+from app.domain.marketplace.favourites import owner_favourites
 from app.domain.marketplace.hours import is_open, minute_of_week, oslo_now
 from app.domain.marketplace.results import SearchPage, WorkshopDetail, WorkshopSummary
-from app.domain.uow import UnitOfWork
+from app.domain.uow import DomainServices, UnitOfWork
 from app.errors import DatabaseUnavailable, NotFound
 from app.values import org_nr_for_lookup
 from db.repositories import marketplace as repo
+
+V = TypeVar("V")
 
 
 class SearchOutcome(msgspec.Struct, frozen=True):
@@ -51,11 +55,6 @@ async def _load_page(session: Any, query: mq.SearchQuery) -> SearchPage:
     return SearchPage(
         items=items, total=total, offset=query.offset, limit=query.limit, nearby_top=nearby, facets=facets
     )
-
-
-async def favourites_among(uow: UnitOfWork, owner_id: int, org_nrs: Sequence[str]) -> set[str]:
-    """The organisation numbers among `org_nrs` that the owner has as favourites."""
-    return await repo.favourite_set(uow.session, owner_id, org_nrs)
 
 
 async def _favourites(uow: UnitOfWork, owner_id: int | None, org_nrs: list[str], cache: str) -> set[str]:
@@ -107,18 +106,47 @@ QUERY_BUILDERS = {
 }
 
 
+def parse_search(services: DomainServices, kind: str, params: Mapping[str, Sequence[str]]) -> mq.SearchQuery:
+    """A transport's raw query parameters, parsed with the rules of `kind`."""
+    minute = now_minute(services)
+    if kind == "workshop_categories":
+        return mq.categories_query(params, service_categories=False, now_minute=minute)
+    if kind == "service_categories":
+        return mq.categories_query(params, service_categories=True, now_minute=minute)
+    return QUERY_BUILDERS[kind](params, minute)
+
+
 async def search_params(
     uow: UnitOfWork, kind: str, params: Mapping[str, Sequence[str]], *, owner_id: int | None = None
 ) -> SearchOutcome:
     """Parse a transport's raw query parameters with the rules of `kind` and search."""
-    minute = now_minute(uow.services)
-    if kind == "workshop_categories":
-        query = mq.categories_query(params, service_categories=False, now_minute=minute)
-    elif kind == "service_categories":
-        query = mq.categories_query(params, service_categories=True, now_minute=minute)
-    else:
-        query = QUERY_BUILDERS[kind](params, minute)
-    return await search(uow, query, owner_id=owner_id)
+    return await search(uow, parse_search(uow.services, kind, params), owner_id=owner_id)
+
+
+async def search_view(
+    services: DomainServices, query: mq.SearchQuery, view: Any, make: Callable[[SearchPage], V]
+) -> tuple[V, str]:
+    """`make(page)` of the cached (shared, caller-free) page, made once per in-process cache entry: a face keeps
+    its encoded answer this way and overlays the caller (`caller_favourites`) on it. No unit of work needed."""
+
+    async def load() -> SearchPage:
+        async with services.sessionmaker() as session:
+            return await _load_page(session, query)
+
+    return await services.marketplace_cache.get_or_load_view("search", query, load, SearchPage, view, make)
+
+
+async def caller_favourites(services: DomainServices, owner_id: int | None, cache: str) -> frozenset[str]:
+    """Every favourite of the caller, for the overlay on an answer whose cache status is `cache`; as
+    `_favourites`, a cached answer is still served without the marks while the database is down."""
+    if owner_id is None:
+        return frozenset()
+    try:
+        return await owner_favourites(services, owner_id)
+    except DatabaseUnavailable:
+        if cache != HIT:
+            raise
+        return frozenset()
 
 
 # --- workshop pages ------------------------------------------------------------------------------------
