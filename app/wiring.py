@@ -150,9 +150,10 @@ def marketplace_cache(settings: Settings, kv: KeyValue, channels: Channels, stac
     """The marketplace cache; its in-process layers follow the other instances' invalidations and favourites
     changes on two channels of the channel layer."""
     cache = MarketplaceCache(kv, ttl_s=settings.cache_ttl_s, prefix="mkt:")
+    stack.push_async_callback(cache.close)
     cache.follow(channels, settings.redis_prefix + "mkt:invalidations")
     cache.favourites.follow(channels, settings.redis_prefix + "mkt:favourites")
-    stack.push_async_callback(cache.close)
+    stack.push_async_callback(cache.stop_following)
     return cache
 
 

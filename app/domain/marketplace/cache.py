@@ -258,12 +258,17 @@ class MarketplaceCache:
             entry = self._remember(key, value, time.time() + self._fresh_s) if epoch == self._epoch else None
         return entry, value, MISS
 
-    async def close(self) -> None:
-        await self.favourites.close()
+    async def stop_following(self) -> None:
+        await self.favourites.stop_following()
         if self._follower is not None:
             self._follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._follower
+
+    async def close(self) -> None:
+        """Stop the background refreshes and forget what this process holds."""
+        self.drop_local()
+        self.favourites.drop()
         for task in list(self._background):
             task.cancel()
         if self._background:

@@ -99,7 +99,7 @@ class FavouriteSets:
             with contextlib.suppress(Exception):
                 await channels.unlisten(listener)
 
-    async def close(self) -> None:
+    async def stop_following(self) -> None:
         if self._follower is not None:
             self._follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
