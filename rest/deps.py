@@ -46,12 +46,16 @@ async def provide_claims(request: Request, state: State) -> AccessClaims:
     return await authenticate(state.services, token)
 
 
-async def provide_optional_claims(request: Request, state: State) -> AccessClaims | None:
+async def optional_claims(request: Request) -> AccessClaims | None:
     """The caller when a valid token is sent; anonymous otherwise (a bad token is still a 401)."""
     token = bearer_token(request)
     if token is None:
         return None
-    return await authenticate(state.services, token)
+    return await authenticate(request.app.state.services, token)
+
+
+async def provide_optional_claims(request: Request) -> AccessClaims | None:
+    return await optional_claims(request)
 
 
 DEPENDENCIES = {

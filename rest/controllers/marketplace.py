@@ -26,6 +26,7 @@ from app.domain.marketplace.results import WorkshopDetail as DomainWorkshopDetai
 from app.domain.uow import UnitOfWork
 from app.errors import ValidationFailed
 from app.services import Services
+from rest.deps import optional_claims
 from rest.handlers import named_like_methods
 from rest.openapi import problem_responses, raw_query
 from rest.schemas.common import CarBrandProblem
@@ -175,23 +176,25 @@ class MarketplaceController(Controller):
         operation_class=SHOPS_QUERY,
         responses=problem_responses(404),
     )
-    async def list_shops(
-        self, request: Request[Any, Any, Any], maybe_claims: NamedDependency[AccessClaims | None]
-    ) -> Response[WorkshopListResponse]:
+    async def list_shops(self, request: Request[Any, Any, Any]) -> Response[WorkshopListResponse]:
         services: Services = request.app.state.services
-        params = _params(request)
-        org = (params.get("org") or [""])[-1].strip()
-        if org:
-            async with services.uow() as uow:
-                found = await search.workshop_detail(uow, org, owner_id=_owner(maybe_claims))  # the detail instead
-            return Response(detail_response(found.detail), headers=_cache_headers(found.cache))  # type: ignore[arg-type]
+        claims = await optional_claims(request)  # not a dependency: this is the hottest read of the API
+        raw = request.scope["query_string"]
+        query = search.parsed_search(services, "shops", raw)
+        if query is None:
+            params = _params(request)
+            org = (params.get("org") or [""])[-1].strip()
+            if org:
+                async with services.uow() as uow:
+                    found = await search.workshop_detail(uow, org, owner_id=_owner(claims))  # the detail instead
+                return Response(detail_response(found.detail), headers=_cache_headers(found.cache))  # type: ignore[arg-type]
+            query = search.parse_search(services, "shops", params, raw=raw)
         # the encoded answer is kept with the cache entry; only the caller's favourites are patched into it
-        query = search.parse_search(services, "shops", params)
         path = request.url.path
         body, status = await search.search_view(
             services, query, ("rest-shops", path), lambda page: flagged_workshop_list(path, query, page)
         )
-        favourites = await search.caller_favourites(services, _owner(maybe_claims), status)
+        favourites = await search.caller_favourites(services, _owner(claims), status)
         return Response(
             body.for_caller(favourites),  # type: ignore[arg-type]
             media_type=MediaType.JSON,

@@ -92,6 +92,8 @@ class MarketplaceCache:
         self._encoder = msgspec.msgpack.Encoder()
         self.local_ttl_s = 1.0  # how late another instance's invalidation may be seen here if its message is lost
         self._local: dict[str, _Local] = {}
+        self._digests: dict[int, tuple[Any, str]] = {}
+        self._counters: dict[tuple[str, str], Any] = {}
         self._local_version: int | None = None
         self._local_version_until = 0.0
         self._epoch = 0  # bumped on every local drop: a version read that raced with it is not kept
@@ -108,7 +110,23 @@ class MarketplaceCache:
         return self.prefix + "version"
 
     def digest(self, key_parts: Any) -> str:
-        return hashlib.blake2b(self._encoder.encode(key_parts), digest_size=16).hexdigest()
+        # by identity: callers that keep their key objects (parsed queries) skip the encoding and hashing
+        held = self._digests.get(id(key_parts))
+        if held is not None and held[0] is key_parts:
+            return held[1]
+        digest = hashlib.blake2b(self._encoder.encode(key_parts), digest_size=16).hexdigest()
+        if not isinstance(key_parts, msgspec.Struct) or not key_parts.__struct_config__.frozen:
+            return digest  # a mutable key may change under the same identity
+        if len(self._digests) >= MAX_LOCAL_ENTRIES:
+            self._digests.clear()
+        self._digests[id(key_parts)] = (key_parts, digest)  # the reference keeps the id from being reused
+        return digest
+
+    def _count(self, kind: str, result: str) -> None:
+        counter = self._counters.get((kind, result))
+        if counter is None:
+            counter = self._counters[(kind, result)] = CACHE_EVENTS.labels(kind, result)
+        counter.inc()
 
     async def _version(self) -> int:
         if self._local_version is not None and time.monotonic() < self._local_version_until:
@@ -223,12 +241,12 @@ class MarketplaceCache:
         try:
             version = await self._version()
         except KVUnavailable:
-            CACHE_EVENTS.labels(kind, "bypass").inc()
+            self._count(kind, "bypass")
             return None, await self._single_flight(f"bypass:{kind}:{digest}", loader), BYPASS
         key = f"{self.prefix}{kind}:v{version}:{digest}"
         entry = self._local.get(key)
         if entry is not None and entry.until > time.monotonic():
-            CACHE_EVENTS.labels(kind, "hit").inc()
+            self._count(kind, "hit")
             if time.time() >= entry.fresh_until:
                 entry.fresh_until = math.inf  # one refresh per entry; its value is read again once it is done
                 self._refresh_in_background(kind, key, loader)
@@ -237,7 +255,7 @@ class MarketplaceCache:
         try:
             raw = await self.kv.get(key)
         except KVUnavailable:
-            CACHE_EVENTS.labels(kind, "bypass").inc()
+            self._count(kind, "bypass")
             return None, await self._single_flight(f"bypass:{kind}:{digest}", loader), BYPASS
         if raw is not None:
             try:
@@ -246,12 +264,12 @@ class MarketplaceCache:
             except (msgspec.DecodeError, msgspec.ValidationError, struct.error):
                 log.warning("undecodable marketplace cache entry %s; reloading", key)
             else:
-                CACHE_EVENTS.labels(kind, "hit").inc()
+                self._count(kind, "hit")
                 if time.time() >= fresh_until:
                     self._refresh_in_background(kind, key, loader)
                 entry = self._remember(key, value, fresh_until) if epoch == self._epoch else None
                 return entry, value, HIT
-        CACHE_EVENTS.labels(kind, "miss").inc()
+        self._count(kind, "miss")
         value = await self._single_flight(key, lambda: self._fill(key, loader, type_), linger_s=self.linger_s)
         entry = self._local.get(key)
         if entry is None or entry.value is not value:
@@ -371,7 +389,7 @@ class MarketplaceCache:
                     return
                 value = await loader()
                 await self._store(key, value)
-                CACHE_EVENTS.labels(kind, "refresh").inc()
+                self._count(kind, "refresh")
             except KVUnavailable:
                 return
             except Exception:

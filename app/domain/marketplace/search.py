@@ -106,14 +106,34 @@ QUERY_BUILDERS = {
 }
 
 
-def parse_search(services: DomainServices, kind: str, params: Mapping[str, Sequence[str]]) -> mq.SearchQuery:
-    """A transport's raw query parameters, parsed with the rules of `kind`."""
+MAX_PARSED = 4096
+# (kind, a transport's raw query string, minute of the week) -> the query it parsed to: parsing is a pure
+# function of these, and repeated searches repeat their query strings
+_parsed: dict[tuple[str, bytes, tuple[int, int]], mq.SearchQuery] = {}
+
+
+def parse_search(
+    services: DomainServices, kind: str, params: Mapping[str, Sequence[str]], *, raw: bytes | None = None
+) -> mq.SearchQuery:
+    """A transport's raw query parameters, parsed with the rules of `kind`. With `raw` (the query string the
+    parameters came from), the result is remembered for `parsed_search`."""
     minute = now_minute(services)
     if kind == "workshop_categories":
-        return mq.categories_query(params, service_categories=False, now_minute=minute)
-    if kind == "service_categories":
-        return mq.categories_query(params, service_categories=True, now_minute=minute)
-    return QUERY_BUILDERS[kind](params, minute)
+        query = mq.categories_query(params, service_categories=False, now_minute=minute)
+    elif kind == "service_categories":
+        query = mq.categories_query(params, service_categories=True, now_minute=minute)
+    else:
+        query = QUERY_BUILDERS[kind](params, minute)
+    if raw is not None:
+        if len(_parsed) >= MAX_PARSED:
+            _parsed.clear()
+        _parsed[(kind, raw, minute)] = query
+    return query
+
+
+def parsed_search(services: DomainServices, kind: str, raw: bytes) -> mq.SearchQuery | None:
+    """The query that `parse_search(..., raw=raw)` gave this minute, if it was asked for."""
+    return _parsed.get((kind, raw, now_minute(services)))
 
 
 async def search_params(
