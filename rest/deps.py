@@ -16,6 +16,8 @@ from app.services import Services
 
 
 def bearer_token(request: Request) -> str | None:
+    if not any(name.lower() == b"authorization" for name, _ in request.scope["headers"]):
+        return None  # anonymous: no header mapping built
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

@@ -190,7 +190,7 @@ class MarketplaceController(Controller):
                 return Response(detail_response(found.detail), headers=_cache_headers(found.cache))  # type: ignore[arg-type]
             query = search.parse_search(services, "shops", params, raw=raw)
         # the encoded answer is kept with the cache entry; only the caller's favourites are patched into it
-        path = request.url.path
+        path = request.scope.get("root_path", "") + request.scope["path"]  # as request.url.path, unparsed
         body, status = await search.search_view(
             services, query, ("rest-shops", path), lambda page: flagged_workshop_list(path, query, page)
         )

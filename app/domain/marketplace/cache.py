@@ -390,12 +390,11 @@ class MarketplaceCache:
                 value = await loader()
                 await self._store(key, value)
                 self._count(kind, "refresh")
+                self._local.pop(key, None)  # read the new value from the store
             except KVUnavailable:
                 return
             except Exception:
                 log.exception("marketplace cache refresh failed for %s", key)
-            finally:
-                self._local.pop(key, None)
 
         async def run() -> None:
             await self._single_flight(key + ":bg", refresh)
