@@ -57,7 +57,6 @@ from rest.schemas.marketplace import (
     service_categories_response,
     workshop_categories_response,
     workshop_list,
-    workshop_list_response,
 )
 
 CAR_BRANDS_WHERE = {"layer": "rest", "component": "car-brands"}

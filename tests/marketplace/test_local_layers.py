@@ -13,13 +13,15 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
-from sqlalchemy import text
+from sqlalchemy import update
+from sqlmodel import col
 
 from app.auth import tokens as tokens_module
 from app.domain.marketplace import search
 from app.domain.marketplace.cache import HIT, MISS, MarketplaceCache, invalidate_marketplace
 from app.errors import Unauthenticated
 from app.services import Services
+from db.models import Workshop
 from rest.schemas.marketplace import workshop_list_response
 from tests.conftest import AppFactory, SignedIn, sign_up_and_in
 from tests.marketplace.conftest import Catalogue, build_catalogue
@@ -95,7 +97,7 @@ async def _two_instances(app_factory: AppFactory) -> tuple[Services, httpx.Async
 
 
 async def test_an_invalidation_on_one_instance_drops_the_other_instances_values(app_factory: AppFactory) -> None:
-    one, first, two, second = await _two_instances(app_factory)
+    one, _first, two, second = await _two_instances(app_factory)
     async with one.sessionmaker() as session:
         catalogue = await build_catalogue(session)
     assert (await second.get(SHOPS)).headers["x-cache"] == MISS
@@ -105,9 +107,7 @@ async def test_an_invalidation_on_one_instance_drops_the_other_instances_values(
     assert (await second.get(SHOPS)).headers["x-cache"] == HIT
     async with one.sessionmaker() as session:
         await session.exec(
-            text("UPDATE workshops SET name = 'Oslo Bilservice Renamed' WHERE org_nr = :o").bindparams(
-                o=catalogue.oslo.org_nr
-            )
+            update(Workshop).where(col(Workshop.org_nr) == catalogue.oslo.org_nr).values(name="Oslo Bilservice Renamed")
         )
         await session.commit()
     await invalidate_marketplace(one)

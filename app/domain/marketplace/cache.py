@@ -34,7 +34,7 @@ from typing import Any, Protocol, TypeVar
 
 import msgspec
 
-from app.domain.events.ports import RESYNC, ChannelUnavailable, Channels
+from app.domain.events.ports import RESYNC, Channels, ChannelUnavailable
 from app.domain.marketplace.favourite_sets import FavouriteSets
 from app.domain.ports import KeyValue, KVUnavailable
 from app.metrics import CACHE_EVENTS
@@ -171,7 +171,7 @@ class MarketplaceCache:
         try:
             while True:
                 message = await listener.queue.get()
-                if message == RESYNC or message == _DROP_ALL:
+                if message in (RESYNC, _DROP_ALL):
                     self.drop_local()
         finally:
             with contextlib.suppress(Exception):
@@ -209,7 +209,7 @@ class MarketplaceCache:
         `loader` must open its own database session: it may run once on behalf of many callers, or in the
         background for an early refresh. The value may be shared with other callers: never mutate it.
         """
-        entry, value, status = await self._lookup(kind, key_parts, loader, type_)
+        _entry, value, status = await self._lookup(kind, key_parts, loader, type_)
         return value, status
 
     async def get_or_load_view(

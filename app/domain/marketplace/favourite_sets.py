@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 
-from app.domain.events.ports import RESYNC, ChannelUnavailable, Channels
+from app.domain.events.ports import RESYNC, Channels, ChannelUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class FavouriteSets:
         try:
             while True:
                 message = await listener.queue.get()
-                if message == RESYNC or message == _ALL or not message.isdigit():
+                if message in (RESYNC, _ALL) or not message.isdigit():
                     self.drop()
                 else:
                     self.drop(int(message))
