@@ -16,9 +16,13 @@ from app.services import Services
 
 
 def bearer_token(request: Request) -> str | None:
-    if not any(name.lower() == b"authorization" for name, _ in request.scope["headers"]):
-        return None  # anonymous: no header mapping built
-    header = request.headers.get("authorization", "")
+    # the first Authorization header, as `request.headers.get` gives it, without building the header mapping
+    for name, value in request.scope["headers"]:
+        if name.lower() == b"authorization":
+            header = value.decode("latin-1")
+            break
+    else:
+        return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None

@@ -32,8 +32,18 @@ class DetailOutcome(msgspec.Struct, frozen=True):
     cache: str
 
 
+_last_minute: list[Any] = [None, (0, 0)]  # (minute since the epoch, its minute of the week in Oslo)
+
+
 def now_minute(services: Any) -> tuple[int, int]:
-    return minute_of_week(oslo_now(services))
+    # Oslo's offset is whole hours, so one UTC minute is one Oslo minute: the time zone is consulted once a minute
+    moment = services.marketplace_cache.clock()
+    minute = int(moment.timestamp() // 60)
+    if _last_minute[0] != minute:
+        _last_minute[1] = minute_of_week(moment)
+        _last_minute[0] = minute
+    result: tuple[int, int] = _last_minute[1]
+    return result
 
 
 async def _load_page(session: Any, query: mq.SearchQuery) -> SearchPage:
