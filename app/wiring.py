@@ -146,9 +146,14 @@ def realtime(
     return Realtime(channels=channels, connections=connections, relay=relay)
 
 
-def marketplace_cache(settings: Settings, kv: KeyValue, stack: AsyncExitStack) -> MarketplaceCache:
+def marketplace_cache(settings: Settings, kv: KeyValue, channels: Channels, stack: AsyncExitStack) -> MarketplaceCache:
+    """The marketplace cache; its in-process layers follow the other instances' invalidations and favourites
+    changes on two channels of the channel layer."""
     cache = MarketplaceCache(kv, ttl_s=settings.cache_ttl_s, prefix="mkt:")
     stack.push_async_callback(cache.close)
+    cache.follow(channels, settings.redis_prefix + "mkt:invalidations")
+    cache.favourites.follow(channels, settings.redis_prefix + "mkt:favourites")
+    stack.push_async_callback(cache.stop_following)
     return cache
 
 
@@ -233,7 +238,7 @@ async def build_services(settings: Settings, *, migrate: bool = False) -> AsyncI
         mail = mailer(settings, missing)
         wakeup = asyncio.Event()
         live = realtime(settings, engine, kv, redis, wakeup, stack)
-        cache = marketplace_cache(settings, kv, stack)
+        cache = marketplace_cache(settings, kv, live.channels, stack)
         registry = vehicle_registry(settings, kv, stack, missing)
         storage = LocalStorage(settings.media_dir)
         payments = payment_provider(settings, stack, missing)

@@ -16,7 +16,13 @@ from app.services import Services
 
 
 def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
+    # the first Authorization header, as `request.headers.get` gives it, without building the header mapping
+    for name, value in request.scope["headers"]:
+        if name.lower() == b"authorization":
+            header = value.decode("latin-1")
+            break
+    else:
+        return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
@@ -46,12 +52,16 @@ async def provide_claims(request: Request, state: State) -> AccessClaims:
     return await authenticate(state.services, token)
 
 
-async def provide_optional_claims(request: Request, state: State) -> AccessClaims | None:
+async def optional_claims(request: Request) -> AccessClaims | None:
     """The caller when a valid token is sent; anonymous otherwise (a bad token is still a 401)."""
     token = bearer_token(request)
     if token is None:
         return None
-    return await authenticate(state.services, token)
+    return await authenticate(request.app.state.services, token)
+
+
+async def provide_optional_claims(request: Request) -> AccessClaims | None:
+    return await optional_claims(request)
 
 
 DEPENDENCIES = {

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
@@ -27,6 +28,7 @@ ALGORITHMS = ["HS256"]
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti", "typ", "sid"]
 ACCESS_SCOPE = "carowner"
 REALTIME_SCOPE = "realtime"
+MAX_VERIFIED_TOKENS = 10_000
 
 
 class AccessClaims(msgspec.Struct, frozen=True):
@@ -54,6 +56,7 @@ class TokenCodec:
         self.issuer = issuer
         self.audience = audience
         self.ttl_s = ttl_s
+        self._verified: dict[str, AccessClaims] = {}  # token -> its claims, once verified; bounded
 
     def issue(
         self,
@@ -87,7 +90,33 @@ class TokenCodec:
         return IssuedAccessToken(token=token, jti=jti, expires_at=expires.replace(microsecond=0), expires_in=ttl)
 
     def decode(self, token: str, *, scopes: Collection[str] = (ACCESS_SCOPE,)) -> AccessClaims:
-        """Verify signature, algorithm, issuer, audience, expiry, the JOSE `typ` header, the session and the scope."""
+        """Verify signature, algorithm, issuer, audience, expiry, the JOSE `typ` header, the session and the scope.
+
+        A token verified before is not verified again until it expires (the signature check is the costly
+        part); its expiry and scope are checked on every call. The session is the caller's to check."""
+        claims = self._verified.get(token)
+        if claims is not None:
+            if claims.exp <= time.time():
+                del self._verified[token]
+                raise Unauthenticated("Access token has expired.", code="TOKEN_EXPIRED")
+            if claims.scope not in scopes:
+                raise Unauthenticated("Invalid access token.", code="INVALID_TOKEN")
+            return claims
+        claims = self._verify(token)
+        if claims.scope not in scopes:
+            raise Unauthenticated("Invalid access token.", code="INVALID_TOKEN")
+        self._remember(token, claims)
+        return claims
+
+    def _remember(self, token: str, claims: AccessClaims) -> None:
+        if len(self._verified) >= MAX_VERIFIED_TOKENS:
+            now = time.time()
+            self._verified = {t: c for t, c in self._verified.items() if c.exp > now}
+            if len(self._verified) >= MAX_VERIFIED_TOKENS:
+                self._verified.clear()
+        self._verified[token] = claims
+
+    def _verify(self, token: str) -> AccessClaims:
         try:
             decoded = jwt.api_jwt.decode_complete(
                 token,
@@ -106,7 +135,7 @@ class TokenCodec:
         if header.get("typ") != ACCESS_TYPE or claims.get("typ") != ACCESS_TYPE:
             raise Unauthenticated("Invalid access token.", code="INVALID_TOKEN")
         scope, sid = claims.get("scope"), claims.get("sid")
-        if scope not in scopes or not isinstance(claims.get("oid"), int) or not isinstance(sid, str) or not sid:
+        if not isinstance(scope, str) or not isinstance(claims.get("oid"), int) or not isinstance(sid, str) or not sid:
             raise Unauthenticated("Invalid access token.", code="INVALID_TOKEN")
         return AccessClaims(
             sub=str(claims["sub"]),

@@ -183,7 +183,13 @@ class RedisChannels:
             await self._pubsub.ping()  # opens the connection; raises when Redis is down
             if channels:
                 await self._pubsub.subscribe(*channels)
-        self._connected = True
+            self._connected = True
+            # a listener that arrived while the connection was being opened found it not yet connected
+            added = [c for c in self._fanout.listeners if c not in channels]
+            if added:
+                for channel in added:
+                    self._confirmed.setdefault(channel, asyncio.Event())
+                await self._pubsub.subscribe(*added)
         was_reconnect = bool(channels)
         if was_reconnect:
             # confirmations arrive through the read loop: confirm in the background, then resync

@@ -683,6 +683,12 @@ async def favourite_set(session: AsyncSession, owner_id: int, org_nrs: Iterable[
     return {r.org_nr for r in (await _run(session, sql, {"owner": owner_id, "o": wanted})).all()}
 
 
+async def favourite_org_nrs(session: AsyncSession, owner_id: int) -> set[str]:
+    """Every organisation number the owner has as a favourite."""
+    sql = "/* marketplace:favourite_org_nrs */ SELECT org_nr FROM favourites WHERE owner_id = :owner"
+    return {r.org_nr for r in (await _run(session, sql, {"owner": owner_id})).all()}
+
+
 async def add_favourite(session: AsyncSession, owner_id: int, org_nr: str) -> bool:
     """True when added, False when it was already a favourite."""
     sql = (

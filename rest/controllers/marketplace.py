@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, cast
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, MediaType, Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
@@ -25,6 +25,8 @@ from app.domain.marketplace.inputs import parse_change_favourite
 from app.domain.marketplace.results import WorkshopDetail as DomainWorkshopDetail
 from app.domain.uow import UnitOfWork
 from app.errors import ValidationFailed
+from app.services import Services
+from rest.deps import optional_claims
 from rest.handlers import named_like_methods
 from rest.openapi import problem_responses, raw_query
 from rest.schemas.common import CarBrandProblem
@@ -50,11 +52,11 @@ from rest.schemas.marketplace import (
     compat_list,
     detail_response,
     favourite_list,
+    flagged_workshop_list,
     list_item,
     service_categories_response,
     workshop_categories_response,
     workshop_list,
-    workshop_list_response,
 )
 
 CAR_BRANDS_WHERE = {"layer": "rest", "component": "car-brands"}
@@ -173,20 +175,29 @@ class MarketplaceController(Controller):
         operation_class=SHOPS_QUERY,
         responses=problem_responses(404),
     )
-    async def list_shops(
-        self,
-        request: Request[Any, Any, Any],
-        uow: NamedDependency[UnitOfWork],
-        maybe_claims: NamedDependency[AccessClaims | None],
-    ) -> Response[WorkshopListResponse]:
-        params = _params(request)
-        org = (params.get("org") or [""])[-1].strip()
-        if org:
-            found = await search.workshop_detail(uow, org, owner_id=_owner(maybe_claims))  # `org`: the detail instead
-            return Response(detail_response(found.detail), headers=_cache_headers(found.cache))  # type: ignore[arg-type]
-        outcome = await search.search_params(uow, "shops", params, owner_id=_owner(maybe_claims))
+    async def list_shops(self, request: Request[Any, Any, Any]) -> Response[WorkshopListResponse]:
+        services: Services = request.app.state.services
+        claims = await optional_claims(request)  # not a dependency: this is the hottest read of the API
+        raw = request.scope["query_string"]
+        query = search.parsed_search(services, "shops", raw)
+        if query is None:
+            params = _params(request)
+            org = (params.get("org") or [""])[-1].strip()
+            if org:
+                async with services.uow() as uow:
+                    found = await search.workshop_detail(uow, org, owner_id=_owner(claims))  # the detail instead
+                return Response(detail_response(found.detail), headers=_cache_headers(found.cache))  # type: ignore[arg-type]
+            query = search.parse_search(services, "shops", params, raw=raw)
+        # the encoded answer is kept with the cache entry; only the caller's favourites are patched into it
+        path = request.scope.get("root_path", "") + request.scope["path"]  # as request.url.path, unparsed
+        body, status = await search.search_view(
+            services, query, ("rest-shops", path), lambda page: flagged_workshop_list(path, query, page)
+        )
+        favourites = await search.caller_favourites(services, _owner(claims), status)
         return Response(
-            workshop_list_response(request.url.path, outcome.query, outcome.page), headers=_cache_headers(outcome.cache)
+            body.for_caller(favourites),  # type: ignore[arg-type]
+            media_type=MediaType.JSON,
+            headers=_cache_headers(status),
         )
 
     get_shop = _shop_route("GetShop", "Fetch one workshop by orgNr", detail_response, WorkshopDetail)

@@ -516,3 +516,46 @@ def favourite_list(items: list[FavouriteItem]) -> FavoriteListResponseEnvelope:
         for i in items
     ]
     return FavoriteListResponseEnvelope(data=FavoriteList(total=len(rows), items=rows))
+
+
+# --- encoded answers with a per-caller overlay ----------------------------------------------------------
+
+_NOT_FAVOURITE = b'"is_favourite":false'
+_FAVOURITE = b'"is_favourite":true'
+
+
+class FlaggedBody:
+    """An encoded answer whose rows' `is_favourite` is patched per caller instead of re-encoded.
+
+    `parts` are the bytes between the rows' `"is_favourite":false`, in the order of `org_nrs` (JSON escapes
+    every quote inside a string, so the marker cannot occur inside a value)."""
+
+    __slots__ = ("body", "org_nrs", "parts")
+
+    def __init__(self, body: bytes, org_nrs: list[str]) -> None:
+        parts = body.split(_NOT_FAVOURITE)
+        if len(parts) != len(org_nrs) + 1:
+            raise ValueError("one is_favourite per row expected")
+        self.body = body
+        self.org_nrs = org_nrs
+        self.parts = parts
+
+    def for_caller(self, favourites: frozenset[str] | set[str]) -> bytes:
+        """The answer with the caller's favourites marked: the shared bytes when none of the rows is one."""
+        if not favourites or favourites.isdisjoint(self.org_nrs):
+            return self.body
+        out = [self.parts[0]]
+        for org_nr, part in zip(self.org_nrs, self.parts[1:], strict=True):
+            out.append(_FAVOURITE if org_nr in favourites else _NOT_FAVOURITE)
+            out.append(part)
+        return b"".join(out)
+
+
+def row_order(page: SearchPage) -> list[str]:
+    """The org numbers of a page's rows in the order `list_data` encodes them."""
+    rows = [w.org_nr for w in page.items]
+    return [w.org_nr for w in page.nearby_top] + rows if page.nearby_top is not None else rows
+
+
+def flagged_workshop_list(path: str, query: mq.SearchQuery, page: SearchPage) -> FlaggedBody:
+    return FlaggedBody(msgspec.json.encode(workshop_list_response(path, query, page)), row_order(page))

@@ -12,6 +12,11 @@
   so hot keys do not all expire at once.
 - If the store is slow or down (`KVUnavailable`: short timeout plus circuit breaker in `RedisKV`), requests
   are served from PostgreSQL directly; the cache resumes by itself when the store answers again.
+- In front of the store, each process keeps the version and the decoded values it read for `local_ttl_s`
+  (about a second), so a hot key costs no round trip and no decode. `invalidate_all()` drops them here at
+  once and tells the other instances on the `invalidations` channel; a lost message is covered by the short
+  lifetime (another instance sees the new version within `local_ttl_s`). Views of a value (an encoded
+  answer) live with its in-process entry: `get_or_load_view`.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import math
 import struct
 import time
 from collections.abc import Awaitable, Callable
@@ -28,6 +34,8 @@ from typing import Any, Protocol, TypeVar
 
 import msgspec
 
+from app.domain.events.ports import RESYNC, Channels, ChannelUnavailable
+from app.domain.marketplace.favourite_sets import FavouriteSets
 from app.domain.ports import KeyValue, KVUnavailable
 from app.metrics import CACHE_EVENTS
 from app.values import utc_now
@@ -35,9 +43,24 @@ from app.values import utc_now
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+V = TypeVar("V")
 _STAMP = struct.Struct(">d")
 
 HIT, MISS, BYPASS = "HIT", "MISS", "BYPASS"
+MAX_LOCAL_ENTRIES = 2048
+_DROP_ALL = b"*"
+
+
+class _Local:
+    """A value read from (or written to) the store, held in this process for a moment, with its views."""
+
+    __slots__ = ("fresh_until", "until", "value", "views")
+
+    def __init__(self, value: Any, until: float, fresh_until: float) -> None:
+        self.value = value
+        self.until = until  # monotonic
+        self.fresh_until = fresh_until  # wall clock, as stamped in the store
+        self.views: dict[Any, Any] = {}
 
 
 class MarketplaceCache:
@@ -67,6 +90,18 @@ class MarketplaceCache:
         self._background: set[asyncio.Task[Any]] = set()
         self._invalidation_pending = False
         self._encoder = msgspec.msgpack.Encoder()
+        self.local_ttl_s = 1.0  # how late another instance's invalidation may be seen here if its message is lost
+        self._local: dict[str, _Local] = {}
+        self._digests: dict[int, tuple[Any, str]] = {}
+        self._counters: dict[tuple[str, str], Any] = {}
+        self._local_version: int | None = None
+        self._local_version_until = 0.0
+        self._epoch = 0  # bumped on every local drop: a version read that raced with it is not kept
+        self._channels: Channels | None = None
+        self._channel = ""
+        self._follower: asyncio.Task[None] | None = None
+        # callers' favourites, overlaid on cached answers: per-user, so beside the shared values, not in them
+        self.favourites = FavouriteSets(ttl_s=self.local_ttl_s)
 
     # --- keys -------------------------------------------------------------------------------------
 
@@ -75,19 +110,87 @@ class MarketplaceCache:
         return self.prefix + "version"
 
     def digest(self, key_parts: Any) -> str:
-        return hashlib.blake2b(self._encoder.encode(key_parts), digest_size=16).hexdigest()
+        # by identity: callers that keep their key objects (parsed queries) skip the encoding and hashing
+        held = self._digests.get(id(key_parts))
+        if held is not None and held[0] is key_parts:
+            return held[1]
+        digest = hashlib.blake2b(self._encoder.encode(key_parts), digest_size=16).hexdigest()
+        if not isinstance(key_parts, msgspec.Struct) or not key_parts.__struct_config__.frozen:
+            return digest  # a mutable key may change under the same identity
+        if len(self._digests) >= MAX_LOCAL_ENTRIES:
+            self._digests.clear()
+        self._digests[id(key_parts)] = (key_parts, digest)  # the reference keeps the id from being reused
+        return digest
+
+    def _count(self, kind: str, result: str) -> None:
+        counter = self._counters.get((kind, result))
+        if counter is None:
+            counter = self._counters[(kind, result)] = CACHE_EVENTS.labels(kind, result)
+        counter.inc()
 
     async def _version(self) -> int:
+        if self._local_version is not None and time.monotonic() < self._local_version_until:
+            return self._local_version
         if self._invalidation_pending:
             await self.kv.incr(self.version_key)
             self._invalidation_pending = False
+        epoch = self._epoch
         raw = await self.kv.get(self.version_key)
-        return int(raw) if raw else 0
+        version = int(raw) if raw else 0
+        if epoch == self._epoch:
+            self._local_version = version
+            self._local_version_until = time.monotonic() + self.local_ttl_s
+        return version
+
+    # --- the in-process layer -----------------------------------------------------------------------
+
+    def drop_local(self) -> None:
+        """Forget the version and every value held in this process (they are read again from the store)."""
+        self._epoch += 1
+        self._local_version = None
+        self._local.clear()
+
+    def _remember(self, key: str, value: Any, fresh_until: float) -> _Local:
+        if len(self._local) >= MAX_LOCAL_ENTRIES:
+            now = time.monotonic()
+            self._local = {k: v for k, v in self._local.items() if v.until > now}
+            if len(self._local) >= MAX_LOCAL_ENTRIES:
+                self._local.clear()
+        entry = _Local(value, time.monotonic() + self.local_ttl_s, fresh_until)
+        self._local[key] = entry
+        return entry
+
+    def follow(self, channels: Channels, channel: str) -> None:
+        """Drop the in-process layer whenever any instance invalidates (messages on `channel`), and whenever
+        the channel layer reconnects (messages may have been lost)."""
+        self._channels, self._channel = channels, channel
+        self._follower = asyncio.get_running_loop().create_task(self._follow(channels, channel), name="mkt-follow")
+
+    async def _follow(self, channels: Channels, channel: str) -> None:
+        listener = await channels.listen(channel)
+        try:
+            while True:
+                message = await listener.queue.get()
+                if message in (RESYNC, _DROP_ALL):
+                    self.drop_local()
+        finally:
+            with contextlib.suppress(Exception):
+                await channels.unlisten(listener)
+
+    async def _announce(self) -> None:
+        if self._channels is None:
+            return
+        try:
+            await self._channels.publish([(self._channel, _DROP_ALL)])
+        except ChannelUnavailable:
+            log.warning("marketplace cache invalidation not announced; other instances follow within %ss", 1)
 
     # --- public API -------------------------------------------------------------------------------
 
     async def invalidate_all(self) -> None:
-        """Make every cached marketplace answer unreachable (one INCR)."""
+        """Make every cached marketplace answer unreachable (one INCR), here at once and on the other instances
+        as soon as they hear of it (within `local_ttl_s` if they do not)."""
+        self.drop_local()
         try:
             await self.kv.incr(self.version_key)
             self._invalidation_pending = False
@@ -95,6 +198,8 @@ class MarketplaceCache:
             # the store is down, so nothing can be read from it now; bump the version as soon as it is back
             self._invalidation_pending = True
             log.warning("marketplace cache invalidation deferred: store unavailable")
+        self.drop_local()  # a version read while the INCR was on its way must not be kept
+        await self._announce()
 
     async def get_or_load(
         self, kind: str, key_parts: Any, loader: Callable[[], Awaitable[T]], type_: type[T]
@@ -102,18 +207,56 @@ class MarketplaceCache:
         """The cached value for `key_parts`, or `loader()`'s (stored). Returns the value and HIT, MISS or BYPASS.
 
         `loader` must open its own database session: it may run once on behalf of many callers, or in the
-        background for an early refresh.
+        background for an early refresh. The value may be shared with other callers: never mutate it.
         """
+        _entry, value, status = await self._lookup(kind, key_parts, loader, type_)
+        return value, status
+
+    async def get_or_load_view(
+        self,
+        kind: str,
+        key_parts: Any,
+        loader: Callable[[], Awaitable[T]],
+        type_: type[T],
+        view: Any,
+        make: Callable[[T], V],
+    ) -> tuple[V, str]:
+        """`make(value)` for the cached value, made once per in-process entry and shared until it is dropped.
+        `view` names what `make` makes (two callers with different `make` use different names)."""
+        entry, value, status = await self._lookup(kind, key_parts, loader, type_)
+        if entry is None:
+            return make(value), status
+        try:
+            made: V = entry.views[view]
+        except KeyError:
+            made = entry.views[view] = make(value)
+        return made, status
+
+    async def _lookup(
+        self, kind: str, key_parts: Any, loader: Callable[[], Awaitable[T]], type_: type[T]
+    ) -> tuple[_Local | None, T, str]:
         digest = self.digest(key_parts)
         if not self.enabled:
-            return await self._single_flight(f"bypass:{kind}:{digest}", loader), BYPASS
+            return None, await self._single_flight(f"bypass:{kind}:{digest}", loader), BYPASS
         try:
             version = await self._version()
-            key = f"{self.prefix}{kind}:v{version}:{digest}"
+        except KVUnavailable:
+            self._count(kind, "bypass")
+            return None, await self._single_flight(f"bypass:{kind}:{digest}", loader), BYPASS
+        key = f"{self.prefix}{kind}:v{version}:{digest}"
+        entry = self._local.get(key)
+        if entry is not None and entry.until > time.monotonic():
+            self._count(kind, "hit")
+            if time.time() >= entry.fresh_until:
+                entry.fresh_until = math.inf  # one refresh per entry; its value is read again once it is done
+                self._refresh_in_background(kind, key, loader)
+            return entry, entry.value, HIT
+        epoch = self._epoch
+        try:
             raw = await self.kv.get(key)
         except KVUnavailable:
-            CACHE_EVENTS.labels(kind, "bypass").inc()
-            return await self._single_flight(f"bypass:{kind}:{digest}", loader), BYPASS
+            self._count(kind, "bypass")
+            return None, await self._single_flight(f"bypass:{kind}:{digest}", loader), BYPASS
         if raw is not None:
             try:
                 fresh_until = _STAMP.unpack_from(raw)[0]
@@ -121,14 +264,29 @@ class MarketplaceCache:
             except (msgspec.DecodeError, msgspec.ValidationError, struct.error):
                 log.warning("undecodable marketplace cache entry %s; reloading", key)
             else:
-                CACHE_EVENTS.labels(kind, "hit").inc()
+                self._count(kind, "hit")
                 if time.time() >= fresh_until:
                     self._refresh_in_background(kind, key, loader)
-                return value, HIT
-        CACHE_EVENTS.labels(kind, "miss").inc()
-        return await self._single_flight(key, lambda: self._fill(key, loader, type_), linger_s=self.linger_s), MISS
+                entry = self._remember(key, value, fresh_until) if epoch == self._epoch else None
+                return entry, value, HIT
+        self._count(kind, "miss")
+        value = await self._single_flight(key, lambda: self._fill(key, loader, type_), linger_s=self.linger_s)
+        entry = self._local.get(key)
+        if entry is None or entry.value is not value:
+            entry = self._remember(key, value, time.time() + self._fresh_s) if epoch == self._epoch else None
+        return entry, value, MISS
+
+    async def stop_following(self) -> None:
+        await self.favourites.stop_following()
+        if self._follower is not None:
+            self._follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._follower
 
     async def close(self) -> None:
+        """Stop the background refreshes and forget what this process holds."""
+        self.drop_local()
+        self.favourites.drop()
         for task in list(self._background):
             task.cancel()
         if self._background:
@@ -164,8 +322,12 @@ class MarketplaceCache:
         if self._inflight.get(key) is future:
             del self._inflight[key]
 
+    @property
+    def _fresh_s(self) -> float:
+        return self.ttl_s * (1.0 - self.refresh_fraction)
+
     def _encode(self, value: Any) -> bytes:
-        fresh_until = time.time() + self.ttl_s * (1.0 - self.refresh_fraction)
+        fresh_until = time.time() + self._fresh_s
         return _STAMP.pack(fresh_until) + self._encoder.encode(value)
 
     async def _store(self, key: str, value: Any) -> None:
@@ -227,7 +389,8 @@ class MarketplaceCache:
                     return
                 value = await loader()
                 await self._store(key, value)
-                CACHE_EVENTS.labels(kind, "refresh").inc()
+                self._count(kind, "refresh")
+                self._local.pop(key, None)  # read the new value from the store
             except KVUnavailable:
                 return
             except Exception:

@@ -10,6 +10,7 @@ import msgspec
 
 from app.domain.marketplace import query as mq
 from app.domain.marketplace.commands import ChangeFavourite
+from app.domain.marketplace.favourites import favourites_changed
 from app.domain.marketplace.results import (
     CarBrandItem,
     FavouriteChange,
@@ -292,6 +293,8 @@ async def add_favourite(uow: UnitOfWork, owner_id: int, command: ChangeFavourite
     if not await repo.workshop_exists(uow.session, number):
         raise NotFound("Workshop not found.", code="WORKSHOP_NOT_FOUND", fields={"org_nr": "not_found"})
     added = await repo.add_favourite(uow.session, owner_id, number)
+    if added:
+        favourites_changed(uow, owner_id)
     return FavouriteChange(org_nr=number, changed=added, is_favourite=True)
 
 
@@ -299,4 +302,6 @@ async def remove_favourite(uow: UnitOfWork, owner_id: int, command: ChangeFavour
     """Idempotent: removing what is not a favourite (or an unknown workshop) succeeds and changes nothing."""
     number = command.org_nr
     removed = await repo.remove_favourite(uow.session, owner_id, number)
+    if removed:
+        favourites_changed(uow, owner_id)
     return FavouriteChange(org_nr=number, changed=removed, is_favourite=False)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import msgspec
 
 from app.domain.marketplace import query as mq
 from app.domain.marketplace.cache import HIT
+from app.domain.marketplace.favourites import favourites_among as favourites_among  # the overlay, for every face
+from app.domain.marketplace.favourites import owner_favourites
 from app.domain.marketplace.hours import is_open, minute_of_week, oslo_now
 from app.domain.marketplace.results import SearchPage, WorkshopDetail, WorkshopSummary
-from app.domain.uow import UnitOfWork
+from app.domain.uow import DomainServices, UnitOfWork
 from app.errors import DatabaseUnavailable, NotFound
 from app.values import org_nr_for_lookup
 from db.repositories import marketplace as repo
+
+V = TypeVar("V")
 
 
 class SearchOutcome(msgspec.Struct, frozen=True):
@@ -28,8 +32,18 @@ class DetailOutcome(msgspec.Struct, frozen=True):
     cache: str
 
 
+_last_minute: list[Any] = [None, (0, 0)]  # (minute since the epoch, its minute of the week in Oslo)
+
+
 def now_minute(services: Any) -> tuple[int, int]:
-    return minute_of_week(oslo_now(services))
+    # Oslo's offset is whole hours, so one UTC minute is one Oslo minute: the time zone is consulted once a minute
+    moment = services.marketplace_cache.clock()
+    minute = int(moment.timestamp() // 60)
+    if _last_minute[0] != minute:
+        _last_minute[1] = minute_of_week(moment)
+        _last_minute[0] = minute
+    result: tuple[int, int] = _last_minute[1]
+    return result
 
 
 async def _load_page(session: Any, query: mq.SearchQuery) -> SearchPage:
@@ -59,7 +73,7 @@ async def _favourites(uow: UnitOfWork, owner_id: int | None, org_nrs: list[str],
     if owner_id is None:
         return set()
     try:
-        return await repo.favourite_set(uow.session, owner_id, org_nrs)
+        return await favourites_among(uow, owner_id, org_nrs)
     except DatabaseUnavailable:
         if cache != HIT:
             raise
@@ -102,18 +116,67 @@ QUERY_BUILDERS = {
 }
 
 
-async def search_params(
-    uow: UnitOfWork, kind: str, params: Mapping[str, Sequence[str]], *, owner_id: int | None = None
-) -> SearchOutcome:
-    """Parse a transport's raw query parameters with the rules of `kind` and search."""
-    minute = now_minute(uow.services)
+MAX_PARSED = 4096
+# (kind, a transport's raw query string, minute of the week) -> the query it parsed to: parsing is a pure
+# function of these, and repeated searches repeat their query strings
+_parsed: dict[tuple[str, bytes, tuple[int, int]], mq.SearchQuery] = {}
+
+
+def parse_search(
+    services: DomainServices, kind: str, params: Mapping[str, Sequence[str]], *, raw: bytes | None = None
+) -> mq.SearchQuery:
+    """A transport's raw query parameters, parsed with the rules of `kind`. With `raw` (the query string the
+    parameters came from), the result is remembered for `parsed_search`."""
+    minute = now_minute(services)
     if kind == "workshop_categories":
         query = mq.categories_query(params, service_categories=False, now_minute=minute)
     elif kind == "service_categories":
         query = mq.categories_query(params, service_categories=True, now_minute=minute)
     else:
         query = QUERY_BUILDERS[kind](params, minute)
-    return await search(uow, query, owner_id=owner_id)
+    if raw is not None:
+        if len(_parsed) >= MAX_PARSED:
+            _parsed.clear()
+        _parsed[(kind, raw, minute)] = query
+    return query
+
+
+def parsed_search(services: DomainServices, kind: str, raw: bytes) -> mq.SearchQuery | None:
+    """The query that `parse_search(..., raw=raw)` gave this minute, if it was asked for."""
+    return _parsed.get((kind, raw, now_minute(services)))
+
+
+async def search_params(
+    uow: UnitOfWork, kind: str, params: Mapping[str, Sequence[str]], *, owner_id: int | None = None
+) -> SearchOutcome:
+    """Parse a transport's raw query parameters with the rules of `kind` and search."""
+    return await search(uow, parse_search(uow.services, kind, params), owner_id=owner_id)
+
+
+async def search_view(
+    services: DomainServices, query: mq.SearchQuery, view: Any, make: Callable[[SearchPage], V]
+) -> tuple[V, str]:
+    """`make(page)` of the cached (shared, caller-free) page, made once per in-process cache entry: a face keeps
+    its encoded answer this way and overlays the caller (`caller_favourites`) on it. No unit of work needed."""
+
+    async def load() -> SearchPage:
+        async with services.sessionmaker() as session:
+            return await _load_page(session, query)
+
+    return await services.marketplace_cache.get_or_load_view("search", query, load, SearchPage, view, make)
+
+
+async def caller_favourites(services: DomainServices, owner_id: int | None, cache: str) -> frozenset[str]:
+    """Every favourite of the caller, for the overlay on an answer whose cache status is `cache`; as
+    `_favourites`, a cached answer is still served without the marks while the database is down."""
+    if owner_id is None:
+        return frozenset()
+    try:
+        return await owner_favourites(services, owner_id)
+    except DatabaseUnavailable:
+        if cache != HIT:
+            raise
+        return frozenset()
 
 
 # --- workshop pages ------------------------------------------------------------------------------------
