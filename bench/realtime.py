@@ -225,6 +225,7 @@ async def fan_out(
     # the producer: a unit of work in this process; no Redis, so this process runs no relay of its own
     producer_settings = msgspec.structs.replace(settings, redis_url=None)
     async with build_services(producer_settings) as producer:
+        cpu_before = process.cpu_times()
         for i in range(sends + 2):  # the first two are warm-up (and prove every subscription listens)
             message_id = await workshop_message(producer, booking_id, f"fan-out {i}")
             committed = time.perf_counter()
@@ -251,6 +252,7 @@ async def fan_out(
                 latencies.extend(w for w in waits if w is not None)
                 missed += sum(1 for w in waits if w is None)
             await asyncio.sleep(0.2)
+        cpu_after = process.cpu_times()
     await asyncio.sleep(0.5)
     duplicates = sum(socket.pending(op) for socket in sockets for op in ops)  # nothing more may have come
     await asyncio.gather(*(socket.close() for socket in sockets))
@@ -264,6 +266,10 @@ async def fan_out(
         "duplicates": duplicates,
         "disorder": disorder,
         "kib_per_subscription": (subscribed - before) / 1024 / (connections * per_connection),
+        # the server's CPU per event (all its subscriptions' deliveries, the relay's tick, its idle loop)
+        "cpu_ms_per_event": (cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system)
+        * 1000
+        / (sends + 2),
     }
 
 
@@ -370,7 +376,8 @@ async def main(args: argparse.Namespace) -> None:
     print(
         f"  p50 {fan['p50']:.1f} ms, p90 {fan['p90']:.1f} ms, p99 {fan['p99']:.1f} ms, max {fan['max']:.1f} ms; "
         f"{fan['receipts']:.0f} receipts, {fan['missed']:.0f} missed, {fan['duplicates']:.0f} extra, "
-        f"{fan['disorder']:.0f} out of order; {fan['kib_per_subscription']:.1f} KiB RSS per subscription"
+        f"{fan['disorder']:.0f} out of order; {fan['kib_per_subscription']:.1f} KiB RSS per subscription; "
+        f"server CPU {fan['cpu_ms_per_event']:.1f} ms per event"
     )
     print(f"  idle sockets: {idle['sockets']:.0f} (one owner each), RSS delta after connection_ack")
     print(f"  server log: {warnings} WARNING/ERROR lines")

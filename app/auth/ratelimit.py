@@ -63,10 +63,10 @@ class RateLimiter:
         key = f"rl:{bucket}:{identity}:{window}"
         try:
             count = await self._add(key, _Count(amount, limit if give_back else None), ttl_s=window_s + 1)
-        except KVUnavailable:
+        except KVUnavailable as exc:
             if self.fail_mode == "closed":
                 raise ServiceUnavailable("Rate limiting is unavailable; try again shortly.", retry_after=5) from None
-            log.warning("rate limiter store unavailable; allowing %s request", bucket)
+            log.warning("rate limiter store unavailable (%s); allowing %s request", exc, bucket)
             return
         if count > limit:
             retry_after = int((window + 1) * window_s - time.time()) + 1

@@ -132,9 +132,16 @@ async def owner_events(
             yield None
         next_check = time.monotonic() + interval
         while True:
-            timeout = max(0.0, min(next_check - time.monotonic(), claims.exp - time.time() + 0.05))
+            queue = listener.queue
             try:
-                data = await asyncio.wait_for(listener.queue.get(), timeout)
+                if queue.empty():
+                    timeout = max(0.0, min(next_check - time.monotonic(), claims.exp - time.time() + 0.05))
+                    # a deadline on this task, not wait_for's task per event: 200 subscriptions of one event
+                    # would start 200 tasks
+                    async with asyncio.timeout(timeout):
+                        data = await queue.get()
+                else:
+                    data = queue.get_nowait()
             except TimeoutError:
                 await ensure_active(services, claims)
                 next_check = time.monotonic() + interval
