@@ -52,6 +52,9 @@ class EventMemo:
         self._expire(now)
         entry = self._entries.get(key)
         if entry is not None:
+            done = entry.value
+            if done.done() and not done.cancelled() and done.exception() is None:
+                return done.result()  # type: ignore[no-any-return]
             try:
                 return await asyncio.shield(entry.value)  # type: ignore[no-any-return]
             except asyncio.CancelledError:
