@@ -336,7 +336,8 @@ async def main(args: argparse.Namespace) -> None:
     tokens = [codec.issue(owner_uid=uid, owner_id=oid, session_id=uid, ttl_s=3600).token for oid, uid, _ in owners]
     logs = Path(tempfile.mkdtemp(prefix="bench-realtime-"))
     flags = uvicorn_flags(settings)
-    server = Server(settings, options=flags, MINBIL_GRAPHQL_MAX_CONNECTIONS_PER_USER=str(max(10, args.connections)))
+    server = Server(settings, MINBIL_GRAPHQL_MAX_CONNECTIONS_PER_USER=str(max(10, args.connections)))
+    server.options = flags
     server.stderr_path = logs / "server.log"
     with contextlib.suppress(OSError):
         os.sched_setaffinity(0, {BENCH_CPU})

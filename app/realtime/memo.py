@@ -54,9 +54,9 @@ class EventMemo:
         if entry is not None:
             done = entry.value
             if done.done() and not done.cancelled() and done.exception() is None:
-                return done.result()  # type: ignore[no-any-return]
+                return done.result()
             try:
-                return await asyncio.shield(entry.value)  # type: ignore[no-any-return]
+                return await asyncio.shield(entry.value)
             except asyncio.CancelledError:
                 if not entry.value.cancelled():
                     raise  # this caller was cancelled, not the build

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Hashable
-from typing import Any
+from typing import Any, cast
 
 from graphql import ExecutionResult
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -56,9 +56,10 @@ class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
             return known
         result = super().execute_operation(serially)
         if not self.is_awaitable(result):
-            results[selection] = _UNSHARED if result.errors else result
+            shareable = isinstance(result, ExecutionResult) and not result.errors
+            results[selection] = result if shareable else _UNSHARED
             return result
-        running = asyncio.ensure_future(result)  # not cancelled with the subscription that started it
+        running = asyncio.ensure_future(cast("Awaitable[ExecutionResult]", result))  # outlives its subscription
         results[selection] = running
         running.add_done_callback(lambda done: _settle(results, selection, done))
         return asyncio.shield(running)
@@ -73,8 +74,8 @@ class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
         except Exception:
             result = None
         if result is None or result.errors:
-            own: Awaitable[ExecutionResult] | ExecutionResult = super().execute_operation(serially)
-            return await own if self.is_awaitable(own) else own  # type: ignore[misc, return-value]
+            own = super().execute_operation(serially)
+            return cast("ExecutionResult", await own if self.is_awaitable(own) else own)
         return result
 
 

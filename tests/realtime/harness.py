@@ -60,9 +60,9 @@ def server_env(settings: Settings, **extra: str) -> dict[str, str]:
 class Server:
     """`uvicorn app.main:create_app` on 127.0.0.1:<free port>."""
 
-    def __init__(self, settings: Settings, *, options: tuple[str, ...] = (), **env: str) -> None:
+    def __init__(self, settings: Settings, **env: str) -> None:
         self.port = free_port()
-        self.options = options  # more uvicorn command-line options (the benchmark serves as `minbil serve` does)
+        self.options: tuple[str, ...] = ()  # more uvicorn options (the benchmark serves as `minbil serve` does)
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
         self.env = server_env(settings, MINBIL_PUBLIC_BASE_URL=self.base_url, **env)
