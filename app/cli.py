@@ -48,7 +48,16 @@ def server_options(settings: Settings) -> dict[str, Any]:
     # the access line comes from our middleware, which knows the request id.
     # proxy_headers=False: uvicorn would believe X-Forwarded-For from 127.0.0.1; the app reads it only
     # from MINBIL_TRUSTED_PROXIES (app/proxies.py)
-    return {"log_config": None, "access_log": False, "proxy_headers": False, "ws": "websockets-sansio"}
+    # ws_per_message_deflate=False: a compressing socket keeps its zlib state (~40 KiB, most of an idle
+    # socket's memory) for its whole life, to shrink events of a few hundred bytes; clients that offer
+    # the extension get plain frames instead
+    return {
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": False,
+        "ws": "websockets-sansio",
+        "ws_per_message_deflate": False,
+    }
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:

@@ -13,10 +13,13 @@ import strawberry
 from cross_web import HTTPException
 from graphql import GraphQLFormattedError
 from litestar import MediaType, Request, Response
+from litestar.exceptions import WebSocketDisconnect
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.litestar import make_graphql_controller
+from strawberry.litestar.controller import LitestarWebSocketAdapter
 from strawberry.schema.exceptions import (
     CannotGetOperationTypeError,
     InvalidOperationTypeError,
@@ -38,10 +41,12 @@ from graphql_api.context import GraphQLContext, get_context
 from graphql_api.delivery import OperationFacts, refusal_response, with_cache_headers
 from graphql_api.input_check import reject_deep_body
 from graphql_api.persisted import PersistedQueries, RequestRefused, load_operations
+from graphql_api.realtime.frames import EncodedPayloads
 
 # codes of strawberry's own refusals (bad JSON, content type, variables...), by status
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 INIT_TIMEOUT = timedelta(seconds=10)  # a socket without `connection_init` by then closes with 4408
+ENCODED_PAYLOADS = EncodedPayloads()  # shared subscription results, encoded once per process
 
 
 class PersistedQueryWSHandler(BaseGraphQLTransportWSHandler[GraphQLContext, None]):
@@ -63,6 +68,21 @@ class PersistedQueryWSHandler(BaseGraphQLTransportWSHandler[GraphQLContext, None
             await super().handle_connection_init(message)
         finally:
             adapter.close = close  # type: ignore[method-assign]
+
+    async def send_message(self, message: Any) -> None:
+        """A `next` message with data only is sent with its payload encoded once for every subscription that
+        shares the result (`graphql_api.realtime.frames`)."""
+        payload = message.get("payload") if message.get("type") == "next" else None
+        if isinstance(payload, dict) and payload.keys() == {"data"} and isinstance(message.get("id"), str):
+            adapter = self.websocket
+            text = ENCODED_PAYLOADS.next_frame(message["id"], payload["data"], self.view.encode_json)
+            if text is not None and isinstance(adapter, LitestarWebSocketAdapter):
+                try:
+                    await adapter.ws.send_data(data=text)
+                except WebSocketDisconnect as exc:
+                    raise WebSocketDisconnected from exc
+                return
+        await super().send_message(message)
 
     async def handle_subscribe(self, message: Any) -> None:
         limit = self.max_subscriptions_per_connection

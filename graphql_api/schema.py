@@ -43,6 +43,7 @@ from graphql_api.extensions import (
 from graphql_api.input_check import RejectNulCharacters
 from graphql_api.introspection import DeveloperOnlyIntrospection
 from graphql_api.node import NodeQuery
+from graphql_api.realtime.execution import SharedEventExecution
 from graphql_api.scalars import SCALARS
 
 
@@ -119,6 +120,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         subscription=subscription,
         hide_suggestions=settings.production,
         config=StrawberryConfig(scalar_map=SCALARS),
+        execution_context_class=SharedEventExecution,  # one owner's event executed once per selection
         extensions=[
             *production,
             lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),

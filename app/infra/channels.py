@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterable
 
 from redis.asyncio import Redis
@@ -89,10 +90,16 @@ class RedisChannels:
 
     shared = True
 
-    def __init__(self, url: str, *, publish_timeout_s: float = 2.0, subscribe_timeout_s: float = 2.0) -> None:
+    def __init__(
+        self, url: str, *, publish_timeout_s: float = 2.0, subscribe_timeout_s: float = 2.0, ping_every_s: float = 10.0
+    ) -> None:
         # own clients: the pub/sub connection must not share the short socket timeout of the cache client
         self._publisher = Redis.from_url(url, socket_timeout=publish_timeout_s, socket_connect_timeout=1)
-        self._subscriber = Redis.from_url(url, socket_connect_timeout=1, health_check_interval=10)
+        # no health_check_interval: redis-py's check reads the PING's answer itself, from the socket the read loop
+        # is reading ("read() called while another coroutine is already waiting"), when a channel is subscribed
+        # while none was; the read loop pings instead and reads the answers itself
+        self._subscriber = Redis.from_url(url, socket_connect_timeout=1)
+        self._ping_every_s = ping_every_s
         self._publish_timeout_s = publish_timeout_s
         self._subscribe_timeout_s = subscribe_timeout_s
         self._fanout = _LocalFanout()
@@ -159,10 +166,20 @@ class RedisChannels:
             try:
                 await self._connect()
                 delay = 0.1
+                heard = pinged = time.monotonic()
                 while not self._closing:
                     message = await self._pubsub.get_message(ignore_subscribe_messages=False, timeout=1.0)
+                    now = time.monotonic()
                     if message is not None:
+                        heard = now
                         self._handle(message)
+                    elif self._pubsub.subscribed and now - heard >= self._ping_every_s:
+                        if pinged > heard and now - pinged >= 2 * self._ping_every_s + 1:
+                            raise ConnectionError("no answer to a ping on the pub/sub connection")
+                        if pinged <= heard:  # nothing heard for a while and no ping out: ask
+                            pinged = now
+                            async with self._lock:
+                                await self._pubsub.ping()  # answered as a "pong" message, read above
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # connection lost: listeners catch up once we are back

@@ -6,9 +6,10 @@ the connection registry are adapters (`app.infra`); `app.wiring` puts them toget
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.domain.events.ports import Channels, ConnectionRegistry
+from app.realtime.memo import EventMemo
 from app.realtime.relay import OutboxRelay
 
 
@@ -17,3 +18,4 @@ class Realtime:
     channels: Channels
     connections: ConnectionRegistry
     relay: OutboxRelay
+    memo: EventMemo = field(default_factory=EventMemo)  # one owner's event presented once for all its subscriptions

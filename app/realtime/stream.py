@@ -56,6 +56,26 @@ class _Seen:
         return True
 
 
+class _Decoded:
+    """The last `size` decoded channel messages: one message reaches every subscription of its owner in this
+    process as the same bytes, decoded once (the envelope is immutable)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._envelopes: dict[bytes, EventEnvelope] = {}
+
+    def __call__(self, data: bytes) -> EventEnvelope:
+        event = self._envelopes.get(data)
+        if event is None:
+            event = self._envelopes[data] = decode(data)
+            if len(self._envelopes) > self._size:
+                del self._envelopes[next(iter(self._envelopes))]
+        return event
+
+
+_decoded = _Decoded()
+
+
 async def _replay(
     services: DomainServices, owner_id: int, after: int, types: Collection[str] | None
 ) -> list[EventEnvelope]:
@@ -112,9 +132,16 @@ async def owner_events(
             yield None
         next_check = time.monotonic() + interval
         while True:
-            timeout = max(0.0, min(next_check - time.monotonic(), claims.exp - time.time() + 0.05))
+            queue = listener.queue
             try:
-                data = await asyncio.wait_for(listener.queue.get(), timeout)
+                if queue.empty():
+                    timeout = max(0.0, min(next_check - time.monotonic(), claims.exp - time.time() + 0.05))
+                    # a deadline on this task, not wait_for's task per event: 200 subscriptions of one event
+                    # would start 200 tasks
+                    async with asyncio.timeout(timeout):
+                        data = await queue.get()
+                else:
+                    data = queue.get_nowait()
             except TimeoutError:
                 await ensure_active(services, claims)
                 next_check = time.monotonic() + interval
@@ -126,7 +153,7 @@ async def owner_events(
                         await ensure_active(services, claims)
                         yield event
                 continue
-            event = decode(data)
+            event = _decoded(data)
             if event.owner_id != owner_id or not seen.add(event.id):
                 continue
             cursor = max(cursor, event.seq)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 import strawberry
@@ -28,6 +29,7 @@ from app.domain.messages.results import MessageView
 from app.domain.notifications.service import NotificationView
 from app.errors import ValidationFailed
 from app.realtime import stream
+from app.realtime.memo import event_key
 from graphql_api.bookings.types import Booking
 from graphql_api.context import GraphQLContext
 from graphql_api.messages.types import Message
@@ -78,16 +80,23 @@ async def _owner_events(
     booking_id: relay.GlobalID | None = None,
 ) -> AsyncGenerator[T, None]:
     """The caller's events of one type from `after` on (one booking's with `booking_id`), each presented; an
-    event whose object is gone by the time it is delivered is skipped."""
+    event whose object is gone by the time it is delivered is skipped.
+
+    An event is presented once per process for all of its owner's subscriptions of this field (`EventMemo`):
+    they get the same object, and the executor runs each selection on it once (`SharedEventExecution`)."""
     claims = await info.context.subscriber_claims()
     only = _booking_filter(booking_id)
     accept = None if only is None else (lambda e: _booking_of(e) == only)
-    events = stream.owner_events(info.context.services, claims, types={event_type}, after=_cursor(after), accept=accept)
+    services = info.context.services
+    memo = services.realtime.memo
+    kind = info.field_name
+    events = stream.owner_events(services, claims, types={event_type}, after=_cursor(after), accept=accept)
     async with aclosing(events):
         async for event in events:
             if event is None:
                 continue
-            presented = await present(claims, event)
+            key = event_key(kind, claims.owner_id, event.id, event.seq, event.created_at)
+            presented = await memo.once(key, partial(present, claims, event))
             if presented is not None:
                 yield presented
 

@@ -62,6 +62,7 @@ class Server:
 
     def __init__(self, settings: Settings, **env: str) -> None:
         self.port = free_port()
+        self.options: tuple[str, ...] = ()  # more uvicorn options (the benchmark serves as `minbil serve` does)
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
         self.env = server_env(settings, MINBIL_PUBLIC_BASE_URL=self.base_url, **env)
@@ -90,6 +91,7 @@ class Server:
                 "60",
                 "--backlog",
                 "4096",
+                *self.options,
             ],
             cwd=ROOT,
             env=self.env,
