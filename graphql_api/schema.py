@@ -7,12 +7,8 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ValidationCache
+from strawberry.extensions import max_aliases, query_depth_limiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
@@ -113,6 +109,12 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     )
     production: list[Any] = [lambda: DeveloperOnlyIntrospection(settings)] if settings.production else []
     budget, budget_window_s = parse_rate(settings.graphql_cost_budget)
+    # strawberry's QueryDepthLimiter and MaxAliasesLimiter make a new rule class per instance, that is per
+    # request; the validation cache keys on the rule classes, so they are made once here or it never hits
+    limits = [
+        query_depth_limiter.create_validator(settings.graphql_max_depth, None),
+        max_aliases.create_validator(settings.graphql_max_aliases),
+    ]
     return Schema(
         query=query,
         mutation=mutation,
@@ -121,8 +123,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             *production,
-            lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+            lambda: AddValidationRules(limits),
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
             lambda: ForgivingParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
