@@ -11,8 +11,12 @@ from typing import Any
 
 import strawberry
 from cross_web import HTTPException
-from graphql import GraphQLFormattedError
-from litestar import MediaType, Request, Response
+from graphql import GraphQLFormattedError, parse
+from litestar import MediaType, Request, Response, get, post
+from litestar.background_tasks import BackgroundTasks
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.status_codes import HTTP_200_OK
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
 from strawberry.http.ides import get_graphql_ide_html
@@ -38,6 +42,14 @@ from graphql_api.context import GraphQLContext, get_context
 from graphql_api.delivery import OperationFacts, refusal_response, with_cache_headers
 from graphql_api.input_check import reject_deep_body
 from graphql_api.persisted import PersistedQueries, RequestRefused, load_operations
+from graphql_api.response_cache import Documents, cached_answer
+
+class Served(Exception):  # noqa: N818 - an answer, not a fault
+    """An answer from the response cache, taken past strawberry's encoding of an execution result."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
 
 # codes of strawberry's own refusals (bad JSON, content type, variables...), by status
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
@@ -124,6 +136,23 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
             max_document_bytes=settings.graphql_apq_max_document_bytes,
             max_registrations_per_hour=settings.graphql_apq_max_registrations_per_hour,
         )
+        documents = Documents()
+
+        @post(status_code=HTTP_200_OK)
+        async def handle_http_post(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+            return await self._handle_http(request, state)
+
+        @get(raises=[ValidationException, NotFoundException])
+        async def handle_http_get(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+            return await self._handle_http(request, state)
+
+        async def _handle_http(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+            """What strawberry's handlers get from four dependencies, made in place: Litestar resolves a batch of
+            dependencies in a task group, and strawberry's sub-response on a worker thread, for every request."""
+            context = await get_context(state)
+            context.request = request
+            context.response = self.temporal_response = Response({}, background=BackgroundTasks([]))
+            return await self.execute_request(request, context=context, root_value=None)
 
         async def execute_request(
             self, request: Request[Any, Any, Any], context: Any, root_value: Any
@@ -134,12 +163,18 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
                 response = await self.run(request, context=context, root_value=root_value)
             except RequestRefused as refusal:
                 return refusal_response(request, refusal)
+            except Served as served:
+                response = Response(served.body, media_type=MediaType.JSON)
             except HTTPException as exc:
                 code = _HTTP_CODES.get(exc.status_code, "BAD_REQUEST")
                 return refusal_response(request, RequestRefused(exc.reason, code, exc.status_code))
             return with_cache_headers(
                 request, response, getattr(context, "operation_facts", None), settings.graphql_public_max_age_s
             )
+
+        def _encode(self, data: Any) -> bytes:
+            encoded = self.encode_json(data)
+            return encoded.encode() if isinstance(encoded, str) else encoded
 
         def should_render_graphql_ide(self, request: Any) -> bool:
             # a hash-only persisted query over GET has no `query` parameter, and Apollo Client accepts */*
@@ -163,6 +198,15 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
             resolved = await self.persisted.resolve(context.services.kv, request_data.query, request_data.extensions)
             method = request_adapter.method
             facts = context.operation_facts = OperationFacts()
+            answer = await cached_answer(
+                context, self.schema, self.documents, resolved.query, request_data.operation_name,
+                request_data.variables, self._encode,
+            )  # fmt: skip
+            if answer is not None:
+                facts.accepted = facts.public = True
+                if resolved.register_as is not None:
+                    await self.persisted.register(context.services.kv, resolved.register_as, resolved.query)
+                raise Served(answer)
             try:
                 result = await self.schema.execute(
                     resolved.query,
@@ -186,6 +230,8 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
             except CannotGetOperationTypeError as exc:
                 raise RequestRefused(exc.as_http_error_reason(), "OPERATION_RESOLUTION_FAILURE") from exc
             facts.errors = bool(result.errors)
+            if facts.public and not facts.errors:  # answered from the cache from now on
+                self.documents.learn(resolved.query, request_data.operation_name, parse(resolved.query))
             if resolved.register_as is not None and facts.accepted:
                 await self.persisted.register(context.services.kv, resolved.register_as, resolved.query)
             return result

@@ -31,6 +31,7 @@ from graphql_api.errors import log_error
 from graphql_api.extensions import (
     CloseReads,
     CostLimit,
+    CostRules,
     ErrorPolicy,
     ForgivingParserCache,
     OperationMetrics,
@@ -46,6 +47,7 @@ class Schema(strawberry.Schema):
     def __init__(self, *args: Any, hide_suggestions: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.hide_suggestions = hide_suggestions  # read by ErrorPolicy too
+        self.cost_rules = CostRules(0, 0, 1)  # build_schema's; read by the response cache
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Strawberry logs every error at ERROR with a traceback; only server faults deserve that."""
@@ -115,7 +117,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query_depth_limiter.create_validator(settings.graphql_max_depth, None),
         max_aliases.create_validator(settings.graphql_max_aliases),
     ]
-    return Schema(
+    cost_rules = CostRules(settings.graphql_max_cost, budget, budget_window_s)
+    schema = Schema(
         query=query,
         mutation=mutation,
         subscription=subscription,
@@ -129,9 +132,11 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=256),
             RecordOperation,
             RejectNulCharacters,
-            lambda: CostLimit(max_cost=settings.graphql_max_cost, budget=budget, window_s=budget_window_s),
+            lambda: CostLimit(cost_rules),
             OperationMetrics,
             ErrorPolicy,
             CloseReads,
         ],
     )
+    schema.cost_rules = cost_rules
+    return schema

@@ -67,6 +67,10 @@ async def _favourites(uow: UnitOfWork, owner_id: int | None, org_nrs: list[str],
         return set()
 
 
+async def favourites_among(uow: UnitOfWork, owner_id: int, org_nrs: list[str]) -> set[str]:  # the REST branch's
+    return await _favourites(uow, owner_id, org_nrs, "")
+
+
 async def _overlay_favourites(uow: UnitOfWork, page: SearchPage, owner_id: int | None, cache: str) -> SearchPage:
     if owner_id is None:
         return page
