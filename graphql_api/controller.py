@@ -44,7 +44,8 @@ from graphql_api.input_check import reject_deep_body
 from graphql_api.persisted import PersistedQueries, RequestRefused, load_operations
 from graphql_api.response_cache import Documents, cached_answer
 
-class Served(Exception):  # noqa: N818 - an answer, not a fault
+
+class Served(Exception):
     """An answer from the response cache, taken past strawberry's encoding of an execution result."""
 
     def __init__(self, body: bytes) -> None:
@@ -151,7 +152,8 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
             dependencies in a task group, and strawberry's sub-response on a worker thread, for every request."""
             context = await get_context(state)
             context.request = request
-            context.response = self.temporal_response = Response({}, background=BackgroundTasks([]))
+            sub_response: Response[Any] = Response({}, background=BackgroundTasks([]))
+            context.response = self.temporal_response = sub_response
             return await self.execute_request(request, context=context, root_value=None)
 
         async def execute_request(

@@ -6,9 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ValidationCache
-from strawberry.extensions import max_aliases, query_depth_limiter
+from graphql import ASTValidationRule, GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ValidationCache,
+    max_aliases,
+    query_depth_limiter,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
@@ -113,7 +118,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     budget, budget_window_s = parse_rate(settings.graphql_cost_budget)
     # strawberry's QueryDepthLimiter and MaxAliasesLimiter make a new rule class per instance, that is per
     # request; the validation cache keys on the rule classes, so they are made once here or it never hits
-    limits = [
+    limits: list[type[ASTValidationRule]] = [
         query_depth_limiter.create_validator(settings.graphql_max_depth, None),
         max_aliases.create_validator(settings.graphql_max_aliases),
     ]
