@@ -70,6 +70,8 @@ def present_all(result: Any, *, hide_suggestions: bool = False) -> None:
 class OperationMetrics(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
+        if getattr(self.execution_context.context, "shared", None) is not None:
+            return  # an execution for the response cache: it counts each request it answers
         if self.execution_context.graphql_document is None:  # the document did not parse
             GRAPHQL_OPERATIONS.labels("invalid").inc()
             return

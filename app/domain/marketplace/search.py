@@ -9,6 +9,7 @@ import msgspec
 
 from app.domain.marketplace import query as mq
 from app.domain.marketplace.cache import HIT
+from app.domain.marketplace.favourites import favourites_among as favourites_among  # the overlay, for every face
 from app.domain.marketplace.hours import is_open, minute_of_week, oslo_now
 from app.domain.marketplace.results import SearchPage, WorkshopDetail, WorkshopSummary
 from app.domain.uow import UnitOfWork
@@ -65,10 +66,6 @@ async def _favourites(uow: UnitOfWork, owner_id: int | None, org_nrs: list[str],
             raise
         await uow.rollback()
         return set()
-
-
-async def favourites_among(uow: UnitOfWork, owner_id: int, org_nrs: list[str]) -> set[str]:  # the REST branch's
-    return await _favourites(uow, owner_id, org_nrs, "")
 
 
 async def _overlay_favourites(uow: UnitOfWork, page: SearchPage, owner_id: int | None, cache: str) -> SearchPage:
