@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import msgspec
 import strawberry
 from cross_web import HTTPException
 from graphql import GraphQLFormattedError, parse
@@ -154,7 +155,45 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
             context.request = request
             sub_response: Response[Any] = Response({}, background=BackgroundTasks([]))
             context.response = self.temporal_response = sub_response
+            if request.method == "POST":
+                cached = await self._cached_post(request, context)
+                if cached is not None:
+                    return cached
             return await self.execute_request(request, context=context, root_value=None)
+
+        async def _cached_post(self, request: Request[Any, Any, Any], context: GraphQLContext) -> Response[Any] | None:
+            """A plain JSON POST of a cacheable operation answered from the cache, without strawberry's view;
+            anything else (or a refusal) goes the whole way, which answers it as before."""
+            accept = request.headers.get("accept", "")
+            if request.content_type[0] != "application/json" or "multipart" in accept or "event-stream" in accept:
+                return None
+            try:
+                data = msgspec.json.decode(await request.body())
+            except msgspec.DecodeError:
+                return None
+            if not isinstance(data, dict):
+                return None
+            query, variables = data.get("query"), data.get("variables")
+            name, extensions = data.get("operationName"), data.get("extensions")
+            if not (
+                isinstance(query, str | None)
+                and isinstance(variables, dict | None)
+                and isinstance(name, str | None)
+                and isinstance(extensions, dict | None)
+            ):
+                return None
+            try:
+                resolved = await self.persisted.resolve(context.services.kv, query, extensions)
+            except RequestRefused:
+                return None
+            answer = await cached_answer(
+                context, self.schema, self.documents, resolved.query, name, variables, self._encode
+            )
+            if answer is None:
+                return None
+            if resolved.register_as is not None:
+                await self.persisted.register(context.services.kv, resolved.register_as, resolved.query)
+            return Response(answer, media_type=MediaType.JSON)
 
         async def execute_request(
             self, request: Request[Any, Any, Any], context: Any, root_value: Any
