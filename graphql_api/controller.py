@@ -193,7 +193,7 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
                 return None
             if resolved.register_as is not None:
                 await self.persisted.register(context.services.kv, resolved.register_as, resolved.query)
-            return Response(answer, media_type=MediaType.JSON)
+            return Response(answer, status_code=HTTP_200_OK, media_type=MediaType.JSON)
 
         async def execute_request(
             self, request: Request[Any, Any, Any], context: Any, root_value: Any
@@ -205,7 +205,7 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
             except RequestRefused as refusal:
                 return refusal_response(request, refusal)
             except Served as served:
-                response = Response(served.body, media_type=MediaType.JSON)
+                response = Response(served.body, status_code=HTTP_200_OK, media_type=MediaType.JSON)
             except HTTPException as exc:
                 code = _HTTP_CODES.get(exc.status_code, "BAD_REQUEST")
                 return refusal_response(request, RequestRefused(exc.reason, code, exc.status_code))
