@@ -20,6 +20,7 @@ from app.services import Services
 from graphql_api.delivery import OperationFacts
 from graphql_api.loaders import Loaders
 from graphql_api.reading import RequestReader
+from graphql_api.response_cache import SharedAnswer
 
 A = ParamSpec("A")
 R = TypeVar("R")
@@ -30,6 +31,8 @@ class GraphQLContext(BaseContext, kw_only=True, dict=True):
     connection_params: dict[str, Any] | None = None
     operation_facts: OperationFacts | None = None  # HTTP only: filled while the operation runs
     refusal: tuple[int, str] | None = None  # WebSocket only: the close code and reason of a refused connection_init
+    shared: SharedAnswer | None = None  # an execution for every caller (graphql_api.response_cache): no caller
+    cost_charged: bool = False  # the response cache charged the caller's cost budget already
 
     def __post_init__(self) -> None:
         self._claims: AccessClaims | None = None

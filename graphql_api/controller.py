@@ -9,11 +9,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import msgspec
 import strawberry
 from cross_web import HTTPException
-from graphql import GraphQLFormattedError
-from litestar import MediaType, Request, Response
-from litestar.exceptions import WebSocketDisconnect
+from graphql import GraphQLFormattedError, parse
+from litestar import MediaType, Request, Response, get, post
+from litestar.background_tasks import BackgroundTasks
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException, ValidationException, WebSocketDisconnect
+from litestar.status_codes import HTTP_200_OK
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
 from strawberry.http.exceptions import WebSocketDisconnected
@@ -42,6 +46,15 @@ from graphql_api.delivery import OperationFacts, refusal_response, with_cache_he
 from graphql_api.input_check import reject_deep_body
 from graphql_api.persisted import PersistedQueries, RequestRefused, load_operations
 from graphql_api.realtime.frames import EncodedPayloads
+from graphql_api.response_cache import Documents, cached_answer
+
+
+class Served(Exception):
+    """An answer from the response cache, taken past strawberry's encoding of an execution result."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
 
 # codes of strawberry's own refusals (bad JSON, content type, variables...), by status
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
@@ -144,6 +157,62 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
             max_document_bytes=settings.graphql_apq_max_document_bytes,
             max_registrations_per_hour=settings.graphql_apq_max_registrations_per_hour,
         )
+        documents = Documents()
+
+        @post(status_code=HTTP_200_OK)
+        async def handle_http_post(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+            return await self._handle_http(request, state)
+
+        @get(raises=[ValidationException, NotFoundException])
+        async def handle_http_get(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+            return await self._handle_http(request, state)
+
+        async def _handle_http(self, request: Request[Any, Any, Any], state: State) -> Response[Any]:
+            """What strawberry's handlers get from four dependencies, made in place: Litestar resolves a batch of
+            dependencies in a task group, and strawberry's sub-response on a worker thread, for every request."""
+            context = await get_context(state)
+            context.request = request
+            sub_response: Response[Any] = Response({}, background=BackgroundTasks([]))
+            context.response = self.temporal_response = sub_response
+            if request.method == "POST":
+                cached = await self._cached_post(request, context)
+                if cached is not None:
+                    return cached
+            return await self.execute_request(request, context=context, root_value=None)
+
+        async def _cached_post(self, request: Request[Any, Any, Any], context: GraphQLContext) -> Response[Any] | None:
+            """A plain JSON POST of a cacheable operation answered from the cache, without strawberry's view;
+            anything else (or a refusal) goes the whole way, which answers it as before."""
+            accept = request.headers.get("accept", "")
+            if request.content_type[0] != "application/json" or "multipart" in accept or "event-stream" in accept:
+                return None
+            try:
+                data = msgspec.json.decode(await request.body())
+            except msgspec.DecodeError:
+                return None
+            if not isinstance(data, dict):
+                return None
+            query, variables = data.get("query"), data.get("variables")
+            name, extensions = data.get("operationName"), data.get("extensions")
+            if not (
+                isinstance(query, str | None)
+                and isinstance(variables, dict | None)
+                and isinstance(name, str | None)
+                and isinstance(extensions, dict | None)
+            ):
+                return None
+            try:
+                resolved = await self.persisted.resolve(context.services.kv, query, extensions)
+            except RequestRefused:
+                return None
+            answer = await cached_answer(
+                context, self.schema, self.documents, resolved.query, name, variables, self._encode
+            )
+            if answer is None:
+                return None
+            if resolved.register_as is not None:
+                await self.persisted.register(context.services.kv, resolved.register_as, resolved.query)
+            return Response(answer, status_code=HTTP_200_OK, media_type=MediaType.JSON)
 
         async def execute_request(
             self, request: Request[Any, Any, Any], context: Any, root_value: Any
@@ -154,12 +223,18 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
                 response = await self.run(request, context=context, root_value=root_value)
             except RequestRefused as refusal:
                 return refusal_response(request, refusal)
+            except Served as served:
+                response = Response(served.body, status_code=HTTP_200_OK, media_type=MediaType.JSON)
             except HTTPException as exc:
                 code = _HTTP_CODES.get(exc.status_code, "BAD_REQUEST")
                 return refusal_response(request, RequestRefused(exc.reason, code, exc.status_code))
             return with_cache_headers(
                 request, response, getattr(context, "operation_facts", None), settings.graphql_public_max_age_s
             )
+
+        def _encode(self, data: Any) -> bytes:
+            encoded = self.encode_json(data)
+            return encoded.encode() if isinstance(encoded, str) else encoded
 
         def should_render_graphql_ide(self, request: Any) -> bool:
             # a hash-only persisted query over GET has no `query` parameter, and Apollo Client accepts */*
@@ -183,6 +258,15 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
             resolved = await self.persisted.resolve(context.services.kv, request_data.query, request_data.extensions)
             method = request_adapter.method
             facts = context.operation_facts = OperationFacts()
+            answer = await cached_answer(
+                context, self.schema, self.documents, resolved.query, request_data.operation_name,
+                request_data.variables, self._encode,
+            )  # fmt: skip
+            if answer is not None:
+                facts.accepted = facts.public = True
+                if resolved.register_as is not None:
+                    await self.persisted.register(context.services.kv, resolved.register_as, resolved.query)
+                raise Served(answer)
             try:
                 result = await self.schema.execute(
                     resolved.query,
@@ -206,6 +290,8 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
             except CannotGetOperationTypeError as exc:
                 raise RequestRefused(exc.as_http_error_reason(), "OPERATION_RESOLUTION_FAILURE") from exc
             facts.errors = bool(result.errors)
+            if facts.public and not facts.errors:  # answered from the cache from now on
+                self.documents.learn(resolved.query, request_data.operation_name, parse(resolved.query))
             if resolved.register_as is not None and facts.accepted:
                 await self.persisted.register(context.services.kv, resolved.register_as, resolved.query)
             return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLError
@@ -69,6 +70,8 @@ def present_all(result: Any, *, hide_suggestions: bool = False) -> None:
 class OperationMetrics(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
+        if getattr(self.execution_context.context, "shared", None) is not None:
+            return  # an execution for the response cache: it counts each request it answers
         if self.execution_context.graphql_document is None:  # the document did not parse
             GRAPHQL_OPERATIONS.labels("invalid").inc()
             return
@@ -76,37 +79,19 @@ class OperationMetrics(SchemaExtension):
         GRAPHQL_OPERATIONS.labels(getattr(operation, "value", str(operation)).lower()).inc()
 
 
-class CostLimit(SchemaExtension):
-    """Prices every operation before it executes (rules in `graphql_api.cost`): one above `max_cost` is refused
-    with QUERY_TOO_COMPLEX; the rest is spent from the caller's `budget` per `window_s` (the owner when signed
-    in, else the client address), refused with RATE_LIMITED when it does not fit. Each subscribe is one
-    operation. Either limit is off at 0. The budget is counted by the shared rate limiter: Redis, its fail mode."""
+@dataclass(frozen=True)
+class CostRules:
+    """The cost limit's figures and its charge, shared by `CostLimit` and the response cache."""
+
+    max_cost: int
+    budget: int
+    window_s: int
 
     BUCKET = "graphql-cost"
 
-    def __init__(self, *, max_cost: int, budget: int, window_s: int) -> None:
-        self.max_cost = max_cost
-        self.budget = budget
-        self.window_s = window_s
-
-    async def on_execute(self) -> AsyncIterator[None]:
-        context = self.execution_context
-        if context.graphql_document is not None and (self.max_cost or self.budget):
-            cost = operation_cost(
-                context.schema._schema, context.graphql_document, context.operation_name, context.variables
-            )
-            if self.max_cost and cost > self.max_cost:
-                raise GraphQLError(
-                    f"The operation costs {cost}, more than the maximum of {self.max_cost}: ask for "
-                    "smaller pages or fewer nested lists.",
-                    extensions={"code": QUERY_TOO_COMPLEX, "cost": cost, "maxCost": self.max_cost},
-                )
-            if self.budget and cost:
-                await self._charge(cost)
-        yield
-
-    async def _charge(self, cost: int) -> None:
-        context = self.execution_context.context
+    async def charge(self, context: Any, cost: int) -> None:
+        """Spend `cost` from the caller's budget (the owner when signed in, else the client address); raises
+        RATE_LIMITED when it does not fit."""
         try:
             claims = await context.socket_claims()
         except DomainError:  # a bad token: the operation fails with that error; it is counted by address meanwhile
@@ -122,6 +107,36 @@ class CostLimit(SchemaExtension):
                 original_error=exc,
                 extensions={"cost": cost, "budget": self.budget},
             ) from None
+
+
+class CostLimit(SchemaExtension):
+    """Prices every operation before it executes (rules in `graphql_api.cost`): one above `max_cost` is refused
+    with QUERY_TOO_COMPLEX; the rest is spent from the caller's `budget` per `window_s` (the owner when signed
+    in, else the client address), refused with RATE_LIMITED when it does not fit. Each subscribe is one
+    operation. Either limit is off at 0. The budget is counted by the shared rate limiter: Redis, its fail mode.
+    An execution for every caller (the response cache's) is not charged: each caller is, by the cache."""
+
+    def __init__(self, rules: CostRules) -> None:
+        self.rules = rules
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        rules = self.rules
+        if context.graphql_document is not None and (rules.max_cost or rules.budget):
+            cost = operation_cost(
+                context.schema._schema, context.graphql_document, context.operation_name, context.variables
+            )
+            if rules.max_cost and cost > rules.max_cost:
+                raise GraphQLError(
+                    f"The operation costs {cost}, more than the maximum of {rules.max_cost}: ask for "
+                    "smaller pages or fewer nested lists.",
+                    extensions={"code": QUERY_TOO_COMPLEX, "cost": cost, "maxCost": rules.max_cost},
+                )
+            caller = context.context
+            charged = getattr(caller, "cost_charged", False) or getattr(caller, "shared", None) is not None
+            if rules.budget and cost and not charged:
+                await rules.charge(caller, cost)
+        yield
 
 
 class CloseReads(SchemaExtension):

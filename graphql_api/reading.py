@@ -57,7 +57,8 @@ class RequestReader:
             if uow is None:
                 return
             try:
-                await uow.commit()
+                if uow.session.in_transaction():  # a read answered from memory began none
+                    await uow.commit()
             except BaseException:
                 await uow.rollback()
                 raise

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
-    MaxAliasesLimiter,
+    AddValidationRules,
     MaxTokensLimiter,
-    QueryDepthLimiter,
     ValidationCache,
+    max_aliases,
+    query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -35,6 +36,7 @@ from graphql_api.errors import log_error
 from graphql_api.extensions import (
     CloseReads,
     CostLimit,
+    CostRules,
     ErrorPolicy,
     ForgivingParserCache,
     OperationMetrics,
@@ -51,6 +53,7 @@ class Schema(strawberry.Schema):
     def __init__(self, *args: Any, hide_suggestions: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.hide_suggestions = hide_suggestions  # read by ErrorPolicy too
+        self.cost_rules = CostRules(0, 0, 1)  # build_schema's; read by the response cache
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Strawberry logs every error at ERROR with a traceback; only server faults deserve that."""
@@ -114,7 +117,14 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     )
     production: list[Any] = [lambda: DeveloperOnlyIntrospection(settings)] if settings.production else []
     budget, budget_window_s = parse_rate(settings.graphql_cost_budget)
-    return Schema(
+    # strawberry's QueryDepthLimiter and MaxAliasesLimiter make a new rule class per instance, that is per
+    # request; the validation cache keys on the rule classes, so they are made once here or it never hits
+    limits: list[type[ASTValidationRule]] = [
+        query_depth_limiter.create_validator(settings.graphql_max_depth, None),
+        max_aliases.create_validator(settings.graphql_max_aliases),
+    ]
+    cost_rules = CostRules(settings.graphql_max_cost, budget, budget_window_s)
+    schema = Schema(
         query=query,
         mutation=mutation,
         subscription=subscription,
@@ -123,16 +133,17 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         execution_context_class=SharedEventExecution,  # one owner's event executed once per selection
         extensions=[
             *production,
-            lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+            lambda: AddValidationRules(limits),
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
             lambda: ForgivingParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             RecordOperation,
             RejectNulCharacters,
-            lambda: CostLimit(max_cost=settings.graphql_max_cost, budget=budget, window_s=budget_window_s),
+            lambda: CostLimit(cost_rules),
             OperationMetrics,
             ErrorPolicy,
             CloseReads,
         ],
     )
+    schema.cost_rules = cost_rules
+    return schema
