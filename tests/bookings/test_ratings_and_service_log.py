@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -19,7 +19,8 @@ from tests.statements import recorded
 
 
 async def completed(services: Services, owner: SignedIn, world: World, days_ago: int = 10, **fields: object) -> int:
-    start = datetime.now(UTC) - timedelta(days=days_ago)
+    # mid-morning in Oslo on that day, so that the service's Oslo date is `days_ago` days back at any time of day
+    start = datetime.combine(datetime.now(OSLO).date() - timedelta(days=days_ago), time(10), tzinfo=OSLO)
     row = await stored_booking(
         services,
         owner_id=owner.owner_id,
