@@ -9,6 +9,11 @@ from typing import Any
 from sqlalchemy import event
 
 
+def foreground(statement: str) -> bool:
+    """Not the event relay's: it runs beside every test (its outbox reads and its advisory lock)."""
+    return "domain_events" not in statement and "advisory" not in statement
+
+
 @contextmanager
 def recorded(services: Any, keep: Callable[[str], bool]) -> Iterator[list[str]]:
     """The statements `keep` accepts, in the order they ran (the event relay runs beside a test: filter it out)."""

@@ -10,14 +10,13 @@ import httpx
 from graphql_api.node import global_id
 from tests.conftest import SignedIn
 from tests.payments.conftest import create_intent, make_group
-from tests.statements import recorded
+from tests.statements import foreground, recorded
 
 LIST = "{ bookings(first: 100) { nodes { id groupId payment { paymentId status amount paid } } } }"
 
 
 def statements(services: Any) -> AbstractContextManager[list[str]]:
-    # the event relay runs beside us
-    return recorded(services, lambda statement: "domain_events" not in statement and "advisory" not in statement)
+    return recorded(services, foreground)
 
 
 async def _list(client: httpx.AsyncClient, owner: SignedIn) -> list[dict[str, Any]]:
