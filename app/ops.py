@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from sqlalchemy import text
 
 from app.metrics import render_metrics
+from app.realtime.gauges import ScrapeGauges
 from app.services import Services
 
 HEALTHY = b'{"status":"ok"}'
@@ -40,7 +41,12 @@ async def ready(state: State) -> Response[dict[str, object]]:
 
 
 @get("/metrics", include_in_schema=False)
-async def metrics() -> Response[bytes]:
+async def metrics(state: State) -> Response[bytes]:
+    gauges: ScrapeGauges | None = state.get("scrape_gauges")
+    if gauges is None:
+        services: Services = state.services
+        gauges = state.scrape_gauges = ScrapeGauges(services.engine)
+    await gauges.refresh()
     body, content_type = render_metrics()
     return Response(body, media_type=content_type)
 

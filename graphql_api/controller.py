@@ -38,6 +38,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.errors import DomainError
+from app.metrics import WEBSOCKET_CONNECTIONS
 from app.settings import Settings
 from app.static_assets import localize_graphiql_html
 from graphql_api import realtime_ws
@@ -317,9 +318,14 @@ def build_graphql_controller(schema: strawberry.Schema, settings: Settings) -> t
             return UNSET
 
         async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+            socket = self.is_websocket_request(request)
+            if socket:  # the whole life of the socket runs inside this call
+                WEBSOCKET_CONNECTIONS.inc()
             try:
                 return await super().run(request, context=context, root_value=root_value)
             finally:
+                if socket:
+                    WEBSOCKET_CONNECTIONS.dec()
                 if isinstance(context, GraphQLContext):
                     await realtime_ws.socket_closed(context)
 

@@ -33,13 +33,14 @@ from strawberry.types.graphql import OperationType
 
 from app.domain.marketplace import search
 from app.errors import DomainError
-from app.metrics import GRAPHQL_OPERATIONS
+from app.metrics import GRAPHQL_OPERATIONS, cache_meter
 from graphql_api.cost import operation_cost
 from graphql_api.extensions import CostRules
 from graphql_api.input_check import nul_field
 from graphql_api.persisted import sha256_hex
 
 KIND = "graphql"
+METER = cache_meter("graphql_response")  # whole answers, apart from the fields' own lookups on a miss
 MAX_COSTS = 256  # per document: the costs of its latest variables
 _FALSE, _TRUE = b"false", b"true"
 
@@ -191,7 +192,7 @@ async def cached_answer(
     services = context.services
     key = (known.digest, operation_name, variables_key, search.now_minute(services))
     try:
-        answer, _ = await services.marketplace_cache.get_or_load(KIND, key, execute_shared, Answer)
+        answer, _ = await services.marketplace_cache.get_or_load(KIND, key, execute_shared, Answer, METER)
     except NotStored:
         return None
     favourites: set[str] = set()

@@ -32,6 +32,7 @@ from app.domain.events.envelope import (
 )
 from app.domain.events.ports import RESYNC
 from app.domain.uow import DomainServices
+from app.metrics import SUBSCRIPTIONS
 from db.repositories import events as repo
 
 REPLAY_PAGE = 500
@@ -119,6 +120,7 @@ async def owner_events(
     def wanted(event: EventEnvelope) -> bool:
         return (not types or event.type in types) and (accept is None or accept(event))
 
+    SUBSCRIPTIONS.inc()
     try:
         if after is None:
             cursor = await _owner_max_seq(services, owner_id)
@@ -161,6 +163,7 @@ async def owner_events(
                 await ensure_active(services, claims)
                 yield event
     finally:
+        SUBSCRIPTIONS.dec()
         await rt.channels.unlisten(listener)
 
 

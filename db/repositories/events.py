@@ -62,6 +62,20 @@ async def mark_published(conn: AsyncConnection, ids: Sequence[int]) -> None:
     )
 
 
+async def oldest_unpublished_age_s(conn: AsyncConnection) -> float:
+    """Seconds since the oldest unpublished event was written, 0 when none waits (one probe of the partial
+    index of unpublished rows: the smallest id was written first)."""
+    value = (
+        await conn.execute(
+            text(
+                "SELECT extract(epoch FROM clock_timestamp() - created_at) FROM domain_events "
+                "WHERE published_at IS NULL ORDER BY id LIMIT 1"
+            )
+        )
+    ).scalar()
+    return max(0.0, float(value)) if value is not None else 0.0
+
+
 async def events_after(
     session: AsyncSession, owner_id: int, after_seq: int, types: Sequence[str] | None, limit: int = 1000
 ) -> list[Any]:

@@ -16,6 +16,7 @@ from app.domain.marketplace import query as mq
 from app.domain.marketplace.catalogue import ServiceCategoryNode
 from app.domain.marketplace.search import SearchOutcome
 from app.errors import NotFound, ValidationFailed
+from app.metrics import CacheMeter, cache_meter
 from db.read_models.marketplace import SearchQuery
 from graphql_api.connections import (
     After,
@@ -45,6 +46,10 @@ from graphql_api.node import database_id_of
 from graphql_api.selection import selects
 
 Ctx = Info[GraphQLContext, None]
+# the marketplace cache's hits and misses per field (bound once: a request costs one increment)
+WORKSHOPS_CACHE = cache_meter("graphql_workshops")
+NEARBY_CACHE = cache_meter("graphql_nearby_workshops")
+WORKSHOP_CACHE = cache_meter("graphql_workshop")
 
 
 def _position(kind: str, cursor: str, argument: str) -> int:
@@ -55,7 +60,7 @@ def _position(kind: str, cursor: str, argument: str) -> int:
 
 
 async def _search_connection(
-    info: Ctx, kind: str, args: PageArgs, query_for: Callable[[int, int], SearchQuery]
+    info: Ctx, kind: str, args: PageArgs, query_for: Callable[[int, int], SearchQuery], meter: CacheMeter
 ) -> WorkshopConnection:
     """An offset window of a search: `first`/`after` read forward from after the cursor, `last`/`before` back from
     the cursor (or the end). `query_for(offset, limit)` is the search of that window; a window that needs the
@@ -67,12 +72,12 @@ async def _search_connection(
         limit = args.size if end is None else min(args.size, max(0, end - start))
     else:
         if end is None:
-            probe: SearchOutcome = await info.context.read(search.search, query_for(0, 1))
+            probe: SearchOutcome = await info.context.read(search.search, query_for(0, 1), meter=meter)
             end = probe.page.total
         offset = max(start, end - args.size)
         start, limit = offset, max(0, end - offset)
     # the search serves pages of at least one item: a window of none still learns the total (and facets)
-    outcome: SearchOutcome = await info.context.read(search.search, query_for(start, max(limit, 1)))
+    outcome: SearchOutcome = await info.context.read(search.search, query_for(start, max(limit, 1)), meter=meter)
     page = outcome.page
     items = page.items[:limit]
     return offset_connection(
@@ -135,7 +140,7 @@ class MarketplaceQuery:
             )
 
         query_for(0, 1)  # a bad filter is refused before any cursor is read
-        return await _search_connection(info, "workshops", args, query_for)
+        return await _search_connection(info, "workshops", args, query_for, WORKSHOPS_CACHE)
 
     @strawberry.field(
         description="Workshops within `radiusKm` of a point, nearest first, as an offset connection "
@@ -177,7 +182,7 @@ class MarketplaceQuery:
             )
 
         query_for(0, 1)
-        return await _search_connection(info, "nearbyWorkshops", args, query_for)
+        return await _search_connection(info, "nearbyWorkshops", args, query_for, NEARBY_CACHE)
 
     @strawberry.field(
         description="One workshop by organisation number; null when there is no such listed workshop. "
@@ -189,7 +194,7 @@ class MarketplaceQuery:
         org_nr: Annotated[str, strawberry.argument(description="Norwegian organisation number, 9 digits.")],
     ) -> Workshop | None:
         try:
-            found = await info.context.read(search.workshop_detail, org_nr)
+            found = await info.context.read(search.workshop_detail, org_nr, meter=WORKSHOP_CACHE)
         except NotFound:
             return None
         d = found.detail

@@ -25,6 +25,7 @@ from app.domain.marketplace.inputs import parse_change_favourite
 from app.domain.marketplace.results import WorkshopDetail as DomainWorkshopDetail
 from app.domain.uow import UnitOfWork
 from app.errors import ValidationFailed
+from app.metrics import cache_meter
 from app.services import Services
 from rest.deps import optional_claims
 from rest.handlers import named_like_methods
@@ -132,6 +133,11 @@ WORKSHOP_CATEGORY_LIST_QUERY = raw_query(
     ("sort", "id_asc | id_desc"),
 )
 
+# the marketplace cache's hits and misses per operation (bound once: a request costs one increment)
+REST_SHOPS_CACHE = cache_meter("rest_shops")
+REST_SHOP_CACHE = cache_meter("rest_shop")
+REST_SEARCH_CACHE = cache_meter("rest_search")
+
 
 def _params(request: Request[Any, Any, Any]) -> dict[str, list[str]]:
     return request.query_params.dict()
@@ -156,7 +162,7 @@ def _shop_route(
         uow: NamedDependency[UnitOfWork],
         maybe_claims: NamedDependency[AccessClaims | None],
     ) -> Response[Any]:
-        found = await search.workshop_detail(uow, org_nr, owner_id=_owner(maybe_claims))
+        found = await search.workshop_detail(uow, org_nr, owner_id=_owner(maybe_claims), meter=REST_SHOP_CACHE)
         return Response(respond(found.detail), headers=_cache_headers(found.cache))
 
     get_shop.__annotations__["return"] = cast("Any", Response)[body]  # documents `body`
@@ -185,13 +191,19 @@ class MarketplaceController(Controller):
             org = (params.get("org") or [""])[-1].strip()
             if org:
                 async with services.uow() as uow:
-                    found = await search.workshop_detail(uow, org, owner_id=_owner(claims))  # the detail instead
+                    found = await search.workshop_detail(  # the detail instead
+                        uow, org, owner_id=_owner(claims), meter=REST_SHOP_CACHE
+                    )
                 return Response(detail_response(found.detail), headers=_cache_headers(found.cache))  # type: ignore[arg-type]
             query = search.parse_search(services, "shops", params, raw=raw)
         # the encoded answer is kept with the cache entry; only the caller's favourites are patched into it
         path = request.scope.get("root_path", "") + request.scope["path"]  # as request.url.path, unparsed
         body, status = await search.search_view(
-            services, query, ("rest-shops", path), lambda page: flagged_workshop_list(path, query, page)
+            services,
+            query,
+            ("rest-shops", path),
+            lambda page: flagged_workshop_list(path, query, page),
+            REST_SHOPS_CACHE,
         )
         favourites = await search.caller_favourites(services, _owner(claims), status)
         return Response(
@@ -221,7 +233,9 @@ class MarketplaceCompatController(Controller):
         uow: NamedDependency[UnitOfWork],
         maybe_claims: NamedDependency[AccessClaims | None],
     ) -> Response[CompatWorkshopList]:
-        outcome = await search.search_params(uow, "shops", _params(request), owner_id=_owner(maybe_claims))
+        outcome = await search.search_params(
+            uow, "shops", _params(request), owner_id=_owner(maybe_claims), meter=REST_SHOPS_CACHE
+        )
         return Response(compat_list(outcome.page), headers=_cache_headers(outcome.cache))
 
     get_shop = _shop_route(
@@ -231,6 +245,7 @@ class MarketplaceCompatController(Controller):
 
 def _filter_route(path: str, operation_id: str, summary: str, query: type[Operation], kind: str) -> HTTPRouteHandler:
     """A filter operation: the raw query, parsed by the domain as the `kind` of search asks."""
+    meter = cache_meter(f"rest_filter_{kind}")
 
     async def filter_shops(
         self: Controller,
@@ -238,7 +253,7 @@ def _filter_route(path: str, operation_id: str, summary: str, query: type[Operat
         uow: NamedDependency[UnitOfWork],
         claims: NamedDependency[AccessClaims],
     ) -> Response[WorkshopList]:
-        outcome = await search.search_params(uow, kind, _params(request), owner_id=claims.owner_id)
+        outcome = await search.search_params(uow, kind, _params(request), owner_id=claims.owner_id, meter=meter)
         return Response(workshop_list(outcome.page), headers=_cache_headers(outcome.cache))
 
     return get(path, operation_id=operation_id, summary=summary, operation_class=query)(filter_shops)
@@ -278,7 +293,9 @@ class MarketplaceFiltersController(Controller):
     async def text_search(
         self, request: Request[Any, Any, Any], uow: NamedDependency[UnitOfWork], claims: NamedDependency[AccessClaims]
     ) -> Response[SearchResults]:
-        outcome = await search.search_params(uow, "text", _params(request), owner_id=claims.owner_id)
+        outcome = await search.search_params(
+            uow, "text", _params(request), owner_id=claims.owner_id, meter=REST_SEARCH_CACHE
+        )
         results = [list_item(w) for w in outcome.page.items]
         return Response(
             SearchResults(results=results, count=len(results), query=outcome.query.q or ""),

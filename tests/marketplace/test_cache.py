@@ -40,7 +40,7 @@ async def test_equivalent_queries_share_one_key(
     other = await client.get(f"/api/co/shops?workshop_category_id={a}&lat=59.9139&lng=10.7522&radius_km=40")
     assert other.headers["x-cache"] == "MISS"
     body, _ = render_metrics()
-    assert b'minbil_cache_events_total{cache="search",result="hit"}' in body
+    assert b'minbil_cache_events_total{operation="rest_shops",result="hit"}' in body
 
 
 async def test_a_rating_through_the_api_invalidates_the_cached_answers(

@@ -37,7 +37,7 @@ import msgspec
 from app.domain.events.ports import RESYNC, Channels, ChannelUnavailable
 from app.domain.marketplace.favourite_sets import FavouriteSets
 from app.domain.ports import KeyValue, KVUnavailable
-from app.metrics import CACHE_EVENTS
+from app.metrics import CacheMeter, cache_meter
 from app.values import utc_now
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,6 @@ class MarketplaceCache:
         self.local_ttl_s = 1.0  # how late another instance's invalidation may be seen here if its message is lost
         self._local: dict[str, _Local] = {}
         self._digests: dict[int, tuple[Any, str]] = {}
-        self._counters: dict[tuple[str, str], Any] = {}
         self._local_version: int | None = None
         self._local_version_until = 0.0
         self._epoch = 0  # bumped on every local drop: a version read that raced with it is not kept
@@ -121,12 +120,6 @@ class MarketplaceCache:
             self._digests.clear()
         self._digests[id(key_parts)] = (key_parts, digest)  # the reference keeps the id from being reused
         return digest
-
-    def _count(self, kind: str, result: str) -> None:
-        counter = self._counters.get((kind, result))
-        if counter is None:
-            counter = self._counters[(kind, result)] = CACHE_EVENTS.labels(kind, result)
-        counter.inc()
 
     async def _version(self) -> int:
         if self._local_version is not None and time.monotonic() < self._local_version_until:
@@ -202,14 +195,20 @@ class MarketplaceCache:
         await self._announce()
 
     async def get_or_load(
-        self, kind: str, key_parts: Any, loader: Callable[[], Awaitable[T]], type_: type[T]
+        self,
+        kind: str,
+        key_parts: Any,
+        loader: Callable[[], Awaitable[T]],
+        type_: type[T],
+        meter: CacheMeter | None = None,
     ) -> tuple[T, str]:
         """The cached value for `key_parts`, or `loader()`'s (stored). Returns the value and HIT, MISS or BYPASS.
 
         `loader` must open its own database session: it may run once on behalf of many callers, or in the
         background for an early refresh. The value may be shared with other callers: never mutate it.
+        `meter` counts the lookup for the operation that asked (by default, for `kind`).
         """
-        _entry, value, status = await self._lookup(kind, key_parts, loader, type_)
+        _entry, value, status = await self._lookup(kind, key_parts, loader, type_, meter)
         return value, status
 
     async def get_or_load_view(
@@ -220,10 +219,11 @@ class MarketplaceCache:
         type_: type[T],
         view: Any,
         make: Callable[[T], V],
+        meter: CacheMeter | None = None,
     ) -> tuple[V, str]:
         """`make(value)` for the cached value, made once per in-process entry and shared until it is dropped.
         `view` names what `make` makes (two callers with different `make` use different names)."""
-        entry, value, status = await self._lookup(kind, key_parts, loader, type_)
+        entry, value, status = await self._lookup(kind, key_parts, loader, type_, meter)
         if entry is None:
             return make(value), status
         try:
@@ -233,29 +233,36 @@ class MarketplaceCache:
         return made, status
 
     async def _lookup(
-        self, kind: str, key_parts: Any, loader: Callable[[], Awaitable[T]], type_: type[T]
+        self,
+        kind: str,
+        key_parts: Any,
+        loader: Callable[[], Awaitable[T]],
+        type_: type[T],
+        meter: CacheMeter | None,
     ) -> tuple[_Local | None, T, str]:
+        if meter is None:
+            meter = cache_meter(kind)  # callers that name no operation count as their kind
         digest = self.digest(key_parts)
         if not self.enabled:
             return None, await self._single_flight(f"bypass:{kind}:{digest}", loader), BYPASS
         try:
             version = await self._version()
         except KVUnavailable:
-            self._count(kind, "bypass")
+            meter.bypass.inc()
             return None, await self._single_flight(f"bypass:{kind}:{digest}", loader), BYPASS
         key = f"{self.prefix}{kind}:v{version}:{digest}"
         entry = self._local.get(key)
         if entry is not None and entry.until > time.monotonic():
-            self._count(kind, "hit")
+            meter.hit.inc()
             if time.time() >= entry.fresh_until:
                 entry.fresh_until = math.inf  # one refresh per entry; its value is read again once it is done
-                self._refresh_in_background(kind, key, loader)
+                self._refresh_in_background(meter, key, loader)
             return entry, entry.value, HIT
         epoch = self._epoch
         try:
             raw = await self.kv.get(key)
         except KVUnavailable:
-            self._count(kind, "bypass")
+            meter.bypass.inc()
             return None, await self._single_flight(f"bypass:{kind}:{digest}", loader), BYPASS
         if raw is not None:
             try:
@@ -264,12 +271,12 @@ class MarketplaceCache:
             except (msgspec.DecodeError, msgspec.ValidationError, struct.error):
                 log.warning("undecodable marketplace cache entry %s; reloading", key)
             else:
-                self._count(kind, "hit")
+                meter.hit.inc()
                 if time.time() >= fresh_until:
-                    self._refresh_in_background(kind, key, loader)
+                    self._refresh_in_background(meter, key, loader)
                 entry = self._remember(key, value, fresh_until) if epoch == self._epoch else None
                 return entry, value, HIT
-        self._count(kind, "miss")
+        meter.miss.inc()
         value = await self._single_flight(key, lambda: self._fill(key, loader, type_), linger_s=self.linger_s)
         entry = self._local.get(key)
         if entry is None or entry.value is not value:
@@ -378,7 +385,7 @@ class MarketplaceCache:
         with contextlib.suppress(KVUnavailable):
             await self.kv.delete(lock_key)
 
-    def _refresh_in_background(self, kind: str, key: str, loader: Callable[[], Awaitable[Any]]) -> None:
+    def _refresh_in_background(self, meter: CacheMeter, key: str, loader: Callable[[], Awaitable[Any]]) -> None:
         if key + ":bg" in self._inflight:
             return
 
@@ -389,7 +396,7 @@ class MarketplaceCache:
                     return
                 value = await loader()
                 await self._store(key, value)
-                self._count(kind, "refresh")
+                meter.refresh.inc()
                 self._local.pop(key, None)  # read the new value from the store
             except KVUnavailable:
                 return

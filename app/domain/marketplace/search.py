@@ -15,6 +15,7 @@ from app.domain.marketplace.hours import is_open, minute_of_week, oslo_now
 from app.domain.marketplace.results import SearchPage, WorkshopDetail, WorkshopSummary
 from app.domain.uow import DomainServices, UnitOfWork
 from app.errors import DatabaseUnavailable, NotFound
+from app.metrics import CacheMeter
 from app.values import org_nr_for_lookup
 from db.repositories import marketplace as repo
 
@@ -97,14 +98,16 @@ async def _overlay_favourites(uow: UnitOfWork, page: SearchPage, owner_id: int |
     )
 
 
-async def search(uow: UnitOfWork, query: mq.SearchQuery, *, owner_id: int | None = None) -> SearchOutcome:
+async def search(
+    uow: UnitOfWork, query: mq.SearchQuery, *, owner_id: int | None = None, meter: CacheMeter | None = None
+) -> SearchOutcome:
     services = uow.services
 
     async def load() -> SearchPage:
         async with services.sessionmaker() as session:
             return await _load_page(session, query)
 
-    page, status = await services.marketplace_cache.get_or_load("search", query, load, SearchPage)
+    page, status = await services.marketplace_cache.get_or_load("search", query, load, SearchPage, meter)
     return SearchOutcome(query=query, page=await _overlay_favourites(uow, page, owner_id, status), cache=status)
 
 
@@ -147,14 +150,23 @@ def parsed_search(services: DomainServices, kind: str, raw: bytes) -> mq.SearchQ
 
 
 async def search_params(
-    uow: UnitOfWork, kind: str, params: Mapping[str, Sequence[str]], *, owner_id: int | None = None
+    uow: UnitOfWork,
+    kind: str,
+    params: Mapping[str, Sequence[str]],
+    *,
+    owner_id: int | None = None,
+    meter: CacheMeter | None = None,
 ) -> SearchOutcome:
     """Parse a transport's raw query parameters with the rules of `kind` and search."""
-    return await search(uow, parse_search(uow.services, kind, params), owner_id=owner_id)
+    return await search(uow, parse_search(uow.services, kind, params), owner_id=owner_id, meter=meter)
 
 
 async def search_view(
-    services: DomainServices, query: mq.SearchQuery, view: Any, make: Callable[[SearchPage], V]
+    services: DomainServices,
+    query: mq.SearchQuery,
+    view: Any,
+    make: Callable[[SearchPage], V],
+    meter: CacheMeter | None = None,
 ) -> tuple[V, str]:
     """`make(page)` of the cached (shared, caller-free) page, made once per in-process cache entry: a face keeps
     its encoded answer this way and overlays the caller (`caller_favourites`) on it. No unit of work needed."""
@@ -163,7 +175,7 @@ async def search_view(
         async with services.sessionmaker() as session:
             return await _load_page(session, query)
 
-    return await services.marketplace_cache.get_or_load_view("search", query, load, SearchPage, view, make)
+    return await services.marketplace_cache.get_or_load_view("search", query, load, SearchPage, view, make, meter)
 
 
 async def caller_favourites(services: DomainServices, owner_id: int | None, cache: str) -> frozenset[str]:
@@ -211,7 +223,9 @@ async def _load_detail(session: Any, org_nr: str) -> WorkshopDetail | None:
     )
 
 
-async def workshop_detail(uow: UnitOfWork, org_nr: str, *, owner_id: int | None = None) -> DetailOutcome:
+async def workshop_detail(
+    uow: UnitOfWork, org_nr: str, *, owner_id: int | None = None, meter: CacheMeter | None = None
+) -> DetailOutcome:
     """One workshop's page: public data cached, `isOpenNow` and `is_favourite` computed per request."""
     org_nr = org_nr_for_lookup(org_nr)
     services = uow.services
@@ -220,7 +234,13 @@ async def workshop_detail(uow: UnitOfWork, org_nr: str, *, owner_id: int | None 
         async with services.sessionmaker() as session:
             return await _load_detail(session, org_nr)
 
-    detail, status = await services.marketplace_cache.get_or_load("detail", org_nr, load, WorkshopDetail | None)  # type: ignore[arg-type]
+    detail, status = await services.marketplace_cache.get_or_load(
+        "detail",
+        org_nr,
+        load,
+        WorkshopDetail | None,  # type: ignore[arg-type]
+        meter,
+    )
     if detail is None:
         raise NotFound("Workshop not found.", code="WORKSHOP_NOT_FOUND")
     favourite = bool(await _favourites(uow, owner_id, [org_nr], status))
