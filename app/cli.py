@@ -22,7 +22,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # only the server command pays for loading the server
 
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_format_choice)
     workers = args.workers
     if workers > 1 and not settings.redis_url:
         print("minbil: several workers need REDIS_URL (shared cache, limits and events); using 1", file=sys.stderr)
@@ -74,7 +74,7 @@ async def _prepare_database() -> None:
 
 def _migrate(args: argparse.Namespace) -> int:
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_format_choice)
     signal.signal(signal.SIGTERM, _exit_on_signal)
 
     async def run() -> None:

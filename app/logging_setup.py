@@ -1,11 +1,14 @@
-"""JSON log lines that carry the request id, written a batch per event-loop turn."""
+"""Log lines that carry the request id, written a batch per event-loop turn: JSON for machines, aligned
+(coloured on a terminal) lines for a person (`MINBIL_LOG_FORMAT=json|console|auto`)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TextIO, cast
 
@@ -63,6 +66,89 @@ class JsonFormatter(logging.Formatter):
                 "duration_ms": duration_ms,
             }
         ).decode()
+
+
+LOG_FORMATS = ("auto", "json", "console")
+
+# ANSI colours of the level column
+_LEVEL_COLOURS = {
+    logging.DEBUG: "\x1b[2m",  # dim
+    logging.INFO: "\x1b[32m",  # green
+    logging.WARNING: "\x1b[33m",  # yellow
+    logging.ERROR: "\x1b[31m",  # red
+    logging.CRITICAL: "\x1b[1;31m",  # bold red
+}
+_RESET = "\x1b[0m"
+_DIM = "\x1b[2m"
+
+
+class ConsoleFormatter(logging.Formatter):
+    """`HH:MM:SS.mmm LEVEL logger request-id message`, columns aligned, one line per event.
+
+    A line break inside a message is written as `\\n`, so a value from a request cannot start a line that looks
+    like another event; only a traceback continues on indented lines below its event."""
+
+    LOGGER_WIDTH = 22
+    REQUEST_ID_WIDTH = 36  # a generated id (a UUID); a longer id of a client pushes the message right
+
+    def __init__(self, colour: bool = False) -> None:
+        super().__init__()
+        self.colour = colour
+        self._second: tuple[int, str] = (-1, "")
+
+    def timestamp(self, created: float) -> str:
+        second = int(created)
+        cached = self._second
+        if cached[0] != second:
+            cached = self._second = (second, time.strftime("%H:%M:%S", time.localtime(second)))
+        return f"{cached[1]}.{int((created - second) * 1000):03d}"
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = record.__dict__
+        request_id = fields.get("request_id") or request_id_var.get() or "-"
+        message = record.getMessage()
+        if "duration_ms" in fields:
+            message = f"{message} {fields['duration_ms']}ms"
+        message = message.replace("\r", "\\r").replace("\n", "\\n").replace("\x1b", "\\x1b")
+        name = record.name
+        if len(name) > self.LOGGER_WIDTH:
+            name = "…" + name[-(self.LOGGER_WIDTH - 1) :]
+        level = f"{record.levelname:<8}"
+        stamp = self.timestamp(record.created)
+        if self.colour:
+            colour = _LEVEL_COLOURS.get(record.levelno, "")
+            line = (
+                f"{_DIM}{stamp}{_RESET} {colour}{level}{_RESET} {name:<{self.LOGGER_WIDTH}} "
+                f"{_DIM}{request_id:<{self.REQUEST_ID_WIDTH}}{_RESET} {message}"
+            )
+        else:
+            line = f"{stamp} {level} {name:<{self.LOGGER_WIDTH}} {request_id:<{self.REQUEST_ID_WIDTH}} {message}"
+        if record.exc_info:
+            trace = self.formatException(record.exc_info)
+            line += "\n" + "\n".join("    " + part for part in trace.splitlines())
+        return line
+
+
+def wants_colour(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set to anything (https://no-color.org)."""
+    return not (os.environ if environ is None else environ).get("NO_COLOR") and _is_terminal(stream)
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no such method, or a closed stream
+        return False
+
+
+def resolve_log_format(log_format: str, stream: TextIO) -> str:
+    """ "json" or "console"; "auto" is console on a terminal and JSON everywhere else (files, pipes, collectors)."""
+    choice = log_format.strip().lower()
+    if choice not in LOG_FORMATS:
+        raise ValueError(f"MINBIL_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {log_format!r}")
+    if choice == "auto":
+        return "console" if _is_terminal(stream) else "json"
+    return choice
 
 
 class RequestIdFilter(logging.Filter):
@@ -188,13 +274,19 @@ class AccessLog:
         return handler
 
 
-def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
-    handler = LoopBatchedStreamHandler(sys.stderr)
+def configure_logging(level: str = "INFO", log_format: str | bool = "auto", stream: TextIO | None = None) -> None:
+    """The root's one handler, writing to `stream` (stderr) in `log_format` ("auto", "json", "console"; True
+    and False for "json" and "console", as the older `log_json` flag said)."""
+    if stream is None:
+        stream = sys.stderr
+    if isinstance(log_format, bool):
+        log_format = "json" if log_format else "console"
+    handler = LoopBatchedStreamHandler(stream)
     handler.addFilter(RequestIdFilter())
-    if as_json:
+    if resolve_log_format(log_format, stream) == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+        handler.setFormatter(ConsoleFormatter(colour=wants_colour(stream)))
     root = logging.getLogger()
     flush_log_handlers()  # the handlers replaced here may still hold lines
     root.handlers[:] = [handler]

@@ -62,7 +62,7 @@ def _openapi_config(settings: Settings) -> OpenAPIConfig:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_format_choice)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         else None,
         openapi_config=_openapi_config(settings),
         debug=False,
-        logging_config=None,  # logging is configured once, by configure_logging (JSON with request ids)
+        logging_config=None,  # logging is configured once, by configure_logging (request ids in every line)
     )
     document_error_responses(app.routes)
     # request ids, access log and metrics around the router (not as route middleware: app/middleware.py), and

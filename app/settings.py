@@ -123,7 +123,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     presence_ttl_s: int = 60  # an "online"/"away" status without heartbeat expires after this
 
     log_level: str = "INFO"
-    log_json: bool = True
+    log_json: bool = True  # false: console lines whatever `log_format` says (the older switch)
+
+    # --- logs and metrics ---
+    # "console" (aligned, coloured unless NO_COLOR), "json", or "auto": console on a terminal, else JSON
+    log_format: str = "auto"
 
     def __post_init__(self) -> None:
         if not self.redis_prefix:
@@ -136,6 +140,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def log_format_choice(self) -> str:
+        return self.log_format if self.log_json else "console"
 
     @property
     def graphiql_enabled(self) -> bool:
@@ -186,6 +194,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     if environment not in ENVIRONMENTS:
         raise ValueError(f"MINBIL_ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
     values["environment"] = environment
+    log_format = str(values.get("log_format", "auto")).strip().lower()
+    if log_format not in ("auto", "json", "console"):  # checked here too, so a typo stops the start at once
+        raise ValueError(f"MINBIL_LOG_FORMAT must be auto, json or console, not {log_format!r}")
+    values["log_format"] = log_format
     if not values.get("jwt_secret") and environment == "production":
         # each instance would make its own secret: tokens of one would be refused by the others
         raise ValueError("MINBIL_JWT_SECRET must be set in production")
