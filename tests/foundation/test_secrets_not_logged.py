@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 from websockets.typing import Subprotocol
 
+from app.logging_setup import ConsoleFormatter, JsonFormatter
 from db.engine import make_engine
 from tests.conftest import AppFactory, sign_up_and_in
 from tests.logs import Collect
@@ -58,10 +59,11 @@ def every_record() -> Iterator[list[logging.LogRecord]]:
 
 
 def leaks(records: list[logging.LogRecord], secrets: dict[str, str]) -> list[tuple[str, str]]:
+    """Secrets in any record, as logging's plain, the JSON and the console formats write it."""
     found = []
-    formatter = logging.Formatter()
+    formatters = (logging.Formatter(), JsonFormatter(), ConsoleFormatter(colour=True))
     for record in records:
-        text_ = formatter.format(record) + repr(vars(record))
+        text_ = "".join(formatter.format(record) for formatter in formatters) + repr(vars(record))
         found += [
             (name, f"{record.name}: {record.getMessage()[:200]}") for name, value in secrets.items() if value in text_
         ]
