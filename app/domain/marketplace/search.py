@@ -234,13 +234,8 @@ async def workshop_detail(
         async with services.sessionmaker() as session:
             return await _load_detail(session, org_nr)
 
-    detail, status = await services.marketplace_cache.get_or_load(
-        "detail",
-        org_nr,
-        load,
-        WorkshopDetail | None,  # type: ignore[arg-type]
-        meter,
-    )
+    found: Any = WorkshopDetail | None  # a union, which `type[T]` does not take
+    detail, status = await services.marketplace_cache.get_or_load("detail", org_nr, load, found, meter)
     if detail is None:
         raise NotFound("Workshop not found.", code="WORKSHOP_NOT_FOUND")
     favourite = bool(await _favourites(uow, owner_id, [org_nr], status))
