@@ -8,7 +8,10 @@ import logging
 import os
 import pty
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TextIO
 
 import pytest
@@ -19,6 +22,7 @@ from app.settings import load_settings
 
 REQUEST_ID = "3f2b8c1e-0a4d-4e5f-9a6b-7c8d9e0f1a2b"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -131,3 +135,40 @@ def test_the_setting_reads_minbil_log_format() -> None:
     )
     with pytest.raises(ValueError, match="MINBIL_LOG_FORMAT"):
         load_settings({**secret, "MINBIL_LOG_FORMAT": "pretty"})
+
+
+SCRIPT = (
+    "import logging; from app.logging_setup import configure_logging; from app.request_context import request_id_var; "
+    f"configure_logging('INFO', 'auto'); request_id_var.set('{REQUEST_ID}'); logging.getLogger('minbil.test').warning('hi')"
+)
+
+
+def _run(stderr: int, env: dict[str, str]) -> None:
+    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, stderr=stderr, env=env, timeout=60, check=False)
+    assert done.returncode == 0
+
+
+def test_a_process_logs_console_lines_to_a_terminal_and_json_to_a_pipe() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    primary, secondary = pty.openpty()
+    try:
+        _run(secondary, env)
+        os.close(secondary)
+        written = b""
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:  # the terminal's other end closed
+                break
+            if not chunk:
+                break
+            written += chunk
+    finally:
+        os.close(primary)
+    text = written.decode()
+    assert "\x1b[33mWARNING" in text and REQUEST_ID in text and text.rstrip().endswith("hi")
+    piped = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, env=env, timeout=60, check=True, text=True
+    )
+    entry = json.loads(piped.stderr)
+    assert entry["message"] == "hi" and entry["request_id"] == REQUEST_ID and entry["level"] == "warning"
