@@ -21,6 +21,7 @@ from app.domain.events.ports import RealtimePorts
 from app.domain.marketplace.cache import MarketplaceCache
 from app.domain.payments.provider import PaymentProvider
 from app.domain.ports import ImageCleaner, KeyValue, Mailer
+from app import tracing
 from app.settings import Settings
 from db.models import DomainEvent
 from db.repositories import events as events_repo
@@ -81,7 +82,9 @@ class UnitOfWork:
 
     def emit(self, owner_id: int, event_type: str, payload: dict[str, Any]) -> DomainEvent:
         """Record an event for `owner_id`; it is published after commit (transactional outbox)."""
-        event = DomainEvent(owner_id=owner_id, event_type=event_type, payload=payload)
+        hooks = tracing.hooks
+        traceparent = hooks.traceparent() if hooks is not None else None
+        event = DomainEvent(owner_id=owner_id, event_type=event_type, payload=payload, traceparent=traceparent)
         self.session.add(event)
         self.events_written += 1
         return event
