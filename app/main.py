@@ -15,9 +15,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from app.infra.tracing import setup_tracing
 from app.logging_setup import configure_logging, flush_log_handlers
 from app.middleware import around_app
-from app.infra.tracing import setup_tracing
 from app.ops import OPS_ROUTES
 from app.proxies import trust_proxies
 from app.settings import Settings, get_settings

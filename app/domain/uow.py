@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app import tracing
 from app.auth.ratelimit import RateLimiter
 from app.auth.sessions import SessionStates
 from app.auth.tokens import TokenCodec
@@ -21,7 +22,6 @@ from app.domain.events.ports import RealtimePorts
 from app.domain.marketplace.cache import MarketplaceCache
 from app.domain.payments.provider import PaymentProvider
 from app.domain.ports import ImageCleaner, KeyValue, Mailer
-from app import tracing
 from app.settings import Settings
 from db.models import DomainEvent
 from db.repositories import events as events_repo

@@ -130,6 +130,12 @@ async def test_a_booking_is_one_trace_from_the_request_through_the_outbox_to_the
         assert tracing.hooks is not None  # until the server's shutdown below
 
     assert tracing.hooks is None  # the hooks and instrumentation end with the app
+    # the spans that ended with the socket: its server span (named by the route) and Strawberry's operation
+    closed = [s for s in exporter.get_finished_spans() if s.kind == SpanKind.SERVER and s.name == "WEBSOCKET /graphql"]
+    assert closed and closed[0].attributes["http.route"] == "/graphql"
+    assert any(
+        _scope(s) == "strawberry" and s.attributes.get("component") == "graphql" for s in exporter.get_finished_spans()
+    )
     server = next(
         s for s in spans if s.kind == SpanKind.SERVER and s.attributes.get(REQUEST_ID_ATTRIBUTE) == request_id
     )
@@ -198,7 +204,7 @@ async def test_without_tracing_events_carry_no_traceparent(
     response = await client.post("/api/co/bookings", json=body, headers=owner.headers)
     assert response.status_code == 200, response.text
     async with services.sessionmaker() as session:
-        rows = (await session.exec(text("SELECT event_type, traceparent FROM domain_events"))).all()  # type: ignore[call-overload]
+        rows = (await session.exec(text("SELECT event_type, traceparent FROM domain_events"))).all()
     assert rows and all(traceparent is None for _, traceparent in rows)
 
 
