@@ -12,9 +12,11 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from opentelemetry.sdk.trace import ReadableSpan
@@ -28,12 +30,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app import tracing
 from app.infra.otel import REQUEST_ID_ATTRIBUTE
 from app.settings import Settings
-from tests.bookings.conftest import future_local
 from tests.factories import make_service, make_vehicle, make_workshop
 from tests.realtime.harness import BOOKING_SUBSCRIPTION, GraphQLSocket, sign_up
 from tests.served import serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def future_local() -> str:
+    """`YYYY-MM-DD 10:00` (Oslo) on a weekday a week ahead: within the workshop's opening hours."""
+    day = datetime.now(ZoneInfo("Europe/Oslo")).date() + timedelta(days=7)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return f"{day.isoformat()} 10:00"
 
 
 async def _world(settings: Settings, owner_id: int) -> tuple[str, int]:
