@@ -8,17 +8,21 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from datetime import time as clock
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import httpx
+from asgi_lifespan import LifespanManager
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
@@ -29,7 +33,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import tracing
 from app.infra.otel import REQUEST_ID_ATTRIBUTE
+from app.main import create_app
 from app.settings import Settings
+from tests.conftest import asgi
 from tests.factories import make_service, make_vehicle, make_workshop
 from tests.realtime.harness import BOOKING_SUBSCRIPTION, GraphQLSocket, sign_up
 from tests.served import serve_in_thread
@@ -259,3 +265,59 @@ def _run(code: str, tmp: Path) -> str:
 def test_without_the_endpoint_building_the_app_imports_nothing_of_opentelemetry(tmp_path: Path) -> None:
     assert _run(IMPORTS_WITHOUT_TRACING, tmp_path) == "[] [] None"
     assert _run(WITHOUT_OPENTELEMETRY, tmp_path) == "MinBil []"
+
+
+class _Collector(BaseHTTPRequestHandler):
+    """An OTLP/HTTP endpoint: keeps what arrives on /v1/traces."""
+
+    received: ClassVar[list[tuple[str, str, bytes]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append((self.path, self.headers["Content-Type"], body))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def _collector() -> ThreadingHTTPServer:
+    for port in range(18300, 18400):
+        try:
+            return ThreadingHTTPServer(("127.0.0.1", port), _Collector)
+        except OSError:
+            continue
+    raise RuntimeError("no free port in 18300-18399")
+
+
+async def test_with_the_endpoint_spans_reach_an_otlp_collector(settings_factory: Callable[..., Settings]) -> None:
+    collector = _collector()
+    thread = threading.Thread(target=collector.serve_forever, daemon=True)
+    thread.start()
+    try:
+        endpoint = f"http://127.0.0.1:{collector.server_address[1]}"
+        app = create_app(settings_factory(otel_exporter_otlp_endpoint=endpoint, otel_service_name="minbil-test"))
+        async with LifespanManager(asgi(app)):
+            transport = httpx.ASGITransport(asgi(app))
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                response = await client.get("/ready", headers={"X-Request-ID": "otlp-check"})
+                assert response.status_code == 200
+        # the lifespan's end flushed the batch
+    finally:
+        collector.shutdown()
+        collector.server_close()
+    assert _Collector.received, "nothing exported"
+    path, content_type, body = _Collector.received[0]
+    assert (path, content_type) == ("/v1/traces", "application/x-protobuf")
+    request = ExportTraceServiceRequest.FromString(body)
+    resource = request.resource_spans[0].resource
+    assert any(a.key == "service.name" and a.value.string_value == "minbil-test" for a in resource.attributes)
+    spans = [span for rs in request.resource_spans for ss in rs.scope_spans for span in ss.spans]
+    server = next(span for span in spans if span.name == "GET /ready")
+    assert any(a.key == REQUEST_ID_ATTRIBUTE and a.value.string_value == "otlp-check" for a in server.attributes)
+    # the readiness check's SQL and Redis round trips are children of the server span
+    children = [span for span in spans if span.parent_span_id == server.span_id]
+    assert children and all(span.trace_id == server.trace_id for span in children)
