@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from litestar import Litestar, Router
+from litestar.config.app import AppConfig
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from app.infra.tracing import setup_tracing
 from app.logging_setup import configure_logging, flush_log_handlers
 from app.middleware import around_app
 from app.ops import OPS_ROUTES
@@ -60,7 +63,17 @@ def _openapi_config(settings: Settings) -> OpenAPIConfig:
     )
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+class MinBil(Litestar):
+    @staticmethod
+    def _patch_opentelemetry_middleware(config: AppConfig) -> AppConfig:
+        """Litestar imports its OpenTelemetry plugin, and with it OpenTelemetry, on every build when the package
+        is installed; `setup_tracing` adds the plugin itself when traces are on, so the import is skipped."""
+        return config
+
+
+def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -> Litestar:
+    """The app. `span_exporter` (an OpenTelemetry `SpanExporter`) turns traces on without an OTLP endpoint: tests
+    read the spans from an in-memory exporter."""
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format_choice)
 
@@ -75,14 +88,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             finally:
                 flush_log_handlers()  # the last requests' lines, before the server's process ends
 
-    app = Litestar(
+    schema = build_schema(settings)
+    app = MinBil(
         route_handlers=[
             *OPS_ROUTES,
             static_files_router(before_request=check_input),
             build_rest_router(),
             build_media_router(),
-            build_graphql_controller(build_schema(settings), settings),
+            build_graphql_controller(schema, settings),
         ],
+        on_app_init=[partial(setup_tracing, settings, schema=schema, exporter=span_exporter)],
         lifespan=[lifespan],
         exception_handlers={Exception: exception_handler},
         cors_config=CORSConfig(
@@ -98,6 +113,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     document_error_responses(app.routes)
     # request ids, access log and metrics around the router (not as route middleware: app/middleware.py), and
-    # the client address from trusted proxies around those
+    # the client address from trusted proxies around those; the server span (traces on) is inside, so the
+    # request id is known when it starts
     app.asgi_handler = trust_proxies(settings, around_app(app.asgi_handler))
     return app

@@ -62,7 +62,7 @@ class RequestContextMiddleware:
         finally:
             elapsed = perf_counter() - started
             status = responder.status
-            observe_request(method, _route_label(scope), status, elapsed)
+            observe_request(method, route_label(scope), status, elapsed)
             access_log.write(method, path, status, elapsed)
             request_id_var.reset(token)
 
@@ -117,7 +117,7 @@ def _with_request_id(headers: Any, value: bytes) -> list[tuple[bytes, bytes]]:
 _labels_by_handler: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
 
-def _route_label(scope: Scope) -> str:
+def route_label(scope: Scope) -> str:
     """The route template (`/api/co/bookings/{booking_id:int}`), never the raw path: a bounded label set."""
     template = scope.get("path_template")
     if template:

@@ -129,6 +129,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # "console" (aligned, coloured unless NO_COLOR), "json", or "auto": console on a terminal, else JSON
     log_format: str = "auto"
 
+    # traces (OpenTelemetry, app/infra/tracing.py): read from the standard OTEL_* variables, not MINBIL_*;
+    # unset endpoint: traces off, at no cost. The exporter reads the other OTEL_EXPORTER_OTLP_* variables itself.
+    otel_exporter_otlp_endpoint: str | None = None  # the collector's base address (OTLP over HTTP/protobuf)
+    otel_service_name: str = "minbil-carowner"
+
     def __post_init__(self) -> None:
         if not self.redis_prefix:
             msgspec.structs.force_setattr(self, "redis_prefix", default_redis_prefix(self.database_url, self.data_dir))
@@ -184,6 +189,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         values["database_url"] = env["DATABASE_URL"]
     if env.get("REDIS_URL"):
         values["redis_url"] = env["REDIS_URL"]
+    for otel_field in ("otel_exporter_otlp_endpoint", "otel_service_name"):
+        if env.get(otel_field.upper()):
+            values[otel_field] = env[otel_field.upper()]
     for field in msgspec.structs.fields(Settings):
         raw = env.get(f"MINBIL_{field.name.upper()}")
         if raw is None:

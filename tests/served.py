@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 
@@ -22,11 +23,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_thread(settings: Settings) -> Iterator[str]:
-    """Yield `127.0.0.1:<port>` once the server answers; stop it afterwards."""
+def serve_in_thread(settings: Settings, **app_options: Any) -> Iterator[str]:
+    """Yield `127.0.0.1:<port>` once the server answers; stop it afterwards. `app_options` go to `create_app`."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, lifespan="on", **server_options(settings)
+        create_app(settings, **app_options), host="127.0.0.1", port=port, lifespan="on", **server_options(settings)
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

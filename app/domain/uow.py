@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app import tracing
 from app.auth.ratelimit import RateLimiter
 from app.auth.sessions import SessionStates
 from app.auth.tokens import TokenCodec
@@ -81,7 +82,9 @@ class UnitOfWork:
 
     def emit(self, owner_id: int, event_type: str, payload: dict[str, Any]) -> DomainEvent:
         """Record an event for `owner_id`; it is published after commit (transactional outbox)."""
-        event = DomainEvent(owner_id=owner_id, event_type=event_type, payload=payload)
+        hooks = tracing.hooks
+        traceparent = hooks.traceparent() if hooks is not None else None
+        event = DomainEvent(owner_id=owner_id, event_type=event_type, payload=payload, traceparent=traceparent)
         self.session.add(event)
         self.events_written += 1
         return event

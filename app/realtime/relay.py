@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from app import tracing
 from app.domain.events.envelope import EventEnvelope, encode, owner_channel
 from app.domain.events.ports import Channels, ChannelUnavailable
 from app.domain.events.presence import QUEUED_TYPES
@@ -69,8 +70,12 @@ class OutboxRelay:
                 envelopes = await self._claim(conn)
                 if not envelopes:
                     return 0
-                prefix = self.channel_prefix
-                await self.channels.publish((owner_channel(prefix, e.owner_id), encode(e)) for e in envelopes)
+                hooks = tracing.hooks
+                if hooks is None:
+                    await self._publish(envelopes)
+                else:
+                    with hooks.publishing(envelopes) as traced:
+                        await self._publish(traced)
                 await repo.mark_published(conn, [e.id for e in envelopes])
                 queued = await self._offline_events(envelopes)
                 if queued:
@@ -86,6 +91,10 @@ class OutboxRelay:
                     await conn.commit()
                 except Exception:  # the connection is gone: PostgreSQL released the lock with it
                     await conn.invalidate()
+
+    async def _publish(self, envelopes: list[EventEnvelope]) -> None:
+        prefix = self.channel_prefix
+        await self.channels.publish((owner_channel(prefix, e.owner_id), encode(e)) for e in envelopes)
 
     async def _offline_events(self, envelopes: list[EventEnvelope]) -> list[int]:
         """The ids of queueable events whose owner is offline (delivered again when they come online)."""
@@ -113,6 +122,7 @@ class OutboxRelay:
                 type=r.event_type,
                 payload=dict(r.payload or {}),
                 created_at=r.created_at,
+                traceparent=r.traceparent,
             )
             for r in rows
         ]

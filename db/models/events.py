@@ -16,7 +16,8 @@ class DomainEvent(SQLModel, table=True):
 
     Ids are allocated at insert, so they do not follow commit order. The relay gives each committed row
     a `seq` (one relay at a time, under an advisory lock), which is the publication order and the resume
-    cursor of subscriptions; `published_at` is set once the channel layer accepted the row.
+    cursor of subscriptions; `published_at` is set once the channel layer accepted the row. `traceparent`
+    (W3C) names the span that wrote the row when traces are on: its publication and delivery join that trace.
     """
 
     __tablename__ = "domain_events"
@@ -38,3 +39,4 @@ class DomainEvent(SQLModel, table=True):
     published_at: datetime | None = timestamp_field()
     seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     queued_at: datetime | None = timestamp_field()
+    traceparent: str | None = Field(default=None, max_length=64)

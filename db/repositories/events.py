@@ -34,7 +34,7 @@ async def claim_pending(conn: AsyncConnection, limit: int) -> list[Any]:
     """Committed, unpublished events: those already sequenced (a failed publication) first, in order."""
     result = await conn.execute(
         text(
-            f"SELECT {_EVENT_COLUMNS} FROM domain_events WHERE published_at IS NULL "
+            f"SELECT {_EVENT_COLUMNS}, traceparent FROM domain_events WHERE published_at IS NULL "
             "ORDER BY seq NULLS LAST, id LIMIT :limit FOR UPDATE SKIP LOCKED"
         ),
         {"limit": limit},

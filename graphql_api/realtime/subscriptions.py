@@ -20,6 +20,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from app import tracing
 from app.auth.tokens import AccessClaims
 from app.domain.bookings import queries as bookings
 from app.domain.events.envelope import BOOKING_UPDATED, MESSAGE_CREATED, NOTIFICATION_CREATED, EventEnvelope
@@ -96,7 +97,12 @@ async def _owner_events(
             if event is None:
                 continue
             key = event_key(kind, claims.owner_id, event.id, event.seq, event.created_at)
-            presented = await memo.once(key, partial(present, claims, event))
+            hooks = tracing.hooks
+            if hooks is None:
+                presented = await memo.once(key, partial(present, claims, event))
+            else:
+                with hooks.delivering(event, kind):
+                    presented = await memo.once(key, partial(present, claims, event))
             if presented is not None:
                 yield presented
 

@@ -15,13 +15,15 @@ UNREAD_CHANGED = "unread.changed"
 PAYMENT_SUCCEEDED = "payment.succeeded"
 
 
-class EventEnvelope(msgspec.Struct, frozen=True):
+class EventEnvelope(msgspec.Struct, frozen=True, omit_defaults=True):
     id: int  # domain_events.id: the de-duplication key
     seq: int  # publication order: the resume cursor
     owner_id: int
     type: str
     payload: dict[str, Any]
     created_at: datetime | None = None
+    # W3C traceparent of the relay's publish span (traces on only): delivery continues that trace
+    traceparent: str | None = None
 
 
 _encoder = msgspec.json.Encoder()
