@@ -11,7 +11,11 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-ACCESS = {"aws_access_key_id": "minbil-test", "aws_secret_access_key": "minbil-test-secret", "region_name": "eu-north-1"}
+ACCESS = {
+    "aws_access_key_id": "minbil-test",
+    "aws_secret_access_key": "minbil-test-secret",
+    "region_name": "eu-north-1",
+}
 
 
 class Bucket:
@@ -56,9 +60,7 @@ def s3_endpoint() -> Iterator[str]:
 
 def new_bucket(endpoint: str) -> Bucket:
     bucket = Bucket(endpoint, f"minbil-test-{uuid.uuid4().hex[:12]}")
-    bucket.s3.create_bucket(
-        Bucket=bucket.name, CreateBucketConfiguration={"LocationConstraint": ACCESS["region_name"]}
-    )
+    bucket.s3.create_bucket(Bucket=bucket.name, CreateBucketConfiguration={"LocationConstraint": ACCESS["region_name"]})
     return bucket
 
 

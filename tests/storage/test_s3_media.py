@@ -8,9 +8,9 @@ commit are deleted again, in the bucket as in the folder.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -32,8 +32,8 @@ from rest.controllers.media import PUBLIC_CACHE
 from tests.account.conftest import png_bytes
 from tests.conftest import AppFactory, sign_up_and_in
 from tests.image_samples import pixels
-from tests.storage.conftest import Bucket
 from tests.messages.conftest import PDF_BYTES, booking_for
+from tests.storage.conftest import Bucket
 
 MEDIA = "/api/co/media/"
 
@@ -50,14 +50,18 @@ def _local_files(services: Services) -> list[Path]:
     return [p for p in Path(services.settings.media_dir).rglob("*") if p.is_file()]
 
 
-async def test_image_uploaded_through_one_instance_is_served_by_another(app_factory: AppFactory, bucket: Bucket) -> None:
+async def test_image_uploaded_through_one_instance_is_served_by_another(
+    app_factory: AppFactory, bucket: Bucket
+) -> None:
     app_a, a = await app_factory(**bucket.settings())
     _app_b, b = await app_factory(**bucket.settings())
     services: Services = app_a.state.services
     owner = await sign_up_and_in(a)
     image = png_bytes(6, 5)
 
-    response = await a.put("/api/co/profile", headers=owner.headers, files={"profile_image": ("me.png", image, "image/png")})
+    response = await a.put(
+        "/api/co/profile", headers=owner.headers, files={"profile_image": ("me.png", image, "image/png")}
+    )
     assert response.status_code == 200, response.text
     url = response.json()["profileImage"]
     key = _key(services, url)
@@ -173,7 +177,8 @@ async def test_a_transaction_that_does_not_commit_leaves_no_file(
     services: Services = app.state.services
     owner = await sign_up_and_in(client)
     async with services.sessionmaker() as session:
-        booking = await booking_for(session, owner)
+        booking_id = (await booking_for(session, owner)).id
+    assert booking_id is not None
 
     def stored() -> set[str]:
         if bucket is not None:
@@ -185,7 +190,7 @@ async def test_a_transaction_that_does_not_commit_leaves_no_file(
         async with services.uow() as uow:
             await update_profile(uow, owner.owner_id, UpdateProfile(image=ImageUpload(data=png_bytes())))
             upload = Upload(filename="f.pdf", data=PDF_BYTES)
-            await send_owner_message(uow, owner.owner_id, SendMessage(booking_id=booking.id, uploads=[upload]))
+            await send_owner_message(uow, owner.owner_id, SendMessage(booking_id=booking_id, uploads=[upload]))
             assert len(stored()) == 2  # both written while the transaction was open
             raise RuntimeError("the request fails after its uploads")
     assert stored() == set()
