@@ -228,6 +228,8 @@ async def test_an_unreachable_store_answers_503_and_changes_nothing(app_factory:
     )
     assert response.status_code == 503, response.text
     assert response.json()["code"] == "MEDIA_STORE_UNAVAILABLE"
+    served = await client.get(MEDIA + "profile/" + "A" * 32 + ".png")
+    assert served.status_code == 503 and "public" not in served.headers.get("cache-control", "")
     assert (await client.get("/api/co/profile", headers=owner.headers)).json()["profileImage"] is None
 
 
