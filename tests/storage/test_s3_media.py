@@ -7,11 +7,13 @@ commit are deleted again, in the bucket as in the folder.
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -28,6 +30,7 @@ from app.domain.messages.service import send_owner_message
 from app.services import Services
 from app.settings import Settings
 from app.wiring import media_storage
+from db.repositories import messages as messages_repo
 from rest.controllers.media import PUBLIC_CACHE
 from tests.account.conftest import png_bytes
 from tests.conftest import AppFactory, sign_up_and_in
@@ -267,3 +270,34 @@ def test_a_store_that_is_not_a_bucket_url_is_refused_at_start(settings_factory: 
     for wrong in ("minbil-media/media", "s3:///media", "https://minbil-media/media"):
         with pytest.raises(ValueError, match="MINBIL_MEDIA_STORE"):
             media_storage(settings_factory(media_store=wrong))
+
+
+async def test_uploads_of_a_repeat_that_lost_the_race_are_deleted(
+    app_factory: AppFactory, bucket: Bucket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, client = await app_factory(**bucket.settings())
+    services: Services = app.state.services
+    owner = await sign_up_and_in(client)
+    async with services.sessionmaker() as session:
+        booking_id = (await booking_for(session, owner)).id
+    assert booking_id is not None
+    lookup = messages_repo.owner_message_by_client_id
+    calls: list[int] = []
+
+    async def late_lookup(*args: Any) -> Any:  # every send misses the first lookup, as when all start at once
+        calls.append(1)
+        return None if len(calls) <= 4 else await lookup(*args)
+
+    monkeypatch.setattr(messages_repo, "owner_message_by_client_id", late_lookup)
+    command = SendMessage(
+        booking_id=booking_id, uploads=[Upload(filename="f.pdf", data=PDF_BYTES)], client_message_id="race"
+    )
+
+    async def send() -> Any:
+        async with services.uow() as uow:
+            return await send_owner_message(uow, owner.owner_id, command)
+
+    results = await asyncio.gather(*(send() for _ in range(4)))
+    assert sorted(r.replayed for r in results) == [False, True, True, True]
+    kept = {_key(services, r.message.attachments[0]["url"]) for r in results}
+    assert len(kept) == 1 and bucket.keys("messages/") == kept
