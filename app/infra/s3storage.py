@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import obstore
@@ -22,6 +23,9 @@ from app.domain.account.ports import StoredFile
 from app.domain.media import KEY_RE, MEDIA_URL_PREFIX
 from app.errors import ServiceUnavailable
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from obstore.store import S3Config
 
 log = logging.getLogger(__name__)
 
@@ -38,20 +42,20 @@ def parse_store_url(url: str) -> tuple[str, str]:
 
 def s3_store(settings: Settings) -> S3Store:
     bucket, prefix = parse_store_url(settings.media_store)
-    config: dict[str, str] = {}
-    for name, value in (
-        ("endpoint", settings.s3_endpoint_url),
-        ("access_key_id", settings.s3_access_key_id),
-        ("secret_access_key", settings.s3_secret_access_key),
-        ("region", settings.s3_region),
-    ):
-        if value:
-            config[name] = value
+    config: S3Config = {}  # unset values fall back to the AWS_* environment
+    if settings.s3_endpoint_url:
+        config["endpoint"] = settings.s3_endpoint_url
+    if settings.s3_access_key_id:
+        config["access_key_id"] = settings.s3_access_key_id
+    if settings.s3_secret_access_key:
+        config["secret_access_key"] = settings.s3_secret_access_key
+    if settings.s3_region:
+        config["region"] = settings.s3_region
     endpoint = settings.s3_endpoint_url or ""
     return S3Store(
         bucket,
         prefix=prefix or None,
-        config=config,  # type: ignore[arg-type]  # the TypedDict's keys, built from settings
+        config=config,
         client_options={
             "allow_http": endpoint.startswith("http://"),  # MinIO on an internal network speaks plain HTTP
             "connect_timeout": timedelta(seconds=settings.s3_timeout_s),
