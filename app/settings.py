@@ -97,6 +97,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_image_pixels: int = 50_000_000  # a 50 MP photo decodes to ~150 MB; more is refused before decoding
     media_link_ttl_s: int = 3600  # lifetime of the signed links to message attachments
 
+    # media storage: empty = the local folder `media_dir`; `s3://<bucket>/<prefix>` = an S3-compatible bucket
+    # shared by every instance (credentials left empty fall back to the usual AWS_* variables)
+    media_store: str = ""
+    s3_endpoint_url: str | None = None  # e.g. http://minio:9000; None = AWS
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_region: str | None = None
+    s3_timeout_s: float = 5.0  # connect timeout; a whole request may take four times as long
+
     # GraphQL
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30

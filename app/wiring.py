@@ -20,7 +20,7 @@ from app.auth.passwords import configure_hashing
 from app.auth.ratelimit import RateLimiter
 from app.auth.sessions import SessionStates
 from app.auth.tokens import TokenCodec
-from app.domain.account.ports import VehicleRegistry
+from app.domain.account.ports import MediaStorage, VehicleRegistry
 from app.domain.events.ports import Channels, ConnectionRegistry
 from app.domain.events.presence import owner_present
 from app.domain.marketplace.cache import MarketplaceCache
@@ -186,6 +186,15 @@ def vehicle_registry(settings: Settings, kv: KeyValue, stack: AsyncExitStack, mi
     return registry
 
 
+def media_storage(settings: Settings) -> MediaStorage:
+    """The local folder unless `media_store` names a bucket; the S3 client is imported only then."""
+    if not settings.media_store:
+        return LocalStorage(settings.media_dir)
+    from app.infra.s3storage import S3Storage
+
+    return S3Storage.from_settings(settings)
+
+
 def payment_provider(settings: Settings, stack: AsyncExitStack, missing: Missing) -> PaymentProvider | None:
     """Stripe when a secret key is configured; otherwise the local provider in development and test, and none
     at all in production (`payment_provider(services)` then answers 503: production never simulates a charge)."""
@@ -240,7 +249,7 @@ async def build_services(settings: Settings, *, migrate: bool = False) -> AsyncI
         live = realtime(settings, engine, kv, redis, wakeup, stack)
         cache = marketplace_cache(settings, kv, live.channels, stack)
         registry = vehicle_registry(settings, kv, stack, missing)
-        storage = LocalStorage(settings.media_dir)
+        storage = media_storage(settings)
         payments = payment_provider(settings, stack, missing)
         yield Services(
             settings=settings,

@@ -1,7 +1,8 @@
 """A unit of work: one session and transaction, plus the services a use case may reach.
 
 Transports open one per request (REST) or per mutation (GraphQL). `emit` writes a domain event into
-the outbox in the same transaction; `after_commit` callbacks run once the transaction has committed.
+the outbox in the same transaction; `after_commit` callbacks run once the transaction has committed,
+`on_rollback` callbacks when it is rolled back or its commit fails (removing files stored for it).
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class UnitOfWork:
         self.session = session
         self.services = services
         self._after_commit: list[Callable[[], Awaitable[Any]]] = []
+        self._on_rollback: list[Callable[[], Awaitable[Any]]] = []
         self.events_written = 0
 
     @property
@@ -79,6 +81,9 @@ class UnitOfWork:
 
     def after_commit(self, callback: Callable[[], Awaitable[Any]]) -> None:
         self._after_commit.append(callback)
+
+    def on_rollback(self, callback: Callable[[], Awaitable[Any]]) -> None:
+        self._on_rollback.append(callback)
 
     def emit(self, owner_id: int, event_type: str, payload: dict[str, Any]) -> DomainEvent:
         """Record an event for `owner_id`; it is published after commit (transactional outbox)."""
@@ -92,7 +97,13 @@ class UnitOfWork:
     async def commit(self) -> None:
         if self.events_written:
             await events_repo.notify_relays(self.session)
-        await self.session.commit()
+        try:
+            await self.session.commit()
+        except Exception:
+            self._after_commit.clear()
+            await self._undo()
+            raise
+        self._on_rollback.clear()
         callbacks, self._after_commit = self._after_commit, []
         if self.events_written:
             self.events_written = 0
@@ -106,7 +117,18 @@ class UnitOfWork:
     async def rollback(self) -> None:
         self._after_commit.clear()
         self.events_written = 0
-        await self.session.rollback()
+        try:
+            await self.session.rollback()
+        finally:
+            await self._undo()
+
+    async def _undo(self) -> None:
+        callbacks, self._on_rollback = self._on_rollback, []
+        for callback in reversed(callbacks):
+            try:
+                await callback()
+            except Exception:  # the rollback stands; a file left behind is only wasted space
+                log.exception("rollback callback failed")
 
 
 class unit_of_work:  # lower case: it reads as a function, `async with unit_of_work(services) as uow`

@@ -1,8 +1,8 @@
 """Storage for uploaded files: the local-folder backend of the `MediaStorage` port (`app.domain.account.ports`).
 
 Files get random names under a folder per kind (`profile/`, `vehicles/`, `messages/`) and are served by the media route
-(`rest/controllers/media.py`). Another backend (an S3-compatible bucket) only has to implement `save`
-and `delete_url`.
+(`rest/controllers/media.py`), which sends them from the folder itself. The bucket backend (`app.infra.s3storage`)
+hands out the same keys and URLs.
 """
 
 from __future__ import annotations
@@ -35,6 +35,10 @@ class LocalStorage:
         await asyncio.to_thread(_write_atomic, path, data)
         return StoredFile(key=key, url=self.url_prefix + key, content_type=content_type, size=len(data))
 
+    async def read(self, key: str) -> bytes | None:
+        path = self.path_for(key)
+        return None if path is None else await asyncio.to_thread(_read, path)
+
     async def delete_url(self, url: str | None) -> bool:
         key = self.key_of(url)
         if key is None:
@@ -56,6 +60,13 @@ def _write_atomic(path: Path, data: bytes) -> None:
     with open(tmp, "wb") as handle:
         handle.write(data)
     os.replace(tmp, path)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def _unlink(path: Path) -> bool:

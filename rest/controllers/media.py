@@ -3,6 +3,9 @@
 Profile pictures and vehicle photos are public and immutable. Message attachments belong to a private
 conversation: they are served only through the expiring signed links the message answers carry
 (`?exp=...&sig=...`, see `app/domain/media.py`), and only to private caches.
+
+A local folder is sent as a file; a bucket (`MINBIL_MEDIA_STORE=s3://...`) is read through the storage, so the
+URLs and links clients hold are the same for both and the bucket needs no public access.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
-from litestar.response import File
+from litestar.response import File, Response
 
 from app.domain.account.ports import LocalFiles
 from app.domain.media import CONTENT_TYPES, is_private, media_links
@@ -32,7 +35,7 @@ class MediaController(Controller):
         key: FromPath[str],
         exp: FromQuery[str | None] = None,
         sig: FromQuery[str | None] = None,
-    ) -> File:
+    ) -> File | Response[bytes]:
         storage = services.storage
         key = key.lstrip("/")
         cache = PUBLIC_CACHE
@@ -42,14 +45,21 @@ class MediaController(Controller):
             if left is None:
                 raise PermissionDeniedException("This link is invalid or has expired.")
             cache = f"private, max-age={left}"
-        path = storage.path_for(key) if isinstance(storage, LocalFiles) else None
+        headers = {"Cache-Control": cache, "X-Content-Type-Options": "nosniff"}
+        if not isinstance(storage, LocalFiles):
+            data = await storage.read(key)
+            if data is None:
+                raise NotFoundException("Not found")
+            headers["Content-Disposition"] = "inline"
+            return Response(content=data, media_type=CONTENT_TYPES[key.rsplit(".", 1)[-1]], headers=headers)
+        path = storage.path_for(key)
         if path is None or not path.is_file():
             raise NotFoundException("Not found")
         return File(
             path=path,
             media_type=CONTENT_TYPES[path.suffix.lstrip(".")],
             content_disposition_type="inline",
-            headers={"Cache-Control": cache, "X-Content-Type-Options": "nosniff"},
+            headers=headers,
         )
 
 

@@ -29,10 +29,23 @@ async def prepare_image(uow: UnitOfWork, upload: ImageUpload) -> PreparedImage:
 
 
 async def store_image(uow: UnitOfWork, image: ImageUpload | PreparedImage, folder: str) -> StoredFile:
+    """Save the image; it is deleted again when the transaction that was to reference it does not commit."""
     prepared = image if isinstance(image, PreparedImage) else await prepare_image(uow, image)
-    return await uow.services.storage.save(
+    storage = uow.services.storage
+    stored = await storage.save(
         prepared.data, folder=folder, extension=prepared.extension, content_type=prepared.content_type
     )
+    delete_on_rollback(uow, stored.url)
+    return stored
+
+
+def delete_on_rollback(uow: UnitOfWork, url: str) -> None:
+    storage = uow.services.storage
+
+    async def remove() -> None:
+        await storage.delete_url(url)
+
+    uow.on_rollback(remove)
 
 
 def delete_after_commit(uow: UnitOfWork, url: str | None) -> None:

@@ -62,6 +62,10 @@ class StoredFile(msgspec.Struct, frozen=True):
 class MediaStorage(Protocol):
     async def save(self, data: bytes, *, folder: str, extension: str, content_type: str) -> StoredFile: ...
 
+    async def read(self, key: str) -> bytes | None:
+        """The bytes stored under a key this storage hands out; None when there are none."""
+        ...
+
     async def delete_url(self, url: str | None) -> bool:
         """Delete the file a stored URL points to; unknown or foreign URLs are left alone."""
         ...

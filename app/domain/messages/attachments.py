@@ -14,7 +14,7 @@ from app.domain.events.envelope import EventEnvelope
 from app.domain.media import is_private, media_key, media_links
 from app.domain.messages.results import MessageView
 from app.domain.ports import ImageCleaner
-from app.domain.uow import DomainServices
+from app.domain.uow import UnitOfWork
 from app.errors import PayloadTooLarge, ValidationFailed
 from app.settings import Settings
 from app.values import is_site_path, is_web_url
@@ -116,10 +116,18 @@ def check_ref(ref: AttachmentRef, settings: Settings, index: int) -> dict[str, A
     return {"url": url, "content_type": content_type, "name": name, "size": ref.size}
 
 
-async def store_upload(upload: Upload, kind: str, services: DomainServices) -> dict[str, Any]:
-    """Save the bytes under `messages/<random>.<ext>` in the media storage; the stored attachment description."""
+async def store_upload(upload: Upload, kind: str, uow: UnitOfWork) -> dict[str, Any]:
+    """Save the bytes under `messages/<random>.<ext>` in the media storage; the stored attachment description.
+
+    The file is deleted again when the transaction that was to reference it does not commit."""
     ext = ALLOWED_TYPES[kind]
-    saved = await services.storage.save(upload.data, folder=MEDIA_SUBDIR, extension=ext, content_type=kind)
+    storage = uow.services.storage
+    saved = await storage.save(upload.data, folder=MEDIA_SUBDIR, extension=ext, content_type=kind)
+
+    async def remove() -> None:
+        await storage.delete_url(saved.url)
+
+    uow.on_rollback(remove)
     return {"url": saved.url, "content_type": kind, "name": _clean_name(upload.filename, ext), "size": len(upload.data)}
 
 
@@ -134,10 +142,10 @@ async def _decoded(upload: Upload, kind: str, settings: Settings, index: int, im
     return msgspec.structs.replace(upload, data=clean.data)
 
 
-async def prepare(
-    uploads: Sequence[Upload], refs: Sequence[AttachmentRef], services: DomainServices
-) -> list[dict[str, Any]]:
-    """Check every attachment first (nothing is written when one is refused), then store the uploads."""
+async def prepare(uploads: Sequence[Upload], refs: Sequence[AttachmentRef], uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Check every attachment first (nothing is written when one is refused), then store the uploads: the
+    stored ones come first in the answer, in upload order."""
+    services = uow.services
     settings = services.settings
     check_count(len(uploads) + len(refs))
     kinds = [check_upload(u, settings, i) for i, u in enumerate(uploads)]
@@ -146,7 +154,7 @@ async def prepare(
         await _decoded(u, kind, settings, i, services.images)
         for i, (u, kind) in enumerate(zip(uploads, kinds, strict=True))
     ]
-    stored = [await store_upload(u, kind, services) for u, kind in zip(decoded, kinds, strict=True)]
+    stored = [await store_upload(u, kind, uow) for u, kind in zip(decoded, kinds, strict=True)]
     return stored + described
 
 

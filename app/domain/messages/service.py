@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from app.domain.account.images import delete_after_commit
 from app.domain.events.envelope import MESSAGE_CREATED
 from app.domain.limits import INT_MAX
 from app.domain.messages.attachments import AttachmentRef, Upload, prepare, signed_attachments, signed_view
@@ -188,7 +189,7 @@ async def send_owner_message(uow: UnitOfWork, owner_id: int, command: SendMessag
     already has a message with that id, the answer is that first message (whatever the text, attachments or
     booking of the repeat) and nothing is written: no row, no event, no notification. Concurrent repeats
     are settled by the unique index on (owner, client_message_id); uploads of a repeat that lost such a race
-    are stored but not referenced."""
+    are deleted once the transaction commits."""
     booking = await _owned_booking(uow, owner_id, command.booking_id)
     cid = command.client_message_id
     if cid is not None and (earlier := await repo.owner_message_by_client_id(uow.session, owner_id, cid)):
@@ -197,12 +198,14 @@ async def send_owner_message(uow: UnitOfWork, owner_id: int, command: SendMessag
         raise ValidationFailed("org_nr does not match the booking's workshop.", fields={"org_nr": "mismatch"})
     if not command.text and not command.uploads and not command.refs:
         raise ValidationFailed("A message or at least one attachment is required.", fields={"message": "required"})
-    attachments = await prepare(command.uploads, command.refs, uow.services)
+    attachments = await prepare(command.uploads, command.refs, uow)
     if cid is None:
         view = await _write(uow, booking, OWNER, command.text, attachments)
     else:
         row = await repo.add_message_once(uow.session, thread_message(booking, OWNER, command.text, attachments, cid))
         if row is None:  # a concurrent send with the same id committed first
+            for stored in attachments[: len(command.uploads)]:  # the uploads, never referenced files
+                delete_after_commit(uow, stored["url"])
             winner = await repo.owner_message_by_client_id(uow.session, owner_id, cid)
             if winner is None:
                 raise booking_not_found()  # its booking was deleted meanwhile
@@ -228,7 +231,7 @@ async def send_workshop_message(
     refs = [a if isinstance(a, AttachmentRef) else AttachmentRef(**a) for a in attachments if not isinstance(a, Upload)]
     if not body and not uploads and not refs:
         raise ValidationFailed("A message or at least one attachment is required.", fields={"message": "required"})
-    stored = await prepare(uploads, refs, uow.services)
+    stored = await prepare(uploads, refs, uow)
     view = await _write(uow, booking, WORKSHOP, body, stored)
     workshop = await repo.workshop_name(uow.session, booking.workshop_org_nr) or "Verkstedet"
     preview = body if len(body) <= 140 else body[:139] + "…"
