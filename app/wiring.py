@@ -32,11 +32,11 @@ from app.infra.channels import MemoryChannels, RedisChannels
 from app.infra.connections import MemoryConnectionRegistry, RedisConnectionRegistry
 from app.infra.images import PillowImages
 from app.infra.kv import MemoryKV, RedisKV
-from app.infra.sharded_channels import ShardedRedisChannels
 from app.infra.mail import DroppingMailer, build_mailer
 from app.infra.payments.local import LocalProvider
 from app.infra.payments.stripe_provider import StripeProvider
 from app.infra.pg_notify import PgListener, asyncpg_dsn
+from app.infra.sharded_channels import ShardedRedisChannels
 from app.infra.storage import LocalStorage
 from app.infra.tasks import cancel_and_wait
 from app.infra.vegvesen import OfflineRegistry, UnconfiguredRegistry, VegvesenRegistry

@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -85,26 +86,28 @@ def redis_cluster_server() -> Iterator[str]:
         for port in ports:
             nodes.append(
                 subprocess.Popen(
-                    ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes"]
-                    + ["--cluster-config-file", str(folder / f"nodes-{port}.conf"), "--dir", str(folder)]
-                    + ["--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"],
+                    [
+                        *("redis-server", "--port", str(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes"),
+                        *("--cluster-config-file", str(folder / f"nodes-{port}.conf"), "--dir", str(folder)),
+                        *("--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"),
+                    ],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
             )
         for port in ports:
-            _wait_for(lambda port=port: _cli(port, "ping") == "PONG", f"redis node {port} did not start")
+            _wait_for(partial(_answers, port, "ping", "PONG"), f"redis node {port} did not start")
         subprocess.run(
-            ["redis-cli", "--cluster", "create", *(f"127.0.0.1:{p}" for p in ports)]
-            + ["--cluster-replicas", "0", "--cluster-yes"],
+            [
+                *("redis-cli", "--cluster", "create", *(f"127.0.0.1:{p}" for p in ports)),
+                *("--cluster-replicas", "0", "--cluster-yes"),
+            ],
             check=True,
             capture_output=True,
             timeout=60,
         )
         for port in ports:
-            _wait_for(
-                lambda port=port: "cluster_state:ok" in _cli(port, "cluster", "info"), f"cluster not ok on {port}"
-            )
+            _wait_for(partial(_answers, port, "cluster info", "cluster_state:ok"), f"cluster not ok on {port}")
         yield f"redis://127.0.0.1:{ports[0]}/0"
     finally:
         for node in nodes:
@@ -118,9 +121,10 @@ def redis_cluster_server() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _cli(port: int, *command: str) -> str:
-    result = subprocess.run(["redis-cli", "-p", str(port), *command], capture_output=True, timeout=10)
-    return result.stdout.decode().strip()
+def _answers(port: int, command: str, expected: str) -> bool:
+    """Whether the node on `port` answers `command` with something containing `expected`."""
+    result = subprocess.run(["redis-cli", "-p", str(port), *command.split()], capture_output=True, timeout=10)
+    return expected in result.stdout.decode()
 
 
 def _wait_for(condition: Callable[[], bool], message: str, timeout_s: float = 60) -> None:

@@ -79,7 +79,8 @@ class ShardedRedisChannels:
             if self._router is None or self._router.done():
                 self._router = asyncio.create_task(self._route_parked(), name="redis-cluster-router")
             return listener
-        self._holder[listener] = await shard.listen(channel, listener)
+        await shard.listen(channel, listener)
+        self._holder[listener] = shard
         return listener
 
     async def unlisten(self, listener: Listener) -> None:
@@ -100,7 +101,8 @@ class ShardedRedisChannels:
                     break
                 if listener in self._parked:  # not given up meanwhile
                     self._parked.discard(listener)
-                    self._holder[listener] = await shard.listen(listener.channel, listener)
+                    await shard.listen(listener.channel, listener)
+                    self._holder[listener] = shard
                     listener.deliver(RESYNC)  # it may have missed messages while parked
 
     async def _shard(self, channel: str) -> RedisChannels:
@@ -110,10 +112,12 @@ class ShardedRedisChannels:
                 node = self._cluster.get_node_from_key(channel)
             except (TimeoutError, RedisError, RedisClusterException, OSError) as exc:
                 raise ChannelUnavailable(str(exc) or type(exc).__name__) from exc
+            if node is None:
+                raise ChannelUnavailable(f"no node serves the slot of {channel}")
             shard = self._shards.get(node.name)
             if shard is None:
                 shard = RedisChannels(
-                    node_url(self._url, node.host, node.port),
+                    node_url(self._url, node.host, int(node.port)),
                     publish_timeout_s=self._publish_timeout_s,
                     subscribe_timeout_s=self._subscribe_timeout_s,
                     ping_every_s=self._ping_every_s,

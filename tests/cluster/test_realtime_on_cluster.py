@@ -4,3 +4,5 @@ over sharded pub/sub."""
 from tests.realtime.conftest import pair, rt_settings, servers, session  # noqa: F401
 from tests.realtime.test_delivery import *  # noqa: F403
 from tests.realtime.test_presence_and_config import *  # noqa: F403
+
+del test_embedded_mode_without_redis_delivers_in_process  # runs without Redis: nothing of it is on the cluster
