@@ -8,6 +8,7 @@ them in a fixed order. Adding a part: write its builder, call it here, add the t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -15,6 +16,7 @@ from functools import partial
 
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
+from redis.exceptions import RedisClusterException, RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.auth.passwords import configure_hashing
@@ -77,6 +79,14 @@ def key_value(settings: Settings, stack: AsyncExitStack) -> tuple[Redis | RedisC
         redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=1)
     stack.push_async_callback(redis.aclose)
     return redis, RedisKV(redis, timeout_s=settings.redis_timeout_s, prefix=settings.redis_prefix)
+
+
+async def load_slot_map(redis: RedisCluster) -> None:
+    """redis-py's cluster client loads the slot map on its first command, and concurrent first commands race
+    with that load (some fail on a connection the load closes): load it before requests arrive. A cluster that
+    does not answer yet is no reason not to start; the client loads the map with the first command then."""
+    with contextlib.suppress(TimeoutError, RedisError, RedisClusterException, OSError):
+        await asyncio.wait_for(redis.initialize(), 2)
 
 
 def token_codec(settings: Settings) -> TokenCodec:
@@ -237,6 +247,8 @@ async def build_services(settings: Settings, *, migrate: bool = False) -> AsyncI
         missing: Missing = []
         engine = await database(settings, stack, migrate=migrate)
         redis, kv = key_value(settings, stack)
+        if isinstance(redis, RedisCluster):
+            await load_slot_map(redis)
         sessionmaker = make_sessionmaker(engine)
         sessions = SessionStates(
             kv,

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import os
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,6 +53,9 @@ async def measure(settings: Settings, owners: list[tuple[int, str, int]], sends:
     )
     a, b = Server(settings), Server(settings)
     a.options = b.options = uvicorn_flags(settings)
+    logs = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
+    a.stderr_path, b.stderr_path = logs / "a.log", logs / "b.log"
+    print(f"server logs: {logs}", flush=True)
     try:
         await asyncio.gather(a.start(), b.start())
         return await cross_instance(a, b, codec, owners, len(owners), sends)
