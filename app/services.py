@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from redis.asyncio import Redis
+from redis.client import AbstractRedis
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,7 +28,8 @@ class Services:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     kv: KeyValue
-    redis: Redis | None
+    # `redis.asyncio.Redis`, or `RedisCluster` with `redis_cluster` (their common base: one type for msgspec)
+    redis: AbstractRedis | None
     tokens: TokenCodec
     sessions: SessionStates  # has a session (refresh family) ended? cached; PostgreSQL decides
     rate_limiter: RateLimiter

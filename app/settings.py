@@ -73,6 +73,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cache_ttl_s: int = 60
     redis_timeout_s: float = 0.25
 
+    # Redis Cluster: `redis_url` names one node; the client finds the others, keys spread over the shards and
+    # the realtime channels use sharded pub/sub (SPUBLISH/SSUBSCRIBE, Redis 7)
+    redis_cluster: bool = False
+
     # mail
     smtp_host: str | None = None
     smtp_port: int = 587

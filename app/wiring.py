@@ -8,12 +8,15 @@ them in a fixed order. Adding a part: write its builder, call it here, add the t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from functools import partial
 
 from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
+from redis.exceptions import RedisClusterException, RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.auth.passwords import configure_hashing
@@ -35,6 +38,7 @@ from app.infra.mail import DroppingMailer, build_mailer
 from app.infra.payments.local import LocalProvider
 from app.infra.payments.stripe_provider import StripeProvider
 from app.infra.pg_notify import PgListener, asyncpg_dsn
+from app.infra.sharded_channels import ShardedRedisChannels
 from app.infra.storage import LocalStorage
 from app.infra.tasks import cancel_and_wait
 from app.infra.vegvesen import OfflineRegistry, UnconfiguredRegistry, VegvesenRegistry
@@ -63,13 +67,26 @@ async def database(settings: Settings, stack: AsyncExitStack, *, migrate: bool) 
     return engine
 
 
-def key_value(settings: Settings, stack: AsyncExitStack) -> tuple[Redis | None, KeyValue]:
-    """Redis when configured (shared by every instance), otherwise the in-process store (embedded mode)."""
+def key_value(settings: Settings, stack: AsyncExitStack) -> tuple[Redis | RedisCluster | None, KeyValue]:
+    """Redis when configured (shared by every instance), otherwise the in-process store (embedded mode). With
+    `redis_cluster`, `redis_url` names one node of a Redis Cluster and the client finds the others."""
     if not settings.redis_url:
         return None, MemoryKV()
-    redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=1)
+    redis: Redis | RedisCluster
+    if settings.redis_cluster:
+        redis = RedisCluster.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=1)
+    else:
+        redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=1)
     stack.push_async_callback(redis.aclose)
     return redis, RedisKV(redis, timeout_s=settings.redis_timeout_s, prefix=settings.redis_prefix)
+
+
+async def load_slot_map(redis: RedisCluster) -> None:
+    """redis-py's cluster client loads the slot map on its first command, and concurrent first commands race
+    with that load (some fail on a connection the load closes): load it before requests arrive. A cluster that
+    does not answer yet is no reason not to start; the client loads the map with the first command then."""
+    with contextlib.suppress(TimeoutError, RedisError, RedisClusterException, OSError):
+        await asyncio.wait_for(redis.initialize(), 2)
 
 
 def token_codec(settings: Settings) -> TokenCodec:
@@ -92,13 +109,13 @@ def realtime(
     settings: Settings,
     engine: AsyncEngine,
     kv: KeyValue,
-    redis: Redis | None,
+    redis: Redis | RedisCluster | None,
     wakeup: asyncio.Event,
     stack: AsyncExitStack,
 ) -> Realtime:
     """The channel layer, the connection registry and the outbox relay.
 
-    Redis pub/sub across instances; in-process when embedded. The relay starts with the services when
+    Redis pub/sub across instances (sharded pub/sub on a Redis Cluster); in-process when embedded. The relay starts with the services when
     channels are shared, and with the first local subscriber otherwise: in-process channels reach only this
     process's subscribers, so a command-line process that merely writes events never relays. The relay is
     stopped first when the lifespan ends.
@@ -114,7 +131,11 @@ def realtime(
         tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
 
     if settings.redis_url and redis is not None:
-        redis_channels = RedisChannels(settings.redis_url)
+        redis_channels: RedisChannels | ShardedRedisChannels
+        if settings.redis_cluster:
+            redis_channels = ShardedRedisChannels(settings.redis_url)
+        else:
+            redis_channels = RedisChannels(settings.redis_url)
         redis_channels.start()
         channels = redis_channels
         connections = RedisConnectionRegistry(redis, prefix=settings.redis_prefix)
@@ -235,6 +256,8 @@ async def build_services(settings: Settings, *, migrate: bool = False) -> AsyncI
         missing: Missing = []
         engine = await database(settings, stack, migrate=migrate)
         redis, kv = key_value(settings, stack)
+        if isinstance(redis, RedisCluster):
+            await load_slot_map(redis)
         sessionmaker = make_sessionmaker(engine)
         sessions = SessionStates(
             kv,

@@ -21,6 +21,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from litestar import Litestar
 from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -47,6 +48,12 @@ _test_counter = itertools.count()
 def redis_url() -> Iterator[str]:
     with redis_server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def redis_cluster() -> bool:
+    """Whether `redis_url` names a Redis Cluster node (tests/cluster overrides both)."""
+    return False
 
 
 @pytest.fixture(scope="session")
@@ -127,11 +134,15 @@ def new_prefix(kind: str = "") -> str:
 
 
 @pytest.fixture
-def settings_factory(clean_database: str, redis_url: str, tmp_path: Any) -> Callable[..., Settings]:
+def settings_factory(
+    clean_database: str, redis_url: str, redis_cluster: bool, tmp_path: Any
+) -> Callable[..., Settings]:
     prefix = new_prefix()
 
     def make(**overrides: Any) -> Settings:
-        return make_test_settings(clean_database, redis_url, prefix, tmp_path, **overrides)
+        return make_test_settings(
+            clean_database, redis_url, prefix, tmp_path, **{"redis_cluster": redis_cluster, **overrides}
+        )
 
     return make
 
@@ -230,7 +241,7 @@ class SharedApp:
             if hasattr(part, "__dict__")
         ]
 
-    async def reset(self, redis: Redis) -> None:
+    async def reset(self, redis: Redis | RedisCluster) -> None:
         services = self.services
         await services.marketplace_cache.close()  # its background refreshes of the previous test
         await services.sessions.close()  # a revocation still being retried
@@ -255,10 +266,18 @@ class SharedApp:
 
 @pytest.fixture(scope="module")
 async def shared_app(
-    database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory, app_overrides: dict[str, Any]
+    database_url: str,
+    redis_url: str,
+    redis_cluster: bool,
+    tmp_path_factory: pytest.TempPathFactory,
+    app_overrides: dict[str, Any],
 ) -> AsyncIterator[SharedApp]:
     settings = make_test_settings(
-        database_url, redis_url, new_prefix("m"), tmp_path_factory.mktemp("app"), **app_overrides
+        database_url,
+        redis_url,
+        new_prefix("m"),
+        tmp_path_factory.mktemp("app"),
+        **{"redis_cluster": redis_cluster, **app_overrides},
     )
     shared = SharedApp(*await start_app(settings))
     yield shared
@@ -267,7 +286,7 @@ async def shared_app(
 
 @pytest.fixture
 async def app_client(
-    shared_app: SharedApp, clean_database: str, redis_client: Redis
+    shared_app: SharedApp, clean_database: str, redis_client: Redis | RedisCluster
 ) -> tuple[Litestar, httpx.AsyncClient]:
     await shared_app.reset(redis_client)
     return shared_app.app, shared_app.client
@@ -296,8 +315,8 @@ async def db_session(services: Services) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
-async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
+async def redis_client(redis_url: str, redis_cluster: bool) -> AsyncIterator[Redis | RedisCluster]:
+    client = RedisCluster.from_url(redis_url) if redis_cluster else Redis.from_url(redis_url)
     yield client
     await client.aclose()
 
@@ -339,7 +358,11 @@ _password_hashes: dict[str, str] = {}  # password -> its hash, computed once per
 @pytest.fixture(autouse=True)
 def _sign_up_mode(request: pytest.FixtureRequest) -> None:
     global _sign_up_over_http
-    path = request.node.path.relative_to(request.config.rootpath).as_posix()
+    # the module that defines the test: tests/cluster runs other modules' tests on a Redis Cluster
+    function = getattr(request.node, "function", None)
+    module = getattr(function, "__module__", "") or ""
+    path = module.replace(".", "/") + ".py" if module.startswith("tests.") else ""
+    path = path or request.node.path.relative_to(request.config.rootpath).as_posix()
     _sign_up_over_http = path in HTTP_SIGN_UP_MODULES
 
 

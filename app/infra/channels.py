@@ -86,12 +86,22 @@ class MemoryChannels:
 
 
 class RedisChannels:
-    """Redis pub/sub with one subscriber connection per process and automatic reconnection."""
+    """Redis pub/sub with one subscriber connection per process and automatic reconnection.
+
+    `sharded`: the subscriber side of one Redis Cluster shard (`SSUBSCRIBE` on the node that owns the channels'
+    slots); `app.infra.sharded_channels` routes each channel to its shard's instance and publishes itself.
+    """
 
     shared = True
 
     def __init__(
-        self, url: str, *, publish_timeout_s: float = 2.0, subscribe_timeout_s: float = 2.0, ping_every_s: float = 10.0
+        self,
+        url: str,
+        *,
+        publish_timeout_s: float = 2.0,
+        subscribe_timeout_s: float = 2.0,
+        ping_every_s: float = 10.0,
+        sharded: bool = False,
     ) -> None:
         # own clients: the pub/sub connection must not share the short socket timeout of the cache client
         self._publisher = Redis.from_url(url, socket_timeout=publish_timeout_s, socket_connect_timeout=1)
@@ -100,6 +110,8 @@ class RedisChannels:
         # while none was; the read loop pings instead and reads the answers itself
         self._subscriber = Redis.from_url(url, socket_connect_timeout=1)
         self._ping_every_s = ping_every_s
+        self._sharded = sharded
+        self._message_kind, self._subscribe_kind = ("smessage", "ssubscribe") if sharded else ("message", "subscribe")
         self._publish_timeout_s = publish_timeout_s
         self._subscribe_timeout_s = subscribe_timeout_s
         self._fanout = _LocalFanout()
@@ -107,6 +119,7 @@ class RedisChannels:
         self._confirmed: dict[str, asyncio.Event] = {}
         self._late: set[str] = set()  # channels whose listeners stopped waiting for the confirmation
         self._connected = False
+        self._ready = asyncio.Event()
         self._lock = asyncio.Lock()
         self._reader: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
@@ -127,15 +140,16 @@ class RedisChannels:
         except (TimeoutError, RedisError, OSError) as exc:
             raise ChannelUnavailable(str(exc) or type(exc).__name__) from exc
 
-    async def listen(self, channel: str) -> Listener:
-        listener = Listener(channel)
+    async def listen(self, channel: str, listener: Listener | None = None) -> Listener:
+        """Listen on `channel`; `listener`: one made before (a sharded layer routes it here once it can)."""
+        listener = listener or Listener(channel)
         if self._fanout.add(listener):
             event = asyncio.Event()
             self._confirmed[channel] = event
             if self._connected:
                 try:
                     async with self._lock:
-                        await self._pubsub.subscribe(channel)
+                        await self._subscribe(channel)
                     await asyncio.wait_for(event.wait(), self._subscribe_timeout_s)
                 except (TimeoutError, RedisError, OSError):
                     # not confirmed in time: a resync follows the confirmation (or the reconnection)
@@ -156,7 +170,10 @@ class RedisChannels:
             if self._connected:
                 try:
                     async with self._lock:
-                        await self._pubsub.unsubscribe(listener.channel)
+                        if self._sharded:
+                            await self._pubsub.sunsubscribe(listener.channel)
+                        else:
+                            await self._pubsub.unsubscribe(listener.channel)
                 except (RedisError, OSError):
                     pass
 
@@ -186,6 +203,7 @@ class RedisChannels:
                 if self._connected:
                     log.warning("redis pub/sub connection lost: %s", exc)
                 self._connected = False
+                self._ready.clear()
                 with contextlib.suppress(Exception):
                     await self._pubsub.aclose()
                 self._pubsub = self._subscriber.pubsub()
@@ -199,20 +217,34 @@ class RedisChannels:
         async with self._lock:
             await self._pubsub.ping()  # opens the connection; raises when Redis is down
             if channels:
-                await self._pubsub.subscribe(*channels)
+                await self._subscribe(*channels)
             self._connected = True
+            self._ready.set()
             # a listener that arrived while the connection was being opened found it not yet connected
             added = [c for c in self._fanout.listeners if c not in channels]
             if added:
                 for channel in added:
                     self._confirmed.setdefault(channel, asyncio.Event())
-                await self._pubsub.subscribe(*added)
+                await self._subscribe(*added)
         was_reconnect = bool(channels)
         if was_reconnect:
             # confirmations arrive through the read loop: confirm in the background, then resync
             task = asyncio.create_task(self._resync_when_confirmed(channels))
             self._background.add(task)  # the loop keeps only a weak reference to a task
             task.add_done_callback(self._background.discard)
+
+    async def connected(self, timeout_s: float) -> bool:
+        """Wait up to `timeout_s` for the subscriber connection; whether it is open."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._ready.wait(), timeout_s)
+        return self._connected
+
+    async def _subscribe(self, *channels: str) -> None:
+        if not self._sharded:
+            await self._pubsub.subscribe(*channels)
+            return
+        for channel in channels:  # one SSUBSCRIBE each: channels of one shard may still lie in different slots
+            await self._pubsub.ssubscribe(channel)
 
     async def _resync_when_confirmed(self, channels: list[str]) -> None:
         events = [self._confirmed[c] for c in channels if c in self._confirmed]
@@ -224,11 +256,11 @@ class RedisChannels:
         kind = message.get("type")
         channel = message.get("channel")
         name = channel.decode() if isinstance(channel, bytes) else str(channel)
-        if kind == "message":
+        if kind == self._message_kind:
             data = message.get("data")
             if isinstance(data, bytes):
                 self._fanout.dispatch(name, data)
-        elif kind == "subscribe":
+        elif kind == self._subscribe_kind:
             event = self._confirmed.get(name)
             if event is None:
                 return

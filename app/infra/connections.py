@@ -11,13 +11,16 @@ from collections.abc import Callable
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.asyncio.cluster import RedisCluster
+from redis.exceptions import RedisClusterException, RedisError
 
 from app.domain.ports import KVUnavailable
 
 
 class RedisConnectionRegistry:
-    def __init__(self, client: Redis, *, prefix: str, timeout_s: float = 1.5) -> None:
+    """Each transaction touches one owner's key, so it also runs on a Redis Cluster (one slot per transaction)."""
+
+    def __init__(self, client: Redis | RedisCluster, *, prefix: str, timeout_s: float = 1.5) -> None:
         self.client = client
         self.prefix = prefix
         self.timeout_s = timeout_s
@@ -31,7 +34,7 @@ class RedisConnectionRegistry:
                 commands(pipe)
                 results: list[Any] = await asyncio.wait_for(pipe.execute(), self.timeout_s)
                 return results
-        except (TimeoutError, RedisError, OSError) as exc:
+        except (TimeoutError, RedisError, RedisClusterException, OSError) as exc:
             raise KVUnavailable(str(exc) or type(exc).__name__) from exc
 
     async def admit(self, owner_id: int, conn_id: str, *, limit: int, ttl_s: float) -> bool:

@@ -11,10 +11,11 @@ import asyncio
 import fnmatch
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.asyncio.cluster import RedisCluster
+from redis.exceptions import RedisClusterException, RedisError
 
 from app.domain.ports import KVUnavailable
 
@@ -52,14 +53,28 @@ class CircuitBreaker:
         return self.opened_at is not None
 
 
+# INCRBY, and the expiry only on a key that has none yet (a counter's window starts with its first charge): one
+# atomic round trip on one key, so it also runs on a Redis Cluster (a MULTI pipeline cost two more round trips)
+INCR_SCRIPT = """
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then
+    redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return value
+"""
+
+
 class RedisKV:
+    """Every operation names one key, so the store runs unchanged on one Redis or on a Redis Cluster."""
+
     shared = True
 
-    def __init__(self, client: Redis, *, timeout_s: float = 0.25, prefix: str = "minbil:") -> None:
+    def __init__(self, client: Redis | RedisCluster, *, timeout_s: float = 0.25, prefix: str = "minbil:") -> None:
         self.client = client
         self.timeout_s = timeout_s
         self.prefix = prefix
         self.breaker = CircuitBreaker()
+        self._incr = client.register_script(INCR_SCRIPT)
 
     def _k(self, key: str) -> str:
         return self.prefix + key
@@ -69,7 +84,7 @@ class RedisKV:
             raise KVUnavailable("redis circuit open")
         try:
             result = await asyncio.wait_for(operation(), self.timeout_s)
-        except (TimeoutError, RedisError, OSError) as exc:
+        except (TimeoutError, RedisError, RedisClusterException, OSError) as exc:
             self.breaker.record_failure()
             raise KVUnavailable(str(exc) or type(exc).__name__) from exc
         self.breaker.record_success()
@@ -90,17 +105,8 @@ class RedisKV:
         return int(await self._call(lambda: self.client.delete(*(self._k(k) for k in keys))))
 
     async def incr(self, key: str, ttl_s: float | None = None, amount: int = 1) -> int:
-        full = self._k(key)
-
-        async def run() -> Any:
-            async with self.client.pipeline(transaction=True) as pipe:
-                pipe.incrby(full, amount)
-                if ttl_s:
-                    pipe.pexpire(full, int(ttl_s * 1000), nx=True)
-                return await pipe.execute()
-
-        results = await self._call(run)
-        return int(results[0])
+        ttl_ms = max(1, int(ttl_s * 1000)) if ttl_s else 0
+        return int(await self._call(lambda: self._incr(keys=[self._k(key)], args=[amount, ttl_ms])))
 
     async def ttl(self, key: str) -> float | None:
         ms = await self._call(lambda: self.client.pttl(self._k(key)))

@@ -22,13 +22,16 @@ from tests.realtime.harness import Server, sign_up
 
 
 @pytest.fixture(scope="module")
-def rt_settings(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def rt_settings(
+    database_url: str, redis_url: str, redis_cluster: bool, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
     """Settings of this module's servers (the run's database; every test makes its own owners)."""
     tmp = tmp_path_factory.mktemp("realtime")
     return load_settings(
         {},
         database_url=database_url,
         redis_url=redis_url,
+        redis_cluster=redis_cluster,
         redis_prefix=f"minbil:rt:{uuid.uuid4().hex[:8]}:",
         jwt_secret="test-secret-" + "x" * 40,
         environment="test",

@@ -53,6 +53,8 @@ def server_env(settings: Settings, **extra: str) -> dict[str, str]:
     )
     if settings.redis_url:
         env["REDIS_URL"] = settings.redis_url
+    if settings.redis_cluster:
+        env["MINBIL_REDIS_CLUSTER"] = "true"
     env.update(extra)
     return env
 

@@ -12,6 +12,7 @@ import jwt
 import pytest
 from litestar.testing import TestClient
 from litestar.testing.websocket_test_session import WebSocketTestSession
+from redis.asyncio import Redis
 
 from app.domain.events.envelope import NOTIFICATION_CREATED, owner_channel
 from app.main import create_app
@@ -107,7 +108,7 @@ def test_one_event_to_many_subscriptions_is_presented_executed_and_encoded_once(
         channel = owner_channel(services.settings.redis_prefix, owner_id)
 
         async def channel_subscriptions() -> int:
-            assert services.redis is not None
+            assert isinstance(services.redis, Redis)
             return int(dict(await services.redis.pubsub_numsub(channel))[channel.encode()])
 
         assert ws_client.blocking_portal.call(channel_subscriptions) == 1  # eight subscriptions, one channel
