@@ -1,0 +1,162 @@
+"""SIGTERM to `minbil serve`: it stops accepting, closes WebSockets with 1012 (service restart), lets the requests
+it accepted finish, and exits within `MINBIL_SHUTDOWN_GRACE_S` even when a client never finishes its request;
+subscribers resume on another instance with `after:` and miss nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.settings import Settings
+from tests.realtime.conftest import owner_with_booking
+from tests.realtime.harness import (
+    MESSAGE_SUBSCRIPTION,
+    NOTIFICATION_SUBSCRIPTION,
+    ROOT,
+    GraphQLSocket,
+    SocketClosed,
+    produce_messages,
+    server_env,
+)
+
+PORTS = range(18100, 18200)  # loopback ports these tests may serve on
+GRACE_S = 4.0
+EXIT_MARGIN_S = 25.0  # start-up of the exit path on a busy machine; the point is "bounded", not "fast"
+TYPENAME = b'{"query": "{ __typename }"}'
+JSON = {"content-type": "application/json"}
+
+
+def loopback_port() -> int:
+    for port in PORTS:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 18100-18199")
+
+
+class Served:
+    """`minbil serve` (app/cli.py: migrations, then uvicorn with `server_options`) on a loopback port."""
+
+    def __init__(self, settings: Settings, **env: str) -> None:
+        self.port = loopback_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
+        self.env = server_env(
+            settings, MINBIL_PUBLIC_BASE_URL=self.base_url, MINBIL_SHUTDOWN_GRACE_S=str(GRACE_S), **env
+        )
+        self.process: subprocess.Popen[bytes] | None = None
+
+    async def start(self) -> Served:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 120
+        async with httpx.AsyncClient() as client:
+            while time.monotonic() < deadline:
+                assert self.process.poll() is None, f"server exited with {self.process.returncode}"
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(self.base_url + "/health", timeout=1)).status_code == 200:
+                        return self
+                await asyncio.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def terminate(self) -> float:
+        """Send SIGTERM; returns the moment it was sent (monotonic)."""
+        assert self.process is not None
+        sent = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        return sent
+
+    async def exited_within(self, seconds: float) -> int | None:
+        """The exit code, or None when the process is still running after `seconds`."""
+        assert self.process is not None
+        try:
+            return await asyncio.to_thread(self.process.wait, seconds)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+
+@pytest.fixture
+async def served(rt_settings: Settings) -> AsyncIterator[Any]:
+    started: list[Served] = []
+
+    async def start(**env: str) -> Served:
+        server = Served(rt_settings, **env)
+        started.append(server)
+        return await server.start()
+
+    yield start
+    for server in started:
+        server.kill()
+
+
+async def stalled_upload(base_url: str, sent: asyncio.Event, release: asyncio.Event) -> httpx.Response:
+    """A GraphQL POST whose body stops half way until `release`: a request the server has accepted and
+    is still reading (a slow or vanished mobile client)."""
+
+    async def body() -> AsyncIterator[bytes]:
+        yield TYPENAME[:10]
+        sent.set()
+        await release.wait()
+        yield TYPENAME[10:]
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
+        return await client.post("/graphql", content=body(), headers=JSON)
+
+
+async def wait_closed(sock: GraphQLSocket, timeout: float) -> SocketClosed:
+    assert sock.closed is not None
+    return await asyncio.wait_for(asyncio.shield(sock.closed), timeout)
+
+
+async def test_sigterm_exits_within_the_grace_even_with_a_stalled_request_and_closes_sockets_with_1012(
+    served: Any, session: AsyncSession
+) -> None:
+    server: Served = await served()
+    owner = await owner_with_booking(server.base_url, session)
+    sockets = [await GraphQLSocket(server.ws_url, owner["access_token"]).connect() for _ in range(3)]
+    for sock in sockets:
+        await sock.subscribe("m", MESSAGE_SUBSCRIPTION)
+        await sock.subscribe("n", NOTIFICATION_SUBSCRIPTION)
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
+        for _ in range(100):
+            assert (await client.post("/graphql", content=TYPENAME, headers=JSON)).status_code == 200
+    sent, never = asyncio.Event(), asyncio.Event()
+    upload = asyncio.create_task(stalled_upload(server.base_url, sent, never))
+    await asyncio.wait_for(sent.wait(), 30)
+    await asyncio.sleep(0.3)  # the server has read the first half
+
+    signalled = server.terminate()
+    code = await server.exited_within(GRACE_S + EXIT_MARGIN_S)
+    took = time.monotonic() - signalled
+    upload.cancel()
+    with contextlib.suppress(asyncio.CancelledError, httpx.HTTPError):
+        await upload
+    assert code is not None, f"still running {took:.1f} s after SIGTERM (grace {GRACE_S} s)"
+    assert code == 128 + signal.SIGTERM  # the exit hooks ran (SystemExit), not a kill
+    closes = [await wait_closed(sock, 10) for sock in sockets]
+    assert [c.code for c in closes] == [1012] * 3
+    for sock in sockets:
+        await sock.close()
