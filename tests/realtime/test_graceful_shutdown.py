@@ -37,13 +37,19 @@ TYPENAME = b'{"query": "{ __typename }"}'
 JSON = {"content-type": "application/json"}
 
 
+_handed_out: set[int] = set()  # two servers started together must not both find the same port free
+
+
 def loopback_port() -> int:
     for port in PORTS:
+        if port in _handed_out:
+            continue
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
+            _handed_out.add(port)
             return port
     raise RuntimeError("no free port in 18100-18199")
 
@@ -160,3 +166,121 @@ async def test_sigterm_exits_within_the_grace_even_with_a_stalled_request_and_cl
     assert [c.code for c in closes] == [1012] * 3
     for sock in sockets:
         await sock.close()
+
+
+class Subscriber:
+    """One client of `messageReceived`: on A until it closes, then on B from the last cursor it received."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.received: list[tuple[int, int]] = []  # (cursor, message id)
+        self.closes: list[int | None] = []
+        self.on_a = asyncio.Event()  # a few events came through A
+
+    async def run(self, a: Served, b: Served) -> None:
+        sock = await GraphQLSocket(a.ws_url, self.token).connect()
+        await sock.subscribe("m", MESSAGE_SUBSCRIPTION)
+        try:
+            while True:
+                message = await sock.next("m", timeout=90)
+                if message["type"] == "closed":
+                    assert sock.closed is not None
+                    self.closes.append((await sock.closed).code)
+                    await sock.close()
+                    last = str(self.received[-1][0]) if self.received else None
+                    sock = await GraphQLSocket(b.ws_url, self.token).connect()
+                    await sock.subscribe("m", MESSAGE_SUBSCRIPTION, {"after": last})
+                    continue
+                assert message["type"] == "next" and not message["payload"].get("errors"), message
+                event = message["payload"]["data"]["messageReceived"]
+                if event["message"]["text"] == "sentinel 0":
+                    return
+                self.received.append((int(event["cursor"]), int(event["message"]["databaseId"])))
+                if len(self.received) >= 5:
+                    self.on_a.set()
+        finally:
+            await sock.close()
+
+
+class Load:
+    """Clients sending GraphQL requests to one instance back to back until it stops answering."""
+
+    def __init__(self) -> None:
+        self.ok = self.failed = self.refused = self.closed = 0
+        self.signalled: float | None = None
+        self.early_errors: list[str] = []  # transport errors before SIGTERM (there must be none)
+
+    async def client(self, base_url: str) -> None:
+        async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+            while True:
+                try:
+                    response = await client.post("/graphql", content=TYPENAME, headers=JSON)
+                except httpx.ConnectError:
+                    self.refused += 1  # not accepted: the instance stopped listening
+                    return
+                except httpx.TransportError as exc:
+                    # an idle keep-alive connection closed by the server before it read the next request
+                    if self.signalled is None:
+                        self.early_errors.append(repr(exc))
+                    self.closed += 1
+                    continue
+                if response.status_code == 200:
+                    self.ok += 1
+                else:
+                    self.failed += 1
+
+
+async def test_sigterm_under_load_loses_no_accepted_request_and_subscribers_resume_on_the_other_instance(
+    served: Any, session: AsyncSession, rt_settings: Settings
+) -> None:
+    a, b = await asyncio.gather(served(), served())
+    owner = await owner_with_booking(a.base_url, session)
+    subscribers = [Subscriber(owner["access_token"]) for _ in range(4)]
+    listening = [asyncio.create_task(s.run(a, b)) for s in subscribers]
+    await asyncio.sleep(0.5)
+    load = Load()
+    clients = [asyncio.create_task(load.client(a.base_url)) for _ in range(8)]
+    # 80 messages, one every 100 ms, from another process: across the restart
+    producer = asyncio.create_task(
+        asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=80, interval=0.1)
+    )
+    await asyncio.wait_for(asyncio.gather(*(s.on_a.wait() for s in subscribers)), 60)
+    held, release = asyncio.Event(), asyncio.Event()
+    in_flight = []
+    for _ in range(5):
+        sent = asyncio.Event()
+        in_flight.append(asyncio.create_task(stalled_upload(a.base_url, sent, held)))
+        await asyncio.wait_for(sent.wait(), 30)
+    await asyncio.sleep(0.3)
+
+    load.signalled = a.terminate()
+    await asyncio.sleep(1.0)
+    release.set()
+    held.set()  # the accepted requests finish their bodies after the shutdown began
+    answers = await asyncio.gather(*in_flight, return_exceptions=True)
+    code = await a.exited_within(GRACE_S + EXIT_MARGIN_S)
+    exit_s = time.monotonic() - load.signalled
+    await asyncio.wait_for(asyncio.gather(*clients), 30)
+
+    ids = await producer
+    await asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=1, text="sentinel")
+    await asyncio.wait_for(asyncio.gather(*listening), 90)
+
+    gaps = duplicates = 0
+    for s in subscribers:
+        got = [message_id for _, message_id in s.received]
+        duplicates += len(got) - len(set(got))
+        gaps += len(set(ids) - set(got))
+        assert got == ids  # every message, once, in order, across the two instances
+        assert [c for c, _ in s.received] == sorted({c for c, _ in s.received})
+        assert s.closes == [1012]
+    statuses = [r.status_code if isinstance(r, httpx.Response) else repr(r) for r in answers]
+    print(
+        f"\nshutdown under load: in-flight held={len(answers)} answered 2xx={statuses.count(200)}; "
+        f"load ok={load.ok} failed={load.failed} refused={load.refused} closed-before-read={load.closed}; "
+        f"events={len(ids)} subscribers={len(subscribers)} gaps={gaps} duplicates={duplicates}; "
+        f"exit after {exit_s:.2f} s (code {code})"
+    )
+    assert statuses == [200] * len(answers)
+    assert load.failed == 0 and not load.early_errors and load.ok > 0
+    assert code == 128 + signal.SIGTERM
