@@ -161,6 +161,7 @@ async def test_sigterm_exits_within_the_grace_even_with_a_stalled_request_and_cl
     with contextlib.suppress(asyncio.CancelledError, httpx.HTTPError):
         await upload
     assert code is not None, f"still running {took:.1f} s after SIGTERM (grace {GRACE_S} s)"
+    print(f"\nexit {took:.2f} s after SIGTERM with a stalled request (grace {GRACE_S} s)")
     assert code == 128 + signal.SIGTERM  # the exit hooks ran (SystemExit), not a kill
     closes = [await wait_closed(sock, 10) for sock in sockets]
     assert [c.code for c in closes] == [1012] * 3
@@ -207,12 +208,14 @@ class Load:
 
     def __init__(self) -> None:
         self.ok = self.failed = self.refused = self.closed = 0
+        self.across = 0  # answered requests sent before SIGTERM and answered after it
         self.signalled: float | None = None
         self.early_errors: list[str] = []  # transport errors before SIGTERM (there must be none)
 
     async def client(self, base_url: str) -> None:
         async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
             while True:
+                started = time.monotonic()
                 try:
                     response = await client.post("/graphql", content=TYPENAME, headers=JSON)
                 except httpx.ConnectError:
@@ -224,6 +227,8 @@ class Load:
                         self.early_errors.append(repr(exc))
                     self.closed += 1
                     continue
+                if self.signalled is not None and started < self.signalled:
+                    self.across += 1
                 if response.status_code == 200:
                     self.ok += 1
                 else:
@@ -277,7 +282,7 @@ async def test_sigterm_under_load_loses_no_accepted_request_and_subscribers_resu
     statuses = [r.status_code if isinstance(r, httpx.Response) else repr(r) for r in answers]
     print(
         f"\nshutdown under load: in-flight held={len(answers)} answered 2xx={statuses.count(200)}; "
-        f"load ok={load.ok} failed={load.failed} refused={load.refused} closed-before-read={load.closed}; "
+        f"load ok={load.ok} (in flight at SIGTERM: {load.across}) failed={load.failed} refused={load.refused} closed-before-read={load.closed}; "
         f"events={len(ids)} subscribers={len(subscribers)} gaps={gaps} duplicates={duplicates}; "
         f"exit after {exit_s:.2f} s (code {code})"
     )
