@@ -125,8 +125,8 @@ def test_the_proxy_routes_by_health_and_passes_websocket_upgrades(services: dict
     assert settings["health_uri"] == "/ready"  # active checks
     assert "max_fails" in settings and "fail_duration" in settings  # passive checks
     assert "lb_try_duration" in settings  # a restarting instance's requests go to the other
-    assert re.search(r"header_up Upgrade \{>Upgrade\}", block.group(2))
-    assert re.search(r"header_up Connection \{>Connection\}", block.group(2))
+    assert re.search(r"header_up Upgrade \{header.Upgrade\}", block.group(2))
+    assert re.search(r"header_up Connection \{header.Connection\}", block.group(2))
 
 
 def test_replicas_migrate_under_the_advisory_lock() -> None:
@@ -134,3 +134,18 @@ def test_replicas_migrate_under_the_advisory_lock() -> None:
     assert "minbil migrate" in entrypoint
     migrate = (DOCKER.parent / "db" / "migrate.py").read_text()
     assert "pg_advisory_lock" in migrate and "pg_advisory_unlock" in migrate
+
+
+def test_caddy_accepts_the_proxy_config() -> None:
+    caddy = shutil.which("caddy")
+    if caddy is None:
+        pytest.skip("caddy is not installed (apt-get install caddy)")
+    result = subprocess.run(
+        [caddy, "validate", "--config", str(DOCKER / "Caddyfile"), "--adapter", "caddyfile"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp", "XDG_DATA_HOME": "/tmp/caddy-validate"},
+    )
+    assert result.returncode == 0 and "Valid configuration" in result.stdout + result.stderr, result.stderr[-2000:]

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,89 +18,20 @@ import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.settings import Settings
+from tests.realtime.cli_server import CaddyProxy, Served
 from tests.realtime.conftest import owner_with_booking
 from tests.realtime.harness import (
     MESSAGE_SUBSCRIPTION,
     NOTIFICATION_SUBSCRIPTION,
-    ROOT,
     GraphQLSocket,
     SocketClosed,
     produce_messages,
-    server_env,
 )
 
-PORTS = range(18100, 18200)  # loopback ports these tests may serve on
 GRACE_S = 4.0
 EXIT_MARGIN_S = 25.0  # start-up of the exit path on a busy machine; the point is "bounded", not "fast"
 TYPENAME = b'{"query": "{ __typename }"}'
 JSON = {"content-type": "application/json"}
-
-
-_handed_out: set[int] = set()  # two servers started together must not both find the same port free
-
-
-def loopback_port() -> int:
-    for port in PORTS:
-        if port in _handed_out:
-            continue
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            _handed_out.add(port)
-            return port
-    raise RuntimeError("no free port in 18100-18199")
-
-
-class Served:
-    """`minbil serve` (app/cli.py: migrations, then uvicorn with `server_options`) on a loopback port."""
-
-    def __init__(self, settings: Settings, **env: str) -> None:
-        self.port = loopback_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
-        self.env = server_env(
-            settings, MINBIL_PUBLIC_BASE_URL=self.base_url, MINBIL_SHUTDOWN_GRACE_S=str(GRACE_S), **env
-        )
-        self.process: subprocess.Popen[bytes] | None = None
-
-    async def start(self) -> Served:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 120
-        async with httpx.AsyncClient() as client:
-            while time.monotonic() < deadline:
-                assert self.process.poll() is None, f"server exited with {self.process.returncode}"
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(self.base_url + "/health", timeout=1)).status_code == 200:
-                        return self
-                await asyncio.sleep(0.1)
-        raise RuntimeError("server did not start")
-
-    def terminate(self) -> float:
-        """Send SIGTERM; returns the moment it was sent (monotonic)."""
-        assert self.process is not None
-        sent = time.monotonic()
-        self.process.send_signal(signal.SIGTERM)
-        return sent
-
-    async def exited_within(self, seconds: float) -> int | None:
-        """The exit code, or None when the process is still running after `seconds`."""
-        assert self.process is not None
-        try:
-            return await asyncio.to_thread(self.process.wait, seconds)
-        except subprocess.TimeoutExpired:
-            return None
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
 
 
 @pytest.fixture
@@ -109,7 +39,7 @@ async def served(rt_settings: Settings) -> AsyncIterator[Any]:
     started: list[Served] = []
 
     async def start(**env: str) -> Served:
-        server = Served(rt_settings, **env)
+        server = Served(rt_settings, MINBIL_SHUTDOWN_GRACE_S=str(GRACE_S), **env)
         started.append(server)
         return await server.start()
 
@@ -178,8 +108,8 @@ class Subscriber:
         self.closes: list[int | None] = []
         self.on_a = asyncio.Event()  # a few events came through A
 
-    async def run(self, a: Served, b: Served) -> None:
-        sock = await GraphQLSocket(a.ws_url, self.token).connect()
+    async def run(self, first_url: str, then_url: str) -> None:
+        sock = await GraphQLSocket(first_url, self.token).connect()
         await sock.subscribe("m", MESSAGE_SUBSCRIPTION)
         try:
             while True:
@@ -189,7 +119,7 @@ class Subscriber:
                     self.closes.append((await sock.closed).code)
                     await sock.close()
                     last = str(self.received[-1][0]) if self.received else None
-                    sock = await GraphQLSocket(b.ws_url, self.token).connect()
+                    sock = await GraphQLSocket(then_url, self.token).connect()
                     await sock.subscribe("m", MESSAGE_SUBSCRIPTION, {"after": last})
                     continue
                 assert message["type"] == "next" and not message["payload"].get("errors"), message
@@ -212,12 +142,16 @@ class Load:
         self.signalled: float | None = None
         self.early_errors: list[str] = []  # transport errors before SIGTERM (there must be none)
 
-    async def client(self, base_url: str) -> None:
+    async def client(self, base_url: str, until: asyncio.Event | None = None) -> None:
+        """POSTs until the instance refuses; with `until`, idempotent GETs until it is set (through a proxy)."""
         async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
-            while True:
+            while until is None or not until.is_set():
                 started = time.monotonic()
                 try:
-                    response = await client.post("/graphql", content=TYPENAME, headers=JSON)
+                    if until is None:
+                        response = await client.post("/graphql", content=TYPENAME, headers=JSON)
+                    else:
+                        response = await client.get("/graphql", params={"query": "{ __typename }"})
                 except httpx.ConnectError:
                     self.refused += 1  # not accepted: the instance stopped listening
                     return
@@ -241,7 +175,7 @@ async def test_sigterm_under_load_loses_no_accepted_request_and_subscribers_resu
     a, b = await asyncio.gather(served(), served())
     owner = await owner_with_booking(a.base_url, session)
     subscribers = [Subscriber(owner["access_token"]) for _ in range(4)]
-    listening = [asyncio.create_task(s.run(a, b)) for s in subscribers]
+    listening = [asyncio.create_task(s.run(a.ws_url, b.ws_url)) for s in subscribers]
     await asyncio.sleep(0.5)
     load = Load()
     clients = [asyncio.create_task(load.client(a.base_url)) for _ in range(8)]
@@ -288,4 +222,49 @@ async def test_sigterm_under_load_loses_no_accepted_request_and_subscribers_resu
     )
     assert statuses == [200] * len(answers)
     assert load.failed == 0 and not load.early_errors and load.ok > 0
+    assert code == 128 + signal.SIGTERM
+
+
+async def test_through_the_proxy_a_replica_restart_fails_no_request_and_its_sockets_move_to_the_other(
+    served: Any, session: AsyncSession, rt_settings: Settings, tmp_path: Path
+) -> None:
+    if shutil.which("caddy") is None:
+        pytest.skip("caddy is not installed (apt-get install caddy): docker/Caddyfile cannot be run here")
+    a, b = await asyncio.gather(served(), served())
+    proxy = CaddyProxy([a.port, b.port], tmp_path)
+    try:
+        await proxy.start()
+        owner = await owner_with_booking(proxy.base_url, session)
+        subscribers = [Subscriber(owner["access_token"]) for _ in range(6)]
+        listening = []
+        for s in subscribers:  # one at a time: the proxy spreads them over both replicas (least connections)
+            listening.append(asyncio.create_task(s.run(proxy.ws_url, proxy.ws_url)))
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(0.5)
+        load, stop = Load(), asyncio.Event()
+        clients = [asyncio.create_task(load.client(proxy.base_url, stop)) for _ in range(6)]
+        producer = asyncio.create_task(
+            asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=60, interval=0.1)
+        )
+        await asyncio.wait_for(asyncio.gather(*(s.on_a.wait() for s in subscribers)), 60)
+        load.signalled = a.terminate()
+        code = await a.exited_within(GRACE_S + EXIT_MARGIN_S)
+        exit_s = time.monotonic() - load.signalled
+        ids = await producer
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*clients), 60)
+        await asyncio.to_thread(produce_messages, rt_settings, booking_id=owner["booking_id"], count=1, text="sentinel")
+        await asyncio.wait_for(asyncio.gather(*listening), 90)
+    finally:
+        proxy.stop()
+    moved = sum(1 for s in subscribers if s.closes)
+    print(
+        f"\nthrough the proxy: requests ok={load.ok} failed={load.failed} transport errors={load.closed + load.refused}; "
+        f"sockets moved={moved}/{len(subscribers)}; events={len(ids)}; exit after {exit_s:.2f} s"
+    )
+    for s in subscribers:
+        assert [message_id for _, message_id in s.received] == ids
+        assert s.closes in ([], [1012])
+    assert moved >= 1  # some sockets were on the replica that restarted
+    assert load.ok > 0 and load.failed == 0 and load.closed == load.refused == 0
     assert code == 128 + signal.SIGTERM
