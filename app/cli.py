@@ -31,14 +31,20 @@ def _serve(args: argparse.Namespace) -> int:
     # exit hooks run (they stop the embedded PostgreSQL)
     signal.signal(signal.SIGTERM, _exit_on_signal)
     asyncio.run(_prepare_database())
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=workers,
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": args.host or settings.host,
+        "port": args.port or settings.port,
+        "workers": workers,
         **server_options(settings),
-    )
+    }
+    if workers == 1:
+        uvicorn.run("app.main:create_app", **options)
+        return 0
+    from app.supervisor import Supervisor
+
+    config = uvicorn.Config("app.main:create_app", **options)
+    Supervisor(config, sockets=[config.bind_socket()]).run()
     return 0
 
 

@@ -37,7 +37,8 @@ def loopback_port() -> int:
 class Served:
     """`minbil serve` (app/cli.py: migrations, then uvicorn with `server_options`) on a loopback port."""
 
-    def __init__(self, settings: Settings, **env: str) -> None:
+    def __init__(self, settings: Settings, *, workers: int = 1, **env: str) -> None:
+        self.workers = workers
         self.port = loopback_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
@@ -46,7 +47,18 @@ class Served:
 
     async def start(self) -> Served:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [
+                sys.executable,
+                "-m",
+                "app.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,

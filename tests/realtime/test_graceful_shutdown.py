@@ -38,8 +38,8 @@ JSON = {"content-type": "application/json"}
 async def served(rt_settings: Settings) -> AsyncIterator[Any]:
     started: list[Served] = []
 
-    async def start(**env: str) -> Served:
-        server = Served(rt_settings, MINBIL_SHUTDOWN_GRACE_S=str(GRACE_S), **env)
+    async def start(workers: int = 1, **env: str) -> Served:
+        server = Served(rt_settings, workers=workers, MINBIL_SHUTDOWN_GRACE_S=str(GRACE_S), **env)
         started.append(server)
         return await server.start()
 
@@ -97,6 +97,32 @@ async def test_sigterm_exits_within_the_grace_even_with_a_stalled_request_and_cl
     assert [c.code for c in closes] == [1012] * 3
     for sock in sockets:
         await sock.close()
+
+
+async def test_with_workers_sigterm_refuses_new_connections_at_once_and_finishes_the_accepted_requests(
+    served: Any,
+) -> None:
+    """The parent of several workers holds the listening socket too: while it stays open, the kernel accepts
+    connections no worker serves any more, and they hang until the end of the grace."""
+    server: Served = await served(workers=2)
+    held = asyncio.Event()
+    in_flight = []
+    for _ in range(4):
+        sent = asyncio.Event()
+        in_flight.append(asyncio.create_task(stalled_upload(server.base_url, sent, held)))
+        await asyncio.wait_for(sent.wait(), 30)
+    await asyncio.sleep(0.3)
+
+    signalled = server.terminate()
+    await asyncio.sleep(1.0)  # the workers have begun their shutdown
+    async with httpx.AsyncClient(timeout=GRACE_S + EXIT_MARGIN_S) as client:
+        with pytest.raises(httpx.ConnectError):  # refused, so a proxy tries the other instance at once
+            await client.get(server.base_url + "/health")
+    held.set()
+    answers = await asyncio.gather(*in_flight, return_exceptions=True)
+    code = await server.exited_within(GRACE_S + EXIT_MARGIN_S)
+    assert [r.status_code if isinstance(r, httpx.Response) else repr(r) for r in answers] == [200] * 4
+    assert code is not None, f"still running {time.monotonic() - signalled:.1f} s after SIGTERM"
 
 
 class Subscriber:
