@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import socket
 import subprocess
@@ -62,6 +63,7 @@ class Served:
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
+            start_new_session=True,  # the workers too, in one group for `kill`
         )
         deadline = time.monotonic() + 120
         async with httpx.AsyncClient() as client:
@@ -89,9 +91,12 @@ class Served:
             return None
 
     def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
+        """Stop the server and its workers (its own process group: a SIGKILLed parent would orphan them)."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
 
 
 class CaddyProxy:

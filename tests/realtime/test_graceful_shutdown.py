@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+import websockets
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.settings import Settings
@@ -133,6 +134,7 @@ class Subscriber:
         self.received: list[tuple[int, int]] = []  # (cursor, message id)
         self.closes: list[int | None] = []
         self.on_a = asyncio.Event()  # a few events came through A
+        self.retries = 0  # reconnections refused or closed before they were acknowledged
 
     async def run(self, first_url: str, then_url: str) -> None:
         sock = await GraphQLSocket(first_url, self.token).connect()
@@ -145,7 +147,7 @@ class Subscriber:
                     self.closes.append((await sock.closed).code)
                     await sock.close()
                     last = str(self.received[-1][0]) if self.received else None
-                    sock = await GraphQLSocket(then_url, self.token).connect()
+                    sock = await self._reconnect(then_url)
                     await sock.subscribe("m", MESSAGE_SUBSCRIPTION, {"after": last})
                     continue
                 assert message["type"] == "next" and not message["payload"].get("errors"), message
@@ -157,6 +159,19 @@ class Subscriber:
                     self.on_a.set()
         finally:
             await sock.close()
+
+    async def _reconnect(self, url: str) -> GraphQLSocket:
+        """As a client does: through a proxy, a reconnection may still reach a worker of the instance that is
+        going away, which refuses or closes it; try again shortly."""
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                return await GraphQLSocket(url, self.token).connect()
+            except (OSError, RuntimeError, websockets.ConnectionClosed, websockets.InvalidStatus):
+                if time.monotonic() > deadline:
+                    raise
+                self.retries += 1
+                await asyncio.sleep(0.2)
 
 
 class Load:
@@ -256,7 +271,7 @@ async def test_through_the_proxy_a_replica_restart_fails_no_request_and_its_sock
 ) -> None:
     if shutil.which("caddy") is None:
         pytest.skip("caddy is not installed (apt-get install caddy): docker/Caddyfile cannot be run here")
-    a, b = await asyncio.gather(served(), served())
+    a, b = await asyncio.gather(served(workers=2), served(workers=2))  # as the image runs them
     proxy = CaddyProxy([a.port, b.port], tmp_path)
     try:
         await proxy.start()
@@ -286,11 +301,11 @@ async def test_through_the_proxy_a_replica_restart_fails_no_request_and_its_sock
     moved = sum(1 for s in subscribers if s.closes)
     print(
         f"\nthrough the proxy: requests ok={load.ok} failed={load.failed} transport errors={load.closed + load.refused}; "
-        f"sockets moved={moved}/{len(subscribers)}; events={len(ids)}; exit after {exit_s:.2f} s"
+        f"sockets moved={moved}/{len(subscribers)} (reconnections retried: {sum(s.retries for s in subscribers)}); events={len(ids)}; exit after {exit_s:.2f} s"
     )
     for s in subscribers:
         assert [message_id for _, message_id in s.received] == ids
-        assert s.closes in ([], [1012])
+        assert set(s.closes) <= {1012}
     assert moved >= 1  # some sockets were on the replica that restarted
     assert load.ok > 0 and load.failed == 0 and load.closed == load.refused == 0
-    assert code == 128 + signal.SIGTERM
+    assert code == 0  # the parent of the workers ends normally once they have
