@@ -31,14 +31,20 @@ def _serve(args: argparse.Namespace) -> int:
     # exit hooks run (they stop the embedded PostgreSQL)
     signal.signal(signal.SIGTERM, _exit_on_signal)
     asyncio.run(_prepare_database())
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=workers,
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": args.host or settings.host,
+        "port": args.port or settings.port,
+        "workers": workers,
         **server_options(settings),
-    )
+    }
+    if workers == 1:
+        uvicorn.run("app.main:create_app", **options)
+        return 0
+    from app.supervisor import Supervisor
+
+    config = uvicorn.Config("app.main:create_app", **options)
+    Supervisor(config, sockets=[config.bind_socket()]).run()
     return 0
 
 
@@ -51,7 +57,11 @@ def server_options(settings: Settings) -> dict[str, Any]:
     # ws_per_message_deflate=False: a compressing socket keeps its zlib state (~40 KiB, most of an idle
     # socket's memory) for its whole life, to shrink events of a few hundred bytes; clients that offer
     # the extension get plain frames instead
+    # timeout_graceful_shutdown: without it uvicorn waits for every connection to end on its own, and one
+    # stalled client (an upload that never completes, a vanished peer whose unsent frames never drain) holds
+    # the process after SIGTERM until TCP gives up on it, a quarter of an hour later
     return {
+        "timeout_graceful_shutdown": settings.shutdown_grace_s,
         "log_config": None,
         "access_log": False,
         "proxy_headers": False,

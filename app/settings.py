@@ -135,6 +135,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     realtime_heartbeat_s: float = 20.0  # presence/connection heartbeat and token re-check of an open socket
     presence_ttl_s: int = 60  # an "online"/"away" status without heartbeat expires after this
 
+    # graceful shutdown: on SIGTERM the server stops accepting, closes WebSockets with 1012 and lets requests
+    # already accepted finish for at most this long; whatever is still open then (a stalled upload, a vanished
+    # peer's socket) is cut, so a restart never waits on a client
+    shutdown_grace_s: float = 20.0
+
     log_level: str = "INFO"
     log_json: bool = True  # false: console lines whatever `log_format` says (the older switch)
 
