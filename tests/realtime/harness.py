@@ -307,3 +307,30 @@ def produce_messages(
     if result.returncode != 0:
         raise RuntimeError(result.stderr.decode()[-3000:])
     return [int(x) for x in result.stdout.decode().split()]
+
+
+async def until_delivering(socket: GraphQLSocket, op_id: str, base_url: str, owner: dict[str, Any]) -> None:
+    """Send messages through the server until the message subscription `op_id` delivers one, then drain it.
+
+    A subscription listens some time after `subscribe` returns (longer on a busy machine); an event committed
+    before that is not delivered live, so a fixed pause makes a test flaky. Frames of earlier sends that arrive
+    late are read up to the last send's."""
+    headers = {"Authorization": f"Bearer {owner['access_token']}"}
+    sent: list[int] = []
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        for attempt in range(60):
+            response = await client.post(
+                "/api/co/messages/send",
+                headers=headers,
+                json={"thread_id": str(owner["booking_id"]), "message": f"ready? {attempt}"},
+            )
+            assert response.status_code == 201, response.text
+            sent.append(int(response.json()["message"]["id"]))
+            try:
+                data = await socket.data(op_id, timeout=1)
+            except TimeoutError:
+                continue
+            while int(data["messageReceived"]["message"]["databaseId"]) != sent[-1]:
+                data = await socket.data(op_id)
+            return
+    raise AssertionError("the subscription never delivered")

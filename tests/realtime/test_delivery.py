@@ -25,6 +25,7 @@ from tests.realtime.harness import (
     booking_gid,
     produce_messages,
     server_env,
+    until_delivering,
 )
 
 
@@ -248,7 +249,7 @@ async def test_embedded_mode_without_redis_delivers_in_process(servers: StartSer
             owner = await owner_with_booking(server.base_url, own_session)
         async with GraphQLSocket(server.ws_url, owner["access_token"]) as socket:
             await socket.subscribe("m", MESSAGE_SUBSCRIPTION)
-            await asyncio.sleep(0.3)
+            await until_delivering(socket, "m", server.base_url, owner)
             ids = await asyncio.to_thread(produce_messages, settings, booking_id=owner["booking_id"], count=3)
             received = [int((await socket.data("m"))["messageReceived"]["message"]["databaseId"]) for _ in range(3)]
         assert received == ids
