@@ -172,9 +172,13 @@ def marketplace_cache(settings: Settings, kv: KeyValue, channels: Channels, stac
     changes on two channels of the channel layer."""
     cache = MarketplaceCache(kv, ttl_s=settings.cache_ttl_s, prefix="mkt:")
     stack.push_async_callback(cache.close)
-    cache.follow(channels, settings.redis_prefix + "mkt:invalidations")
-    cache.favourites.follow(channels, settings.redis_prefix + "mkt:favourites")
-    stack.push_async_callback(cache.stop_following)
+    if channels.shared:
+        # in-process channels reach only this process, which drops its own layer at once; listening on them
+        # would also start the outbox relay here (it starts with the first local listener) in processes that
+        # have no subscribers and would publish their events to nobody
+        cache.follow(channels, settings.redis_prefix + "mkt:invalidations")
+        cache.favourites.follow(channels, settings.redis_prefix + "mkt:favourites")
+        stack.push_async_callback(cache.stop_following)
     return cache
 
 

@@ -7,13 +7,11 @@ import subprocess
 import sys
 
 import httpx
-import msgspec
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.settings import Settings
-from tests.realtime.conftest import StartServer, drop_database, own_database, owner_with_booking
+from tests.realtime.conftest import owner_with_booking
 from tests.realtime.harness import (
     BOOKING_SUBSCRIPTION,
     MESSAGE_SUBSCRIPTION,
@@ -25,7 +23,6 @@ from tests.realtime.harness import (
     booking_gid,
     produce_messages,
     server_env,
-    until_delivering,
 )
 
 
@@ -234,26 +231,3 @@ async def test_five_hundred_concurrent_sends_over_two_instances_are_stored_and_d
         )
     ).scalar()
     assert stored == 501
-
-
-async def test_embedded_mode_without_redis_delivers_in_process(servers: StartServer, rt_settings: Settings) -> None:
-    """No Redis: the relay publishes on in-process channels; producers elsewhere still reach it via the outbox."""
-    # its own database: the module's Redis-backed servers must not relay these events to Redis instead
-    settings = msgspec.structs.replace(
-        rt_settings, redis_url=None, database_url=await own_database(rt_settings.database_url or "", "embedded")
-    )
-    engine = create_async_engine(settings.database_url or "")
-    try:
-        server = await servers(settings)
-        async with AsyncSession(engine, expire_on_commit=False) as own_session:
-            owner = await owner_with_booking(server.base_url, own_session)
-        async with GraphQLSocket(server.ws_url, owner["access_token"]) as socket:
-            await socket.subscribe("m", MESSAGE_SUBSCRIPTION)
-            await until_delivering(socket, "m", server.base_url, owner)
-            ids = await asyncio.to_thread(produce_messages, settings, booking_id=owner["booking_id"], count=3)
-            received = [int((await socket.data("m"))["messageReceived"]["message"]["databaseId"]) for _ in range(3)]
-        assert received == ids
-        server.stop()
-    finally:
-        await engine.dispose()
-        await drop_database(settings.database_url or "")
