@@ -4,5 +4,3 @@ over sharded pub/sub."""
 from tests.realtime.conftest import pair, rt_settings, servers, session  # noqa: F401
 from tests.realtime.test_delivery import *  # noqa: F403
 from tests.realtime.test_presence_and_config import *  # noqa: F403
-
-globals().pop("test_embedded_mode_without_redis_delivers_in_process")  # runs without Redis: nothing on the cluster
