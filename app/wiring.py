@@ -40,12 +40,12 @@ from app.infra.payments.stripe_provider import StripeProvider
 from app.infra.pg_notify import PgListener, asyncpg_dsn
 from app.infra.sharded_channels import ShardedRedisChannels
 from app.infra.storage import LocalStorage
-from app.infra.tasks import cancel_and_wait
 from app.infra.vegvesen import OfflineRegistry, UnconfiguredRegistry, VegvesenRegistry
 from app.realtime import Realtime
 from app.realtime.relay import OutboxRelay
 from app.services import Services
 from app.settings import Settings
+from app.tasks import cancel_and_wait
 from db.engine import make_engine, make_sessionmaker
 from db.migrate import upgrade_head
 from db.repositories.events import EVENTS_CHANNEL

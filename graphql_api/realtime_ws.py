@@ -17,6 +17,7 @@ from app.auth.tokens import AccessClaims
 from app.domain.auth.service import ensure_active
 from app.domain.events import connections
 from app.errors import Unauthenticated
+from app.tasks import cancel_and_wait
 from graphql_api.context import GraphQLContext
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,5 @@ async def socket_closed(context: GraphQLContext) -> None:
     if state is None:
         return
     setattr(context, _STATE_ATTR, None)
-    if state.watcher is not None:
-        state.watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await state.watcher
+    await cancel_and_wait(state.watcher)
     await connections.close_connection(context.services, state.claims.owner_id, state.conn_id)

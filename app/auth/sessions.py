@@ -14,7 +14,6 @@ A warm cache answers without PostgreSQL; concurrent misses for one session share
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Iterable
 
@@ -22,6 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.domain.ports import KeyValue, KVUnavailable
+from app.tasks import cancel_and_wait
 from db.repositories import auth as repo
 
 ACTIVE, REVOKED = b"a", b"r"
@@ -89,10 +89,7 @@ class SessionStates:
                 self._unpublished.pop(sid, None)
 
     async def close(self) -> None:
-        if self._publisher is not None:
-            self._publisher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._publisher
+        await cancel_and_wait(self._publisher)
 
     async def _lookup(self, sid: str) -> bool:
         try:

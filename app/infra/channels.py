@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from app.domain.events.ports import RESYNC, ChannelUnavailable, Listener
-from app.infra.tasks import cancel_and_wait
+from app.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from app.infra.tasks import cancel_and_wait
+from app.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from redis.exceptions import RedisClusterException, RedisError
 
 from app.domain.events.ports import RESYNC, ChannelUnavailable, Listener
 from app.infra.channels import RedisChannels
-from app.infra.tasks import cancel_and_wait
+from app.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 

@@ -38,6 +38,7 @@ from app.domain.events.ports import RESYNC, Channels, ChannelUnavailable
 from app.domain.marketplace.favourite_sets import FavouriteSets
 from app.domain.ports import KeyValue, KVUnavailable
 from app.metrics import CacheMeter, cache_meter
+from app.tasks import cancel_and_wait
 from app.values import utc_now
 
 log = logging.getLogger(__name__)
@@ -285,19 +286,14 @@ class MarketplaceCache:
 
     async def stop_following(self) -> None:
         await self.favourites.stop_following()
-        if self._follower is not None:
-            self._follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._follower
+        await cancel_and_wait(self._follower)
 
     async def close(self) -> None:
         """Stop the background refreshes and forget what this process holds."""
         self.drop_local()
         self.favourites.drop()
         for task in list(self._background):
-            task.cancel()
-        if self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
+            await cancel_and_wait(task)
 
     # --- internals --------------------------------------------------------------------------------
 

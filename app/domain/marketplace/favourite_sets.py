@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 
 from app.domain.events.ports import RESYNC, Channels, ChannelUnavailable
+from app.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,4 @@ class FavouriteSets:
                 await channels.unlisten(listener)
 
     async def stop_following(self) -> None:
-        if self._follower is not None:
-            self._follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._follower
+        await cancel_and_wait(self._follower)
