@@ -42,7 +42,7 @@ class RequestReader:
                 async with self.services.uow() as uow:
                     return await read(uow, *args, **kwargs)
             if self._uow is None:
-                self._uow = UnitOfWork(self.services.sessionmaker(), self.services)
+                self._uow = UnitOfWork(self.services.sessionmaker, self.services)
             try:
                 return await read(self._uow, *args, **kwargs)
             except BaseException:
@@ -57,10 +57,10 @@ class RequestReader:
             if uow is None:
                 return
             try:
-                if uow.session.in_transaction():  # a read answered from memory began none
+                if uow.in_transaction:  # a read answered from memory began none
                     await uow.commit()
             except BaseException:
                 await uow.rollback()
                 raise
             finally:
-                await uow.session.close()
+                await uow.close()

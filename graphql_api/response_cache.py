@@ -41,6 +41,7 @@ from graphql_api.persisted import sha256_hex
 
 KIND = "graphql"
 METER = cache_meter("graphql_response")  # whole answers, apart from the fields' own lookups on a miss
+_QUERIES = GRAPHQL_OPERATIONS.labels("query")  # bound once: `labels()` looks the series up per call
 MAX_COSTS = 256  # per document: the costs of its latest variables
 _FALSE, _TRUE = b"false", b"true"
 
@@ -167,7 +168,7 @@ async def cached_answer(
     if nul_field(known.document, query, variables) is not None:
         return None
     rules: CostRules = schema.cost_rules
-    variables_key = json.dumps(variables or {}, sort_keys=True)
+    variables_key = msgspec.json.encode(variables or {}, order="sorted").decode()
     cost = known.cost(schema._schema, operation_name, variables, variables_key)
     if rules.max_cost and cost > rules.max_cost:
         return None
@@ -203,5 +204,5 @@ async def cached_answer(
             return None
         finally:
             await context.reader.close()
-    GRAPHQL_OPERATIONS.labels("query").inc()
+    _QUERIES.inc()
     return answer.for_favourites(favourites)

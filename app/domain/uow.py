@@ -68,12 +68,26 @@ class DomainServices(Protocol):
 
 
 class UnitOfWork:
-    def __init__(self, session: AsyncSession, services: DomainServices) -> None:
-        self.session = session
+    def __init__(self, open_session: Callable[[], AsyncSession], services: DomainServices) -> None:
+        # opened on first use: a request answered from memory (a cached answer, in-process favourites) would
+        # otherwise build and close a session it never needed
+        self._open_session = open_session
+        self._session: AsyncSession | None = None
         self.services = services
         self._after_commit: list[Callable[[], Awaitable[Any]]] = []
         self._on_rollback: list[Callable[[], Awaitable[Any]]] = []
         self.events_written = 0
+
+    @property
+    def session(self) -> AsyncSession:
+        session = self._session
+        if session is None:
+            session = self._session = self._open_session()
+        return session
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._session is not None and self._session.in_transaction()
 
     @property
     def settings(self) -> Settings:
@@ -98,7 +112,8 @@ class UnitOfWork:
         if self.events_written:
             await events_repo.notify_relays(self.session)
         try:
-            await self.session.commit()
+            if self._session is not None:
+                await self._session.commit()
         except Exception:
             self._after_commit.clear()
             await self._undo()
@@ -118,9 +133,15 @@ class UnitOfWork:
         self._after_commit.clear()
         self.events_written = 0
         try:
-            await self.session.rollback()
+            if self._session is not None:
+                await self._session.rollback()
         finally:
             await self._undo()
+
+    async def close(self) -> None:
+        """Release the session's connection (none was opened if the session was never used)."""
+        if self._session is not None:
+            await self._session.close()
 
     async def _undo(self) -> None:
         callbacks, self._on_rollback = self._on_rollback, []
@@ -145,7 +166,7 @@ class unit_of_work:  # lower case: it reads as a function, `async with unit_of_w
         self._uow: UnitOfWork | None = None
 
     async def __aenter__(self) -> UnitOfWork:
-        self._uow = UnitOfWork(self._services.sessionmaker(), self._services)
+        self._uow = UnitOfWork(self._services.sessionmaker, self._services)
         return self._uow
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
@@ -157,4 +178,4 @@ class unit_of_work:  # lower case: it reads as a function, `async with unit_of_w
             else:
                 await uow.rollback()
         finally:
-            await uow.session.close()
+            await uow.close()

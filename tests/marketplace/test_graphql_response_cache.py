@@ -147,3 +147,21 @@ async def test_the_budget_is_still_spent_and_refused_on_a_cached_document(app_fa
     assert body["data"] is None
     assert [e["extensions"]["code"] for e in body["errors"]] == ["RATE_LIMITED"]
     assert "errors" not in await graphql(client, SEARCH, OSLO)  # the anonymous caller has a budget of its own
+
+
+async def test_a_signed_in_answer_from_memory_opens_no_database_session(
+    client: httpx.AsyncClient, services: Services, catalogue: Catalogue, owner: SignedIn, monkeypatch: Any
+) -> None:
+    await graphql_data(client, ADD, {"id": workshop_id(catalogue.lokka.org_nr)}, owner)
+    await post(client, SEARCH, OSLO, owner)  # stored, and the owner's favourites are held in this process
+    opened: list[object] = []
+    sessionmaker = services.sessionmaker
+
+    def counting() -> Any:
+        opened.append(object())
+        return sessionmaker()
+
+    monkeypatch.setattr(services, "sessionmaker", counting)
+    body = await post(client, SEARCH, OSLO, owner)
+    assert b'"isFavourite":true' in body
+    assert opened == []  # the cached answer and the in-process favourites need no session
