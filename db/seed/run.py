@@ -128,6 +128,13 @@ async def seed(
         )
         report("demo owner", 1, 1)
 
+        # column statistics for the planner now, not when autovacuum comes round (if it is on at all): without
+        # them it estimates one address per bounding box and searches with nested loops over the bulk load.
+        # Rows this transaction inserted count as live for its own ANALYZE.
+        report("statistics", 0, 1)
+        await conn.execute(text("ANALYZE"))
+        report("statistics", 1, 1)
+
     summary.workshops = workshops
     summary.services = factory.next_service_id - 1
     summary.workshop_categories = len(reference.workshop_category_rows)
