@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.domain.ports import KeyValue, KVUnavailable
+from app.single_flight import SingleFlight
 from app.tasks import cancel_and_wait
 from db.repositories import auth as repo
 
@@ -39,7 +40,7 @@ class SessionStates:
         self.local_ttl_s = local_ttl_s
         self.revoked_ttl_s = revoked_ttl_s
         self._local: dict[str, tuple[bool, float]] = {}  # sid -> (revoked, valid until on the monotonic clock)
-        self._loading: dict[str, asyncio.Future[bool]] = {}
+        self._loads: SingleFlight[str, bool] = SingleFlight()
         self._unpublished: dict[str, float] = {}  # revocations Redis refused -> give up at (monotonic)
         self._publisher: asyncio.Task[None] | None = None
         self.database_reads = 0  # for tests and diagnostics: how often the cache missed
@@ -48,21 +49,10 @@ class SessionStates:
         cached = self._local.get(sid)
         if cached is not None and cached[1] > time.monotonic():
             return cached[0]
-        pending = self._loading.get(sid)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._loading[sid] = future
-        try:
-            revoked = await self._lookup(sid)
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved here; waiters re-raise it
-            raise
-        else:
-            future.set_result(revoked)
-        finally:
-            self._loading.pop(sid, None)
+        return await self._loads.run(sid, lambda: self._look_up_and_remember(sid))
+
+    async def _look_up_and_remember(self, sid: str) -> bool:
+        revoked = await self._lookup(sid)
         self._remember_locally(sid, revoked)
         return revoked
 

@@ -38,6 +38,7 @@ from app.domain.events.ports import RESYNC, Channels, ChannelUnavailable
 from app.domain.marketplace.favourite_sets import FavouriteSets
 from app.domain.ports import KeyValue, KVUnavailable
 from app.metrics import CacheMeter, cache_meter
+from app.single_flight import SingleFlight
 from app.tasks import cancel_and_wait
 from app.values import utc_now
 
@@ -87,7 +88,7 @@ class MarketplaceCache:
         self.linger_s = 1.0  # versioned keys only: an invalidation changes the key, so this is never stale
         # the clock of time-dependent answers (open now); tests replace it
         self.clock: Callable[[], datetime] = utc_now
-        self._inflight: dict[str, asyncio.Future[Any]] = {}
+        self._flights: SingleFlight[str, Any] = SingleFlight()
         self._background: set[asyncio.Task[Any]] = set()
         self._invalidation_pending = False
         self._encoder = msgspec.msgpack.Encoder()
@@ -245,12 +246,12 @@ class MarketplaceCache:
             meter = cache_meter(kind)  # callers that name no operation count as their kind
         digest = self.digest(key_parts)
         if not self.enabled:
-            return None, await self._single_flight(f"bypass:{kind}:{digest}", loader), BYPASS
+            return None, await self._flights.run(f"bypass:{kind}:{digest}", loader), BYPASS
         try:
             version = await self._version()
         except KVUnavailable:
             meter.bypass.inc()
-            return None, await self._single_flight(f"bypass:{kind}:{digest}", loader), BYPASS
+            return None, await self._flights.run(f"bypass:{kind}:{digest}", loader), BYPASS
         key = f"{self.prefix}{kind}:v{version}:{digest}"
         entry = self._local.get(key)
         if entry is not None and entry.until > time.monotonic():
@@ -264,7 +265,7 @@ class MarketplaceCache:
             raw = await self.kv.get(key)
         except KVUnavailable:
             meter.bypass.inc()
-            return None, await self._single_flight(f"bypass:{kind}:{digest}", loader), BYPASS
+            return None, await self._flights.run(f"bypass:{kind}:{digest}", loader), BYPASS
         if raw is not None:
             try:
                 fresh_until = _STAMP.unpack_from(raw)[0]
@@ -278,7 +279,7 @@ class MarketplaceCache:
                 entry = self._remember(key, value, fresh_until) if epoch == self._epoch else None
                 return entry, value, HIT
         meter.miss.inc()
-        value = await self._single_flight(key, lambda: self._fill(key, loader, type_), linger_s=self.linger_s)
+        value = await self._flights.run(key, lambda: self._fill(key, loader, type_), linger_s=self.linger_s)
         entry = self._local.get(key)
         if entry is None or entry.value is not value:
             entry = self._remember(key, value, time.time() + self._fresh_s) if epoch == self._epoch else None
@@ -292,38 +293,11 @@ class MarketplaceCache:
         """Stop the background refreshes and forget what this process holds."""
         self.drop_local()
         self.favourites.drop()
+        self._flights.clear()
         for task in list(self._background):
             await cancel_and_wait(task)
 
     # --- internals --------------------------------------------------------------------------------
-
-    async def _single_flight(self, key: str, load: Callable[[], Awaitable[T]], *, linger_s: float = 0.0) -> T:
-        """One `load()` per key at a time in this process. With `linger_s`, the finished value keeps answering
-        misses of the same (versioned) key for a moment, in case the store did not take it (slow or down)."""
-        future = self._inflight.get(key)
-        if future is not None:
-            return await asyncio.shield(future)
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self._inflight[key] = future
-        try:
-            value = await load()
-        except BaseException as exc:
-            if not future.done():
-                future.set_exception(exc)
-                future.exception()  # mark retrieved: waiters re-raise it themselves
-            self._forget(key, future)
-            raise
-        future.set_result(value)
-        if linger_s > 0:
-            loop.call_later(linger_s, self._forget, key, future)
-        else:
-            self._forget(key, future)
-        return value
-
-    def _forget(self, key: str, future: asyncio.Future[Any]) -> None:
-        if self._inflight.get(key) is future:
-            del self._inflight[key]
 
     @property
     def _fresh_s(self) -> float:
@@ -382,7 +356,7 @@ class MarketplaceCache:
             await self.kv.delete(lock_key)
 
     def _refresh_in_background(self, meter: CacheMeter, key: str, loader: Callable[[], Awaitable[Any]]) -> None:
-        if key + ":bg" in self._inflight:
+        if key + ":bg" in self._flights:
             return
 
         async def refresh() -> None:
@@ -400,7 +374,7 @@ class MarketplaceCache:
                 log.exception("marketplace cache refresh failed for %s", key)
 
         async def run() -> None:
-            await self._single_flight(key + ":bg", refresh)
+            await self._flights.run(key + ":bg", refresh)
 
         task = asyncio.get_running_loop().create_task(run())
         self._background.add(task)

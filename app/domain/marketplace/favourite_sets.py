@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 
 from app.domain.events.ports import RESYNC, Channels, ChannelUnavailable
+from app.single_flight import SingleFlight
 from app.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ class FavouriteSets:
     def __init__(self, *, ttl_s: float = 1.0) -> None:
         self.ttl_s = ttl_s
         self._sets: dict[int, tuple[frozenset[str], float]] = {}  # owner -> (org numbers, valid until, monotonic)
-        self._loading: dict[int, asyncio.Future[frozenset[str]]] = {}
+        self._loads: SingleFlight[int, frozenset[str]] = SingleFlight()
         self._epoch = 0  # bumped on every drop: a read that raced with a change is not kept
         self._channels: Channels | None = None
         self._channel = ""
@@ -37,26 +38,16 @@ class FavouriteSets:
         held = self._sets.get(owner_id)
         if held is not None and held[1] > time.monotonic():
             return held[0]
-        pending = self._loading.get(owner_id)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[frozenset[str]] = asyncio.get_running_loop().create_future()
-        self._loading[owner_id] = future
-        epoch = self._epoch
-        try:
+
+        async def load_and_keep() -> frozenset[str]:
+            epoch = self._epoch
             self.database_reads += 1
             found = frozenset(await load())
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved here; waiters re-raise it
-            raise
-        else:
-            future.set_result(found)
-        finally:
-            self._loading.pop(owner_id, None)
-        if epoch == self._epoch:
-            self._keep(owner_id, found)
-        return found
+            if epoch == self._epoch:  # not dropped meanwhile: what was read may be older than the drop
+                self._keep(owner_id, found)
+            return found
+
+        return await self._loads.run(owner_id, load_and_keep)
 
     def _keep(self, owner_id: int, found: frozenset[str]) -> None:
         if len(self._sets) >= MAX_OWNERS:
