@@ -9,6 +9,17 @@ import pytest
 from app.single_flight import SingleFlight
 
 
+class Counting:
+    """A load whose value is the number of times it has run."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self) -> int:
+        self.calls += 1
+        return self.calls
+
+
 async def test_concurrent_callers_share_one_load() -> None:
     flights: SingleFlight[str, int] = SingleFlight()
     calls = 0
@@ -58,13 +69,7 @@ async def test_a_caller_that_gives_up_does_not_cancel_the_shared_load() -> None:
 
 async def test_a_lingering_value_answers_for_a_moment_then_is_forgotten() -> None:
     flights: SingleFlight[str, int] = SingleFlight()
-    calls = 0
-
-    async def load() -> int:
-        nonlocal calls
-        calls += 1
-        return calls
-
+    load = Counting()
     assert await flights.run("k", load, linger_s=0.1) == 1
     assert await flights.run("k", load, linger_s=0.1) == 1  # within the moment: the same value
     await asyncio.sleep(0.15)
@@ -74,13 +79,7 @@ async def test_a_lingering_value_answers_for_a_moment_then_is_forgotten() -> Non
 
 async def test_cleared_values_are_loaded_anew() -> None:
     flights: SingleFlight[str, int] = SingleFlight()
-    calls = 0
-
-    async def load() -> int:
-        nonlocal calls
-        calls += 1
-        return calls
-
+    load = Counting()
     assert await flights.run("k", load, linger_s=30) == 1
     flights.clear()
     assert await flights.run("k", load) == 2

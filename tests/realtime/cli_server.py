@@ -12,10 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
 from app.settings import Settings
-from tests.realtime.harness import ROOT, server_env
+from tests.realtime.harness import ROOT, server_env, stop_process, wait_until_answering
 
 PORTS = range(18100, 18200)  # loopback ports these tests may serve on
 _handed_out: set[int] = set()  # two servers started together must not both find the same port free
@@ -65,15 +63,8 @@ class Served:
             stdout=subprocess.DEVNULL,
             start_new_session=True,  # the workers too, in one group for `kill`
         )
-        deadline = time.monotonic() + 120
-        async with httpx.AsyncClient() as client:
-            while time.monotonic() < deadline:
-                assert self.process.poll() is None, f"server exited with {self.process.returncode}"
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(self.base_url + "/health", timeout=1)).status_code == 200:
-                        return self
-                await asyncio.sleep(0.1)
-        raise RuntimeError("server did not start")
+        await wait_until_answering(self.process, self.base_url + "/health")
+        return self
 
     def terminate(self) -> float:
         """Send SIGTERM; returns the moment it was sent (monotonic)."""
@@ -121,21 +112,8 @@ class CaddyProxy:
             stdout=subprocess.DEVNULL,
             stderr=(self.workdir / "caddy.log").open("ab"),
         )
-        deadline = time.monotonic() + 60
-        async with httpx.AsyncClient() as client:
-            while time.monotonic() < deadline:
-                assert self.process.poll() is None, (self.workdir / "caddy.log").read_text()[-2000:]
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(self.base_url + "/ready", timeout=2)).status_code == 200:
-                        return self
-                await asyncio.sleep(0.1)
-        raise RuntimeError("proxy did not start")
+        await wait_until_answering(self.process, self.base_url + "/ready", timeout_s=60, log=self.workdir / "caddy.log")
+        return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -59,6 +60,34 @@ def server_env(settings: Settings, **extra: str) -> dict[str, str]:
     return env
 
 
+async def wait_until_answering(
+    process: subprocess.Popen[bytes], url: str, *, timeout_s: float = 120, log: Path | None = None
+) -> None:
+    """Wait until `url` answers 200; fail at once when `process` exits (with the end of `log`, if given)."""
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                tail = log.read_text()[-2000:] if log is not None and log.exists() else ""
+                raise RuntimeError(f"{process.args!r} exited with {process.returncode}\n{tail}")
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(url, timeout=2)).status_code == 200:
+                    return
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout_s} s")
+
+
+def stop_process(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM, and SIGKILL if it has not exited 10 s later."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
 class Server:
     """`uvicorn app.main:create_app` on 127.0.0.1:<free port>."""
 
@@ -102,27 +131,11 @@ class Server:
         )
         if stderr is not None:
             stderr.close()  # the child has its own copy
-        deadline = time.monotonic() + timeout_s
-        async with httpx.AsyncClient() as client:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"server exited with {self.process.returncode}")
-                try:
-                    if (await client.get(self.base_url + "/health", timeout=1)).status_code == 200:
-                        return self
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(0.1)
-        raise RuntimeError("server did not start")
+        await wait_until_answering(self.process, self.base_url + "/health", timeout_s=timeout_s)
+        return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process)
 
     async def __aenter__(self) -> Server:
         return await self.start()
