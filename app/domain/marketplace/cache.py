@@ -294,7 +294,10 @@ class MarketplaceCache:
         self.drop_local()
         self.favourites.drop()
         self._flights.clear()
-        for task in list(self._background):
+        tasks = list(self._background)
+        for task in tasks:  # all cancelled first: they unwind together, not one after another
+            task.cancel()
+        for task in tasks:
             await cancel_and_wait(task)
 
     # --- internals --------------------------------------------------------------------------------
