@@ -17,6 +17,7 @@ from db.models.marketplace import (
     WorkshopCategoryLink,
     WorkshopContact,
     WorkshopOpeningHour,
+    WorkshopPosition,
 )
 from db.models.messages import Message
 from db.models.notifications import Notification
@@ -53,5 +54,6 @@ __all__ = [
     "WorkshopCategoryLink",
     "WorkshopContact",
     "WorkshopOpeningHour",
+    "WorkshopPosition",
     "metadata",
 ]

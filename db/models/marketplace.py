@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, time
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Column, Computed, Index, Numeric, Text
+from sqlalchemy import CheckConstraint, Column, Computed, Float, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlmodel import Field, SQLModel
 
-from db.models._types import created_at_field, json_field
+from db.models._types import Cube, created_at_field, json_field
 
 
 class WorkshopCategory(SQLModel, table=True):
@@ -87,6 +87,25 @@ class WorkshopAddress(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     is_primary: bool = Field(default=True)
+
+
+class WorkshopPosition(SQLModel, table=True):
+    """Where an active workshop is, for the radius search: its primary address's coordinates and, derived from
+    them, the point on the unit sphere the GiST index holds. Written only by the triggers of migration
+    marketplace_0003 (`marketplace_locate`), never by the application."""
+
+    __tablename__ = "workshop_positions"
+    __table_args__ = (Index("ix_workshop_positions_position", "position", postgresql_using="gist"),)
+
+    org_nr: str = Field(
+        sa_column=Column(String(9), ForeignKey("workshops.org_nr", ondelete="CASCADE"), primary_key=True)
+    )
+    latitude: float = Field(sa_column=Column(Float, nullable=False))
+    longitude: float = Field(sa_column=Column(Float, nullable=False))
+    position: str | None = Field(
+        default=None,
+        sa_column=Column(Cube, Computed("marketplace_position(latitude, longitude)", persisted=True), nullable=True),
+    )
 
 
 class WorkshopContact(SQLModel, table=True):
