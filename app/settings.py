@@ -23,6 +23,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: str = str(PROJECT_ROOT / ".minbil")
     # how long a request waits for a PostgreSQL connection (new or pooled) before answering 503
     database_connect_timeout_s: float = 3.0
+    # PostgreSQL connections each process keeps open once a load has needed them; up to 10 more are opened
+    # for a burst beyond and closed again after use (each costs a connection set-up and its statements'
+    # preparing). Size it for the requests one process serves at once; replicas x this <= max_connections.
+    database_pool_size: int = 20
     # "development", "test" or "production"; production turns off GraphiQL, the Swagger UI, introspection and
     # error suggestions for callers without a developer key (an unknown value stops the start: a typo must not
     # leave a deployment in development mode)

@@ -60,7 +60,11 @@ def database_url(settings: Settings) -> str:
 
 
 async def database(settings: Settings, stack: AsyncExitStack, *, migrate: bool) -> AsyncEngine:
-    engine = make_engine(database_url(settings), connect_timeout_s=settings.database_connect_timeout_s)
+    engine = make_engine(
+        database_url(settings),
+        pool_size=settings.database_pool_size,
+        connect_timeout_s=settings.database_connect_timeout_s,
+    )
     stack.push_async_callback(engine.dispose)
     if migrate:
         await upgrade_head(engine)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
-from db.engine import database_unavailable
+from db.engine import PING_AFTER_IDLE_S, database_unavailable
 from graphql_api.node import global_id
 from tests.conftest import AppFactory, SignedIn, sign_up_and_in
 from tests.factories import make_booking, make_service, make_workshop, stored_id
@@ -193,6 +193,19 @@ async def test_an_unanswering_database_gives_503_after_the_connect_timeout(
     assert (await client.get("/ready")).status_code == 503
     await proxy.restore()
     assert (await _send(client, owner, booking_id, "etter")).status_code == 201
+
+
+async def test_connections_a_restart_dropped_while_idle_are_replaced_unnoticed(
+    outage_app: tuple[Any, httpx.AsyncClient], proxy: TcpProxy
+) -> None:
+    app, client = outage_app
+    owner = await sign_up_and_in(client)
+    booking_id = await _booking_of(app, owner)
+    assert (await _send(client, owner, booking_id, "før")).status_code == 201
+    await proxy.restore()  # a restart: every open connection is dropped, new ones are accepted
+    await asyncio.sleep(PING_AFTER_IDLE_S + 0.2)  # a connection idle this long is checked before it is lent
+    assert (await _send(client, owner, booking_id, "etter")).status_code == 201
+    assert (await client.get("/ready")).status_code == 200
 
 
 class _ServerError(Exception):
