@@ -215,3 +215,20 @@ async def test_a_cached_token_is_still_refused_for_another_scope(services: Servi
     with pytest.raises(Unauthenticated) as refused:
         codec.decode(issued.token)
     assert refused.value.code == "INVALID_TOKEN"
+
+
+async def test_values_past_their_moment_in_process_are_let_go_as_new_ones_come(services: Services) -> None:
+    """The in-process layer holds about a second of answers, not the last 2,048 whatever their age: a burst of
+    distinct searches (each answer ~10-50 KiB with its encoded views) must not stay in memory after it."""
+    cache = services.marketplace_cache
+    cache.local_ttl_s = 1.0
+
+    async def load() -> int:
+        return 1
+
+    for n in range(20):
+        await cache.get_or_load("test", ("burst", n), load, int)
+    assert cache.held == 20
+    await asyncio.sleep(1.05)
+    await cache.get_or_load("test", ("after", 0), load, int)
+    assert cache.held == 1

@@ -28,6 +28,7 @@ import logging
 import math
 import struct
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -93,7 +94,8 @@ class MarketplaceCache:
         self._invalidation_pending = False
         self._encoder = msgspec.msgpack.Encoder()
         self.local_ttl_s = 1.0  # how late another instance's invalidation may be seen here if its message is lost
-        self._local: dict[str, _Local] = {}
+        # in the order they were remembered, all with one lifetime: the first is always the first to expire
+        self._local: OrderedDict[str, _Local] = OrderedDict()
         self._digests: dict[int, tuple[Any, str]] = {}
         self._local_version: int | None = None
         self._local_version_until = 0.0
@@ -139,6 +141,11 @@ class MarketplaceCache:
 
     # --- the in-process layer -----------------------------------------------------------------------
 
+    @property
+    def held(self) -> int:
+        """How many values this process holds (live or not yet let go)."""
+        return len(self._local)
+
     def drop_local(self) -> None:
         """Forget the version and every value held in this process (they are read again from the store)."""
         self._epoch += 1
@@ -146,13 +153,17 @@ class MarketplaceCache:
         self._local.clear()
 
     def _remember(self, key: str, value: Any, fresh_until: float) -> _Local:
-        if len(self._local) >= MAX_LOCAL_ENTRIES:
-            now = time.monotonic()
-            self._local = {k: v for k, v in self._local.items() if v.until > now}
-            if len(self._local) >= MAX_LOCAL_ENTRIES:
-                self._local.clear()
-        entry = _Local(value, time.monotonic() + self.local_ttl_s, fresh_until)
-        self._local[key] = entry
+        now = time.monotonic()
+        local = self._local
+        # let go of what has expired as new values come: a burst of distinct searches would otherwise keep
+        # up to MAX_LOCAL_ENTRIES answers (tens of MB, and that many more objects for every full collection)
+        while local and next(iter(local.values())).until <= now:
+            local.popitem(last=False)
+        if len(local) >= MAX_LOCAL_ENTRIES:
+            local.popitem(last=False)
+        entry = _Local(value, now + self.local_ttl_s, fresh_until)
+        local[key] = entry
+        local.move_to_end(key)
         return entry
 
     def follow(self, channels: Channels, channel: str) -> None:
