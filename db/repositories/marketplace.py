@@ -112,8 +112,8 @@ def _filtered_cte(
 
     A radius search starts from `workshop_positions`: the circle is a box lookup in its GiST index plus an exact
     chord check, `knn` orders by nearness, and the workshops table is joined (LEFT, so the planner drops it when
-    nothing uses it) only for the filters and sort keys that need it. The CTE is then not materialised: the
-    count reads the index alone and the page sorts the matches' positions before anything else is looked up.
+    nothing uses it) only for the filters and sort keys that need it. Where the count is this CTE's only
+    reader (`_nearest` pages), PostgreSQL inlines it and counts from the positions alone.
     """
     prefix: list[str] = []
     q = query
@@ -250,7 +250,7 @@ def _filtered_cte(
         else "NULL::text AS name, NULL::double precision AS average_rating, NULL::integer AS total_reviews"
     )
     filtered = f"""
-filtered AS {"NOT MATERIALIZED " if radius else ""}(
+filtered AS (
   SELECT {key} AS org_nr, {own}, {address_columns},
          {"px.cheapest" if needs_price else "NULL::numeric AS cheapest"}, {distance} AS distance_km, {rank} AS rank,
          {"true" if needs_address else "false"} AS has_address{knn}
