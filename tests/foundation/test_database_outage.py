@@ -47,6 +47,14 @@ async def outage_app(app_factory: AppFactory, clean_database: str, proxy: TcpPro
     return await app_factory(database_url=proxy.url_through(clean_database), database_connect_timeout_s=1.0)
 
 
+@pytest.fixture
+async def booked(outage_app: tuple[Any, httpx.AsyncClient]) -> tuple[httpx.AsyncClient, SignedIn, int]:
+    """The outage app's client, a signed-in owner and a booking of theirs (through the proxy, before any cut)."""
+    app, client = outage_app
+    owner = await sign_up_and_in(client)
+    return client, owner, await _booking_of(app, owner)
+
+
 async def _booking_of(app: Any, owner: SignedIn) -> int:
     async with app.state.services.sessionmaker() as session:
         workshop = await make_workshop(session, name="Bilverksted Oslo")
@@ -180,11 +188,9 @@ async def test_database_outage_answers_503_serves_the_cache_and_loses_nothing(
 
 
 async def test_an_unanswering_database_gives_503_after_the_connect_timeout(
-    outage_app: tuple[Any, httpx.AsyncClient], proxy: TcpProxy
+    booked: tuple[httpx.AsyncClient, SignedIn, int], proxy: TcpProxy
 ) -> None:
-    app, client = outage_app
-    owner = await sign_up_and_in(client)
-    booking_id = await _booking_of(app, owner)
+    client, owner, booking_id = booked
     await proxy.hang()  # connections are accepted and then nothing comes back
     send = await _send(client, owner, booking_id, "under")
     assert send.status_code == 503, send.text
@@ -196,11 +202,9 @@ async def test_an_unanswering_database_gives_503_after_the_connect_timeout(
 
 
 async def test_connections_a_restart_dropped_while_idle_are_replaced_unnoticed(
-    outage_app: tuple[Any, httpx.AsyncClient], proxy: TcpProxy
+    booked: tuple[httpx.AsyncClient, SignedIn, int], proxy: TcpProxy
 ) -> None:
-    app, client = outage_app
-    owner = await sign_up_and_in(client)
-    booking_id = await _booking_of(app, owner)
+    client, owner, booking_id = booked
     assert (await _send(client, owner, booking_id, "før")).status_code == 201
     await proxy.restore()  # a restart: every open connection is dropped, new ones are accepted
     await asyncio.sleep(PING_AFTER_IDLE_S + 0.2)  # a connection idle this long is checked before it is lent

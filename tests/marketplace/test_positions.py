@@ -36,16 +36,10 @@ async def test_a_workshop_is_placed_at_its_primary_address_through_every_write(s
     assert (await positions(services))[org_nr] == (60.39, 5.32)
 
     async with services.sessionmaker() as session:  # a second address, not the primary one: the place stays
+        trondheim = {"postal_code": "7010", "city": "Trondheim", "county": "Trøndelag"}
         session.add(
             WorkshopAddress(
-                org_nr=org_nr,
-                address="Bakgata 1",
-                postal_code="7010",
-                city="Trondheim",
-                county="Trøndelag",
-                latitude=63.43,
-                longitude=10.39,
-                is_primary=False,
+                org_nr=org_nr, address="Bakgata 1", latitude=63.43, longitude=10.39, is_primary=False, **trondheim
             )
         )
         await session.commit()
