@@ -193,16 +193,14 @@ async def cached_answer(
     services = context.services
     key = (known.digest, operation_name, variables_key, search.now_minute(services))
     try:
-        answer, _ = await services.marketplace_cache.get_or_load(KIND, key, execute_shared, Answer, METER)
+        answer, status = await services.marketplace_cache.get_or_load(KIND, key, execute_shared, Answer, METER)
     except NotStored:
         return None
-    favourites: set[str] = set()
+    favourites: frozenset[str] = frozenset()
     if claims is not None and answer.org_nrs:
-        try:
-            favourites = await context.read(search.favourites_among, claims.owner_id, answer.org_nrs)
+        try:  # as REST's overlay: the caller's set held in this process, no unit of work (a query changes none)
+            favourites = await search.caller_favourites(services, claims.owner_id, status)
         except DomainError:
             return None
-        finally:
-            await context.reader.close()
     _QUERIES.inc()
     return answer.for_favourites(favourites)
