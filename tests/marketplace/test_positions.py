@@ -8,7 +8,6 @@ import httpx
 from sqlalchemy import text
 
 from app.services import Services
-from db.models import WorkshopAddress
 from tests import factories as f
 
 
@@ -35,14 +34,12 @@ async def test_a_workshop_is_placed_at_its_primary_address_through_every_write(s
     )
     assert (await positions(services))[org_nr] == (60.39, 5.32)
 
-    async with services.sessionmaker() as session:  # a second address, not the primary one: the place stays
-        trondheim = {"postal_code": "7010", "city": "Trondheim", "county": "Trøndelag"}
-        session.add(
-            WorkshopAddress(
-                org_nr=org_nr, address="Bakgata 1", latitude=63.43, longitude=10.39, is_primary=False, **trondheim
-            )
-        )
-        await session.commit()
+    await execute(  # a second address, not the primary one: the place stays
+        services,
+        "INSERT INTO workshop_addresses (org_nr, address, postal_code, city, county, latitude, longitude, is_primary) "
+        "VALUES (:o, 'Bakgata 1', '7010', 'Trondheim', 'Trøndelag', 63.43, 10.39, false)",
+        o=org_nr,
+    )
     assert (await positions(services))[org_nr] == (60.39, 5.32)
 
     await execute(
