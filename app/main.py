@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -71,6 +72,21 @@ class MinBil(Litestar):
         return config
 
 
+_frozen = False
+
+
+def freeze_startup_objects() -> None:
+    """Leave what exists once the app has started (modules, schemas, the route table, pools) out of every
+    future cyclic garbage collection, once per process. Under load the oldest generation was scanned with all
+    of it every few seconds: 75-170 ms with the event loop stopped (the GraphQL search's p99 at 126 ms, its
+    p50 at 7 ms). These objects live as long as the process, so the collector has nothing to find in them."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()  # what start-up left unreachable goes now, not into the permanent generation
+        gc.freeze()
+
+
 def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -> Litestar:
     """The app. `span_exporter` (an OpenTelemetry `SpanExporter`) turns traces on without an OTLP endpoint: tests
     read the spans from an in-memory exporter."""
@@ -83,6 +99,7 @@ def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -
             app.state.services = services
             for name, consequence in services.missing_providers:  # once per start, not per request
                 log.warning("%s not configured: %s", name, consequence)
+            freeze_startup_objects()
             try:
                 yield
             finally:

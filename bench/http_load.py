@@ -15,8 +15,8 @@ search also runs against a second database, `<database>_1k` (created, seeded wit
 by this script; `--no-small` skips it), for its p50 at 20,000 workshops against 1,000.
 
 The phases run in rounds (`--rounds`, `--seconds` each): on a shared machine the speed drifts by tens of per cent
-over a minute, so each ratio is taken between phases of the same round, and the median of the rounds is given
-with each round's value beside it. Last, `bench/realtime.py`
+over a minute, so each ratio is taken between two phases run close together in the same round, and the
+median of the rounds is given with each round's value beside it. Last, `bench/realtime.py`
 runs with its default arguments (the 200-subscription fan-out included) and its output is printed as it is
 (`--no-realtime` skips it). Both servers run with the server options of `minbil serve`.
 """
@@ -326,9 +326,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workshops", type=int, default=20000)
     parser.add_argument("--no-seed", action="store_true", help="use the database as it is")
-    parser.add_argument("--seconds", type=int, default=5, help="per phase and round")
+    parser.add_argument("--seconds", type=int, default=4, help="per phase and round")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="every phase once per round; figures are the rounds' medians"
+        "--rounds", type=int, default=5, help="every phase once per round; figures are the rounds' medians"
     )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--small-workshops", type=int, default=1000, help="the second database's workshops")
@@ -378,22 +378,16 @@ def main() -> int:
         token = sign_in(base)
         bearer = {"Authorization": f"Bearer {token}"}
         search_body = {"query": GRAPHQL_SEARCH, "variables": {"lat": 59.9139, "lng": 10.7522}}
+        gql, gqlb = lua(folder, "gql", post_lua(search_body, {})), lua(folder, "gqlb", post_lua(search_body, bearer))
+        # the two phases of a ratio run close together (most one after the other): the speed drifts within a round too
         phases = [
             (Phase("bare app, same bytes", f"http://127.0.0.1:{bare_port}{SEARCH}"), bare.pid),
             (Phase("GET /health", f"{base}/health"), server.pid),
             (Phase("search, cached, anonymous", base + SEARCH), server.pid),
+            (Phase("GraphQL workshops, anonymous", f"{base}/graphql", gql), server.pid),
             (Phase("search, cached, bearer", base + SEARCH, lua(folder, "bearer", headers_lua(bearer))), server.pid),
+            (Phase("GraphQL workshops, bearer", f"{base}/graphql", gqlb), server.pid),
             (Phase("search, uncached", base, fresh_keys=True), server.pid),
-            (
-                Phase("GraphQL workshops, anonymous", f"{base}/graphql", lua(folder, "gql", post_lua(search_body, {}))),
-                server.pid,
-            ),
-            (
-                Phase(
-                    "GraphQL workshops, bearer", f"{base}/graphql", lua(folder, "gqlb", post_lua(search_body, bearer))
-                ),
-                server.pid,
-            ),
         ]
         if not args.no_small:
             small, small_base = start_small(python_bin, env, folder, args)
