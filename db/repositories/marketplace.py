@@ -55,6 +55,24 @@ def _distance(alias: str) -> str:
 # The search point on the unit sphere (see migration marketplace_0003): an uncorrelated scalar subquery, so it is
 # computed once per statement (an init plan) whatever plan the prepared statement gets, and usable in an index scan
 _CENTRE = "(SELECT marketplace_position(CAST(:lat AS double precision), CAST(:lng AS double precision)))"
+_KNN = f"wp.position OPERATOR(public.<->) {_CENTRE}"  # the chord to the search point: orders as the distance does
+# a row of `filtered` without the columns its source did not read
+_NO_ADDRESS = (
+    "NULL::text AS address, NULL::text AS city, NULL::text AS county, NULL::text AS postal_code, "
+    "NULL::double precision AS latitude, NULL::double precision AS longitude"
+)
+_NO_WORKSHOP_COLUMNS = "NULL::text AS name, NULL::double precision AS average_rating, NULL::integer AS total_reviews"
+
+
+def _within(chord: str) -> list[str]:
+    """Conditions on `wp` for positions within the chord `chord` of the search point: the box around the circle
+    (the GiST index's lookup), then the exact check."""
+    return [
+        f"wp.position OPERATOR(public.<@) public.cube_enlarge({_CENTRE}, {chord}, 3)",
+        f"public.cube_distance(wp.position, {_CENTRE}) <= {chord}",
+    ]
+
+
 _TSQUERY = "websearch_to_tsquery('norwegian'::regconfig, marketplace_unaccent(CAST(:q AS text)))"
 _Item = TypeVar("_Item")
 
@@ -91,7 +109,7 @@ def _like_pattern(value: str) -> str:
     return f"%{escaped}%"
 
 
-def by_position(query: SearchQuery | None) -> bool:
+def _by_position(query: SearchQuery | None) -> bool:
     """Whether the search is a radius search, answered from `workshop_positions` (one indexed row per active
     workshop at its primary address) instead of the addresses and workshops tables."""
     return query is not None and query.has_location and query.max_distance_km is not None
@@ -117,7 +135,7 @@ def _filtered_cte(
     """
     prefix: list[str] = []
     q = query
-    radius = by_position(q)
+    radius = _by_position(q)
     key = "wp.org_nr" if radius else "w.org_nr"
     where = [] if radius else ["w.is_active"]  # a position is kept only for an active workshop
     joins: list[str] = []
@@ -143,11 +161,8 @@ def _filtered_cte(
             # the chord of the unit sphere under `max_distance_km` of arc
             params["chord"] = 2 * math.sin(min(math.pi, q.max_distance_km / EARTH_RADIUS_KM) / 2)
             source = "workshop_positions wp LEFT JOIN workshops w ON w.org_nr = wp.org_nr"
-            where.append(
-                f"wp.position OPERATOR(public.<@) public.cube_enlarge({_CENTRE}, CAST(:chord AS double precision), 3)"
-            )
-            where.append(f"public.cube_distance(wp.position, {_CENTRE}) <= CAST(:chord AS double precision)")
-            knn = f", wp.position OPERATOR(public.<->) {_CENTRE} AS knn"
+            where += _within("CAST(:chord AS double precision)")
+            knn = f", {_KNN} AS knn"
     if needs_address and radius:
         if with_address or (q and (q.cities or q.counties or q.postal_code)):
             joins.append(
@@ -240,15 +255,8 @@ def _filtered_cte(
         coordinates = "wp.latitude, wp.longitude" if radius else "a.latitude, a.longitude"
         address_columns = f"a.address, a.city, a.county, a.postal_code, {coordinates}"
     else:
-        address_columns = (
-            "NULL::text AS address, NULL::text AS city, NULL::text AS county, NULL::text AS postal_code, "
-            "NULL::double precision AS latitude, NULL::double precision AS longitude"
-        )
-    own = (
-        "w.name, w.average_rating, w.total_reviews"
-        if workshop_columns
-        else "NULL::text AS name, NULL::double precision AS average_rating, NULL::integer AS total_reviews"
-    )
+        address_columns = _NO_ADDRESS
+    own = "w.name, w.average_rating, w.total_reviews" if workshop_columns else _NO_WORKSHOP_COLUMNS
     filtered = f"""
 filtered AS (
   SELECT {key} AS org_nr, {own}, {address_columns},
@@ -264,7 +272,7 @@ filtered AS (
 def _nearest_first(query: SearchQuery) -> bool:
     """A radius search with no other filter, nearest first: the app's commonest search, answered in index order."""
     return (
-        by_position(query)
+        _by_position(query)
         and query.sort == "distance"
         and query.order != "desc"
         and not (query.q or query.workshop_category_ids or query.service_category_ids)
@@ -275,7 +283,7 @@ def _nearest_first(query: SearchQuery) -> bool:
     )
 
 
-def _nearest(name: str, query: SearchQuery, params: dict[str, Any], limit: str, offset: str) -> str:
+def _nearest(name: str, limit: str, offset: str) -> str:
     """`name AS (...)`: rows `offset`..`offset + limit` of a `_nearest_first` search, shaped as `filtered`'s.
 
     The planner cannot estimate a cube containment, so it sorts every match in the circle (6,400 at 20,000
@@ -283,27 +291,22 @@ def _nearest(name: str, query: SearchQuery, params: dict[str, Any], limit: str, 
     positions (a KNN scan that stops there, inside the circle or not); the farthest of them bounds a small
     circle that holds them all, ties included, and only that circle is sorted by (nearness, org_nr).
     """
-    reach = f"(SELECT r FROM {name}_reach)"
     return f"""{name}_reach AS (
   SELECT least(CAST(:chord AS double precision), max(n.k)) AS r FROM (
-    SELECT wp.position OPERATOR(public.<->) {_CENTRE} AS k FROM workshop_positions wp
-    ORDER BY wp.position OPERATOR(public.<->) {_CENTRE} LIMIT CAST(:{offset} AS integer) + CAST(:{limit} AS integer)) n
+    SELECT {_KNN} AS k FROM workshop_positions wp
+    ORDER BY {_KNN} LIMIT CAST(:{offset} AS integer) + CAST(:{limit} AS integer)) n
 ),
 {name} AS (
-  SELECT wp.org_nr, NULL::text AS name, NULL::double precision AS average_rating, NULL::integer AS total_reviews,
-         NULL::text AS address, NULL::text AS city, NULL::text AS county, NULL::text AS postal_code,
-         NULL::double precision AS latitude, NULL::double precision AS longitude, NULL::numeric AS cheapest,
-         {_distance("wp")} AS distance_km, 0::real AS rank, false AS has_address,
-         wp.position OPERATOR(public.<->) {_CENTRE} AS knn
+  SELECT wp.org_nr, {_NO_WORKSHOP_COLUMNS}, {_NO_ADDRESS}, NULL::numeric AS cheapest,
+         {_distance("wp")} AS distance_km, 0::real AS rank, false AS has_address, {_KNN} AS knn
   FROM workshop_positions wp
-  WHERE wp.position OPERATOR(public.<@) public.cube_enlarge({_CENTRE}, {reach}, 3)
-    AND public.cube_distance(wp.position, {_CENTRE}) <= {reach}
+  WHERE {" AND ".join(_within(f"(SELECT r FROM {name}_reach)"))}
   ORDER BY knn, wp.org_nr LIMIT CAST(:{limit} AS integer) OFFSET CAST(:{offset} AS integer)
 )"""
 
 
 def _order(query: SearchQuery, alias: str = "f", *, knn: bool = False) -> str:
-    """ORDER BY keys; `knn`: the rows come from a radius search (`by_position`), whose `knn` (the chord to the
+    """ORDER BY keys; `knn`: the rows come from a radius search (`_by_position`), whose `knn` (the chord to the
     search point) orders as the distance does and is cheaper than the haversine over every match."""
     direction = "DESC" if query.order == "desc" else "ASC"
     match query.sort:
@@ -485,10 +488,10 @@ async def search(
     (when given) and the facets (when the query asks): one statement, whatever the filters. `autocommit`:
     the session is the caller's for this search only (see `_connection`)."""
     params: dict[str, Any] = {"limit": query.limit, "offset": query.offset}
-    knn = by_position(query)
+    knn = _by_position(query)
     ctes = [
         _filtered_cte(query, params, with_address=query.include_facets),
-        _nearest("page", query, params, "limit", "offset")
+        _nearest("page", "limit", "offset")
         if _nearest_first(query)
         else f"page AS (SELECT f.* FROM filtered f ORDER BY {_order(query, knn=knn)} "
         "LIMIT CAST(:limit AS integer) OFFSET CAST(:offset AS integer))",
@@ -496,7 +499,7 @@ async def search(
     if nearby is not None:
         params["nearby_limit"], params["nearby_offset"] = nearby.limit, 0
         ctes.append(
-            _nearest("nearby", nearby, params, "nearby_limit", "nearby_offset")
+            _nearest("nearby", "nearby_limit", "nearby_offset")
             if _nearest_first(nearby)
             else f"nearby AS (SELECT f.* FROM filtered f ORDER BY {_order(nearby, knn=knn)} "
             "LIMIT CAST(:nearby_limit AS integer))"
