@@ -9,8 +9,7 @@ import msgspec
 
 from app.domain.marketplace import query as mq
 from app.domain.marketplace.cache import HIT
-from app.domain.marketplace.favourites import favourites_among as favourites_among  # the overlay, for every face
-from app.domain.marketplace.favourites import owner_favourites
+from app.domain.marketplace.favourites import favourites_among, owner_favourites
 from app.domain.marketplace.hours import is_open, minute_of_week, oslo_now
 from app.domain.marketplace.results import SearchPage, WorkshopDetail, WorkshopSummary
 from app.domain.uow import DomainServices, UnitOfWork
