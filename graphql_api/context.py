@@ -73,14 +73,16 @@ class GraphQLContext(BaseContext, kw_only=True, dict=True):
     async def socket_claims(self) -> AccessClaims | None:
         """The verified claims of the token sent (over a WebSocket, the realtime token too); None without one.
 
-        Claims verified earlier are checked again each time (cached, cheap): a socket outlives its session.
+        A socket outlives its session, so its claims are checked again each time (cached, cheap). A request is
+        checked once: a second check that went to Redis mid-answer would hold its field back past the batch the
+        other fields' loaders had already sent.
         """
         if not self._claims_checked:
             token = self._token()
             scopes = (ACCESS_SCOPE, REALTIME_SCOPE) if self.connection_params is not None else (ACCESS_SCOPE,)
             self._claims = await authenticate(self.services, token, scopes=scopes) if token else None
             self._claims_checked = True
-        elif self._claims is not None:
+        elif self._claims is not None and self.request is None:
             await ensure_active(self.services, self._claims)
         return self._claims
 

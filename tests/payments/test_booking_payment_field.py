@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -63,3 +64,28 @@ async def test_booking_by_id_shows_its_payment_only_to_the_owner(
         "/graphql", json={"query": query, "variables": {"id": booking_id}}, headers=other_owner.headers
     )
     assert theirs.json()["data"] == {"booking": None}
+
+
+async def test_a_batch_is_not_split_when_the_session_check_expires_mid_request(
+    client: httpx.AsyncClient, owner: SignedIn, services: Any, monkeypatch: Any
+) -> None:
+    """The session cache may expire between two fields of one answer; the fields after it must not miss the batch."""
+    for _ in range(3):
+        group = await make_group(services, owner.owner_id, prices=("300.00", "10.00"))
+        await create_intent(client, owner, group_id=group.group_id)
+    await _list(client, owner)
+    checks: list[str] = []
+    is_revoked = services.sessions.is_revoked
+
+    async def slow_after_the_first(sid: str) -> bool:
+        checks.append(sid)
+        if len(checks) > 6:  # as if the cached answer had just expired: the later fields wait on Redis
+            await asyncio.sleep(0.05)
+        return bool(await is_revoked(sid))
+
+    monkeypatch.setattr(services.sessions, "is_revoked", slow_after_the_first)
+    with statements(services) as seen:
+        nodes = await _list(client, owner)
+    assert sum(1 for n in nodes if n["payment"]) == 3 * 3
+    assert len([s for s in seen if "from payments" in s.lower()]) == 1, "\n".join(seen)
+    assert len(checks) == 1  # one request, one check of its session
