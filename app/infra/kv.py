@@ -11,7 +11,7 @@ import asyncio
 import fnmatch
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
@@ -65,7 +65,8 @@ return value
 
 
 class RedisKV:
-    """Every operation names one key, so the store runs unchanged on one Redis or on a Redis Cluster."""
+    """Every operation names one key, or two in a pipeline without MULTI (which the cluster client splits by
+    node), so the store runs unchanged on one Redis or on a Redis Cluster."""
 
     shared = True
 
@@ -103,6 +104,27 @@ class RedisKV:
         if not keys:
             return 0
         return int(await self._call(lambda: self.client.delete(*(self._k(k) for k in keys))))
+
+    async def lock_and_get(self, lock_key: str, ttl_s: float, key: str) -> tuple[bool, bytes | None]:
+        # a pipeline without MULTI: on a cluster the two keys may live on two nodes, and nothing here needs
+        # them atomic (a value stored between the two only means one load too many)
+        def both() -> Awaitable[list[Any]]:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.set(self._k(lock_key), b"1", px=max(1, int(ttl_s * 1000)), nx=True)
+            pipe.get(self._k(key))
+            return pipe.execute()
+
+        taken, value = await self._call(both)
+        return bool(taken), value.encode() if isinstance(value, str) else value
+
+    async def set_and_delete(self, key: str, value: bytes, ttl_s: float | None, delete_key: str) -> None:
+        def both() -> Awaitable[list[Any]]:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.set(self._k(key), value, px=int(ttl_s * 1000) if ttl_s else None)
+            pipe.delete(self._k(delete_key))
+            return pipe.execute()
+
+        await self._call(both)
 
     async def incr(self, key: str, ttl_s: float | None = None, amount: int = 1) -> int:
         ttl_ms = max(1, int(ttl_s * 1000)) if ttl_s else 0
@@ -150,6 +172,13 @@ class MemoryKV:
 
     async def delete(self, *keys: str) -> int:
         return sum(1 for k in keys if self._data.pop(k, None) is not None)
+
+    async def lock_and_get(self, lock_key: str, ttl_s: float, key: str) -> tuple[bool, bytes | None]:
+        return await self.set(lock_key, b"1", ttl_s, only_if_absent=True), await self.get(key)
+
+    async def set_and_delete(self, key: str, value: bytes, ttl_s: float | None, delete_key: str) -> None:
+        await self.set(key, value, ttl_s)
+        await self.delete(delete_key)
 
     async def incr(self, key: str, ttl_s: float | None = None, amount: int = 1) -> int:
         item = self._live(key)

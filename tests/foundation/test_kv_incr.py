@@ -1,4 +1,5 @@
-"""`RedisKV.incr`: one atomic script per call (INCRBY, and an expiry only on a key that has none)."""
+"""`RedisKV`'s compound operations: `incr`, one atomic script per call (INCRBY, and an expiry only on a key that
+has none), and the two-key pipelines of the marketplace cache (two keys that may live on two cluster nodes)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
+from redis.crc import key_slot
 
 from app.infra.kv import RedisKV
 
@@ -55,3 +57,31 @@ async def test_a_key_given_a_ttl_elsewhere_keeps_it(kv: RedisKV) -> None:
     assert await kv.incr("c", ttl_s=600) == 8
     remaining = await kv.ttl("c")
     assert remaining is not None and remaining <= 30
+
+
+def _far_apart(kv: RedisKV) -> tuple[str, str]:
+    """Two keys in slots of different thirds: on the three-primary cluster, on two nodes."""
+    for n in range(1000):
+        a, b = f"value-{n}", f"lock-{n}"
+        if abs(key_slot((kv.prefix + a).encode()) - key_slot((kv.prefix + b).encode())) > 16384 // 3 + 1:
+            return a, b
+    raise AssertionError("no two keys far apart")
+
+
+async def test_lock_and_get_takes_a_free_lock_and_reads_the_value_in_one_go(kv: RedisKV) -> None:
+    key, lock = _far_apart(kv)
+    assert await kv.lock_and_get(lock, 30, key) == (True, None)
+    remaining = await kv.ttl(lock)
+    assert remaining is not None and 25 < remaining <= 30
+    await kv.set(key, b"answer")
+    assert await kv.lock_and_get(lock, 30, key) == (False, b"answer")  # held: not taken again
+
+
+async def test_set_and_delete_stores_the_value_and_frees_the_lock(kv: RedisKV) -> None:
+    key, lock = _far_apart(kv)
+    await kv.set(lock, b"1", ttl_s=30)
+    await kv.set_and_delete(key, b"answer", 60, lock)
+    assert await kv.get(key) == b"answer"
+    remaining = await kv.ttl(key)
+    assert remaining is not None and 55 < remaining <= 60
+    assert await kv.get(lock) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -158,3 +159,33 @@ async def test_embedded_store_runs_the_same_cache(app_factory: AppFactory) -> No
     assert (await client.get("/api/co/shops?page=1")).headers["x-cache"] == "HIT"
     await invalidate_marketplace(services)
     assert (await client.get("/api/co/shops")).headers["x-cache"] == "MISS"
+
+
+async def test_a_miss_costs_three_redis_round_trips(services: Services) -> None:
+    """Look up, take the lock with a second look, store with the unlock: each pair is one round trip."""
+    from app.domain.marketplace.cache import MISS, MarketplaceCache
+
+    kv = services.kv
+    assert isinstance(kv, RedisKV)
+    cache = MarketplaceCache(kv, prefix="mkt-rt:")
+    await cache.get_or_load("t", "warm", _one, int)  # the version is read once and kept
+    trips = 0
+    call = kv._call
+
+    async def counted(operation: Any) -> Any:
+        nonlocal trips
+        trips += 1
+        return await call(operation)
+
+    kv._call = counted  # type: ignore[method-assign]
+    try:
+        assert await cache.get_or_load("t", "k", _one, int) == (1, MISS)
+    finally:
+        del kv._call
+    assert trips == 3
+    assert await kv.get("mkt-rt:t:v0:" + cache.digest("k") + ":lock") is None  # the lock went with the store
+    assert await kv.get("mkt-rt:t:v0:" + cache.digest("k")) is not None
+
+
+async def _one() -> int:
+    return 1

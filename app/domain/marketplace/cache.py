@@ -328,14 +328,11 @@ class MarketplaceCache:
     async def _fill(self, key: str, loader: Callable[[], Awaitable[T]], type_: type[T]) -> T:
         lock_key = key + ":lock"
         try:
-            leader = await self.kv.set(lock_key, b"1", ttl_s=self.lock_ttl_s, only_if_absent=True)
+            # read again with the lock: a loader that finished just before this miss reached it stored the value
+            leader, raw = await self.kv.lock_and_get(lock_key, self.lock_ttl_s, key)
         except KVUnavailable:
             return await loader()
-        if leader:  # a loader that finished just before this miss reached the lock may have stored it already
-            try:
-                raw = await self.kv.get(key)
-            except KVUnavailable:
-                raw = None
+        if leader:
             if raw is not None:
                 try:
                     value = msgspec.msgpack.decode(memoryview(raw)[_STAMP.size :], type=type_)
@@ -359,11 +356,16 @@ class MarketplaceCache:
                         break
         try:
             value = await loader()
-            await self._store(key, value)
-            return value
-        finally:
+        except BaseException:
             if leader:
                 await self._release(lock_key)
+            raise
+        if leader:
+            with contextlib.suppress(KVUnavailable):
+                await self.kv.set_and_delete(key, self._encode(value), self.ttl_s, lock_key)
+        else:
+            await self._store(key, value)
+        return value
 
     async def _release(self, lock_key: str) -> None:
         with contextlib.suppress(KVUnavailable):
