@@ -22,13 +22,12 @@ class SingleFlight(Generic[K, V]):
         return key in self._running
 
     def clear(self) -> None:
-        """Forget every load and lingering value: later callers load anew (running loads still answer theirs)."""
+        """Forget every running load: later callers load anew (the running loads still answer theirs)."""
         self._running.clear()
 
-    async def run(self, key: K, load: Callable[[], Awaitable[V]], *, linger_s: float = 0.0) -> V:
+    async def run(self, key: K, load: Callable[[], Awaitable[V]]) -> V:
         """`load()`'s value, or the value of the load of `key` already running. A failure reaches every caller
-        that shared the load. With `linger_s` the finished value keeps answering callers of the same key for a
-        moment (a store that did not take it, slow or down, is not asked again at once)."""
+        that shared the load."""
         future = self._running.get(key)
         if future is not None:
             # shielded: a caller that gives up does not cancel the load the others wait for
@@ -44,10 +43,7 @@ class SingleFlight(Generic[K, V]):
             self._forget(key, future)
             raise
         future.set_result(value)
-        if linger_s > 0:
-            loop.call_later(linger_s, self._forget, key, future)
-        else:
-            self._forget(key, future)
+        self._forget(key, future)
         return value
 
     def _forget(self, key: K, future: asyncio.Future[V]) -> None:

@@ -23,8 +23,9 @@ class KeyValue(Protocol):
         self, key: str, value: bytes, ttl_s: float | None = None, *, only_if_absent: bool = False
     ) -> bool: ...
     async def delete(self, *keys: str) -> int: ...
-    async def lock_and_get(self, lock_key: str, ttl_s: float, key: str) -> tuple[bool, bytes | None]:
-        """Take `lock_key` for `ttl_s` if it is free, and read `key`: one round trip."""
+    async def get_or_lock(self, key: str, lock_key: str, ttl_s: float) -> tuple[bytes | None, bool]:
+        """`key`'s value; when it has none, `lock_key` is also taken for `ttl_s` if free (True when taken). One
+        round trip; on a Redis Cluster the two keys must share a hash tag (one slot)."""
         ...
 
     async def set_and_delete(self, key: str, value: bytes, ttl_s: float | None, delete_key: str) -> None:

@@ -64,9 +64,22 @@ return value
 """
 
 
+# the value, or else the lock if it is free: a miss's look and its lock in one round trip, and a hit takes no lock
+GET_OR_LOCK_SCRIPT = """
+local value = redis.call('GET', KEYS[1])
+if value then
+    return {value, 0}
+end
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then
+    return {false, 1}
+end
+return {false, 0}
+"""
+
+
 class RedisKV:
-    """Every operation names one key, or two in a pipeline without MULTI (which the cluster client splits by
-    node), so the store runs unchanged on one Redis or on a Redis Cluster."""
+    """Every operation names one key, two of one hash slot (`get_or_lock`), or two in a pipeline without MULTI
+    (which the cluster client splits by node), so the store runs unchanged on one Redis or on a Redis Cluster."""
 
     shared = True
 
@@ -76,6 +89,7 @@ class RedisKV:
         self.prefix = prefix
         self.breaker = CircuitBreaker()
         self._incr = client.register_script(INCR_SCRIPT)
+        self._get_or_lock = client.register_script(GET_OR_LOCK_SCRIPT)
 
     def _k(self, key: str) -> str:
         return self.prefix + key
@@ -84,7 +98,8 @@ class RedisKV:
         if not self.breaker.allow():
             raise KVUnavailable("redis circuit open")
         try:
-            result = await asyncio.wait_for(operation(), self.timeout_s)
+            async with asyncio.timeout(self.timeout_s):  # wait_for would wrap each call in a task of its own
+                result = await operation()
         except (TimeoutError, RedisError, RedisClusterException, OSError) as exc:
             self.breaker.record_failure()
             raise KVUnavailable(str(exc) or type(exc).__name__) from exc
@@ -105,19 +120,14 @@ class RedisKV:
             return 0
         return int(await self._call(lambda: self.client.delete(*(self._k(k) for k in keys))))
 
-    async def lock_and_get(self, lock_key: str, ttl_s: float, key: str) -> tuple[bool, bytes | None]:
-        # a pipeline without MULTI: on a cluster the two keys may live on two nodes, and nothing here needs
-        # them atomic (a value stored between the two only means one load too many)
-        def both() -> Awaitable[list[Any]]:
-            pipe = self.client.pipeline(transaction=False)
-            pipe.set(self._k(lock_key), b"1", px=max(1, int(ttl_s * 1000)), nx=True)
-            pipe.get(self._k(key))
-            return pipe.execute()
-
-        taken, value = await self._call(both)
-        return bool(taken), value.encode() if isinstance(value, str) else value
+    async def get_or_lock(self, key: str, lock_key: str, ttl_s: float) -> tuple[bytes | None, bool]:
+        keys, args = [self._k(key), self._k(lock_key)], [max(1, int(ttl_s * 1000))]
+        value, taken = await self._call(lambda: self._get_or_lock(keys=keys, args=args))
+        return value.encode() if isinstance(value, str) else value, bool(taken)
 
     async def set_and_delete(self, key: str, value: bytes, ttl_s: float | None, delete_key: str) -> None:
+        # a pipeline without MULTI: on a cluster the two keys may live on two nodes, and the order does not
+        # matter (a lock freed before the value lands only means one load too many)
         def both() -> Awaitable[list[Any]]:
             pipe = self.client.pipeline(transaction=False)
             pipe.set(self._k(key), value, px=int(ttl_s * 1000) if ttl_s else None)
@@ -173,8 +183,11 @@ class MemoryKV:
     async def delete(self, *keys: str) -> int:
         return sum(1 for k in keys if self._data.pop(k, None) is not None)
 
-    async def lock_and_get(self, lock_key: str, ttl_s: float, key: str) -> tuple[bool, bytes | None]:
-        return await self.set(lock_key, b"1", ttl_s, only_if_absent=True), await self.get(key)
+    async def get_or_lock(self, key: str, lock_key: str, ttl_s: float) -> tuple[bytes | None, bool]:
+        value = await self.get(key)
+        if value is not None:
+            return value, False
+        return None, await self.set(lock_key, b"1", ttl_s, only_if_absent=True)
 
     async def set_and_delete(self, key: str, value: bytes, ttl_s: float | None, delete_key: str) -> None:
         await self.set(key, value, ttl_s)

@@ -1,5 +1,5 @@
 """`RedisKV`'s compound operations: `incr`, one atomic script per call (INCRBY, and an expiry only on a key that
-has none), and the two-key pipelines of the marketplace cache (two keys that may live on two cluster nodes)."""
+has none), and the two-key operations of the marketplace cache."""
 
 from __future__ import annotations
 
@@ -61,20 +61,23 @@ async def test_a_key_given_a_ttl_elsewhere_keeps_it(kv: RedisKV) -> None:
 
 def _far_apart(kv: RedisKV) -> tuple[str, str]:
     """Two keys in slots of different thirds: on the three-primary cluster, on two nodes."""
-    for n in range(1000):
-        a, b = f"value-{n}", f"lock-{n}"
+    # two counters, not one: CRC16 is linear, so with one shared suffix the two slots would keep one distance
+    for a, b in ((f"value-{i}", f"lock-{j}") for i in range(40) for j in range(40)):
         if abs(key_slot((kv.prefix + a).encode()) - key_slot((kv.prefix + b).encode())) > 16384 // 3 + 1:
             return a, b
-    raise AssertionError("no two keys far apart")
+    raise AssertionError(f"no two keys far apart under {kv.prefix!r}")
 
 
-async def test_lock_and_get_takes_a_free_lock_and_reads_the_value_in_one_go(kv: RedisKV) -> None:
-    key, lock = _far_apart(kv)
-    assert await kv.lock_and_get(lock, 30, key) == (True, None)
+async def test_get_or_lock_reads_a_value_or_takes_the_free_lock(kv: RedisKV) -> None:
+    key, lock = "{tag}:value", "{tag}:lock"  # one hash slot, as the script needs on a cluster
+    assert await kv.get_or_lock(key, lock, 30) == (None, True)
     remaining = await kv.ttl(lock)
     assert remaining is not None and 25 < remaining <= 30
+    assert await kv.get_or_lock(key, lock, 30) == (None, False)  # held: not taken again
+    await kv.delete(lock)
     await kv.set(key, b"answer")
-    assert await kv.lock_and_get(lock, 30, key) == (False, b"answer")  # held: not taken again
+    assert await kv.get_or_lock(key, lock, 30) == (b"answer", False)
+    assert await kv.get(lock) is None  # a value found takes no lock
 
 
 async def test_set_and_delete_stores_the_value_and_frees_the_lock(kv: RedisKV) -> None:

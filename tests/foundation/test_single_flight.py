@@ -67,19 +67,22 @@ async def test_a_caller_that_gives_up_does_not_cancel_the_shared_load() -> None:
     assert await leader == "done"
 
 
-async def test_a_lingering_value_answers_for_a_moment_then_is_forgotten() -> None:
+async def test_after_a_clear_callers_load_anew_while_the_running_load_answers_its_own() -> None:
     flights: SingleFlight[str, int] = SingleFlight()
-    load = Counting()
-    assert await flights.run("k", load, linger_s=0.1) == 1
-    assert await flights.run("k", load, linger_s=0.1) == 1  # within the moment: the same value
-    await asyncio.sleep(0.15)
-    assert "k" not in flights
-    assert await flights.run("k", load) == 2
+    release = asyncio.Event()
+    calls = 0
 
+    async def load() -> int:
+        nonlocal calls
+        calls += 1
+        mine = calls
+        await release.wait()
+        return mine
 
-async def test_cleared_values_are_loaded_anew() -> None:
-    flights: SingleFlight[str, int] = SingleFlight()
-    load = Counting()
-    assert await flights.run("k", load, linger_s=30) == 1
+    first = asyncio.create_task(flights.run("k", load))
+    await asyncio.sleep(0)
     flights.clear()
-    assert await flights.run("k", load) == 2
+    second = asyncio.create_task(flights.run("k", load))
+    await asyncio.sleep(0)
+    release.set()
+    assert (await first, await second) == (1, 2)

@@ -1,13 +1,16 @@
 """The marketplace cache: one service-level read-through cache shared by REST and GraphQL.
 
-- Keys: `mkt:<kind>:v<version>:<digest of the normalised query>`. Equal searches normalise to equal structs,
-  so parameter order, CSV versus repeated values, defaults and aliases all meet at one key.
+- Keys: `mkt:<kind>:v<version>:{<digest of the normalised query>}`. Equal searches normalise to equal structs,
+  so parameter order, CSV versus repeated values, defaults and aliases all meet at one key. The digest is the
+  key's hash tag, so its lock and refresh keys live in its slot on a Redis Cluster.
 - Values: msgspec MessagePack of the domain result, behind an 8-byte "fresh until" stamp. Per-user data is
   never stored; callers overlay it after the read.
 - Invalidation is O(1): `invalidate_all()` increments the version number that every key embeds; old entries
   are never read again and expire by their TTL. No key scans.
 - Single flight: concurrent misses of one key in this process share one future; across processes a short
-  Redis lock (`SET NX PX`) elects one loader and the others poll for its value for a moment.
+  Redis lock (`SET NX PX`) elects one loader and the others poll for its value for a moment. The lock is
+  taken in the round trip that finds the value missing, and freed in the one that stores it: a miss costs
+  two round trips, a value from the store one.
 - Early refresh: a hit in the last fifth of an entry's life reloads it in the background (one loader per key),
   so hot keys do not all expire at once.
 - If the store is slow or down (`KVUnavailable`: short timeout plus circuit breaker in `RedisKV`), requests
@@ -86,7 +89,6 @@ class MarketplaceCache:
         self.wait_s = wait_s
         self.poll_s = poll_s
         self.enabled = True
-        self.linger_s = 1.0  # versioned keys only: an invalidation changes the key, so this is never stale
         # the clock of time-dependent answers (open now); tests replace it
         self.clock: Callable[[], datetime] = utc_now
         self._flights: SingleFlight[str, Any] = SingleFlight()
@@ -263,7 +265,8 @@ class MarketplaceCache:
         except KVUnavailable:
             meter.bypass.inc()
             return None, await self._flights.run(f"bypass:{kind}:{digest}", loader), BYPASS
-        key = f"{self.prefix}{kind}:v{version}:{digest}"
+        # the digest is the key's hash tag: its lock and refresh keys share its slot on a Redis Cluster
+        key = f"{self.prefix}{kind}:v{version}:{{{digest}}}"
         entry = self._local.get(key)
         if entry is not None and entry.until > time.monotonic():
             meter.hit.inc()
@@ -273,28 +276,21 @@ class MarketplaceCache:
             return entry, entry.value, HIT
         epoch = self._epoch
         try:
-            raw = await self.kv.get(key)
+            # the callers of this process that miss together share one look at the store
+            value, status, fresh_until = await self._flights.run(key, lambda: self._read_or_fill(key, loader, type_))
         except KVUnavailable:
             meter.bypass.inc()
             return None, await self._flights.run(f"bypass:{kind}:{digest}", loader), BYPASS
-        if raw is not None:
-            try:
-                fresh_until = _STAMP.unpack_from(raw)[0]
-                value = msgspec.msgpack.decode(memoryview(raw)[_STAMP.size :], type=type_)
-            except (msgspec.DecodeError, msgspec.ValidationError, struct.error):
-                log.warning("undecodable marketplace cache entry %s; reloading", key)
-            else:
-                meter.hit.inc()
-                if time.time() >= fresh_until:
-                    self._refresh_in_background(meter, key, loader)
-                entry = self._remember(key, value, fresh_until) if epoch == self._epoch else None
-                return entry, value, HIT
-        meter.miss.inc()
-        value = await self._flights.run(key, lambda: self._fill(key, loader, type_), linger_s=self.linger_s)
+        if status == HIT:
+            meter.hit.inc()
+            if time.time() >= fresh_until:
+                self._refresh_in_background(meter, key, loader)
+        else:
+            meter.miss.inc()
         entry = self._local.get(key)
         if entry is None or entry.value is not value:
-            entry = self._remember(key, value, time.time() + self._fresh_s) if epoch == self._epoch else None
-        return entry, value, MISS
+            entry = self._remember(key, value, fresh_until) if epoch == self._epoch else None
+        return entry, value, status
 
     async def stop_following(self) -> None:
         await self.favourites.stop_following()
@@ -325,23 +321,24 @@ class MarketplaceCache:
         with contextlib.suppress(KVUnavailable):
             await self.kv.set(key, self._encode(value), ttl_s=self.ttl_s)
 
-    async def _fill(self, key: str, loader: Callable[[], Awaitable[T]], type_: type[T]) -> T:
+    def _decode(self, raw: bytes, type_: type[T]) -> tuple[T, float]:
+        """A stored value and its "fresh until" stamp (msgspec or struct errors when it does not decode)."""
+        return msgspec.msgpack.decode(memoryview(raw)[_STAMP.size :], type=type_), _STAMP.unpack_from(raw)[0]
+
+    async def _read_or_fill(self, key: str, loader: Callable[[], Awaitable[T]], type_: type[T]) -> tuple[T, str, float]:
+        """The stored value (HIT), or `loader()`'s, stored (MISS), with its "fresh until". The look and the lock
+        are one round trip: a hit takes no lock, and a miss that takes it loads; a miss that finds it taken
+        waits a moment for the other instance's value. `KVUnavailable` when the store cannot be asked."""
         lock_key = key + ":lock"
-        try:
-            # read again with the lock: a loader that finished just before this miss reached it stored the value
-            leader, raw = await self.kv.lock_and_get(lock_key, self.lock_ttl_s, key)
-        except KVUnavailable:
-            return await loader()
-        if leader:
-            if raw is not None:
-                try:
-                    value = msgspec.msgpack.decode(memoryview(raw)[_STAMP.size :], type=type_)
-                except (msgspec.DecodeError, msgspec.ValidationError):
-                    pass
-                else:
-                    await self._release(lock_key)
-                    return value
-        else:  # another instance is loading this key: wait for its value for a moment
+        raw, leader = await self.kv.get_or_lock(key, lock_key, self.lock_ttl_s)
+        if raw is not None:
+            try:
+                value, fresh_until = self._decode(raw, type_)
+            except (msgspec.DecodeError, msgspec.ValidationError, struct.error):
+                log.warning("undecodable marketplace cache entry %s; reloading", key)
+            else:
+                return value, HIT, fresh_until
+        elif not leader:  # another instance is loading this key: wait for its value for a moment
             deadline = time.monotonic() + self.wait_s
             while time.monotonic() < deadline:
                 await asyncio.sleep(self.poll_s)
@@ -351,21 +348,23 @@ class MarketplaceCache:
                     break
                 if raw is not None:
                     try:
-                        return msgspec.msgpack.decode(memoryview(raw)[_STAMP.size :], type=type_)
-                    except (msgspec.DecodeError, msgspec.ValidationError):
+                        value, fresh_until = self._decode(raw, type_)
+                    except (msgspec.DecodeError, msgspec.ValidationError, struct.error):
                         break
+                    return value, HIT, fresh_until
         try:
             value = await loader()
         except BaseException:
             if leader:
                 await self._release(lock_key)
             raise
-        if leader:
-            with contextlib.suppress(KVUnavailable):
-                await self.kv.set_and_delete(key, self._encode(value), self.ttl_s, lock_key)
-        else:
-            await self._store(key, value)
-        return value
+        encoded = self._encode(value)
+        with contextlib.suppress(KVUnavailable):
+            if leader:
+                await self.kv.set_and_delete(key, encoded, self.ttl_s, lock_key)
+            else:
+                await self.kv.set(key, encoded, ttl_s=self.ttl_s)
+        return value, MISS, _STAMP.unpack_from(encoded)[0]
 
     async def _release(self, lock_key: str) -> None:
         with contextlib.suppress(KVUnavailable):
