@@ -163,7 +163,7 @@ class Phase:
     name: str
     url: str
     script: str = ""  # Lua for wrk: headers, POST bodies, a new path per request
-    fresh_keys: bool = False  # the uncached search: a new key range each time it runs (see `uncached_lua`)
+    fresh_keys: bool = False  # the uncached search: a new key range for each wrk run (see `uncached_lua`)
 
 
 @dataclass
@@ -204,9 +204,15 @@ end
 """
 
 
+_key_range = random.randrange(9)  # where the next run's keys start, in steps of 100,000 of the 900,000
+
+
 def uncached_lua() -> str:
-    # a fresh start per run: the keys of an earlier run may still be cached
-    return UNCACHED_LUA.replace("counter = 0", f"counter = {random.randrange(900000)}", 1)
+    """A script whose keys no earlier run of this process asked for (an earlier run's keys are cached now):
+    each run starts 100,000 keys after the last, far more than one run sends."""
+    global _key_range
+    _key_range = (_key_range + 1) % 9
+    return UNCACHED_LUA.replace("counter = 0", f"counter = {_key_range * 100000}", 1)
 
 
 _LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
@@ -219,12 +225,15 @@ def to_ms(value: str, unit: str) -> float:
 
 
 def run_phase(phase: Phase, pid: int, seconds: int, connections: int) -> Result:
-    command = ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
-    if phase.script:
-        command += ["-s", phase.script]
-    subprocess.run([*command[:5], "-d2s", *command[6:], phase.url], capture_output=True, check=True)  # warm-up
+    def wrk(duration: str) -> list[str]:
+        command = ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{connections}", f"-d{duration}", "--latency"]
+        if phase.fresh_keys:  # the warm-up's keys are cached once it is done: the measurement needs others
+            phase.script = lua(Path(tempfile.gettempdir()), f"minbil-uncached-{os.getpid()}", uncached_lua())
+        return [*command, "-s", phase.script, phase.url] if phase.script else [*command, phase.url]
+
+    subprocess.run(wrk("2s"), capture_output=True, check=True)  # warm-up
     before = cpu_seconds(pid)
-    out = subprocess.run([*command, phase.url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(wrk(f"{seconds}s"), capture_output=True, text=True, check=True).stdout
     spent = cpu_seconds(pid) - before
     latency = {m.group(1): to_ms(m.group(2), m.group(3)) for m in _LATENCY.finditer(out)}
     requests_match = _REQUESTS.search(out)
@@ -396,9 +405,7 @@ def main() -> int:
         for number in range(1, args.rounds + 1):
             print(f"round {number} of {args.rounds}", flush=True)
             rounds.append({})
-            for index, (phase, pid) in enumerate(phases):
-                if phase.fresh_keys:  # the keys of an earlier round are cached now
-                    phase.script = lua(folder, f"uncached_{index}", uncached_lua())
+            for phase, pid in phases:
                 rounds[-1][phase.name] = run_phase(phase, pid, args.seconds, args.connections)
     finally:
         stop(server)
