@@ -121,10 +121,11 @@ async def seed(settings: Settings, owners: int) -> list[tuple[int, str, int]]:
             {"uid": str(uuid.uuid4()), "email": f"bench-{run}-{i}@minbil.io", "password_hash": "x"}
             for i in range(owners)
         ]
-        result = await session.execute(insert(CarOwner).returning(col(CarOwner.id), col(CarOwner.uid)), rows)
-        created = [(int(r[0]), str(r[1])) for r in result.all()]
+        connection = await session.connection()  # Core inserts of many rows: SQLModel's session warns on them
+        result = await connection.execute(insert(CarOwner).returning(col(CarOwner.id), col(CarOwner.uid)), rows)
+        created = [(r[0], str(r[1])) for r in result.all() if r[0] is not None]  # RETURNING id: never None
         # one session (refresh-token family) per owner, named after the owner's uid: the tokens' `sid`
-        await session.execute(
+        await connection.execute(
             insert(RefreshToken),
             [
                 {
@@ -152,8 +153,8 @@ async def seed(settings: Settings, owners: int) -> list[tuple[int, str, int]]:
             }
             for oid, _ in created
         ]
-        result = await session.execute(insert(Booking).returning(col(Booking.id), col(Booking.owner_id)), bookings)
-        by_owner = {int(owner_id): int(bid) for bid, owner_id in result.all()}
+        result = await connection.execute(insert(Booking).returning(col(Booking.id), col(Booking.owner_id)), bookings)
+        by_owner = {int(owner_id): bid for bid, owner_id in result.all() if bid is not None}
         await session.commit()
     await engine.dispose()
     return [(oid, uid, by_owner[oid]) for oid, uid in created]
