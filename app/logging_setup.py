@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -172,6 +173,7 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
         super().__init__(stream)
         self._pending: list[str] = []
         self._flush_on: asyncio.AbstractEventLoop | None = None
+        self._flush_thread = 0  # the thread of `_flush_on`
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -191,6 +193,14 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
 
     def _add(self, line: str) -> None:
         self._pending.append(line)
+        flush_on = self._flush_on
+        if (
+            flush_on is not None
+            and self._flush_thread == threading.get_ident()
+            and flush_on.is_running()
+            and len(self._pending) < self.MAX_PENDING
+        ):
+            return  # on the loop whose flush is due this turn (asking for the running loop costs a getpid())
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -200,6 +210,7 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
             self.flush()
         elif self._flush_on is not loop:  # one flush per turn; a loop that stopped first leaves it to the next
             self._flush_on = loop
+            self._flush_thread = threading.get_ident()
             loop.call_soon(self.flush)
 
     def flush(self) -> None:
