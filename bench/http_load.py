@@ -163,7 +163,7 @@ class Phase:
     name: str
     url: str
     script: str = ""  # Lua for wrk: headers, POST bodies, a new path per request
-    fresh_keys: bool = False  # the uncached search: a new key range for each wrk run (see `uncached_lua`)
+    fresh_keys: bool = False  # the uncached search: `script` is written anew for each wrk run (`uncached_lua`)
 
 
 @dataclass
@@ -228,7 +228,7 @@ def run_phase(phase: Phase, pid: int, seconds: int, connections: int) -> Result:
     def wrk(duration: str) -> list[str]:
         command = ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{connections}", f"-d{duration}", "--latency"]
         if phase.fresh_keys:  # the warm-up's keys are cached once it is done: the measurement needs others
-            phase.script = lua(Path(tempfile.gettempdir()), f"minbil-uncached-{os.getpid()}", uncached_lua())
+            Path(phase.script).write_text(uncached_lua())
         return [*command, "-s", phase.script, phase.url] if phase.script else [*command, phase.url]
 
     subprocess.run(wrk("2s"), capture_output=True, check=True)  # warm-up
@@ -396,11 +396,13 @@ def main() -> int:
             (Phase("GraphQL workshops, anonymous", f"{base}/graphql", gql), server.pid),
             (Phase("search, cached, bearer", base + SEARCH, lua(folder, "bearer", headers_lua(bearer))), server.pid),
             (Phase("GraphQL workshops, bearer", f"{base}/graphql", gqlb), server.pid),
-            (Phase("search, uncached", base, fresh_keys=True), server.pid),
+            (Phase("search, uncached", base, lua(folder, "uncached", ""), fresh_keys=True), server.pid),
         ]
         if not args.no_small:
             small, small_base = start_small(python_bin, env, folder, args)
-            phases.append((Phase(small_phase, small_base, fresh_keys=True), small.pid))
+            phases.append(
+                (Phase(small_phase, small_base, lua(folder, "uncached_small", ""), fresh_keys=True), small.pid)
+            )
         print(f"servers' logs: {folder}")
         for number in range(1, args.rounds + 1):
             print(f"round {number} of {args.rounds}", flush=True)

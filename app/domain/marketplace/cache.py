@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 V = TypeVar("V")
 _STAMP = struct.Struct(">d")
+_UNDECODABLE = (msgspec.DecodeError, msgspec.ValidationError, struct.error)  # an entry of another format or torn
 
 HIT, MISS, BYPASS = "HIT", "MISS", "BYPASS"
 MAX_LOCAL_ENTRIES = 2048
@@ -313,16 +314,20 @@ class MarketplaceCache:
     def _fresh_s(self) -> float:
         return self.ttl_s * (1.0 - self.refresh_fraction)
 
-    def _encode(self, value: Any) -> bytes:
+    async def _store(self, key: str, value: Any, *, unlock: str | None = None) -> float:
+        """Store `value` behind its "fresh until" stamp, and free the lock `unlock` in the same round trip;
+        returns the stamp. A store that is down is not an error: the value was loaded all the same."""
         fresh_until = time.time() + self._fresh_s
-        return _STAMP.pack(fresh_until) + self._encoder.encode(value)
-
-    async def _store(self, key: str, value: Any) -> None:
+        encoded = _STAMP.pack(fresh_until) + self._encoder.encode(value)
         with contextlib.suppress(KVUnavailable):
-            await self.kv.set(key, self._encode(value), ttl_s=self.ttl_s)
+            if unlock is None:
+                await self.kv.set(key, encoded, ttl_s=self.ttl_s)
+            else:
+                await self.kv.set_and_delete(key, encoded, self.ttl_s, unlock)
+        return fresh_until
 
     def _decode(self, raw: bytes, type_: type[T]) -> tuple[T, float]:
-        """A stored value and its "fresh until" stamp (msgspec or struct errors when it does not decode)."""
+        """A stored value and its "fresh until" stamp (one of `_UNDECODABLE` when it does not decode)."""
         return msgspec.msgpack.decode(memoryview(raw)[_STAMP.size :], type=type_), _STAMP.unpack_from(raw)[0]
 
     async def _read_or_fill(self, key: str, loader: Callable[[], Awaitable[T]], type_: type[T]) -> tuple[T, str, float]:
@@ -334,7 +339,7 @@ class MarketplaceCache:
         if raw is not None:
             try:
                 value, fresh_until = self._decode(raw, type_)
-            except (msgspec.DecodeError, msgspec.ValidationError, struct.error):
+            except _UNDECODABLE:
                 log.warning("undecodable marketplace cache entry %s; reloading", key)
             else:
                 return value, HIT, fresh_until
@@ -349,7 +354,7 @@ class MarketplaceCache:
                 if raw is not None:
                     try:
                         value, fresh_until = self._decode(raw, type_)
-                    except (msgspec.DecodeError, msgspec.ValidationError, struct.error):
+                    except _UNDECODABLE:
                         break
                     return value, HIT, fresh_until
         try:
@@ -358,13 +363,7 @@ class MarketplaceCache:
             if leader:
                 await self._release(lock_key)
             raise
-        encoded = self._encode(value)
-        with contextlib.suppress(KVUnavailable):
-            if leader:
-                await self.kv.set_and_delete(key, encoded, self.ttl_s, lock_key)
-            else:
-                await self.kv.set(key, encoded, ttl_s=self.ttl_s)
-        return value, MISS, _STAMP.unpack_from(encoded)[0]
+        return value, MISS, await self._store(key, value, unlock=lock_key if leader else None)
 
     async def _release(self, lock_key: str) -> None:
         with contextlib.suppress(KVUnavailable):
