@@ -147,8 +147,7 @@ class Subscriber:
                     self.closes.append((await sock.closed).code)
                     await sock.close()
                     last = str(self.received[-1][0]) if self.received else None
-                    sock = await self._reconnect(then_url)
-                    await sock.subscribe("m", MESSAGE_SUBSCRIPTION, {"after": last})
+                    sock = await self._resubscribe(then_url, last)
                     continue
                 assert message["type"] == "next" and not message["payload"].get("errors"), message
                 event = message["payload"]["data"]["messageReceived"]
@@ -160,14 +159,19 @@ class Subscriber:
         finally:
             await sock.close()
 
-    async def _reconnect(self, url: str) -> GraphQLSocket:
+    async def _resubscribe(self, url: str, after: str | None) -> GraphQLSocket:
         """As a client does: through a proxy, a reconnection may still reach a worker of the instance that is
-        going away, which refuses or closes it; try again shortly."""
+        going away, which refuses it, or accepts it just before its signal and then closes it (1012), even
+        before the subscription is sent; try again shortly."""
         deadline = time.monotonic() + 30
         while True:
+            sock = GraphQLSocket(url, self.token)
             try:
-                return await GraphQLSocket(url, self.token).connect()
+                await sock.connect()
+                await sock.subscribe("m", MESSAGE_SUBSCRIPTION, {"after": after})
+                return sock
             except (OSError, RuntimeError, websockets.ConnectionClosed, websockets.InvalidStatus):
+                await sock.close()
                 if time.monotonic() > deadline:
                     raise
                 self.retries += 1
