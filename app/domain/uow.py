@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import tracing
@@ -37,6 +37,8 @@ class DomainServices(Protocol):
 
     @property
     def settings(self) -> Settings: ...
+    @property
+    def engine(self) -> AsyncEngine: ...
     @property
     def sessionmaker(self) -> async_sessionmaker[AsyncSession]: ...
     @property

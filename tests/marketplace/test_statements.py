@@ -72,3 +72,24 @@ async def test_the_connections_a_miss_used_are_transactional_again_afterwards(
             await connection.execute(text("SELECT name FROM workshops WHERE org_nr = :o"), {"o": catalogue.oslo.org_nr})
         ).scalar_one()
     assert name == "Oslo Bilservice"
+
+
+async def test_an_anonymous_cache_miss_runs_its_one_statement_without_an_orm_session(
+    client: httpx.AsyncClient, services: Services, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the fill is one statement on a pooled connection in autocommit; a session around it only kept books
+    opened: list[object] = []
+    sessionmaker = services.sessionmaker
+
+    def counting() -> object:
+        opened.append(object())
+        return sessionmaker()
+
+    monkeypatch.setattr(services, "sessionmaker", counting)
+    with recorded(services, foreground) as seen:
+        response = await client.get("/api/co/shops?lat=59.9139&lng=10.7522&sort=distance&radius_km=30")
+    assert response.status_code == 200, response.text
+    assert response.headers["x-cache"] == "MISS"
+    assert [w["name"] for w in response.json()["data"]][:1] == ["Oslo Bilservice"]
+    assert [s.split("*/")[0] for s in seen] == ["/* marketplace:search "]
+    assert opened == []

@@ -46,7 +46,7 @@ def now_minute(services: Any) -> tuple[int, int]:
     return result
 
 
-async def _load_page(session: Any, query: mq.SearchQuery) -> SearchPage:
+async def _load_page(services: DomainServices, query: mq.SearchQuery) -> SearchPage:
     nearby = None
     if query.market_layout:  # the nearest workshops (or the best rated, without a location) above the page
         nearby = msgspec.structs.replace(
@@ -56,7 +56,8 @@ async def _load_page(session: Any, query: mq.SearchQuery) -> SearchPage:
             offset=0,
             limit=mq.NEARBY_TOP_SIZE,
         )
-    found = await repo.search(session, query, nearby=nearby, autocommit=True)  # the loader's own session
+    async with repo.reading(services.engine) as connection:
+        found = await repo.search(connection, query, nearby=nearby)
     return SearchPage(
         items=found.items,
         total=found.total,
@@ -103,8 +104,7 @@ async def search(
     services = uow.services
 
     async def load() -> SearchPage:
-        async with services.sessionmaker() as session:
-            return await _load_page(session, query)
+        return await _load_page(services, query)
 
     page, status = await services.marketplace_cache.get_or_load("search", query, load, SearchPage, meter)
     return SearchOutcome(query=query, page=await _overlay_favourites(uow, page, owner_id, status), cache=status)
@@ -171,8 +171,7 @@ async def search_view(
     its encoded answer this way and overlays the caller (`caller_favourites`) on it. No unit of work needed."""
 
     async def load() -> SearchPage:
-        async with services.sessionmaker() as session:
-            return await _load_page(session, query)
+        return await _load_page(services, query)
 
     return await services.marketplace_cache.get_or_load_view("search", query, load, SearchPage, view, make, meter)
 
