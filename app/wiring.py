@@ -76,11 +76,14 @@ def key_value(settings: Settings, stack: AsyncExitStack) -> tuple[Redis | RedisC
     `redis_cluster`, `redis_url` names one node of a Redis Cluster and the client finds the others."""
     if not settings.redis_url:
         return None, MemoryKV()
+    # no socket_timeout: every caller bounds its own calls (`RedisKV` by `redis_timeout_s`, the connection
+    # registry by its own), sooner than a client-wide timeout would; with one set, redis-py wraps each send in
+    # a task of its own (`wait_for`) and each read in a timeout, about a tenth of a command's CPU
     redis: Redis | RedisCluster
     if settings.redis_cluster:
-        redis = RedisCluster.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=1)
+        redis = RedisCluster.from_url(settings.redis_url, socket_timeout=None, socket_connect_timeout=1)
     else:
-        redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=1)
+        redis = Redis.from_url(settings.redis_url, socket_timeout=None, socket_connect_timeout=1)
     stack.push_async_callback(redis.aclose)
     return redis, RedisKV(redis, timeout_s=settings.redis_timeout_s, prefix=settings.redis_prefix)
 
