@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from app.logging_setup import JsonFormatter, RequestIdFilter
+from app.main import YOUNG_COLLECTION_THRESHOLD
 from app.services import Services
 from app.static_assets import GRAPHIQL_ASSETS
 from tests.conftest import SignedIn
@@ -26,11 +27,15 @@ async def test_health_is_always_ok(client: httpx.AsyncClient) -> None:
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
-async def test_what_a_started_app_holds_is_left_out_of_garbage_collection(client: httpx.AsyncClient) -> None:
+async def test_what_a_started_app_holds_is_left_out_of_garbage_collection_and_young_objects_wait_longer(
+    client: httpx.AsyncClient,
+) -> None:
     # frozen once per process at the first start (app.main.freeze_startup_objects): the collector's full passes
     # over them stopped the event loop for 75-170 ms every few seconds under load
     assert (await client.get("/health")).status_code == 200
     assert gc.get_freeze_count() > 50_000
+    # and the youngest generation is collected per 10,000 new objects, not per 700 (several times a request)
+    assert gc.get_threshold()[0] == YOUNG_COLLECTION_THRESHOLD == 10_000
 
 
 async def test_ready_with_postgres_and_redis(client: httpx.AsyncClient) -> None:
