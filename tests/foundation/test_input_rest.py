@@ -338,3 +338,25 @@ async def test_negative_marketplace_numbers_are_a_400_naming_them(
 async def test_a_nul_byte_in_a_file_path_is_not_a_server_error(client: httpx.AsyncClient, path: str) -> None:
     response = await client.get(path)
     assert response.status_code in (400, 404), response.text
+
+
+async def test_a_routes_signature_is_read_once_not_per_request(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the boundary's reading of a handler's signature cost a tenth of a cached search; it cannot change
+    from rest import boundary
+
+    reads: list[object] = []
+    real = boundary._read_shape
+
+    def counting(handler: Any, path_names: tuple[str, ...]) -> Any:
+        reads.append(handler)
+        return real(handler, path_names)
+
+    monkeypatch.setattr(boundary, "_read_shape", counting)
+    monkeypatch.setattr(boundary, "_shapes", type(boundary._shapes)())
+    for page in (1, 2, 3):
+        assert (await client.get(f"/api/co/shops?page={page}")).status_code == 200
+    assert len(reads) == 1
+    response = await client.get("/api/co/shops", params={"city": "Oslo\u0000"})  # and still checked
+    assert response.status_code == 400 and "city" in named(error_body(response))
