@@ -75,6 +75,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # every Redis key and channel name starts with this; empty: derived from the database (`default_redis_prefix`)
     redis_prefix: str = ""
     cache_ttl_s: int = 60
+    # the most one key-value call (cache, rate limits, sessions) may take; the Redis client has no timeout
+    # of its own, so this is the bound (app/wiring.py)
     redis_timeout_s: float = 0.25
 
     # Redis Cluster: `redis_url` names one node; the client finds the others, keys spread over the shards and
