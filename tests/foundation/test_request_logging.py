@@ -152,3 +152,38 @@ async def test_the_direct_access_line_is_the_line_of_the_record(monkeypatch: pyt
             "duration_ms": 12.34,
         }
     )
+
+
+async def test_access_lines_of_one_turn_keep_their_own_request_ids_and_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Access lines are formatted when their turn's batch is written, after their requests have ended: each
+    keeps what it had when it was logged, among the other lines in the order they came."""
+    from app.logging_setup import configure_logging
+
+    stream = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    configure_logging("INFO", True)
+    access = AccessLog(logging.getLogger("accesstest"))
+    try:
+        for request_id, path in (("first", "/one"), ("second", "/two")):
+            token = request_id_var.set(request_id)
+            access.write("GET", path, 200, 0.001)
+            request_id_var.reset(token)
+        logging.getLogger("minbil.between").warning("between")
+        token = request_id_var.set("third")
+        access.write("GET", "/three", 404, 0.002)
+        request_id_var.reset(token)
+        assert stream.getvalue() == ""  # nothing formatted or written before the loop turns
+        await asyncio.sleep(0)
+    finally:
+        root.handlers[0].flush()
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(line.get("path"), line["request_id"], line["message"]) for line in lines] == [
+        ("/one", "first", "GET /one 200"),
+        ("/two", "second", "GET /two 200"),
+        (None, None, "between"),
+        ("/three", "third", "GET /three 404"),
+    ]
