@@ -28,3 +28,16 @@ def recorded(services: Any, keep: Callable[[str], bool]) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(services.engine.sync_engine, "before_cursor_execute", before)
+
+
+def sessions_opened(services: Any, monkeypatch: Any) -> list[object]:
+    """A list that gets an entry each time the app opens an ORM session from here on (for the test's length)."""
+    opened: list[object] = []
+    sessionmaker = services.sessionmaker
+
+    def counting() -> Any:
+        opened.append(object())
+        return sessionmaker()
+
+    monkeypatch.setattr(services, "sessionmaker", counting)
+    return opened

@@ -13,7 +13,7 @@ from tests.conftest import AppFactory, SignedIn, sign_up_and_in
 from tests.graphql_client import bearer, graphql, graphql_data
 from tests.marketplace.conftest import Catalogue, build_catalogue
 from tests.marketplace.test_graphql import workshop_id
-from tests.statements import recorded
+from tests.statements import recorded, sessions_opened
 
 SEARCH = """query Search($cities: [String!]) {
   workshops(filter: {cities: $cities}, sort: {field: NAME}, first: 10) {
@@ -154,14 +154,7 @@ async def test_a_signed_in_answer_from_memory_opens_no_database_session(
 ) -> None:
     await graphql_data(client, ADD, {"id": workshop_id(catalogue.lokka.org_nr)}, owner)
     await post(client, SEARCH, OSLO, owner)  # stored, and the owner's favourites are held in this process
-    opened: list[object] = []
-    sessionmaker = services.sessionmaker
-
-    def counting() -> Any:
-        opened.append(object())
-        return sessionmaker()
-
-    monkeypatch.setattr(services, "sessionmaker", counting)
+    opened = sessions_opened(services, monkeypatch)
     body = await post(client, SEARCH, OSLO, owner)
     assert b'"isFavourite":true' in body
     assert opened == []  # the cached answer and the in-process favourites need no session

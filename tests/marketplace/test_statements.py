@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from app.services import Services
 from tests.marketplace.conftest import Catalogue, at_oslo_time
-from tests.statements import foreground, recorded
+from tests.statements import foreground, recorded, sessions_opened
 
 MAX_STATEMENTS = 3
 
@@ -78,14 +78,7 @@ async def test_an_anonymous_cache_miss_runs_its_one_statement_without_an_orm_ses
     client: httpx.AsyncClient, services: Services, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the fill is one statement on a pooled connection in autocommit; a session around it only kept books
-    opened: list[object] = []
-    sessionmaker = services.sessionmaker
-
-    def counting() -> object:
-        opened.append(object())
-        return sessionmaker()
-
-    monkeypatch.setattr(services, "sessionmaker", counting)
+    opened = sessions_opened(services, monkeypatch)
     with recorded(services, foreground) as seen:
         response = await client.get("/api/co/shops?lat=59.9139&lng=10.7522&sort=distance&radius_km=30")
     assert response.status_code == 200, response.text
