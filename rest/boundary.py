@@ -15,7 +15,6 @@ Routes that read their body themselves (no `data` parameter) declare what they t
 from __future__ import annotations
 
 import re
-import weakref
 from pathlib import PurePath
 from typing import Any, get_args
 
@@ -58,20 +57,21 @@ def _is_int(annotation: Any) -> bool:
     return annotation is int or int in get_args(annotation)
 
 
-# per handler, per set of path parameter names (a handler may serve several paths): a signature does not
-# change, and reading it took a tenth of what a cached search costs
-_shapes: weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], _Shape]] = weakref.WeakKeyDictionary()
+# per handler and set of path parameter names (a handler may serve several paths): a signature does not change,
+# and reading it took a tenth of what a cached search costs. Handlers are keys as they are (Litestar's own
+# OPTIONS handlers take no weak references); an app has a few hundred, and every app built in one process
+# (tests build many) stays within MAX_SHAPES.
+MAX_SHAPES = 4096
+_shapes: dict[tuple[Any, tuple[str, ...]], _Shape] = {}
 
 
 def _shape(request: Request[Any, Any, Any]) -> _Shape:
-    handler = request.route_handler
-    path_names = tuple(request.path_params)
-    known = _shapes.get(handler)
-    if known is None:
-        known = _shapes[handler] = {}
-    shape = known.get(path_names)
+    key = (request.route_handler, tuple(request.path_params))
+    shape = _shapes.get(key)
     if shape is None:
-        shape = known[path_names] = _read_shape(handler, path_names)
+        if len(_shapes) >= MAX_SHAPES:
+            _shapes.clear()
+        shape = _shapes[key] = _read_shape(key[0], key[1])
     return shape
 
 
