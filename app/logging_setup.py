@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TextIO, cast
+from typing import Any, TextIO
 
 import msgspec
 
@@ -54,7 +54,7 @@ class JsonFormatter(logging.Formatter):
 
     def access_line(self, entry: AccessEntry) -> str:
         """What `format` makes of an access record, without the record."""
-        _, created, request_id, logger, method, path, status, duration_ms = entry
+        _, created, request_id, logger, method, path, status, seconds = entry
         return self._encode(
             {
                 "ts": self.timestamp(created),
@@ -65,13 +65,13 @@ class JsonFormatter(logging.Formatter):
                 "method": method,
                 "path": path,
                 "status": status,
-                "duration_ms": duration_ms,
+                "duration_ms": round(seconds * 1000, 2),
             }
         ).decode()
 
 
 # an access line to format when its batch is written: (its formatter, time, request id, logger, method, path,
-# status, duration in ms)
+# status, duration in seconds)
 AccessEntry = tuple[JsonFormatter, float, str | None, str, str, str, int, float]
 
 
@@ -259,14 +259,14 @@ class AccessLog:
         logger = self.logger
         if not logger.isEnabledFor(logging.INFO):
             return
-        duration_ms = round(seconds * 1000, 2)
         handler = self._direct_handler()
         if handler is not None:
-            formatter = cast(JsonFormatter, handler.formatter)
+            formatter: Any = handler.formatter  # a JsonFormatter (`_direct_handler`)
             handler.write_access(
-                (formatter, time.time(), request_id_var.get(), logger.name, method, path, status, duration_ms)
+                (formatter, time.time(), request_id_var.get(), logger.name, method, path, status, seconds)
             )
             return
+        duration_ms = round(seconds * 1000, 2)
         # what logger.info(...) would make, without looking for the caller's frame
         record = logger.makeRecord(logger.name, logging.INFO, __file__, 0, "%s %s %s", (method, path, status), None)
         fields = record.__dict__
@@ -289,9 +289,11 @@ class AccessLog:
             type(handler) is not LoopBatchedStreamHandler
             or type(handler.formatter) is not JsonFormatter
             or handler.level > logging.INFO
-            or any(type(f) is not RequestIdFilter for f in handler.filters)  # it only sets the record's request_id
         ):
             return None
+        for each in handler.filters:
+            if type(each) is not RequestIdFilter:  # which only sets the record's request_id
+                return None
         return handler
 
 

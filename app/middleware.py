@@ -54,7 +54,7 @@ class RequestContextMiddleware:
         responder = _Responder(send, header_value)
         started = perf_counter()
         try:
-            await self.app(scope, receive, cast(Send, responder))
+            await self.app(scope, receive, responder)
         except BaseException:
             if not responder.status:
                 responder.status = 500  # what the server answers for an escaped exception
