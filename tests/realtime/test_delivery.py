@@ -212,7 +212,7 @@ async def test_five_hundred_concurrent_sends_over_two_instances_are_stored_and_d
     for _ in range(100):  # the relay marks the sentinel's event published just after publishing it
         await session.commit()
         rows = (
-            await session.execute(
+            await (await session.connection()).execute(
                 text(
                     "SELECT count(*), count(DISTINCT seq), count(published_at) FROM domain_events "
                     "WHERE event_type = 'message.created' AND owner_id = :o"
@@ -225,7 +225,7 @@ async def test_five_hundred_concurrent_sends_over_two_instances_are_stored_and_d
         await asyncio.sleep(0.05)
     assert tuple(rows) == (501, 501, 501)  # the 500 and the sentinel
     stored = (
-        await session.execute(
+        await (await session.connection()).execute(
             text("SELECT count(*) FROM messages WHERE owner_id = :o AND sender_type = 'carowner'"),
             {"o": owner["owner_id"]},
         )

@@ -35,7 +35,7 @@ async def _wait_published(session: AsyncSession, owner_id: int, count: int) -> N
     for _ in range(200):
         await session.commit()
         done = (
-            await session.execute(
+            await (await session.connection()).execute(
                 text("SELECT count(*) FROM domain_events WHERE owner_id = :o AND published_at IS NOT NULL"),
                 {"o": owner_id},
             )

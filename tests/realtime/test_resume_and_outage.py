@@ -96,7 +96,7 @@ async def _unpublished(session: AsyncSession, owner_id: int) -> int:
     await session.commit()
     return int(
         (
-            await session.execute(
+            await (await session.connection()).execute(
                 text("SELECT count(*) FROM domain_events WHERE owner_id = :o AND published_at IS NULL"), {"o": owner_id}
             )
         ).scalar_one()
