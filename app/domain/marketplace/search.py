@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 import msgspec
@@ -102,10 +103,7 @@ async def search(
     uow: UnitOfWork, query: mq.SearchQuery, *, owner_id: int | None = None, meter: CacheMeter | None = None
 ) -> SearchOutcome:
     services = uow.services
-
-    async def load() -> SearchPage:
-        return await _load_page(services, query)
-
+    load = partial(_load_page, services, query)
     page, status = await services.marketplace_cache.get_or_load("search", query, load, SearchPage, meter)
     return SearchOutcome(query=query, page=await _overlay_favourites(uow, page, owner_id, status), cache=status)
 
@@ -169,10 +167,7 @@ async def search_view(
 ) -> tuple[V, str]:
     """`make(page)` of the cached (shared, caller-free) page, made once per in-process cache entry: a face keeps
     its encoded answer this way and overlays the caller (`caller_favourites`) on it. No unit of work needed."""
-
-    async def load() -> SearchPage:
-        return await _load_page(services, query)
-
+    load = partial(_load_page, services, query)
     return await services.marketplace_cache.get_or_load_view("search", query, load, SearchPage, view, make, meter)
 
 
